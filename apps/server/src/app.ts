@@ -1,0 +1,102 @@
+// Builds the Fastify app: tRPC at /trpc (batching + SSE subscriptions), health routes, request logging.
+import { randomUUID } from 'node:crypto';
+import { appRouter, checkHealth, createContextInner, type ApiDeps, type AppRouter } from '@arvlite/api';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import {
+  fastifyTRPCPlugin,
+  type CreateFastifyContextOptions,
+  type FastifyTRPCPluginOptions,
+} from '@trpc/server/adapters/fastify';
+import Fastify from 'fastify';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+export async function buildServer(deps: ApiDeps) {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    disableRequestLogging: true,
+    trustProxy: deps.config.http.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Honour a well-formed incoming request id so traces join up across proxies.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 5000 },
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: deps.config.http.corsOrigins,
+    credentials: false,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const url = req.url.split('?')[0] ?? '';
+    req.log.info(
+      {
+        reqId: req.id,
+        method: req.method,
+        procedure: url.startsWith('/trpc/') ? url.slice(6) : undefined,
+        url: url.startsWith('/trpc/') ? undefined : url,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const health = await checkHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });
+    reply.code(health.status === 'ok' ? 200 : 503);
+    return {
+      status: health.status,
+      database: health.database.ok,
+      storage: health.storage.ok,
+      queue: health.queue.ok,
+      workers: health.workers.length,
+    };
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      allowBatching: true,
+      maxBatchSize: 20,
+      createContext: ({ req }: CreateFastifyContextOptions) => {
+        const auth = req.headers.authorization;
+        return createContextInner(deps, {
+          requestId: req.id,
+          ip: req.ip,
+          userAgent: req.headers['user-agent']?.slice(0, 512),
+          accessToken: auth?.startsWith('Bearer ') ? auth.slice(7) : undefined,
+        });
+      },
+      onError({ error, path, ctx }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          deps.log.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, 'procedure failed');
+        }
+      },
+      sse: {
+        ping: { enabled: true, intervalMs: 10_000 },
+        client: { reconnectAfterInactivityMs: 15_000 },
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  return app;
+}

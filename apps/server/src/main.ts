@@ -1,0 +1,39 @@
+// Server process: wires config, ORM, storage and logger, then serves until SIGTERM/SIGINT.
+import { loadConfig, requireServices } from '@arvlite/config';
+import { initOrm } from '@arvlite/db';
+import { createStorage } from '@arvlite/storage';
+import { pino } from 'pino';
+import { buildServer } from './app.ts';
+
+const config = requireServices(loadConfig());
+const log = pino({
+  level: config.logLevel,
+  base: { service: 'server' },
+  redact: { paths: ['req.headers.authorization', '*.password', '*.accessToken', '*.refreshToken', '*.token'], censor: '[redacted]' },
+});
+const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
+const storage = createStorage(config);
+const app = await buildServer({ config, orm, storage, log });
+
+await app.listen({ host: config.http.host, port: config.http.port });
+log.info({ url: config.http.publicUrl }, 'server listening');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown timed out; exiting');
+    process.exit(1);
+  }, 15_000);
+  force.unref();
+  await app.close();
+  await orm.close();
+  storage.destroy();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+// Spawned by the launcher with an IPC channel: if the launcher dies, so do we.
+process.on('disconnect', () => void shutdown('parent-disconnect'));

@@ -1,0 +1,82 @@
+// Runs graphile-worker with our task list, keeps this process's heartbeat row fresh, and reaps dead peers.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ServiceConfig } from '@arvlite/config';
+import { WorkerHeartbeat, type Orm } from '@arvlite/db';
+import { createTaskList, crontab, reapDeadWorkers } from '@arvlite/jobs';
+import type { ObjectStorage } from '@arvlite/storage';
+import { run, type Runner } from 'graphile-worker';
+import type { Logger } from 'pino';
+
+export interface WorkerDeps {
+  config: ServiceConfig;
+  orm: Orm;
+  storage: ObjectStorage;
+  log: Logger;
+}
+
+export interface WorkerProcess {
+  id: string;
+  runner: Runner;
+  /** Finishes running jobs (or releases them after the grace period) and marks the heartbeat stopped. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(deps: WorkerDeps, opts: { concurrency?: number } = {}): Promise<WorkerProcess> {
+  const { config, orm, log } = deps;
+  const id = `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const graphileIds = new Set<string>();
+  const counters = { completed: 0, failed: 0 };
+
+  const em = orm.fork();
+  em.create(WorkerHeartbeat, { id, hostname: hostname().slice(0, 255), pid: process.pid, graphileWorkerIds: [] });
+  await em.flush();
+
+  const runner = await run({
+    connectionString: config.database.url,
+    concurrency: opts.concurrency ?? config.worker.concurrency,
+    pollInterval: config.worker.pollIntervalMs,
+    noHandleSignals: true,
+    taskList: createTaskList({ config, orm, storage: deps.storage, log }),
+    crontab,
+    logger: undefined,
+  });
+
+  runner.events.on('worker:create', ({ worker }) => graphileIds.add(worker.workerId));
+  runner.events.on('job:success', () => counters.completed++);
+  runner.events.on('job:error', ({ error, job }) => {
+    counters.failed++;
+    log.warn({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed');
+  });
+
+  async function beat() {
+    const fork = orm.fork();
+    await fork.nativeUpdate(WorkerHeartbeat, { id }, {
+      lastSeenAt: new Date(),
+      graphileWorkerIds: [...graphileIds],
+      jobsCompleted: counters.completed,
+      jobsFailed: counters.failed,
+    });
+    const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs);
+    if (reaped.workers.length > 0) log.warn(reaped, 'released jobs of dead workers');
+  }
+  await beat();
+  const timer = setInterval(() => {
+    beat().catch((err) => log.error({ err }, 'heartbeat failed'));
+  }, config.worker.heartbeatIntervalMs);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    id,
+    runner,
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(timer);
+        // graphile-worker aborts each running job's AbortSignal; tasks kill their ffmpeg children on it.
+        await runner.stop();
+        await orm.fork().nativeUpdate(WorkerHeartbeat, { id }, { stoppedAt: new Date(), lastSeenAt: new Date() });
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { WorkerHeartbeat } from '@arvlite/db';
+import { enqueue } from '@arvlite/jobs';
+import { createTestDeps } from '@arvlite/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type WorkerProcess } from '../src/worker.ts';
+
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
+let worker: WorkerProcess;
+
+beforeAll(async () => {
+  deps = await createTestDeps({ WORKER_POLL_INTERVAL_MS: '200', WORKER_DEAD_AFTER_MS: '3000', WORKER_HEARTBEAT_INTERVAL_MS: '1000' });
+  worker = await startWorker(deps, { concurrency: 2 });
+});
+afterAll(async () => {
+  await worker?.stop();
+  // A test must not leave a worker running.
+  const row = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id });
+  expect(row.stoppedAt).not.toBeNull();
+});
+
+async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type JobRow = { id: string; attempts: number; max_attempts: number; last_error: string | null; locked_by: string | null };
+const jobRow = (id: string) =>
+  deps.orm.fork().execute<JobRow[]>('select id, attempts, max_attempts, last_error, locked_by from graphile_worker.jobs where id = ?', [id]).then((r) => r[0]);
+
+describe('worker', () => {
+  it('registers a heartbeat row that the API can read', async () => {
+    const row = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id });
+    expect(row.pid).toBe(process.pid);
+    expect(row.stoppedAt).toBeNull();
+  });
+
+  it('runs a job end to end', async () => {
+    const { id } = await enqueue(deps.orm.fork(), 'system:noop', { label: 'e2e' });
+    // A finished job is deleted from the queue.
+    await waitFor(async () => (await jobRow(id)) === undefined);
+    await waitFor(async () => {
+      const row = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id });
+      return row.jobsCompleted >= 1;
+    });
+  });
+
+  it('fails a malformed payload permanently with a clear error', async () => {
+    const [{ id }] = await deps.orm
+      .fork()
+      .execute<{ id: string }[]>(`select (graphile_worker.add_job('system:noop', '{"label": 42, "bogus": true}'::json)).id::text as id`);
+    const row = await waitFor(async () => {
+      const r = await jobRow(id!);
+      return r?.last_error ? r : undefined;
+    });
+    expect(row.last_error).toMatch(/Invalid payload for system:noop: .*label/);
+    expect(row.attempts).toBe(row.max_attempts);
+  });
+
+  it('releases the jobs of a worker whose heartbeat stopped', async () => {
+    // A job locked by a worker that crashed: graphile-worker alone would wait 4 hours.
+    const em = deps.orm.fork();
+    const { id } = await enqueue(em, 'system:noop', { label: 'orphan' }, { runAt: new Date(Date.now() + 60_000) });
+    await em.execute(`update graphile_worker._private_jobs set locked_by = 'ghost-graphile-id', locked_at = now(), run_at = now() where id = ?`, [id]);
+    em.create(WorkerHeartbeat, {
+      id: 'ghost',
+      hostname: 'gone',
+      pid: 999999,
+      graphileWorkerIds: ['ghost-graphile-id'],
+      lastSeenAt: new Date(Date.now() - 60_000),
+    });
+    await em.flush();
+    await waitFor(async () => (await jobRow(id)) === undefined);
+    const ghost = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: 'ghost' });
+    expect(ghost.stoppedAt).not.toBeNull();
+  });
+});

@@ -1,0 +1,10 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './root.ts';
+
+export { appRouter, createCaller, type AppRouter } from './root.ts';
+export { createContextInner, type ApiDeps, type Context, type RequestMeta } from './context.ts';
+export * from './errors.ts';
+export { checkHealth } from './services/health.service.ts';
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

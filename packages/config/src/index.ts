@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { processEnv, type RawEnv } from './env.ts';
+import { envSchema } from './schema.ts';
+
+export { envSchema } from './schema.ts';
+export { processEnv } from './env.ts';
+
+export class ConfigError extends Error {
+  readonly issues: { variable: string; message: string }[];
+  constructor(issues: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** Parses and validates the environment. Empty strings count as unset. */
+export function loadConfig(env: RawEnv = processEnv()): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(root)');
+        const got = cleaned[variable];
+        const shown = got === undefined ? '' : ` (got ${JSON.stringify(truncate(got))})`;
+        return { variable, message: `${issue.message}${shown}` };
+      }),
+    );
+  }
+  return toConfig(parsed.data);
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+function toConfig(e: z.output<typeof envSchema>) {
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl,
+      corsOrigins: e.CORS_ORIGINS.length > 0 ? e.CORS_ORIGINS : [new URL(publicUrl).origin],
+      trustProxy: e.TRUST_PROXY,
+    },
+    dataDir: e.DATA_DIR,
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+    },
+    devServices: {
+      postgresPort: e.DEV_POSTGRES_PORT,
+      s3Port: e.DEV_S3_PORT,
+    },
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      publicEndpoint: e.S3_PUBLIC_ENDPOINT ?? e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      heartbeatIntervalMs: e.WORKER_HEARTBEAT_INTERVAL_MS,
+      deadAfterMs: e.WORKER_DEAD_AFTER_MS,
+      pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
+    },
+    uploads: {
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      multipartThresholdBytes: e.UPLOAD_MULTIPART_THRESHOLD_BYTES,
+    },
+  };
+}
+
+/** Asserts that the services a process needs were configured (by the operator or the launcher). */
+export function requireServices(config: Config): Config & {
+  database: { url: string };
+  s3: { endpoint: string; publicEndpoint: string };
+} {
+  const missing: { variable: string; message: string }[] = [];
+  if (!config.database.url)
+    missing.push({
+      variable: 'DATABASE_URL',
+      message: 'required (use `pnpm start` to get embedded Postgres)',
+    });
+  if (!config.s3.endpoint)
+    missing.push({ variable: 'S3_ENDPOINT', message: 'required (use `pnpm start` to get local S3)' });
+  if (missing.length > 0) throw new ConfigError(missing);
+  return config as Config & {
+    database: { url: string };
+    s3: { endpoint: string; publicEndpoint: string };
+  };
+}
+
+export type ServiceConfig = ReturnType<typeof requireServices>;

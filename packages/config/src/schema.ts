@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'expected a number' })
+    .int({ message: 'expected an integer' })
+    .min(min, { message: `expected at least ${min}` })
+    .max(max, { message: `expected at most ${max}` });
+
+const url = (protocols: RegExp) =>
+  z
+    .string()
+    .max(2048)
+    .refine(
+      (v) => {
+        try {
+          return protocols.test(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a URL (${protocols.source.replaceAll('\\', '')})` },
+    );
+
+const list = z
+  .string()
+  .max(8192)
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/** Every environment variable ARVlite reads, with its default. README's table mirrors this. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  HOST: z.string().max(255).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: url(/^https?:$/).optional(),
+  CORS_ORIGINS: list.default([]),
+  TRUST_PROXY: bool.default(false),
+
+  DATA_DIR: z.string().max(4096).default('.data'),
+  DATABASE_URL: url(/^postgres(ql)?:$/).optional(),
+  DATABASE_POOL_MAX: int(1, 500).default(10),
+  DEV_POSTGRES_PORT: int(1, 65535).default(54329),
+  DEV_S3_PORT: int(1, 65535).default(54330),
+
+  S3_ENDPOINT: url(/^https?:$/).optional(),
+  S3_PUBLIC_ENDPOINT: url(/^https?:$/).optional(),
+  S3_REGION: z.string().max(64).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' })
+    .default('arvlite'),
+  S3_ACCESS_KEY_ID: z.string().max(256).default('S3RVER'),
+  S3_SECRET_ACCESS_KEY: z.string().max(256).default('S3RVER'),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+
+  WORKER_CONCURRENCY: int(1, 64).default(4),
+  WORKER_HEARTBEAT_INTERVAL_MS: int(1000, 3_600_000).default(5000),
+  WORKER_DEAD_AFTER_MS: int(3000, 86_400_000).default(30_000),
+  WORKER_POLL_INTERVAL_MS: int(100, 60_000).default(2000),
+
+  UPLOAD_MAX_BYTES: int(1, 5 * 1024 * GiB).default(5 * GiB),
+  UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),
+});
+
+export type RawConfig = z.output<typeof envSchema>;

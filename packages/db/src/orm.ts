@@ -1,0 +1,60 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
+import { runMigrations } from 'graphile-worker';
+import { entities } from './entities/index.ts';
+
+export const migrationsPath = new URL('./migrations', import.meta.url).pathname;
+
+export interface OrmOptions {
+  url: string;
+  poolMax?: number;
+  debug?: boolean;
+}
+
+export function ormConfig(opts: OrmOptions): Options {
+  return defineConfig({
+    clientUrl: opts.url,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: opts.poolMax ?? 10 },
+    debug: opts.debug ?? false,
+    // Entities are defined with defineEntity, so no reflection or discovery by path is needed.
+    discovery: { warnWhenNoEntities: true },
+    migrations: {
+      path: migrationsPath,
+      pathTs: migrationsPath,
+      glob: '!(*.d|index).ts',
+      emit: 'ts',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+      silent: true,
+    },
+    // Requests and jobs use em.fork(); touching the global EntityManager is a bug.
+    allowGlobalContext: false,
+  });
+}
+
+export async function initOrm(opts: OrmOptions) {
+  const orm = await MikroORM.init(ormConfig(opts));
+  return {
+    orm,
+    /** A fresh EntityManager for one request or one job. */
+    fork: () => orm.em.fork(),
+    close: () => orm.close(true),
+  };
+}
+
+export type Orm = Awaited<ReturnType<typeof initOrm>>;
+
+/** Applies our migrations, then graphile-worker's own schema, so the API can enqueue before any worker has started. */
+export async function migrate(url: string): Promise<string[]> {
+  await runMigrations({ connectionString: url, logger: undefined });
+  const orm = await MikroORM.init(ormConfig({ url, poolMax: 2 }));
+  try {
+    const done = await orm.migrator.up();
+    return done.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}

@@ -1,0 +1,152 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import { noopLog, type Log } from './log.ts';
+
+export interface StartS3Options {
+  /** Directory holding buckets and objects (kept across restarts). */
+  dir: string;
+  port: number;
+  log?: Log;
+}
+
+export interface S3Handle {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** s3rver only accepts this key pair (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY defaults). */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** Runs s3rver on 127.0.0.1:port, storing data under dir. */
+export async function startS3({ dir, port, log = noopLog }: StartS3Options): Promise<S3Handle> {
+  const directory = path.resolve(dir);
+  await fs.mkdir(directory, { recursive: true });
+  // Loaded lazily so importing the package index stays light.
+  const { default: S3rver } = await import('s3rver');
+  const s3rver = new S3rver({
+    address: HOST,
+    port,
+    directory,
+    silent: true,
+    resetOnClose: false,
+  });
+
+  // s3rver.run() never rejects on listen errors (EADDRINUSE becomes an uncaught 'error'
+  // event), so listen through its listen() and watch the server ourselves.
+  const server = await new Promise<NonNullable<typeof s3rver.httpServer>>((resolve, reject) => {
+    const srv = s3rver.listen(port, HOST, () => {
+      srv.off('error', reject);
+      resolve(srv);
+    });
+    srv.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(`S3 (s3rver) could not listen on ${HOST}:${port}: ${err.message}`, {
+          cause: err,
+        }),
+      ),
+    );
+  });
+  s3rver.httpServer = server;
+  server.on('error', (err) => log('error', `s3rver: ${err.message}`));
+  log('debug', `s3rver listening on ${HOST}:${port}, data in ${directory}`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://${HOST}:${port}`,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        // close() drops idle keep-alive sockets; give in-flight requests a moment.
+        const force = setTimeout(() => server.closeAllConnections(), 5_000);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      return stopped;
+    },
+  };
+}
+
+export interface EnsureBucketOptions {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Browser origins allowed to PUT/GET objects directly (presigned uploads). */
+  corsOrigins: string[];
+  forcePathStyle?: boolean;
+}
+
+/** Creates the bucket if it is missing and (re)applies its CORS rules. */
+export async function ensureBucket(options: EnsureBucketOptions): Promise<void> {
+  const { bucket, region, corsOrigins } = options;
+  const client = new S3Client({
+    endpoint: options.endpoint,
+    region,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    forcePathStyle: options.forcePathStyle ?? true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+  try {
+    if (!(await bucketExists(client, bucket))) {
+      try {
+        await client.send(
+          new CreateBucketCommand({
+            Bucket: bucket,
+            ...(region !== 'us-east-1' && {
+              CreateBucketConfiguration: {
+                LocationConstraint: region as BucketLocationConstraint,
+              },
+            }),
+          }),
+        );
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+      }
+    }
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: corsOrigins.length > 0 ? corsOrigins : ['*'],
+              AllowedMethods: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
+              AllowedHeaders: ['*'],
+              ExposeHeaders: ['ETag'],
+              MaxAgeSeconds: 3000,
+            },
+          ],
+        },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+async function bucketExists(client: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name === 'NotFound' || e.name === 'NoSuchBucket' || e.$metadata?.httpStatusCode === 404) {
+      return false;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+import type { ServiceConfig } from '@arvlite/config';
+import type { EntityManager, Orm } from '@arvlite/db';
+import type { ObjectStorage } from '@arvlite/storage';
+import type { JobHelpers, Task } from 'graphile-worker';
+import type { Logger } from 'pino';
+import { jobMap, type JobName, type ParsedJobPayload } from './job-map.ts';
+
+/** What every task gets from the worker process. */
+export interface TaskDeps {
+  config: ServiceConfig;
+  orm: Orm;
+  storage: ObjectStorage;
+  log: Logger;
+}
+
+export interface TaskContext<N extends JobName> {
+  payload: ParsedJobPayload<N>;
+  /** A fresh EntityManager for this job only. */
+  em: EntityManager;
+  helpers: JobHelpers;
+  log: Logger;
+  deps: TaskDeps;
+  signal: AbortSignal;
+}
+
+export class InvalidJobPayloadError extends Error {
+  constructor(name: string, detail: string) {
+    super(`Invalid payload for ${name}: ${detail}`);
+    this.name = 'InvalidJobPayloadError';
+  }
+}
+
+export type TaskHandler<N extends JobName> = (ctx: TaskContext<N>) => Promise<void>;
+
+/**
+ * Wraps a handler so that it parses its payload with the job map's schema before anything else.
+ * A payload that does not parse fails the job permanently: retrying cannot fix it.
+ */
+export function defineTask<N extends JobName>(name: N, handler: TaskHandler<N>) {
+  return (deps: TaskDeps): Task => {
+    return async (raw, helpers) => {
+      const parsed = jobMap[name].safeParse(raw);
+      const log = deps.log.child({ job: name, jobId: helpers.job.id, attempt: helpers.job.attempts });
+      if (!parsed.success) {
+        const detail = parsed.error.issues
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ');
+        await helpers.query(
+          'update graphile_worker._private_jobs set max_attempts = attempts where id = $1',
+          [helpers.job.id],
+        );
+        log.error({ detail }, 'invalid job payload');
+        throw new InvalidJobPayloadError(name, detail);
+      }
+      await handler({
+        payload: parsed.data as ParsedJobPayload<N>,
+        em: deps.orm.fork(),
+        helpers,
+        log,
+        deps,
+        signal: helpers.abortSignal,
+      });
+    };
+  };
+}

@@ -1,0 +1,5 @@
+export { enqueue, type EnqueueOptions } from './enqueue.ts';
+export { jobMap, isJobName, type JobName, type JobPayload, type ParsedJobPayload } from './job-map.ts';
+export { defineTask, InvalidJobPayloadError, type TaskContext, type TaskDeps } from './define-task.ts';
+export { createTaskList, crontab } from './tasks/index.ts';
+export { reapDeadWorkers } from './reap-workers.ts';

@@ -1,0 +1,3 @@
+import { defineTask } from '../define-task.ts';
+
+export const systemNoop = defineTask('system:noop', async () => {});

@@ -1,0 +1,57 @@
+import { WorkerHeartbeat } from '@arvlite/db';
+import { createTestDeps } from '@arvlite/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { enqueue } from '../src/index.ts';
+
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
+beforeAll(async () => {
+  deps = await createTestDeps();
+});
+
+async function jobsFor(label: string) {
+  return deps.orm
+    .fork()
+    .execute<{ id: string }[]>(
+      `select id from graphile_worker.jobs where task_identifier = 'system:noop' and payload->>'label' = ?`,
+      [label],
+    );
+}
+
+describe('enqueue in the caller transaction', () => {
+  it('commits the row and its job together', async () => {
+    await deps.orm.fork().transactional(async (tem) => {
+      tem.create(WorkerHeartbeat, { id: 'tx-commit', hostname: 'h', pid: 1 });
+      await enqueue(tem, 'system:noop', { label: 'tx-commit' });
+    });
+    expect(await deps.orm.fork().findOne(WorkerHeartbeat, { id: 'tx-commit' })).not.toBeNull();
+    expect(await jobsFor('tx-commit')).toHaveLength(1);
+  });
+
+  it('leaves neither the row nor the job when the transaction throws', async () => {
+    await expect(
+      deps.orm.fork().transactional(async (tem) => {
+        tem.create(WorkerHeartbeat, { id: 'tx-rollback', hostname: 'h', pid: 1 });
+        await tem.flush();
+        await enqueue(tem, 'system:noop', { label: 'tx-rollback' });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await deps.orm.fork().findOne(WorkerHeartbeat, { id: 'tx-rollback' })).toBeNull();
+    expect(await jobsFor('tx-rollback')).toHaveLength(0);
+  });
+
+  it('de-duplicates by job key', async () => {
+    const em = deps.orm.fork();
+    const a = await enqueue(em, 'system:noop', { label: 'keyed' }, { jobKey: 'noop:keyed' });
+    const b = await enqueue(em, 'system:noop', { label: 'keyed' }, { jobKey: 'noop:keyed' });
+    expect(b.id).toBe(a.id);
+    expect(await jobsFor('keyed')).toHaveLength(1);
+  });
+
+  it('refuses a payload that does not match the job map', async () => {
+    await expect(
+      // @ts-expect-error unknown key, rejected at compile time and at run time
+      enqueue(deps.orm.fork(), 'system:noop', { label: 'x', extra: true }),
+    ).rejects.toThrow(/extra/);
+  });
+});

@@ -1,0 +1,9 @@
+import type { ServiceConfig } from '@arvlite/config';
+import { ObjectStorage } from './object-storage.ts';
+
+export { ObjectStorage, StorageUnavailableError, type StorageSettings } from './object-storage.ts';
+export { createS3Client, type S3Settings } from './s3-client.ts';
+
+export function createStorage(config: ServiceConfig): ObjectStorage {
+  return new ObjectStorage({ ...config.s3, endpoint: config.s3.endpoint, publicEndpoint: config.s3.publicEndpoint });
+}

@@ -1,0 +1,120 @@
+// The object-storage port: any S3-compatible store (AWS S3, MinIO, R2, s3rver) behind one class.
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createS3Client, type S3Settings } from './s3-client.ts';
+
+export interface StorageSettings extends S3Settings {
+  bucket: string;
+  /** Endpoint that clients (browsers, phones) reach; presigned URLs are signed for it. */
+  publicEndpoint: string;
+}
+
+export class StorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('Object storage is unavailable; try again shortly', { cause });
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export class ObjectStorage {
+  readonly bucket: string;
+  readonly client: S3Client;
+  /** Signs URLs against the public endpoint; never used to send requests itself. */
+  readonly signer: S3Client;
+
+  constructor(settings: StorageSettings) {
+    this.bucket = settings.bucket;
+    this.client = createS3Client(settings);
+    this.signer =
+      settings.publicEndpoint === settings.endpoint
+        ? this.client
+        : createS3Client({ ...settings, endpoint: settings.publicEndpoint });
+  }
+
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
+  async getBytes(key: string, range?: { start: number; end: number }): Promise<Uint8Array> {
+    const res = await this.client.send(
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+      }),
+    );
+    if (!res.Body) return new Uint8Array();
+    return res.Body.transformToByteArray();
+  }
+
+  /** The object's size, or null when it does not exist. */
+  async head(key: string): Promise<{ size: number; contentType?: string; etag?: string } | null> {
+    try {
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: res.ContentLength ?? 0, contentType: res.ContentType, etag: res.ETag };
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** Deletes every object under a prefix (a video's outputs, say). Idempotent. */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length > 0) {
+        await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(
+      new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: [{ Key: key }], Quiet: true } }),
+    );
+  }
+
+  presignGet(key: string, expiresIn = 3600): Promise<string> {
+    return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn,
+    });
+  }
+
+  presignPut(key: string, contentType: string, expiresIn = 3600): Promise<string> {
+    return getSignedUrl(
+      this.signer,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      { expiresIn },
+    );
+  }
+
+  destroy(): void {
+    this.client.destroy();
+    if (this.signer !== this.client) this.signer.destroy();
+  }
+}

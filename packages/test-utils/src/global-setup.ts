@@ -1,0 +1,88 @@
+// Vitest global setup: real Postgres and S3 for the whole run (embedded unless DATABASE_URL / S3_ENDPOINT are set),
+// and one migrated template database that every test file clones.
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { loadConfig } from '@arvlite/config';
+import { migrate } from '@arvlite/db';
+import { spawnDevServices } from '@arvlite/dev-services';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testServices: { adminUrl: string; templateDb: string; s3Endpoint: string };
+  }
+}
+
+const repoRoot = join(import.meta.dirname, '../../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const config = loadConfig();
+  let stopServices: (() => Promise<void>) | undefined;
+  let databaseUrl = config.database.url;
+  let s3Endpoint = config.s3.endpoint;
+
+  if (!databaseUrl || !s3Endpoint) {
+    const dataDir = join(repoRoot, '.data', `test-${process.pid}`);
+    await rm(dataDir, { recursive: true, force: true });
+    const services = await spawnDevServices({
+      dataDir,
+      postgresPort: await freePort(),
+      s3Port: await freePort(),
+      env: { DATABASE_URL: databaseUrl ?? '', S3_ENDPOINT: s3Endpoint ?? '' },
+    });
+    databaseUrl = services.databaseUrl;
+    s3Endpoint = services.s3Endpoint;
+    stopServices = async () => {
+      await services.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+  }
+
+  const adminUrl = withDatabase(databaseUrl, 'postgres');
+  const templateDb = `arvlite_template_${process.pid}`;
+  await adminQuery(adminUrl, `drop database if exists ${templateDb}`);
+  await adminQuery(adminUrl, `create database ${templateDb}`);
+  await migrate(withDatabase(databaseUrl, templateDb));
+
+  project.provide('testServices', { adminUrl, templateDb, s3Endpoint });
+
+  return async () => {
+    const dbs = await adminQuery(
+      adminUrl,
+      `select datname from pg_database where datname like 'arvlite_test_${process.pid}_%' or datname = '${templateDb}'`,
+    );
+    for (const row of dbs) {
+      await adminQuery(adminUrl, `drop database if exists ${row.datname} with (force)`);
+    }
+    await stopServices?.();
+  };
+}
+
+export function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+async function adminQuery(url: string, sql: string): Promise<{ datname: string }[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}

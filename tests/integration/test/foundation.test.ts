@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform } from '../src/index.ts';
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+beforeAll(async () => {
+  platform = await startTestPlatform({ worker: true });
+});
+
+describe('server over real HTTP', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect((await fetch(`${platform.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${platform.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', database: true, storage: true, queue: true, workers: 1 });
+    expect(ready.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('reports health through the typed client, with the live worker', async () => {
+    const health = await platform.client().health.check.query();
+    expect(health.status).toBe('ok');
+    expect(health.database.ok && health.storage.ok && health.queue.ok).toBe(true);
+    expect(health.workers.map((w) => w.id)).toContain(platform.worker!.id);
+    expect(health.checkedAt).toBeInstanceOf(Date); // superjson round-trip
+  });
+
+  it('batches calls into one request', async () => {
+    const c = platform.client();
+    const [a, b] = await Promise.all([c.health.check.query(), c.health.check.query()]);
+    expect(a.status).toBe('ok');
+    expect(b.status).toBe('ok');
+  });
+
+  it('streams a subscription over SSE', async () => {
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const sub = platform.client().health.watch.subscribe(
+        { intervalMs: 1000 },
+        {
+          onData(data) {
+            seen.push(data.status);
+            if (seen.length === 2) {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+          onError: reject,
+        },
+      );
+    });
+    expect(seen).toEqual(['ok', 'ok']);
+  });
+
+  it('rejects unknown keys and bad values with fieldErrors', async () => {
+    const res = await fetch(`${platform.baseUrl}/trpc/health.watch?input=${encodeURIComponent(JSON.stringify({ json: { intervalMs: 10, extra: 1 } }))}`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { json: { message: string; data: { fieldErrors: Record<string, string[]>; formErrors: string[] } } } };
+    expect(body.error.json.message).toBe('Invalid input');
+    expect(body.error.json.data.fieldErrors.intervalMs?.[0]).toMatch(/>=1000/);
+    expect(body.error.json.data.formErrors.join()).toMatch(/extra/);
+  });
+
+  it('answers an unknown procedure with NOT_FOUND', async () => {
+    const res = await fetch(`${platform.baseUrl}/trpc/nope.nothing`);
+    expect(res.status).toBe(404);
+  });
+
+});

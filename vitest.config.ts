@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{apps,packages,tests}/*/{src,test}/**/*.{spec,test}.ts'],
+    exclude: ['**/node_modules/**', 'tests/bench/**'],
+    globalSetup: ['packages/test-utils/src/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+  },
+});
