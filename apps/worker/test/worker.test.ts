@@ -71,9 +71,9 @@ describe('worker', () => {
       hostname: 'gone',
       pid: 999999,
       graphileWorkerIds: ['ghost-graphile-id'],
-      lastSeenAt: new Date(Date.now() - 60_000),
     });
     await em.flush();
+    await em.nativeUpdate(WorkerHeartbeat, { id: 'ghost' }, { lastSeenAt: new Date(Date.now() - 60_000) });
     await waitFor(async () => (await jobRow(id)) === undefined);
     const ghost = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: 'ghost' });
     expect(ghost.stoppedAt).not.toBeNull();

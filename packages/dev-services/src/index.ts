@@ -131,6 +131,8 @@ export interface SpawnDevServicesOptions {
   onOutput?: (line: string) => void;
   /** How long to wait for the child to report ready. Defaults to 120 s. */
   timeoutMs?: number;
+  /** Aborting before ready stops the child and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface DevServicesProcess {
@@ -167,7 +169,9 @@ function isReady(value: unknown): value is ReadyMessage {
  * DATABASE_URL / S3_ENDPOINT) in a child process and resolves once it reports ready.
  * The child shuts down on stop(), and on its own if this process dies (IPC disconnect).
  */
-export function spawnDevServices(options: SpawnDevServicesOptions = {}): Promise<DevServicesProcess> {
+export function spawnDevServices(
+  options: SpawnDevServicesOptions = {},
+): Promise<DevServicesProcess> {
   const { timeoutMs = 120_000 } = options;
   const onOutput = options.onOutput ?? ((line: string) => process.stderr.write(`${line}\n`));
   const env: Record<string, string | undefined> = {
@@ -190,37 +194,56 @@ export function spawnDevServices(options: SpawnDevServicesOptions = {}): Promise
     });
   });
 
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopChild(child, exited, options.detached ?? false));
+
   return new Promise<DevServicesProcess>((resolve, reject) => {
     let settled = false;
+    /** Set when we gave up on the child; the promise rejects with it once the child is gone. */
+    let giveUp: Error | undefined;
     const stderrTail: string[] = [];
 
-    const fail = (err: Error) => {
-      if (settled) return;
+    const settle = () => {
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (err: Error) => {
+      if (settled) return;
+      settle();
       reject(err);
     };
     const ready = (msg: ReadyMessage) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
+      if (settled || giveUp) return;
+      settle();
       resolve({
         databaseUrl: msg.databaseUrl,
         s3Endpoint: msg.s3Endpoint,
         pid: child.pid!,
         exited,
-        stop: () => stopChild(child, exited, options.detached ?? false),
+        stop,
       });
     };
+    // Stop the child and reject only after it has exited, so callers never leak it.
+    const abandon = (err: Error) => {
+      if (settled || giveUp) return;
+      giveUp = err;
+      clearTimeout(timer);
+      void stop();
+    };
 
-    const timer = setTimeout(() => {
-      fail(
-        new Error(
-          `dev services did not become ready within ${timeoutMs} ms${tail(stderrTail)}`,
+    const timer = setTimeout(
+      () =>
+        abandon(
+          new Error(`dev services did not become ready within ${timeoutMs} ms${tail(stderrTail)}`),
         ),
-      );
-      void stopChild(child, exited, options.detached ?? false);
-    }, timeoutMs);
+      timeoutMs,
+    );
+    function onAbort() {
+      abandon(new Error('dev services startup aborted', { cause: options.signal?.reason }));
+    }
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.once('error', (err) => fail(new Error(`could not start dev services: ${err.message}`)));
     child.on('message', (msg) => {
@@ -242,14 +265,23 @@ export function spawnDevServices(options: SpawnDevServicesOptions = {}): Promise
       }
       onOutput(line);
     });
-    // 'close' fires after stdio has drained, so the stderr tail is complete.
-    child.once('close', (code, signal) => {
+    // Prefer 'close' (stdio drained, so the stderr tail is complete), but don't depend on it:
+    // a grandchild holding the pipes open must not keep us waiting.
+    const exitedEarly = ({
+      code,
+      signal,
+    }: {
+      code: number | null;
+      signal: NodeJS.Signals | null;
+    }) =>
       fail(
-        new Error(
-          `dev services exited (${signal ?? `code ${code}`}) before becoming ready${tail(stderrTail)}`,
-        ),
+        giveUp ??
+          new Error(
+            `dev services exited (${signal ?? `code ${code}`}) before becoming ready${tail(stderrTail)}`,
+          ),
       );
-    });
+    child.once('close', (code, signal) => exitedEarly({ code, signal }));
+    void exited.then((result) => setTimeout(() => exitedEarly(result), 1_000).unref());
   });
 }
 

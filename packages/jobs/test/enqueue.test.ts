@@ -12,7 +12,8 @@ async function jobsFor(label: string) {
   return deps.orm
     .fork()
     .execute<{ id: string }[]>(
-      `select id from graphile_worker.jobs where task_identifier = 'system:noop' and payload->>'label' = ?`,
+      `select j.id from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+       where t.identifier = 'system:noop' and j.payload->>'label' = ?`,
       [label],
     );
 }

@@ -1,3 +1,4 @@
+import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform } from '../src/index.ts';
 
@@ -51,12 +52,17 @@ describe('server over real HTTP', () => {
   });
 
   it('rejects unknown keys and bad values with fieldErrors', async () => {
-    const res = await fetch(`${platform.baseUrl}/trpc/health.watch?input=${encodeURIComponent(JSON.stringify({ json: { intervalMs: 10, extra: 1 } }))}`);
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { json: { message: string; data: { fieldErrors: Record<string, string[]>; formErrors: string[] } } } };
-    expect(body.error.json.message).toBe('Invalid input');
-    expect(body.error.json.data.fieldErrors.intervalMs?.[0]).toMatch(/>=1000/);
-    expect(body.error.json.data.formErrors.join()).toMatch(/extra/);
+    const error = await new Promise<unknown>((resolve) => {
+      const sub = platform
+        .client()
+        // @ts-expect-error unknown key, rejected at run time too
+        .health.watch.subscribe({ intervalMs: 10, extra: 1 }, { onError: (e) => { sub.unsubscribe(); resolve(e); } });
+    });
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const data = (error as TRPCClientError<AppRouter>).data as { code: string; fieldErrors?: Record<string, string[]>; formErrors?: string[] };
+    expect(data.code).toBe('BAD_REQUEST');
+    expect(data.fieldErrors?.intervalMs?.[0]).toMatch(/>=1000/);
+    expect(data.formErrors?.join()).toMatch(/extra/);
   });
 
   it('answers an unknown procedure with NOT_FOUND', async () => {

@@ -22,14 +22,14 @@ const log = createStderrLog(config.logLevel, '[dev-services] ');
 const dataDir = path.resolve(repoRoot, config.dataDir);
 
 let shuttingDown = false;
-let startup: Promise<DevServices> | undefined;
 
 async function shutdown(code: number, reason: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   log('debug', `stopping (${reason})`);
   try {
-    const services = await startup?.catch(() => undefined);
+    // Signals are only handled once this module body has run, so `startup` is initialised.
+    const services = await startup.catch(() => undefined);
     await services?.stop();
     log('info', 'stopped');
   } catch (err) {
@@ -51,7 +51,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 // The parent (launcher / test runner) died or let go of us: don't linger.
 process.on('disconnect', () => void shutdown(0, 'parent disconnected'));
 
-startup = startDevServices({
+const startup: Promise<DevServices> = startDevServices({
   dataDir,
   postgresPort: config.devServices.postgresPort,
   s3Port: config.devServices.s3Port,

@@ -1,0 +1,250 @@
+// `pnpm start` (and `pnpm dev`, which adds --watch): runs the whole platform locally.
+//
+//  1. dev services (embedded Postgres + s3rver) unless DATABASE_URL and S3_ENDPOINT are set;
+//     with both external, only the bucket/CORS setup is attempted (a failure only warns)
+//  2. database migrations (packages/db/src/cli/migrate.ts), which must succeed
+//  3. apps/server and apps/worker as child processes (node --watch with --watch)
+//  4. "ARVlite is up at …" once the server's /readyz answers 200
+//
+// Children run in their own process groups so a terminal Ctrl-C reaches only this launcher,
+// which shuts down in order: server and worker (SIGTERM, SIGKILL after 20 s), then the dev
+// services. A second Ctrl-C kills server and worker right away.
+// Relative DATA_DIR is resolved against the repository root.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError, loadConfig, processEnv, type Config } from '@arvlite/config';
+import { ensureBucket, redact, spawnDevServices, type DevServicesProcess } from '../index.ts';
+import { createStderrLog } from '../log.ts';
+
+const STOP_GRACE_MS = 20_000;
+
+const watch = process.argv.slice(2).includes('--watch');
+const repoRoot = path.resolve(import.meta.dirname, '../../../..');
+const paths = {
+  migrate: path.join(repoRoot, 'packages/db/src/cli/migrate.ts'),
+  server: path.join(repoRoot, 'apps/server/src/main.ts'),
+  worker: path.join(repoRoot, 'apps/worker/src/main.ts'),
+};
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  process.stderr.write(`[arvlite] ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+const log = createStderrLog(config.logLevel === 'silent' ? 'error' : config.logLevel, '[arvlite] ');
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<Child>();
+const startupAbort = new AbortController();
+let servicesStartup: Promise<DevServicesProcess> | undefined;
+let stopping = false;
+let signalCount = 0;
+
+function run(name: string, args: string[], env: Record<string, string | undefined>): Child {
+  const proc = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  const child: Child = {
+    name,
+    process: proc,
+    exited: new Promise((resolve) => {
+      proc.once('exit', (code, signal) => resolve({ code, signal }));
+      proc.once('error', (err) => {
+        log('error', `could not start ${name}: ${err.message}`);
+        resolve({ code: null, signal: null });
+      });
+    }),
+  };
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+  return child;
+}
+
+function isRunning(proc: ChildProcess): boolean {
+  return proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null;
+}
+
+/** Kills the child's whole process group (covers node --watch and its restarted app). */
+function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  if (!isRunning(proc)) return;
+  try {
+    process.kill(-proc.pid!, signal);
+  } catch {
+    proc.kill(signal);
+  }
+}
+
+async function terminate(child: Child): Promise<void> {
+  if (!isRunning(child.process)) return;
+  child.process.kill('SIGTERM');
+  const timedOut = Symbol('timeout');
+  const result = await Promise.race([child.exited, sleep(STOP_GRACE_MS, timedOut)]);
+  if (result === timedOut) {
+    log('warn', `${child.name} did not exit within ${STOP_GRACE_MS / 1000} s; killing it`);
+    killGroup(child.process, 'SIGKILL');
+    await child.exited;
+  }
+}
+
+async function shutdown(code: number, reason: string): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log(code === 0 ? 'info' : 'error', `shutting down (${reason})`);
+    startupAbort.abort();
+    await Promise.all([...children].map((c) => terminate(c)));
+    // If startup was aborted this settles once the services child has exited.
+    const services = await servicesStartup?.catch(() => undefined);
+    if (services) {
+      try {
+        await services.stop();
+      } catch (err) {
+        log('error', `stopping dev services failed: ${errorMessage(err)}`);
+        code ||= 1;
+      }
+    }
+    process.exit(code);
+  }
+  return new Promise<never>(() => {}); // the first shutdown() exits the process
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    signalCount += 1;
+    if (signalCount === 1) {
+      void shutdown(0, signal);
+    } else {
+      log('warn', `${signal} again: killing server and worker now`);
+      for (const child of children) {
+        if (child.name !== 'migrate') killGroup(child.process, 'SIGKILL');
+      }
+    }
+  });
+}
+
+async function startServices(): Promise<{ databaseUrl: string; s3Endpoint: string }> {
+  const dataDir = path.resolve(repoRoot, config.dataDir);
+  if (config.database.url && config.s3.endpoint) {
+    try {
+      await ensureBucket({
+        endpoint: config.s3.endpoint,
+        region: config.s3.region,
+        bucket: config.s3.bucket,
+        accessKeyId: config.s3.accessKeyId,
+        secretAccessKey: config.s3.secretAccessKey,
+        forcePathStyle: config.s3.forcePathStyle,
+        corsOrigins: config.http.corsOrigins,
+      });
+    } catch (err) {
+      log(
+        'warn',
+        `could not create/configure bucket ${config.s3.bucket} at ${config.s3.endpoint}: ${errorMessage(err)} (continuing)`,
+      );
+    }
+    return { databaseUrl: config.database.url, s3Endpoint: config.s3.endpoint };
+  }
+
+  log('info', `starting dev services (data in ${dataDir})`);
+  servicesStartup = spawnDevServices({
+    dataDir,
+    postgresPort: config.devServices.postgresPort,
+    s3Port: config.devServices.s3Port,
+    detached: true,
+    signal: startupAbort.signal,
+  });
+  const services = await servicesStartup;
+  void services.exited.then(({ code, signal }) => {
+    if (!stopping) void shutdown(1, `dev services exited (${signal ?? `code ${code}`})`);
+  });
+  return services;
+}
+
+async function waitUntilReady(server: Child): Promise<void> {
+  const { host, port } = config.http;
+  if (port === 0) {
+    log('warn', 'PORT=0: cannot tell when the server is ready');
+    return;
+  }
+  const probeHost =
+    host === '' || host === '0.0.0.0' || host === '::'
+      ? '127.0.0.1'
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
+  const url = `http://${probeHost}:${port}/readyz`;
+  const started = Date.now();
+  let warned = false;
+  while (!stopping && (watch || isRunning(server.process))) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      if (res.status === 200) {
+        process.stdout.write(`\nARVlite is up at ${config.http.publicUrl}\n\n`);
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (!warned && Date.now() - started > 60_000) {
+      warned = true;
+      log('warn', `still waiting for ${url} to return 200…`);
+    }
+    await sleep(300);
+  }
+}
+
+async function main(): Promise<void> {
+  for (const [name, file] of Object.entries(paths)) {
+    if (!existsSync(file)) throw new Error(`${name} entry point not found: ${file}`);
+  }
+
+  const { databaseUrl, s3Endpoint } = await startServices();
+  if (stopping) return;
+  log('info', `database ${redact(databaseUrl)}, S3 ${s3Endpoint}`);
+
+  const env: Record<string, string | undefined> = {
+    ...processEnv(),
+    DATA_DIR: path.resolve(repoRoot, config.dataDir),
+    DATABASE_URL: databaseUrl,
+    S3_ENDPOINT: s3Endpoint,
+  };
+
+  log('info', 'running migrations');
+  const migrate = run('migrate', [paths.migrate], env);
+  const result = await migrate.exited;
+  if (stopping) return;
+  if (result.code !== 0) {
+    await shutdown(1, `migrations failed (${result.signal ?? `exit code ${result.code}`})`);
+  }
+
+  const watchArgs = watch ? ['--watch', '--watch-preserve-output'] : [];
+  const server = run('server', [...watchArgs, paths.server], env);
+  const worker = run('worker', [...watchArgs, paths.worker], env);
+  for (const child of [server, worker]) {
+    void child.exited.then(({ code, signal }) => {
+      if (!stopping) void shutdown(1, `${child.name} exited (${signal ?? `code ${code}`})`);
+    });
+  }
+  await waitUntilReady(server);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : String(err);
+}
+
+main().catch((err: unknown) => {
+  if (stopping) return;
+  log('error', errorMessage(err));
+  void shutdown(1, 'startup failed');
+});
