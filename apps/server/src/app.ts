@@ -91,6 +91,12 @@ export async function buildServer(deps: ApiDeps) {
           deps.log.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, 'procedure failed');
         }
       },
+      // Rate-limited calls tell the client when to come back.
+      responseMeta({ errors }) {
+        const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
+        const details = (limited?.cause as { details?: { retryAfterS?: number } } | undefined)?.details;
+        return details?.retryAfterS ? { headers: { 'retry-after': String(details.retryAfterS) } } : {};
+      },
       sse: {
         ping: { enabled: true, intervalMs: 10_000 },
         client: { reconnectAfterInactivityMs: 15_000 },

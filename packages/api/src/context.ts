@@ -23,7 +23,10 @@ export interface RequestMeta {
 export function createContextInner(deps: ApiDeps, meta: RequestMeta) {
   return {
     ...deps,
-    ...meta,
+    requestId: meta.requestId,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    accessToken: meta.accessToken,
     em: deps.orm.fork(),
     log: deps.log.child({ requestId: meta.requestId }),
   };

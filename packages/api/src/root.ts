@@ -1,8 +1,18 @@
+import { auditRouter } from './router/audit.ts';
+import { authRouter } from './router/auth.ts';
+import { companyRouter } from './router/company.ts';
 import { healthRouter } from './router/health.ts';
+import { memberRouter } from './router/member.ts';
+import { projectRouter } from './router/project.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
   health: healthRouter,
+  auth: authRouter,
+  company: companyRouter,
+  member: memberRouter,
+  project: projectRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,38 +1,54 @@
 // The one file with tRPC init, the error formatter and the procedure builders.
+import { User, type Role } from '@arvlite/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z } from 'zod';
+import { createAccess } from './access.ts';
+import { verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './context.ts';
-import { DomainError } from './errors.ts';
+import { DomainError, UnauthorizedError } from './errors.ts';
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error, ctx }) {
-    const cause = error.cause;
-    const isZod = cause instanceof z.ZodError;
-    const isDomain = cause instanceof DomainError;
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    const requestId = ctx?.requestId;
-    return {
-      message: internal
-        ? `Internal server error${requestId ? ` (request id ${requestId})` : ''}`
-        : isZod
-          ? 'Invalid input'
-          : shape.message,
-      code: shape.code,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        requestId,
-        // Never a stack trace, SQL or internal message.
-        fieldErrors: isZod ? z.flattenError(cause).fieldErrors : undefined,
-        formErrors: isZod ? z.flattenError(cause).formErrors : undefined,
-        details: isDomain ? cause.details : undefined,
-      },
-    };
-  },
-});
+/**
+ * How a procedure is scoped, read by the isolation test that walks the router:
+ * `tenant` procedures load objects only through ctx.access at `minRole`; `self` ones touch only the caller's own rows;
+ * `public` ones need no sign-in.
+ */
+export type ProcedureMeta =
+  | { scope: 'tenant'; minRole: Role }
+  | { scope: 'self' }
+  | { scope: 'public' };
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error, ctx }) {
+      const cause = error.cause;
+      const isZod = cause instanceof z.ZodError;
+      const isDomain = cause instanceof DomainError;
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      const requestId = ctx?.requestId;
+      return {
+        message: internal
+          ? `Internal server error${requestId ? ` (request id ${requestId})` : ''}`
+          : isZod
+            ? 'Invalid input'
+            : shape.message,
+        code: shape.code,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          requestId,
+          // Never a stack trace, SQL or internal message.
+          fieldErrors: isZod ? z.flattenError(cause).fieldErrors : undefined,
+          formErrors: isZod ? z.flattenError(cause).formErrors : undefined,
+          details: isDomain ? cause.details : undefined,
+        },
+      };
+    },
+  });
 
 /** Maps domain errors thrown anywhere below to their tRPC code, keeping the message. */
 const domainErrors = t.middleware(async ({ next }) => {
@@ -48,5 +64,27 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** No authentication: health and the public viewer API. */
-export const publicProcedure = t.procedure.use(domainErrors);
+/** No authentication: health, sign-in and the public viewer API. */
+export const publicProcedure = t.procedure.use(domainErrors).meta({ scope: 'public' });
+
+/** A signed-in, not disabled user, checked live on every call (not frozen in the token). */
+const authed = t.procedure.use(domainErrors).use(async ({ ctx, next }) => {
+  const token = ctx.accessToken;
+  if (!token) throw new UnauthorizedError();
+  const userId = await verifyAccessToken({ ...ctx.config.auth, jwtSecret: ctx.config.auth.jwtSecret }, token);
+  if (!userId) throw new UnauthorizedError('Your session has expired; sign in again');
+  const user = await ctx.em.findOne(User, { id: userId });
+  if (!user || user.disabledAt) throw new UnauthorizedError('Your session has expired; sign in again');
+  ctx.log = ctx.log.child({ userId });
+  return next({ ctx: { user, caller: { userId } } });
+});
+
+/** Signed in; touches only the caller's own account and memberships. */
+export const selfProcedure = authed.meta({ scope: 'self' });
+
+/** Signed in and scoped to a company at `minRole` or above; objects load only through `ctx.access`. */
+export function tenantProcedure(minRole: Role) {
+  return authed.meta({ scope: 'tenant', minRole }).use(({ ctx, next }) =>
+    next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }),
+  );
+}

@@ -77,6 +77,20 @@ function toConfig(e: z.output<typeof envSchema>) {
       deadAfterMs: e.WORKER_DEAD_AFTER_MS,
       pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
     },
+    auth: {
+      // Development gets a fixed, loudly insecure secret; production refuses to start without one.
+      jwtSecret: e.AUTH_JWT_SECRET ?? (e.NODE_ENV === 'production' ? undefined : 'arvlite-insecure-development-secret-change-me'),
+      accessTokenTtlS: e.AUTH_ACCESS_TOKEN_TTL_S,
+      refreshTokenTtlDays: e.AUTH_REFRESH_TOKEN_TTL_DAYS,
+      inviteTtlHours: e.AUTH_INVITE_TTL_HOURS,
+      issuer: publicUrl,
+      audience: 'arvlite-api',
+      oidcProviders: e.OIDC_PROVIDERS,
+    },
+    companies: {
+      defaultQuotaBytes: e.COMPANY_DEFAULT_QUOTA_BYTES,
+      defaultTimezone: e.DEFAULT_TIMEZONE,
+    },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,
       multipartThresholdBytes: e.UPLOAD_MULTIPART_THRESHOLD_BYTES,
@@ -88,6 +102,7 @@ function toConfig(e: z.output<typeof envSchema>) {
 export function requireServices(config: Config): Config & {
   database: { url: string };
   s3: { endpoint: string; publicEndpoint: string };
+  auth: { jwtSecret: string };
 } {
   const missing: { variable: string; message: string }[] = [];
   if (!config.database.url)
@@ -97,10 +112,13 @@ export function requireServices(config: Config): Config & {
     });
   if (!config.s3.endpoint)
     missing.push({ variable: 'S3_ENDPOINT', message: 'required (use `pnpm start` to get local S3)' });
+  if (!config.auth.jwtSecret)
+    missing.push({ variable: 'AUTH_JWT_SECRET', message: 'required in production (at least 32 random characters)' });
   if (missing.length > 0) throw new ConfigError(missing);
   return config as Config & {
     database: { url: string };
     s3: { endpoint: string; publicEndpoint: string };
+    auth: { jwtSecret: string };
   };
 }
 

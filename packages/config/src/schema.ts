@@ -72,6 +72,40 @@ export const envSchema = z.object({
   WORKER_DEAD_AFTER_MS: int(3000, 86_400_000).default(30_000),
   WORKER_POLL_INTERVAL_MS: int(100, 60_000).default(2000),
 
+  AUTH_JWT_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).max(512).optional(),
+  AUTH_ACCESS_TOKEN_TTL_S: int(60, 3600).default(900),
+  AUTH_REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+  AUTH_INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
+  /** JSON array of OpenID Connect providers: [{"id","issuer"?,"preset"?: "yandex","clientId","clientSecret"?,"scopes"?}] */
+  OIDC_PROVIDERS: z
+    .string()
+    .max(16_384)
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON array' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.array(
+        z.strictObject({
+          id: z.string().regex(/^[a-z0-9-]{1,32}$/),
+          preset: z.enum(['yandex']).optional(),
+          issuer: z.url().max(2048).optional(),
+          clientId: z.string().min(1).max(512),
+          clientSecret: z.string().max(512).optional(),
+          scopes: z.array(z.string().max(100)).max(20).optional(),
+          label: z.string().max(100).optional(),
+          allowInsecure: z.boolean().optional(),
+        }),
+      ).max(10),
+    )
+    .default([]),
+  COMPANY_DEFAULT_QUOTA_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(10 * GiB),
+  DEFAULT_TIMEZONE: z.string().max(64).default('UTC'),
+
   UPLOAD_MAX_BYTES: int(1, 5 * 1024 * GiB).default(5 * GiB),
   UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),
 });

@@ -2,3 +2,5 @@ export { initOrm, migrate, ormConfig, type Orm, type OrmOptions } from './orm.ts
 export * from './entities/index.ts';
 export { WorkerHeartbeatRepository } from './repositories/worker-heartbeat.repository.ts';
 export type { EntityManager } from '@mikro-orm/postgresql';
+export { MembershipRepository } from './repositories/membership.repository.ts';
+export { ProjectRepository } from './repositories/project.repository.ts';

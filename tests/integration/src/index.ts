@@ -6,7 +6,8 @@ import { createArvliteNodeClient } from '@arvlite/client/node';
 import { afterAll } from 'vitest';
 
 export async function startTestPlatform(opts: { worker?: boolean; env?: Record<string, string> } = {}) {
-  const deps = await createTestDeps({ WORKER_POLL_INTERVAL_MS: '200', ...opts.env });
+  // Behind a (simulated) proxy, so each test user can come from its own address and per-IP limits stay per user.
+  const deps = await createTestDeps({ WORKER_POLL_INTERVAL_MS: '200', TRUST_PROXY: 'true', ...opts.env });
   const app = await buildServer(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address() as { port: number };
@@ -16,7 +17,14 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
     await worker?.stop();
     await app.close();
   });
-  const client = (getAccessToken?: () => string | null) =>
-    createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken });
+  const client = (getAccessToken?: () => string | null, ip?: string) =>
+    createArvliteNodeClient({
+      url: `${baseUrl}/trpc`,
+      getAccessToken,
+      fetch: ip
+        ? (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } })
+        : undefined,
+    });
   return { deps, app, baseUrl, worker, client };
 }
+export { registerUser, type TestUser } from './session.ts';

@@ -1,5 +1,35 @@
+import { AuditLogSchema } from './audit-log.entity.ts';
+import { CompanySchema } from './company.entity.ts';
+import { InvitationSchema } from './invitation.entity.ts';
+import { MembershipSchema } from './membership.entity.ts';
+import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
+import { ProjectSchema } from './project.entity.ts';
+import { RateLimitSchema } from './rate-limit.entity.ts';
+import { RefreshTokenSchema } from './refresh-token.entity.ts';
+import { UserSchema } from './user.entity.ts';
 import { WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
+export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
+export { Company, CompanySchema } from './company.entity.ts';
+export { Invitation, InvitationSchema } from './invitation.entity.ts';
+export { Membership, MembershipSchema, ROLES, roleRank, type Role } from './membership.entity.ts';
+export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
+export { Project, ProjectSchema } from './project.entity.ts';
+export { RateLimit, RateLimitSchema } from './rate-limit.entity.ts';
+export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
+export { User, UserSchema } from './user.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
-export const entities = [WorkerHeartbeatSchema];
+export const entities = [
+  WorkerHeartbeatSchema,
+  UserSchema,
+  CompanySchema,
+  MembershipSchema,
+  InvitationSchema,
+  RefreshTokenSchema,
+  ProjectSchema,
+  AuditLogSchema,
+  RateLimitSchema,
+  OidcIdentitySchema,
+  OidcLoginStateSchema,
+];

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import * as auth from '../services/auth.service.ts';
+import * as oidc from '../services/oidc.service.ts';
+import { publicProcedure, router, selfProcedure } from '../trpc.ts';
+import { displayName, email, opaqueToken, password } from '../validators.ts';
+
+export const authRouter = router({
+  register: publicProcedure
+    .input(z.strictObject({ email, password, name: displayName }))
+    .mutation(({ ctx, input }) => auth.register(ctx, input)),
+
+  login: publicProcedure
+    .input(z.strictObject({ email, password }))
+    .mutation(({ ctx, input }) => auth.login(ctx, input)),
+
+  refresh: publicProcedure
+    .input(z.strictObject({ refreshToken: opaqueToken }))
+    .mutation(({ ctx, input }) => auth.refresh(ctx, input)),
+
+  logout: publicProcedure
+    .input(z.strictObject({ refreshToken: opaqueToken }))
+    .mutation(({ ctx, input }) => auth.logout(ctx, input)),
+
+  logoutAll: selfProcedure.mutation(({ ctx }) => auth.logoutAll(ctx, ctx.user.id)),
+
+  me: selfProcedure.query(({ ctx }) => auth.me(ctx, ctx.user)),
+
+  acceptInvite: selfProcedure
+    .input(z.strictObject({ token: opaqueToken }))
+    .mutation(({ ctx, input }) => auth.acceptInvite(ctx, ctx.user, input)),
+
+  oidcProviders: publicProcedure.query(({ ctx }) => oidc.listProviders(ctx)),
+
+  oidcStart: publicProcedure
+    .input(z.strictObject({ provider: z.string().regex(/^[a-z0-9-]{1,32}$/), redirectUri: z.url().max(2048) }))
+    .mutation(({ ctx, input }) => oidc.start(ctx, input)),
+
+  oidcCallback: publicProcedure
+    .input(z.strictObject({ provider: z.string().regex(/^[a-z0-9-]{1,32}$/), callbackUrl: z.url().max(4096) }))
+    .mutation(({ ctx, input }) => oidc.callback(ctx, input)),
+});

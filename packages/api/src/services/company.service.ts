@@ -1,0 +1,70 @@
+import { Company, Membership, type User } from '@arvlite/db';
+import type { Access } from '../access.ts';
+import { audit, diff } from '../audit.ts';
+import type { Context } from '../context.ts';
+
+type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'>;
+
+export function companyView(c: Company, role?: string) {
+  return {
+    id: c.id,
+    name: c.name,
+    timezone: c.timezone,
+    storageQuotaBytes: c.storageQuotaBytes,
+    storageUsedBytes: c.storageUsedBytes,
+    storageReservedBytes: c.storageReservedBytes,
+    createdAt: c.createdAt,
+    ...(role ? { role } : {}),
+  };
+}
+
+const actor = (ctx: Ctx, userId: string) => ({ userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
+
+export async function createCompany(ctx: Ctx, user: User, input: { name: string; timezone?: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const company = tem.create(Company, {
+      name: input.name,
+      timezone: input.timezone ?? ctx.config.companies.defaultTimezone,
+      storageQuotaBytes: ctx.config.companies.defaultQuotaBytes,
+    });
+    tem.create(Membership, { company, user: tem.merge(user), role: 'owner' });
+    audit(tem, actor(ctx, user.id), {
+      companyId: company.id,
+      action: 'company.create',
+      targetType: 'company',
+      targetId: company.id,
+      changes: { name: { from: null, to: input.name } },
+    });
+    return companyView(company, 'owner');
+  });
+}
+
+export async function listCompanies(ctx: Ctx, user: User) {
+  const memberships = await ctx.em.getRepository(Membership).listForUser(user.id);
+  return memberships.map((m) => companyView(m.company, m.role));
+}
+
+export async function getCompany(access: Access, companyId: string) {
+  const { company, membership } = await access.company(companyId);
+  return companyView(company, membership.role);
+}
+
+export async function updateCompany(
+  ctx: Ctx & { access: Access; caller: { userId: string } },
+  input: { id: string; name?: string; timezone?: string },
+) {
+  return ctx.em.transactional(async (tem) => {
+    const { company, membership } = await ctx.access.company(input.id);
+    const patch = { name: input.name, timezone: input.timezone };
+    const changes = diff(company, patch);
+    tem.assign(company, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    audit(tem, actor(ctx, ctx.caller.userId), {
+      companyId: company.id,
+      action: 'company.update',
+      targetType: 'company',
+      targetId: company.id,
+      changes,
+    });
+    return companyView(company, membership.role);
+  });
+}

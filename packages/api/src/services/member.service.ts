@@ -1,0 +1,138 @@
+import { LockMode } from '@mikro-orm/core';
+import { Invitation, Membership, User, roleRank, type Role } from '@arvlite/db';
+import type { Access } from '../access.ts';
+import { audit } from '../audit.ts';
+import { newOpaqueToken, sha256 } from '../auth/tokens.ts';
+import type { Context } from '../context.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+
+type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'> & {
+  access: Access;
+  caller: { userId: string };
+};
+
+const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
+
+/** Nobody hands out or changes a role above their own. */
+function assertCanGrant(mine: Role, target: Role) {
+  if (roleRank(target) > roleRank(mine)) throw new ForbiddenError(`Only an ${target} or higher can grant the ${target} role`);
+}
+
+export async function invite(ctx: Ctx, input: { companyId: string; email: string; role: Role }) {
+  return ctx.em.transactional(async (tem) => {
+    const { company, membership } = await ctx.access.company(input.companyId);
+    assertCanGrant(membership.role, input.role);
+    const already = await tem.count(Membership, { company, user: { email: input.email } });
+    if (already) throw new ConflictError('This person is already a member');
+    // A new invitation replaces any pending one for the same email.
+    await tem.nativeUpdate(
+      Invitation,
+      { company, email: input.email, acceptedAt: null, revokedAt: null },
+      { revokedAt: new Date() },
+    );
+    const token = newOpaqueToken();
+    const invitation = tem.create(Invitation, {
+      company,
+      email: input.email,
+      role: input.role,
+      tokenHash: sha256(token),
+      invitedBy: tem.getReference(User, ctx.caller.userId),
+      expiresAt: new Date(Date.now() + ctx.config.auth.inviteTtlHours * 3_600_000),
+    });
+    audit(tem, actor(ctx), {
+      companyId: company.id,
+      action: 'member.invite',
+      targetType: 'invitation',
+      targetId: invitation.id,
+      changes: { email: { from: null, to: input.email }, role: { from: null, to: input.role } },
+    });
+    // The token is returned once, for the inviter to send; only its hash is stored.
+    return {
+      invitationId: invitation.id,
+      token,
+      acceptUrl: `${ctx.config.http.publicUrl}/invite#${token}`,
+      expiresAt: invitation.expiresAt,
+    };
+  });
+}
+
+export async function listMembers(ctx: Ctx, input: { companyId: string }) {
+  const { company } = await ctx.access.company(input.companyId);
+  const [members, invitations] = await Promise.all([
+    ctx.em.find(Membership, { company }, { populate: ['user'], orderBy: { createdAt: 'asc' } }),
+    ctx.em.find(
+      Invitation,
+      { company, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } },
+      { orderBy: { createdAt: 'asc' } },
+    ),
+  ]);
+  return {
+    members: members.map((m) => ({
+      membershipId: m.id,
+      userId: m.user.id,
+      email: m.user.email,
+      name: m.user.name,
+      role: m.role,
+      joinedAt: m.createdAt,
+    })),
+    invitations: invitations.map((i) => ({ invitationId: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt })),
+  };
+}
+
+async function loadMembership(ctx: Ctx, companyId: string, membershipId: string) {
+  const { membership: mine } = await ctx.access.company(companyId);
+  const target = await ctx.em.findOne(Membership, { id: membershipId, company: companyId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!target) throw new NotFoundError('Member');
+  return { mine, target };
+}
+
+export async function updateRole(ctx: Ctx, input: { companyId: string; membershipId: string; role: Role }) {
+  return ctx.em.transactional(async (tem) => {
+    const { mine, target } = await loadMembership({ ...ctx, em: tem }, input.companyId, input.membershipId);
+    assertCanGrant(mine.role, input.role);
+    assertCanGrant(mine.role, target.role);
+    if (target.role === 'owner' && input.role !== 'owner' && (await tem.getRepository(Membership).countOwners(input.companyId)) <= 1) {
+      throw new ConflictError('The last owner cannot be demoted; make someone else owner first');
+    }
+    const from = target.role;
+    target.role = input.role;
+    audit(tem, actor(ctx), {
+      companyId: input.companyId,
+      action: 'member.update-role',
+      targetType: 'membership',
+      targetId: target.id,
+      changes: { role: { from, to: input.role } },
+    });
+    return { membershipId: target.id, role: target.role };
+  });
+}
+
+export async function removeMember(ctx: Ctx, input: { companyId: string; membershipId: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { mine, target } = await loadMembership({ ...ctx, em: tem }, input.companyId, input.membershipId);
+    assertCanGrant(mine.role, target.role);
+    if (target.role === 'owner' && (await tem.getRepository(Membership).countOwners(input.companyId)) <= 1) {
+      throw new ConflictError('The last owner cannot be removed; make someone else owner first');
+    }
+    tem.remove(target);
+    audit(tem, actor(ctx), {
+      companyId: input.companyId,
+      action: 'member.remove',
+      targetType: 'membership',
+      targetId: target.id,
+      changes: { userId: { from: target.user.id, to: null }, role: { from: target.role, to: null } },
+    });
+    return { ok: true as const };
+  });
+}
+
+export async function revokeInvite(ctx: Ctx, input: { companyId: string; invitationId: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { company } = await ctx.access.company(input.companyId);
+    const invitation = await tem.findOne(Invitation, { id: input.invitationId, company, acceptedAt: null, revokedAt: null });
+    if (!invitation) throw new NotFoundError('Invitation');
+    invitation.revokedAt = new Date();
+    audit(tem, actor(ctx), { companyId: company.id, action: 'member.revoke-invite', targetType: 'invitation', targetId: invitation.id });
+    return { ok: true as const };
+  });
+}

@@ -1,0 +1,147 @@
+// Sign-in with OpenID Connect (authorization code + PKCE via openid-client); links accounts only by verified email.
+import { OidcIdentity, OidcLoginState, User } from '@arvlite/db';
+import * as oidc from 'openid-client';
+import { audit } from '../audit.ts';
+import type { Context } from '../context.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../errors.ts';
+import { issueSession } from './auth.service.ts';
+
+type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent' | 'log'>;
+type ProviderConfig = Ctx['config']['auth']['oidcProviders'][number];
+
+/** Known providers' settings; a provider entry with `preset` fills what it leaves out. */
+const PRESETS = {
+  yandex: { issuer: 'https://oauth.yandex.ru', scopes: ['openid', 'login:email', 'login:info'], label: 'Yandex ID' },
+} as const;
+
+const STATE_TTL_MS = 10 * 60_000;
+
+function resolve(p: ProviderConfig) {
+  const preset = p.preset ? PRESETS[p.preset] : undefined;
+  const issuer = p.issuer ?? preset?.issuer;
+  if (!issuer) throw new Error(`OIDC provider ${p.id} has neither issuer nor preset`);
+  return {
+    id: p.id,
+    issuer,
+    clientId: p.clientId,
+    clientSecret: p.clientSecret,
+    scopes: p.scopes ?? [...(preset?.scopes ?? ['openid', 'email', 'profile'])],
+    label: p.label ?? preset?.label ?? p.id,
+    allowInsecure: p.allowInsecure ?? false,
+  };
+}
+
+const discovered = new Map<string, Promise<oidc.Configuration>>();
+
+async function configuration(ctx: Ctx, providerId: string) {
+  const p = ctx.config.auth.oidcProviders.find((x) => x.id === providerId);
+  if (!p) throw new NotFoundError('Sign-in provider');
+  const r = resolve(p);
+  const cacheKey = JSON.stringify(r);
+  let config = discovered.get(cacheKey);
+  if (!config) {
+    config = oidc.discovery(new URL(r.issuer), r.clientId, r.clientSecret, undefined, {
+      execute: r.allowInsecure ? [oidc.allowInsecureRequests] : [],
+      timeout: 10,
+    });
+    discovered.set(cacheKey, config);
+    config.catch(() => discovered.delete(cacheKey));
+  }
+  try {
+    return { provider: r, config: await config };
+  } catch (e) {
+    ctx.log.warn({ err: e, provider: r.id }, 'OIDC discovery failed');
+    throw new ServiceUnavailableError(`${r.label} is unreachable; try again shortly`);
+  }
+}
+
+export function listProviders(ctx: Ctx) {
+  return ctx.config.auth.oidcProviders.map((p) => {
+    const r = resolve(p);
+    return { id: r.id, label: r.label };
+  });
+}
+
+export async function start(ctx: Ctx, input: { provider: string; redirectUri: string }) {
+  const { provider, config } = await configuration(ctx, input.provider);
+  const allowed = new Set([new URL(ctx.config.http.publicUrl).origin, ...ctx.config.http.corsOrigins]);
+  if (!allowed.has(new URL(input.redirectUri).origin)) throw new NotFoundError('Redirect URI');
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  await ctx.em.transactional(async (tem) => {
+    await tem.nativeDelete(OidcLoginState, { expiresAt: { $lt: new Date() } });
+    tem.create(OidcLoginState, {
+      state,
+      provider: provider.id,
+      codeVerifier,
+      nonce,
+      redirectUri: input.redirectUri,
+      expiresAt: new Date(Date.now() + STATE_TTL_MS),
+    });
+  });
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: input.redirectUri,
+    scope: provider.scopes.join(' '),
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  return { authorizationUrl: url.href };
+}
+
+export async function callback(ctx: Ctx, input: { provider: string; callbackUrl: string }) {
+  const { provider, config } = await configuration(ctx, input.provider);
+  const current = new URL(input.callbackUrl);
+  const stateParam = current.searchParams.get('state') ?? '';
+  // Single use: the state row is deleted whatever happens next.
+  const pending = await ctx.em.transactional(async (tem) => {
+    const row = await tem.findOne(OidcLoginState, { state: stateParam.slice(0, 128), provider: provider.id });
+    if (row) tem.remove(row);
+    return row;
+  });
+  if (!pending || pending.expiresAt < new Date()) throw new UnauthorizedError('This sign-in link has expired; start again');
+  const redirect = new URL(pending.redirectUri);
+  if (current.origin + current.pathname !== redirect.origin + redirect.pathname) {
+    throw new UnauthorizedError('Sign-in callback does not match its redirect URI');
+  }
+
+  let claims: { sub: string; email?: string; email_verified?: boolean; name?: string } | undefined;
+  try {
+    const tokens = await oidc.authorizationCodeGrant(config, current, {
+      pkceCodeVerifier: pending.codeVerifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
+    });
+    claims = tokens.claims() as typeof claims;
+  } catch (e) {
+    ctx.log.warn({ err: e, provider: provider.id }, 'OIDC code exchange failed');
+    throw new UnauthorizedError(`${provider.label} sign-in failed; start again`);
+  }
+  if (!claims?.sub) throw new UnauthorizedError(`${provider.label} did not identify you`);
+  const subject = claims.sub.slice(0, 255);
+  const email = claims.email?.normalize('NFKC').trim().toLowerCase();
+  const verified = claims.email_verified === true;
+
+  return ctx.em.transactional(async (tem) => {
+    const identity = await tem.findOne(OidcIdentity, { provider: provider.id, subject }, { populate: ['user'] });
+    let user = identity?.user;
+    if (!user) {
+      if (!email || !verified) {
+        throw new ConflictError(`${provider.label} did not confirm your email address, so it cannot be linked to an account`);
+      }
+      user = (await tem.findOne(User, { email })) ?? undefined;
+      if (!user) {
+        user = tem.create(User, { email, name: (claims.name ?? email.split('@')[0] ?? 'User').slice(0, 100), emailVerified: true, passwordHash: null });
+        audit(tem, { userId: user.id, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { action: 'user.register', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+      }
+      tem.create(OidcIdentity, { provider: provider.id, subject, user });
+      audit(tem, { userId: user.id, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { action: 'user.link-oidc', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+    }
+    if (user.disabledAt) throw new UnauthorizedError('This account is disabled');
+    audit(tem, { userId: user.id, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { action: 'user.login', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+    return issueSession(ctx, tem, user);
+  });
+}

@@ -1,0 +1,90 @@
+import { Project } from '@arvlite/db';
+import type { Access } from '../access.ts';
+import { audit, diff } from '../audit.ts';
+import type { Context } from '../context.ts';
+import { ConflictError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../validators.ts';
+
+type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent'> & { access: Access; caller: { userId: string } };
+
+const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
+
+export function projectView(p: Project) {
+  return {
+    id: p.id,
+    companyId: p.company.id,
+    name: p.name,
+    description: p.description ?? null,
+    archivedAt: p.archivedAt ?? null,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+export async function createProject(ctx: Ctx, input: { companyId: string; name: string; description?: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { company } = await ctx.access.company(input.companyId);
+    const project = tem.create(Project, { company, name: input.name, description: input.description ?? null });
+    audit(tem, actor(ctx), {
+      companyId: company.id,
+      action: 'project.create',
+      targetType: 'project',
+      targetId: project.id,
+      changes: { name: { from: null, to: input.name } },
+    });
+    return projectView(project);
+  });
+}
+
+export async function listProjects(
+  ctx: Ctx,
+  input: { companyId: string; cursor?: string; limit: number; includeArchived?: boolean },
+) {
+  const { company } = await ctx.access.company(input.companyId);
+  const after = decodeCursor(input.cursor);
+  const items = await ctx.em.find(
+    Project,
+    {
+      company,
+      ...(input.includeArchived ? {} : { archivedAt: null }),
+      ...(after
+        ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+        : {}),
+    },
+    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+  );
+  const page = items.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(projectView),
+    nextCursor: items.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+export async function getProject(ctx: Ctx, input: { id: string }) {
+  const { project } = await ctx.access.project(input.id);
+  return projectView(project);
+}
+
+export async function updateProject(ctx: Ctx, input: { id: string; name?: string; description?: string | null }) {
+  return ctx.em.transactional(async (tem) => {
+    const { project } = await ctx.access.project(input.id);
+    if (project.archivedAt) throw new ConflictError('This project is archived');
+    const patch = { name: input.name, description: input.description };
+    const changes = diff(project, patch);
+    tem.assign(project, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    audit(tem, actor(ctx), { companyId: project.company.id, action: 'project.update', targetType: 'project', targetId: project.id, changes });
+    return projectView(project);
+  });
+}
+
+export async function archiveProject(ctx: Ctx, input: { id: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { project } = await ctx.access.project(input.id);
+    if (!project.archivedAt) {
+      project.archivedAt = new Date();
+      audit(tem, actor(ctx), { companyId: project.company.id, action: 'project.archive', targetType: 'project', targetId: project.id });
+    }
+    return projectView(project);
+  });
+}

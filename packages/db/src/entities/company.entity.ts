@@ -1,0 +1,23 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { MembershipSchema } from './membership.entity.ts';
+
+export const CompanySchema = defineEntity({
+  name: 'Company',
+  tableName: 'company',
+  properties: {
+    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    name: p.string().length(100),
+    /** IANA timezone used for schedules (playlist rules). */
+    timezone: p.string().length(64).default('UTC'),
+    storageQuotaBytes: p.bigint('number'),
+    /** Bytes of stored objects (originals and outputs). */
+    storageUsedBytes: p.bigint('number').default(0),
+    /** Bytes promised to uploads in flight; released when they complete or expire. */
+    storageReservedBytes: p.bigint('number').default(0),
+    memberships: () => p.oneToMany(MembershipSchema).mappedBy('company'),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export class Company extends CompanySchema.class {}
+CompanySchema.setClass(Company);

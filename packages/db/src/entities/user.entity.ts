@@ -1,0 +1,21 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const UserSchema = defineEntity({
+  name: 'User',
+  tableName: 'app_user',
+  properties: {
+    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    /** Normalized (NFKC, trimmed, lower-case); unique. */
+    email: p.string().length(254).unique(),
+    name: p.string().length(100),
+    /** argon2id PHC string; null for accounts that only sign in with OpenID Connect. */
+    passwordHash: p.string().length(255).nullable().hidden().lazy(),
+    emailVerified: p.boolean().default(false),
+    /** Set when an operator revokes the account; every procedure refuses it at once. */
+    disabledAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export class User extends UserSchema.class {}
+UserSchema.setClass(User);

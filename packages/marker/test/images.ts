@@ -1,0 +1,73 @@
+// Generated marker images for tests and the benchmark: deterministic, so scores and timings are comparable run to run.
+import sharp from 'sharp';
+
+export type GeneratedKind = 'busy' | 'low' | 'flat';
+
+export async function generateMarkerImage(
+  kind: GeneratedKind,
+  width: number,
+  height: number,
+  format: 'png' | 'jpeg' = 'png',
+): Promise<Buffer> {
+  const image = kind === 'busy' ? await busy(width, height) : kind === 'low' ? await lowTexture(width, height) : flat(width, height);
+  return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 92 }).toBuffer();
+}
+
+/** Random colour blocks under random shapes: texture and edges everywhere. */
+async function busy(width: number, height: number) {
+  const random = mulberry32(42);
+  const block = 12;
+  const cols = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const blocks = Buffer.alloc(cols * rows * 3);
+  for (let i = 0; i < blocks.length; i++) blocks[i] = Math.floor(random() * 256);
+  const background = await sharp(blocks, { raw: { width: cols, height: rows, channels: 3 } })
+    .resize(cols * block, rows * block, { kernel: 'nearest' })
+    .extract({ left: 0, top: 0, width, height })
+    .png()
+    .toBuffer();
+  const shapes: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const x = Math.round(random() * width);
+    const y = Math.round(random() * height);
+    const r = Math.round(8 + random() * Math.min(width, height) * 0.08);
+    const fill = `rgb(${Math.floor(random() * 256)},${Math.floor(random() * 256)},${Math.floor(random() * 256)})`;
+    shapes.push(
+      i % 2 === 0
+        ? `<circle cx="${x}" cy="${y}" r="${r}" fill="${fill}" stroke="black" stroke-width="3"/>`
+        : `<rect x="${x}" y="${y}" width="${r * 2}" height="${r}" fill="${fill}" stroke="white" stroke-width="3" transform="rotate(${Math.round(random() * 90)} ${x} ${y})"/>`,
+    );
+  }
+  const overlay = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`);
+  return sharp(background).composite([{ input: overlay }]);
+}
+
+/** A smooth gradient with a few soft blobs: little a tracker can hold on to. */
+function lowTexture(width: number, height: number) {
+  const blob = (cx: number, cy: number, r: number, colour: string) =>
+    `<circle cx="${cx * width}" cy="${cy * height}" r="${r * Math.min(width, height)}" fill="${colour}" filter="url(#soft)"/>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs>
+      <linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#6a8caf"/><stop offset="1" stop-color="#d8c3a5"/></linearGradient>
+      <filter id="soft"><feGaussianBlur stdDeviation="${Math.min(width, height) * 0.03}"/></filter>
+    </defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>
+    ${blob(0.3, 0.35, 0.12, '#2f4858')}${blob(0.7, 0.6, 0.1, '#f6ae2d')}${blob(0.45, 0.8, 0.07, '#86bbd8')}
+  </svg>`;
+  return sharp(Buffer.from(svg));
+}
+
+function flat(width: number, height: number) {
+  return sharp({ create: { width, height, channels: 3, background: { r: 120, g: 130, b: 140 } } });
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

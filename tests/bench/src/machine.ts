@@ -1,0 +1,38 @@
+// What the numbers were measured on: absolute figures mean little without it.
+import os from 'node:os';
+import pg from 'pg';
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  postgres: string;
+  loadAverageAtStart: [number, number, number];
+}
+
+export async function describeMachine(databaseUrl: string): Promise<Machine> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  let postgres: string;
+  try {
+    postgres = (await client.query<{ v: string }>('show server_version')).rows[0]!.v;
+  } finally {
+    await client.end();
+  }
+  const [l1, l5, l15] = os.loadavg();
+  return {
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    postgres: `${postgres} (embedded)`,
+    loadAverageAtStart: [l1, l5, l15].map((x) => Math.round(x! * 100) / 100) as [number, number, number],
+  };
+}
+
+export function machineLine(m: Machine): string {
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, Postgres ${m.postgres}, load average at start ${m.loadAverageAtStart.join(' / ')}`;
+}

@@ -1,0 +1,128 @@
+// Child processes the bench starts (apps, baseline servers, load generators): tracked so that every one is
+// stopped at the end, on failure and on Ctrl-C. Each runs in its own process group, so a terminal Ctrl-C
+// reaches only the bench, which then stops them in order.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from './services.ts';
+
+export interface ExitResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ChildHandle {
+  name: string;
+  pid: number;
+  process: ChildProcess;
+  exited: Promise<ExitResult>;
+  running(): boolean;
+  /** Last lines of stderr, for error messages. */
+  stderrTail(): string;
+  /** SIGTERM, then SIGKILL to the whole group after graceMs. */
+  stop(graceMs?: number): Promise<ExitResult>;
+}
+
+export interface SpawnOptions {
+  env: Record<string, string | undefined>;
+  /** 'pipe' hands stdout lines to onStdout; 'ignore' sends them to /dev/null (cheapest for chatty children). */
+  stdout?: 'ignore' | 'pipe';
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+  /** An IPC channel: our apps exit on their own when it disconnects (i.e. when the bench dies). */
+  ipc?: boolean;
+  nodeArgs?: string[];
+}
+
+export interface ProcessRegistry {
+  spawnNode(name: string, script: string, args: string[], opts: SpawnOptions): ChildHandle;
+  stopAll(): Promise<void>;
+}
+
+export function createProcessRegistry(): ProcessRegistry {
+  const live = new Set<ChildHandle>();
+
+  function spawnNode(name: string, script: string, args: string[], opts: SpawnOptions): ChildHandle {
+    const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
+      cwd: repoRoot,
+      env: opts.env,
+      stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe', ...(opts.ipc ? (['ipc'] as const) : [])],
+      detached: true,
+    });
+    const tail: string[] = [];
+    const exited = new Promise<ExitResult>((resolve) => {
+      proc.once('exit', (code, signal) => resolve({ code, signal }));
+      proc.once('error', () => {
+        if (proc.pid === undefined) resolve({ code: null, signal: null });
+      });
+    });
+    if (proc.stdout) {
+      createInterface({ input: proc.stdout }).on('line', (line) => opts.onStdout?.(line));
+    }
+    createInterface({ input: proc.stderr! }).on('line', (line) => {
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      opts.onStderr?.(line);
+    });
+    const running = () => proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null;
+    let stopping: Promise<ExitResult> | undefined;
+    const handle: ChildHandle = {
+      name,
+      pid: proc.pid ?? -1,
+      process: proc,
+      exited,
+      running,
+      stderrTail: () => tail.join('\n'),
+      stop(graceMs = 30_000) {
+        stopping ??= (async () => {
+          if (running()) {
+            proc.kill('SIGTERM');
+            const timedOut = Symbol('timeout');
+            const result = await Promise.race([exited, sleep(graceMs, timedOut)]);
+            if (result === timedOut) {
+              try {
+                process.kill(-proc.pid!, 'SIGKILL');
+              } catch {
+                proc.kill('SIGKILL');
+              }
+            }
+          }
+          return exited;
+        })();
+        return stopping;
+      },
+    };
+    live.add(handle);
+    void exited.then(() => live.delete(handle));
+    return handle;
+  }
+
+  return {
+    spawnNode,
+    async stopAll() {
+      await Promise.all([...live].map((c) => c.stop(20_000)));
+    },
+  };
+}
+
+/** Resident set size in bytes, from /proc (Linux). */
+export async function readRss(pid: number): Promise<{ rss: number; hwm: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!m) throw new Error(`${field} missing from /proc/${pid}/status`);
+    return Number(m[1]) * 1024;
+  };
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** Rejects if the child exits before `promise` settles, with its stderr tail. */
+export function unlessExited<T>(child: ChildHandle, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    child.exited.then(({ code, signal }) => {
+      throw new Error(`${child.name} exited (${signal ?? `code ${code}`}) early:\n${child.stderrTail()}`);
+    }),
+  ]);
+}

@@ -1,0 +1,135 @@
+// Renders results: a terminal table, the JSON file, and the generated part of BENCHMARKS.md.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Row } from './harness.ts';
+import { machineLine, type Machine } from './machine.ts';
+
+export interface RunResult {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  durationS: number;
+  machine: Machine;
+  args: string[];
+  rows: Row[];
+  /** What each benchmark compares, for the reader. */
+  descriptions: { name: string; ours: string; baseline: string }[];
+}
+
+const COLUMNS = ['Benchmark', 'Metric', 'Ours', 'Baseline', 'Ratio', 'Target', 'Result'] as const;
+
+export function formatValue(value: number | null, unit: string): string {
+  if (value === null) return '—';
+  const abs = Math.abs(value);
+  const digits = abs >= 1000 ? 0 : abs >= 100 ? 1 : abs >= 10 ? 2 : 3;
+  const n = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  return unit ? `${n} ${unit}` : n;
+}
+
+export function resultLabel(r: Row): string {
+  if (r.status === 'not landed yet') return 'not landed yet';
+  if (r.status === 'error') return 'ERROR';
+  if (r.pass === null) return 'report';
+  return r.pass ? 'pass' : 'FAIL';
+}
+
+function cells(r: Row): string[] {
+  return [
+    r.benchmark,
+    r.metric,
+    formatValue(r.ours, r.unit),
+    formatValue(r.baseline, r.unit),
+    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+    r.target,
+    resultLabel(r),
+  ];
+}
+
+export function renderTable(rows: Row[]): string {
+  const body = rows.map(cells);
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...body.map((b) => b[i]!.length)));
+  const line = (cols: readonly string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(COLUMNS), widths.map((w) => '─'.repeat(w)).join('  ')];
+  for (const b of body) out.push(line(b));
+  const errors = rows.filter((r) => r.status === 'error' || r.notes.length > 0);
+  if (errors.length > 0) {
+    out.push('');
+    for (const r of errors) for (const n of r.notes) out.push(`${r.benchmark} / ${r.metric}: ${n}`);
+  }
+  return out.join('\n');
+}
+
+const escapeMd = (s: string) => s.replaceAll('|', '\\|');
+
+export function renderMarkdownTable(rows: Row[]): string {
+  const out = [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`];
+  for (const r of rows) out.push(`| ${cells(r).map(escapeMd).join(' | ')} |`);
+  return out.join('\n');
+}
+
+export async function writeJson(file: string, result: RunResult): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+const START = '<!-- bench:generated:start (pnpm bench rewrites this part; edit outside it) -->';
+const END = '<!-- bench:generated:end -->';
+
+function generated(result: RunResult): string {
+  const lines = [
+    START,
+    `Latest full run: ${result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, ${Math.round(result.durationS)} s.`,
+    '',
+    `Machine: ${machineLine(result.machine)}.`,
+    '',
+    renderMarkdownTable(result.rows),
+    '',
+    'Ratios are ours ÷ baseline: the median of per-pair ratios from interleaved A B A B rounds, not the ratio of the medians shown beside them.',
+    '',
+    '### What each row compares',
+    '',
+    '| Benchmark | Ours | Baseline |',
+    '|---|---|---|',
+    ...result.descriptions.map((d) => `| ${escapeMd(d.name)} | ${escapeMd(d.ours)} | ${escapeMd(d.baseline)} |`),
+    '',
+    '### Absolute numbers behind each row',
+    '',
+    ...result.rows
+      .filter((r) => r.status !== 'not landed yet')
+      .flatMap((r) => [
+        `- **${r.benchmark} / ${r.metric}**: ${
+          Object.entries(r.details)
+            .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`)
+            .join('; ') || '—'
+        }${r.notes.length > 0 ? ` — ${r.notes.join(' ')}` : ''}`,
+      ]),
+    END,
+  ];
+  return lines.join('\n');
+}
+
+const PREAMBLE = `# Benchmarks
+
+\`pnpm bench\` (full) and \`pnpm bench --quick\` measure every hot path against a baseline doing the same work,
+interleaved in the same run on the same machine. Medians everywhere. Raw results of the latest run (quick or full)
+are in \`.data/bench/latest.json\`.
+
+`;
+
+/** Rewrites the generated block of BENCHMARKS.md and keeps the hand-written analysis around it. */
+export async function updateBenchmarksMd(file: string, result: RunResult): Promise<void> {
+  const block = generated(result);
+  let text: string;
+  if (existsSync(file)) {
+    const current = await readFile(file, 'utf8');
+    const start = current.indexOf(START);
+    const end = current.indexOf(END);
+    text =
+      start >= 0 && end > start
+        ? `${current.slice(0, start)}${block}${current.slice(end + END.length)}`
+        : `${current.trimEnd()}\n\n${block}\n`;
+  } else {
+    text = `${PREAMBLE}${block}\n`;
+  }
+  await writeFile(file, text);
+}

@@ -1,0 +1,94 @@
+// Real Postgres + S3 for one bench run: a fresh data dir, free ports, one migrated template database
+// that every benchmark clones, so ours and the baseline start from identical databases.
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { migrate } from '@arvlite/db';
+import { spawnDevServices, type DevServicesProcess } from '@arvlite/dev-services';
+import pg from 'pg';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export interface BenchServices {
+  /** The migrated template database (do not run benchmarks in it; clone it). */
+  templateUrl: string;
+  adminUrl: string;
+  s3Endpoint: string;
+  dataDir: string;
+  /** Creates `name` as a copy of the migrated template and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** One-off statement on the maintenance database. */
+  adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+  stop(): Promise<void>;
+}
+
+const TEMPLATE = 'bench_template';
+
+export async function startBenchServices(opts: { onOutput?: (line: string) => void } = {}): Promise<BenchServices> {
+  const dataDir = path.join(repoRoot, '.data', `bench-${process.pid}`);
+  await rm(dataDir, { recursive: true, force: true });
+  let services: DevServicesProcess | undefined;
+  const stop = async () => {
+    await services?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    services = await spawnDevServices({
+      dataDir,
+      postgresPort: await freePort(),
+      s3Port: await freePort(),
+      // The bench owns its services: never reuse an operator's DATABASE_URL / S3_ENDPOINT.
+      env: { DATABASE_URL: '', S3_ENDPOINT: '', LOG_LEVEL: 'warn' },
+      // Our own SIGINT handler stops the services in order; a terminal Ctrl-C must not race it.
+      detached: true,
+      onOutput: opts.onOutput,
+    });
+    const adminUrl = withDatabase(services.databaseUrl, 'postgres');
+    const adminQuery = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        return (await client.query<R>(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await adminQuery(`create database ${TEMPLATE}`);
+    const templateUrl = withDatabase(services.databaseUrl, TEMPLATE);
+    await migrate(templateUrl);
+    return {
+      templateUrl,
+      adminUrl,
+      s3Endpoint: services.s3Endpoint,
+      dataDir,
+      async createDatabase(name) {
+        if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad database name ${name}`);
+        await adminQuery(`drop database if exists ${name} with (force)`);
+        await adminQuery(`create database ${name} template ${TEMPLATE}`);
+        return withDatabase(services!.databaseUrl, name);
+      },
+      adminQuery,
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+}
