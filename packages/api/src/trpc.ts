@@ -60,15 +60,30 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Postgres refuses NUL in text; refuse it at the edge for every procedure, with a clear message. */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 8 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+}
+
+const rejectNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput())) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Text must not contain NUL characters' });
+  }
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 /** No authentication: health, sign-in and the public viewer API. */
-export const publicProcedure = t.procedure.use(domainErrors).meta({ scope: 'public' });
+export const publicProcedure = t.procedure.use(domainErrors).use(rejectNul).meta({ scope: 'public' });
 
 /** A signed-in, not disabled user, checked live on every call (not frozen in the token). */
-const authed = t.procedure.use(domainErrors).use(async ({ ctx, next }) => {
+const authed = t.procedure.use(domainErrors).use(rejectNul).use(async ({ ctx, next }) => {
   const token = ctx.accessToken;
   if (!token) throw new UnauthorizedError();
   const userId = await verifyAccessToken({ ...ctx.config.auth, jwtSecret: ctx.config.auth.jwtSecret }, token);

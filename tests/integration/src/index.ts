@@ -28,3 +28,4 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
   return { deps, app, baseUrl, worker, client };
 }
 export { registerUser, type TestUser } from './session.ts';
+export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } from './router-walk.ts';

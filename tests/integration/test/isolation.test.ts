@@ -1,0 +1,165 @@
+// Walks every procedure in appRouter as a member (owner) of company B using company A's ids.
+// A procedure added later without tenant scoping fails here without anyone editing this file.
+import { appRouter, createCaller, createContextInner } from '@arvlite/api';
+import { TRPCError } from '@trpc/server';
+import { createTestDeps } from '@arvlite/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callPath, listProcedures, planInput } from '../src/index.ts';
+
+/** Procedures that need no sign-in; each must be here on purpose. */
+const PUBLIC = new Set([
+  'health.check',
+  'health.watch',
+  'auth.register',
+  'auth.login',
+  'auth.refresh',
+  'auth.logout',
+  'auth.oidcProviders',
+  'auth.oidcStart',
+  'auth.oidcCallback',
+]);
+
+/** Signed-in procedures that act only on the caller's own account; each must be here on purpose. */
+const SELF = new Set(['auth.me', 'auth.logoutAll', 'auth.acceptInvite', 'company.create', 'company.list']);
+
+const MARKER = 'ALPHA-SECRET-7f3a';
+
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
+let callerB: ReturnType<typeof createCaller>;
+const aIds: Record<string, string> = {};
+const bIds: Record<string, string> = {};
+
+function callerFor(accessToken: string) {
+  return createCaller(createContextInner(deps, { requestId: 'isolation-test', ip: '10.9.9.9', accessToken }));
+}
+
+/** A checksum of every row company A owns: tables with company_id, tables with project_id of A's projects, A's users. */
+async function companyAFingerprint(): Promise<string> {
+  const em = deps.orm.fork();
+  const cols = await em.execute<{ table_name: string; column_name: string }[]>(
+    `select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and column_name in ('company_id', 'project_id', 'user_id')`,
+  );
+  const parts: string[] = [];
+  const byTable = new Map<string, string[]>();
+  for (const c of cols) byTable.set(c.table_name, [...(byTable.get(c.table_name) ?? []), c.column_name]);
+  const users = [aIds.userA!, aIds.userA2!];
+  for (const [table, columns] of [...byTable].sort()) {
+    const where = columns.includes('company_id')
+      ? `company_id = '${aIds.companyId}'`
+      : columns.includes('project_id')
+        ? `project_id in (select id from project where company_id = '${aIds.companyId}')`
+        : `user_id in ('${users.join("','")}')`;
+    const [row] = await em.execute<{ md5: string | null; n: number }[]>(
+      `select md5(string_agg(t::text, '|' order by t::text)) as md5, count(*)::int as n from "${table}" t where ${where}`,
+    );
+    parts.push(`${table}:${row?.n}:${row?.md5}`);
+  }
+  const [company] = await em.execute<{ md5: string }[]>(`select md5(t::text) as md5 from company t where id = ?`, [aIds.companyId]);
+  const [people] = await em.execute<{ md5: string }[]>(
+    `select md5(string_agg(t::text, '|' order by t::text)) as md5 from app_user t where id in (?, ?)`,
+    users,
+  );
+  return [...parts, `company:${company?.md5}`, `users:${people?.md5}`].join('\n');
+}
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  const anon = createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.1' }));
+  const a = await anon.auth.register({ email: 'alpha-owner@example.com', password: 'alpha-long-password-1', name: `${MARKER} owner` });
+  const a2 = await createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.2' })).auth.register({
+    email: 'alpha-editor@example.com',
+    password: 'alpha-long-password-2',
+    name: `${MARKER} editor`,
+  });
+  const b = await createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.3' })).auth.register({
+    email: 'bravo-owner@example.com',
+    password: 'bravo-long-password-1',
+    name: 'Bravo owner',
+  });
+  const callerA = callerFor(a.accessToken);
+  const companyA = await callerA.company.create({ name: `${MARKER} company` });
+  const projectA = await callerA.project.create({ companyId: companyA.id, name: `${MARKER} project`, description: MARKER });
+  const invite = await callerA.member.invite({ companyId: companyA.id, email: 'alpha-editor@example.com', role: 'editor' });
+  await callerFor(a2.accessToken).auth.acceptInvite({ token: invite.token });
+  const pending = await callerA.member.invite({ companyId: companyA.id, email: 'pending@example.com', role: 'viewer' });
+  const members = await callerA.member.list({ companyId: companyA.id });
+  Object.assign(aIds, {
+    companyId: companyA.id,
+    projectId: projectA.id,
+    userA: a.user.id,
+    userA2: a2.user.id,
+    ownerMembership: members.members.find((m) => m.userId === a.user.id)!.membershipId,
+    editorMembership: members.members.find((m) => m.userId === a2.user.id)!.membershipId,
+    invitationId: pending.invitationId,
+  });
+  callerB = callerFor(b.accessToken);
+  const companyB = await callerB.company.create({ name: 'Bravo company' });
+  const projectB = await callerB.project.create({ companyId: companyB.id, name: 'Bravo project' });
+  const membersB = await callerB.member.list({ companyId: companyB.id });
+  Object.assign(bIds, { companyId: companyB.id, projectId: projectB.id, userB: b.user.id, membership: membersB.members[0]!.membershipId });
+});
+
+describe('tenant isolation', () => {
+  const procedures = listProcedures();
+
+  it('knows every procedure’s scope: tenant-scoped, or listed here as public or self', () => {
+    for (const p of procedures) {
+      const scope = p.meta?.scope;
+      if (scope === 'public') expect(PUBLIC.has(p.path), `${p.path} is public but not listed in PUBLIC`).toBe(true);
+      else if (scope === 'self') expect(SELF.has(p.path), `${p.path} is self-scoped but not listed in SELF`).toBe(true);
+      else expect(scope, `${p.path} has no scope`).toBe('tenant');
+    }
+    for (const path of [...PUBLIC, ...SELF]) expect(procedures.map((p) => p.path)).toContain(path);
+  });
+
+  it('answers NOT_FOUND or FORBIDDEN to company B for every procedure given company A’s ids, changing nothing', async () => {
+    const before = await companyAFingerprint();
+    const candidates = [...Object.values(aIds), ...Object.values(bIds)];
+    const aSet = new Set(Object.values(aIds));
+    let attempts = 0;
+    for (const p of procedures.filter((x) => x.meta?.scope !== 'public')) {
+      const plan = planInput(p.input);
+      const fields = plan?.idFields ?? [];
+      // Every assignment of candidate ids to the id fields that includes at least one of A's ids.
+      const combos: Record<string, string>[] = [{}];
+      for (const f of fields) {
+        const next: Record<string, string>[] = [];
+        for (const c of combos) for (const id of candidates) next.push({ ...c, [f]: id });
+        combos.splice(0, combos.length, ...next);
+      }
+      const mixed = combos.filter((c) => Object.values(c).some((v) => aSet.has(v)));
+      if (p.meta?.scope === 'tenant') {
+        expect(fields.length, `${p.path} is tenant-scoped but takes no id`).toBeGreaterThan(0);
+      }
+      for (const ids of fields.length ? mixed : [{}]) {
+        const input = plan ? plan.build(ids) : undefined;
+        if (plan) expect(input, `${p.path}: could not build a valid input for ${JSON.stringify(ids)}`).toBeDefined();
+        attempts++;
+        let result: unknown;
+        try {
+          result = await callPath(callerB, p.path, input);
+        } catch (e) {
+          expect(e, `${p.path}(${JSON.stringify(input)})`).toBeInstanceOf(TRPCError);
+          const code = (e as TRPCError).code;
+          if (p.meta?.scope === 'tenant') {
+            expect(['NOT_FOUND', 'FORBIDDEN'], `${p.path}(${JSON.stringify(input)}) → ${code}`).toContain(code);
+          } else {
+            expect(code, `${p.path}(${JSON.stringify(input)})`).not.toBe('INTERNAL_SERVER_ERROR');
+          }
+          continue;
+        }
+        // A call that succeeds must not reveal anything of A's.
+        const text = JSON.stringify(result ?? null);
+        expect(text.includes(MARKER), `${p.path}(${JSON.stringify(input)}) leaked company A data`).toBe(false);
+        for (const id of aSet) expect(text.includes(id), `${p.path}(${JSON.stringify(input)}) returned A's id ${id}`).toBe(false);
+      }
+    }
+    expect(attempts).toBeGreaterThan(50);
+    expect(await companyAFingerprint()).toBe(before);
+  });
+
+  it('is walking the real router', () => {
+    expect(listProcedures().length).toBe(Object.keys((appRouter._def as unknown as { procedures: object }).procedures).length);
+  });
+});
