@@ -97,10 +97,6 @@ export async function buildServer(deps: ApiDeps) {
         const details = (limited?.cause as { details?: { retryAfterS?: number } } | undefined)?.details;
         return details?.retryAfterS ? { headers: { 'retry-after': String(details.retryAfterS) } } : {};
       },
-      sse: {
-        ping: { enabled: true, intervalMs: 10_000 },
-        client: { reconnectAfterInactivityMs: 15_000 },
-      },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 

@@ -50,11 +50,12 @@ describe('worker', () => {
   });
 
   it('fails a malformed payload permanently with a clear error', async () => {
-    const [{ id }] = await deps.orm
+    const [row0] = await deps.orm
       .fork()
       .execute<{ id: string }[]>(`select (graphile_worker.add_job('system:noop', '{"label": 42, "bogus": true}'::json)).id::text as id`);
+    const id = row0!.id;
     const row = await waitFor(async () => {
-      const r = await jobRow(id!);
+      const r = await jobRow(id);
       return r?.last_error ? r : undefined;
     });
     expect(row.last_error).toMatch(/Invalid payload for system:noop: .*label/);

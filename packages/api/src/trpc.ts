@@ -23,6 +23,10 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
+    sse: {
+      ping: { enabled: true, intervalMs: 10_000 },
+      client: { reconnectAfterInactivityMs: 15_000 },
+    },
     errorFormatter({ shape, error, ctx }) {
       const cause = error.cause;
       const isZod = cause instanceof z.ZodError;
@@ -42,7 +46,7 @@ const t = initTRPC
           path: shape.data.path,
           requestId,
           // Never a stack trace, SQL or internal message.
-          fieldErrors: isZod ? z.flattenError(cause).fieldErrors : undefined,
+          fieldErrors: isZod ? (z.flattenError(cause).fieldErrors as Record<string, string[] | undefined>) : undefined,
           formErrors: isZod ? z.flattenError(cause).formErrors : undefined,
           details: isDomain ? cause.details : undefined,
         },

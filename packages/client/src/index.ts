@@ -44,7 +44,7 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
           eventSourceOptions: async () => {
             const headers = await authHeaders();
             return {
-              fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+              fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
                 (opts.fetch ?? fetch)(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
             } as EventSourceInit;
           },

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- s3rver ships no types; this file declares them
+/// <reference path="./types/s3rver.d.ts" />
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {

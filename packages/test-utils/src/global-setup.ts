@@ -9,11 +9,7 @@ import { spawnDevServices } from '@arvlite/dev-services';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    testServices: { adminUrl: string; templateDb: string; s3Endpoint: string };
-  }
-}
+import type {} from './provided-context.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 

@@ -5,7 +5,8 @@ import { initOrm, type Orm } from '@arvlite/db';
 import { ensureBucket } from '@arvlite/dev-services';
 import { ObjectStorage } from '@arvlite/storage';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import type {} from './provided-context.ts';
 import { afterAll, inject } from 'vitest';
 
 function withDatabase(url: string, db: string): string {
@@ -62,7 +63,7 @@ export interface TestDeps {
   config: ServiceConfig;
   orm: Orm;
   storage: ObjectStorage;
-  log: ReturnType<typeof pino>;
+  log: Logger;
 }
 
 /** Config, ORM, storage and a silent logger on real services; closed after the file. */
@@ -70,7 +71,7 @@ export async function createTestDeps(env: Record<string, string> = {}): Promise<
   const config = await createTestConfig(env);
   const orm = await initOrm({ url: config.database.url, poolMax: 5 });
   const storage = new ObjectStorage({ ...config.s3 });
-  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : 'warn' });
+  const log: Logger = pino({ level: config.logLevel === 'silent' ? 'silent' : 'warn' });
   afterAll(async () => {
     await orm.close();
     storage.destroy();

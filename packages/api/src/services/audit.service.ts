@@ -1,8 +1,8 @@
-import { AuditLog } from '@arvlite/db';
+import { AuditLog, type EntityManager } from '@arvlite/db';
 import type { Access } from '../access.ts';
 
 export async function listAudit(
-  ctx: { access: Access; em: import('@arvlite/db').EntityManager },
+  ctx: { access: Access; em: EntityManager },
   input: { companyId: string; cursor?: string; limit: number; action?: string; actorId?: string; targetType?: string; targetId?: string; from?: Date; to?: Date },
 ) {
   const { company } = await ctx.access.company(input.companyId);

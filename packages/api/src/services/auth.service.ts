@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
+import type {
+  Company} from '@arvlite/db';
 import {
-  Company,
   Invitation,
   Membership,
   RefreshToken,
