@@ -5,7 +5,7 @@ import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
 import { createTaskList, crontab, reapDeadWorkers } from '@arvlite/jobs';
 import type { ObjectStorage } from '@arvlite/storage';
-import { run, type Runner } from 'graphile-worker';
+import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
 import type { Logger } from 'pino';
 
 export interface WorkerDeps {
@@ -39,7 +39,11 @@ export async function startWorker(deps: WorkerDeps, opts: { concurrency?: number
     noHandleSignals: true,
     taskList: createTaskList({ config, orm, storage: deps.storage, log }),
     crontab,
-    logger: undefined,
+    // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
+    logger: new GraphileLogger((scope) => (level, message, meta) => {
+      const fn = level === 'error' ? 'warn' : level === 'warning' ? 'warn' : level === 'info' ? 'debug' : 'trace';
+      log[fn]({ scope, ...meta }, message);
+    }),
   });
 
   runner.events.on('worker:create', ({ worker }) => graphileIds.add(worker.workerId));
