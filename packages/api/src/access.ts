@@ -1,5 +1,5 @@
 // Tenant scoping: the only way procedures load company-owned objects. Not a member → NOT_FOUND; member below the role → FORBIDDEN.
-import { Membership, Project, roleRank, type Company, type EntityManager, type Role } from '@arvlite/db';
+import { Membership, Project, Video, roleRank, type Company, type EntityManager, type Role } from '@arvlite/db';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {
@@ -31,6 +31,16 @@ export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
       if (!membership) throw new NotFoundError('Project');
       check(membership);
       return { project, company: project.company, membership };
+    },
+
+    /** A live (not deleted) video of a company the caller belongs to. */
+    async video(videoId: string): Promise<{ video: Video; company: Company; membership: Membership }> {
+      const video = await em.getRepository(Video).findForMember(caller.userId, videoId);
+      if (!video) throw new NotFoundError('Video');
+      const membership = await em.getRepository(Membership).findForCaller(caller.userId, video.company.id);
+      if (!membership) throw new NotFoundError('Video');
+      check(membership);
+      return { video, company: video.company, membership };
     },
   };
 }

@@ -4,6 +4,7 @@ import { companyRouter } from './router/company.ts';
 import { healthRouter } from './router/health.ts';
 import { memberRouter } from './router/member.ts';
 import { projectRouter } from './router/project.ts';
+import { videoRouter } from './router/video.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   member: memberRouter,
   project: projectRouter,
   audit: auditRouter,
+  video: videoRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -60,3 +60,4 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
     ],
   });
 }
+export { uploadVideo, uploadVideoFile, type UploadOptions, type UploadProgress, type UploadSource } from './upload.ts';

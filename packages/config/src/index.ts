@@ -94,6 +94,8 @@ function toConfig(e: z.output<typeof envSchema>) {
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,
       multipartThresholdBytes: e.UPLOAD_MULTIPART_THRESHOLD_BYTES,
+      partSizeBytes: e.UPLOAD_PART_SIZE_BYTES,
+      sessionTtlHours: e.UPLOAD_SESSION_TTL_HOURS,
     },
   };
 }

@@ -108,6 +108,8 @@ export const envSchema = z.object({
 
   UPLOAD_MAX_BYTES: int(1, 5 * 1024 * GiB).default(5 * GiB),
   UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),
+  UPLOAD_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
+  UPLOAD_SESSION_TTL_HOURS: int(1, 24 * 7).default(24),
 });
 
 export type RawConfig = z.output<typeof envSchema>;

@@ -4,3 +4,4 @@ export { WorkerHeartbeatRepository } from './repositories/worker-heartbeat.repos
 export type { EntityManager } from '@mikro-orm/postgresql';
 export { MembershipRepository } from './repositories/membership.repository.ts';
 export { ProjectRepository } from './repositories/project.repository.ts';
+export { VideoRepository } from './repositories/video.repository.ts';

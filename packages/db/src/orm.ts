@@ -40,7 +40,8 @@ export async function initOrm(opts: OrmOptions) {
   return {
     orm,
     /** A fresh EntityManager for one request or one job. */
-    fork: () => orm.em.fork(),
+    // useContext: inside em.transactional(), calls through this fork (and repositories from it) join the transaction.
+    fork: () => orm.em.fork({ useContext: true }),
     close: () => orm.close(true),
   };
 }

@@ -9,6 +9,12 @@ export const jobMap = {
   'system:reap-workers': z.strictObject({ _cron: cronMeta }),
   /** Does nothing; used to measure queue overhead and to test the worker end to end. */
   'system:noop': z.strictObject({ label: z.string().max(200).optional() }),
+  /** Turns an uploaded original into renditions, images and analysis (the processing pipeline). */
+  'video:process': z.strictObject({ videoId: z.uuid() }),
+  /** Removes a deleted video's original and every derived object, releases its quota, then the row. */
+  'video:delete': z.strictObject({ videoId: z.uuid() }),
+  /** Cron: aborts upload sessions past their expiry, deletes their objects and releases their quota. */
+  'upload:expire': z.strictObject({ _cron: cronMeta }),
 } as const;
 
 export type JobName = keyof typeof jobMap;

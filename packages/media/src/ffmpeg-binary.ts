@@ -34,14 +34,18 @@ const require = createRequire(import.meta.url);
 
 async function versionLine(command: string): Promise<string | null> {
   try {
-    const { stdout } = await runProcess(command, ['-hide_banner', '-version'], { dieWithParent: false });
+    const { stdout } = await runProcess(command, ['-hide_banner', '-version'], {
+      dieWithParent: false,
+    });
     return stdout.split('\n')[0] ?? '';
   } catch {
     return null;
   }
 }
 
-function installerPath(pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'): string | null {
+function installerPath(
+  pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe',
+): string | null {
   try {
     // These packages throw a string (not an Error) on platforms they do not ship.
     return (require(pkg) as { path: string }).path;
@@ -57,7 +61,9 @@ async function pick(
 ): Promise<{ path: string; source: FfmpegSource; line: string }> {
   if (explicit) {
     const line = await versionLine(explicit);
-    if (line === null) throw new FfmpegNotFoundError(`The configured ${name} (${explicit}) does not run`);
+    if (line === null) {
+      throw new FfmpegNotFoundError(`The configured ${name} (${explicit}) does not run`);
+    }
     return { path: explicit, source: 'option', line };
   }
   if (!skipPath) {
@@ -65,13 +71,19 @@ async function pick(
     const line = await versionLine(name);
     if (line !== null) return { path: name, source: 'path', line };
   }
-  const shipped = installerPath(name === 'ffmpeg' ? '@ffmpeg-installer/ffmpeg' : '@ffprobe-installer/ffprobe');
+  const shipped = installerPath(
+    name === 'ffmpeg' ? '@ffmpeg-installer/ffmpeg' : '@ffprobe-installer/ffprobe',
+  );
   const line = shipped ? await versionLine(shipped) : null;
   if (shipped && line !== null) return { path: shipped, source: 'installer', line };
   throw new FfmpegNotFoundError(`No ${name} found: install ffmpeg ≥ 5 or set FFMPEG_PATH`);
 }
 
-export function parseFfmpegVersion(line: string): { version: string; major: number | null; minor: number | null } {
+export function parseFfmpegVersion(line: string): {
+  version: string;
+  major: number | null;
+  minor: number | null;
+} {
   const version = /version\s+(\S+)/.exec(line)?.[1] ?? 'unknown';
   const release = /^n?(\d+)\.(\d+)/.exec(version);
   return {
@@ -81,10 +93,16 @@ export function parseFfmpegVersion(line: string): { version: string; major: numb
   };
 }
 
-async function hasFpsMode(ffmpeg: string, major: number | null, minor: number | null): Promise<boolean> {
+async function hasFpsMode(
+  ffmpeg: string,
+  major: number | null,
+  minor: number | null,
+): Promise<boolean> {
   if (major !== null && minor !== null) return major > 5 || (major === 5 && minor >= 1);
   try {
-    const { stdout } = await runProcess(ffmpeg, ['-hide_banner', '-h', 'long'], { dieWithParent: false });
+    const { stdout } = await runProcess(ffmpeg, ['-hide_banner', '-h', 'long'], {
+      dieWithParent: false,
+    });
     return stdout.includes('-fps_mode');
   } catch {
     return false;
@@ -109,7 +127,9 @@ export async function resolveFfmpeg(options: ResolveFfmpegOptions = {}): Promise
         'It lacks var_stream_map stream names and newer filters; install ffmpeg ≥ 5 or set FFMPEG_PATH.',
     );
   } else if (major !== null && major < 5) {
-    warnings.push(`ffmpeg ${version} is older than 5: it lacks var_stream_map stream names; install ffmpeg ≥ 5.`);
+    warnings.push(
+      `ffmpeg ${version} is older than 5: it lacks var_stream_map stream names; install ffmpeg ≥ 5.`,
+    );
   }
   for (const w of warnings) options.onWarning?.(w);
 

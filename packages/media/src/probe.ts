@@ -1,5 +1,5 @@
 // ffprobe → MediaInfo, refusing anything that is not a complete, playable-in-principle video.
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
 import { InvalidMediaError, MediaProcessError, isAbortError } from './media-errors.ts';
 import { runProcess } from './run-process.ts';
@@ -104,7 +104,9 @@ export function parseRational(v: string | undefined): number | null {
 function normalizeRotation(stream: ProbeStream): Rotation {
   const tag = num(stream.tags?.rotate);
   // ffprobe ≥ 5 reports the display matrix counter-clockwise; the old `rotate` tag was clockwise.
-  const matrix = stream.side_data_list?.find((s) => s.side_data_type === 'Display Matrix')?.rotation;
+  const matrix = stream.side_data_list?.find(
+    (s) => s.side_data_type === 'Display Matrix',
+  )?.rotation;
   const cw = tag ?? (matrix !== undefined ? -matrix : 0);
   const r = (((Math.round(cw / 90) * 90) % 360) + 360) % 360;
   return r as Rotation;
@@ -132,16 +134,30 @@ export function timestampsIrregular(ptsTimes: number[]): boolean {
   return off >= 2 && off / deltas.length > 0.02;
 }
 
-function invalid(reason: ConstructorParameters<typeof InvalidMediaError>[0], message: string, cause?: unknown) {
+function invalid(
+  reason: ConstructorParameters<typeof InvalidMediaError>[0],
+  message: string,
+  cause?: unknown,
+) {
   return new InvalidMediaError(reason, message, { cause });
 }
 
-async function ffprobeJson<T>(bin: FfmpegBinaries, args: string[], signal?: AbortSignal): Promise<T> {
-  const { stdout } = await runProcess(bin.ffprobe, ['-v', 'error', '-of', 'json', ...args], { signal });
+async function ffprobeJson<T>(
+  bin: FfmpegBinaries,
+  args: string[],
+  signal?: AbortSignal,
+): Promise<T> {
+  const { stdout } = await runProcess(bin.ffprobe, ['-v', 'error', '-of', 'json', ...args], {
+    signal,
+  });
   return JSON.parse(stdout) as T;
 }
 
-export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOptions = {}): Promise<MediaInfo> {
+export async function probe(
+  bin: FfmpegBinaries,
+  input: string,
+  options: ProbeOptions = {},
+): Promise<MediaInfo> {
   const { signal } = options;
   const { size: sizeBytes } = await stat(input);
   if (sizeBytes === 0) throw invalid('empty', 'The file is empty.');
@@ -152,7 +168,7 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   } catch (err) {
     if (isAbortError(err)) throw err;
     if (err instanceof MediaProcessError) {
-      if (/moov atom not found/i.test(err.stderrTail)) {
+      if (/moov atom not found/i.test(err.stderrTail) && (await startsWithFtyp(input))) {
         throw invalid(
           'truncated',
           'The file is truncated: its MP4 index (moov atom) is missing, usually because the upload or recording was cut off.',
@@ -173,11 +189,20 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   if (!video) {
     throw invalid(
       'no-video',
-      audio ? 'The file contains only audio; a video track is required.' : 'The file contains no video track.',
+      audio
+        ? 'The file contains only audio; a video track is required.'
+        : 'The file contains no video track.',
     );
   }
-  if (STILL_IMAGE_FORMAT.test(container) || video.disposition?.still_image || num(video.nb_frames) === 1) {
-    throw invalid('still-image', `The file is a still image (${video.codec_name ?? container}), not a video.`);
+  if (
+    STILL_IMAGE_FORMAT.test(container) ||
+    video.disposition?.still_image ||
+    num(video.nb_frames) === 1
+  ) {
+    throw invalid(
+      'still-image',
+      `The file is a still image (${video.codec_name ?? container}), not a video.`,
+    );
   }
 
   const startS = num(format.start_time) ?? 0;
@@ -185,14 +210,18 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   if (!durationS || durationS <= 0) throw invalid('unreadable', 'The video has no duration.');
   const storedWidth = video.width ?? 0;
   const storedHeight = video.height ?? 0;
-  if (storedWidth <= 0 || storedHeight <= 0) throw invalid('unreadable', 'The video has no frame size.');
+  if (storedWidth <= 0 || storedHeight <= 0) {
+    throw invalid('unreadable', 'The video has no frame size.');
+  }
 
   const packets = await samplePackets(bin, input, durationS, signal);
   const videoPts = packets
     .filter((p) => p.stream_index === video.index)
     .map((p) => num(p.pts_time) ?? num(p.dts_time))
     .filter((t): t is number => t !== null);
-  if (videoPts.length === 0) throw invalid('unreadable', 'The video track holds no readable frames.');
+  if (videoPts.length === 0) {
+    throw invalid('unreadable', 'The video track holds no readable frames.');
+  }
   if (videoPts.length === 1 && durationS < 0.2) {
     throw invalid('still-image', 'The file holds a single frame, not a video.');
   }
@@ -204,15 +233,19 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   const isVfr = rateMismatch || timestampsIrregular(headPts);
   const fps = avgFps ?? rFps ?? 30;
   // r_frame_rate is the base rate every timestamp fits (a phone's nominal 30 for a 29.6 average),
-  // but Matroska sometimes reports its 1000/1 timebase there.
+  // but Matroska sometimes reports its 1000/1 timebase there, and a VFR phone clip may report 120
+  // for a 30 average: encoding that at a constant 60 would only duplicate frames.
   const frameRate =
-    rFps !== null && video.r_frame_rate && rFps <= 240 && rFps >= fps * 0.98 ? video.r_frame_rate : snapRate(fps);
+    rFps !== null && video.r_frame_rate && rFps <= 240 && rFps >= fps * 0.98 && rFps <= fps * 2
+      ? video.r_frame_rate
+      : snapRate(fps);
 
   checkComplete(video, audio, format, packets, durationS, fps);
 
   const rotation = normalizeRotation(video);
   const sar = parseRational(video.sample_aspect_ratio) ?? 1;
-  const sarWidth = sar > 0 && Math.abs(sar - 1) > 0.01 ? Math.round(storedWidth * sar) : storedWidth;
+  const sarWidth =
+    sar > 0 && Math.abs(sar - 1) > 0.01 ? Math.round(storedWidth * sar) : storedWidth;
   const quarter = rotation === 90 || rotation === 270;
   const width = quarter ? storedHeight : sarWidth;
   const height = quarter ? sarWidth : storedHeight;
@@ -262,9 +295,31 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   };
 }
 
+/** An MP4 begins with an ftyp box; without one, a missing moov means garbage rather than a cut-off upload. */
+async function startsWithFtyp(input: string): Promise<boolean> {
+  const fh = await open(input, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    await fh.read(buf, 0, 8, 0);
+    return buf.toString('latin1', 4, 8) === 'ftyp';
+  } finally {
+    await fh.close();
+  }
+}
+
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-const COMMON_RATES = ['24000/1001', '24/1', '25/1', '30000/1001', '30/1', '48/1', '50/1', '60000/1001', '60/1'];
+const COMMON_RATES = [
+  '24000/1001',
+  '24/1',
+  '25/1',
+  '30000/1001',
+  '30/1',
+  '48/1',
+  '50/1',
+  '60000/1001',
+  '60/1',
+];
 
 /** The common rate within 3 % of an average rate, else the average itself. */
 export function snapRate(fps: number): string {
@@ -282,11 +337,23 @@ export function snapRate(fps: number): string {
  * Reads packet timestamps from the first seconds (frame-rate sample) and the last seconds
  * (completeness): a demux only, no decode, so it stays fast on long files.
  */
-async function samplePackets(bin: FfmpegBinaries, input: string, durationS: number, signal?: AbortSignal) {
+async function samplePackets(
+  bin: FfmpegBinaries,
+  input: string,
+  durationS: number,
+  signal?: AbortSignal,
+) {
   const head = 5;
   const tailStart = Math.max(0, durationS - 3);
-  const intervals = tailStart > head + 1 ? `%+${head},${tailStart.toFixed(3)}%` : '%';
-  const args = ['-read_intervals', intervals, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', input];
+  // An explicit end (+60 s past the tail start): some ffprobe builds read nothing for an open "T%".
+  const intervals =
+    tailStart > head + 1 ? ['-read_intervals', `%+${head},${tailStart.toFixed(3)}%+60`] : [];
+  const args = [
+    ...intervals,
+    '-show_entries',
+    'packet=stream_index,pts_time,dts_time,duration_time',
+    input,
+  ];
   try {
     const res = await ffprobeJson<{ packets?: ProbePacket[] }>(bin, args, signal);
     return res.packets ?? [];

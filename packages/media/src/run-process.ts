@@ -52,7 +52,10 @@ function deathSignalWrapper(): string | null {
   if (pdeathsigWrapper !== undefined) return pdeathsigWrapper;
   pdeathsigWrapper = null;
   if (process.platform === 'linux') {
-    const probe = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore', timeout: 5000 });
+    const probe = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], {
+      stdio: 'ignore',
+      timeout: 5000,
+    });
     if (probe.status === 0) pdeathsigWrapper = 'setpriv';
   }
   return pdeathsigWrapper;
@@ -83,7 +86,11 @@ function lineSplitter(onLine: (line: string) => void) {
  * Runs a command to completion. Resolves on exit code 0; rejects with MediaProcessError otherwise,
  * or with an AbortError once the child has actually exited after the signal fired.
  */
-export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const { signal, killGraceMs = 5000, collectStdout = true } = options;
   const label = command.split('/').at(-1) ?? command;
   if (signal?.aborted) return Promise.reject(abortError(label, signal.reason));
@@ -213,7 +220,11 @@ export interface FfmpegRunOptions extends RunOptions, ProgressOptions {
  * Runs ffmpeg with the flags every call wants: no stdin, no banner, overwrite, and progress on
  * stdout when a callback is given.
  */
-export async function runFfmpeg(ffmpeg: string, args: readonly string[], options: FfmpegRunOptions = {}) {
+export async function runFfmpeg(
+  ffmpeg: string,
+  args: readonly string[],
+  options: FfmpegRunOptions = {},
+) {
   const { onProgress, durationS = 0, progressIntervalMs = 500, ...run } = options;
   const base = ['-hide_banner', '-nostdin', '-nostats', '-y'];
   if (!onProgress) return runProcess(ffmpeg, [...base, ...args], run);

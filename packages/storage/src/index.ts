@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '@arvlite/config';
 import { ObjectStorage } from './object-storage.ts';
 
-export { ObjectStorage, StorageUnavailableError, type StorageSettings } from './object-storage.ts';
+export { isNotFound, isUnavailable, ObjectStorage, StorageUnavailableError, type StorageSettings } from './object-storage.ts';
 export { createS3Client, type S3Settings } from './s3-client.ts';
 
 export function createStorage(config: ServiceConfig): ObjectStorage {

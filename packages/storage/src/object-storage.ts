@@ -1,6 +1,11 @@
 // The object-storage port: any S3-compatible store (AWS S3, MinIO, R2, s3rver) behind one class.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
+  ListPartsCommand,
+  UploadPartCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -67,8 +72,7 @@ export class ObjectStorage {
       const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { size: res.ContentLength ?? 0, contentType: res.ContentType, etag: res.ETag };
     } catch (e) {
-      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) return null;
+      if (isNotFound(e)) return null;
       throw e;
     }
   }
@@ -113,8 +117,74 @@ export class ObjectStorage {
     );
   }
 
+  async createMultipartUpload(key: string, contentType: string): Promise<string> {
+    const res = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+    );
+    if (!res.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+    return res.UploadId;
+  }
+
+  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresIn = 3600): Promise<string> {
+    return getSignedUrl(
+      this.signer,
+      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+      { expiresIn },
+    );
+  }
+
+  /** Every part storage holds for a multipart upload, in part order. */
+  async listParts(key: string, uploadId: string): Promise<{ partNumber: number; size: number; etag: string }[]> {
+    const parts: { partNumber: number; size: number; etag: string }[] = [];
+    let marker: string | undefined;
+    do {
+      const res = await this.client.send(
+        new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
+      );
+      for (const p of res.Parts ?? []) {
+        if (p.PartNumber && p.ETag) parts.push({ partNumber: p.PartNumber, size: p.Size ?? 0, etag: p.ETag });
+      }
+      marker = res.IsTruncated ? res.NextPartNumberMarker : undefined;
+    } while (marker);
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]) {
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+  }
+
+  /** Aborts a multipart upload; an upload that is already gone is not an error. */
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
   destroy(): void {
     this.client.destroy();
     if (this.signer !== this.client) this.signer.destroy();
   }
+}
+
+export function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.$metadata?.httpStatusCode === 404 || err?.name === 'NoSuchUpload' || err?.name === 'NoSuchKey' || err?.name === 'NotFound';
+}
+
+/** True for network failures and 5xx answers: the caller may retry later. */
+export function isUnavailable(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(err?.code ?? '') ||
+    err?.name === 'TimeoutError' || err?.name === 'AbortError';
 }

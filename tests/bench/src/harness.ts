@@ -9,6 +9,8 @@ export interface BenchContext {
   /** Progress line on stderr (the table goes to stdout). */
   log(message: string): void;
   signal: AbortSignal;
+  /** Extra node flags for a measured child process (`--cpu-prof` into .data/bench/profiles/<label> with --profile). */
+  nodeArgs(label: string): string[];
 }
 
 export interface Benchmark {
@@ -56,7 +58,10 @@ export function row(fields: Partial<Row> & Pick<Row, 'benchmark' | 'metric' | 'u
 }
 
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Nearest-rank percentile. */
@@ -79,8 +84,10 @@ export interface Interleaved<A, B> {
 }
 
 /**
- * Runs A B A B … for `pairs` pairs after `warmup` unrecorded pairs. Both sides see the same
- * history (JIT, caches, table bloat), and a load spike on the shared machine hits one pair, not one side.
+ * Runs the rounds interleaved, A B | B A | A B | B A …, after `warmup` unrecorded pairs. Both sides see the same
+ * history (JIT, caches, table bloat); a load spike on the shared machine spoils one pair, not one side; and swapping
+ * the order in every other pair keeps a steady drift (WAL files being created, a neighbour's job winding down) from
+ * always favouring whichever side runs second.
  */
 export async function interleave<A, B>(opts: {
   pairs: number;
@@ -93,15 +100,29 @@ export async function interleave<A, B>(opts: {
   const out: Interleaved<A, B> = { a: [], b: [] };
   const warmup = opts.warmup ?? 0;
   for (let i = 0; i < warmup + opts.pairs; i++) {
-    opts.signal?.throwIfAborted();
-    const a = await opts.a(i - warmup);
-    opts.onRound?.(i - warmup, 'a', a);
-    opts.signal?.throwIfAborted();
-    const b = await opts.b(i - warmup);
-    opts.onRound?.(i - warmup, 'b', b);
-    if (i >= warmup) {
-      out.a.push(a);
-      out.b.push(b);
+    const r = i - warmup;
+    let a: A | undefined;
+    let b: B | undefined;
+    const runA = async () => {
+      opts.signal?.throwIfAborted();
+      a = await opts.a(r);
+      opts.onRound?.(r, 'a', a);
+    };
+    const runB = async () => {
+      opts.signal?.throwIfAborted();
+      b = await opts.b(r);
+      opts.onRound?.(r, 'b', b);
+    };
+    if (i % 2 === 0) {
+      await runA();
+      await runB();
+    } else {
+      await runB();
+      await runA();
+    }
+    if (r >= 0) {
+      out.a.push(a!);
+      out.b.push(b!);
     }
   }
   return out;

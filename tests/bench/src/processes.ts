@@ -126,3 +126,13 @@ export function unlessExited<T>(child: ChildHandle, promise: Promise<T>): Promis
     }),
   ]);
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in ms. */
+export async function readCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name (which may itself contain spaces); utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  // USER_HZ is 100 on every Linux ABI Node supports.
+  return ticks * 10;
+}

@@ -50,16 +50,19 @@ export async function startBenchServices(opts: { onOutput?: (line: string) => vo
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    services = await spawnDevServices({
-      dataDir,
-      postgresPort: await freePort(),
-      s3Port: await freePort(),
-      // The bench owns its services: never reuse an operator's DATABASE_URL / S3_ENDPOINT.
-      env: { DATABASE_URL: '', S3_ENDPOINT: '', LOG_LEVEL: 'warn' },
-      // Our own SIGINT handler stops the services in order; a terminal Ctrl-C must not race it.
-      detached: true,
-      onOutput: opts.onOutput,
-    });
+    const [postgresPort, s3Port] = [await freePort(), await freePort()];
+    const spawn = () =>
+      spawnDevServices({
+        dataDir,
+        postgresPort,
+        s3Port,
+        // The bench owns its services: never reuse an operator's DATABASE_URL / S3_ENDPOINT.
+        env: { DATABASE_URL: '', S3_ENDPOINT: '', LOG_LEVEL: 'warn' },
+        // Our own SIGINT handler stops the services in order; a terminal Ctrl-C must not race it.
+        detached: true,
+        onOutput: opts.onOutput,
+      });
+    services = await spawn();
     const adminUrl = withDatabase(services.databaseUrl, 'postgres');
     const adminQuery = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
       const client = new pg.Client({ connectionString: adminUrl });
@@ -70,6 +73,12 @@ export async function startBenchServices(opts: { onOutput?: (line: string) => vo
         await client.end();
       }
     };
+    // pg_stat_statements counts statements per database for the equal-work check. It must be preloaded,
+    // which takes a restart; the setting lives in this throwaway data dir only.
+    await adminQuery(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+    await services.stop();
+    services = await spawn();
+    await adminQuery('create extension if not exists pg_stat_statements');
     await adminQuery(`create database ${TEMPLATE}`);
     const templateUrl = withDatabase(services.databaseUrl, TEMPLATE);
     await migrate(templateUrl);

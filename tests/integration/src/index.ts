@@ -29,3 +29,4 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
 }
 export { registerUser, type TestUser } from './session.ts';
 export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } from './router-walk.ts';
+export { paddedMp4, tinyMp4, tinyPng } from './media-fixtures.ts';

@@ -65,6 +65,16 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
   return undefined;
 }
 
+/** The first option of an enum field (possibly wrapped in optional/default). */
+function enumSample(schema: z.ZodType): unknown {
+  let s: unknown = schema;
+  for (let i = 0; i < 5 && s; i++) {
+    if (s instanceof z.ZodEnum) return s.options[0];
+    s = (s as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType;
+  }
+  return undefined;
+}
+
 /** True when a field accepts a uuid and refuses a non-id string: it names an object. */
 export function isIdField(schema: z.ZodType): boolean {
   return schema.safeParse(randomUUID()).success && !schema.safeParse('not-an-id').success;
@@ -85,7 +95,7 @@ export function planInput(schema: z.ZodType | undefined): InputPlan | undefined 
   const base: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(shape)) {
     if (idFields.includes(key)) continue;
-    const sample = SAMPLE_VALUES.find((v) => field.safeParse(v).success && v !== undefined);
+    const sample = SAMPLE_VALUES.find((v) => field.safeParse(v).success && v !== undefined) ?? enumSample(field);
     if (sample !== undefined) base[key] = sample;
   }
   return {

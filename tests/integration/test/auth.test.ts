@@ -217,6 +217,9 @@ describe('companies, members and projects', () => {
     const p = await owner.client.project.create.mutate({ companyId: company.id, name: 'Alpha' });
     await owner.client.project.update.mutate({ id: p.id, description: 'first' });
     await owner.client.project.archive.mutate({ id: p.id });
+    expect((await owner.client.company.byId.query({ id: company.id })).name).toBe('Audited Ltd');
+    expect(await owner.client.project.byId.query({ id: p.id })).toMatchObject({ description: 'first' });
+    expect((await owner.client.project.byId.query({ id: p.id })).archivedAt).toBeInstanceOf(Date);
     const log = await owner.client.audit.list.query({ companyId: company.id, limit: 50 });
     expect(log.items.map((e) => e.action).reverse()).toEqual([
       'company.create', 'company.update', 'member.invite', 'member.join', 'project.create', 'project.update', 'project.archive',

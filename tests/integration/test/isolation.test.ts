@@ -84,6 +84,7 @@ beforeAll(async () => {
   await callerFor(a2.accessToken).auth.acceptInvite({ token: invite.token });
   const pending = await callerA.member.invite({ companyId: companyA.id, email: 'pending@example.com', role: 'viewer' });
   const members = await callerA.member.list({ companyId: companyA.id });
+  const videoA = await callerA.video.createUpload({ projectId: projectA.id, fileName: 'alpha.mp4', contentType: 'video/mp4', size: 1000, title: `${MARKER} video` });
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -92,12 +93,14 @@ beforeAll(async () => {
     ownerMembership: members.members.find((m) => m.userId === a.user.id)!.membershipId,
     editorMembership: members.members.find((m) => m.userId === a2.user.id)!.membershipId,
     invitationId: pending.invitationId,
+    videoId: videoA.videoId,
   });
   callerB = callerFor(b.accessToken);
   const companyB = await callerB.company.create({ name: 'Bravo company' });
   const projectB = await callerB.project.create({ companyId: companyB.id, name: 'Bravo project' });
   const membersB = await callerB.member.list({ companyId: companyB.id });
-  Object.assign(bIds, { companyId: companyB.id, projectId: projectB.id, userB: b.user.id, membership: membersB.members[0]!.membershipId });
+  const videoB = await callerB.video.createUpload({ projectId: projectB.id, fileName: 'bravo.mp4', contentType: 'video/mp4', size: 1000 });
+  Object.assign(bIds, { companyId: companyB.id, projectId: projectB.id, userB: b.user.id, membership: membersB.members[0]!.membershipId, videoId: videoB.videoId });
 });
 
 describe('tenant isolation', () => {

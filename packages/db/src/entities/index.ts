@@ -6,7 +6,9 @@ import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
 import { RateLimitSchema } from './rate-limit.entity.ts';
 import { RefreshTokenSchema } from './refresh-token.entity.ts';
+import { UploadSessionSchema } from './upload-session.entity.ts';
 import { UserSchema } from './user.entity.ts';
+import { VideoSchema } from './video.entity.ts';
 import { WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
@@ -17,7 +19,9 @@ export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema 
 export { Project, ProjectSchema } from './project.entity.ts';
 export { RateLimit, RateLimitSchema } from './rate-limit.entity.ts';
 export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
+export { UploadSession, UploadSessionSchema } from './upload-session.entity.ts';
 export { User, UserSchema } from './user.entity.ts';
+export { Video, VideoSchema, VIDEO_STATUSES, type VideoStatus } from './video.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
 export const entities = [
@@ -32,4 +36,6 @@ export const entities = [
   RateLimitSchema,
   OidcIdentitySchema,
   OidcLoginStateSchema,
+  VideoSchema,
+  UploadSessionSchema,
 ];

@@ -3,15 +3,23 @@ import type { TaskDeps } from '../define-task.ts';
 import type { JobName } from '../job-map.ts';
 import { systemNoop } from './system-noop.task.ts';
 import { systemReapWorkers } from './system-reap-workers.task.ts';
+import { uploadExpire } from './upload-expire.task.ts';
+import { videoDelete } from './video-delete.task.ts';
 
 const tasks = {
   'system:noop': systemNoop,
   'system:reap-workers': systemReapWorkers,
-} satisfies Record<JobName, unknown>;
+  'upload:expire': uploadExpire,
+  'video:delete': videoDelete,
+  // 'video:process' is consumed by the processing pipeline; until it is registered, its jobs wait in the queue.
+} satisfies Partial<Record<JobName, unknown>>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
   return Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
 }
 
 /** Recurring work, in graphile-worker's crontab format. */
-export const crontab = ['* * * * * system:reap-workers ?max=1&jobKey=system:reap-workers'].join('\n');
+export const crontab = [
+  '* * * * * system:reap-workers ?max=1&jobKey=system:reap-workers',
+  '*/5 * * * * upload:expire ?max=1&jobKey=upload:expire',
+].join('\n');

@@ -15,9 +15,17 @@ export const queueLatency: Benchmark = {
       ctx.services.createDatabase('bench_ql_ours'),
       ctx.services.createDatabase('bench_ql_base'),
     ]);
-    const ours = await startWorkerSide(ctx.processes, { side: 'ours', databaseUrl: oursUrl, s3Endpoint: ctx.services.s3Endpoint });
+    const ours = await startWorkerSide(
+      ctx.processes,
+      { side: 'ours', databaseUrl: oursUrl, s3Endpoint: ctx.services.s3Endpoint },
+      { nodeArgs: ctx.nodeArgs('ql-ours') },
+    );
     try {
-      const base = await startWorkerSide(ctx.processes, { side: 'baseline', databaseUrl: baseUrl, s3Endpoint: ctx.services.s3Endpoint });
+      const base = await startWorkerSide(
+        ctx.processes,
+        { side: 'baseline', databaseUrl: baseUrl, s3Endpoint: ctx.services.s3Endpoint },
+        { nodeArgs: ctx.nodeArgs('ql-baseline') },
+      );
       try {
         const rounds = await interleave({
           pairs,
@@ -26,16 +34,19 @@ export const queueLatency: Benchmark = {
           a: () => ours.latency(samples, gapMs),
           b: () => base.latency(samples, gapMs),
         });
-        const allOurs = rounds.a.flat();
-        const allBase = rounds.b.flat();
-        const p50Ratio = medianPairRatio(rounds.a.map(median), rounds.b.map(median));
+        const allOurs = rounds.a.flatMap((r) => r.startMs);
+        const allBase = rounds.b.flatMap((r) => r.startMs);
+        const p50Ratio = medianPairRatio(rounds.a.map((r) => median(r.startMs)), rounds.b.map((r) => median(r.startMs)));
         const oursP50 = median(allOurs);
         const baseP50 = median(allBase);
         const details = {
           pairs,
           samplesPerRound: samples,
-          oursRoundP50s: rounds.a.map((r) => round(median(r), 3)),
-          baselineRoundP50s: rounds.b.map((r) => round(median(r), 3)),
+          oursRoundP50s: rounds.a.map((r) => round(median(r.startMs), 3)),
+          baselineRoundP50s: rounds.b.map((r) => round(median(r.startMs), 3)),
+          // The part spent in the enqueue call itself (transaction + add_job vs addJob), before the worker's pickup.
+          oursEnqueueP50: round(median(rounds.a.flatMap((r) => r.enqueueMs)), 3),
+          baselineEnqueueP50: round(median(rounds.b.flatMap((r) => r.enqueueMs)), 3),
           oursP90: round(percentile(allOurs, 90), 3),
           baselineP90: round(percentile(allBase, 90), 3),
         };
@@ -59,8 +70,8 @@ export const queueLatency: Benchmark = {
             baseline: round(percentile(allBase, 99), 3),
             ratio: round(
               medianPairRatio(
-                rounds.a.map((r) => percentile(r, 99)),
-                rounds.b.map((r) => percentile(r, 99)),
+                rounds.a.map((r) => percentile(r.startMs, 99)),
+                rounds.b.map((r) => percentile(r.startMs, 99)),
               ),
               3,
             ),

@@ -1,5 +1,7 @@
 // Queue throughput: N no-op jobs inserted in one statement, then drained by a running worker.
 import { interleave, median, medianPairRatio, round, row, type Benchmark } from '../harness.ts';
+import { readStatements, resetStatements } from '../equal-work.ts';
+import { readCpuMs } from '../processes.ts';
 import { startWorkerSide } from '../queue/worker-side.ts';
 
 export const queueThroughput: Benchmark = {
@@ -8,24 +10,41 @@ export const queueThroughput: Benchmark = {
   ours: 'N `system:noop` jobs drained by `startWorker` (real task list, zod payload parsing, heartbeat, crontab)',
   baseline: 'the same N jobs drained by raw graphile-worker `run()`, same concurrency, trivial task',
   async run(ctx) {
-    const jobs = ctx.quick ? 2_000 : 20_000;
-    const pairs = 3;
+    const jobs = ctx.quick ? 5_000 : 20_000;
+    const pairs = ctx.quick ? 4 : 5;
     const [oursUrl, baseUrl] = await Promise.all([
       ctx.services.createDatabase('bench_qt_ours'),
       ctx.services.createDatabase('bench_qt_base'),
     ]);
-    const ours = await startWorkerSide(ctx.processes, { side: 'ours', databaseUrl: oursUrl, s3Endpoint: ctx.services.s3Endpoint });
+    const ours = await startWorkerSide(
+      ctx.processes,
+      { side: 'ours', databaseUrl: oursUrl, s3Endpoint: ctx.services.s3Endpoint },
+      { nodeArgs: ctx.nodeArgs('qt-ours') },
+    );
     try {
-      const base = await startWorkerSide(ctx.processes, { side: 'baseline', databaseUrl: baseUrl, s3Endpoint: ctx.services.s3Endpoint });
+      const base = await startWorkerSide(
+        ctx.processes,
+        { side: 'baseline', databaseUrl: baseUrl, s3Endpoint: ctx.services.s3Endpoint },
+        { nodeArgs: ctx.nodeArgs('qt-baseline') },
+      );
       try {
         const checkpoint = () => ctx.services.adminQuery('checkpoint');
+        // Per round: statements per job (pg_stat_statements; both sides must run the same SQL) and the worker
+        // process's CPU time per job, which a busy neighbour disturbs far less than jobs/s.
+        const counted = async (db: string, pid: number, fn: () => Promise<{ ms: number; failed: number }>) => {
+          await resetStatements(ctx.services, db);
+          const cpu0 = await readCpuMs(pid);
+          const r = await fn();
+          const cpuMs = (await readCpuMs(pid)) - cpu0;
+          return { ...r, cpuMs, counts: await readStatements(ctx.services, db) };
+        };
         const rounds = await interleave({
           pairs,
           // The warm-up pair is smaller: it only needs to JIT the hot paths.
           warmup: 1,
           signal: ctx.signal,
-          a: async (i) => (await checkpoint(), ours.drain(i < 0 ? Math.min(jobs, 2_000) : jobs)),
-          b: async (i) => (await checkpoint(), base.drain(i < 0 ? Math.min(jobs, 2_000) : jobs)),
+          a: async (i) => (await checkpoint(), counted('bench_qt_ours', ours.child.pid, () => ours.drain(i < 0 ? Math.min(jobs, 2_000) : jobs))),
+          b: async (i) => (await checkpoint(), counted('bench_qt_base', base.child.pid, () => base.drain(i < 0 ? Math.min(jobs, 2_000) : jobs))),
           onRound: (i, side, r) => {
             if (i >= 0) ctx.log(`  round ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: ${Math.round((jobs / r.ms) * 1000)} jobs/s`);
           },
@@ -35,6 +54,13 @@ export const queueThroughput: Benchmark = {
         const oursRate = rounds.a.map((r) => (jobs / r.ms) * 1000);
         const baseRate = rounds.b.map((r) => (jobs / r.ms) * 1000);
         const ratio = medianPairRatio(oursRate, baseRate);
+        const oursCpu = rounds.a.map((r) => (r.cpuMs * 1000) / jobs);
+        const baseCpu = rounds.b.map((r) => (r.cpuMs * 1000) / jobs);
+        const statementsPerJob = (r: (typeof rounds.a)[number]) => round(r.counts.calls / jobs, 2);
+        const [oursSql, baseSql] = [statementsPerJob(rounds.a.at(-1)!), statementsPerJob(rounds.b.at(-1)!)];
+        if (Math.abs(oursSql - baseSql) > 0.05) {
+          throw new Error(`not the same SQL work: ${oursSql} statements per job vs baseline ${baseSql}`);
+        }
         return [
           row({
             benchmark: this.name,
@@ -50,7 +76,19 @@ export const queueThroughput: Benchmark = {
               pairs,
               oursDrainMs: rounds.a.map((r) => Math.round(r.ms)),
               baselineDrainMs: rounds.b.map((r) => Math.round(r.ms)),
+              // Checked equal above (fetch + complete per job, plus the bench's own few statements).
+              statementsPerJob: oursSql,
             },
+          }),
+          row({
+            benchmark: this.name,
+            metric: 'worker CPU per job',
+            unit: 'µs',
+            ours: round(median(oursCpu), 1),
+            baseline: round(median(baseCpu), 1),
+            ratio: round(medianPairRatio(oursCpu, baseCpu), 3),
+            target: 'report',
+            details: { oursCpuUs: oursCpu.map((x) => round(x, 1)), baselineCpuUs: baseCpu.map((x) => round(x, 1)) },
           }),
         ];
       } finally {

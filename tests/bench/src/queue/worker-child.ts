@@ -8,7 +8,7 @@ import { initOrm } from '@arvlite/db';
 import { enqueue } from '@arvlite/jobs';
 import { createStorage } from '@arvlite/storage';
 import { startWorker } from '@arvlite/worker';
-import { makeWorkerUtils, run, type Job, type WorkerEventMap } from 'graphile-worker';
+import { Logger, makeWorkerUtils, run, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { ChildCommand, ChildInit, ChildReply } from './protocol.ts';
@@ -21,7 +21,7 @@ const config = requireServices(
 const NOOP = 'system:noop';
 
 interface Side {
-  events: NodeJS.EventEmitter<WorkerEventMap>;
+  events: WorkerEvents;
   enqueue(label: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -46,15 +46,17 @@ async function startOurs(): Promise<Side> {
 }
 
 async function startBaseline(): Promise<Side> {
-  const utils = await makeWorkerUtils({ connectionString: config.database.url });
-  // The same run() options as apps/worker/src/worker.ts, minus our task list and crontab.
+  // The same run() options as apps/worker/src/worker.ts, minus our task list and crontab, and a logger that drops
+  // everything: the baseline is graphile-worker at its cheapest (its default logger prints a line per job).
+  const silent = new Logger(() => () => {});
+  const utils = await makeWorkerUtils({ connectionString: config.database.url, logger: silent });
   const runner = await run({
     connectionString: config.database.url,
     concurrency: config.worker.concurrency,
     pollInterval: config.worker.pollIntervalMs,
     noHandleSignals: true,
     taskList: { [NOOP]: async () => {} },
-    logger: undefined,
+    logger: silent,
   });
   return {
     events: runner.events,
@@ -80,14 +82,14 @@ let completed = 0;
 let failed = 0;
 let onCompleted: (() => void) | undefined;
 
-side.events.on('job:start', ({ job }: { job: Job }) => {
+side.events.on('job:start', ({ job }) => {
   if (job.task_identifier !== NOOP) return;
   const t = process.hrtime.bigint();
   const waiter = startWaiters.get(job.id);
   if (waiter) waiter(t);
   else started.set(job.id, t);
 });
-side.events.on('job:complete', ({ job, error }: { job: Job; error: unknown }) => {
+side.events.on('job:complete', ({ job, error }) => {
   if (job.task_identifier !== NOOP) return;
   if (error) failed++;
   else completed++;
@@ -103,8 +105,9 @@ function waitForStart(id: string): Promise<bigint> {
   return new Promise((resolve) => startWaiters.set(id, (at) => (startWaiters.delete(id), resolve(at))));
 }
 
-async function latency(samples: number, gapMs: number): Promise<number[]> {
-  const out: number[] = [];
+async function latency(samples: number, gapMs: number): Promise<{ startMs: number[]; enqueueMs: number[] }> {
+  const startMs: number[] = [];
+  const enqueueMs: number[] = [];
   for (let i = 0; i < samples; i++) {
     // Samples run one at a time, so the next no-op completion is this sample's.
     const done = new Promise<void>((resolve) => {
@@ -112,14 +115,15 @@ async function latency(samples: number, gapMs: number): Promise<number[]> {
     });
     const t0 = process.hrtime.bigint();
     const id = await side.enqueue(`latency-${i}`);
+    enqueueMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
     const t1 = await withTimeout(waitForStart(id), 30_000, `job ${id} to start`);
-    out.push(Number(t1 - t0) / 1e6);
+    startMs.push(Number(t1 - t0) / 1e6);
     // The next sample starts from an idle worker.
     await withTimeout(done, 30_000, `job ${id} to complete`);
     onCompleted = undefined;
     await new Promise((r) => setTimeout(r, gapMs));
   }
-  return out;
+  return { startMs, enqueueMs };
 }
 
 async function drain(jobs: number): Promise<{ ms: number; failed: number }> {

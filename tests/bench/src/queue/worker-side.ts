@@ -10,18 +10,24 @@ const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 export interface WorkerSide {
   name: string;
   child: ChildHandle;
-  latency(samples: number, gapMs: number): Promise<number[]>;
+  /** Per sample: enqueue → task start, and how long the enqueue call itself took (both ms). */
+  latency(samples: number, gapMs: number): Promise<{ startMs: number[]; enqueueMs: number[] }>;
   drain(jobs: number): Promise<{ ms: number; failed: number }>;
   stop(): Promise<void>;
 }
 
-export async function startWorkerSide(processes: ProcessRegistry, init: ChildInit): Promise<WorkerSide> {
+export async function startWorkerSide(
+  processes: ProcessRegistry,
+  init: ChildInit,
+  opts: { nodeArgs?: string[] } = {},
+): Promise<WorkerSide> {
   const name = `queue-${init.side}`;
   const child = processes.spawnNode(name, CHILD, [JSON.stringify(init)], {
     env: { ...processEnv() },
     ipc: true,
-    // graphile-worker's default logger prints a line per completed job, on both sides alike.
+    // Nothing here is meant to be read; errors come back over IPC or in the stderr tail.
     stdout: 'ignore',
+    nodeArgs: opts.nodeArgs,
   });
   const proc = child.process;
   let nextId = 1;
@@ -55,7 +61,7 @@ export async function startWorkerSide(processes: ProcessRegistry, init: ChildIni
   return {
     name,
     child,
-    latency: (samples, gapMs) => send<number[]>({ cmd: 'latency', samples, gapMs }),
+    latency: (samples, gapMs) => send<{ startMs: number[]; enqueueMs: number[] }>({ cmd: 'latency', samples, gapMs }),
     drain: (jobs) => send<{ ms: number; failed: number }>({ cmd: 'drain', jobs }),
     async stop() {
       if (!child.running()) return;

@@ -1,0 +1,66 @@
+import { VIDEO_STATUSES } from '@arvlite/db';
+import { ACCEPTED_CONTAINERS } from '@arvlite/domain';
+import { z } from 'zod';
+import * as videos from '../services/video.service.ts';
+import { router, tenantProcedure } from '../trpc.ts';
+import { id, pageInput } from '../validators.ts';
+
+const fileName = z
+  .string()
+  .transform((v) => v.normalize('NFC').trim())
+  .pipe(z.string().min(1).max(255).regex(/^[^/\\]+$/, { message: 'must be a file name, not a path' }));
+const title = z.string().trim().min(1).max(200);
+const partNumber = z.number().int().min(1).max(10_000);
+
+export const videoRouter = router({
+  createUpload: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        projectId: id,
+        fileName,
+        contentType: z.enum(Object.keys(ACCEPTED_CONTAINERS) as [keyof typeof ACCEPTED_CONTAINERS], {
+          message: 'expected video/mp4, video/quicktime, video/webm or video/x-matroska',
+        }),
+        size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+        title: title.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => videos.createUpload(ctx, input)),
+
+  signUploadParts: tenantProcedure('editor')
+    .input(z.strictObject({ videoId: id, partNumbers: z.array(partNumber).min(1).max(100) }))
+    .mutation(({ ctx, input }) => videos.signUploadParts(ctx, input)),
+
+  listUploadedParts: tenantProcedure('editor')
+    .input(z.strictObject({ videoId: id }))
+    .query(({ ctx, input }) => videos.listUploadedParts(ctx, input)),
+
+  completeUpload: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        videoId: id,
+        parts: z.array(z.strictObject({ partNumber, etag: z.string().min(1).max(128) })).max(10_000).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => videos.completeUpload(ctx, input)),
+
+  abortUpload: tenantProcedure('editor')
+    .input(z.strictObject({ videoId: id }))
+    .mutation(({ ctx, input }) => videos.abortUpload(ctx, input)),
+
+  list: tenantProcedure('viewer')
+    .input(z.strictObject({ projectId: id, ...pageInput, status: z.enum(VIDEO_STATUSES).optional() }))
+    .query(({ ctx, input }) => videos.listVideos(ctx, input)),
+
+  byId: tenantProcedure('viewer')
+    .input(z.strictObject({ id }))
+    .query(({ ctx, input }) => videos.getVideo(ctx, input)),
+
+  update: tenantProcedure('editor')
+    .input(z.strictObject({ id, title: title.optional(), description: z.string().trim().max(5000).nullable().optional() }))
+    .mutation(({ ctx, input }) => videos.updateVideo(ctx, input)),
+
+  delete: tenantProcedure('editor')
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => videos.deleteVideo(ctx, input)),
+});

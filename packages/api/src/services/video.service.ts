@@ -1,0 +1,331 @@
+// Direct-to-storage uploads (single PUT or resumable multipart), their verification, and video records.
+import { UploadSession, Video, type VideoStatus } from '@arvlite/db';
+import {
+  abandonUpload,
+  ACCEPTED_CONTAINERS,
+  commitQuota,
+  originalKey,
+  reserveQuota,
+  transition,
+} from '@arvlite/domain';
+import { enqueue } from '@arvlite/jobs';
+import { isUnavailable } from '@arvlite/storage';
+import { LockMode } from '@mikro-orm/core';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Access } from '../access.ts';
+import { audit, diff } from '../audit.ts';
+import type { Context } from '../context.ts';
+import {
+  ConflictError,
+  DomainError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../validators.ts';
+
+type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
+  access: Access;
+  caller: { userId: string };
+};
+
+const MiB = 1024 * 1024;
+const MAX_PARTS = 10_000;
+const MAX_PART = 5 * 1024 * MiB;
+const PART_URL_TTL_S = 3600;
+
+const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
+
+/** Storage calls that fail for availability reasons become a clear, retryable error. */
+async function storageCall<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DomainError) throw e;
+    if (isUnavailable(e)) {
+      ctx.log.warn({ err: e, what }, 'storage unavailable');
+      throw new ServiceUnavailableError('Storage is unavailable right now; nothing was changed. Try again shortly');
+    }
+    throw e;
+  }
+}
+
+/** S3's rules: parts of 5 MiB to 5 GiB, at most 10,000 of them. */
+export function planParts(size: number, preferred: number): { partSize: number; partCount: number } {
+  let partSize = Math.max(preferred, 5 * MiB, Math.ceil(size / MAX_PARTS));
+  partSize = Math.ceil(partSize / MiB) * MiB;
+  if (partSize > MAX_PART) throw new ValidationError('File is too large for a multipart upload');
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+export function videoView(v: Video, session?: UploadSession | null) {
+  return {
+    id: v.id,
+    projectId: v.project.id,
+    title: v.title,
+    description: v.description ?? null,
+    status: v.status,
+    failure: v.failureCode ? { code: v.failureCode, message: v.failureMessage ?? '' } : null,
+    fileName: v.fileName,
+    contentType: v.contentType,
+    sizeBytes: v.sizeBytes,
+    container: v.container ?? null,
+    upload:
+      session && !session.completedAt && !session.abortedAt
+        ? { kind: session.kind, partSize: session.partSize ?? null, partCount: session.partCount ?? null, expiresAt: session.expiresAt }
+        : null,
+    uploadedAt: v.uploadedAt ?? null,
+    playableAt: v.playableAt ?? null,
+    readyAt: v.readyAt ?? null,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+  };
+}
+
+export async function createUpload(
+  ctx: Ctx,
+  input: { projectId: string; fileName: string; contentType: string; size: number; title?: string },
+) {
+  const limits = ctx.config.uploads;
+  if (input.size > limits.maxBytes) {
+    throw new ValidationError(`File is larger than the ${limits.maxBytes}-byte limit`, { maxBytes: limits.maxBytes });
+  }
+  if (!(input.contentType in ACCEPTED_CONTAINERS)) {
+    throw new ValidationError('Only MP4, MOV, WebM and MKV videos are accepted', {
+      reason: 'UNSUPPORTED_MEDIA',
+      accepted: Object.keys(ACCEPTED_CONTAINERS),
+    });
+  }
+  const multipart = input.size >= limits.multipartThresholdBytes;
+  const plan = multipart ? planParts(input.size, limits.partSizeBytes) : undefined;
+  const expiresAt = new Date(Date.now() + limits.sessionTtlHours * 3_600_000);
+
+  return ctx.em.transactional(async (tem) => {
+    const { project, company } = await ctx.access.project(input.projectId);
+    if (project.archivedAt) throw new ConflictError('This project is archived');
+    await reserveQuota(tem, company.id, input.size);
+    const video = tem.create(Video, {
+      company,
+      project,
+      createdBy: ctx.caller.userId,
+      title: (input.title ?? input.fileName.replace(/\.[^.]+$/, '')).slice(0, 200) || 'Untitled',
+      fileName: input.fileName,
+      contentType: input.contentType,
+      sizeBytes: input.size,
+      originalKey: '',
+    });
+    video.originalKey = originalKey({ companyId: company.id, projectId: project.id, videoId: video.id });
+    // Storage is called before commit: if it is down, the video and the reservation roll back.
+    const s3UploadId = multipart
+      ? await storageCall(ctx, 'createMultipartUpload', () => ctx.storage.createMultipartUpload(video.originalKey, input.contentType))
+      : null;
+    tem.create(UploadSession, {
+      video,
+      kind: multipart ? 'multipart' : 'single',
+      s3UploadId,
+      partSize: plan?.partSize ?? null,
+      partCount: plan?.partCount ?? null,
+      reservedBytes: input.size,
+      expiresAt,
+    });
+    audit(tem, actor(ctx), {
+      companyId: company.id,
+      action: 'video.create-upload',
+      targetType: 'video',
+      targetId: video.id,
+      changes: { fileName: { from: null, to: input.fileName }, size: { from: null, to: input.size } },
+    });
+    if (multipart) {
+      return { kind: 'multipart' as const, videoId: video.id, uploadId: s3UploadId!, partSize: plan!.partSize, partCount: plan!.partCount, expiresAt };
+    }
+    const ttl = Math.min(limits.sessionTtlHours * 3600, 7 * 86_400);
+    const url = await ctx.storage.presignPut(video.originalKey, input.contentType, ttl);
+    return { kind: 'single' as const, videoId: video.id, url, headers: { 'content-type': input.contentType }, expiresAt };
+  });
+}
+
+async function openSession(ctx: Ctx, videoId: string) {
+  const { video } = await ctx.access.video(videoId);
+  const session = await ctx.em.findOne(UploadSession, { video });
+  if (!session || session.completedAt || session.abortedAt || video.status !== 'AWAITING_UPLOAD') {
+    throw new ConflictError('This video is not waiting for an upload', { status: video.status });
+  }
+  if (session.expiresAt < new Date()) {
+    throw new ConflictError('The upload session has expired; start a new upload', { reason: 'UPLOAD_EXPIRED' });
+  }
+  return { video, session };
+}
+
+export async function signUploadParts(ctx: Ctx, input: { videoId: string; partNumbers: number[] }) {
+  const { video, session } = await openSession(ctx, input.videoId);
+  if (session.kind !== 'multipart' || !session.s3UploadId) throw new ConflictError('This is a single-request upload; it has no parts');
+  const bad = input.partNumbers.filter((n) => n > session.partCount!);
+  if (bad.length) throw new ValidationError(`Part numbers out of range 1..${session.partCount}: ${bad.join(', ')}`);
+  const parts = await Promise.all(
+    [...new Set(input.partNumbers)].map(async (partNumber) => ({
+      partNumber,
+      url: await ctx.storage.presignUploadPart(video.originalKey, session.s3UploadId!, partNumber, PART_URL_TTL_S),
+    })),
+  );
+  return { parts, expiresAt: new Date(Date.now() + PART_URL_TTL_S * 1000) };
+}
+
+export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
+  const { video, session } = await openSession(ctx, input.videoId);
+  if (session.kind !== 'multipart' || !session.s3UploadId) {
+    const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
+    return { kind: 'single' as const, parts: [], uploadedBytes: head?.size ?? 0 };
+  }
+  const parts = await storageCall(ctx, 'listParts', () => ctx.storage.listParts(video.originalKey, session.s3UploadId!));
+  return {
+    kind: 'multipart' as const,
+    partSize: session.partSize!,
+    partCount: session.partCount!,
+    parts,
+    uploadedBytes: parts.reduce((n, p) => n + p.size, 0),
+  };
+}
+
+type CompleteOutcome = { ok: ReturnType<typeof videoView> } | { fail: DomainError };
+
+export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?: { partNumber: number; etag: string }[] }) {
+  const outcome: CompleteOutcome = await ctx.em.transactional(async (tem) => {
+    const { video: found } = await ctx.access.video(input.videoId);
+    // Serializes concurrent completions of the same video.
+    const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const session = await tem.findOne(UploadSession, { video });
+    if (session?.completedAt && video.status !== 'AWAITING_UPLOAD') {
+      return { ok: videoView(video, session) }; // completing twice answers the same, with one job
+    }
+    if (!session || session.abortedAt || video.status !== 'AWAITING_UPLOAD') {
+      throw new ConflictError('This video is not waiting for an upload', { status: video.status });
+    }
+    if (session.expiresAt < new Date()) {
+      throw new ConflictError('The upload session has expired; start a new upload', { reason: 'UPLOAD_EXPIRED' });
+    }
+    const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
+      await storageCall(ctx, 'abandon', () => abandonUpload(tem, ctx.storage, video, { code, message }));
+      audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.upload-rejected', targetType: 'video', targetId: video.id, changes: { reason: { from: null, to: code } } });
+      return { fail: new ValidationError(message, { reason: code, ...details }) };
+    };
+
+    if (session.kind === 'multipart') {
+      const stored = await storageCall(ctx, 'listParts', () => ctx.storage.listParts(video.originalKey, session.s3UploadId!));
+      const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
+      const expected = Array.from({ length: session.partCount! }, (_, i) => i + 1);
+      const given = input.parts ?? stored.map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
+      const counts = new Map<number, number>();
+      for (const p of given) counts.set(p.partNumber, (counts.get(p.partNumber) ?? 0) + 1);
+      const duplicate = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
+      const missing = expected.filter((n) => !counts.has(n) || !byNumber.has(n));
+      const extra = [...counts.keys()].filter((n) => n < 1 || n > session.partCount!);
+      const strip = (e: string) => e.replaceAll('"', '');
+      const wrongEtag = given.filter((p) => byNumber.has(p.partNumber) && strip(byNumber.get(p.partNumber)!.etag) !== strip(p.etag)).map((p) => p.partNumber);
+      if (duplicate.length || missing.length || extra.length || wrongEtag.length) {
+        // Not a failure of the video: the client can upload the missing parts and complete again.
+        throw new ValidationError(
+          [
+            missing.length ? `missing parts: ${missing.join(', ')}` : '',
+            duplicate.length ? `duplicate parts: ${duplicate.join(', ')}` : '',
+            extra.length ? `unexpected parts: ${extra.join(', ')}` : '',
+            wrongEtag.length ? `parts whose ETag does not match what storage holds: ${wrongEtag.join(', ')}` : '',
+          ].filter(Boolean).join('; '),
+          { reason: 'INCOMPLETE_UPLOAD', missing, duplicate, extra, wrongEtag },
+        );
+      }
+      const storedSize = expected.reduce((n, k) => n + byNumber.get(k)!.size, 0);
+      if (storedSize !== video.sizeBytes) {
+        return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${storedSize} bytes but ${video.sizeBytes} were declared`, { storedBytes: storedSize, declaredBytes: video.sizeBytes });
+      }
+      await storageCall(ctx, 'completeMultipartUpload', () =>
+        ctx.storage.completeMultipartUpload(video.originalKey, session.s3UploadId!, expected.map((k) => ({ partNumber: k, etag: byNumber.get(k)!.etag }))),
+      );
+    }
+
+    const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
+    if (!head) throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', { reason: 'NOT_UPLOADED' });
+    if (head.size !== video.sizeBytes || head.size > ctx.config.uploads.maxBytes) {
+      return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${head.size} bytes but ${video.sizeBytes} were declared`, { storedBytes: head.size, declaredBytes: video.sizeBytes });
+    }
+    const firstBytes = await storageCall(ctx, 'sniff', () => ctx.storage.getBytes(video.originalKey, { start: 0, end: Math.min(head.size, 4100) - 1 }));
+    const type = await fileTypeFromBuffer(firstBytes);
+    const container = type ? ACCEPTED_CONTAINERS[type.mime as keyof typeof ACCEPTED_CONTAINERS] : undefined;
+    if (!container) {
+      return fail('UNSUPPORTED_MEDIA', `The file is ${type ? `${type.mime} (.${type.ext})` : 'not a recognizable video'}; upload an MP4, MOV, WebM or MKV video`, { detected: type?.mime ?? null });
+    }
+
+    transition(video, 'UPLOADED');
+    video.uploadedAt = new Date();
+    video.container = container;
+    video.storedBytes = head.size;
+    session.completedAt = new Date();
+    await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
+    await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, queueName: undefined });
+    audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.upload-complete', targetType: 'video', targetId: video.id, changes: { container: { from: null, to: container } } });
+    return { ok: videoView(video, session) };
+  });
+  if ('fail' in outcome) throw outcome.fail;
+  return outcome.ok;
+}
+
+export async function abortUpload(ctx: Ctx, input: { videoId: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { video: found } = await ctx.access.video(input.videoId);
+    const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (video.status !== 'AWAITING_UPLOAD') throw new ConflictError('Only an upload in progress can be aborted', { status: video.status });
+    await storageCall(ctx, 'abort', () => abandonUpload(tem, ctx.storage, video, { code: 'UPLOAD_ABORTED', message: 'The upload was cancelled' }));
+    audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.abort-upload', targetType: 'video', targetId: video.id });
+    return videoView(video);
+  });
+}
+
+export async function listVideos(ctx: Ctx, input: { projectId: string; cursor?: string; limit: number; status?: VideoStatus }) {
+  const { project } = await ctx.access.project(input.projectId);
+  const after = decodeCursor(input.cursor);
+  const items = await ctx.em.find(
+    Video,
+    {
+      project,
+      deletedAt: null,
+      ...(input.status ? { status: input.status } : {}),
+      ...(after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}),
+    },
+    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+  );
+  const page = items.slice(0, input.limit);
+  const last = page.at(-1);
+  return { items: page.map((v) => videoView(v)), nextCursor: items.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+export async function getVideo(ctx: Ctx, input: { id: string }) {
+  const { video } = await ctx.access.video(input.id);
+  const session = video.status === 'AWAITING_UPLOAD' ? await ctx.em.findOne(UploadSession, { video }) : null;
+  return videoView(video, session);
+}
+
+export async function updateVideo(ctx: Ctx, input: { id: string; title?: string; description?: string | null }) {
+  return ctx.em.transactional(async (tem) => {
+    const { video } = await ctx.access.video(input.id);
+    const patch = { title: input.title, description: input.description };
+    const changes = diff(video, patch);
+    tem.assign(video, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.update', targetType: 'video', targetId: video.id, changes });
+    return videoView(video);
+  });
+}
+
+export async function deleteVideo(ctx: Ctx, input: { id: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { video } = await ctx.access.video(input.id);
+    video.deletedAt = new Date();
+    await enqueue(tem, 'video:delete', { videoId: video.id }, { jobKey: `video:delete:${video.id}` });
+    audit(tem, actor(ctx), {
+      companyId: video.company.id,
+      action: 'video.delete',
+      targetType: 'video',
+      targetId: video.id,
+      changes: { title: { from: video.title, to: null }, storedBytes: { from: video.storedBytes, to: 0 } },
+    });
+    return { ok: true as const };
+  });
+}
+

@@ -1,0 +1,87 @@
+// Uploads a video straight to storage through presigned URLs: one PUT for small files, parallel resumable parts otherwise.
+import type { ArvliteClient } from './index.ts';
+
+export interface UploadSource {
+  size: number;
+  /** Bytes [start, end) of the file. */
+  slice(start: number, end: number): Blob | Uint8Array | Promise<Blob | Uint8Array>;
+}
+
+export interface UploadProgress {
+  uploadedBytes: number;
+  totalBytes: number;
+}
+
+export interface UploadOptions {
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: UploadProgress) => void;
+  fetch?: typeof globalThis.fetch;
+  /** Retries per part on network errors and 5xx answers. */
+  retries?: number;
+}
+
+async function put(f: typeof fetch, url: string, body: Blob | Uint8Array, headers: Record<string, string>, opts: UploadOptions): Promise<string | null> {
+  const retries = opts.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await f(url, { method: 'PUT', body: body as BodyInit, headers, signal: opts.signal });
+      if (res.ok) return res.headers.get('etag');
+      if (res.status < 500 || attempt >= retries) throw new Error(`Storage answered ${res.status} to an upload`);
+    } catch (e) {
+      if (opts.signal?.aborted || attempt >= retries) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+  }
+}
+
+/**
+ * Uploads the original of a video created with `video.createUpload`, resuming from whatever storage already holds,
+ * then completes it. Safe to call again after a crash or a page reload with the same videoId.
+ */
+export async function uploadVideoFile(client: ArvliteClient, videoId: string, source: UploadSource, opts: UploadOptions = {}) {
+  const f = opts.fetch ?? fetch;
+  const state = await client.video.listUploadedParts.query({ videoId });
+  const report = (uploadedBytes: number) => opts.onProgress?.({ uploadedBytes, totalBytes: source.size });
+
+  if (state.kind === 'single') {
+    // A single upload cannot resume part-way; re-sign by starting the session again is the caller's choice.
+    throw new Error('A single-request upload cannot resume; start it again with uploadVideo');
+  }
+  const done = new Set(state.parts.map((p) => p.partNumber));
+  let uploaded = state.parts.reduce((n, p) => n + p.size, 0);
+  report(uploaded);
+  const todo = Array.from({ length: state.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
+  const queue = [...todo];
+  const worker = async () => {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, 1);
+      const { parts } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
+      for (const part of parts) {
+        const start = (part.partNumber - 1) * state.partSize;
+        const end = Math.min(source.size, start + state.partSize);
+        await put(f, part.url, await source.slice(start, end), {}, opts);
+        uploaded += end - start;
+        report(uploaded);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+  return client.video.completeUpload.mutate({ videoId });
+}
+
+/** Creates the upload and sends the file; resumable through uploadVideoFile(videoId) when multipart. */
+export async function uploadVideo(
+  client: ArvliteClient,
+  input: { projectId: string; fileName: string; contentType: 'video/mp4' | 'video/quicktime' | 'video/webm' | 'video/x-matroska'; title?: string },
+  source: UploadSource,
+  opts: UploadOptions = {},
+) {
+  const created = await client.video.createUpload.mutate({ ...input, size: source.size });
+  if (created.kind === 'single') {
+    await put(opts.fetch ?? fetch, created.url, await source.slice(0, source.size), created.headers, opts);
+    opts.onProgress?.({ uploadedBytes: source.size, totalBytes: source.size });
+    return client.video.completeUpload.mutate({ videoId: created.videoId });
+  }
+  return uploadVideoFile(client, created.videoId, source, opts);
+}

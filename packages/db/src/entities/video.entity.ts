@@ -1,0 +1,48 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { VideoRepository } from '../repositories/video.repository.ts';
+import { CompanySchema } from './company.entity.ts';
+import { ProjectSchema } from './project.entity.ts';
+import { UserSchema } from './user.entity.ts';
+
+/** AWAITING_UPLOAD → UPLOADED → PROCESSING → READY | FAILED; the domain's state machine guards the moves. */
+export const VIDEO_STATUSES = ['AWAITING_UPLOAD', 'UPLOADED', 'PROCESSING', 'READY', 'FAILED'] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+export const VideoSchema = defineEntity({
+  name: 'Video',
+  tableName: 'video',
+  repository: () => VideoRepository,
+  indexes: [{ properties: ['project', 'createdAt'] }, { properties: ['company', 'status'] }],
+  properties: {
+    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    /** Denormalized from the project so tenant checks and quota updates need no join. */
+    company: () => p.manyToOne(CompanySchema).deleteRule('cascade'),
+    project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
+    createdBy: () => p.manyToOne(UserSchema).nullable().deleteRule('set null'),
+    title: p.string().length(200),
+    description: p.string().length(5000).nullable(),
+    status: p.enum(VIDEO_STATUSES).default('AWAITING_UPLOAD'),
+    failureCode: p.string().length(64).nullable(),
+    failureMessage: p.string().length(1000).nullable(),
+    fileName: p.string().length(255),
+    contentType: p.string().length(100),
+    /** Size the client declared; the stored original must match it exactly. */
+    sizeBytes: p.bigint('number'),
+    /** Bytes counted against the company's quota for this video (original + outputs). */
+    storedBytes: p.bigint('number').default(0),
+    /** Container detected from the first bytes (mp4, mov, webm, mkv). */
+    container: p.string().length(16).nullable(),
+    originalKey: p.string().length(512),
+    /** Probe results, outputs and per-step status, written by the processing pipeline. */
+    media: p.json<Record<string, unknown>>().nullable(),
+    outputs: p.json<Record<string, unknown>>().nullable(),
+    uploadedAt: p.datetime().nullable(),
+    playableAt: p.datetime().nullable(),
+    readyAt: p.datetime().nullable(),
+    deletedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export class Video extends VideoSchema.class {}
+VideoSchema.setClass(Video);

@@ -1,0 +1,23 @@
+import { LockMode } from '@mikro-orm/core';
+import { UploadSession, Video } from '@arvlite/db';
+import { abandonUpload } from '@arvlite/domain';
+import { defineTask } from '../define-task.ts';
+
+/** Cron: uploads not completed before their session expired are aborted, their objects deleted, their quota released. */
+export const uploadExpire = defineTask('upload:expire', async ({ em, deps, log }) => {
+  const expired = await em.find(
+    UploadSession,
+    { expiresAt: { $lt: new Date() }, completedAt: null, abortedAt: null },
+    { limit: 200, orderBy: { expiresAt: 'asc' } },
+  );
+  for (const session of expired) {
+    await em.transactional(async (tem) => {
+      const video = await tem.findOneOrFail(Video, { id: session.video.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      await abandonUpload(tem, deps.storage, video, {
+        code: 'UPLOAD_EXPIRED',
+        message: 'The upload was not completed before its session expired; upload the file again',
+      });
+    });
+  }
+  if (expired.length > 0) log.info({ count: expired.length }, 'expired upload sessions cleaned up');
+});

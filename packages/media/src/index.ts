@@ -1,0 +1,17 @@
+export * from './analyzers/index.ts';
+export * from './ffmpeg-binary.ts';
+export * from './frame-metadata.ts';
+export * from './images.ts';
+export * from './media-errors.ts';
+export * from './probe.ts';
+export * from './renditions.ts';
+export {
+  abortError,
+  createProgressParser,
+  runFfmpeg,
+  runProcess,
+  type FfmpegRunOptions,
+  type ProgressOptions,
+  type RunOptions,
+  type RunResult,
+} from './run-process.ts';

@@ -1,0 +1,435 @@
+// The rendition ladder: a stream-copy remux for standard sources, H.264/AAC encodes per rung, HLS playlists.
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FfmpegBinaries } from './ffmpeg-binary.ts';
+import { parseRational, type MediaInfo } from './probe.ts';
+import { runFfmpeg, runProcess } from './run-process.ts';
+import { escapeRegExp, publishFromScratch } from './scratch-dir.ts';
+
+export interface Rung {
+  /** Also the stem of every output file name, e.g. "720p". */
+  name: string;
+  width: number;
+  height: number;
+  /** Peak video bits per second (x264 maxrate); quality comes from CRF under that cap. */
+  videoBitrate: number;
+  audioBitrate: number;
+}
+
+/** One playable output: a faststart MP4 plus an HLS variant playlist over MPEG-TS segments. */
+export interface Rendition {
+  name: string;
+  width: number;
+  height: number;
+  frameRate: number;
+  durationS: number;
+  hasAudio: boolean;
+  /** File names relative to the output directory, so callers can map them to storage keys. */
+  mp4: string;
+  playlist: string;
+  segments: string[];
+  files: string[];
+  sizeBytes: number;
+  /** RFC 6381 codecs from the written stream headers, e.g. "avc1.64001f,mp4a.40.2". */
+  codecs: string;
+  /** Peak and mean segment bit rates, as HLS defines BANDWIDTH and AVERAGE-BANDWIDTH. */
+  bandwidth: number;
+  averageBandwidth: number;
+}
+
+export interface EncodeOptions {
+  signal?: AbortSignal;
+  onProgress?: (percent: number) => void;
+  /** The encoding ffmpeg's pid, for logs (and for tests that check it is gone after an abort). */
+  onSpawn?: (pid: number) => void;
+  /** x264 preset; tests use ultrafast. */
+  preset?: string;
+  crf?: number;
+  /** Target HLS segment length; keyframes fall every half of it so segments cut evenly. */
+  segmentSeconds?: number;
+  /** Encoder threads; ffmpeg's default is every core, which the caller's concurrency limit must allow for. */
+  threads?: number;
+}
+
+/** Box each rung must fit (long × short side), so portrait and ultra-wide sources scale the same way. */
+const LADDER = [
+  { name: '1080p', long: 1920, short: 1080, videoBitrate: 5_000_000, audioBitrate: 128_000 },
+  { name: '720p', long: 1280, short: 720, videoBitrate: 2_800_000, audioBitrate: 128_000 },
+  { name: '480p', long: 854, short: 480, videoBitrate: 1_400_000, audioBitrate: 128_000 },
+  { name: '360p', long: 640, short: 360, videoBitrate: 800_000, audioBitrate: 96_000 },
+] as const;
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/**
+ * Rungs from 1080p down to 360p that need no upscaling. A source smaller than 360p gets one rung
+ * at its own size.
+ */
+export function planLadder(info: Pick<MediaInfo, 'width' | 'height' | 'fps'>): Rung[] {
+  const portrait = info.height > info.width;
+  const srcLong = Math.max(info.width, info.height);
+  const srcShort = Math.min(info.width, info.height);
+  // Above ~30 fps the same quality needs about half as many bits again.
+  const fpsFactor = info.fps > 35 ? 1.5 : 1;
+  const rungs: Rung[] = [];
+  for (const r of LADDER) {
+    const fit = Math.min(r.long / srcLong, r.short / srcShort);
+    if (fit > 1) continue; // the source is smaller than this rung: never upscale
+    const long = even(srcLong * fit);
+    const short = even(srcShort * fit);
+    const pixelShare = (long * short) / (r.long * r.short);
+    rungs.push({
+      name: r.name,
+      width: portrait ? short : long,
+      height: portrait ? long : short,
+      videoBitrate: roundK(r.videoBitrate * Math.max(pixelShare, 0.5) * fpsFactor),
+      audioBitrate: r.audioBitrate,
+    });
+  }
+  if (rungs.length === 0) {
+    const smallest = LADDER.at(-1)!;
+    const w = even(info.width);
+    const h = even(info.height);
+    const pixelShare = (w * h) / (smallest.long * smallest.short);
+    rungs.push({
+      name: `${Math.min(w, h)}p`,
+      width: w,
+      height: h,
+      videoBitrate: roundK(Math.max(smallest.videoBitrate * pixelShare * fpsFactor, 150_000)),
+      audioBitrate: smallest.audioBitrate,
+    });
+  }
+  return rungs;
+}
+
+const roundK = (n: number) => Math.round(n / 1000) * 1000;
+
+/** The source rate, halved until it is at most 60 fps (120 → 60, 100 → 50). */
+export function outputFrameRate(frameRate: string): string {
+  const [n = 30, d = 1] = frameRate.split('/').map(Number);
+  let den = d > 0 ? d : 1;
+  const numr = n > 0 ? n : 30;
+  while (numr / den > 60.5) den *= 2;
+  return `${numr}/${den}`;
+}
+
+/** Everything a rendition named `name` writes, so a re-run first clears the previous set. */
+const renditionFiles = (name: string) =>
+  new RegExp(`^${escapeRegExp(name)}(\\.mp4|\\.m3u8|_\\d+\\.ts)$`);
+
+/** Cuts a finished MP4 into an HLS VOD playlist and TS segments without re-encoding. */
+async function segmentHls(
+  bin: FfmpegBinaries,
+  dir: string,
+  name: string,
+  segmentSeconds: number,
+  signal?: AbortSignal,
+) {
+  // prettier-ignore
+  await runFfmpeg(
+    bin.ffmpeg,
+    [
+      '-v', 'error',
+      '-i', `${name}.mp4`,
+      '-map', '0', '-c', 'copy',
+      '-f', 'hls',
+      '-hls_time', String(segmentSeconds),
+      '-hls_playlist_type', 'vod',
+      '-hls_flags', 'independent_segments',
+      '-hls_segment_type', 'mpegts',
+      '-hls_segment_filename', `${name}_%05d.ts`,
+      `${name}.m3u8`,
+    ],
+    { cwd: dir, signal },
+  );
+}
+
+interface StreamHeaders {
+  codec_type?: string;
+  codec_name?: string;
+  profile?: string;
+  level?: number;
+  extradata?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+}
+
+function hexBytes(dump: string | undefined): number[] {
+  if (!dump) return [];
+  const bytes: number[] = [];
+  for (const line of dump.split('\n')) {
+    const m = /^[0-9a-f]{8}:\s+((?:[0-9a-f]{2,4}\s)+)/i.exec(line.trim() + ' ');
+    if (!m) continue;
+    for (const group of m[1]!.trim().split(/\s+/)) {
+      for (let i = 0; i < group.length; i += 2) bytes.push(parseInt(group.slice(i, i + 2), 16));
+    }
+  }
+  return bytes;
+}
+
+const H264_PROFILES: Record<string, [number, number]> = {
+  'Constrained Baseline': [0x42, 0xc0],
+  Baseline: [0x42, 0x00],
+  Main: [0x4d, 0x40],
+  Extended: [0x58, 0x00],
+  High: [0x64, 0x00],
+  'High 10': [0x6e, 0x00],
+  'High 4:2:2': [0x7a, 0x00],
+  'High 4:4:4 Predictive': [0xf4, 0x00],
+};
+
+const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+
+/**
+ * avc1.PPCCLL straight from the avcC box (profile, constraint flags, level), falling back to
+ * ffprobe's profile name and level when the extradata is not shown.
+ */
+export function codecString(stream: StreamHeaders): string | null {
+  if (stream.codec_name === 'h264') {
+    const avcc = hexBytes(stream.extradata);
+    if (avcc.length >= 4 && avcc[0] === 1) {
+      return `avc1.${hex2(avcc[1]!)}${hex2(avcc[2]!)}${hex2(avcc[3]!)}`;
+    }
+    const known = H264_PROFILES[stream.profile ?? ''];
+    if (!known || !stream.level || stream.level <= 0) return null;
+    return `avc1.${hex2(known[0])}${hex2(known[1])}${hex2(stream.level)}`;
+  }
+  if (stream.codec_name === 'aac') {
+    const asc = hexBytes(stream.extradata);
+    const aot = asc.length >= 1 ? asc[0]! >> 3 : null;
+    if (aot && aot !== 31) return `mp4a.40.${aot}`;
+    const byProfile: Record<string, number> = { LC: 2, 'HE-AAC': 5, 'HE-AACv2': 29 };
+    return `mp4a.40.${byProfile[stream.profile ?? ''] ?? 2}`;
+  }
+  return null;
+}
+
+/** Peak and average segment bit rates from a VOD playlist and its segment files. */
+async function measurePlaylist(dir: string, playlist: string) {
+  const text = await readFile(join(dir, playlist), 'utf8');
+  const segments: Array<{ uri: string; durationS: number; bytes: number }> = [];
+  let pending: number | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXTINF:')) pending = Number(line.slice(8).split(',')[0]);
+    else if (line && !line.startsWith('#') && pending !== null) {
+      const { size } = await stat(join(dir, line));
+      segments.push({ uri: line, durationS: pending, bytes: size });
+      pending = null;
+    }
+  }
+  let peak = 0;
+  let bits = 0;
+  let seconds = 0;
+  for (const s of segments) {
+    // A sub-second tail segment would overstate the peak; judge it over at least one second.
+    peak = Math.max(peak, (s.bytes * 8) / Math.max(s.durationS, 1));
+    bits += s.bytes * 8;
+    seconds += s.durationS;
+  }
+  return {
+    segments: segments.map((s) => s.uri),
+    bandwidth: Math.ceil(peak),
+    averageBandwidth: Math.ceil(seconds > 0 ? bits / seconds : 0),
+  };
+}
+
+async function describeOutput(bin: FfmpegBinaries, dir: string, name: string): Promise<Rendition> {
+  // prettier-ignore
+  const { stdout } = await runProcess(bin.ffprobe, [
+    '-v', 'error', '-of', 'json', '-show_data',
+    '-show_entries', 'stream=codec_type,codec_name,profile,level,extradata,width,height,avg_frame_rate:format=duration',
+    `${name}.mp4`,
+  ], { cwd: dir });
+  const meta = JSON.parse(stdout) as { streams?: StreamHeaders[]; format?: { duration?: string } };
+  const v = meta.streams?.find((s) => s.codec_type === 'video');
+  const a = meta.streams?.find((s) => s.codec_type === 'audio');
+  if (!v) throw new Error(`${name}.mp4 has no video stream`);
+  const codecs = [codecString(v), a ? codecString(a) : null].filter(Boolean).join(',');
+  const { segments, bandwidth, averageBandwidth } = await measurePlaylist(dir, `${name}.m3u8`);
+  const files = [`${name}.mp4`, `${name}.m3u8`, ...segments];
+  let sizeBytes = 0;
+  for (const f of files) sizeBytes += (await stat(join(dir, f))).size;
+  return {
+    name,
+    width: v.width ?? 0,
+    height: v.height ?? 0,
+    frameRate: Math.round((parseRational(v.avg_frame_rate) ?? 0) * 1000) / 1000,
+    durationS: Number(meta.format?.duration ?? 0),
+    hasAudio: a !== undefined,
+    mp4: `${name}.mp4`,
+    playlist: `${name}.m3u8`,
+    segments,
+    files,
+    sizeBytes,
+    codecs,
+    bandwidth,
+    averageBandwidth,
+  };
+}
+
+export interface RemuxOptions {
+  signal?: AbortSignal;
+  onProgress?: (percent: number) => void;
+  onSpawn?: (pid: number) => void;
+  /** File stem of the outputs. */
+  name?: string;
+  segmentSeconds?: number;
+}
+
+/**
+ * Makes a standard source playable in seconds: stream copy into a faststart MP4 and HLS, no
+ * re-encode. Only the first video and audio tracks are kept; metadata (GPS, device) is dropped.
+ */
+export async function remuxFast(
+  bin: FfmpegBinaries,
+  input: string,
+  info: MediaInfo,
+  outDir: string,
+  options: RemuxOptions = {},
+): Promise<Rendition> {
+  if (!info.isStandard) {
+    throw new Error(
+      'remuxFast needs a standard source (H.264/AAC, ≤1080p, upright); encode instead',
+    );
+  }
+  const { signal, onProgress, onSpawn, name = 'source', segmentSeconds = 4 } = options;
+  return publishFromScratch(outDir, name, renditionFiles(name), async (dir) => {
+    // prettier-ignore
+    await runFfmpeg(
+      bin.ffmpeg,
+      [
+        '-v', 'error',
+        '-i', resolve(input),
+        '-map', '0:v:0', '-map', '0:a:0?',
+        '-c', 'copy',
+        '-map_metadata', '-1', '-map_chapters', '-1',
+        '-movflags', '+faststart',
+        '-f', 'mp4', `${name}.mp4`,
+      ],
+      {
+        cwd: dir,
+        signal,
+        onSpawn,
+        durationS: info.durationS,
+        onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
+      },
+    );
+    await segmentHls(bin, dir, name, segmentSeconds, signal);
+    const rendition = await describeOutput(bin, dir, name);
+    onProgress?.(100);
+    return rendition;
+  });
+}
+
+/** Deinterlace, tone-map HDR to SDR, scale to the rung with square pixels, 8-bit 4:2:0. */
+function videoFilters(info: MediaInfo, rung: Rung): string {
+  const f: string[] = [];
+  if (info.isInterlaced) f.push('yadif');
+  if (info.isHdr) {
+    f.push(
+      'zscale=t=linear:npl=100',
+      'format=gbrpf32le',
+      'zscale=p=bt709',
+      'tonemap=tonemap=hable:desat=0',
+      'zscale=t=bt709:m=bt709:r=tv',
+    );
+  }
+  f.push(`scale=${rung.width}:${rung.height}:flags=bicubic`, 'setsar=1', 'format=yuv420p');
+  return f.join(',');
+}
+
+/**
+ * Encodes one rung: H.264 High/yuv420p + AAC stereo, upright (ffmpeg's autorotate turns the frames
+ * and the display matrix is not carried over), constant frame rate, keyframes every half segment,
+ * faststart MP4, then HLS from that MP4. A source without audio gets no audio track.
+ */
+export async function encodeRendition(
+  bin: FfmpegBinaries,
+  input: string,
+  info: MediaInfo,
+  rung: Rung,
+  outDir: string,
+  options: EncodeOptions = {},
+): Promise<Rendition> {
+  const {
+    signal,
+    onProgress,
+    onSpawn,
+    preset = 'veryfast',
+    crf = 23,
+    segmentSeconds = 4,
+    threads,
+  } = options;
+  const rate = outputFrameRate(info.frameRate);
+  const gop = Math.max(1, Math.round((parseRational(rate) ?? 30) * (segmentSeconds / 2)));
+  return publishFromScratch(outDir, rung.name, renditionFiles(rung.name), async (dir) => {
+    // prettier-ignore
+    const args = [
+      '-v', 'error',
+      '-i', resolve(input),
+      '-map', '0:v:0',
+      ...(info.hasAudio ? ['-map', '0:a:0'] : []),
+      '-vf', videoFilters(info, rung),
+      '-r', rate, bin.fpsModeOption, 'cfr',
+      '-c:v', 'libx264', '-preset', preset, '-profile:v', 'high',
+      '-crf', String(crf), '-maxrate', String(rung.videoBitrate), '-bufsize', String(rung.videoBitrate * 2),
+      '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
+      ...(info.isHdr ? ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'] : []),
+      ...(info.hasAudio ? ['-c:a', 'aac', '-b:a', String(rung.audioBitrate), '-ac', '2', '-ar', '48000'] : ['-an']),
+      '-sn', '-dn',
+      ...(threads ? ['-threads', String(threads)] : []),
+      // Sources whose audio starts long after the video would otherwise overflow the default queue.
+      '-max_muxing_queue_size', '1024',
+      '-map_metadata', '-1', '-map_chapters', '-1',
+      // Old ffmpeg copied the legacy rotate tag to the autorotated output; 5.x needs no help.
+      ...(info.rotation !== 0 ? ['-metadata:s:v:0', 'rotate=0'] : []),
+      '-movflags', '+faststart',
+      '-f', 'mp4', `${rung.name}.mp4`,
+    ];
+    await runFfmpeg(bin.ffmpeg, args, {
+      cwd: dir,
+      signal,
+      onSpawn,
+      durationS: info.durationS,
+      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
+    });
+    await segmentHls(bin, dir, rung.name, segmentSeconds, signal);
+    const rendition = await describeOutput(bin, dir, rung.name);
+    onProgress?.(100);
+    return rendition;
+  });
+}
+
+/**
+ * HLS master playlist text. Variants are listed from the highest bit rate down, except that the
+ * largest one up to 720p goes first: players start on the first entry, and that one starts fast
+ * without looking blurry.
+ */
+export function buildMasterPlaylist(variants: readonly Rendition[]): string {
+  const byBandwidth = [...variants].sort((a, b) => b.bandwidth - a.bandwidth);
+  const start = byBandwidth.find((v) => Math.min(v.width, v.height) <= 720);
+  const ordered = start ? [start, ...byBandwidth.filter((v) => v !== start)] : byBandwidth;
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const v of ordered) {
+    const attrs = [`BANDWIDTH=${v.bandwidth}`];
+    if (v.averageBandwidth > 0) attrs.push(`AVERAGE-BANDWIDTH=${v.averageBandwidth}`);
+    attrs.push(`RESOLUTION=${v.width}x${v.height}`);
+    if (v.frameRate > 0) attrs.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`);
+    if (v.codecs) attrs.push(`CODECS="${v.codecs}"`);
+    lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, v.playlist);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Writes `master.m3u8` (or `fileName`) beside the variant playlists; returns its file name. */
+export async function writeMasterPlaylist(
+  outDir: string,
+  variants: readonly Rendition[],
+  fileName = 'master.m3u8',
+): Promise<string> {
+  if (variants.length === 0) throw new Error('A master playlist needs at least one variant');
+  await writeFile(join(outDir, fileName), buildMasterPlaylist(variants));
+  return fileName;
+}

@@ -1,0 +1,148 @@
+// The shared procedure for HTTP rows (API read, viewer manifest, …): equal-work check, then interleaved autocannon
+// rounds at saturation, then at a fixed offered rate both sides can sustain.
+import { compareWork, describeWork, measureWork, type RequestSpec } from './equal-work.ts';
+import { interleave, median, medianPairRatio, round, row, type BenchContext, type Row } from './harness.ts';
+import { autocannon, type LoadResult } from './load.ts';
+import { readCpuMs } from './processes.ts';
+
+export interface HttpSide {
+  baseUrl: string;
+  /** Database the side reads, for the pg_stat_statements check. */
+  database: string;
+  /** The server process, for CPU time per request. */
+  pid: number;
+}
+
+export interface HttpCompareOptions {
+  benchmark: string;
+  ours: HttpSide;
+  baseline: HttpSide;
+  /** Path + method/headers/body; the same request goes to both sides. */
+  request: Omit<RequestSpec, 'url'> & { path: string };
+  connections?: number;
+  /** Offered rate for the latency rows, as a fraction of the slower side's saturation throughput (default 0.3). */
+  fixedRateFraction?: number;
+  /** Targets: ratio ours/baseline for throughput (≥), and p99 at the fixed rate (ratio ≤, and/or absolute ms ≤). */
+  targets: { throughputRatio?: number; p99Ratio?: number; p99Ms?: number };
+}
+
+export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): Promise<Row[]> {
+  const connections = opts.connections ?? 50;
+  // Many short pairs beat few long ones on a shared machine: a burst of someone else's work spoils one pair.
+  const durationS = ctx.quick ? 2 : 5;
+  const pairs = ctx.quick ? 3 : 5;
+  const spec = (side: HttpSide): RequestSpec => ({ ...opts.request, url: `${side.baseUrl}${opts.request.path}` });
+
+  const [oursWork, baseWork] = [
+    await measureWork(ctx.services, opts.ours.database, spec(opts.ours)),
+    await measureWork(ctx.services, opts.baseline.database, spec(opts.baseline)),
+  ];
+  const problems = compareWork(oursWork, baseWork);
+  if (problems.length > 0) {
+    throw new Error(`not the same work, so no comparison: ${problems.join('; ')}`);
+  }
+  ctx.log(`  equal work: ${describeWork(oursWork)}`);
+
+  type Measured = LoadResult & { cpuUsPerRequest: number };
+  const load = async (side: HttpSide, rate?: number, warmupS?: number): Promise<Measured> => {
+    const cpu0 = await readCpuMs(side.pid);
+    const r = await autocannon(ctx.processes, {
+      url: spec(side).url,
+      method: opts.request.method,
+      headers: opts.request.headers,
+      body: opts.request.body,
+      connections,
+      durationS,
+      rate,
+      warmupS,
+    });
+    const cpu1 = await readCpuMs(side.pid);
+    return { ...r, cpuUsPerRequest: ((cpu1 - cpu0) * 1000) / r.requests };
+  };
+
+  const saturation = await interleave({
+    pairs,
+    warmup: 1,
+    signal: ctx.signal,
+    a: (i) => load(opts.ours, undefined, i < 0 ? 2 : undefined),
+    b: (i) => load(opts.baseline, undefined, i < 0 ? 2 : undefined),
+    onRound: (i, side, r) => i >= 0 && ctx.log(`  saturation ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: ${Math.round(r.requestsPerSec)} req/s`),
+  });
+  const oursRps = saturation.a.map((r) => r.requestsPerSec);
+  const baseRps = saturation.b.map((r) => r.requestsPerSec);
+  const rate = Math.max(1, Math.floor(Math.min(median(oursRps), median(baseRps)) * (opts.fixedRateFraction ?? 0.3)));
+
+  const fixed = await interleave({
+    pairs,
+    signal: ctx.signal,
+    a: () => load(opts.ours, rate),
+    b: () => load(opts.baseline, rate),
+    onRound: (i, side, r) => ctx.log(`  ${rate} req/s ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: p99 ${r.latencyP99Ms} ms`),
+  });
+  const throughputRatio = medianPairRatio(oursRps, baseRps);
+  const p99Ratio = medianPairRatio(
+    fixed.a.map((r) => r.latencyP99Ms),
+    fixed.b.map((r) => r.latencyP99Ms),
+  );
+  const oursP99 = median(fixed.a.map((r) => r.latencyP99Ms));
+  const oursCpu = saturation.a.map((r) => r.cpuUsPerRequest);
+  const baseCpu = saturation.b.map((r) => r.cpuUsPerRequest);
+  const cpuRatio = medianPairRatio(oursCpu, baseCpu);
+  const t = opts.targets;
+  const p99Checks: { text: string; ok: boolean }[] = [];
+  if (t.p99Ratio !== undefined) p99Checks.push({ text: `ratio ≤ ${t.p99Ratio}×`, ok: p99Ratio <= t.p99Ratio });
+  if (t.p99Ms !== undefined) p99Checks.push({ text: `p99 ≤ ${t.p99Ms} ms`, ok: oursP99 <= t.p99Ms });
+  const work = { equalWork: describeWork(oursWork), connections, durationS, pairs };
+
+  return [
+    row({
+      benchmark: opts.benchmark,
+      metric: `saturation throughput, ${connections} connections`,
+      unit: 'req/s',
+      ours: Math.round(median(oursRps)),
+      baseline: Math.round(median(baseRps)),
+      ratio: round(throughputRatio, 3),
+      target: t.throughputRatio !== undefined ? `≥ ${t.throughputRatio}×` : 'report',
+      pass: t.throughputRatio !== undefined ? throughputRatio >= t.throughputRatio : null,
+      details: {
+        ...work,
+        oursReqPerSec: oursRps.map(Math.round),
+        baselineReqPerSec: baseRps.map(Math.round),
+        oursP50Ms: median(saturation.a.map((r) => r.latencyP50Ms)),
+        baselineP50Ms: median(saturation.b.map((r) => r.latencyP50Ms)),
+      },
+    }),
+    row({
+      benchmark: opts.benchmark,
+      metric: `p99 latency at ${rate} req/s offered`,
+      unit: 'ms',
+      ours: oursP99,
+      baseline: median(fixed.b.map((r) => r.latencyP99Ms)),
+      ratio: round(p99Ratio, 3),
+      target: p99Checks.length > 0 ? p99Checks.map((c) => c.text).join(', ') : 'report',
+      pass: p99Checks.length > 0 ? p99Checks.every((c) => c.ok) : null,
+      details: {
+        ...work,
+        rate,
+        oursP99Ms: fixed.a.map((r) => r.latencyP99Ms),
+        baselineP99Ms: fixed.b.map((r) => r.latencyP99Ms),
+        oursP50Ms: median(fixed.a.map((r) => r.latencyP50Ms)),
+        baselineP50Ms: median(fixed.b.map((r) => r.latencyP50Ms)),
+      },
+    }),
+    row({
+      benchmark: opts.benchmark,
+      metric: 'server CPU per request (at saturation)',
+      unit: 'µs',
+      ours: round(median(oursCpu), 1),
+      baseline: round(median(baseCpu), 1),
+      ratio: round(cpuRatio, 3),
+      target: 'report',
+      details: {
+        oursCpuUs: oursCpu.map((x) => round(x, 1)),
+        baselineCpuUs: baseCpu.map((x) => round(x, 1)),
+        note: 'server process only (all threads); Postgres work is equal by the check above',
+      },
+    }),
+  ];
+}
