@@ -1,6 +1,15 @@
 // Builds the Fastify app: tRPC at /trpc (batching + SSE subscriptions), health routes, request logging.
 import { randomUUID } from 'node:crypto';
-import { appRouter, checkHealth, createContextInner, type ApiDeps, type AppRouter } from '@arvlite/api';
+import {
+  appRouter,
+  checkHealth,
+  closeVideoEvents,
+  createContextInner,
+  PlaybackDenied,
+  signedMediaText,
+  type ApiDeps,
+  type AppRouter,
+} from '@arvlite/api';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import {
@@ -9,6 +18,7 @@ import {
   type FastifyTRPCPluginOptions,
 } from '@trpc/server/adapters/fastify';
 import Fastify from 'fastify';
+import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -27,12 +37,7 @@ export async function buildServer(deps: ApiDeps) {
   });
 
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { directives: contentSecurityDirectives(deps.config) },
   });
   await app.register(cors, {
     origin: deps.config.http.corsOrigins,
@@ -59,6 +64,30 @@ export async function buildServer(deps: ApiDeps) {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback).
+  app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
+    '/media/:videoId/:file',
+    async (req, reply) => {
+      try {
+        const { body, contentType } = await signedMediaText(deps, {
+          videoId: req.params.videoId,
+          file: req.params.file,
+          exp: req.query.exp ?? '',
+          sig: req.query.sig ?? '',
+        });
+        reply.header('content-type', contentType).header('cache-control', 'private, max-age=60');
+        reply.header('access-control-allow-origin', '*');
+        return body;
+      } catch (e) {
+        if (e instanceof PlaybackDenied) return reply.code(404).send({ error: 'not found' });
+        throw e;
+      }
+    },
+  );
+  app.addHook('onClose', async () => {
+    await closeVideoEvents(deps.config.database.url);
+  });
   app.get('/readyz', async (_req, reply) => {
     const health = await checkHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });
     reply.code(health.status === 'ok' ? 200 : 503);
@@ -99,6 +128,9 @@ export async function buildServer(deps: ApiDeps) {
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+
+  // The dashboard, when apps/web has been built (pnpm start builds it).
+  await registerWebApp(app);
 
   return app;
 }

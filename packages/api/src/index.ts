@@ -8,3 +8,5 @@ export { checkHealth } from './services/health.service.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { signedMediaText, PlaybackDenied } from './services/playback.service.ts';
+export { closeVideoEvents } from './video-events.ts';

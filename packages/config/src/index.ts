@@ -1,3 +1,5 @@
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { processEnv, type RawEnv } from './env.ts';
 import { envSchema } from './schema.ts';
@@ -90,6 +92,18 @@ function toConfig(e: z.output<typeof envSchema>) {
     companies: {
       defaultQuotaBytes: e.COMPANY_DEFAULT_QUOTA_BYTES,
       defaultTimezone: e.DEFAULT_TIMEZONE,
+    },
+    media: {
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+      encodeConcurrency: e.MEDIA_ENCODE_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+      x264Preset: e.MEDIA_X264_PRESET,
+      analyzers: e.MEDIA_ANALYZERS,
+      externalAnalyzerUrl: e.MEDIA_EXTERNAL_ANALYZER_URL,
+      scratchDir: e.MEDIA_SCRATCH_DIR ?? join(tmpdir(), 'arvlite-media'),
+      publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      urlTtlS: e.MEDIA_URL_TTL_S,
+      jobMaxAttempts: e.MEDIA_JOB_MAX_ATTEMPTS,
     },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,

@@ -106,6 +106,20 @@ export const envSchema = z.object({
   COMPANY_DEFAULT_QUOTA_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(10 * GiB),
   DEFAULT_TIMEZONE: z.string().max(64).default('UTC'),
 
+  FFMPEG_PATH: z.string().max(4096).optional(),
+  FFPROBE_PATH: z.string().max(4096).optional(),
+  /** Encodes one worker process runs at once; default one per two cores. */
+  MEDIA_ENCODE_CONCURRENCY: int(1, 64).optional(),
+  MEDIA_X264_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
+    .default('veryfast'),
+  MEDIA_ANALYZERS: list.default(['scenes', 'loudness', 'silence-black']),
+  MEDIA_EXTERNAL_ANALYZER_URL: url(/^https?:$/).optional(),
+  MEDIA_SCRATCH_DIR: z.string().max(4096).optional(),
+  MEDIA_PUBLIC_BASE_URL: url(/^https?:$/).optional(),
+  MEDIA_URL_TTL_S: int(60, 7 * 86_400).default(6 * 3600),
+  MEDIA_JOB_MAX_ATTEMPTS: int(1, 25).default(3),
+
   UPLOAD_MAX_BYTES: int(1, 5 * 1024 * GiB).default(5 * GiB),
   UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),
   UPLOAD_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),

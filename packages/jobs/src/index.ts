@@ -3,3 +3,5 @@ export { jobMap, isJobName, type JobName, type JobPayload, type ParsedJobPayload
 export { defineTask, InvalidJobPayloadError, type TaskContext, type TaskDeps } from './define-task.ts';
 export { createTaskList, crontab } from './tasks/index.ts';
 export { reapDeadWorkers } from './reap-workers.ts';
+export { notifyVideo, STEP, VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
+export type { VideoOutputs, StoredRendition } from './pipeline/video-outputs.ts';

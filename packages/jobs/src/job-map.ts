@@ -11,6 +11,14 @@ export const jobMap = {
   'system:noop': z.strictObject({ label: z.string().max(200).optional() }),
   /** Turns an uploaded original into renditions, images and analysis (the processing pipeline). */
   'video:process': z.strictObject({ videoId: z.uuid() }),
+  /** One rung of the rendition ladder (one job per rung keeps every job far from graphile-worker's 4-hour lock). */
+  'video:rendition': z.strictObject({ videoId: z.uuid(), rung: z.string().regex(/^[0-9]{3,4}p$/) }),
+  /** Poster (JPEG + WebP) and storyboard sprite + WebVTT. */
+  'video:images': z.strictObject({ videoId: z.uuid() }),
+  /** The configured analyzers (scenes/chapters, loudness, black and silent segments, external services). */
+  'video:analyze': z.strictObject({ videoId: z.uuid() }),
+  /** Final master playlist, storage accounting, READY. Queued once every other step is done. */
+  'video:finalize': z.strictObject({ videoId: z.uuid() }),
   /** Removes a deleted video's original and every derived object, releases its quota, then the row. */
   'video:delete': z.strictObject({ videoId: z.uuid() }),
   /** Cron: aborts upload sessions past their expiry, deletes their objects and releases their quota. */

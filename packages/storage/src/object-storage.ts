@@ -14,6 +14,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createS3Client, type S3Settings } from './s3-client.ts';
 
 export interface StorageSettings extends S3Settings {
@@ -52,6 +56,34 @@ export class ObjectStorage {
     await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
+  }
+
+  /** Uploads a local file (streamed, never held in memory). */
+  async putFile(key: string, path: string, contentType: string, cacheControl?: string): Promise<number> {
+    const { size } = await stat(path);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: size,
+        ContentType: contentType,
+        CacheControl: cacheControl,
+      }),
+    );
+    return size;
+  }
+
+  /** Streams an object to a local file. */
+  async download(key: string, path: string, signal?: AbortSignal): Promise<number> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    if (!res.Body) throw new Error(`Object ${key} has no body`);
+    await pipeline(res.Body as Readable, createWriteStream(path), { signal });
+    return (await stat(path)).size;
+  }
+
+  async getText(key: string): Promise<string> {
+    return new TextDecoder().decode(await this.getBytes(key));
   }
 
   async getBytes(key: string, range?: { start: number; end: number }): Promise<Uint8Array> {

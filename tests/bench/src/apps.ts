@@ -12,7 +12,11 @@ export const appPaths = {
   platform: path.join(repoRoot, 'packages/dev-services/src/cli/platform.ts'),
 };
 
-export function appEnv(databaseUrl: string, s3Endpoint: string, extra: Record<string, string> = {}) {
+export function appEnv(
+  databaseUrl: string,
+  s3Endpoint: string,
+  extra: Record<string, string> = {},
+) {
   return {
     ...processEnv(),
     LOG_LEVEL: 'warn',
@@ -23,7 +27,10 @@ export function appEnv(databaseUrl: string, s3Endpoint: string, extra: Record<st
 }
 
 /** Resolves once /readyz answers 200. */
-export async function waitForReady(baseUrl: string, opts: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {}) {
+export async function waitForReady(
+  baseUrl: string,
+  opts: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {},
+) {
   await waitFor(
     `${baseUrl}/readyz`,
     async () => {
@@ -35,7 +42,11 @@ export async function waitForReady(baseUrl: string, opts: { timeoutMs?: number; 
         return false;
       }
     },
-    { timeoutMs: opts.timeoutMs ?? 120_000, intervalMs: opts.intervalMs ?? 50, signal: opts.signal },
+    {
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      intervalMs: opts.intervalMs ?? 50,
+      signal: opts.signal,
+    },
   );
 }
 
@@ -103,11 +114,16 @@ export async function startBaselineServer(
   opts: { name?: string; nodeArgs?: string[] } = {},
 ): Promise<{ child: ChildHandle; baseUrl: string }> {
   const port = await freePort();
-  const child = processes.spawnNode(opts.name ?? 'baseline-server', BASELINE_SERVER, [routesModule, exportName], {
-    env: appEnv(databaseUrl, '', { PORT: String(port), HOST: '127.0.0.1' }),
-    ipc: true,
-    nodeArgs: opts.nodeArgs,
-  });
+  const child = processes.spawnNode(
+    opts.name ?? 'baseline-server',
+    BASELINE_SERVER,
+    [routesModule, exportName],
+    {
+      env: appEnv(databaseUrl, '', { PORT: String(port), HOST: '127.0.0.1' }),
+      ipc: true,
+      nodeArgs: opts.nodeArgs,
+    },
+  );
   const ready = new Promise<void>((resolve) => {
     child.process.on('message', (m) => {
       if ((m as { ready?: boolean }).ready) resolve();

@@ -18,9 +18,16 @@ export interface BaselineRoute {
    * Named prepared statements run in order on one pooled connection, as the real endpoint would (e.g. a session
    * lookup, then the row). Postgres parses and plans each once per connection.
    */
-  statements: { name: string; sql: string; params(req: FastifyRequest, previous: pg.QueryResult[]): unknown[] }[];
+  statements: {
+    name: string;
+    sql: string;
+    params(req: FastifyRequest, previous: pg.QueryResult[]): unknown[];
+  }[];
   /** The response: must be the same bytes ours returns, which the equal-work check verifies. */
-  render(results: pg.QueryResult[], req: FastifyRequest): { status?: number; body: string; contentType?: string };
+  render(
+    results: pg.QueryResult[],
+    req: FastifyRequest,
+  ): { status?: number; body: string; contentType?: string };
 }
 
 export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
@@ -34,7 +41,9 @@ export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
         const results: pg.QueryResult[] = [];
         try {
           for (const s of route.statements) {
-            results.push(await client.query({ name: s.name, text: s.sql, values: s.params(req, results) }));
+            results.push(
+              await client.query({ name: s.name, text: s.sql, values: s.params(req, results) }),
+            );
           }
         } finally {
           client.release();
@@ -50,10 +59,12 @@ export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
 
 async function main() {
   const [modulePath, exportName] = process.argv.slice(2);
-  if (!modulePath || !exportName) throw new Error('usage: baseline-server.ts <routes-module-file> <export-name>');
+  if (!modulePath || !exportName)
+    throw new Error('usage: baseline-server.ts <routes-module-file> <export-name>');
   const mod = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
   const routes = mod[exportName] as BaselineRoute[] | undefined;
-  if (!Array.isArray(routes)) throw new Error(`${modulePath} does not export ${exportName} as an array of routes`);
+  if (!Array.isArray(routes))
+    throw new Error(`${modulePath} does not export ${exportName} as an array of routes`);
   const config = loadConfig();
   if (!config.database.url) throw new Error('DATABASE_URL is required');
   // The same pool size as the app's (DATABASE_POOL_MAX).

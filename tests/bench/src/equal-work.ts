@@ -23,7 +23,11 @@ export interface RequestSpec {
 }
 
 async function send(spec: RequestSpec): Promise<{ status: number; body: Buffer }> {
-  const res = await fetch(spec.url, { method: spec.method ?? 'GET', headers: spec.headers, body: spec.body });
+  const res = await fetch(spec.url, {
+    method: spec.method ?? 'GET',
+    headers: spec.headers,
+    body: spec.body,
+  });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -35,11 +39,17 @@ export interface StatementCounts {
 
 /** Forgets what pg_stat_statements has counted for `database` so far. */
 export async function resetStatements(services: BenchServices, database: string): Promise<void> {
-  await services.adminQuery('select pg_stat_statements_reset(0, (select oid from pg_database where datname = $1), 0)', [database]);
+  await services.adminQuery(
+    'select pg_stat_statements_reset(0, (select oid from pg_database where datname = $1), 0)',
+    [database],
+  );
 }
 
 /** Statements run in `database` since the last reset (every client, including the bench's own). */
-export async function readStatements(services: BenchServices, database: string): Promise<StatementCounts> {
+export async function readStatements(
+  services: BenchServices,
+  database: string,
+): Promise<StatementCounts> {
   const stats = await services.adminQuery<{ query: string; calls: string; rows: string }>(
     `select query, calls::text, rows::text from pg_stat_statements
      where dbid = (select oid from pg_database where datname = $1) order by calls desc, query`,
@@ -48,12 +58,21 @@ export async function readStatements(services: BenchServices, database: string):
   return {
     calls: stats.reduce((n, s) => n + Number(s.calls), 0),
     rows: stats.reduce((n, s) => n + Number(s.rows), 0),
-    statements: stats.map((s) => ({ query: s.query.replace(/\s+/g, ' ').slice(0, 160), calls: Number(s.calls), rows: Number(s.rows) })),
+    statements: stats.map((s) => ({
+      query: s.query.replace(/\s+/g, ' ').slice(0, 160),
+      calls: Number(s.calls),
+      rows: Number(s.rows),
+    })),
   };
 }
 
 /** Sends `requests` sequential requests and reads what they cost `database` from pg_stat_statements. */
-export async function measureWork(services: BenchServices, database: string, spec: RequestSpec, requests = 50): Promise<Work> {
+export async function measureWork(
+  services: BenchServices,
+  database: string,
+  spec: RequestSpec,
+  requests = 50,
+): Promise<Work> {
   // Warm caches and prepared statements first: the check is about steady-state work per request.
   for (let i = 0; i < 5; i++) await send(spec);
   await resetStatements(services, database);
@@ -64,7 +83,10 @@ export async function measureWork(services: BenchServices, database: string, spe
     requests,
     statementsPerRequest: counts.calls / requests,
     rowsPerRequest: counts.rows / requests,
-    statements: counts.statements.map((s) => ({ query: s.query, callsPerRequest: s.calls / requests })),
+    statements: counts.statements.map((s) => ({
+      query: s.query,
+      callsPerRequest: s.calls / requests,
+    })),
     status: last.status,
     bodyBytes: last.body.length,
     bodySha256: createHash('sha256').update(last.body).digest('hex'),
@@ -76,9 +98,12 @@ export async function measureWork(services: BenchServices, database: string, spe
 export function compareWork(ours: Work, baseline: Work): string[] {
   const problems: string[] = [];
   const same = (a: number, b: number) => Math.abs(a - b) < 0.01;
-  if (ours.status !== baseline.status) problems.push(`status ${ours.status} vs baseline ${baseline.status}`);
+  if (ours.status !== baseline.status)
+    problems.push(`status ${ours.status} vs baseline ${baseline.status}`);
   if (!same(ours.statementsPerRequest, baseline.statementsPerRequest)) {
-    problems.push(`${ours.statementsPerRequest} statements per request vs baseline ${baseline.statementsPerRequest}`);
+    problems.push(
+      `${ours.statementsPerRequest} statements per request vs baseline ${baseline.statementsPerRequest}`,
+    );
   }
   if (!same(ours.rowsPerRequest, baseline.rowsPerRequest)) {
     problems.push(`${ours.rowsPerRequest} rows per request vs baseline ${baseline.rowsPerRequest}`);

@@ -1,7 +1,15 @@
 // The shared procedure for HTTP rows (API read, viewer manifest, …): equal-work check, then interleaved autocannon
 // rounds at saturation, then at a fixed offered rate both sides can sustain.
 import { compareWork, describeWork, measureWork, type RequestSpec } from './equal-work.ts';
-import { interleave, median, medianPairRatio, round, row, type BenchContext, type Row } from './harness.ts';
+import {
+  interleave,
+  median,
+  medianPairRatio,
+  round,
+  row,
+  type BenchContext,
+  type Row,
+} from './harness.ts';
 import { autocannon, type LoadResult } from './load.ts';
 import { readCpuMs } from './processes.ts';
 
@@ -31,7 +39,10 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
   // Many short pairs beat few long ones on a shared machine: a burst of someone else's work spoils one pair.
   const durationS = ctx.quick ? 2 : 5;
   const pairs = ctx.quick ? 3 : 5;
-  const spec = (side: HttpSide): RequestSpec => ({ ...opts.request, url: `${side.baseUrl}${opts.request.path}` });
+  const spec = (side: HttpSide): RequestSpec => ({
+    ...opts.request,
+    url: `${side.baseUrl}${opts.request.path}`,
+  });
 
   const [oursWork, baseWork] = [
     await measureWork(ctx.services, opts.ours.database, spec(opts.ours)),
@@ -66,18 +77,28 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
     signal: ctx.signal,
     a: (i) => load(opts.ours, undefined, i < 0 ? 2 : undefined),
     b: (i) => load(opts.baseline, undefined, i < 0 ? 2 : undefined),
-    onRound: (i, side, r) => i >= 0 && ctx.log(`  saturation ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: ${Math.round(r.requestsPerSec)} req/s`),
+    onRound: (i, side, r) =>
+      i >= 0 &&
+      ctx.log(
+        `  saturation ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: ${Math.round(r.requestsPerSec)} req/s`,
+      ),
   });
   const oursRps = saturation.a.map((r) => r.requestsPerSec);
   const baseRps = saturation.b.map((r) => r.requestsPerSec);
-  const rate = Math.max(1, Math.floor(Math.min(median(oursRps), median(baseRps)) * (opts.fixedRateFraction ?? 0.3)));
+  const rate = Math.max(
+    1,
+    Math.floor(Math.min(median(oursRps), median(baseRps)) * (opts.fixedRateFraction ?? 0.3)),
+  );
 
   const fixed = await interleave({
     pairs,
     signal: ctx.signal,
     a: () => load(opts.ours, rate),
     b: () => load(opts.baseline, rate),
-    onRound: (i, side, r) => ctx.log(`  ${rate} req/s ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: p99 ${r.latencyP99Ms} ms`),
+    onRound: (i, side, r) =>
+      ctx.log(
+        `  ${rate} req/s ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: p99 ${r.latencyP99Ms} ms`,
+      ),
   });
   const throughputRatio = medianPairRatio(oursRps, baseRps);
   const p99Ratio = medianPairRatio(
@@ -90,8 +111,10 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
   const cpuRatio = medianPairRatio(oursCpu, baseCpu);
   const t = opts.targets;
   const p99Checks: { text: string; ok: boolean }[] = [];
-  if (t.p99Ratio !== undefined) p99Checks.push({ text: `ratio ≤ ${t.p99Ratio}×`, ok: p99Ratio <= t.p99Ratio });
-  if (t.p99Ms !== undefined) p99Checks.push({ text: `p99 ≤ ${t.p99Ms} ms`, ok: oursP99 <= t.p99Ms });
+  if (t.p99Ratio !== undefined)
+    p99Checks.push({ text: `ratio ≤ ${t.p99Ratio}×`, ok: p99Ratio <= t.p99Ratio });
+  if (t.p99Ms !== undefined)
+    p99Checks.push({ text: `p99 ≤ ${t.p99Ms} ms`, ok: oursP99 <= t.p99Ms });
   const work = { equalWork: describeWork(oursWork), connections, durationS, pairs };
 
   return [

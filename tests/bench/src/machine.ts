@@ -17,7 +17,8 @@ export async function describeMachine(databaseUrl: string): Promise<Machine> {
   await client.connect();
   let postgres: string;
   try {
-    postgres = (await client.query<{ v: string }>('show server_version')).rows[0]!.v;
+    postgres = (await client.query<{ v: string }>(`select current_setting('server_version') as v`))
+      .rows[0]!.v;
   } finally {
     await client.end();
   }
@@ -29,7 +30,11 @@ export async function describeMachine(databaseUrl: string): Promise<Machine> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     postgres: `${postgres} (embedded)`,
-    loadAverageAtStart: [l1, l5, l15].map((x) => Math.round(x! * 100) / 100) as [number, number, number],
+    loadAverageAtStart: [l1, l5, l15].map((x) => Math.round(x! * 100) / 100) as [
+      number,
+      number,
+      number,
+    ],
   };
 }
 

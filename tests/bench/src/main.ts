@@ -49,7 +49,10 @@ if (args.list) {
   }
   process.exit(0);
 }
-const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
+const only = args.only
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = only?.filter((id) => !suite.some((e) => e.id === id)) ?? [];
 if (unknown.length > 0) {
   process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')} (see --list)\n`);
@@ -68,7 +71,9 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    await processes.stopAll().catch((err: unknown) => log(`stopping children failed: ${String(err)}`));
+    await processes
+      .stopAll()
+      .catch((err: unknown) => log(`stopping children failed: ${String(err)}`));
     const s = services ?? (await servicesStarting?.catch(() => undefined));
     await s?.stop().catch((err: unknown) => log(`stopping services failed: ${String(err)}`));
   })();
@@ -94,7 +99,11 @@ async function main(): Promise<number> {
   servicesStarting = startBenchServices({ onOutput: (line) => log(`services: ${line}`) });
   services = await servicesStarting;
   const machine = await describeMachine(services.templateUrl);
-  machine.loadAverageAtStart = loadAtStart.map((x) => Math.round(x * 100) / 100) as [number, number, number];
+  machine.loadAverageAtStart = loadAtStart.map((x) => Math.round(x * 100) / 100) as [
+    number,
+    number,
+    number,
+  ];
   const profileDir = path.join(repoRoot, '.data/bench/profiles');
   const ctx: BenchContext = {
     quick,
@@ -102,9 +111,11 @@ async function main(): Promise<number> {
     processes,
     log,
     signal: abort.signal,
-    nodeArgs: (label) => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, label)}`] : []),
+    nodeArgs: (label) =>
+      args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, label)}`] : [],
   };
-  if (args.profile) log(`profiling: CPU profiles go to ${path.relative(repoRoot, profileDir)}/<process>/`);
+  if (args.profile)
+    log(`profiling: CPU profiles go to ${path.relative(repoRoot, profileDir)}/<process>/`);
 
   const rows: Row[] = [];
   const descriptions: RunResult['descriptions'] = [];
@@ -113,7 +124,15 @@ async function main(): Promise<number> {
     if (entry.notLanded) {
       const n = entry.notLanded;
       descriptions.push({ name: n.name, ours: n.ours, baseline: n.baseline });
-      rows.push(row({ benchmark: n.name, metric: '—', unit: '', target: n.target, status: 'not landed yet' }));
+      rows.push(
+        row({
+          benchmark: n.name,
+          metric: '—',
+          unit: '',
+          target: n.target,
+          status: 'not landed yet',
+        }),
+      );
       continue;
     }
     const b = entry.benchmark!;
@@ -130,7 +149,16 @@ async function main(): Promise<number> {
       if (abort.signal.aborted) throw err;
       const message = err instanceof Error ? err.message : String(err);
       log(`  ERROR: ${err instanceof Error ? (err.stack ?? message) : message}`);
-      rows.push(row({ benchmark: b.name, metric: '—', unit: '', status: 'error', pass: false, notes: [message.split('\n')[0]!] }));
+      rows.push(
+        row({
+          benchmark: b.name,
+          metric: '—',
+          unit: '',
+          status: 'error',
+          pass: false,
+          notes: [message.split('\n')[0]!],
+        }),
+      );
     }
     // Children of one benchmark never outlive it.
     await processes.stopAll();
@@ -164,7 +192,8 @@ let code = 1;
 try {
   code = await main();
 } catch (err) {
-  if (!abort.signal.aborted) log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (!abort.signal.aborted)
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
   if (!abort.signal.aborted) {
     await cleanup();

@@ -38,7 +38,9 @@ export function packageOf(url: string, functionName: string): string {
 export function summarise(profile: Profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) =>
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
+  );
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
@@ -51,7 +53,13 @@ export function summarise(profile: Profile) {
     total += us;
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-  return { totalUs: total, byPackage: sorted(byPackage), byFunction: sorted(byFunction), byId, selfUs };
+  return {
+    totalUs: total,
+    byPackage: sorted(byPackage),
+    byFunction: sorted(byFunction),
+    byId,
+    selfUs,
+  };
 }
 
 /** Inclusive time of functions whose url contains one of `under`, counted once per stack (no double counting). */
@@ -84,14 +92,18 @@ async function main() {
   const top = Number(values.top);
   for (const target of positionals) {
     const files = (await stat(target)).isDirectory()
-      ? (await readdir(target)).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f))
+      ? (await readdir(target))
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .map((f) => path.join(target, f))
       : [target];
     for (const file of files) {
       const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
       const s = summarise(profile);
       const busy = s.byPackage.filter(([p]) => p !== '(idle)').reduce((n, [, us]) => n + us, 0);
       const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
-      process.stdout.write(`\n${file}: ${(busy / 1000).toFixed(0)} ms on CPU (of ${(s.totalUs / 1000).toFixed(0)} ms)\n  by package:\n`);
+      process.stdout.write(
+        `\n${file}: ${(busy / 1000).toFixed(0)} ms on CPU (of ${(s.totalUs / 1000).toFixed(0)} ms)\n  by package:\n`,
+      );
       for (const [p, us] of s.byPackage.filter(([p]) => p !== '(idle)').slice(0, top)) {
         process.stdout.write(`    ${pct(us)}  ${p}\n`);
       }

@@ -22,7 +22,10 @@ export function formatValue(value: number | null, unit: string): string {
   if (value === null) return '—';
   const abs = Math.abs(value);
   const digits = abs >= 1000 ? 0 : abs >= 100 ? 1 : abs >= 10 ? 2 : 3;
-  const n = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  const n = value.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: 0,
+  });
   return unit ? `${n} ${unit}` : n;
 }
 
@@ -48,7 +51,11 @@ function cells(r: Row): string[] {
 export function renderTable(rows: Row[]): string {
   const body = rows.map(cells);
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...body.map((b) => b[i]!.length)));
-  const line = (cols: readonly string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cols: readonly string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(COLUMNS), widths.map((w) => '─'.repeat(w)).join('  ')];
   for (const b of body) out.push(line(b));
   const errors = rows.filter((r) => r.status === 'error' || r.notes.length > 0);
@@ -84,13 +91,15 @@ function generated(result: RunResult): string {
     '',
     renderMarkdownTable(result.rows),
     '',
-    'Ratios are ours ÷ baseline: the median of per-pair ratios from interleaved A B A B rounds, not the ratio of the medians shown beside them.',
+    'Ratios are ours ÷ baseline: the median of the per-pair ratios from interleaved rounds (A B, B A, A B, …), not the ratio of the medians shown beside them. For Scale-out, "ours" is 2 worker processes and "baseline" 1.',
     '',
     '### What each row compares',
     '',
     '| Benchmark | Ours | Baseline |',
     '|---|---|---|',
-    ...result.descriptions.map((d) => `| ${escapeMd(d.name)} | ${escapeMd(d.ours)} | ${escapeMd(d.baseline)} |`),
+    ...result.descriptions.map(
+      (d) => `| ${escapeMd(d.name)} | ${escapeMd(d.ours)} | ${escapeMd(d.baseline)} |`,
+    ),
     '',
     '### Absolute numbers behind each row',
     '',

@@ -1,6 +1,6 @@
 // Real Postgres + S3 for one bench run: a fresh data dir, free ports, one migrated template database
 // that every benchmark clones, so ours and the baseline start from identical databases.
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { migrate } from '@arvlite/db';
@@ -34,14 +34,21 @@ export interface BenchServices {
   dataDir: string;
   /** Creates `name` as a copy of the migrated template and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** CPU time used so far by the postmaster and its live children (backends, walwriter, …), in ms. */
+  postgresCpuMs(): Promise<number>;
   /** One-off statement on the maintenance database. */
-  adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+  adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<R[]>;
   stop(): Promise<void>;
 }
 
 const TEMPLATE = 'bench_template';
 
-export async function startBenchServices(opts: { onOutput?: (line: string) => void } = {}): Promise<BenchServices> {
+export async function startBenchServices(
+  opts: { onOutput?: (line: string) => void } = {},
+): Promise<BenchServices> {
   const dataDir = path.join(repoRoot, '.data', `bench-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   let services: DevServicesProcess | undefined;
@@ -94,10 +101,36 @@ export async function startBenchServices(opts: { onOutput?: (line: string) => vo
         return withDatabase(services!.databaseUrl, name);
       },
       adminQuery,
+      postgresCpuMs: async () => {
+        const postmaster = Number(
+          (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+        );
+        return processTreeCpuMs(postmaster);
+      },
       stop,
     };
   } catch (err) {
     await stop().catch(() => {});
     throw err;
   }
+}
+
+/** CPU ms of `root` plus its direct children (a postmaster's backends are all direct children). */
+async function processTreeCpuMs(root: number): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after "(comm)": state ppid … utime(14) stime(15), counted from the pid.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid === root || Number(fields[1]) === root)
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return total;
 }

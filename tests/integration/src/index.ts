@@ -3,15 +3,33 @@ import { buildServer } from '@arvlite/server';
 import { createTestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { createArvliteNodeClient } from '@arvlite/client/node';
+import { createServer } from 'node:net';
 import { afterAll } from 'vitest';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 export async function startTestPlatform(opts: { worker?: boolean; env?: Record<string, string> } = {}) {
   // Behind a (simulated) proxy, so each test user can come from its own address and per-IP limits stay per user.
-  const deps = await createTestDeps({ WORKER_POLL_INTERVAL_MS: '200', TRUST_PROXY: 'true', ...opts.env });
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deps = await createTestDeps({
+    WORKER_POLL_INTERVAL_MS: '200',
+    TRUST_PROXY: 'true',
+    PORT: String(port),
+    PUBLIC_URL: baseUrl,
+    ...opts.env,
+  });
   const app = await buildServer(deps);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  await app.listen({ host: '127.0.0.1', port });
   const worker = opts.worker ? await startWorker(deps, { concurrency: 2 }) : undefined;
   afterAll(async () => {
     await worker?.stop();
@@ -29,4 +47,4 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
 }
 export { registerUser, type TestUser } from './session.ts';
 export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } from './router-walk.ts';
-export { paddedMp4, tinyMp4, tinyPng } from './media-fixtures.ts';
+export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from './media-fixtures.ts';

@@ -1,6 +1,9 @@
 // Small real media files generated with ffmpeg for tests (never downloaded).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,4 +28,56 @@ export function paddedMp4(size: number): Uint8Array {
   out.set(head.subarray(0, Math.min(head.length, size)));
   for (let i = head.length; i < size; i += 65536) out.set(crypto.getRandomValues(new Uint8Array(Math.min(65536, size - i))), i);
   return out;
+}
+
+function ff(args: string[], out: string): string {
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, out]);
+  return out;
+}
+
+/** Test clips made with lavfi, a few seconds each. Returns file paths. */
+export const clips = {
+  landscape720: (s = 2) =>
+    ff(['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(s), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart'], join(dir, `landscape-${s}.mp4`)),
+  portraitRotated: () => {
+    // Stored 640x360 with a 90° display matrix (set on a stream-copy remux): a phone held upright.
+    const flat = ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=330', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'], join(dir, 'portrait-flat.mp4'));
+    return ff(['-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90'], join(dir, 'portrait.mp4'));
+  },
+  noAudio: () =>
+    ff(['-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=25', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'], join(dir, 'silent.mp4')),
+  vfr: () =>
+    // Every third frame of a 30 fps source dropped: timestamps step 1/30 s, then 2/30 s.
+    ff(['-f', 'lavfi', '-i', "testsrc2=s=480x270:r=30:d=2,select='not(eq(mod(n\\,3)\\,1))'", '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-fps_mode:v', 'passthrough', '-c:a', 'aac', '-shortest'], join(dir, 'vfr.mp4')),
+  webm: () =>
+    ff(['-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=550', '-t', '2', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', '-shortest'], join(dir, 'clip.webm')),
+  oneSecond: () =>
+    ff(['-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=30', '-f', 'lavfi', '-i', 'sine', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'], join(dir, 'one.mp4')),
+  audioOnly: () => ff(['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '2', '-c:a', 'aac', '-f', 'mp4'], join(dir, 'audio-only.mp4')),
+  /** The first 60% of a faststart MP4: a header that promises more than the file holds. */
+  truncated: () => {
+    const full = readFileSync(clips.landscape720(3));
+    const out = join(dir, 'truncated.mp4');
+    writeFileSync(out, full.subarray(0, Math.floor(full.length * 0.6)));
+    return out;
+  },
+  png: () => ff(['-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'], join(dir, 'still.png')),
+  longEncode: () =>
+    ff(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine', '-t', '8', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M', '-c:a', 'libopus', '-shortest'], join(dir, 'long.webm')),
+};
+
+export interface ProbedStream {
+  codec_type: string;
+  width?: number;
+  height?: number;
+  side_data_list?: { rotation?: number }[];
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+}
+
+/** ffprobe of a file or URL: streams and duration. Async, so a server in this same process can answer it. */
+export async function ffprobe(input: string): Promise<{ streams: ProbedStream[]; durationS: number }> {
+  const { stdout: out } = await execFileAsync('ffprobe', ['-v', 'error', '-of', 'json', '-show_streams', '-show_format', input], { encoding: 'utf8', timeout: 60_000 });
+  const j = JSON.parse(out) as { streams: ProbedStream[]; format: { duration?: string } };
+  return { streams: j.streams, durationS: Number(j.format.duration ?? 0) };
 }

@@ -1,6 +1,7 @@
 import { VIDEO_STATUSES } from '@arvlite/db';
 import { ACCEPTED_CONTAINERS } from '@arvlite/domain';
 import { z } from 'zod';
+import * as processing from '../services/video-processing.service.ts';
 import * as videos from '../services/video.service.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 import { id, pageInput } from '../validators.ts';
@@ -52,9 +53,23 @@ export const videoRouter = router({
     .input(z.strictObject({ projectId: id, ...pageInput, status: z.enum(VIDEO_STATUSES).optional() }))
     .query(({ ctx, input }) => videos.listVideos(ctx, input)),
 
+  /** The video with every step's status and progress, media metadata, analysis, renditions and playback URLs. */
   byId: tenantProcedure('viewer')
     .input(z.strictObject({ id }))
-    .query(({ ctx, input }) => videos.getVideo(ctx, input)),
+    .query(({ ctx, input }) => processing.videoDetail(ctx, input.id)),
+
+  /** Live status over SSE: every state and progress change until READY or FAILED. */
+  onStatus: tenantProcedure('viewer')
+    .input(z.strictObject({ id }))
+    .subscription(({ ctx, input, signal }) => processing.watchStatus(ctx, input.id, signal)),
+
+  retry: tenantProcedure('editor')
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => processing.retryVideo(ctx, input.id)),
+
+  reprocess: tenantProcedure('editor')
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => processing.reprocessVideo(ctx, input.id)),
 
   update: tenantProcedure('editor')
     .input(z.strictObject({ id, title: title.optional(), description: z.string().trim().max(5000).nullable().optional() }))

@@ -259,7 +259,7 @@ export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?:
     video.storedBytes = head.size;
     session.completedAt = new Date();
     await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
-    await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, queueName: undefined });
+    await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts });
     audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.upload-complete', targetType: 'video', targetId: video.id, changes: { container: { from: null, to: container } } });
     return { ok: videoView(video, session) };
   });

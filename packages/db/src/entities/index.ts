@@ -9,6 +9,7 @@ import { RefreshTokenSchema } from './refresh-token.entity.ts';
 import { UploadSessionSchema } from './upload-session.entity.ts';
 import { UserSchema } from './user.entity.ts';
 import { VideoSchema } from './video.entity.ts';
+import { VideoStepSchema } from './video-step.entity.ts';
 import { WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
@@ -22,6 +23,7 @@ export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
 export { UploadSession, UploadSessionSchema } from './upload-session.entity.ts';
 export { User, UserSchema } from './user.entity.ts';
 export { Video, VideoSchema, VIDEO_STATUSES, type VideoStatus } from './video.entity.ts';
+export { STEP_STATUSES, VideoStep, VideoStepSchema, type StepStatus } from './video-step.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
 export const entities = [
@@ -38,4 +40,5 @@ export const entities = [
   OidcLoginStateSchema,
   VideoSchema,
   UploadSessionSchema,
+  VideoStepSchema,
 ];

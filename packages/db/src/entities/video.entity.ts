@@ -36,6 +36,8 @@ export const VideoSchema = defineEntity({
     /** Probe results, outputs and per-step status, written by the processing pipeline. */
     media: p.json<Record<string, unknown>>().nullable(),
     outputs: p.json<Record<string, unknown>>().nullable(),
+    /** Results of the configured analyzers (chapters, loudness, black and silent segments). */
+    analysis: p.json<Record<string, unknown>>().nullable(),
     uploadedAt: p.datetime().nullable(),
     playableAt: p.datetime().nullable(),
     readyAt: p.datetime().nullable(),

@@ -5,14 +5,19 @@ import { systemNoop } from './system-noop.task.ts';
 import { systemReapWorkers } from './system-reap-workers.task.ts';
 import { uploadExpire } from './upload-expire.task.ts';
 import { videoDelete } from './video-delete.task.ts';
+import { videoAnalyze, videoFinalize, videoImages, videoProcess, videoRendition } from './video-pipeline.task.ts';
 
 const tasks = {
   'system:noop': systemNoop,
   'system:reap-workers': systemReapWorkers,
   'upload:expire': uploadExpire,
   'video:delete': videoDelete,
-  // 'video:process' is consumed by the processing pipeline; until it is registered, its jobs wait in the queue.
-} satisfies Partial<Record<JobName, unknown>>;
+  'video:process': videoProcess,
+  'video:rendition': videoRendition,
+  'video:images': videoImages,
+  'video:analyze': videoAnalyze,
+  'video:finalize': videoFinalize,
+} satisfies Record<JobName, unknown>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
   return Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));

@@ -10,7 +10,11 @@ import { freePort } from '../services.ts';
 const MiB = 1024 * 1024;
 
 /** Median of a few VmRSS samples taken once the process has settled. */
-async function idleRss(pid: number, settleMs: number, samples: number): Promise<{ rss: number; hwm: number }> {
+async function idleRss(
+  pid: number,
+  settleMs: number,
+  samples: number,
+): Promise<{ rss: number; hwm: number }> {
   await sleep(settleMs);
   const rss: number[] = [];
   let hwm = 0;
@@ -24,7 +28,10 @@ async function idleRss(pid: number, settleMs: number, samples: number): Promise<
 }
 
 /** Spawns the launcher like `pnpm start` does and times it to the first /readyz 200. */
-async function startToReady(ctx: BenchContext, dataDir: string): Promise<{ readyMs: number; stopMs: number }> {
+async function startToReady(
+  ctx: BenchContext,
+  dataDir: string,
+): Promise<{ readyMs: number; stopMs: number }> {
   const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
   const t0 = performance.now();
   const child = ctx.processes.spawnNode('platform', appPaths.platform, [], {
@@ -38,11 +45,21 @@ async function startToReady(ctx: BenchContext, dataDir: string): Promise<{ ready
     }),
   });
   try {
-    await unlessExited(child, waitForReady(`http://127.0.0.1:${port}`, { timeoutMs: 180_000, intervalMs: 25, signal: ctx.signal }));
+    await unlessExited(
+      child,
+      waitForReady(`http://127.0.0.1:${port}`, {
+        timeoutMs: 180_000,
+        intervalMs: 25,
+        signal: ctx.signal,
+      }),
+    );
     const readyMs = performance.now() - t0;
     const t1 = performance.now();
     const exit = await child.stop(60_000);
-    if (exit.code !== 0) throw new Error(`launcher exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`);
+    if (exit.code !== 0)
+      throw new Error(
+        `launcher exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`,
+      );
     return { readyMs, stopMs: performance.now() - t1 };
   } finally {
     await child.stop(60_000);
@@ -65,10 +82,25 @@ export const footprint: Benchmark = {
     try {
       // One request so the server's lazy paths (tRPC router, health check) are loaded, as in real idle.
       await waitForReady(server.baseUrl);
-      const [s, w] = await Promise.all([idleRss(server.child.pid, settleMs, samples), idleRss(worker!.pid, settleMs, samples)]);
+      const [s, w] = await Promise.all([
+        idleRss(server.child.pid, settleMs, samples),
+        idleRss(worker!.pid, settleMs, samples),
+      ]);
       rows.push(
-        row({ benchmark: this.name, metric: 'server idle RSS', unit: 'MiB', ours: round(s.rss / MiB, 1), details: { peakRssMiB: round(s.hwm / MiB, 1), settleS: settleMs / 1000 } }),
-        row({ benchmark: this.name, metric: 'worker idle RSS', unit: 'MiB', ours: round(w.rss / MiB, 1), details: { peakRssMiB: round(w.hwm / MiB, 1), settleS: settleMs / 1000 } }),
+        row({
+          benchmark: this.name,
+          metric: 'server idle RSS',
+          unit: 'MiB',
+          ours: round(s.rss / MiB, 1),
+          details: { peakRssMiB: round(s.hwm / MiB, 1), settleS: settleMs / 1000 },
+        }),
+        row({
+          benchmark: this.name,
+          metric: 'worker idle RSS',
+          unit: 'MiB',
+          ours: round(w.rss / MiB, 1),
+          details: { peakRssMiB: round(w.hwm / MiB, 1), settleS: settleMs / 1000 },
+        }),
       );
     } finally {
       await Promise.all([server.child.stop(), worker!.stop()]);
@@ -87,7 +119,9 @@ export const footprint: Benchmark = {
       cold.push(c.readyMs);
       warm.push(w.readyMs);
       stops.push(c.stopMs, w.stopMs);
-      ctx.log(`  start ${i + 1}: cold ${Math.round(c.readyMs)} ms, warm ${Math.round(w.readyMs)} ms`);
+      ctx.log(
+        `  start ${i + 1}: cold ${Math.round(c.readyMs)} ms, warm ${Math.round(w.readyMs)} ms`,
+      );
       await rm(dataDir, { recursive: true, force: true });
     }
     rows.push(
@@ -96,7 +130,10 @@ export const footprint: Benchmark = {
         metric: '`pnpm start` → ready, fresh data dir',
         unit: 's',
         ours: round(median(cold) / 1000, 2),
-        details: { runsMs: cold.map(Math.round), includes: 'initdb, migrations, server + worker boot' },
+        details: {
+          runsMs: cold.map(Math.round),
+          includes: 'initdb, migrations, server + worker boot',
+        },
       }),
       row({
         benchmark: this.name,

@@ -13,10 +13,16 @@ export const itemRoutes: BaselineRoute[] = [
       },
     ],
     render([result]) {
-      const item = result!.rows[0] as { id: string; title: string; size_bytes: string; created_at: Date } | undefined;
+      const item = result!.rows[0] as
+        { id: string; title: string; size_bytes: string; created_at: Date } | undefined;
       if (!item) return { status: 404, body: '{"error":"not found"}' };
       return {
-        body: JSON.stringify({ id: item.id, title: item.title, sizeBytes: Number(item.size_bytes), createdAt: item.created_at.toISOString() }),
+        body: JSON.stringify({
+          id: item.id,
+          title: item.title,
+          sizeBytes: Number(item.size_bytes),
+          createdAt: item.created_at.toISOString(),
+        }),
       };
     },
   },

@@ -30,7 +30,8 @@ export const suite: Entry[] = [
     notLanded: {
       name: 'API read',
       ours: 'authenticated `video.byId` through tRPC over HTTP, MikroORM, tenant check',
-      baseline: 'bare Fastify route, raw `pg` prepared query, same row, same JSON bytes (src/baseline-server.ts)',
+      baseline:
+        'bare Fastify route, raw `pg` prepared query, same row, same JSON bytes (src/baseline-server.ts)',
       target: 'throughput ≥ 0.7×, p99 at fixed rate ≤ 1.5×',
     },
   },

@@ -2,12 +2,32 @@
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { startWorkers } from '../apps.ts';
-import { interleave, median, medianPairRatio, round, row, waitFor, type BenchContext, type Benchmark } from '../harness.ts';
+import { readCpuMs } from '../processes.ts';
+import {
+  interleave,
+  median,
+  medianPairRatio,
+  round,
+  row,
+  waitFor,
+  type BenchContext,
+  type Benchmark,
+} from '../harness.ts';
 
 const NOOP = 'system:noop';
 
-async function drainWith(ctx: BenchContext, databaseUrl: string, processCount: number, jobs: number): Promise<number> {
-  const workers = await startWorkers(ctx.processes, databaseUrl, ctx.services.s3Endpoint, processCount);
+async function drainWith(
+  ctx: BenchContext,
+  databaseUrl: string,
+  processCount: number,
+  jobs: number,
+) {
+  const workers = await startWorkers(
+    ctx.processes,
+    databaseUrl,
+    ctx.services.s3Endpoint,
+    processCount,
+  );
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -37,10 +57,22 @@ async function drainWith(ctx: BenchContext, databaseUrl: string, processCount: n
     };
     // Fresh processes: let them open their pool connections and JIT the hot path before the timed batch.
     await drain(500 * processCount);
+    // CPU per job on both sides of the socket: on a 2-core machine their sum bounds jobs/s.
+    const cpu = async () => ({
+      workers: (await Promise.all(workers.map((w) => readCpuMs(w.pid)))).reduce((a, b) => a + b, 0),
+      postgres: await ctx.services.postgresCpuMs(),
+    });
+    const before = await cpu();
     const ms = await drain(jobs);
+    const after = await cpu();
     const dead = workers.filter((w) => !w.running());
-    if (dead.length > 0) throw new Error(`worker exited during the round:\n${dead[0]!.stderrTail()}`);
-    return ms;
+    if (dead.length > 0)
+      throw new Error(`worker exited during the round:\n${dead[0]!.stderrTail()}`);
+    return {
+      ms,
+      workerCpuUsPerJob: ((after.workers - before.workers) * 1000) / jobs,
+      postgresCpuUsPerJob: ((after.postgres - before.postgres) * 1000) / jobs,
+    };
   } finally {
     await db.end();
     await Promise.all(workers.map((w) => w.stop(30_000)));
@@ -54,17 +86,22 @@ export const scaleOut: Benchmark = {
   baseline: '1 `apps/worker` process draining the same N jobs',
   async run(ctx) {
     const jobs = ctx.quick ? 5_000 : 20_000;
-    const pairs = ctx.quick ? 2 : 3;
+    const pairs = ctx.quick ? 2 : 4;
     const databaseUrl = await ctx.services.createDatabase('bench_scale');
     const rounds = await interleave({
       pairs,
       signal: ctx.signal,
       a: () => drainWith(ctx, databaseUrl, 2, jobs),
       b: () => drainWith(ctx, databaseUrl, 1, jobs),
-      onRound: (i, side, ms) => ctx.log(`  round ${i + 1} ${side === 'a' ? '2 workers' : '1 worker'}: ${Math.round((jobs / ms) * 1000)} jobs/s`),
+      onRound: (i, side, r) =>
+        ctx.log(
+          `  round ${i + 1} ${side === 'a' ? '2 workers' : '1 worker'}: ${Math.round((jobs / r.ms) * 1000)} jobs/s`,
+        ),
     });
-    const two = rounds.a.map((ms) => (jobs / ms) * 1000);
-    const one = rounds.b.map((ms) => (jobs / ms) * 1000);
+    const two = rounds.a.map((r) => (jobs / r.ms) * 1000);
+    const one = rounds.b.map((r) => (jobs / r.ms) * 1000);
+    const cpu = (rs: typeof rounds.a, k: 'workerCpuUsPerJob' | 'postgresCpuUsPerJob') =>
+      round(median(rs.map((r) => r[k])), 1);
     return [
       row({
         benchmark: this.name,
@@ -77,8 +114,10 @@ export const scaleOut: Benchmark = {
         details: {
           jobs,
           pairs,
-          twoWorkersDrainMs: rounds.a.map(Math.round),
-          oneWorkerDrainMs: rounds.b.map(Math.round),
+          twoWorkersDrainMs: rounds.a.map((r) => Math.round(r.ms)),
+          oneWorkerDrainMs: rounds.b.map((r) => Math.round(r.ms)),
+          twoWorkersCpuUsPerJob: `workers ${cpu(rounds.a, 'workerCpuUsPerJob')} + Postgres ${cpu(rounds.a, 'postgresCpuUsPerJob')}`,
+          oneWorkerCpuUsPerJob: `worker ${cpu(rounds.b, 'workerCpuUsPerJob')} + Postgres ${cpu(rounds.b, 'postgresCpuUsPerJob')}`,
           concurrencyPerProcess: 'WORKER_CONCURRENCY (default 4)',
           cores: `${availableParallelism()}, shared by Postgres, the workers and the bench`,
         },

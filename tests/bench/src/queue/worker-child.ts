@@ -1,5 +1,6 @@
 // Child process for the queue benchmarks: one side each ("ours" = startWorker from @arvlite/worker with the real
-// task list and enqueue() in a MikroORM transaction; "baseline" = raw graphile-worker run() + addJob, same settings).
+// task list and enqueue() in a MikroORM transaction; "baseline" = raw graphile-worker run() + addJob, same settings;
+// "baseline-tx" = the same raw worker, enqueuing in a raw pg transaction).
 // It enqueues and works in the same process, like the app, and answers the bench's commands over IPC.
 //
 //   node worker-child.ts '{"side":"ours","databaseUrl":"postgres://…","s3Endpoint":"http://…"}'
@@ -16,7 +17,12 @@ import type { ChildCommand, ChildInit, ChildReply } from './protocol.ts';
 const init = JSON.parse(process.argv[2] ?? '{}') as ChildInit;
 // Both sides read the same settings (WORKER_CONCURRENCY, WORKER_POLL_INTERVAL_MS from the environment or defaults).
 const config = requireServices(
-  loadConfig({ ...processEnv(), DATABASE_URL: init.databaseUrl, S3_ENDPOINT: init.s3Endpoint, LOG_LEVEL: 'warn' }),
+  loadConfig({
+    ...processEnv(),
+    DATABASE_URL: init.databaseUrl,
+    S3_ENDPOINT: init.s3Endpoint,
+    LOG_LEVEL: 'warn',
+  }),
 );
 const NOOP = 'system:noop';
 
@@ -58,15 +64,31 @@ async function startBaseline(): Promise<Side> {
     taskList: { [NOOP]: async () => {} },
     logger: silent,
   });
+  // "baseline-tx" enqueues with the same SQL work as ours (BEGIN, add_job, COMMIT) on a raw pg pool, which separates
+  // the cost of the transaction from the cost of our code around it.
+  const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolMax });
+  const addJobSql = `select (graphile_worker.add_job(identifier => $1, payload => $2::json)).id::text as id`;
   return {
     events: runner.events,
     async enqueue(label) {
-      const job = await utils.addJob(NOOP, { label });
-      return job.id;
+      if (init.side === 'baseline') return (await utils.addJob(NOOP, { label })).id;
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const { rows } = await client.query<{ id: string }>(addJobSql, [
+          NOOP,
+          JSON.stringify({ label }),
+        ]);
+        await client.query('commit');
+        return rows[0]!.id;
+      } finally {
+        client.release();
+      }
     },
     async stop() {
       await runner.stop();
       await utils.release();
+      await pool.end();
     },
   };
 }
@@ -102,10 +124,15 @@ function waitForStart(id: string): Promise<bigint> {
     started.delete(id);
     return Promise.resolve(t);
   }
-  return new Promise((resolve) => startWaiters.set(id, (at) => (startWaiters.delete(id), resolve(at))));
+  return new Promise((resolve) =>
+    startWaiters.set(id, (at) => (startWaiters.delete(id), resolve(at))),
+  );
 }
 
-async function latency(samples: number, gapMs: number): Promise<{ startMs: number[]; enqueueMs: number[] }> {
+async function latency(
+  samples: number,
+  gapMs: number,
+): Promise<{ startMs: number[]; enqueueMs: number[] }> {
   const startMs: number[] = [];
   const enqueueMs: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -163,7 +190,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
+        ms,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -198,7 +228,12 @@ process.on('message', (raw) => {
   };
   handle().then(
     (result) => reply({ id: msg.id, ok: true, result }),
-    (err: unknown) => reply({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    (err: unknown) =>
+      reply({
+        id: msg.id,
+        ok: false,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      }),
   );
 });
 process.on('disconnect', () => void shutdown(0));

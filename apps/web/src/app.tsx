@@ -1,0 +1,80 @@
+// Providers and routes. Pages under /c/:companyId need a session; the rest are public.
+import { createTheme, MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Redirect, Route, Switch, useLocation } from 'wouter';
+import { queryClient } from './api.ts';
+import { useSignedIn } from './auth/use-session.ts';
+import { Shell } from './components/shell.tsx';
+import { AuditPage } from './pages/audit.tsx';
+import { HomePage, NewCompanyPage } from './pages/companies.tsx';
+import { InvitePage } from './pages/invite.tsx';
+import { MembersPage } from './pages/members.tsx';
+import { NotFoundPage } from './pages/not-found.tsx';
+import { ProjectPage } from './pages/project.tsx';
+import { ProjectsPage } from './pages/projects.tsx';
+import { SignInPage, SignUpPage } from './pages/sign-in.tsx';
+import { VideoPage } from './pages/video.tsx';
+
+const theme = createTheme({
+  primaryColor: 'violet',
+  defaultRadius: 'md',
+  fontFamily: 'Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+});
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const signedIn = useSignedIn();
+  const [location] = useLocation();
+  if (!signedIn) return <Redirect to={`/sign-in?next=${encodeURIComponent(location)}`} replace />;
+  return <>{children}</>;
+}
+
+export function Routes() {
+  return (
+    <Switch>
+      <Route path="/sign-in" component={SignInPage} />
+      <Route path="/sign-up" component={SignUpPage} />
+      <Route path="/invite" component={InvitePage} />
+      <Route path="/">
+        <RequireSession>
+          <HomePage />
+        </RequireSession>
+      </Route>
+      <Route path="/companies/new">
+        <RequireSession>
+          <Shell>
+            <NewCompanyPage />
+          </Shell>
+        </RequireSession>
+      </Route>
+      <Route path="/c/:companyId/*?">
+        <RequireSession>
+          <Shell>
+            <Switch>
+              <Route path="/c/:companyId">{(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}</Route>
+              <Route path="/c/:companyId/projects" component={ProjectsPage} />
+              <Route path="/c/:companyId/projects/:projectId" component={ProjectPage} />
+              <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
+              <Route path="/c/:companyId/members" component={MembersPage} />
+              <Route path="/c/:companyId/audit" component={AuditPage} />
+              <Route component={NotFoundPage} />
+            </Switch>
+          </Shell>
+        </RequireSession>
+      </Route>
+      <Route component={NotFoundPage} />
+    </Switch>
+  );
+}
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <MantineProvider theme={theme} defaultColorScheme="auto">
+        <Notifications position="top-right" />
+        <Routes />
+      </MantineProvider>
+    </QueryClientProvider>
+  );
+}

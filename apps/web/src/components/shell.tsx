@@ -1,0 +1,94 @@
+// The frame around signed-in pages: header with the company switcher and account menu, and the section navigation.
+import { AppShell, Avatar, Burger, Group, Menu, NavLink, Select, Text, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useEffect, type ReactNode } from 'react';
+import { Link, useLocation } from 'wouter';
+import { useMe, useSignOut } from '../auth/use-session.ts';
+import { Logo } from './logo.tsx';
+import { LAST_COMPANY_KEY, useCompany } from './use-company.ts';
+
+const NEW_COMPANY = '__new__';
+
+export function Shell({ children }: { children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const [location, navigate] = useLocation();
+  const me = useMe();
+  const { companyId, can } = useCompany();
+  const signOut = useSignOut();
+
+  useEffect(() => {
+    if (companyId) window.localStorage.setItem(LAST_COMPANY_KEY, companyId);
+  }, [companyId]);
+  useEffect(close, [location, close]);
+
+  const companies = me.data?.memberships ?? [];
+  const user = me.data?.user;
+  const section = (path: string) => `/c/${companyId}${path}`;
+
+  return (
+    <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Link href="/" aria-label="ARVlite home" style={{ textDecoration: 'none' }}>
+              <Logo />
+            </Link>
+            <Select
+              aria-label="Company"
+              placeholder="Choose a company"
+              w={220}
+              allowDeselect={false}
+              value={companyId || null}
+              data={[
+                ...companies.map((m) => ({ value: m.companyId, label: m.companyName })),
+                { value: NEW_COMPANY, label: '+ New company' },
+              ]}
+              onChange={(v) => {
+                if (v === NEW_COMPANY) navigate('/companies/new');
+                else if (v) navigate(`/c/${v}/projects`);
+              }}
+            />
+          </Group>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <UnstyledButton aria-label={`Account menu for ${user?.name ?? 'you'}`}>
+                <Group gap="xs" wrap="nowrap">
+                  <Avatar radius="xl" size="sm" color="violet" name={user?.name} alt="" />
+                  <Text size="sm" visibleFrom="sm">
+                    {user?.name}
+                  </Text>
+                </Group>
+              </UnstyledButton>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Label>{user?.email}</Menu.Label>
+              <Menu.Item
+                onClick={async () => {
+                  await signOut();
+                  navigate('/sign-in');
+                }}
+              >
+                Sign out
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Sections">
+        {companyId ? (
+          <>
+            <NavLink component={Link} href={section('/projects')} label="Projects" active={location.startsWith(section('/projects')) || location.startsWith(section('/videos'))} />
+            <NavLink component={Link} href={section('/members')} label="Members" active={location.startsWith(section('/members'))} />
+            {can('admin') && <NavLink component={Link} href={section('/audit')} label="Audit log" active={location.startsWith(section('/audit'))} />}
+          </>
+        ) : (
+          <Text size="sm" c="dimmed">
+            Choose or create a company.
+          </Text>
+        )}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}

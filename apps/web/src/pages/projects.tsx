@@ -1,0 +1,185 @@
+// Projects of the current company: list, create, archive; with the company's storage use.
+import { Anchor, Badge, Button, Group, Modal, Paper, Progress, Stack, Switch, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'wouter';
+import { api, fieldErrors, type RouterOutputs } from '../api.ts';
+import { formatBytes, formatDate } from '../components/format.ts';
+import { notifyError, notifySuccess } from '../components/notify.ts';
+import { useCompany } from '../components/use-company.ts';
+
+type Project = RouterOutputs['project']['list']['items'][number];
+
+export function ProjectsPage() {
+  const { companyId, can } = useCompany();
+  const qc = useQueryClient();
+  const [showArchived, setShowArchived] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [archiving, setArchiving] = useState<Project | null>(null);
+
+  const company = useQuery({ queryKey: ['company', companyId], queryFn: () => api.company.byId.query({ id: companyId }) });
+  const projects = useInfiniteQuery({
+    queryKey: ['projects', companyId, showArchived],
+    queryFn: ({ pageParam }) => api.project.list.query({ companyId, limit: 50, includeArchived: showArchived, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const archive = useMutation({
+    mutationFn: (id: string) => api.project.archive.mutate({ id }),
+    onSuccess: (p) => {
+      notifySuccess(`“${p.name}” was archived`);
+      setArchiving(null);
+      void qc.invalidateQueries({ queryKey: ['projects', companyId] });
+    },
+    onError: (err) => notifyError(err, 'Could not archive the project'),
+  });
+
+  const items = projects.data?.pages.flatMap((p) => p.items) ?? [];
+  const c = company.data;
+  const usedPct = c ? Math.min(100, ((c.storageUsedBytes + c.storageReservedBytes) / c.storageQuotaBytes) * 100) : 0;
+
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1}>Projects</Title>
+          <Text c="dimmed">{c?.name}</Text>
+        </div>
+        {can('editor') && <Button onClick={() => setCreating(true)}>New project</Button>}
+      </Group>
+
+      {c && (
+        <Paper withBorder p="md" maw={420}>
+          <Text size="sm" fw={500} id="storage-label">
+            Storage
+          </Text>
+          <Progress value={usedPct} mt={6} aria-labelledby="storage-label" aria-valuetext={`${usedPct.toFixed(0)}% used`} />
+          <Text size="xs" c="dimmed" mt={6}>
+            {formatBytes(c.storageUsedBytes)} used{c.storageReservedBytes ? `, ${formatBytes(c.storageReservedBytes)} uploading` : ''} of {formatBytes(c.storageQuotaBytes)}
+          </Text>
+        </Paper>
+      )}
+
+      <Switch label="Show archived projects" checked={showArchived} onChange={(e) => setShowArchived(e.currentTarget.checked)} />
+
+      <Paper withBorder>
+        <Table highlightOnHover verticalSpacing="sm" aria-label="Projects">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Description</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Group gap="xs">
+                    <Anchor component={Link} href={`/c/${companyId}/projects/${p.id}`} fw={500}>
+                      {p.name}
+                    </Anchor>
+                    {p.archivedAt && <Badge color="gray">Archived</Badge>}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed" lineClamp={1}>
+                    {p.description ?? ''}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{formatDate(p.createdAt)}</Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  {can('admin') && !p.archivedAt && (
+                    <Button variant="subtle" color="red" size="xs" onClick={() => setArchiving(p)} aria-label={`Archive ${p.name}`}>
+                      Archive
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+            {projects.isSuccess && items.length === 0 && (
+              <Table.Tr>
+                <Table.Td colSpan={4}>
+                  <Text ta="center" c="dimmed" py="lg">
+                    No projects yet.{can('editor') ? ' Create one to start uploading videos.' : ''}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+          </Table.Tbody>
+        </Table>
+      </Paper>
+      {projects.hasNextPage && (
+        <Button variant="default" onClick={() => projects.fetchNextPage()} loading={projects.isFetchingNextPage}>
+          Load more
+        </Button>
+      )}
+
+      <CreateProjectModal opened={creating} onClose={() => setCreating(false)} companyId={companyId} />
+      <Modal opened={archiving !== null} onClose={() => setArchiving(null)} title="Archive project?">
+        <Stack>
+          <Text>
+            “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos stay available.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setArchiving(null)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={archive.isPending} onClick={() => archiving && archive.mutate(archiving.id)}>
+              Archive
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+function CreateProjectModal({ opened, onClose, companyId }: { opened: boolean; onClose: () => void; companyId: string }) {
+  const qc = useQueryClient();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const create = useMutation({
+    mutationFn: () => api.project.create.mutate({ companyId, name, description: description || undefined }),
+    onSuccess: (p) => {
+      notifySuccess(`Project “${p.name}” created`);
+      setName('');
+      setDescription('');
+      onClose();
+      void qc.invalidateQueries({ queryKey: ['projects', companyId] });
+    },
+    onError: (err) => {
+      if (!Object.keys(fieldErrors(err)).length) notifyError(err, 'Could not create the project');
+    },
+  });
+  const errors = fieldErrors(create.error);
+  return (
+    <Modal opened={opened} onClose={onClose} title="New project">
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Stack>
+          <TextInput label="Project name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+          <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              Create project
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

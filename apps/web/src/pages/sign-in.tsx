@@ -1,0 +1,144 @@
+// Sign-in and sign-up. On success the session starts and the person goes where they were headed.
+import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link, Redirect, useLocation, useSearch } from 'wouter';
+import { api, errorMessage, fieldErrors, session } from '../api.ts';
+import { useSignedIn } from '../auth/use-session.ts';
+import { Logo } from '../components/logo.tsx';
+
+/** Only same-app paths: `next` comes from the address bar and must not send anyone elsewhere. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: ReactNode }) {
+  return (
+    <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
+      <Stack w="100%" maw={420} gap="lg">
+        <Center>
+          <Logo />
+        </Center>
+        <Paper withBorder shadow="sm" p="xl" component="main">
+          <Title order={1} size="h2" mb="lg">
+            {title}
+          </Title>
+          {children}
+        </Paper>
+        <Text ta="center" size="sm">
+          {footer}
+        </Text>
+      </Stack>
+    </Center>
+  );
+}
+
+export function SignInPage() {
+  const signedIn = useSignedIn();
+  const [, navigate] = useLocation();
+  const next = safeNext(new URLSearchParams(useSearch()).get('next'));
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const signIn = useMutation({
+    mutationFn: () => api.auth.login.mutate({ email, password }),
+    onSuccess: (res) => {
+      session.start(res);
+      navigate(next, { replace: true });
+    },
+  });
+  if (signedIn && !signIn.isSuccess) return <Redirect to={next} replace />;
+  const errors = fieldErrors(signIn.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    signIn.mutate();
+  };
+  return (
+    <AuthCard
+      title="Sign in"
+      footer={
+        <>
+          New to ARVlite?{' '}
+          <Anchor component={Link} href={`/sign-up${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>
+            Create an account
+          </Anchor>
+        </>
+      }
+    >
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          {signIn.error && !errors.email && !errors.password && (
+            <Alert color="red" role="alert" title="Could not sign in">
+              {errorMessage(signIn.error)}
+            </Alert>
+          )}
+          <TextInput label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
+          <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errors.password} />
+          <Button type="submit" loading={signIn.isPending} fullWidth>
+            Sign in
+          </Button>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}
+
+export function SignUpPage() {
+  const signedIn = useSignedIn();
+  const [, navigate] = useLocation();
+  const next = safeNext(new URLSearchParams(useSearch()).get('next'));
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const signUp = useMutation({
+    mutationFn: () => api.auth.register.mutate({ name, email, password }),
+    onSuccess: (res) => {
+      session.start(res);
+      navigate(next === '/' ? '/companies/new' : next, { replace: true });
+    },
+  });
+  if (signedIn && !signUp.isSuccess) return <Redirect to={next} replace />;
+  const errors = fieldErrors(signUp.error);
+  return (
+    <AuthCard
+      title="Create your account"
+      footer={
+        <>
+          Already have an account?{' '}
+          <Anchor component={Link} href={`/sign-in${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>
+            Sign in
+          </Anchor>
+        </>
+      }
+    >
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          signUp.mutate();
+        }}
+      >
+        <Stack>
+          {signUp.error && !errors.email && !errors.password && !errors.name && (
+            <Alert color="red" role="alert" title="Could not create the account">
+              {errorMessage(signUp.error)}
+            </Alert>
+          )}
+          <TextInput label="Your name" autoComplete="name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} />
+          <TextInput label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
+          <PasswordInput
+            label="Password"
+            description="At least 10 characters; not your email, not a common password."
+            autoComplete="new-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            error={errors.password}
+          />
+          <Button type="submit" loading={signUp.isPending} fullWidth>
+            Create account
+          </Button>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,329 @@
+// Uppy wired to our upload procedures: createUpload decides single PUT or multipart; parts are signed by
+// video.signUploadParts, resumed through video.listUploadedParts, and finished by video.completeUpload.
+import type { ArvliteClient } from '@arvlite/client';
+import AwsS3, { type AwsS3Part } from '@uppy/aws-s3';
+import Uppy, { type UppyFile } from '@uppy/core';
+import { fingerprint, ResumeStore } from './resume-store.ts';
+
+export type UploadPhase = 'preparing' | 'uploading' | 'paused' | 'completing' | 'done' | 'failed';
+
+export type UploadMeta = {
+  projectId?: string;
+  videoId?: string;
+  kind?: 'single' | 'multipart';
+  url?: string;
+  headers?: Record<string, string>;
+  /** Set by our steps; Uppy's own progress fills in the rest. */
+  phase?: 'completing' | 'done';
+  resumed?: boolean;
+  /** False when the server failed the video for good (wrong media, size mismatch): retrying cannot help. */
+  retryable?: boolean;
+};
+type UploadBody = Record<string, never>;
+export type UploadFile = UppyFile<UploadMeta, UploadBody>;
+
+export interface UploadRow {
+  id: string;
+  name: string;
+  size: number;
+  bytesUploaded: number;
+  percent: number;
+  phase: UploadPhase;
+  error: string | null;
+  retryable: boolean;
+  resumed: boolean;
+  videoId: string | null;
+}
+
+export const ACCEPTED_TYPES: Record<string, 'video/mp4' | 'video/quicktime' | 'video/webm' | 'video/x-matroska'> = {
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+};
+
+/** The declared content type: the browser's when it is one we take, else from the extension (browsers often leave .mkv blank). */
+export function contentTypeOf(file: { name: string; type?: string }) {
+  const known = Object.values(ACCEPTED_TYPES) as string[];
+  if (file.type && known.includes(file.type)) return file.type as (typeof ACCEPTED_TYPES)[string];
+  const ext = file.name.split('.').pop()?.toLowerCase() ?? '';
+  return ACCEPTED_TYPES[ext] ?? null;
+}
+
+/** A failure the server recorded on the video: sending the same bytes again will fail again. */
+function isFinalFailure(err: unknown): boolean {
+  const reason = (err as { data?: { details?: { reason?: string } } })?.data?.details?.reason;
+  return reason === 'UNSUPPORTED_MEDIA' || reason === 'UPLOAD_SIZE_MISMATCH' || reason === 'UPLOAD_EXPIRED';
+}
+
+/** Uppy's XHR errors carry the request as `source`; turn them into something a person can act on. */
+export function describeUploadError(err: unknown): string {
+  const e = err as { message?: string; source?: { status?: number } } | undefined;
+  const status = e?.source?.status;
+  if (e?.message === 'Non 2xx' && status) return `Storage refused the upload (HTTP ${status}). Retry to continue.`;
+  if (e?.message === 'Unknown error') return 'The connection to storage failed. Retry to continue where it stopped.';
+  if (e?.message === 'Request has expired') return 'The upload link expired. Retry to get a new one.';
+  return e?.message || 'The upload failed';
+}
+
+export function toRow(file: UploadFile): UploadRow {
+  const size = file.size ?? 0;
+  const bytesUploaded = file.progress.bytesUploaded || 0;
+  const phase: UploadPhase = file.error
+    ? 'failed'
+    : file.meta.phase === 'done'
+      ? 'done'
+      : file.meta.phase === 'completing' || file.progress.uploadComplete
+        ? 'completing'
+        : file.isPaused
+          ? 'paused'
+          : file.progress.uploadStarted
+            ? 'uploading'
+            : 'preparing';
+  return {
+    id: file.id,
+    name: file.name ?? 'file',
+    size,
+    bytesUploaded: phase === 'done' || phase === 'completing' ? size : bytesUploaded,
+    percent: phase === 'done' || phase === 'completing' ? 100 : size ? Math.floor((bytesUploaded / size) * 100) : 0,
+    phase,
+    error: file.error ?? null,
+    retryable: phase === 'failed' && file.meta.retryable !== false,
+    resumed: Boolean(file.meta.resumed),
+    videoId: file.meta.videoId ?? null,
+  };
+}
+
+export interface VideoUploaderOptions {
+  client: ArvliteClient;
+  projectId: string;
+  storage: ConstructorParameters<typeof ResumeStore>[0];
+  /** A video's state changed on the server (created, completed, failed): refresh lists. */
+  onVideoChange?: (videoId: string) => void;
+  /** Parallel part uploads per file. */
+  limit?: number;
+  /** Start uploading as soon as files are added (the default); tests turn it off to drive the steps themselves. */
+  autoProceed?: boolean;
+}
+
+export type VideoUploader = ReturnType<typeof createVideoUploader>;
+
+export function createVideoUploader(opts: VideoUploaderOptions) {
+  const { client, projectId } = opts;
+  const resume = new ResumeStore(opts.storage);
+  // Uppy asks for a chunk size knowing only the size; the server's plan for a size is the same for every file.
+  const partSizeBySize = new Map<number, number>();
+
+  const uppy = new Uppy<UploadMeta, UploadBody>({
+    id: `videos-${projectId}`,
+    autoProceed: opts.autoProceed ?? true,
+    allowMultipleUploadBatches: true,
+    meta: { projectId },
+    restrictions: { allowedFileTypes: ['video/*', ...Object.keys(ACCEPTED_TYPES).map((e) => `.${e}`)] },
+    onBeforeFileAdded: (file) => {
+      const ok = contentTypeOf({ name: file.name ?? '', type: file.type }) !== null;
+      if (!ok) uppy.info(`${file.name}: only MP4, MOV, WebM and MKV videos can be uploaded`, 'error', 6000);
+      return ok;
+    },
+  });
+
+  const fileOf = (f: UploadFile) => (f.data ?? { name: f.name ?? '', size: f.size ?? 0 }) as { name: string; size: number; lastModified?: number };
+
+  const fail = (file: UploadFile, err: unknown) => {
+    const final = isFinalFailure(err);
+    uppy.setFileMeta(file.id, { retryable: !final, phase: undefined });
+    if (final) resume.remove(projectId, fingerprint(fileOf(file)));
+    uppy.emit('upload-error', uppy.getFile(file.id), new Error(describeUploadError(err)));
+    if (file.meta.videoId) opts.onVideoChange?.(file.meta.videoId);
+  };
+
+  const finished = (file: UploadFile) => {
+    uppy.setFileMeta(file.id, { phase: 'done' });
+    resume.remove(projectId, fingerprint(fileOf(file)));
+    if (file.meta.videoId) opts.onVideoChange?.(file.meta.videoId);
+  };
+
+  /** Creates the upload on the server, or picks up the one this file started before a reload. */
+  const prepare = async (file: UploadFile) => {
+    if (file.meta.videoId) return; // a retry of a prepared file
+    const data = fileOf(file);
+    const fp = fingerprint(data);
+    const saved = resume.get(projectId, fp);
+    if (saved) {
+      // Answers only while the upload is open (not completed, aborted or expired).
+      const open = await client.video.listUploadedParts.query({ videoId: saved.videoId }).catch(() => null);
+      if (open?.kind === 'multipart') {
+        partSizeBySize.set(data.size, open.partSize);
+        uppy.setFileMeta(file.id, { videoId: saved.videoId, kind: 'multipart', resumed: true });
+        // Uppy resumes a file that carries an upload id and key: it lists the stored parts and sends the rest.
+        uppy.setFileState(file.id, { s3Multipart: { key: saved.videoId, uploadId: saved.videoId } } as Partial<UploadFile>);
+        return;
+      }
+      // A single PUT cannot resume part-way: give back its reservation and start again.
+      if (open) await client.video.abortUpload.mutate({ videoId: saved.videoId }).catch(() => null);
+      resume.remove(projectId, fp);
+    }
+    const contentType = contentTypeOf({ name: data.name, type: file.type });
+    if (!contentType) throw new Error('Only MP4, MOV, WebM and MKV videos can be uploaded');
+    const created = await client.video.createUpload.mutate({ projectId, fileName: data.name, contentType, size: data.size });
+    resume.set(fp, {
+      videoId: created.videoId,
+      projectId,
+      kind: created.kind,
+      fileName: data.name,
+      size: data.size,
+      createdAt: new Date().toISOString(),
+    });
+    if (created.kind === 'multipart') {
+      partSizeBySize.set(data.size, created.partSize);
+      uppy.setFileMeta(file.id, { videoId: created.videoId, kind: 'multipart' });
+    } else {
+      uppy.setFileMeta(file.id, { videoId: created.videoId, kind: 'single', url: created.url, headers: created.headers });
+    }
+    opts.onVideoChange?.(created.videoId);
+  };
+
+  uppy.addPreProcessor(async (fileIDs) => {
+    await Promise.all(
+      fileIDs.map(async (id) => {
+        const file = uppy.getFile(id);
+        uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: 'Preparing' });
+        try {
+          await prepare(file);
+        } catch (err) {
+          fail(file, err);
+        } finally {
+          uppy.emit('preprocess-complete', uppy.getFile(id));
+        }
+      }),
+    );
+  });
+
+  const videoIdOf = (file: UploadFile) => {
+    const videoId = uppy.getFile(file.id)?.meta.videoId ?? file.meta.videoId;
+    if (!videoId) throw new Error('This file has no upload on the server');
+    return videoId;
+  };
+
+  uppy.use(AwsS3<UploadMeta, UploadBody>, {
+    limit: opts.limit ?? 4,
+    shouldUseMultipart: (file) => uppy.getFile(file.id)?.meta.kind === 'multipart',
+    getChunkSize: (data) => partSizeBySize.get(data.size) ?? 16 * 1024 * 1024,
+
+    getUploadParameters: (file) => {
+      const meta = uppy.getFile(file.id)?.meta ?? file.meta;
+      if (!meta.url) throw new Error('This file has no upload URL');
+      return { method: 'PUT', url: meta.url, headers: meta.headers ?? {} };
+    },
+
+    // The server created the multipart upload in createUpload; our key and upload id are the video's id.
+    createMultipartUpload: (file) => {
+      const videoId = videoIdOf(file);
+      return { key: videoId, uploadId: videoId };
+    },
+
+    signPart: async (_file, { key, partNumber }) => {
+      const { parts } = await client.video.signUploadParts.mutate({ videoId: key, partNumbers: [partNumber] });
+      const url = parts.find((p) => p.partNumber === partNumber)?.url;
+      if (!url) throw new Error(`The server did not sign part ${partNumber}`);
+      return { method: 'PUT', url };
+    },
+
+    listParts: async (_file, { key }): Promise<AwsS3Part[]> => {
+      const state = await client.video.listUploadedParts.query({ videoId: key });
+      return state.parts.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ETag: p.etag }));
+    },
+
+    completeMultipartUpload: async (file, { key, parts }) => {
+      uppy.setFileMeta(file.id, { phase: 'completing' });
+      try {
+        await client.video.completeUpload.mutate({
+          videoId: key,
+          parts: parts.map((p) => ({ partNumber: p.PartNumber!, etag: p.ETag! })),
+        });
+      } catch (err) {
+        uppy.setFileMeta(file.id, { phase: undefined, retryable: !isFinalFailure(err) });
+        if (isFinalFailure(err)) resume.remove(projectId, fingerprint(fileOf(file)));
+        opts.onVideoChange?.(key);
+        throw new Error(describeUploadError(err), { cause: err });
+      }
+      finished(uppy.getFile(file.id));
+      return {};
+    },
+
+    // Removing a file from the list only stops sending; cancel() below is what gives the upload up on the server.
+    abortMultipartUpload: () => undefined,
+  });
+
+  // A single PUT has landed in storage; the server checks it and queues processing.
+  uppy.addPostProcessor(async (fileIDs) => {
+    await Promise.all(
+      fileIDs.map(async (id) => {
+        const file = uppy.getFile(id);
+        if (!file || file.error || file.meta.kind !== 'single' || !file.progress.uploadComplete || file.meta.phase === 'done') return;
+        uppy.setFileMeta(id, { phase: 'completing' });
+        uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Checking the file' });
+        try {
+          await client.video.completeUpload.mutate({ videoId: videoIdOf(file) });
+          finished(uppy.getFile(id));
+        } catch (err) {
+          fail(uppy.getFile(id), err);
+        } finally {
+          uppy.emit('postprocess-complete', uppy.getFile(id));
+        }
+      }),
+    );
+  });
+
+  let rows: UploadRow[] = [];
+  let lastFiles: unknown;
+  const snapshot = () => {
+    const files = uppy.getState().files;
+    if (files !== lastFiles) {
+      lastFiles = files;
+      rows = Object.values(files).map(toRow);
+    }
+    return rows;
+  };
+
+  return {
+    uppy,
+    resume,
+    addFiles(files: File[]) {
+      for (const f of files) {
+        try {
+          uppy.addFile({ name: f.name, type: f.type, data: f, source: 'local' });
+        } catch {
+          // Restriction errors were reported through uppy.info; duplicates are ignored.
+        }
+      }
+    },
+    /** The preparation step alone (create or resume the server-side upload), as the preprocessor runs it. */
+    prepare: (id: string) => prepare(uppy.getFile(id)),
+    pauseResume: (id: string) => uppy.pauseResume(id),
+    retry: (id: string) => uppy.retryUpload(id),
+    /** Stops sending and gives the upload up on the server, releasing its quota. */
+    async cancel(id: string) {
+      const file = uppy.getFile(id);
+      if (!file) return;
+      const { videoId, phase } = file.meta;
+      uppy.removeFile(id);
+      if (videoId && phase !== 'done') {
+        resume.remove(projectId, fingerprint(fileOf(file)));
+        await client.video.abortUpload.mutate({ videoId }).catch(() => null);
+        opts.onVideoChange?.(videoId);
+      }
+    },
+    /** Removes a finished or failed row from the list. */
+    dismiss: (id: string) => uppy.removeFile(id),
+    get busy() {
+      return snapshot().some((r) => r.phase === 'uploading' || r.phase === 'preparing' || r.phase === 'completing');
+    },
+    subscribe(listener: () => void) {
+      return uppy.store.subscribe(listener);
+    },
+    getSnapshot: snapshot,
+    destroy: () => uppy.destroy(),
+  };
+}

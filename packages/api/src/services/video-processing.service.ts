@@ -1,0 +1,157 @@
+// What processing looks like from outside: step status and progress, media metadata, outputs, playback; retry and reprocess.
+import { Video, VideoStep, type EntityManager } from '@arvlite/db';
+import { transition } from '@arvlite/domain';
+import { enqueue, STEP, type VideoOutputs } from '@arvlite/jobs';
+import { LockMode } from '@mikro-orm/core';
+import type { Access } from '../access.ts';
+import { audit } from '../audit.ts';
+import type { Context } from '../context.ts';
+import { ConflictError } from '../errors.ts';
+import { videoEvents } from '../video-events.ts';
+import { playbackUrls } from './playback.service.ts';
+import { videoView } from './video.service.ts';
+
+type Ctx = Pick<Context, 'em' | 'orm' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
+  access: Access;
+  caller: { userId: string };
+};
+
+const TERMINAL = new Set(['READY', 'FAILED']);
+
+export async function statusView(em: EntityManager, videoId: string) {
+  const video = await em.findOneOrFail(Video, { id: videoId }, { refresh: true });
+  const steps = await em.find(VideoStep, { video: videoId }, { orderBy: { position: 'asc' }, refresh: true });
+  const weights = steps.map((s) => (s.name.startsWith('rendition:') || s.name === 'playable' ? 3 : 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const progress = total
+    ? Math.round(steps.reduce((n, s, i) => n + (s.status === 'done' || s.status === 'skipped' ? 100 : s.progress) * weights[i]!, 0) / total)
+    : video.status === 'READY' ? 100 : 0;
+  return {
+    id: video.id,
+    status: video.status,
+    failure: video.failureCode ? { code: video.failureCode, message: video.failureMessage ?? '' } : null,
+    progress: video.status === 'READY' ? 100 : progress,
+    playableAt: video.playableAt ?? null,
+    readyAt: video.readyAt ?? null,
+    steps: steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      progress: s.status === 'done' ? 100 : s.progress,
+      attempts: s.attempts,
+      startedAt: s.startedAt ?? null,
+      finishedAt: s.finishedAt ?? null,
+      durationMs: s.startedAt && s.finishedAt ? s.finishedAt.getTime() - s.startedAt.getTime() : null,
+      error: s.errorCode ? { code: s.errorCode, message: s.errorMessage ?? '' } : null,
+    })),
+  };
+}
+
+function mediaView(media: Record<string, unknown> | null | undefined) {
+  if (!media) return null;
+  const pick = ['durationS', 'width', 'height', 'rotation', 'fps', 'isVfr', 'videoCodec', 'pixFmt', 'bitDepth', 'hasAudio', 'audioCodec', 'bitrate', 'isHdr', 'container', 'isStandard'] as const;
+  return Object.fromEntries(pick.map((k) => [k, media[k] ?? null])) as Record<(typeof pick)[number], unknown>;
+}
+
+export async function videoDetail(ctx: Ctx, videoId: string) {
+  const { video } = await ctx.access.video(videoId);
+  const [base, status] = await Promise.all([Promise.resolve(videoView(video)), statusView(ctx.orm.fork(), video.id)]);
+  const outputs = (video.outputs ?? {}) as VideoOutputs;
+  return {
+    ...base,
+    progress: status.progress,
+    steps: status.steps,
+    media: mediaView(video.media),
+    analysis: video.analysis ?? null,
+    renditions: Object.values(outputs.renditions ?? {})
+      .filter((r) => r.ladder)
+      .map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, codecs: r.codecs, sizeBytes: r.sizeBytes, hasAudio: r.hasAudio, durationS: r.durationS })),
+    storedBytes: video.storedBytes,
+    playback: await playbackUrls(ctx, video),
+  };
+}
+
+/** Streams status until READY or FAILED: the current state first, then every change NOTIFY reports. */
+export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSignal | undefined) {
+  const { video } = await ctx.access.video(videoId);
+  const events = videoEvents(ctx.config.database.url, ctx.log);
+  await events.ready();
+  let wake: (() => void) | undefined;
+  let dirty = true;
+  const unsubscribe = events.subscribe(video.id, () => {
+    dirty = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    let last = '';
+    while (!signal?.aborted) {
+      if (!dirty) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      if (signal?.aborted) break;
+      dirty = false;
+      const snapshot = await statusView(ctx.orm.fork(), video.id);
+      const key = JSON.stringify(snapshot);
+      if (key !== last) {
+        last = key;
+        yield snapshot;
+      }
+      if (TERMINAL.has(snapshot.status)) return;
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+const STEP_JOBS = {
+  images: 'video:images',
+  analysis: 'video:analyze',
+  finalize: 'video:finalize',
+} as const;
+
+/** Resumes a failed video from the step that failed (renditions, images, analysis or finalize keep what was done). */
+export async function retryVideo(ctx: Ctx, videoId: string) {
+  return ctx.em.transactional(async (tem) => {
+    const { video: found } = await ctx.access.video(videoId);
+    const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (video.status !== 'FAILED' || !video.uploadedAt) throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
+    const failed = await tem.find(VideoStep, { video, status: { $in: ['failed', 'retrying', 'running', 'pending'] } });
+    const maxAttempts = ctx.config.media.jobMaxAttempts;
+    const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
+    if (fromScratch) {
+      await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts });
+    } else {
+      transition(video, 'PROCESSING');
+      for (const s of failed) {
+        s.status = 'pending';
+        s.progress = 0;
+        s.errorCode = null;
+        s.errorMessage = null;
+        if (s.name.startsWith('rendition:')) {
+          const rung = s.name.slice('rendition:'.length);
+          await enqueue(tem, 'video:rendition', { videoId: video.id, rung }, { jobKey: `video:rendition:${video.id}:${rung}`, maxAttempts });
+        } else if (s.name in STEP_JOBS) {
+          await enqueue(tem, STEP_JOBS[s.name as keyof typeof STEP_JOBS], { videoId: video.id }, { jobKey: `video:${s.name === 'analysis' ? 'analyze' : s.name}:${video.id}`, maxAttempts });
+        }
+      }
+    }
+    audit(tem, { userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, {
+      companyId: video.company.id, action: 'video.retry', targetType: 'video', targetId: video.id,
+      changes: { fromStep: { from: null, to: fromScratch ? 'probe' : failed.map((s) => s.name).join(',') } },
+    });
+    return { ok: true as const, resumedFrom: fromScratch ? 'probe' : failed.map((s) => s.name) };
+  });
+}
+
+/** Processes a READY (or FAILED) video again from its kept original. */
+export async function reprocessVideo(ctx: Ctx, videoId: string) {
+  return ctx.em.transactional(async (tem) => {
+    const { video } = await ctx.access.video(videoId);
+    if (video.status !== 'READY' && video.status !== 'FAILED') throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
+    if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
+    await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts });
+    audit(tem, { userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { companyId: video.company.id, action: 'video.reprocess', targetType: 'video', targetId: video.id });
+    return { ok: true as const };
+  });
+}

@@ -1,0 +1,83 @@
+// Step bookkeeping for the processing pipeline: status, progress, failures, and NOTIFY for live status.
+import { Video, VideoStep, type EntityManager, type StepStatus } from '@arvlite/db';
+import { transition, videoPrefix } from '@arvlite/domain';
+import type { ObjectStorage } from '@arvlite/storage';
+import { LockMode } from '@mikro-orm/core';
+
+export const VIDEO_CHANNEL = 'arvlite_video';
+
+export const STEP = {
+  probe: 'probe',
+  playable: 'playable',
+  images: 'images',
+  analysis: 'analysis',
+  finalize: 'finalize',
+  rendition: (rung: string) => `rendition:${rung}`,
+} as const;
+
+/** What a step failing means to a person, by step. */
+export const FAILURE_CODES: Record<string, string> = {
+  probe: 'INVALID_MEDIA',
+  playable: 'ENCODE_FAILED',
+  images: 'IMAGES_FAILED',
+  analysis: 'ANALYSIS_FAILED',
+  finalize: 'FINALIZE_FAILED',
+};
+
+export function failureCode(step: string): string {
+  return FAILURE_CODES[step] ?? (step.startsWith('rendition:') ? 'ENCODE_FAILED' : 'PROCESSING_FAILED');
+}
+
+/** Tells every server instance that a video changed (they re-read it for their subscribers). */
+export async function notifyVideo(em: EntityManager, videoId: string, extra: Record<string, unknown> = {}) {
+  await em.execute(`select pg_notify('${VIDEO_CHANNEL}', ?)`, [JSON.stringify({ videoId, ...extra })]);
+}
+
+export async function ensureSteps(em: EntityManager, video: Video, names: { name: string; status?: StepStatus }[]) {
+  const existing = await em.find(VideoStep, { video });
+  const have = new Set(existing.map((s) => s.name));
+  let position = existing.reduce((m, s) => Math.max(m, s.position), -1);
+  for (const n of names) {
+    if (have.has(n.name)) continue;
+    em.create(VideoStep, { video, name: n.name, status: n.status ?? 'pending', progress: n.status === 'done' ? 100 : 0, position: ++position });
+  }
+  await em.flush();
+}
+
+export async function updateStep(em: EntityManager, videoId: string, name: string, patch: Partial<Pick<VideoStep, 'status' | 'progress' | 'attempts' | 'startedAt' | 'finishedAt' | 'errorCode' | 'errorMessage'>>) {
+  await em.nativeUpdate(VideoStep, { video: videoId, name }, patch);
+  await notifyVideo(em, videoId, { step: name, status: patch.status, progress: patch.progress });
+}
+
+/** Locks the video row for a read-modify-write of its outputs or status. */
+export async function lockVideo(em: EntityManager, videoId: string): Promise<Video> {
+  return em.findOneOrFail(Video, { id: videoId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, populate: ['project'] });
+}
+
+export function outputKey(video: Video, file: string): string {
+  return `${videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId: video.id })}out/${file}`;
+}
+
+/** Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. */
+export async function failVideo(
+  em: EntityManager,
+  storage: ObjectStorage,
+  videoId: string,
+  step: string,
+  error: { code: string; message: string },
+  partialFiles: string[] = [],
+) {
+  await em.transactional(async (tem) => {
+    const video = await lockVideo(tem, videoId);
+    for (const f of partialFiles) await storage.delete(outputKey(video, f));
+    if (video.status === 'PROCESSING' || video.status === 'UPLOADED') transition(video, 'FAILED', error);
+    await tem.nativeUpdate(VideoStep, { video: videoId, name: step }, {
+      status: 'failed',
+      finishedAt: new Date(),
+      errorCode: error.code,
+      errorMessage: error.message.slice(0, 1000),
+    });
+    await tem.flush();
+    await notifyVideo(tem, videoId, { status: 'FAILED', step });
+  });
+}

@@ -1,0 +1,100 @@
+// Runs one pipeline step: marks it running, reports throttled progress, retries with backoff, fails the video at the end.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidMediaError } from '@arvlite/media';
+import type { TaskContext } from '../define-task.ts';
+import type { JobName } from '../job-map.ts';
+import { failVideo, failureCode, updateStep } from './pipeline-state.ts';
+
+/** A failure that retrying cannot fix (bad media, a missing original). */
+export class PermanentStepError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'PermanentStepError';
+    this.code = code;
+  }
+}
+
+export interface StepRun {
+  /** A scratch directory of this job's own, removed afterwards. */
+  dir: string;
+  progress: (percent: number) => void;
+  /** Output files written so far, removed if the step fails for good. */
+  partial: string[];
+}
+
+const PROGRESS_EVERY_MS = 1000;
+
+export async function runStep<N extends JobName, T>(
+  ctx: TaskContext<N>,
+  videoId: string,
+  step: string,
+  fn: (run: StepRun) => Promise<T>,
+  opts: { dir?: string } = {},
+): Promise<T> {
+  const { em, helpers, deps, log } = ctx;
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? join(deps.config.media.scratchDir, videoId, `${step.replace(':', '-')}-${helpers.job.id}`);
+  if (ownDir) await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await updateStep(em, videoId, step, {
+    status: 'running',
+    progress: 0,
+    attempts: helpers.job.attempts,
+    startedAt: new Date(),
+    finishedAt: null,
+    errorCode: null,
+    errorMessage: null,
+  });
+
+  let last = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const run: StepRun = {
+    dir,
+    partial: [],
+    progress: (percent) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_EVERY_MS || percent >= 100) return;
+      last = now;
+      const p = Math.max(0, Math.min(99, Math.round(percent)));
+      pending = pending.then(() => updateStep(em, videoId, step, { progress: p }).catch((err) => log.warn({ err }, 'progress update failed')));
+    },
+  };
+
+  try {
+    const result = await fn(run);
+    await pending;
+    await updateStep(em, videoId, step, { status: 'done', progress: 100, finishedAt: new Date() });
+    return result;
+  } catch (e) {
+    await pending;
+    const err = e as Error;
+    if (helpers.abortSignal.aborted) {
+      // Shutting down: the job goes back to the queue and this step runs again from the start.
+      await updateStep(em, videoId, step, { status: 'pending', progress: 0 }).catch(() => {});
+      throw e;
+    }
+    const permanent = e instanceof InvalidMediaError || e instanceof PermanentStepError;
+    const finalAttempt = permanent || helpers.job.attempts >= helpers.job.max_attempts;
+    const code = e instanceof PermanentStepError ? e.code : e instanceof InvalidMediaError ? 'INVALID_MEDIA' : failureCode(step);
+    const message = permanent ? err.message : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
+    log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt }, 'processing step failed');
+    if (finalAttempt) {
+      await failVideo(em, deps.storage, videoId, step, { code, message }, run.partial);
+      if (permanent) {
+        await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [helpers.job.id]);
+      }
+    } else {
+      await updateStep(em, videoId, step, { status: 'retrying', errorCode: code, errorMessage: message.slice(0, 1000) });
+    }
+    throw e;
+  } finally {
+    if (ownDir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function humanStep(step: string): string {
+  if (step.startsWith('rendition:')) return `Encoding the ${step.slice(10)} rendition`;
+  return { probe: 'Reading the video', playable: 'Making the video playable', images: 'Making the poster and storyboard', analysis: 'Analysis', finalize: 'Finishing' }[step] ?? step;
+}

@@ -1,0 +1,273 @@
+// The pipeline's steps as plain functions; the graphile-worker tasks in ../tasks call them.
+import { LockMode } from '@mikro-orm/core';
+import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { Video, VideoStep, type EntityManager } from '@arvlite/db';
+import { addUsage, transition, videoPrefix } from '@arvlite/domain';
+import {
+  buildMasterPlaylist,
+  encodeRendition,
+  generatePoster,
+  generateStoryboard,
+  planLadder,
+  probe,
+  remuxFast,
+  runAnalyzers,
+  writeMasterPlaylist,
+  type MediaInfo,
+  type Rendition,
+} from '@arvlite/media';
+import { isNotFound } from '@arvlite/storage';
+import type { TaskContext } from '../define-task.ts';
+import { enqueue } from '../enqueue.ts';
+import type { JobName } from '../job-map.ts';
+import { mediaToolkit } from './media-toolkit.ts';
+import { ensureSteps, lockVideo, notifyVideo, outputKey, STEP } from './pipeline-state.ts';
+import { PermanentStepError, runStep } from './run-step.ts';
+import { publishFiles, storedRendition, type VideoOutputs } from './video-outputs.ts';
+
+type Ctx<N extends JobName> = TaskContext<N>;
+
+async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
+  try {
+    await ctx.deps.storage.download(video.originalKey, path, ctx.signal);
+  } catch (e) {
+    if (isNotFound(e)) throw new PermanentStepError('ORIGINAL_MISSING', 'The uploaded original is missing from storage; upload the video again');
+    throw e;
+  }
+}
+
+async function downloadOutput(ctx: Ctx<JobName>, video: Video, file: string, path: string) {
+  await ctx.deps.storage.download(outputKey(video, file), path, ctx.signal);
+}
+
+function outputsOf(video: Video): VideoOutputs {
+  return (video.outputs ?? {}) as VideoOutputs;
+}
+
+/** The MP4 the poster, storyboard and analyzers read: the playable one (upright, small, already decoded once). */
+function workingRendition(outputs: VideoOutputs) {
+  const all = Object.values(outputs.renditions ?? {});
+  return all.find((r) => !r.ladder) ?? all.sort((a, b) => a.height * a.width - b.height * b.width)[0];
+}
+
+/** Queues `video:finalize` once every other step of a processing video is done. */
+async function afterStep(em: EntityManager, videoId: string) {
+  await em.transactional(async (tem) => {
+    const video = await lockVideo(tem, videoId);
+    if (video.status !== 'PROCESSING') return;
+    const steps = await tem.find(VideoStep, { video });
+    const open = steps.filter((s) => s.name !== STEP.finalize && s.status !== 'done' && s.status !== 'skipped');
+    if (open.length === 0) await enqueue(tem, 'video:finalize', { videoId }, { jobKey: `video:finalize:${videoId}` });
+  });
+}
+
+/** Loads a video that is processing; null when it was deleted or failed meanwhile (the job has nothing to do). */
+async function processingVideo(em: EntityManager, videoId: string) {
+  const video = await em.findOne(Video, { id: videoId }, { populate: ['project'] });
+  if (!video || video.deletedAt || video.status !== 'PROCESSING') return null;
+  return video;
+}
+
+/** video:process: probe, then make the video playable as fast as possible, then fan out the rest. */
+export async function processVideo(ctx: Ctx<'video:process'>) {
+  const { em, deps, signal } = ctx;
+  const videoId = ctx.payload.videoId;
+  const started = await em.transactional(async (tem) => {
+    const video = await tem.findOne(Video, { id: videoId }, { populate: ['project'], lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (!video || video.deletedAt) return null;
+    let fresh = false;
+    if (video.status === 'UPLOADED' || video.status === 'FAILED' || video.status === 'READY') {
+      fresh = video.status !== 'UPLOADED';
+      transition(video, 'PROCESSING');
+      await tem.nativeDelete(VideoStep, { video });
+      video.outputs = null;
+      video.analysis = null;
+      video.playableAt = null;
+      video.readyAt = null;
+    } else if (video.status !== 'PROCESSING') {
+      return null; // still uploading: nothing to do yet
+    }
+    await tem.flush();
+    await ensureSteps(tem, video, [{ name: STEP.probe }, { name: STEP.playable }]);
+    await notifyVideo(tem, videoId, { status: 'PROCESSING' });
+    return { video, fresh };
+  });
+  if (!started) return;
+  const { video } = started;
+  const prefix = videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId });
+  if (started.fresh) {
+    // Reprocessing starts again from the original; earlier outputs go (and their bytes leave the quota).
+    await deps.storage.deletePrefix(`${prefix}out/`);
+    await em.transactional(async (tem) => {
+      const v = await lockVideo(tem, videoId);
+      await addUsage(tem, v.company.id, -(v.storedBytes - v.sizeBytes));
+      v.storedBytes = v.sizeBytes;
+    });
+  }
+
+  const tk = await mediaToolkit(deps);
+  const jobDir = join(deps.config.media.scratchDir, videoId, `process-${ctx.helpers.job.id}`);
+  await rm(jobDir, { recursive: true, force: true });
+  await mkdir(jobDir, { recursive: true });
+  try {
+    const local = join(jobDir, 'original');
+    const info = await runStep(ctx, videoId, STEP.probe, async () => {
+      await downloadOriginal(ctx, video, local);
+      const media = await probe(tk.bin, local, { signal });
+      await em.nativeUpdate(Video, { id: videoId }, { media: media as unknown as Record<string, unknown> });
+      return media;
+    }, { dir: jobDir });
+
+    await runStep(ctx, videoId, STEP.playable, async (run) => {
+      const ladder = planLadder(info);
+      let first: Rendition;
+      if (info.isStandard) {
+        // A remux: seconds, no re-encode.
+        first = await remuxFast(tk.bin, local, info, run.dir, { signal, onProgress: run.progress, name: 'source' });
+      } else {
+        const lowest = ladder.at(-1)!;
+        first = await tk.encodes.use(
+          () => encodeRendition(tk.bin, local, info, lowest, run.dir, { signal, onProgress: run.progress, preset: deps.config.media.x264Preset }),
+          signal,
+        );
+      }
+      await writeMasterPlaylist(run.dir, [first]);
+      const bytes = await publishFiles(deps.storage, video, run.dir, [...first.files, 'master.m3u8'], run.partial);
+      await em.transactional(async (tem) => {
+        const v = await lockVideo(tem, videoId);
+        const isLadder = ladder.some((r) => r.name === first.name);
+        v.outputs = { master: 'master.m3u8', renditions: { [first.name]: storedRendition(first, isLadder) } } satisfies VideoOutputs as Record<string, unknown>;
+        v.playableAt = new Date();
+        v.storedBytes += bytes;
+        await addUsage(tem, v.company.id, bytes);
+        await tem.flush();
+        const rest = ladder.filter((r) => r.name !== first.name);
+        await ensureSteps(tem, v, [
+          ...ladder.map((r) => ({ name: STEP.rendition(r.name), status: r.name === first.name ? ('done' as const) : undefined })),
+          { name: STEP.images },
+          { name: STEP.analysis },
+          { name: STEP.finalize },
+        ]);
+        const maxAttempts = deps.config.media.jobMaxAttempts;
+        for (const r of rest) {
+          await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, { jobKey: `video:rendition:${videoId}:${r.name}`, maxAttempts });
+        }
+        await enqueue(tem, 'video:images', { videoId }, { jobKey: `video:images:${videoId}`, maxAttempts });
+        await enqueue(tem, 'video:analyze', { videoId }, { jobKey: `video:analyze:${videoId}`, maxAttempts });
+        await notifyVideo(tem, videoId, { playable: true });
+      });
+    }, {});
+  } finally {
+    await rm(jobDir, { recursive: true, force: true });
+  }
+}
+
+/** video:rendition: one rung of the ladder from the original. */
+export async function renderRung(ctx: Ctx<'video:rendition'>) {
+  const { em, deps, signal, payload } = ctx;
+  const video = await processingVideo(em, payload.videoId);
+  if (!video) return;
+  const info = video.media as unknown as MediaInfo;
+  const rung = planLadder(info).find((r) => r.name === payload.rung);
+  if (!rung) throw new PermanentStepError('ENCODE_FAILED', `No ${payload.rung} rung for a ${info.width}x${info.height} source`);
+  const tk = await mediaToolkit(deps);
+  await runStep(ctx, video.id, STEP.rendition(rung.name), async (run) => {
+    const local = join(run.dir, 'original');
+    await downloadOriginal(ctx, video, local);
+    const out = join(run.dir, 'out');
+    await mkdir(out);
+    const r = await tk.encodes.use(
+      () => encodeRendition(tk.bin, local, info, rung, out, { signal, onProgress: run.progress, preset: deps.config.media.x264Preset }),
+      signal,
+    );
+    const bytes = await publishFiles(deps.storage, video, out, r.files, run.partial);
+    await em.transactional(async (tem) => {
+      const v = await lockVideo(tem, video.id);
+      const outputs = outputsOf(v);
+      const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
+      v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } } as Record<string, unknown>;
+      v.storedBytes += bytes - previous;
+      await addUsage(tem, v.company.id, bytes - previous);
+    });
+  });
+  await afterStep(em, video.id);
+}
+
+/** video:images: poster (JPEG + WebP) and storyboard sprite + WebVTT. */
+export async function makeImages(ctx: Ctx<'video:images'>) {
+  const { em, deps, signal, payload } = ctx;
+  const video = await processingVideo(em, payload.videoId);
+  if (!video) return;
+  const tk = await mediaToolkit(deps);
+  await runStep(ctx, video.id, STEP.images, async (run) => {
+    const source = workingRendition(outputsOf(video));
+    if (!source) throw new Error('No playable rendition to take images from');
+    const local = join(run.dir, 'input.mp4');
+    await downloadOutput(ctx, video, source.mp4, local);
+    const info = await probe(tk.bin, local, { signal });
+    const out = join(run.dir, 'out');
+    await mkdir(out);
+    const poster = await generatePoster(tk.bin, local, info, out, { signal });
+    run.progress(50);
+    const board = await generateStoryboard(tk.bin, local, info, out, { signal });
+    const posterBytes = await publishFiles(deps.storage, video, out, [poster.jpeg, poster.webp], run.partial);
+    const boardBytes = await publishFiles(deps.storage, video, out, [board.sprite, board.vtt], run.partial);
+    await em.transactional(async (tem) => {
+      const v = await lockVideo(tem, video.id);
+      const outputs = outputsOf(v);
+      const previous = (outputs.poster?.sizeBytes ?? 0) + (outputs.storyboard?.sizeBytes ?? 0);
+      v.outputs = {
+        ...outputs,
+        poster: { jpeg: poster.jpeg, webp: poster.webp, width: poster.width, height: poster.height, timeS: poster.timeS, sizeBytes: posterBytes },
+        storyboard: { ...board, sizeBytes: boardBytes },
+      } as Record<string, unknown>;
+      v.storedBytes += posterBytes + boardBytes - previous;
+      await addUsage(tem, v.company.id, posterBytes + boardBytes - previous);
+    });
+  });
+  await afterStep(em, video.id);
+}
+
+/** video:analyze: the configured analyzers; one failing analyzer is recorded, not fatal. */
+export async function analyze(ctx: Ctx<'video:analyze'>) {
+  const { em, deps, signal, payload } = ctx;
+  const video = await processingVideo(em, payload.videoId);
+  if (!video) return;
+  const tk = await mediaToolkit(deps);
+  await runStep(ctx, video.id, STEP.analysis, async (run) => {
+    const source = workingRendition(outputsOf(video));
+    if (!source) throw new Error('No playable rendition to analyze');
+    const local = join(run.dir, 'input.mp4');
+    await downloadOutput(ctx, video, source.mp4, local);
+    const info = await probe(tk.bin, local, { signal });
+    const outcomes = await runAnalyzers(tk.analyzers, local, info, { signal });
+    const analysis = Object.fromEntries(
+      outcomes.map((o) => [o.name, o.ok ? { ok: true, durationMs: Math.round(o.durationMs), result: o.result } : { ok: false, durationMs: Math.round(o.durationMs), error: o.error.message.slice(0, 500) }]),
+    );
+    await em.nativeUpdate(Video, { id: video.id }, { analysis });
+  });
+  await afterStep(em, video.id);
+}
+
+/** video:finalize: the full master playlist, storage accounting, READY. */
+export async function finalize(ctx: Ctx<'video:finalize'>) {
+  const { em, deps, payload } = ctx;
+  const video = await processingVideo(em, payload.videoId);
+  if (!video) return;
+  await runStep(ctx, video.id, STEP.finalize, async (run) => {
+    const outputs = outputsOf(video);
+    const ladder = Object.values(outputs.renditions ?? {}).filter((r) => r.ladder);
+    const variants = ladder.length ? ladder : Object.values(outputs.renditions ?? {});
+    const master = buildMasterPlaylist(variants.map((r) => ({ ...r, segments: [] })));
+    await deps.storage.put(outputKey(video, 'master.m3u8'), master, 'application/vnd.apple.mpegurl');
+    run.progress(50);
+    await em.transactional(async (tem) => {
+      const v = await lockVideo(tem, video.id);
+      transition(v, 'READY');
+      v.readyAt = new Date();
+      await tem.flush();
+      await notifyVideo(tem, video.id, { status: 'READY' });
+    });
+  });
+}
