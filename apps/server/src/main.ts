@@ -28,6 +28,9 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, 15_000);
   force.unref();
+  // Keep-alive and SSE connections would hold close() open; requests get 5 s to finish.
+  const cut = setTimeout(() => app.server.closeAllConnections(), 5000);
+  cut.unref();
   await app.close();
   await orm.close();
   storage.destroy();

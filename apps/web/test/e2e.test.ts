@@ -82,7 +82,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true, animations: 'disabled' });
 
 describe('dashboard in a real browser', () => {
   const consoleErrors: string[] = [];
@@ -128,6 +128,8 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByLabel('Invite by email').fill('grace@example.com');
     await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByRole('button', { name: 'Copy link' }).waitFor();
+    await page.waitForTimeout(300); // let the dialog finish opening for the screenshot
     const link = await page.getByLabel('Invitation link').textContent();
     expect(link).toMatch(new RegExp(`^${baseUrl}/invite#[A-Za-z0-9_-]{16,}$`));
     await shot('03-invitation-link');

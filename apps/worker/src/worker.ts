@@ -5,8 +5,17 @@ import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
 import { createTaskList, crontab, reapDeadWorkers } from '@arvlite/jobs';
 import type { ObjectStorage } from '@arvlite/storage';
-import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { Logger } from 'pino';
+
+/** Keeps the named tasks (all when none are named); an unknown name is a configuration error. */
+function onlyTasks(list: TaskList, names: string[]): TaskList {
+  if (names.length === 0) return list;
+  const unknown = names.filter((n) => !(n in list));
+  if (unknown.length) throw new Error(`WORKER_TASKS names unknown tasks: ${unknown.join(', ')}`);
+  return Object.fromEntries(Object.entries(list).filter(([n]) => names.includes(n)));
+}
 
 export interface WorkerDeps {
   config: ServiceConfig;
@@ -22,7 +31,10 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorker(deps: WorkerDeps, opts: { concurrency?: number } = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  deps: WorkerDeps,
+  opts: { concurrency?: number; tasks?: string[] } = {},
+): Promise<WorkerProcess> {
   const { config, orm, log } = deps;
   const id = `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const graphileIds = new Set<string>();
@@ -32,13 +44,30 @@ export async function startWorker(deps: WorkerDeps, opts: { concurrency?: number
   em.create(WorkerHeartbeat, { id, hostname: hostname().slice(0, 255), pid: process.pid, graphileWorkerIds: [] });
   await em.flush();
 
+  const taskList = onlyTasks(createTaskList({ config, orm, storage: deps.storage, log }), opts.tasks ?? config.worker.tasks);
+  // Cron items only for tasks this worker runs.
+  const cron = crontab
+    .split('\n')
+    .filter((line) => line.trim().split(/\s+/)[5]! in taskList)
+    .join('\n');
+  // Subscribed before run() so that worker:create (which fires during startup) is seen.
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  // Jobs are locked by the pool's id (batched fetching) or a worker's; a crash must release both.
+  events.on('pool:create', ({ workerPool }) => graphileIds.add(workerPool.id));
+  events.on('worker:create', ({ worker }) => graphileIds.add(worker.workerId));
+  events.on('job:success', () => counters.completed++);
+  events.on('job:error', ({ error, job }) => {
+    counters.failed++;
+    log.warn({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed');
+  });
   const runner = await run({
+    events,
     connectionString: config.database.url,
     concurrency: opts.concurrency ?? config.worker.concurrency,
     pollInterval: config.worker.pollIntervalMs,
     noHandleSignals: true,
-    taskList: createTaskList({ config, orm, storage: deps.storage, log }),
-    crontab,
+    taskList,
+    crontab: cron,
     // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
     logger: new GraphileLogger((scope) => (level, message, meta) => {
       const fn = level === 'error' ? 'warn' : level === 'warning' ? 'warn' : level === 'info' ? 'debug' : 'trace';
@@ -46,12 +75,6 @@ export async function startWorker(deps: WorkerDeps, opts: { concurrency?: number
     }),
   });
 
-  runner.events.on('worker:create', ({ worker }) => graphileIds.add(worker.workerId));
-  runner.events.on('job:success', () => counters.completed++);
-  runner.events.on('job:error', ({ error, job }) => {
-    counters.failed++;
-    log.warn({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed');
-  });
 
   async function beat() {
     const fork = orm.fork();

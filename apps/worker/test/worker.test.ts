@@ -37,6 +37,8 @@ describe('worker', () => {
     const row = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id });
     expect(row.pid).toBe(process.pid);
     expect(row.stoppedAt).toBeNull();
+    // The reaper needs graphile-worker's own ids to release this process's locks after a crash.
+    await waitFor(async () => (await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id })).graphileWorkerIds.length > 0);
   });
 
   it('runs a job end to end', async () => {

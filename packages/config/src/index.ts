@@ -78,6 +78,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       heartbeatIntervalMs: e.WORKER_HEARTBEAT_INTERVAL_MS,
       deadAfterMs: e.WORKER_DEAD_AFTER_MS,
       pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
+      tasks: e.WORKER_TASKS,
     },
     auth: {
       // Development gets a fixed, loudly insecure secret; production refuses to start without one.

@@ -71,6 +71,8 @@ export const envSchema = z.object({
   WORKER_HEARTBEAT_INTERVAL_MS: int(1000, 3_600_000).default(5000),
   WORKER_DEAD_AFTER_MS: int(3000, 86_400_000).default(30_000),
   WORKER_POLL_INTERVAL_MS: int(100, 60_000).default(2000),
+  /** Task names this worker runs (empty: all), e.g. to keep encodes on dedicated machines. */
+  WORKER_TASKS: list.default([]),
 
   AUTH_JWT_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).max(512).optional(),
   AUTH_ACCESS_TOKEN_TTL_S: int(60, 3600).default(900),

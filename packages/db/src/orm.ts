@@ -11,7 +11,7 @@ export interface OrmOptions {
   debug?: boolean;
 }
 
-export function ormConfig(opts: OrmOptions): Options {
+export function ormConfig(opts: OrmOptions & { snapshot?: boolean }): Options {
   return defineConfig({
     clientUrl: opts.url,
     entities,
@@ -27,7 +27,9 @@ export function ormConfig(opts: OrmOptions): Options {
       emit: 'ts',
       transactional: true,
       allOrNothing: true,
-      snapshot: true,
+      // One snapshot, named the same whatever database generated it; only migration:create writes it.
+      snapshot: opts.snapshot ?? false,
+      snapshotName: '.snapshot-arvlite',
       silent: true,
     },
     // Requests and jobs use em.fork(); touching the global EntityManager is a bug.
@@ -51,7 +53,7 @@ export type Orm = Awaited<ReturnType<typeof initOrm>>;
 /** Applies our migrations, then graphile-worker's own schema, so the API can enqueue before any worker has started. */
 export async function migrate(url: string): Promise<string[]> {
   await runMigrations({ connectionString: url, logger: undefined });
-  const orm = await MikroORM.init(ormConfig({ url, poolMax: 2 }));
+  const orm = await MikroORM.init(ormConfig({ url, poolMax: 2, snapshot: false }));
   try {
     const done = await orm.migrator.up();
     return done.map((m) => m.name);

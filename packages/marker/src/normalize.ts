@@ -1,5 +1,5 @@
 // Turns an uploaded photo into the canonical marker image: upright, sRGB, at most 1024 px, plus WebP and thumbnail renditions.
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { MarkerError } from './marker-error.ts';
 
 export const MIN_SHORT_SIDE_PX = 480;
@@ -25,7 +25,7 @@ export interface NormalizedMarker {
 
 /** Checks the upload the way the customer sees it (after EXIF rotation) and throws a MarkerError they can act on. */
 export async function inspectMarkerUpload(input: Buffer): Promise<{ format: string; width: number; height: number }> {
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     metadata = await sharp(input).metadata();
   } catch (cause) {

@@ -1,5 +1,6 @@
 // Quick trackability score of a marker image from ORB feature points: how many, how spread out, how contrasted.
 import sharp from 'sharp';
+import { greyStandardDeviation } from './grey-stats.ts';
 import { loadOpenCv, type CvKeyPoint } from './opencv.ts';
 
 /** The image is analysed at this size so scores do not depend on the upload's resolution. */
@@ -47,7 +48,7 @@ export async function scoreMarker(image: Buffer): Promise<MarkerScore> {
     .toBuffer({ resolveWithObject: true });
   const { width, height } = info;
   const keypoints = await detectKeypoints(data, width, height);
-  const contrast = standardDeviation(data);
+  const contrast = greyStandardDeviation(data);
 
   const counts = new Uint16Array(GRID * GRID);
   for (const { pt } of keypoints) {
@@ -105,17 +106,6 @@ async function detectKeypoints(grey: Buffer, width: number, height: number): Pro
     mask.delete();
     mat.delete();
   }
-}
-
-function standardDeviation(values: Uint8Array): number {
-  let sum = 0;
-  let sumOfSquares = 0;
-  for (const value of values) {
-    sum += value;
-    sumOfSquares += value * value;
-  }
-  const mean = sum / values.length;
-  return Math.sqrt(Math.max(0, sumOfSquares / values.length - mean * mean));
 }
 
 function round4(value: number): number {

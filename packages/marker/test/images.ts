@@ -42,7 +42,7 @@ async function busy(width: number, height: number) {
   return sharp(background).composite([{ input: overlay }]);
 }
 
-/** A smooth gradient with a few soft blobs: little a tracker can hold on to. */
+/** A smooth gradient with soft blobs and two small hard-edged shapes: little a tracker can hold on to. */
 function lowTexture(width: number, height: number) {
   const blob = (cx: number, cy: number, r: number, colour: string) =>
     `<circle cx="${cx * width}" cy="${cy * height}" r="${r * Math.min(width, height)}" fill="${colour}" filter="url(#soft)"/>`;
@@ -53,6 +53,8 @@ function lowTexture(width: number, height: number) {
     </defs>
     <rect width="100%" height="100%" fill="url(#g)"/>
     ${blob(0.3, 0.35, 0.12, '#2f4858')}${blob(0.7, 0.6, 0.1, '#f6ae2d')}${blob(0.45, 0.8, 0.07, '#86bbd8')}
+    <rect x="${0.62 * width}" y="${0.18 * height}" width="${0.08 * width}" height="${0.08 * width}" fill="#33415c" transform="rotate(20 ${0.66 * width} ${0.22 * height})"/>
+    <polygon points="${0.15 * width},${0.85 * height} ${0.25 * width},${0.85 * height} ${0.2 * width},${0.72 * height}" fill="#7d4e57"/>
   </svg>`;
   return sharp(Buffer.from(svg));
 }

@@ -109,6 +109,18 @@ export class ObjectStorage {
     }
   }
 
+  /** Every key under a prefix. */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
   /** Deletes every object under a prefix (a video's outputs, say). Idempotent. */
   async deletePrefix(prefix: string): Promise<number> {
     let deleted = 0;

@@ -24,7 +24,8 @@ export interface Benchmark {
   run(ctx: BenchContext): Promise<Row[]>;
 }
 
-export type RowStatus = 'measured' | 'not landed yet' | 'error';
+/** 'not measured yet': the feature is in the code but its benchmark is still to be written. */
+export type RowStatus = 'measured' | 'not landed yet' | 'not measured yet' | 'error';
 
 export interface Row {
   benchmark: string;

@@ -44,7 +44,9 @@ if (args.help) {
 }
 if (args.list) {
   for (const e of suite) {
-    const what = e.benchmark ? e.benchmark.name : `${e.notLanded!.name} (not landed yet)`;
+    const what = e.benchmark
+      ? e.benchmark.name
+      : `${e.notLanded!.name} (${e.notLanded!.landedIn ? 'not measured yet' : 'not landed yet'})`;
     process.stdout.write(`${e.id.padEnd(18)} ${what}${e.fullOnly ? ' [full run only]' : ''}\n`);
   }
   process.exit(0);
@@ -130,7 +132,8 @@ async function main(): Promise<number> {
           metric: '—',
           unit: '',
           target: n.target,
-          status: 'not landed yet',
+          status: n.landedIn ? 'not measured yet' : 'not landed yet',
+          notes: n.landedIn ? [n.landedIn] : [],
         }),
       );
       continue;

@@ -30,7 +30,7 @@ export function formatValue(value: number | null, unit: string): string {
 }
 
 export function resultLabel(r: Row): string {
-  if (r.status === 'not landed yet') return 'not landed yet';
+  if (r.status === 'not landed yet' || r.status === 'not measured yet') return r.status;
   if (r.status === 'error') return 'ERROR';
   if (r.pass === null) return 'report';
   return r.pass ? 'pass' : 'FAIL';
@@ -68,10 +68,21 @@ export function renderTable(rows: Row[]): string {
 
 const escapeMd = (s: string) => s.replaceAll('|', '\\|');
 
+/** A table laid out the way prettier formats markdown, so `pnpm format` leaves BENCHMARKS.md alone. */
+function markdownTable(header: readonly string[], body: string[][]): string {
+  const cellsOf = (r: readonly string[]) => r.map(escapeMd);
+  const all = [cellsOf(header), ...body.map(cellsOf)];
+  const widths = header.map((_, i) => Math.max(3, ...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [
+    line(all[0]!),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...all.slice(1).map(line),
+  ].join('\n');
+}
+
 export function renderMarkdownTable(rows: Row[]): string {
-  const out = [`| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`];
-  for (const r of rows) out.push(`| ${cells(r).map(escapeMd).join(' | ')} |`);
-  return out.join('\n');
+  return markdownTable(COLUMNS, rows.map(cells));
 }
 
 export async function writeJson(file: string, result: RunResult): Promise<void> {
@@ -85,6 +96,7 @@ const END = '<!-- bench:generated:end -->';
 function generated(result: RunResult): string {
   const lines = [
     START,
+    '',
     `Latest full run: ${result.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, ${Math.round(result.durationS)} s.`,
     '',
     `Machine: ${machineLine(result.machine)}.`,
@@ -95,23 +107,23 @@ function generated(result: RunResult): string {
     '',
     '### What each row compares',
     '',
-    '| Benchmark | Ours | Baseline |',
-    '|---|---|---|',
-    ...result.descriptions.map(
-      (d) => `| ${escapeMd(d.name)} | ${escapeMd(d.ours)} | ${escapeMd(d.baseline)} |`,
+    markdownTable(
+      ['Benchmark', 'Ours', 'Baseline'],
+      result.descriptions.map((d) => [d.name, d.ours, d.baseline]),
     ),
     '',
     '### Absolute numbers behind each row',
     '',
     ...result.rows
-      .filter((r) => r.status !== 'not landed yet')
-      .flatMap((r) => [
-        `- **${r.benchmark} / ${r.metric}**: ${
-          Object.entries(r.details)
-            .map(([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`)
-            .join('; ') || '—'
-        }${r.notes.length > 0 ? ` — ${r.notes.join(' ')}` : ''}`,
-      ]),
+      .filter((r) => Object.keys(r.details).length > 0 || r.notes.length > 0)
+      .map((r) => {
+        const title = r.metric === '—' ? r.benchmark : `${r.benchmark} / ${r.metric}`;
+        const facts = Object.entries(r.details).map(
+          ([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`,
+        );
+        return `- **${title}**: ${[...facts, ...r.notes].join('; ')}`;
+      }),
+    '',
     END,
   ];
   return lines.join('\n');

@@ -116,7 +116,7 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
     const { video: found } = await ctx.access.video(videoId);
     const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (video.status !== 'FAILED' || !video.uploadedAt) throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
-    const failed = await tem.find(VideoStep, { video, status: { $in: ['failed', 'retrying', 'running', 'pending'] } });
+    const failed = await tem.find(VideoStep, { video, status: { $in: ['failed', 'retrying'] } });
     const maxAttempts = ctx.config.media.jobMaxAttempts;
     const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
     if (fromScratch) {

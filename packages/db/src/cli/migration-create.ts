@@ -20,7 +20,7 @@ if (!url) {
   };
 }
 try {
-  const orm = await MikroORM.init(ormConfig({ url }));
+  const orm = await MikroORM.init(ormConfig({ url, snapshot: true }));
   try {
     await orm.migrator.up();
     const initial = (await orm.migrator.getExecuted()).length === 0;

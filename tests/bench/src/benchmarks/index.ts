@@ -1,5 +1,5 @@
-// The suite, in table order. A benchmark joins `landed` (as a `<name>.bench.ts` file here) when its feature lands;
-// until then its row stays in `notLanded` and the table says so instead of showing a guess.
+// The suite, in table order. An entry with `benchmark` runs (one `<name>.bench.ts` file here each); an entry with
+// `notLanded` prints "not landed yet" ("not measured yet" once `landedIn` is set), never a guess.
 import type { Benchmark } from '../harness.ts';
 import { footprint } from './footprint.bench.ts';
 import { httpCalibration } from './http-calibration.bench.ts';
@@ -12,6 +12,8 @@ export interface NotLanded {
   ours: string;
   baseline: string;
   target: string;
+  /** Set once the feature is in the code: the row then reads "not measured yet" and names where it landed. */
+  landedIn?: string;
 }
 
 export interface Entry {
@@ -33,6 +35,8 @@ export const suite: Entry[] = [
       baseline:
         'bare Fastify route, raw `pg` prepared query, same row, same JSON bytes (src/baseline-server.ts)',
       target: 'throughput ≥ 0.7×, p99 at fixed rate ≤ 1.5×',
+      landedIn:
+        '`video.byId` landed in c3d3579; the row needs api-read.bench.ts (compareHttp + baseline routes)',
     },
   },
   {
@@ -71,6 +75,7 @@ export const suite: Entry[] = [
       ours: '1 GiB via presigned multipart',
       baseline: '`@aws-sdk/lib-storage` direct',
       target: '≥ 0.9×',
+      landedIn: 'presigned multipart uploads landed in c3d3579; the row needs upload.bench.ts',
     },
   },
   {

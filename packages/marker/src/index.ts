@@ -1,0 +1,28 @@
+export { MarkerError, isMarkerError, type MarkerErrorCode } from './marker-error.ts';
+export {
+  normalizeMarker,
+  inspectMarkerUpload,
+  MIN_SHORT_SIDE_PX,
+  MAX_LONG_SIDE_PX,
+  THUMBNAIL_LONG_SIDE_PX,
+  type NormalizedMarker,
+} from './normalize.ts';
+export { scoreMarker, ADVICE, type MarkerScore, type MarkerRating } from './score.ts';
+export { compileMindTarget, type CompiledMindTarget, type CompileOptions } from './compile.ts';
+export { loadMindFile, MIND_FORMAT_VERSION, type MindFileSummary, type MindTargetSummary } from './mind-file.ts';
+export { qrPng, qrSvg, viewerLinks, type QrOptions } from './qr.ts';
+export {
+  selectActiveVideo,
+  previewSchedule,
+  type ScheduledContent,
+  type Playlist,
+  type PlaylistItem,
+  type PlaylistRule,
+  type DateRule,
+  type WindowRule,
+  type RotationRule,
+  type SelectionRule,
+  type VideoSelection,
+  type ScheduleSegment,
+} from './playlist.ts';
+export { isValidTimeZone } from './time-zone.ts';

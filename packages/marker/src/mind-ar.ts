@@ -1,0 +1,53 @@
+// Loads mind-ar 1.2.5's compiler modules and TensorFlow.js (CPU backend) once per process, lazily: they are heavy.
+import type * as Tf from '@tensorflow/tfjs';
+import type { CompilerBase } from 'mind-ar/src/image-target/compiler-base.js';
+import type { Detector } from 'mind-ar/src/image-target/detector/detector.js';
+import type { buildImageList, buildTrackingImageList } from 'mind-ar/src/image-target/image-list.js';
+import type { build } from 'mind-ar/src/image-target/matching/hierarchical-clustering.js';
+import type { extractTrackingFeatures } from 'mind-ar/src/image-target/tracker/extract-utils.js';
+
+export interface MindAr {
+  tf: typeof Tf;
+  CompilerBase: typeof CompilerBase;
+  Detector: typeof Detector;
+  buildImageList: typeof buildImageList;
+  buildTrackingImageList: typeof buildTrackingImageList;
+  hierarchicalClusteringBuild: typeof build;
+  extractTrackingFeatures: typeof extractTrackingFeatures;
+}
+
+let loading: Promise<MindAr> | undefined;
+
+export function loadMindAr(): Promise<MindAr> {
+  loading ??= load().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+async function load(): Promise<MindAr> {
+  const [tf, base, detector, imageList, clustering, tracking] = await Promise.all([
+    import('@tensorflow/tfjs'),
+    import('mind-ar/src/image-target/compiler-base.js'),
+    import('mind-ar/src/image-target/detector/detector.js'),
+    import('mind-ar/src/image-target/image-list.js'),
+    import('mind-ar/src/image-target/matching/hierarchical-clustering.js'),
+    import('mind-ar/src/image-target/tracker/extract-utils.js'),
+  ]);
+  // mind-ar's custom detector kernels for the CPU backend (its offline compiler registers the same ones).
+  await import('mind-ar/src/image-target/detector/kernels/cpu/index.js');
+  // Production mode skips per-op debug checks and the "install tfjs-node" banner; tfjs-node cannot install here.
+  tf.enableProdMode();
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return {
+    tf,
+    CompilerBase: base.CompilerBase,
+    Detector: detector.Detector,
+    buildImageList: imageList.buildImageList,
+    buildTrackingImageList: imageList.buildTrackingImageList,
+    hierarchicalClusteringBuild: clustering.build,
+    extractTrackingFeatures: tracking.extractTrackingFeatures,
+  };
+}

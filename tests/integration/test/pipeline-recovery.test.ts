@@ -1,0 +1,160 @@
+// Failure and recovery: a worker SIGKILLed mid-encode, and a failed step resumed by video.retry.
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { processEnv } from '@arvlite/config';
+import { Video, VideoStep } from '@arvlite/db';
+import { startWorker } from '@arvlite/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clips, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+let owner: TestUser;
+let companyId: string;
+let projectId: string;
+const stops: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    worker: false,
+    env: {
+      WORKER_HEARTBEAT_INTERVAL_MS: '1000',
+      WORKER_DEAD_AFTER_MS: '3000',
+      MEDIA_X264_PRESET: 'ultrafast',
+      MEDIA_JOB_MAX_ATTEMPTS: '2',
+    },
+  });
+  owner = await registerUser(platform.client);
+  companyId = (await owner.client.company.create.mutate({ name: 'Recovery Co' })).id;
+  projectId = (await owner.client.project.create.mutate({ companyId, name: 'Clips' })).id;
+});
+afterAll(async () => {
+  for (const stop of stops) await stop();
+});
+
+async function upload(path: string, contentType: 'video/mp4' | 'video/webm') {
+  const bytes = new Uint8Array(readFileSync(path));
+  const created = await owner.client.video.createUpload.mutate({ projectId, fileName: path.split('/').pop()!, contentType, size: bytes.length });
+  if (created.kind !== 'single') throw new Error('expected single');
+  await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers });
+  await owner.client.video.completeUpload.mutate({ videoId: created.videoId });
+  return created.videoId;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const ffmpegsFor = (videoId: string) =>
+  execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /ffmpeg|ffprobe/.test(l) && l.includes(videoId));
+
+/** Every object under the video's out/ prefix is one that its outputs list: nothing partial, nothing twice. */
+async function expectExactOutputs(videoId: string) {
+  const v = await platform.deps.orm.fork().findOneOrFail(Video, { id: videoId }, { populate: ['project'] });
+  const prefix = `${v.company.id}/${v.project.id}/videos/${v.id}/out/`;
+  const outputs = v.outputs as { master: string; renditions: Record<string, { files: string[] }>; poster: { jpeg: string; webp: string }; storyboard: { sprite: string; vtt: string } };
+  const expected = new Set([
+    outputs.master,
+    ...Object.values(outputs.renditions).flatMap((r) => r.files),
+    outputs.poster.jpeg,
+    outputs.poster.webp,
+    outputs.storyboard.sprite,
+    outputs.storyboard.vtt,
+  ]);
+  const listed = (await platform.deps.storage.listKeys(prefix)).map((k) => k.slice(prefix.length));
+  expect(listed.sort()).toEqual([...expected].sort());
+}
+
+describe('pipeline recovery', () => {
+  it('a worker SIGKILLed mid-encode does not leave the video stuck: a new worker finishes it', async () => {
+    const config = platform.deps.config;
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../../apps/worker/src/main.ts')], {
+      env: {
+        ...processEnv(),
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: config.database.url,
+        S3_ENDPOINT: config.s3.endpoint,
+        S3_BUCKET: config.s3.bucket,
+        WORKER_HEARTBEAT_INTERVAL_MS: '1000',
+        WORKER_DEAD_AFTER_MS: '3000',
+        WORKER_POLL_INTERVAL_MS: '200',
+        // A slow preset keeps the encode running long enough to kill it in the middle.
+        MEDIA_X264_PRESET: 'slow',
+        MEDIA_JOB_MAX_ATTEMPTS: '3',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const videoId = await upload(clips.longEncode(), 'video/webm');
+    // Wait until an encode is under way in the child worker.
+    await until('an encode in progress', async () => {
+      const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId, status: 'running' });
+      return steps.some((s) => (s.name === 'playable' || s.name.startsWith('rendition:')) && s.progress > 0) && ffmpegsFor(videoId).length > 0;
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // Its ffmpeg dies with it: no orphan keeps burning CPU.
+    await until('ffmpeg to exit', async () => ffmpegsFor(videoId).length === 0, 10_000);
+    const killedAt = Date.now();
+
+    const worker = await startWorker(platform.deps, { concurrency: 3 });
+    stops.push(() => worker.stop());
+    await until('READY', async () => (await platform.deps.orm.fork().findOne(Video, { id: videoId }))?.status === 'READY', 150_000).catch(async (e) => {
+      const em = platform.deps.orm.fork();
+      const jobs = await em.execute(`select j.id, t.identifier, j.attempts, j.max_attempts, j.locked_by, j.locked_at, j.run_at, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id`);
+      const steps = await em.find(VideoStep, { video: videoId });
+      const hb = await em.execute('select * from worker_heartbeat');
+      throw new Error(`${(e as Error).message}\n${JSON.stringify({ jobs, steps: steps.map((s) => [s.name, s.status, s.progress, s.errorMessage]), hb }, null, 1)}`);
+    });
+    // Bounded: WORKER_DEAD_AFTER_MS (3 s) + a heartbeat (1 s) until the job runs again, plus the work itself.
+    expect(Date.now() - killedAt).toBeLessThan(140_000);
+    await expectExactOutputs(videoId);
+    await worker.stop();
+  }, 200_000);
+
+  it('video.retry resumes from the failed step, keeping what was done', async () => {
+    // Worker 1 runs everything but images, so the images job waits in the queue.
+    const w1 = await startWorker(platform.deps, { concurrency: 3, tasks: ['video:process', 'video:rendition', 'video:analyze', 'video:finalize', 'system:reap-workers'] });
+    const videoId = await upload(clips.oneSecond(), 'video/mp4');
+    await until('renditions and analysis done', async () => {
+      const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId });
+      return steps.length > 3 && steps.filter((s) => s.name !== 'images' && s.name !== 'finalize').every((s) => s.status === 'done');
+    });
+    await w1.stop();
+    // Break the images step for real: the rendition it reads from disappears from storage.
+    const v = await platform.deps.orm.fork().findOneOrFail(Video, { id: videoId }, { populate: ['project'] });
+    const key = `${v.company.id}/${v.project.id}/videos/${v.id}/out/source.mp4`;
+    const saved = await platform.deps.storage.getBytes(key);
+    await platform.deps.storage.delete(key);
+    const w2 = await startWorker(platform.deps, { concurrency: 3 });
+    stops.push(() => w2.stop());
+    const failed = await until('FAILED', async () => {
+      const d = await owner.client.video.byId.query({ id: videoId });
+      return d.status === 'FAILED' ? d : null;
+    }, 60_000);
+    expect(failed.failure?.code).toBe('IMAGES_FAILED');
+    expect(failed.failure?.message).toMatch(/poster and storyboard/);
+    expect(failed.steps.find((s) => s.name === 'images')).toMatchObject({ status: 'failed', attempts: 2 });
+    const doneBefore = failed.steps.filter((s) => s.status === 'done').map((s) => s.name);
+    const finishedBefore = failed.steps.filter((s) => s.status === 'done').map((s) => s.finishedAt!.getTime());
+
+    await platform.deps.storage.put(key, saved, 'video/mp4');
+    const res = await owner.client.video.retry.mutate({ id: videoId });
+    expect(res.resumedFrom).toEqual(['images']);
+    const ready = await until('READY', async () => {
+      const d = await owner.client.video.byId.query({ id: videoId });
+      return d.status === 'READY' ? d : null;
+    }, 60_000);
+    // The steps that were done were not run again.
+    expect(ready.steps.filter((s) => doneBefore.includes(s.name)).map((s) => s.finishedAt!.getTime())).toEqual(finishedBefore);
+    expect(ready.playback?.posterUrl).toBeTruthy();
+  }, 150_000);
+});
