@@ -35,30 +35,47 @@ const NO_FEATURES_MESSAGE =
   'This image has no detail an AR camera can recognise. Choose a photo with texture, edges and detail across the whole image.';
 
 /** Compiles one image target. Pass the normalized marker (see normalizeMarker): upright and at most 1024 px. */
-export async function compileMindTarget(image: Buffer, options: CompileOptions = {}): Promise<CompiledMindTarget> {
+export async function compileMindTarget(
+  image: Buffer,
+  options: CompileOptions = {},
+): Promise<CompiledMindTarget> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
   const target = await greyTarget(image);
-  if (greyStandardDeviation(target.data) < FLAT_STDEV) throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
+  if (greyStandardDeviation(target.data) < FLAT_STDEV)
+    throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
 
   const mindAr = await loadMindAr();
   let mind: Uint8Array;
   try {
-    const matchingData = await extractMatchingFeatures(mindAr, mindAr.buildImageList(target), (share) => progress(share * 90));
-    const trackingData = mindAr.extractTrackingFeatures(mindAr.buildTrackingImageList(target), () => {});
+    const matchingData = await extractMatchingFeatures(
+      mindAr,
+      mindAr.buildImageList(target),
+      (share) => progress(share * 90),
+    );
+    const trackingData = mindAr.extractTrackingFeatures(
+      mindAr.buildTrackingImageList(target),
+      () => {},
+    );
     const compiler = new mindAr.CompilerBase();
     compiler.data = [{ targetImage: target, matchingData, trackingData }];
     mind = compiler.exportData();
   } catch (cause) {
-    throw new MarkerError('COMPILE_FAILED', 'The image could not be compiled for AR. Try again, or upload a different photo.', {
-      cause,
-    });
+    throw new MarkerError(
+      'COMPILE_FAILED',
+      'The image could not be compiled for AR. Try again, or upload a different photo.',
+      {
+        cause,
+      },
+    );
   }
 
   const { targets } = await loadMindFile(mind);
   const [summary] = targets;
-  if (targets.length !== 1 || !summary) throw new MarkerError('COMPILE_FAILED', 'The compiled AR marker holds no target.');
-  if (summary.matchingPoints === 0 || summary.trackingPoints === 0) throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
+  if (targets.length !== 1 || !summary)
+    throw new MarkerError('COMPILE_FAILED', 'The compiled AR marker holds no target.');
+  if (summary.matchingPoints === 0 || summary.trackingPoints === 0)
+    throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
   progress(100);
   return {
     mind: Buffer.from(mind.buffer, mind.byteOffset, mind.byteLength),
@@ -70,7 +87,9 @@ export async function compileMindTarget(image: Buffer, options: CompileOptions =
   };
 }
 
-async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: number; height: number }> {
+async function greyTarget(
+  image: Buffer,
+): Promise<{ data: Uint8Array; width: number; height: number }> {
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await sharp(image)
@@ -80,13 +99,20 @@ async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: num
       .raw()
       .toBuffer({ resolveWithObject: true });
   } catch (cause) {
-    throw new MarkerError('UNSUPPORTED_IMAGE', 'This file is not an image we can read. Upload a JPEG, PNG or WebP photo.', {
-      cause,
-    });
+    throw new MarkerError(
+      'UNSUPPORTED_IMAGE',
+      'This file is not an image we can read. Upload a JPEG, PNG or WebP photo.',
+      {
+        cause,
+      },
+    );
   }
   const { width, height, channels } = raw.info;
   if (Math.max(width, height) > MAX_LONG_SIDE_PX) {
-    throw new MarkerError('COMPILE_FAILED', `The marker must be normalized to at most ${MAX_LONG_SIDE_PX} px before compiling.`);
+    throw new MarkerError(
+      'COMPILE_FAILED',
+      `The marker must be normalized to at most ${MAX_LONG_SIDE_PX} px before compiling.`,
+    );
   }
   // Same grey conversion as mind-ar's compiler, so features match what the browser compiler would produce.
   const data = new Uint8Array(width * height);
@@ -98,7 +124,11 @@ async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: num
 }
 
 /** compiler-base.js `_extractMatchingFeatures`, plus releasing the tensors each Detector keeps. */
-async function extractMatchingFeatures(mindAr: MindAr, imageList: MindImage[], onLevel: (share: number) => void) {
+async function extractMatchingFeatures(
+  mindAr: MindAr,
+  imageList: MindImage[],
+  onLevel: (share: number) => void,
+) {
   const { tf, Detector, hierarchicalClusteringBuild } = mindAr;
   const keyframes = [];
   for (const [index, image] of imageList.entries()) {
@@ -108,7 +138,9 @@ async function extractMatchingFeatures(mindAr: MindAr, imageList: MindImage[], o
       await tf.nextFrame();
       let points: FeaturePoint[] = [];
       tf.tidy(() => {
-        const input = tf.tensor(image.data, [image.data.length], 'float32').reshape([image.height, image.width]);
+        const input = tf
+          .tensor(image.data, [image.data.length], 'float32')
+          .reshape([image.height, image.width]);
         points = detector.detect(input).featurePoints;
       });
       const maximaPoints = points.filter((point) => point.maxima);

@@ -13,8 +13,16 @@ declare module 'mind-ar/src/image-target/image-list.js' {
     height: number;
     scale: number;
   }
-  export function buildImageList(image: { data: Uint8Array; width: number; height: number }): MindImage[];
-  export function buildTrackingImageList(image: { data: Uint8Array; width: number; height: number }): MindImage[];
+  export function buildImageList(image: {
+    data: Uint8Array;
+    width: number;
+    height: number;
+  }): MindImage[];
+  export function buildTrackingImageList(image: {
+    data: Uint8Array;
+    width: number;
+    height: number;
+  }): MindImage[];
 }
 declare module 'mind-ar/src/image-target/detector/detector.js' {
   export interface FeaturePoint {
@@ -49,6 +57,10 @@ declare module 'mind-ar/src/image-target/matching/matcher.js' {
     matchDetection(
       keyframes: unknown[],
       featurePoints: unknown[],
-    ): { keyframeIndex: number; screenCoords?: { x: number; y: number }[]; worldCoords?: { x: number; y: number; z: number }[] };
+    ): {
+      keyframeIndex: number;
+      screenCoords?: { x: number; y: number }[];
+      worldCoords?: { x: number; y: number; z: number }[];
+    };
   }
 }

@@ -30,8 +30,12 @@ export async function loadMindFile(buffer: Uint8Array): Promise<MindFileSummary>
     throw invalid('it is not a MindAR file', cause);
   }
   // importData answers an unknown version with an empty list rather than an error.
-  if (!Array.isArray(dataList) || dataList.length === 0) throw invalid(`it is not a MindAR version ${MIND_FORMAT_VERSION} file`);
-  return { version: MIND_FORMAT_VERSION, targets: dataList.map((target, index) => checkTarget(target, index)) };
+  if (!Array.isArray(dataList) || dataList.length === 0)
+    throw invalid(`it is not a MindAR version ${MIND_FORMAT_VERSION} file`);
+  return {
+    version: MIND_FORMAT_VERSION,
+    targets: dataList.map((target, index) => checkTarget(target, index)),
+  };
 }
 
 function checkTarget(target: unknown, index: number): MindTargetSummary {
@@ -75,12 +79,20 @@ function checkTarget(target: unknown, index: number): MindTargetSummary {
       const { x, y } = record(point, `${at} point`);
       const px = finiteNumber(x, `${at} point x`);
       const py = finiteNumber(y, `${at} point y`);
-      if (px < 0 || px >= levelWidth || py < 0 || py >= levelHeight) throw invalid(`${at} has a point outside the image`);
+      if (px < 0 || px >= levelWidth || py < 0 || py >= levelHeight)
+        throw invalid(`${at} has a point outside the image`);
     }
     trackingPoints += points.length;
   });
 
-  return { width, height, matchingPoints, trackingPoints, matchingLevels: keyframes.length, trackingLevels: levels.length };
+  return {
+    width,
+    height,
+    matchingPoints,
+    trackingPoints,
+    matchingLevels: keyframes.length,
+    trackingLevels: levels.length,
+  };
 }
 
 function checkMatchingPoint(point: unknown, at: string): void {
@@ -90,13 +102,19 @@ function checkMatchingPoint(point: unknown, at: string): void {
   finiteNumber(scale, `${at} scale`);
   finiteNumber(angle, `${at} angle`);
   const bits = array(descriptors, `${at} descriptors`);
-  if (bits.length !== DESCRIPTOR_LENGTH || !bits.every((word) => Number.isInteger(word) && (word as number) >= 0 && (word as number) <= 0xffffffff)) {
+  if (
+    bits.length !== DESCRIPTOR_LENGTH ||
+    !bits.every(
+      (word) => Number.isInteger(word) && (word as number) >= 0 && (word as number) <= 0xffffffff,
+    )
+  ) {
     throw invalid(`${at} has a malformed descriptor`);
   }
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${what} is missing`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${what} is missing`);
   return value as Record<string, unknown>;
 }
 
@@ -112,17 +130,23 @@ function nonEmptyArray(value: unknown, what: string): unknown[] {
 }
 
 function finiteNumber(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${what} is not a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw invalid(`${what} is not a number`);
   return value;
 }
 
 function positiveInteger(value: unknown, what: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0) throw invalid(`${what} is not a positive integer`);
+  if (!Number.isInteger(value) || (value as number) <= 0)
+    throw invalid(`${what} is not a positive integer`);
   return value as number;
 }
 
 function invalid(detail: string, cause?: unknown): MarkerError {
-  return new MarkerError('COMPILE_FAILED', `The compiled AR marker could not be loaded back: ${detail}. Try compiling it again.`, {
-    cause,
-  });
+  return new MarkerError(
+    'COMPILE_FAILED',
+    `The compiled AR marker could not be loaded back: ${detail}. Try compiling it again.`,
+    {
+      cause,
+    },
+  );
 }

@@ -24,14 +24,20 @@ export interface NormalizedMarker {
 }
 
 /** Checks the upload the way the customer sees it (after EXIF rotation) and throws a MarkerError they can act on. */
-export async function inspectMarkerUpload(input: Buffer): Promise<{ format: string; width: number; height: number }> {
+export async function inspectMarkerUpload(
+  input: Buffer,
+): Promise<{ format: string; width: number; height: number }> {
   let metadata: Metadata;
   try {
     metadata = await sharp(input).metadata();
   } catch (cause) {
-    throw new MarkerError('UNSUPPORTED_IMAGE', 'This file is not an image we can read. Upload a JPEG, PNG or WebP photo.', {
-      cause,
-    });
+    throw new MarkerError(
+      'UNSUPPORTED_IMAGE',
+      'This file is not an image we can read. Upload a JPEG, PNG or WebP photo.',
+      {
+        cause,
+      },
+    );
   }
   if (!SUPPORTED_FORMATS.has(metadata.format)) {
     throw new MarkerError(
@@ -61,11 +67,19 @@ export async function normalizeMarker(input: Buffer): Promise<NormalizedMarker> 
     // Transparent areas become white, as they would on printed paper; the compiler sees the same pixels.
     const upright = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
       .autoOrient()
-      .resize({ width: MAX_LONG_SIDE_PX, height: MAX_LONG_SIDE_PX, fit: 'inside', withoutEnlargement: true })
+      .resize({
+        width: MAX_LONG_SIDE_PX,
+        height: MAX_LONG_SIDE_PX,
+        fit: 'inside',
+        withoutEnlargement: true,
+      })
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb');
     const [jpeg, webp, thumbnail] = await Promise.all([
-      upright.clone().jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer({ resolveWithObject: true }),
+      upright
+        .clone()
+        .jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
+        .toBuffer({ resolveWithObject: true }),
       upright.clone().webp({ quality: 85 }).toBuffer(),
       upright
         .clone()
@@ -84,8 +98,12 @@ export async function normalizeMarker(input: Buffer): Promise<NormalizedMarker> 
       source,
     };
   } catch (cause) {
-    throw new MarkerError('UNSUPPORTED_IMAGE', 'This image could not be decoded; the file may be damaged. Upload it again.', {
-      cause,
-    });
+    throw new MarkerError(
+      'UNSUPPORTED_IMAGE',
+      'This image could not be decoded; the file may be damaged. Upload it again.',
+      {
+        cause,
+      },
+    );
   }
 }

@@ -1,4 +1,5 @@
 // Loads OpenCV.js (WebAssembly) once per process, lazily, so importing this package stays cheap.
+import { createRequire } from 'node:module';
 
 /** The slice of OpenCV.js this package uses; the package's own typings are browser-oriented and very large. */
 export interface OpenCv {
@@ -43,7 +44,8 @@ export function loadOpenCv(): Promise<{ cv: OpenCv }> {
 async function load(): Promise<{ cv: OpenCv }> {
   const uncaught = new Set(process.listeners('uncaughtException'));
   const unhandled = new Set(process.listeners('unhandledRejection'));
-  const imported = (await import('@techstark/opencv-js')) as { default?: unknown };
+  // Loaded with require, not import(): a module namespace holding a `then` export is itself awaited forever.
+  const imported = createRequire(import.meta.url)('@techstark/opencv-js') as { default?: unknown };
   // The Node build installs process-wide handlers that rethrow every uncaught exception and abort the
   // WebAssembly runtime on any unhandled rejection anywhere in the process; the host owns those events.
   for (const listener of process.listeners('uncaughtException')) {
@@ -55,7 +57,10 @@ async function load(): Promise<{ cv: OpenCv }> {
   const module = (imported.default ?? imported) as OpenCv & { onRuntimeInitialized?: () => void };
   if (typeof module.Mat !== 'function') {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('OpenCV.js did not initialise')), INIT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error('OpenCV.js did not initialise')),
+        INIT_TIMEOUT_MS,
+      );
       module.onRuntimeInitialized = () => {
         clearTimeout(timer);
         resolve();

@@ -9,7 +9,11 @@ import {
   type SelectionRule,
 } from './playlist.ts';
 
-const berlin: ScheduledContent = { id: 'content-1', timeZone: 'Europe/Berlin', defaultVideoId: 'default' };
+const berlin: ScheduledContent = {
+  id: 'content-1',
+  timeZone: 'Europe/Berlin',
+  defaultVideoId: 'default',
+};
 const newYork: ScheduledContent = { ...berlin, timeZone: 'America/New_York' };
 
 const items: PlaylistItem[] = [
@@ -22,7 +26,13 @@ const items: PlaylistItem[] = [
   { videoId: 'broken', playable: false },
 ];
 
-const birthday: PlaylistRule = { id: 'r-birthday', kind: 'date', date: '1990-06-15', yearly: true, videoId: 'birthday' };
+const birthday: PlaylistRule = {
+  id: 'r-birthday',
+  kind: 'date',
+  date: '1990-06-15',
+  yearly: true,
+  videoId: 'birthday',
+};
 const promo: PlaylistRule = {
   id: 'r-promo',
   kind: 'window',
@@ -44,7 +54,14 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'no rules: the default video, forever', rules: [], now: '2025-06-15T10:00:00Z', videoId: 'default', rule: 'default', validUntil: null },
+  {
+    name: 'no rules: the default video, forever',
+    rules: [],
+    now: '2025-06-15T10:00:00Z',
+    videoId: 'default',
+    rule: 'default',
+    validUntil: null,
+  },
   {
     name: 'default cannot play: the first playable playlist item',
     items: [
@@ -211,7 +228,15 @@ const cases: Case[] = [
   {
     name: 'daily rotation, anchor day plays the first video (New York)',
     content: newYork,
-    rules: [{ id: 'r-rot', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'b', 'c'], anchorDate: '2025-01-01' }],
+    rules: [
+      {
+        id: 'r-rot',
+        kind: 'rotation',
+        cycle: 'daily',
+        videoIds: ['a', 'b', 'c'],
+        anchorDate: '2025-01-01',
+      },
+    ],
     now: '2025-01-01T12:00:00Z',
     videoId: 'a',
     rule: 'rotation',
@@ -221,7 +246,15 @@ const cases: Case[] = [
   {
     name: 'daily rotation follows the local date, not the UTC date (New York, 23:30 local)',
     content: newYork,
-    rules: [{ id: 'r-rot', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'b', 'c'], anchorDate: '2025-01-01' }],
+    rules: [
+      {
+        id: 'r-rot',
+        kind: 'rotation',
+        cycle: 'daily',
+        videoIds: ['a', 'b', 'c'],
+        anchorDate: '2025-01-01',
+      },
+    ],
     now: '2025-01-04T04:30:00Z',
     videoId: 'c',
     rule: 'rotation',
@@ -231,7 +264,15 @@ const cases: Case[] = [
   {
     name: 'daily rotation over New York spring-forward day (23 hours)',
     content: newYork,
-    rules: [{ id: 'r-rot', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'b', 'c'], anchorDate: '2025-01-01' }],
+    rules: [
+      {
+        id: 'r-rot',
+        kind: 'rotation',
+        cycle: 'daily',
+        videoIds: ['a', 'b', 'c'],
+        anchorDate: '2025-01-01',
+      },
+    ],
     now: '2025-03-09T12:00:00Z',
     videoId: 'b', // 67 days after the anchor
     rule: 'rotation',
@@ -241,7 +282,15 @@ const cases: Case[] = [
   {
     name: 'daily rotation over New York fall-back day (25 hours)',
     content: newYork,
-    rules: [{ id: 'r-rot', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'b', 'c'], anchorDate: '2025-01-01' }],
+    rules: [
+      {
+        id: 'r-rot',
+        kind: 'rotation',
+        cycle: 'daily',
+        videoIds: ['a', 'b', 'c'],
+        anchorDate: '2025-01-01',
+      },
+    ],
     now: '2025-11-02T12:00:00Z',
     videoId: 'c', // 305 days after the anchor
     rule: 'rotation',
@@ -250,7 +299,15 @@ const cases: Case[] = [
   },
   {
     name: 'rotation skips an unplayable video; the next change is when the cycle moves past its successor',
-    rules: [{ id: 'r-rot', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'broken', 'c'], anchorDate: '2025-01-01' }],
+    rules: [
+      {
+        id: 'r-rot',
+        kind: 'rotation',
+        cycle: 'daily',
+        videoIds: ['a', 'broken', 'c'],
+        anchorDate: '2025-01-01',
+      },
+    ],
     now: '2025-01-02T12:00:00Z',
     videoId: 'c',
     rule: 'rotation',
@@ -274,7 +331,15 @@ const cases: Case[] = [
   },
   {
     name: 'weekly rotation: first video in the anchor’s week, until Monday 00:00 Berlin',
-    rules: [{ id: 'r-week', kind: 'rotation', cycle: 'weekly', videoIds: ['a', 'b'], anchorDate: '2025-01-08' }],
+    rules: [
+      {
+        id: 'r-week',
+        kind: 'rotation',
+        cycle: 'weekly',
+        videoIds: ['a', 'b'],
+        anchorDate: '2025-01-08',
+      },
+    ],
     now: '2025-01-06T00:30:00Z', // Monday of the anchor's week, 01:30 local
     videoId: 'a',
     rule: 'rotation',
@@ -283,7 +348,15 @@ const cases: Case[] = [
   },
   {
     name: 'weekly rotation across the spring-forward weekend: the next Monday starts at 22:00 UTC',
-    rules: [{ id: 'r-week', kind: 'rotation', cycle: 'weekly', videoIds: ['a', 'b'], anchorDate: '2025-01-06' }],
+    rules: [
+      {
+        id: 'r-week',
+        kind: 'rotation',
+        cycle: 'weekly',
+        videoIds: ['a', 'b'],
+        anchorDate: '2025-01-06',
+      },
+    ],
     now: '2025-03-27T12:00:00Z', // week 11 after the anchor week
     videoId: 'b',
     rule: 'rotation',
@@ -320,7 +393,11 @@ const cases: Case[] = [
 
 describe('selectActiveVideo', () => {
   it.each(cases)('$name', (c) => {
-    const selection = selectActiveVideo(c.content ?? berlin, { items: c.items ?? items, rules: c.rules }, new Date(c.now));
+    const selection = selectActiveVideo(
+      c.content ?? berlin,
+      { items: c.items ?? items, rules: c.rules },
+      new Date(c.now),
+    );
     expect({
       videoId: selection.videoId,
       rule: selection.rule,
@@ -337,22 +414,38 @@ describe('selectActiveVideo', () => {
       const before = selectActiveVideo(content, playlist, new Date(until - 1));
       const after = selectActiveVideo(content, playlist, new Date(until));
       expect(before.videoId, c.name).toBe(c.videoId);
-      expect([after.videoId, after.rule, after.ruleId], c.name).not.toEqual([c.videoId, c.rule, c.ruleId]);
+      expect([after.videoId, after.rule, after.ruleId], c.name).not.toEqual([
+        c.videoId,
+        c.rule,
+        c.ruleId,
+      ]);
     }
   });
 
   describe('random-daily', () => {
-    const rules: PlaylistRule[] = [{ id: 'r-rand', kind: 'rotation', cycle: 'random-daily', videoIds: ['a', 'b', 'c', 'broken'] }];
+    const rules: PlaylistRule[] = [
+      {
+        id: 'r-rand',
+        kind: 'rotation',
+        cycle: 'random-daily',
+        videoIds: ['a', 'b', 'c', 'broken'],
+      },
+    ];
     const picks = (content: ScheduledContent, days: number) =>
-      Array.from({ length: days }, (_, day) =>
-        selectActiveVideo(content, { items, rules }, new Date(Date.UTC(2025, 0, 1 + day, 11))).videoId,
+      Array.from(
+        { length: days },
+        (_, day) =>
+          selectActiveVideo(content, { items, rules }, new Date(Date.UTC(2025, 0, 1 + day, 11)))
+            .videoId,
       );
 
     it('is the same for every request on one local day and changes at local midnight', () => {
       const morning = selectActiveVideo(berlin, { items, rules }, new Date('2025-06-30T22:30:00Z')); // 00:30 on 1 July
       const evening = selectActiveVideo(berlin, { items, rules }, new Date('2025-07-01T21:30:00Z')); // 23:30 on 1 July
       expect(evening.videoId).toBe(morning.videoId);
-      expect(morning.validUntil!.getTime()).toBeGreaterThanOrEqual(Date.parse('2025-07-01T22:00:00Z'));
+      expect(morning.validUntil!.getTime()).toBeGreaterThanOrEqual(
+        Date.parse('2025-07-01T22:00:00Z'),
+      );
       expect(picks(berlin, 60)).toEqual(picks(berlin, 60));
     });
 
@@ -364,7 +457,13 @@ describe('selectActiveVideo', () => {
   });
 
   it('rejects an unknown time zone', () => {
-    expect(() => selectActiveVideo({ ...berlin, timeZone: 'Mars/Olympus_Mons' }, { items, rules: [] }, new Date())).toThrow(RangeError);
+    expect(() =>
+      selectActiveVideo(
+        { ...berlin, timeZone: 'Mars/Olympus_Mons' },
+        { items, rules: [] },
+        new Date(),
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -372,8 +471,15 @@ describe('previewSchedule', () => {
   const playlist: Playlist = { items, rules: [promo, birthday] };
 
   it('covers the range with contiguous segments in the content’s time zone', () => {
-    const segments = previewSchedule(berlin, playlist, new Date('2025-06-13T22:00:00Z'), new Date('2025-06-19T22:00:00Z'));
-    expect(segments.map((s) => [s.from.toISOString(), s.to.toISOString(), s.videoId, s.rule])).toEqual([
+    const segments = previewSchedule(
+      berlin,
+      playlist,
+      new Date('2025-06-13T22:00:00Z'),
+      new Date('2025-06-19T22:00:00Z'),
+    );
+    expect(
+      segments.map((s) => [s.from.toISOString(), s.to.toISOString(), s.videoId, s.rule]),
+    ).toEqual([
       ['2025-06-13T22:00:00.000Z', '2025-06-14T08:00:00.000Z', 'default', 'default'],
       ['2025-06-14T08:00:00.000Z', '2025-06-14T22:00:00.000Z', 'promo', 'window'],
       ['2025-06-14T22:00:00.000Z', '2025-06-15T22:00:00.000Z', 'birthday', 'date'],
@@ -383,14 +489,31 @@ describe('previewSchedule', () => {
   });
 
   it('a daily rotation over the spring-forward week has one 23-hour day', () => {
-    const rotation: Playlist = { items, rules: [{ id: 'r', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'b'] }] };
-    const segments = previewSchedule(berlin, rotation, new Date('2025-03-28T23:00:00Z'), new Date('2025-04-01T22:00:00Z'));
-    expect(segments.map((s) => (s.to.getTime() - s.from.getTime()) / 3_600_000)).toEqual([24, 23, 24, 24]);
+    const rotation: Playlist = {
+      items,
+      rules: [{ id: 'r', kind: 'rotation', cycle: 'daily', videoIds: ['a', 'b'] }],
+    };
+    const segments = previewSchedule(
+      berlin,
+      rotation,
+      new Date('2025-03-28T23:00:00Z'),
+      new Date('2025-04-01T22:00:00Z'),
+    );
+    expect(segments.map((s) => (s.to.getTime() - s.from.getTime()) / 3_600_000)).toEqual([
+      24, 23, 24, 24,
+    ]);
     // 29 March 2025 is an even number of days after the default anchor, Monday 5 January 1970.
     expect(segments.map((s) => s.videoId)).toEqual(['a', 'b', 'a', 'b']);
   });
 
   it('is empty for an empty range', () => {
-    expect(previewSchedule(berlin, playlist, new Date('2025-06-14T00:00:00Z'), new Date('2025-06-14T00:00:00Z'))).toEqual([]);
+    expect(
+      previewSchedule(
+        berlin,
+        playlist,
+        new Date('2025-06-14T00:00:00Z'),
+        new Date('2025-06-14T00:00:00Z'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,16 +1,25 @@
-import jsQRModule from 'jsqr';
+import jsQRModule, { type QRCode } from 'jsqr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { qrPng, qrSvg, viewerLinks } from './qr.ts';
 
 // jsqr is CommonJS; depending on the loader its function is the default export or its `default` property.
-const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as typeof jsQRModule;
+type Decode = (data: Uint8ClampedArray, width: number, height: number) => QRCode | null;
+const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRModule) as Decode;
 
 const { url, deepLink } = viewerLinks('https://ar.example.test/', 'Ab3_x-9QpL2mZ');
 
 async function decode(png: Buffer) {
   const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { info, data, code: jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), info.width, info.height) };
+  return {
+    info,
+    data,
+    code: jsQR(
+      new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+      info.width,
+      info.height,
+    ),
+  };
 }
 
 describe('viewerLinks', () => {
@@ -21,25 +30,32 @@ describe('viewerLinks', () => {
 });
 
 describe('qrPng', () => {
-  it.each(['M', 'Q'] as const)('encodes the URL at error correction %s with a white quiet zone', async (errorCorrection) => {
-    const png = await qrPng(url, { errorCorrection, sizePx: 512 });
-    const metadata = await sharp(png).metadata();
-    expect([metadata.format, metadata.width, metadata.height]).toEqual(['png', 512, 512]);
+  it.each(['M', 'Q'] as const)(
+    'encodes the URL at error correction %s with a white quiet zone',
+    async (errorCorrection) => {
+      const png = await qrPng(url, { errorCorrection, sizePx: 512 });
+      const metadata = await sharp(png).metadata();
+      expect([metadata.format, metadata.width, metadata.height]).toEqual(['png', 512, 512]);
 
-    const { data, info, code } = await decode(png);
-    expect(code?.data).toBe(url);
-    const modules = 17 + 4 * code!.version + 2 * 4;
-    const quietZonePx = Math.floor((4 * info.width) / modules);
-    let darkInQuietZone = 0;
-    for (let y = 0; y < info.height; y++) {
-      for (let x = 0; x < info.width; x++) {
-        const inQuietZone = x < quietZonePx || y < quietZonePx || x >= info.width - quietZonePx || y >= info.height - quietZonePx;
-        if (inQuietZone && data[(y * info.width + x) * 4] !== 255) darkInQuietZone++;
+      const { data, info, code } = await decode(png);
+      expect(code?.data).toBe(url);
+      const modules = 17 + 4 * code!.version + 2 * 4;
+      const quietZonePx = Math.floor((4 * info.width) / modules);
+      let darkInQuietZone = 0;
+      for (let y = 0; y < info.height; y++) {
+        for (let x = 0; x < info.width; x++) {
+          const inQuietZone =
+            x < quietZonePx ||
+            y < quietZonePx ||
+            x >= info.width - quietZonePx ||
+            y >= info.height - quietZonePx;
+          if (inQuietZone && data[(y * info.width + x) * 4] !== 255) darkInQuietZone++;
+        }
       }
-    }
-    expect(quietZonePx).toBeGreaterThan(0);
-    expect(darkInQuietZone).toBe(0);
-  });
+      expect(quietZonePx).toBeGreaterThan(0);
+      expect(darkInQuietZone).toBe(0);
+    },
+  );
 
   it('Q spends more modules than M on the same URL', async () => {
     const m = await decode(await qrPng(url, { errorCorrection: 'M', sizePx: 400 }));

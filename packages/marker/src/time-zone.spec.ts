@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isValidTimeZone, localDateOf, nextLocalMidnight, parseLocalDate, startOfLocalDay } from './time-zone.ts';
+import {
+  isValidTimeZone,
+  localDateOf,
+  nextLocalMidnight,
+  parseLocalDate,
+  startOfLocalDay,
+} from './time-zone.ts';
 
 const iso = (instant: number) => new Date(instant).toISOString();
 
@@ -29,12 +35,18 @@ describe('startOfLocalDay', () => {
 
 describe('nextLocalMidnight', () => {
   it('skips the short and long DST days correctly', () => {
-    expect(iso(nextLocalMidnight(Date.parse('2025-03-30T00:30:00Z'), 'Europe/Berlin'))).toBe('2025-03-30T22:00:00.000Z');
-    expect(iso(nextLocalMidnight(Date.parse('2025-10-26T12:00:00Z'), 'Europe/Berlin'))).toBe('2025-10-26T23:00:00.000Z');
+    expect(iso(nextLocalMidnight(Date.parse('2025-03-30T00:30:00Z'), 'Europe/Berlin'))).toBe(
+      '2025-03-30T22:00:00.000Z',
+    );
+    expect(iso(nextLocalMidnight(Date.parse('2025-10-26T12:00:00Z'), 'Europe/Berlin'))).toBe(
+      '2025-10-26T23:00:00.000Z',
+    );
   });
 
   it('from a midnight moves to the following one', () => {
-    expect(iso(nextLocalMidnight(Date.parse('2025-03-10T04:00:00Z'), 'America/New_York'))).toBe('2025-03-11T04:00:00.000Z');
+    expect(iso(nextLocalMidnight(Date.parse('2025-03-10T04:00:00Z'), 'America/New_York'))).toBe(
+      '2025-03-11T04:00:00.000Z',
+    );
   });
 });
 

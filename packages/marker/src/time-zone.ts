@@ -44,7 +44,14 @@ function wallClock(instant: number, timeZone: string): number {
   for (const { type, value } of formatter(timeZone).formatToParts(instant)) {
     if (type !== 'literal') parts[type] = Number(value);
   }
-  return Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!, parts['second']!);
+  return Date.UTC(
+    parts['year']!,
+    parts['month']! - 1,
+    parts['day']!,
+    parts['hour']!,
+    parts['minute']!,
+    parts['second']!,
+  );
 }
 
 /** UTC offset in ms at `instant` (positive east of Greenwich). */
@@ -65,8 +72,16 @@ export function localDateOf(instant: number, timeZone: string): LocalDate {
 export function startOfLocalDay(date: LocalDate, timeZone: string): number {
   const wall = Date.UTC(date.year, date.month - 1, date.day);
   // A zone changes its offset at most once in any two days, so the offsets a day either side cover every case.
-  const offsets = [...new Set([offsetAt(wall - DAY_MS, timeZone), offsetAt(wall, timeZone), offsetAt(wall + DAY_MS, timeZone)])];
-  const exact = offsets.map((offset) => wall - offset).filter((instant) => wallClock(instant, timeZone) === wall);
+  const offsets = [
+    ...new Set([
+      offsetAt(wall - DAY_MS, timeZone),
+      offsetAt(wall, timeZone),
+      offsetAt(wall + DAY_MS, timeZone),
+    ]),
+  ];
+  const exact = offsets
+    .map((offset) => wall - offset)
+    .filter((instant) => wallClock(instant, timeZone) === wall);
   if (exact.length > 0) return Math.min(...exact);
   // Midnight was skipped: the clock jumped forward from the smaller offset, at the instant wall - smaller offset.
   return wall - Math.min(...offsets);
@@ -78,7 +93,11 @@ export function nextLocalMidnight(instant: number, timeZone: string): number {
 
 export function addDays(date: LocalDate, days: number): LocalDate {
   const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+  };
 }
 
 /** Days since 1970-01-01 (a Thursday). */
@@ -98,8 +117,11 @@ export function formatLocalDate(date: LocalDate): string {
 /** Parses `YYYY-MM-DD`; throws RangeError for anything else or an impossible date. */
 export function parseLocalDate(text: string): LocalDate {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const date = match ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) } : undefined;
-  if (!date || formatLocalDate(addDays(date, 0)) !== text) throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${text}`);
+  const date = match
+    ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }
+    : undefined;
+  if (!date || formatLocalDate(addDays(date, 0)) !== text)
+    throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${text}`);
   return date;
 }
 

@@ -9,7 +9,12 @@ export async function generateMarkerImage(
   height: number,
   format: 'png' | 'jpeg' = 'png',
 ): Promise<Buffer> {
-  const image = kind === 'busy' ? await busy(width, height) : kind === 'low' ? await lowTexture(width, height) : flat(width, height);
+  const image =
+    kind === 'busy'
+      ? await busy(width, height)
+      : kind === 'low'
+        ? await lowTexture(width, height)
+        : flat(width, height);
   return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 92 }).toBuffer();
 }
 
@@ -19,8 +24,9 @@ async function busy(width: number, height: number) {
   const block = 12;
   const cols = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
+  // Grey blocks: the MindAR compiler averages RGB while its camera input uses luma, and the two agree on grey.
   const blocks = Buffer.alloc(cols * rows * 3);
-  for (let i = 0; i < blocks.length; i++) blocks[i] = Math.floor(random() * 256);
+  for (let i = 0; i < blocks.length; i += 3) blocks.fill(Math.floor(random() * 256), i, i + 3);
   const background = await sharp(blocks, { raw: { width: cols, height: rows, channels: 3 } })
     .resize(cols * block, rows * block, { kernel: 'nearest' })
     .extract({ left: 0, top: 0, width, height })
@@ -38,7 +44,9 @@ async function busy(width: number, height: number) {
         : `<rect x="${x}" y="${y}" width="${r * 2}" height="${r}" fill="${fill}" stroke="white" stroke-width="3" transform="rotate(${Math.round(random() * 90)} ${x} ${y})"/>`,
     );
   }
-  const overlay = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`);
+  const overlay = Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`,
+  );
   return sharp(background).composite([{ input: overlay }]);
 }
 

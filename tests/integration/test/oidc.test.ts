@@ -8,7 +8,7 @@ import { registerUser, startTestPlatform } from '../src/index.ts';
 const oidcServer = new OAuth2Server();
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let nextClaims: Record<string, unknown> = {};
-const REDIRECT = 'http://localhost:3000/auth/callback/mock';
+let REDIRECT = '';
 
 beforeAll(async () => {
   await oidcServer.issuer.keys.generate('RS256');
@@ -23,6 +23,7 @@ beforeAll(async () => {
       ]),
     },
   });
+  REDIRECT = `${platform.baseUrl}/auth/callback/mock`;
 });
 afterAll(async () => {
   await oidcServer.stop();

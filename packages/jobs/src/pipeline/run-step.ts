@@ -1,6 +1,7 @@
 // Runs one pipeline step: marks it running, reports throttled progress, retries with backoff, fails the video at the end.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Video } from '@arvlite/db';
 import { InvalidMediaError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
 import type { JobName } from '../job-map.ts';
@@ -73,6 +74,12 @@ export async function runStep<N extends JobName, T>(
     if (helpers.abortSignal.aborted) {
       // Shutting down: the job goes back to the queue and this step runs again from the start.
       await updateStep(em, videoId, step, { status: 'pending', progress: 0 }).catch(() => {});
+      throw e;
+    }
+    const stillThere = await em.fork().findOne(Video, { id: videoId, deletedAt: null });
+    if (!stillThere) {
+      // Deleted while processing: nothing to fail and nothing to retry.
+      await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [helpers.job.id]);
       throw e;
     }
     const permanent = e instanceof InvalidMediaError || e instanceof PermanentStepError;
