@@ -5,6 +5,7 @@ import {
   checkHealth,
   closeVideoEvents,
   createContextInner,
+  manifestCacheHeaders,
   PlaybackDenied,
   signedMediaText,
   type ApiDeps,
@@ -65,6 +66,18 @@ export async function buildServer(deps: ApiDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // 304 for a response whose ETag the client already holds (only viewer.manifest sets one). tRPC cannot answer 304
+  // itself: its fetch Response refuses a body with that status, so the body is dropped here instead.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.method !== 'GET' || !(payload instanceof Response) || payload.status !== 200) return payload;
+    const etag = payload.headers.get('etag');
+    const given = req.headers['if-none-match'];
+    if (!etag || !given || !given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return payload;
+    await payload.body?.cancel();
+    reply.code(304).header('etag', etag).header('cache-control', payload.headers.get('cache-control') ?? 'no-cache');
+    return null;
+  });
+
   // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback).
   app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
     '/media/:videoId/:file',
@@ -121,10 +134,16 @@ export async function buildServer(deps: ApiDeps) {
         }
       },
       // Rate-limited calls tell the client when to come back.
-      responseMeta({ errors }) {
+      responseMeta({ errors, paths, type, data, ctx }) {
         const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
         const details = (limited?.cause as { details?: { retryAfterS?: number } } | undefined)?.details;
-        return details?.retryAfterS ? { headers: { 'retry-after': String(details.retryAfterS) } } : {};
+        if (details?.retryAfterS) return { headers: { 'retry-after': String(details.retryAfterS) } };
+        // viewer.manifest alone (every AR scan): ETag + short max-age, so repeated scans revalidate cheaply (304 below).
+        const result = (data[0] as { result?: { data?: unknown } } | undefined)?.result;
+        if (type === 'query' && paths?.length === 1 && paths[0] === 'viewer.manifest' && errors.length === 0 && result && ctx) {
+          return { headers: manifestCacheHeaders(ctx.config, result.data as Parameters<typeof manifestCacheHeaders>[1]) };
+        }
+        return {};
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });

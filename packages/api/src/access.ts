@@ -1,5 +1,5 @@
 // Tenant scoping: the only way procedures load company-owned objects. Not a member → NOT_FOUND; member below the role → FORBIDDEN.
-import { Membership, Project, Video, roleRank, type Company, type EntityManager, type Role } from '@arvlite/db';
+import { ArContent, Membership, Project, Video, roleRank, type Company, type EntityManager, type Role } from '@arvlite/db';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {
@@ -41,6 +41,16 @@ export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
       if (!membership) throw new NotFoundError('Video');
       check(membership);
       return { video, company: video.company, membership };
+    },
+
+    /** A live (not deleted) AR content item of a company the caller belongs to. */
+    async arContent(arContentId: string): Promise<{ arContent: ArContent; company: Company; membership: Membership }> {
+      const arContent = await em.getRepository(ArContent).findForMember(caller.userId, arContentId);
+      if (!arContent) throw new NotFoundError('AR content');
+      const membership = await em.getRepository(Membership).findForCaller(caller.userId, arContent.company.id);
+      if (!membership) throw new NotFoundError('AR content');
+      check(membership);
+      return { arContent, company: arContent.company, membership };
     },
   };
 }

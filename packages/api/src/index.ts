@@ -10,3 +10,4 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { signedMediaText, PlaybackDenied } from './services/playback.service.ts';
 export { closeVideoEvents } from './video-events.ts';
+export { manifestCacheHeaders, type ManifestReason, type ViewerManifest } from './services/viewer.service.ts';

@@ -1,10 +1,14 @@
+import { analyticsRouter } from './router/analytics.ts';
+import { arContentRouter } from './router/ar-content.ts';
 import { auditRouter } from './router/audit.ts';
 import { authRouter } from './router/auth.ts';
 import { companyRouter } from './router/company.ts';
 import { healthRouter } from './router/health.ts';
 import { memberRouter } from './router/member.ts';
+import { playlistRouter } from './router/playlist.ts';
 import { projectRouter } from './router/project.ts';
 import { videoRouter } from './router/video.ts';
+import { viewerRouter } from './router/viewer.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -15,6 +19,10 @@ export const appRouter = router({
   project: projectRouter,
   audit: auditRouter,
   video: videoRouter,
+  arContent: arContentRouter,
+  playlist: playlistRouter,
+  viewer: viewerRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

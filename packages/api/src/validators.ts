@@ -21,6 +21,25 @@ export const password = z.string().min(1, { message: 'must not be empty' }).max(
 export const role = z.enum(ROLES);
 export const opaqueToken = z.string().min(16).max(256).regex(/^[A-Za-z0-9_-]+$/, { message: 'malformed token' });
 
+/** An instant Postgres and calendars handle sensibly; anything outside is a client bug. */
+export const instant = z
+  .date({ message: 'expected a date and time' })
+  .min(new Date('2000-01-01T00:00:00Z'), { message: 'must be in the year 2000 or later' })
+  .max(new Date('2200-01-01T00:00:00Z'), { message: 'must be before the year 2200' });
+
+/** A calendar date, YYYY-MM-DD, that exists. */
+export const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date as YYYY-MM-DD' })
+  .refine(
+    (v) => {
+      const [y, m, d] = v.split('-').map(Number) as [number, number, number];
+      const date = new Date(Date.UTC(y, m - 1, d));
+      return y >= 1900 && y < 2200 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+    },
+    { message: 'expected a real date between 1900 and 2199' },
+  );
+
 export const pageInput = {
   cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(100).default(20),

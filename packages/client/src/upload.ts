@@ -25,7 +25,7 @@ async function put(f: typeof fetch, url: string, body: Blob | Uint8Array, header
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await f(url, { method: 'PUT', body: body as BodyInit, headers, signal: opts.signal });
+      const res = await f(url, { method: 'PUT', body: body as Blob, headers, signal: opts.signal });
       if (res.ok) return res.headers.get('etag');
       if (res.status < 500 || attempt >= retries) throw new Error(`Storage answered ${res.status} to an upload`);
     } catch (e) {

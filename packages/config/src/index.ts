@@ -112,6 +112,13 @@ function toConfig(e: z.output<typeof envSchema>) {
       partSizeBytes: e.UPLOAD_PART_SIZE_BYTES,
       sessionTtlHours: e.UPLOAD_SESSION_TTL_HOURS,
     },
+    markers: {
+      compileConcurrency: e.MARKER_COMPILE_CONCURRENCY,
+    },
+    viewer: {
+      rateLimitPerMinute: e.VIEWER_RATE_LIMIT_PER_MINUTE,
+      sessionTimeoutMinutes: e.VIEWER_SESSION_TIMEOUT_MINUTES,
+    },
   };
 }
 

@@ -126,6 +126,13 @@ export const envSchema = z.object({
   UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),
   UPLOAD_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
   UPLOAD_SESSION_TTL_HOURS: int(1, 24 * 7).default(24),
+
+  /** Marker compiles one worker process runs at once (each takes seconds of CPU and about 300 MB). */
+  MARKER_COMPILE_CONCURRENCY: int(1, 16).default(1),
+  /** Public viewer calls (manifest, sessions) per client IP per minute. */
+  VIEWER_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  /** A view session not ended within this time is closed as abandoned. */
+  VIEWER_SESSION_TIMEOUT_MINUTES: int(5, 24 * 60).default(60),
 });
 
 export type RawConfig = z.output<typeof envSchema>;

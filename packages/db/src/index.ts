@@ -5,3 +5,4 @@ export type { EntityManager } from '@mikro-orm/postgresql';
 export { MembershipRepository } from './repositories/membership.repository.ts';
 export { ProjectRepository } from './repositories/project.repository.ts';
 export { VideoRepository } from './repositories/video.repository.ts';
+export { ArContentRepository } from './repositories/ar-content.repository.ts';

@@ -5,3 +5,11 @@ export { createTaskList, crontab } from './tasks/index.ts';
 export { reapDeadWorkers } from './reap-workers.ts';
 export { notifyVideo, STEP, VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
 export type { VideoOutputs, StoredRendition } from './pipeline/video-outputs.ts';
+export {
+  arContentPrefix,
+  MARKER_CONTENT_TYPES,
+  MARKER_MAX_BYTES,
+  markerKey,
+  markerRevisionPrefix,
+  type ArContentKeyIds,
+} from './marker/marker-keys.ts';

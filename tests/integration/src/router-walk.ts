@@ -47,6 +47,7 @@ const SAMPLE_VALUES: unknown[] = [
   20,
   true,
   new Date('2026-01-01T00:00:00Z'),
+  '2026-01-01',
   'viewer',
   [1],
   ['a'],
@@ -65,11 +66,12 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
   return undefined;
 }
 
-/** The first option of an enum field (possibly wrapped in optional/default). */
+/** The first option of an enum field, or a literal's value (possibly wrapped in optional/default). */
 function enumSample(schema: z.ZodType): unknown {
   let s: unknown = schema;
   for (let i = 0; i < 5 && s; i++) {
     if (s instanceof z.ZodEnum) return s.options[0];
+    if (s instanceof z.ZodLiteral) return s.value;
     s = (s as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType;
   }
   return undefined;
@@ -88,6 +90,14 @@ export interface InputPlan {
 
 export function planInput(schema: z.ZodType | undefined): InputPlan | undefined {
   if (!schema) return undefined;
+  // A union of objects (e.g. one per kind): the first option that can be built stands for the procedure.
+  if (schema instanceof z.ZodUnion) {
+    for (const option of schema.options as z.ZodType[]) {
+      const plan = planInput(option);
+      if (plan?.build(Object.fromEntries(plan.idFields.map((f) => [f, randomUUID()])))) return plan;
+    }
+    return undefined;
+  }
   const obj = unwrapObject(schema);
   if (!obj) return undefined;
   const shape = obj.shape as Record<string, z.ZodType>;

@@ -41,7 +41,9 @@ const nasty = fc.oneof(
 );
 
 function inputArbitrary(schema: z.ZodType | undefined) {
-  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
+  // Unions of objects (one per kind) are fuzzed with the keys of all their options.
+  const objects = schema instanceof z.ZodUnion ? (schema.options as z.ZodType[]) : [schema];
+  const shape = Object.assign({}, ...objects.map((o) => (o instanceof z.ZodObject ? (o.shape as Record<string, z.ZodType>) : {}))) as Record<string, z.ZodType>;
   const keys = Object.keys(shape);
   const value = fc.oneof({ weight: 3, arbitrary: nasty }, { weight: 1, arbitrary: fc.constantFrom(...(ownIds.length ? ownIds : ['x'])) });
   const record = keys.length

@@ -17,6 +17,9 @@ const PUBLIC = new Set([
   'auth.oidcProviders',
   'auth.oidcStart',
   'auth.oidcCallback',
+  'viewer.manifest',
+  'viewer.startSession',
+  'viewer.endSession',
 ]);
 
 /** Signed-in procedures that act only on the caller's own account; each must be here on purpose. */
@@ -85,6 +88,13 @@ beforeAll(async () => {
   const pending = await callerA.member.invite({ companyId: companyA.id, email: 'pending@example.com', role: 'viewer' });
   const members = await callerA.member.list({ companyId: companyA.id });
   const videoA = await callerA.video.createUpload({ projectId: projectA.id, fileName: 'alpha.mp4', contentType: 'video/mp4', size: 1000, title: `${MARKER} video` });
+  const contentA = await callerA.arContent.create({
+    projectId: projectA.id,
+    title: `${MARKER} AR content`,
+    customer: { name: `${MARKER} customer`, email: 'alpha-customer@example.com', orderRef: MARKER },
+  });
+  await callerA.playlist.set({ id: contentA.id, videoIds: [videoA.videoId], defaultVideoId: videoA.videoId });
+  const ruleA = await callerA.playlist.addRule({ id: contentA.id, kind: 'date', date: '2026-05-01', yearly: true, videoId: videoA.videoId });
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -94,13 +104,17 @@ beforeAll(async () => {
     editorMembership: members.members.find((m) => m.userId === a2.user.id)!.membershipId,
     invitationId: pending.invitationId,
     videoId: videoA.videoId,
+    arContentId: contentA.id,
+    ruleId: ruleA.ruleId,
   });
   callerB = callerFor(b.accessToken);
   const companyB = await callerB.company.create({ name: 'Bravo company' });
   const projectB = await callerB.project.create({ companyId: companyB.id, name: 'Bravo project' });
   const membersB = await callerB.member.list({ companyId: companyB.id });
   const videoB = await callerB.video.createUpload({ projectId: projectB.id, fileName: 'bravo.mp4', contentType: 'video/mp4', size: 1000 });
-  Object.assign(bIds, { companyId: companyB.id, projectId: projectB.id, userB: b.user.id, membership: membersB.members[0]!.membershipId, videoId: videoB.videoId });
+  const contentB = await callerB.arContent.create({ projectId: projectB.id, title: 'Bravo AR content' });
+  await callerB.playlist.set({ id: contentB.id, videoIds: [videoB.videoId] });
+  Object.assign(bIds, { companyId: companyB.id, projectId: projectB.id, userB: b.user.id, membership: membersB.members[0]!.membershipId, videoId: videoB.videoId, arContentId: contentB.id });
 });
 
 describe('tenant isolation', () => {

@@ -1,6 +1,6 @@
 // The processing pipeline end to end: real uploads, real worker, real ffmpeg; outputs checked by ffprobing them.
 import { readFileSync, statSync } from 'node:fs';
-import { uploadVideo, type RouterOutputs } from '@arvlite/client';
+import type { RouterOutputs } from '@arvlite/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clips, ffprobe, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
 
@@ -179,6 +179,10 @@ describe('processing pipeline', () => {
     const v = await processed(clips.oneSecond());
     expect(v.status).toBe('READY');
     await owner.client.video.reprocess.mutate({ id: v.id });
+    // The job flips it to PROCESSING first; only then does following it mean anything.
+    for (let i = 0; i < 300 && (await owner.client.video.byId.query({ id: v.id })).status === 'READY'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await follow(v.id);
     const again = await owner.client.video.byId.query({ id: v.id });
     expect(again.status).toBe('READY');

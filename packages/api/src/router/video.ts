@@ -61,7 +61,11 @@ export const videoRouter = router({
   /** Live status over SSE: every state and progress change until READY or FAILED. */
   onStatus: tenantProcedure('viewer')
     .input(z.strictObject({ id }))
-    .subscription(({ ctx, input, signal }) => processing.watchStatus(ctx, input.id, signal)),
+    .subscription(async ({ ctx, input, signal }) => {
+      // Checked before streaming starts: an error inside the stream would reach clients as INTERNAL_SERVER_ERROR.
+      await ctx.access.video(input.id);
+      return processing.watchStatus(ctx, input.id, signal);
+    }),
 
   retry: tenantProcedure('editor')
     .input(z.strictObject({ id }))

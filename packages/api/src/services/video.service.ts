@@ -36,7 +36,7 @@ const PART_URL_TTL_S = 3600;
 const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 /** Storage calls that fail for availability reasons become a clear, retryable error. */
-async function storageCall<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T> {
+export async function storageCall<T>(ctx: Pick<Ctx, 'log'>, what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {

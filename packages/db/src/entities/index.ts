@@ -1,3 +1,5 @@
+import { ArContentSchema } from './ar-content.entity.ts';
+import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
@@ -10,8 +12,20 @@ import { UploadSessionSchema } from './upload-session.entity.ts';
 import { UserSchema } from './user.entity.ts';
 import { VideoSchema } from './video.entity.ts';
 import { VideoStepSchema } from './video-step.entity.ts';
+import { ViewSessionSchema } from './view-session.entity.ts';
 import { WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
+export { AR_CONTENT_STATUSES, ArContent, ArContentSchema, type ArContentStatus } from './ar-content.entity.ts';
+export {
+  ArPlaylistItem,
+  ArPlaylistItemSchema,
+  ArPlaylistRule,
+  ArPlaylistRuleSchema,
+  PLAYLIST_RULE_KINDS,
+  ROTATION_CYCLES,
+  type PlaylistRuleKind,
+  type RotationCycle,
+} from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
@@ -25,6 +39,7 @@ export { User, UserSchema } from './user.entity.ts';
 export { Video, VideoSchema, VIDEO_STATUSES, type VideoStatus } from './video.entity.ts';
 export { STEP_STATUSES, VideoStep, VideoStepSchema, type StepStatus } from './video-step.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
+export { DEVICE_PLATFORMS, SESSION_END_REASONS, ViewSession, ViewSessionSchema, type DevicePlatform } from './view-session.entity.ts';
 
 export const entities = [
   WorkerHeartbeatSchema,
@@ -41,4 +56,8 @@ export const entities = [
   VideoSchema,
   UploadSessionSchema,
   VideoStepSchema,
+  ArContentSchema,
+  ArPlaylistItemSchema,
+  ArPlaylistRuleSchema,
+  ViewSessionSchema,
 ];

@@ -1,0 +1,57 @@
+// The operator's projects, per company.
+import { useEffect, useState } from 'react';
+import { ScrollView, View } from 'react-native';
+import { errorMessage } from '../lib/api-errors.ts';
+import { useNavigation } from '../navigation.ts';
+import { useServices } from '../services-context.ts';
+import { Body, Button, ErrorText, Heading, Loading, Row, Screen } from '../ui/kit.tsx';
+import { space } from '../ui/theme.ts';
+import { useAsync } from '../ui/use-async.ts';
+
+export function ProjectsScreen() {
+  const nav = useNavigation();
+  const { client, publicClient, session } = useServices();
+  const companies = useAsync(() => client.company.list.query(), [client]);
+  const [companyId, setCompanyId] = useState<string | null>(null);
+  const current = companyId ?? companies.data?.[0]?.id ?? null;
+  const projects = useAsync(async () => (current ? (await client.project.list.query({ companyId: current, limit: 100 })).items : []), [client, current]);
+
+  useEffect(() => session.subscribe((user) => user === null && nav.reset({ name: 'sign-in' })), [session, nav]);
+
+  const signOut = async () => {
+    const refreshToken = session.refreshToken;
+    if (refreshToken) await publicClient.auth.logout.mutate({ refreshToken }).catch(() => undefined);
+    await session.end();
+  };
+
+  return (
+    <Screen title="Projects" onBack={() => nav.reset({ name: 'home' })}>
+      {session.user ? <Body muted>Signed in as {session.user.email}</Body> : null}
+      {companies.loading && !companies.data ? <Loading /> : null}
+      {companies.error ? <ErrorText>{errorMessage(companies.error)}</ErrorText> : null}
+      {companies.data && companies.data.length === 0 ? <Body>You are not in a company yet. Create one in the ARVlite dashboard, or accept an invitation.</Body> : null}
+      {companies.data && companies.data.length > 1 ? (
+        <ScrollView horizontal contentContainerStyle={{ gap: space(1) }}>
+          {companies.data.map((c) => (
+            <Button key={c.id} label={c.name} kind={c.id === current ? 'primary' : 'secondary'} onPress={() => setCompanyId(c.id)} />
+          ))}
+        </ScrollView>
+      ) : null}
+      {projects.error ? <ErrorText>{errorMessage(projects.error)}</ErrorText> : null}
+      {current && projects.data ? (
+        <View style={{ gap: space(1) }}>
+          <Heading>{companies.data?.find((c) => c.id === current)?.name ?? 'Projects'}</Heading>
+          {projects.data.length === 0 ? <Body muted>No projects yet.</Body> : null}
+          {projects.data.map((p) => (
+            <Row key={p.id} label={`Project ${p.name}`} onPress={() => nav.push({ name: 'project', projectId: p.id, projectName: p.name })}>
+              <Body>{p.name}</Body>
+              {p.description ? <Body muted>{p.description}</Body> : null}
+            </Row>
+          ))}
+        </View>
+      ) : null}
+      <Button label="Refresh" kind="secondary" onPress={() => { companies.reload(); projects.reload(); }} />
+      <Button label="Sign out" kind="link" onPress={() => void signOut()} />
+    </Screen>
+  );
+}

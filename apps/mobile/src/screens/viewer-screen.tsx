@@ -1,0 +1,86 @@
+// A scanned code: loads the manifest (or the cached one offline), then shows the AR view, or the plain player where
+// AR is unavailable, and reports the viewing session.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ArView } from '../components/ar-view';
+import { errorMessage } from '../lib/api-errors.ts';
+import { useNavigation } from '../navigation.ts';
+import { currentDevice } from '../platform/device.ts';
+import { useServices } from '../services-context.ts';
+import { Button, ErrorText, Loading, Screen } from '../ui/kit.tsx';
+import type { ViewerLoad } from '../viewer/manifest-cache.ts';
+import { WatchTracker } from '../viewer/watch-tracker.ts';
+import { OfflineView, ReasonView } from './reason-view.tsx';
+
+type State = { kind: 'loading' } | ViewerLoad | { kind: 'error'; message: string };
+
+export function ViewerScreen({ publicId }: { publicId: string }) {
+  const nav = useNavigation();
+  const { manifests } = useServices();
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const load = useCallback(() => {
+    setState({ kind: 'loading' });
+    manifests.load(publicId).then(setState, (err: unknown) => setState({ kind: 'error', message: errorMessage(err) }));
+  }, [manifests, publicId]);
+  useEffect(load, [load]);
+
+  const home = () => nav.reset({ name: 'home' });
+  switch (state.kind) {
+    case 'loading':
+      return <Loading label="Opening" />;
+    case 'unavailable':
+      return <ReasonView reason={state.reason} onRetry={load} onHome={home} />;
+    case 'offline':
+      return <OfflineView stale={state.stale} onRetry={load} onHome={home} />;
+    case 'error':
+      return (
+        <Screen title="Something went wrong" onBack={home}>
+          <ErrorText>{state.message}</ErrorText>
+          <Button label="Try again" onPress={load} />
+        </Screen>
+      );
+    case 'ready':
+      return <Experience publicId={publicId} load={state} onClose={nav.canGoBack ? nav.back : home} />;
+  }
+}
+
+function Experience({ publicId, load, onClose }: { publicId: string; load: Extract<ViewerLoad, { kind: 'ready' }>; onClose: () => void }) {
+  const { sessions, flushSessions } = useServices();
+  const tracker = useMemo(() => new WatchTracker(), []);
+
+  useEffect(() => {
+    let localId: string | null = null;
+    let closed = false;
+    const finish = () => {
+      if (localId) void sessions.finish(localId, tracker.stats()).then(flushSessions);
+    };
+    void currentDevice()
+      .then((device) => sessions.begin(publicId, device))
+      .then((id) => {
+        localId = id;
+        if (closed) finish();
+        else flushSessions();
+      });
+    // Saved now and then, so a session cut short by the app being killed still reports what was watched.
+    const timer = setInterval(() => {
+      if (localId) void sessions.progress(localId, tracker.stats());
+    }, 5_000);
+    return () => {
+      closed = true;
+      clearInterval(timer);
+      tracker.playing(false);
+      finish();
+    };
+  }, [publicId, sessions, tracker, flushSessions]);
+
+  return (
+    <ArView
+      manifest={load.manifest}
+      markerUri={load.markerUri}
+      videoUri={load.videoUri}
+      tracker={tracker}
+      onClose={onClose}
+      note={load.from === 'cache' ? 'Offline: playing the saved copy.' : undefined}
+    />
+  );
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import * as analytics from '../services/analytics.service.ts';
+import { router, tenantProcedure } from '../trpc.ts';
+import { id, instant } from '../validators.ts';
+
+const MAX_BUCKETS = 1000;
+/** Shortest length of each period, so the bucket count is never underestimated. */
+const MIN_PERIOD_MS = { hour: 3_600_000, day: 23 * 3_600_000, week: 7 * 86_400_000 - 3_600_000, month: 28 * 86_400_000 } as const;
+
+export const analyticsRouter = router({
+  /** Views, unique devices, median and average watch time and completion rate per period, for a project or one item. */
+  summary: tenantProcedure('viewer')
+    .input(
+      z
+        .strictObject({
+          projectId: id.optional(),
+          arContentId: id.optional(),
+          from: instant,
+          to: instant,
+          granularity: z.enum(analytics.GRANULARITIES),
+        })
+        .refine((r) => r.projectId || r.arContentId, { message: 'give projectId or arContentId', path: ['projectId'] })
+        .refine((r) => r.to >= r.from, { message: 'to must not be before from', path: ['to'] })
+        .refine((r) => (r.to.getTime() - r.from.getTime()) / MIN_PERIOD_MS[r.granularity] <= MAX_BUCKETS, {
+          message: `at most ${MAX_BUCKETS} periods at once; choose a coarser granularity`,
+          path: ['granularity'],
+        }),
+    )
+    .query(({ ctx, input }) => analytics.summary(ctx, input)),
+});

@@ -1,0 +1,107 @@
+import { AR_CONTENT_STATUSES } from '@arvlite/db';
+import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES } from '@arvlite/jobs';
+import { z } from 'zod';
+import * as arContent from '../services/ar-content.service.ts';
+import { router, tenantProcedure } from '../trpc.ts';
+import { description, email, id, instant, pageInput } from '../validators.ts';
+
+const title = z.string().trim().min(1).max(200);
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+const customer = z.strictObject({
+  name: optionalText(200),
+  email: email.nullable().optional(),
+  phone: z.string().trim().max(40).regex(/^[0-9+()\-. ]*$/, { message: 'expected a phone number' }).nullable().optional(),
+  orderRef: optionalText(100),
+});
+const playback = z.strictObject({ autoplay: z.boolean().optional(), loop: z.boolean().optional(), muted: z.boolean().optional() });
+/** Printed width in millimetres, 1 cm to 10 m. */
+const widthMm = z.number().min(10).max(10_000);
+
+export const arContentRouter = router({
+  create: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        projectId: id,
+        title,
+        description: description.optional(),
+        activeFrom: instant.optional(),
+        expiresAt: instant.optional(),
+        customer: customer.optional(),
+        playback: playback.optional(),
+        widthMm: widthMm.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => arContent.createArContent(ctx, input)),
+
+  list: tenantProcedure('viewer')
+    .input(
+      z.strictObject({
+        projectId: id,
+        ...pageInput,
+        status: z.enum(AR_CONTENT_STATUSES).optional(),
+        includeArchived: z.boolean().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => arContent.listArContent(ctx, input)),
+
+  /** The item with its marker (score, advice, keypoints, point counts, failure), viewer links and customer fields. */
+  byId: tenantProcedure('viewer')
+    .input(z.strictObject({ id }))
+    .query(({ ctx, input }) => arContent.getArContent(ctx, input)),
+
+  update: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        id,
+        title: title.optional(),
+        description: description.nullable().optional(),
+        activeFrom: instant.nullable().optional(),
+        expiresAt: instant.nullable().optional(),
+        customer: customer.optional(),
+        playback: playback.optional(),
+        widthMm: widthMm.nullable().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => arContent.updateArContent(ctx, input)),
+
+  archive: tenantProcedure('admin')
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => arContent.archiveArContent(ctx, input)),
+
+  delete: tenantProcedure('admin')
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => arContent.deleteArContent(ctx, input)),
+
+  /** A presigned PUT for the marker image: JPEG, PNG or WebP, at most 20 MiB (at least 480 px on the short side, checked after upload). */
+  createMarkerUpload: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        id,
+        contentType: z.enum(MARKER_CONTENT_TYPES, { message: 'expected image/jpeg, image/png or image/webp' }),
+        size: z.number().int().min(1).max(MARKER_MAX_BYTES, { message: `must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB` }),
+      }),
+    )
+    .mutation(({ ctx, input }) => arContent.createMarkerUpload(ctx, input)),
+
+  /** Verifies the upload, then queues marker:compile (normalize, score, compile the .mind, load it back). */
+  completeMarkerUpload: tenantProcedure('editor')
+    .input(z.strictObject({ id, widthMm: widthMm.optional() }))
+    .mutation(({ ctx, input }) => arContent.completeMarkerUpload(ctx, input)),
+
+  /** A QR code for the viewer URL: PNG as a data URL (for print) or SVG text (for the web). */
+  qr: tenantProcedure('viewer')
+    .input(
+      z.strictObject({
+        id,
+        format: z.enum(['png', 'svg']),
+        sizePx: z.number().int().min(128).max(2048).optional(),
+        errorCorrection: z.enum(['M', 'Q']).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => arContent.qrCode(ctx, input)),
+
+  /** `${PUBLIC_URL}/v/{publicId}` and the deep link `arvlite://v/{publicId}`. */
+  viewerLinks: tenantProcedure('viewer')
+    .input(z.strictObject({ id }))
+    .query(({ ctx, input }) => arContent.viewerLinks(ctx, input)),
+});

@@ -1,0 +1,42 @@
+// The public viewer API (no sign-in; per-IP rate limit). See README, "The viewer manifest".
+import { DEVICE_PLATFORMS } from '@arvlite/db';
+import { z } from 'zod';
+import * as viewer from '../services/viewer.service.ts';
+import { publicProcedure, router } from '../trpc.ts';
+import { id } from '../validators.ts';
+
+const publicId = z.string().regex(/^[A-Za-z0-9_-]{12,64}$/, { message: 'malformed public id' });
+const label = (max: number) => z.string().trim().min(1).max(max).regex(/^[\x20-\x7E]+$/, { message: 'printable ASCII only' });
+
+export const viewerRouter = router({
+  /** `{ ok: true, version, content, marker, video, selection, playback }` or `{ ok: false, reason }`; cacheable (ETag). */
+  manifest: publicProcedure
+    .input(z.strictObject({ publicId }))
+    .query(({ ctx, input }) => viewer.manifest(ctx, input)),
+
+  startSession: publicProcedure
+    .input(
+      z.strictObject({
+        publicId,
+        device: z.strictObject({
+          platform: z.enum(DEVICE_PLATFORMS),
+          model: label(100).optional(),
+          os: label(64).optional(),
+          appVersion: label(32).optional(),
+          installId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'expected 16–64 URL-safe characters' }).optional(),
+        }),
+      }),
+    )
+    .mutation(({ ctx, input }) => viewer.startSession(ctx, input)),
+
+  endSession: publicProcedure
+    .input(
+      z.strictObject({
+        sessionId: id,
+        watchedMs: z.number().int().min(0).max(86_400_000),
+        trackingLostCount: z.number().int().min(0).max(100_000),
+        completed: z.boolean(),
+      }),
+    )
+    .mutation(({ ctx, input }) => viewer.endSession(ctx, input)),
+});

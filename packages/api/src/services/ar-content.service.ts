@@ -1,0 +1,364 @@
+// AR content items: create, list, read, update, archive, delete; the marker upload handshake; QR codes and viewer links.
+import { randomBytes } from 'node:crypto';
+import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
+import { enqueue, MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, markerKey, type ArContentKeyIds } from '@arvlite/jobs';
+import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker';
+import { LockMode } from '@mikro-orm/core';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Access } from '../access.ts';
+import { audit, diff } from '../audit.ts';
+import type { Context } from '../context.ts';
+import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../validators.ts';
+import { storageCall } from './video.service.ts';
+
+type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
+  access: Access;
+  caller: { userId: string };
+};
+
+const UPLOAD_URL_TTL_S = 3600;
+
+const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
+
+/** 96 random bits as 16 URL-safe characters: unguessable, short enough for a QR code that scans from afar. */
+export function newPublicId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export function keyIdsOf(c: ArContent): ArContentKeyIds {
+  return { companyId: c.company.id, projectId: c.project.id, arContentId: c.id };
+}
+
+/** A stored object's URL: under MEDIA_PUBLIC_BASE_URL when set, else presigned for MEDIA_URL_TTL_S. */
+export async function objectUrl(deps: Pick<Context, 'config' | 'storage'>, key: string | null | undefined): Promise<string | null> {
+  if (!key) return null;
+  const { publicBaseUrl, urlTtlS } = deps.config.media;
+  return publicBaseUrl ? `${publicBaseUrl}/${key}` : deps.storage.presignGet(key, urlTtlS);
+}
+
+export async function arContentView(ctx: Pick<Context, 'config' | 'storage'>, c: ArContent, opts: { detail?: boolean } = {}) {
+  const now = Date.now();
+  return {
+    id: c.id,
+    projectId: c.project.id,
+    title: c.title,
+    description: c.description ?? null,
+    publicId: c.publicId,
+    status: c.status,
+    activeFrom: c.activeFrom ?? null,
+    expiresAt: c.expiresAt ?? null,
+    expired: !!c.expiresAt && c.expiresAt.getTime() <= now,
+    customer: {
+      name: c.customerName ?? null,
+      email: c.customerEmail ?? null,
+      phone: c.customerPhone ?? null,
+      orderRef: c.orderRef ?? null,
+    },
+    playback: { autoplay: c.autoplay, loop: c.loop, muted: c.muted },
+    marker: {
+      widthMm: c.widthMm ?? null,
+      published: c.markerPublishedRevision != null,
+      imageUrl: await objectUrl(ctx, c.markerImageKey),
+      thumbnailUrl: await objectUrl(ctx, c.markerThumbnailKey),
+      mindUrl: await objectUrl(ctx, c.markerMindKey),
+      width: c.markerWidthPx ?? null,
+      height: c.markerHeightPx ?? null,
+      score: c.markerScore ?? null,
+      /** good | fair | poor | unusable; a poor marker is accepted, with the advice as its warning. */
+      rating: c.markerRating ?? null,
+      advice: c.markerAdvice ?? [],
+      featureCount: c.markerFeatureCount ?? null,
+      matchingPoints: c.markerMatchingPoints ?? null,
+      trackingPoints: c.markerTrackingPoints ?? null,
+      compileMs: c.markerCompileMs ?? null,
+      processedAt: c.markerProcessedAt ?? null,
+      failure: c.markerFailureCode ? { code: c.markerFailureCode, message: c.markerFailureMessage ?? '' } : null,
+      ...(opts.detail ? { keypoints: c.markerKeypoints ?? [] } : {}),
+    },
+    links: links(ctx.config.http.publicUrl, c.publicId),
+    version: c.version,
+    archivedAt: c.archivedAt ?? null,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+interface CustomerInput {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  orderRef?: string | null;
+}
+interface PlaybackInput {
+  autoplay?: boolean;
+  loop?: boolean;
+  muted?: boolean;
+}
+interface ContentFields {
+  title?: string;
+  description?: string | null;
+  activeFrom?: Date | null;
+  expiresAt?: Date | null;
+  customer?: CustomerInput;
+  playback?: PlaybackInput;
+  widthMm?: number | null;
+}
+
+/** Input fields as entity properties; undefined means "leave as is". */
+function patchOf(input: ContentFields) {
+  const patch = {
+    title: input.title,
+    description: input.description,
+    activeFrom: input.activeFrom,
+    expiresAt: input.expiresAt,
+    customerName: input.customer?.name,
+    customerEmail: input.customer?.email,
+    customerPhone: input.customer?.phone,
+    orderRef: input.customer?.orderRef,
+    autoplay: input.playback?.autoplay,
+    loop: input.playback?.loop,
+    muted: input.playback?.muted,
+    widthMm: input.widthMm,
+  };
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<ArContent>;
+}
+
+function checkValidity(activeFrom: Date | null | undefined, expiresAt: Date | null | undefined) {
+  if (activeFrom && expiresAt && expiresAt <= activeFrom) {
+    throw new ValidationError('expiresAt must be after activeFrom', { reason: 'INVALID_VALIDITY' });
+  }
+}
+
+export async function createArContent(ctx: Ctx, input: ContentFields & { projectId: string; title: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const { project, company } = await ctx.access.project(input.projectId);
+    if (project.archivedAt) throw new ConflictError('This project is archived');
+    checkValidity(input.activeFrom, input.expiresAt);
+    const content = tem.create(ArContent, {
+      company,
+      project,
+      createdBy: ctx.caller.userId,
+      publicId: newPublicId(),
+      ...patchOf(input),
+      title: input.title,
+    } as ArContent);
+    audit(tem, actor(ctx), {
+      companyId: company.id,
+      action: 'ar-content.create',
+      targetType: 'ar-content',
+      targetId: content.id,
+      changes: { title: { from: null, to: input.title } },
+    });
+    await tem.flush();
+    return arContentView(ctx, content);
+  });
+}
+
+export async function listArContent(
+  ctx: Ctx,
+  input: { projectId: string; cursor?: string; limit: number; status?: ArContentStatus; includeArchived?: boolean },
+) {
+  const { project } = await ctx.access.project(input.projectId);
+  const after = decodeCursor(input.cursor);
+  const items = await ctx.em.find(
+    ArContent,
+    {
+      project,
+      deletedAt: null,
+      ...(input.status ? { status: input.status } : input.includeArchived ? {} : { status: { $ne: 'ARCHIVED' as const } }),
+      ...(after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}),
+    },
+    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+  );
+  const page = items.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: await Promise.all(page.map((c) => arContentView(ctx, c))),
+    nextCursor: items.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+export async function getArContent(ctx: Ctx, input: { id: string }) {
+  const { arContent } = await ctx.access.arContent(input.id);
+  return arContentView(ctx, arContent, { detail: true });
+}
+
+/** Locks the item for a read-modify-write after the access check. */
+export async function lockContent(ctx: { access: Access }, tem: EntityManager, id: string) {
+  const { arContent } = await ctx.access.arContent(id);
+  return tem.findOneOrFail(ArContent, { id: arContent.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+}
+
+export async function updateArContent(ctx: Ctx, input: ContentFields & { id: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const content = await lockContent(ctx, tem, input.id);
+    if (content.status === 'ARCHIVED') throw new ConflictError('This AR content is archived');
+    const patch = patchOf(input);
+    checkValidity(
+      patch.activeFrom === undefined ? content.activeFrom : patch.activeFrom,
+      patch.expiresAt === undefined ? content.expiresAt : patch.expiresAt,
+    );
+    const changes = diff(content, patch);
+    if (Object.keys(changes).length > 0) {
+      tem.assign(content, patch);
+      // A new expiry in the future makes the item viewable again; the cron records the next expiry.
+      if (patch.expiresAt !== undefined && (!content.expiresAt || content.expiresAt.getTime() > Date.now())) content.expiredAt = null;
+      content.version += 1;
+      audit(tem, actor(ctx), { companyId: content.company.id, action: 'ar-content.update', targetType: 'ar-content', targetId: content.id, changes });
+    }
+    return arContentView(ctx, content);
+  });
+}
+
+export async function archiveArContent(ctx: Ctx, input: { id: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const content = await lockContent(ctx, tem, input.id);
+    if (content.status === 'MARKER_PROCESSING') throw new ConflictError('A marker is being processed; archive the item when it is done');
+    if (content.status !== 'ARCHIVED') {
+      const from = content.status;
+      content.status = 'ARCHIVED';
+      content.archivedAt = new Date();
+      content.version += 1;
+      audit(tem, actor(ctx), { companyId: content.company.id, action: 'ar-content.archive', targetType: 'ar-content', targetId: content.id, changes: { status: { from, to: 'ARCHIVED' } } });
+    }
+    return arContentView(ctx, content);
+  });
+}
+
+/** Hides the item at once (the viewer answers NOT_FOUND); ar-content:delete removes its objects and the row. */
+export async function deleteArContent(ctx: Ctx, input: { id: string }) {
+  return ctx.em.transactional(async (tem) => {
+    const content = await lockContent(ctx, tem, input.id);
+    content.deletedAt = new Date();
+    content.version += 1;
+    await enqueue(tem, 'ar-content:delete', { arContentId: content.id }, { jobKey: `ar-content:delete:${content.id}` });
+    audit(tem, actor(ctx), {
+      companyId: content.company.id,
+      action: 'ar-content.delete',
+      targetType: 'ar-content',
+      targetId: content.id,
+      changes: { title: { from: content.title, to: null } },
+    });
+    return { ok: true as const };
+  });
+}
+
+/** A presigned PUT for a new marker image; each upload is a new revision, so a published marker never changes under a viewer. */
+export async function createMarkerUpload(ctx: Ctx, input: { id: string; contentType: (typeof MARKER_CONTENT_TYPES)[number]; size: number }) {
+  let abandoned: string | null = null;
+  const result = await ctx.em.transactional(async (tem) => {
+    const content = await lockContent(ctx, tem, input.id);
+    if (content.status === 'ARCHIVED') throw new ConflictError('This AR content is archived');
+    if (content.status === 'MARKER_PROCESSING') {
+      throw new ConflictError('A marker is being processed; upload a new one when it is done', { status: content.status });
+    }
+    abandoned = content.markerUploadKey ?? null;
+    content.markerRevision += 1;
+    const key = markerKey(keyIdsOf(content), content.markerRevision, 'original');
+    content.markerUploadKey = key;
+    content.markerUploadContentType = input.contentType;
+    content.markerUploadBytes = input.size;
+    const url = await storageCall(ctx, 'presignPut', () => ctx.storage.presignPut(key, input.contentType, UPLOAD_URL_TTL_S));
+    audit(tem, actor(ctx), {
+      companyId: content.company.id,
+      action: 'ar-content.create-marker-upload',
+      targetType: 'ar-content',
+      targetId: content.id,
+      changes: { markerRevision: { from: content.markerRevision - 1, to: content.markerRevision }, size: { from: null, to: input.size } },
+    });
+    return {
+      url,
+      headers: { 'content-type': input.contentType },
+      expiresAt: new Date(Date.now() + UPLOAD_URL_TTL_S * 1000),
+      maxBytes: MARKER_MAX_BYTES,
+    };
+  });
+  // An earlier upload that was never completed is replaced by this one.
+  if (abandoned) await ctx.storage.delete(abandoned).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove an abandoned marker upload'));
+  return result;
+}
+
+const IMAGE_TYPES = new Set<string>(MARKER_CONTENT_TYPES);
+
+type CompleteOutcome = { ok: Awaited<ReturnType<typeof arContentView>> } | { fail: DomainError };
+
+/** Checks the stored upload (size, image type), then in one transaction MARKER_PROCESSING and the marker:compile job. */
+export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthMm?: number }) {
+  const outcome: CompleteOutcome = await ctx.em.transactional(async (tem) => {
+    const content = await lockContent(ctx, tem, input.id);
+    if (content.status === 'MARKER_PROCESSING' && content.markerQueuedRevision === content.markerRevision) {
+      return { ok: await arContentView(ctx, content) }; // completing twice answers the same, with one job
+    }
+    if (content.status === 'ARCHIVED') throw new ConflictError('This AR content is archived');
+    const key = content.markerUploadKey;
+    if (!key) throw new ConflictError('No marker upload is waiting; call createMarkerUpload first', { reason: 'NO_UPLOAD' });
+
+    const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
+      await storageCall(ctx, 'delete', () => ctx.storage.delete(key));
+      tem.assign(content, {
+        markerUploadKey: null,
+        markerUploadContentType: null,
+        markerUploadBytes: null,
+        markerFailureCode: code,
+        markerFailureMessage: message,
+      });
+      audit(tem, actor(ctx), { companyId: content.company.id, action: 'ar-content.marker-rejected', targetType: 'ar-content', targetId: content.id, changes: { reason: { from: null, to: code } } });
+      return { fail: new ValidationError(message, { reason: code, ...details }) };
+    };
+
+    const head = await storageCall(ctx, 'head', () => ctx.storage.head(key));
+    if (!head) throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', { reason: 'NOT_UPLOADED' });
+    if (head.size !== content.markerUploadBytes || head.size > MARKER_MAX_BYTES) {
+      return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${head.size} bytes but ${content.markerUploadBytes} were declared`, { storedBytes: head.size, declaredBytes: content.markerUploadBytes });
+    }
+    const firstBytes = await storageCall(ctx, 'sniff', () => ctx.storage.getBytes(key, { start: 0, end: Math.min(head.size, 4100) - 1 }));
+    const type = await fileTypeFromBuffer(firstBytes);
+    if (!type || !IMAGE_TYPES.has(type.mime)) {
+      return fail('UNSUPPORTED_IMAGE', `The file is ${type ? `${type.mime} (.${type.ext})` : 'not a recognizable image'}; upload a JPEG, PNG or WebP photo`, { detected: type?.mime ?? null });
+    }
+
+    const from = content.status;
+    tem.assign(content, {
+      status: 'MARKER_PROCESSING',
+      markerQueuedRevision: content.markerRevision,
+      markerFailureCode: null,
+      markerFailureMessage: null,
+      version: content.version + 1,
+      ...(input.widthMm !== undefined ? { widthMm: input.widthMm } : {}),
+    });
+    await enqueue(
+      tem,
+      'marker:compile',
+      { arContentId: content.id, revision: content.markerRevision },
+      { jobKey: `marker:compile:${content.id}`, maxAttempts: ctx.config.media.jobMaxAttempts },
+    );
+    audit(tem, actor(ctx), {
+      companyId: content.company.id,
+      action: 'ar-content.marker-upload-complete',
+      targetType: 'ar-content',
+      targetId: content.id,
+      changes: { status: { from, to: 'MARKER_PROCESSING' }, imageType: { from: null, to: type.mime } },
+    });
+    return { ok: await arContentView(ctx, content) };
+  });
+  if ('fail' in outcome) throw outcome.fail;
+  return outcome.ok;
+}
+
+export async function viewerLinks(ctx: Ctx, input: { id: string }) {
+  const { arContent } = await ctx.access.arContent(input.id);
+  return { publicId: arContent.publicId, ...links(ctx.config.http.publicUrl, arContent.publicId) };
+}
+
+/** The QR code opens the web viewer URL (which hands over to the app when installed); the deep link is for in-app sharing. */
+export async function qrCode(ctx: Ctx, input: { id: string; format: 'png' | 'svg'; sizePx?: number; errorCorrection?: 'M' | 'Q' }) {
+  const { arContent } = await ctx.access.arContent(input.id);
+  const { url, deepLink } = links(ctx.config.http.publicUrl, arContent.publicId);
+  const options = { sizePx: input.sizePx, errorCorrection: input.errorCorrection };
+  if (input.format === 'svg') {
+    return { format: 'svg' as const, url, deepLink, svg: await qrSvg(url, options), dataUrl: null };
+  }
+  const png = await qrPng(url, options);
+  return { format: 'png' as const, url, deepLink, svg: null, dataUrl: `data:image/png;base64,${png.toString('base64')}` };
+}

@@ -1,0 +1,160 @@
+// The public viewer API: the manifest an AR app needs for a scanned code, and view sessions for analytics. No sign-in.
+import { createHash, createHmac } from 'node:crypto';
+import type { ServiceConfig } from '@arvlite/config';
+import { ArContent, ViewSession, type DevicePlatform, type Video } from '@arvlite/db';
+import { selectActiveVideo, type SelectionRule } from '@arvlite/marker';
+import { hitRateLimit } from '../auth/rate-limit.ts';
+import type { Context } from '../context.ts';
+import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
+import { objectUrl } from './ar-content.service.ts';
+import { playbackUrls } from './playback.service.ts';
+import { loadSchedule } from './playlist.service.ts';
+
+type PublicCtx = Pick<Context, 'em' | 'config' | 'storage' | 'ip'>;
+
+export type ManifestReason = 'NOT_FOUND' | 'EXPIRED' | 'MARKER_PROCESSING' | 'NO_PLAYABLE_VIDEO';
+
+/**
+ * What `viewer.manifest` answers: `ok: true` with exactly these fields, or `ok: false` with a reason the app can show.
+ * Nothing private (customer data, company or project ids, storage keys) ever appears here.
+ */
+export type ViewerManifest =
+  | {
+      ok: true;
+      version: number;
+      content: { title: string };
+      marker: { imageUrl: string; mindUrl: string; widthMm: number | null };
+      video: { hlsUrl: string; mp4Url: string | null; posterUrl: string | null; durationS: number | null };
+      selection: { rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null };
+      playback: { autoplay: boolean; loop: boolean; muted: boolean };
+    }
+  | { ok: false; reason: ManifestReason };
+
+/** One budget per client IP for every viewer call; a scan is a manifest, a session start and a session end. */
+async function limitPerIp(ctx: PublicCtx) {
+  await hitRateLimit(ctx.em, { key: `viewer:ip:${ctx.ip ?? 'unknown'}`, max: ctx.config.viewer.rateLimitPerMinute, windowS: 60 });
+}
+
+type Resolved = { ok: true; content: ArContent; video: Video; rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null } | { ok: false; reason: ManifestReason };
+
+/**
+ * Precedence of reasons: unknown, deleted, archived, draft or not yet active → NOT_FOUND; past expiresAt → EXPIRED;
+ * no compiled marker yet → MARKER_PROCESSING; nothing in the playlist can play now → NO_PLAYABLE_VIDEO.
+ */
+async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Resolved> {
+  const content = await ctx.em.findOne(ArContent, { publicId }, { populate: ['company'] });
+  if (!content || content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT') return { ok: false, reason: 'NOT_FOUND' };
+  if (content.activeFrom && content.activeFrom > now) return { ok: false, reason: 'NOT_FOUND' };
+  if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
+  // A replacement marker being compiled leaves the published one in service.
+  if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING' };
+  const { scheduled, playlist, videos } = await loadSchedule(ctx.em, content);
+  const selection = selectActiveVideo(scheduled, playlist, now);
+  const video = selection.videoId ? videos.get(selection.videoId) : undefined;
+  if (!video || selection.rule === 'none') return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
+  const ends = [selection.validUntil, content.expiresAt].filter((d): d is Date => !!d).map((d) => d.getTime());
+  return { ok: true, content, video, rule: selection.rule, validUntil: ends.length ? new Date(Math.min(...ends)) : null };
+}
+
+export async function manifest(ctx: PublicCtx, input: { publicId: string }): Promise<ViewerManifest> {
+  await limitPerIp(ctx);
+  const r = await resolve(ctx, input.publicId, new Date());
+  if (!r.ok) return { ok: false, reason: r.reason };
+  const urls = await playbackUrls(ctx, r.video);
+  if (!urls) return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
+  const { content, video } = r;
+  const durationS = (video.media as { durationS?: unknown } | null)?.durationS;
+  return {
+    ok: true,
+    version: content.version,
+    content: { title: content.title },
+    marker: {
+      imageUrl: (await objectUrl(ctx, content.markerImageKey))!,
+      mindUrl: (await objectUrl(ctx, content.markerMindKey))!,
+      widthMm: content.widthMm ?? null,
+    },
+    video: {
+      hlsUrl: urls.hlsUrl,
+      mp4Url: urls.mp4Url,
+      posterUrl: urls.posterUrl,
+      durationS: typeof durationS === 'number' ? durationS : null,
+    },
+    selection: { rule: r.rule, validUntil: r.validUntil },
+    playback: { autoplay: content.autoplay, loop: content.loop, muted: content.muted },
+  };
+}
+
+/**
+ * Cache headers for a manifest. Signed URLs differ on every call, so the ETag covers what they point at (URLs without
+ * their query) plus the signing period: a 304 never keeps a client on URLs older than half their lifetime.
+ */
+export function manifestCacheHeaders(config: ServiceConfig, body: ViewerManifest, now = Date.now()): Record<string, string> {
+  const { publicBaseUrl, urlTtlS } = config.media;
+  const periodS = Math.max(1, Math.floor(urlTtlS / 2));
+  const period = publicBaseUrl ? 0 : Math.floor(now / 1000 / periodS);
+  const stable = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'string' && /^https?:\/\//.test(v) ? v.split('?')[0] : v));
+  const etag = `"${createHash('sha256').update(`${period}:${stable}`).digest('base64url').slice(0, 32)}"`;
+  let maxAge = body.ok ? Math.min(60, Math.floor(urlTtlS / 4)) : 10;
+  if (body.ok && body.selection.validUntil) maxAge = Math.min(maxAge, Math.max(0, Math.floor((body.selection.validUntil.getTime() - now) / 1000)));
+  return { etag, 'cache-control': `public, max-age=${maxAge}` };
+}
+
+/** Keyed hashes: countable and comparable, but neither an IP address nor a device id can be read back. */
+function keyedHash(config: ServiceConfig, what: string, value: string): string {
+  return createHmac('sha256', config.auth.jwtSecret).update(`view-session:${what}:${value}`).digest('base64url');
+}
+
+export interface DeviceInput {
+  platform: DevicePlatform;
+  model?: string;
+  os?: string;
+  appVersion?: string;
+  /** A random id the app keeps per install; without it, unique devices are approximated from IP and device fields. */
+  installId?: string;
+}
+
+export async function startSession(ctx: PublicCtx, input: { publicId: string; device: DeviceInput }) {
+  await limitPerIp(ctx);
+  const r = await resolve(ctx, input.publicId, new Date());
+  if (!r.ok) {
+    if (r.reason === 'NOT_FOUND') throw new NotFoundError('AR content');
+    throw new DomainError('CONFLICT', 'This AR content cannot be viewed now', { reason: r.reason });
+  }
+  const { device } = input;
+  const ip = ctx.ip ?? 'unknown';
+  const session = ctx.em.create(ViewSession, {
+    arContent: r.content,
+    company: r.content.company,
+    project: r.content.project,
+    videoId: r.video.id,
+    platform: device.platform,
+    deviceModel: device.model ?? null,
+    deviceOs: device.os ?? null,
+    appVersion: device.appVersion ?? null,
+    deviceHash: keyedHash(ctx.config, 'device', device.installId ? `install:${device.installId}` : `ip:${ip}|${device.platform}|${device.model ?? ''}|${device.os ?? ''}`),
+    ipHash: keyedHash(ctx.config, 'ip', ip),
+  } as ViewSession);
+  await ctx.em.flush();
+  return { sessionId: session.id };
+}
+
+/** Slack for clock and network delays when checking reported watch time against the session's real length. */
+const WATCH_SLACK_MS = 5000;
+
+/** Ends a session once. watchedMs is clamped to the time since the session started (plus a little slack). */
+export async function endSession(ctx: PublicCtx, input: { sessionId: string; watchedMs: number; trackingLostCount: number; completed: boolean }) {
+  await limitPerIp(ctx);
+  const rows = await ctx.em.execute<{ id: string }[]>(
+    `update view_session set ended_at = now(), end_reason = 'client',
+       watched_ms = least(?::int, (extract(epoch from now() - started_at) * 1000)::bigint + ?)::int,
+       tracking_lost_count = ?, completed = ?
+     where id = ? and ended_at is null returning id`,
+    [input.watchedMs, WATCH_SLACK_MS, input.trackingLostCount, input.completed, input.sessionId],
+  );
+  if (rows.length === 0) {
+    const exists = await ctx.em.count(ViewSession, { id: input.sessionId });
+    if (exists) throw new ConflictError('This session has already ended');
+    throw new NotFoundError('Session');
+  }
+  return { ok: true as const };
+}

@@ -1,0 +1,58 @@
+// AR content housekeeping: deleting an item's objects, recording expiry, recovering marker compiles that cannot finish.
+import { ArContent } from '@arvlite/db';
+import { addUsage } from '@arvlite/domain';
+import { defineTask } from '../define-task.ts';
+import { arContentPrefix } from '../marker/marker-keys.ts';
+import { failMarker, keyIds } from '../marker/marker-state.ts';
+
+/** Removes every object of a soft-deleted item, releases its storage usage, then the row (playlist, rules and sessions cascade). Safe to re-run. */
+export const arContentDelete = defineTask('ar-content:delete', async ({ em, deps, payload, log }) => {
+  const content = await em.findOne(ArContent, { id: payload.arContentId }, { populate: ['project'] });
+  if (!content) return; // already done
+  if (!content.deletedAt) {
+    log.warn({ arContentId: content.id }, 'ar-content:delete for an item that is not deleted; skipping');
+    return;
+  }
+  const removed = await deps.storage.deletePrefix(arContentPrefix(keyIds(content)));
+  await em.transactional(async (tem) => {
+    await addUsage(tem, content.company.id, -content.markerStoredBytes);
+    await tem.nativeDelete(ArContent, { id: content.id });
+  });
+  log.info({ arContentId: content.id, objects: removed, bytes: content.markerStoredBytes }, 'AR content deleted');
+});
+
+/**
+ * Cron: the viewer answers EXPIRED from expiresAt itself, so this only records when it happened (expiredAt) and
+ * bumps the version so cached manifests revalidate. Nothing is deleted.
+ */
+export const arContentExpire = defineTask('ar-content:expire', async ({ em, log }) => {
+  const rows = await em.execute<{ id: string }[]>(
+    `update ar_content set expired_at = now(), version = version + 1
+      where expires_at <= now() and expired_at is null and deleted_at is null returning id`,
+  );
+  if (rows.length > 0) log.info({ count: rows.length }, 'AR content expired');
+});
+
+/** A compile queued this long ago with no job left that can still run it has been lost (e.g. a worker killed by memory pressure). */
+const LOST_AFTER_MINUTES = 10;
+
+export const markerRecover = defineTask('marker:recover', async ({ em, deps, log }) => {
+  const lost = await em.execute<{ id: string; revision: number }[]>(
+    `select c.id, c.marker_queued_revision as revision from ar_content c
+      where c.status = 'MARKER_PROCESSING' and c.deleted_at is null and c.marker_queued_revision is not null
+        and c.updated_at < now() - make_interval(mins => ?)
+        and not exists (select 1 from graphile_worker._private_jobs j
+                         where j.key = 'marker:compile:' || c.id and j.attempts < j.max_attempts)
+      limit 100`,
+    [LOST_AFTER_MINUTES],
+  );
+  for (const row of lost) {
+    const content = await em.findOne(ArContent, { id: row.id }, { populate: ['project'] });
+    if (!content) continue;
+    await failMarker(em, deps.storage, log, keyIds(content), row.revision, {
+      code: 'MARKER_FAILED',
+      message: 'Processing the marker did not finish. Upload it again; if it keeps failing, try a smaller or different photo.',
+    });
+  }
+  if (lost.length > 0) log.warn({ count: lost.length }, 'lost marker compiles ended');
+});

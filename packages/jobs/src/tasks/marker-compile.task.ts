@@ -1,0 +1,120 @@
+// marker:compile: download the upload, normalize, score, compile the MindAR target, publish, load it back, READY.
+// mind-ar ships no typings; @arvlite/marker declares them in a .d.ts only its own tsconfig includes, so programs that
+// import the package need this reference (drop it once packages/marker references the file from its sources).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- see above
+/// <reference path="../../../marker/src/mind-ar-modules.d.ts" />
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArContent } from '@arvlite/db';
+import {
+  ADVICE,
+  compileMindTarget,
+  isMarkerError,
+  loadMindFile,
+  MarkerError,
+  normalizeMarker,
+  scoreMarker,
+  type MarkerScore,
+} from '@arvlite/marker';
+import type { ObjectStorage } from '@arvlite/storage';
+import { defineTask, type TaskDeps } from '../define-task.ts';
+import { MARKER_FILES, MARKER_MAX_BYTES, markerKey, type ArContentKeyIds } from '../marker/marker-keys.ts';
+import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
+import { Semaphore } from '../pipeline/media-toolkit.ts';
+import { PermanentStepError } from '../pipeline/run-step.ts';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+const slots = new WeakMap<TaskDeps, Semaphore>();
+
+/** Compiles are CPU- and memory-heavy: at most MARKER_COMPILE_CONCURRENCY per process, the rest wait their turn. */
+function compileSlots(deps: TaskDeps): Semaphore {
+  let s = slots.get(deps);
+  if (!s) {
+    s = new Semaphore(deps.config.markers.compileConcurrency);
+    slots.set(deps, s);
+  }
+  return s;
+}
+
+export const markerCompile = defineTask('marker:compile', async ({ em, deps, payload, log, helpers, signal }) => {
+  const content = await em.findOne(ArContent, { id: payload.arContentId }, { populate: ['project'] });
+  if (!isQueued(content, payload.revision)) {
+    log.info({ arContentId: payload.arContentId, revision: payload.revision }, 'marker revision no longer queued; skipping');
+    return;
+  }
+  const ids = keyIds(content);
+  const dir = join(deps.config.media.scratchDir, 'markers', `${ids.arContentId}-${payload.revision}-${helpers.job.id}`);
+  const seen: { score?: MarkerScore } = {};
+  try {
+    const result = await compileSlots(deps).use(() => compileRevision(deps.storage, ids, payload.revision, dir, seen), signal);
+    const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);
+    log.info({ arContentId: ids.arContentId, revision: payload.revision, published, score: result.score.score, compileMs: result.compileMs }, 'marker compiled');
+  } catch (e) {
+    if (signal.aborted) throw e; // shutting down: the job runs again from the start
+    const permanent = isMarkerError(e) || e instanceof PermanentStepError;
+    const final = permanent || helpers.job.attempts >= helpers.job.max_attempts;
+    if (permanent) log.info({ arContentId: ids.arContentId, code: (e as MarkerError).code }, 'marker refused');
+    else log.warn({ err: e, arContentId: ids.arContentId, final }, 'marker compile failed');
+    if (!final) throw e;
+    const failure = permanent
+      ? { code: (e as MarkerError | PermanentStepError).code, message: (e as Error).message }
+      : { code: 'MARKER_FAILED', message: 'The marker could not be processed. Upload it again; if it keeps failing, try another photo.' };
+    await failMarker(em, deps.storage, log, ids, payload.revision, { ...failure, score: seen.score });
+    // An unusable image is an answer, not a job failure; anything else stays visible in the queue.
+    if (!permanent) throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+async function compileRevision(
+  storage: ObjectStorage,
+  ids: ArContentKeyIds,
+  revision: number,
+  dir: string,
+  seen: { score?: MarkerScore },
+): Promise<CompiledRevision> {
+  const uploadKey = markerKey(ids, revision, 'original');
+  const head = await storage.head(uploadKey);
+  if (!head) throw new PermanentStepError('UPLOAD_MISSING', 'The uploaded marker image is gone. Upload it again.');
+  if (head.size > MARKER_MAX_BYTES) {
+    throw new PermanentStepError('UPLOAD_TOO_LARGE', `The marker image is larger than ${MARKER_MAX_BYTES / 1024 / 1024} MiB. Upload a smaller photo.`);
+  }
+  const normalized = await normalizeMarker(Buffer.from(await storage.getBytes(uploadKey)));
+  const score = await scoreMarker(normalized.jpeg);
+  seen.score = score;
+  // Nothing to track: say so now instead of after seconds of compiling.
+  if (score.featureCount === 0) throw new MarkerError('NO_FEATURES', ADVICE.noFeatures);
+  const compiled = await compileMindTarget(normalized.jpeg);
+
+  await mkdir(dir, { recursive: true });
+  const outputs = [
+    ['image', normalized.jpeg, 'image/jpeg'],
+    ['webp', normalized.webp, 'image/webp'],
+    ['thumbnail', normalized.thumbnail, 'image/jpeg'],
+    ['mind', compiled.mind, 'application/octet-stream'],
+  ] as const;
+  let storedBytes = head.size;
+  for (const [file, body, contentType] of outputs) {
+    const path = join(dir, MARKER_FILES[file]);
+    await writeFile(path, body);
+    storedBytes += await storage.putFile(markerKey(ids, revision, file), path, contentType, IMMUTABLE);
+  }
+
+  // The file viewers will download, loaded back the way MindAR loads it.
+  const loaded = await loadMindFile(await storage.getBytes(markerKey(ids, revision, 'mind')));
+  const [target] = loaded.targets;
+  if (loaded.targets.length !== 1 || target?.matchingPoints !== compiled.matchingPoints || target.trackingPoints !== compiled.trackingPoints) {
+    throw new MarkerError('COMPILE_FAILED', 'The published AR marker does not match what was compiled. Upload the image again.');
+  }
+  return {
+    width: normalized.width,
+    height: normalized.height,
+    score,
+    matchingPoints: compiled.matchingPoints,
+    trackingPoints: compiled.trackingPoints,
+    compileMs: compiled.durationMs,
+    storedBytes,
+  };
+}
