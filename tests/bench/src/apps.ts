@@ -54,11 +54,15 @@ export async function startServer(
   processes: ProcessRegistry,
   databaseUrl: string,
   s3Endpoint: string,
-  opts: { name?: string; nodeArgs?: string[] } = {},
+  opts: { name?: string; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ child: ChildHandle; baseUrl: string }> {
   const port = await freePort();
   const child = processes.spawnNode(opts.name ?? 'server', appPaths.server, [], {
-    env: appEnv(databaseUrl, s3Endpoint, { PORT: String(port), HOST: '127.0.0.1' }),
+    env: appEnv(databaseUrl, s3Endpoint, {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...opts.env,
+    }),
     ipc: true,
     nodeArgs: opts.nodeArgs,
   });
@@ -73,11 +77,11 @@ export async function startWorkers(
   databaseUrl: string,
   s3Endpoint: string,
   count: number,
-  opts: { nodeArgs?: string[] } = {},
+  opts: { nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<ChildHandle[]> {
   const children = Array.from({ length: count }, (_, i) =>
     processes.spawnNode(`worker-${i + 1}`, appPaths.worker, [], {
-      env: appEnv(databaseUrl, s3Endpoint),
+      env: appEnv(databaseUrl, s3Endpoint, opts.env),
       ipc: true,
       // LOG_LEVEL=warn keeps it quiet; errors show in the stderr tail.
       stdout: 'ignore',
@@ -111,7 +115,7 @@ export async function startBaselineServer(
   databaseUrl: string,
   routesModule: string,
   exportName: string,
-  opts: { name?: string; nodeArgs?: string[] } = {},
+  opts: { name?: string; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ child: ChildHandle; baseUrl: string }> {
   const port = await freePort();
   const child = processes.spawnNode(
@@ -119,7 +123,7 @@ export async function startBaselineServer(
     BASELINE_SERVER,
     [routesModule, exportName],
     {
-      env: appEnv(databaseUrl, '', { PORT: String(port), HOST: '127.0.0.1' }),
+      env: appEnv(databaseUrl, '', { PORT: String(port), HOST: '127.0.0.1', ...opts.env }),
       ipc: true,
       nodeArgs: opts.nodeArgs,
     },

@@ -15,18 +15,24 @@ export interface BaselineRoute {
   /** Fastify route path, e.g. `/trpc/video.byId`. */
   url: string;
   /**
+   * Runs before the statements, e.g. to verify a bearer token without touching the database. Its result goes to
+   * `params` and `render`; null answers 401 without running any statement.
+   */
+  authenticate?(req: FastifyRequest): string | null;
+  /**
    * Named prepared statements run in order on one pooled connection, as the real endpoint would (e.g. a session
    * lookup, then the row). Postgres parses and plans each once per connection.
    */
   statements: {
     name: string;
     sql: string;
-    params(req: FastifyRequest, previous: pg.QueryResult[]): unknown[];
+    params(req: FastifyRequest, previous: pg.QueryResult[], auth: string | null): unknown[];
   }[];
   /** The response: must be the same bytes ours returns, which the equal-work check verifies. */
   render(
     results: pg.QueryResult[],
     req: FastifyRequest,
+    auth: string | null,
   ): { status?: number; body: string; contentType?: string };
 }
 
@@ -37,18 +43,27 @@ export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
       method: route.method,
       url: route.url,
       handler: async (req, reply) => {
+        const auth = route.authenticate ? route.authenticate(req) : null;
+        if (route.authenticate && auth === null) {
+          reply.code(401).header('content-type', 'application/json');
+          return '{"error":"unauthorized"}';
+        }
         const client = await pool.connect();
         const results: pg.QueryResult[] = [];
         try {
           for (const s of route.statements) {
             results.push(
-              await client.query({ name: s.name, text: s.sql, values: s.params(req, results) }),
+              await client.query({
+                name: s.name,
+                text: s.sql,
+                values: s.params(req, results, auth),
+              }),
             );
           }
         } finally {
           client.release();
         }
-        const out = route.render(results, req);
+        const out = route.render(results, req, auth);
         reply.code(out.status ?? 200).header('content-type', out.contentType ?? 'application/json');
         return out.body;
       },

@@ -94,24 +94,36 @@ export async function measureWork(
   };
 }
 
-/** Problems that make a comparison meaningless; empty when both sides did the same work. */
-export function compareWork(ours: Work, baseline: Work): string[] {
-  const problems: string[] = [];
+export interface WorkProblem {
+  /** 'answer': status or bytes differ, so the two sides do not even do the same job; 'queries': the same answer
+   * from a different amount of database work. */
+  kind: 'answer' | 'queries';
+  text: string;
+}
+
+/** Where the two sides' work differs; empty when both ran the same statements and sent the same bytes. */
+export function compareWork(ours: Work, baseline: Work): WorkProblem[] {
+  const problems: WorkProblem[] = [];
   const same = (a: number, b: number) => Math.abs(a - b) < 0.01;
   if (ours.status !== baseline.status)
-    problems.push(`status ${ours.status} vs baseline ${baseline.status}`);
+    problems.push({ kind: 'answer', text: `status ${ours.status} vs baseline ${baseline.status}` });
   if (!same(ours.statementsPerRequest, baseline.statementsPerRequest)) {
-    problems.push(
-      `${ours.statementsPerRequest} statements per request vs baseline ${baseline.statementsPerRequest}`,
-    );
+    problems.push({
+      kind: 'queries',
+      text: `${ours.statementsPerRequest} statements per request vs baseline ${baseline.statementsPerRequest}`,
+    });
   }
   if (!same(ours.rowsPerRequest, baseline.rowsPerRequest)) {
-    problems.push(`${ours.rowsPerRequest} rows per request vs baseline ${baseline.rowsPerRequest}`);
+    problems.push({
+      kind: 'queries',
+      text: `${ours.rowsPerRequest} rows per request vs baseline ${baseline.rowsPerRequest}`,
+    });
   }
   if (!ours.body.equals(baseline.body)) {
-    problems.push(
-      `response bodies differ (${ours.bodyBytes} vs ${baseline.bodyBytes} bytes): ${ours.body.subarray(0, 120).toString()} … vs ${baseline.body.subarray(0, 120).toString()} …`,
-    );
+    problems.push({
+      kind: 'answer',
+      text: `response bodies differ (${ours.bodyBytes} vs ${baseline.bodyBytes} bytes): ${ours.body.subarray(0, 120).toString()} … vs ${baseline.body.subarray(0, 120).toString()} …`,
+    });
   }
   return problems;
 }

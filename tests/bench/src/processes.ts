@@ -144,3 +144,11 @@ export async function readCpuMs(pid: number): Promise<number> {
   // USER_HZ is 100 on every Linux ABI Node supports.
   return ticks * 10;
 }
+
+/** CPU time (user + system) of a process's children that have exited and been waited for, in ms: e.g. ffmpeg runs. */
+export async function readChildrenCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // cutime and cstime are fields 16 and 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}

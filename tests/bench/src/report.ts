@@ -93,6 +93,11 @@ export async function writeJson(file: string, result: RunResult): Promise<void> 
 const START = '<!-- bench:generated:start (pnpm bench rewrites this part; edit outside it) -->';
 const END = '<!-- bench:generated:end -->';
 
+/** Text items (e.g. SQL with `*`) go in code spans, where markdown and prettier leave them alone. */
+function listItem(v: unknown): string {
+  return typeof v === 'string' && !v.includes('`') ? `\`${v}\`` : String(v);
+}
+
 function generated(result: RunResult): string {
   const lines = [
     START,
@@ -119,7 +124,7 @@ function generated(result: RunResult): string {
       .map((r) => {
         const title = r.metric === '—' ? r.benchmark : `${r.benchmark} / ${r.metric}`;
         const facts = Object.entries(r.details).map(
-          ([k, v]) => `${k} ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`,
+          ([k, v]) => `${k} ${Array.isArray(v) ? `[${v.map(listItem).join(', ')}]` : String(v)}`,
         );
         return `- **${title}**: ${[...facts, ...r.notes].join('; ')}`;
       }),

@@ -36,6 +36,8 @@ export interface BenchServices {
   createDatabase(name: string): Promise<string>;
   /** CPU time used so far by the postmaster and its live children (backends, walwriter, …), in ms. */
   postgresCpuMs(): Promise<number>;
+  /** CPU time used so far by the services process, which runs s3rver in-process, in ms. */
+  storageCpuMs(): Promise<number>;
   /** One-off statement on the maintenance database. */
   adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
     sql: string,
@@ -107,6 +109,7 @@ export async function startBenchServices(
         );
         return processTreeCpuMs(postmaster);
       },
+      storageCpuMs: () => processCpuMs(services!.pid),
       stop,
     };
   } catch (err) {
@@ -115,7 +118,17 @@ export async function startBenchServices(
   }
 }
 
-/** CPU ms of `root` plus its direct children (a postmaster's backends are all direct children). */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU ms of `root` plus its direct children (a postmaster's backends are all direct children), counting children
+ * that have exited too (the root's cutime/cstime once it reaped them), so the figure never goes down when a
+ * connection closes between two readings.
+ */
 async function processTreeCpuMs(root: number): Promise<number> {
   let total = 0;
   for (const entry of await readdir('/proc')) {
@@ -131,6 +144,8 @@ async function processTreeCpuMs(root: number): Promise<number> {
     const pid = Number(entry);
     if (pid === root || Number(fields[1]) === root)
       total += (Number(fields[11]) + Number(fields[12])) * 10;
+    // cutime and cstime (16, 17): children it has reaped.
+    if (pid === root) total += (Number(fields[13]) + Number(fields[14])) * 10;
   }
   return total;
 }

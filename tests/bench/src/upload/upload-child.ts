@@ -1,0 +1,135 @@
+// Upload client for the Upload benchmark, one process per side so neither shares an event loop with the server or
+// the other side. It builds the file in memory once (an MP4 header, then a fixed AES-CTR keystream, so both sides
+// send identical bytes and their multipart ETags must match), then uploads it on each `upload` request:
+//
+//   ours      uploadVideo() from @arvlite/client against apps/server: createUpload, signUploadParts per part,
+//             presigned PUTs in parallel, completeUpload (ListParts, CompleteMultipartUpload, sniff, quota, job)
+//   baseline  @aws-sdk/lib-storage Upload straight to the same bucket, same part size and concurrency
+//
+//   node upload-child.ts '<ChildInit as JSON>'
+import { createCipheriv } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createArvliteClient, uploadVideo } from '@arvlite/client';
+import { loadConfig, processEnv } from '@arvlite/config';
+import { createS3Client } from '@arvlite/storage';
+import { Upload } from '@aws-sdk/lib-storage';
+import { serveRpc } from '../rpc.ts';
+
+export interface UploadChildInit {
+  side: 'ours' | 'baseline';
+  size: number;
+  /** A small real MP4 whose bytes open the file, so completeUpload's sniffing accepts it. */
+  headerFile: string;
+  partSize: number;
+  concurrency: number;
+  s3Endpoint: string;
+  /** ours */
+  trpcUrl?: string;
+  accessToken?: string;
+  projectId?: string;
+}
+
+export interface UploadResult {
+  ms: number;
+  /** ours: where the wall time went (ms), from the client's side. */
+  phases?: {
+    beforeFirstPut: number;
+    putPhase: number;
+    complete: number;
+    signCalls: number;
+    signMsMedian: number;
+  };
+  /** ours: the video created; baseline: the key written. */
+  videoId?: string;
+  key?: string;
+}
+
+const init = JSON.parse(process.argv[2] ?? '{}') as UploadChildInit;
+const config = loadConfig({ ...processEnv(), S3_ENDPOINT: init.s3Endpoint, LOG_LEVEL: 'warn' });
+
+async function buildFile(size: number, headerFile: string): Promise<Buffer> {
+  const out = Buffer.alloc(size);
+  const header = await readFile(headerFile);
+  header.copy(out, 0, 0, Math.min(header.length, size));
+  const cipher = createCipheriv('aes-128-ctr', Buffer.alloc(16, 7), Buffer.alloc(16, 0));
+  const chunk = 16 * 1024 * 1024;
+  const zeros = Buffer.alloc(chunk);
+  for (let at = header.length; at < size; at += chunk) {
+    const n = Math.min(chunk, size - at);
+    cipher.update(zeros.subarray(0, n)).copy(out, at);
+  }
+  return out;
+}
+
+const bytes = await buildFile(init.size, init.headerFile);
+
+/** Times every request the client makes: tRPC calls by procedure, and the presigned PUTs. */
+function timedFetch(spans: { what: string; start: number; end: number }[]): typeof fetch {
+  return async (input, reqInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const what = url.pathname.startsWith('/trpc/') ? url.pathname.slice(6) : 'PUT';
+    const start = performance.now();
+    try {
+      return await fetch(input, reqInit);
+    } finally {
+      spans.push({ what, start, end: performance.now() });
+    }
+  };
+}
+
+async function uploadOurs(round: number): Promise<UploadResult> {
+  const token = init.accessToken!;
+  const spans: { what: string; start: number; end: number }[] = [];
+  const f = timedFetch(spans);
+  const client = createArvliteClient({ url: init.trpcUrl!, getAccessToken: () => token, fetch: f });
+  const t0 = performance.now();
+  const video = await uploadVideo(
+    client,
+    { projectId: init.projectId!, fileName: `bench-${round}.mp4`, contentType: 'video/mp4' },
+    { size: bytes.length, slice: (start, end) => bytes.subarray(start, end) },
+    { concurrency: init.concurrency, fetch: f },
+  );
+  const end = performance.now();
+  if (video.status !== 'UPLOADED') throw new Error(`completeUpload left the video ${video.status}`);
+  const puts = spans.filter((s) => s.what === 'PUT');
+  const signs = spans.filter((s) => s.what === 'video.signUploadParts').map((s) => s.end - s.start);
+  const complete = spans.find((s) => s.what === 'video.completeUpload');
+  const firstPut = Math.min(...puts.map((s) => s.start));
+  const lastPut = Math.max(...puts.map((s) => s.end));
+  signs.sort((a, b) => a - b);
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return {
+    ms: end - t0,
+    videoId: video.id,
+    phases: {
+      beforeFirstPut: r(firstPut - t0),
+      putPhase: r(lastPut - firstPut),
+      complete: r(complete ? complete.end - complete.start : Number.NaN),
+      signCalls: signs.length,
+      signMsMedian: r(signs[signs.length >> 1] ?? Number.NaN),
+    },
+  };
+}
+
+const s3 = createS3Client({ ...config.s3, endpoint: init.s3Endpoint });
+
+async function uploadBaseline(round: number): Promise<UploadResult> {
+  const key = `bench-upload/baseline-${round}-${Date.now()}`;
+  const t0 = performance.now();
+  await new Upload({
+    client: s3,
+    params: { Bucket: config.s3.bucket, Key: key, Body: bytes, ContentType: 'video/mp4' },
+    partSize: init.partSize,
+    queueSize: init.concurrency,
+    leavePartsOnError: false,
+  }).done();
+  return { ms: performance.now() - t0, key };
+}
+
+serveRpc(
+  {
+    upload: async ({ round }: { round: number }) =>
+      init.side === 'ours' ? uploadOurs(round) : uploadBaseline(round),
+  },
+  async () => s3.destroy(),
+);
