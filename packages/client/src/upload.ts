@@ -52,18 +52,30 @@ export async function uploadVideoFile(client: ArvliteClient, videoId: string, so
   let uploaded = state.parts.reduce((n, p) => n + p.size, 0);
   report(uploaded);
   const todo = Array.from({ length: state.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
+  // URLs are signed up to 100 at a time (one call), just before they are needed, since they last an hour.
+  const urls = new Map<number, string>();
+  let signing: Promise<void> | undefined;
+  const urlFor = async (partNumber: number): Promise<string> => {
+    while (!urls.has(partNumber)) {
+      signing ??= (async () => {
+        const batch = [partNumber, ...queue.filter((n) => !urls.has(n) && n !== partNumber)].slice(0, 100);
+        const { parts } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
+        for (const p of parts) urls.set(p.partNumber, p.url);
+      })().finally(() => (signing = undefined));
+      await signing;
+    }
+    const url = urls.get(partNumber)!;
+    urls.delete(partNumber);
+    return url;
+  };
   const queue = [...todo];
   const worker = async () => {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 1);
-      const { parts } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
-      for (const part of parts) {
-        const start = (part.partNumber - 1) * state.partSize;
-        const end = Math.min(source.size, start + state.partSize);
-        await put(f, part.url, await source.slice(start, end), {}, opts);
-        uploaded += end - start;
-        report(uploaded);
-      }
+    for (let partNumber = queue.shift(); partNumber !== undefined; partNumber = queue.shift()) {
+      const start = (partNumber - 1) * state.partSize;
+      const end = Math.min(source.size, start + state.partSize);
+      await put(f, await urlFor(partNumber), await source.slice(start, end), {}, opts);
+      uploaded += end - start;
+      report(uploaded);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
