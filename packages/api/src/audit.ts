@@ -18,6 +18,14 @@ export interface AuditActor {
   userAgent?: string;
 }
 
+/** Who did it, from a request context: the signed-in caller unless another user is named (sign-up, sign-in). */
+export function actorOf(
+  ctx: { requestId?: string; ip?: string; userAgent?: string; caller?: { userId: string } },
+  userId: string | null = ctx.caller?.userId ?? null,
+): AuditActor {
+  return { userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent };
+}
+
 /** Records a mutation; call it with the transactional EntityManager so it commits with the change. */
 export function audit(em: EntityManager, actor: AuditActor, entry: AuditEntry): void {
   const changes = entry.changes

@@ -1,7 +1,6 @@
 // Vitest global setup: real Postgres and S3 for the whole run (embedded unless DATABASE_URL / S3_ENDPOINT are set),
 // and one migrated template database that every test file clones.
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@arvlite/config';
 import { migrate } from '@arvlite/db';
@@ -9,20 +8,10 @@ import { spawnDevServices } from '@arvlite/dev-services';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
+import { freePort, withDatabase } from './net.ts';
 import type {} from './provided-context.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   const config = loadConfig();
@@ -65,12 +54,6 @@ export default async function setup(project: TestProject) {
     }
     await stopServices?.();
   };
-}
-
-export function withDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
 }
 
 async function adminQuery(url: string, sql: string): Promise<{ datname: string }[]> {

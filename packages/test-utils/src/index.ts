@@ -6,14 +6,11 @@ import { ensureBucket } from '@arvlite/dev-services';
 import { ObjectStorage } from '@arvlite/storage';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import { withDatabase } from './net.ts';
 import type {} from './provided-context.ts';
-import { afterAll, inject } from 'vitest';
 
-function withDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
+export { freePort, withDatabase } from './net.ts';
+import { afterAll, inject } from 'vitest';
 
 /** Clones the migrated template into a database of this test file's own; dropped after the file. */
 export async function createTestDatabase(): Promise<string> {

@@ -1,21 +1,9 @@
 // Boots the real server (and optionally a worker) on an ephemeral port for end-to-end tests over HTTP.
 import { buildServer } from '@arvlite/server';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, freePort } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { createArvliteNodeClient } from '@arvlite/client/node';
-import { createServer } from 'node:net';
 import { afterAll } from 'vitest';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startTestPlatform(opts: { worker?: boolean; env?: Record<string, string> } = {}) {
   // Behind a (simulated) proxy, so each test user can come from its own address and per-IP limits stay per user.

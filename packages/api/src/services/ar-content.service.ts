@@ -6,7 +6,7 @@ import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Access } from '../access.ts';
-import { audit, diff } from '../audit.ts';
+import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../validators.ts';
@@ -18,8 +18,6 @@ type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'use
 };
 
 const UPLOAD_URL_TTL_S = 3600;
-
-const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 /** 96 random bits as 16 URL-safe characters: unguessable, short enough for a QR code that scans from afar. */
 export function newPublicId(): string {

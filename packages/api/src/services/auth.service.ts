@@ -9,7 +9,7 @@ import {
   type EntityManager,
 } from '@arvlite/db';
 import type { Context } from '../context.ts';
-import { audit } from '../audit.ts';
+import { actorOf as actor, audit } from '../audit.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.ts';
 import { AUTH_LIMITS, hitRateLimit } from '../auth/rate-limit.ts';
 import { newOpaqueToken, sha256, signAccessToken } from '../auth/tokens.ts';
@@ -19,10 +19,6 @@ type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent' | 'l
 
 export function publicUser(u: User) {
   return { id: u.id, email: u.email, name: u.name, emailVerified: u.emailVerified, createdAt: u.createdAt };
-}
-
-function actor(ctx: Ctx, userId: string | null) {
-  return { userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent };
 }
 
 /** Issues an access token and a refresh token in `familyId` (a new family when omitted). */

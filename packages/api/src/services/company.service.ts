@@ -1,6 +1,6 @@
 import { Company, Membership, type User } from '@arvlite/db';
 import type { Access } from '../access.ts';
-import { audit, diff } from '../audit.ts';
+import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'>;
@@ -17,8 +17,6 @@ export function companyView(c: Company, role?: string) {
     ...(role ? { role } : {}),
   };
 }
-
-const actor = (ctx: Ctx, userId: string) => ({ userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 export async function createCompany(ctx: Ctx, user: User, input: { name: string; timezone?: string }) {
   return ctx.em.transactional(async (tem) => {

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { Invitation, Membership, User, roleRank, type Role } from '@arvlite/db';
 import type { Access } from '../access.ts';
-import { audit } from '../audit.ts';
+import { actorOf as actor, audit } from '../audit.ts';
 import { newOpaqueToken, sha256 } from '../auth/tokens.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
@@ -10,8 +10,6 @@ type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'> & {
   access: Access;
   caller: { userId: string };
 };
-
-const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 /** Nobody hands out or changes a role above their own. */
 function assertCanGrant(mine: Role, target: Role) {

@@ -1,7 +1,7 @@
 // Sign-in with OpenID Connect (authorization code + PKCE via openid-client); links accounts only by verified email.
 import { OidcIdentity, OidcLoginState, User } from '@arvlite/db';
 import * as oidc from 'openid-client';
-import { audit } from '../audit.ts';
+import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../errors.ts';
 import { issueSession } from './auth.service.ts';
@@ -135,13 +135,13 @@ export async function callback(ctx: Ctx, input: { provider: string; callbackUrl:
       user = (await tem.findOne(User, { email })) ?? undefined;
       if (!user) {
         user = tem.create(User, { email, name: (claims.name ?? email.split('@')[0] ?? 'User').slice(0, 100), emailVerified: true, passwordHash: null });
-        audit(tem, { userId: user.id, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { action: 'user.register', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+        audit(tem, actorOf(ctx, user.id), { action: 'user.register', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
       }
       tem.create(OidcIdentity, { provider: provider.id, subject, user });
-      audit(tem, { userId: user.id, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { action: 'user.link-oidc', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+      audit(tem, actorOf(ctx, user.id), { action: 'user.link-oidc', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
     }
     if (user.disabledAt) throw new UnauthorizedError('This account is disabled');
-    audit(tem, { userId: user.id, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { action: 'user.login', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+    audit(tem, actorOf(ctx, user.id), { action: 'user.login', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
     return issueSession(ctx, tem, user);
   });
 }

@@ -3,7 +3,7 @@ import { ArPlaylistItem, ArPlaylistRule, Video, type ArContent, type EntityManag
 import type { VideoOutputs } from '@arvlite/jobs';
 import { isValidTimeZone, previewSchedule, selectActiveVideo, type Playlist, type PlaylistRule, type ScheduledContent } from '@arvlite/marker';
 import type { Access } from '../access.ts';
-import { audit } from '../audit.ts';
+import { actorOf as actor, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { lockContent } from './ar-content.service.ts';
@@ -13,8 +13,6 @@ type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent' | 'log'> & { ac
 export const MAX_PLAYLIST_VIDEOS = 50;
 export const MAX_RULES = 100;
 const MAX_WINDOW_MS = 10 * 366 * 86_400_000;
-
-const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 /** A video can play when its playable outputs exist and it is neither deleted nor failed. */
 export function isPlayable(v: Video): boolean {

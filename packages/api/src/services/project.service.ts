@@ -1,13 +1,11 @@
 import { Project } from '@arvlite/db';
 import type { Access } from '../access.ts';
-import { audit, diff } from '../audit.ts';
+import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../validators.ts';
 
 type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent'> & { access: Access; caller: { userId: string } };
-
-const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 export function projectView(p: Project) {
   return {

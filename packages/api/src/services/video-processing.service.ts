@@ -4,7 +4,7 @@ import { transition } from '@arvlite/domain';
 import { enqueue, STEP, type VideoOutputs } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
-import { audit } from '../audit.ts';
+import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { videoEvents } from '../video-events.ts';
@@ -18,8 +18,9 @@ type Ctx = Pick<Context, 'em' | 'orm' | 'config' | 'storage' | 'requestId' | 'ip
 
 const TERMINAL = new Set(['READY', 'FAILED']);
 
-export async function statusView(em: EntityManager, videoId: string) {
-  const video = await em.findOneOrFail(Video, { id: videoId }, { refresh: true });
+/** Pass `loaded` when the caller has just read the video in this request; otherwise it is re-read fresh. */
+export async function statusView(em: EntityManager, videoId: string, loaded?: Video) {
+  const video = loaded ?? (await em.findOneOrFail(Video, { id: videoId }, { refresh: true }));
   const steps = await em.find(VideoStep, { video: videoId }, { orderBy: { position: 'asc' }, refresh: true });
   const weights = steps.map((s) => (s.name.startsWith('rendition:') || s.name === 'playable' ? 3 : 1));
   const total = weights.reduce((a, b) => a + b, 0);
@@ -54,7 +55,7 @@ function mediaView(media: Record<string, unknown> | null | undefined) {
 
 export async function videoDetail(ctx: Ctx, videoId: string) {
   const { video } = await ctx.access.video(videoId);
-  const [base, status] = await Promise.all([Promise.resolve(videoView(video)), statusView(ctx.orm.fork(), video.id)]);
+  const [base, status] = await Promise.all([Promise.resolve(videoView(video)), statusView(ctx.orm.fork(), video.id, video)]);
   const outputs = (video.outputs ?? {}) as VideoOutputs;
   return {
     ...base,
@@ -136,7 +137,7 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
         }
       }
     }
-    audit(tem, { userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, {
+    audit(tem, actorOf(ctx), {
       companyId: video.company.id, action: 'video.retry', targetType: 'video', targetId: video.id,
       changes: { fromStep: { from: null, to: fromScratch ? 'probe' : failed.map((s) => s.name).join(',') } },
     });
@@ -151,7 +152,7 @@ export async function reprocessVideo(ctx: Ctx, videoId: string) {
     if (video.status !== 'READY' && video.status !== 'FAILED') throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
     if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
     await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts });
-    audit(tem, { userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent }, { companyId: video.company.id, action: 'video.reprocess', targetType: 'video', targetId: video.id });
+    audit(tem, actorOf(ctx), { companyId: video.company.id, action: 'video.reprocess', targetType: 'video', targetId: video.id });
     return { ok: true as const };
   });
 }

@@ -13,7 +13,7 @@ import { isUnavailable } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Access } from '../access.ts';
-import { audit, diff } from '../audit.ts';
+import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import {
   ConflictError,
@@ -32,8 +32,6 @@ const MiB = 1024 * 1024;
 const MAX_PARTS = 10_000;
 const MAX_PART = 5 * 1024 * MiB;
 const PART_URL_TTL_S = 3600;
-
-const actor = (ctx: Ctx) => ({ userId: ctx.caller.userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 
 /** Storage calls that fail for availability reasons become a clear, retryable error. */
 export async function storageCall<T>(ctx: Pick<Ctx, 'log'>, what: string, fn: () => Promise<T>): Promise<T> {
