@@ -444,14 +444,42 @@ describe('view sessions and analytics', () => {
     // Abandoned sessions are closed by the cron at the timeout; they count as views, not in watch time.
     const em = platform.deps.orm.fork();
     await em.execute(
-      `insert into view_session (id, ar_content_id, company_id, project_id, platform, device_hash, ip_hash, started_at)
-       values (gen_random_uuid(), ?, ?, ?, 'android', 'abandoned-device', 'x', now() - interval '3 hours')`,
+      `insert into view_session (id, ar_content_id, company_id, project_id, platform, device_hash, ip_hash, started_at, received_at)
+       values (gen_random_uuid(), ?, ?, ?, 'android', 'abandoned-device', 'x', now() - interval '3 hours', now() - interval '3 hours')`,
       [contents.busy.id, companyId, projectId],
     );
+    // A session sent late from an offline phone started long ago but was only just received: not abandoned yet.
+    const late = await phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: 3 * 3600_000 });
     await runCron('viewer:close-sessions');
     const closed = await waitFor('session cron', () => platform.deps.orm.fork().findOneOrFail(ViewSession, { deviceHash: 'abandoned-device' }), (s) => !!s.endedAt, 30_000);
     expect(closed.endReason).toBe('abandoned');
     expect(closed.endedAt!.getTime() - closed.startedAt.getTime()).toBe(60 * 60_000);
+    expect((await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: late.sessionId })).endedAt).toBeNull();
+  });
+
+  it('accepts sessions an offline phone sends later, dated by bounded ages rather than its clock', async () => {
+    const phone = platform.client(undefined, '172.31.1.2');
+    const hour = 3600_000;
+    const before = Date.now();
+    const started = await phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: 26 * hour });
+    // Ten minutes watched, reported a day later: kept, because the session really lasted that long.
+    await phone.viewer.endSession.mutate({ sessionId: started.sessionId, watchedMs: 10 * 60_000, trackingLostCount: 1, completed: true, endedAgoMs: 26 * hour - 11 * 60_000 });
+    const row = await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: started.sessionId });
+    expect(Math.abs(row.startedAt.getTime() - (before - 26 * hour))).toBeLessThan(30_000);
+    expect(Math.abs(row.endedAt!.getTime() - row.startedAt.getTime() - 11 * 60_000)).toBeLessThan(30_000);
+    expect(row.watchedMs).toBe(10 * 60_000);
+    expect(Math.abs(row.receivedAt.getTime() - before)).toBeLessThan(30_000);
+
+    // An end dated before the start is taken as the start, so the watch time is only the slack.
+    const again = await phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: hour });
+    await phone.viewer.endSession.mutate({ sessionId: again.sessionId, watchedMs: 10 * 60_000, trackingLostCount: 0, completed: true, endedAgoMs: 2 * hour });
+    const clamped = await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: again.sessionId });
+    expect(clamped.endedAt!.getTime()).toBe(clamped.startedAt.getTime());
+    expect(clamped.watchedMs).toBe(5000);
+
+    const tooOld = await failure(phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: 8 * 24 * hour }));
+    expect(tooOld.data?.code).toBe('BAD_REQUEST');
+    expect((await failure(phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: -1 }))).data?.code).toBe('BAD_REQUEST');
   });
 
   it('summarizes views, unique devices, median and average watch time and completion per calendar day in the company timezone', async () => {

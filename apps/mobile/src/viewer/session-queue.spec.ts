@@ -45,6 +45,7 @@ describe('SessionQueue', () => {
     srv.set('down');
     const q = queue();
     const a = await q.begin('code-aaaaaaaaaaaa', device);
+    now += 4_200;
     await q.finish(a, stats(4_200, 2, true));
     expect(await q.flush()).toMatchObject({ sent: 0, pending: 1 });
     expect(srv.calls).toEqual([]);
@@ -53,9 +54,10 @@ describe('SessionQueue', () => {
     const restarted = queue('run-2');
     now += 60_000;
     expect(await restarted.flush()).toEqual({ sent: 1, pending: 0, failed: 0, nextAttemptAt: null });
+    // Dated by ages, so the server places the session when it happened, whatever the phone's clock says.
     expect(srv.calls).toEqual([
-      ['start', { publicId: 'code-aaaaaaaaaaaa', device }],
-      ['end', { sessionId: '00000000-0000-4000-8000-000000000001', watchedMs: 4_200, trackingLostCount: 2, completed: true }],
+      ['start', { publicId: 'code-aaaaaaaaaaaa', device, startedAgoMs: 64_200 }],
+      ['end', { sessionId: '00000000-0000-4000-8000-000000000001', watchedMs: 4_200, trackingLostCount: 2, completed: true, endedAgoMs: 60_000 }],
     ]);
   });
 
@@ -86,18 +88,22 @@ describe('SessionQueue', () => {
     now += 10_000;
     await q.flush();
     expect(srv.calls.map((c) => c[0])).toEqual(['start', 'end']);
-    expect(srv.calls[1]![1]).toMatchObject({ sessionId: '00000000-0000-4000-8000-000000000001', watchedMs: 9_000 });
+    expect(srv.calls[0]![1]).toMatchObject({ startedAgoMs: 0 });
+    expect(srv.calls[1]![1]).toMatchObject({ sessionId: '00000000-0000-4000-8000-000000000001', watchedMs: 9_000, endedAgoMs: 10_000 });
   });
 
   it('closes a session an earlier run left open (app killed) with the last saved numbers', async () => {
     srv.set('down');
     const killed = queue('run-1');
     const a = await killed.begin('code-aaaaaaaaaaaa', device);
+    now += 7_000;
     await killed.progress(a, stats(7_000, 1));
     srv.set('up');
     const next = queue('run-2');
+    now += 13_000;
     expect(await next.flush()).toMatchObject({ sent: 1, pending: 0 });
-    expect(srv.calls.at(-1)).toEqual(['end', { sessionId: expect.any(String), watchedMs: 7_000, trackingLostCount: 1, completed: false }]);
+    // It ended, as far as anyone knows, when its numbers were last saved.
+    expect(srv.calls.at(-1)).toEqual(['end', { sessionId: expect.any(String), watchedMs: 7_000, trackingLostCount: 1, completed: false, endedAgoMs: 13_000 }]);
   });
 
   it('does not close a session of the current run that is still playing, nor ask to be flushed again until it ends', async () => {

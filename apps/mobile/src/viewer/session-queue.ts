@@ -21,6 +21,8 @@ export interface QueuedSession {
   publicId: string;
   device: DeviceInfo;
   startedAt: number;
+  /** When it ended, or when its numbers were last saved (an app killed mid-view ends there); local clock. */
+  lastSeenAt?: number;
   /** The app run that opened it: a session left open by an earlier run was cut short (app killed). */
   runId: string;
   sessionId: string | null;
@@ -110,7 +112,10 @@ export class SessionQueue {
   progress(localId: string, stats: SessionStats): Promise<void> {
     return this.#update((list) => {
       const s = list.find((x) => x.localId === localId);
-      if (s && !s.ended) s.stats = { ...stats };
+      if (s && !s.ended) {
+        s.stats = { ...stats };
+        s.lastSeenAt = this.#opts.now();
+      }
     });
   }
 
@@ -119,6 +124,7 @@ export class SessionQueue {
       const s = list.find((x) => x.localId === localId);
       if (!s || s.ended) return;
       s.stats = { ...stats };
+      s.lastSeenAt = this.#opts.now();
       s.ended = true;
       s.nextAttemptAt = Math.min(s.nextAttemptAt, this.#opts.now());
     });
@@ -162,7 +168,8 @@ export class SessionQueue {
     try {
       let sessionId = s.sessionId;
       if (!sessionId) {
-        sessionId = await this.#opts.sender.start({ publicId: s.publicId, device: s.device });
+        // Ages rather than times: the server dates the session from them, whatever this phone's clock says.
+        sessionId = await this.#opts.sender.start({ publicId: s.publicId, device: s.device, startedAgoMs: ageMs(s.startedAt, this.#opts.now()) });
         const id = sessionId;
         await this.#update((list) => {
           const x = list.find((y) => y.localId === localId);
@@ -174,7 +181,7 @@ export class SessionQueue {
       }
       if (!s.ended && !(await this.pending()).find((x) => x.localId === localId)?.ended) return 'partial';
       const latest = (await this.pending()).find((x) => x.localId === localId) ?? s;
-      await this.#opts.sender.end({ sessionId, ...latest.stats });
+      await this.#opts.sender.end({ sessionId, ...latest.stats, endedAgoMs: ageMs(latest.lastSeenAt ?? latest.startedAt, this.#opts.now()) });
       await this.#update((list) => {
         const i = list.findIndex((y) => y.localId === localId);
         if (i !== -1) list.splice(i, 1);
@@ -221,6 +228,11 @@ export class SessionQueue {
       await writeJson(this.#opts.store, QUEUE, list);
     });
   }
+}
+
+/** Milliseconds since a local time; a clock set back in the meantime counts as no time. */
+function ageMs(at: number, now: number): number {
+  return Math.max(0, Math.round(now - at));
 }
 
 /** Local ids only (never sent): unique enough without crypto, which React Native does not always provide. */

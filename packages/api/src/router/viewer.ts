@@ -2,6 +2,7 @@
 import { DEVICE_PLATFORMS } from '@arvlite/db';
 import { z } from 'zod';
 import * as viewer from '../services/viewer.service.ts';
+import { SESSION_BACKDATE_MAX_MS } from '../services/viewer.service.ts';
 import { publicProcedure, router } from '../trpc.ts';
 import { id } from '../validators.ts';
 
@@ -25,6 +26,8 @@ export const viewerRouter = router({
           appVersion: label(32).optional(),
           installId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'expected 16–64 URL-safe characters' }).optional(),
         }),
+        /** How long ago the viewing began, for a session the app recorded offline and sends late (at most 7 days). */
+        startedAgoMs: z.number().int().min(0).max(SESSION_BACKDATE_MAX_MS).optional(),
       }),
     )
     .mutation(({ ctx, input }) => viewer.startSession(ctx, input)),
@@ -36,6 +39,8 @@ export const viewerRouter = router({
         watchedMs: z.number().int().min(0).max(86_400_000),
         trackingLostCount: z.number().int().min(0).max(100_000),
         completed: z.boolean(),
+        /** How long ago the viewing ended, for a session sent late; never before the session's start. */
+        endedAgoMs: z.number().int().min(0).max(SESSION_BACKDATE_MAX_MS).optional(),
       }),
     )
     .mutation(({ ctx, input }) => viewer.endSession(ctx, input)),

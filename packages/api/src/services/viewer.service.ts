@@ -113,9 +113,18 @@ export interface DeviceInput {
   installId?: string;
 }
 
-export async function startSession(ctx: PublicCtx, input: { publicId: string; device: DeviceInput }) {
+/** How far back an app may date a session it could not send at the time (offline viewing). */
+export const SESSION_BACKDATE_MAX_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Opens a viewing session. `startedAgoMs` dates a session the app recorded offline and sends later. It is an age, not
+ * a time, so a phone's wrong clock does not matter; the playlist is resolved as of then, so the session counts for
+ * the video that was playing.
+ */
+export async function startSession(ctx: PublicCtx, input: { publicId: string; device: DeviceInput; startedAgoMs?: number }) {
   await limitPerIp(ctx);
-  const r = await resolve(ctx, input.publicId, new Date());
+  const startedAt = new Date(Date.now() - Math.min(input.startedAgoMs ?? 0, SESSION_BACKDATE_MAX_MS));
+  const r = await resolve(ctx, input.publicId, startedAt);
   if (!r.ok) {
     if (r.reason === 'NOT_FOUND') throw new NotFoundError('AR content');
     throw new DomainError('CONFLICT', 'This AR content cannot be viewed now', { reason: r.reason });
@@ -133,6 +142,7 @@ export async function startSession(ctx: PublicCtx, input: { publicId: string; de
     appVersion: device.appVersion ?? null,
     deviceHash: keyedHash(ctx.config, 'device', device.installId ? `install:${device.installId}` : `ip:${ip}|${device.platform}|${device.model ?? ''}|${device.os ?? ''}`),
     ipHash: keyedHash(ctx.config, 'ip', ip),
+    startedAt,
   } as ViewSession);
   await ctx.em.flush();
   return { sessionId: session.id };
@@ -141,15 +151,23 @@ export async function startSession(ctx: PublicCtx, input: { publicId: string; de
 /** Slack for clock and network delays when checking reported watch time against the session's real length. */
 const WATCH_SLACK_MS = 5000;
 
-/** Ends a session once. watchedMs is clamped to the time since the session started (plus a little slack). */
-export async function endSession(ctx: PublicCtx, input: { sessionId: string; watchedMs: number; trackingLostCount: number; completed: boolean }) {
+/**
+ * Ends a session once. `endedAgoMs` (sessions sent late) dates the end, never before the session's start; watchedMs
+ * is clamped to the session's length (plus a little slack).
+ */
+export async function endSession(
+  ctx: PublicCtx,
+  input: { sessionId: string; watchedMs: number; trackingLostCount: number; completed: boolean; endedAgoMs?: number },
+) {
   await limitPerIp(ctx);
   const rows = await ctx.em.execute<{ id: string }[]>(
-    `update view_session set ended_at = now(), end_reason = 'client',
-       watched_ms = least(?::int, (extract(epoch from now() - started_at) * 1000)::bigint + ?)::int,
+    `with t as (select greatest(started_at, now() - make_interval(secs => ? / 1000.0)) as ended_at
+                  from view_session where id = ? and ended_at is null)
+     update view_session v set ended_at = t.ended_at, end_reason = 'client',
+       watched_ms = least(?::int, (extract(epoch from t.ended_at - v.started_at) * 1000)::bigint + ?)::int,
        tracking_lost_count = ?, completed = ?
-     where id = ? and ended_at is null returning id`,
-    [input.watchedMs, WATCH_SLACK_MS, input.trackingLostCount, input.completed, input.sessionId],
+     from t where v.id = ? and v.ended_at is null returning v.id`,
+    [input.endedAgoMs ?? 0, input.sessionId, input.watchedMs, WATCH_SLACK_MS, input.trackingLostCount, input.completed, input.sessionId],
   );
   if (rows.length === 0) {
     const exists = await ctx.em.count(ViewSession, { id: input.sessionId });

@@ -15,8 +15,8 @@ export const ViewSessionSchema = defineEntity({
   indexes: [
     { properties: ['arContent', 'startedAt'] },
     { properties: ['project', 'startedAt'] },
-    // The cron looks for open sessions only.
-    { name: 'view_session_open_started_at_index', expression: 'create index "view_session_open_started_at_index" on "view_session" ("started_at") where "ended_at" is null' },
+    // The cron looks for open sessions only, by when the server heard of them.
+    { name: 'view_session_open_received_at_index', expression: 'create index "view_session_open_received_at_index" on "view_session" ("received_at") where "ended_at" is null' },
   ],
   properties: {
     id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
@@ -33,7 +33,10 @@ export const ViewSessionSchema = defineEntity({
     /** Keyed hash of the app's install id (or of IP and device fields without one): counts unique devices. */
     deviceHash: p.string().length(64),
     ipHash: p.string().length(64),
+    /** When the viewing began: the app's clock for sessions sent later (offline), bounded by the server. */
     startedAt: p.datetime().onCreate(() => new Date()),
+    /** When the server recorded it; the abandoned-session timeout counts from here, so late-sent sessions can still end. */
+    receivedAt: p.datetime().defaultRaw('now()'),
     endedAt: p.datetime().nullable(),
     endReason: p.enum(SESSION_END_REASONS).nullable(),
     watchedMs: p.integer().default(0),
