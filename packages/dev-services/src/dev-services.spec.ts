@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnDevServices, type DevServicesProcess } from './index.ts';
+import { lanS3Endpoint, spawnDevServices, type DevServicesProcess } from './index.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const tempDirs: string[] = [];
@@ -178,4 +179,27 @@ describe('dev services', () => {
       blocker.close();
     }
   }, 30_000);
+
+  it('serves dev media to the LAN when HOST is a wildcard, and names the LAN host for browsers and phones', async () => {
+    const lan = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
+    expect(lan, 'this test needs a non-loopback IPv4 interface').toBeDefined();
+    const dataDir = await tempDataDir();
+    const s3Port = await freePort();
+    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/x', S3_ENDPOINT: '', S3_BUCKET: 'arvlite-lan', HOST: '0.0.0.0' };
+    const services = await start({ dataDir, s3Port, env });
+    // This machine still talks to it on loopback…
+    expect(services.s3Endpoint).toBe(`http://127.0.0.1:${s3Port}`);
+    const s3 = s3Client(services.s3Endpoint);
+    await s3.send(new PutObjectCommand({ Bucket: 'arvlite-lan', Key: 'hello.txt', Body: 'from the LAN' }));
+    s3.destroy();
+    // …and a phone reaches it at the LAN address that PUBLIC_URL names.
+    const publicEndpoint = lanS3Endpoint(services.s3Endpoint, `http://${lan!.address}:3000`);
+    expect(publicEndpoint).toBe(`http://${lan!.address}:${s3Port}`);
+    const res = await fetch(`${publicEndpoint}/arvlite-lan/hello.txt`);
+    expect(await res.text()).toBe('from the LAN');
+    expect(lanS3Endpoint(services.s3Endpoint, 'http://localhost:3000')).toBeUndefined();
+    await stop(services);
+  }, 60_000);
 });

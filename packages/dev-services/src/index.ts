@@ -11,7 +11,7 @@ import { processEnv } from '@arvlite/config';
 import { noopLog, type Log } from './log.ts';
 import { ensureBucket, S3RVER_CREDENTIALS } from './s3.ts';
 
-export { ensureBucket, type EnsureBucketOptions } from './s3.ts';
+export { ensureBucket, lanS3Endpoint, type EnsureBucketOptions } from './s3.ts';
 export type { Log, LogLevel } from './log.ts';
 
 export interface DevServices {
@@ -25,6 +25,8 @@ export interface StartDevServicesOptions {
   dataDir: string;
   postgresPort: number;
   s3Port: number;
+  /** Address s3rver listens on (loopback by default; see StartS3Options.host). */
+  s3Host?: string;
   bucket: string;
   corsOrigins: string[];
   region?: string;
@@ -61,7 +63,7 @@ export async function startDevServices(options: StartDevServicesOptions): Promis
     options.s3Endpoint
       ? Promise.resolve(undefined)
       : import('./s3.ts').then(({ startS3 }) =>
-          startS3({ dir: path.join(dataDir, 's3'), port: options.s3Port, log }),
+          startS3({ dir: path.join(dataDir, 's3'), port: options.s3Port, host: options.s3Host, log }),
         ),
   ]);
   const started = [pgResult, s3Result].flatMap((r) =>

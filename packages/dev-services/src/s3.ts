@@ -15,6 +15,11 @@ export interface StartS3Options {
   /** Directory holding buckets and objects (kept across restarts). */
   dir: string;
   port: number;
+  /**
+   * Address to listen on. Loopback by default; `0.0.0.0` or a LAN address lets phones on the network fetch dev media
+   * (s3rver checks no signatures, so only do this on a network you trust).
+   */
+  host?: string;
   log?: Log;
 }
 
@@ -23,13 +28,30 @@ export interface S3Handle {
   stop(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
+const LOOPBACK = '127.0.0.1';
 
 /** s3rver only accepts this key pair (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY defaults). */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
-/** Runs s3rver on 127.0.0.1:port, storing data under dir. */
-export async function startS3({ dir, port, log = noopLog }: StartS3Options): Promise<S3Handle> {
+/** Whether listening on this address is reachable from other machines. */
+export function isWildcardHost(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::';
+}
+
+/**
+ * Where browsers and phones reach the embedded S3 when PUBLIC_URL names another host than loopback (a LAN address,
+ * so phones can scan codes): the same host, the S3 port. Undefined for a loopback PUBLIC_URL.
+ */
+export function lanS3Endpoint(s3Endpoint: string, publicUrl: string): string | undefined {
+  const { hostname } = new URL(publicUrl);
+  if (['localhost', '127.0.0.1', '[::1]'].includes(hostname)) return undefined;
+  const url = new URL(s3Endpoint);
+  url.hostname = hostname;
+  return url.origin;
+}
+
+/** Runs s3rver on host:port (127.0.0.1 by default), storing data under dir. */
+export async function startS3({ dir, port, host: HOST = LOOPBACK, log = noopLog }: StartS3Options): Promise<S3Handle> {
   const directory = path.resolve(dir);
   await fs.mkdir(directory, { recursive: true });
   // Loaded lazily so importing the package index stays light.
@@ -63,7 +85,8 @@ export async function startS3({ dir, port, log = noopLog }: StartS3Options): Pro
 
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${HOST}:${port}`,
+    // This machine reaches a wildcard listener on loopback.
+    endpoint: `http://${isWildcardHost(HOST) ? LOOPBACK : HOST.includes(':') ? `[${HOST}]` : HOST}:${port}`,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         // close() drops idle keep-alive sockets; give in-flight requests a moment.

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, processEnv, type Config } from '@arvlite/config';
-import { ensureBucket, redact, spawnDevServices, type DevServicesProcess } from '../index.ts';
+import { ensureBucket, lanS3Endpoint, redact, spawnDevServices, type DevServicesProcess } from '../index.ts';
 import { createStderrLog } from '../log.ts';
 
 const STOP_GRACE_MS = 20_000;
@@ -218,6 +218,8 @@ async function main(): Promise<void> {
     DATA_DIR: path.resolve(repoRoot, config.dataDir),
     DATABASE_URL: databaseUrl,
     S3_ENDPOINT: s3Endpoint,
+    // An explicit S3_PUBLIC_ENDPOINT wins; the embedded S3 follows a PUBLIC_URL on a LAN address.
+    S3_PUBLIC_ENDPOINT: processEnv().S3_PUBLIC_ENDPOINT || (config.s3.endpoint ? undefined : lanS3Endpoint(s3Endpoint, config.http.publicUrl)),
   };
 
   log('info', 'running migrations');

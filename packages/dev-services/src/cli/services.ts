@@ -55,6 +55,8 @@ const startup: Promise<DevServices> = startDevServices({
   dataDir,
   postgresPort: config.devServices.postgresPort,
   s3Port: config.devServices.s3Port,
+  // Listening beyond loopback (HOST=0.0.0.0 for phones on the LAN) serves dev media there too.
+  s3Host: config.http.host,
   bucket: config.s3.bucket,
   region: config.s3.region,
   accessKeyId: config.s3.accessKeyId,
