@@ -1,7 +1,7 @@
 // Wiring: one place that builds the clients, storage-backed queues and caches the screens use.
-import { createArvliteClient, type ArvliteClient } from '@arvlite/client';
+import { createArvliteClient, withRefreshOnUnauthorized, type ArvliteClient } from '@arvlite/client';
 import { apiUrl } from './config.ts';
-import { OperatorSession, withRefreshOnUnauthorized } from './operator/operator-session.ts';
+import { createOperatorSession, type OperatorSession } from './operator/operator-session.ts';
 import { UploadQueue } from './operator/upload-queue.ts';
 import { mediaFiles } from './platform/media-files';
 import { AppEventSource, appFetch, onConnectivityRegained } from './platform/net';
@@ -28,7 +28,7 @@ export interface Services {
 export function createServices(): Services {
   const url = apiUrl();
   const publicClient = createArvliteClient({ url, fetch: appFetch, EventSource: AppEventSource });
-  const session = new OperatorSession({
+  const session = createOperatorSession({
     secrets: secretStore,
     refresh: (refreshToken) => publicClient.auth.refresh.mutate({ refreshToken }),
   });

@@ -1,10 +1,11 @@
 // The operator's logic against the real server (Postgres, S3 through s3rver): silent token refresh with tokens in
 // (here in-memory) secure storage, and uploads that resume after the app stopped part-way.
+import { withRefreshOnUnauthorized } from '@arvlite/client';
 import { createArvliteNodeClient, type ArvliteClient, type UploadSource } from '@arvlite/client/node';
 import { paddedMp4, registerUser, startTestPlatform, tinyMp4, type TestUser } from '@arvlite/integration-tests';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryStore } from '../src/lib/key-value-store.ts';
-import { OperatorSession, withRefreshOnUnauthorized } from '../src/operator/operator-session.ts';
+import { createOperatorSession } from '../src/operator/operator-session.ts';
 import { UploadQueue, type PickedVideo, type UploadEvent } from '../src/operator/upload-queue.ts';
 
 const MiB = 1024 * 1024;
@@ -30,7 +31,7 @@ describe('operator session', () => {
   function signedInApp(secrets = memoryStore(), clock = { now: Date.now() }) {
     const publicClient = createArvliteNodeClient({ url: `${platform.baseUrl}/trpc`, fetch: ipFetch('10.8.0.1') });
     let refreshes = 0;
-    const session = new OperatorSession({
+    const session = createOperatorSession({
       secrets,
       now: () => clock.now,
       refresh: (refreshToken) => {
@@ -79,7 +80,7 @@ describe('operator session', () => {
     app.clock.now += 24 * 3_600_000;
     const ended = new Promise<unknown>((resolve) => app.session.subscribe(resolve));
     await expect(app.client.auth.me.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
-    expect(await ended).toBeNull();
+    expect(await ended).toEqual({ signedIn: false, user: null });
     expect(await app.secrets.get('operator.session')).toBeNull();
     expect(await app.session.getAccessToken()).toBeNull();
   });

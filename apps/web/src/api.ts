@@ -1,30 +1,21 @@
 // The one typed client of the app, the session it authenticates with, and the query cache.
-import { createArvliteClient, TRPCClientError, type ArvliteClient, type RouterOutputs } from '@arvlite/client';
+import { createArvliteClient, TRPCClientError, withRefreshOnUnauthorized, type ArvliteClient, type RouterInputs, type RouterOutputs } from '@arvlite/client';
 import { QueryClient } from '@tanstack/react-query';
-import { Session, SessionEndedError, withRefreshOnUnauthorized } from './auth/session.ts';
+import { createWebSession, followOtherTabs } from './auth/session.ts';
 
-export type { RouterOutputs };
+export type { RouterInputs, RouterOutputs };
 
 const url = '/trpc';
 
 /** Without a token: used only to refresh, so a refresh never waits on itself. */
 const publicClient = createArvliteClient({ url });
 
-export const session = new Session({
+export const session = createWebSession({
   storage: window.localStorage,
-  refresh: async (refreshToken) => {
-    try {
-      return await publicClient.auth.refresh.mutate({ refreshToken });
-    } catch (err) {
-      if (err instanceof TRPCClientError && (err.data?.code === 'UNAUTHORIZED' || err.data?.code === 'BAD_REQUEST')) {
-        throw new SessionEndedError();
-      }
-      throw err;
-    }
-  },
+  refresh: (refreshToken) => publicClient.auth.refresh.mutate({ refreshToken }),
 });
 window.addEventListener('storage', (e) => {
-  if (e.storageArea === window.localStorage) session.onStorageChange(e.key, e.newValue);
+  if (e.storageArea === window.localStorage) followOtherTabs(session, e.key, e.newValue);
 });
 
 export const api: ArvliteClient = createArvliteClient({
@@ -68,6 +59,6 @@ export const queryClient = new QueryClient({
   },
 });
 
-session.subscribe((signedIn) => {
+session.subscribe(({ signedIn }) => {
   if (!signedIn) queryClient.clear();
 });

@@ -61,3 +61,15 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
   });
 }
 export { uploadVideo, uploadVideoFile, type UploadOptions, type UploadProgress, type UploadSource } from './upload.ts';
+export {
+  isSessionRefusal,
+  SessionEndedError,
+  TokenSession,
+  withRefreshOnUnauthorized,
+  type SessionSnapshot,
+  type SessionStore,
+  type SessionTokens,
+  type SessionUser,
+  type StoredSession,
+  type TokenSessionOptions,
+} from './session.ts';

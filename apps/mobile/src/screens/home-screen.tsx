@@ -18,7 +18,7 @@ export function HomeScreen() {
   useEffect(() => {
     void session.restore().then(setSignedIn);
     void Promise.all([sessions.pending(), sessions.failed()]).then(([p, f]) => setReports({ pending: p.length, failed: f.length }));
-    return session.subscribe((u) => setSignedIn(u !== null));
+    return session.subscribe(({ signedIn }) => setSignedIn(signedIn));
   }, [session, sessions]);
 
   const open = () => {

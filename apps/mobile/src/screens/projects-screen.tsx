@@ -16,7 +16,7 @@ export function ProjectsScreen() {
   const current = companyId ?? companies.data?.[0]?.id ?? null;
   const projects = useAsync(async () => (current ? (await client.project.list.query({ companyId: current, limit: 100 })).items : []), [client, current]);
 
-  useEffect(() => session.subscribe((user) => user === null && nav.reset({ name: 'sign-in' })), [session, nav]);
+  useEffect(() => session.subscribe(({ user }) => user === null && nav.reset({ name: 'sign-in' })), [session, nav]);
 
   const signOut = async () => {
     const refreshToken = session.refreshToken;

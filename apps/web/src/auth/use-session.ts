@@ -19,10 +19,10 @@ export function useMe() {
 export function useSignOut() {
   const qc = useQueryClient();
   return async () => {
-    const refreshToken = window.localStorage.getItem('arvlite.refreshToken');
+    const refreshToken = session.refreshToken;
     disposeUploaders();
     if (refreshToken) await api.auth.logout.mutate({ refreshToken }).catch(() => null);
-    session.end();
+    await session.end();
     qc.clear();
   };
 }

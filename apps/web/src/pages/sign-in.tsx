@@ -42,7 +42,7 @@ export function SignInPage() {
   const signIn = useMutation({
     mutationFn: () => api.auth.login.mutate({ email, password }),
     onSuccess: (res) => {
-      session.start(res);
+      void session.start(res);
       navigate(next, { replace: true });
     },
   });
@@ -92,7 +92,7 @@ export function SignUpPage() {
   const signUp = useMutation({
     mutationFn: () => api.auth.register.mutate({ name, email, password }),
     onSuccess: (res) => {
-      session.start(res);
+      void session.start(res);
       navigate(next === '/' ? '/companies/new' : next, { replace: true });
     },
   });
