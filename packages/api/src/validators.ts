@@ -44,19 +44,3 @@ export const pageInput = {
   cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(100).default(20),
 };
-
-export function encodeCursor(createdAt: Date, idValue: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), idValue])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [at, idValue] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const createdAt = new Date(at);
-    if (Number.isNaN(createdAt.getTime()) || typeof idValue !== 'string') throw new Error();
-    return { createdAt, id: idValue };
-  } catch {
-    return undefined;
-  }
-}

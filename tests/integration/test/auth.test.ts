@@ -205,6 +205,12 @@ describe('companies, members and projects', () => {
     const page3 = await admin.client.project.list.query({ companyId: company.id, limit: 2, cursor: page2.nextCursor! });
     expect([...page1.items, ...page2.items, ...page3.items].map((p) => p.name)).toEqual(['P4', 'P3', 'P2', 'P1', 'P0']);
     expect(page3.nextCursor).toBeNull();
+    // A cursor the API did not make is refused, not taken as "from the start" (a client would loop forever).
+    const forged = [Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', "x' or 1=1"])).toString('base64url'), 'not-a-cursor', page1.nextCursor!.slice(0, -3)];
+    for (const cursor of forged) {
+      const err = await trpcError(admin.client.project.list.query({ companyId: company.id, limit: 2, cursor }));
+      expect([err.data?.code, (err.data as { details?: { reason?: string } }).details?.reason]).toEqual(['BAD_REQUEST', 'INVALID_CURSOR']);
+    }
   });
 
   it('writes an audit entry for every mutation, without secrets, readable by admins only', async () => {

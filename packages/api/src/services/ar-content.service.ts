@@ -9,7 +9,7 @@ import type { Access } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../validators.ts';
+import { findPage } from '../paginate.ts';
 import { storageCall } from './video.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
@@ -158,23 +158,17 @@ export async function listArContent(
   input: { projectId: string; cursor?: string; limit: number; status?: ArContentStatus; includeArchived?: boolean },
 ) {
   const { project } = await ctx.access.project(input.projectId);
-  const after = decodeCursor(input.cursor);
-  const items = await ctx.em.find(
+  const { items, nextCursor } = await findPage(
+    ctx.em,
     ArContent,
     {
       project,
       deletedAt: null,
       ...(input.status ? { status: input.status } : input.includeArchived ? {} : { status: { $ne: 'ARCHIVED' as const } }),
-      ...(after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}),
     },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
+    input,
   );
-  const page = items.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: await Promise.all(page.map((c) => arContentView(ctx, c))),
-    nextCursor: items.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  };
+  return { items: await Promise.all(items.map((c) => arContentView(ctx, c))), nextCursor };
 }
 
 export async function getArContent(ctx: Ctx, input: { id: string }) {

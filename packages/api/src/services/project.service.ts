@@ -3,7 +3,7 @@ import type { Access } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../validators.ts';
+import { findPage } from '../paginate.ts';
 
 type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent'> & { access: Access; caller: { userId: string } };
 
@@ -39,24 +39,8 @@ export async function listProjects(
   input: { companyId: string; cursor?: string; limit: number; includeArchived?: boolean },
 ) {
   const { company } = await ctx.access.company(input.companyId);
-  const after = decodeCursor(input.cursor);
-  const items = await ctx.em.find(
-    Project,
-    {
-      company,
-      ...(input.includeArchived ? {} : { archivedAt: null }),
-      ...(after
-        ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
-        : {}),
-    },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
-  );
-  const page = items.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(projectView),
-    nextCursor: items.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  };
+  const { items, nextCursor } = await findPage(ctx.em, Project, { company, ...(input.includeArchived ? {} : { archivedAt: null }) }, input);
+  return { items: items.map(projectView), nextCursor };
 }
 
 export async function getProject(ctx: Ctx, input: { id: string }) {

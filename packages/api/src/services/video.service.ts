@@ -21,7 +21,7 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../validators.ts';
+import { findPage } from '../paginate.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
@@ -278,20 +278,8 @@ export async function abortUpload(ctx: Ctx, input: { videoId: string }) {
 
 export async function listVideos(ctx: Ctx, input: { projectId: string; cursor?: string; limit: number; status?: VideoStatus }) {
   const { project } = await ctx.access.project(input.projectId);
-  const after = decodeCursor(input.cursor);
-  const items = await ctx.em.find(
-    Video,
-    {
-      project,
-      deletedAt: null,
-      ...(input.status ? { status: input.status } : {}),
-      ...(after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}),
-    },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.limit + 1 },
-  );
-  const page = items.slice(0, input.limit);
-  const last = page.at(-1);
-  return { items: page.map((v) => videoView(v)), nextCursor: items.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  const { items, nextCursor } = await findPage(ctx.em, Video, { project, deletedAt: null, ...(input.status ? { status: input.status } : {}) }, input);
+  return { items: items.map((v) => videoView(v)), nextCursor };
 }
 
 export async function getVideo(ctx: Ctx, input: { id: string }) {
