@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { compileMindTarget } from '../src/compile.ts';
 import { loadMindAr } from '../src/mind-ar.ts';
 import { normalizeMarker } from '../src/normalize.ts';
-import { generateMarkerImage } from '../test/images.ts';
+import { generateMarkerImage } from '../src/testing.ts';
 
 export interface CompileBenchResult {
   runs: number;

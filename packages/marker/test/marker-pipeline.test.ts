@@ -12,7 +12,7 @@ import {
   type NormalizedMarker,
 } from '../src/index.ts';
 import { loadMindAr } from '../src/mind-ar.ts';
-import { generateMarkerImage } from './images.ts';
+import { generateMarkerImage } from '../src/testing.ts';
 
 async function expectMarkerError(
   promise: Promise<unknown>,

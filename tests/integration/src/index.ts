@@ -36,4 +36,4 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
 export { registerUser, type TestUser } from './session.ts';
 export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } from './router-walk.ts';
 export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from './media-fixtures.ts';
-export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from './marker-images.ts';
+export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from '@arvlite/marker/testing';

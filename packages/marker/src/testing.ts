@@ -1,4 +1,5 @@
-// Generated marker images for tests and the benchmark: deterministic, so scores and timings are comparable run to run.
+// Generated marker images for tests and the benchmark (`@arvlite/marker/testing`): deterministic, so scores and
+// timings are comparable run to run. Busy texture tracks well, low texture poorly, a flat colour not at all.
 import sharp from 'sharp';
 
 export type GeneratedKind = 'busy' | 'low' | 'flat';
@@ -8,10 +9,11 @@ export async function generateMarkerImage(
   width: number,
   height: number,
   format: 'png' | 'jpeg' = 'png',
+  seed = 42,
 ): Promise<Buffer> {
   const image =
     kind === 'busy'
-      ? await busy(width, height)
+      ? await busy(width, height, seed)
       : kind === 'low'
         ? await lowTexture(width, height)
         : flat(width, height);
@@ -19,8 +21,8 @@ export async function generateMarkerImage(
 }
 
 /** Random colour blocks under random shapes: texture and edges everywhere. */
-async function busy(width: number, height: number) {
-  const random = mulberry32(42);
+async function busy(width: number, height: number, seed: number) {
+  const random = mulberry32(seed);
   const block = 12;
   const cols = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
@@ -67,6 +69,11 @@ function lowTexture(width: number, height: number) {
   return sharp(Buffer.from(svg));
 }
 
+/** PNG shorthands. Another seed gives another busy image (two markers that must not be confused). */
+export const busyImage = (width: number, height: number, seed?: number) => generateMarkerImage('busy', width, height, 'png', seed);
+export const lowTextureImage = (width: number, height: number) => generateMarkerImage('low', width, height);
+export const flatImage = (width: number, height: number) => generateMarkerImage('flat', width, height);
+
 function flat(width: number, height: number) {
   return sharp({ create: { width, height, channels: 3, background: { r: 120, g: 130, b: 140 } } });
 }
@@ -80,4 +87,22 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The upright image stored turned a quarter anticlockwise, with EXIF orientation 6 ("rotate 90° clockwise to
+ * display"), as phones save portrait photos: displayed correctly, it is `upright` again.
+ */
+export async function exifRotatedJpeg(upright: Buffer): Promise<Buffer> {
+  const stored = await sharp(upright).rotate(-90).jpeg({ quality: 95 }).toBuffer();
+  return sharp(stored).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+}
+
+/** Mean absolute difference per channel (0–255) of two images of the same size. */
+export async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map((img) => sharp(img).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })));
+  if (x!.info.width !== y!.info.width || x!.info.height !== y!.info.height) return Infinity;
+  let sum = 0;
+  for (let i = 0; i < x!.data.length; i++) sum += Math.abs(x!.data[i]! - y!.data[i]!);
+  return sum / x!.data.length;
 }
