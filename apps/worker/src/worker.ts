@@ -6,8 +6,9 @@ import { WorkerHeartbeat, type Orm } from '@arvlite/db';
 import { createTaskList, crontab, reapDeadWorkers } from '@arvlite/jobs';
 import type { ObjectStorage } from '@arvlite/storage';
 import { EventEmitter } from 'node:events';
-import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { Logger } from 'pino';
+import { graphileLogger } from './graphile-logger.ts';
 
 /** Keeps the named tasks (all when none are named); an unknown name is a configuration error. */
 function onlyTasks(list: TaskList, names: string[]): TaskList {
@@ -69,10 +70,7 @@ export async function startWorker(
     taskList,
     crontab: cron,
     // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
-    logger: new GraphileLogger((scope) => (level, message, meta) => {
-      const fn = level === 'error' ? 'warn' : level === 'warning' ? 'warn' : level === 'info' ? 'debug' : 'trace';
-      log[fn]({ scope, ...meta }, message);
-    }),
+    logger: graphileLogger(log),
   });
 
 
