@@ -18,15 +18,17 @@ import {
   type CreateFastifyContextOptions,
   type FastifyTRPCPluginOptions,
 } from '@trpc/server/adapters/fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-export async function buildServer(deps: ApiDeps) {
+/** `webDist`: where the built dashboard is (default apps/web/dist); tests that build their own pass a directory of their own. */
+export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}) {
   const app = Fastify({
     loggerInstance: deps.log,
-    disableRequestLogging: true,
+    // Requests are logged once, by our own hook, with the fields we choose.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
     // Honour a well-formed incoming request id so traces join up across proxies.
@@ -149,7 +151,7 @@ export async function buildServer(deps: ApiDeps) {
   });
 
   // The dashboard, when apps/web has been built (pnpm start builds it).
-  await registerWebApp(app);
+  await registerWebApp(app, opts.webDist);
 
   return app;
 }
