@@ -1,5 +1,6 @@
 // Vite: dev server with HMR that proxies the API to the platform (`pnpm start`), and the production build
 // that apps/server serves from dist/.
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@arvlite/config';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
@@ -24,5 +25,10 @@ export default defineConfig({
     assetsDir: 'assets',
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
+    // Two pages: the dashboard, and the public AR viewer (/v/:publicId, served as viewer.html by apps/server), so a
+    // scanned code loads neither the dashboard nor its styles, and the dashboard never loads MindAR or three.
+    rolldownOptions: {
+      input: { main: fileURLToPath(new URL('index.html', import.meta.url)), viewer: fileURLToPath(new URL('viewer.html', import.meta.url)) },
+    },
   },
 });

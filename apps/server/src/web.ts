@@ -1,5 +1,5 @@
-// Serves the built dashboard (apps/web/dist) on the API's origin, with the SPA fallback, cache headers, and the
-// Content-Security-Policy the app needs.
+// Serves the built dashboard (apps/web/dist) on the API's origin, with the SPA fallback (the public viewer's own page
+// for /v/), cache headers, and the Content-Security-Policy the app needs.
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -11,6 +11,8 @@ export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
 /** Paths that belong to the API: never answered with the app's index.html. */
 const API_PATHS = /^\/(trpc|healthz|readyz|media)(\/|\?|$)/;
+/** The public AR viewer (what a printed QR code opens): its own page, without the dashboard's code. */
+const VIEWER_PATHS = /^\/v(\/|$)/;
 
 /**
  * Origins the browser reaches storage at: presigned uploads (connect), posters and storyboards (img), playback
@@ -42,7 +44,9 @@ export function contentSecurityDirectives(config: {
     imgSrc: ["'self'", 'data:', 'blob:', ...storage],
     mediaSrc: ["'self'", 'blob:', ...storage],
     connectSrc: ["'self'", ...storage],
-    // hls.js runs its transmuxer in a blob: worker.
+    // hls.js runs its transmuxer in a blob: worker, and the viewer's MindAR its feature matcher (inlined in its build).
+    // Nothing else is needed for the camera view: TensorFlow.js' WebGL backend compiles shaders, not JavaScript or
+    // WebAssembly, so neither 'unsafe-eval' nor 'wasm-unsafe-eval' (checked under this policy by apps/web's viewer e2e).
     workerSrc: ["'self'", 'blob:'],
     fontSrc: ["'self'", 'data:'],
     objectSrc: ["'none'"],
@@ -58,6 +62,7 @@ type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Lo
 
 export async function registerWebApp(app: App, dist: string = WEB_DIST): Promise<boolean> {
   if (!existsSync(path.join(dist, 'index.html'))) return false;
+  const viewerPage = existsSync(path.join(dist, 'viewer.html')) ? 'viewer.html' : 'index.html';
   await app.register(fastifyStatic, {
     root: dist,
     prefix: '/',
@@ -76,7 +81,8 @@ export async function registerWebApp(app: App, dist: string = WEB_DIST): Promise
     if (!wantsPage) {
       return reply.code(404).send({ error: 'Not Found', message: `Route ${req.method}:${url} not found`, statusCode: 404 });
     }
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html');
+    const page = VIEWER_PATHS.test(url) ? viewerPage : 'index.html';
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile(page);
   });
   return true;
 }

@@ -7,6 +7,8 @@ import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { queryClient } from './api.ts';
 import { useSignedIn } from './auth/use-session.ts';
 import { Shell } from './components/shell.tsx';
+import { AnalyticsPage } from './pages/analytics.tsx';
+import { ArContentPage } from './pages/ar-content.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { HomePage, NewCompanyPage } from './pages/companies.tsx';
 import { InvitePage } from './pages/invite.tsx';
@@ -16,6 +18,7 @@ import { ProjectPage } from './pages/project.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { SignInPage, SignUpPage } from './pages/sign-in.tsx';
 import { VideoPage } from './pages/video.tsx';
+import { ViewerRoute } from './viewer/route.tsx';
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -36,6 +39,7 @@ export function Routes() {
       <Route path="/sign-in" component={SignInPage} />
       <Route path="/sign-up" component={SignUpPage} />
       <Route path="/invite" component={InvitePage} />
+      <Route path="/v/:publicId">{(p) => <ViewerRoute publicId={p.publicId} />}</Route>
       <Route path="/">
         <RequireSession>
           <HomePage />
@@ -55,6 +59,8 @@ export function Routes() {
               <Route path="/c/:companyId">{(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}</Route>
               <Route path="/c/:companyId/projects" component={ProjectsPage} />
               <Route path="/c/:companyId/projects/:projectId" component={ProjectPage} />
+              <Route path="/c/:companyId/projects/:projectId/analytics" component={AnalyticsPage} />
+              <Route path="/c/:companyId/ar/:arContentId" component={ArContentPage} />
               <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
               <Route path="/c/:companyId/members" component={MembersPage} />
               <Route path="/c/:companyId/audit" component={AuditPage} />

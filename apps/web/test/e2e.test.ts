@@ -1,11 +1,15 @@
 // The dashboard end to end in Debian's Chromium (playwright-core, no browser download) against the real server and
-// worker: sign up, company, project, upload through the page's file input, processing to READY, playback, and an
-// upload resumed after a page reload. Screenshots go to apps/web/test-results/.
+// worker: sign up, company, project, upload through the page's file input, processing to READY, playback, an
+// upload resumed after a page reload, then AR content: create, marker upload compiled for real (score, feature
+// points, a refused image), QR downloads, the playlist and its calendar, analytics of recorded views, archive, delete.
+// Screenshots go to apps/web/test-results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createArvliteClient } from '@arvlite/client';
+import { busyImage, flatImage } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
 import { createTestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
@@ -215,4 +219,200 @@ describe('dashboard in a real browser', () => {
     await shot('10-resumed-upload');
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   }, 120_000);
+
+  let arUrl = '';
+
+  it('creates AR content in the project', async () => {
+    await page.goto(projectUrl);
+    await page.getByRole('heading', { name: 'AR content' }).waitFor();
+    await page.getByRole('button', { name: 'New AR content' }).click();
+    await page.getByLabel('AR content title').fill('Harbour poster');
+    await page.getByLabel('Description').fill('A3 poster in the ferry terminal');
+    await page.getByRole('button', { name: 'Create AR content' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Harbour poster' }).waitFor();
+    arUrl = page.url();
+    expect(arUrl).toMatch(/\/c\/[^/]+\/ar\/[0-9a-f-]{36}$/);
+    expect(await page.locator('h1 ~ [data-status]').first().getAttribute('data-status')).toBe('DRAFT');
+    // Viewer links and the QR code are there from the start; tokens never appear in them.
+    const viewerLink = await page.getByRole('link', { name: 'Viewer link' }).getAttribute('href');
+    expect(viewerLink).toMatch(new RegExp(`^${baseUrl}/v/[A-Za-z0-9_-]{16}$`));
+    await page.getByRole('img', { name: /^QR code that opens / }).waitFor();
+
+    // Details: customer fields and playback saved, then read back after a reload.
+    await page.getByLabel('Customer name').fill('Harbour Ferries Ltd');
+    await page.getByLabel('Customer email').fill('not-an-email');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText('Enter an email address').waitFor();
+    await page.getByLabel('Customer email').fill('ops@ferries.example');
+    await page.getByLabel('Order reference').fill('PO-2026-117');
+    await page.getByLabel('Muted').check();
+    await page.getByLabel('Printed width of the marker (mm)').fill('297');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText('Details saved').waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Order reference').inputValue()).toBe('PO-2026-117');
+    expect(await page.getByLabel('Customer email').inputValue()).toBe('ops@ferries.example');
+    expect(await page.getByLabel('Muted').isChecked()).toBe(true);
+    await shot('11-ar-content-created');
+  });
+
+  it('uploads a marker through the file input, compiles it for real and shows its score and feature points', async () => {
+    const marker = path.join(work, 'harbour-poster.png');
+    writeFileSync(marker, await busyImage(800, 600));
+    const flat = path.join(work, 'flat-grey.png');
+    writeFileSync(flat, await flatImage(800, 600));
+
+    const byIdCalls: number[] = [];
+    page.on('request', (r) => r.url().includes('arContent.byId') && byIdCalls.push(Date.now()));
+    await page.getByLabel('Marker image to upload').setInputFiles(marker);
+    // While the worker compiles, the page shows it and polls.
+    await page.locator('[data-marker-processing]').waitFor({ timeout: 15_000 });
+    await page.getByRole('progressbar', { name: 'Marker compile progress' }).waitFor();
+    await shot('12-marker-processing');
+
+    const gauge = page.getByRole('meter', { name: 'Trackability score' });
+    await gauge.waitFor({ timeout: 90_000 });
+    expect(byIdCalls.length).toBeGreaterThanOrEqual(2);
+    const score = Number(await gauge.getAttribute('aria-valuenow'));
+    expect(score).toBeGreaterThanOrEqual(40);
+    expect(score).toBeLessThanOrEqual(100);
+    const rating = page.locator('[data-rating]').first();
+    expect(['good', 'fair']).toContain(await rating.getAttribute('data-rating'));
+    expect(await rating.textContent()).toMatch(/^(Good|Fair)$/);
+    expect(await gauge.getAttribute('aria-valuetext')).toBe(`${score} of 100, ${await rating.textContent()}`);
+    expect(await page.locator('h1 ~ [data-status]').first().getAttribute('data-status')).toBe('READY');
+
+    // The points sit exactly over the displayed (compiled, storage-served) image.
+    const image = page.getByRole('img', { name: 'Marker image' });
+    await expect.poll(() => image.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+    expect(await image.getAttribute('src')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*\/marker\.jpg\?X-Amz-/);
+    const overlay = page.locator('svg[data-keypoints]');
+    const points = Number(await overlay.getAttribute('data-keypoints'));
+    expect(points).toBeGreaterThan(50);
+    expect(await overlay.locator('circle').count()).toBe(points);
+    const [imgBox, svgBox] = [await image.boundingBox(), await overlay.boundingBox()];
+    for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(imgBox![k] - svgBox![k])).toBeLessThan(1);
+    expect(await overlay.getAttribute('viewBox')).toBe(`0 0 ${await image.evaluate((el: HTMLImageElement) => `${el.naturalWidth} ${el.naturalHeight}`)}`);
+    await page.getByText('Feature points', { exact: true }).waitFor();
+    await shot('13-marker-scored');
+
+    // A flat image has nothing to track: refused with the reason, and the published marker stays.
+    await page.getByLabel('Marker image to upload').setInputFiles(flat);
+    const refusal = page.locator('[data-failure]');
+    await refusal.waitFor({ timeout: 60_000 });
+    expect(await refusal.getAttribute('data-failure')).toBe('NO_FEATURES');
+    expect(await refusal.getAttribute('role')).toBe('alert');
+    expect(await refusal.textContent()).toContain('The previous marker stays in use.');
+    expect(Number(await gauge.getAttribute('aria-valuenow'))).toBe(score);
+    await shot('14-marker-refused');
+  }, 150_000);
+
+  it('downloads the QR code as PNG and SVG', async () => {
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PNG' }).click()]);
+    expect(png.suggestedFilename()).toBe('harbour-poster-qr.png');
+    const pngBytes = readFileSync((await png.path())!);
+    expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(pngBytes.readUInt32BE(16)).toBe(1024); // IHDR width
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download SVG' }).click()]);
+    expect(svg.suggestedFilename()).toBe('harbour-poster-qr.svg');
+    expect(readFileSync((await svg.path())!, 'utf8')).toMatch(/<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
+
+  it('puts the READY video in the playlist and previews the schedule in the calendar', async () => {
+    await page.getByRole('heading', { name: 'Playlist and schedule' }).waitFor();
+    await page.getByText('Nothing plays now: add a ready video.').waitFor();
+    await page.getByRole('combobox', { name: 'Add a ready video' }).click();
+    await page.getByRole('option', { name: 'harbour-tour', exact: true }).click();
+    await page.getByRole('button', { name: 'Add to playlist' }).click();
+    const videos = page.getByRole('list', { name: 'Videos' });
+    await videos.getByRole('listitem').filter({ hasText: 'harbour-tour' }).waitFor();
+    await page.getByText(/Playing now: harbour-tour \(default\)/).waitFor();
+
+    // A rotation rule over the whole playlist.
+    await page.getByRole('form', { name: 'Add a rule' }).locator('label', { hasText: /^Rotation$/ }).click();
+    expect(await page.getByRole('radio', { name: 'Rotation' }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('list', { name: 'Schedule rules' }).getByText(/^Rotation, a different video each day: all playlist videos$/).waitFor();
+    await page.getByText(/Playing now: harbour-tour \(rotation\)/).waitFor();
+
+    // Every day of this month's calendar plays the video.
+    const calendar = page.getByRole('table', { name: /^What plays each day in / });
+    await expect.poll(() => calendar.locator('td[data-date] [data-video-id]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(28);
+    const today = calendar.locator('td:has([aria-current=date])');
+    expect(await today.textContent()).toContain('harbour-tour');
+    await page.getByRole('button', { name: 'Next month' }).click();
+    await expect.poll(() => calendar.locator('td[data-date] [data-video-id]').count()).toBeGreaterThanOrEqual(28);
+    await page.getByRole('button', { name: 'This month' }).click();
+    await shot('15-playlist-calendar');
+  });
+
+  it('shows views recorded through the viewer API on the analytics page', async () => {
+    const viewerLink = (await page.getByRole('link', { name: 'Viewer link' }).getAttribute('href'))!;
+    const publicId = viewerLink.split('/v/')[1]!;
+    const client = createArvliteClient({ url: `${baseUrl}/trpc` });
+    const first = await client.viewer.startSession.mutate({ publicId, device: { platform: 'ios', installId: 'e2e-device-aaaaaaaaaaaa' } });
+    await client.viewer.startSession.mutate({ publicId, device: { platform: 'android', installId: 'e2e-device-bbbbbbbbbbbb' } });
+    await client.viewer.endSession.mutate({ sessionId: first.sessionId, watchedMs: 3000, trackingLostCount: 0, completed: true });
+
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Analytics' }).waitFor();
+    // Opened from the item: only its views.
+    await expect.poll(() => page.getByRole('combobox', { name: 'AR content' }).inputValue()).toBe('Harbour poster');
+    const stat = (name: string) => page.locator(`[data-stat="${name}"]`);
+    await expect.poll(() => stat('Views').textContent()).toContain('2');
+    expect(await stat('Unique devices').textContent()).toContain('2');
+    expect(await stat('Watched to the end').textContent()).toContain('100%');
+    expect(await stat('Median watch time').textContent()).toMatch(/0:0[2-3]/);
+    // Screen readers get the numbers as a table under each chart.
+    const views = page.getByRole('table', { name: 'Views' });
+    expect(await views.locator('tbody tr').count()).toBeGreaterThanOrEqual(30);
+    expect(await views.locator('tbody td').evaluateAll((tds) => tds.reduce((n, td) => n + Number(td.textContent), 0))).toBe(2);
+    // One day holds both views: one bar drawn, the rest flat.
+    const drawn = (chart: string) => page.locator(`figure[data-chart="${chart}"] svg rect`).evaluateAll((rects) => rects.filter((r) => Number(r.getAttribute('height')) > 0).length);
+    expect(await drawn('Views')).toBe(1);
+    expect(await drawn('Unique devices')).toBe(1);
+    await page.getByRole('combobox', { name: 'AR content' }).click();
+    await page.getByRole('option', { name: 'All AR content in the project' }).click();
+    await expect.poll(() => page.url()).not.toContain('item=');
+    await expect.poll(() => stat('Views').textContent()).toContain('2');
+    await shot('16-analytics');
+
+    // Back on the project: the item is listed with its status and marker rating.
+    await page.getByRole('link', { name: 'Summer campaign' }).click();
+    const row = page.getByRole('table', { name: 'AR content' }).getByRole('row').filter({ hasText: 'Harbour poster' });
+    await row.waitFor();
+    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('READY');
+    expect(await row.locator('[data-rating]').getAttribute('data-rating')).toMatch(/good|fair/);
+    expect(await row.textContent()).toContain('Harbour Ferries Ltd · PO-2026-117');
+  });
+
+  it('archives and deletes AR content after confirming', async () => {
+    await page.getByRole('button', { name: 'New AR content' }).click();
+    await page.getByLabel('AR content title').fill('Old leaflet');
+    await page.getByRole('button', { name: 'Create AR content' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Old leaflet' }).waitFor();
+
+    await page.getByRole('button', { name: 'Archive' }).click();
+    const archiveDialog = page.getByRole('dialog', { name: 'Archive AR content?' });
+    await archiveDialog.getByRole('button', { name: 'Cancel' }).click();
+    await archiveDialog.waitFor({ state: 'hidden' });
+    expect(await page.locator('h1 ~ [data-status]').first().getAttribute('data-status')).toBe('DRAFT');
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await archiveDialog.getByRole('button', { name: 'Archive' }).click();
+    await expect.poll(() => page.locator('h1 ~ [data-status]').first().getAttribute('data-status')).toBe('ARCHIVED');
+    // Archived: read-only, no marker upload, no playlist changes.
+    expect(await page.getByLabel('Marker image to upload').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Save details' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Add to playlist' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete AR content?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Upload videos' }).waitFor();
+    await page.getByLabel('Show archived').check();
+    const table = page.getByRole('table', { name: 'AR content' });
+    await table.getByText('Harbour poster').waitFor();
+    expect(await table.getByText('Old leaflet').count()).toBe(0);
+    await shot('17-project-ar-content');
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+  });
 });

@@ -78,7 +78,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="sm" aria-label="Sections">
         {companyId ? (
           <>
-            <NavLink component={Link} href={section('/projects')} label="Projects" active={location.startsWith(section('/projects')) || location.startsWith(section('/videos'))} />
+            <NavLink component={Link} href={section('/projects')} label="Projects" active={location.startsWith(section('/projects')) || location.startsWith(section('/videos')) || location.startsWith(section('/ar/'))} />
             <NavLink component={Link} href={section('/members')} label="Members" active={location.startsWith(section('/members'))} />
             {can('admin') && <NavLink component={Link} href={section('/audit')} label="Audit log" active={location.startsWith(section('/audit'))} />}
           </>

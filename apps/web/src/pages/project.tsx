@@ -1,8 +1,9 @@
-// One project: upload videos and see them move through processing.
+// One project: upload videos and see them move through processing; its AR content; a link to its analytics.
 import { Anchor, Badge, Breadcrumbs, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'wouter';
 import { api } from '../api.ts';
+import { ArContentSection } from '../ar/ar-content-list.tsx';
 import { formatBytes, formatDate } from '../components/format.ts';
 import { useCompany } from '../components/use-company.ts';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
@@ -39,6 +40,9 @@ export function ProjectPage() {
           </Group>
           {project.data?.description && <Text c="dimmed">{project.data.description}</Text>}
         </div>
+        <Button variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/analytics`}>
+          Analytics
+        </Button>
       </Group>
 
       {can('editor') && !archived && (
@@ -109,6 +113,8 @@ export function ProjectPage() {
           </Button>
         )}
       </section>
+
+      <ArContentSection projectId={projectId} companyId={companyId} canCreate={can('editor') && !archived} />
     </Stack>
   );
 }

@@ -1,0 +1,121 @@
+// Views, unique devices and watch time of a project or one of its AR content items, per period, in the company's time zone.
+import { Alert, Anchor, Breadcrumbs, Card, Group, Loader, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'wouter';
+import { api } from '../api.ts';
+import { formatRate, formatWatch, periodLabel, RANGES, rangeOf, type RangeKey } from '../analytics/periods.ts';
+import { BarChart } from '../components/bar-chart.tsx';
+import { useCompany } from '../components/use-company.ts';
+
+const ALL = '';
+
+export function AnalyticsPage() {
+  const { projectId = '' } = useParams<{ projectId: string }>();
+  const { companyId } = useCompany();
+  const [search, setSearch] = useSearchParams();
+  const item = search.get('item') ?? ALL;
+  const [rangeKey, setRangeKey] = useState<RangeKey>('30d');
+  // Fixed when the range is chosen, so refetches ask for the same periods.
+  const range = useMemo(() => rangeOf(rangeKey), [rangeKey]);
+
+  const project = useQuery({ queryKey: ['project', projectId], queryFn: () => api.project.byId.query({ id: projectId }) });
+  const items = useQuery({
+    queryKey: ['ar-contents', projectId, 'analytics'],
+    queryFn: () => api.arContent.list.query({ projectId, limit: 100, includeArchived: true }),
+  });
+  const summary = useQuery({
+    queryKey: ['analytics', projectId, item, rangeKey, range.from.getTime()],
+    queryFn: () => api.analytics.summary.query({ projectId, ...(item ? { arContentId: item } : {}), ...range }),
+    placeholderData: keepPreviousData,
+  });
+  const s = summary.data;
+  const label = (start: Date) => periodLabel(start, range.granularity, s?.timezone ?? 'UTC');
+
+  return (
+    <Stack gap="lg">
+      <Breadcrumbs aria-label="Breadcrumb">
+        <Anchor component={Link} href={`/c/${companyId}/projects`}>
+          Projects
+        </Anchor>
+        <Anchor component={Link} href={`/c/${companyId}/projects/${projectId}`}>
+          {project.data?.name ?? 'Project'}
+        </Anchor>
+        <Text>Analytics</Text>
+      </Breadcrumbs>
+      <Title order={1}>Analytics</Title>
+
+      <Group align="flex-end">
+        <Select
+          label="AR content"
+          w={300}
+          allowDeselect={false}
+          value={item}
+          data={[{ value: ALL, label: 'All AR content in the project' }, ...(items.data?.items ?? []).map((c) => ({ value: c.id, label: c.title }))]}
+          onChange={(v) => setSearch(v ? { item: v } : {}, { replace: true })}
+        />
+        <Select
+          label="Period"
+          w={200}
+          allowDeselect={false}
+          value={rangeKey}
+          data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
+          onChange={(v) => v && setRangeKey(v as RangeKey)}
+        />
+        {summary.isFetching && <Loader size="sm" aria-label="Loading analytics" />}
+      </Group>
+
+      {summary.isError && (
+        <Alert color="red" role="alert" title="Could not load analytics">
+          {(summary.error as Error).message}
+        </Alert>
+      )}
+
+      {s && (
+        <>
+          <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} aria-label="Totals" role="list">
+            <Stat label="Views" value={String(s.totals.views)} />
+            <Stat label="Unique devices" value={String(s.totals.uniqueDevices)} />
+            <Stat label="Median watch time" value={formatWatch(s.totals.medianWatchMs)} />
+            <Stat label="Average watch time" value={formatWatch(s.totals.averageWatchMs)} />
+            <Stat label="Watched to the end" value={formatRate(s.totals.completionRate)} />
+          </SimpleGrid>
+          {s.totals.views === 0 && (
+            <Text c="dimmed" size="sm">
+              No views in this period yet. Views appear here once people scan the marker.
+            </Text>
+          )}
+          <Card withBorder>
+            <Stack gap="xl">
+              <BarChart title="Views" valueLabel="Views" bars={s.series.map((p) => ({ label: label(p.start), value: p.views }))} />
+              <BarChart title="Unique devices" valueLabel="Devices" color="teal" bars={s.series.map((p) => ({ label: label(p.start), value: p.uniqueDevices }))} />
+              <BarChart
+                title="Median watch time"
+                valueLabel="Median watch time"
+                color="orange"
+                format={formatWatch}
+                bars={s.series.map((p) => ({ label: label(p.start), value: p.medianWatchMs ?? 0 }))}
+              />
+            </Stack>
+          </Card>
+          <Text size="xs" c="dimmed">
+            Periods follow {s.timezone}. Watch time and completion count only sessions the app ended; closed or abandoned ones count as views.
+          </Text>
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <Card withBorder padding="sm" role="listitem" data-stat={label}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="xl" fw={700}>
+        {value}
+      </Text>
+    </Card>
+  );
+}

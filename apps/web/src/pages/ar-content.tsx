@@ -1,0 +1,254 @@
+// One AR content item: its marker (upload, score, feature points), sharing (links, QR), playlist and schedule,
+// details (validity, customer, playback, printed size), and archive / delete.
+import { Alert, Anchor, Breadcrumbs, Button, Card, Checkbox, Fieldset, Grid, Group, Loader, Modal, NumberInput, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { DateTimePicker } from '@mantine/dates';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useParams } from 'wouter';
+import { api, errorCode, fieldErrors } from '../api.ts';
+import { ArStatusBadge, useCompanyTimeZone, type ArContentDetail } from '../ar/ar-status.tsx';
+import { detailsValues, toUpdateInput, type DetailsValues, type UpdateInput } from '../ar/details-form.ts';
+import { MarkerPanel } from '../ar/marker-panel.tsx';
+import { PlaylistEditor } from '../ar/playlist-editor.tsx';
+import { QrPanel } from '../ar/qr-panel.tsx';
+import { formatDate } from '../components/format.ts';
+import { notifyError, notifySuccess } from '../components/notify.ts';
+import { useCompany } from '../components/use-company.ts';
+
+export function ArContentPage() {
+  const { arContentId = '' } = useParams<{ arContentId: string }>();
+  const { companyId, can } = useCompany();
+  const [, navigate] = useLocation();
+  const qc = useQueryClient();
+  const content = useQuery({
+    queryKey: ['ar-content', arContentId],
+    queryFn: () => api.arContent.byId.query({ id: arContentId }),
+    // The compile takes seconds: follow it closely, then stop.
+    refetchInterval: (q) => (q.state.data?.status === 'MARKER_PROCESSING' ? 1000 : false),
+  });
+  const c = content.data;
+  const project = useQuery({ queryKey: ['project', c?.projectId], queryFn: () => api.project.byId.query({ id: c!.projectId }), enabled: Boolean(c?.projectId) });
+  const [confirm, setConfirm] = useState<'archive' | 'delete' | null>(null);
+
+  const refreshList = () => c && void qc.invalidateQueries({ queryKey: ['ar-contents', c.projectId] });
+  const archive = useMutation({
+    mutationFn: () => api.arContent.archive.mutate({ id: arContentId }),
+    onSuccess: (view) => {
+      notifySuccess(`“${view.title}” was archived`);
+      qc.setQueryData(['ar-content', arContentId], (old: ArContentDetail | undefined) => (old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old));
+      refreshList();
+      setConfirm(null);
+    },
+    onError: (err) => notifyError(err, 'Could not archive'),
+  });
+  const remove = useMutation({
+    mutationFn: () => api.arContent.delete.mutate({ id: arContentId }),
+    onSuccess: () => {
+      notifySuccess('AR content deleted');
+      refreshList();
+      navigate(c ? `/c/${companyId}/projects/${c.projectId}` : `/c/${companyId}/projects`);
+    },
+    onError: (err) => notifyError(err, 'Could not delete'),
+  });
+
+  if (content.isPending) return <Loader aria-label="Loading AR content" />;
+  if (!c) {
+    const notFound = errorCode(content.error) === 'NOT_FOUND';
+    return (
+      <Alert color="red" role="alert" title={notFound ? 'AR content not found' : 'Could not load the AR content'}>
+        {notFound ? 'It may have been deleted, or it belongs to another company.' : String((content.error as Error | null)?.message ?? '')}
+      </Alert>
+    );
+  }
+
+  const archived = c.status === 'ARCHIVED';
+  const canEdit = can('editor') && !archived;
+
+  return (
+    <Stack gap="lg">
+      <Breadcrumbs aria-label="Breadcrumb">
+        <Anchor component={Link} href={`/c/${companyId}/projects`}>
+          Projects
+        </Anchor>
+        <Anchor component={Link} href={`/c/${companyId}/projects/${c.projectId}`}>
+          {project.data?.name ?? 'Project'}
+        </Anchor>
+        <Text>{c.title}</Text>
+      </Breadcrumbs>
+
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={4}>
+          <Group gap="sm">
+            <Title order={1}>{c.title}</Title>
+            <ArStatusBadge status={c.status} />
+            {c.expired && (
+              <Text c="red" size="sm" fw={500}>
+                Expired
+              </Text>
+            )}
+          </Group>
+          {c.description && <Text c="dimmed">{c.description}</Text>}
+        </Stack>
+        <Group gap="xs">
+          <Button variant="default" component={Link} href={`/c/${companyId}/projects/${c.projectId}/analytics?item=${c.id}`}>
+            Analytics
+          </Button>
+          {can('admin') && !archived && (
+            <Button variant="default" disabled={c.status === 'MARKER_PROCESSING'} onClick={() => setConfirm('archive')}>
+              Archive
+            </Button>
+          )}
+          {can('admin') && (
+            <Button variant="subtle" color="red" onClick={() => setConfirm('delete')}>
+              Delete
+            </Button>
+          )}
+        </Group>
+      </Group>
+
+      {archived && (
+        <Alert color="gray" title="Archived">
+          Archived {formatDate(c.archivedAt)}. Viewers can no longer open it, and it cannot be changed.
+        </Alert>
+      )}
+
+      <Grid gap="lg">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <MarkerPanel content={c} canEdit={canEdit} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <QrPanel content={c} />
+        </Grid.Col>
+      </Grid>
+
+      <PlaylistEditor arContentId={c.id} projectId={c.projectId} canEdit={canEdit} />
+
+      <DetailsForm content={c} companyId={companyId} canEdit={canEdit} />
+
+      <Modal opened={confirm === 'archive'} onClose={() => setConfirm(null)} title="Archive AR content?">
+        <Stack>
+          <Text>Viewers scanning “{c.title}” will no longer see its video, and it can no longer be changed.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirm(null)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={archive.isPending} onClick={() => archive.mutate()}>
+              Archive
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <Modal opened={confirm === 'delete'} onClose={() => setConfirm(null)} title="Delete AR content?">
+        <Stack>
+          <Text>“{c.title}”, its marker and its schedule will be deleted, and its QR codes will stop working. This cannot be undone.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirm(null)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+              Delete
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}
+
+function DetailsForm({ content, companyId, canEdit }: { content: ArContentDetail; companyId: string; canEdit: boolean }) {
+  const qc = useQueryClient();
+  const timeZone = useCompanyTimeZone(companyId);
+  const server = detailsValues(content, timeZone);
+  const serverKey = JSON.stringify(server);
+  const [values, setValues] = useState(server);
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  // Take the server's values when they change (a save, another editor, the time zone arriving), not on every
+  // refetch: a marker compile finishing must not throw away unsaved edits.
+  useEffect(() => setValues(JSON.parse(serverKey) as DetailsValues), [serverKey]);
+  const set = <K extends keyof DetailsValues>(key: K, value: DetailsValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setErrors((e) => ({ ...e, [key]: undefined }));
+  };
+  const save = useMutation({
+    mutationFn: (input: UpdateInput) => api.arContent.update.mutate(input),
+    onSuccess: (view) => {
+      qc.setQueryData(['ar-content', content.id], (old: ArContentDetail | undefined) => (old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old));
+      void qc.invalidateQueries({ queryKey: ['ar-contents', content.projectId] });
+      notifySuccess('Details saved');
+    },
+    onError: (err) => {
+      const f = fieldErrors(err);
+      // zod reports a nested field under its object's name: the customer's email or phone.
+      const mapped = { ...f, [/phone/i.test(f.customer ?? '') ? 'customerPhone' : 'customerEmail']: f.customer };
+      if (Object.values(mapped).some(Boolean)) setErrors(mapped);
+      else notifyError(err, 'Could not save the details');
+    },
+  });
+  const ro = !canEdit;
+
+  return (
+    <Card withBorder component="section" aria-labelledby="details-heading">
+      <Title order={2} size="h4" mb="sm" id="details-heading">
+        Details
+      </Title>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          const { input, errors: problems } = toUpdateInput(content.id, values, timeZone);
+          setErrors(problems);
+          if (!Object.keys(problems).length) save.mutate(input);
+        }}
+      >
+        <Stack gap="md">
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label="Title" required value={values.title} onChange={(e) => set('title', e.currentTarget.value)} error={errors.title} readOnly={ro} />
+            <NumberInput
+              label="Printed width of the marker (mm)"
+              description="Helps the app place the video at the right size."
+              min={10}
+              max={10_000}
+              value={values.widthMm}
+              onChange={(v) => set('widthMm', v)}
+              error={errors.widthMm}
+              readOnly={ro}
+            />
+          </SimpleGrid>
+          <Textarea label="Description" autosize minRows={2} value={values.description} onChange={(e) => set('description', e.currentTarget.value)} error={errors.description} readOnly={ro} />
+
+          <Fieldset legend={`Validity (${timeZone})`}>
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <DateTimePicker label="Active from" placeholder="Right away" description="Before this, viewers are told it is not active yet." value={values.activeFrom} onChange={(v) => set('activeFrom', v)} error={errors.activeFrom} valueFormat="D MMM YYYY HH:mm" clearable readOnly={ro} />
+              <DateTimePicker label="Expires at" placeholder="Never" description="After this, viewers are told it has expired." value={values.expiresAt} onChange={(v) => set('expiresAt', v)} error={errors.expiresAt} valueFormat="D MMM YYYY HH:mm" clearable readOnly={ro} />
+            </SimpleGrid>
+          </Fieldset>
+
+          <Fieldset legend="Customer">
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <TextInput label="Customer name" value={values.customerName} onChange={(e) => set('customerName', e.currentTarget.value)} readOnly={ro} autoComplete="off" />
+              <TextInput label="Customer email" type="email" value={values.customerEmail} onChange={(e) => set('customerEmail', e.currentTarget.value)} error={errors.customerEmail} readOnly={ro} autoComplete="off" />
+              <TextInput label="Customer phone" type="tel" value={values.customerPhone} onChange={(e) => set('customerPhone', e.currentTarget.value)} error={errors.customerPhone} readOnly={ro} autoComplete="off" />
+              <TextInput label="Order reference" value={values.orderRef} onChange={(e) => set('orderRef', e.currentTarget.value)} readOnly={ro} autoComplete="off" />
+            </SimpleGrid>
+          </Fieldset>
+
+          <Fieldset legend="Playback">
+            <Group gap="xl">
+              <Checkbox label="Start playing on its own" checked={values.autoplay} onChange={(e) => set('autoplay', e.currentTarget.checked)} disabled={ro} />
+              <Checkbox label="Loop" checked={values.loop} onChange={(e) => set('loop', e.currentTarget.checked)} disabled={ro} />
+              <Checkbox label="Muted" checked={values.muted} onChange={(e) => set('muted', e.currentTarget.checked)} disabled={ro} />
+            </Group>
+          </Fieldset>
+
+          {canEdit && (
+            <Group>
+              <Button type="submit" loading={save.isPending}>
+                Save details
+              </Button>
+            </Group>
+          )}
+        </Stack>
+      </form>
+    </Card>
+  );
+}

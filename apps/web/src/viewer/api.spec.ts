@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { sendEndSession } from './api.ts';
+
+describe('sendEndSession', () => {
+  it('POSTs the input as tRPC expects it (application/json, superjson envelope) with keepalive, so it outlives the page', async () => {
+    const calls: [string, RequestInit][] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      calls.push([url, init]);
+      return new Response('{}');
+    }) as unknown as typeof fetch;
+    const input = { sessionId: '6f1c4b58-0000-4000-8000-000000000001', watchedMs: 1234, trackingLostCount: 2, completed: true };
+    sendEndSession(input, fetchImpl);
+    expect(calls).toHaveLength(1);
+    const [url, init] = calls[0]!;
+    expect(url).toBe('/trpc/viewer.endSession');
+    expect(init).toMatchObject({ method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(init.body as string)).toEqual({ json: input });
+  });
+
+  it('swallows a failed request: analytics never break the page', async () => {
+    const fetchImpl = (() => Promise.reject(new TypeError('offline'))) as unknown as typeof fetch;
+    expect(() => sendEndSession({ sessionId: 'x', watchedMs: 0, trackingLostCount: 0, completed: false }, fetchImpl)).not.toThrow();
+    await new Promise((r) => setTimeout(r, 0));
+  });
+});

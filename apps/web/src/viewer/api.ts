@@ -1,0 +1,35 @@
+// The viewer's own client: public procedures only, no session, so this page never loads the dashboard's auth code.
+import { createArvliteClient, TRPCClientError, type RouterInputs, type RouterOutputs } from '@arvlite/client';
+
+export type Manifest = RouterOutputs['viewer']['manifest'];
+export type PlayableManifest = Extract<Manifest, { ok: true }>;
+export type ManifestReason = Extract<Manifest, { ok: false }>['reason'];
+export type EndSessionInput = RouterInputs['viewer']['endSession'];
+
+const TRPC_URL = '/trpc';
+
+export const viewerApi = createArvliteClient({ url: TRPC_URL });
+
+/**
+ * For asking again after a reason: the manifest is cacheable (10 s for a reason), and "try again" must reach the server.
+ * `no-cache` revalidates with the ETag, so an unchanged answer still costs only a 304.
+ */
+export const freshViewerApi = createArvliteClient({ url: TRPC_URL, fetch: (input, init) => fetch(input, { ...init, cache: 'no-cache' }) });
+
+export function errorCode(err: unknown): string | undefined {
+  return err instanceof TRPCClientError ? (err.data?.code as string | undefined) : undefined;
+}
+
+/**
+ * Ends a view session while the page is going away. Not sendBeacon: tRPC takes a POST only as application/json, and
+ * Chromium refuses a beacon whose Blob type is not CORS-safelisted; a keepalive fetch outlives the page the same way.
+ * The body is what superjson makes of this plain input: `{ json: input }`.
+ */
+export function sendEndSession(input: EndSessionInput, fetchImpl: typeof fetch = fetch): void {
+  void fetchImpl(`${TRPC_URL}/viewer.endSession`, {
+    method: 'POST',
+    keepalive: true,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: input }),
+  }).catch(() => undefined);
+}

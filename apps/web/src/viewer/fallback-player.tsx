@@ -1,0 +1,65 @@
+// The video on its own, for when the camera view is unavailable or not wanted: poster first, then autoplay as the
+// manifest asks (muted where the browser allows nothing else), with the browser's own controls.
+import { useEffect, useRef, useState } from 'react';
+import type { PlayableManifest } from './api.ts';
+import { attachVideo, autoplay } from './video-source.ts';
+
+export function FallbackPlayer({ manifest, onVideo }: { manifest: PlayableManifest; onVideo: (el: HTMLVideoElement | null) => void }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [mutedByBrowser, setMutedByBrowser] = useState(false);
+  const { video, playback } = manifest;
+
+  useEffect(() => {
+    const el = ref.current!;
+    onVideo(el);
+    const detach = attachVideo(el, video, { onError: setError });
+    let cancelled = false;
+    el.muted = playback.muted;
+    if (playback.autoplay) {
+      void autoplay(el, playback).then((result) => {
+        if (!cancelled) setMutedByBrowser(result === 'playing-muted' && !playback.muted);
+      });
+    }
+    return () => {
+      cancelled = true;
+      onVideo(null);
+      detach();
+    };
+  }, [video, playback, onVideo]);
+
+  return (
+    <div className="arv-player">
+      <video
+        ref={ref}
+        className="arv-player-video"
+        controls
+        playsInline
+        preload="metadata"
+        loop={playback.loop}
+        poster={video.posterUrl ?? undefined}
+        aria-label={`Video: ${manifest.content.title}`}
+        data-testid="fallback-video"
+        onVolumeChange={(e) => !e.currentTarget.muted && setMutedByBrowser(false)}
+      />
+      {mutedByBrowser && (
+        <button
+          type="button"
+          className="arv-button arv-button-primary"
+          onClick={() => {
+            const el = ref.current!;
+            el.muted = false;
+            void el.play().catch(() => undefined);
+          }}
+        >
+          Turn sound on
+        </button>
+      )}
+      {error && (
+        <p className="arv-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

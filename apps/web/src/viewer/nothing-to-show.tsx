@@ -1,0 +1,23 @@
+// The page for a code with nothing to show: headline, why, what to do, and a retry where one can help.
+import { useEffect, useRef } from 'react';
+import type { Explanation } from './reasons.ts';
+
+export function NothingToShow({ explanation, onRetry }: { explanation: Explanation; onRetry: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Moves focus to the headline, so a screen reader reads the news first.
+  useEffect(() => heading.current?.focus(), [explanation]);
+  return (
+    <section className="arv-message" aria-labelledby="arv-message-title">
+      <h1 id="arv-message-title" ref={heading} tabIndex={-1}>
+        {explanation.headline}
+      </h1>
+      <p>{explanation.detail}</p>
+      <p>{explanation.action}</p>
+      {explanation.canRetry && (
+        <button type="button" className="arv-button arv-button-primary" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </section>
+  );
+}

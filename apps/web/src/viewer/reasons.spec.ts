@@ -1,0 +1,31 @@
+import { TRPCClientError } from '@arvlite/client';
+import { describe, expect, it } from 'vitest';
+import { loadFailure, REASONS } from './reasons.ts';
+
+/** A client error as the tRPC client builds it from an error answer. */
+function answered(code: string) {
+  return new TRPCClientError(code, { result: { error: { code: -32000, message: code, data: { code, httpStatus: 400 } } } } as never);
+}
+
+describe('reasons', () => {
+  it('has a headline, an explanation and something to do for every reason; retries only where the answer can change', () => {
+    for (const r of Object.values(REASONS)) {
+      expect(r.headline.length).toBeGreaterThan(5);
+      expect(r.detail.length).toBeGreaterThan(20);
+      expect(r.action.length).toBeGreaterThan(10);
+    }
+    expect(REASONS.NOT_FOUND.canRetry).toBe(false);
+    expect(REASONS.EXPIRED.canRetry).toBe(false);
+    expect(REASONS.MARKER_PROCESSING).toMatchObject({ canRetry: true, retryAfterMs: 15_000 });
+    expect(REASONS.NO_PLAYABLE_VIDEO).toMatchObject({ canRetry: true });
+    expect(REASONS.NO_PLAYABLE_VIDEO.retryAfterMs).toBeUndefined();
+  });
+
+  it('explains failed loads: a malformed id as unknown, rate limits with a wait, anything else as a connection problem', () => {
+    expect(loadFailure(answered('BAD_REQUEST'))).toBe(REASONS.NOT_FOUND);
+    expect(loadFailure(answered('NOT_FOUND'))).toBe(REASONS.NOT_FOUND);
+    expect(loadFailure(answered('TOO_MANY_REQUESTS'))).toMatchObject({ headline: 'Too many requests', retryAfterMs: 60_000, canRetry: true });
+    expect(loadFailure(answered('INTERNAL_SERVER_ERROR'))).toMatchObject({ headline: 'Could not load the video', canRetry: true });
+    expect(loadFailure(new TypeError('Failed to fetch'))).toMatchObject({ headline: 'Could not load the video', canRetry: true });
+  });
+});

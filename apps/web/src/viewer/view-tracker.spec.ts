@@ -1,0 +1,142 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import type { EndSessionInput } from './api.ts';
+import { trackVideo, ViewTracker, webDevice } from './view-tracker.ts';
+
+function tracker(startResult: Promise<string> = Promise.resolve('session-1')) {
+  const started: number[] = [];
+  const ended: EndSessionInput[] = [];
+  const t = new ViewTracker({
+    start: () => {
+      started.push(Date.now());
+      return startResult;
+    },
+    end: (input) => ended.push(input),
+  });
+  return { t, started, ended };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('ViewTracker', () => {
+  it('starts one session on the first playback, and ends it with media time watched', async () => {
+    const { t, started, ended } = tracker();
+    t.playing();
+    t.playing();
+    await settle();
+    expect(started).toHaveLength(1);
+    for (let time = 0; time <= 2.0001; time += 0.25) t.time(time, 10);
+    t.end();
+    expect(ended).toEqual([{ sessionId: 'session-1', watchedMs: 2000, trackingLostCount: 0, completed: false }]);
+  });
+
+  it('does not count seeks, stalls or pauses as watching', async () => {
+    const { t, ended } = tracker();
+    t.playing();
+    await settle();
+    t.time(0, 60);
+    t.time(1, 60);
+    t.time(30, 60, true); // a seek forward
+    t.time(30.5, 60);
+    t.time(45, 60); // a jump the size of a stall or skip
+    t.time(45.5, 60);
+    t.end();
+    expect(ended[0]!.watchedMs).toBe(2000);
+  });
+
+  it('counts a loop (browsers seek back to the start) as watched to the end, and the `ended` event too', async () => {
+    const looped = tracker();
+    looped.t.playing();
+    await settle();
+    looped.t.time(2.5, 3);
+    looped.t.time(2.9, 3);
+    looped.t.time(0, 3, true);
+    looped.t.time(0.25, 3);
+    looped.t.end();
+    expect(looped.ended[0]).toMatchObject({ completed: true, watchedMs: 750 });
+
+    const ended = tracker();
+    ended.t.playing();
+    await settle();
+    ended.t.ended();
+    ended.t.end();
+    expect(ended.ended[0]).toMatchObject({ completed: true });
+
+    // Going back to the start from the middle is not a completion.
+    const rewound = tracker();
+    rewound.t.playing();
+    await settle();
+    rewound.t.time(20, 60);
+    rewound.t.time(0, 60, true);
+    rewound.t.end();
+    expect(rewound.ended[0]).toMatchObject({ completed: false, watchedMs: 0 });
+  });
+
+  it('counts tracking losses', async () => {
+    const { t, ended } = tracker();
+    t.playing();
+    await settle();
+    t.trackingLost();
+    t.trackingLost();
+    t.end();
+    expect(ended[0]!.trackingLostCount).toBe(2);
+  });
+
+  it('sends nothing without a session (never started, refused, or not answered yet), and starts afresh after ending', async () => {
+    const refused = tracker(Promise.reject(new Error('TOO_MANY_REQUESTS')));
+    refused.t.playing();
+    await settle();
+    refused.t.end();
+    expect(refused.ended).toEqual([]);
+
+    let answer: (id: string) => void = () => undefined;
+    const slow = tracker(new Promise<string>((resolve) => (answer = resolve)));
+    slow.t.playing();
+    slow.t.end();
+    answer('late');
+    await settle();
+    expect(slow.ended).toEqual([]);
+
+    const restored = tracker();
+    restored.t.playing();
+    await settle();
+    restored.t.end();
+    restored.t.end();
+    expect(restored.ended).toHaveLength(1);
+    restored.t.playing();
+    await settle();
+    expect(restored.started).toHaveLength(2);
+  });
+});
+
+describe('trackVideo', () => {
+  it('feeds a video element’s playing, timeupdate, seeking and ended events, until stopped', async () => {
+    const { t, started, ended } = tracker();
+    const video = document.createElement('video');
+    let now = 0;
+    Object.defineProperty(video, 'currentTime', { get: () => now, configurable: true });
+    Object.defineProperty(video, 'duration', { get: () => 3, configurable: true });
+    const stop = trackVideo(video, t);
+    video.dispatchEvent(new Event('playing'));
+    await settle();
+    for (now = 0; now <= 1.5; now += 0.5) video.dispatchEvent(new Event('timeupdate'));
+    video.dispatchEvent(new Event('ended'));
+    stop();
+    video.dispatchEvent(new Event('playing'));
+    now = 2.5;
+    video.dispatchEvent(new Event('timeupdate'));
+    t.end();
+    expect(started).toHaveLength(1);
+    expect(ended).toEqual([{ sessionId: 'session-1', watchedMs: 1500, trackingLostCount: 0, completed: true }]);
+  });
+});
+
+describe('webDevice', () => {
+  it('reports the platform and a coarse OS only', () => {
+    expect(webDevice('Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1')).toEqual({ platform: 'web', os: 'iOS' });
+    expect(webDevice('Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36')).toEqual({ platform: 'web', os: 'Android' });
+    expect(webDevice('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/18.1 Safari/605.1.15')).toEqual({ platform: 'web', os: 'macOS' });
+    expect(webDevice('Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36')).toEqual({ platform: 'web', os: 'Windows' });
+    expect(webDevice('curl/8.5.0')).toEqual({ platform: 'web' });
+  });
+});

@@ -1,0 +1,123 @@
+// One view for analytics: started when the video first plays, ended (with watch time, tracking losses and whether it
+// played to the end) when the page goes away. Analytics never get in the way of watching: failures are dropped.
+import type { EndSessionInput } from './api.ts';
+
+export interface ViewTrackerDeps {
+  /** viewer.startSession; resolves to the session id. */
+  start(): Promise<string>;
+  /** viewer.endSession, sent so it survives the page being closed. */
+  end(input: EndSessionInput): void;
+}
+
+/** Gaps between two time updates larger than this are seeks or stalls, not watching. */
+const MAX_STEP_S = 2;
+
+export class ViewTracker {
+  private session: Promise<string | null> | null = null;
+  private sessionId: string | null = null;
+  private watchedS = 0;
+  private lostCount = 0;
+  private completed = false;
+  private lastTime: number | null = null;
+  private readonly deps: ViewTrackerDeps;
+
+  constructor(deps: ViewTrackerDeps) {
+    this.deps = deps;
+  }
+
+  /** The video started playing: the first time, a session starts. */
+  playing(): void {
+    if (this.session) return;
+    this.session = this.deps.start().then(
+      (id) => (this.sessionId = id),
+      () => null,
+    );
+  }
+
+  /**
+   * A time update of the playing video (or a seek, which moves the position without counting as watching). Media time,
+   * not wall time, so stalls and pauses do not count. A jump from the last seconds back to the start is a loop (browsers
+   * loop by seeking), which counts as watched to the end.
+   */
+  time(currentTime: number, duration: number, seek = false): void {
+    const last = this.lastTime;
+    if (!Number.isFinite(currentTime)) return;
+    this.lastTime = currentTime;
+    if (last === null) return;
+    const step = currentTime - last;
+    if (step > 0 && step <= MAX_STEP_S && !seek) {
+      this.watchedS += step;
+    } else if (step < 0 && Number.isFinite(duration) && duration - last <= MAX_STEP_S && currentTime <= MAX_STEP_S) {
+      this.watchedS += duration - last + currentTime;
+      this.completed = true;
+    }
+  }
+
+  /** A different video element: the next time update starts a new run. */
+  resetPosition(): void {
+    this.lastTime = null;
+  }
+
+  ended(): void {
+    this.completed = true;
+  }
+
+  trackingLost(): void {
+    this.lostCount++;
+  }
+
+  /** The page is going away: ends the session if one started. A later `playing()` (page restored) starts another. */
+  end(): void {
+    const id = this.sessionId;
+    if (id) {
+      this.deps.end({
+        sessionId: id,
+        watchedMs: Math.round(this.watchedS * 1000),
+        trackingLostCount: this.lostCount,
+        completed: this.completed,
+      });
+    }
+    this.session = null;
+    this.sessionId = null;
+    this.watchedS = 0;
+    this.lostCount = 0;
+    this.completed = false;
+    this.lastTime = null;
+  }
+}
+
+/** Feeds a video element's events to the tracker; returns the function that stops it. */
+export function trackVideo(video: HTMLVideoElement, tracker: ViewTracker): () => void {
+  tracker.resetPosition();
+  const on: [string, () => void][] = [
+    ['playing', () => tracker.playing()],
+    ['timeupdate', () => tracker.time(video.currentTime, video.duration)],
+    ['seeking', () => tracker.time(video.currentTime, video.duration, true)],
+    ['ended', () => tracker.ended()],
+  ];
+  for (const [event, handler] of on) video.addEventListener(event, handler);
+  return () => {
+    for (const [event, handler] of on) video.removeEventListener(event, handler);
+  };
+}
+
+/**
+ * What a browser view tells analytics about the device: the platform and a coarse OS, nothing identifying. Without an
+ * install id, the server counts unique devices by keyed hashes of the IP and these fields.
+ */
+export function webDevice(userAgent: string): { platform: 'web'; os?: string } {
+  const os = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad|iPod/.test(userAgent)
+      ? 'iOS'
+      : /CrOS/.test(userAgent)
+        ? 'ChromeOS'
+        : /Windows/.test(userAgent)
+          ? 'Windows'
+          : /Macintosh|Mac OS X/.test(userAgent)
+            ? 'macOS'
+            : /Linux/.test(userAgent)
+              ? 'Linux'
+              : undefined;
+  return os ? { platform: 'web', os } : { platform: 'web' };
+}

@@ -1,0 +1,131 @@
+// The public viewer at /v/:publicId: loads the manifest, then shows the camera view (the video laid over the printed
+// photo) or, when the camera cannot be used or is not wanted, the video on its own; a friendly page for every reason
+// there is nothing to show. No sign-in.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { freshViewerApi, sendEndSession, viewerApi, type PlayableManifest } from './api.ts';
+import { ArView } from './ar-view.tsx';
+import { arSupport, FAILURE_MESSAGES, type ArFailure } from './capabilities.ts';
+import { FallbackPlayer } from './fallback-player.tsx';
+import { NothingToShow } from './nothing-to-show.tsx';
+import { loadFailure, REASONS, type Explanation } from './reasons.ts';
+import { trackVideo, ViewTracker, webDevice } from './view-tracker.ts';
+import './viewer.css';
+
+type Load = { kind: 'loading' } | { kind: 'ready'; manifest: PlayableManifest } | { kind: 'nothing'; explanation: Explanation; code: string };
+
+export default function ViewerPage({ publicId }: { publicId: string }) {
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    (attempt === 0 ? viewerApi : freshViewerApi).viewer.manifest.query({ publicId }).then(
+      (m) => !cancelled && setLoad(m.ok ? { kind: 'ready', manifest: m } : { kind: 'nothing', explanation: REASONS[m.reason], code: m.reason }),
+      (err: unknown) => !cancelled && setLoad({ kind: 'nothing', explanation: loadFailure(err), code: 'ERROR' }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [publicId, attempt]);
+
+  // Answers expected to change soon (a marker being compiled) are asked again without a tap.
+  const retryAfterMs = load.kind === 'nothing' ? load.explanation.retryAfterMs : undefined;
+  useEffect(() => {
+    if (!retryAfterMs) return;
+    const t = setTimeout(() => setAttempt((a) => a + 1), retryAfterMs);
+    return () => clearTimeout(t);
+  }, [retryAfterMs, attempt]);
+
+  useEffect(() => {
+    document.title = load.kind === 'ready' ? `${load.manifest.content.title} · ARVlite` : load.kind === 'nothing' ? `${load.explanation.headline} · ARVlite` : 'ARVlite';
+  }, [load]);
+
+  return (
+    <main className="arv-viewer" data-testid="viewer" data-reason={load.kind === 'nothing' ? load.code : undefined}>
+      {load.kind === 'loading' && (
+        <p className="arv-center" role="status">
+          Loading…
+        </p>
+      )}
+      {load.kind === 'nothing' && <NothingToShow explanation={load.explanation} onRetry={() => setAttempt((a) => a + 1)} />}
+      {load.kind === 'ready' && <Viewer publicId={publicId} manifest={load.manifest} />}
+    </main>
+  );
+}
+
+function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableManifest }) {
+  const support = useMemo(() => arSupport(), []);
+  const [mode, setMode] = useState<'ar' | 'video'>(support.ok ? 'ar' : 'video');
+  const [notice, setNotice] = useState<string | null>(support.ok ? null : FAILURE_MESSAGES[support.reason]);
+  const [videoEl, setVideoEl] = useState<HTMLVideoElement | null>(null);
+
+  const tracker = useMemo(
+    () =>
+      new ViewTracker({
+        start: () => viewerApi.viewer.startSession.mutate({ publicId, device: webDevice(navigator.userAgent) }).then((r) => r.sessionId),
+        end: (input) => sendEndSession(input),
+      }),
+    [publicId],
+  );
+  useEffect(() => {
+    const onHide = () => tracker.end();
+    window.addEventListener('pagehide', onHide);
+    return () => {
+      window.removeEventListener('pagehide', onHide);
+      tracker.end();
+    };
+  }, [tracker]);
+  useEffect(() => (videoEl ? trackVideo(videoEl, tracker) : undefined), [videoEl, tracker]);
+
+  const onTrackingLost = useCallback(() => tracker.trackingLost(), [tracker]);
+  const onFailure = useCallback((failure: ArFailure) => {
+    setNotice(FAILURE_MESSAGES[failure]);
+    setMode('video');
+  }, []);
+
+  if (mode === 'ar') {
+    return (
+      <>
+        <ArView manifest={manifest} onVideo={setVideoEl} onTrackingLost={onTrackingLost} onFailure={onFailure} />
+        <header className="arv-ar-header">
+          <h1>{manifest.content.title}</h1>
+        </header>
+        <div className="arv-ar-footer">
+          <button
+            type="button"
+            className="arv-button"
+            onClick={() => {
+              setNotice(null);
+              setMode('video');
+            }}
+          >
+            Play without camera
+          </button>
+        </div>
+      </>
+    );
+  }
+  return (
+    <section className="arv-video-page" aria-labelledby="arv-title">
+      <h1 id="arv-title">{manifest.content.title}</h1>
+      {notice && (
+        <p className="arv-notice" role="alert">
+          {notice}
+        </p>
+      )}
+      <FallbackPlayer manifest={manifest} onVideo={setVideoEl} />
+      {support.ok && (
+        <button
+          type="button"
+          className="arv-button"
+          onClick={() => {
+            setNotice(null);
+            setMode('ar');
+          }}
+        >
+          Use the camera
+        </button>
+      )}
+    </section>
+  );
+}

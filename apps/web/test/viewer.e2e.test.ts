@@ -1,0 +1,383 @@
+// The public viewer (/v/:publicId) end to end in Debian's Chromium (playwright-core, no browser download) against the
+// real server and worker, under the server's real CSP: the reason pages, the plain player without a camera, view
+// sessions in the database, and the camera view on Chromium's fake camera showing the printed photo. Screenshots go to
+// apps/web/test-results/.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
+import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
+import { buildServer } from '@arvlite/server';
+import { createTestDeps, freePort, type TestDeps } from '@arvlite/test-utils';
+import { startWorker } from '@arvlite/worker';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, type Rollup } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const webRoot = path.resolve(import.meta.dirname, '..');
+const shots = path.join(webRoot, 'test-results');
+const BROWSER_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/** WebGL without a GPU (SwiftShader), which MindAR's TensorFlow.js backend needs. */
+const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
+
+/** What each built JavaScript file holds, to check which page downloads what. */
+interface ChunkInfo {
+  dashboard: boolean;
+  arEngine: boolean;
+  hls: boolean;
+}
+const chunks = new Map<string, ChunkInfo>();
+
+let baseUrl: string;
+let deps: TestDeps;
+let owner: TestUser;
+let work: string;
+let markerPng: string;
+let projectId: string;
+let videoId: string;
+let item: { id: string; publicId: string };
+let browser: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** A Chromium of its own; every page records CSP violations (which workers' do not reach) and console errors. */
+async function launch(name: string, args: string[] = []): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(path.join(work, name), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    args: [...BROWSER_ARGS, ...args],
+  });
+  await context.addInitScript(() => {
+    const w = window as unknown as { cspViolations: string[] };
+    w.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`));
+  });
+  context.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  context.on('weberror', (e) => consoleErrors.push(`[page error] ${e.error().message}`));
+  return context;
+}
+
+interface SessionRow {
+  platform: string;
+  device_os: string | null;
+  end_reason: string | null;
+  watched_ms: number | null;
+  completed: boolean | null;
+  tracking_lost_count: number | null;
+}
+/** The item's view sessions, newest first. */
+const sessions = () =>
+  deps.orm
+    .fork()
+    .execute<SessionRow[]>(
+      `select platform, device_os, end_reason, watched_ms, completed, tracking_lost_count from view_session where ar_content_id = ? order by started_at desc`,
+      [item.id],
+    );
+
+/**
+ * CSP violations on the page, less one that is expected and harmless: TensorFlow.js bundles Long.js, which probes for a
+ * tiny WebAssembly multiply inside try/catch and falls back to JavaScript, so 'wasm-unsafe-eval' is not granted for it.
+ */
+const cspViolations = async (p: Page) =>
+  (await p.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).filter(
+    (v) => !/^script-src wasm-eval \S*\/assets\/ar-engine-[\w-]+\.js$/.test(v),
+  );
+const shot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`), animations: 'disabled' });
+
+/** The built files a page fetched, with what they hold. */
+function recordScripts(p: Page): ChunkInfo[] {
+  const seen: ChunkInfo[] = [];
+  p.on('request', (r) => {
+    const file = new URL(r.url()).pathname.replace(/^\//, '');
+    const info = chunks.get(file);
+    if (info) seen.push(info);
+  });
+  return seen;
+}
+
+beforeAll(async () => {
+  // The current source, built into a directory of this file's own (the dashboard's e2e may be rebuilding apps/web/dist
+  // meanwhile), which the server then serves.
+  work = mkdtempSync(path.join(tmpdir(), 'arvlite-viewer-e2e-'));
+  const dist = path.join(work, 'dist');
+  const out = (await build({ root: webRoot, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 } })) as
+    | Rollup.RollupOutput
+    | Rollup.RollupOutput[];
+  for (const c of (Array.isArray(out) ? out : [out]).flatMap((o) => o.output)) {
+    if (c.type !== 'chunk') continue;
+    const ids = c.moduleIds.map((m) => m.replaceAll('\\', '/'));
+    chunks.set(c.fileName, {
+      dashboard: ids.some((m) => /\/apps\/web\/src\/(pages|components|upload|auth)\//.test(m) || m.includes('/@mantine/')),
+      arEngine: ids.some((m) => m.includes('/mind-ar/') || m.includes('/three/')),
+      hls: ids.some((m) => m.includes('/hls.js/')),
+    });
+  }
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  deps = await createTestDeps({
+    PORT: String(port),
+    PUBLIC_URL: baseUrl,
+    WORKER_POLL_INTERVAL_MS: '200',
+    MEDIA_X264_PRESET: 'ultrafast',
+    MEDIA_ENCODE_CONCURRENCY: '1',
+  });
+  const app = await buildServer(deps, { webDist: dist });
+  await app.listen({ host: '127.0.0.1', port });
+  const worker = await startWorker(deps, { concurrency: 2 });
+  mkdirSync(shots, { recursive: true });
+  afterAll(async () => {
+    await browser?.close();
+    await worker.stop();
+    await app.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const client = (getAccessToken?: () => string | null): ArvliteClient => createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken });
+  owner = await registerUser(client, 'Viewer E2E');
+  const companyId = (await owner.client.company.create.mutate({ name: 'Harbour Prints' })).id;
+  projectId = (await owner.client.project.create.mutate({ companyId, name: 'Postcards' })).id;
+
+  // A 3 s clip with sound, uploaded as the dashboard does and processed by the real worker.
+  const clip = path.join(work, 'harbour.mp4');
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440',
+    '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', clip,
+  ]);
+  const bytes = new Uint8Array(readFileSync(clip));
+  const upload = await owner.client.video.createUpload.mutate({ projectId, fileName: 'harbour.mp4', contentType: 'video/mp4', size: bytes.length, title: 'Harbour' });
+  if (upload.kind !== 'single') throw new Error('expected a single upload');
+  expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
+  await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
+  videoId = upload.videoId;
+
+  // The printed photo: a busy texture MindAR tracks well, and the fake camera's feed of it lying on a grey table.
+  markerPng = path.join(work, 'marker.png');
+  writeFileSync(markerPng, await busyImage(640, 480, 11));
+
+  // Sound may not start without a tap here, as on most phones (Chromium's headless default allows it).
+  browser = await launch('no-camera', ['--autoplay-policy=document-user-activation-required']);
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(20_000);
+
+  const ready = await waitFor('video READY', () => owner.client.video.byId.query({ id: videoId }), (v) => v.status === 'READY' || v.status === 'FAILED');
+  expect(ready.status).toBe('READY');
+}, 240_000);
+
+describe('the public viewer without a camera', () => {
+  it('serves its own page: unknown and malformed ids get the not-found page, without the dashboard or the AR engine', async () => {
+    const res = await page.request.get(`${baseUrl}/v/AAAAAAAAAAAAAAAA`);
+    expect([res.status(), res.headers()['content-type'], res.headers()['cache-control']]).toEqual([200, 'text/html; charset=utf-8', 'no-cache']);
+    expect(res.headers()['content-security-policy']).toContain("worker-src 'self' blob:");
+    expect(await res.text()).toContain('<meta name="color-scheme" content="dark" />');
+
+    const scripts = recordScripts(page);
+    await page.goto(`${baseUrl}/v/AAAAAAAAAAAAAAAA`);
+    const heading = page.getByRole('heading', { level: 1, name: 'Nothing to see here' });
+    await heading.waitFor();
+    // Focus moves to the news, so a screen reader reads it first.
+    await expect.poll(() => heading.evaluate((h) => document.activeElement === h)).toBe(true);
+    await page.getByText('Scan the code again, or ask whoever gave you the print.').waitFor();
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    expect(await page.title()).toBe('Nothing to see here · ARVlite');
+    await shot(page, 'viewer-01-not-found');
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((c) => c.dashboard || c.arEngine || c.hls)).toEqual([]);
+
+    // An id the API refuses as malformed reads the same to a visitor.
+    await page.goto(`${baseUrl}/v/nope`);
+    await page.getByRole('heading', { level: 1, name: 'Nothing to see here' }).waitFor();
+    expect(await cspViolations(page)).toEqual([]);
+
+    // And the dashboard itself never downloads the viewer's engine.
+    const dashboardScripts = recordScripts(page);
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(dashboardScripts.some((c) => c.dashboard)).toBe(true);
+    expect(dashboardScripts.filter((c) => c.arEngine)).toEqual([]);
+  });
+
+  it('asks to wait while the photo is prepared, says when nothing can play, then shows the video', { timeout: 120_000 }, async () => {
+    const created = await owner.client.arContent.create.mutate({ projectId, title: 'Harbour at dusk', widthMm: 150 });
+    item = { id: created.id, publicId: created.publicId };
+    const png = readFileSync(markerPng);
+    const markerUpload = await owner.client.arContent.createMarkerUpload.mutate({ id: item.id, contentType: 'image/png', size: png.length });
+    expect((await fetch(markerUpload.url, { method: 'PUT', body: new Uint8Array(png), headers: markerUpload.headers })).ok).toBe(true);
+    await owner.client.arContent.completeMarkerUpload.mutate({ id: item.id });
+
+    // Compiling takes seconds: the page says so, and offers to try again.
+    await page.goto(`${baseUrl}/v/${item.publicId}`);
+    await page.getByRole('heading', { level: 1, name: 'Almost ready' }).waitFor();
+    await page.getByText('Keep this page open: it tries again by itself.').waitFor();
+    await shot(page, 'viewer-02-marker-processing');
+
+    const compiled = await waitFor('marker compiled', () => owner.client.arContent.byId.query({ id: item.id }), (c) => c.status !== 'MARKER_PROCESSING');
+    expect(compiled).toMatchObject({ status: 'READY', marker: { published: true } });
+
+    // Published, but the playlist is empty.
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { level: 1, name: 'No video right now' }).waitFor();
+    await shot(page, 'viewer-03-no-playable-video');
+
+    await owner.client.playlist.set.mutate({ id: item.id, videoIds: [videoId], defaultVideoId: videoId });
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+    // It plays by itself, and its first frames start a view session.
+    const video = page.getByTestId('fallback-video');
+    await waitFor('playback to start', () => video.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.2, 20_000);
+    await waitFor('a view session', () => sessions(), (rows) => rows.length === 1, 10_000);
+  });
+
+  it('plays the video on its own with its poster, muted where sound may not start by itself, and records the view', { timeout: 90_000 }, async () => {
+    // Leaving the page above ends its view. Then a new tab: the taps above would let sound start in this one.
+    await page.goto('about:blank');
+    await page.close();
+    page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    const scripts = recordScripts(page);
+    await page.goto(`${baseUrl}/v/${item.publicId}`);
+    await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+    // No camera in this browser: the reason is announced, and the video plays here instead.
+    const notice = page.getByRole('alert');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/camera|3D graphics/i);
+    expect(await notice.textContent()).toContain('so the video plays here instead');
+
+    const video = page.getByRole('region', { name: 'Harbour at dusk' }).locator('video');
+    expect(await video.getAttribute('aria-label')).toBe('Video: Harbour at dusk');
+    expect(await video.getAttribute('poster')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+poster/);
+    const t0 = await waitFor('playback to start', () => video.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.2, 20_000);
+    await page.waitForTimeout(1200);
+    const t1 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+    expect(t1 === 0 || t1 > t0).toBe(true); // advanced, or looped back to the start of the 3 s clip
+    const playing = () => video.evaluate((v: HTMLVideoElement) => ({ paused: v.paused, muted: v.muted, loop: v.loop }));
+    // The item asks for sound, which this browser refuses without a tap: it plays muted and offers the button.
+    expect(await playing()).toEqual({ paused: false, muted: true, loop: true });
+    await shot(page, 'viewer-04-fallback-playing');
+    await page.getByRole('button', { name: 'Turn sound on' }).click();
+    await expect.poll(playing).toEqual({ paused: false, muted: false, loop: true });
+    expect(await page.getByRole('button', { name: 'Turn sound on' }).count()).toBe(0);
+    // The camera was refused before the AR engine was downloaded; hls.js was.
+    expect(scripts.filter((c) => c.arEngine)).toEqual([]);
+    expect(scripts.some((c) => c.hls)).toBe(true);
+    expect(await cspViolations(page)).toEqual([]);
+
+    // Let it play past the end once (the clip loops), then leave: pagehide ends the session with a keepalive request.
+    await page.waitForTimeout(3500);
+    await page.goto('about:blank');
+    // Both views ended: the one above when this test left it, and this one now.
+    const rows = await waitFor('the view sessions to end', () => sessions(), (r) => r.length === 2 && r.every((x) => x.end_reason), 15_000);
+    const row = rows[0]!;
+    expect(row).toMatchObject({ platform: 'web', device_os: 'Linux', end_reason: 'client', completed: true, tracking_lost_count: 0 });
+    expect(row.watched_ms).toBeGreaterThan(3000);
+    expect(row.watched_ms).toBeLessThan(20_000);
+
+    const summary = await owner.client.analytics.summary.query({ arContentId: item.id, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), granularity: 'day' });
+    expect(summary.totals).toMatchObject({ views: 2, reportedSessions: 2 });
+  });
+});
+
+describe('the camera view (Chromium’s fake camera filming the printed photo)', () => {
+  let camera: BrowserContext;
+  let arPage: Page;
+
+  beforeAll(async () => {
+    // The fake camera's feed, looped from when the camera starts: 6 s of the photo lying on a grey table (filling most
+    // of the frame), then 4 s of the bare table, so the photo is found, lost and found again.
+    const feed = path.join(work, 'camera.y4m');
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y', '-loop', '1', '-t', '6', '-i', markerPng, '-f', 'lavfi', '-t', '4', '-i', 'color=c=0x808080:s=640x480:r=15',
+      '-filter_complex', '[0:v]scale=512:384,pad=640:480:64:48:color=0x808080,fps=15,format=yuv420p,setsar=1[photo];[1:v]format=yuv420p,setsar=1[table];[photo][table]concat=n=2:v=1[out]',
+      '-map', '[out]', feed,
+    ]);
+    camera = await launch('fake-camera', ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${feed}`, ...WEBGL_ARGS]);
+    await camera.grantPermissions(['camera'], { origin: baseUrl });
+    arPage = camera.pages()[0] ?? (await camera.newPage());
+    arPage.setDefaultTimeout(20_000);
+    afterAll(() => camera.close());
+  }, 60_000);
+
+  const stageOf = () => arPage.getByTestId('ar-stage').getAttribute('data-stage');
+  const arVideo = () => arPage.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused, width: v.videoWidth }));
+
+  it('finds the photo with MindAR under the real CSP, plays the video on it while in sight, and counts the losses', { timeout: 180_000 }, async () => {
+    const scripts = recordScripts(arPage);
+    const before = (await sessions()).length;
+    const started = Date.now();
+    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+    await arPage.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+    await expect.poll(stageOf, { timeout: 120_000, interval: 100 }).toMatch(/scanning|tracking/);
+    const scanning = Date.now() - started;
+    expect(scripts.some((c) => c.arEngine)).toBe(true);
+    expect(await arPage.locator('canvas.arv-canvas').count()).toBe(1);
+    expect(await arPage.locator('video.arv-camera').evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight, v.paused])).toEqual([640, 480, false]);
+
+    // Found: the video plays on the photo.
+    await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
+    const found = Date.now() - started;
+    const first = await waitFor('the video on the photo to play', arVideo, (v) => v.t > 0.3 && !v.paused, 15_000);
+    expect(first.width).toBe(320);
+    await shot(arPage, 'viewer-05-ar-tracking');
+
+    // The bare table: lost, and the video waits; the photo again: found, and it goes on.
+    await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('scanning');
+    await expect.poll(async () => (await arVideo()).paused, { timeout: 5_000 }).toBe(true);
+    await arPage.getByRole('status').filter({ hasText: 'Point your camera at the photo' }).waitFor();
+    await shot(arPage, 'viewer-06-ar-lost');
+    await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('tracking');
+    await expect.poll(async () => (await arVideo()).paused, { timeout: 5_000 }).toBe(false);
+    console.info(`camera view: scanning after ${scanning} ms, photo found after ${found} ms (headless, SwiftShader WebGL)`);
+
+    expect(await cspViolations(arPage)).toEqual([]);
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e) && !/WebAssembly/.test(e))).toEqual([]);
+
+    // Leaving ends the session, with the loss counted.
+    await arPage.goto('about:blank');
+    const rows = await waitFor('the camera view session to end', () => sessions(), (r) => r.length === before + 1 && !!r[0]!.end_reason, 15_000);
+    expect(rows[0]).toMatchObject({ platform: 'web', end_reason: 'client' });
+    expect(rows[0]!.tracking_lost_count).toBeGreaterThanOrEqual(1);
+    expect(rows[0]!.watched_ms).toBeGreaterThan(300);
+  });
+
+  it('"Play without camera" switches to the plain player and stops the camera; "Use the camera" goes back', { timeout: 60_000 }, async () => {
+    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+    await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
+    await arPage.getByRole('button', { name: 'Play without camera' }).click();
+    const video = arPage.getByTestId('fallback-video');
+    await waitFor('playback to start', () => video.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.2, 20_000);
+    // Chosen, not forced: no failure to announce; and the camera is off.
+    expect(await arPage.getByRole('alert').count()).toBe(0);
+    expect(await arPage.locator('video.arv-camera').count()).toBe(0);
+    await shot(arPage, 'viewer-07-without-camera-by-choice');
+    await arPage.getByRole('button', { name: 'Use the camera' }).click();
+    await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
+  });
+});
+
+describe('an expired item', () => {
+  it('gets the expired page', async () => {
+    await owner.client.arContent.update.mutate({ id: item.id, activeFrom: new Date(Date.now() - 7_200_000), expiresAt: new Date(Date.now() - 60_000) });
+    await page.goto(`${baseUrl}/v/${item.publicId}`);
+    await page.getByRole('heading', { level: 1, name: 'This video has expired' }).waitFor();
+    await page.getByText('If you would like to see it again, contact whoever gave you the print.').waitFor();
+    await shot(page, 'viewer-08-expired');
+    expect(await cspViolations(page)).toEqual([]);
+  });
+});
