@@ -371,6 +371,12 @@ describe('dashboard in a real browser', () => {
     const drawn = (chart: string) => page.locator(`figure[data-chart="${chart}"] svg rect`).evaluateAll((rects) => rects.filter((r) => Number(r.getAttribute('height')) > 0).length);
     expect(await drawn('Views')).toBe(1);
     expect(await drawn('Unique devices')).toBe(1);
+    // One view from each platform: half the views each.
+    const devices = page.getByRole('table', { name: 'Devices', exact: true });
+    expect(await devices.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-platform'), r.querySelectorAll('td')[0]!.textContent, r.querySelectorAll('td')[1]!.textContent]).sort())).toEqual([
+      ['android', '1', '50%'],
+      ['ios', '1', '50%'],
+    ]);
     await page.getByRole('combobox', { name: 'AR content' }).click();
     await page.getByRole('option', { name: 'All AR content in the project' }).click();
     await expect.poll(() => page.url()).not.toContain('item=');

@@ -484,19 +484,19 @@ describe('view sessions and analytics', () => {
 
   it('summarizes views, unique devices, median and average watch time and completion per calendar day in the company timezone', async () => {
     const em = platform.deps.orm.fork();
-    const add = (contentId: string, at: string, device: string, watchedMs: number, completed: boolean, endReason = 'client') =>
+    const add = (contentId: string, at: string, device: string, watchedMs: number, completed: boolean, endReason = 'client', platform = 'web') =>
       em.execute(
         `insert into view_session (id, ar_content_id, company_id, project_id, platform, device_hash, ip_hash, started_at, ended_at, end_reason, watched_ms, completed)
-         values (gen_random_uuid(), ?, ?, ?, 'web', ?, 'x', ?, ?::timestamptz + interval '1 minute', ?, ?, ?)`,
-        [contentId, companyId, projectId, device, at, at, endReason, watchedMs, completed],
+         values (gen_random_uuid(), ?, ?, ?, ?, ?, 'x', ?, ?::timestamptz + interval '1 minute', ?, ?, ?)`,
+        [contentId, companyId, projectId, platform, device, at, at, endReason, watchedMs, completed],
       );
     // 10 January (Berlin): three views from two devices.
     await add(contents.busy.id, '2026-01-09T23:30:00Z', 'd1', 1000, true); // 00:30 in Berlin: still the 10th
     await add(contents.busy.id, '2026-01-10T12:00:00Z', 'd2', 3000, true);
     await add(contents.busy.id, '2026-01-10T22:59:00Z', 'd1', 8000, false);
     // 11 January: nothing. 12 January: one reported view, one abandoned, same device.
-    await add(contents.busy.id, '2026-01-12T08:00:00Z', 'd3', 5000, true);
-    await add(contents.busy.id, '2026-01-12T09:00:00Z', 'd3', 0, false, 'abandoned');
+    await add(contents.busy.id, '2026-01-12T08:00:00Z', 'd3', 5000, true, 'client', 'ios');
+    await add(contents.busy.id, '2026-01-12T09:00:00Z', 'd3', 0, false, 'abandoned', 'ios');
     // Another item of the project: only in the project-wide numbers.
     await add(contents.low.id, '2026-01-12T10:00:00Z', 'd4', 2000, false);
 
@@ -510,6 +510,11 @@ describe('view sessions and analytics', () => {
       ['2026-01-11T23:00:00.000Z', 2, 1, 1, 5000, 5000, 1],
     ]);
     expect(summary.totals).toEqual({ views: 5, uniqueDevices: 3, reportedSessions: 4, medianWatchMs: 4000, averageWatchMs: 4250, completionRate: 0.75 });
+    // The same figures per platform, most viewed first.
+    expect(summary.platforms).toEqual([
+      { platform: 'web', views: 3, uniqueDevices: 2, reportedSessions: 3, medianWatchMs: 3000, averageWatchMs: 4000, completionRate: 0.6667 },
+      { platform: 'ios', views: 2, uniqueDevices: 1, reportedSessions: 1, medianWatchMs: 5000, averageWatchMs: 5000, completionRate: 1 },
+    ]);
 
     const project = await owner.client.analytics.summary.query({ projectId, from, to, granularity: 'week' });
     expect(project.series.map((s) => [s.start.toISOString(), s.views])).toEqual([

@@ -1,5 +1,5 @@
 // Views, unique devices and watch time of a project or one of its AR content items, per period, in the company's time zone.
-import { Alert, Anchor, Breadcrumbs, Card, Group, Loader, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Breadcrumbs, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'wouter';
@@ -85,6 +85,7 @@ export function AnalyticsPage() {
               No views in this period yet. Views appear here once people scan the marker.
             </Text>
           )}
+          {s.platforms.length > 0 && <DevicesTable platforms={s.platforms} total={s.totals.views} />}
           <Card withBorder>
             <Stack gap="xl">
               <BarChart title="Views" valueLabel="Views" bars={s.series.map((p) => ({ label: label(p.start), value: p.views }))} />
@@ -104,6 +105,53 @@ export function AnalyticsPage() {
         </>
       )}
     </Stack>
+  );
+}
+
+const PLATFORM_NAMES: Record<string, string> = { ios: 'iPhone and iPad', android: 'Android', web: 'Web browser', other: 'Other' };
+
+type PlatformRow = { platform: string; views: number; uniqueDevices: number; medianWatchMs: number | null; completionRate: number | null };
+
+/** Views by device platform over the whole period, with each one's share of the views. */
+function DevicesTable({ platforms, total }: { platforms: readonly PlatformRow[]; total: number }) {
+  return (
+    <Card withBorder>
+      <Table aria-label="Devices" verticalSpacing="xs">
+        <Table.Caption style={{ captionSide: 'top', textAlign: 'left', fontWeight: 600, color: 'inherit', marginBottom: 8 }}>Devices</Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Platform</Table.Th>
+            <Table.Th scope="col">Views</Table.Th>
+            <Table.Th scope="col">Share</Table.Th>
+            <Table.Th scope="col">Unique devices</Table.Th>
+            <Table.Th scope="col">Median watch time</Table.Th>
+            <Table.Th scope="col">Watched to the end</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {platforms.map((p) => {
+            const share = total > 0 ? Math.round((p.views / total) * 100) : 0;
+            return (
+              <Table.Tr key={p.platform} data-platform={p.platform}>
+                <Table.Th scope="row" fw={500}>
+                  {PLATFORM_NAMES[p.platform] ?? p.platform}
+                </Table.Th>
+                <Table.Td>{p.views}</Table.Td>
+                <Table.Td w={180}>
+                  <Group gap="xs" wrap="nowrap">
+                    <Progress value={share} w={100} aria-hidden="true" />
+                    <Text size="sm">{share}%</Text>
+                  </Group>
+                </Table.Td>
+                <Table.Td>{p.uniqueDevices}</Table.Td>
+                <Table.Td>{formatWatch(p.medianWatchMs)}</Table.Td>
+                <Table.Td>{formatRate(p.completionRate)}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Card>
   );
 }
 

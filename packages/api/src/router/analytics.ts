@@ -8,7 +8,10 @@ const MAX_BUCKETS = 1000;
 const MIN_PERIOD_MS = { hour: 3_600_000, day: 23 * 3_600_000, week: 7 * 86_400_000 - 3_600_000, month: 28 * 86_400_000 } as const;
 
 export const analyticsRouter = router({
-  /** Views, unique devices, median and average watch time and completion rate per period, for a project or one item. */
+  /**
+   * Views, unique devices, median and average watch time and completion rate per period, for a project or one item;
+   * totals, and the same per device platform.
+   */
   summary: tenantProcedure('viewer')
     .input(
       z

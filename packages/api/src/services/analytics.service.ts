@@ -1,4 +1,5 @@
 // View analytics from indexed SQL aggregates over view_session, bucketed by calendar periods in the company's timezone.
+import type { DevicePlatform } from '@arvlite/db';
 import { isValidTimeZone } from '@arvlite/marker';
 import type { Access } from '../access.ts';
 import type { Context } from '../context.ts';
@@ -79,6 +80,10 @@ export async function summary(
     ],
   );
   const [totals] = await ctx.em.execute<AggregateRow[]>(`select ${AGGREGATES} from (${sessions}) s`, params);
+  const platforms = await ctx.em.execute<(AggregateRow & { platform: DevicePlatform })[]>(
+    `select s.platform, ${AGGREGATES} from (${sessions}) s group by s.platform order by views desc, s.platform`,
+    params,
+  );
   return {
     scope: content ? { arContentId: content.id } : { projectId: project!.id },
     timezone,
@@ -87,5 +92,7 @@ export async function summary(
     to: input.to,
     series: series.map((row) => ({ start: new Date(row.start), ...stats(row) })),
     totals: stats(totals),
+    /** The same figures per device platform (ios, android, web, other) over the whole range, most viewed first. */
+    platforms: platforms.map((row) => ({ platform: row.platform, ...stats(row) })),
   };
 }
