@@ -220,6 +220,34 @@ describe('dashboard in a real browser', () => {
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   }, 120_000);
 
+  it('shows why a corrupt file failed, with the failed step and a Retry that fails the same way', async () => {
+    // The first 60% of a real MP4: it looks like a video (the type sniff passes), but cannot be decoded.
+    const corrupt = path.join(work, 'broken-reel.mp4');
+    const whole = readFileSync(clip);
+    writeFileSync(corrupt, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await page.goto(projectUrl);
+    await page.getByLabel('Video files to upload').setInputFiles(corrupt);
+    const status = page.locator('tr', { hasText: 'broken-reel' }).locator('[data-status]');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toBe('FAILED');
+
+    await page.getByRole('link', { name: 'broken-reel', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: /^Failed: / });
+    await alert.waitFor();
+    const reason = (await alert.textContent())!;
+    expect(reason).toMatch(/^Failed: [A-Z_]+/);
+    expect(reason.length).toBeGreaterThan('Failed: '.length + 20); // a sentence, not just a code
+    expect(await page.locator('[data-step-status="failed"]').count()).toBeGreaterThanOrEqual(1);
+    await shot('11a-video-failed');
+
+    // Retrying runs the failed step again; the file is still broken, so it ends FAILED again, not stuck.
+    const retried = page.waitForResponse((r) => r.url().includes('video.retry') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    expect((await retried).ok()).toBe(true);
+    const badge = page.locator('h1 ~ [data-status]').first();
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 60_000 }).toBe('FAILED');
+    await alert.waitFor();
+  }, 120_000);
+
   let arUrl = '';
 
   it('creates AR content in the project', async () => {
