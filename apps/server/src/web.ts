@@ -45,8 +45,9 @@ export function contentSecurityDirectives(config: {
     mediaSrc: ["'self'", 'blob:', ...storage],
     connectSrc: ["'self'", ...storage],
     // hls.js runs its transmuxer in a blob: worker, and the viewer's MindAR its feature matcher (inlined in its build).
-    // Nothing else is needed for the camera view: TensorFlow.js' WebGL backend compiles shaders, not JavaScript or
-    // WebAssembly, so neither 'unsafe-eval' nor 'wasm-unsafe-eval' (checked under this policy by apps/web's viewer e2e).
+    // Nothing else is needed for the camera view: TensorFlow.js' WebGL backend compiles shaders, not JavaScript, so no
+    // 'unsafe-eval'. Nor 'wasm-unsafe-eval': the only WebAssembly is Long.js (inside TensorFlow.js) probing for a faster
+    // multiply in a try/catch, which falls back to JavaScript. apps/web/test/viewer.e2e.test.ts checks this policy.
     workerSrc: ["'self'", 'blob:'],
     fontSrc: ["'self'", 'data:'],
     objectSrc: ["'none'"],
