@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { busyImage, registerUser, startTestPlatform, type TestUser } from '@arvlite/integration-tests';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '@arvlite/test-utils/browser';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveExport } from './support/static-server.ts';
 import { appDir, webExport } from './support/web-export.ts';
@@ -76,12 +77,7 @@ beforeAll(async () => {
   await owner.client.arContent.completeMarkerUpload.mutate({ id: content.id });
 
   mkdirSync(shots, { recursive: true });
-  context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 420, height: 820 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  context = await launchChromium(path.join(work, 'profile'), { viewport: { width: 420, height: 820 }, args: ['--disable-gpu'] });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (e) => console.error('[page error]', e.message));

@@ -5,32 +5,21 @@
 // Screenshots go to apps/web/test-results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createArvliteClient } from '@arvlite/client';
 import { busyImage, flatImage } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
-import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
+import type { BrowserContext, Page, Route } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const shots = path.join(webRoot, 'test-results');
 const MiB = 1024 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let baseUrl: string;
 let context: BrowserContext;
@@ -39,8 +28,11 @@ let work: string;
 let clip: string;
 
 beforeAll(async () => {
-  // The server serves whatever apps/web/dist holds, so build the current source first (about a second).
-  await build({ root: webRoot, logLevel: 'warn', build: { sourcemap: false } });
+  // The current source, built into a directory of this file's own (other e2e files build at the same time), which
+  // the server then serves.
+  work = mkdtempSync(path.join(tmpdir(), 'arvlite-web-e2e-'));
+  const dist = path.join(work, 'dist');
+  await build({ root: webRoot, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 } });
 
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -54,11 +46,10 @@ beforeAll(async () => {
     UPLOAD_MULTIPART_THRESHOLD_BYTES: String(8 * MiB),
     UPLOAD_PART_SIZE_BYTES: String(5 * MiB),
   });
-  const app = await buildServer(deps);
+  const app = await buildServer(deps, { webDist: dist });
   await app.listen({ host: '127.0.0.1', port });
   const worker = await startWorker(deps, { concurrency: 2 });
 
-  work = mkdtempSync(path.join(tmpdir(), 'arvlite-web-e2e-'));
   clip = path.join(work, 'harbour-tour.mp4');
   execFileSync('ffmpeg', [
     '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440',
@@ -66,11 +57,9 @@ beforeAll(async () => {
   ]);
   mkdirSync(shots, { recursive: true });
 
-  context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
+  context = await launchChromium(path.join(work, 'profile'), {
     viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+    args: ['--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
@@ -226,7 +215,10 @@ describe('dashboard in a real browser', () => {
     const whole = readFileSync(clip);
     writeFileSync(corrupt, whole.subarray(0, Math.floor(whole.length * 0.6)));
     await page.goto(projectUrl);
+    await page.getByRole('heading', { name: 'Videos' }).waitFor();
     await page.getByLabel('Video files to upload').setInputFiles(corrupt);
+    const upload = page.getByRole('listitem', { name: 'Upload of broken-reel.mp4' });
+    await expect.poll(() => upload.getAttribute('data-upload-phase'), { timeout: 30_000 }).toBe('done');
     const status = page.locator('tr', { hasText: 'broken-reel' }).locator('[data-status]');
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 60_000 }).toBe('FAILED');
 
@@ -418,6 +410,27 @@ describe('dashboard in a real browser', () => {
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('READY');
     expect(await row.locator('[data-rating]').getAttribute('data-rating')).toMatch(/good|fair/);
     expect(await row.textContent()).toContain('Harbour Ferries Ltd · PO-2026-117');
+  });
+
+  it('opens the viewer link: without a camera, the fallback player plays the scheduled video', async () => {
+    await page.goto(arUrl);
+    const viewerLink = (await page.getByRole('link', { name: 'Viewer link' }).getAttribute('href'))!;
+    const viewer = await context.newPage();
+    try {
+      await viewer.goto(viewerLink);
+      await viewer.getByRole('heading', { level: 1, name: 'Harbour poster' }).waitFor();
+      // This browser has no camera: the page says so and plays the video instead.
+      expect(await viewer.getByRole('alert').textContent()).toContain('so the video plays here instead');
+      const video = viewer.getByTestId('fallback-video');
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.3);
+      const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).not.toBe(t0);
+      await viewer.screenshot({ path: path.join(shots, '18-viewer-fallback.png'), animations: 'disabled' });
+    } finally {
+      await viewer.close();
+    }
+    await page.goto(projectUrl);
+    await page.getByRole('heading', { name: 'AR content' }).waitFor();
   });
 
   it('archives and deletes AR content after confirming', async () => {

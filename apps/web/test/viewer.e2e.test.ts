@@ -11,13 +11,13 @@ import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tes
 import { buildServer } from '@arvlite/server';
 import { createTestDeps, freePort, type TestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '@arvlite/test-utils/browser';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const shots = path.join(webRoot, 'test-results');
-const BROWSER_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** WebGL without a GPU (SwiftShader), which MindAR's TensorFlow.js backend needs. */
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
 
@@ -53,14 +53,12 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => 
 
 /** A Chromium of its own; every page records CSP violations (which workers' do not reach) and console errors. */
 async function launch(name: string, args: string[] = []): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(path.join(work, name), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
+  const context = await launchChromium(path.join(work, name), {
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
-    args: [...BROWSER_ARGS, ...args],
+    args,
   });
   await context.addInitScript(() => {
     const w = window as unknown as { cspViolations: string[] };
