@@ -1,12 +1,13 @@
 // Views, unique devices and watch time of a project or one of its AR content items, per period, in the company's time zone.
-import { Alert, Anchor, Breadcrumbs, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'wouter';
+import { useParams, useSearchParams } from 'wouter';
 import { api } from '../api.ts';
 import { formatRate, formatWatch, periodLabel, RANGES, rangeOf, type RangeKey } from '../analytics/periods.ts';
 import { BarChart } from '../components/bar-chart.tsx';
 import { useCompany } from '../components/use-company.ts';
+import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 
 const ALL = '';
 
@@ -34,15 +35,7 @@ export function AnalyticsPage() {
 
   return (
     <Stack gap="lg">
-      <Breadcrumbs aria-label="Breadcrumb">
-        <Anchor component={Link} href={`/c/${companyId}/projects`}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} href={`/c/${companyId}/projects/${projectId}`}>
-          {project.data?.name ?? 'Project'}
-        </Anchor>
-        <Text>Analytics</Text>
-      </Breadcrumbs>
+      <ProjectCrumbs companyId={companyId} project={{ id: projectId, name: project.data?.name }} current="Analytics" />
       <Title order={1}>Analytics</Title>
 
       <Group align="flex-end">

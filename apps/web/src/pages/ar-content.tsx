@@ -1,6 +1,6 @@
 // One AR content item: its marker (upload, score, feature points), sharing (links, QR), playlist and schedule,
 // details (validity, customer, playback, printed size), and archive / delete.
-import { Alert, Anchor, Breadcrumbs, Button, Card, Checkbox, Fieldset, Grid, Group, Loader, Modal, NumberInput, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Fieldset, Grid, Group, Loader, Modal, NumberInput, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -14,6 +14,7 @@ import { QrPanel } from '../ar/qr-panel.tsx';
 import { formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
+import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 
 export function ArContentPage() {
   const { arContentId = '' } = useParams<{ arContentId: string }>();
@@ -66,15 +67,7 @@ export function ArContentPage() {
 
   return (
     <Stack gap="lg">
-      <Breadcrumbs aria-label="Breadcrumb">
-        <Anchor component={Link} href={`/c/${companyId}/projects`}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} href={`/c/${companyId}/projects/${c.projectId}`}>
-          {project.data?.name ?? 'Project'}
-        </Anchor>
-        <Text>{c.title}</Text>
-      </Breadcrumbs>
+      <ProjectCrumbs companyId={companyId} project={{ id: c.projectId, name: project.data?.name }} current={c.title} />
 
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>

@@ -1,5 +1,5 @@
 // One project: upload videos and see them move through processing; its AR content; a link to its analytics.
-import { Anchor, Badge, Breadcrumbs, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'wouter';
 import { api } from '../api.ts';
@@ -8,6 +8,7 @@ import { formatBytes, formatDate } from '../components/format.ts';
 import { useCompany } from '../components/use-company.ts';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
 import { UploadPanel } from '../upload/upload-panel.tsx';
+import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 
 export function ProjectPage() {
   const { projectId = '' } = useParams<{ projectId: string }>();
@@ -26,12 +27,7 @@ export function ProjectPage() {
 
   return (
     <Stack gap="lg">
-      <Breadcrumbs aria-label="Breadcrumb">
-        <Anchor component={Link} href={`/c/${companyId}/projects`}>
-          Projects
-        </Anchor>
-        <Text>{project.data?.name ?? '…'}</Text>
-      </Breadcrumbs>
+      <ProjectCrumbs companyId={companyId} current={project.data?.name ?? '…'} />
       <Group justify="space-between">
         <div>
           <Group gap="xs">

@@ -1,9 +1,9 @@
 // One video: its processing status step by step (live), the player once it plays, details, and actions.
 // Slots for what comes later: AR content for this video (issue 6) goes below the details.
-import { Alert, Anchor, Breadcrumbs, Button, Card, Grid, Group, Loader, Modal, Progress, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Grid, Group, Loader, Modal, Progress, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useLocation, useParams } from 'wouter';
+import { useLocation, useParams } from 'wouter';
 import { api, errorCode } from '../api.ts';
 import { formatBytes, formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
@@ -11,6 +11,7 @@ import { useCompany } from '../components/use-company.ts';
 import { VideoPlayer } from '../components/video-player.tsx';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
 import { analysisSummary, formatClock, reprocessVideo, retryVideo, stepLabel, watchVideo, type PipelineStep, type VideoDetail } from '../pipeline.ts';
+import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 
 function useVideo(id: string) {
   const qc = useQueryClient();
@@ -87,15 +88,7 @@ export function VideoPage() {
 
   return (
     <Stack gap="lg">
-      <Breadcrumbs aria-label="Breadcrumb">
-        <Anchor component={Link} href={`/c/${companyId}/projects`}>
-          Projects
-        </Anchor>
-        <Anchor component={Link} href={`/c/${companyId}/projects/${v.projectId}`}>
-          {project.data?.name ?? 'Project'}
-        </Anchor>
-        <Text>{v.title}</Text>
-      </Breadcrumbs>
+      <ProjectCrumbs companyId={companyId} project={{ id: v.projectId, name: project.data?.name }} current={v.title} />
 
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>
