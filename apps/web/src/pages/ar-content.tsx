@@ -1,6 +1,6 @@
 // One AR content item: its marker (upload, score, feature points), sharing (links, QR), playlist and schedule,
 // details (validity, customer, playback, printed size), and archive / delete.
-import { Alert, Button, Card, Checkbox, Fieldset, Grid, Group, Loader, Modal, NumberInput, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Fieldset, Grid, Group, Loader, NumberInput, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -15,6 +15,7 @@ import { formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
+import { ConfirmModal } from '../components/confirm-modal.tsx';
 
 export function ArContentPage() {
   const { arContentId = '' } = useParams<{ arContentId: string }>();
@@ -118,32 +119,12 @@ export function ArContentPage() {
 
       <DetailsForm content={c} companyId={companyId} canEdit={canEdit} />
 
-      <Modal opened={confirm === 'archive'} onClose={() => setConfirm(null)} title="Archive AR content?">
-        <Stack>
-          <Text>Viewers scanning “{c.title}” will no longer see its video, and it can no longer be changed.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(null)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={archive.isPending} onClick={() => archive.mutate()}>
-              Archive
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-      <Modal opened={confirm === 'delete'} onClose={() => setConfirm(null)} title="Delete AR content?">
-        <Stack>
-          <Text>“{c.title}”, its marker and its schedule will be deleted, and its QR codes will stop working. This cannot be undone.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(null)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal opened={confirm === 'archive'} onClose={() => setConfirm(null)} title="Archive AR content?" confirmLabel="Archive" pending={archive.isPending} onConfirm={() => archive.mutate()}>
+        Viewers scanning “{c.title}” will no longer see its video, and it can no longer be changed.
+      </ConfirmModal>
+      <ConfirmModal opened={confirm === 'delete'} onClose={() => setConfirm(null)} title="Delete AR content?" confirmLabel="Delete" pending={remove.isPending} onConfirm={() => remove.mutate()}>
+        “{c.title}”, its marker and its schedule will be deleted, and its QR codes will stop working. This cannot be undone.
+      </ConfirmModal>
     </Stack>
   );
 }

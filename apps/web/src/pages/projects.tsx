@@ -7,6 +7,7 @@ import { api, fieldErrors, type RouterOutputs } from '../api.ts';
 import { formatBytes, formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
+import { ConfirmModal } from '../components/confirm-modal.tsx';
 
 type Project = RouterOutputs['project']['list']['items'][number];
 
@@ -121,21 +122,16 @@ export function ProjectsPage() {
       )}
 
       <CreateProjectModal opened={creating} onClose={() => setCreating(false)} companyId={companyId} />
-      <Modal opened={archiving !== null} onClose={() => setArchiving(null)} title="Archive project?">
-        <Stack>
-          <Text>
-            “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos stay available.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setArchiving(null)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={archive.isPending} onClick={() => archiving && archive.mutate(archiving.id)}>
-              Archive
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        opened={archiving !== null}
+        onClose={() => setArchiving(null)}
+        title="Archive project?"
+        confirmLabel="Archive"
+        pending={archive.isPending}
+        onConfirm={() => archiving && archive.mutate(archiving.id)}
+      >
+        “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos stay available.
+      </ConfirmModal>
     </Stack>
   );
 }

@@ -1,6 +1,6 @@
 // One video: its processing status step by step (live), the player once it plays, details, and actions.
 // Slots for what comes later: AR content for this video (issue 6) goes below the details.
-import { Alert, Button, Card, Grid, Group, Loader, Modal, Progress, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Grid, Group, Loader, Progress, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useLocation, useParams } from 'wouter';
@@ -12,6 +12,7 @@ import { VideoPlayer } from '../components/video-player.tsx';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
 import { analysisSummary, formatClock, reprocessVideo, retryVideo, stepLabel, watchVideo, type PipelineStep, type VideoDetail } from '../pipeline.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
+import { ConfirmModal } from '../components/confirm-modal.tsx';
 
 function useVideo(id: string) {
   const qc = useQueryClient();
@@ -213,19 +214,9 @@ export function VideoPage() {
 
       {can('editor') && <RenameVideo id={v.id} title={v.title} />}
 
-      <Modal opened={deleting} onClose={() => setDeleting(false)} title="Delete video?">
-        <Stack>
-          <Text>“{v.title}” and everything made from it will be deleted. This cannot be undone.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDeleting(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal opened={deleting} onClose={() => setDeleting(false)} title="Delete video?" confirmLabel="Delete" pending={remove.isPending} onConfirm={() => remove.mutate()}>
+        “{v.title}” and everything made from it will be deleted. This cannot be undone.
+      </ConfirmModal>
     </Stack>
   );
 }
