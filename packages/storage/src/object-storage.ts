@@ -18,6 +18,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Presigner } from './presign.ts';
 import { createS3Client, type S3Settings } from './s3-client.ts';
 
 export interface StorageSettings extends S3Settings {
@@ -38,6 +39,8 @@ export class ObjectStorage {
   readonly client: S3Client;
   /** Signs URLs against the public endpoint; never used to send requests itself. */
   readonly signer: S3Client;
+  /** The same signatures without the SDK's per-URL cost; path-style only (virtual-hosted buckets go through the SDK). */
+  readonly #presigner: Presigner | null;
 
   constructor(settings: StorageSettings) {
     this.bucket = settings.bucket;
@@ -46,6 +49,7 @@ export class ObjectStorage {
       settings.publicEndpoint === settings.endpoint
         ? this.client
         : createS3Client({ ...settings, endpoint: settings.publicEndpoint });
+    this.#presigner = settings.forcePathStyle ? new Presigner({ ...settings, endpoint: settings.publicEndpoint }) : null;
   }
 
   async ping(): Promise<void> {
@@ -148,6 +152,7 @@ export class ObjectStorage {
   }
 
   presignGet(key: string, expiresIn = 3600): Promise<string> {
+    if (this.#presigner) return Promise.resolve(this.#presigner.sign('GET', key, { 'x-id': 'GetObject' }, expiresIn));
     return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn,
     });
@@ -170,6 +175,10 @@ export class ObjectStorage {
   }
 
   presignUploadPart(key: string, uploadId: string, partNumber: number, expiresIn = 3600): Promise<string> {
+    if (this.#presigner) {
+      const query = { partNumber: String(partNumber), uploadId, 'x-id': 'UploadPart' };
+      return Promise.resolve(this.#presigner.sign('PUT', key, query, expiresIn));
+    }
     return getSignedUrl(
       this.signer,
       new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
