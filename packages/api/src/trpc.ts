@@ -90,9 +90,9 @@ export const publicProcedure = t.procedure.use(domainErrors).use(rejectNul).meta
 const authed = t.procedure.use(domainErrors).use(rejectNul).use(async ({ ctx, next }) => {
   const token = ctx.accessToken;
   if (!token) throw new UnauthorizedError();
-  const userId = await verifyAccessToken({ ...ctx.config.auth, jwtSecret: ctx.config.auth.jwtSecret }, token);
+  const userId = verifyAccessToken(ctx.config.auth, token);
   if (!userId) throw new UnauthorizedError('Your session has expired; sign in again');
-  const user = await ctx.em.findOne(User, { id: userId });
+  const user = await ctx.em.getRepository(User).findLive(userId);
   if (!user || user.disabledAt) throw new UnauthorizedError('Your session has expired; sign in again');
   ctx.log = ctx.log.child({ userId });
   return next({ ctx: { user, caller: { userId } } });

@@ -6,3 +6,5 @@ export { MembershipRepository } from './repositories/membership.repository.ts';
 export { ProjectRepository } from './repositories/project.repository.ts';
 export { VideoRepository } from './repositories/video.repository.ts';
 export { ArContentRepository } from './repositories/ar-content.repository.ts';
+export { UserRepository } from './repositories/user.repository.ts';
+export { PreparedStatement, entityColumns, entityJson, preparedStatement } from './prepared.ts';

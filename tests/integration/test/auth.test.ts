@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { Invitation, Membership, RefreshToken, User } from '@arvlite/db';
 import { SignJWT, UnsecuredJWT } from 'jose';
@@ -17,6 +18,14 @@ async function trpcError(p: Promise<unknown>) {
     return e as TRPCClientError<AppRouter>;
   }
   throw new Error('expected the call to fail');
+}
+
+const nowS = () => Math.floor(Date.now() / 1000);
+/** A JWT signed with HS256 by hand, for headers and claims jose will not produce. */
+function handSigned(header: Record<string, unknown>, claims: Record<string, unknown>, secret: string): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${b64(header)}.${b64(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
 describe('accounts', () => {
@@ -112,6 +121,18 @@ describe('accounts', () => {
       wrongIssuer: await base().setIssuer('https://evil.example').setExpirationTime('5m').sign(secret),
       none: new UnsecuredJWT({}).setSubject(u.userId).setIssuer(config.auth.issuer).setAudience(config.auth.audience).setIssuedAt().setExpirationTime('5m').encode(),
       garbage: 'not.a.jwt',
+      // The checks the hand-written verifier (packages/api/src/auth/tokens.ts) must make as jose's did.
+      otherAlgorithm: await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject(u.userId).setIssuer(config.auth.issuer).setAudience(config.auth.audience).setIssuedAt().setExpirationTime('5m').sign(secret),
+      notYetValid: await base().setNotBefore('10m').setExpirationTime('20m').sign(secret),
+      noExpiry: await base().sign(secret),
+      criticalExtension: handSigned({ alg: 'HS256', crit: ['x-policy'], 'x-policy': 1 }, { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret),
+      noSubject: handSigned({ alg: 'HS256' }, { iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret),
+      // The right signature over the claims, but the header swapped for one the signature does not cover.
+      swappedHeader: (() => {
+        const good = handSigned({ alg: 'HS256' }, { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret);
+        const [, payload, sig] = good.split('.');
+        return `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${payload}.${sig}`;
+      })(),
     };
     for (const [name, token] of Object.entries(tokens)) {
       const e = await trpcError(platform.client(() => token).auth.me.query());
@@ -119,6 +140,9 @@ describe('accounts', () => {
     }
     const ok = await platform.client(() => u.accessToken).auth.me.query();
     expect(ok.user.id).toBe(u.userId);
+    // The hand signing above is right: the same token without the flaw is accepted.
+    const valid = handSigned({ alg: 'HS256' }, { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret);
+    expect((await platform.client(() => valid).auth.me.query()).user.id).toBe(u.userId);
   });
 
   it('rate-limits login per account with a retry-after, in Postgres', async () => {

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@arvlite/db';
+import { PreparedStatement, type EntityManager } from '@arvlite/db';
 import { RateLimitedError } from '../errors.ts';
 
 export interface Limit {
@@ -8,20 +8,22 @@ export interface Limit {
   windowS: number;
 }
 
+// Prepared: every public viewer call and every sign-in runs it.
+const HIT = new PreparedStatement(
+  'rate_limit_hit',
+  `insert into rate_limit (key, window_started_at, hits) values (?, now(), 1)
+   on conflict (key) do update set
+     hits = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then 1 else rate_limit.hits + 1 end,
+     window_started_at = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then now() else rate_limit.window_started_at end
+   returning hits, ceil(extract(epoch from (window_started_at + make_interval(secs => ?) - now())))::int as retry_after_s`,
+);
+
 /**
  * Counts a hit in a fixed window kept in Postgres (one upsert), so the limit holds across server instances.
  * Throws TOO_MANY_REQUESTS with the seconds until the window resets.
  */
 export async function hitRateLimit(em: EntityManager, limit: Limit): Promise<void> {
-  const rows = await em.getConnection().execute<{ hits: number; retry_after_s: number }[]>(
-    `insert into rate_limit (key, window_started_at, hits) values (?, now(), 1)
-     on conflict (key) do update set
-       hits = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then 1 else rate_limit.hits + 1 end,
-       window_started_at = case when rate_limit.window_started_at < now() - make_interval(secs => ?) then now() else rate_limit.window_started_at end
-     returning hits, ceil(extract(epoch from (window_started_at + make_interval(secs => ?) - now())))::int as retry_after_s`,
-    [limit.key.slice(0, 200), limit.windowS, limit.windowS, limit.windowS],
-  );
-  const row = rows[0];
+  const [row] = await HIT.rows<{ hits: number; retry_after_s: number }>(em, [limit.key.slice(0, 200), limit.windowS, limit.windowS, limit.windowS]);
   if (row && row.hits > limit.max) throw new RateLimitedError(Math.max(1, row.retry_after_s));
 }
 

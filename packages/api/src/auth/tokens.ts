@@ -1,6 +1,6 @@
 // Access tokens (short-lived JWTs) and opaque refresh/invite tokens (stored only as SHA-256).
-import { createHash, randomBytes } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
 
 const ALG = 'HS256';
 
@@ -35,21 +35,50 @@ export async function signAccessToken(s: AccessTokenSettings, userId: string): P
   return { token, expiresAt };
 }
 
-/** Verifies signature, algorithm (pinned: never `none`), issuer, audience and expiry. Returns the user id or null. */
-export async function verifyAccessToken(s: AccessTokenSettings, token: string): Promise<string | null> {
-  if (token.length > 4096) return null;
+function jsonPart(part: string): Record<string, unknown> | null {
   try {
-    const { payload } = await jwtVerify(token, key(s), {
-      algorithms: [ALG],
-      issuer: s.issuer,
-      audience: s.audience,
-      requiredClaims: ['exp', 'sub', 'iat'],
-    });
-    return typeof payload.sub === 'string' ? payload.sub : null;
-  } catch (e) {
-    if (e instanceof errors.JOSEError) return null;
-    throw e;
+    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
+}
+
+const hmacKeys = new WeakMap<AccessTokenSettings, KeyObject>();
+function hmacKey(s: AccessTokenSettings): KeyObject {
+  let k = hmacKeys.get(s);
+  if (!k) hmacKeys.set(s, (k = createSecretKey(key(s))));
+  return k;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Verifies signature, algorithm (pinned: never `none`), issuer, audience, expiry and not-before. Returns the user id
+ * or null. It runs on every authenticated call, so it is a synchronous HMAC (node:crypto) rather than jose's
+ * WebCrypto path; jose still signs, and the checks are the ones jwtVerify made with the options we passed it.
+ */
+export function verifyAccessToken(s: AccessTokenSettings, token: string, nowS = Math.floor(Date.now() / 1000)): string | null {
+  if (token.length > 4096) return null;
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [h, p, sig] = parts as [string, string, string];
+  if (!BASE64URL.test(h) || !BASE64URL.test(p) || !BASE64URL.test(sig)) return null;
+  const expected = createHmac('sha256', hmacKey(s)).update(`${h}.${p}`).digest();
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const header = jsonPart(h);
+  // `crit` names extensions we do not implement, which a verifier must then refuse (RFC 7515 §4.1.11).
+  if (!header || header.alg !== ALG || header.crit !== undefined) return null;
+  const claims = jsonPart(p);
+  if (!claims) return null;
+  const { exp, iat, nbf, iss, aud, sub } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowS) return null;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return null;
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowS)) return null;
+  if (iss !== s.issuer) return null;
+  if (aud !== s.audience && !(Array.isArray(aud) && aud.includes(s.audience))) return null;
+  return typeof sub === 'string' ? sub : null;
 }
 
 export function newOpaqueToken(): string {

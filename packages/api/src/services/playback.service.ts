@@ -1,12 +1,16 @@
 // Playback URLs: presigned objects, and HLS/WebVTT text rewritten so every URI inside it is signed too.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Video } from '@arvlite/db';
 import { videoPrefix } from '@arvlite/domain';
 import type { VideoOutputs } from '@arvlite/jobs';
 import type { ApiDeps } from '../context.ts';
 
+const keys = new Map<string, KeyObject>();
+
 function sign(secret: string, videoId: string, exp: number): string {
-  return createHmac('sha256', secret).update(`media:${videoId}:${exp}`).digest('base64url');
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  return createHmac('sha256', key).update(`media:${videoId}:${exp}`).digest('base64url');
 }
 
 function prefixOf(v: Video) {

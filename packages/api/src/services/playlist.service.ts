@@ -40,6 +40,11 @@ function toRule(r: ArPlaylistRule): PlaylistRule {
 export async function loadSchedule(em: EntityManager, content: ArContent) {
   const items = await em.find(ArPlaylistItem, { arContent: content.id }, { populate: ['video'], orderBy: { position: 'asc' } });
   const rules = await em.find(ArPlaylistRule, { arContent: content.id }, { orderBy: { position: 'asc' } });
+  return scheduleOf(content, items, rules);
+}
+
+/** The same from items (videos loaded) and rules already in position order. */
+export function scheduleOf(content: ArContent, items: ArPlaylistItem[], rules: ArPlaylistRule[]) {
   const videos = new Map(items.map((i) => [i.video.id, i.video]));
   const scheduled: ScheduledContent = { id: content.id, timeZone: timeZoneOf(content), defaultVideoId: content.defaultVideo?.id ?? null };
   const playlist: Playlist = {

@@ -21,7 +21,7 @@ const TERMINAL = new Set(['READY', 'FAILED']);
 /** Pass `loaded` when the caller has just read the video in this request; otherwise it is re-read fresh. */
 export async function statusView(em: EntityManager, videoId: string, loaded?: Video) {
   const video = loaded ?? (await em.findOneOrFail(Video, { id: videoId }, { refresh: true }));
-  const steps = await em.find(VideoStep, { video: videoId }, { orderBy: { position: 'asc' }, refresh: true });
+  const steps = await em.getRepository(Video).findSteps(videoId);
   const weights = steps.map((s) => (s.name.startsWith('rendition:') || s.name === 'playable' ? 3 : 1));
   const total = weights.reduce((a, b) => a + b, 0);
   const progress = total

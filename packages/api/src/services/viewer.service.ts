@@ -8,7 +8,7 @@ import type { Context } from '../context.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { objectUrl } from './ar-content.service.ts';
 import { playbackUrls } from './playback.service.ts';
-import { loadSchedule } from './playlist.service.ts';
+import { scheduleOf } from './playlist.service.ts';
 
 type PublicCtx = Pick<Context, 'em' | 'config' | 'storage' | 'ip'>;
 
@@ -42,13 +42,16 @@ type Resolved = { ok: true; content: ArContent; video: Video; rule: Exclude<Sele
  * no compiled marker yet → MARKER_PROCESSING; nothing in the playlist can play now → NO_PLAYABLE_VIDEO.
  */
 async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Resolved> {
-  const content = await ctx.em.findOne(ArContent, { publicId }, { populate: ['company'] });
-  if (!content || content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT') return { ok: false, reason: 'NOT_FOUND' };
+  // One statement: the item, its company, playlist, videos and rules (the reasons below need all of them or none).
+  const found = await ctx.em.getRepository(ArContent).findByPublicId(publicId);
+  if (!found) return { ok: false, reason: 'NOT_FOUND' };
+  const content = found.arContent;
+  if (content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT') return { ok: false, reason: 'NOT_FOUND' };
   if (content.activeFrom && content.activeFrom > now) return { ok: false, reason: 'NOT_FOUND' };
   if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
   // A replacement marker being compiled leaves the published one in service.
   if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING' };
-  const { scheduled, playlist, videos } = await loadSchedule(ctx.em, content);
+  const { scheduled, playlist, videos } = scheduleOf(content, found.items, found.rules);
   const selection = selectActiveVideo(scheduled, playlist, now);
   const video = selection.videoId ? videos.get(selection.videoId) : undefined;
   if (!video || selection.rule === 'none') return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };

@@ -1,8 +1,10 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { UserRepository } from '../repositories/user.repository.ts';
 
 export const UserSchema = defineEntity({
   name: 'User',
   tableName: 'app_user',
+  repository: () => UserRepository,
   properties: {
     id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
     /** Normalized (NFKC, trimmed, lower-case); unique. */
