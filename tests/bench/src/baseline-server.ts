@@ -33,7 +33,7 @@ export interface BaselineRoute {
     results: pg.QueryResult[],
     req: FastifyRequest,
     auth: string | null,
-  ): { status?: number; body: string; contentType?: string };
+  ): { status?: number; body: string; contentType?: string; headers?: Record<string, string> };
 }
 
 export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
@@ -65,6 +65,7 @@ export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
         }
         const out = route.render(results, req, auth);
         reply.code(out.status ?? 200).header('content-type', out.contentType ?? 'application/json');
+        if (out.headers) reply.headers(out.headers);
         return out.body;
       },
     });

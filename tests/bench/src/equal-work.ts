@@ -101,8 +101,16 @@ export interface WorkProblem {
   text: string;
 }
 
-/** Where the two sides' work differs; empty when both ran the same statements and sent the same bytes. */
-export function compareWork(ours: Work, baseline: Work): WorkProblem[] {
+/**
+ * Where the two sides' work differs; empty when both ran the same statements and sent the same bytes. `normalize`
+ * (e.g. the signing time inside presigned URLs) is applied to both bodies before they are compared; lengths are
+ * compared raw.
+ */
+export function compareWork(
+  ours: Work,
+  baseline: Work,
+  normalize?: (body: string) => string,
+): WorkProblem[] {
   const problems: WorkProblem[] = [];
   const same = (a: number, b: number) => Math.abs(a - b) < 0.01;
   if (ours.status !== baseline.status)
@@ -119,7 +127,11 @@ export function compareWork(ours: Work, baseline: Work): WorkProblem[] {
       text: `${ours.rowsPerRequest} rows per request vs baseline ${baseline.rowsPerRequest}`,
     });
   }
-  if (!ours.body.equals(baseline.body)) {
+  const sameBody = normalize
+    ? ours.bodyBytes === baseline.bodyBytes &&
+      normalize(ours.body.toString()) === normalize(baseline.body.toString())
+    : ours.body.equals(baseline.body);
+  if (!sameBody) {
     problems.push({
       kind: 'answer',
       text: `response bodies differ (${ours.bodyBytes} vs ${baseline.bodyBytes} bytes): ${ours.body.subarray(0, 120).toString()} … vs ${baseline.body.subarray(0, 120).toString()} …`,

@@ -41,6 +41,11 @@ export interface HttpCompareOptions {
    * cost). A different status or body is an error either way.
    */
   unequalQueries?: 'error' | 'report';
+  /**
+   * Applied to both bodies before the byte comparison, for parts that honestly differ from one response to the next
+   * (signing times and signatures); say in the row what it hides and how that part is checked instead.
+   */
+  normalizeBody?: (body: string) => string;
 }
 
 export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): Promise<Row[]> {
@@ -57,7 +62,7 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
     await measureWork(ctx.services, opts.ours.database, spec(opts.ours)),
     await measureWork(ctx.services, opts.baseline.database, spec(opts.baseline)),
   ];
-  const problems = compareWork(oursWork, baseWork);
+  const problems = compareWork(oursWork, baseWork, opts.normalizeBody);
   const fatal =
     opts.unequalQueries === 'report' ? problems.filter((p) => p.kind === 'answer') : problems;
   if (fatal.length > 0) {

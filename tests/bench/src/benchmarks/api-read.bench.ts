@@ -54,7 +54,7 @@ function rendition(
 }
 
 /** What the pipeline leaves on a 30 s 720p H.264/AAC upload: media, outputs, analysis and eight finished steps. */
-async function seedReadyVideo(databaseUrl: string, t: BenchTenant): Promise<string> {
+export async function seedReadyVideo(databaseUrl: string, t: BenchTenant): Promise<string> {
   const videoId = randomUUID();
   const media = {
     durationS: 30.02,

@@ -1,7 +1,7 @@
 // The API read baseline: `GET /trpc/video.byId` answered by hand. The bearer token is checked with node:crypto's
 // HMAC (HS256, issuer, audience, expiry), then three prepared statements (the live user, the video joined to the
 // caller's membership, its steps) and a hand-built response in the same superjson envelope, byte for byte, as ours.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { loadConfig } from '@arvlite/config';
 import type { FastifyRequest } from 'fastify';
 import type { BaselineRoute } from '../baseline-server.ts';
@@ -27,7 +27,7 @@ const MEDIA_KEYS = [
 ] as const;
 
 interface Settings {
-  key: Buffer;
+  key: KeyObject;
   issuer: string;
   audience: string;
   publicBaseUrl: string;
@@ -42,7 +42,7 @@ function config(): Settings {
     if (!c.media.publicBaseUrl)
       throw new Error('MEDIA_PUBLIC_BASE_URL is required: signed URLs differ per request');
     settings = {
-      key: Buffer.from(c.auth.jwtSecret),
+      key: createSecretKey(Buffer.from(c.auth.jwtSecret)),
       issuer: c.auth.issuer,
       audience: c.auth.audience,
       publicBaseUrl: c.media.publicBaseUrl,

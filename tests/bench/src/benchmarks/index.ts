@@ -12,6 +12,7 @@ import { queueLatency } from './queue-latency.bench.ts';
 import { queueThroughput } from './queue-throughput.bench.ts';
 import { scaleOut } from './scale-out.bench.ts';
 import { upload } from './upload.bench.ts';
+import { viewerManifest } from './viewer-manifest.bench.ts';
 
 export interface NotLanded {
   name: string;
@@ -34,17 +35,7 @@ export interface Entry {
 export const suite: Entry[] = [
   { id: 'http-calibration', benchmark: httpCalibration, fullOnly: true },
   { id: 'api-read', benchmark: apiRead },
-  {
-    id: 'viewer-manifest',
-    notLanded: {
-      name: 'Viewer manifest',
-      ours: '`viewer.manifest`',
-      baseline: 'bare Fastify + pg equivalent (src/baseline-server.ts)',
-      target: '≥ 0.7×, p99 ≤ 20 ms at 50 connections',
-      landedIn:
-        '`viewer.manifest` landed in ce4a5de; the row needs viewer-manifest.bench.ts (compareHttp + baseline routes, as API read)',
-    },
-  },
+  { id: 'viewer-manifest', benchmark: viewerManifest },
   { id: 'queue-latency', benchmark: queueLatency },
   { id: 'queue-throughput', benchmark: queueThroughput },
   { id: 'pipeline', benchmark: pipeline },

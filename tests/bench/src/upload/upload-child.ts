@@ -2,7 +2,7 @@
 // the other side. It builds the file in memory once (an MP4 header, then a fixed AES-CTR keystream, so both sides
 // send identical bytes and their multipart ETags must match), then uploads it on each `upload` request:
 //
-//   ours      uploadVideo() from @arvlite/client against apps/server: createUpload, signUploadParts per part,
+//   ours      uploadVideo() from @arvlite/client against apps/server: createUpload, signUploadParts (100 parts a call),
 //             presigned PUTs in parallel, completeUpload (ListParts, CompleteMultipartUpload, sniff, quota, job)
 //   baseline  @aws-sdk/lib-storage Upload straight to the same bucket, same part size and concurrency
 //
