@@ -22,7 +22,7 @@ import type { TaskContext } from '../define-task.ts';
 import { enqueue } from '../enqueue.ts';
 import type { JobName } from '../job-map.ts';
 import { mediaToolkit } from './media-toolkit.ts';
-import { ensureSteps, lockVideo, notifyVideo, outputKey, STEP } from './pipeline-state.ts';
+import { ensureSteps, lockVideo, notifyVideo, outputKey, STEP, updateStep } from './pipeline-state.ts';
 import { PermanentStepError, runStep } from './run-step.ts';
 import { publishFiles, storedRendition, type VideoOutputs } from './video-outputs.ts';
 
@@ -267,6 +267,8 @@ export async function finalize(ctx: Ctx<'video:finalize'>) {
       transition(v, 'READY');
       v.readyAt = new Date();
       await tem.flush();
+      // Done in the same commit as READY: nobody sees a READY video with a step still running.
+      await updateStep(tem, video.id, STEP.finalize, { status: 'done', progress: 100, finishedAt: v.readyAt });
       await notifyVideo(tem, video.id, { status: 'READY' });
     });
   });
