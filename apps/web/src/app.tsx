@@ -1,14 +1,12 @@
 // Providers and routes. Pages under /c/:companyId need a session; the rest are public.
-import { createTheme, MantineProvider } from '@mantine/core';
+import { createTheme, Loader, MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { queryClient } from './api.ts';
 import { useSignedIn } from './auth/use-session.ts';
 import { Shell } from './components/shell.tsx';
-import { AnalyticsPage } from './pages/analytics.tsx';
-import { ArContentPage } from './pages/ar-content.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { HomePage, NewCompanyPage } from './pages/companies.tsx';
 import { InvitePage } from './pages/invite.tsx';
@@ -17,8 +15,16 @@ import { NotFoundPage } from './pages/not-found.tsx';
 import { ProjectPage } from './pages/project.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { SignInPage, SignUpPage } from './pages/sign-in.tsx';
-import { VideoPage } from './pages/video.tsx';
 import { ViewerRoute } from './viewer/route.tsx';
+
+// Pages with heavy dependencies of their own (the player, date pickers, charts) load when first opened.
+const VideoPage = lazy(() => import('./pages/video.tsx').then((m) => ({ default: m.VideoPage })));
+const ArContentPage = lazy(() =>
+  import('./pages/ar-content.tsx').then((m) => ({ default: m.ArContentPage })),
+);
+const AnalyticsPage = lazy(() =>
+  import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })),
+);
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -55,17 +61,24 @@ export function Routes() {
       <Route path="/c/:companyId/*?">
         <RequireSession>
           <Shell>
-            <Switch>
-              <Route path="/c/:companyId">{(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}</Route>
-              <Route path="/c/:companyId/projects" component={ProjectsPage} />
-              <Route path="/c/:companyId/projects/:projectId" component={ProjectPage} />
-              <Route path="/c/:companyId/projects/:projectId/analytics" component={AnalyticsPage} />
-              <Route path="/c/:companyId/ar/:arContentId" component={ArContentPage} />
-              <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
-              <Route path="/c/:companyId/members" component={MembersPage} />
-              <Route path="/c/:companyId/audit" component={AuditPage} />
-              <Route component={NotFoundPage} />
-            </Switch>
+            <Suspense fallback={<Loader aria-label="Loading the page" m="xl" />}>
+              <Switch>
+                <Route path="/c/:companyId">
+                  {(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}
+                </Route>
+                <Route path="/c/:companyId/projects" component={ProjectsPage} />
+                <Route path="/c/:companyId/projects/:projectId" component={ProjectPage} />
+                <Route
+                  path="/c/:companyId/projects/:projectId/analytics"
+                  component={AnalyticsPage}
+                />
+                <Route path="/c/:companyId/ar/:arContentId" component={ArContentPage} />
+                <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
+                <Route path="/c/:companyId/members" component={MembersPage} />
+                <Route path="/c/:companyId/audit" component={AuditPage} />
+                <Route component={NotFoundPage} />
+              </Switch>
+            </Suspense>
           </Shell>
         </RequireSession>
       </Route>
