@@ -1,5 +1,5 @@
 // Tenant scoping: the only way procedures load company-owned objects. Not a member → NOT_FOUND; member below the role → FORBIDDEN.
-import { ArContent, Membership, Project, Video, roleRank, type Company, type EntityManager, type Role } from '@arvlite/db';
+import { ArContent, Membership, Project, Video, roleRank, type Company, type EntityManager, type Role, type VideoRecord } from '@arvlite/db';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {
@@ -37,6 +37,13 @@ export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
       const found = await em.getRepository(Video).findForMember(caller.userId, videoId);
       if (!found) throw new NotFoundError('Video');
       return { video: found.video, company: found.video.company, role: check(found.role) };
+    },
+
+    /** video() for procedures that only read: the same checks, the row as a plain VideoRecord (nothing managed). */
+    async videoRecord(videoId: string): Promise<{ video: VideoRecord; role: Role }> {
+      const found = await em.getRepository(Video).readForMember(caller.userId, videoId);
+      if (!found) throw new NotFoundError('Video');
+      return { video: found.video, role: check(found.role) };
     },
 
     /** A live (not deleted) AR content item of a company the caller belongs to. */

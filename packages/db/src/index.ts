@@ -4,7 +4,7 @@ export { WorkerHeartbeatRepository } from './repositories/worker-heartbeat.repos
 export type { EntityManager } from '@mikro-orm/postgresql';
 export { MembershipRepository } from './repositories/membership.repository.ts';
 export { ProjectRepository } from './repositories/project.repository.ts';
-export { VideoRepository } from './repositories/video.repository.ts';
-export { ArContentRepository } from './repositories/ar-content.repository.ts';
+export { VideoRepository, type VideoRecord, type VideoStepRecord } from './repositories/video.repository.ts';
+export { ArContentRepository, type ScanContent, type ScanRule, type ScanVideo } from './repositories/ar-content.repository.ts';
 export { UserRepository } from './repositories/user.repository.ts';
-export { PreparedStatement, entityColumns, entityJson, preparedStatement } from './prepared.ts';
+export { PreparedStatement, entityColumns, preparedStatement, recordColumns } from './prepared.ts';

@@ -91,8 +91,52 @@ export function entityColumns<T extends object>(
   return set as EntityColumns<T>;
 }
 
-/** `json_build_object(...)` of an entity's columns under `alias`, for nesting rows (e.g. with json_agg); map with em.map. */
-export function entityJson(em: EntityManager, entity: EntityClass<object>, alias: string, exclude: readonly string[] = []): string {
-  const columns = columnsOf(em.getMetadata().get(entity), exclude);
-  return `json_build_object(${columns.map((c) => `'${c}', ${alias}."${c}"`).join(', ')})`;
+export interface RecordColumns<T extends object, K extends keyof T> {
+  /** `v."title" as "v__title", …` */
+  sql: string;
+  /** The same as one `json_build_object('v__title', v."title", …)`, for nesting (e.g. with json_agg). */
+  json: string;
+  /**
+   * The prefixed columns of `row` (or of a nested object from `json`) as a plain object: nothing is created in, or
+   * tracked by, the EntityManager.
+   */
+  read(row: Record<string, unknown>): Pick<T, K>;
+}
+
+/**
+ * For read-only views: some scalar properties of an entity under a table alias, and a reader that turns a row into
+ * a plain object with the entity's property names and JS types (dates as Date, bigints as number, JSON parsed by
+ * pg). Skips em.map's hydration, identity map and snapshots; use entityColumns for anything that may be changed.
+ */
+export function recordColumns<T extends object, K extends keyof T & string>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  alias: string,
+  props: readonly K[],
+): RecordColumns<T, K> {
+  const meta = em.getMetadata().get(entity);
+  const prefix = `${alias}__`;
+  const columns = props.map((name) => {
+    const prop = meta.props.find((p) => p.name === (name as string));
+    if (prop?.kind !== 'scalar' || prop.fieldNames.length !== 1) throw new Error(`${meta.className}.${name} is not a one-column scalar`);
+    // Our pool leaves timestamptz as text (MikroORM's type parsers), and JSON has it as text; with its offset, Date
+    // parses it exactly.
+    const parse =
+      prop.runtimeType === 'Date' ? (v: unknown) => new Date(v as string)
+      : prop.runtimeType === 'number' ? (v: unknown) => (typeof v === 'string' ? Number(v) : v)
+      : undefined;
+    return { name, key: prefix + name, field: prop.fieldNames[0]!, parse };
+  });
+  return {
+    sql: columns.map((c) => `${alias}."${c.field}" as "${c.key}"`).join(', '),
+    json: `json_build_object(${columns.map((c) => `'${c.key}', ${alias}."${c.field}"`).join(', ')})`,
+    read(row) {
+      const out: Record<string, unknown> = {};
+      for (const c of columns) {
+        const v = row[c.key];
+        out[c.name] = v == null || !c.parse ? v : c.parse(v);
+      }
+      return out as Pick<T, K>;
+    },
+  };
 }

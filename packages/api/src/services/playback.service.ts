@@ -1,6 +1,6 @@
 // Playback URLs: presigned objects, and HLS/WebVTT text rewritten so every URI inside it is signed too.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { Video } from '@arvlite/db';
+import { Video, type VideoRecord } from '@arvlite/db';
 import { videoPrefix } from '@arvlite/domain';
 import type { VideoOutputs } from '@arvlite/jobs';
 import type { ApiDeps } from '../context.ts';
@@ -13,12 +13,15 @@ function sign(secret: string, videoId: string, exp: number): string {
   return createHmac('sha256', key).update(`media:${videoId}:${exp}`).digest('base64url');
 }
 
-function prefixOf(v: Video) {
+/** What playback URLs are made from: a Video, or the same fields as plain data. */
+type PlaybackSource = Pick<VideoRecord, 'id' | 'outputs' | 'playableAt' | 'company' | 'project'>;
+
+function prefixOf(v: PlaybackSource) {
   return `${videoPrefix({ companyId: v.company.id, projectId: v.project.id, videoId: v.id })}out/`;
 }
 
 /** URLs a player needs, valid for MEDIA_URL_TTL_S (or permanent under MEDIA_PUBLIC_BASE_URL). */
-export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, video: Video) {
+export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, video: PlaybackSource) {
   const outputs = (video.outputs ?? {}) as VideoOutputs;
   if (!video.playableAt || !outputs.master) return null;
   const renditions = Object.values(outputs.renditions ?? {});

@@ -1,5 +1,5 @@
 // An AR content item's playlist (ordered videos of its project) and the rules that choose the active video, in the company's timezone.
-import { ArPlaylistItem, ArPlaylistRule, Video, type ArContent, type EntityManager, type RotationCycle } from '@arvlite/db';
+import { ArPlaylistItem, ArPlaylistRule, Video, type ArContent, type Company, type EntityManager, type RotationCycle } from '@arvlite/db';
 import type { VideoOutputs } from '@arvlite/jobs';
 import { isValidTimeZone, previewSchedule, selectActiveVideo, type Playlist, type PlaylistRule, type ScheduledContent } from '@arvlite/marker';
 import type { Access } from '../access.ts';
@@ -14,17 +14,24 @@ export const MAX_PLAYLIST_VIDEOS = 50;
 export const MAX_RULES = 100;
 const MAX_WINDOW_MS = 10 * 366 * 86_400_000;
 
+// What scheduling reads, so that entities and the viewer's plain records (ScanContent, …) both fit.
+type ScheduleVideo = Pick<Video, 'id' | 'deletedAt' | 'status' | 'playableAt' | 'outputs'>;
+type ScheduleContent = { id: string; company: Pick<Company, 'timezone'>; defaultVideo?: { id: string } | null };
+type ScheduleRule = Pick<ArPlaylistRule, 'id' | 'kind' | 'date' | 'yearly' | 'startsAt' | 'endsAt' | 'cycle' | 'videoIds' | 'anchorDate'> & {
+  video?: { id: string } | null;
+};
+
 /** A video can play when its playable outputs exist and it is neither deleted nor failed. */
-export function isPlayable(v: Video): boolean {
+export function isPlayable(v: ScheduleVideo): boolean {
   return !v.deletedAt && v.status !== 'FAILED' && !!v.playableAt && !!(v.outputs as VideoOutputs | null)?.master;
 }
 
-export function timeZoneOf(content: ArContent): string {
+export function timeZoneOf(content: Pick<ScheduleContent, 'company'>): string {
   const tz = content.company.timezone;
   return tz && isValidTimeZone(tz) ? tz : 'UTC';
 }
 
-function toRule(r: ArPlaylistRule): PlaylistRule {
+function toRule(r: ScheduleRule): PlaylistRule {
   if (r.kind === 'date') return { id: r.id, kind: 'date', date: r.date!, yearly: r.yearly, videoId: r.video!.id };
   if (r.kind === 'window') return { id: r.id, kind: 'window', start: r.startsAt!, end: r.endsAt!, videoId: r.video!.id };
   return {
@@ -44,8 +51,8 @@ export async function loadSchedule(em: EntityManager, content: ArContent) {
 }
 
 /** The same from items (videos loaded) and rules already in position order. */
-export function scheduleOf(content: ArContent, items: ArPlaylistItem[], rules: ArPlaylistRule[]) {
-  const videos = new Map(items.map((i) => [i.video.id, i.video]));
+export function scheduleOf<I extends { video: ScheduleVideo }, R extends ScheduleRule>(content: ScheduleContent, items: I[], rules: R[]) {
+  const videos = new Map(items.map((i): [string, I['video']] => [i.video.id, i.video]));
   const scheduled: ScheduledContent = { id: content.id, timeZone: timeZoneOf(content), defaultVideoId: content.defaultVideo?.id ?? null };
   const playlist: Playlist = {
     items: items.map((i) => ({ videoId: i.video.id, playable: isPlayable(i.video) })),

@@ -1,5 +1,5 @@
 // What processing looks like from outside: step status and progress, media metadata, outputs, playback; retry and reprocess.
-import { Video, VideoStep, type EntityManager } from '@arvlite/db';
+import { Video, VideoStep, type EntityManager, type VideoRecord } from '@arvlite/db';
 import { transition } from '@arvlite/domain';
 import { enqueue, STEP, type VideoOutputs } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
@@ -19,9 +19,13 @@ type Ctx = Pick<Context, 'em' | 'orm' | 'config' | 'storage' | 'requestId' | 'ip
 const TERMINAL = new Set(['READY', 'FAILED']);
 
 /** Pass `loaded` when the caller has just read the video in this request; otherwise it is re-read fresh. */
-export async function statusView(em: EntityManager, videoId: string, loaded?: Video) {
+export async function statusView(
+  em: EntityManager,
+  videoId: string,
+  loaded?: Pick<VideoRecord, 'id' | 'status' | 'failureCode' | 'failureMessage' | 'playableAt' | 'readyAt'>,
+) {
   const video = loaded ?? (await em.findOneOrFail(Video, { id: videoId }, { refresh: true }));
-  const steps = await em.getRepository(Video).findSteps(videoId);
+  const steps = await em.getRepository(Video).readSteps(videoId);
   const weights = steps.map((s) => (s.name.startsWith('rendition:') || s.name === 'playable' ? 3 : 1));
   const total = weights.reduce((a, b) => a + b, 0);
   const progress = total
@@ -53,12 +57,13 @@ function mediaView(media: Record<string, unknown> | null | undefined) {
   return Object.fromEntries(pick.map((k) => [k, media[k] ?? null])) as Record<(typeof pick)[number], unknown>;
 }
 
+/** Read-only: the video and its steps come as plain rows, so nothing enters the EntityManager. */
 export async function videoDetail(ctx: Ctx, videoId: string) {
-  const { video } = await ctx.access.video(videoId);
-  const [base, status] = await Promise.all([Promise.resolve(videoView(video)), statusView(ctx.orm.fork(), video.id, video)]);
+  const { video } = await ctx.access.videoRecord(videoId);
+  const status = await statusView(ctx.em, video.id, video);
   const outputs = (video.outputs ?? {}) as VideoOutputs;
   return {
-    ...base,
+    ...videoView(video),
     progress: status.progress,
     steps: status.steps,
     media: mediaView(video.media),

@@ -1,5 +1,5 @@
 // Direct-to-storage uploads (single PUT or resumable multipart), their verification, and video records.
-import { UploadSession, Video, type VideoStatus } from '@arvlite/db';
+import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
 import {
   abandonUpload,
   ACCEPTED_CONTAINERS,
@@ -55,7 +55,8 @@ export function planParts(size: number, preferred: number): { partSize: number; 
   return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
 }
 
-export function videoView(v: Video, session?: UploadSession | null) {
+/** Takes a Video or a VideoRecord (read-only views). */
+export function videoView(v: VideoRecord, session?: UploadSession | null) {
   return {
     id: v.id,
     projectId: v.project.id,

@@ -1,7 +1,7 @@
 // The public viewer API: the manifest an AR app needs for a scanned code, and view sessions for analytics. No sign-in.
 import { createHash, createHmac } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
-import { ArContent, ViewSession, type DevicePlatform, type Video } from '@arvlite/db';
+import { ArContent, Company, Project, ViewSession, type DevicePlatform, type ScanContent, type ScanVideo } from '@arvlite/db';
 import { selectActiveVideo, type SelectionRule } from '@arvlite/marker';
 import { hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
@@ -35,15 +35,16 @@ async function limitPerIp(ctx: PublicCtx) {
   await hitRateLimit(ctx.em, { key: `viewer:ip:${ctx.ip ?? 'unknown'}`, max: ctx.config.viewer.rateLimitPerMinute, windowS: 60 });
 }
 
-type Resolved = { ok: true; content: ArContent; video: Video; rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null } | { ok: false; reason: ManifestReason };
+type Resolved = { ok: true; content: ScanContent; video: ScanVideo; rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null } | { ok: false; reason: ManifestReason };
 
 /**
  * Precedence of reasons: unknown, deleted, archived, draft or not yet active → NOT_FOUND; past expiresAt → EXPIRED;
  * no compiled marker yet → MARKER_PROCESSING; nothing in the playlist can play now → NO_PLAYABLE_VIDEO.
  */
 async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Resolved> {
-  // One statement: the item, its company, playlist, videos and rules (the reasons below need all of them or none).
-  const found = await ctx.em.getRepository(ArContent).findByPublicId(publicId);
+  // One statement: the item, its company, playlist, videos and rules (the reasons below need all of them or none), as
+  // plain data: a scan only reads.
+  const found = await ctx.em.getRepository(ArContent).readByPublicId(publicId);
   if (!found) return { ok: false, reason: 'NOT_FOUND' };
   const content = found.arContent;
   if (content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT') return { ok: false, reason: 'NOT_FOUND' };
@@ -51,7 +52,7 @@ async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Res
   if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
   // A replacement marker being compiled leaves the published one in service.
   if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING' };
-  const { scheduled, playlist, videos } = scheduleOf(content, found.items, found.rules);
+  const { scheduled, playlist, videos } = scheduleOf(content, found.videos.map((video) => ({ video })), found.rules);
   const selection = selectActiveVideo(scheduled, playlist, now);
   const video = selection.videoId ? videos.get(selection.videoId) : undefined;
   if (!video || selection.rule === 'none') return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
@@ -135,9 +136,9 @@ export async function startSession(ctx: PublicCtx, input: { publicId: string; de
   const { device } = input;
   const ip = ctx.ip ?? 'unknown';
   const session = ctx.em.create(ViewSession, {
-    arContent: r.content,
-    company: r.content.company,
-    project: r.content.project,
+    arContent: ctx.em.getReference(ArContent, r.content.id),
+    company: ctx.em.getReference(Company, r.content.company.id),
+    project: ctx.em.getReference(Project, r.content.project.id),
     videoId: r.video.id,
     platform: device.platform,
     deviceModel: device.model ?? null,

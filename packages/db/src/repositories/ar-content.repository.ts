@@ -1,11 +1,12 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import { ArContent } from '../entities/ar-content.entity.ts';
-import { ArPlaylistItem, ArPlaylistRule } from '../entities/ar-playlist.entity.ts';
+import { ArPlaylistRule } from '../entities/ar-playlist.entity.ts';
 import { Company } from '../entities/company.entity.ts';
 import type { Role } from '../entities/membership.entity.ts';
 import { Project } from '../entities/project.entity.ts';
 import { Video } from '../entities/video.entity.ts';
-import { entityColumns, entityJson, preparedStatement } from '../prepared.ts';
+import { entityColumns, preparedStatement, recordColumns, type RecordColumns } from '../prepared.ts';
 
 const forMember = preparedStatement('ar_content_for_member', (em) => {
   const [a, p, c] = [entityColumns(em, ArContent, 'a'), entityColumns(em, Project, 'p'), entityColumns(em, Company, 'c')];
@@ -15,18 +16,40 @@ const forMember = preparedStatement('ar_content_for_member', (em) => {
     where a.id = ? and a.deleted_at is null`;
 });
 
-// Everything a public scan needs, in one statement: the item, its company, its playlist (items with their videos) and
-// its rules, in position order. Filtering (deleted, draft, …) stays in code, which gives each case its own reason.
-// The large JSON a scan never reads (marker keypoints and advice, video analysis) is left out: those entities are
-// partially loaded, as with find's `exclude`.
-const SCAN_EXCLUDES = { content: ['markerKeypoints', 'markerAdvice'], video: ['analysis'] } as const;
-const published = preparedStatement('ar_content_by_public_id', (em) => {
-  const [a, c] = [entityColumns(em, ArContent, 'a', SCAN_EXCLUDES.content), entityColumns(em, Company, 'c')];
-  return `select ${a.sql}, ${c.sql},
-      coalesce((select json_agg(json_build_object('item', ${entityJson(em, ArPlaylistItem, 'i')}, 'video', ${entityJson(em, Video, 'v', SCAN_EXCLUDES.video)})
+// Everything a public scan needs, in one statement: the item, its company's timezone, its playlist's videos and its
+// rules, in position order, as plain data (a scan only reads). Filtering (deleted, draft, …) stays in code, which
+// gives each case its own reason. Only the columns a scan reads are selected.
+const SCAN = {
+  content: ['id', 'title', 'status', 'deletedAt', 'activeFrom', 'expiresAt', 'markerImageKey', 'markerMindKey', 'widthMm', 'version', 'autoplay', 'loop', 'muted'],
+  video: ['id', 'status', 'deletedAt', 'playableAt', 'outputs', 'media'],
+  rule: ['id', 'kind', 'date', 'yearly', 'startsAt', 'endsAt', 'cycle', 'videoIds', 'anchorDate'],
+} as const;
+
+export type ScanContent = Pick<ArContent, (typeof SCAN.content)[number]> & {
+  company: { id: string; timezone: string };
+  project: { id: string };
+  defaultVideo: { id: string } | null;
+};
+export type ScanVideo = Pick<Video, (typeof SCAN.video)[number]> & { company: { id: string }; project: { id: string } };
+export type ScanRule = Pick<ArPlaylistRule, (typeof SCAN.rule)[number]> & { video: { id: string } | null };
+
+let scanColumns:
+  | { content: RecordColumns<ArContent, (typeof SCAN.content)[number]>; video: RecordColumns<Video, (typeof SCAN.video)[number]>; rule: RecordColumns<ArPlaylistRule, (typeof SCAN.rule)[number]> }
+  | undefined;
+const scan = (em: EntityManager) =>
+  (scanColumns ??= {
+    content: recordColumns(em, ArContent, 'a', SCAN.content),
+    video: recordColumns(em, Video, 'v', SCAN.video),
+    rule: recordColumns(em, ArPlaylistRule, 'r', SCAN.rule),
+  });
+
+const published = preparedStatement('ar_content_scan', (em) => {
+  const { content, video, rule } = scan(em);
+  return `select ${content.sql}, a.company_id, a.project_id, a.default_video_id, c.timezone,
+      coalesce((select json_agg(json_build_object('video', ${video.json}, 'companyId', v.company_id, 'projectId', v.project_id)
                                 order by i.position)
-                from ar_playlist_item i join video v on v.id = i.video_id where i.ar_content_id = a.id), '[]') as playlist,
-      coalesce((select json_agg(${entityJson(em, ArPlaylistRule, 'r')} order by r.position)
+                from ar_playlist_item i join video v on v.id = i.video_id where i.ar_content_id = a.id), '[]') as videos,
+      coalesce((select json_agg(json_build_object('rule', ${rule.json}, 'videoId', r.video_id) order by r.position)
                 from ar_playlist_rule r where r.ar_content_id = a.id), '[]') as rules
     from ar_content a join company c on c.id = a.company_id
     where a.public_id = ?`;
@@ -46,19 +69,29 @@ export class ArContentRepository extends EntityRepository<ArContent> {
   }
 
   /**
-   * By public id, whatever its state, with its company, its playlist items (videos loaded) and rules in position
-   * order: the viewer's manifest in one statement. Partially loaded: see SCAN_EXCLUDES.
+   * By public id, whatever its state, with its company's timezone, its playlist's videos and its rules in position
+   * order, as plain data: the viewer's manifest in one statement.
    */
-  async findByPublicId(publicId: string): Promise<{ arContent: ArContent; items: ArPlaylistItem[]; rules: ArPlaylistRule[] } | null> {
+  async readByPublicId(publicId: string): Promise<{ arContent: ScanContent; videos: ScanVideo[]; rules: ScanRule[] } | null> {
     const [row] = await published(this.em).rows<Record<string, unknown>>(this.em, [publicId]);
     if (!row) return null;
-    entityColumns(this.em, Company, 'c').map(this.em, row);
-    const arContent = entityColumns(this.em, ArContent, 'a', SCAN_EXCLUDES.content).map(this.em, row);
-    const items = (row.playlist as { item: Record<string, unknown>; video: Record<string, unknown> }[]).map((p) => {
-      this.em.map(Video, p.video);
-      return this.em.map(ArPlaylistItem, p.item);
-    });
-    const rules = (row.rules as Record<string, unknown>[]).map((r) => this.em.map(ArPlaylistRule, r));
-    return { arContent, items, rules };
+    const { content, video, rule } = scan(this.em);
+    const arContent: ScanContent = {
+      ...content.read(row),
+      company: { id: row.company_id as string, timezone: row.timezone as string },
+      project: { id: row.project_id as string },
+      defaultVideo: row.default_video_id ? { id: row.default_video_id as string } : null,
+    };
+    type Nested = Record<string, unknown> & { companyId: string; projectId: string; videoId: string | null };
+    const videos = (row.videos as Nested[]).map((v) => ({
+      ...video.read(v.video as Record<string, unknown>),
+      company: { id: v.companyId },
+      project: { id: v.projectId },
+    }));
+    const rules = (row.rules as Nested[]).map((r) => ({
+      ...rule.read(r.rule as Record<string, unknown>),
+      video: r.videoId ? { id: r.videoId } : null,
+    }));
+    return { arContent, videos, rules };
   }
 }
