@@ -36,8 +36,9 @@ export interface BaselineRoute {
   ): { status?: number; body: string; contentType?: string; headers?: Record<string, string> };
 }
 
-export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[]) {
-  const app = Fastify({ logger: false });
+/** `trustProxy` as the app's (TRUST_PROXY): `req.ip` then comes from `x-forwarded-for`, as in ours. */
+export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[], opts: { trustProxy?: boolean } = {}) {
+  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? false });
   for (const route of routes) {
     app.route({
       method: route.method,
@@ -85,7 +86,7 @@ async function main() {
   if (!config.database.url) throw new Error('DATABASE_URL is required');
   // The same pool size as the app's (DATABASE_POOL_MAX).
   const pool = new pg.Pool({ connectionString: config.database.url, max: config.database.poolMax });
-  const app = buildBaselineServer(pool, routes);
+  const app = buildBaselineServer(pool, routes, { trustProxy: config.http.trustProxy });
   await app.listen({ host: config.http.host, port: config.http.port });
   const stop = async () => {
     await app.close();

@@ -27,6 +27,8 @@ export interface HttpCompareOptions {
   baseline: HttpSide;
   /** Path + method/headers/body; the same request goes to both sides. */
   request: Omit<RequestSpec, 'url'> & { path: string };
+  /** Under load, spread the requests over this many client addresses (see LoadOptions.clients); both sides alike. */
+  clients?: number;
   connections?: number;
   /** Interleaved pairs per phase (default 3 in --quick, 5 in a full run). */
   pairs?: number;
@@ -119,6 +121,7 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
       method: opts.request.method,
       headers: opts.request.headers,
       body: opts.request.body,
+      clients: opts.clients,
       connections,
       durationS,
       rate,
@@ -185,6 +188,7 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
         pairs,
       }
     : { equalWork: describeWork(oursWork), connections, durationS, pairs };
+  if (opts.clients) Object.assign(work, { clientAddresses: opts.clients });
 
   return [
     ...rows,

@@ -1,9 +1,11 @@
 // HTTP load from autocannon, always in a process of its own so it never shares an event loop with the server.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { processEnv } from '@arvlite/config';
 import type { ProcessRegistry } from './processes.ts';
 
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const AUTOCANNON_CLIENTS = fileURLToPath(new URL('./autocannon-clients.ts', import.meta.url));
 
 export interface LoadOptions {
   url: string;
@@ -16,6 +18,11 @@ export interface LoadOptions {
   body?: string;
   /** Seconds of unrecorded warm-up at the same settings. */
   warmupS?: number;
+  /**
+   * Spread the requests over this many client addresses in turn (`x-forwarded-for`; the server must trust its
+   * proxy). Without it every request comes from 127.0.0.1.
+   */
+  clients?: number;
 }
 
 export interface LoadResult {
@@ -54,7 +61,10 @@ export async function autocannon(
 
   // One JSON document per line; with --warmup the warm-up's comes first.
   const lines: string[] = [];
-  const child = processes.spawnNode('autocannon', AUTOCANNON, args, {
+  const [script, scriptArgs] = opts.clients
+    ? [AUTOCANNON_CLIENTS, [String(opts.clients), ...args]]
+    : [AUTOCANNON, args];
+  const child = processes.spawnNode('autocannon', script, scriptArgs, {
     env: { ...processEnv() },
     stdout: 'pipe',
     onStdout: (line) => lines.push(line),

@@ -220,7 +220,7 @@ export async function seedReadyVideo(databaseUrl: string, t: BenchTenant): Promi
 export const apiRead: Benchmark = {
   name: 'API read',
   feature: '`video.byId` (packages/api, apps/server)',
-  ours: 'authenticated `video.byId` through tRPC over HTTP (apps/server as a child process): JWT, live user, tenant check, MikroORM, superjson',
+  ours: 'authenticated `video.byId` through tRPC over HTTP (apps/server as a child process): JWT, live user, tenant check, the video and its steps read as plain rows (MikroORM prepared statements, no entities), superjson',
   baseline:
     'bare Fastify route in its own process: HS256 check with node:crypto, raw `pg` prepared statements, the same JSON bytes (api-read.routes.ts)',
   async run(ctx) {

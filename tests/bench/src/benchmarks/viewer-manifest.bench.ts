@@ -16,14 +16,18 @@ const ROUTES = fileURLToPath(new URL('./viewer-manifest.routes.ts', import.meta.
 const DATABASE = 'bench_viewer_manifest';
 
 /**
- * The same issuer and media route base on both sides, and a rate limit no 5-second round reaches: autocannon sends
- * everything from 127.0.0.1, one budget. Both sides still run the upsert on every request. Playback URLs stay
- * signed (no MEDIA_PUBLIC_BASE_URL): signing is part of every real manifest.
+ * Scans come from many phones: under load, autocannon spreads the requests over CLIENTS addresses in
+ * `x-forwarded-for`, and both sides trust it (TRUST_PROXY), so both rate-limit per forwarded address and upsert one
+ * of CLIENTS rows, as behind a load balancer. The limit is one no round reaches; both sides still run the upsert on
+ * every request. The same issuer and media route base on both sides. Playback URLs stay signed (no
+ * MEDIA_PUBLIC_BASE_URL): signing is part of every real manifest.
  */
 const SHARED_ENV = {
   PUBLIC_URL: 'http://bench.invalid',
+  TRUST_PROXY: 'true',
   VIEWER_RATE_LIMIT_PER_MINUTE: '1000000',
 };
+const CLIENTS = 1000;
 
 /**
  * Signatures depend on the second they are made in, so two responses are compared with the signing time, the
@@ -135,9 +139,9 @@ async function seedContent(databaseUrl: string, storage: ObjectStorage, t: Bench
 export const viewerManifest: Benchmark = {
   name: 'Viewer manifest',
   feature: '`viewer.manifest` (packages/api, apps/server)',
-  ours: 'public `viewer.manifest` through tRPC over HTTP (apps/server as a child process): per-IP rate limit, one query for item + playlist + videos + rules, selection, 5 signed URLs, ETag, superjson',
+  ours: 'public `viewer.manifest` through tRPC over HTTP (apps/server as a child process): per-IP rate limit, one query for item + playlist + videos + rules read as plain rows, selection, 5 signed URLs, ETag, superjson; load from 1,000 client addresses (`x-forwarded-for`, TRUST_PROXY)',
   baseline:
-    'bare Fastify route in its own process: the same rate-limit upsert and one query as raw `pg` prepared statements, the same selection, signing and JSON bytes (viewer-manifest.routes.ts)',
+    'bare Fastify route in its own process: the same rate-limit upsert and one query as raw `pg` prepared statements, the same selection, signing and JSON bytes (viewer-manifest.routes.ts); the same 1,000 client addresses, trustProxy',
   async run(ctx) {
     const databaseUrl = await ctx.services.createDatabase(DATABASE);
     const config = loadConfig({ ...processEnv(), S3_ENDPOINT: ctx.services.s3Endpoint });
@@ -180,6 +184,7 @@ export const viewerManifest: Benchmark = {
         ours: { baseUrl: server.baseUrl, database: DATABASE, pid: server.child.pid },
         baseline: { baseUrl: baseline.baseUrl, database: DATABASE, pid: baseline.child.pid },
         request: { path },
+        clients: CLIENTS,
         targets: { throughputRatio: 0.7, p99Ms: 20 },
         normalizeBody: maskSignatures,
         pairs: ctx.quick ? 2 : 5,
