@@ -1,24 +1,44 @@
 // The AR content of one project, on the project page: list (paged), filter archived, create.
-import { Anchor, Button, Group, Modal, Paper, Stack, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import {
+  Anchor,
+  Button,
+  Group,
+  Modal,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, fieldErrors } from '../api.ts';
 import { formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
+import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { ArStatusBadge, RatingBadge } from './ar-status.tsx';
 
-export function ArContentSection({ projectId, companyId, canCreate }: { projectId: string; companyId: string; canCreate: boolean }) {
+export function ArContentSection({
+  projectId,
+  companyId,
+  canCreate,
+}: {
+  projectId: string;
+  companyId: string;
+  canCreate: boolean;
+}) {
   const [showArchived, setShowArchived] = useState(false);
   const [creating, setCreating] = useState(false);
-  const list = useInfiniteQuery({
+  const list = usePagedList({
     queryKey: ['ar-contents', projectId, showArchived],
-    queryFn: ({ pageParam }) => api.arContent.list.query({ projectId, limit: 50, cursor: pageParam, includeArchived: showArchived }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((c) => c.status === 'MARKER_PROCESSING')) ? 2000 : false),
+    fetchPage: (cursor) =>
+      api.arContent.list.query({ projectId, limit: 50, cursor, includeArchived: showArchived }),
+    pollWhile: (c) => c.status === 'MARKER_PROCESSING',
+    pollMs: 2000,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <section aria-labelledby="ar-heading">
@@ -27,7 +47,12 @@ export function ArContentSection({ projectId, companyId, canCreate }: { projectI
           AR content
         </Title>
         <Group gap="sm">
-          <Switch label="Show archived" size="sm" checked={showArchived} onChange={(e) => setShowArchived(e.currentTarget.checked)} />
+          <Switch
+            label="Show archived"
+            size="sm"
+            checked={showArchived}
+            onChange={(e) => setShowArchived(e.currentTarget.checked)}
+          />
           {canCreate && (
             <Button size="sm" onClick={() => setCreating(true)}>
               New AR content
@@ -35,74 +60,83 @@ export function ArContentSection({ projectId, companyId, canCreate }: { projectI
           )}
         </Group>
       </Group>
-      <Paper withBorder>
-        <Table highlightOnHover verticalSpacing="sm" aria-labelledby="ar-heading">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Title</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Marker</Table.Th>
-              <Table.Th>Valid</Table.Th>
-              <Table.Th>Added</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((c) => (
-              <Table.Tr key={c.id} data-ar-content-id={c.id}>
-                <Table.Td>
-                  <Anchor component={Link} href={`/c/${companyId}/ar/${c.id}`} fw={500}>
-                    {c.title}
-                  </Anchor>
-                  {c.customer.name && (
-                    <Text size="xs" c="dimmed">
-                      {c.customer.name}
-                      {c.customer.orderRef ? ` · ${c.customer.orderRef}` : ''}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <ArStatusBadge status={c.status} />
-                </Table.Td>
-                <Table.Td>{c.marker.rating ? <RatingBadge rating={c.marker.rating} score={c.marker.score} /> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" c={c.expired ? 'red' : undefined}>
-                    {c.expired ? 'Expired' : c.activeFrom || c.expiresAt ? `${c.activeFrom ? formatDate(c.activeFrom) : 'now'} – ${c.expiresAt ? formatDate(c.expiresAt) : 'open end'}` : 'Always'}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDate(c.createdAt)}</Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-            {list.isSuccess && items.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={5}>
-                  <Text ta="center" c="dimmed" py="lg">
-                    No AR content yet.{canCreate ? ' Create one, upload its marker image and choose the videos it plays.' : ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-      {list.hasNextPage && (
-        <Button mt="sm" variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>
-          Load more
-        </Button>
-      )}
-      <CreateArContentModal opened={creating} onClose={() => setCreating(false)} projectId={projectId} companyId={companyId} />
+      <PagedTable
+        list={list}
+        aria-labelledby="ar-heading"
+        columns={['Title', 'Status', 'Marker', 'Valid', 'Added']}
+        empty={`No AR content yet.${canCreate ? ' Create one, upload its marker image and choose the videos it plays.' : ''}`}
+        row={(c) => (
+          <Table.Tr key={c.id} data-ar-content-id={c.id}>
+            <Table.Td>
+              <Anchor component={Link} href={`/c/${companyId}/ar/${c.id}`} fw={500}>
+                {c.title}
+              </Anchor>
+              {c.customer.name && (
+                <Text size="xs" c="dimmed">
+                  {c.customer.name}
+                  {c.customer.orderRef ? ` · ${c.customer.orderRef}` : ''}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <ArStatusBadge status={c.status} />
+            </Table.Td>
+            <Table.Td>
+              {c.marker.rating ? (
+                <RatingBadge rating={c.marker.rating} score={c.marker.score} />
+              ) : (
+                <Text size="sm" c="dimmed">
+                  —
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm" c={c.expired ? 'red' : undefined}>
+                {c.expired
+                  ? 'Expired'
+                  : c.activeFrom || c.expiresAt
+                    ? `${c.activeFrom ? formatDate(c.activeFrom) : 'now'} – ${c.expiresAt ? formatDate(c.expiresAt) : 'open end'}`
+                    : 'Always'}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{formatDate(c.createdAt)}</Text>
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
+      <CreateArContentModal
+        opened={creating}
+        onClose={() => setCreating(false)}
+        projectId={projectId}
+        companyId={companyId}
+      />
     </section>
   );
 }
 
-function CreateArContentModal({ opened, onClose, projectId, companyId }: { opened: boolean; onClose: () => void; projectId: string; companyId: string }) {
+function CreateArContentModal({
+  opened,
+  onClose,
+  projectId,
+  companyId,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  projectId: string;
+  companyId: string;
+}) {
   const qc = useQueryClient();
   const [, navigate] = useLocation();
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const create = useMutation({
-    mutationFn: () => api.arContent.create.mutate({ projectId, title, description: description.trim() || undefined }),
+    mutationFn: () =>
+      api.arContent.create.mutate({
+        projectId,
+        title,
+        description: description.trim() || undefined,
+      }),
     onSuccess: (c) => {
       notifySuccess(`“${c.title}” created. Upload its marker image next.`);
       setTitle('');
@@ -112,7 +146,8 @@ function CreateArContentModal({ opened, onClose, projectId, companyId }: { opene
       navigate(`/c/${companyId}/ar/${c.id}`);
     },
     onError: (err) => {
-      if (!Object.keys(fieldErrors(err)).length) notifyError(err, 'Could not create the AR content');
+      if (!Object.keys(fieldErrors(err)).length)
+        notifyError(err, 'Could not create the AR content');
     },
   });
   const errors = fieldErrors(create.error);
@@ -126,8 +161,22 @@ function CreateArContentModal({ opened, onClose, projectId, companyId }: { opene
         }}
       >
         <Stack>
-          <TextInput label="AR content title" required value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title} data-autofocus />
-          <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+          <TextInput
+            label="AR content title"
+            required
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            error={errors.title}
+            data-autofocus
+          />
+          <Textarea
+            label="Description"
+            autosize
+            minRows={2}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            error={errors.description}
+          />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -1,23 +1,30 @@
 // The company's audit log, newest first, for admins and owners.
-import { Alert, Button, Code, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Code, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { formatDate } from '../components/format.ts';
+import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { useCompany } from '../components/use-company.ts';
 
 export function AuditPage() {
   const { companyId, can, loading } = useCompany();
   const [action, setAction] = useState('');
   const [debounced] = useDebouncedValue(action.trim(), 300);
-  const members = useQuery({ queryKey: ['members', companyId], queryFn: () => api.member.list.query({ companyId }), enabled: can('admin') });
-  const names = useMemo(() => new Map(members.data?.members.map((m) => [m.userId, m.name]) ?? []), [members.data]);
-  const log = useInfiniteQuery({
+  const members = useQuery({
+    queryKey: ['members', companyId],
+    queryFn: () => api.member.list.query({ companyId }),
+    enabled: can('admin'),
+  });
+  const names = useMemo(
+    () => new Map(members.data?.members.map((m) => [m.userId, m.name]) ?? []),
+    [members.data],
+  );
+  const log = usePagedList({
     queryKey: ['audit', companyId, debounced],
-    queryFn: ({ pageParam }) => api.audit.list.query({ companyId, limit: 50, cursor: pageParam, action: debounced || undefined }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    fetchPage: (cursor) =>
+      api.audit.list.query({ companyId, limit: 50, cursor, action: debounced || undefined }),
     enabled: can('admin'),
   });
 
@@ -28,72 +35,56 @@ export function AuditPage() {
       </Alert>
     );
   }
-  const items = log.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Stack gap="lg">
       <Title order={1}>Audit log</Title>
-      <TextInput label="Filter by action" description="For example project.create or member.invite" value={action} onChange={(e) => setAction(e.currentTarget.value)} maw={360} />
-      <Paper withBorder>
-        <Table verticalSpacing="xs" aria-label="Audit log">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Who</Table.Th>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>Target</Table.Th>
-              <Table.Th>Changes</Table.Th>
-              <Table.Th>From</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((r) => (
-              <Table.Tr key={r.id}>
-                <Table.Td>
-                  <Text size="sm">{formatDate(r.createdAt)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{r.actorId ? (names.get(r.actorId) ?? r.actorId.slice(0, 8)) : 'system'}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Code>{r.action}</Code>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">
-                    {r.targetType}
-                    {r.targetId ? ` ${r.targetId.slice(0, 8)}` : ''}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace" lineClamp={2} maw={320}>
-                    {r.changes ? JSON.stringify(r.changes) : ''}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" c="dimmed">
-                    {r.ip ?? ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-            {log.isSuccess && items.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={6}>
-                  <Text ta="center" c="dimmed" py="lg">
-                    Nothing recorded{debounced ? ' for this action' : ''}.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-      {log.hasNextPage && (
-        <Group>
-          <Button variant="default" onClick={() => log.fetchNextPage()} loading={log.isFetchingNextPage}>
-            Load older entries
-          </Button>
-        </Group>
-      )}
+      <TextInput
+        label="Filter by action"
+        description="For example project.create or member.invite"
+        value={action}
+        onChange={(e) => setAction(e.currentTarget.value)}
+        maw={360}
+      />
+      <PagedTable
+        list={log}
+        aria-label="Audit log"
+        verticalSpacing="xs"
+        highlightOnHover={false}
+        columns={['When', 'Who', 'Action', 'Target', 'Changes', 'From']}
+        empty={`Nothing recorded${debounced ? ' for this action' : ''}.`}
+        moreLabel="Load older entries"
+        row={(r) => (
+          <Table.Tr key={r.id}>
+            <Table.Td>
+              <Text size="sm">{formatDate(r.createdAt)}</Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">
+                {r.actorId ? (names.get(r.actorId) ?? r.actorId.slice(0, 8)) : 'system'}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Code>{r.action}</Code>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">
+                {r.targetType}
+                {r.targetId ? ` ${r.targetId.slice(0, 8)}` : ''}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="xs" ff="monospace" lineClamp={2} maw={320}>
+                {r.changes ? JSON.stringify(r.changes) : ''}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="xs" c="dimmed">
+                {r.ip ?? ''}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
     </Stack>
   );
 }

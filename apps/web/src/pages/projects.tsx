@@ -1,11 +1,28 @@
 // Projects of the current company: list, create, archive; with the company's storage use.
-import { Anchor, Badge, Button, Group, Modal, Paper, Progress, Stack, Switch, Table, Text, Textarea, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  Progress,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { api, fieldErrors, type RouterOutputs } from '../api.ts';
 import { formatBytes, formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
+import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { useCompany } from '../components/use-company.ts';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
 
@@ -18,12 +35,14 @@ export function ProjectsPage() {
   const [creating, setCreating] = useState(false);
   const [archiving, setArchiving] = useState<Project | null>(null);
 
-  const company = useQuery({ queryKey: ['company', companyId], queryFn: () => api.company.byId.query({ id: companyId }) });
-  const projects = useInfiniteQuery({
+  const company = useQuery({
+    queryKey: ['company', companyId],
+    queryFn: () => api.company.byId.query({ id: companyId }),
+  });
+  const projects = usePagedList({
     queryKey: ['projects', companyId, showArchived],
-    queryFn: ({ pageParam }) => api.project.list.query({ companyId, limit: 50, includeArchived: showArchived, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    fetchPage: (cursor) =>
+      api.project.list.query({ companyId, limit: 50, includeArchived: showArchived, cursor }),
   });
   const archive = useMutation({
     mutationFn: (id: string) => api.project.archive.mutate({ id }),
@@ -35,9 +54,10 @@ export function ProjectsPage() {
     onError: (err) => notifyError(err, 'Could not archive the project'),
   });
 
-  const items = projects.data?.pages.flatMap((p) => p.items) ?? [];
   const c = company.data;
-  const usedPct = c ? Math.min(100, ((c.storageUsedBytes + c.storageReservedBytes) / c.storageQuotaBytes) * 100) : 0;
+  const usedPct = c
+    ? Math.min(100, ((c.storageUsedBytes + c.storageReservedBytes) / c.storageQuotaBytes) * 100)
+    : 0;
 
   return (
     <Stack gap="lg">
@@ -54,74 +74,76 @@ export function ProjectsPage() {
           <Text size="sm" fw={500} id="storage-label">
             Storage
           </Text>
-          <Progress value={usedPct} mt={6} aria-labelledby="storage-label" aria-valuetext={`${usedPct.toFixed(0)}% used`} />
+          <Progress
+            value={usedPct}
+            mt={6}
+            aria-labelledby="storage-label"
+            aria-valuetext={`${usedPct.toFixed(0)}% used`}
+          />
           <Text size="xs" c="dimmed" mt={6}>
-            {formatBytes(c.storageUsedBytes)} used{c.storageReservedBytes ? `, ${formatBytes(c.storageReservedBytes)} uploading` : ''} of {formatBytes(c.storageQuotaBytes)}
+            {formatBytes(c.storageUsedBytes)} used
+            {c.storageReservedBytes ? `, ${formatBytes(c.storageReservedBytes)} uploading` : ''} of{' '}
+            {formatBytes(c.storageQuotaBytes)}
           </Text>
         </Paper>
       )}
 
-      <Switch label="Show archived projects" checked={showArchived} onChange={(e) => setShowArchived(e.currentTarget.checked)} />
+      <Switch
+        label="Show archived projects"
+        checked={showArchived}
+        onChange={(e) => setShowArchived(e.currentTarget.checked)}
+      />
 
-      <Paper withBorder>
-        <Table highlightOnHover verticalSpacing="sm" aria-label="Projects">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Description</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td>
-                  <Group gap="xs">
-                    <Anchor component={Link} href={`/c/${companyId}/projects/${p.id}`} fw={500}>
-                      {p.name}
-                    </Anchor>
-                    {p.archivedAt && <Badge color="gray">Archived</Badge>}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" c="dimmed" lineClamp={1}>
-                    {p.description ?? ''}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDate(p.createdAt)}</Text>
-                </Table.Td>
-                <Table.Td ta="right">
-                  {can('admin') && !p.archivedAt && (
-                    <Button variant="subtle" color="red" size="xs" onClick={() => setArchiving(p)} aria-label={`Archive ${p.name}`}>
-                      Archive
-                    </Button>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-            {projects.isSuccess && items.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={4}>
-                  <Text ta="center" c="dimmed" py="lg">
-                    No projects yet.{can('editor') ? ' Create one to start uploading videos.' : ''}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-          </Table.Tbody>
-        </Table>
-      </Paper>
-      {projects.hasNextPage && (
-        <Button variant="default" onClick={() => projects.fetchNextPage()} loading={projects.isFetchingNextPage}>
-          Load more
-        </Button>
-      )}
+      <PagedTable
+        list={projects}
+        aria-label="Projects"
+        columns={[
+          'Name',
+          'Description',
+          'Created',
+          <VisuallyHidden key="actions">Actions</VisuallyHidden>,
+        ]}
+        empty={`No projects yet.${can('editor') ? ' Create one to start uploading videos.' : ''}`}
+        row={(p) => (
+          <Table.Tr key={p.id}>
+            <Table.Td>
+              <Group gap="xs">
+                <Anchor component={Link} href={`/c/${companyId}/projects/${p.id}`} fw={500}>
+                  {p.name}
+                </Anchor>
+                {p.archivedAt && <Badge color="gray">Archived</Badge>}
+              </Group>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm" c="dimmed" lineClamp={1}>
+                {p.description ?? ''}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{formatDate(p.createdAt)}</Text>
+            </Table.Td>
+            <Table.Td ta="right">
+              {can('admin') && !p.archivedAt && (
+                <Button
+                  variant="subtle"
+                  color="red"
+                  size="xs"
+                  onClick={() => setArchiving(p)}
+                  aria-label={`Archive ${p.name}`}
+                >
+                  Archive
+                </Button>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
 
-      <CreateProjectModal opened={creating} onClose={() => setCreating(false)} companyId={companyId} />
+      <CreateProjectModal
+        opened={creating}
+        onClose={() => setCreating(false)}
+        companyId={companyId}
+      />
       <ConfirmModal
         opened={archiving !== null}
         onClose={() => setArchiving(null)}
@@ -130,18 +152,28 @@ export function ProjectsPage() {
         pending={archive.isPending}
         onConfirm={() => archiving && archive.mutate(archiving.id)}
       >
-        “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos stay available.
+        “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos
+        stay available.
       </ConfirmModal>
     </Stack>
   );
 }
 
-function CreateProjectModal({ opened, onClose, companyId }: { opened: boolean; onClose: () => void; companyId: string }) {
+function CreateProjectModal({
+  opened,
+  onClose,
+  companyId,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  companyId: string;
+}) {
   const qc = useQueryClient();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const create = useMutation({
-    mutationFn: () => api.project.create.mutate({ companyId, name, description: description || undefined }),
+    mutationFn: () =>
+      api.project.create.mutate({ companyId, name, description: description || undefined }),
     onSuccess: (p) => {
       notifySuccess(`Project “${p.name}” created`);
       setName('');
@@ -164,8 +196,22 @@ function CreateProjectModal({ opened, onClose, companyId }: { opened: boolean; o
         }}
       >
         <Stack>
-          <TextInput label="Project name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-          <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+          <TextInput
+            label="Project name"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errors.name}
+            data-autofocus
+          />
+          <Textarea
+            label="Description"
+            autosize
+            minRows={2}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            error={errors.description}
+          />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
