@@ -370,6 +370,42 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
   });
 });
 
+describe('a viewer left open', () => {
+  it('follows the schedule: when a window ends, it switches to the default video without a reload', { timeout: 120_000 }, async () => {
+    // A second, shorter clip (2 s against the default's 3 s, so the element's duration tells them apart).
+    const clip = path.join(work, 'sunrise.mp4');
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=660',
+      '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', clip,
+    ]);
+    const bytes = new Uint8Array(readFileSync(clip));
+    const upload = await owner.client.video.createUpload.mutate({ projectId, fileName: 'sunrise.mp4', contentType: 'video/mp4', size: bytes.length, title: 'Sunrise' });
+    if (upload.kind !== 'single') throw new Error('expected a single upload');
+    expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
+    await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
+    const ready = await waitFor('second video READY', () => owner.client.video.byId.query({ id: upload.videoId }), (v) => v.status === 'READY' || v.status === 'FAILED');
+    expect(ready.status).toBe('READY');
+
+    await owner.client.playlist.set.mutate({ id: item.id, videoIds: [videoId, upload.videoId], defaultVideoId: videoId });
+    const windowEnd = new Date(Date.now() + 15_000);
+    await owner.client.playlist.addRule.mutate({ id: item.id, kind: 'window', start: new Date(Date.now() - 60_000), end: windowEnd, videoId: upload.videoId });
+
+    const before = (await sessions()).length;
+    await page.goto(`${baseUrl}/v/${item.publicId}`);
+    await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+    const video = page.getByTestId('fallback-video');
+    const playing = () => video.evaluate((v: HTMLVideoElement) => ({ duration: Math.round(v.duration || 0), t: v.currentTime }));
+    await waitFor('the window\'s video to play', playing, (v) => v.duration === 2 && v.t > 0.2, 20_000);
+    expect(Date.now()).toBeLessThan(windowEnd.getTime());
+
+    // No reload: past the window's end the page asks again and the default video takes over, as a new view.
+    await waitFor('the default video to take over', playing, (v) => v.duration === 3 && v.t > 0.2, Math.max(0, windowEnd.getTime() - Date.now()) + 20_000);
+    expect(await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).count()).toBe(1);
+    await page.goto('about:blank');
+    await waitFor('both views to end', () => sessions(), (r) => r.length === before + 2 && r.slice(0, 2).every((x) => x.end_reason), 15_000);
+  });
+});
+
 describe('an expired item', () => {
   it('gets the expired page', async () => {
     await owner.client.arContent.update.mutate({ id: item.id, activeFrom: new Date(Date.now() - 7_200_000), expiresAt: new Date(Date.now() - 60_000) });

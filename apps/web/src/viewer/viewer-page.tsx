@@ -6,12 +6,16 @@ import { freshViewerApi, sendEndSession, viewerApi, type PlayableManifest } from
 import { ArView } from './ar-view.tsx';
 import { arSupport, FAILURE_MESSAGES, type ArFailure } from './capabilities.ts';
 import { FallbackPlayer } from './fallback-player.tsx';
+import { afterRefresh, manifestIdentity, RECHECK_MS, refreshDelayMs } from './manifest-refresh.ts';
 import { NothingToShow } from './nothing-to-show.tsx';
 import { loadFailure, REASONS, type Explanation } from './reasons.ts';
 import { trackVideo, ViewTracker, webDevice } from './view-tracker.ts';
 import './viewer.css';
 
-type Load = { kind: 'loading' } | { kind: 'ready'; manifest: PlayableManifest } | { kind: 'nothing'; explanation: Explanation; code: string };
+type Load =
+  | { kind: 'loading' }
+  | { kind: 'ready'; manifest: PlayableManifest }
+  | { kind: 'nothing'; explanation: Explanation; code: string };
 
 export default function ViewerPage({ publicId }: { publicId: string }) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
@@ -20,8 +24,15 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
   useEffect(() => {
     let cancelled = false;
     (attempt === 0 ? viewerApi : freshViewerApi).viewer.manifest.query({ publicId }).then(
-      (m) => !cancelled && setLoad(m.ok ? { kind: 'ready', manifest: m } : { kind: 'nothing', explanation: REASONS[m.reason], code: m.reason }),
-      (err: unknown) => !cancelled && setLoad({ kind: 'nothing', explanation: loadFailure(err), code: 'ERROR' }),
+      (m) =>
+        !cancelled &&
+        setLoad(
+          m.ok
+            ? { kind: 'ready', manifest: m }
+            : { kind: 'nothing', explanation: REASONS[m.reason], code: m.reason },
+        ),
+      (err: unknown) =>
+        !cancelled && setLoad({ kind: 'nothing', explanation: loadFailure(err), code: 'ERROR' }),
     );
     return () => {
       cancelled = true;
@@ -36,19 +47,70 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
     return () => clearTimeout(t);
   }, [retryAfterMs, attempt]);
 
+  // When the schedule's choice can change, ask again; switch only if the answer differs (manifest-refresh.ts).
+  const current = load.kind === 'ready' ? load.manifest : null;
+  const validUntilMs = current?.selection.validUntil?.getTime() ?? null;
   useEffect(() => {
-    document.title = load.kind === 'ready' ? `${load.manifest.content.title} · ARVlite` : load.kind === 'nothing' ? `${load.explanation.headline} · ARVlite` : 'ARVlite';
+    if (!current || validUntilMs === null) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const check = () =>
+      freshViewerApi.viewer.manifest.query({ publicId }).then(
+        (next) => {
+          if (cancelled) return;
+          const r = afterRefresh(current, next);
+          if (r.kind === 'gone')
+            setLoad({ kind: 'nothing', explanation: REASONS[r.reason], code: r.reason });
+          else if (
+            r.kind === 'changed' ||
+            r.manifest.selection.validUntil?.getTime() !== validUntilMs
+          )
+            setLoad({ kind: 'ready', manifest: r.manifest });
+          // The same window again (the server's clock is behind ours): ask once more a little later.
+          else timer = setTimeout(check, RECHECK_MS);
+        },
+        // Offline: keep playing what is here and try again.
+        () => !cancelled && (timer = setTimeout(check, RECHECK_MS)),
+      );
+    timer = setTimeout(check, refreshDelayMs(new Date(validUntilMs), Date.now())!);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+    // `current` is replaced only with a new window or a new video, which these cover.
+  }, [publicId, validUntilMs, current && manifestIdentity(current)]);
+
+  useEffect(() => {
+    document.title =
+      load.kind === 'ready'
+        ? `${load.manifest.content.title} · ARVlite`
+        : load.kind === 'nothing'
+          ? `${load.explanation.headline} · ARVlite`
+          : 'ARVlite';
   }, [load]);
 
   return (
-    <main className="arv-viewer" data-testid="viewer" data-reason={load.kind === 'nothing' ? load.code : undefined}>
+    <main
+      className="arv-viewer"
+      data-testid="viewer"
+      data-reason={load.kind === 'nothing' ? load.code : undefined}
+    >
       {load.kind === 'loading' && (
         <p className="arv-center" role="status">
           Loading…
         </p>
       )}
-      {load.kind === 'nothing' && <NothingToShow explanation={load.explanation} onRetry={() => setAttempt((a) => a + 1)} />}
-      {load.kind === 'ready' && <Viewer publicId={publicId} manifest={load.manifest} />}
+      {load.kind === 'nothing' && (
+        <NothingToShow explanation={load.explanation} onRetry={() => setAttempt((a) => a + 1)} />
+      )}
+      {/* Another video (a schedule change) starts afresh: a new view session, a new player or tracker. */}
+      {load.kind === 'ready' && (
+        <Viewer
+          key={manifestIdentity(load.manifest)}
+          publicId={publicId}
+          manifest={load.manifest}
+        />
+      )}
     </main>
   );
 }
@@ -56,13 +118,18 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
 function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableManifest }) {
   const support = useMemo(() => arSupport(), []);
   const [mode, setMode] = useState<'ar' | 'video'>(support.ok ? 'ar' : 'video');
-  const [notice, setNotice] = useState<string | null>(support.ok ? null : FAILURE_MESSAGES[support.reason]);
+  const [notice, setNotice] = useState<string | null>(
+    support.ok ? null : FAILURE_MESSAGES[support.reason],
+  );
   const [videoEl, setVideoEl] = useState<HTMLVideoElement | null>(null);
 
   const tracker = useMemo(
     () =>
       new ViewTracker({
-        start: () => viewerApi.viewer.startSession.mutate({ publicId, device: webDevice(navigator.userAgent) }).then((r) => r.sessionId),
+        start: () =>
+          viewerApi.viewer.startSession
+            .mutate({ publicId, device: webDevice(navigator.userAgent) })
+            .then((r) => r.sessionId),
         end: (input) => sendEndSession(input),
       }),
     [publicId],
@@ -86,7 +153,12 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
   if (mode === 'ar') {
     return (
       <>
-        <ArView manifest={manifest} onVideo={setVideoEl} onTrackingLost={onTrackingLost} onFailure={onFailure} />
+        <ArView
+          manifest={manifest}
+          onVideo={setVideoEl}
+          onTrackingLost={onTrackingLost}
+          onFailure={onFailure}
+        />
         <header className="arv-ar-header">
           <h1>{manifest.content.title}</h1>
         </header>
