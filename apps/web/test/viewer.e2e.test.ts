@@ -355,6 +355,23 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
     expect(rows[0]!.watched_ms).toBeGreaterThan(300);
   });
 
+  it('builds a new tracker when the feed changes shape (a phone turned), and finds the photo again', { timeout: 120_000 }, async () => {
+    const inputOf = () => arPage.getByTestId('ar-stage').getAttribute('data-input');
+    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+    await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toBe('tracking');
+    expect(await inputOf()).toBe('640x480');
+    // Chromium scales and crops the fake camera's frames to the new constraints, as a phone's feed turns from
+    // landscape to square or portrait.
+    await arPage.locator('video.arv-camera').evaluate(async (v: HTMLVideoElement) => {
+      const [track] = (v.srcObject as MediaStream).getVideoTracks();
+      await track!.applyConstraints({ width: 480, height: 480, resizeMode: 'crop-and-scale' });
+    });
+    await expect.poll(inputOf, { timeout: 10_000, interval: 100 }).toBe('480x480');
+    await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
+    await expect.poll(async () => (await arVideo()).paused, { timeout: 5_000 }).toBe(false);
+    await shot(arPage, 'viewer-07-ar-turned');
+  });
+
   it('"Play without camera" switches to the plain player and stops the camera; "Use the camera" goes back', { timeout: 60_000 }, async () => {
     await arPage.goto(`${baseUrl}/v/${item.publicId}`);
     await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
@@ -364,7 +381,7 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
     // Chosen, not forced: no failure to announce; and the camera is off.
     expect(await arPage.getByRole('alert').count()).toBe(0);
     expect(await arPage.locator('video.arv-camera').count()).toBe(0);
-    await shot(arPage, 'viewer-07-without-camera-by-choice');
+    await shot(arPage, 'viewer-08-without-camera-by-choice');
     await arPage.getByRole('button', { name: 'Use the camera' }).click();
     await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
   });
@@ -412,7 +429,7 @@ describe('an expired item', () => {
     await page.goto(`${baseUrl}/v/${item.publicId}`);
     await page.getByRole('heading', { level: 1, name: 'This video has expired' }).waitFor();
     await page.getByText('If you would like to see it again, contact whoever gave you the print.').waitFor();
-    await shot(page, 'viewer-08-expired');
+    await shot(page, 'viewer-09-expired');
     expect(await cspViolations(page)).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ export interface ArOptions {
   onStage(stage: ArStage): void;
   onTargetFound(): void;
   onTargetLost(): void;
+  /** The camera view stopped after it had started (a new tracker for a turned phone could not run). */
+  onFailure(err: ArError): void;
 }
 
 export interface ArSession {
@@ -61,9 +63,6 @@ async function cameraVideo(stream: MediaStream, container: HTMLElement): Promise
     video.addEventListener('error', () => reject(new ArError('failed', 'the camera feed did not start')), { once: true });
   });
   await video.play();
-  // MindAR reads the input size from the element's width/height attributes.
-  video.width = video.videoWidth;
-  video.height = video.videoHeight;
   return video;
 }
 
@@ -102,44 +101,67 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     anchor.matrixAutoUpdate = false;
     anchor.visible = false;
     const world = new Matrix4();
-    const controller = new Controller({
-      inputWidth: camera.videoWidth,
-      inputHeight: camera.videoHeight,
-      maxTrack: 1,
-      onUpdate: (data) => {
-        if (data.type === 'processDone') {
-          if (!found) opts.onStage('scanning');
-          return;
-        }
-        if (data.worldMatrix === null) {
-          anchor.visible = false;
-          if (found) {
-            found = false;
-            opts.onStage('scanning');
-            opts.onTargetLost();
-          }
-          return;
-        }
-        world.fromArray(data.worldMatrix).multiply(plane);
-        anchor.matrix.copy(world);
-        anchor.visible = true;
-        if (!found) {
-          found = true;
-          opts.onStage('tracking');
-          opts.onTargetFound();
-        }
-      },
-    });
-    cleanup.push(() => controller.dispose());
+    let plane = new Matrix4();
 
-    let dimensions: [number, number][];
-    try {
-      ({ dimensions } = controller.addImageTargetsFromBuffer(buffer));
-    } catch (err) {
-      throw new ArError('target', 'the tracking data could not be read', { cause: err });
-    }
-    const [markerWidth, markerHeight] = dimensions[0] ?? [1, 1];
-    const plane = new Matrix4().fromArray(markerPlaneMatrix({ width: markerWidth, height: markerHeight }));
+    // A tracker is built for one input size, and phones swap the camera's width and height when turned: a new size
+    // gets a new tracker (the same target and stream), and the 3D view follows.
+    type Tracker = { controller: Controller; width: number; height: number; proj: number[]; dimensions: [number, number][] };
+    let tracker: Tracker | undefined;
+    const newTracker = (): Tracker => {
+      const [width, height] = [camera.videoWidth, camera.videoHeight];
+      // MindAR reads the input size from the element's width/height attributes.
+      camera.width = width;
+      camera.height = height;
+      const controller: Controller = new Controller({
+        inputWidth: width,
+        inputHeight: height,
+        maxTrack: 1,
+        onUpdate: (data) => {
+          if (controller !== tracker?.controller) return; // a replaced tracker's last frame
+          if (data.type === 'processDone') {
+            if (!found) opts.onStage('scanning');
+            return;
+          }
+          if (data.worldMatrix === null) {
+            anchor.visible = false;
+            if (found) {
+              found = false;
+              opts.onStage('scanning');
+              opts.onTargetLost();
+            }
+            return;
+          }
+          world.fromArray(data.worldMatrix).multiply(plane);
+          anchor.matrix.copy(world);
+          anchor.visible = true;
+          if (!found) {
+            found = true;
+            opts.onStage('tracking');
+            opts.onTargetFound();
+          }
+        },
+      });
+      try {
+        const { dimensions } = controller.addImageTargetsFromBuffer(buffer);
+        return { controller, width, height, proj: controller.getProjectionMatrix(), dimensions };
+      } catch (err) {
+        controller.dispose();
+        throw new ArError('target', 'the tracking data could not be read', { cause: err });
+      }
+    };
+    const run = (t: Tracker) => {
+      try {
+        // Compiles the WebGL kernels (a second or more on phones) before the first real frame.
+        t.controller.dummyRun(camera);
+      } catch (err) {
+        throw new ArError('no-webgl', 'the tracker could not run on this GPU', { cause: err });
+      }
+      t.controller.processVideo(camera);
+    };
+    tracker = newTracker();
+    cleanup.push(() => tracker?.controller.dispose());
+    const [markerWidth, markerHeight] = tracker.dimensions[0] ?? [1, 1];
+    plane = new Matrix4().fromArray(markerPlaneMatrix({ width: markerWidth, height: markerHeight }));
 
     const renderer = new WebGLRenderer({ alpha: true, antialias: true });
     renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
@@ -176,11 +198,12 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     content.addEventListener('loadedmetadata', fitTexture);
     cleanup.push(() => content.removeEventListener('loadedmetadata', fitTexture));
 
-    const proj = controller.getProjectionMatrix();
-    const { near, far } = clipPlanes(proj);
     const resize = () => {
+      if (!tracker) return;
+      const { proj, width, height } = tracker;
+      const { near, far } = clipPlanes(proj);
       const size = { width: container.clientWidth || 1, height: container.clientHeight || 1 };
-      camera3d.fov = coverFov(proj, { width: camera.videoWidth, height: camera.videoHeight }, size);
+      camera3d.fov = coverFov(proj, { width, height }, size);
       camera3d.aspect = size.width / size.height;
       camera3d.near = near;
       camera3d.far = far;
@@ -192,15 +215,34 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     observer.observe(container);
     cleanup.push(() => observer.disconnect());
 
-    try {
-      // Compiles the WebGL kernels (a second or more on phones) before the first real frame.
-      controller.dummyRun(camera);
-    } catch (err) {
-      throw new ArError('no-webgl', 'the tracker could not run on this GPU', { cause: err });
-    }
+    run(tracker);
     if (signal.aborted) aborted(signal);
-    controller.processVideo(camera);
-    cleanup.push(() => controller.stopProcessVideo());
+    container.dataset.input = `${tracker.width}x${tracker.height}`;
+
+    // The feed changed size (the phone was turned): the photo is lost until the new tracker finds it.
+    const onCameraResize = () => {
+      if (!tracker || (camera.videoWidth === tracker.width && camera.videoHeight === tracker.height) || !camera.videoWidth) return;
+      tracker.controller.dispose();
+      tracker = undefined;
+      anchor.visible = false;
+      if (found) {
+        found = false;
+        opts.onTargetLost();
+      }
+      opts.onStage('scanning');
+      try {
+        tracker = newTracker();
+        resize();
+        run(tracker);
+        container.dataset.input = `${tracker.width}x${tracker.height}`;
+      } catch (err) {
+        stop();
+        opts.onFailure(err instanceof ArError ? err : new ArError('failed', String(err), { cause: err }));
+      }
+    };
+    camera.addEventListener('resize', onCameraResize);
+    cleanup.push(() => camera.removeEventListener('resize', onCameraResize));
+
     renderer.setAnimationLoop(() => {
       // The photo itself stays in view until the video has a frame to show (else the plane would be black).
       mesh.visible = content.readyState >= content.HAVE_CURRENT_DATA;

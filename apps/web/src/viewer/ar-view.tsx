@@ -85,6 +85,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
             onStage: setStage,
             onTargetFound,
             onTargetLost,
+            onFailure: (err) => fail(err.failure, err),
           });
         } catch (err) {
           fail(err instanceof engine.ArError ? err.failure : 'failed', err);
