@@ -3,7 +3,8 @@ import path from 'node:path';
 import { processEnv } from '@arvlite/config';
 import { waitFor } from './harness.ts';
 import { unlessExited, type ChildHandle, type ProcessRegistry } from './processes.ts';
-import { freePort, repoRoot } from './services.ts';
+import { freePort } from '@arvlite/test-utils/net';
+import { repoRoot } from './services.ts';
 import pg from 'pg';
 
 export const appPaths = {

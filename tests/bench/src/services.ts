@@ -1,30 +1,13 @@
 // Real Postgres + S3 for one bench run: a fresh data dir, free ports, one migrated template database
 // that every benchmark clones, so ours and the baseline start from identical databases.
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { migrate } from '@arvlite/db';
 import { spawnDevServices, type DevServicesProcess } from '@arvlite/dev-services';
+import { freePort, withDatabase } from '@arvlite/test-utils/net';
 import pg from 'pg';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function withDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 export interface BenchServices {
   /** The migrated template database (do not run benchmarks in it; clone it). */

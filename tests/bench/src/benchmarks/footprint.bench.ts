@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { appEnv, appPaths, startServer, startWorkers, waitForReady } from '../apps.ts';
 import { median, round, row, type BenchContext, type Benchmark, type Row } from '../harness.ts';
 import { readRss, unlessExited } from '../processes.ts';
-import { freePort } from '../services.ts';
+import { freePort } from '@arvlite/test-utils/net';
 
 const MiB = 1024 * 1024;
 

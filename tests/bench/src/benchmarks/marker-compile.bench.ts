@@ -2,24 +2,10 @@
 // bench script (packages/marker/bench/compile.bench.ts) run in a child process. Absolute: CPU seconds per compile.
 import { fileURLToPath } from 'node:url';
 import { processEnv } from '@arvlite/config';
+import type { CompileBenchResult } from '@arvlite/marker/bench';
 import { round, row, type Benchmark } from '../harness.ts';
 
 const CHILD = fileURLToPath(new URL('../marker/marker-child.ts', import.meta.url));
-
-/** The fields of packages/marker/bench/compile.bench.ts's CompileBenchResult that the row reports. */
-interface CompileBenchResult {
-  runs: number;
-  width: number;
-  height: number;
-  wallMs: number[];
-  cpuMs: number[];
-  medianWallMs: number;
-  medianCpuMs: number;
-  matchingPoints: number;
-  trackingPoints: number;
-  mindBytes: number;
-  peakRssMb: number;
-}
 
 export const markerCompile: Benchmark = {
   name: 'Marker compile',
