@@ -364,7 +364,8 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
     // landscape to square or portrait.
     await arPage.locator('video.arv-camera').evaluate(async (v: HTMLVideoElement) => {
       const [track] = (v.srcObject as MediaStream).getVideoTracks();
-      await track!.applyConstraints({ width: 480, height: 480, resizeMode: 'crop-and-scale' });
+      // resizeMode is in the Media Capture spec and Chromium, not yet in TypeScript's DOM types.
+      await track!.applyConstraints({ width: 480, height: 480, resizeMode: 'crop-and-scale' } as MediaTrackConstraints);
     });
     await expect.poll(inputOf, { timeout: 10_000, interval: 100 }).toBe('480x480');
     await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');

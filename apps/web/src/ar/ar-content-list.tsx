@@ -1,23 +1,12 @@
 // The AR content of one project, on the project page: list (paged), filter archived, create.
-import {
-  Anchor,
-  Button,
-  Group,
-  Modal,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  Textarea,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Anchor, Button, Group, Switch, Table, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import { api, fieldErrors } from '../api.ts';
+import { api } from '../api.ts';
+import { CreateModal } from '../components/create-modal.tsx';
 import { formatDate } from '../components/format.ts';
-import { notifyError, notifySuccess } from '../components/notify.ts';
+import { notifySuccess } from '../components/notify.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { ArStatusBadge, RatingBadge } from './ar-status.tsx';
 
@@ -128,65 +117,23 @@ function CreateArContentModal({
 }) {
   const qc = useQueryClient();
   const [, navigate] = useLocation();
-  const [title, setTitle] = useState('');
-  const [description, setDescription] = useState('');
-  const create = useMutation({
-    mutationFn: () =>
-      api.arContent.create.mutate({
-        projectId,
-        title,
-        description: description.trim() || undefined,
-      }),
-    onSuccess: (c) => {
-      notifySuccess(`“${c.title}” created. Upload its marker image next.`);
-      setTitle('');
-      setDescription('');
-      onClose();
-      void qc.invalidateQueries({ queryKey: ['ar-contents', projectId] });
-      navigate(`/c/${companyId}/ar/${c.id}`);
-    },
-    onError: (err) => {
-      if (!Object.keys(fieldErrors(err)).length)
-        notifyError(err, 'Could not create the AR content');
-    },
-  });
-  const errors = fieldErrors(create.error);
   return (
-    <Modal opened={opened} onClose={onClose} title="New AR content">
-      <form
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="AR content title"
-            required
-            value={title}
-            onChange={(e) => setTitle(e.currentTarget.value)}
-            error={errors.title}
-            data-autofocus
-          />
-          <Textarea
-            label="Description"
-            autosize
-            minRows={2}
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={errors.description}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create AR content
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <CreateModal
+      opened={opened}
+      onClose={onClose}
+      title="New AR content"
+      nameLabel="AR content title"
+      nameKey="title"
+      submitLabel="Create AR content"
+      failure="Could not create the AR content"
+      create={(title, description) =>
+        api.arContent.create.mutate({ projectId, title, description })
+      }
+      onCreated={(c) => {
+        notifySuccess(`“${c.title}” created. Upload its marker image next.`);
+        void qc.invalidateQueries({ queryKey: ['ar-contents', projectId] });
+        navigate(`/c/${companyId}/ar/${c.id}`);
+      }}
+    />
   );
 }

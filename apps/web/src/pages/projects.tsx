@@ -4,22 +4,20 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   Paper,
   Progress,
   Stack,
   Switch,
   Table,
   Text,
-  Textarea,
-  TextInput,
   Title,
   VisuallyHidden,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { api, fieldErrors, type RouterOutputs } from '../api.ts';
+import { api, type RouterOutputs } from '../api.ts';
+import { CreateModal } from '../components/create-modal.tsx';
 import { formatBytes, formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
@@ -82,8 +80,9 @@ export function ProjectsPage() {
           />
           <Text size="xs" c="dimmed" mt={6}>
             {formatBytes(c.storageUsedBytes)} used
-            {c.storageReservedBytes ? `, ${formatBytes(c.storageReservedBytes)} uploading` : ''} of{' '}
-            {formatBytes(c.storageQuotaBytes)}
+            {c.storageReservedBytes
+              ? `, ${formatBytes(c.storageReservedBytes)} uploading`
+              : ''} of {formatBytes(c.storageQuotaBytes)}
           </Text>
         </Paper>
       )}
@@ -169,59 +168,20 @@ function CreateProjectModal({
   companyId: string;
 }) {
   const qc = useQueryClient();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const create = useMutation({
-    mutationFn: () =>
-      api.project.create.mutate({ companyId, name, description: description || undefined }),
-    onSuccess: (p) => {
-      notifySuccess(`Project “${p.name}” created`);
-      setName('');
-      setDescription('');
-      onClose();
-      void qc.invalidateQueries({ queryKey: ['projects', companyId] });
-    },
-    onError: (err) => {
-      if (!Object.keys(fieldErrors(err)).length) notifyError(err, 'Could not create the project');
-    },
-  });
-  const errors = fieldErrors(create.error);
   return (
-    <Modal opened={opened} onClose={onClose} title="New project">
-      <form
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Project name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={errors.name}
-            data-autofocus
-          />
-          <Textarea
-            label="Description"
-            autosize
-            minRows={2}
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={errors.description}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create project
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <CreateModal
+      opened={opened}
+      onClose={onClose}
+      title="New project"
+      nameLabel="Project name"
+      nameKey="name"
+      submitLabel="Create project"
+      failure="Could not create the project"
+      create={(name, description) => api.project.create.mutate({ companyId, name, description })}
+      onCreated={(p) => {
+        notifySuccess(`Project “${p.name}” created`);
+        void qc.invalidateQueries({ queryKey: ['projects', companyId] });
+      }}
+    />
   );
 }
