@@ -7,6 +7,7 @@ import { createAccess } from './access.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './context.ts';
 import { DomainError, UnauthorizedError } from './errors.ts';
+import { serialize } from './serialize.ts';
 
 /**
  * How a procedure is scoped, read by the isolation test that walks the router:
@@ -22,7 +23,9 @@ const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
+    // Inputs through superjson; outputs through our serializer, superjson's bytes for plain data in a fraction of the
+    // time (serialize.ts). Clients deserialize with superjson as before.
+    transformer: { input: superjson, output: { serialize, deserialize: superjson.deserialize } },
     sse: {
       ping: { enabled: true, intervalMs: 10_000 },
       client: { reconnectAfterInactivityMs: 15_000 },
@@ -54,16 +57,6 @@ const t = initTRPC
     },
   });
 
-/** Maps domain errors thrown anywhere below to their tRPC code, keeping the message. */
-const domainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
-  }
-  return result;
-});
-
 /** Postgres refuses NUL in text; refuse it at the edge for every procedure, with a clear message. */
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -72,11 +65,20 @@ function containsNul(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
 }
 
-const rejectNul = t.middleware(async ({ getRawInput, next }) => {
+/**
+ * First on every procedure: refuses NUL in the input, then maps domain errors thrown anywhere below to their tRPC
+ * code, keeping the message. One middleware rather than two: each level of tRPC's chain copies the call's options.
+ */
+const edge = t.middleware(async ({ getRawInput, next }) => {
   if (containsNul(await getRawInput())) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Text must not contain NUL characters' });
   }
-  return next();
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
 });
 
 export const router = t.router;
@@ -84,10 +86,10 @@ export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 /** No authentication: health, sign-in and the public viewer API. */
-export const publicProcedure = t.procedure.use(domainErrors).use(rejectNul).meta({ scope: 'public' });
+export const publicProcedure = t.procedure.use(edge).meta({ scope: 'public' });
 
 /** A signed-in, not disabled user, checked live on every call (not frozen in the token). */
-const authed = t.procedure.use(domainErrors).use(rejectNul).use(async ({ ctx, next }) => {
+const authed = t.procedure.use(edge).use(async ({ ctx, next }) => {
   const token = ctx.accessToken;
   if (!token) throw new UnauthorizedError();
   const userId = verifyAccessToken(ctx.config.auth, token);
