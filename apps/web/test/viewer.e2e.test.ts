@@ -263,9 +263,12 @@ describe('the public viewer without a camera', () => {
     // The item asks for sound. Where the browser refuses sound without a tap, it plays muted with a "Turn sound on"
     // button. Headless Chromium does either from run to run, whatever --autoplay-policy says (video-source.spec.ts
     // covers both answers), so this checks that the page matches what the browser did.
+    const soundButton = page.getByRole('button', { name: 'Turn sound on' });
+    // The button comes with the render after play() settles, a moment after the element turned muted: wait for the
+    // page to agree with the element (it never does if the button is missing or shown while sound plays).
+    await expect.poll(async () => ((await playing()).muted ? 1 : 0) === (await soundButton.count())).toBe(true);
     const state = await playing();
     expect(state).toMatchObject({ paused: false, loop: true });
-    const soundButton = page.getByRole('button', { name: 'Turn sound on' });
     expect(await soundButton.count()).toBe(state.muted ? 1 : 0);
     await shot(page, 'viewer-04-fallback-playing');
     if (state.muted) {

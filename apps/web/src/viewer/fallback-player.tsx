@@ -40,7 +40,9 @@ export function FallbackPlayer({ manifest, onVideo }: { manifest: PlayableManife
         poster={video.posterUrl ?? undefined}
         aria-label={`Video: ${manifest.content.title}`}
         data-testid="fallback-video"
-        onVolumeChange={(e) => !e.currentTarget.muted && setMutedByBrowser(false)}
+        // The button follows the element: whichever play() attempt muted it (a reload or a second autoplay can
+        // overtake the first one's answer), a muted video the item wants with sound offers it.
+        onVolumeChange={(e) => setMutedByBrowser(e.currentTarget.muted && !playback.muted)}
       />
       {mutedByBrowser && (
         <button
