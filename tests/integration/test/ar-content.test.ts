@@ -75,6 +75,12 @@ async function putMarker(id: string, bytes: Buffer, contentType: 'image/jpeg' | 
 const markerSettled = (id: string) =>
   waitFor(`marker of ${id}`, () => owner.client.arContent.byId.query({ id }), (c) => c.status !== 'MARKER_PROCESSING');
 
+/** The objects under a prefix once a failed revision's cleanup has run: the job removes them just after its commit. */
+const keysLeft = (prefix: string) =>
+  waitFor(`cleanup of ${prefix}`, () => platform.deps.storage.listKeys(prefix), (keys) => keys.length === 0, 10_000).catch(() =>
+    platform.deps.storage.listKeys(prefix),
+  );
+
 async function runCron(task: string) {
   await platform.deps.orm.fork().execute(`select graphile_worker.add_job(?, '{}'::json)`, [task]);
 }
@@ -205,7 +211,7 @@ describe('AR content items', () => {
     expect(small).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'IMAGE_TOO_SMALL' } } });
     expect(small.marker.failure!.message).toMatch(/800×479 px.*480 px/);
     expect(corrupt).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'UNSUPPORTED_IMAGE' } } });
-    for (const c of [flat, small, corrupt]) expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${c.id}/`)).toEqual([]);
+    for (const c of [flat, small, corrupt]) expect(await keysLeft(`${companyId}/${projectId}/ar/${c.id}/`)).toEqual([]);
 
     // Busy: a good marker; low texture: accepted, with the advice as a warning.
     expect(busyDone).toMatchObject({ status: 'READY', marker: { published: true, rating: 'good', advice: [], failure: null, width: 640, height: 480, widthMm: 127 } });
@@ -252,7 +258,7 @@ describe('AR content items', () => {
     const after = await markerSettled(contents.busy.id);
     expect(after).toMatchObject({ status: 'READY', marker: { published: true, failure: { code: 'NO_FEATURES' }, score: contents.busy.marker.score } });
     expect(after.marker.imageUrl!.split('?')[0]).toBe(contents.busy.marker.imageUrl!.split('?')[0]);
-    expect((await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.busy.id}/marker/2/`))).toEqual([]);
+    expect(await keysLeft(`${companyId}/${projectId}/ar/${contents.busy.id}/marker/2/`)).toEqual([]);
   });
 
   it('QR codes (PNG data URL and SVG) and viewer links point at the public viewer', async () => {
