@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 export function graphileLogger(log: Logger): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
     const fn = level === 'error' ? 'warn' : level === 'warning' ? 'warn' : level === 'info' ? 'debug' : 'trace';
+    // graphile-worker reports every job; at the usual levels those lines are dropped, so skip building them.
+    if (!log.isLevelEnabled(fn)) return;
     log[fn]({ scope, ...briefErrors(meta) }, message);
   });
 }
