@@ -9,6 +9,7 @@ export {
 } from './normalize.ts';
 export { scoreMarker, ADVICE, type MarkerScore, type MarkerRating } from './score.ts';
 export { compileMindTarget, type CompiledMindTarget, type CompileOptions } from './compile.ts';
+export { compileMindTargetInThread } from './compile-thread.ts';
 export {
   loadMindFile,
   MIND_FORMAT_VERSION,

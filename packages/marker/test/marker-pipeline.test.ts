@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ADVICE,
   compileMindTarget,
+  compileMindTargetInThread,
   loadMindFile,
   MarkerError,
   normalizeMarker,
@@ -208,6 +209,41 @@ describe('marker pipeline on generated images', () => {
       // mind-ar's detector keeps tensors between calls; the compiler must release them.
       const { tf } = await loadMindAr();
       expect(tf.memory().numTensors).toBe(0);
+    },
+  );
+
+  it(
+    'compiles the same bytes in a worker thread, without holding the event loop, and passes errors and aborts on',
+    { timeout: 120_000 },
+    async () => {
+      // The longest gap between 10 ms ticks while the thread compiles: inline, the same compile holds the loop for
+      // seconds at a stretch (a pyramid level, the tracking step).
+      let last = performance.now();
+      let longestGapMs = 0;
+      const tick = setInterval(() => {
+        const now = performance.now();
+        longestGapMs = Math.max(longestGapMs, now - last);
+        last = now;
+      }, 10);
+      const progress: number[] = [];
+      let threaded: CompiledMindTarget;
+      try {
+        threaded = await compileMindTargetInThread(normalized.busy.jpeg, {
+          onProgress: (percent) => progress.push(percent),
+        });
+      } finally {
+        clearInterval(tick);
+      }
+      expect(Buffer.compare(threaded.mind, compiled.mind)).toBe(0);
+      expect([threaded.matchingPoints, threaded.trackingPoints]).toEqual([compiled.matchingPoints, compiled.trackingPoints]);
+      expect(progress.at(-1)).toBe(100);
+      expect(longestGapMs).toBeLessThan(1_500);
+
+      await expectMarkerError(compileMindTargetInThread(normalized.flat.jpeg), 'NO_FEATURES', /no detail/);
+      const abort = new AbortController();
+      const aborted = compileMindTargetInThread(normalized.busy.jpeg, { signal: abort.signal });
+      setTimeout(() => abort.abort(new Error('shutting down')), 200);
+      await expect(aborted).rejects.toThrow('shutting down');
     },
   );
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ArContent } from '@arvlite/db';
 import {
   ADVICE,
-  compileMindTarget,
+  compileMindTargetInThread,
   isMarkerError,
   loadMindFile,
   MarkerError,
@@ -47,7 +47,7 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
   const dir = join(deps.config.media.scratchDir, 'markers', `${ids.arContentId}-${payload.revision}-${helpers.job.id}`);
   const seen: { score?: MarkerScore } = {};
   try {
-    const result = await compileSlots(deps).use(() => compileRevision(deps.storage, ids, payload.revision, dir, seen), signal);
+    const result = await compileSlots(deps).use(() => compileRevision(deps.storage, ids, payload.revision, dir, seen, signal), signal);
     const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);
     log.info({ arContentId: ids.arContentId, revision: payload.revision, published, score: result.score.score, compileMs: result.compileMs }, 'marker compiled');
   } catch (e) {
@@ -74,6 +74,7 @@ async function compileRevision(
   revision: number,
   dir: string,
   seen: { score?: MarkerScore },
+  signal: AbortSignal,
 ): Promise<CompiledRevision> {
   const uploadKey = markerKey(ids, revision, 'original');
   const head = await storage.head(uploadKey);
@@ -86,7 +87,8 @@ async function compileRevision(
   seen.score = score;
   // Nothing to track: say so now instead of after seconds of compiling.
   if (score.featureCount === 0) throw new MarkerError('NO_FEATURES', ADVICE.noFeatures);
-  const compiled = await compileMindTarget(normalized.jpeg);
+  // In a thread of its own: seconds of CPU at a stretch would otherwise stall this process's other jobs.
+  const compiled = await compileMindTargetInThread(normalized.jpeg, { signal });
 
   await mkdir(dir, { recursive: true });
   const outputs = [
