@@ -7,6 +7,7 @@ import { createCaller, createContextInner, serializeOutput, type ApiDeps } from 
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { buildServer } from '@arvlite/server';
 import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { insertReadyArContent, insertReadyVideo, type SeedTenant } from '@arvlite/test-utils/seed';
 import pg from 'pg';
 import { pino } from 'pino';
 import superjson from 'superjson';
@@ -70,105 +71,20 @@ beforeAll(async () => {
   }));
 });
 
-/** A READY video with steps, media and analysis, and a READY AR content item playing it (as the bench seeds them). */
-async function seed(url: string, t: { userId: string; companyId: string; projectId: string }) {
-  const videoId = randomUUID();
-  const contentId = randomUUID();
-  const publicId = randomBytes(12).toString('base64url');
+/** A READY video with steps, media and analysis, and a READY AR content item playing it (the bench's rows). */
+async function seed(url: string, t: SeedTenant) {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    const media = {
-      durationS: 30.02,
-      width: 1280,
-      height: 720,
-      fps: 30,
-      videoCodec: 'h264',
-      hasAudio: true,
-      isStandard: true,
-    };
-    const rendition = (name: string, width: number, height: number) => ({
-      name,
-      width,
-      height,
-      playlist: `${name}.m3u8`,
-      mp4: `${name}.mp4`,
-      bandwidth: 2_000_000,
-      sizeBytes: 1_000_000,
+    const videoId = await insertReadyVideo(db, t);
+    const { publicId } = await insertReadyArContent(db, t, {
+      videoIds: [videoId],
+      title: 'Postcard',
     });
-    const outputs = {
-      master: 'master.m3u8',
-      renditions: { '720p': rendition('720p', 1280, 720), '360p': rendition('360p', 640, 360) },
-      poster: {
-        jpeg: 'poster.jpg',
-        webp: 'poster.webp',
-        width: 1280,
-        height: 720,
-        timeS: 12.4,
-        sizeBytes: 141_233,
-      },
-    };
-    const analysis = {
-      'silence-black': {
-        ok: true,
-        durationMs: 1204,
-        result: { black: [], silence: [{ startS: 27.5, endS: 30.02 }] },
-      },
-    };
-    await db.query(
-      `insert into video (id, company_id, project_id, created_by_id, title, description, status, file_name,
-         content_type, size_bytes, stored_bytes, container, original_key, media, outputs, analysis, uploaded_at,
-         playable_at, ready_at, created_at, updated_at)
-       values ($1, $2, $3, $4, 'Clip. With a dot', null, 'READY', 'clip.mp4', 'video/mp4', 1000, 2000, 'mp4', $5,
-         $6, $7, $8, now(), now(), now(), now(), now())`,
-      [
-        videoId,
-        t.companyId,
-        t.projectId,
-        t.userId,
-        `${t.companyId}/${t.projectId}/videos/${videoId}/original`,
-        media,
-        outputs,
-        analysis,
-      ],
-    );
-    for (const [position, name] of ['probe', 'playable', 'finalize'].entries()) {
-      await db.query(
-        `insert into video_step (id, video_id, name, status, progress, attempts, started_at, finished_at, position)
-         values ($1, $2, $3, 'done', 100, 1, now(), now(), $4)`,
-        [randomUUID(), videoId, name, position],
-      );
-    }
-    const markerPrefix = `${t.companyId}/${t.projectId}/ar/${contentId}/`;
-    await db.query(
-      `insert into ar_content (id, company_id, project_id, created_by_id, title, public_id, status,
-         default_video_id, version, marker_revision, marker_published_revision, marker_image_key, marker_webp_key,
-         marker_thumbnail_key, marker_mind_key, marker_width_px, marker_height_px, width_mm, marker_score, marker_rating,
-         marker_advice, marker_keypoints, marker_feature_count, marker_matching_points, marker_tracking_points,
-         marker_compile_ms, marker_stored_bytes, marker_processed_at, created_at, updated_at)
-       values ($1, $2, $3, $4, 'Postcard', $5, 'READY', $6, 3, 1, 1, $7, $8, $9, $10, 1024, 768, 150, 88, 'good', '[]',
-         '[]', 412, 4185, 70, 7010, 885000, now(), now(), now())`,
-      [
-        contentId,
-        t.companyId,
-        t.projectId,
-        t.userId,
-        publicId,
-        videoId,
-        `${markerPrefix}marker-1.jpg`,
-        `${markerPrefix}marker-1.webp`,
-        `${markerPrefix}marker-1-thumb.webp`,
-        `${markerPrefix}marker-1.mind`,
-      ],
-    );
-    await db.query(
-      'insert into ar_playlist_item (id, ar_content_id, video_id, position) values ($1, $2, $3, 0)',
-      [randomUUID(), contentId, videoId],
-    );
+    return { videoId, publicId };
   } finally {
     await db.end();
   }
-  return { videoId, publicId };
 }
 
 interface Call {
@@ -275,6 +191,13 @@ async function compare(call: Call): Promise<Answer> {
 
 const q = (input: unknown) => encodeURIComponent(JSON.stringify({ json: input }));
 const auth = () => ({ authorization: `Bearer ${token}` });
+/** A signed-in POST of `body` (JSON unless another content type is given). */
+const post = (path: string, body: string, contentType = 'application/json'): Call => ({
+  method: 'POST',
+  path,
+  headers: { ...auth(), 'content-type': contentType },
+  body,
+});
 const ip = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 
 describe('tRPC over Fastify: our plugin answers as the stock one', () => {
@@ -311,34 +234,11 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
   it('a mutation (POST), and a mutation refused', async () => {
     const body = JSON.stringify({ json: { id: videoId, title: 'Renamed' } });
     // Once first, so that both sides then answer the same no-op update.
-    await send(
-      ours,
-      {
-        method: 'POST',
-        path: '/trpc/video.update',
-        headers: { ...auth(), 'content-type': 'application/json' },
-        body,
-      },
-      'warm-up-1',
-    );
-    const a = await compare({
-      method: 'POST',
-      path: '/trpc/video.update',
-      headers: { ...auth(), 'content-type': 'application/json' },
-      body,
-    });
+    await send(ours, post('/trpc/video.update', body), 'warm-up-1');
+    const a = await compare(post('/trpc/video.update', body));
     expect(a.status).toBe(200);
     const missing = JSON.stringify({ json: { id: randomUUID(), title: 'x' } });
-    expect(
-      (
-        await compare({
-          method: 'POST',
-          path: '/trpc/video.update',
-          headers: { ...auth(), 'content-type': 'application/json' },
-          body: missing,
-        })
-      ).status,
-    ).toBe(404);
+    expect((await compare(post('/trpc/video.update', missing))).status).toBe(404);
   });
 
   it('input validation errors with fieldErrors (BAD_REQUEST), GET and POST', async () => {
@@ -349,16 +249,7 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
     expect(a.status).toBe(400);
     expect(a.body).toContain('fieldErrors');
     const body = JSON.stringify({ json: { id: videoId, title: 5 } });
-    expect(
-      (
-        await compare({
-          method: 'POST',
-          path: '/trpc/video.update',
-          headers: { ...auth(), 'content-type': 'application/json' },
-          body,
-        })
-      ).status,
-    ).toBe(400);
+    expect((await compare(post('/trpc/video.update', body))).status).toBe(400);
   });
 
   it('NOT_FOUND, UNAUTHORIZED, an unknown procedure, a wrong method, unparsable input, HEAD', async () => {
@@ -389,26 +280,8 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
     expect(
       (await compare({ path: '/trpc/video.byId?input=%7Bnot-json', headers: auth() })).status,
     ).toBe(400);
-    expect(
-      (
-        await compare({
-          method: 'POST',
-          path: '/trpc/video.update',
-          headers: { ...auth(), 'content-type': 'application/json' },
-          body: '{bad',
-        })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await compare({
-          method: 'POST',
-          path: '/trpc/video.update',
-          headers: { ...auth(), 'content-type': 'text/plain' },
-          body: 'x',
-        })
-      ).status,
-    ).toBe(415);
+    expect((await compare(post('/trpc/video.update', '{bad'))).status).toBe(400);
+    expect((await compare(post('/trpc/video.update', 'x', 'text/plain'))).status).toBe(415);
     expect(
       (
         await compare({

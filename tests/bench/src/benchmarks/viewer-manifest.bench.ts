@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, processEnv } from '@arvlite/config';
 import { ObjectStorage } from '@arvlite/storage';
+import { insertReadyArContent } from '@arvlite/test-utils/seed';
 import pg from 'pg';
 import { startBaselineServer, startServer } from '../apps.ts';
 import type { Benchmark } from '../harness.ts';
@@ -59,26 +60,6 @@ async function checkUrls(label: string, body: string, routeBase: string) {
 
 async function seedContent(databaseUrl: string, storage: ObjectStorage, t: BenchTenant) {
   const videoId = await seedReadyVideo(databaseUrl, t);
-  const contentId = randomUUID();
-  const publicId = randomBytes(12).toString('base64url');
-  const markerPrefix = `${t.companyId}/${t.projectId}/ar/${contentId}/`;
-  const videoPrefix = `${t.companyId}/${t.projectId}/videos/${videoId}/out/`;
-  // Only what the manifest's URLs point at (the media route reads master.m3u8).
-  await Promise.all([
-    storage.put(`${markerPrefix}marker-1.jpg`, randomBytes(2048), 'image/jpeg'),
-    storage.put(`${markerPrefix}marker-1.mind`, randomBytes(2048), 'application/octet-stream'),
-    storage.put(`${videoPrefix}720p.mp4`, randomBytes(2048), 'video/mp4'),
-    storage.put(`${videoPrefix}poster.jpg`, randomBytes(2048), 'image/jpeg'),
-    storage.put(
-      `${videoPrefix}master.m3u8`,
-      '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2950000\n720p.m3u8\n',
-      'application/vnd.apple.mpegurl',
-    ),
-  ]);
-  const keypoints = Array.from({ length: 120 }, (_, i) => ({
-    x: (i * 37) % 1024,
-    y: (i * 53) % 768,
-  }));
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -88,33 +69,23 @@ async function seedContent(databaseUrl: string, storage: ObjectStorage, t: Bench
         [t.projectId, videoId],
       )
     ).rows as [{ id: string }];
-    const insertContent = `insert into ar_content (id, company_id, project_id, created_by_id, title, public_id, status,
-         default_video_id, version, marker_revision, marker_published_revision, marker_image_key, marker_webp_key,
-         marker_thumbnail_key, marker_mind_key, marker_width_px, marker_height_px, width_mm, marker_score, marker_rating,
-         marker_advice, marker_keypoints, marker_feature_count, marker_matching_points, marker_tracking_points,
-         marker_compile_ms, marker_stored_bytes, marker_processed_at, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, 'READY', $7, 3, 1, 1, $8, $9, $10, $11, 1024, 768, 150, 88, 'good', '[]', $12,
-         412, 4185, 70, 7010, 885000, now(), now(), now())`;
-    await db.query(insertContent, [
-      contentId,
-      t.companyId,
-      t.projectId,
-      t.userId,
-      'Bench postcard',
-      publicId,
-      videoId,
-      `${markerPrefix}marker-1.jpg`,
-      `${markerPrefix}marker-1.webp`,
-      `${markerPrefix}marker-1-thumb.webp`,
-      `${markerPrefix}marker-1.mind`,
-      JSON.stringify(keypoints),
+    const { contentId, publicId, markerPrefix } = await insertReadyArContent(db, t, {
+      videoIds: [videoId, otherVideoId],
+      title: 'Bench postcard',
+    });
+    const videoPrefix = `${t.companyId}/${t.projectId}/videos/${videoId}/out/`;
+    // Only what the manifest's URLs point at (the media route reads master.m3u8).
+    await Promise.all([
+      storage.put(`${markerPrefix}marker-1.jpg`, randomBytes(2048), 'image/jpeg'),
+      storage.put(`${markerPrefix}marker-1.mind`, randomBytes(2048), 'application/octet-stream'),
+      storage.put(`${videoPrefix}720p.mp4`, randomBytes(2048), 'video/mp4'),
+      storage.put(`${videoPrefix}poster.jpg`, randomBytes(2048), 'image/jpeg'),
+      storage.put(
+        `${videoPrefix}master.m3u8`,
+        '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2950000\n720p.m3u8\n',
+        'application/vnd.apple.mpegurl',
+      ),
     ]);
-    for (const [position, id] of [videoId, otherVideoId].entries()) {
-      await db.query(
-        'insert into ar_playlist_item (id, ar_content_id, video_id, position) values ($1, $2, $3, $4)',
-        [randomUUID(), contentId, id, position],
-      );
-    }
     // A date rule that is not today: the rules are read and evaluated, and the default video plays.
     await db.query(
       `insert into ar_playlist_rule (id, ar_content_id, kind, video_id, date, yearly, position, created_at)
@@ -130,10 +101,10 @@ async function seedContent(databaseUrl: string, storage: ObjectStorage, t: Bench
       [contentId],
     );
     await db.query('analyze');
+    return publicId;
   } finally {
     await db.end();
   }
-  return publicId;
 }
 
 export const viewerManifest: Benchmark = {
