@@ -50,7 +50,8 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
         setWaitingForTap(true);
       } else {
         started.current = true;
-        void autoplay(content, playback).then((r) => setSoundBlocked(r === 'playing-muted' && !playback.muted));
+        // Muted where sound may not start by itself: the element's volumechange shows the sound button.
+        void autoplay(content, playback);
       }
     };
     const onTargetLost = () => {
@@ -108,7 +109,17 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
   return (
     <div className="arv-stage" ref={stageRef} data-stage={stage} data-testid="ar-stage">
       {/* The video drawn over the photo; kept in the page (iOS plays only attached videos) but not shown itself. */}
-      <video ref={contentRef} className="arv-texture-source" playsInline preload="auto" aria-hidden="true" tabIndex={-1} data-testid="ar-video" />
+      <video
+        ref={contentRef}
+        className="arv-texture-source"
+        playsInline
+        preload="auto"
+        aria-hidden="true"
+        tabIndex={-1}
+        data-testid="ar-video"
+        // As the plain player: a video the item wants with sound, muted, offers the sound button.
+        onVolumeChange={(e) => setSoundBlocked(e.currentTarget.muted && !playback.muted)}
+      />
       {stage === 'scanning' && (
         <div className="arv-scan-hint" aria-hidden="true">
           <img src={marker.imageUrl} alt="" />
@@ -140,7 +151,6 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
             onClick={() => {
               const content = contentRef.current!;
               content.muted = false;
-              setSoundBlocked(false);
               void content.play().catch(() => undefined);
             }}
           >

@@ -14,15 +14,10 @@ export function FallbackPlayer({ manifest, onVideo }: { manifest: PlayableManife
     const el = ref.current!;
     onVideo(el);
     const detach = attachVideo(el, video, { onError: setError });
-    let cancelled = false;
     el.muted = playback.muted;
-    if (playback.autoplay) {
-      void autoplay(el, playback).then((result) => {
-        if (!cancelled) setMutedByBrowser(result === 'playing-muted' && !playback.muted);
-      });
-    }
+    // Muted by autoplay where sound may not start by itself: the element's volumechange shows the button (below).
+    if (playback.autoplay) void autoplay(el, playback);
     return () => {
-      cancelled = true;
       onVideo(null);
       detach();
     };
