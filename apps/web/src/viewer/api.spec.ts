@@ -9,7 +9,7 @@ describe('sendEndSession', () => {
       return new Response('{}');
     }) as unknown as typeof fetch;
     const input = { sessionId: '6f1c4b58-0000-4000-8000-000000000001', watchedMs: 1234, trackingLostCount: 2, completed: true };
-    sendEndSession(input, fetchImpl);
+    expect(await sendEndSession(input, fetchImpl)).toBe(true);
     expect(calls).toHaveLength(1);
     const [url, init] = calls[0]!;
     expect(url).toBe('/trpc/viewer.endSession');
@@ -17,9 +17,11 @@ describe('sendEndSession', () => {
     expect(JSON.parse(init.body as string)).toEqual({ json: input });
   });
 
-  it('swallows a failed request: analytics never break the page', async () => {
-    const fetchImpl = (() => Promise.reject(new TypeError('offline'))) as unknown as typeof fetch;
-    expect(() => sendEndSession({ sessionId: 'x', watchedMs: 0, trackingLostCount: 0, completed: false }, fetchImpl)).not.toThrow();
-    await new Promise((r) => setTimeout(r, 0));
+  it('swallows a failed request (analytics never break the page) and says the server did not take it', async () => {
+    const offline = (() => Promise.reject(new TypeError('offline'))) as unknown as typeof fetch;
+    const input = { sessionId: 'x', watchedMs: 0, trackingLostCount: 0, completed: false };
+    expect(await sendEndSession(input, offline)).toBe(false);
+    const refused = (async () => new Response('{}', { status: 429 })) as unknown as typeof fetch;
+    expect(await sendEndSession(input, refused)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 // The viewer's own client: public procedures only, no session, so this page never loads the dashboard's auth code.
 import { createArvliteClient, TRPCClientError, type RouterInputs, type RouterOutputs } from '@arvlite/client';
+import type { SendOutcome } from './unsent-ends.ts';
 
 export type Manifest = RouterOutputs['viewer']['manifest'];
 export type PlayableManifest = Extract<Manifest, { ok: true }>;
@@ -23,13 +24,31 @@ export function errorCode(err: unknown): string | undefined {
 /**
  * Ends a view session while the page is going away. Not sendBeacon: tRPC takes a POST only as application/json, and
  * Chromium refuses a beacon whose Blob type is not CORS-safelisted; a keepalive fetch outlives the page the same way.
- * The body is what superjson makes of this plain input: `{ json: input }`.
+ * The body is what superjson makes of this plain input: `{ json: input }`. Resolves to whether the server took it, if
+ * the page lives to hear (never rejects: analytics never break the page).
  */
-export function sendEndSession(input: EndSessionInput, fetchImpl: typeof fetch = fetch): void {
-  void fetchImpl(`${TRPC_URL}/viewer.endSession`, {
+export function sendEndSession(input: EndSessionInput, fetchImpl: typeof fetch = fetch): Promise<boolean> {
+  return fetchImpl(`${TRPC_URL}/viewer.endSession`, {
     method: 'POST',
     keepalive: true,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ json: input }),
-  }).catch(() => undefined);
+  }).then(
+    (res) => res.ok,
+    () => false,
+  );
+}
+
+/** Answers that sending the same end again would not change: taken already, gone, or refused as malformed. */
+const FINAL_REFUSALS = new Set(['CONFLICT', 'NOT_FOUND', 'BAD_REQUEST']);
+
+/** Sends an end a page left behind (unsent-ends.ts): 'retry' when there was no answer worth keeping it for. */
+export function sendUnsentEnd(
+  input: EndSessionInput & { endedAgoMs: number },
+  api: typeof viewerApi = viewerApi,
+): Promise<SendOutcome> {
+  return api.viewer.endSession.mutate(input).then(
+    () => 'done',
+    (err: unknown) => (FINAL_REFUSALS.has(errorCode(err) ?? '') ? 'done' : 'retry'),
+  );
 }

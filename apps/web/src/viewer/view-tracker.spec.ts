@@ -11,7 +11,10 @@ function tracker(startResult: Promise<string> = Promise.resolve('session-1')) {
       started.push(Date.now());
       return startResult;
     },
-    end: (input) => ended.push(input),
+    end: (input) => {
+      ended.push(input);
+      return Promise.resolve(true);
+    },
   });
   return { t, started, ended };
 }

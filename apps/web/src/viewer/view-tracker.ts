@@ -1,16 +1,22 @@
 // One view for analytics: started when the video first plays, ended (with watch time, tracking losses and whether it
-// played to the end) when the page goes away. Analytics never get in the way of watching: failures are dropped.
+// played to the end) when the page goes away. Its numbers are saved as it runs (unsent-ends.ts), so a page that dies
+// without ending it still gets it reported by the next one. Analytics never get in the way of watching.
 import type { EndSessionInput } from './api.ts';
+import type { UnsentEnds } from './unsent-ends.ts';
 
 export interface ViewTrackerDeps {
   /** viewer.startSession; resolves to the session id. */
   start(): Promise<string>;
-  /** viewer.endSession, sent so it survives the page being closed. */
-  end(input: EndSessionInput): void;
+  /** viewer.endSession, sent so it survives the page being closed; resolves to whether the server took it. */
+  end(input: EndSessionInput): Promise<boolean>;
+  /** Where a running view's numbers wait in case its page never gets to end it. */
+  unsent?: Pick<UnsentEnds, 'hold' | 'save' | 'forget'>;
 }
 
 /** Gaps between two time updates larger than this are seeks or stalls, not watching. */
 const MAX_STEP_S = 2;
+/** A running view's numbers are saved every this many seconds watched (and at every loss or completion). */
+const SAVE_EVERY_S = 2;
 
 export class ViewTracker {
   private session: Promise<string | null> | null = null;
@@ -19,6 +25,8 @@ export class ViewTracker {
   private lostCount = 0;
   private completed = false;
   private lastTime: number | null = null;
+  /** Lets go of the running view's claim (unsent-ends.ts) once it has ended. */
+  private release: (() => void) | null = null;
   private readonly deps: ViewTrackerDeps;
 
   constructor(deps: ViewTrackerDeps) {
@@ -29,7 +37,16 @@ export class ViewTracker {
   playing(): void {
     if (this.session) return;
     this.session = this.deps.start().then(
-      (id) => (this.sessionId = id),
+      (id) => {
+        this.sessionId = id;
+        void this.deps.unsent?.hold(id).then((release) => {
+          // Ended while the claim was on its way: the end saved its numbers already.
+          if (this.sessionId !== id) return release();
+          this.release = release;
+          this.save();
+        });
+        return id;
+      },
       () => null,
     );
   }
@@ -45,12 +62,15 @@ export class ViewTracker {
     this.lastTime = currentTime;
     if (last === null) return;
     const step = currentTime - last;
+    const before = this.watchedS;
     if (step > 0 && step <= MAX_STEP_S && !seek) {
       this.watchedS += step;
     } else if (step < 0 && Number.isFinite(duration) && duration - last <= MAX_STEP_S && currentTime <= MAX_STEP_S) {
       this.watchedS += duration - last + currentTime;
       this.completed = true;
+      return this.save();
     }
+    if (Math.floor(this.watchedS / SAVE_EVERY_S) > Math.floor(before / SAVE_EVERY_S)) this.save();
   }
 
   /** A different video element: the next time update starts a new run. */
@@ -60,29 +80,49 @@ export class ViewTracker {
 
   ended(): void {
     this.completed = true;
+    this.save();
   }
 
   trackingLost(): void {
     this.lostCount++;
+    this.save();
   }
 
-  /** The page is going away: ends the session if one started. A later `playing()` (page restored) starts another. */
+  /**
+   * The page is going away: ends the session if one started. Its final numbers stay saved until the server is known to
+   * have them (a page that is closing never hears back, so the next page sends them again and hears CONFLICT). A later
+   * `playing()` (page restored) starts another.
+   */
   end(): void {
     const id = this.sessionId;
     if (id) {
-      this.deps.end({
-        sessionId: id,
-        watchedMs: Math.round(this.watchedS * 1000),
-        trackingLostCount: this.lostCount,
-        completed: this.completed,
-      });
+      const input = this.numbers(id);
+      const unsent = this.deps.unsent;
+      unsent?.save(input);
+      void this.deps.end(input).then((taken) => taken && unsent?.forget(id));
     }
+    this.release?.();
+    this.release = null;
     this.session = null;
     this.sessionId = null;
     this.watchedS = 0;
     this.lostCount = 0;
     this.completed = false;
     this.lastTime = null;
+  }
+
+  private numbers(sessionId: string): EndSessionInput {
+    return {
+      sessionId,
+      watchedMs: Math.round(this.watchedS * 1000),
+      trackingLostCount: this.lostCount,
+      completed: this.completed,
+    };
+  }
+
+  /** Saves the running view's numbers, once this page holds it. */
+  private save(): void {
+    if (this.sessionId && this.release) this.deps.unsent?.save(this.numbers(this.sessionId));
   }
 }
 

@@ -2,15 +2,19 @@
 // photo) or, when the camera cannot be used or is not wanted, the video on its own; a friendly page for every reason
 // there is nothing to show. No sign-in.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { freshViewerApi, sendEndSession, viewerApi, type PlayableManifest } from './api.ts';
+import { freshViewerApi, sendEndSession, sendUnsentEnd, viewerApi, type PlayableManifest } from './api.ts';
 import { ArView } from './ar-view.tsx';
 import { arSupport, FAILURE_MESSAGES, type ArFailure } from './capabilities.ts';
 import { FallbackPlayer } from './fallback-player.tsx';
 import { afterRefresh, manifestIdentity, RECHECK_MS, refreshDelayMs } from './manifest-refresh.ts';
 import { NothingToShow } from './nothing-to-show.tsx';
 import { loadFailure, REASONS, type Explanation } from './reasons.ts';
+import { browserUnsentEnds } from './unsent-ends.ts';
 import { trackVideo, ViewTracker, webDevice } from './view-tracker.ts';
 import './viewer.css';
+
+/** Views whose page died before ending them; sent by the next viewer page, and when the network comes back. */
+const unsentEnds = browserUnsentEnds();
 
 type Load =
   | { kind: 'loading' }
@@ -20,6 +24,13 @@ type Load =
 export default function ViewerPage({ publicId }: { publicId: string }) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const flush = () => void unsentEnds.flush(sendUnsentEnd);
+    flush();
+    window.addEventListener('online', flush);
+    return () => window.removeEventListener('online', flush);
+  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -131,6 +142,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
             .mutate({ publicId, device: webDevice(navigator.userAgent) })
             .then((r) => r.sessionId),
         end: (input) => sendEndSession(input),
+        unsent: unsentEnds,
       }),
     [publicId],
   );
