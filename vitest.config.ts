@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    // expect.poll's own default (1 s) is shorter than a page reload takes on this 2-core machine while three test
+    // files run; a poll that would pass is not slowed by a longer limit, only a failing one takes longer to say so.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
