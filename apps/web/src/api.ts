@@ -1,5 +1,5 @@
 // The one typed client of the app, the session it authenticates with, and the query cache.
-import { createArvliteClient, TRPCClientError, withRefreshOnUnauthorized, type ArvliteClient, type RouterInputs, type RouterOutputs } from '@arvlite/client';
+import { createArvliteClient, errorCode, TRPCClientError, withRefreshOnUnauthorized, type ArvliteClient, type RouterInputs, type RouterOutputs } from '@arvlite/client';
 import { QueryClient } from '@tanstack/react-query';
 import { createWebSession, followOtherTabs } from './auth/session.ts';
 
@@ -24,9 +24,7 @@ export const api: ArvliteClient = createArvliteClient({
   fetch: withRefreshOnUnauthorized(session, (input, init) => fetch(input, init)),
 });
 
-export function errorCode(err: unknown): string | undefined {
-  return err instanceof TRPCClientError ? (err.data?.code as string | undefined) : undefined;
-}
+export { errorCode };
 
 /** The message to show a person; server messages are written for people, validation ones name the fields. */
 export function errorMessage(err: unknown): string {

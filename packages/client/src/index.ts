@@ -11,6 +11,7 @@ import superjson from 'superjson';
 
 export type { AppRouter, RouterInputs, RouterOutputs } from '@arvlite/api';
 export { TRPCClientError } from '@trpc/client';
+export { errorCode, isAbort, isPermanentError, isTransientError } from './errors.ts';
 
 export interface ArvliteClientOptions {
   /** Base URL of the API, e.g. https://arvlite.example.com/trpc */

@@ -1,39 +1,8 @@
-// Tells an answer the server meant (a 4xx: do not send the same thing again) from a failure to get one (offline,
-// timeouts, 5xx, rate limits: worth retrying later).
-import { TRPCClientError } from '@arvlite/client';
+// The message a person sees for a failed call. Telling permanent from transient failures is the shared client's
+// (@arvlite/client), re-exported here for the app's modules.
+import { errorCode, TRPCClientError } from '@arvlite/client';
 
-export function errorCode(err: unknown): string | undefined {
-  if (!(err instanceof TRPCClientError)) return undefined;
-  const data = err.data as { code?: unknown } | undefined;
-  return typeof data?.code === 'string' ? data.code : undefined;
-}
-
-function httpStatus(err: unknown): number | undefined {
-  if (!(err instanceof TRPCClientError)) return undefined;
-  const data = err.data as { httpStatus?: unknown } | undefined;
-  return typeof data?.httpStatus === 'number' ? data.httpStatus : undefined;
-}
-
-const RETRYABLE_CODES = new Set(['TOO_MANY_REQUESTS', 'TIMEOUT', 'INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'BAD_GATEWAY', 'GATEWAY_TIMEOUT', 'CLIENT_CLOSED_REQUEST']);
-
-/** True when the server refused this request on its merits; sending it again unchanged would fail again. */
-export function isPermanentError(err: unknown): boolean {
-  const code = errorCode(err);
-  if (code === undefined) return false;
-  if (RETRYABLE_CODES.has(code)) return false;
-  const status = httpStatus(err);
-  return status === undefined || (status >= 400 && status < 500);
-}
-
-/** No answer from the server, or one that says "later": keep the work and try again. */
-export function isTransientError(err: unknown): boolean {
-  return !isPermanentError(err) && !isAbort(err);
-}
-
-export function isAbort(err: unknown): boolean {
-  const e = err instanceof TRPCClientError ? (err.cause ?? err) : err;
-  return e instanceof Error && e.name === 'AbortError';
-}
+export { errorCode, isAbort, isPermanentError, isTransientError } from '@arvlite/client';
 
 /** The message to show a person: server messages are written for people; validation ones name the field. */
 export function errorMessage(err: unknown): string {

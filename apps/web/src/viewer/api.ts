@@ -1,6 +1,6 @@
 // The viewer's own client: public procedures only, no session, so this page never loads the dashboard's auth code.
-import { createArvliteClient, TRPCClientError, type RouterInputs, type RouterOutputs } from '@arvlite/client';
-import type { SendOutcome } from './unsent-ends.ts';
+import { createArvliteClient, isPermanentError, type RouterInputs, type RouterOutputs } from '@arvlite/client';
+import type { LateEnd, SendOutcome } from './unsent-ends.ts';
 
 export type Manifest = RouterOutputs['viewer']['manifest'];
 export type PlayableManifest = Extract<Manifest, { ok: true }>;
@@ -17,9 +17,7 @@ export const viewerApi = createArvliteClient({ url: TRPC_URL });
  */
 export const freshViewerApi = createArvliteClient({ url: TRPC_URL, fetch: (input, init) => fetch(input, { ...init, cache: 'no-cache' }) });
 
-export function errorCode(err: unknown): string | undefined {
-  return err instanceof TRPCClientError ? (err.data?.code as string | undefined) : undefined;
-}
+export { errorCode } from '@arvlite/client';
 
 /**
  * Ends a view session while the page is going away. Not sendBeacon: tRPC takes a POST only as application/json, and
@@ -39,16 +37,16 @@ export function sendEndSession(input: EndSessionInput, fetchImpl: typeof fetch =
   );
 }
 
-/** Answers that sending the same end again would not change: taken already, gone, or refused as malformed. */
-const FINAL_REFUSALS = new Set(['CONFLICT', 'NOT_FOUND', 'BAD_REQUEST']);
-
-/** Sends an end a page left behind (unsent-ends.ts): 'retry' when there was no answer worth keeping it for. */
+/**
+ * Sends an end a page left behind (unsent-ends.ts). An answer the server meant (taken, CONFLICT when it already has
+ * it, NOT_FOUND) is 'done'; none, or "later" (offline, 429, 5xx), is 'retry'.
+ */
 export function sendUnsentEnd(
-  input: EndSessionInput & { endedAgoMs: number },
+  input: LateEnd,
   api: typeof viewerApi = viewerApi,
 ): Promise<SendOutcome> {
   return api.viewer.endSession.mutate(input).then(
     () => 'done',
-    (err: unknown) => (FINAL_REFUSALS.has(errorCode(err) ?? '') ? 'done' : 'retry'),
+    (err: unknown) => (isPermanentError(err) ? 'done' : 'retry'),
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EndSessionInput } from './api.ts';
-import { MAX_SAVED, UnsentEnds, type Locks, type SendOutcome } from './unsent-ends.ts';
+import { MAX_SAVED, UnsentEnds, type LateEnd, type Locks, type SendOutcome } from './unsent-ends.ts';
 import { ViewTracker } from './view-tracker.ts';
 
 /** localStorage's contract over a Map (one per "origin"). */
@@ -56,10 +56,10 @@ const end = (sessionId: string, watchedMs = 1000): EndSessionInput => ({ session
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 function recorder(outcomes: SendOutcome[] = []) {
-  const sent: (EndSessionInput & { endedAgoMs: number })[] = [];
+  const sent: (LateEnd)[] = [];
   return {
     sent,
-    send: async (input: EndSessionInput & { endedAgoMs: number }) => {
+    send: async (input: LateEnd) => {
       sent.push(input);
       return outcomes.shift() ?? 'done';
     },

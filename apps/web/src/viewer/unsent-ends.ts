@@ -11,6 +11,9 @@ export interface SavedEnd extends EndSessionInput {
   savedAt: number;
 }
 
+/** A saved end as it is sent: dated by its age, not this device's clock. */
+export type LateEnd = EndSessionInput & { endedAgoMs: number };
+
 /** What the server made of a sent end: taken (or refused for good), or not answered and worth another try later. */
 export type SendOutcome = 'done' | 'retry';
 
@@ -83,12 +86,12 @@ export class UnsentEnds {
    * found no answer (offline, rate-limited), leaving it and the rest for the next page. One flush at a time. Resolves
    * to the number sent.
    */
-  flush(send: (input: EndSessionInput & { endedAgoMs: number }) => Promise<SendOutcome>): Promise<number> {
+  flush(send: (input: LateEnd) => Promise<SendOutcome>): Promise<number> {
     this.#flushing ??= this.#flush(send).finally(() => (this.#flushing = null));
     return this.#flushing;
   }
 
-  async #flush(send: (input: EndSessionInput & { endedAgoMs: number }) => Promise<SendOutcome>): Promise<number> {
+  async #flush(send: (input: LateEnd) => Promise<SendOutcome>): Promise<number> {
     let sent = 0;
     for (const saved of this.list()) {
       const ageMs = Math.max(0, this.#now() - saved.savedAt);
