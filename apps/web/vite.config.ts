@@ -28,7 +28,10 @@ export default defineConfig({
     // Two pages: the dashboard, and the public AR viewer (/v/:publicId, served as viewer.html by apps/server), so a
     // scanned code loads neither the dashboard nor its styles, and the dashboard never loads MindAR or three.
     rolldownOptions: {
-      input: { main: fileURLToPath(new URL('index.html', import.meta.url)), viewer: fileURLToPath(new URL('viewer.html', import.meta.url)) },
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        viewer: fileURLToPath(new URL('viewer.html', import.meta.url)),
+      },
     },
   },
 });

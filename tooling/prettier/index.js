@@ -3,5 +3,5 @@ export default {
   singleQuote: true,
   semi: true,
   trailingComma: 'all',
-  printWidth: 100,
+  printWidth: 120,
 };

@@ -31,7 +31,10 @@ export function partitionDiagnostics(output: string): Pick<TypecheckResult, 'own
 
 export function typecheck(project = path.join(appDir, 'tsconfig.json')): TypecheckResult {
   const tsc = createRequire(path.join(appDir, 'package.json')).resolve('typescript/bin/tsc');
-  const run = spawnSync(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', project], { cwd: appDir, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', project], {
+    cwd: appDir,
+    encoding: 'utf8',
+  });
   if (run.error) throw run.error;
   return { status: run.status, ...partitionDiagnostics(`${run.stdout}\n${run.stderr}`) };
 }
@@ -39,6 +42,9 @@ export function typecheck(project = path.join(appDir, 'tsconfig.json')): Typeche
 if (import.meta.main) {
   const result = typecheck();
   for (const d of result.own) console.error(d);
-  if (result.others.length > 0) console.log(`(${result.others.length} diagnostics in other packages' sources ignored; their own typecheck covers them)`);
+  if (result.others.length > 0)
+    console.log(
+      `(${result.others.length} diagnostics in other packages' sources ignored; their own typecheck covers them)`,
+    );
   process.exitCode = result.own.length > 0 || (result.status !== 0 && result.others.length === 0) ? 1 : 0;
 }

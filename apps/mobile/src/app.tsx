@@ -46,7 +46,8 @@ export function App() {
   const url = Linking.useLinkingURL();
   const openLink = useCallback((link: string | null) => {
     const id = publicIdFrom(link);
-    if (id) setStack((s) => [...s.filter((r) => r.name !== 'viewer' && r.name !== 'scan'), { name: 'viewer', publicId: id }]);
+    if (id)
+      setStack((s) => [...s.filter((r) => r.name !== 'viewer' && r.name !== 'scan'), { name: 'viewer', publicId: id }]);
   }, []);
   useEffect(() => {
     if (Platform.OS !== 'web') openLink(url);

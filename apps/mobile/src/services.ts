@@ -38,7 +38,11 @@ export function createServices(): Services {
     fetch: withRefreshOnUnauthorized(session, appFetch),
     EventSource: AppEventSource,
   });
-  const manifests = new ManifestCache({ store: appStore, files: mediaFiles, fetchManifest: (id) => fetchManifest(publicClient, id) });
+  const manifests = new ManifestCache({
+    store: appStore,
+    files: mediaFiles,
+    fetchManifest: (id) => fetchManifest(publicClient, id),
+  });
   const sessions = new SessionQueue({ store: appStore, sender: sessionSender(publicClient) });
   const uploads = new UploadQueue({ store: appStore, client, openSource, fetch: uploadFetch, release: releaseVideo });
 
@@ -48,7 +52,8 @@ export function createServices(): Services {
     sessions
       .flush()
       .then((r) => {
-        if (r.nextAttemptAt !== null) timer = setTimeout(flushSessions, Math.min(10 * 60_000, Math.max(1_000, r.nextAttemptAt - Date.now())));
+        if (r.nextAttemptAt !== null)
+          timer = setTimeout(flushSessions, Math.min(10 * 60_000, Math.max(1_000, r.nextAttemptAt - Date.now())));
       })
       .catch(() => {
         timer = setTimeout(flushSessions, 30_000);

@@ -14,7 +14,9 @@ describe('web export', () => {
     expect(modules).toContain('/packages/client/src/upload.ts');
     expect(modules).toContain('/apps/mobile/src/viewer/manifest-cache.ts');
     // The web build falls back to the player: ViroReact's native AR view is not in it.
-    expect(modules.filter((m) => m.includes('react-viro') || m.endsWith('.native.tsx') || m.endsWith('.native.ts'))).toEqual([]);
+    expect(
+      modules.filter((m) => m.includes('react-viro') || m.endsWith('.native.tsx') || m.endsWith('.native.ts')),
+    ).toEqual([]);
 
     const forbidden = [
       /\/@mikro-orm\//,

@@ -16,11 +16,18 @@ let projectId: string;
 const ipFetch =
   (ip: string): typeof fetch =>
   (input, init) =>
-    fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), 'x-forwarded-for': ip } });
+    fetch(input, {
+      ...init,
+      headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), 'x-forwarded-for': ip },
+    });
 
 beforeAll(async () => {
   platform = await startTestPlatform({
-    env: { UPLOAD_MULTIPART_THRESHOLD_BYTES: String(8 * MiB), UPLOAD_PART_SIZE_BYTES: String(5 * MiB), LOG_LEVEL: 'error' },
+    env: {
+      UPLOAD_MULTIPART_THRESHOLD_BYTES: String(8 * MiB),
+      UPLOAD_PART_SIZE_BYTES: String(5 * MiB),
+      LOG_LEVEL: 'error',
+    },
   });
   owner = await registerUser(platform.client, 'Mobile Operator');
   const companyId = (await owner.client.company.create.mutate({ name: 'Harbour Prints' })).id;
@@ -50,14 +57,23 @@ describe('operator session', () => {
   it('signs in, keeps tokens in secure storage, and refreshes once for concurrent calls when the token expires', async () => {
     const app = signedInApp();
     await app.session.start(await app.publicClient.auth.login.mutate({ email: owner.email, password: owner.password }));
-    expect(JSON.parse((await app.secrets.get('operator.session'))!)).toMatchObject({ refreshToken: expect.any(String), user: { email: owner.email } });
+    expect(JSON.parse((await app.secrets.get('operator.session'))!)).toMatchObject({
+      refreshToken: expect.any(String),
+      user: { email: owner.email },
+    });
     const before = await app.session.getAccessToken();
-    expect((await app.client.project.list.query({ companyId: (await app.client.company.list.query())[0]!.id })).items).toHaveLength(1);
+    expect(
+      (await app.client.project.list.query({ companyId: (await app.client.company.list.query())[0]!.id })).items,
+    ).toHaveLength(1);
     expect(app.refreshes()).toBe(0);
 
     // Past expiry: three callers at once rotate the refresh token once (a second rotation would revoke the session).
     app.clock.now += 24 * 3_600_000;
-    const [t1, t2, companies] = await Promise.all([app.session.getAccessToken(), app.session.getAccessToken(), app.client.company.list.query()]);
+    const [t1, t2, companies] = await Promise.all([
+      app.session.getAccessToken(),
+      app.session.getAccessToken(),
+      app.client.company.list.query(),
+    ]);
     expect(companies).toHaveLength(1);
     expect(app.refreshes()).toBe(1);
     expect(t1).toBe(t2);
@@ -110,12 +126,29 @@ describe('upload queue', () => {
     return { openSource, storageFetch, sentParts, released, release, failPart: (n: number | null) => (failPart = n) };
   }
 
-  const queue = (store: ReturnType<typeof memoryStore>, device: ReturnType<typeof phone>, client: ArvliteClient = owner.client) =>
-    new UploadQueue({ store, client, openSource: device.openSource, fetch: device.storageFetch, concurrency: 1, retries: 0, release: device.release });
+  const queue = (
+    store: ReturnType<typeof memoryStore>,
+    device: ReturnType<typeof phone>,
+    client: ArvliteClient = owner.client,
+  ) =>
+    new UploadQueue({
+      store,
+      client,
+      openSource: device.openSource,
+      fetch: device.storageFetch,
+      concurrency: 1,
+      retries: 0,
+      release: device.release,
+    });
 
   it('resumes a multipart upload after the app stopped part-way, sending only the missing parts', async () => {
     const bytes = paddedMp4(12 * MiB);
-    const video: PickedVideo = { uri: 'file:///docs/uploads/harbour.mp4', name: 'harbour.mp4', size: bytes.length, contentType: 'video/mp4' };
+    const video: PickedVideo = {
+      uri: 'file:///docs/uploads/harbour.mp4',
+      name: 'harbour.mp4',
+      size: bytes.length,
+      contentType: 'video/mp4',
+    };
     const device = phone({ [video.uri]: bytes });
     const store = memoryStore();
 
@@ -132,9 +165,16 @@ describe('upload queue', () => {
     const resumed = queue(store, device);
     const events: UploadEvent[] = [];
     resumed.subscribe((e) => events.push(e));
-    expect(await resumed.resumeAll()).toEqual([{ videoId: pending!.videoId, fileName: 'harbour.mp4', outcome: 'done', resumed: true }]);
+    expect(await resumed.resumeAll()).toEqual([
+      { videoId: pending!.videoId, fileName: 'harbour.mp4', outcome: 'done', resumed: true },
+    ]);
     expect(device.sentParts.sort()).toEqual([2, 3]);
-    expect(events[0]).toMatchObject({ phase: 'uploading', uploadedBytes: 5 * MiB, totalBytes: 12 * MiB, resumed: true });
+    expect(events[0]).toMatchObject({
+      phase: 'uploading',
+      uploadedBytes: 5 * MiB,
+      totalBytes: 12 * MiB,
+      resumed: true,
+    });
     expect(events.at(-1)).toMatchObject({ phase: 'done', uploadedBytes: 12 * MiB });
     expect(await resumed.pending()).toEqual([]);
     expect(device.released).toEqual([video.uri]);
@@ -143,7 +183,12 @@ describe('upload queue', () => {
 
   it('starts a small single-request upload over when it was cut off, and drops records of uploads the server no longer waits for', async () => {
     const bytes = tinyMp4(1);
-    const video: PickedVideo = { uri: 'file:///docs/uploads/tiny.mp4', name: 'tiny.mp4', size: bytes.length, contentType: 'video/mp4' };
+    const video: PickedVideo = {
+      uri: 'file:///docs/uploads/tiny.mp4',
+      name: 'tiny.mp4',
+      size: bytes.length,
+      contentType: 'video/mp4',
+    };
     const device = phone({ [video.uri]: bytes });
     const store = memoryStore();
 
@@ -167,13 +212,20 @@ describe('upload queue', () => {
     const [orphan] = await queue(store, device).pending();
     await owner.client.video.delete.mutate({ id: orphan!.videoId });
     device.failPart(null);
-    expect(await queue(store, device).resumeAll()).toEqual([{ videoId: orphan!.videoId, fileName: 'tiny.mp4', outcome: 'gone', message: expect.any(String) }]);
+    expect(await queue(store, device).resumeAll()).toEqual([
+      { videoId: orphan!.videoId, fileName: 'tiny.mp4', outcome: 'gone', message: expect.any(String) },
+    ]);
     expect(await queue(store, device).pending()).toEqual([]);
   });
 
   it('keeps the record when the file cannot be read any more, and continues it from the same file picked again', async () => {
     const bytes = paddedMp4(9 * MiB);
-    const video: PickedVideo = { uri: 'file:///docs/uploads/gone.mp4', name: 'gone.mp4', size: bytes.length, contentType: 'video/mp4' };
+    const video: PickedVideo = {
+      uri: 'file:///docs/uploads/gone.mp4',
+      name: 'gone.mp4',
+      size: bytes.length,
+      contentType: 'video/mp4',
+    };
     const store = memoryStore();
     const device = phone({ [video.uri]: bytes });
     device.failPart(1);
@@ -188,7 +240,12 @@ describe('upload queue', () => {
     const q = queue(store, picker);
     const earlier = await q.matching(projectId, again);
     expect(earlier?.videoId).toBe(outcome!.videoId);
-    expect(await q.resumeWith(earlier!.videoId, again)).toEqual({ videoId: outcome!.videoId, fileName: 'gone.mp4', outcome: 'done', resumed: true });
+    expect(await q.resumeWith(earlier!.videoId, again)).toEqual({
+      videoId: outcome!.videoId,
+      fileName: 'gone.mp4',
+      outcome: 'done',
+      resumed: true,
+    });
     expect(picker.sentParts.sort()).toEqual([1, 2]);
     expect(await q.pending()).toEqual([]);
   });

@@ -25,7 +25,12 @@ let page: Page;
 let work: string;
 let clip: string;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 90_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -54,8 +59,32 @@ beforeAll(async () => {
       work = mkdtempSync(path.join(tmpdir(), 'arvlite-mobile-e2e-'));
       clip = path.join(work, 'harbour.mp4');
       execFileSync('ffmpeg', [
-        '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440',
-        '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', '-movflags', '+faststart', clip,
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x180:rate=15',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440',
+        '-t',
+        '3',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '64k',
+        '-shortest',
+        '-movflags',
+        '+faststart',
+        clip,
       ]);
     })(),
   ]);
@@ -68,16 +97,26 @@ beforeAll(async () => {
 
   owner = await registerUser(platform.client, 'Ada Operator');
   const companyId = (await owner.client.company.create.mutate({ name: 'Harbour Prints' })).id;
-  projectId = (await owner.client.project.create.mutate({ companyId, name: 'Posters', description: 'Summer campaign' })).id;
+  projectId = (await owner.client.project.create.mutate({ companyId, name: 'Posters', description: 'Summer campaign' }))
+    .id;
   // The AR content item, its marker compiling in the worker while the operator test uploads its video.
   content = await owner.client.arContent.create.mutate({ projectId, title: 'Harbour at dusk', widthMm: 150 });
   const marker = await busyImage(640, 480);
-  const upload = await owner.client.arContent.createMarkerUpload.mutate({ id: content.id, contentType: 'image/png', size: marker.length });
-  expect((await fetch(upload.url, { method: 'PUT', body: new Uint8Array(marker), headers: upload.headers })).ok).toBe(true);
+  const upload = await owner.client.arContent.createMarkerUpload.mutate({
+    id: content.id,
+    contentType: 'image/png',
+    size: marker.length,
+  });
+  expect((await fetch(upload.url, { method: 'PUT', body: new Uint8Array(marker), headers: upload.headers })).ok).toBe(
+    true,
+  );
   await owner.client.arContent.completeMarkerUpload.mutate({ id: content.id });
 
   mkdirSync(shots, { recursive: true });
-  context = await launchChromium(path.join(work, 'profile'), { viewport: { width: 420, height: 820 }, args: ['--disable-gpu'] });
+  context = await launchChromium(path.join(work, 'profile'), {
+    viewport: { width: 420, height: 820 },
+    args: ['--disable-gpu'],
+  });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (e) => console.error('[page error]', e.message));
@@ -131,7 +170,10 @@ describe('operator', () => {
     await page.getByRole('button', { name: 'Project Posters' }).click();
     await page.getByRole('heading', { name: 'Posters' }).waitFor();
     await page.getByText('Harbour at dusk').waitFor();
-    const status = await page.getByTestId(`ar-content-${content.id}`).locator('[data-testid^="status-"]').getAttribute('data-testid');
+    const status = await page
+      .getByTestId(`ar-content-${content.id}`)
+      .locator('[data-testid^="status-"]')
+      .getAttribute('data-testid');
     expect(status).toMatch(/^status-(MARKER_PROCESSING|READY)$/);
     await page.getByText('No videos yet.').waitFor();
   });
@@ -168,16 +210,26 @@ describe('operator', () => {
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByRole('button', { name: 'Play with sound' }).click();
     const video = page.locator('video');
-    await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.3);
+    await expect
+      .poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 })
+      .toBeGreaterThan(0.3);
     expect(await video.evaluate((el: HTMLVideoElement) => el.muted)).toBe(false);
     await shot('08-preview');
     await page.getByRole('button', { name: 'Close' }).click();
   }, 180_000);
 
   it('plays a scanned AR content item in the fallback player and reports the session, also after being offline', async () => {
-    await waitFor('the marker', () => owner.client.arContent.byId.query({ id: content.id }), (c) => c.status === 'READY');
+    await waitFor(
+      'the marker',
+      () => owner.client.arContent.byId.query({ id: content.id }),
+      (c) => c.status === 'READY',
+    );
     await owner.client.playlist.set.mutate({ id: content.id, videoIds: [videoId], defaultVideoId: videoId });
-    await waitFor('a playable manifest', () => platform.client().viewer.manifest.query({ publicId: content.publicId }), (m) => m.ok);
+    await waitFor(
+      'a playable manifest',
+      () => platform.client().viewer.manifest.query({ publicId: content.publicId }),
+      (m) => m.ok,
+    );
 
     await page.goto(`${web.url}/v/${content.publicId}`);
     await page.getByRole('heading', { name: 'Harbour at dusk' }).waitFor();
@@ -185,7 +237,9 @@ describe('operator', () => {
     await shot('09-viewer-tap-to-play');
     await page.getByRole('button', { name: 'Play with sound' }).click();
     const video = page.locator('video');
-    await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 })
+      .toBeGreaterThan(1);
     await shot('10-viewer-playing');
     await page.getByRole('button', { name: 'Close' }).click();
     const [first] = await waitFor('the first session to end', endedSessions, (rows) => rows.length === 1, 20_000);
@@ -195,12 +249,20 @@ describe('operator', () => {
     // Again, but the connection drops before the end is sent: it goes out when the browser is back online.
     await page.goto(`${web.url}/v/${content.publicId}`);
     await page.getByRole('button', { name: 'Play with sound' }).click();
-    await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+    await expect
+      .poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 })
+      .toBeGreaterThan(0.5);
     await context.setOffline(true);
     await page.getByRole('button', { name: 'Close' }).click();
     await page.waitForTimeout(1_500);
     expect(await endedSessions()).toHaveLength(1);
-    const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('arvlite.viewer.sessions.queue') ?? '[]') as { ended: boolean; lastError: string | null }[]);
+    const queued = await page.evaluate(
+      () =>
+        JSON.parse(localStorage.getItem('arvlite.viewer.sessions.queue') ?? '[]') as {
+          ended: boolean;
+          lastError: string | null;
+        }[],
+    );
     // The ended session waits in the queue with the network error (an acknowledged entry may still be leaving it).
     expect(queued).toContainEqual(expect.objectContaining({ ended: true, lastError: expect.any(String) }));
     await context.setOffline(false);

@@ -52,7 +52,9 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock
     // Helmet's headers from one middleware built here: @fastify/helmet builds a new one on every request, parsing the
     // CSP directives again each time (about 20 µs a request). Same headers, same order.
     const securityHeaders = helmet(helmetOptions);
-    app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)));
+    app.addHook('onRequest', (req, reply, done) =>
+      securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
+    );
   }
   await app.register(cors, {
     origin: deps.config.http.corsOrigins,
@@ -143,7 +145,14 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock
       if (details?.retryAfterS) return { headers: { 'retry-after': String(details.retryAfterS) } };
       // viewer.manifest alone (every AR scan): ETag + short max-age, so repeated scans revalidate cheaply (the 304 is trpc-plugin.ts's).
       const result = (data[0] as { result?: { data?: unknown } } | undefined)?.result;
-      if (type === 'query' && paths?.length === 1 && paths[0] === 'viewer.manifest' && errors.length === 0 && result && ctx) {
+      if (
+        type === 'query' &&
+        paths?.length === 1 &&
+        paths[0] === 'viewer.manifest' &&
+        errors.length === 0 &&
+        result &&
+        ctx
+      ) {
         return { headers: manifestCacheHeaders(ctx.config, result.data as Parameters<typeof manifestCacheHeaders>[1]) };
       }
       return {};
@@ -160,7 +169,10 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock
       const given = req.headers['if-none-match'];
       if (!etag || !given || !given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return payload;
       await payload.body?.cancel();
-      reply.code(304).header('etag', etag).header('cache-control', payload.headers.get('cache-control') ?? 'no-cache');
+      reply
+        .code(304)
+        .header('etag', etag)
+        .header('cache-control', payload.headers.get('cache-control') ?? 'no-cache');
       return null;
     });
     await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions });

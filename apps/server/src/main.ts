@@ -9,7 +9,10 @@ const config = requireServices(loadConfig());
 const log = pino({
   level: config.logLevel,
   base: { service: 'server' },
-  redact: { paths: ['req.headers.authorization', '*.password', '*.accessToken', '*.refreshToken', '*.token'], censor: '[redacted]' },
+  redact: {
+    paths: ['req.headers.authorization', '*.password', '*.accessToken', '*.refreshToken', '*.token'],
+    censor: '[redacted]',
+  },
 });
 const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
 const storage = createStorage(config);

@@ -29,22 +29,21 @@ import {
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Register with `{ prefix: '/trpc', trpcOptions }`, as fastifyTRPCPlugin (no `useWSS`). */
-export const trpcPlugin: FastifyPluginCallback<
-  Pick<FastifyTRPCPluginOptions<AppRouter>, 'trpcOptions'>
-> = (fastify, opts, done) => {
+export const trpcPlugin: FastifyPluginCallback<Pick<FastifyTRPCPluginOptions<AppRouter>, 'trpcOptions'>> = (
+  fastify,
+  opts,
+  done,
+) => {
   const { trpcOptions } = opts;
   // As the stock plugin: tRPC parses the bodies itself.
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, next) =>
-    next(null, body),
-  );
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, next) => next(null, body));
   fastify.removeContentTypeParser('multipart/form-data');
   fastify.addContentTypeParser('multipart/form-data', {}, (_req, body, next) => next(null, body));
 
   const router = trpcOptions.router;
-  const createContext =
-    (req: FastifyRequest, reply: FastifyReply) => async (inner: { info: TRPCRequestInfo }) =>
-      await trpcOptions.createContext?.({ req, res: reply, info: inner.info });
+  const createContext = (req: FastifyRequest, reply: FastifyReply) => async (inner: { info: TRPCRequestInfo }) =>
+    await trpcOptions.createContext?.({ req, res: reply, info: inner.info });
 
   fastify.all<{ Params: { path: string } }>('/:path', async (req, reply) => {
     const path = req.params.path;
@@ -53,8 +52,7 @@ export const trpcPlugin: FastifyPluginCallback<
       const get = getRequest(req, reply);
       request = get.request;
       const answer = await answerQuery(req, reply, request, get.url, path);
-      if (answer)
-        return sendJson(req, reply, answer.status, answer.headers, Buffer.from(answer.body));
+      if (answer) return sendJson(req, reply, answer.status, answer.headers, Buffer.from(answer.body));
     } else {
       request = toFetchRequest(req, reply, trpcOptions.maxBodySize);
     }
@@ -72,13 +70,7 @@ export const trpcPlugin: FastifyPluginCallback<
     if (headers.get('content-type') !== 'application/json' || headers.has('transfer-encoding')) {
       return reply.send(response);
     }
-    return sendJson(
-      req,
-      reply,
-      response.status,
-      headers,
-      Buffer.from(await response.arrayBuffer()),
-    );
+    return sendJson(req, reply, response.status, headers, Buffer.from(await response.arrayBuffer()));
   });
 
   /**
@@ -89,13 +81,7 @@ export const trpcPlugin: FastifyPluginCallback<
    * procedure, a request tRPC refuses before calling anything) returns undefined, before any procedure or
    * createContext runs, and goes through `resolveResponse` itself.
    */
-  async function answerQuery(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    request: Request,
-    url: URL,
-    path: string,
-  ) {
+  async function answerQuery(req: FastifyRequest, reply: FastifyReply, request: Request, url: URL, path: string) {
     const config = router._def._config;
     let info: TRPCRequestInfo;
     try {
@@ -113,13 +99,7 @@ export const trpcPlugin: FastifyPluginCallback<
     }
     const call = info.calls[0];
     const procedure = call?.procedure;
-    if (
-      info.isBatchCall ||
-      info.type !== 'query' ||
-      info.accept === 'application/jsonl' ||
-      !call ||
-      !procedure
-    ) {
+    if (info.isBatchCall || info.type !== 'query' || info.accept === 'application/jsonl' || !call || !procedure) {
       return undefined;
     }
     let ctx: Awaited<ReturnType<ReturnType<typeof createContext>>> | undefined;
@@ -160,8 +140,7 @@ export const trpcPlugin: FastifyPluginCallback<
       // resolveResponse throws this outside the call, so it is answered as a request-level error (no path, no input).
       error = new TRPCError({
         code: 'UNSUPPORTED_MEDIA_TYPE',
-        message:
-          'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
+        message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
       });
       trpcOptions.onError?.({ error, path: undefined, input: undefined, ctx, type: 'query', req });
       json = {
@@ -222,22 +201,11 @@ export const trpcPlugin: FastifyPluginCallback<
  * A JSON answer, as Fastify sends a Fetch `Response` (status, then every header in `Headers` order), with the body in
  * one piece. A Buffer, not a string: Fastify would add `; charset=utf-8` to the content type of a string.
  */
-function sendJson(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  headers: Headers,
-  body: Buffer,
-) {
+function sendJson(req: FastifyRequest, reply: FastifyReply, status: number, headers: Headers, body: Buffer) {
   // 304 for a response whose ETag the client already holds (only viewer.manifest sets one). The 304 carries the ETag
   // and cache-control alone, as the stock plugin's onSend hook sent it.
   const etag = headers.get('etag');
-  if (
-    req.method === 'GET' &&
-    status === 200 &&
-    etag &&
-    matchesEtag(req.headers['if-none-match'], etag)
-  ) {
+  if (req.method === 'GET' && status === 200 && etag && matchesEtag(req.headers['if-none-match'], etag)) {
     return reply
       .code(304)
       .header('etag', etag)
@@ -261,11 +229,7 @@ function matchesEtag(given: string | undefined, etag: string): boolean {
 }
 
 /** The stock conversion (tRPC's own), for requests that may carry a body. */
-function toFetchRequest(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  maxBodySize: number | undefined,
-): Request {
+function toFetchRequest(req: FastifyRequest, reply: FastifyReply, maxBodySize: number | undefined): Request {
   const incoming = req.raw as IncomingMessage & { body?: unknown };
   incoming.body = req.body;
   return incomingMessageToRequest(incoming, reply.raw, { maxBodySize: maxBodySize ?? null });

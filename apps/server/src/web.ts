@@ -18,7 +18,12 @@ const VIEWER_PATHS = /^\/v(\/|$)/;
  * Origins the browser reaches storage at: presigned uploads (connect), posters and storyboards (img), playback
  * (media, and connect for hls.js). Virtual-hosted buckets live on a subdomain of the endpoint.
  */
-export function storageOrigins(s3: { publicEndpoint?: string; endpoint?: string; bucket: string; forcePathStyle: boolean }): string[] {
+export function storageOrigins(s3: {
+  publicEndpoint?: string;
+  endpoint?: string;
+  bucket: string;
+  forcePathStyle: boolean;
+}): string[] {
   const endpoint = s3.publicEndpoint ?? s3.endpoint;
   if (!endpoint) return [];
   const url = new URL(endpoint);
@@ -78,9 +83,12 @@ export async function registerWebApp(app: App, dist: string = WEB_DIST): Promise
   });
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
-    const wantsPage = (req.method === 'GET' || req.method === 'HEAD') && !API_PATHS.test(url) && !url.startsWith('/assets/');
+    const wantsPage =
+      (req.method === 'GET' || req.method === 'HEAD') && !API_PATHS.test(url) && !url.startsWith('/assets/');
     if (!wantsPage) {
-      return reply.code(404).send({ error: 'Not Found', message: `Route ${req.method}:${url} not found`, statusCode: 404 });
+      return reply
+        .code(404)
+        .send({ error: 'Not Found', message: `Route ${req.method}:${url} not found`, statusCode: 404 });
     }
     const page = VIEWER_PATHS.test(url) ? viewerPage : 'index.html';
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile(page);

@@ -1,5 +1,13 @@
 // The one typed client of the app, the session it authenticates with, and the query cache.
-import { createArvliteClient, errorCode, TRPCClientError, withRefreshOnUnauthorized, type ArvliteClient, type RouterInputs, type RouterOutputs } from '@arvlite/client';
+import {
+  createArvliteClient,
+  errorCode,
+  TRPCClientError,
+  withRefreshOnUnauthorized,
+  type ArvliteClient,
+  type RouterInputs,
+  type RouterOutputs,
+} from '@arvlite/client';
 import { QueryClient } from '@tanstack/react-query';
 import { createWebSession, followOtherTabs } from './auth/session.ts';
 
@@ -40,7 +48,9 @@ export function errorMessage(err: unknown): string {
 export function fieldErrors(err: unknown): Record<string, string | undefined> {
   if (!(err instanceof TRPCClientError)) return {};
   const fields = (err.data?.fieldErrors ?? {}) as Record<string, string[] | undefined>;
-  const out: Record<string, string | undefined> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v?.[0]]));
+  const out: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, v?.[0]]),
+  );
   const field = (err.data?.details as { field?: string } | undefined)?.field;
   if (field) out[field] = err.message;
   return out;
@@ -51,7 +61,8 @@ export const queryClient = new QueryClient({
     queries: {
       staleTime: 10_000,
       // Auth and access answers do not change by asking again; other failures get one more try.
-      retry: (count, err) => count < 1 && !['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST'].includes(errorCode(err) ?? ''),
+      retry: (count, err) =>
+        count < 1 && !['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST'].includes(errorCode(err) ?? ''),
       refetchOnWindowFocus: true,
     },
   },

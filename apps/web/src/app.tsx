@@ -19,12 +19,8 @@ import { ViewerRoute } from './viewer/route.tsx';
 
 // Pages with heavy dependencies of their own (the player, date pickers, charts) load when first opened.
 const VideoPage = lazy(() => import('./pages/video.tsx').then((m) => ({ default: m.VideoPage })));
-const ArContentPage = lazy(() =>
-  import('./pages/ar-content.tsx').then((m) => ({ default: m.ArContentPage })),
-);
-const AnalyticsPage = lazy(() =>
-  import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })),
-);
+const ArContentPage = lazy(() => import('./pages/ar-content.tsx').then((m) => ({ default: m.ArContentPage })));
+const AnalyticsPage = lazy(() => import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -63,15 +59,10 @@ export function Routes() {
           <Shell>
             <Suspense fallback={<Loader aria-label="Loading the page" m="xl" />}>
               <Switch>
-                <Route path="/c/:companyId">
-                  {(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}
-                </Route>
+                <Route path="/c/:companyId">{(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}</Route>
                 <Route path="/c/:companyId/projects" component={ProjectsPage} />
                 <Route path="/c/:companyId/projects/:projectId" component={ProjectPage} />
-                <Route
-                  path="/c/:companyId/projects/:projectId/analytics"
-                  component={AnalyticsPage}
-                />
+                <Route path="/c/:companyId/projects/:projectId/analytics" component={AnalyticsPage} />
                 <Route path="/c/:companyId/ar/:arContentId" component={ArContentPage} />
                 <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
                 <Route path="/c/:companyId/members" component={MembersPage} />

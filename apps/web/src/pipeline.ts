@@ -9,7 +9,11 @@ type Yielded<T> = T extends AsyncIterable<infer U> ? U : never;
 export type StatusEvent = Yielded<RouterOutputs['video']['onStatus']>;
 
 /** Live status of one video until it is READY or FAILED. */
-export function watchVideo(id: string, onEvent: (data: StatusEvent) => void, onError: (err: unknown) => void): () => void {
+export function watchVideo(
+  id: string,
+  onEvent: (data: StatusEvent) => void,
+  onError: (err: unknown) => void,
+): () => void {
   const sub = api.video.onStatus.subscribe({ id }, { onData: onEvent, onError });
   return () => sub.unsubscribe();
 }
@@ -35,10 +39,22 @@ type AnalyzerOutcome<T> = { ok: true; result: T } | { ok: false; error: string }
 /** Loudness and chapters, when their analyzers ran and succeeded; anything unexpected is left out. */
 export function analysisSummary(analysis: unknown) {
   const a = (analysis ?? {}) as Record<string, AnalyzerOutcome<unknown> | undefined>;
-  const loud = a.loudness?.ok ? (a.loudness.result as { integrated?: number | null; range?: number | null; truePeak?: number | null; hasAudio?: boolean }) : null;
-  const scenes = a.scenes?.ok ? (a.scenes.result as { chapters?: { index: number; startS: number; endS: number }[] }) : null;
+  const loud = a.loudness?.ok
+    ? (a.loudness.result as {
+        integrated?: number | null;
+        range?: number | null;
+        truePeak?: number | null;
+        hasAudio?: boolean;
+      })
+    : null;
+  const scenes = a.scenes?.ok
+    ? (a.scenes.result as { chapters?: { index: number; startS: number; endS: number }[] })
+    : null;
   return {
-    loudness: loud && typeof loud.integrated === 'number' ? { integrated: loud.integrated, range: loud.range ?? null, truePeak: loud.truePeak ?? null } : null,
+    loudness:
+      loud && typeof loud.integrated === 'number'
+        ? { integrated: loud.integrated, range: loud.range ?? null, truePeak: loud.truePeak ?? null }
+        : null,
     silent: loud?.hasAudio === false,
     chapters: Array.isArray(scenes?.chapters) ? scenes.chapters : [],
     failed: Object.entries(a)

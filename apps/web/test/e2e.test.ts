@@ -32,7 +32,11 @@ beforeAll(async () => {
   // the server then serves.
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-web-e2e-'));
   const dist = path.join(work, 'dist');
-  await build({ root: webRoot, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 } });
+  await build({
+    root: webRoot,
+    logLevel: 'warn',
+    build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
+  });
 
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -52,8 +56,30 @@ beforeAll(async () => {
 
   clip = path.join(work, 'harbour-tour.mp4');
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-t', '5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', clip,
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
+    '-t',
+    '5',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+    clip,
   ]);
   mkdirSync(shots, { recursive: true });
 
@@ -75,7 +101,8 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true, animations: 'disabled' });
+const shot = (name: string) =>
+  page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true, animations: 'disabled' });
 
 describe('dashboard in a real browser', () => {
   const consoleErrors: string[] = [];
@@ -92,7 +119,9 @@ describe('dashboard in a real browser', () => {
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['cache-control']).toBe('no-cache');
     const asset = await page.locator('script[type=module]').getAttribute('src');
-    expect((await page.request.get(`${baseUrl}${asset}`)).headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await page.request.get(`${baseUrl}${asset}`)).headers()['cache-control']).toBe(
+      'public, max-age=31536000, immutable',
+    );
     const deepLink = await page.request.get(`${baseUrl}/c/any/projects`);
     expect([deepLink.status(), deepLink.headers()['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
     expect((await page.request.get(`${baseUrl}/assets/missing.js`)).status()).toBe(404);
@@ -105,7 +134,10 @@ describe('dashboard in a real browser', () => {
     await shot('01-sign-up');
     await page.getByRole('button', { name: 'Create account' }).click();
 
-    await page.getByRole('heading', { name: 'New company' }).or(page.getByRole('heading', { name: /Create your company/ })).waitFor();
+    await page
+      .getByRole('heading', { name: 'New company' })
+      .or(page.getByRole('heading', { name: /Create your company/ }))
+      .waitFor();
     await page.getByLabel('Company name').fill('Harbour Media');
     await page.getByRole('button', { name: 'Create company' }).click();
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
@@ -144,7 +176,9 @@ describe('dashboard in a real browser', () => {
     const row = page.getByRole('listitem', { name: 'Upload of harbour-tour.mp4' });
     await expect.poll(() => row.getAttribute('data-upload-phase'), { timeout: 30_000 }).toBe('done');
     const status = page.locator('tr', { hasText: 'harbour-tour' }).locator('[data-status]');
-    await expect.poll(() => status.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/UPLOADED|PROCESSING|READY/);
+    await expect
+      .poll(() => status.getAttribute('data-status'), { timeout: 30_000 })
+      .toMatch(/UPLOADED|PROCESSING|READY/);
     await shot('05-project-uploaded');
 
     await page.getByRole('link', { name: 'harbour-tour', exact: true }).click();
@@ -153,7 +187,9 @@ describe('dashboard in a real browser', () => {
     const badge = page.locator('h1 + [data-status], h1 ~ [data-status]').first();
     await expect.poll(() => badge.getAttribute('data-status'), { timeout: 120_000, interval: 500 }).toBe('READY');
     await page.getByLabel('Video: harbour-tour').waitFor();
-    const steps = await page.locator('[data-step]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.getAttribute('data-step-status')]));
+    const steps = await page
+      .locator('[data-step]')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.getAttribute('data-step-status')]));
     expect(steps.length).toBeGreaterThan(0);
     expect(steps.every(([, s]) => s === 'done' || s === 'skipped')).toBe(true);
 
@@ -162,7 +198,9 @@ describe('dashboard in a real browser', () => {
       el.muted = true;
       return el.play();
     });
-    await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+    await expect
+      .poll(() => video.evaluate((el: HTMLVideoElement) => el.currentTime), { timeout: 20_000 })
+      .toBeGreaterThan(0.5);
     await video.evaluate((el: HTMLVideoElement) => el.pause());
     await shot('07-video-ready');
   }, 180_000);
@@ -180,12 +218,17 @@ describe('dashboard in a real browser', () => {
     const partOf = (url: URL) => Number(url.searchParams.get('partNumber') ?? 0);
     // Hold parts 2 and 3 so the page is reloaded with only part 1 in storage.
     const held: Route[] = [];
-    await page.route((url) => partOf(url) >= 2, (route) => void held.push(route));
+    await page.route(
+      (url) => partOf(url) >= 2,
+      (route) => void held.push(route),
+    );
     page.on('request', (r) => {
       const n = partOf(new URL(r.url()));
       if (n && r.method() === 'PUT') sentParts.push(n);
     });
-    const partOneDone = page.waitForResponse((r) => partOf(new URL(r.url())) === 1 && r.request().method() === 'PUT' && r.ok());
+    const partOneDone = page.waitForResponse(
+      (r) => partOf(new URL(r.url())) === 1 && r.request().method() === 'PUT' && r.ok(),
+    );
     await page.getByLabel('Video files to upload').setInputFiles(big);
     await partOneDone;
     await shot('08-upload-in-progress');
@@ -204,7 +247,9 @@ describe('dashboard in a real browser', () => {
     expect(sentParts.sort()).toEqual([2, 3]);
     expect(await row.textContent()).toContain('(resumed)');
     const status = page.locator('tr', { hasText: 'long-take' }).locator('[data-status]');
-    await expect.poll(() => status.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/UPLOADED|PROCESSING|READY|FAILED/);
+    await expect
+      .poll(() => status.getAttribute('data-status'), { timeout: 30_000 })
+      .toMatch(/UPLOADED|PROCESSING|READY|FAILED/);
     await shot('10-resumed-upload');
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   }, 120_000);
@@ -304,7 +349,9 @@ describe('dashboard in a real browser', () => {
 
     // The points sit exactly over the displayed (compiled, storage-served) image.
     const image = page.getByRole('img', { name: 'Marker image' });
-    await expect.poll(() => image.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => image.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth))
+      .toBeGreaterThan(0);
     expect(await image.getAttribute('src')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*\/marker\.jpg\?X-Amz-/);
     const overlay = page.locator('svg[data-keypoints]');
     const points = Number(await overlay.getAttribute('data-keypoints'));
@@ -312,7 +359,9 @@ describe('dashboard in a real browser', () => {
     expect(await overlay.locator('circle').count()).toBe(points);
     const [imgBox, svgBox] = [await image.boundingBox(), await overlay.boundingBox()];
     for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(imgBox![k] - svgBox![k])).toBeLessThan(1);
-    expect(await overlay.getAttribute('viewBox')).toBe(`0 0 ${await image.evaluate((el: HTMLImageElement) => `${el.naturalWidth} ${el.naturalHeight}`)}`);
+    expect(await overlay.getAttribute('viewBox')).toBe(
+      `0 0 ${await image.evaluate((el: HTMLImageElement) => `${el.naturalWidth} ${el.naturalHeight}`)}`,
+    );
     await page.getByText('Feature points', { exact: true }).waitFor();
     await shot('13-marker-scored');
 
@@ -328,12 +377,18 @@ describe('dashboard in a real browser', () => {
   }, 150_000);
 
   it('downloads the QR code as PNG and SVG', async () => {
-    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PNG' }).click()]);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PNG' }).click(),
+    ]);
     expect(png.suggestedFilename()).toBe('harbour-poster-qr.png');
     const pngBytes = readFileSync((await png.path())!);
     expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
     expect(pngBytes.readUInt32BE(16)).toBe(1024); // IHDR width
-    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download SVG' }).click()]);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download SVG' }).click(),
+    ]);
     expect(svg.suggestedFilename()).toBe('harbour-poster-qr.svg');
     expect(readFileSync((await svg.path())!, 'utf8')).toMatch(/<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
@@ -349,15 +404,23 @@ describe('dashboard in a real browser', () => {
     await page.getByText(/Playing now: harbour-tour \(default\)/).waitFor();
 
     // A rotation rule over the whole playlist.
-    await page.getByRole('form', { name: 'Add a rule' }).locator('label', { hasText: /^Rotation$/ }).click();
+    await page
+      .getByRole('form', { name: 'Add a rule' })
+      .locator('label', { hasText: /^Rotation$/ })
+      .click();
     expect(await page.getByRole('radio', { name: 'Rotation' }).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Add rule' }).click();
-    await page.getByRole('list', { name: 'Schedule rules' }).getByText(/^Rotation, a different video each day: all playlist videos$/).waitFor();
+    await page
+      .getByRole('list', { name: 'Schedule rules' })
+      .getByText(/^Rotation, a different video each day: all playlist videos$/)
+      .waitFor();
     await page.getByText(/Playing now: harbour-tour \(rotation\)/).waitFor();
 
     // Every day of this month's calendar plays the video.
     const calendar = page.getByRole('table', { name: /^What plays each day in / });
-    await expect.poll(() => calendar.locator('td[data-date] [data-video-id]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(28);
+    await expect
+      .poll(() => calendar.locator('td[data-date] [data-video-id]').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(28);
     const today = calendar.locator('td:has([aria-current=date])');
     expect(await today.textContent()).toContain('harbour-tour');
     await page.getByRole('button', { name: 'Next month' }).click();
@@ -370,9 +433,20 @@ describe('dashboard in a real browser', () => {
     const viewerLink = (await page.getByRole('link', { name: 'Viewer link' }).getAttribute('href'))!;
     const publicId = viewerLink.split('/v/')[1]!;
     const client = createArvliteClient({ url: `${baseUrl}/trpc` });
-    const first = await client.viewer.startSession.mutate({ publicId, device: { platform: 'ios', installId: 'e2e-device-aaaaaaaaaaaa' } });
-    await client.viewer.startSession.mutate({ publicId, device: { platform: 'android', installId: 'e2e-device-bbbbbbbbbbbb' } });
-    await client.viewer.endSession.mutate({ sessionId: first.sessionId, watchedMs: 3000, trackingLostCount: 0, completed: true });
+    const first = await client.viewer.startSession.mutate({
+      publicId,
+      device: { platform: 'ios', installId: 'e2e-device-aaaaaaaaaaaa' },
+    });
+    await client.viewer.startSession.mutate({
+      publicId,
+      device: { platform: 'android', installId: 'e2e-device-bbbbbbbbbbbb' },
+    });
+    await client.viewer.endSession.mutate({
+      sessionId: first.sessionId,
+      watchedMs: 3000,
+      trackingLostCount: 0,
+      completed: true,
+    });
 
     await page.getByRole('link', { name: 'Analytics' }).click();
     await page.getByRole('heading', { level: 1, name: 'Analytics' }).waitFor();
@@ -386,14 +460,31 @@ describe('dashboard in a real browser', () => {
     // Screen readers get the numbers as a table under each chart.
     const views = page.getByRole('table', { name: 'Views' });
     expect(await views.locator('tbody tr').count()).toBeGreaterThanOrEqual(30);
-    expect(await views.locator('tbody td').evaluateAll((tds) => tds.reduce((n, td) => n + Number(td.textContent), 0))).toBe(2);
+    expect(
+      await views.locator('tbody td').evaluateAll((tds) => tds.reduce((n, td) => n + Number(td.textContent), 0)),
+    ).toBe(2);
     // One day holds both views: one bar drawn, the rest flat.
-    const drawn = (chart: string) => page.locator(`figure[data-chart="${chart}"] svg rect`).evaluateAll((rects) => rects.filter((r) => Number(r.getAttribute('height')) > 0).length);
+    const drawn = (chart: string) =>
+      page
+        .locator(`figure[data-chart="${chart}"] svg rect`)
+        .evaluateAll((rects) => rects.filter((r) => Number(r.getAttribute('height')) > 0).length);
     expect(await drawn('Views')).toBe(1);
     expect(await drawn('Unique devices')).toBe(1);
     // One view from each platform: half the views each.
     const devices = page.getByRole('table', { name: 'Devices', exact: true });
-    expect(await devices.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-platform'), r.querySelectorAll('td')[0]!.textContent, r.querySelectorAll('td')[1]!.textContent]).sort())).toEqual([
+    expect(
+      await devices
+        .locator('tbody tr')
+        .evaluateAll((rows) =>
+          rows
+            .map((r) => [
+              r.getAttribute('data-platform'),
+              r.querySelectorAll('td')[0]!.textContent,
+              r.querySelectorAll('td')[1]!.textContent,
+            ])
+            .sort(),
+        ),
+    ).toEqual([
       ['android', '1', '50%'],
       ['ios', '1', '50%'],
     ]);
@@ -422,7 +513,9 @@ describe('dashboard in a real browser', () => {
       // This browser has no camera: the page says so and plays the video instead.
       expect(await viewer.getByRole('alert').textContent()).toContain('so the video plays here instead');
       const video = viewer.getByTestId('fallback-video');
-      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.3);
+      await expect
+        .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 })
+        .toBeGreaterThan(0.3);
       const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
       await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).not.toBe(t0);
       await viewer.screenshot({ path: path.join(shots, '18-viewer-fallback.png'), animations: 'disabled' });

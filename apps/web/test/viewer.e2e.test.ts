@@ -41,7 +41,12 @@ let browser: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 120_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -63,7 +68,9 @@ async function launch(name: string, args: string[] = []): Promise<BrowserContext
   await context.addInitScript(() => {
     const w = window as unknown as { cspViolations: string[] };
     w.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}`),
+    );
   });
   context.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
@@ -115,14 +122,18 @@ beforeAll(async () => {
   // meanwhile), which the server then serves.
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-viewer-e2e-'));
   const dist = path.join(work, 'dist');
-  const out = (await build({ root: webRoot, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 } })) as
-    | Rollup.RollupOutput
-    | Rollup.RollupOutput[];
+  const out = (await build({
+    root: webRoot,
+    logLevel: 'warn',
+    build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
+  })) as Rollup.RollupOutput | Rollup.RollupOutput[];
   for (const c of (Array.isArray(out) ? out : [out]).flatMap((o) => o.output)) {
     if (c.type !== 'chunk') continue;
     const ids = c.moduleIds.map((m) => m.replaceAll('\\', '/'));
     chunks.set(c.fileName, {
-      dashboard: ids.some((m) => /\/apps\/web\/src\/(pages|components|upload|auth)\//.test(m) || m.includes('/@mantine/')),
+      dashboard: ids.some(
+        (m) => /\/apps\/web\/src\/(pages|components|upload|auth)\//.test(m) || m.includes('/@mantine/'),
+      ),
       arEngine: ids.some((m) => m.includes('/mind-ar/') || m.includes('/three/')),
       hls: ids.some((m) => m.includes('/hls.js/')),
     });
@@ -148,7 +159,8 @@ beforeAll(async () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  const client = (getAccessToken?: () => string | null): ArvliteClient => createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken });
+  const client = (getAccessToken?: () => string | null): ArvliteClient =>
+    createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken });
   owner = await registerUser(client, 'Viewer E2E');
   const companyId = (await owner.client.company.create.mutate({ name: 'Harbour Prints' })).id;
   projectId = (await owner.client.project.create.mutate({ companyId, name: 'Postcards' })).id;
@@ -156,11 +168,39 @@ beforeAll(async () => {
   // A 3 s clip with sound, uploaded as the dashboard does and processed by the real worker.
   const clip = path.join(work, 'harbour.mp4');
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', clip,
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
+    '-t',
+    '3',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+    clip,
   ]);
   const bytes = new Uint8Array(readFileSync(clip));
-  const upload = await owner.client.video.createUpload.mutate({ projectId, fileName: 'harbour.mp4', contentType: 'video/mp4', size: bytes.length, title: 'Harbour' });
+  const upload = await owner.client.video.createUpload.mutate({
+    projectId,
+    fileName: 'harbour.mp4',
+    contentType: 'video/mp4',
+    size: bytes.length,
+    title: 'Harbour',
+  });
   if (upload.kind !== 'single') throw new Error('expected a single upload');
   expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
   await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
@@ -174,14 +214,22 @@ beforeAll(async () => {
   page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(20_000);
 
-  const ready = await waitFor('video READY', () => owner.client.video.byId.query({ id: videoId }), (v) => v.status === 'READY' || v.status === 'FAILED');
+  const ready = await waitFor(
+    'video READY',
+    () => owner.client.video.byId.query({ id: videoId }),
+    (v) => v.status === 'READY' || v.status === 'FAILED',
+  );
   expect(ready.status).toBe('READY');
 }, 240_000);
 
 describe('the public viewer without a camera', () => {
   it('serves its own page: unknown and malformed ids get the not-found page, without the dashboard or the AR engine', async () => {
     const res = await page.request.get(`${baseUrl}/v/AAAAAAAAAAAAAAAA`);
-    expect([res.status(), res.headers()['content-type'], res.headers()['cache-control']]).toEqual([200, 'text/html; charset=utf-8', 'no-cache']);
+    expect([res.status(), res.headers()['content-type'], res.headers()['cache-control']]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      'no-cache',
+    ]);
     expect(res.headers()['content-security-policy']).toContain("worker-src 'self' blob:");
     expect(await res.text()).toContain('<meta name="color-scheme" content="dark" />');
 
@@ -211,89 +259,139 @@ describe('the public viewer without a camera', () => {
     expect(dashboardScripts.filter((c) => c.arEngine)).toEqual([]);
   });
 
-  it('asks to wait while the photo is prepared, says when nothing can play, then shows the video', { timeout: 120_000 }, async () => {
-    const created = await owner.client.arContent.create.mutate({ projectId, title: 'Harbour at dusk', widthMm: 150 });
-    item = { id: created.id, publicId: created.publicId };
-    const png = readFileSync(markerPng);
-    const markerUpload = await owner.client.arContent.createMarkerUpload.mutate({ id: item.id, contentType: 'image/png', size: png.length });
-    expect((await fetch(markerUpload.url, { method: 'PUT', body: new Uint8Array(png), headers: markerUpload.headers })).ok).toBe(true);
-    await owner.client.arContent.completeMarkerUpload.mutate({ id: item.id });
+  it(
+    'asks to wait while the photo is prepared, says when nothing can play, then shows the video',
+    { timeout: 120_000 },
+    async () => {
+      const created = await owner.client.arContent.create.mutate({ projectId, title: 'Harbour at dusk', widthMm: 150 });
+      item = { id: created.id, publicId: created.publicId };
+      const png = readFileSync(markerPng);
+      const markerUpload = await owner.client.arContent.createMarkerUpload.mutate({
+        id: item.id,
+        contentType: 'image/png',
+        size: png.length,
+      });
+      expect(
+        (await fetch(markerUpload.url, { method: 'PUT', body: new Uint8Array(png), headers: markerUpload.headers })).ok,
+      ).toBe(true);
+      await owner.client.arContent.completeMarkerUpload.mutate({ id: item.id });
 
-    // Compiling takes seconds: the page says so, and offers to try again.
-    await page.goto(`${baseUrl}/v/${item.publicId}`);
-    await page.getByRole('heading', { level: 1, name: 'Almost ready' }).waitFor();
-    await page.getByText('Keep this page open: it tries again by itself.').waitFor();
-    await shot(page, 'viewer-02-marker-processing');
+      // Compiling takes seconds: the page says so, and offers to try again.
+      await page.goto(`${baseUrl}/v/${item.publicId}`);
+      await page.getByRole('heading', { level: 1, name: 'Almost ready' }).waitFor();
+      await page.getByText('Keep this page open: it tries again by itself.').waitFor();
+      await shot(page, 'viewer-02-marker-processing');
 
-    const compiled = await waitFor('marker compiled', () => owner.client.arContent.byId.query({ id: item.id }), (c) => c.status !== 'MARKER_PROCESSING');
-    expect(compiled).toMatchObject({ status: 'READY', marker: { published: true } });
+      const compiled = await waitFor(
+        'marker compiled',
+        () => owner.client.arContent.byId.query({ id: item.id }),
+        (c) => c.status !== 'MARKER_PROCESSING',
+      );
+      expect(compiled).toMatchObject({ status: 'READY', marker: { published: true } });
 
-    // Published, but the playlist is empty.
-    await page.getByRole('button', { name: 'Try again' }).click();
-    await page.getByRole('heading', { level: 1, name: 'No video right now' }).waitFor();
-    await shot(page, 'viewer-03-no-playable-video');
+      // Published, but the playlist is empty.
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('heading', { level: 1, name: 'No video right now' }).waitFor();
+      await shot(page, 'viewer-03-no-playable-video');
 
-    await owner.client.playlist.set.mutate({ id: item.id, videoIds: [videoId], defaultVideoId: videoId });
-    await page.getByRole('button', { name: 'Try again' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
-    // It plays by itself, and its first frames start a view session.
-    const video = page.getByTestId('fallback-video');
-    await waitFor('playback to start', () => video.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.2, 20_000);
-    await waitFor('a view session', () => sessions(), (rows) => rows.length === 1, 10_000);
-  });
+      await owner.client.playlist.set.mutate({ id: item.id, videoIds: [videoId], defaultVideoId: videoId });
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+      // It plays by itself, and its first frames start a view session.
+      const video = page.getByTestId('fallback-video');
+      await waitFor(
+        'playback to start',
+        () => video.evaluate((v: HTMLVideoElement) => v.currentTime),
+        (t) => t > 0.2,
+        20_000,
+      );
+      await waitFor(
+        'a view session',
+        () => sessions(),
+        (rows) => rows.length === 1,
+        10_000,
+      );
+    },
+  );
 
-  it('plays the video on its own with its poster, muted where sound may not start by itself, and records the view', { timeout: 90_000 }, async () => {
-    const scripts = recordScripts(page);
-    await page.goto(`${baseUrl}/v/${item.publicId}`);
-    await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
-    // No camera in this browser: the reason is announced, and the video plays here instead.
-    const notice = page.getByRole('alert');
-    await notice.waitFor();
-    expect(await notice.textContent()).toMatch(/camera|3D graphics/i);
-    expect(await notice.textContent()).toContain('so the video plays here instead');
+  it(
+    'plays the video on its own with its poster, muted where sound may not start by itself, and records the view',
+    { timeout: 90_000 },
+    async () => {
+      const scripts = recordScripts(page);
+      await page.goto(`${baseUrl}/v/${item.publicId}`);
+      await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+      // No camera in this browser: the reason is announced, and the video plays here instead.
+      const notice = page.getByRole('alert');
+      await notice.waitFor();
+      expect(await notice.textContent()).toMatch(/camera|3D graphics/i);
+      expect(await notice.textContent()).toContain('so the video plays here instead');
 
-    const video = page.getByRole('region', { name: 'Harbour at dusk' }).locator('video');
-    expect(await video.getAttribute('aria-label')).toBe('Video: Harbour at dusk');
-    expect(await video.getAttribute('poster')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+poster/);
-    const t0 = await waitFor('playback to start', () => video.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.2, 20_000);
-    await page.waitForTimeout(1200);
-    const t1 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
-    expect(t1 === 0 || t1 > t0).toBe(true); // advanced, or looped back to the start of the 3 s clip
-    const playing = () => video.evaluate((v: HTMLVideoElement) => ({ paused: v.paused, muted: v.muted, loop: v.loop }));
-    // The item asks for sound. Where the browser refuses sound without a tap, it plays muted with a "Turn sound on"
-    // button. Headless Chromium does either from run to run, whatever --autoplay-policy says (video-source.spec.ts
-    // covers both answers), so this checks that the page matches what the browser did.
-    const soundButton = page.getByRole('button', { name: 'Turn sound on' });
-    // The button comes with the render after play() settles, a moment after the element turned muted: wait for the
-    // page to agree with the element (it never does if the button is missing or shown while sound plays).
-    await expect.poll(async () => ((await playing()).muted ? 1 : 0) === (await soundButton.count())).toBe(true);
-    const state = await playing();
-    expect(state).toMatchObject({ paused: false, loop: true });
-    expect(await soundButton.count()).toBe(state.muted ? 1 : 0);
-    await shot(page, 'viewer-04-fallback-playing');
-    if (state.muted) {
-      await soundButton.click();
-      await expect.poll(playing).toEqual({ paused: false, muted: false, loop: true });
-      expect(await soundButton.count()).toBe(0);
-    }
-    // The camera was refused before the AR engine was downloaded; hls.js was.
-    expect(scripts.filter((c) => c.arEngine)).toEqual([]);
-    expect(scripts.some((c) => c.hls)).toBe(true);
-    expect(await cspViolations(page)).toEqual([]);
+      const video = page.getByRole('region', { name: 'Harbour at dusk' }).locator('video');
+      expect(await video.getAttribute('aria-label')).toBe('Video: Harbour at dusk');
+      expect(await video.getAttribute('poster')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+poster/);
+      const t0 = await waitFor(
+        'playback to start',
+        () => video.evaluate((v: HTMLVideoElement) => v.currentTime),
+        (t) => t > 0.2,
+        20_000,
+      );
+      await page.waitForTimeout(1200);
+      const t1 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+      expect(t1 === 0 || t1 > t0).toBe(true); // advanced, or looped back to the start of the 3 s clip
+      const playing = () =>
+        video.evaluate((v: HTMLVideoElement) => ({ paused: v.paused, muted: v.muted, loop: v.loop }));
+      // The item asks for sound. Where the browser refuses sound without a tap, it plays muted with a "Turn sound on"
+      // button. Headless Chromium does either from run to run, whatever --autoplay-policy says (video-source.spec.ts
+      // covers both answers), so this checks that the page matches what the browser did.
+      const soundButton = page.getByRole('button', { name: 'Turn sound on' });
+      // The button comes with the render after play() settles, a moment after the element turned muted: wait for the
+      // page to agree with the element (it never does if the button is missing or shown while sound plays).
+      await expect.poll(async () => ((await playing()).muted ? 1 : 0) === (await soundButton.count())).toBe(true);
+      const state = await playing();
+      expect(state).toMatchObject({ paused: false, loop: true });
+      expect(await soundButton.count()).toBe(state.muted ? 1 : 0);
+      await shot(page, 'viewer-04-fallback-playing');
+      if (state.muted) {
+        await soundButton.click();
+        await expect.poll(playing).toEqual({ paused: false, muted: false, loop: true });
+        expect(await soundButton.count()).toBe(0);
+      }
+      // The camera was refused before the AR engine was downloaded; hls.js was.
+      expect(scripts.filter((c) => c.arEngine)).toEqual([]);
+      expect(scripts.some((c) => c.hls)).toBe(true);
+      expect(await cspViolations(page)).toEqual([]);
 
-    // Let it play past the end once (the clip loops), then leave: pagehide ends the session with a keepalive request.
-    await page.waitForTimeout(3500);
-    await page.goto('about:blank');
-    // Both views ended: the one above when this test navigated away from it, and this one now.
-    const rows = await waitFor('the view sessions to end', () => sessions(), (r) => r.length === 2 && r.every((x) => x.end_reason), 15_000);
-    const row = rows[0]!;
-    expect(row).toMatchObject({ platform: 'web', device_os: 'Linux', end_reason: 'client', completed: true, tracking_lost_count: 0 });
-    expect(row.watched_ms).toBeGreaterThan(3000);
-    expect(row.watched_ms).toBeLessThan(20_000);
+      // Let it play past the end once (the clip loops), then leave: pagehide ends the session with a keepalive request.
+      await page.waitForTimeout(3500);
+      await page.goto('about:blank');
+      // Both views ended: the one above when this test navigated away from it, and this one now.
+      const rows = await waitFor(
+        'the view sessions to end',
+        () => sessions(),
+        (r) => r.length === 2 && r.every((x) => x.end_reason),
+        15_000,
+      );
+      const row = rows[0]!;
+      expect(row).toMatchObject({
+        platform: 'web',
+        device_os: 'Linux',
+        end_reason: 'client',
+        completed: true,
+        tracking_lost_count: 0,
+      });
+      expect(row.watched_ms).toBeGreaterThan(3000);
+      expect(row.watched_ms).toBeLessThan(20_000);
 
-    const summary = await owner.client.analytics.summary.query({ arContentId: item.id, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), granularity: 'day' });
-    expect(summary.totals).toMatchObject({ views: 2, reportedSessions: 2 });
-  });
+      const summary = await owner.client.analytics.summary.query({
+        arContentId: item.id,
+        from: new Date(Date.now() - 86_400_000),
+        to: new Date(Date.now() + 86_400_000),
+        granularity: 'day',
+      });
+      expect(summary.totals).toMatchObject({ views: 2, reportedSessions: 2 });
+    },
+  );
 });
 
 describe('the camera view (Chromium’s fake camera filming the printed photo)', () => {
@@ -305,11 +403,33 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
     // of the frame), then 4 s of the bare table, so the photo is found, lost and found again.
     const feed = path.join(work, 'camera.y4m');
     execFileSync('ffmpeg', [
-      '-v', 'error', '-y', '-loop', '1', '-t', '6', '-i', markerPng, '-f', 'lavfi', '-t', '4', '-i', 'color=c=0x808080:s=640x480:r=15',
-      '-filter_complex', '[0:v]scale=512:384,pad=640:480:64:48:color=0x808080,fps=15,format=yuv420p,setsar=1[photo];[1:v]format=yuv420p,setsar=1[table];[photo][table]concat=n=2:v=1[out]',
-      '-map', '[out]', feed,
+      '-v',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-t',
+      '6',
+      '-i',
+      markerPng,
+      '-f',
+      'lavfi',
+      '-t',
+      '4',
+      '-i',
+      'color=c=0x808080:s=640x480:r=15',
+      '-filter_complex',
+      '[0:v]scale=512:384,pad=640:480:64:48:color=0x808080,fps=15,format=yuv420p,setsar=1[photo];[1:v]format=yuv420p,setsar=1[table];[photo][table]concat=n=2:v=1[out]',
+      '-map',
+      '[out]',
+      feed,
     ]);
-    camera = await launch('fake-camera', ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${feed}`, ...WEBGL_ARGS]);
+    camera = await launch('fake-camera', [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${feed}`,
+      ...WEBGL_ARGS,
+    ]);
     await camera.grantPermissions(['camera'], { origin: baseUrl });
     arPage = camera.pages()[0] ?? (await camera.newPage());
     arPage.setDefaultTimeout(20_000);
@@ -317,7 +437,10 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
   }, 60_000);
 
   const stageOf = () => arPage.getByTestId('ar-stage').getAttribute('data-stage');
-  const arVideo = () => arPage.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused, width: v.videoWidth }));
+  const arVideo = () =>
+    arPage
+      .getByTestId('ar-video')
+      .evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused, width: v.videoWidth }));
   /**
    * How often the AR video has started playing so far, per camera input size (`data-input` when it started). A page
    * busy tracking answers polls slowly, and a sighting can begin and end between two of them (the feed loops every
@@ -338,133 +461,230 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
       return { ...el.plays };
     });
 
-  it('finds the photo with MindAR under the real CSP, plays the video on it while in sight, and counts the losses', { timeout: 180_000 }, async () => {
-    const scripts = recordScripts(arPage);
-    const before = (await sessions()).length;
-    const started = Date.now();
-    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
-    await arPage.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
-    await expect.poll(stageOf, { timeout: 120_000, interval: 100 }).toMatch(/scanning|tracking/);
-    const scanning = Date.now() - started;
-    expect(scripts.some((c) => c.arEngine)).toBe(true);
-    expect(await arPage.locator('canvas.arv-canvas').count()).toBe(1);
-    expect(await arPage.locator('video.arv-camera').evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight, v.paused])).toEqual([640, 480, false]);
+  it(
+    'finds the photo with MindAR under the real CSP, plays the video on it while in sight, and counts the losses',
+    { timeout: 180_000 },
+    async () => {
+      const scripts = recordScripts(arPage);
+      const before = (await sessions()).length;
+      const started = Date.now();
+      await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+      await arPage.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+      await expect.poll(stageOf, { timeout: 120_000, interval: 100 }).toMatch(/scanning|tracking/);
+      const scanning = Date.now() - started;
+      expect(scripts.some((c) => c.arEngine)).toBe(true);
+      expect(await arPage.locator('canvas.arv-canvas').count()).toBe(1);
+      expect(
+        await arPage
+          .locator('video.arv-camera')
+          .evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight, v.paused]),
+      ).toEqual([640, 480, false]);
 
-    // Found: the video plays on the photo.
-    await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
-    const found = Date.now() - started;
-    const first = await waitFor('the video on the photo to play', arVideo, (v) => v.t > 0.3 && !v.paused, 15_000);
-    expect(first.width).toBe(320);
-    await shot(arPage, 'viewer-05-ar-tracking');
+      // Found: the video plays on the photo.
+      await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
+      const found = Date.now() - started;
+      const first = await waitFor('the video on the photo to play', arVideo, (v) => v.t > 0.3 && !v.paused, 15_000);
+      expect(first.width).toBe(320);
+      await shot(arPage, 'viewer-05-ar-tracking');
 
-    // The bare table: lost, and the video waits; the photo again: found, and it goes on.
-    await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('scanning');
-    // (Paused from the moment the stage says so; if the photo came back between two polls, the next loss is due within
-    // one 6 s sighting.)
-    await expect.poll(async () => (await arVideo()).paused, { timeout: 15_000 }).toBe(true);
-    await arPage.getByRole('status').filter({ hasText: 'Point your camera at the photo' }).waitFor();
-    await shot(arPage, 'viewer-06-ar-lost');
-    const playsWhileLost = (await playsByInput())['640x480'] ?? 0; // counting from here, with the video paused
-    await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('tracking');
-    await expect.poll(async () => (await playsByInput())['640x480'] ?? 0, { timeout: 30_000 }).toBeGreaterThan(playsWhileLost);
-    console.info(`camera view: scanning after ${scanning} ms, photo found after ${found} ms (headless, SwiftShader WebGL)`);
+      // The bare table: lost, and the video waits; the photo again: found, and it goes on.
+      await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('scanning');
+      // (Paused from the moment the stage says so; if the photo came back between two polls, the next loss is due within
+      // one 6 s sighting.)
+      await expect.poll(async () => (await arVideo()).paused, { timeout: 15_000 }).toBe(true);
+      await arPage.getByRole('status').filter({ hasText: 'Point your camera at the photo' }).waitFor();
+      await shot(arPage, 'viewer-06-ar-lost');
+      const playsWhileLost = (await playsByInput())['640x480'] ?? 0; // counting from here, with the video paused
+      await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('tracking');
+      await expect
+        .poll(async () => (await playsByInput())['640x480'] ?? 0, { timeout: 30_000 })
+        .toBeGreaterThan(playsWhileLost);
+      console.info(
+        `camera view: scanning after ${scanning} ms, photo found after ${found} ms (headless, SwiftShader WebGL)`,
+      );
 
-    expect(await cspViolations(arPage)).toEqual([]);
-    expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e) && !/WebAssembly/.test(e))).toEqual([]);
+      expect(await cspViolations(arPage)).toEqual([]);
+      expect(
+        consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e) && !/WebAssembly/.test(e)),
+      ).toEqual([]);
 
-    // The tab is killed: no pagehide, so no keepalive request (the plain player's test above covers that path). A phone
-    // does this to background tabs, and a browser gives a page busy tracking only so long to run its pagehide handler: a
-    // loaded CI run lost this view's end that way. The page saved its numbers as it went (unsent-ends.ts), so the next
-    // viewer page on this origin reports the view, with the loss counted.
-    const crashed = new Promise<void>((resolve) => arPage.once('crash', () => resolve()));
-    const cdp = await camera.newCDPSession(arPage);
-    void cdp.send('Page.crash').catch(() => undefined); // never answered: the renderer is gone
-    await crashed;
-    const cutShort = (r: SessionRow[]) => r[r.length - before - 1];
-    expect(cutShort(await sessions())).toMatchObject({ end_reason: null });
-    arPage = await camera.newPage();
-    arPage.setDefaultTimeout(20_000);
-    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
-    const rows = await waitFor('the cut-short camera view to be reported', () => sessions(), (r) => r.length > before && !!cutShort(r)!.end_reason, 15_000);
-    expect(cutShort(rows)).toMatchObject({ platform: 'web', end_reason: 'client' });
-    expect(cutShort(rows)!.tracking_lost_count).toBeGreaterThanOrEqual(1);
-    expect(cutShort(rows)!.watched_ms).toBeGreaterThan(300);
-  });
+      // The tab is killed: no pagehide, so no keepalive request (the plain player's test above covers that path). A phone
+      // does this to background tabs, and a browser gives a page busy tracking only so long to run its pagehide handler: a
+      // loaded CI run lost this view's end that way. The page saved its numbers as it went (unsent-ends.ts), so the next
+      // viewer page on this origin reports the view, with the loss counted.
+      const crashed = new Promise<void>((resolve) => arPage.once('crash', () => resolve()));
+      const cdp = await camera.newCDPSession(arPage);
+      void cdp.send('Page.crash').catch(() => undefined); // never answered: the renderer is gone
+      await crashed;
+      const cutShort = (r: SessionRow[]) => r[r.length - before - 1];
+      expect(cutShort(await sessions())).toMatchObject({ end_reason: null });
+      arPage = await camera.newPage();
+      arPage.setDefaultTimeout(20_000);
+      await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+      const rows = await waitFor(
+        'the cut-short camera view to be reported',
+        () => sessions(),
+        (r) => r.length > before && !!cutShort(r)!.end_reason,
+        15_000,
+      );
+      expect(cutShort(rows)).toMatchObject({ platform: 'web', end_reason: 'client' });
+      expect(cutShort(rows)!.tracking_lost_count).toBeGreaterThanOrEqual(1);
+      expect(cutShort(rows)!.watched_ms).toBeGreaterThan(300);
+    },
+  );
 
-  it('builds a new tracker when the feed changes shape (a phone turned), and finds the photo again', { timeout: 120_000 }, async () => {
-    const inputOf = () => arPage.getByTestId('ar-stage').getAttribute('data-input');
-    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
-    await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toBe('tracking');
-    expect(await inputOf()).toBe('640x480');
-    await playsByInput();
-    // Chromium scales and crops the fake camera's frames to the new constraints, as a phone's feed turns from
-    // landscape to square or portrait.
-    await arPage.locator('video.arv-camera').evaluate(async (v: HTMLVideoElement) => {
-      const [track] = (v.srcObject as MediaStream).getVideoTracks();
-      // resizeMode is in the Media Capture spec and Chromium, not yet in TypeScript's DOM types.
-      await track!.applyConstraints({ width: 480, height: 480, resizeMode: 'crop-and-scale' } as MediaTrackConstraints);
-    });
-    await expect.poll(inputOf, { timeout: 10_000, interval: 100 }).toBe('480x480');
-    await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
-    // Found by the new tracker, the video goes on.
-    await expect.poll(async () => (await playsByInput())['480x480'] ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
-    await shot(arPage, 'viewer-07-ar-turned');
-  });
+  it(
+    'builds a new tracker when the feed changes shape (a phone turned), and finds the photo again',
+    { timeout: 120_000 },
+    async () => {
+      const inputOf = () => arPage.getByTestId('ar-stage').getAttribute('data-input');
+      await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+      await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toBe('tracking');
+      expect(await inputOf()).toBe('640x480');
+      await playsByInput();
+      // Chromium scales and crops the fake camera's frames to the new constraints, as a phone's feed turns from
+      // landscape to square or portrait.
+      await arPage.locator('video.arv-camera').evaluate(async (v: HTMLVideoElement) => {
+        const [track] = (v.srcObject as MediaStream).getVideoTracks();
+        // resizeMode is in the Media Capture spec and Chromium, not yet in TypeScript's DOM types.
+        await track!.applyConstraints({
+          width: 480,
+          height: 480,
+          resizeMode: 'crop-and-scale',
+        } as MediaTrackConstraints);
+      });
+      await expect.poll(inputOf, { timeout: 10_000, interval: 100 }).toBe('480x480');
+      await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
+      // Found by the new tracker, the video goes on.
+      await expect.poll(async () => (await playsByInput())['480x480'] ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+      await shot(arPage, 'viewer-07-ar-turned');
+    },
+  );
 
-  it('"Play without camera" switches to the plain player and stops the camera; "Use the camera" goes back', { timeout: 60_000 }, async () => {
-    await arPage.goto(`${baseUrl}/v/${item.publicId}`);
-    await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
-    await arPage.getByRole('button', { name: 'Play without camera' }).click();
-    const video = arPage.getByTestId('fallback-video');
-    await waitFor('playback to start', () => video.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.2, 20_000);
-    // Chosen, not forced: no failure to announce; and the camera is off.
-    expect(await arPage.getByRole('alert').count()).toBe(0);
-    expect(await arPage.locator('video.arv-camera').count()).toBe(0);
-    await shot(arPage, 'viewer-08-without-camera-by-choice');
-    await arPage.getByRole('button', { name: 'Use the camera' }).click();
-    await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
-  });
+  it(
+    '"Play without camera" switches to the plain player and stops the camera; "Use the camera" goes back',
+    { timeout: 60_000 },
+    async () => {
+      await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+      await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
+      await arPage.getByRole('button', { name: 'Play without camera' }).click();
+      const video = arPage.getByTestId('fallback-video');
+      await waitFor(
+        'playback to start',
+        () => video.evaluate((v: HTMLVideoElement) => v.currentTime),
+        (t) => t > 0.2,
+        20_000,
+      );
+      // Chosen, not forced: no failure to announce; and the camera is off.
+      expect(await arPage.getByRole('alert').count()).toBe(0);
+      expect(await arPage.locator('video.arv-camera').count()).toBe(0);
+      await shot(arPage, 'viewer-08-without-camera-by-choice');
+      await arPage.getByRole('button', { name: 'Use the camera' }).click();
+      await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
+    },
+  );
 });
 
 describe('a viewer left open', () => {
-  it('follows the schedule: when a window ends, it switches to the default video without a reload', { timeout: 120_000 }, async () => {
-    // A second, shorter clip (2 s against the default's 3 s, so the element's duration tells them apart).
-    const clip = path.join(work, 'sunrise.mp4');
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=660',
-      '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest', clip,
-    ]);
-    const bytes = new Uint8Array(readFileSync(clip));
-    const upload = await owner.client.video.createUpload.mutate({ projectId, fileName: 'sunrise.mp4', contentType: 'video/mp4', size: bytes.length, title: 'Sunrise' });
-    if (upload.kind !== 'single') throw new Error('expected a single upload');
-    expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
-    await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
-    const ready = await waitFor('second video READY', () => owner.client.video.byId.query({ id: upload.videoId }), (v) => v.status === 'READY' || v.status === 'FAILED');
-    expect(ready.status).toBe('READY');
+  it(
+    'follows the schedule: when a window ends, it switches to the default video without a reload',
+    { timeout: 120_000 },
+    async () => {
+      // A second, shorter clip (2 s against the default's 3 s, so the element's duration tells them apart).
+      const clip = path.join(work, 'sunrise.mp4');
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=320x180:rate=15',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=660',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '64k',
+        '-shortest',
+        clip,
+      ]);
+      const bytes = new Uint8Array(readFileSync(clip));
+      const upload = await owner.client.video.createUpload.mutate({
+        projectId,
+        fileName: 'sunrise.mp4',
+        contentType: 'video/mp4',
+        size: bytes.length,
+        title: 'Sunrise',
+      });
+      if (upload.kind !== 'single') throw new Error('expected a single upload');
+      expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
+      await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
+      const ready = await waitFor(
+        'second video READY',
+        () => owner.client.video.byId.query({ id: upload.videoId }),
+        (v) => v.status === 'READY' || v.status === 'FAILED',
+      );
+      expect(ready.status).toBe('READY');
 
-    await owner.client.playlist.set.mutate({ id: item.id, videoIds: [videoId, upload.videoId], defaultVideoId: videoId });
-    const windowEnd = new Date(Date.now() + 15_000);
-    await owner.client.playlist.addRule.mutate({ id: item.id, kind: 'window', start: new Date(Date.now() - 60_000), end: windowEnd, videoId: upload.videoId });
+      await owner.client.playlist.set.mutate({
+        id: item.id,
+        videoIds: [videoId, upload.videoId],
+        defaultVideoId: videoId,
+      });
+      const windowEnd = new Date(Date.now() + 15_000);
+      await owner.client.playlist.addRule.mutate({
+        id: item.id,
+        kind: 'window',
+        start: new Date(Date.now() - 60_000),
+        end: windowEnd,
+        videoId: upload.videoId,
+      });
 
-    const before = (await sessions()).length;
-    await page.goto(`${baseUrl}/v/${item.publicId}`);
-    await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
-    const video = page.getByTestId('fallback-video');
-    const playing = () => video.evaluate((v: HTMLVideoElement) => ({ duration: Math.round(v.duration || 0), t: v.currentTime }));
-    await waitFor('the window\'s video to play', playing, (v) => v.duration === 2 && v.t > 0.2, 20_000);
-    expect(Date.now()).toBeLessThan(windowEnd.getTime());
+      const before = (await sessions()).length;
+      await page.goto(`${baseUrl}/v/${item.publicId}`);
+      await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
+      const video = page.getByTestId('fallback-video');
+      const playing = () =>
+        video.evaluate((v: HTMLVideoElement) => ({ duration: Math.round(v.duration || 0), t: v.currentTime }));
+      await waitFor("the window's video to play", playing, (v) => v.duration === 2 && v.t > 0.2, 20_000);
+      expect(Date.now()).toBeLessThan(windowEnd.getTime());
 
-    // No reload: past the window's end the page asks again and the default video takes over, as a new view.
-    await waitFor('the default video to take over', playing, (v) => v.duration === 3 && v.t > 0.2, Math.max(0, windowEnd.getTime() - Date.now()) + 20_000);
-    expect(await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).count()).toBe(1);
-    await page.goto('about:blank');
-    await waitFor('both views to end', () => sessions(), (r) => r.length === before + 2 && r.slice(0, 2).every((x) => x.end_reason), 15_000);
-  });
+      // No reload: past the window's end the page asks again and the default video takes over, as a new view.
+      await waitFor(
+        'the default video to take over',
+        playing,
+        (v) => v.duration === 3 && v.t > 0.2,
+        Math.max(0, windowEnd.getTime() - Date.now()) + 20_000,
+      );
+      expect(await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).count()).toBe(1);
+      await page.goto('about:blank');
+      await waitFor(
+        'both views to end',
+        () => sessions(),
+        (r) => r.length === before + 2 && r.slice(0, 2).every((x) => x.end_reason),
+        15_000,
+      );
+    },
+  );
 });
 
 describe('an expired item', () => {
   it('gets the expired page', async () => {
-    await owner.client.arContent.update.mutate({ id: item.id, activeFrom: new Date(Date.now() - 7_200_000), expiresAt: new Date(Date.now() - 60_000) });
+    await owner.client.arContent.update.mutate({
+      id: item.id,
+      activeFrom: new Date(Date.now() - 7_200_000),
+      expiresAt: new Date(Date.now() - 60_000),
+    });
     await page.goto(`${baseUrl}/v/${item.publicId}`);
     await page.getByRole('heading', { level: 1, name: 'This video has expired' }).waitFor();
     await page.getByText('If you would like to see it again, contact whoever gave you the print.').waitFor();

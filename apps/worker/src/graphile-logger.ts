@@ -19,6 +19,10 @@ export function briefErrors(meta: Record<string, unknown> | undefined): Record<s
   if (!meta || !(meta.error instanceof Error)) return meta ?? {};
   const { error, ...rest } = meta;
   const e = error as Error & { code?: unknown };
-  const brief = Object.assign(new Error(e.message), { name: e.name, stack: e.stack }, e.code !== undefined && { code: e.code });
+  const brief = Object.assign(
+    new Error(e.message),
+    { name: e.name, stack: e.stack },
+    e.code !== undefined && { code: e.code },
+  );
   return { ...rest, err: brief };
 }

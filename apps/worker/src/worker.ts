@@ -45,7 +45,10 @@ export async function startWorker(
   em.create(WorkerHeartbeat, { id, hostname: hostname().slice(0, 255), pid: process.pid, graphileWorkerIds: [] });
   await em.flush();
 
-  const taskList = onlyTasks(createTaskList({ config, orm, storage: deps.storage, log }), opts.tasks ?? config.worker.tasks);
+  const taskList = onlyTasks(
+    createTaskList({ config, orm, storage: deps.storage, log }),
+    opts.tasks ?? config.worker.tasks,
+  );
   // Cron items only for tasks this worker runs.
   const cron = crontab
     .split('\n')
@@ -73,15 +76,18 @@ export async function startWorker(
     logger: graphileLogger(log),
   });
 
-
   async function beat() {
     const fork = orm.fork();
-    await fork.nativeUpdate(WorkerHeartbeat, { id }, {
-      lastSeenAt: new Date(),
-      graphileWorkerIds: [...graphileIds],
-      jobsCompleted: counters.completed,
-      jobsFailed: counters.failed,
-    });
+    await fork.nativeUpdate(
+      WorkerHeartbeat,
+      { id },
+      {
+        lastSeenAt: new Date(),
+        graphileWorkerIds: [...graphileIds],
+        jobsCompleted: counters.completed,
+        jobsFailed: counters.failed,
+      },
+    );
     const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs);
     if (reaped.workers.length > 0) log.warn(reaped, 'released jobs of dead workers');
   }

@@ -8,7 +8,11 @@ let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let worker: WorkerProcess;
 
 beforeAll(async () => {
-  deps = await createTestDeps({ WORKER_POLL_INTERVAL_MS: '200', WORKER_DEAD_AFTER_MS: '3000', WORKER_HEARTBEAT_INTERVAL_MS: '1000' });
+  deps = await createTestDeps({
+    WORKER_POLL_INTERVAL_MS: '200',
+    WORKER_DEAD_AFTER_MS: '3000',
+    WORKER_HEARTBEAT_INTERVAL_MS: '1000',
+  });
   worker = await startWorker(deps, { concurrency: 2 });
 });
 afterAll(async () => {
@@ -28,9 +32,21 @@ async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeo
   }
 }
 
-type JobRow = { id: string; attempts: number; max_attempts: number; last_error: string | null; locked_by: string | null };
+type JobRow = {
+  id: string;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+};
 const jobRow = (id: string) =>
-  deps.orm.fork().execute<JobRow[]>('select id, attempts, max_attempts, last_error, locked_by from graphile_worker.jobs where id = ?', [id]).then((r) => r[0]);
+  deps.orm
+    .fork()
+    .execute<JobRow[]>(
+      'select id, attempts, max_attempts, last_error, locked_by from graphile_worker.jobs where id = ?',
+      [id],
+    )
+    .then((r) => r[0]);
 
 describe('worker', () => {
   it('registers a heartbeat row that the API can read', async () => {
@@ -38,7 +54,10 @@ describe('worker', () => {
     expect(row.pid).toBe(process.pid);
     expect(row.stoppedAt).toBeNull();
     // The reaper needs graphile-worker's own ids to release this process's locks after a crash.
-    await waitFor(async () => (await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id })).graphileWorkerIds.length > 0);
+    await waitFor(
+      async () =>
+        (await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id })).graphileWorkerIds.length > 0,
+    );
   });
 
   it('runs a job end to end', async () => {
@@ -54,7 +73,9 @@ describe('worker', () => {
   it('fails a malformed payload permanently with a clear error', async () => {
     const [row0] = await deps.orm
       .fork()
-      .execute<{ id: string }[]>(`select (graphile_worker.add_job('system:noop', '{"label": 42, "bogus": true}'::json)).id::text as id`);
+      .execute<{ id: string }[]>(
+        `select (graphile_worker.add_job('system:noop', '{"label": 42, "bogus": true}'::json)).id::text as id`,
+      );
     const id = row0!.id;
     const row = await waitFor(async () => {
       const r = await jobRow(id);
@@ -68,7 +89,10 @@ describe('worker', () => {
     // A job locked by a worker that crashed: graphile-worker alone would wait 4 hours.
     const em = deps.orm.fork();
     const { id } = await enqueue(em, 'system:noop', { label: 'orphan' }, { runAt: new Date(Date.now() + 60_000) });
-    await em.execute(`update graphile_worker._private_jobs set locked_by = 'ghost-graphile-id', locked_at = now(), run_at = now() where id = ?`, [id]);
+    await em.execute(
+      `update graphile_worker._private_jobs set locked_by = 'ghost-graphile-id', locked_at = now(), run_at = now() where id = ?`,
+      [id],
+    );
     em.create(WorkerHeartbeat, {
       id: 'ghost',
       hostname: 'gone',

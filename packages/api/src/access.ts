@@ -1,5 +1,15 @@
 // Tenant scoping: the only way procedures load company-owned objects. Not a member → NOT_FOUND; member below the role → FORBIDDEN.
-import { ArContent, Membership, Project, Video, roleRank, type Company, type EntityManager, type Role, type VideoRecord } from '@arvlite/db';
+import {
+  ArContent,
+  Membership,
+  Project,
+  Video,
+  roleRank,
+  type Company,
+  type EntityManager,
+  type Role,
+  type VideoRecord,
+} from '@arvlite/db';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {

@@ -19,11 +19,20 @@ export function decodeCursor(cursor: string | undefined): { createdAt: Date; id:
   } catch {
     parsed = null;
   }
-  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && UUID.test(parsed[1])) {
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    typeof parsed[0] === 'string' &&
+    typeof parsed[1] === 'string' &&
+    UUID.test(parsed[1])
+  ) {
     const createdAt = new Date(parsed[0]);
     if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
   }
-  throw new ValidationError('This cursor is not one this list returned; start again without it', { reason: 'INVALID_CURSOR', field: 'cursor' });
+  throw new ValidationError('This cursor is not one this list returned; start again without it', {
+    reason: 'INVALID_CURSOR',
+    field: 'cursor',
+  });
 }
 
 export interface Page<T> {
@@ -39,7 +48,9 @@ export async function findPage<T extends { createdAt: Date; id: string }>(
   input: { cursor?: string; limit: number },
 ): Promise<Page<T>> {
   const after = decodeCursor(input.cursor);
-  const keyset = after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {};
+  const keyset = after
+    ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+    : {};
   const rows = (await em.find(entity, { $and: [where, keyset] } as FilterQuery<T>, {
     orderBy: { createdAt: 'desc', id: 'desc' } as never,
     limit: input.limit + 1,

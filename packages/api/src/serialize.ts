@@ -96,15 +96,8 @@ function walk(value: unknown, seen: Set<object>): unknown {
 }
 
 /** Adds a child's annotation under its key, as superjson's walker does: a leaf as is, a subtree's paths prefixed. */
-function nest(
-  inner: Record<string, Annotation>,
-  key: string,
-  child: Annotation,
-): Record<string, Annotation> {
-  const escaped =
-    key.includes('.') || key.includes('\\')
-      ? key.replace(/\\/g, '\\\\').replace(/\./g, '\\.')
-      : key;
+function nest(inner: Record<string, Annotation>, key: string, child: Annotation): Record<string, Annotation> {
+  const escaped = key.includes('.') || key.includes('\\') ? key.replace(/\\/g, '\\\\').replace(/\./g, '\\.') : key;
   if (Array.isArray(child)) {
     inner[escaped] = child;
   } else {

@@ -14,10 +14,7 @@ import { serialize } from './serialize.ts';
  * `tenant` procedures load objects only through ctx.access at `minRole`; `self` ones touch only the caller's own rows;
  * `public` ones need no sign-in.
  */
-export type ProcedureMeta =
-  | { scope: 'tenant'; minRole: Role }
-  | { scope: 'self' }
-  | { scope: 'public' };
+export type ProcedureMeta = { scope: 'tenant'; minRole: Role } | { scope: 'self' } | { scope: 'public' };
 
 const t = initTRPC
   .context<Context>()
@@ -105,7 +102,7 @@ export const selfProcedure = authed.meta({ scope: 'self' });
 
 /** Signed in and scoped to a company at `minRole` or above; objects load only through `ctx.access`. */
 export function tenantProcedure(minRole: Role) {
-  return authed.meta({ scope: 'tenant', minRole }).use(({ ctx, next }) =>
-    next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }),
-  );
+  return authed
+    .meta({ scope: 'tenant', minRole })
+    .use(({ ctx, next }) => next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }));
 }

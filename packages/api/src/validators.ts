@@ -19,7 +19,11 @@ export const displayName = z
 export const description = z.string().trim().max(2000);
 export const password = z.string().min(1, { message: 'must not be empty' }).max(256);
 export const role = z.enum(ROLES);
-export const opaqueToken = z.string().min(16).max(256).regex(/^[A-Za-z0-9_-]+$/, { message: 'malformed token' });
+export const opaqueToken = z
+  .string()
+  .min(16)
+  .max(256)
+  .regex(/^[A-Za-z0-9_-]+$/, { message: 'malformed token' });
 
 /** An instant Postgres and calendars handle sensibly; anything outside is a client bug. */
 export const instant = z

@@ -33,7 +33,14 @@ export class VideoEvents {
       this.#client = undefined;
       this.#connecting = undefined;
       // Subscribers re-read state on reconnect, so nothing is missed for long.
-      if (!this.#closed) setTimeout(() => void this.ready().then(() => this.#emitter.emit('*reconnect')).catch(() => {}), 1000).unref();
+      if (!this.#closed)
+        setTimeout(
+          () =>
+            void this.ready()
+              .then(() => this.#emitter.emit('*reconnect'))
+              .catch(() => {}),
+          1000,
+        ).unref();
     });
     await client.connect();
     await client.query(`listen ${VIDEO_CHANNEL}`);

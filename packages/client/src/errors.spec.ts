@@ -8,15 +8,31 @@ const answered = (code: string, httpStatus: number) =>
 
 describe('reading a failed call', () => {
   it('tells an answer the server meant from none, or one that says "later"', () => {
-    for (const [code, status] of [['CONFLICT', 409], ['NOT_FOUND', 404], ['BAD_REQUEST', 400], ['FORBIDDEN', 403]] as const) {
+    for (const [code, status] of [
+      ['CONFLICT', 409],
+      ['NOT_FOUND', 404],
+      ['BAD_REQUEST', 400],
+      ['FORBIDDEN', 403],
+    ] as const) {
       const err = answered(code, status);
       expect([errorCode(err), isPermanentError(err), isTransientError(err)]).toEqual([code, true, false]);
     }
-    for (const [code, status] of [['TOO_MANY_REQUESTS', 429], ['INTERNAL_SERVER_ERROR', 500], ['SERVICE_UNAVAILABLE', 503]] as const) {
-      expect([isPermanentError(answered(code, status)), isTransientError(answered(code, status))]).toEqual([false, true]);
+    for (const [code, status] of [
+      ['TOO_MANY_REQUESTS', 429],
+      ['INTERNAL_SERVER_ERROR', 500],
+      ['SERVICE_UNAVAILABLE', 503],
+    ] as const) {
+      expect([isPermanentError(answered(code, status)), isTransientError(answered(code, status))]).toEqual([
+        false,
+        true,
+      ]);
     }
     const offline = new TRPCClientError('fetch failed', { cause: new TypeError('fetch failed') });
-    expect([errorCode(offline), isPermanentError(offline), isTransientError(offline)]).toEqual([undefined, false, true]);
+    expect([errorCode(offline), isPermanentError(offline), isTransientError(offline)]).toEqual([
+      undefined,
+      false,
+      true,
+    ]);
     expect(errorCode(new Error('not a call'))).toBeUndefined();
   });
 

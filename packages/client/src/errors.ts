@@ -15,7 +15,15 @@ function httpStatus(err: unknown): number | undefined {
   return typeof data?.httpStatus === 'number' ? data.httpStatus : undefined;
 }
 
-const RETRYABLE_CODES = new Set(['TOO_MANY_REQUESTS', 'TIMEOUT', 'INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'BAD_GATEWAY', 'GATEWAY_TIMEOUT', 'CLIENT_CLOSED_REQUEST']);
+const RETRYABLE_CODES = new Set([
+  'TOO_MANY_REQUESTS',
+  'TIMEOUT',
+  'INTERNAL_SERVER_ERROR',
+  'SERVICE_UNAVAILABLE',
+  'BAD_GATEWAY',
+  'GATEWAY_TIMEOUT',
+  'CLIENT_CLOSED_REQUEST',
+]);
 
 /** True when the server refused this request on its merits; sending it again unchanged would fail again. */
 export function isPermanentError(err: unknown): boolean {

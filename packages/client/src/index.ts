@@ -1,12 +1,6 @@
 // The typed client shared by the web dashboard and the mobile app. Imports the router *type* only.
 import type { AppRouter } from '@arvlite/api';
-import {
-  createTRPCClient,
-  httpBatchLink,
-  httpSubscriptionLink,
-  splitLink,
-  type TRPCClient,
-} from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import superjson from 'superjson';
 
 export type { AppRouter, RouterInputs, RouterOutputs } from '@arvlite/api';
@@ -46,7 +40,10 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
             const headers = await authHeaders();
             return {
               fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-                (opts.fetch ?? fetch)(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
+                (opts.fetch ?? fetch)(input, {
+                  ...init,
+                  headers: { ...(init?.headers as Record<string, string>), ...headers },
+                }),
             } as EventSourceInit;
           },
         }),

@@ -1,6 +1,13 @@
 // The refresh logic both apps share, with an in-memory store. The apps' own specs cover where they keep tokens.
 import { describe, expect, it, vi } from 'vitest';
-import { SessionEndedError, TokenSession, withRefreshOnUnauthorized, type SessionStore, type SessionTokens, type StoredSession } from './session.ts';
+import {
+  SessionEndedError,
+  TokenSession,
+  withRefreshOnUnauthorized,
+  type SessionStore,
+  type SessionTokens,
+  type StoredSession,
+} from './session.ts';
 
 /** An asynchronous store, like secure storage on a phone. */
 function memoryStore(initial: StoredSession | null = null) {
@@ -20,7 +27,11 @@ function rotatingServer(clock: { now: number }) {
   const valid = new Set<string>();
   const issue = (): SessionTokens => {
     n += 1;
-    const t = { accessToken: `access-${n}`, refreshToken: `refresh-${n}`, accessTokenExpiresAt: new Date(clock.now + 15 * 60_000) };
+    const t = {
+      accessToken: `access-${n}`,
+      refreshToken: `refresh-${n}`,
+      accessTokenExpiresAt: new Date(clock.now + 15 * 60_000),
+    };
     valid.add(t.refreshToken);
     return t;
   };
@@ -60,7 +71,11 @@ describe('TokenSession', () => {
   it('restores a stored session (app restart) and uses its access token without refreshing', async () => {
     const first = setup();
     await first.session.start({ ...first.server.issue(), user });
-    const restarted = new TokenSession({ store: first.store, refresh: first.server.refresh, now: () => first.clock.now });
+    const restarted = new TokenSession({
+      store: first.store,
+      refresh: first.server.refresh,
+      now: () => first.clock.now,
+    });
     expect(restarted.signedIn).toBe(false);
     expect(await restarted.restore()).toBe(true);
     expect(restarted.user).toEqual(user);
@@ -133,7 +148,9 @@ describe('withRefreshOnUnauthorized', () => {
     const { server, session } = setup();
     await session.start(server.issue());
     await session.refresh(); // access-2 now current
-    const f = withRefreshOnUnauthorized(session, async (_i, init) => (new Headers(init?.headers).get('authorization') === 'Bearer access-2' ? ok() : unauthorized()));
+    const f = withRefreshOnUnauthorized(session, async (_i, init) =>
+      new Headers(init?.headers).get('authorization') === 'Bearer access-2' ? ok() : unauthorized(),
+    );
     expect((await f('/trpc/x', { headers: { authorization: 'Bearer access-1' } })).status).toBe(200);
     expect(server.refresh).toHaveBeenCalledTimes(1);
   });

@@ -195,9 +195,12 @@ export class TokenSession {
 
   #schedule(inMs: number): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.refresh().catch(() => undefined);
-    }, Math.max(1_000, inMs));
+    this.#timer = setTimeout(
+      () => {
+        this.refresh().catch(() => undefined);
+      },
+      Math.max(1_000, inMs),
+    );
   }
 
   #emit(): void {
@@ -210,7 +213,10 @@ export class TokenSession {
  * Wraps fetch for API calls: a request that carried an access token and was answered 401 is sent once more after a
  * refresh. Calls without a token (sign-in, refresh itself) are never retried.
  */
-export function withRefreshOnUnauthorized(session: Pick<TokenSession, 'refresh'>, baseFetch: typeof fetch): typeof fetch {
+export function withRefreshOnUnauthorized(
+  session: Pick<TokenSession, 'refresh'>,
+  baseFetch: typeof fetch,
+): typeof fetch {
   return async (input, init) => {
     const res = await baseFetch(input, init);
     if (res.status !== 401) return res;

@@ -21,7 +21,13 @@ export interface UploadOptions {
   retries?: number;
 }
 
-async function put(f: typeof fetch, url: string, body: Blob | Uint8Array, headers: Record<string, string>, opts: UploadOptions): Promise<string | null> {
+async function put(
+  f: typeof fetch,
+  url: string,
+  body: Blob | Uint8Array,
+  headers: Record<string, string>,
+  opts: UploadOptions,
+): Promise<string | null> {
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -39,7 +45,12 @@ async function put(f: typeof fetch, url: string, body: Blob | Uint8Array, header
  * Uploads the original of a video created with `video.createUpload`, resuming from whatever storage already holds,
  * then completes it. Safe to call again after a crash or a page reload with the same videoId.
  */
-export async function uploadVideoFile(client: ArvliteClient, videoId: string, source: UploadSource, opts: UploadOptions = {}) {
+export async function uploadVideoFile(
+  client: ArvliteClient,
+  videoId: string,
+  source: UploadSource,
+  opts: UploadOptions = {},
+) {
   const f = opts.fetch ?? fetch;
   const state = await client.video.listUploadedParts.query({ videoId });
   const report = (uploadedBytes: number) => opts.onProgress?.({ uploadedBytes, totalBytes: source.size });
@@ -85,7 +96,12 @@ export async function uploadVideoFile(client: ArvliteClient, videoId: string, so
 /** Creates the upload and sends the file; resumable through uploadVideoFile(videoId) when multipart. */
 export async function uploadVideo(
   client: ArvliteClient,
-  input: { projectId: string; fileName: string; contentType: 'video/mp4' | 'video/quicktime' | 'video/webm' | 'video/x-matroska'; title?: string },
+  input: {
+    projectId: string;
+    fileName: string;
+    contentType: 'video/mp4' | 'video/quicktime' | 'video/webm' | 'video/x-matroska';
+    title?: string;
+  },
   source: UploadSource,
   opts: UploadOptions = {},
 ) {

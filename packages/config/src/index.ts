@@ -10,9 +10,7 @@ export { processEnv } from './env.ts';
 export class ConfigError extends Error {
   readonly issues: { variable: string; message: string }[];
   constructor(issues: { variable: string; message: string }[]) {
-    super(
-      `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`,
-    );
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -22,9 +20,7 @@ export type Config = ReturnType<typeof toConfig>;
 
 /** Parses and validates the environment. Empty strings count as unset. */
 export function loadConfig(env: RawEnv = processEnv()): Config {
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
@@ -82,7 +78,9 @@ function toConfig(e: z.output<typeof envSchema>) {
     },
     auth: {
       // Development gets a fixed, loudly insecure secret; production refuses to start without one.
-      jwtSecret: e.AUTH_JWT_SECRET ?? (e.NODE_ENV === 'production' ? undefined : 'arvlite-insecure-development-secret-change-me'),
+      jwtSecret:
+        e.AUTH_JWT_SECRET ??
+        (e.NODE_ENV === 'production' ? undefined : 'arvlite-insecure-development-secret-change-me'),
       accessTokenTtlS: e.AUTH_ACCESS_TOKEN_TTL_S,
       refreshTokenTtlDays: e.AUTH_REFRESH_TOKEN_TTL_DAYS,
       inviteTtlHours: e.AUTH_INVITE_TTL_HOURS,

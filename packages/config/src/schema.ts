@@ -91,18 +91,20 @@ export const envSchema = z.object({
       }
     })
     .pipe(
-      z.array(
-        z.strictObject({
-          id: z.string().regex(/^[a-z0-9-]{1,32}$/),
-          preset: z.enum(['yandex']).optional(),
-          issuer: z.url().max(2048).optional(),
-          clientId: z.string().min(1).max(512),
-          clientSecret: z.string().max(512).optional(),
-          scopes: z.array(z.string().max(100)).max(20).optional(),
-          label: z.string().max(100).optional(),
-          allowInsecure: z.boolean().optional(),
-        }),
-      ).max(10),
+      z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[a-z0-9-]{1,32}$/),
+            preset: z.enum(['yandex']).optional(),
+            issuer: z.url().max(2048).optional(),
+            clientId: z.string().min(1).max(512),
+            clientSecret: z.string().max(512).optional(),
+            scopes: z.array(z.string().max(100)).max(20).optional(),
+            label: z.string().max(100).optional(),
+            allowInsecure: z.boolean().optional(),
+          }),
+        )
+        .max(10),
     )
     .default([]),
   COMPANY_DEFAULT_QUOTA_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(10 * GiB),

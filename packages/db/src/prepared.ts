@@ -33,13 +33,19 @@ export class PreparedStatement {
       const res = await pool.query<T & pg.QueryResultRow>({ name: this.name, text: this.#text, values });
       return res.rows;
     } catch (e) {
-      throw em.getPlatform().getExceptionConverter().convertException(e as Error);
+      throw em
+        .getPlatform()
+        .getExceptionConverter()
+        .convertException(e as Error);
     }
   }
 }
 
 /** A statement whose SQL needs the metadata (column lists): built on first use, then shared. */
-export function preparedStatement(name: string, build: (em: EntityManager) => string): (em: EntityManager) => PreparedStatement {
+export function preparedStatement(
+  name: string,
+  build: (em: EntityManager) => string,
+): (em: EntityManager) => PreparedStatement {
   let statement: PreparedStatement | undefined;
   return (em) => (statement ??= new PreparedStatement(name, build(em)));
 }
@@ -47,7 +53,13 @@ export function preparedStatement(name: string, build: (em: EntityManager) => st
 /** Persistent columns of an entity, as MikroORM loads them by default (no lazy, formula or collection properties). */
 function columnsOf(meta: EntityMetadata, exclude: readonly string[] = []): string[] {
   return meta.props
-    .filter((p) => p.persist !== false && !p.lazy && !p.formula && (p.kind === 'scalar' || p.kind === 'm:1' || (p.kind === '1:1' && p.owner)))
+    .filter(
+      (p) =>
+        p.persist !== false &&
+        !p.lazy &&
+        !p.formula &&
+        (p.kind === 'scalar' || p.kind === 'm:1' || (p.kind === '1:1' && p.owner)),
+    )
     .filter((p) => !exclude.includes(p.name))
     .flatMap((p) => p.fieldNames);
 }
@@ -118,13 +130,16 @@ export function recordColumns<T extends object, K extends keyof T & string>(
   const prefix = `${alias}__`;
   const columns = props.map((name) => {
     const prop = meta.props.find((p) => p.name === (name as string));
-    if (prop?.kind !== 'scalar' || prop.fieldNames.length !== 1) throw new Error(`${meta.className}.${name} is not a one-column scalar`);
+    if (prop?.kind !== 'scalar' || prop.fieldNames.length !== 1)
+      throw new Error(`${meta.className}.${name} is not a one-column scalar`);
     // Our pool leaves timestamptz as text (MikroORM's type parsers), and JSON has it as text; with its offset, Date
     // parses it exactly.
     const parse =
-      prop.runtimeType === 'Date' ? (v: unknown) => new Date(v as string)
-      : prop.runtimeType === 'number' ? (v: unknown) => (typeof v === 'string' ? Number(v) : v)
-      : undefined;
+      prop.runtimeType === 'Date'
+        ? (v: unknown) => new Date(v as string)
+        : prop.runtimeType === 'number'
+          ? (v: unknown) => (typeof v === 'string' ? Number(v) : v)
+          : undefined;
     return { name, key: prefix + name, field: prop.fieldNames[0]!, parse };
   });
   return {

@@ -6,12 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  GetBucketCorsCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetBucketCorsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lanS3Endpoint, spawnDevServices, type DevServicesProcess } from './index.ts';
@@ -89,9 +84,7 @@ describe('dev services', () => {
     const env = { DATABASE_URL: '', S3_ENDPOINT: '', S3_BUCKET: 'arvlite-test' };
 
     const first = await start({ dataDir, ...ports, env });
-    expect(first.databaseUrl).toBe(
-      `postgres://postgres:postgres@127.0.0.1:${ports.postgresPort}/arvlite`,
-    );
+    expect(first.databaseUrl).toBe(`postgres://postgres:postgres@127.0.0.1:${ports.postgresPort}/arvlite`);
     expect(first.s3Endpoint).toBe(`http://127.0.0.1:${ports.s3Port}`);
 
     const db = new pg.Client({ connectionString: first.databaseUrl });
@@ -101,9 +94,7 @@ describe('dev services', () => {
     await db.end();
 
     const s3 = s3Client(first.s3Endpoint);
-    await s3.send(
-      new PutObjectCommand({ Bucket: 'arvlite-test', Key: 'dir/hello.txt', Body: 'hello s3' }),
-    );
+    await s3.send(new PutObjectCommand({ Bucket: 'arvlite-test', Key: 'dir/hello.txt', Body: 'hello s3' }));
     s3.destroy();
 
     await stop(first);
@@ -123,9 +114,7 @@ describe('dev services', () => {
     expect(rows).toEqual([{ body: 'survives restarts ✓' }]);
 
     const s3b = s3Client(second.s3Endpoint);
-    const object = await s3b.send(
-      new GetObjectCommand({ Bucket: 'arvlite-test', Key: 'dir/hello.txt' }),
-    );
+    const object = await s3b.send(new GetObjectCommand({ Bucket: 'arvlite-test', Key: 'dir/hello.txt' }));
     expect(await object.Body!.transformToString()).toBe('hello s3');
     const cors = await s3b.send(new GetBucketCorsCommand({ Bucket: 'arvlite-test' }));
     s3b.destroy();
@@ -187,7 +176,12 @@ describe('dev services', () => {
     expect(lan, 'this test needs a non-loopback IPv4 interface').toBeDefined();
     const dataDir = await tempDataDir();
     const s3Port = await freePort();
-    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/x', S3_ENDPOINT: '', S3_BUCKET: 'arvlite-lan', HOST: '0.0.0.0' };
+    const env = {
+      DATABASE_URL: 'postgres://x@127.0.0.1/x',
+      S3_ENDPOINT: '',
+      S3_BUCKET: 'arvlite-lan',
+      HOST: '0.0.0.0',
+    };
     const services = await start({ dataDir, s3Port, env });
     // This machine still talks to it on loopback…
     expect(services.s3Endpoint).toBe(`http://127.0.0.1:${s3Port}`);

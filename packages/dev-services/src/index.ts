@@ -66,9 +66,7 @@ export async function startDevServices(options: StartDevServicesOptions): Promis
           startS3({ dir: path.join(dataDir, 's3'), port: options.s3Port, host: options.s3Host, log }),
         ),
   ]);
-  const started = [pgResult, s3Result].flatMap((r) =>
-    r.status === 'fulfilled' && r.value ? [r.value] : [],
-  );
+  const started = [pgResult, s3Result].flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
   const stop = async () => {
     await Promise.all(started.map((s) => s.stop()));
   };
@@ -171,9 +169,7 @@ function isReady(value: unknown): value is ReadyMessage {
  * DATABASE_URL / S3_ENDPOINT) in a child process and resolves once it reports ready.
  * The child shuts down on stop(), and on its own if this process dies (IPC disconnect).
  */
-export function spawnDevServices(
-  options: SpawnDevServicesOptions = {},
-): Promise<DevServicesProcess> {
+export function spawnDevServices(options: SpawnDevServicesOptions = {}): Promise<DevServicesProcess> {
   const { timeoutMs = 120_000 } = options;
   const onOutput = options.onOutput ?? ((line: string) => process.stderr.write(`${line}\n`));
   const env: Record<string, string | undefined> = {
@@ -235,10 +231,7 @@ export function spawnDevServices(
     };
 
     const timer = setTimeout(
-      () =>
-        abandon(
-          new Error(`dev services did not become ready within ${timeoutMs} ms${tail(stderrTail)}`),
-        ),
+      () => abandon(new Error(`dev services did not become ready within ${timeoutMs} ms${tail(stderrTail)}`)),
       timeoutMs,
     );
     function onAbort() {
@@ -269,18 +262,10 @@ export function spawnDevServices(
     });
     // Prefer 'close' (stdio drained, so the stderr tail is complete), but don't depend on it:
     // a grandchild holding the pipes open must not keep us waiting.
-    const exitedEarly = ({
-      code,
-      signal,
-    }: {
-      code: number | null;
-      signal: NodeJS.Signals | null;
-    }) =>
+    const exitedEarly = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }) =>
       fail(
         giveUp ??
-          new Error(
-            `dev services exited (${signal ?? `code ${code}`}) before becoming ready${tail(stderrTail)}`,
-          ),
+          new Error(`dev services exited (${signal ?? `code ${code}`}) before becoming ready${tail(stderrTail)}`),
       );
     child.once('close', (code, signal) => exitedEarly({ code, signal }));
     void exited.then((result) => setTimeout(() => exitedEarly(result), 1_000).unref());
@@ -291,11 +276,7 @@ function tail(lines: string[]): string {
   return lines.length > 0 ? `:\n${lines.join('\n')}` : '';
 }
 
-async function stopChild(
-  child: ChildProcess,
-  exited: Promise<unknown>,
-  detached: boolean,
-): Promise<void> {
+async function stopChild(child: ChildProcess, exited: Promise<unknown>, detached: boolean): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;

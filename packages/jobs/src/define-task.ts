@@ -42,13 +42,10 @@ export function defineTask<N extends JobName>(name: N, handler: TaskHandler<N>) 
       const parsed = jobMap[name].safeParse(raw);
       const log = deps.log.child({ job: name, jobId: helpers.job.id, attempt: helpers.job.attempts });
       if (!parsed.success) {
-        const detail = parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-          .join('; ');
-        await helpers.query(
-          'update graphile_worker._private_jobs set max_attempts = attempts where id = $1',
-          [helpers.job.id],
-        );
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+        await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
+          helpers.job.id,
+        ]);
         log.error({ detail }, 'invalid job payload');
         throw new InvalidJobPayloadError(name, detail);
       }

@@ -9,13 +9,11 @@ beforeAll(async () => {
 });
 
 async function jobsFor(label: string) {
-  return deps.orm
-    .fork()
-    .execute<{ id: string }[]>(
-      `select j.id from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+  return deps.orm.fork().execute<{ id: string }[]>(
+    `select j.id from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
        where t.identifier = 'system:noop' and j.payload->>'label' = ?`,
-      [label],
-    );
+    [label],
+  );
 }
 
 describe('enqueue in the caller transaction', () => {

@@ -20,10 +20,7 @@ export interface CompileBenchResult {
   peakRssMb: number;
 }
 
-export async function benchmarkMarkerCompile({
-  runs = 3,
-  longSidePx = 1024,
-} = {}): Promise<CompileBenchResult> {
+export async function benchmarkMarkerCompile({ runs = 3, longSidePx = 1024 } = {}): Promise<CompileBenchResult> {
   const marker = await normalizeMarker(
     await generateMarkerImage('busy', longSidePx, Math.round((longSidePx * 3) / 4), 'jpeg'),
   );
@@ -64,9 +61,7 @@ export async function benchmarkMarkerCompile({
 function median(values: number[]): number {
   const sorted = values.toSorted((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[middle]!
-    : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
 if (import.meta.main) {

@@ -14,5 +14,9 @@ try {
   post({ type: 'done', result: { ...rest, mind: bytes } }, [bytes.buffer]);
 } catch (e) {
   const err = e as Error;
-  post(isMarkerError(e) ? { type: 'failed', code: e.code, message: e.message } : { type: 'failed', message: String(err?.message ?? e), stack: err?.stack });
+  post(
+    isMarkerError(e)
+      ? { type: 'failed', code: e.code, message: e.message }
+      : { type: 'failed', message: String(err?.message ?? e), stack: err?.stack },
+  );
 }

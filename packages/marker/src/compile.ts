@@ -35,28 +35,19 @@ const NO_FEATURES_MESSAGE =
   'This image has no detail an AR camera can recognise. Choose a photo with texture, edges and detail across the whole image.';
 
 /** Compiles one image target. Pass the normalized marker (see normalizeMarker): upright and at most 1024 px. */
-export async function compileMindTarget(
-  image: Buffer,
-  options: CompileOptions = {},
-): Promise<CompiledMindTarget> {
+export async function compileMindTarget(image: Buffer, options: CompileOptions = {}): Promise<CompiledMindTarget> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
   const target = await greyTarget(image);
-  if (greyStandardDeviation(target.data) < FLAT_STDEV)
-    throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
+  if (greyStandardDeviation(target.data) < FLAT_STDEV) throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
 
   const mindAr = await loadMindAr();
   let mind: Uint8Array;
   try {
-    const matchingData = await extractMatchingFeatures(
-      mindAr,
-      mindAr.buildImageList(target),
-      (share) => progress(share * 90),
+    const matchingData = await extractMatchingFeatures(mindAr, mindAr.buildImageList(target), (share) =>
+      progress(share * 90),
     );
-    const trackingData = mindAr.extractTrackingFeatures(
-      mindAr.buildTrackingImageList(target),
-      () => {},
-    );
+    const trackingData = mindAr.extractTrackingFeatures(mindAr.buildTrackingImageList(target), () => {});
     const compiler = new mindAr.CompilerBase();
     compiler.data = [{ targetImage: target, matchingData, trackingData }];
     mind = compiler.exportData();
@@ -87,9 +78,7 @@ export async function compileMindTarget(
   };
 }
 
-async function greyTarget(
-  image: Buffer,
-): Promise<{ data: Uint8Array; width: number; height: number }> {
+async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: number; height: number }> {
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await sharp(image)
@@ -124,11 +113,7 @@ async function greyTarget(
 }
 
 /** compiler-base.js `_extractMatchingFeatures`, plus releasing the tensors each Detector keeps. */
-async function extractMatchingFeatures(
-  mindAr: MindAr,
-  imageList: MindImage[],
-  onLevel: (share: number) => void,
-) {
+async function extractMatchingFeatures(mindAr: MindAr, imageList: MindImage[], onLevel: (share: number) => void) {
   const { tf, Detector, hierarchicalClusteringBuild } = mindAr;
   const keyframes = [];
   for (const [index, image] of imageList.entries()) {
@@ -138,9 +123,7 @@ async function extractMatchingFeatures(
       await tf.nextFrame();
       let points: FeaturePoint[] = [];
       tf.tidy(() => {
-        const input = tf
-          .tensor(image.data, [image.data.length], 'float32')
-          .reshape([image.height, image.width]);
+        const input = tf.tensor(image.data, [image.data.length], 'float32').reshape([image.height, image.width]);
         points = detector.detect(input).featurePoints;
       });
       const maximaPoints = points.filter((point) => point.maxima);

@@ -10,12 +10,7 @@ export {
 export { scoreMarker, ADVICE, type MarkerScore, type MarkerRating } from './score.ts';
 export { compileMindTarget, type CompiledMindTarget, type CompileOptions } from './compile.ts';
 export { compileMindTargetInThread } from './compile-thread.ts';
-export {
-  loadMindFile,
-  MIND_FORMAT_VERSION,
-  type MindFileSummary,
-  type MindTargetSummary,
-} from './mind-file.ts';
+export { loadMindFile, MIND_FORMAT_VERSION, type MindFileSummary, type MindTargetSummary } from './mind-file.ts';
 export { qrPng, qrSvg, viewerLinks, type QrOptions } from './qr.ts';
 export {
   selectActiveVideo,

@@ -13,16 +13,8 @@ declare module 'mind-ar/src/image-target/image-list.js' {
     height: number;
     scale: number;
   }
-  export function buildImageList(image: {
-    data: Uint8Array;
-    width: number;
-    height: number;
-  }): MindImage[];
-  export function buildTrackingImageList(image: {
-    data: Uint8Array;
-    width: number;
-    height: number;
-  }): MindImage[];
+  export function buildImageList(image: { data: Uint8Array; width: number; height: number }): MindImage[];
+  export function buildTrackingImageList(image: { data: Uint8Array; width: number; height: number }): MindImage[];
 }
 declare module 'mind-ar/src/image-target/detector/detector.js' {
   export interface FeaturePoint {

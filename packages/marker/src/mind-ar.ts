@@ -2,10 +2,7 @@
 import type * as Tf from '@tensorflow/tfjs';
 import type { CompilerBase } from 'mind-ar/src/image-target/compiler-base.js';
 import type { Detector } from 'mind-ar/src/image-target/detector/detector.js';
-import type {
-  buildImageList,
-  buildTrackingImageList,
-} from 'mind-ar/src/image-target/image-list.js';
+import type { buildImageList, buildTrackingImageList } from 'mind-ar/src/image-target/image-list.js';
 import type { build } from 'mind-ar/src/image-target/matching/hierarchical-clustering.js';
 import type { extractTrackingFeatures } from 'mind-ar/src/image-target/tracker/extract-utils.js';
 

@@ -104,17 +104,14 @@ function checkMatchingPoint(point: unknown, at: string): void {
   const bits = array(descriptors, `${at} descriptors`);
   if (
     bits.length !== DESCRIPTOR_LENGTH ||
-    !bits.every(
-      (word) => Number.isInteger(word) && (word as number) >= 0 && (word as number) <= 0xffffffff,
-    )
+    !bits.every((word) => Number.isInteger(word) && (word as number) >= 0 && (word as number) <= 0xffffffff)
   ) {
     throw invalid(`${at} has a malformed descriptor`);
   }
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalid(`${what} is missing`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${what} is missing`);
   return value as Record<string, unknown>;
 }
 
@@ -130,14 +127,12 @@ function nonEmptyArray(value: unknown, what: string): unknown[] {
 }
 
 function finiteNumber(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw invalid(`${what} is not a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${what} is not a number`);
   return value;
 }
 
 function positiveInteger(value: unknown, what: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0)
-    throw invalid(`${what} is not a positive integer`);
+  if (!Number.isInteger(value) || (value as number) <= 0) throw invalid(`${what} is not a positive integer`);
   return value as number;
 }
 

@@ -24,9 +24,7 @@ export interface NormalizedMarker {
 }
 
 /** Checks the upload the way the customer sees it (after EXIF rotation) and throws a MarkerError they can act on. */
-export async function inspectMarkerUpload(
-  input: Buffer,
-): Promise<{ format: string; width: number; height: number }> {
+export async function inspectMarkerUpload(input: Buffer): Promise<{ format: string; width: number; height: number }> {
   let metadata: Metadata;
   try {
     metadata = await sharp(input).metadata();
@@ -76,10 +74,7 @@ export async function normalizeMarker(input: Buffer): Promise<NormalizedMarker> 
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb');
     const [jpeg, webp, thumbnail] = await Promise.all([
-      upright
-        .clone()
-        .jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
-        .toBuffer({ resolveWithObject: true }),
+      upright.clone().jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer({ resolveWithObject: true }),
       upright.clone().webp({ quality: 85 }).toBuffer(),
       upright
         .clone()

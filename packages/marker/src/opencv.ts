@@ -57,10 +57,7 @@ async function load(): Promise<{ cv: OpenCv }> {
   const module = (imported.default ?? imported) as OpenCv & { onRuntimeInitialized?: () => void };
   if (typeof module.Mat !== 'function') {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('OpenCV.js did not initialise')),
-        INIT_TIMEOUT_MS,
-      );
+      const timer = setTimeout(() => reject(new Error('OpenCV.js did not initialise')), INIT_TIMEOUT_MS);
       module.onRuntimeInitialized = () => {
         clearTimeout(timer);
         resolve();

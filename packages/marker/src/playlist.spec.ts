@@ -414,11 +414,7 @@ describe('selectActiveVideo', () => {
       const before = selectActiveVideo(content, playlist, new Date(until - 1));
       const after = selectActiveVideo(content, playlist, new Date(until));
       expect(before.videoId, c.name).toBe(c.videoId);
-      expect([after.videoId, after.rule, after.ruleId], c.name).not.toEqual([
-        c.videoId,
-        c.rule,
-        c.ruleId,
-      ]);
+      expect([after.videoId, after.rule, after.ruleId], c.name).not.toEqual([c.videoId, c.rule, c.ruleId]);
     }
   });
 
@@ -434,18 +430,14 @@ describe('selectActiveVideo', () => {
     const picks = (content: ScheduledContent, days: number) =>
       Array.from(
         { length: days },
-        (_, day) =>
-          selectActiveVideo(content, { items, rules }, new Date(Date.UTC(2025, 0, 1 + day, 11)))
-            .videoId,
+        (_, day) => selectActiveVideo(content, { items, rules }, new Date(Date.UTC(2025, 0, 1 + day, 11))).videoId,
       );
 
     it('is the same for every request on one local day and changes at local midnight', () => {
       const morning = selectActiveVideo(berlin, { items, rules }, new Date('2025-06-30T22:30:00Z')); // 00:30 on 1 July
       const evening = selectActiveVideo(berlin, { items, rules }, new Date('2025-07-01T21:30:00Z')); // 23:30 on 1 July
       expect(evening.videoId).toBe(morning.videoId);
-      expect(morning.validUntil!.getTime()).toBeGreaterThanOrEqual(
-        Date.parse('2025-07-01T22:00:00Z'),
-      );
+      expect(morning.validUntil!.getTime()).toBeGreaterThanOrEqual(Date.parse('2025-07-01T22:00:00Z'));
       expect(picks(berlin, 60)).toEqual(picks(berlin, 60));
     });
 
@@ -458,11 +450,7 @@ describe('selectActiveVideo', () => {
 
   it('rejects an unknown time zone', () => {
     expect(() =>
-      selectActiveVideo(
-        { ...berlin, timeZone: 'Mars/Olympus_Mons' },
-        { items, rules: [] },
-        new Date(),
-      ),
+      selectActiveVideo({ ...berlin, timeZone: 'Mars/Olympus_Mons' }, { items, rules: [] }, new Date()),
     ).toThrow(RangeError);
   });
 });
@@ -477,9 +465,7 @@ describe('previewSchedule', () => {
       new Date('2025-06-13T22:00:00Z'),
       new Date('2025-06-19T22:00:00Z'),
     );
-    expect(
-      segments.map((s) => [s.from.toISOString(), s.to.toISOString(), s.videoId, s.rule]),
-    ).toEqual([
+    expect(segments.map((s) => [s.from.toISOString(), s.to.toISOString(), s.videoId, s.rule])).toEqual([
       ['2025-06-13T22:00:00.000Z', '2025-06-14T08:00:00.000Z', 'default', 'default'],
       ['2025-06-14T08:00:00.000Z', '2025-06-14T22:00:00.000Z', 'promo', 'window'],
       ['2025-06-14T22:00:00.000Z', '2025-06-15T22:00:00.000Z', 'birthday', 'date'],
@@ -499,21 +485,14 @@ describe('previewSchedule', () => {
       new Date('2025-03-28T23:00:00Z'),
       new Date('2025-04-01T22:00:00Z'),
     );
-    expect(segments.map((s) => (s.to.getTime() - s.from.getTime()) / 3_600_000)).toEqual([
-      24, 23, 24, 24,
-    ]);
+    expect(segments.map((s) => (s.to.getTime() - s.from.getTime()) / 3_600_000)).toEqual([24, 23, 24, 24]);
     // 29 March 2025 is an even number of days after the default anchor, Monday 5 January 1970.
     expect(segments.map((s) => s.videoId)).toEqual(['a', 'b', 'a', 'b']);
   });
 
   it('is empty for an empty range', () => {
     expect(
-      previewSchedule(
-        berlin,
-        playlist,
-        new Date('2025-06-14T00:00:00Z'),
-        new Date('2025-06-14T00:00:00Z'),
-      ),
+      previewSchedule(berlin, playlist, new Date('2025-06-14T00:00:00Z'), new Date('2025-06-14T00:00:00Z')),
     ).toEqual([]);
   });
 });

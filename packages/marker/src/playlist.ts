@@ -95,11 +95,7 @@ type Choice = Omit<VideoSelection, 'validUntil'>;
  * Precedence: a date rule for today, then a window containing `now`, then a rotation, then the default video
  * (or, if it cannot play, the first playable playlist item). A rule whose video cannot play is skipped.
  */
-export function selectActiveVideo(
-  content: ScheduledContent,
-  playlist: Playlist,
-  now: Date,
-): VideoSelection {
+export function selectActiveVideo(content: ScheduledContent, playlist: Playlist, now: Date): VideoSelection {
   const at = now.getTime();
   const choice = choose(content, playlist, at);
   const next = nextChange(content, playlist, at, choice);
@@ -131,9 +127,7 @@ export function previewSchedule(
 }
 
 function choose(content: ScheduledContent, playlist: Playlist, at: number): Choice {
-  const playable = new Set(
-    playlist.items.filter((item) => item.playable).map((item) => item.videoId),
-  );
+  const playable = new Set(playlist.items.filter((item) => item.playable).map((item) => item.videoId));
   const today = localDateOf(at, content.timeZone);
 
   for (const rule of playlist.rules) {
@@ -142,12 +136,7 @@ function choose(content: ScheduledContent, playlist: Playlist, at: number): Choi
     }
   }
   for (const rule of playlist.rules) {
-    if (
-      rule.kind === 'window' &&
-      playable.has(rule.videoId) &&
-      rule.start.getTime() <= at &&
-      at < rule.end.getTime()
-    ) {
+    if (rule.kind === 'window' && playable.has(rule.videoId) && rule.start.getTime() <= at && at < rule.end.getTime()) {
       return { videoId: rule.videoId, rule: 'window', ruleId: rule.id };
     }
   }
@@ -160,15 +149,12 @@ function choose(content: ScheduledContent, playlist: Playlist, at: number): Choi
     return { videoId: content.defaultVideoId, rule: 'default' };
   }
   const fallback = playlist.items.find((item) => item.playable);
-  return fallback
-    ? { videoId: fallback.videoId, rule: 'default' }
-    : { videoId: null, rule: 'none' };
+  return fallback ? { videoId: fallback.videoId, rule: 'default' } : { videoId: null, rule: 'none' };
 }
 
 function dateRuleMatches(rule: DateRule, today: LocalDate): boolean {
   const date = parseLocalDate(rule.date);
-  if (!rule.yearly)
-    return date.year === today.year && date.month === today.month && date.day === today.day;
+  if (!rule.yearly) return date.year === today.year && date.month === today.month && date.day === today.day;
   return date.month === today.month && yearlyDay(date, today.year) === today.day;
 }
 
@@ -210,12 +196,7 @@ function mondayIndex(date: LocalDate): number {
  * The selection only changes at a window's start or end, at the edges of a date rule's day, or, for a
  * rotation that has two or more playable videos, at local midnight; each candidate instant is checked in order.
  */
-function nextChange(
-  content: ScheduledContent,
-  playlist: Playlist,
-  at: number,
-  current: Choice,
-): number | null {
+function nextChange(content: ScheduledContent, playlist: Playlist, at: number, current: Choice): number | null {
   const edges = ruleEdges(content, playlist, at);
   const horizon = at + ROTATION_HORIZON_MS;
   let midnight = rotationVaries(playlist) ? nextLocalMidnight(at, content.timeZone) : Infinity;
@@ -230,11 +211,7 @@ function nextChange(
       midnight = following > horizon ? Infinity : following;
     }
     const next = choose(content, playlist, candidate);
-    if (
-      next.videoId !== current.videoId ||
-      next.rule !== current.rule ||
-      next.ruleId !== current.ruleId
-    )
+    if (next.videoId !== current.videoId || next.rule !== current.rule || next.ruleId !== current.ruleId)
       return candidate;
   }
 }
@@ -254,18 +231,14 @@ function ruleEdges(content: ScheduledContent, playlist: Playlist, at: number): n
       const date = parseLocalDate(rule.date);
       if (!rule.yearly) addDay(date);
       // This year's and next year's occurrences: if neither changes anything, no later one will.
-      else
-        for (const y of [year, year + 1])
-          addDay({ year: y, month: date.month, day: yearlyDay(date, y) });
+      else for (const y of [year, year + 1]) addDay({ year: y, month: date.month, day: yearlyDay(date, y) });
     }
   }
   return [...edges].filter((edge) => edge > at).sort((a, b) => a - b);
 }
 
 function rotationVaries(playlist: Playlist): boolean {
-  const playable = new Set(
-    playlist.items.filter((item) => item.playable).map((item) => item.videoId),
-  );
+  const playable = new Set(playlist.items.filter((item) => item.playable).map((item) => item.videoId));
   return playlist.rules.some((rule) => {
     if (rule.kind !== 'rotation') return false;
     const cycle = rule.videoIds ?? playlist.items.map((item) => item.videoId);

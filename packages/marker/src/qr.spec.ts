@@ -14,11 +14,7 @@ async function decode(png: Buffer) {
   return {
     info,
     data,
-    code: jsQR(
-      new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
-      info.width,
-      info.height,
-    ),
+    code: jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), info.width, info.height),
   };
 }
 
@@ -45,10 +41,7 @@ describe('qrPng', () => {
       for (let y = 0; y < info.height; y++) {
         for (let x = 0; x < info.width; x++) {
           const inQuietZone =
-            x < quietZonePx ||
-            y < quietZonePx ||
-            x >= info.width - quietZonePx ||
-            y >= info.height - quietZonePx;
+            x < quietZonePx || y < quietZonePx || x >= info.width - quietZonePx || y >= info.height - quietZonePx;
           if (inQuietZone && data[(y * info.width + x) * 4] !== 255) darkInQuietZone++;
         }
       }

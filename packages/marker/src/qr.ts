@@ -12,10 +12,7 @@ export interface QrOptions {
 
 const MIN_QUIET_ZONE = 4;
 
-export function viewerLinks(
-  publicUrl: string,
-  publicId: string,
-): { url: string; deepLink: string } {
+export function viewerLinks(publicUrl: string, publicId: string): { url: string; deepLink: string } {
   const id = encodeURIComponent(publicId);
   return { url: `${publicUrl.replace(/\/+$/, '')}/v/${id}`, deepLink: `arvlite://v/${id}` };
 }

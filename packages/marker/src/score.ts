@@ -33,13 +33,10 @@ export interface MarkerScore {
 }
 
 export const ADVICE = {
-  noFeatures:
-    'No detail found: the image is a flat colour. Choose a photo with texture, edges and detail.',
+  noFeatures: 'No detail found: the image is a flat colour. Choose a photo with texture, edges and detail.',
   lowTexture: 'Low texture: choose a photo with more detail.',
-  concentrated:
-    'Features are concentrated in one area: choose a photo with detail across the whole image.',
-  lowContrast:
-    'Low contrast: choose a photo with stronger differences between light and dark areas.',
+  concentrated: 'Features are concentrated in one area: choose a photo with detail across the whole image.',
+  lowContrast: 'Low contrast: choose a photo with stronger differences between light and dark areas.',
 } as const;
 
 export async function scoreMarker(image: Buffer): Promise<MarkerScore> {
@@ -64,10 +61,7 @@ export async function scoreMarker(image: Buffer): Promise<MarkerScore> {
 
   const texture = Math.min(1, featureCount / FULL_TEXTURE_FEATURES);
   const contrastShare = Math.min(1, contrast / FULL_CONTRAST_STDEV);
-  const score =
-    featureCount === 0
-      ? 0
-      : Math.round(100 * (0.5 * texture + 0.35 * coverage + 0.15 * contrastShare));
+  const score = featureCount === 0 ? 0 : Math.round(100 * (0.5 * texture + 0.35 * coverage + 0.15 * contrastShare));
 
   const advice: string[] = [];
   if (featureCount === 0) advice.push(ADVICE.noFeatures);

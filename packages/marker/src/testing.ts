@@ -70,7 +70,8 @@ function lowTexture(width: number, height: number) {
 }
 
 /** PNG shorthands. Another seed gives another busy image (two markers that must not be confused). */
-export const busyImage = (width: number, height: number, seed?: number) => generateMarkerImage('busy', width, height, 'png', seed);
+export const busyImage = (width: number, height: number, seed?: number) =>
+  generateMarkerImage('busy', width, height, 'png', seed);
 export const lowTextureImage = (width: number, height: number) => generateMarkerImage('low', width, height);
 export const flatImage = (width: number, height: number) => generateMarkerImage('flat', width, height);
 
@@ -100,7 +101,9 @@ export async function exifRotatedJpeg(upright: Buffer): Promise<Buffer> {
 
 /** Mean absolute difference per channel (0–255) of two images of the same size. */
 export async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
-  const [x, y] = await Promise.all([a, b].map((img) => sharp(img).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })));
+  const [x, y] = await Promise.all(
+    [a, b].map((img) => sharp(img).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })),
+  );
   if (x!.info.width !== y!.info.width || x!.info.height !== y!.info.height) return Infinity;
   let sum = 0;
   for (let i = 0; i < x!.data.length; i++) sum += Math.abs(x!.data[i]! - y!.data[i]!);

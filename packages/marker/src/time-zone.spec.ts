@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isValidTimeZone,
-  localDateOf,
-  nextLocalMidnight,
-  parseLocalDate,
-  startOfLocalDay,
-} from './time-zone.ts';
+import { isValidTimeZone, localDateOf, nextLocalMidnight, parseLocalDate, startOfLocalDay } from './time-zone.ts';
 
 const iso = (instant: number) => new Date(instant).toISOString();
 

@@ -73,15 +73,9 @@ export function startOfLocalDay(date: LocalDate, timeZone: string): number {
   const wall = Date.UTC(date.year, date.month - 1, date.day);
   // A zone changes its offset at most once in any two days, so the offsets a day either side cover every case.
   const offsets = [
-    ...new Set([
-      offsetAt(wall - DAY_MS, timeZone),
-      offsetAt(wall, timeZone),
-      offsetAt(wall + DAY_MS, timeZone),
-    ]),
+    ...new Set([offsetAt(wall - DAY_MS, timeZone), offsetAt(wall, timeZone), offsetAt(wall + DAY_MS, timeZone)]),
   ];
-  const exact = offsets
-    .map((offset) => wall - offset)
-    .filter((instant) => wallClock(instant, timeZone) === wall);
+  const exact = offsets.map((offset) => wall - offset).filter((instant) => wallClock(instant, timeZone) === wall);
   if (exact.length > 0) return Math.min(...exact);
   // Midnight was skipped: the clock jumped forward from the smaller offset, at the instant wall - smaller offset.
   return wall - Math.min(...offsets);
@@ -117,9 +111,7 @@ export function formatLocalDate(date: LocalDate): string {
 /** Parses `YYYY-MM-DD`; throws RangeError for anything else or an impossible date. */
 export function parseLocalDate(text: string): LocalDate {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const date = match
-    ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }
-    : undefined;
+  const date = match ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) } : undefined;
   if (!date || formatLocalDate(addDays(date, 0)) !== text)
     throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${text}`);
   return date;

@@ -15,11 +15,7 @@ import {
 import { loadMindAr } from '../src/mind-ar.ts';
 import { generateMarkerImage } from '../src/testing.ts';
 
-async function expectMarkerError(
-  promise: Promise<unknown>,
-  code: MarkerErrorCode,
-  message?: RegExp,
-) {
+async function expectMarkerError(promise: Promise<unknown>, code: MarkerErrorCode, message?: RegExp) {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
@@ -37,13 +33,7 @@ describe('normalizeMarker', () => {
     expect(normalized.source).toEqual({ format: 'png', width: 2000, height: 1500 });
 
     const jpeg = await sharp(normalized.jpeg).metadata();
-    expect([jpeg.format, jpeg.width, jpeg.height, jpeg.space, jpeg.channels]).toEqual([
-      'jpeg',
-      1024,
-      768,
-      'srgb',
-      3,
-    ]);
+    expect([jpeg.format, jpeg.width, jpeg.height, jpeg.space, jpeg.channels]).toEqual(['jpeg', 1024, 768, 'srgb', 3]);
     const webp = await sharp(normalized.webp).metadata();
     expect([webp.format, webp.width, webp.height]).toEqual(['webp', 1024, 768]);
     const thumbnail = await sharp(normalized.thumbnail).metadata();
@@ -86,9 +76,7 @@ describe('normalizeMarker', () => {
     const normalized = await normalizeMarker(rotated);
     expect([normalized.width, normalized.height]).toEqual([640, 480]);
     const { data, info } = await sharp(normalized.jpeg).raw().toBuffer({ resolveWithObject: true });
-    const pixel = (x: number, y: number) => [
-      ...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3),
-    ];
+    const pixel = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
     const [rightR, , rightB] = pixel(600, 240);
     const [leftR, , leftB] = pixel(40, 240);
     expect(rightR).toBeGreaterThan(180);
@@ -120,11 +108,7 @@ describe('normalizeMarker', () => {
     })
       .gif()
       .toBuffer();
-    await expectMarkerError(
-      normalizeMarker(gif),
-      'UNSUPPORTED_IMAGE',
-      /^GIF images are not supported/,
-    );
+    await expectMarkerError(normalizeMarker(gif), 'UNSUPPORTED_IMAGE', /^GIF images are not supported/);
   });
 });
 
@@ -182,35 +166,31 @@ describe('marker pipeline on generated images', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
-  it(
-    'compiles a .mind file that loads back with matching and tracking points',
-    { timeout: 120_000 },
-    async () => {
-      const progress: number[] = [];
-      compiled = await compileMindTarget(normalized.busy.jpeg, {
-        onProgress: (percent) => progress.push(percent),
-      });
-      expect(compiled.matchingPoints).toBeGreaterThan(100);
-      expect(compiled.trackingPoints).toBeGreaterThan(10);
-      expect([compiled.width, compiled.height]).toEqual([640, 480]);
-      expect(progress.at(-1)).toBe(100);
+  it('compiles a .mind file that loads back with matching and tracking points', { timeout: 120_000 }, async () => {
+    const progress: number[] = [];
+    compiled = await compileMindTarget(normalized.busy.jpeg, {
+      onProgress: (percent) => progress.push(percent),
+    });
+    expect(compiled.matchingPoints).toBeGreaterThan(100);
+    expect(compiled.trackingPoints).toBeGreaterThan(10);
+    expect([compiled.width, compiled.height]).toEqual([640, 480]);
+    expect(progress.at(-1)).toBe(100);
 
-      const loaded = await loadMindFile(compiled.mind);
-      expect(loaded.version).toBe(2);
-      expect(loaded.targets).toHaveLength(1);
-      expect(loaded.targets[0]).toMatchObject({
-        width: 640,
-        height: 480,
-        matchingPoints: compiled.matchingPoints,
-        trackingPoints: compiled.trackingPoints,
-        trackingLevels: 2,
-      });
+    const loaded = await loadMindFile(compiled.mind);
+    expect(loaded.version).toBe(2);
+    expect(loaded.targets).toHaveLength(1);
+    expect(loaded.targets[0]).toMatchObject({
+      width: 640,
+      height: 480,
+      matchingPoints: compiled.matchingPoints,
+      trackingPoints: compiled.trackingPoints,
+      trackingLevels: 2,
+    });
 
-      // mind-ar's detector keeps tensors between calls; the compiler must release them.
-      const { tf } = await loadMindAr();
-      expect(tf.memory().numTensors).toBe(0);
-    },
-  );
+    // mind-ar's detector keeps tensors between calls; the compiler must release them.
+    const { tf } = await loadMindAr();
+    expect(tf.memory().numTensors).toBe(0);
+  });
 
   it(
     'compiles the same bytes in a worker thread, without holding the event loop, and passes errors and aborts on',
@@ -235,7 +215,10 @@ describe('marker pipeline on generated images', () => {
         clearInterval(tick);
       }
       expect(Buffer.compare(threaded.mind, compiled.mind)).toBe(0);
-      expect([threaded.matchingPoints, threaded.trackingPoints]).toEqual([compiled.matchingPoints, compiled.trackingPoints]);
+      expect([threaded.matchingPoints, threaded.trackingPoints]).toEqual([
+        compiled.matchingPoints,
+        compiled.trackingPoints,
+      ]);
       expect(progress.at(-1)).toBe(100);
       expect(longestGapMs).toBeLessThan(1_500);
 
@@ -247,55 +230,51 @@ describe('marker pipeline on generated images', () => {
     },
   );
 
-  it(
-    'the compiled target is recognised by mind-ar’s matcher in a camera frame',
-    { timeout: 60_000 },
-    async () => {
-      expect(compiled).toBeDefined();
-      const { tf, CompilerBase, Detector } = await loadMindAr();
-      const { Matcher } = await import('mind-ar/src/image-target/matching/matcher.js');
-      const [target] = new CompilerBase().importData(compiled.mind) as {
-        matchingData: unknown[];
-      }[];
+  it('the compiled target is recognised by mind-ar’s matcher in a camera frame', { timeout: 60_000 }, async () => {
+    expect(compiled).toBeDefined();
+    const { tf, CompilerBase, Detector } = await loadMindAr();
+    const { Matcher } = await import('mind-ar/src/image-target/matching/matcher.js');
+    const [target] = new CompilerBase().importData(compiled.mind) as {
+      matchingData: unknown[];
+    }[];
 
-      // The marker at 60 % scale, offset, on a grey background: what a phone camera might see.
-      const scale = 0.6;
-      const [left, top] = [130, 100];
-      const rgb = await sharp({
-        create: { width: 640, height: 480, channels: 3, background: '#777' },
-      })
-        .composite([
-          {
-            input: await sharp(normalized.busy.jpeg)
-              .resize(Math.round(640 * scale))
-              .toBuffer(),
-            left,
-            top,
-          },
-        ])
-        .removeAlpha()
-        .raw()
-        .toBuffer();
-      // Grey as mind-ar's camera input loader makes it (luma), not as its compiler does (mean of RGB).
-      const frame = new Float32Array(640 * 480);
-      for (let i = 0; i < frame.length; i++)
-        frame[i] = 0.299 * rgb[i * 3]! + 0.587 * rgb[i * 3 + 1]! + 0.114 * rgb[i * 3 + 2]!;
-      const detector = new Detector(640, 480);
-      let featurePoints: unknown[] = [];
-      tf.tidy(() => {
-        featurePoints = detector.detect(tf.tensor(frame, [480, 640], 'float32')).featurePoints;
-      });
-      const result = new Matcher(640, 480).matchDetection(target!.matchingData, featurePoints);
+    // The marker at 60 % scale, offset, on a grey background: what a phone camera might see.
+    const scale = 0.6;
+    const [left, top] = [130, 100];
+    const rgb = await sharp({
+      create: { width: 640, height: 480, channels: 3, background: '#777' },
+    })
+      .composite([
+        {
+          input: await sharp(normalized.busy.jpeg)
+            .resize(Math.round(640 * scale))
+            .toBuffer(),
+          left,
+          top,
+        },
+      ])
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    // Grey as mind-ar's camera input loader makes it (luma), not as its compiler does (mean of RGB).
+    const frame = new Float32Array(640 * 480);
+    for (let i = 0; i < frame.length; i++)
+      frame[i] = 0.299 * rgb[i * 3]! + 0.587 * rgb[i * 3 + 1]! + 0.114 * rgb[i * 3 + 2]!;
+    const detector = new Detector(640, 480);
+    let featurePoints: unknown[] = [];
+    tf.tidy(() => {
+      featurePoints = detector.detect(tf.tensor(frame, [480, 640], 'float32')).featurePoints;
+    });
+    const result = new Matcher(640, 480).matchDetection(target!.matchingData, featurePoints);
 
-      expect(result.keyframeIndex).toBeGreaterThanOrEqual(0);
-      const errors = result.screenCoords!.map((screen, i) => {
-        const world = result.worldCoords![i]!;
-        return Math.hypot(left + world.x * scale - screen.x, top + world.y * scale - screen.y);
-      });
-      expect(errors.length).toBeGreaterThan(20);
-      expect(errors.toSorted((a, b) => a - b)[Math.floor(errors.length / 2)]).toBeLessThan(4);
-    },
-  );
+    expect(result.keyframeIndex).toBeGreaterThanOrEqual(0);
+    const errors = result.screenCoords!.map((screen, i) => {
+      const world = result.worldCoords![i]!;
+      return Math.hypot(left + world.x * scale - screen.x, top + world.y * scale - screen.y);
+    });
+    expect(errors.length).toBeGreaterThan(20);
+    expect(errors.toSorted((a, b) => a - b)[Math.floor(errors.length / 2)]).toBeLessThan(4);
+  });
 
   it('refuses an image that was not normalized', async () => {
     await expectMarkerError(
@@ -308,9 +287,6 @@ describe('marker pipeline on generated images', () => {
   it('loadMindFile rejects garbage and truncated files', async () => {
     await expectMarkerError(loadMindFile(Buffer.from('not a mind file')), 'COMPILE_FAILED');
     expect(compiled).toBeDefined();
-    await expectMarkerError(
-      loadMindFile(compiled.mind.subarray(0, compiled.mind.length - 1000)),
-      'COMPILE_FAILED',
-    );
+    await expectMarkerError(loadMindFile(compiled.mind.subarray(0, compiled.mind.length - 1000)), 'COMPILE_FAILED');
   });
 });

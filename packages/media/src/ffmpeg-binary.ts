@@ -43,9 +43,7 @@ async function versionLine(command: string): Promise<string | null> {
   }
 }
 
-function installerPath(
-  pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe',
-): string | null {
+function installerPath(pkg: '@ffmpeg-installer/ffmpeg' | '@ffprobe-installer/ffprobe'): string | null {
   try {
     // These packages throw a string (not an Error) on platforms they do not ship.
     return (require(pkg) as { path: string }).path;
@@ -71,9 +69,7 @@ async function pick(
     const line = await versionLine(name);
     if (line !== null) return { path: name, source: 'path', line };
   }
-  const shipped = installerPath(
-    name === 'ffmpeg' ? '@ffmpeg-installer/ffmpeg' : '@ffprobe-installer/ffprobe',
-  );
+  const shipped = installerPath(name === 'ffmpeg' ? '@ffmpeg-installer/ffmpeg' : '@ffprobe-installer/ffprobe');
   const line = shipped ? await versionLine(shipped) : null;
   if (shipped && line !== null) return { path: shipped, source: 'installer', line };
   throw new FfmpegNotFoundError(`No ${name} found: install ffmpeg ≥ 5 or set FFMPEG_PATH`);
@@ -93,11 +89,7 @@ export function parseFfmpegVersion(line: string): {
   };
 }
 
-async function hasFpsMode(
-  ffmpeg: string,
-  major: number | null,
-  minor: number | null,
-): Promise<boolean> {
+async function hasFpsMode(ffmpeg: string, major: number | null, minor: number | null): Promise<boolean> {
   if (major !== null && minor !== null) return major > 5 || (major === 5 && minor >= 1);
   try {
     const { stdout } = await runProcess(ffmpeg, ['-hide_banner', '-h', 'long'], {
@@ -127,9 +119,7 @@ export async function resolveFfmpeg(options: ResolveFfmpegOptions = {}): Promise
         'It lacks var_stream_map stream names and newer filters; install ffmpeg ≥ 5 or set FFMPEG_PATH.',
     );
   } else if (major !== null && major < 5) {
-    warnings.push(
-      `ffmpeg ${version} is older than 5: it lacks var_stream_map stream names; install ffmpeg ≥ 5.`,
-    );
+    warnings.push(`ffmpeg ${version} is older than 5: it lacks var_stream_map stream names; install ffmpeg ≥ 5.`);
   }
   for (const w of warnings) options.onWarning?.(w);
 

@@ -88,10 +88,7 @@ export async function choosePosterTime(
   );
   if (picked[0]) return picked[0].timeS;
   const all = await scoreFrames(bin, input, info, 'null', options.signal);
-  const brightest = all.reduce<Candidate | null>(
-    (best, c) => (!best || c.yavg > best.yavg ? c : best),
-    null,
-  );
+  const brightest = all.reduce<Candidate | null>((best, c) => (!best || c.yavg > best.yavg ? c : best), null);
   return brightest?.timeS ?? 0;
 }
 
@@ -162,8 +159,7 @@ export function buildStoryboardVtt(
   const cues = ['WEBVTT', ''];
   for (let i = 0; i < layout.tiles; i++) {
     const start = i * layout.intervalS;
-    const end =
-      i === layout.tiles - 1 ? Math.max(durationS, start + 0.001) : (i + 1) * layout.intervalS;
+    const end = i === layout.tiles - 1 ? Math.max(durationS, start + 0.001) : (i + 1) * layout.intervalS;
     const x = (i % layout.columns) * layout.tileWidth;
     const y = Math.floor(i / layout.columns) * layout.tileHeight;
     cues.push(
@@ -227,10 +223,7 @@ export async function generateStoryboard(
       { cwd: dir, signal },
     );
     const layout = { intervalS, tiles, columns, rows, tileWidth, tileHeight };
-    await writeFile(
-      join(dir, 'storyboard.vtt'),
-      buildStoryboardVtt('storyboard.jpg', layout, info.durationS),
-    );
+    await writeFile(join(dir, 'storyboard.vtt'), buildStoryboardVtt('storyboard.jpg', layout, info.durationS));
     await Promise.all(tileFiles.map((f) => rm(join(dir, f))));
     return { sprite: 'storyboard.jpg', vtt: 'storyboard.vtt', ...layout };
   });

@@ -22,12 +22,7 @@ export class MediaProcessError extends Error {
   readonly exitSignal: NodeJS.Signals | null;
   readonly stderrTail: string;
 
-  constructor(
-    command: string,
-    exitCode: number | null,
-    exitSignal: NodeJS.Signals | null,
-    stderrTail: string,
-  ) {
+  constructor(command: string, exitCode: number | null, exitSignal: NodeJS.Signals | null, stderrTail: string) {
     const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${exitCode}`;
     const lastLine = stderrTail.trim().split('\n').at(-1) ?? '';
     super(lastLine ? `${command} ${how}: ${lastLine}` : `${command} ${how}`);

@@ -7,9 +7,7 @@ const frames = (n: number, step: number) => Array.from({ length: n }, (_, i) => 
 describe('timestampsIrregular', () => {
   it('accepts constant rates, including millisecond-rounded 29.97 fps', () => {
     expect(timestampsIrregular(frames(150, 1 / 30))).toBe(false);
-    expect(
-      timestampsIrregular(frames(150, 1001 / 30000).map((t) => Math.round(t * 1000) / 1000)),
-    ).toBe(false);
+    expect(timestampsIrregular(frames(150, 1001 / 30000).map((t) => Math.round(t * 1000) / 1000))).toBe(false);
   });
 
   it('flags dropped frames and rate switches, in any packet order', () => {
@@ -45,9 +43,7 @@ describe('parseFfmpegVersion', () => {
       major: 6,
       minor: 1,
     });
-    expect(
-      parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com'),
-    ).toMatchObject({
+    expect(parseFfmpegVersion('ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com')).toMatchObject({
       version: 'N-47683-g0e8eb07980-static',
       major: null,
     });

@@ -104,9 +104,7 @@ export function parseRational(v: string | undefined): number | null {
 function normalizeRotation(stream: ProbeStream): Rotation {
   const tag = num(stream.tags?.rotate);
   // ffprobe ≥ 5 reports the display matrix counter-clockwise; the old `rotate` tag was clockwise.
-  const matrix = stream.side_data_list?.find(
-    (s) => s.side_data_type === 'Display Matrix',
-  )?.rotation;
+  const matrix = stream.side_data_list?.find((s) => s.side_data_type === 'Display Matrix')?.rotation;
   const cw = tag ?? (matrix !== undefined ? -matrix : 0);
   const r = (((Math.round(cw / 90) * 90) % 360) + 360) % 360;
   return r as Rotation;
@@ -134,30 +132,18 @@ export function timestampsIrregular(ptsTimes: number[]): boolean {
   return off >= 2 && off / deltas.length > 0.02;
 }
 
-function invalid(
-  reason: ConstructorParameters<typeof InvalidMediaError>[0],
-  message: string,
-  cause?: unknown,
-) {
+function invalid(reason: ConstructorParameters<typeof InvalidMediaError>[0], message: string, cause?: unknown) {
   return new InvalidMediaError(reason, message, { cause });
 }
 
-async function ffprobeJson<T>(
-  bin: FfmpegBinaries,
-  args: string[],
-  signal?: AbortSignal,
-): Promise<T> {
+async function ffprobeJson<T>(bin: FfmpegBinaries, args: string[], signal?: AbortSignal): Promise<T> {
   const { stdout } = await runProcess(bin.ffprobe, ['-v', 'error', '-of', 'json', ...args], {
     signal,
   });
   return JSON.parse(stdout) as T;
 }
 
-export async function probe(
-  bin: FfmpegBinaries,
-  input: string,
-  options: ProbeOptions = {},
-): Promise<MediaInfo> {
+export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOptions = {}): Promise<MediaInfo> {
   const { signal } = options;
   const { size: sizeBytes } = await stat(input);
   if (sizeBytes === 0) throw invalid('empty', 'The file is empty.');
@@ -189,20 +175,11 @@ export async function probe(
   if (!video) {
     throw invalid(
       'no-video',
-      audio
-        ? 'The file contains only audio; a video track is required.'
-        : 'The file contains no video track.',
+      audio ? 'The file contains only audio; a video track is required.' : 'The file contains no video track.',
     );
   }
-  if (
-    STILL_IMAGE_FORMAT.test(container) ||
-    video.disposition?.still_image ||
-    num(video.nb_frames) === 1
-  ) {
-    throw invalid(
-      'still-image',
-      `The file is a still image (${video.codec_name ?? container}), not a video.`,
-    );
+  if (STILL_IMAGE_FORMAT.test(container) || video.disposition?.still_image || num(video.nb_frames) === 1) {
+    throw invalid('still-image', `The file is a still image (${video.codec_name ?? container}), not a video.`);
   }
 
   const startS = num(format.start_time) ?? 0;
@@ -244,8 +221,7 @@ export async function probe(
 
   const rotation = normalizeRotation(video);
   const sar = parseRational(video.sample_aspect_ratio) ?? 1;
-  const sarWidth =
-    sar > 0 && Math.abs(sar - 1) > 0.01 ? Math.round(storedWidth * sar) : storedWidth;
+  const sarWidth = sar > 0 && Math.abs(sar - 1) > 0.01 ? Math.round(storedWidth * sar) : storedWidth;
   const quarter = rotation === 90 || rotation === 270;
   const width = quarter ? storedHeight : sarWidth;
   const height = quarter ? sarWidth : storedHeight;
@@ -309,17 +285,7 @@ async function startsWithFtyp(input: string): Promise<boolean> {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-const COMMON_RATES = [
-  '24000/1001',
-  '24/1',
-  '25/1',
-  '30000/1001',
-  '30/1',
-  '48/1',
-  '50/1',
-  '60000/1001',
-  '60/1',
-];
+const COMMON_RATES = ['24000/1001', '24/1', '25/1', '30000/1001', '30/1', '48/1', '50/1', '60000/1001', '60/1'];
 
 /** The common rate within 3 % of an average rate, else the average itself. */
 export function snapRate(fps: number): string {
@@ -337,23 +303,12 @@ export function snapRate(fps: number): string {
  * Reads packet timestamps from the first seconds (frame-rate sample) and the last seconds
  * (completeness): a demux only, no decode, so it stays fast on long files.
  */
-async function samplePackets(
-  bin: FfmpegBinaries,
-  input: string,
-  durationS: number,
-  signal?: AbortSignal,
-) {
+async function samplePackets(bin: FfmpegBinaries, input: string, durationS: number, signal?: AbortSignal) {
   const head = 5;
   const tailStart = Math.max(0, durationS - 3);
   // An explicit end (+60 s past the tail start): some ffprobe builds read nothing for an open "T%".
-  const intervals =
-    tailStart > head + 1 ? ['-read_intervals', `%+${head},${tailStart.toFixed(3)}%+60`] : [];
-  const args = [
-    ...intervals,
-    '-show_entries',
-    'packet=stream_index,pts_time,dts_time,duration_time',
-    input,
-  ];
+  const intervals = tailStart > head + 1 ? ['-read_intervals', `%+${head},${tailStart.toFixed(3)}%+60`] : [];
+  const args = [...intervals, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', input];
   try {
     const res = await ffprobeJson<{ packets?: ProbePacket[] }>(bin, args, signal);
     return res.packets ?? [];

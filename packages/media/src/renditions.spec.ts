@@ -1,45 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildMasterPlaylist,
-  codecString,
-  outputFrameRate,
-  planLadder,
-  type Rendition,
-} from './renditions.ts';
+import { buildMasterPlaylist, codecString, outputFrameRate, planLadder, type Rendition } from './renditions.ts';
 
 const names = (w: number, h: number, fps = 30) =>
   planLadder({ width: w, height: h, fps }).map((r) => `${r.name}:${r.width}x${r.height}`);
 
 describe('planLadder', () => {
   it('never goes above the source', () => {
-    expect(names(1920, 1080)).toEqual([
-      '1080p:1920x1080',
-      '720p:1280x720',
-      '480p:854x480',
-      '360p:640x360',
-    ]);
+    expect(names(1920, 1080)).toEqual(['1080p:1920x1080', '720p:1280x720', '480p:854x480', '360p:640x360']);
     expect(names(1280, 720)).toEqual(['720p:1280x720', '480p:854x480', '360p:640x360']);
-    expect(names(3840, 2160)).toEqual([
-      '1080p:1920x1080',
-      '720p:1280x720',
-      '480p:854x480',
-      '360p:640x360',
-    ]);
+    expect(names(3840, 2160)).toEqual(['1080p:1920x1080', '720p:1280x720', '480p:854x480', '360p:640x360']);
   });
 
   it('scales portrait and non-16:9 sources into the same boxes', () => {
-    expect(names(1080, 1920)).toEqual([
-      '1080p:1080x1920',
-      '720p:720x1280',
-      '480p:480x854',
-      '360p:360x640',
-    ]);
-    expect(names(1440, 1080)).toEqual([
-      '1080p:1440x1080',
-      '720p:960x720',
-      '480p:640x480',
-      '360p:480x360',
-    ]);
+    expect(names(1080, 1920)).toEqual(['1080p:1080x1920', '720p:720x1280', '480p:480x854', '360p:360x640']);
+    expect(names(1440, 1080)).toEqual(['1080p:1440x1080', '720p:960x720', '480p:640x480', '360p:480x360']);
     expect(names(1920, 800)[0]).toBe('1080p:1920x800');
   });
 
@@ -76,9 +50,7 @@ describe('codecString', () => {
 
   it('falls back to the profile name and level', () => {
     expect(codecString({ codec_name: 'h264', profile: 'Main', level: 30 })).toBe('avc1.4d401e');
-    expect(codecString({ codec_name: 'h264', profile: 'Constrained Baseline', level: 13 })).toBe(
-      'avc1.42c00d',
-    );
+    expect(codecString({ codec_name: 'h264', profile: 'Constrained Baseline', level: 13 })).toBe('avc1.42c00d');
   });
 
   it('gives the AAC object type', () => {

@@ -114,8 +114,7 @@ export function outputFrameRate(frameRate: string): string {
 }
 
 /** Everything a rendition named `name` writes, so a re-run first clears the previous set. */
-const renditionFiles = (name: string) =>
-  new RegExp(`^${escapeRegExp(name)}(\\.mp4|\\.m3u8|_\\d+\\.ts)$`);
+const renditionFiles = (name: string) => new RegExp(`^${escapeRegExp(name)}(\\.mp4|\\.m3u8|_\\d+\\.ts)$`);
 
 /** Cuts a finished MP4 into an HLS VOD playlist and TS segments without re-encoding. */
 async function segmentHls(
@@ -290,9 +289,7 @@ export async function remuxFast(
   options: RemuxOptions = {},
 ): Promise<Rendition> {
   if (!info.isStandard) {
-    throw new Error(
-      'remuxFast needs a standard source (H.264/AAC, ≤1080p, upright); encode instead',
-    );
+    throw new Error('remuxFast needs a standard source (H.264/AAC, ≤1080p, upright); encode instead');
   }
   const { signal, onProgress, onSpawn, name = 'source', segmentSeconds = 4 } = options;
   return publishFromScratch(outDir, name, renditionFiles(name), async (dir) => {
@@ -353,15 +350,7 @@ export async function encodeRendition(
   outDir: string,
   options: EncodeOptions = {},
 ): Promise<Rendition> {
-  const {
-    signal,
-    onProgress,
-    onSpawn,
-    preset = 'veryfast',
-    crf = 23,
-    segmentSeconds = 4,
-    threads,
-  } = options;
+  const { signal, onProgress, onSpawn, preset = 'veryfast', crf = 23, segmentSeconds = 4, threads } = options;
   const rate = outputFrameRate(info.frameRate);
   const gop = Math.max(1, Math.round((parseRational(rate) ?? 30) * (segmentSeconds / 2)));
   return publishFromScratch(outDir, rung.name, renditionFiles(rung.name), async (dir) => {

@@ -58,8 +58,7 @@ describe('createProgressParser', () => {
       0,
       () => clock++,
     );
-    for (const line of [...block(5_000_000), ...block('N/A'), ...block(1_000_000)])
-      parser.line(line);
+    for (const line of [...block(5_000_000), ...block('N/A'), ...block(1_000_000)]) parser.line(line);
     parser.finish();
     expect(seen).toEqual([50, 100]);
   });

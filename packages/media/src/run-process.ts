@@ -86,19 +86,13 @@ function lineSplitter(onLine: (line: string) => void) {
  * Runs a command to completion. Resolves on exit code 0; rejects with MediaProcessError otherwise,
  * or with an AbortError once the child has actually exited after the signal fired.
  */
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  options: RunOptions = {},
-): Promise<RunResult> {
+export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const { signal, killGraceMs = 5000, collectStdout = true } = options;
   const label = command.split('/').at(-1) ?? command;
   if (signal?.aborted) return Promise.reject(abortError(label, signal.reason));
 
   const wrapper = options.dieWithParent === false ? null : deathSignalWrapper();
-  const [file, argv] = wrapper
-    ? [wrapper, ['--pdeathsig', 'KILL', command, ...args]]
-    : [command, [...args]];
+  const [file, argv] = wrapper ? [wrapper, ['--pdeathsig', 'KILL', command, ...args]] : [command, [...args]];
 
   return new Promise<RunResult>((resolve, reject) => {
     const child = spawn(file, argv, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -220,11 +214,7 @@ export interface FfmpegRunOptions extends RunOptions, ProgressOptions {
  * Runs ffmpeg with the flags every call wants: no stdin, no banner, overwrite, and progress on
  * stdout when a callback is given.
  */
-export async function runFfmpeg(
-  ffmpeg: string,
-  args: readonly string[],
-  options: FfmpegRunOptions = {},
-) {
+export async function runFfmpeg(ffmpeg: string, args: readonly string[], options: FfmpegRunOptions = {}) {
   const { onProgress, durationS = 0, progressIntervalMs = 500, ...run } = options;
   const base = ['-hide_banner', '-nostdin', '-nostats', '-y'];
   if (!onProgress) return runProcess(ffmpeg, [...base, ...args], run);

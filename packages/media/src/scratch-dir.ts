@@ -21,9 +21,7 @@ export async function publishFromScratch<T>(
   try {
     const result = await work(scratch);
     const existing = await readdir(outDir);
-    await Promise.all(
-      existing.filter((f) => stale.test(f)).map((f) => rm(join(outDir, f), { force: true })),
-    );
+    await Promise.all(existing.filter((f) => stale.test(f)).map((f) => rm(join(outDir, f), { force: true })));
     for (const f of await readdir(scratch)) await rename(join(scratch, f), join(outDir, f));
     return result;
   } finally {

@@ -34,27 +34,19 @@ describe('built-in analyzers', () => {
   it('are chosen by name, in the order given, and an unknown name is refused', () => {
     const registry = new AnalyzerRegistry(builtInAnalyzers(bin));
     expect(registry.names()).toEqual(['scenes', 'loudness', 'silence-black']);
-    expect(registry.select(['silence-black', 'scenes']).map((a) => a.name)).toEqual([
-      'silence-black',
-      'scenes',
-    ]);
+    expect(registry.select(['silence-black', 'scenes']).map((a) => a.name)).toEqual(['silence-black', 'scenes']);
     expect(() => registry.select(['scenes', 'speech'])).toThrow(UnknownAnalyzerError);
   });
 
   it('find the cuts, the loudness and the black and silent stretches of a real clip', async () => {
     const registry = new AnalyzerRegistry(builtInAnalyzers(bin));
-    const outcomes = await runAnalyzers(
-      registry.select(['scenes', 'loudness', 'silence-black']),
-      shots,
-      shotsInfo,
-    );
+    const outcomes = await runAnalyzers(registry.select(['scenes', 'loudness', 'silence-black']), shots, shotsInfo);
     expect(outcomes.map((o) => [o.name, o.ok])).toEqual([
       ['scenes', true],
       ['loudness', true],
       ['silence-black', true],
     ]);
-    const result = <T>(name: string) =>
-      (outcomes.find((o) => o.name === name) as { result: T }).result;
+    const result = <T>(name: string) => (outcomes.find((o) => o.name === name) as { result: T }).result;
 
     const scenes = result<ScenesResult>('scenes');
     expect(scenes.cuts.map((c) => c.timeS)).toEqual([1.5, 3]);
@@ -125,11 +117,7 @@ describe('external HTTP analyzer', () => {
       }
       received.push({ auth: req.headers.authorization, fields, file: file! });
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify(
-          status === 200 ? { text: 'hello world', segments: 1 } : { error: 'overloaded' },
-        ),
-      );
+      res.end(JSON.stringify(status === 200 ? { text: 'hello world', segments: 1 } : { error: 'overloaded' }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/transcribe`;
@@ -173,11 +161,7 @@ describe('external HTTP analyzer', () => {
     try {
       const analyzer = createExternalHttpAnalyzer(bin, { name: 'transcript', url });
       const registry = new AnalyzerRegistry([...builtInAnalyzers(bin), analyzer]);
-      const outcomes = await runAnalyzers(
-        registry.select(['transcript', 'loudness']),
-        shots,
-        shotsInfo,
-      );
+      const outcomes = await runAnalyzers(registry.select(['transcript', 'loudness']), shots, shotsInfo);
       expect(outcomes[0]).toMatchObject({ name: 'transcript', ok: false });
       expect(outcomes[0]!.ok === false && outcomes[0]!.error.message).toMatch(/503/);
       expect(outcomes[1]).toMatchObject({ name: 'loudness', ok: true });

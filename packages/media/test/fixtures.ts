@@ -142,15 +142,7 @@ interface RawStream {
 
 /** ffprobe straight from the command line, not through the package. */
 export async function ffprobe(file: string): Promise<ProbedOutput> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-of',
-    'json',
-    '-show_streams',
-    '-show_format',
-    file,
-  ]);
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', '-show_streams', '-show_format', file]);
   const meta = JSON.parse(stdout) as { streams: RawStream[]; format: { duration: string } };
   const v = meta.streams.find((s) => s.codec_type === 'video');
   const a = meta.streams.find((s) => s.codec_type === 'audio');
@@ -158,9 +150,7 @@ export async function ffprobe(file: string): Promise<ProbedOutput> {
   return {
     width: v.width ?? 0,
     height: v.height ?? 0,
-    rotation:
-      v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ??
-      Number(v.tags?.rotate ?? 0),
+    rotation: v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? Number(v.tags?.rotate ?? 0),
     durationS: Number(meta.format.duration),
     hasAudio: a !== undefined,
     videoCodec: v.codec_name,
@@ -173,17 +163,7 @@ export async function ffprobe(file: string): Promise<ProbedOutput> {
 
 /** Decodes a file (or an HLS playlist with its segments) completely; returns what ffmpeg complained about. */
 export async function decodeErrors(file: string): Promise<string> {
-  const { stderr } = await run('ffmpeg', [
-    '-hide_banner',
-    '-nostdin',
-    '-v',
-    'error',
-    '-i',
-    file,
-    '-f',
-    'null',
-    '-',
-  ]);
+  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-']);
   return stderr.trim();
 }
 

@@ -58,9 +58,7 @@ describe('storyboard', () => {
     const vtt = await readFile(join(out, sb.vtt), 'utf8');
     expect(vtt.startsWith('WEBVTT\n')).toBe(true);
     const cues = [
-      ...vtt.matchAll(
-        /(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})\n(.+)#xywh=(\d+),(\d+),(\d+),(\d+)/g,
-      ),
+      ...vtt.matchAll(/(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})\n(.+)#xywh=(\d+),(\d+),(\d+),(\d+)/g),
     ];
     expect(cues.map((c) => [c[1], c[2], c[3], c[4]])).toEqual([
       ['00:00:00.000', '00:00:01.000', 'storyboard.jpg', '0'],

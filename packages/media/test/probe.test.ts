@@ -98,10 +98,7 @@ describe('probe', () => {
 
   it('rejects garbage and empty files', async () => {
     const garbage = join(tmp.dir, 'garbage.mp4');
-    await writeFile(
-      garbage,
-      Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 251)),
-    );
+    await writeFile(garbage, Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 251)));
     expect(await invalidMedia(garbage)).toMatchObject({
       code: 'INVALID_MEDIA',
       reason: 'unreadable',

@@ -3,13 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
 import { probe, type MediaInfo } from '../src/probe.ts';
-import {
-  encodeRendition,
-  planLadder,
-  remuxFast,
-  writeMasterPlaylist,
-  type Rendition,
-} from '../src/renditions.ts';
+import { encodeRendition, planLadder, remuxFast, writeMasterPlaylist, type Rendition } from '../src/renditions.ts';
 import { clips, decodeErrors, ffprobe, makeTempDir, videoPacketTimes } from './fixtures.ts';
 
 let bin: FfmpegBinaries;
@@ -64,9 +58,7 @@ describe('renditions', () => {
     // A remux keeps the source's exact bitstream: same H.264 profile as the ultrafast original.
     expect(source.codecs).toMatch(/^avc1\.42c0[0-9a-f]{2},mp4a\.40\.2$/);
     const original = (await readFile(input)).length;
-    expect(
-      Math.abs((await readFile(join(out, source.mp4))).length - original) / original,
-    ).toBeLessThan(0.02);
+    expect(Math.abs((await readFile(join(out, source.mp4))).length - original) / original).toBeLessThan(0.02);
     expect(progress.at(-1)).toBe(100);
 
     expect(planLadder(info).map((r) => r.name)).toEqual(['720p', '480p', '360p']);

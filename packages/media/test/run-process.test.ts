@@ -40,9 +40,9 @@ describe('ffmpeg binary', () => {
   });
 
   it('refuses a configured path that does not run instead of silently falling back', async () => {
-    await expect(
-      resolveFfmpeg({ ffmpegPath: join(tmp.dir, 'no-such-ffmpeg') }),
-    ).rejects.toBeInstanceOf(FfmpegNotFoundError);
+    await expect(resolveFfmpeg({ ffmpegPath: join(tmp.dir, 'no-such-ffmpeg') })).rejects.toBeInstanceOf(
+      FfmpegNotFoundError,
+    );
   });
 
   it('falls back to the npm-shipped build with a warning, and that build can still encode', async () => {

@@ -1,7 +1,13 @@
 import type { ServiceConfig } from '@arvlite/config';
 import { ObjectStorage } from './object-storage.ts';
 
-export { isNotFound, isUnavailable, ObjectStorage, StorageUnavailableError, type StorageSettings } from './object-storage.ts';
+export {
+  isNotFound,
+  isUnavailable,
+  ObjectStorage,
+  StorageUnavailableError,
+  type StorageSettings,
+} from './object-storage.ts';
 export { createS3Client, type S3Settings } from './s3-client.ts';
 export { Presigner, type PresignSettings } from './presign.ts';
 

@@ -49,7 +49,9 @@ export class ObjectStorage {
       settings.publicEndpoint === settings.endpoint
         ? this.client
         : createS3Client({ ...settings, endpoint: settings.publicEndpoint });
-    this.#presigner = settings.forcePathStyle ? new Presigner({ ...settings, endpoint: settings.publicEndpoint }) : null;
+    this.#presigner = settings.forcePathStyle
+      ? new Presigner({ ...settings, endpoint: settings.publicEndpoint })
+      : null;
   }
 
   async ping(): Promise<void> {
@@ -80,7 +82,9 @@ export class ObjectStorage {
 
   /** Streams an object to a local file. */
   async download(key: string, path: string, signal?: AbortSignal): Promise<number> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      abortSignal: signal,
+    });
     if (!res.Body) throw new Error(`Object ${key} has no body`);
     await pipeline(res.Body as Readable, createWriteStream(path), { signal });
     return (await stat(path)).size;
@@ -118,7 +122,9 @@ export class ObjectStorage {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -230,7 +236,12 @@ export class ObjectStorage {
 
 export function isNotFound(e: unknown): boolean {
   const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return err?.$metadata?.httpStatusCode === 404 || err?.name === 'NoSuchUpload' || err?.name === 'NoSuchKey' || err?.name === 'NotFound';
+  return (
+    err?.$metadata?.httpStatusCode === 404 ||
+    err?.name === 'NoSuchUpload' ||
+    err?.name === 'NoSuchKey' ||
+    err?.name === 'NotFound'
+  );
 }
 
 /** True for network failures and 5xx answers: the caller may retry later. */
@@ -238,6 +249,9 @@ export function isUnavailable(e: unknown): boolean {
   const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const status = err?.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 500;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(err?.code ?? '') ||
-    err?.name === 'TimeoutError' || err?.name === 'AbortError';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(err?.code ?? '') ||
+    err?.name === 'TimeoutError' ||
+    err?.name === 'AbortError'
+  );
 }

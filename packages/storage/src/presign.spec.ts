@@ -21,7 +21,10 @@ describe('Presigner', () => {
   it('signs GET URLs exactly as the SDK does', async () => {
     for (const signingDate of dates) {
       for (const key of keys) {
-        const expected = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: settings.bucket, Key: key }), { expiresIn: 21600, signingDate });
+        const expected = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: settings.bucket, Key: key }), {
+          expiresIn: 21600,
+          signingDate,
+        });
         expect(presigner.sign('GET', key, { 'x-id': 'GetObject' }, 21600, signingDate)).toBe(expected);
       }
     }
@@ -35,6 +38,8 @@ describe('Presigner', () => {
       new UploadPartCommand({ Bucket: settings.bucket, Key: keys[0], UploadId: uploadId, PartNumber: 7 }),
       { expiresIn: 3600, signingDate },
     );
-    expect(presigner.sign('PUT', keys[0]!, { partNumber: '7', uploadId, 'x-id': 'UploadPart' }, 3600, signingDate)).toBe(expected);
+    expect(
+      presigner.sign('PUT', keys[0]!, { partNumber: '7', uploadId, 'x-id': 'UploadPart' }, 3600, signingDate),
+    ).toBe(expected);
   });
 });

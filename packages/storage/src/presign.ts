@@ -36,8 +36,12 @@ export class Presigner {
   /** A presigned URL for `method` on `key`, path-style; `query` holds the operation's own parameters (e.g. x-id). */
   sign(method: 'GET' | 'PUT', key: string, query: Record<string, string>, expiresIn: number, now = new Date()): string {
     // The SDK refuses the same: SigV4 presigned URLs last at most a week.
-    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) throw new RangeError(`expiresIn ${expiresIn} s is outside 1 s to 7 days`);
-    const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800)
+      throw new RangeError(`expiresIn ${expiresIn} s is outside 1 s to 7 days`);
+    const amzDate = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const date = amzDate.slice(0, 8);
     const scope = `${date}/${this.#s.region}/s3/aws4_request`;
     const path = this.#basePath + key.split('/').map(encode).join('/');

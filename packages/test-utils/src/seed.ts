@@ -12,13 +12,7 @@ export interface SeedTenant {
 
 const at = (iso: string) => new Date(iso);
 
-function rendition(
-  name: string,
-  width: number,
-  height: number,
-  bandwidth: number,
-  ladder: boolean,
-) {
+function rendition(name: string, width: number, height: number, bandwidth: number, ladder: boolean) {
   return {
     name,
     width,
@@ -28,11 +22,7 @@ function rendition(
     hasAudio: true,
     mp4: `${name}.mp4`,
     playlist: `${name}.m3u8`,
-    files: [
-      `${name}.mp4`,
-      `${name}.m3u8`,
-      ...Array.from({ length: 8 }, (_, i) => `${name}_0000${i}.ts`),
-    ],
+    files: [`${name}.mp4`, `${name}.m3u8`, ...Array.from({ length: 8 }, (_, i) => `${name}_0000${i}.ts`)],
     sizeBytes: Math.round((bandwidth / 8) * 30 * 1.9),
     codecs: 'avc1.64001f,mp4a.40.2',
     bandwidth,
@@ -220,10 +210,12 @@ export async function insertReadyArContent(
     ],
   );
   for (const [position, id] of opts.videoIds.entries()) {
-    await db.query(
-      'insert into ar_playlist_item (id, ar_content_id, video_id, position) values ($1, $2, $3, $4)',
-      [randomUUID(), contentId, id, position],
-    );
+    await db.query('insert into ar_playlist_item (id, ar_content_id, video_id, position) values ($1, $2, $3, $4)', [
+      randomUUID(),
+      contentId,
+      id,
+      position,
+    ]);
   }
   return { contentId, publicId, markerPrefix };
 }

@@ -13,11 +13,7 @@ export const appPaths = {
   platform: path.join(repoRoot, 'packages/dev-services/src/cli/platform.ts'),
 };
 
-export function appEnv(
-  databaseUrl: string,
-  s3Endpoint: string,
-  extra: Record<string, string> = {},
-) {
+export function appEnv(databaseUrl: string, s3Endpoint: string, extra: Record<string, string> = {}) {
   return {
     ...processEnv(),
     LOG_LEVEL: 'warn',
@@ -119,16 +115,11 @@ export async function startBaselineServer(
   opts: { name?: string; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ child: ChildHandle; baseUrl: string }> {
   const port = await freePort();
-  const child = processes.spawnNode(
-    opts.name ?? 'baseline-server',
-    BASELINE_SERVER,
-    [routesModule, exportName],
-    {
-      env: appEnv(databaseUrl, '', { PORT: String(port), HOST: '127.0.0.1', ...opts.env }),
-      ipc: true,
-      nodeArgs: opts.nodeArgs,
-    },
-  );
+  const child = processes.spawnNode(opts.name ?? 'baseline-server', BASELINE_SERVER, [routesModule, exportName], {
+    env: appEnv(databaseUrl, '', { PORT: String(port), HOST: '127.0.0.1', ...opts.env }),
+    ipc: true,
+    nodeArgs: opts.nodeArgs,
+  });
   const ready = new Promise<void>((resolve) => {
     child.process.on('message', (m) => {
       if ((m as { ready?: boolean }).ready) resolve();

@@ -76,12 +76,10 @@ export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[], opts
 
 async function main() {
   const [modulePath, exportName] = process.argv.slice(2);
-  if (!modulePath || !exportName)
-    throw new Error('usage: baseline-server.ts <routes-module-file> <export-name>');
+  if (!modulePath || !exportName) throw new Error('usage: baseline-server.ts <routes-module-file> <export-name>');
   const mod = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
   const routes = mod[exportName] as BaselineRoute[] | undefined;
-  if (!Array.isArray(routes))
-    throw new Error(`${modulePath} does not export ${exportName} as an array of routes`);
+  if (!Array.isArray(routes)) throw new Error(`${modulePath} does not export ${exportName} as an array of routes`);
   const config = loadConfig();
   if (!config.database.url) throw new Error('DATABASE_URL is required');
   // The same pool size as the app's (DATABASE_POOL_MAX).

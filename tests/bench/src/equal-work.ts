@@ -39,17 +39,13 @@ export interface StatementCounts {
 
 /** Forgets what pg_stat_statements has counted for `database` so far. */
 export async function resetStatements(services: BenchServices, database: string): Promise<void> {
-  await services.adminQuery(
-    'select pg_stat_statements_reset(0, (select oid from pg_database where datname = $1), 0)',
-    [database],
-  );
+  await services.adminQuery('select pg_stat_statements_reset(0, (select oid from pg_database where datname = $1), 0)', [
+    database,
+  ]);
 }
 
 /** Statements run in `database` since the last reset (every client, including the bench's own). */
-export async function readStatements(
-  services: BenchServices,
-  database: string,
-): Promise<StatementCounts> {
+export async function readStatements(services: BenchServices, database: string): Promise<StatementCounts> {
   const stats = await services.adminQuery<{ query: string; calls: string; rows: string }>(
     `select query, calls::text, rows::text from pg_stat_statements
      where dbid = (select oid from pg_database where datname = $1) order by calls desc, query`,
@@ -106,11 +102,7 @@ export interface WorkProblem {
  * (e.g. the signing time inside presigned URLs) is applied to both bodies before they are compared; lengths are
  * compared raw.
  */
-export function compareWork(
-  ours: Work,
-  baseline: Work,
-  normalize?: (body: string) => string,
-): WorkProblem[] {
+export function compareWork(ours: Work, baseline: Work, normalize?: (body: string) => string): WorkProblem[] {
   const problems: WorkProblem[] = [];
   const same = (a: number, b: number) => Math.abs(a - b) < 0.01;
   if (ours.status !== baseline.status)
@@ -128,8 +120,7 @@ export function compareWork(
     });
   }
   const sameBody = normalize
-    ? ours.bodyBytes === baseline.bodyBytes &&
-      normalize(ours.body.toString()) === normalize(baseline.body.toString())
+    ? ours.bodyBytes === baseline.bodyBytes && normalize(ours.body.toString()) === normalize(baseline.body.toString())
     : ours.body.equals(baseline.body);
   if (!sameBody) {
     problems.push({

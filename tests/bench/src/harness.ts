@@ -75,8 +75,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Median of a[i] / b[i]: each pair ran back to back, so drift on the shared machine cancels out. */
 export function medianPairRatio(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length || a.length === 0)
-    throw new Error('pair ratios need two equal, non-empty lists');
+  if (a.length !== b.length || a.length === 0) throw new Error('pair ratios need two equal, non-empty lists');
   return median(a.map((x, i) => x / b[i]!));
 }
 
@@ -147,8 +146,7 @@ export async function waitFor<T>(
     opts.signal?.throwIfAborted();
     const value = await fn();
     if (value) return value;
-    if (performance.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,15 +1,7 @@
 // The shared procedure for HTTP rows (API read, viewer manifest, …): equal-work check, then interleaved autocannon
 // rounds at saturation, then at a fixed offered rate both sides can sustain.
 import { compareWork, describeWork, measureWork, type RequestSpec } from './equal-work.ts';
-import {
-  interleave,
-  median,
-  medianPairRatio,
-  round,
-  row,
-  type BenchContext,
-  type Row,
-} from './harness.ts';
+import { interleave, median, medianPairRatio, round, row, type BenchContext, type Row } from './harness.ts';
 import { autocannon, type LoadResult } from './load.ts';
 import { readCpuMs } from './processes.ts';
 
@@ -65,12 +57,9 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
     await measureWork(ctx.services, opts.baseline.database, spec(opts.baseline)),
   ];
   const problems = compareWork(oursWork, baseWork, opts.normalizeBody);
-  const fatal =
-    opts.unequalQueries === 'report' ? problems.filter((p) => p.kind === 'answer') : problems;
+  const fatal = opts.unequalQueries === 'report' ? problems.filter((p) => p.kind === 'answer') : problems;
   if (fatal.length > 0) {
-    throw new Error(
-      `not the same work, so no comparison: ${problems.map((p) => p.text).join('; ')}`,
-    );
+    throw new Error(`not the same work, so no comparison: ${problems.map((p) => p.text).join('; ')}`);
   }
   const unequal = problems.length > 0;
   ctx.log(
@@ -80,8 +69,7 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
   );
   const rows: Row[] = [];
   if (opts.unequalQueries === 'report') {
-    const statements = (w: typeof oursWork) =>
-      w.statements.map((s) => `${s.callsPerRequest}× ${s.query}`);
+    const statements = (w: typeof oursWork) => w.statements.map((s) => `${s.callsPerRequest}× ${s.query}`);
     rows.push(
       row({
         benchmark: opts.benchmark,
@@ -100,9 +88,7 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
           baselineStatements: statements(baseWork),
         },
         notes: unequal
-          ? [
-              'the same response bytes from more database work: the rows below are measured anyway and include its cost',
-            ]
+          ? ['the same response bytes from more database work: the rows below are measured anyway and include its cost']
           : [],
       }),
     );
@@ -143,16 +129,11 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
     b: (i) => load(opts.baseline, undefined, i < 0 ? 2 : undefined),
     onRound: (i, side, r) =>
       i >= 0 &&
-      ctx.log(
-        `  saturation ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: ${Math.round(r.requestsPerSec)} req/s`,
-      ),
+      ctx.log(`  saturation ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: ${Math.round(r.requestsPerSec)} req/s`),
   });
   const oursRps = saturation.a.map((r) => r.requestsPerSec);
   const baseRps = saturation.b.map((r) => r.requestsPerSec);
-  const rate = Math.max(
-    1,
-    Math.floor(Math.min(median(oursRps), median(baseRps)) * (opts.fixedRateFraction ?? 0.3)),
-  );
+  const rate = Math.max(1, Math.floor(Math.min(median(oursRps), median(baseRps)) * (opts.fixedRateFraction ?? 0.3)));
 
   const fixed = await interleave({
     pairs,
@@ -160,9 +141,7 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
     a: () => load(opts.ours, rate),
     b: () => load(opts.baseline, rate),
     onRound: (i, side, r) =>
-      ctx.log(
-        `  ${rate} req/s ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: p99 ${r.latencyP99Ms} ms`,
-      ),
+      ctx.log(`  ${rate} req/s ${i + 1} ${side === 'a' ? 'ours' : 'baseline'}: p99 ${r.latencyP99Ms} ms`),
   });
   const throughputRatio = medianPairRatio(oursRps, baseRps);
   const p99Ratio = medianPairRatio(
@@ -175,10 +154,8 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
   const cpuRatio = medianPairRatio(oursCpu, baseCpu);
   const t = opts.targets;
   const p99Checks: { text: string; ok: boolean }[] = [];
-  if (t.p99Ratio !== undefined)
-    p99Checks.push({ text: `ratio ≤ ${t.p99Ratio}×`, ok: p99Ratio <= t.p99Ratio });
-  if (t.p99Ms !== undefined)
-    p99Checks.push({ text: `p99 ≤ ${t.p99Ms} ms`, ok: oursP99 <= t.p99Ms });
+  if (t.p99Ratio !== undefined) p99Checks.push({ text: `ratio ≤ ${t.p99Ratio}×`, ok: p99Ratio <= t.p99Ratio });
+  if (t.p99Ms !== undefined) p99Checks.push({ text: `p99 ≤ ${t.p99Ms} ms`, ok: oursP99 <= t.p99Ms });
   const work = unequal
     ? {
         oursWork: describeWork(oursWork),

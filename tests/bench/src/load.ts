@@ -46,17 +46,13 @@ interface AutocannonJson {
   timeouts: number;
 }
 
-export async function autocannon(
-  processes: ProcessRegistry,
-  opts: LoadOptions,
-): Promise<LoadResult> {
+export async function autocannon(processes: ProcessRegistry, opts: LoadOptions): Promise<LoadResult> {
   const args = ['-j', '-n', '-c', String(opts.connections), '-d', String(opts.durationS)];
   if (opts.rate !== undefined) args.push('-R', String(opts.rate));
   if (opts.method) args.push('-m', opts.method);
   for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (opts.body !== undefined) args.push('-b', opts.body);
-  if (opts.warmupS)
-    args.push('--warmup', '[', '-c', String(opts.connections), '-d', String(opts.warmupS), ']');
+  if (opts.warmupS) args.push('--warmup', '[', '-c', String(opts.connections), '-d', String(opts.warmupS), ']');
   args.push(opts.url);
 
   // One JSON document per line; with --warmup the warm-up's comes first.
@@ -71,9 +67,7 @@ export async function autocannon(
   });
   const exit = await child.exited;
   if (exit.code !== 0)
-    throw new Error(
-      `autocannon exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`,
-    );
+    throw new Error(`autocannon exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`);
   const r = JSON.parse(lines.findLast((l) => l.trim().startsWith('{')) ?? 'null') as AutocannonJson;
   const result: LoadResult = {
     requestsPerSec: r.requests.average,

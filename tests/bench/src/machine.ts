@@ -17,8 +17,7 @@ export async function describeMachine(databaseUrl: string): Promise<Machine> {
   await client.connect();
   let postgres: string;
   try {
-    postgres = (await client.query<{ v: string }>(`select current_setting('server_version') as v`))
-      .rows[0]!.v;
+    postgres = (await client.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v;
   } finally {
     await client.end();
   }
@@ -30,11 +29,7 @@ export async function describeMachine(databaseUrl: string): Promise<Machine> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     postgres: `${postgres} (embedded)`,
-    loadAverageAtStart: [l1, l5, l15].map((x) => Math.round(x! * 100) / 100) as [
-      number,
-      number,
-      number,
-    ],
+    loadAverageAtStart: [l1, l5, l15].map((x) => Math.round(x! * 100) / 100) as [number, number, number],
   };
 }
 

@@ -73,9 +73,7 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    await processes
-      .stopAll()
-      .catch((err: unknown) => log(`stopping children failed: ${String(err)}`));
+    await processes.stopAll().catch((err: unknown) => log(`stopping children failed: ${String(err)}`));
     const s = services ?? (await servicesStarting?.catch(() => undefined));
     await s?.stop().catch((err: unknown) => log(`stopping services failed: ${String(err)}`));
   })();
@@ -101,11 +99,7 @@ async function main(): Promise<number> {
   servicesStarting = startBenchServices({ onOutput: (line) => log(`services: ${line}`) });
   services = await servicesStarting;
   const machine = await describeMachine(services.templateUrl);
-  machine.loadAverageAtStart = loadAtStart.map((x) => Math.round(x * 100) / 100) as [
-    number,
-    number,
-    number,
-  ];
+  machine.loadAverageAtStart = loadAtStart.map((x) => Math.round(x * 100) / 100) as [number, number, number];
   const profileDir = path.join(repoRoot, '.data/bench/profiles');
   const ctx: BenchContext = {
     quick,
@@ -113,11 +107,9 @@ async function main(): Promise<number> {
     processes,
     log,
     signal: abort.signal,
-    nodeArgs: (label) =>
-      args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, label)}`] : [],
+    nodeArgs: (label) => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, label)}`] : []),
   };
-  if (args.profile)
-    log(`profiling: CPU profiles go to ${path.relative(repoRoot, profileDir)}/<process>/`);
+  if (args.profile) log(`profiling: CPU profiles go to ${path.relative(repoRoot, profileDir)}/<process>/`);
 
   const rows: Row[] = [];
   const descriptions: RunResult['descriptions'] = [];
@@ -195,8 +187,7 @@ let code = 1;
 try {
   code = await main();
 } catch (err) {
-  if (!abort.signal.aborted)
-    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (!abort.signal.aborted) log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
   if (!abort.signal.aborted) {
     await cleanup();

@@ -43,12 +43,7 @@ export interface ProcessRegistry {
 export function createProcessRegistry(): ProcessRegistry {
   const live = new Set<ChildHandle>();
 
-  function spawnNode(
-    name: string,
-    script: string,
-    args: string[],
-    opts: SpawnOptions,
-  ): ChildHandle {
+  function spawnNode(name: string, script: string, args: string[], opts: SpawnOptions): ChildHandle {
     const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], {
       cwd: repoRoot,
       env: opts.env,
@@ -70,8 +65,7 @@ export function createProcessRegistry(): ProcessRegistry {
       if (tail.length > 40) tail.shift();
       opts.onStderr?.(line);
     });
-    const running = () =>
-      proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null;
+    const running = () => proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null;
     let stopping: Promise<ExitResult> | undefined;
     const handle: ChildHandle = {
       name,
@@ -128,9 +122,7 @@ export function unlessExited<T>(child: ChildHandle, promise: Promise<T>): Promis
   return Promise.race([
     promise,
     child.exited.then(({ code, signal }) => {
-      throw new Error(
-        `${child.name} exited (${signal ?? `code ${code}`}) early:\n${child.stderrTail()}`,
-      );
+      throw new Error(`${child.name} exited (${signal ?? `code ${code}`}) early:\n${child.stderrTail()}`);
     }),
   ]);
 }

@@ -38,9 +38,7 @@ export function packageOf(url: string, functionName: string): string {
 export function summarise(profile: Profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) =>
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
-  );
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
@@ -92,9 +90,7 @@ async function main() {
   const top = Number(values.top);
   for (const target of positionals) {
     const files = (await stat(target)).isDirectory()
-      ? (await readdir(target))
-          .filter((f) => f.endsWith('.cpuprofile'))
-          .map((f) => path.join(target, f))
+      ? (await readdir(target)).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f))
       : [target];
     for (const file of files) {
       const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;

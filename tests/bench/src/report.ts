@@ -74,11 +74,7 @@ function markdownTable(header: readonly string[], body: string[][]): string {
   const all = [cellsOf(header), ...body.map(cellsOf)];
   const widths = header.map((_, i) => Math.max(3, ...all.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [
-    line(all[0]!),
-    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
-    ...all.slice(1).map(line),
-  ].join('\n');
+  return [line(all[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...all.slice(1).map(line)].join('\n');
 }
 
 export function renderMarkdownTable(rows: Row[]): string {

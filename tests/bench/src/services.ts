@@ -22,18 +22,13 @@ export interface BenchServices {
   /** CPU time used so far by the services process, which runs s3rver in-process, in ms. */
   storageCpuMs(): Promise<number>;
   /** One-off statement on the maintenance database. */
-  adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    sql: string,
-    params?: unknown[],
-  ): Promise<R[]>;
+  adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
   stop(): Promise<void>;
 }
 
 const TEMPLATE = 'bench_template';
 
-export async function startBenchServices(
-  opts: { onOutput?: (line: string) => void } = {},
-): Promise<BenchServices> {
+export async function startBenchServices(opts: { onOutput?: (line: string) => void } = {}): Promise<BenchServices> {
   const dataDir = path.join(repoRoot, '.data', `bench-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   let services: DevServicesProcess | undefined;
@@ -125,8 +120,7 @@ async function processTreeCpuMs(root: number): Promise<number> {
     // Fields after "(comm)": state ppid … utime(14) stime(15), counted from the pid.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const pid = Number(entry);
-    if (pid === root || Number(fields[1]) === root)
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    if (pid === root || Number(fields[1]) === root) total += (Number(fields[11]) + Number(fields[12])) * 10;
     // cutime and cstime (16, 17): children it has reaped.
     if (pid === root) total += (Number(fields[13]) + Number(fields[14])) * 10;
   }

@@ -17,17 +17,13 @@ export function fuzzShard(shard: number, shards: number) {
 
   beforeAll(async () => {
     deps = await createTestDeps();
-    const anon = createCaller(
-      createContextInner(deps, { requestId: 'fuzz-setup', ip: '10.1.1.1' }),
-    );
+    const anon = createCaller(createContextInner(deps, { requestId: 'fuzz-setup', ip: '10.1.1.1' }));
     const me = await anon.auth.register({
       email: 'fuzzer@example.com',
       password: 'fuzzing-is-fun-123',
       name: 'Fuzzer',
     });
-    caller = createCaller(
-      createContextInner(deps, { requestId: 'fuzz', ip: '10.1.1.2', accessToken: me.accessToken }),
-    );
+    caller = createCaller(createContextInner(deps, { requestId: 'fuzz', ip: '10.1.1.2', accessToken: me.accessToken }));
     const company = await caller.company.create({ name: 'Fuzz Co' });
     const project = await caller.project.create({ companyId: company.id, name: 'Fuzz project' });
     ownIds.push(company.id, project.id, me.user.id);
@@ -68,9 +64,7 @@ export function fuzzShard(shard: number, shards: number) {
     const objects = schema instanceof z.ZodUnion ? (schema.options as z.ZodType[]) : [schema];
     const shape = Object.assign(
       {},
-      ...objects.map((o) =>
-        o instanceof z.ZodObject ? (o.shape as Record<string, z.ZodType>) : {},
-      ),
+      ...objects.map((o) => (o instanceof z.ZodObject ? (o.shape as Record<string, z.ZodType>) : {})),
     ) as Record<string, z.ZodType>;
     const keys = Object.keys(shape);
     const value = fc.oneof(

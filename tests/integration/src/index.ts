@@ -28,7 +28,8 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
       url: `${baseUrl}/trpc`,
       getAccessToken,
       fetch: ip
-        ? (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } })
+        ? (input, init) =>
+            fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': ip } })
         : undefined,
     });
   return { deps, app, baseUrl, worker, client };

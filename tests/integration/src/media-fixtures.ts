@@ -11,7 +11,26 @@ const dir = mkdtempSync(join(tmpdir(), 'arvlite-fixtures-'));
 
 export function tinyMp4(seconds = 1): Uint8Array<ArrayBuffer> {
   const out = join(dir, `tiny-${seconds}.mp4`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=160x90:rate=10`, '-t', String(seconds), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-movflags', '+faststart', out]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=160x90:rate=10`,
+    '-t',
+    String(seconds),
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-movflags',
+    '+faststart',
+    out,
+  ]);
   return new Uint8Array(readFileSync(out));
 }
 
@@ -26,7 +45,8 @@ export function paddedMp4(size: number): Uint8Array<ArrayBuffer> {
   const head = tinyMp4(1);
   const out = new Uint8Array(size);
   out.set(head.subarray(0, Math.min(head.length, size)));
-  for (let i = head.length; i < size; i += 65536) out.set(crypto.getRandomValues(new Uint8Array(Math.min(65536, size - i))), i);
+  for (let i = head.length; i < size; i += 65536)
+    out.set(crypto.getRandomValues(new Uint8Array(Math.min(65536, size - i))), i);
   return out;
 }
 
@@ -38,22 +58,158 @@ function ff(args: string[], out: string): string {
 /** Test clips made with lavfi, a few seconds each. Returns file paths. */
 export const clips = {
   landscape720: (s = 2) =>
-    ff(['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(s), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart'], join(dir, `landscape-${s}.mp4`)),
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=1280x720:rate=30`,
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        String(s),
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        '-movflags',
+        '+faststart',
+      ],
+      join(dir, `landscape-${s}.mp4`),
+    ),
   portraitRotated: () => {
     // Stored 640x360 with a 90° display matrix (set on a stream-copy remux): a phone held upright.
-    const flat = ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=330', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'], join(dir, 'portrait-flat.mp4'));
+    const flat = ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=330',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+      ],
+      join(dir, 'portrait-flat.mp4'),
+    );
     return ff(['-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90'], join(dir, 'portrait.mp4'));
   },
   noAudio: () =>
-    ff(['-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=25', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'], join(dir, 'silent.mp4')),
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=480x270:rate=25',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+      ],
+      join(dir, 'silent.mp4'),
+    ),
   vfr: () =>
     // Every third frame of a 30 fps source dropped: timestamps step 1/30 s, then 2/30 s.
-    ff(['-f', 'lavfi', '-i', "testsrc2=s=480x270:r=30:d=2,select='not(eq(mod(n\\,3)\\,1))'", '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-fps_mode:v', 'passthrough', '-c:a', 'aac', '-shortest'], join(dir, 'vfr.mp4')),
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        "testsrc2=s=480x270:r=30:d=2,select='not(eq(mod(n\\,3)\\,1))'",
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=d=2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-fps_mode:v',
+        'passthrough',
+        '-c:a',
+        'aac',
+        '-shortest',
+      ],
+      join(dir, 'vfr.mp4'),
+    ),
   webm: () =>
-    ff(['-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=550', '-t', '2', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', '-shortest'], join(dir, 'clip.webm')),
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=480x270:rate=25',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=550',
+        '-t',
+        '2',
+        '-c:v',
+        'libvpx-vp9',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '300k',
+        '-c:a',
+        'libopus',
+        '-shortest',
+      ],
+      join(dir, 'clip.webm'),
+    ),
   oneSecond: () =>
-    ff(['-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=30', '-f', 'lavfi', '-i', 'sine', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'], join(dir, 'one.mp4')),
-  audioOnly: () => ff(['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '2', '-c:a', 'aac', '-f', 'mp4'], join(dir, 'audio-only.mp4')),
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=480x270:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine',
+        '-t',
+        '1',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+      ],
+      join(dir, 'one.mp4'),
+    ),
+  audioOnly: () =>
+    ff(['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '2', '-c:a', 'aac', '-f', 'mp4'], join(dir, 'audio-only.mp4')),
   /** The first 60% of a faststart MP4: a header that promises more than the file holds. */
   truncated: () => {
     const full = readFileSync(clips.landscape720(3));
@@ -61,9 +217,38 @@ export const clips = {
     writeFileSync(out, full.subarray(0, Math.floor(full.length * 0.6)));
     return out;
   },
-  png: () => ff(['-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'], join(dir, 'still.png')),
+  png: () =>
+    ff(
+      ['-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', '-f', 'image2', '-c:v', 'png'],
+      join(dir, 'still.png'),
+    ),
   longEncode: () =>
-    ff(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine', '-t', '8', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M', '-c:a', 'libopus', '-shortest'], join(dir, 'long.webm')),
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=1280x720:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine',
+        '-t',
+        '8',
+        '-c:v',
+        'libvpx-vp9',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '1M',
+        '-c:a',
+        'libopus',
+        '-shortest',
+      ],
+      join(dir, 'long.webm'),
+    ),
 };
 
 export interface ProbedStream {
@@ -77,7 +262,11 @@ export interface ProbedStream {
 
 /** ffprobe of a file or URL: streams and duration. Async, so a server in this same process can answer it. */
 export async function ffprobe(input: string): Promise<{ streams: ProbedStream[]; durationS: number }> {
-  const { stdout: out } = await execFileAsync('ffprobe', ['-v', 'error', '-of', 'json', '-show_streams', '-show_format', input], { encoding: 'utf8', timeout: 60_000 });
+  const { stdout: out } = await execFileAsync(
+    'ffprobe',
+    ['-v', 'error', '-of', 'json', '-show_streams', '-show_format', input],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   const j = JSON.parse(out) as { streams: ProbedStream[]; format: { duration?: string } };
   return { streams: j.streams, durationS: Number(j.format.duration ?? 0) };
 }

@@ -11,7 +11,14 @@ export interface ProcedureInfo {
 }
 
 export function listProcedures(): ProcedureInfo[] {
-  const procs = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: ProcedureInfo['type']; meta?: ProcedureInfo['meta']; inputs: z.ZodType[] } }> }).procedures;
+  const procs = (
+    appRouter._def as unknown as {
+      procedures: Record<
+        string,
+        { _def: { type: ProcedureInfo['type']; meta?: ProcedureInfo['meta']; inputs: z.ZodType[] } }
+      >;
+    }
+  ).procedures;
   return Object.entries(procs).map(([path, p]) => ({
     path,
     type: p._def.type,

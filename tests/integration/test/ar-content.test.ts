@@ -48,7 +48,12 @@ async function failure(p: Promise<unknown>) {
 }
 const reason = (e: TRPCClientError<AppRouter>) => (e.data as { details?: { reason?: string } }).details?.reason;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 240_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 240_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -59,27 +64,47 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => 
 }
 
 async function uploadVideo(bytes: Uint8Array, title: string, project = projectId): Promise<string> {
-  const created = await owner.client.video.createUpload.mutate({ projectId: project, fileName: `${title}.mp4`, contentType: 'video/mp4', size: bytes.length, title });
+  const created = await owner.client.video.createUpload.mutate({
+    projectId: project,
+    fileName: `${title}.mp4`,
+    contentType: 'video/mp4',
+    size: bytes.length,
+    title,
+  });
   if (created.kind !== 'single') throw new Error('expected a single upload');
   expect((await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers })).ok).toBe(true);
   await owner.client.video.completeUpload.mutate({ videoId: created.videoId });
   return created.videoId;
 }
 
-async function putMarker(id: string, bytes: Buffer, contentType: 'image/jpeg' | 'image/png' | 'image/webp', widthMm?: number) {
+async function putMarker(
+  id: string,
+  bytes: Buffer,
+  contentType: 'image/jpeg' | 'image/png' | 'image/webp',
+  widthMm?: number,
+) {
   const upload = await owner.client.arContent.createMarkerUpload.mutate({ id, contentType, size: bytes.length });
-  expect((await fetch(upload.url, { method: 'PUT', body: new Uint8Array(bytes), headers: upload.headers })).ok).toBe(true);
+  expect((await fetch(upload.url, { method: 'PUT', body: new Uint8Array(bytes), headers: upload.headers })).ok).toBe(
+    true,
+  );
   return owner.client.arContent.completeMarkerUpload.mutate({ id, ...(widthMm ? { widthMm } : {}) });
 }
 
 const markerSettled = (id: string) =>
-  waitFor(`marker of ${id}`, () => owner.client.arContent.byId.query({ id }), (c) => c.status !== 'MARKER_PROCESSING');
+  waitFor(
+    `marker of ${id}`,
+    () => owner.client.arContent.byId.query({ id }),
+    (c) => c.status !== 'MARKER_PROCESSING',
+  );
 
 /** The objects under a prefix once a failed revision's cleanup has run: the job removes them just after its commit. */
 const keysLeft = (prefix: string) =>
-  waitFor(`cleanup of ${prefix}`, () => platform.deps.storage.listKeys(prefix), (keys) => keys.length === 0, 10_000).catch(() =>
-    platform.deps.storage.listKeys(prefix),
-  );
+  waitFor(
+    `cleanup of ${prefix}`,
+    () => platform.deps.storage.listKeys(prefix),
+    (keys) => keys.length === 0,
+    10_000,
+  ).catch(() => platform.deps.storage.listKeys(prefix));
 
 async function runCron(task: string) {
   await platform.deps.orm.fork().execute(`select graphile_worker.add_job(?, '{}'::json)`, [task]);
@@ -87,13 +112,17 @@ async function runCron(task: string) {
 
 function rawManifest(publicId: string, ip: string, headers: Record<string, string> = {}) {
   const input = encodeURIComponent(JSON.stringify({ json: { publicId } }));
-  return fetch(`${platform.baseUrl}/trpc/viewer.manifest?input=${input}`, { headers: { 'x-forwarded-for': ip, ...headers } });
+  return fetch(`${platform.baseUrl}/trpc/viewer.manifest?input=${input}`, {
+    headers: { 'x-forwarded-for': ip, ...headers },
+  });
 }
 
 /** The sorted keys of an object, and of every object inside it, as `path.key` strings. */
 function keyPaths(value: unknown, prefix = ''): string[] {
   if (value === null || typeof value !== 'object' || value instanceof Date) return [];
-  return Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)]).sort();
+  return Object.entries(value)
+    .flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)])
+    .sort();
 }
 
 beforeAll(async () => {
@@ -111,7 +140,12 @@ beforeAll(async () => {
   companyId = (await owner.client.company.create.mutate({ name: 'Prints & Moments', timezone: 'Europe/Berlin' })).id;
   projectId = (await owner.client.project.create.mutate({ companyId, name: 'Wedding albums' })).id;
   const otherProject = (await owner.client.project.create.mutate({ companyId, name: 'Elsewhere' })).id;
-  const other = await owner.client.video.createUpload.mutate({ projectId: otherProject, fileName: 'x.mp4', contentType: 'video/mp4', size: 1000 });
+  const other = await owner.client.video.createUpload.mutate({
+    projectId: otherProject,
+    fileName: 'x.mp4',
+    contentType: 'video/mp4',
+    size: 1000,
+  });
   otherProjectVideoId = other.videoId;
 });
 
@@ -132,34 +166,64 @@ describe('AR content items', () => {
       version: 1,
     });
     expect(created.publicId).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    expect(created.links).toEqual({ url: `${platform.baseUrl}/v/${created.publicId}`, deepLink: `arvlite://v/${created.publicId}` });
+    expect(created.links).toEqual({
+      url: `${platform.baseUrl}/v/${created.publicId}`,
+      deepLink: `arvlite://v/${created.publicId}`,
+    });
     contents.busy = created;
 
-    const bad = await failure(owner.client.arContent.update.mutate({ id: created.id, activeFrom: new Date('2027-01-02'), expiresAt: new Date('2027-01-01') }));
+    const bad = await failure(
+      owner.client.arContent.update.mutate({
+        id: created.id,
+        activeFrom: new Date('2027-01-02'),
+        expiresAt: new Date('2027-01-01'),
+      }),
+    );
     expect(bad.data?.code).toBe('BAD_REQUEST');
-    const updated = await owner.client.arContent.update.mutate({ id: created.id, playback: { muted: true }, customer: { phone: null } });
-    expect(updated).toMatchObject({ playback: { autoplay: true, loop: true, muted: true }, customer: { phone: null, name: 'Anna Berg' }, version: 2 });
+    const updated = await owner.client.arContent.update.mutate({
+      id: created.id,
+      playback: { muted: true },
+      customer: { phone: null },
+    });
+    expect(updated).toMatchObject({
+      playback: { autoplay: true, loop: true, muted: true },
+      customer: { phone: null, name: 'Anna Berg' },
+      version: 2,
+    });
 
     const titles = { low: 'Low texture', flat: 'Flat', small: 'Too small', corrupt: 'Corrupt' } as const;
-    for (const [key, title] of Object.entries(titles)) contents[key as keyof typeof titles] = await owner.client.arContent.create.mutate({ projectId, title });
+    for (const [key, title] of Object.entries(titles))
+      contents[key as keyof typeof titles] = await owner.client.arContent.create.mutate({ projectId, title });
     const page1 = await owner.client.arContent.list.query({ projectId, limit: 3 });
     const page2 = await owner.client.arContent.list.query({ projectId, limit: 3, cursor: page1.nextCursor! });
-    expect([...page1.items, ...page2.items].map((c) => c.id).sort()).toEqual(Object.values(contents).map((c) => c.id).sort());
+    expect([...page1.items, ...page2.items].map((c) => c.id).sort()).toEqual(
+      Object.values(contents)
+        .map((c) => c.id)
+        .sort(),
+    );
     expect(page2.nextCursor).toBeNull();
 
     const viewer = await registerUser(platform.client, 'Viewer');
     const invite = await owner.client.member.invite.mutate({ companyId, email: viewer.email, role: 'viewer' });
     await viewer.client.auth.acceptInvite.mutate({ token: invite.token });
     expect((await viewer.client.arContent.byId.query({ id: created.id })).title).toBe('Anna & Ben');
-    expect((await failure(viewer.client.arContent.update.mutate({ id: created.id, title: 'x' }))).data?.code).toBe('FORBIDDEN');
-    expect((await failure(owner.client.arContent.byId.query({ id: crypto.randomUUID() }))).data?.code).toBe('NOT_FOUND');
+    expect((await failure(viewer.client.arContent.update.mutate({ id: created.id, title: 'x' }))).data?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await failure(owner.client.arContent.byId.query({ id: crypto.randomUUID() }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('refuses marker uploads that are too large, of the wrong type, missing, or not images', async () => {
     const id = contents.corrupt.id;
-    const tooLarge = await failure(owner.client.arContent.createMarkerUpload.mutate({ id, contentType: 'image/png', size: 20 * 1024 * 1024 + 1 }));
+    const tooLarge = await failure(
+      owner.client.arContent.createMarkerUpload.mutate({ id, contentType: 'image/png', size: 20 * 1024 * 1024 + 1 }),
+    );
     expect(tooLarge.data?.fieldErrors?.size?.[0]).toMatch(/20 MiB/);
-    const gif = await failure(owner.client.arContent.createMarkerUpload.mutate({ id, contentType: 'image/gif' as 'image/png', size: 100 }));
+    const gif = await failure(
+      owner.client.arContent.createMarkerUpload.mutate({ id, contentType: 'image/gif' as 'image/png', size: 100 }),
+    );
     expect(gif.data?.fieldErrors?.contentType).toBeDefined();
     expect(reason(await failure(owner.client.arContent.completeMarkerUpload.mutate({ id })))).toBe('NO_UPLOAD');
 
@@ -172,91 +236,140 @@ describe('AR content items', () => {
     expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${id}/`)).toEqual([]);
   });
 
-  it('compiles markers: busy > low texture > flat, the flat one refused with a reason, EXIF turned upright, .mind loads back', { timeout: 420_000 }, async () => {
-    // Videos process meanwhile, for the playlist and manifest tests below.
-    videos.v1 = await uploadVideo(tinyMp4(1), 'First dance');
-    videos.v2 = await uploadVideo(tinyMp4(2), 'Speeches');
-    videos.v3 = (await owner.client.video.createUpload.mutate({ projectId, fileName: 'later.mp4', contentType: 'video/mp4', size: 1000, title: 'Not uploaded yet' })).videoId;
+  it(
+    'compiles markers: busy > low texture > flat, the flat one refused with a reason, EXIF turned upright, .mind loads back',
+    { timeout: 420_000 },
+    async () => {
+      // Videos process meanwhile, for the playlist and manifest tests below.
+      videos.v1 = await uploadVideo(tinyMp4(1), 'First dance');
+      videos.v2 = await uploadVideo(tinyMp4(2), 'Speeches');
+      videos.v3 = (
+        await owner.client.video.createUpload.mutate({
+          projectId,
+          fileName: 'later.mp4',
+          contentType: 'video/mp4',
+          size: 1000,
+          title: 'Not uploaded yet',
+        })
+      ).videoId;
 
-    busyUpright = await busyImage(640, 480);
-    const started = Date.now();
-    const busy = await putMarker(contents.busy.id, await exifRotatedJpeg(busyUpright), 'image/jpeg', 127);
-    expect(busy.status).toBe('MARKER_PROCESSING');
-    // Completing twice answers the same and queues one job.
-    expect((await owner.client.arContent.completeMarkerUpload.mutate({ id: contents.busy.id })).status).toBe('MARKER_PROCESSING');
-    const jobs = await platform.deps.orm.fork().execute<{ n: number }[]>(
-      `select count(*)::int as n from graphile_worker._private_jobs where key = ?`, [`marker:compile:${contents.busy.id}`]);
-    expect(jobs[0]?.n).toBe(1);
-    // Nothing published yet: the viewer is told to wait.
-    expect(await anonymous().viewer.manifest.query({ publicId: contents.busy.publicId })).toEqual({ ok: false, reason: 'MARKER_PROCESSING' });
-    expect((await failure(owner.client.arContent.createMarkerUpload.mutate({ id: contents.busy.id, contentType: 'image/png', size: 10 }))).data?.code).toBe('CONFLICT');
+      busyUpright = await busyImage(640, 480);
+      const started = Date.now();
+      const busy = await putMarker(contents.busy.id, await exifRotatedJpeg(busyUpright), 'image/jpeg', 127);
+      expect(busy.status).toBe('MARKER_PROCESSING');
+      // Completing twice answers the same and queues one job.
+      expect((await owner.client.arContent.completeMarkerUpload.mutate({ id: contents.busy.id })).status).toBe(
+        'MARKER_PROCESSING',
+      );
+      const jobs = await platform.deps.orm
+        .fork()
+        .execute<{ n: number }[]>(`select count(*)::int as n from graphile_worker._private_jobs where key = ?`, [
+          `marker:compile:${contents.busy.id}`,
+        ]);
+      expect(jobs[0]?.n).toBe(1);
+      // Nothing published yet: the viewer is told to wait.
+      expect(await anonymous().viewer.manifest.query({ publicId: contents.busy.publicId })).toEqual({
+        ok: false,
+        reason: 'MARKER_PROCESSING',
+      });
+      expect(
+        (
+          await failure(
+            owner.client.arContent.createMarkerUpload.mutate({
+              id: contents.busy.id,
+              contentType: 'image/png',
+              size: 10,
+            }),
+          )
+        ).data?.code,
+      ).toBe('CONFLICT');
 
-    await putMarker(contents.low.id, await lowTextureImage(640, 480), 'image/png');
-    await putMarker(contents.flat.id, await flatImage(640, 480), 'image/png');
-    await putMarker(contents.small.id, await busyImage(800, 479), 'image/png');
-    const truncated = (await sharp(busyUpright).jpeg().toBuffer()).subarray(0, 3000);
-    await putMarker(contents.corrupt.id, truncated, 'image/jpeg');
+      await putMarker(contents.low.id, await lowTextureImage(640, 480), 'image/png');
+      await putMarker(contents.flat.id, await flatImage(640, 480), 'image/png');
+      await putMarker(contents.small.id, await busyImage(800, 479), 'image/png');
+      const truncated = (await sharp(busyUpright).jpeg().toBuffer()).subarray(0, 3000);
+      await putMarker(contents.corrupt.id, truncated, 'image/jpeg');
 
-    const flat = await markerSettled(contents.flat.id);
-    const small = await markerSettled(contents.small.id);
-    const corrupt = await markerSettled(contents.corrupt.id);
-    const busyDone = await markerSettled(contents.busy.id);
-    const busyMs = Date.now() - started;
-    const low = await markerSettled(contents.low.id);
-    console.info(`marker compile: busy ${busyDone.marker.compileMs} ms (${busyMs} ms end to end), low ${low.marker.compileMs} ms; scores busy ${busyDone.marker.score}, low ${low.marker.score}, flat ${flat.marker.score}`);
+      const flat = await markerSettled(contents.flat.id);
+      const small = await markerSettled(contents.small.id);
+      const corrupt = await markerSettled(contents.corrupt.id);
+      const busyDone = await markerSettled(contents.busy.id);
+      const busyMs = Date.now() - started;
+      const low = await markerSettled(contents.low.id);
+      console.info(
+        `marker compile: busy ${busyDone.marker.compileMs} ms (${busyMs} ms end to end), low ${low.marker.compileMs} ms; scores busy ${busyDone.marker.score}, low ${low.marker.score}, flat ${flat.marker.score}`,
+      );
 
-    // Flat, too small and corrupt: back to DRAFT with a reason a customer can act on, nothing left in storage.
-    expect(flat).toMatchObject({ status: 'DRAFT', marker: { published: false, score: 0, rating: 'unusable', failure: { code: 'NO_FEATURES' } } });
-    expect(flat.marker.failure!.message).toMatch(/No detail found.*flat colour/);
-    expect(small).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'IMAGE_TOO_SMALL' } } });
-    expect(small.marker.failure!.message).toMatch(/800×479 px.*480 px/);
-    expect(corrupt).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'UNSUPPORTED_IMAGE' } } });
-    for (const c of [flat, small, corrupt]) expect(await keysLeft(`${companyId}/${projectId}/ar/${c.id}/`)).toEqual([]);
+      // Flat, too small and corrupt: back to DRAFT with a reason a customer can act on, nothing left in storage.
+      expect(flat).toMatchObject({
+        status: 'DRAFT',
+        marker: { published: false, score: 0, rating: 'unusable', failure: { code: 'NO_FEATURES' } },
+      });
+      expect(flat.marker.failure!.message).toMatch(/No detail found.*flat colour/);
+      expect(small).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'IMAGE_TOO_SMALL' } } });
+      expect(small.marker.failure!.message).toMatch(/800×479 px.*480 px/);
+      expect(corrupt).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'UNSUPPORTED_IMAGE' } } });
+      for (const c of [flat, small, corrupt])
+        expect(await keysLeft(`${companyId}/${projectId}/ar/${c.id}/`)).toEqual([]);
 
-    // Busy: a good marker; low texture: accepted, with the advice as a warning.
-    expect(busyDone).toMatchObject({ status: 'READY', marker: { published: true, rating: 'good', advice: [], failure: null, width: 640, height: 480, widthMm: 127 } });
-    expect(low).toMatchObject({ status: 'READY', marker: { published: true, rating: 'poor', failure: null } });
-    expect(low.marker.advice).toContain('Low texture: choose a photo with more detail.');
-    expect(busyDone.marker.score!).toBeGreaterThan(low.marker.score!);
-    expect(low.marker.score!).toBeGreaterThan(flat.marker.score!);
-    expect(busyDone.marker.matchingPoints!).toBeGreaterThan(100);
-    expect(busyDone.marker.trackingPoints!).toBeGreaterThan(10);
-    expect(busyDone.marker.matchingPoints!).toBeGreaterThan(low.marker.matchingPoints!);
-    expect(busyDone.marker.keypoints!.length).toBeGreaterThan(100);
+      // Busy: a good marker; low texture: accepted, with the advice as a warning.
+      expect(busyDone).toMatchObject({
+        status: 'READY',
+        marker: { published: true, rating: 'good', advice: [], failure: null, width: 640, height: 480, widthMm: 127 },
+      });
+      expect(low).toMatchObject({ status: 'READY', marker: { published: true, rating: 'poor', failure: null } });
+      expect(low.marker.advice).toContain('Low texture: choose a photo with more detail.');
+      expect(busyDone.marker.score!).toBeGreaterThan(low.marker.score!);
+      expect(low.marker.score!).toBeGreaterThan(flat.marker.score!);
+      expect(busyDone.marker.matchingPoints!).toBeGreaterThan(100);
+      expect(busyDone.marker.trackingPoints!).toBeGreaterThan(10);
+      expect(busyDone.marker.matchingPoints!).toBeGreaterThan(low.marker.matchingPoints!);
+      expect(busyDone.marker.keypoints!.length).toBeGreaterThan(100);
 
-    // Deterministic keys under the item's prefix, one folder per upload revision.
-    const prefix = `${companyId}/${projectId}/ar/${contents.busy.id}/marker/1/`;
-    expect((await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.busy.id}/`)).sort()).toEqual(
-      ['marker.jpg', 'marker.webp', 'original', 'target.mind', 'thumbnail.jpg'].map((f) => prefix + f),
-    );
+      // Deterministic keys under the item's prefix, one folder per upload revision.
+      const prefix = `${companyId}/${projectId}/ar/${contents.busy.id}/marker/1/`;
+      expect(
+        (await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.busy.id}/`)).sort(),
+      ).toEqual(['marker.jpg', 'marker.webp', 'original', 'target.mind', 'thumbnail.jpg'].map((f) => prefix + f));
 
-    // The published .mind loads back with the recorded point counts.
-    const mind = new Uint8Array(await (await fetch(busyDone.marker.mindUrl!)).arrayBuffer());
-    const loaded = await loadMindFile(mind);
-    expect(loaded.targets).toHaveLength(1);
-    expect(loaded.targets[0]).toMatchObject({ width: 640, height: 480, matchingPoints: busyDone.marker.matchingPoints, trackingPoints: busyDone.marker.trackingPoints });
+      // The published .mind loads back with the recorded point counts.
+      const mind = new Uint8Array(await (await fetch(busyDone.marker.mindUrl!)).arrayBuffer());
+      const loaded = await loadMindFile(mind);
+      expect(loaded.targets).toHaveLength(1);
+      expect(loaded.targets[0]).toMatchObject({
+        width: 640,
+        height: 480,
+        matchingPoints: busyDone.marker.matchingPoints,
+        trackingPoints: busyDone.marker.trackingPoints,
+      });
 
-    // The EXIF-rotated upload is stored upright: the published JPEG matches the upright image, not a turned one.
-    const image = Buffer.from(await (await fetch(busyDone.marker.imageUrl!)).arrayBuffer());
-    expect((await sharp(image).metadata()).orientation).toBeUndefined();
-    expect(await meanDifference(image, busyUpright)).toBeLessThan(15);
-    expect(await meanDifference(image, await sharp(busyUpright).rotate(180).toBuffer())).toBeGreaterThan(40);
-    const thumbnail = await sharp(Buffer.from(await (await fetch(busyDone.marker.thumbnailUrl!)).arrayBuffer())).metadata();
-    expect([thumbnail.width, thumbnail.height]).toEqual([256, 192]);
+      // The EXIF-rotated upload is stored upright: the published JPEG matches the upright image, not a turned one.
+      const image = Buffer.from(await (await fetch(busyDone.marker.imageUrl!)).arrayBuffer());
+      expect((await sharp(image).metadata()).orientation).toBeUndefined();
+      expect(await meanDifference(image, busyUpright)).toBeLessThan(15);
+      expect(await meanDifference(image, await sharp(busyUpright).rotate(180).toBuffer())).toBeGreaterThan(40);
+      const thumbnail = await sharp(
+        Buffer.from(await (await fetch(busyDone.marker.thumbnailUrl!)).arrayBuffer()),
+      ).metadata();
+      expect([thumbnail.width, thumbnail.height]).toEqual([256, 192]);
 
-    // Storage usage counts the published markers.
-    const company = await platform.deps.orm.fork().findOneOrFail(Company, { id: companyId });
-    const rows = await platform.deps.orm.fork().find(ArContent, { id: { $in: [contents.busy.id, contents.low.id] } });
-    expect(rows.every((r) => r.markerStoredBytes > 0)).toBe(true);
-    expect(company.storageUsedBytes).toBeGreaterThanOrEqual(rows.reduce((n, r) => n + r.markerStoredBytes, 0));
-    contents.busy = busyDone;
-    contents.low = low;
-  });
+      // Storage usage counts the published markers.
+      const company = await platform.deps.orm.fork().findOneOrFail(Company, { id: companyId });
+      const rows = await platform.deps.orm.fork().find(ArContent, { id: { $in: [contents.busy.id, contents.low.id] } });
+      expect(rows.every((r) => r.markerStoredBytes > 0)).toBe(true);
+      expect(company.storageUsedBytes).toBeGreaterThanOrEqual(rows.reduce((n, r) => n + r.markerStoredBytes, 0));
+      contents.busy = busyDone;
+      contents.low = low;
+    },
+  );
 
   it('keeps the published marker in service when a replacement is unusable', async () => {
     await putMarker(contents.busy.id, await flatImage(600, 600), 'image/png');
     const after = await markerSettled(contents.busy.id);
-    expect(after).toMatchObject({ status: 'READY', marker: { published: true, failure: { code: 'NO_FEATURES' }, score: contents.busy.marker.score } });
+    expect(after).toMatchObject({
+      status: 'READY',
+      marker: { published: true, failure: { code: 'NO_FEATURES' }, score: contents.busy.marker.score },
+    });
     expect(after.marker.imageUrl!.split('?')[0]).toBe(contents.busy.marker.imageUrl!.split('?')[0]);
     expect(await keysLeft(`${companyId}/${projectId}/ar/${contents.busy.id}/marker/2/`)).toEqual([]);
   });
@@ -271,39 +384,98 @@ describe('AR content items', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 512, 512]);
     const svg = await owner.client.arContent.qr.query({ id, format: 'svg' });
     expect(svg.svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(await owner.client.arContent.viewerLinks.query({ id })).toEqual({ publicId, url: png.url, deepLink: png.deepLink });
+    expect(await owner.client.arContent.viewerLinks.query({ id })).toEqual({
+      publicId,
+      url: png.url,
+      deepLink: png.deepLink,
+    });
   });
 });
 
 describe('playlists and scheduling', () => {
   it('waits for the two uploaded videos to become playable', { timeout: 300_000 }, async () => {
     for (const id of [videos.v1, videos.v2]) {
-      const v = await waitFor(`video ${id}`, () => owner.client.video.byId.query({ id }), (x) => x.status === 'READY' || x.status === 'FAILED');
+      const v = await waitFor(
+        `video ${id}`,
+        () => owner.client.video.byId.query({ id }),
+        (x) => x.status === 'READY' || x.status === 'FAILED',
+      );
       expect(v.status).toBe('READY');
     }
   });
 
   it('takes videos of the same project only, and refuses to drop a video a rule uses', async () => {
     const id = contents.busy.id;
-    expect((await failure(owner.client.playlist.set.mutate({ id, videoIds: [videos.v1, otherProjectVideoId] }))).data?.code).toBe('NOT_FOUND');
-    expect(reason(await failure(owner.client.playlist.set.mutate({ id, videoIds: [videos.v1], defaultVideoId: videos.v2 })))).toBe('DEFAULT_NOT_IN_PLAYLIST');
-    const set = await owner.client.playlist.set.mutate({ id, videoIds: [videos.v1, videos.v2, videos.v3], defaultVideoId: videos.v1 });
-    expect(set.items.map((i) => [i.videoId, i.playable])).toEqual([[videos.v1, true], [videos.v2, true], [videos.v3, false]]);
-    expect(set).toMatchObject({ timezone: 'Europe/Berlin', defaultVideoId: videos.v1, current: { videoId: videos.v1, rule: 'default', validUntil: null } });
-    expect((await failure(owner.client.playlist.addRule.mutate({ id, kind: 'date', date: '2026-03-03', videoId: otherProjectVideoId }))).data?.code).toBe('NOT_FOUND');
+    expect(
+      (await failure(owner.client.playlist.set.mutate({ id, videoIds: [videos.v1, otherProjectVideoId] }))).data?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      reason(await failure(owner.client.playlist.set.mutate({ id, videoIds: [videos.v1], defaultVideoId: videos.v2 }))),
+    ).toBe('DEFAULT_NOT_IN_PLAYLIST');
+    const set = await owner.client.playlist.set.mutate({
+      id,
+      videoIds: [videos.v1, videos.v2, videos.v3],
+      defaultVideoId: videos.v1,
+    });
+    expect(set.items.map((i) => [i.videoId, i.playable])).toEqual([
+      [videos.v1, true],
+      [videos.v2, true],
+      [videos.v3, false],
+    ]);
+    expect(set).toMatchObject({
+      timezone: 'Europe/Berlin',
+      defaultVideoId: videos.v1,
+      current: { videoId: videos.v1, rule: 'default', validUntil: null },
+    });
+    expect(
+      (
+        await failure(
+          owner.client.playlist.addRule.mutate({ id, kind: 'date', date: '2026-03-03', videoId: otherProjectVideoId }),
+        )
+      ).data?.code,
+    ).toBe('NOT_FOUND');
   });
 
   it('previews date > window > rotation > default in the company timezone, skipping unplayable videos, across DST', async () => {
     const id = contents.busy.id;
-    const rotation = await owner.client.playlist.addRule.mutate({ id, kind: 'rotation', cycle: 'daily', videoIds: [videos.v1, videos.v2], anchorDate: '2026-03-01' });
-    const date = await owner.client.playlist.addRule.mutate({ id, kind: 'date', date: '2026-03-03', videoId: videos.v2 });
+    const rotation = await owner.client.playlist.addRule.mutate({
+      id,
+      kind: 'rotation',
+      cycle: 'daily',
+      videoIds: [videos.v1, videos.v2],
+      anchorDate: '2026-03-01',
+    });
+    const date = await owner.client.playlist.addRule.mutate({
+      id,
+      kind: 'date',
+      date: '2026-03-03',
+      videoId: videos.v2,
+    });
     // A window for a video that cannot play yet: skipped, so it changes nothing.
-    const window = await owner.client.playlist.addRule.mutate({ id, kind: 'window', start: new Date('2026-03-05T10:00:00Z'), end: new Date('2026-03-05T12:00:00Z'), videoId: videos.v3 });
+    const window = await owner.client.playlist.addRule.mutate({
+      id,
+      kind: 'window',
+      start: new Date('2026-03-05T10:00:00Z'),
+      end: new Date('2026-03-05T12:00:00Z'),
+      videoId: videos.v3,
+    });
     expect(window.playlist.rules.map((r) => r.kind)).toEqual(['rotation', 'date', 'window']);
-    const badWindow = await failure(owner.client.playlist.addRule.mutate({ id, kind: 'window', start: new Date('2026-03-05T12:00:00Z'), end: new Date('2026-03-05T10:00:00Z'), videoId: videos.v1 }));
+    const badWindow = await failure(
+      owner.client.playlist.addRule.mutate({
+        id,
+        kind: 'window',
+        start: new Date('2026-03-05T12:00:00Z'),
+        end: new Date('2026-03-05T10:00:00Z'),
+        videoId: videos.v1,
+      }),
+    );
     expect(badWindow.data?.code).toBe('BAD_REQUEST');
 
-    const { segments } = await owner.client.playlist.preview.query({ id, from: new Date('2026-02-28T23:00:00Z'), to: new Date('2026-03-05T23:00:00Z') });
+    const { segments } = await owner.client.playlist.preview.query({
+      id,
+      from: new Date('2026-02-28T23:00:00Z'),
+      to: new Date('2026-03-05T23:00:00Z'),
+    });
     // Berlin midnight is 23:00 UTC in winter.
     expect(segments.map((s) => [s.from.toISOString(), s.to.toISOString(), s.videoId, s.rule, s.ruleId])).toEqual([
       ['2026-02-28T23:00:00.000Z', '2026-03-01T23:00:00.000Z', videos.v1, 'rotation', rotation.ruleId],
@@ -313,31 +485,54 @@ describe('playlists and scheduling', () => {
       ['2026-03-04T23:00:00.000Z', '2026-03-05T23:00:00.000Z', videos.v1, 'rotation', rotation.ruleId],
     ]);
     // Summer time starts on 29 March: from then on the day turns at 22:00 UTC.
-    const dst = await owner.client.playlist.preview.query({ id, from: new Date('2026-03-28T23:00:00Z'), to: new Date('2026-03-30T22:00:00Z') });
+    const dst = await owner.client.playlist.preview.query({
+      id,
+      from: new Date('2026-03-28T23:00:00Z'),
+      to: new Date('2026-03-30T22:00:00Z'),
+    });
     expect(dst.segments.map((s) => [s.from.toISOString(), s.videoId])).toEqual([
       ['2026-03-28T23:00:00.000Z', videos.v1],
       ['2026-03-29T22:00:00.000Z', videos.v2],
     ]);
 
-    for (const r of [rotation.ruleId, date.ruleId, window.ruleId]) await owner.client.playlist.removeRule.mutate({ id, ruleId: r });
+    for (const r of [rotation.ruleId, date.ruleId, window.ruleId])
+      await owner.client.playlist.removeRule.mutate({ id, ruleId: r });
     expect((await owner.client.playlist.get.query({ id })).rules).toEqual([]);
-    expect((await failure(owner.client.playlist.removeRule.mutate({ id, ruleId: rotation.ruleId }))).data?.code).toBe('NOT_FOUND');
+    expect((await failure(owner.client.playlist.removeRule.mutate({ id, ruleId: rotation.ruleId }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 });
 
 describe('the public viewer manifest', () => {
   const MANIFEST_KEYS = [
-    'content', 'content.title',
-    'marker', 'marker.imageUrl', 'marker.mindUrl', 'marker.widthMm',
+    'content',
+    'content.title',
+    'marker',
+    'marker.imageUrl',
+    'marker.mindUrl',
+    'marker.widthMm',
     'ok',
-    'playback', 'playback.autoplay', 'playback.loop', 'playback.muted',
-    'selection', 'selection.rule', 'selection.validUntil',
+    'playback',
+    'playback.autoplay',
+    'playback.loop',
+    'playback.muted',
+    'selection',
+    'selection.rule',
+    'selection.validUntil',
     'version',
-    'video', 'video.durationS', 'video.hlsUrl', 'video.mp4Url', 'video.posterUrl',
+    'video',
+    'video.durationS',
+    'video.hlsUrl',
+    'video.mp4Url',
+    'video.posterUrl',
   ].sort();
 
   it('answers exactly the public fields for a playable item, and nothing private', async () => {
-    const m = (await anonymous().viewer.manifest.query({ publicId: contents.busy.publicId })) as Extract<Manifest, { ok: true }>;
+    const m = (await anonymous().viewer.manifest.query({ publicId: contents.busy.publicId })) as Extract<
+      Manifest,
+      { ok: true }
+    >;
     expect(keyPaths(m)).toEqual(MANIFEST_KEYS);
     const detail = await owner.client.arContent.byId.query({ id: contents.busy.id });
     expect(m).toMatchObject({
@@ -356,8 +551,11 @@ describe('the public viewer manifest', () => {
     // No customer data anywhere; no ids or storage keys outside the URLs (which only point at objects).
     const text = JSON.stringify(m);
     for (const secret of ['Anna Berg', 'anna@example.com', 'ORD-1001']) expect(text).not.toContain(secret);
-    const withoutUrls = JSON.stringify(m, (_k, v: unknown) => (typeof v === 'string' && /^https?:/.test(v) ? 'URL' : v));
-    for (const secret of [companyId, projectId, contents.busy.id, 'marker/1/', contents.busy.publicId]) expect(withoutUrls).not.toContain(secret);
+    const withoutUrls = JSON.stringify(m, (_k, v: unknown) =>
+      typeof v === 'string' && /^https?:/.test(v) ? 'URL' : v,
+    );
+    for (const secret of [companyId, projectId, contents.busy.id, 'marker/1/', contents.busy.publicId])
+      expect(withoutUrls).not.toContain(secret);
   });
 
   it('gives every reason: NOT_FOUND, EXPIRED, MARKER_PROCESSING, NO_PLAYABLE_VIDEO', async () => {
@@ -372,13 +570,22 @@ describe('the public viewer manifest', () => {
 
     await owner.client.arContent.update.mutate({ id: contents.low.id, activeFrom: new Date(Date.now() + 3_600_000) });
     expect(await manifest(contents.low.publicId)).toEqual({ ok: false, reason: 'NOT_FOUND' }); // not active yet
-    await owner.client.arContent.update.mutate({ id: contents.low.id, activeFrom: new Date(Date.now() - 7_200_000), expiresAt: new Date(Date.now() - 3_600_000) });
+    await owner.client.arContent.update.mutate({
+      id: contents.low.id,
+      activeFrom: new Date(Date.now() - 7_200_000),
+      expiresAt: new Date(Date.now() - 3_600_000),
+    });
     expect(await manifest(contents.low.publicId)).toEqual({ ok: false, reason: 'EXPIRED' });
 
     // The cron records the expiry and bumps the version; nothing is deleted.
     const before = await owner.client.arContent.byId.query({ id: contents.low.id });
     await runCron('ar-content:expire');
-    const expired = await waitFor('expiry cron', () => platform.deps.orm.fork().findOneOrFail(ArContent, { id: contents.low.id }), (c) => !!c.expiredAt, 30_000);
+    const expired = await waitFor(
+      'expiry cron',
+      () => platform.deps.orm.fork().findOneOrFail(ArContent, { id: contents.low.id }),
+      (c) => !!c.expiredAt,
+      30_000,
+    );
     expect(expired.version).toBe(before.version + 1);
     expect(expired.markerMindKey).not.toBeNull();
     expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.low.id}/`)).toHaveLength(5);
@@ -388,7 +595,8 @@ describe('the public viewer manifest', () => {
     await owner.client.arContent.archive.mutate({ id: archived.id });
     expect(await manifest(archived.publicId)).toEqual({ ok: false, reason: 'NOT_FOUND' });
 
-    for (const body of [await manifest('AAAAAAAAAAAAAAAA'), await manifest(contents.low.publicId)]) expect(keyPaths(body)).toEqual(['ok', 'reason']);
+    for (const body of [await manifest('AAAAAAAAAAAAAAAA'), await manifest(contents.low.publicId)])
+      expect(keyPaths(body)).toEqual(['ok', 'reason']);
   });
 
   it('sends an ETag and answers 304 while nothing changed; a change gives a new ETag', async () => {
@@ -430,20 +638,75 @@ describe('view sessions and analytics', () => {
     const phone = platform.client(undefined, '172.31.1.1');
     const started = await phone.viewer.startSession.mutate({
       publicId: contents.busy.publicId,
-      device: { platform: 'ios', model: 'iPhone15,2', os: 'iOS 18.1', appVersion: '1.4.0', installId: 'install-0123456789abcdef' },
+      device: {
+        platform: 'ios',
+        model: 'iPhone15,2',
+        os: 'iOS 18.1',
+        appVersion: '1.4.0',
+        installId: 'install-0123456789abcdef',
+      },
     });
     expect(keyPaths(started)).toEqual(['sessionId']);
-    const ended = await phone.viewer.endSession.mutate({ sessionId: started.sessionId, watchedMs: 3_600_000, trackingLostCount: 2, completed: true });
+    const ended = await phone.viewer.endSession.mutate({
+      sessionId: started.sessionId,
+      watchedMs: 3_600_000,
+      trackingLostCount: 2,
+      completed: true,
+    });
     expect(keyPaths(ended)).toEqual(['ok']);
-    expect((await failure(phone.viewer.endSession.mutate({ sessionId: started.sessionId, watchedMs: 1, trackingLostCount: 0, completed: false }))).data?.code).toBe('CONFLICT');
-    expect((await failure(phone.viewer.endSession.mutate({ sessionId: crypto.randomUUID(), watchedMs: 1, trackingLostCount: 0, completed: false }))).data?.code).toBe('NOT_FOUND');
-    expect((await failure(phone.viewer.startSession.mutate({ publicId: contents.flat.publicId, device: { platform: 'ios' } }))).data?.code).toBe('NOT_FOUND');
-    expect((await failure(phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'ios', model: 'x'.repeat(101) } }))).data?.code).toBe('BAD_REQUEST');
+    expect(
+      (
+        await failure(
+          phone.viewer.endSession.mutate({
+            sessionId: started.sessionId,
+            watchedMs: 1,
+            trackingLostCount: 0,
+            completed: false,
+          }),
+        )
+      ).data?.code,
+    ).toBe('CONFLICT');
+    expect(
+      (
+        await failure(
+          phone.viewer.endSession.mutate({
+            sessionId: crypto.randomUUID(),
+            watchedMs: 1,
+            trackingLostCount: 0,
+            completed: false,
+          }),
+        )
+      ).data?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (
+        await failure(
+          phone.viewer.startSession.mutate({ publicId: contents.flat.publicId, device: { platform: 'ios' } }),
+        )
+      ).data?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (
+        await failure(
+          phone.viewer.startSession.mutate({
+            publicId: contents.busy.publicId,
+            device: { platform: 'ios', model: 'x'.repeat(101) },
+          }),
+        )
+      ).data?.code,
+    ).toBe('BAD_REQUEST');
 
     const row = await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: started.sessionId });
     // An hour reported a moment after starting is clamped to the session's real length.
     expect(row.watchedMs).toBeLessThan(10_000);
-    expect(row).toMatchObject({ endReason: 'client', completed: true, trackingLostCount: 2, platform: 'ios', deviceModel: 'iPhone15,2', videoId: videos.v1 });
+    expect(row).toMatchObject({
+      endReason: 'client',
+      completed: true,
+      trackingLostCount: 2,
+      platform: 'ios',
+      deviceModel: 'iPhone15,2',
+      videoId: videos.v1,
+    });
     expect(JSON.stringify(row)).not.toContain('172.31.1.1');
     expect(row.ipHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -455,9 +718,18 @@ describe('view sessions and analytics', () => {
       [contents.busy.id, companyId, projectId],
     );
     // A session sent late from an offline phone started long ago but was only just received: not abandoned yet.
-    const late = await phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: 3 * 3600_000 });
+    const late = await phone.viewer.startSession.mutate({
+      publicId: contents.busy.publicId,
+      device: { platform: 'android' },
+      startedAgoMs: 3 * 3600_000,
+    });
     await runCron('viewer:close-sessions');
-    const closed = await waitFor('session cron', () => platform.deps.orm.fork().findOneOrFail(ViewSession, { deviceHash: 'abandoned-device' }), (s) => !!s.endedAt, 30_000);
+    const closed = await waitFor(
+      'session cron',
+      () => platform.deps.orm.fork().findOneOrFail(ViewSession, { deviceHash: 'abandoned-device' }),
+      (s) => !!s.endedAt,
+      30_000,
+    );
     expect(closed.endReason).toBe('abandoned');
     expect(closed.endedAt!.getTime() - closed.startedAt.getTime()).toBe(60 * 60_000);
     expect((await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: late.sessionId })).endedAt).toBeNull();
@@ -467,9 +739,19 @@ describe('view sessions and analytics', () => {
     const phone = platform.client(undefined, '172.31.1.2');
     const hour = 3600_000;
     const before = Date.now();
-    const started = await phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: 26 * hour });
+    const started = await phone.viewer.startSession.mutate({
+      publicId: contents.busy.publicId,
+      device: { platform: 'android' },
+      startedAgoMs: 26 * hour,
+    });
     // Ten minutes watched, reported a day later: kept, because the session really lasted that long.
-    await phone.viewer.endSession.mutate({ sessionId: started.sessionId, watchedMs: 10 * 60_000, trackingLostCount: 1, completed: true, endedAgoMs: 26 * hour - 11 * 60_000 });
+    await phone.viewer.endSession.mutate({
+      sessionId: started.sessionId,
+      watchedMs: 10 * 60_000,
+      trackingLostCount: 1,
+      completed: true,
+      endedAgoMs: 26 * hour - 11 * 60_000,
+    });
     const row = await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: started.sessionId });
     expect(Math.abs(row.startedAt.getTime() - (before - 26 * hour))).toBeLessThan(30_000);
     expect(Math.abs(row.endedAt!.getTime() - row.startedAt.getTime() - 11 * 60_000)).toBeLessThan(30_000);
@@ -477,20 +759,54 @@ describe('view sessions and analytics', () => {
     expect(Math.abs(row.receivedAt.getTime() - before)).toBeLessThan(30_000);
 
     // An end dated before the start is taken as the start, so the watch time is only the slack.
-    const again = await phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: hour });
-    await phone.viewer.endSession.mutate({ sessionId: again.sessionId, watchedMs: 10 * 60_000, trackingLostCount: 0, completed: true, endedAgoMs: 2 * hour });
+    const again = await phone.viewer.startSession.mutate({
+      publicId: contents.busy.publicId,
+      device: { platform: 'android' },
+      startedAgoMs: hour,
+    });
+    await phone.viewer.endSession.mutate({
+      sessionId: again.sessionId,
+      watchedMs: 10 * 60_000,
+      trackingLostCount: 0,
+      completed: true,
+      endedAgoMs: 2 * hour,
+    });
     const clamped = await platform.deps.orm.fork().findOneOrFail(ViewSession, { id: again.sessionId });
     expect(clamped.endedAt!.getTime()).toBe(clamped.startedAt.getTime());
     expect(clamped.watchedMs).toBe(5000);
 
-    const tooOld = await failure(phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: 8 * 24 * hour }));
+    const tooOld = await failure(
+      phone.viewer.startSession.mutate({
+        publicId: contents.busy.publicId,
+        device: { platform: 'android' },
+        startedAgoMs: 8 * 24 * hour,
+      }),
+    );
     expect(tooOld.data?.code).toBe('BAD_REQUEST');
-    expect((await failure(phone.viewer.startSession.mutate({ publicId: contents.busy.publicId, device: { platform: 'android' }, startedAgoMs: -1 }))).data?.code).toBe('BAD_REQUEST');
+    expect(
+      (
+        await failure(
+          phone.viewer.startSession.mutate({
+            publicId: contents.busy.publicId,
+            device: { platform: 'android' },
+            startedAgoMs: -1,
+          }),
+        )
+      ).data?.code,
+    ).toBe('BAD_REQUEST');
   });
 
   it('summarizes views, unique devices, median and average watch time and completion per calendar day in the company timezone', async () => {
     const em = platform.deps.orm.fork();
-    const add = (contentId: string, at: string, device: string, watchedMs: number, completed: boolean, endReason = 'client', platform = 'web') =>
+    const add = (
+      contentId: string,
+      at: string,
+      device: string,
+      watchedMs: number,
+      completed: boolean,
+      endReason = 'client',
+      platform = 'web',
+    ) =>
       em.execute(
         `insert into view_session (id, ar_content_id, company_id, project_id, platform, device_hash, ip_hash, started_at, ended_at, end_reason, watched_ms, completed)
          values (gen_random_uuid(), ?, ?, ?, ?, ?, 'x', ?, ?::timestamptz + interval '1 minute', ?, ?, ?)`,
@@ -508,18 +824,56 @@ describe('view sessions and analytics', () => {
 
     const from = new Date('2026-01-09T23:00:00Z');
     const to = new Date('2026-01-12T23:00:00Z');
-    const summary = await owner.client.analytics.summary.query({ arContentId: contents.busy.id, from, to, granularity: 'day' });
+    const summary = await owner.client.analytics.summary.query({
+      arContentId: contents.busy.id,
+      from,
+      to,
+      granularity: 'day',
+    });
     expect(summary.timezone).toBe('Europe/Berlin');
-    expect(summary.series.map((s) => [s.start.toISOString(), s.views, s.uniqueDevices, s.reportedSessions, s.medianWatchMs, s.averageWatchMs, s.completionRate])).toEqual([
+    expect(
+      summary.series.map((s) => [
+        s.start.toISOString(),
+        s.views,
+        s.uniqueDevices,
+        s.reportedSessions,
+        s.medianWatchMs,
+        s.averageWatchMs,
+        s.completionRate,
+      ]),
+    ).toEqual([
       ['2026-01-09T23:00:00.000Z', 3, 2, 3, 3000, 4000, 0.6667],
       ['2026-01-10T23:00:00.000Z', 0, 0, 0, null, null, null],
       ['2026-01-11T23:00:00.000Z', 2, 1, 1, 5000, 5000, 1],
     ]);
-    expect(summary.totals).toEqual({ views: 5, uniqueDevices: 3, reportedSessions: 4, medianWatchMs: 4000, averageWatchMs: 4250, completionRate: 0.75 });
+    expect(summary.totals).toEqual({
+      views: 5,
+      uniqueDevices: 3,
+      reportedSessions: 4,
+      medianWatchMs: 4000,
+      averageWatchMs: 4250,
+      completionRate: 0.75,
+    });
     // The same figures per platform, most viewed first.
     expect(summary.platforms).toEqual([
-      { platform: 'web', views: 3, uniqueDevices: 2, reportedSessions: 3, medianWatchMs: 3000, averageWatchMs: 4000, completionRate: 0.6667 },
-      { platform: 'ios', views: 2, uniqueDevices: 1, reportedSessions: 1, medianWatchMs: 5000, averageWatchMs: 5000, completionRate: 1 },
+      {
+        platform: 'web',
+        views: 3,
+        uniqueDevices: 2,
+        reportedSessions: 3,
+        medianWatchMs: 3000,
+        averageWatchMs: 4000,
+        completionRate: 0.6667,
+      },
+      {
+        platform: 'ios',
+        views: 2,
+        uniqueDevices: 1,
+        reportedSessions: 1,
+        medianWatchMs: 5000,
+        averageWatchMs: 5000,
+        completionRate: 1,
+      },
     ]);
 
     const project = await owner.client.analytics.summary.query({ projectId, from, to, granularity: 'week' });
@@ -527,27 +881,51 @@ describe('view sessions and analytics', () => {
       ['2026-01-04T23:00:00.000Z', 3], // the week of Monday 5 January
       ['2026-01-11T23:00:00.000Z', 3], // Monday 12 January
     ]);
-    expect(project.totals).toMatchObject({ views: 6, uniqueDevices: 4, reportedSessions: 5, medianWatchMs: 3000, averageWatchMs: 3800 });
+    expect(project.totals).toMatchObject({
+      views: 6,
+      uniqueDevices: 4,
+      reportedSessions: 5,
+      medianWatchMs: 3000,
+      averageWatchMs: 3800,
+    });
 
     // Today's real sessions (from the test above) show up too.
-    const today = await owner.client.analytics.summary.query({ arContentId: contents.busy.id, from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000), granularity: 'hour' });
+    const today = await owner.client.analytics.summary.query({
+      arContentId: contents.busy.id,
+      from: new Date(Date.now() - 86_400_000),
+      to: new Date(Date.now() + 60_000),
+      granularity: 'hour',
+    });
     expect(today.totals.views).toBeGreaterThanOrEqual(1);
     expect(today.totals.completionRate).toBe(1);
 
     const other = await registerUser(platform.client, 'Stranger');
-    expect((await failure(other.client.analytics.summary.query({ projectId, from, to, granularity: 'day' }))).data?.code).toBe('NOT_FOUND');
-    expect((await failure(owner.client.analytics.summary.query({ projectId, from, to: new Date('2030-01-01'), granularity: 'hour' }))).data?.code).toBe('BAD_REQUEST');
+    expect(
+      (await failure(other.client.analytics.summary.query({ projectId, from, to, granularity: 'day' }))).data?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (
+        await failure(
+          owner.client.analytics.summary.query({ projectId, from, to: new Date('2030-01-01'), granularity: 'hour' }),
+        )
+      ).data?.code,
+    ).toBe('BAD_REQUEST');
   });
 });
 
 describe('recovery and deletion', () => {
   it('ends a compile whose job is gone with a reason instead of leaving it processing', async () => {
     const stuck = await owner.client.arContent.create.mutate({ projectId, title: 'Lost compile' });
-    await platform.deps.orm.fork().execute(
-      `update ar_content set status = 'MARKER_PROCESSING', marker_revision = 1, marker_queued_revision = 1, updated_at = now() - interval '1 hour' where id = ?`,
-      [stuck.id],
-    );
-    expect(await anonymous().viewer.manifest.query({ publicId: stuck.publicId })).toEqual({ ok: false, reason: 'MARKER_PROCESSING' });
+    await platform.deps.orm
+      .fork()
+      .execute(
+        `update ar_content set status = 'MARKER_PROCESSING', marker_revision = 1, marker_queued_revision = 1, updated_at = now() - interval '1 hour' where id = ?`,
+        [stuck.id],
+      );
+    expect(await anonymous().viewer.manifest.query({ publicId: stuck.publicId })).toEqual({
+      ok: false,
+      reason: 'MARKER_PROCESSING',
+    });
     await runCron('marker:recover');
     const after = await markerSettled(stuck.id);
     expect(after).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'MARKER_FAILED' } } });
@@ -555,13 +933,19 @@ describe('recovery and deletion', () => {
 
   it('delete hides the item at once, then removes its objects, usage and rows', async () => {
     const { id, publicId } = contents.low;
-    const usage = async () => (await platform.deps.orm.fork().findOneOrFail(Company, { id: companyId })).storageUsedBytes;
+    const usage = async () =>
+      (await platform.deps.orm.fork().findOneOrFail(Company, { id: companyId })).storageUsedBytes;
     const row = await platform.deps.orm.fork().findOneOrFail(ArContent, { id });
     const before = await usage();
     await owner.client.arContent.delete.mutate({ id });
     expect(await anonymous().viewer.manifest.query({ publicId })).toEqual({ ok: false, reason: 'NOT_FOUND' });
     expect((await failure(owner.client.arContent.byId.query({ id }))).data?.code).toBe('NOT_FOUND');
-    await waitFor('deletion', () => platform.deps.orm.fork().count(ArContent, { id }), (n) => n === 0, 60_000);
+    await waitFor(
+      'deletion',
+      () => platform.deps.orm.fork().count(ArContent, { id }),
+      (n) => n === 0,
+      60_000,
+    );
     expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${id}/`)).toEqual([]);
     expect(await usage()).toBe(before - row.markerStoredBytes);
     expect(await platform.deps.orm.fork().count(ViewSession, { arContent: id })).toBe(0);

@@ -31,14 +31,22 @@ function handSigned(header: Record<string, unknown>, claims: Record<string, unkn
 describe('accounts', () => {
   it('registers with a normalized email and signs in with any casing', async () => {
     const c = platform.client();
-    const res = await c.auth.register.mutate({ email: '  Ada.Lovelace@Example.COM ', password: 'analytical-engine-1843', name: ' Ada ' });
+    const res = await c.auth.register.mutate({
+      email: '  Ada.Lovelace@Example.COM ',
+      password: 'analytical-engine-1843',
+      name: ' Ada ',
+    });
     expect(res.user.email).toBe('ada.lovelace@example.com');
     expect(res.user.name).toBe('Ada');
     const again = await c.auth.login.mutate({ email: 'ADA.LOVELACE@example.com', password: 'analytical-engine-1843' });
     expect(again.user.id).toBe(res.user.id);
-    const dup = await trpcError(c.auth.register.mutate({ email: 'ada.lovelace@EXAMPLE.com', password: 'another-long-pass-99', name: 'Ada' }));
+    const dup = await trpcError(
+      c.auth.register.mutate({ email: 'ada.lovelace@EXAMPLE.com', password: 'another-long-pass-99', name: 'Ada' }),
+    );
     expect(dup.data?.code).toBe('CONFLICT');
-    const stored = await platform.deps.orm.fork().findOneOrFail(User, { id: res.user.id }, { populate: ['passwordHash'] });
+    const stored = await platform.deps.orm
+      .fork()
+      .findOneOrFail(User, { id: res.user.id }, { populate: ['passwordHash'] });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
@@ -70,7 +78,9 @@ describe('accounts', () => {
       wrongErr = await trpcError(c.auth.login.mutate({ email: u.email, password: 'not-the-password-x' }));
       timings.wrong.push(performance.now() - t);
       t = performance.now();
-      unknownErr = await trpcError(c.auth.login.mutate({ email: `nobody${i}@example.com`, password: 'not-the-password-x' }));
+      unknownErr = await trpcError(
+        c.auth.login.mutate({ email: `nobody${i}@example.com`, password: 'not-the-password-x' }),
+      );
       timings.unknown.push(performance.now() - t);
     }
     expect(wrongErr!.message).toBe(unknownErr!.message);
@@ -106,30 +116,67 @@ describe('accounts', () => {
     expect((await trpcError(c.auth.refresh.mutate({ refreshToken: u.refreshToken }))).data?.code).toBe('UNAUTHORIZED');
     const stillOk = await c.auth.refresh.mutate({ refreshToken: other.refreshToken });
     await u.client.auth.logoutAll.mutate();
-    expect((await trpcError(c.auth.refresh.mutate({ refreshToken: stillOk.refreshToken }))).data?.code).toBe('UNAUTHORIZED');
+    expect((await trpcError(c.auth.refresh.mutate({ refreshToken: stillOk.refreshToken }))).data?.code).toBe(
+      'UNAUTHORIZED',
+    );
   });
 
   it('refuses forged, expired, wrong-audience and alg:none tokens', async () => {
     const u = await registerUser(platform.client);
     const { config } = platform.deps;
     const secret = new TextEncoder().encode(config.auth.jwtSecret);
-    const base = () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(u.userId).setIssuer(config.auth.issuer).setAudience(config.auth.audience).setIssuedAt();
+    const base = () =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(u.userId)
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setIssuedAt();
     const tokens = {
-      forged: await base().setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(40))),
-      expired: await base().setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret),
+      forged: await base()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode('x'.repeat(40))),
+      expired: await base()
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+        .sign(secret),
       wrongAudience: await base().setAudience('someone-else').setExpirationTime('5m').sign(secret),
       wrongIssuer: await base().setIssuer('https://evil.example').setExpirationTime('5m').sign(secret),
-      none: new UnsecuredJWT({}).setSubject(u.userId).setIssuer(config.auth.issuer).setAudience(config.auth.audience).setIssuedAt().setExpirationTime('5m').encode(),
+      none: new UnsecuredJWT({})
+        .setSubject(u.userId)
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .encode(),
       garbage: 'not.a.jwt',
       // The checks the hand-written verifier (packages/api/src/auth/tokens.ts) must make as jose's did.
-      otherAlgorithm: await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject(u.userId).setIssuer(config.auth.issuer).setAudience(config.auth.audience).setIssuedAt().setExpirationTime('5m').sign(secret),
+      otherAlgorithm: await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS512' })
+        .setSubject(u.userId)
+        .setIssuer(config.auth.issuer)
+        .setAudience(config.auth.audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(secret),
       notYetValid: await base().setNotBefore('10m').setExpirationTime('20m').sign(secret),
       noExpiry: await base().sign(secret),
-      criticalExtension: handSigned({ alg: 'HS256', crit: ['x-policy'], 'x-policy': 1 }, { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret),
-      noSubject: handSigned({ alg: 'HS256' }, { iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret),
+      criticalExtension: handSigned(
+        { alg: 'HS256', crit: ['x-policy'], 'x-policy': 1 },
+        { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 },
+        config.auth.jwtSecret,
+      ),
+      noSubject: handSigned(
+        { alg: 'HS256' },
+        { iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 },
+        config.auth.jwtSecret,
+      ),
       // The right signature over the claims, but the header swapped for one the signature does not cover.
       swappedHeader: (() => {
-        const good = handSigned({ alg: 'HS256' }, { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret);
+        const good = handSigned(
+          { alg: 'HS256' },
+          { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 },
+          config.auth.jwtSecret,
+        );
         const [, payload, sig] = good.split('.');
         return `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${payload}.${sig}`;
       })(),
@@ -141,7 +188,11 @@ describe('accounts', () => {
     const ok = await platform.client(() => u.accessToken).auth.me.query();
     expect(ok.user.id).toBe(u.userId);
     // The hand signing above is right: the same token without the flaw is accepted.
-    const valid = handSigned({ alg: 'HS256' }, { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 }, config.auth.jwtSecret);
+    const valid = handSigned(
+      { alg: 'HS256' },
+      { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 },
+      config.auth.jwtSecret,
+    );
     expect((await platform.client(() => valid).auth.me.query()).user.id).toBe(u.userId);
   });
 
@@ -180,23 +231,48 @@ describe('companies, members and projects', () => {
     expect(company.storageQuotaBytes).toBe(platform.deps.config.companies.defaultQuotaBytes);
     const { members } = await owner.client.member.list.query({ companyId: company.id });
     const me = members.find((m) => m.userId === owner.userId)!;
-    expect((await trpcError(owner.client.member.updateRole.mutate({ companyId: company.id, membershipId: me.membershipId, role: 'admin' }))).message).toMatch(/last owner/);
-    expect((await trpcError(owner.client.member.remove.mutate({ companyId: company.id, membershipId: me.membershipId }))).message).toMatch(/last owner/);
+    expect(
+      (
+        await trpcError(
+          owner.client.member.updateRole.mutate({
+            companyId: company.id,
+            membershipId: me.membershipId,
+            role: 'admin',
+          }),
+        )
+      ).message,
+    ).toMatch(/last owner/);
+    expect(
+      (await trpcError(owner.client.member.remove.mutate({ companyId: company.id, membershipId: me.membershipId })))
+        .message,
+    ).toMatch(/last owner/);
   });
 
   it('invites with a single-use token, and a removed member loses access at once', async () => {
     const owner = await registerUser(platform.client);
     const editor = await registerUser(platform.client);
     const company = await owner.client.company.create.mutate({ name: 'Photo Lab' });
-    const inv = await owner.client.member.invite.mutate({ companyId: company.id, email: editor.email.toUpperCase(), role: 'editor' });
+    const inv = await owner.client.member.invite.mutate({
+      companyId: company.id,
+      email: editor.email.toUpperCase(),
+      role: 'editor',
+    });
     expect(inv.acceptUrl).toContain('#');
     const joined = await editor.client.auth.acceptInvite.mutate({ token: inv.token });
     expect(joined).toMatchObject({ companyId: company.id, role: 'editor' });
-    expect((await trpcError(editor.client.auth.acceptInvite.mutate({ token: inv.token }))).data?.code).toBe('NOT_FOUND');
+    expect((await trpcError(editor.client.auth.acceptInvite.mutate({ token: inv.token }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
     const project = await editor.client.project.create.mutate({ companyId: company.id, name: 'Weddings' });
     // Editors cannot archive (admin), and cannot invite.
     expect((await trpcError(editor.client.project.archive.mutate({ id: project.id }))).data?.code).toBe('FORBIDDEN');
-    expect((await trpcError(editor.client.member.invite.mutate({ companyId: company.id, email: 'x@example.com', role: 'viewer' }))).data?.code).toBe('FORBIDDEN');
+    expect(
+      (
+        await trpcError(
+          editor.client.member.invite.mutate({ companyId: company.id, email: 'x@example.com', role: 'viewer' }),
+        )
+      ).data?.code,
+    ).toBe('FORBIDDEN');
     const { members } = await owner.client.member.list.query({ companyId: company.id });
     const m = members.find((x) => x.userId === editor.userId)!;
     await owner.client.member.remove.mutate({ companyId: company.id, membershipId: m.membershipId });
@@ -210,10 +286,20 @@ describe('companies, members and projects', () => {
     const invitee = await registerUser(platform.client);
     const stranger = await registerUser(platform.client);
     const company = await owner.client.company.create.mutate({ name: 'Studio' });
-    const inv = await owner.client.member.invite.mutate({ companyId: company.id, email: invitee.email, role: 'viewer' });
-    expect((await trpcError(stranger.client.auth.acceptInvite.mutate({ token: inv.token }))).data?.code).toBe('NOT_FOUND');
-    await platform.deps.orm.fork().nativeUpdate(Invitation, { id: inv.invitationId }, { expiresAt: new Date(Date.now() - 1000) });
-    expect((await trpcError(invitee.client.auth.acceptInvite.mutate({ token: inv.token }))).data?.code).toBe('NOT_FOUND');
+    const inv = await owner.client.member.invite.mutate({
+      companyId: company.id,
+      email: invitee.email,
+      role: 'viewer',
+    });
+    expect((await trpcError(stranger.client.auth.acceptInvite.mutate({ token: inv.token }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
+    await platform.deps.orm
+      .fork()
+      .nativeUpdate(Invitation, { id: inv.invitationId }, { expiresAt: new Date(Date.now() - 1000) });
+    expect((await trpcError(invitee.client.auth.acceptInvite.mutate({ token: inv.token }))).data?.code).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('never lets an admin grant owner, and paginates projects', async () => {
@@ -222,7 +308,13 @@ describe('companies, members and projects', () => {
     const company = await owner.client.company.create.mutate({ name: 'Big Co' });
     const inv = await owner.client.member.invite.mutate({ companyId: company.id, email: admin.email, role: 'admin' });
     await admin.client.auth.acceptInvite.mutate({ token: inv.token });
-    expect((await trpcError(admin.client.member.invite.mutate({ companyId: company.id, email: 'boss@example.com', role: 'owner' }))).data?.code).toBe('FORBIDDEN');
+    expect(
+      (
+        await trpcError(
+          admin.client.member.invite.mutate({ companyId: company.id, email: 'boss@example.com', role: 'owner' }),
+        )
+      ).data?.code,
+    ).toBe('FORBIDDEN');
     for (let i = 0; i < 5; i++) await admin.client.project.create.mutate({ companyId: company.id, name: `P${i}` });
     const page1 = await admin.client.project.list.query({ companyId: company.id, limit: 2 });
     const page2 = await admin.client.project.list.query({ companyId: company.id, limit: 2, cursor: page1.nextCursor! });
@@ -230,10 +322,17 @@ describe('companies, members and projects', () => {
     expect([...page1.items, ...page2.items, ...page3.items].map((p) => p.name)).toEqual(['P4', 'P3', 'P2', 'P1', 'P0']);
     expect(page3.nextCursor).toBeNull();
     // A cursor the API did not make is refused, not taken as "from the start" (a client would loop forever).
-    const forged = [Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', "x' or 1=1"])).toString('base64url'), 'not-a-cursor', page1.nextCursor!.slice(0, -3)];
+    const forged = [
+      Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', "x' or 1=1"])).toString('base64url'),
+      'not-a-cursor',
+      page1.nextCursor!.slice(0, -3),
+    ];
     for (const cursor of forged) {
       const err = await trpcError(admin.client.project.list.query({ companyId: company.id, limit: 2, cursor }));
-      expect([err.data?.code, (err.data as { details?: { reason?: string } }).details?.reason]).toEqual(['BAD_REQUEST', 'INVALID_CURSOR']);
+      expect([err.data?.code, (err.data as { details?: { reason?: string } }).details?.reason]).toEqual([
+        'BAD_REQUEST',
+        'INVALID_CURSOR',
+      ]);
     }
   });
 
@@ -252,14 +351,22 @@ describe('companies, members and projects', () => {
     expect((await owner.client.project.byId.query({ id: p.id })).archivedAt).toBeInstanceOf(Date);
     const log = await owner.client.audit.list.query({ companyId: company.id, limit: 50 });
     expect(log.items.map((e) => e.action).reverse()).toEqual([
-      'company.create', 'company.update', 'member.invite', 'member.join', 'project.create', 'project.update', 'project.archive',
+      'company.create',
+      'company.update',
+      'member.invite',
+      'member.join',
+      'project.create',
+      'project.update',
+      'project.archive',
     ]);
     const update = log.items.find((e) => e.action === 'company.update')!;
     expect(update.changes).toEqual({ name: { from: 'Audited', to: 'Audited Ltd' } });
     expect(update.requestId).toBeTruthy();
     expect(update.ip).toMatch(/^10\./); // the owner's forwarded address
     expect(JSON.stringify(log)).not.toContain(inv.token);
-    expect((await trpcError(viewer.client.audit.list.query({ companyId: company.id, limit: 10 }))).data?.code).toBe('FORBIDDEN');
+    expect((await trpcError(viewer.client.audit.list.query({ companyId: company.id, limit: 10 }))).data?.code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('hides internals of unexpected errors behind a request id', async () => {

@@ -56,10 +56,22 @@ describe('server over real HTTP', () => {
       const sub = platform
         .client()
         // @ts-expect-error unknown key, rejected at run time too
-        .health.watch.subscribe({ intervalMs: 10, extra: 1 }, { onError: (e) => { sub.unsubscribe(); resolve(e); } });
+        .health.watch.subscribe(
+          { intervalMs: 10, extra: 1 },
+          {
+            onError: (e) => {
+              sub.unsubscribe();
+              resolve(e);
+            },
+          },
+        );
     });
     expect(error).toBeInstanceOf(TRPCClientError);
-    const data = (error as TRPCClientError<AppRouter>).data as { code: string; fieldErrors?: Record<string, string[]>; formErrors?: string[] };
+    const data = (error as TRPCClientError<AppRouter>).data as {
+      code: string;
+      fieldErrors?: Record<string, string[]>;
+      formErrors?: string[];
+    };
     expect(data.code).toBe('BAD_REQUEST');
     expect(data.fieldErrors?.intervalMs?.[0]).toMatch(/>=1000/);
     expect(data.formErrors?.join()).toMatch(/extra/);
@@ -69,5 +81,4 @@ describe('server over real HTTP', () => {
     const res = await fetch(`${platform.baseUrl}/trpc/nope.nothing`);
     expect(res.status).toBe(404);
   });
-
 });

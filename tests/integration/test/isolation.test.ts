@@ -58,7 +58,9 @@ async function companyAFingerprint(): Promise<string> {
     );
     parts.push(`${table}:${row?.n}:${row?.md5}`);
   }
-  const [company] = await em.execute<{ md5: string }[]>(`select md5(t::text) as md5 from company t where id = ?`, [aIds.companyId]);
+  const [company] = await em.execute<{ md5: string }[]>(`select md5(t::text) as md5 from company t where id = ?`, [
+    aIds.companyId,
+  ]);
   const [people] = await em.execute<{ md5: string }[]>(
     `select md5(string_agg(t::text, '|' order by t::text)) as md5 from app_user t where id in (?, ?)`,
     users,
@@ -69,7 +71,11 @@ async function companyAFingerprint(): Promise<string> {
 beforeAll(async () => {
   deps = await createTestDeps();
   const anon = createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.1' }));
-  const a = await anon.auth.register({ email: 'alpha-owner@example.com', password: 'alpha-long-password-1', name: `${MARKER} owner` });
+  const a = await anon.auth.register({
+    email: 'alpha-owner@example.com',
+    password: 'alpha-long-password-1',
+    name: `${MARKER} owner`,
+  });
   const a2 = await createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.2' })).auth.register({
     email: 'alpha-editor@example.com',
     password: 'alpha-long-password-2',
@@ -82,19 +88,39 @@ beforeAll(async () => {
   });
   const callerA = callerFor(a.accessToken);
   const companyA = await callerA.company.create({ name: `${MARKER} company` });
-  const projectA = await callerA.project.create({ companyId: companyA.id, name: `${MARKER} project`, description: MARKER });
-  const invite = await callerA.member.invite({ companyId: companyA.id, email: 'alpha-editor@example.com', role: 'editor' });
+  const projectA = await callerA.project.create({
+    companyId: companyA.id,
+    name: `${MARKER} project`,
+    description: MARKER,
+  });
+  const invite = await callerA.member.invite({
+    companyId: companyA.id,
+    email: 'alpha-editor@example.com',
+    role: 'editor',
+  });
   await callerFor(a2.accessToken).auth.acceptInvite({ token: invite.token });
   const pending = await callerA.member.invite({ companyId: companyA.id, email: 'pending@example.com', role: 'viewer' });
   const members = await callerA.member.list({ companyId: companyA.id });
-  const videoA = await callerA.video.createUpload({ projectId: projectA.id, fileName: 'alpha.mp4', contentType: 'video/mp4', size: 1000, title: `${MARKER} video` });
+  const videoA = await callerA.video.createUpload({
+    projectId: projectA.id,
+    fileName: 'alpha.mp4',
+    contentType: 'video/mp4',
+    size: 1000,
+    title: `${MARKER} video`,
+  });
   const contentA = await callerA.arContent.create({
     projectId: projectA.id,
     title: `${MARKER} AR content`,
     customer: { name: `${MARKER} customer`, email: 'alpha-customer@example.com', orderRef: MARKER },
   });
   await callerA.playlist.set({ id: contentA.id, videoIds: [videoA.videoId], defaultVideoId: videoA.videoId });
-  const ruleA = await callerA.playlist.addRule({ id: contentA.id, kind: 'date', date: '2026-05-01', yearly: true, videoId: videoA.videoId });
+  const ruleA = await callerA.playlist.addRule({
+    id: contentA.id,
+    kind: 'date',
+    date: '2026-05-01',
+    yearly: true,
+    videoId: videoA.videoId,
+  });
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -111,10 +137,22 @@ beforeAll(async () => {
   const companyB = await callerB.company.create({ name: 'Bravo company' });
   const projectB = await callerB.project.create({ companyId: companyB.id, name: 'Bravo project' });
   const membersB = await callerB.member.list({ companyId: companyB.id });
-  const videoB = await callerB.video.createUpload({ projectId: projectB.id, fileName: 'bravo.mp4', contentType: 'video/mp4', size: 1000 });
+  const videoB = await callerB.video.createUpload({
+    projectId: projectB.id,
+    fileName: 'bravo.mp4',
+    contentType: 'video/mp4',
+    size: 1000,
+  });
   const contentB = await callerB.arContent.create({ projectId: projectB.id, title: 'Bravo AR content' });
   await callerB.playlist.set({ id: contentB.id, videoIds: [videoB.videoId] });
-  Object.assign(bIds, { companyId: companyB.id, projectId: projectB.id, userB: b.user.id, membership: membersB.members[0]!.membershipId, videoId: videoB.videoId, arContentId: contentB.id });
+  Object.assign(bIds, {
+    companyId: companyB.id,
+    projectId: projectB.id,
+    userB: b.user.id,
+    membership: membersB.members[0]!.membershipId,
+    videoId: videoB.videoId,
+    arContentId: contentB.id,
+  });
 });
 
 describe('tenant isolation', () => {
@@ -169,7 +207,8 @@ describe('tenant isolation', () => {
         // A call that succeeds must not reveal anything of A's.
         const text = JSON.stringify(result ?? null);
         expect(text.includes(MARKER), `${p.path}(${JSON.stringify(input)}) leaked company A data`).toBe(false);
-        for (const id of aSet) expect(text.includes(id), `${p.path}(${JSON.stringify(input)}) returned A's id ${id}`).toBe(false);
+        for (const id of aSet)
+          expect(text.includes(id), `${p.path}(${JSON.stringify(input)}) returned A's id ${id}`).toBe(false);
       }
     }
     expect(attempts).toBeGreaterThan(50);
@@ -177,6 +216,8 @@ describe('tenant isolation', () => {
   });
 
   it('is walking the real router', () => {
-    expect(listProcedures().length).toBe(Object.keys((appRouter._def as unknown as { procedures: object }).procedures).length);
+    expect(listProcedures().length).toBe(
+      Object.keys((appRouter._def as unknown as { procedures: object }).procedures).length,
+    );
   });
 });

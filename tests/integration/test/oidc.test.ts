@@ -19,7 +19,14 @@ beforeAll(async () => {
   platform = await startTestPlatform({
     env: {
       OIDC_PROVIDERS: JSON.stringify([
-        { id: 'mock', issuer: oidcServer.issuer.url, clientId: 'arvlite-web', clientSecret: 'shh', label: 'Mock ID', allowInsecure: true },
+        {
+          id: 'mock',
+          issuer: oidcServer.issuer.url,
+          clientId: 'arvlite-web',
+          clientSecret: 'shh',
+          label: 'Mock ID',
+          allowInsecure: true,
+        },
       ]),
     },
   });
@@ -49,10 +56,14 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('creates an account from a verified email, then signs the same subject in again', async () => {
-    const first = await (await signIn({ sub: 'subject-1', email: 'Oidc.User@Example.com', email_verified: true, name: 'Oidc User' })).finish();
+    const first = await (
+      await signIn({ sub: 'subject-1', email: 'Oidc.User@Example.com', email_verified: true, name: 'Oidc User' })
+    ).finish();
     expect(first.user.email).toBe('oidc.user@example.com');
     expect(first.user.emailVerified).toBe(true);
-    const again = await (await signIn({ sub: 'subject-1', email: 'changed@example.com', email_verified: true })).finish();
+    const again = await (
+      await signIn({ sub: 'subject-1', email: 'changed@example.com', email_verified: true })
+    ).finish();
     expect(again.user.id).toBe(first.user.id);
     const me = await platform.client(() => again.accessToken).auth.me.query();
     expect(me.user.id).toBe(first.user.id);
@@ -66,7 +77,9 @@ describe('OpenID Connect sign-in', () => {
     expect((err as TRPCClientError<AppRouter>).data?.code).toBe('CONFLICT');
     expect(await platform.deps.orm.fork().count(OidcIdentity, { subject: 'subject-2' })).toBe(0);
 
-    const verified = await (await signIn({ sub: 'subject-3', email: existing.email.toUpperCase(), email_verified: true })).finish();
+    const verified = await (
+      await signIn({ sub: 'subject-3', email: existing.email.toUpperCase(), email_verified: true })
+    ).finish();
     expect(verified.user.id).toBe(existing.userId);
     expect(await platform.deps.orm.fork().count(User, { email: existing.email })).toBe(1);
   });

@@ -34,14 +34,23 @@ afterAll(async () => {
 
 async function upload(path: string, contentType: 'video/mp4' | 'video/webm') {
   const bytes = new Uint8Array(readFileSync(path));
-  const created = await owner.client.video.createUpload.mutate({ projectId, fileName: path.split('/').pop()!, contentType, size: bytes.length });
+  const created = await owner.client.video.createUpload.mutate({
+    projectId,
+    fileName: path.split('/').pop()!,
+    contentType,
+    size: bytes.length,
+  });
   if (created.kind !== 'single') throw new Error('expected single');
   await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers });
   await owner.client.video.completeUpload.mutate({ videoId: created.videoId });
   return created.videoId;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     const v = await fn();
@@ -60,7 +69,12 @@ const ffmpegsFor = (videoId: string) =>
 async function expectExactOutputs(videoId: string) {
   const v = await platform.deps.orm.fork().findOneOrFail(Video, { id: videoId }, { populate: ['project'] });
   const prefix = `${v.company.id}/${v.project.id}/videos/${v.id}/out/`;
-  const outputs = v.outputs as { master: string; renditions: Record<string, { files: string[] }>; poster: { jpeg: string; webp: string }; storyboard: { sprite: string; vtt: string } };
+  const outputs = v.outputs as {
+    master: string;
+    renditions: Record<string, { files: string[] }>;
+    poster: { jpeg: string; webp: string };
+    storyboard: { sprite: string; vtt: string };
+  };
   const expected = new Set([
     outputs.master,
     ...Object.values(outputs.renditions).flatMap((r) => r.files),
@@ -97,7 +111,10 @@ describe('pipeline recovery', () => {
     // Wait until an encode is under way in the child worker.
     await until('an encode in progress', async () => {
       const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId, status: 'running' });
-      return steps.some((s) => (s.name === 'playable' || s.name.startsWith('rendition:')) && s.progress > 0) && ffmpegsFor(videoId).length > 0;
+      return (
+        steps.some((s) => (s.name === 'playable' || s.name.startsWith('rendition:')) && s.progress > 0) &&
+        ffmpegsFor(videoId).length > 0
+      );
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -107,12 +124,20 @@ describe('pipeline recovery', () => {
 
     const worker = await startWorker(platform.deps, { concurrency: 3 });
     stops.push(() => worker.stop());
-    await until('READY', async () => (await platform.deps.orm.fork().findOne(Video, { id: videoId }))?.status === 'READY', 150_000).catch(async (e) => {
+    await until(
+      'READY',
+      async () => (await platform.deps.orm.fork().findOne(Video, { id: videoId }))?.status === 'READY',
+      150_000,
+    ).catch(async (e) => {
       const em = platform.deps.orm.fork();
-      const jobs = await em.execute(`select j.id, t.identifier, j.attempts, j.max_attempts, j.locked_by, j.locked_at, j.run_at, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id`);
+      const jobs = await em.execute(
+        `select j.id, t.identifier, j.attempts, j.max_attempts, j.locked_by, j.locked_at, j.run_at, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id`,
+      );
       const steps = await em.find(VideoStep, { video: videoId });
       const hb = await em.execute('select * from worker_heartbeat');
-      throw new Error(`${(e as Error).message}\n${JSON.stringify({ jobs, steps: steps.map((s) => [s.name, s.status, s.progress, s.errorMessage]), hb }, null, 1)}`);
+      throw new Error(
+        `${(e as Error).message}\n${JSON.stringify({ jobs, steps: steps.map((s) => [s.name, s.status, s.progress, s.errorMessage]), hb }, null, 1)}`,
+      );
     });
     // Bounded: WORKER_DEAD_AFTER_MS (3 s) + a heartbeat (1 s) until the job runs again, plus the work itself.
     expect(Date.now() - killedAt).toBeLessThan(140_000);
@@ -122,11 +147,17 @@ describe('pipeline recovery', () => {
 
   it('video.retry resumes from the failed step, keeping what was done', async () => {
     // Worker 1 runs everything but images, so the images job waits in the queue.
-    const w1 = await startWorker(platform.deps, { concurrency: 3, tasks: ['video:process', 'video:rendition', 'video:analyze', 'video:finalize', 'system:reap-workers'] });
+    const w1 = await startWorker(platform.deps, {
+      concurrency: 3,
+      tasks: ['video:process', 'video:rendition', 'video:analyze', 'video:finalize', 'system:reap-workers'],
+    });
     const videoId = await upload(clips.oneSecond(), 'video/mp4');
     await until('renditions and analysis done', async () => {
       const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId });
-      return steps.length > 3 && steps.filter((s) => s.name !== 'images' && s.name !== 'finalize').every((s) => s.status === 'done');
+      return (
+        steps.length > 3 &&
+        steps.filter((s) => s.name !== 'images' && s.name !== 'finalize').every((s) => s.status === 'done')
+      );
     });
     await w1.stop();
     // Break the images step for real: the rendition it reads from disappears from storage.
@@ -136,10 +167,14 @@ describe('pipeline recovery', () => {
     await platform.deps.storage.delete(key);
     const w2 = await startWorker(platform.deps, { concurrency: 3 });
     stops.push(() => w2.stop());
-    const failed = await until('FAILED', async () => {
-      const d = await owner.client.video.byId.query({ id: videoId });
-      return d.status === 'FAILED' ? d : null;
-    }, 60_000);
+    const failed = await until(
+      'FAILED',
+      async () => {
+        const d = await owner.client.video.byId.query({ id: videoId });
+        return d.status === 'FAILED' ? d : null;
+      },
+      60_000,
+    );
     expect(failed.failure?.code).toBe('IMAGES_FAILED');
     expect(failed.failure?.message).toMatch(/poster and storyboard/);
     expect(failed.steps.find((s) => s.name === 'images')).toMatchObject({ status: 'failed', attempts: 2 });
@@ -149,12 +184,18 @@ describe('pipeline recovery', () => {
     await platform.deps.storage.put(key, saved, 'video/mp4');
     const res = await owner.client.video.retry.mutate({ id: videoId });
     expect(res.resumedFrom).toEqual(['images']);
-    const ready = await until('READY', async () => {
-      const d = await owner.client.video.byId.query({ id: videoId });
-      return d.status === 'READY' ? d : null;
-    }, 60_000);
+    const ready = await until(
+      'READY',
+      async () => {
+        const d = await owner.client.video.byId.query({ id: videoId });
+        return d.status === 'READY' ? d : null;
+      },
+      60_000,
+    );
     // The steps that were done were not run again.
-    expect(ready.steps.filter((s) => doneBefore.includes(s.name)).map((s) => s.finishedAt!.getTime())).toEqual(finishedBefore);
+    expect(ready.steps.filter((s) => doneBefore.includes(s.name)).map((s) => s.finishedAt!.getTime())).toEqual(
+      finishedBefore,
+    );
     expect(ready.playback?.posterUrl).toBeTruthy();
   }, 150_000);
 });

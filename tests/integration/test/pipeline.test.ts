@@ -42,8 +42,13 @@ async function upload(path: string): Promise<string> {
 
 /** Follows video.onStatus until READY or FAILED; returns every snapshot seen. */
 function follow(videoId: string) {
-  return new Promise<RouterOutputs['video']['byId']['steps'][] extends never ? never : { status: string; progress: number; steps: { name: string; status: string; progress: number }[] }[]>((resolve, reject) => {
-    const seen: { status: string; progress: number; steps: { name: string; status: string; progress: number }[] }[] = [];
+  return new Promise<
+    RouterOutputs['video']['byId']['steps'][] extends never
+      ? never
+      : { status: string; progress: number; steps: { name: string; status: string; progress: number }[] }[]
+  >((resolve, reject) => {
+    const seen: { status: string; progress: number; steps: { name: string; status: string; progress: number }[] }[] =
+      [];
     const timer = setTimeout(() => reject(new Error(`timed out; last: ${JSON.stringify(seen.at(-1))}`)), 150_000);
     const sub = owner.client.video.onStatus.subscribe(
       { id: videoId },
@@ -108,7 +113,9 @@ describe('processing pipeline', () => {
     const hls = await ffprobe(v.playback!.hlsUrl);
     expect(Math.abs(hls.durationS - 2)).toBeLessThanOrEqual(0.2);
     const master = await (await fetch(v.playback!.hlsUrl)).text();
-    expect(master).toMatch(/#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,RESOLUTION=1280x720,FRAME-RATE=30\.000,CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+    expect(master).toMatch(
+      /#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,RESOLUTION=1280x720,FRAME-RATE=30\.000,CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/,
+    );
     // Tampering with the signature is refused.
     expect((await fetch(v.playback!.hlsUrl.replace(/sig=[^&]+/, 'sig=' + 'x'.repeat(43)))).status).toBe(404);
     const poster = await fetch(v.playback!.posterUrl!);

@@ -28,16 +28,12 @@ async function start(adapter: 'ours' | 'stock', shared: ApiDeps): Promise<Side> 
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
   const port = await freePort();
-  const app = await buildServer(
-    { ...shared, log: pino({ level: 'info' }, sink) },
-    { stock: adapter === 'stock' },
-  );
+  const app = await buildServer({ ...shared, log: pino({ level: 'info' }, sink) }, { stock: adapter === 'stock' });
   await app.listen({ host: '127.0.0.1', port });
   afterAll(() => app.close());
   return { base: `http://127.0.0.1:${port}`, logs };
@@ -102,13 +98,7 @@ interface Answer {
 }
 
 /** Headers that differ by design: the stock plugin streams its JSON (chunked), ours sends it with a length. */
-const FRAMING = new Set([
-  'date',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-]);
+const FRAMING = new Set(['date', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
 async function send(side: Side, call: Call, requestId: string): Promise<Answer> {
   const res = await fetch(`${side.base}${call.path}`, {
@@ -120,23 +110,23 @@ async function send(side: Side, call: Call, requestId: string): Promise<Answer> 
   res.headers.forEach((value, name) => {
     if (!FRAMING.has(name)) headers[name] = value;
   });
-  const framing = res.headers.has('content-length')
-    ? 'length'
-    : (res.headers.get('transfer-encoding') ?? undefined);
+  const framing = res.headers.has('content-length') ? 'length' : (res.headers.get('transfer-encoding') ?? undefined);
   return { status: res.status, headers, body: await res.text(), framing };
 }
 
 /** Masks what honestly differs between two calls a moment apart: URL signatures (their second) and retry-after. */
 function mask(body: string): string {
-  return body
-    .replace(/(X-Amz-Credential=[^&"]*?%2F)\d{8}(%2F)/g, '$1<date>$2')
-    .replace(/(X-Amz-Date=)\d{8}T\d{6}Z/g, '$1<time>')
-    .replace(/(X-Amz-Signature=)[0-9a-f]{64}/g, '$1<signature>')
-    .replace(/([?&]exp=)\d+/g, '$1<exp>')
-    .replace(/([?&]sig=)[A-Za-z0-9_-]+/g, '$1<sig>')
-    .replace(/("retryAfterS":)\d+/g, '$1<s>')
-    // When the signed URLs expire: the signing time plus their lifetime, so a second apart when the two calls are.
-    .replace(/("expiresAt":)"[^"]+"/g, '$1"<expires>"');
+  return (
+    body
+      .replace(/(X-Amz-Credential=[^&"]*?%2F)\d{8}(%2F)/g, '$1<date>$2')
+      .replace(/(X-Amz-Date=)\d{8}T\d{6}Z/g, '$1<time>')
+      .replace(/(X-Amz-Signature=)[0-9a-f]{64}/g, '$1<signature>')
+      .replace(/([?&]exp=)\d+/g, '$1<exp>')
+      .replace(/([?&]sig=)[A-Za-z0-9_-]+/g, '$1<sig>')
+      .replace(/("retryAfterS":)\d+/g, '$1<s>')
+      // When the signed URLs expire: the signing time plus their lifetime, so a second apart when the two calls are.
+      .replace(/("expiresAt":)"[^"]+"/g, '$1"<expires>"')
+  );
 }
 
 /** Sends the call to both servers (ours first) and expects the same answer and the same request log line. */
@@ -181,12 +171,8 @@ async function compare(call: Call): Promise<Answer> {
     expect(typeof durationMs).toBe('number');
     return rest;
   };
-  await expect
-    .poll(() => ours.logs.some((l) => l.reqId === requestId && l.msg === 'request'))
-    .toBe(true);
-  await expect
-    .poll(() => stock.logs.some((l) => l.reqId === requestId && l.msg === 'request'))
-    .toBe(true);
+  await expect.poll(() => ours.logs.some((l) => l.reqId === requestId && l.msg === 'request')).toBe(true);
+  await expect.poll(() => stock.logs.some((l) => l.reqId === requestId && l.msg === 'request')).toBe(true);
   expect(line(ours)).toEqual(line(stock));
   return { ...a, headers: { ...a.headers, 'retry-after': String(retryA || '') } };
 }
@@ -263,9 +249,7 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
         })
       ).status,
     ).toBe(404);
-    expect((await compare({ path: `/trpc/video.byId?input=${q({ id: videoId })}` })).status).toBe(
-      401,
-    );
+    expect((await compare({ path: `/trpc/video.byId?input=${q({ id: videoId })}` })).status).toBe(401);
     expect(
       (
         await compare({
@@ -275,13 +259,10 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
       ).status,
     ).toBe(401);
     expect((await compare({ path: '/trpc/nothing.here' })).status).toBe(404);
-    expect(
-      (await compare({ path: `/trpc/video.update?input=${q({ id: videoId })}`, headers: auth() }))
-        .status,
-    ).toBe(405);
-    expect(
-      (await compare({ path: '/trpc/video.byId?input=%7Bnot-json', headers: auth() })).status,
-    ).toBe(400);
+    expect((await compare({ path: `/trpc/video.update?input=${q({ id: videoId })}`, headers: auth() })).status).toBe(
+      405,
+    );
+    expect((await compare({ path: '/trpc/video.byId?input=%7Bnot-json', headers: auth() })).status).toBe(400);
     expect((await compare(post('/trpc/video.update', '{bad'))).status).toBe(400);
     expect((await compare(post('/trpc/video.update', 'x', 'text/plain'))).status).toBe(415);
     expect(
@@ -318,10 +299,9 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
     expect(again.status).toBe(304);
     expect(again.body).toBe('');
     expect(again.headers.etag).toBe(first.headers.etag);
-    expect(
-      (await compare({ path, headers: { 'x-forwarded-for': ip(), 'if-none-match': '"stale"' } }))
-        .status,
-    ).toBe(200);
+    expect((await compare({ path, headers: { 'x-forwarded-for': ip(), 'if-none-match': '"stale"' } })).status).toBe(
+      200,
+    );
     const unknown = await compare({
       path: `/trpc/viewer.manifest?input=${q({ publicId: 'unknown-id-000' })}`,
       headers: { 'x-forwarded-for': ip() },
@@ -333,11 +313,7 @@ describe('tRPC over Fastify: our plugin answers as the stock one', () => {
     const from = ip();
     const path = `/trpc/viewer.manifest?input=${q({ publicId })}`;
     for (let i = 0; i < 4; i++)
-      await send(
-        ours,
-        { path, headers: { 'x-forwarded-for': from } },
-        `fill-${i}-${randomBytes(4).toString('hex')}`,
-      );
+      await send(ours, { path, headers: { 'x-forwarded-for': from } }, `fill-${i}-${randomBytes(4).toString('hex')}`);
     const a = await compare({ path, headers: { 'x-forwarded-for': from } });
     expect(a.status).toBe(429);
     expect(Number(a.headers['retry-after'])).toBeGreaterThan(0);
@@ -388,9 +364,7 @@ describe('our output serializer on real answers', () => {
     const video = await caller.video.byId({ id: videoId });
     const manifest = await caller.viewer.manifest({ publicId });
     for (const value of [video, manifest]) {
-      expect(JSON.stringify(serializeOutput(value))).toBe(
-        JSON.stringify(superjson.serialize(value)),
-      );
+      expect(JSON.stringify(serializeOutput(value))).toBe(JSON.stringify(superjson.serialize(value)));
     }
     expect(JSON.stringify(serializeOutput(video))).toContain('"steps.0.startedAt":["Date"]');
   });

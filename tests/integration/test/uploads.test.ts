@@ -26,7 +26,10 @@ beforeAll(async () => {
   projectId = (await owner.client.project.create.mutate({ companyId, name: 'Clips' })).id;
 });
 
-const bytesSource = (bytes: Uint8Array) => ({ size: bytes.length, slice: (s: number, e: number) => bytes.subarray(s, e) });
+const bytesSource = (bytes: Uint8Array) => ({
+  size: bytes.length,
+  slice: (s: number, e: number) => bytes.subarray(s, e),
+});
 
 async function fail(p: Promise<unknown>) {
   try {
@@ -44,15 +47,23 @@ async function quota() {
   return { used: c.storageUsedBytes, reserved: c.storageReservedBytes };
 }
 async function jobsFor(videoId: string) {
-  return platform.deps.orm.fork().execute<{ key: string }[]>(
-    `select key from graphile_worker._private_jobs where key = ?`, [`video:process:${videoId}`]);
+  return platform.deps.orm
+    .fork()
+    .execute<{ key: string }[]>(`select key from graphile_worker._private_jobs where key = ?`, [
+      `video:process:${videoId}`,
+    ]);
 }
 
 describe('video uploads straight to storage', () => {
   it('single upload: presigned PUT, verify, UPLOADED with one processing job, quota moved to usage', async () => {
     const bytes = tinyMp4();
     const before = await quota();
-    const created = await owner.client.video.createUpload.mutate({ projectId, fileName: 'tiny.mp4', contentType: 'video/mp4', size: bytes.length });
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'tiny.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
     expect(created.kind).toBe('single');
     if (created.kind !== 'single') return;
     expect((await quota()).reserved).toBe(before.reserved + bytes.length);
@@ -72,9 +83,14 @@ describe('video uploads straight to storage', () => {
   it('multipart with 3 parts in parallel through the shared client helper', async () => {
     const bytes = paddedMp4(12 * MiB);
     const progress: number[] = [];
-    const video = await uploadVideo(owner.client, { projectId, fileName: 'big.mp4', contentType: 'video/mp4' }, bytesSource(bytes), {
-      onProgress: (p) => progress.push(p.uploadedBytes),
-    });
+    const video = await uploadVideo(
+      owner.client,
+      { projectId, fileName: 'big.mp4', contentType: 'video/mp4' },
+      bytesSource(bytes),
+      {
+        onProgress: (p) => progress.push(p.uploadedBytes),
+      },
+    );
     expect(video.status).toBe('UPLOADED');
     expect(progress.at(-1)).toBe(bytes.length);
     const session = await platform.deps.orm.fork().findOneOrFail(UploadSession, { video: video.id });
@@ -85,12 +101,22 @@ describe('video uploads straight to storage', () => {
 
   it('resumes: sign all parts, upload 2, list what storage holds, upload the rest, complete', async () => {
     const bytes = paddedMp4(12 * MiB);
-    const created = await owner.client.video.createUpload.mutate({ projectId, fileName: 'resume.mp4', contentType: 'video/mp4', size: bytes.length });
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'resume.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
     if (created.kind !== 'multipart') throw new Error('expected multipart');
-    const { parts } = await owner.client.video.signUploadParts.mutate({ videoId: created.videoId, partNumbers: [1, 2, 3] });
+    const { parts } = await owner.client.video.signUploadParts.mutate({
+      videoId: created.videoId,
+      partNumbers: [1, 2, 3],
+    });
     for (const p of parts.slice(0, 2)) {
       const start = (p.partNumber - 1) * created.partSize;
-      expect((await fetch(p.url, { method: 'PUT', body: bytes.subarray(start, start + created.partSize) })).ok).toBe(true);
+      expect((await fetch(p.url, { method: 'PUT', body: bytes.subarray(start, start + created.partSize) })).ok).toBe(
+        true,
+      );
     }
     const listed = await owner.client.video.listUploadedParts.query({ videoId: created.videoId });
     expect(listed.parts.map((p) => p.partNumber)).toEqual([1, 2]);
@@ -99,47 +125,92 @@ describe('video uploads straight to storage', () => {
     expect(early.message).toMatch(/missing parts: 3/);
     // After a "reload", the helper picks up where storage left off.
     const uploadedBefore: number[] = [];
-    const video = await uploadVideoFile(owner.client, created.videoId, bytesSource(bytes), { onProgress: (p) => uploadedBefore.push(p.uploadedBytes) });
+    const video = await uploadVideoFile(owner.client, created.videoId, bytesSource(bytes), {
+      onProgress: (p) => uploadedBefore.push(p.uploadedBytes),
+    });
     expect(uploadedBefore[0]).toBe(2 * created.partSize);
     expect(video.status).toBe('UPLOADED');
   });
 
   it('reports duplicate parts and wrong ETags instead of assembling a corrupt object', async () => {
     const bytes = paddedMp4(11 * MiB);
-    const created = await owner.client.video.createUpload.mutate({ projectId, fileName: 'etag.mp4', contentType: 'video/mp4', size: bytes.length });
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'etag.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
     if (created.kind !== 'multipart') throw new Error('expected multipart');
-    const { parts } = await owner.client.video.signUploadParts.mutate({ videoId: created.videoId, partNumbers: [1, 2, 3] });
+    const { parts } = await owner.client.video.signUploadParts.mutate({
+      videoId: created.videoId,
+      partNumbers: [1, 2, 3],
+    });
     const etags: string[] = [];
     for (const p of parts) {
       const start = (p.partNumber - 1) * created.partSize;
       const res = await fetch(p.url, { method: 'PUT', body: bytes.subarray(start, start + created.partSize) });
       etags.push(res.headers.get('etag')!);
     }
-    const dup = await fail(owner.client.video.completeUpload.mutate({ videoId: created.videoId, parts: [{ partNumber: 1, etag: etags[0]! }, { partNumber: 1, etag: etags[0]! }, { partNumber: 2, etag: etags[1]! }, { partNumber: 3, etag: etags[2]! }] }));
+    const dup = await fail(
+      owner.client.video.completeUpload.mutate({
+        videoId: created.videoId,
+        parts: [
+          { partNumber: 1, etag: etags[0]! },
+          { partNumber: 1, etag: etags[0]! },
+          { partNumber: 2, etag: etags[1]! },
+          { partNumber: 3, etag: etags[2]! },
+        ],
+      }),
+    );
     expect(dup.message).toMatch(/duplicate parts: 1/);
-    const wrong = await fail(owner.client.video.completeUpload.mutate({ videoId: created.videoId, parts: [{ partNumber: 1, etag: etags[0]! }, { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' }, { partNumber: 3, etag: etags[2]! }] }));
+    const wrong = await fail(
+      owner.client.video.completeUpload.mutate({
+        videoId: created.videoId,
+        parts: [
+          { partNumber: 1, etag: etags[0]! },
+          { partNumber: 2, etag: '"0123456789abcdef0123456789abcdef"' },
+          { partNumber: 3, etag: etags[2]! },
+        ],
+      }),
+    );
     expect(wrong.message).toMatch(/ETag does not match what storage holds: 2/);
-    const ok = await owner.client.video.completeUpload.mutate({ videoId: created.videoId, parts: parts.map((p, i) => ({ partNumber: p.partNumber, etag: etags[i]! })) });
+    const ok = await owner.client.video.completeUpload.mutate({
+      videoId: created.videoId,
+      parts: parts.map((p, i) => ({ partNumber: p.partNumber, etag: etags[i]! })),
+    });
     expect(ok.status).toBe('UPLOADED');
   });
 
   it('aborts: storage upload aborted, object deleted, quota released', async () => {
     const before = await quota();
     const bytes = paddedMp4(6 * MiB);
-    const created = await owner.client.video.createUpload.mutate({ projectId, fileName: 'abort.mp4', contentType: 'video/mp4', size: bytes.length });
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'abort.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
     if (created.kind !== 'multipart') throw new Error('expected multipart');
-    const [part] = (await owner.client.video.signUploadParts.mutate({ videoId: created.videoId, partNumbers: [1] })).parts;
+    const [part] = (await owner.client.video.signUploadParts.mutate({ videoId: created.videoId, partNumbers: [1] }))
+      .parts;
     await fetch(part!.url, { method: 'PUT', body: bytes.subarray(0, created.partSize) });
     const aborted = await owner.client.video.abortUpload.mutate({ videoId: created.videoId });
     expect(aborted.failure?.code).toBe('UPLOAD_ABORTED');
     expect(await quota()).toEqual(before);
-    await expect(platform.deps.storage.listParts(`${companyId}/${projectId}/videos/${created.videoId}/original`, created.uploadId)).rejects.toThrow();
+    await expect(
+      platform.deps.storage.listParts(`${companyId}/${projectId}/videos/${created.videoId}/original`, created.uploadId),
+    ).rejects.toThrow();
   });
 
   it('rejects a size mismatch: object deleted, FAILED with UPLOAD_SIZE_MISMATCH, quota released', async () => {
     const before = await quota();
     const bytes = tinyMp4();
-    const created = await owner.client.video.createUpload.mutate({ projectId, fileName: 'liar.mp4', contentType: 'video/mp4', size: bytes.length - 100 });
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'liar.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length - 100,
+    });
     if (created.kind !== 'single') throw new Error('expected single');
     await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers });
     const e = await fail(owner.client.video.completeUpload.mutate({ videoId: created.videoId }));
@@ -152,8 +223,16 @@ describe('video uploads straight to storage', () => {
   });
 
   it('rejects a PNG named .mp4 and a text file at the sniff with UNSUPPORTED_MEDIA', async () => {
-    for (const [name, body] of [['photo.mp4', tinyPng()], ['notes.mp4', new TextEncoder().encode('just some text, not a video at all\n'.repeat(20))]] as const) {
-      const created = await owner.client.video.createUpload.mutate({ projectId, fileName: name, contentType: 'video/mp4', size: body.length });
+    for (const [name, body] of [
+      ['photo.mp4', tinyPng()],
+      ['notes.mp4', new TextEncoder().encode('just some text, not a video at all\n'.repeat(20))],
+    ] as const) {
+      const created = await owner.client.video.createUpload.mutate({
+        projectId,
+        fileName: name,
+        contentType: 'video/mp4',
+        size: body.length,
+      });
       if (created.kind !== 'single') throw new Error('expected single');
       await fetch(created.url, { method: 'PUT', body, headers: created.headers });
       const e = await fail(owner.client.video.completeUpload.mutate({ videoId: created.videoId }));
@@ -163,7 +242,14 @@ describe('video uploads straight to storage', () => {
   });
 
   it('refuses uploads over quota with used, reserved and limit bytes', async () => {
-    const e = await fail(owner.client.video.createUpload.mutate({ projectId, fileName: 'huge.mp4', contentType: 'video/mp4', size: 500 * MiB }));
+    const e = await fail(
+      owner.client.video.createUpload.mutate({
+        projectId,
+        fileName: 'huge.mp4',
+        contentType: 'video/mp4',
+        size: 500 * MiB,
+      }),
+    );
     expect(e.data?.code).toBe('PAYLOAD_TOO_LARGE');
     const d = (e.data as { details: Record<string, number> }).details;
     expect(d.limitBytes).toBe(100 * MiB);
@@ -175,11 +261,19 @@ describe('video uploads straight to storage', () => {
   it('refuses completing after expiry, and the cron task cleans expired uploads up', async () => {
     const before = await quota();
     const bytes = paddedMp4(6 * MiB);
-    const created = await owner.client.video.createUpload.mutate({ projectId, fileName: 'late.mp4', contentType: 'video/mp4', size: bytes.length });
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'late.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
     if (created.kind !== 'multipart') throw new Error('expected multipart');
-    const [part] = (await owner.client.video.signUploadParts.mutate({ videoId: created.videoId, partNumbers: [1] })).parts;
+    const [part] = (await owner.client.video.signUploadParts.mutate({ videoId: created.videoId, partNumbers: [1] }))
+      .parts;
     await fetch(part!.url, { method: 'PUT', body: bytes.subarray(0, created.partSize) });
-    await platform.deps.orm.fork().nativeUpdate(UploadSession, { video: created.videoId }, { expiresAt: new Date(Date.now() - 1000) });
+    await platform.deps.orm
+      .fork()
+      .nativeUpdate(UploadSession, { video: created.videoId }, { expiresAt: new Date(Date.now() - 1000) });
     const e = await fail(owner.client.video.completeUpload.mutate({ videoId: created.videoId }));
     expect(reason(e)).toBe('UPLOAD_EXPIRED');
     await platform.deps.orm.fork().execute(`select graphile_worker.add_job('upload:expire', '{}'::json)`);
@@ -191,18 +285,25 @@ describe('video uploads straight to storage', () => {
     const v = await owner.client.video.byId.query({ id: created.videoId });
     expect(v.failure?.code).toBe('UPLOAD_EXPIRED');
     expect(await quota()).toEqual(before);
-    await expect(platform.deps.storage.listParts(`${companyId}/${projectId}/videos/${created.videoId}/original`, created.uploadId)).rejects.toThrow();
+    await expect(
+      platform.deps.storage.listParts(`${companyId}/${projectId}/videos/${created.videoId}/original`, created.uploadId),
+    ).rejects.toThrow();
   });
 
   it('deletes a video and every object through a job, releasing quota and keeping an audit entry', async () => {
     const bytes = tinyMp4();
-    const video = await uploadVideo(owner.client, { projectId, fileName: 'gone.mp4', contentType: 'video/mp4' }, bytesSource(bytes));
+    const video = await uploadVideo(
+      owner.client,
+      { projectId, fileName: 'gone.mp4', contentType: 'video/mp4' },
+      bytesSource(bytes),
+    );
     const prefix = `${companyId}/${projectId}/videos/${video.id}/`;
     await platform.deps.storage.put(`${prefix}hls/master.m3u8`, '#EXTM3U\n', 'application/vnd.apple.mpegurl');
     const before = await quota();
     await owner.client.video.delete.mutate({ id: video.id });
     expect((await fail(owner.client.video.byId.query({ id: video.id }))).data?.code).toBe('NOT_FOUND');
-    for (let i = 0; i < 100 && (await platform.deps.orm.fork().count(Video, { id: video.id })) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await platform.deps.orm.fork().count(Video, { id: video.id })) > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await platform.deps.orm.fork().count(Video, { id: video.id })).toBe(0);
     expect(await platform.deps.storage.head(`${prefix}original`)).toBeNull();
     expect(await platform.deps.storage.head(`${prefix}hls/master.m3u8`)).toBeNull();
@@ -217,18 +318,33 @@ describe('video uploads straight to storage', () => {
     expect(next.items[0]!.id).not.toBe(page.items[0]!.id);
     const failed = await owner.client.video.list.query({ projectId, status: 'FAILED', limit: 100 });
     expect(failed.items.every((v) => v.status === 'FAILED')).toBe(true);
-    const updated = await owner.client.video.update.mutate({ id: page.items[0]!.id, title: 'Renamed', description: 'A clip' });
+    const updated = await owner.client.video.update.mutate({
+      id: page.items[0]!.id,
+      title: 'Renamed',
+      description: 'A clip',
+    });
     expect(updated).toMatchObject({ title: 'Renamed', description: 'A clip' });
   });
 
   it('answers a clear, retryable error when storage is down, leaving nothing reserved', async () => {
     const { createCaller, createContextInner } = await import('@arvlite/api');
     const { ObjectStorage } = await import('@arvlite/storage');
-    const deadStorage = new ObjectStorage({ ...platform.deps.config.s3, endpoint: 'http://127.0.0.1:9', publicEndpoint: 'http://127.0.0.1:9' });
-    const caller = createCaller(createContextInner({ ...platform.deps, storage: deadStorage }, { requestId: 'down', accessToken: owner.accessToken }));
+    const deadStorage = new ObjectStorage({
+      ...platform.deps.config.s3,
+      endpoint: 'http://127.0.0.1:9',
+      publicEndpoint: 'http://127.0.0.1:9',
+    });
+    const caller = createCaller(
+      createContextInner(
+        { ...platform.deps, storage: deadStorage },
+        { requestId: 'down', accessToken: owner.accessToken },
+      ),
+    );
     const before = await quota();
     const count = await platform.deps.orm.fork().count(Video, {});
-    const e = await caller.video.createUpload({ projectId, fileName: 'down.mp4', contentType: 'video/mp4', size: 20 * MiB }).catch((x: unknown) => x);
+    const e = await caller.video
+      .createUpload({ projectId, fileName: 'down.mp4', contentType: 'video/mp4', size: 20 * MiB })
+      .catch((x: unknown) => x);
     expect((e as { code?: string }).code).toBe('SERVICE_UNAVAILABLE');
     expect((e as Error).message).toMatch(/unavailable/);
     expect(await quota()).toEqual(before);

@@ -1,6 +1,13 @@
 // The AR scene: the normalized marker image is an image target of its printed width; the video lies on it. Sound
 // starts with the first tap (an iOS rule); the video pauses while the photo is out of view and resumes when found.
-import { ViroARImageMarker, ViroARScene, ViroARSceneNavigator, ViroARTrackingTargets, ViroVideo, type ViroAnchor } from '@reactvision/react-viro';
+import {
+  ViroARImageMarker,
+  ViroARScene,
+  ViroARSceneNavigator,
+  ViroARTrackingTargets,
+  ViroVideo,
+  type ViroAnchor,
+} from '@reactvision/react-viro';
 import { useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { Image, Pressable, StyleSheet, Text, View } from 'react-native';
 import { Button } from '../ui/kit.tsx';
@@ -28,7 +35,12 @@ function MarkerScene({ sceneNavigator }: { sceneNavigator: { viroAppProps: Scene
   const onUpdate = (a: ViroAnchor) => p.onTracking(!a.trackingMethod || a.trackingMethod === 'tracking');
   return (
     <ViroARScene>
-      <ViroARImageMarker target={p.target} onAnchorFound={() => p.onTracking(true)} onAnchorUpdated={onUpdate} onAnchorRemoved={() => p.onTracking(false)}>
+      <ViroARImageMarker
+        target={p.target}
+        onAnchorFound={() => p.onTracking(true)}
+        onAnchorUpdated={onUpdate}
+        onAnchorRemoved={() => p.onTracking(false)}
+      >
         <ViroVideo
           source={{ uri: p.videoUri }}
           width={p.widthM}
@@ -44,20 +56,36 @@ function MarkerScene({ sceneNavigator }: { sceneNavigator: { viroAppProps: Scene
   );
 }
 
-export default function ArScene({ manifest, markerUri, videoUri, tracker, onClose, note }: ArViewProps & { markerUri: string }) {
+export default function ArScene({
+  manifest,
+  markerUri,
+  videoUri,
+  tracker,
+  onClose,
+  note,
+}: ArViewProps & { markerUri: string }) {
   const [started, setStarted] = useState(false);
   const [found, setFound] = useState(false);
   const [aspect, setAspect] = useState<number | null>(null);
-  const target = useMemo(() => `arvlite-${manifest.version}-${Math.random().toString(36).slice(2, 8)}`, [manifest.version]);
+  const target = useMemo(
+    () => `arvlite-${manifest.version}-${Math.random().toString(36).slice(2, 8)}`,
+    [manifest.version],
+  );
   const widthM = (manifest.marker.widthMm ?? DEFAULT_WIDTH_M * 1000) / 1000;
 
   useEffect(() => {
-    Image.getSize(markerUri, (w, h) => setAspect(h / w), () => setAspect(1));
+    Image.getSize(
+      markerUri,
+      (w, h) => setAspect(h / w),
+      () => setAspect(1),
+    );
   }, [markerUri]);
 
   useEffect(() => {
     if (aspect === null) return;
-    ViroARTrackingTargets.createTargets({ [target]: { source: { uri: markerUri }, orientation: 'Up', physicalWidth: widthM } });
+    ViroARTrackingTargets.createTargets({
+      [target]: { source: { uri: markerUri }, orientation: 'Up', physicalWidth: widthM },
+    });
     return () => ViroARTrackingTargets.deleteTarget(target);
   }, [aspect, target, markerUri, widthM]);
 
@@ -86,7 +114,12 @@ export default function ArScene({ manifest, markerUri, videoUri, tracker, onClos
 
   return (
     <View style={{ flex: 1 }}>
-      <ViroARSceneNavigator autofocus initialScene={{ scene: MarkerScene as unknown as () => JSX.Element }} viroAppProps={sceneProps} style={{ flex: 1 }} />
+      <ViroARSceneNavigator
+        autofocus
+        initialScene={{ scene: MarkerScene as unknown as () => JSX.Element }}
+        viroAppProps={sceneProps}
+        style={{ flex: 1 }}
+      />
       {!started ? (
         <Pressable role="button" aria-label="Start with sound" onPress={() => setStarted(true)} style={styles.cover}>
           <Text style={styles.hint}>Tap, then point the camera at the photo</Text>
@@ -105,8 +138,33 @@ export default function ArScene({ manifest, markerUri, videoUri, tracker, onClos
 }
 
 const styles = StyleSheet.create({
-  cover: { position: 'absolute', top: 0, left: 0, right: 0, bottom: 0, alignItems: 'center', justifyContent: 'flex-end', paddingBottom: space(8) },
-  hint: { color: 'white', fontSize: 17, fontWeight: '600', backgroundColor: 'rgba(0,0,0,0.55)', paddingHorizontal: space(2), paddingVertical: space(1), borderRadius: 999 },
-  top: { position: 'absolute', top: space(6), left: space(2), right: space(2), flexDirection: 'row', gap: space(1.5), alignItems: 'center' },
+  cover: {
+    position: 'absolute',
+    top: 0,
+    left: 0,
+    right: 0,
+    bottom: 0,
+    alignItems: 'center',
+    justifyContent: 'flex-end',
+    paddingBottom: space(8),
+  },
+  hint: {
+    color: 'white',
+    fontSize: 17,
+    fontWeight: '600',
+    backgroundColor: 'rgba(0,0,0,0.55)',
+    paddingHorizontal: space(2),
+    paddingVertical: space(1),
+    borderRadius: 999,
+  },
+  top: {
+    position: 'absolute',
+    top: space(6),
+    left: space(2),
+    right: space(2),
+    flexDirection: 'row',
+    gap: space(1.5),
+    alignItems: 'center',
+  },
   note: { color: colors.text, fontSize: 13, flex: 1 },
 });

@@ -28,10 +28,18 @@ export function Player({ manifest, videoUri, tracker, onClose, note }: ArViewPro
 
   return (
     <View style={styles.root}>
-      <VideoView player={player} style={styles.video} contentFit="contain" nativeControls={started} fullscreenOptions={{ enable: true }} />
+      <VideoView
+        player={player}
+        style={styles.video}
+        contentFit="contain"
+        nativeControls={started}
+        fullscreenOptions={{ enable: true }}
+      />
       {!started ? (
         <Pressable role="button" aria-label="Play with sound" onPress={start} style={styles.cover}>
-          {manifest.video.posterUrl ? <Image source={{ uri: manifest.video.posterUrl }} style={StyleSheet.absoluteFill} resizeMode="contain" /> : null}
+          {manifest.video.posterUrl ? (
+            <Image source={{ uri: manifest.video.posterUrl }} style={StyleSheet.absoluteFill} resizeMode="contain" />
+          ) : null}
           <View style={styles.playBadge}>
             <Text style={styles.playText}>▶ Tap to play</Text>
           </View>
@@ -57,9 +65,22 @@ const styles = StyleSheet.create({
   // Width and height, not edges: on the web this is a <video>, which absolute edges do not stretch.
   video: { position: 'absolute', top: 0, left: 0, width: '100%', height: '100%' },
   cover: { position: 'absolute', top: 0, left: 0, right: 0, bottom: 0, alignItems: 'center', justifyContent: 'center' },
-  playBadge: { backgroundColor: 'rgba(0,0,0,0.6)', borderRadius: 999, paddingHorizontal: space(3), paddingVertical: space(1.5) },
+  playBadge: {
+    backgroundColor: 'rgba(0,0,0,0.6)',
+    borderRadius: 999,
+    paddingHorizontal: space(3),
+    paddingVertical: space(1.5),
+  },
   playText: { color: 'white', fontSize: 20, fontWeight: '700' },
-  top: { position: 'absolute', top: space(2), left: space(2), right: space(2), flexDirection: 'row', gap: space(1.5), alignItems: 'center' },
+  top: {
+    position: 'absolute',
+    top: space(2),
+    left: space(2),
+    right: space(2),
+    flexDirection: 'row',
+    gap: space(1.5),
+    alignItems: 'center',
+  },
   title: { color: colors.text, fontSize: 18, fontWeight: '700' },
   note: { color: colors.muted, fontSize: 13 },
 });

@@ -10,7 +10,13 @@ it('describes the device within what viewer.startSession accepts', () => {
     appVersion: '0.1.0',
     installId: undefined,
   });
-  expect(deviceInfo({ platform: 'windows', model: '  ', os: 'x'.repeat(100) })).toEqual({ platform: 'other', model: undefined, os: 'x'.repeat(64), appVersion: undefined, installId: undefined });
+  expect(deviceInfo({ platform: 'windows', model: '  ', os: 'x'.repeat(100) })).toEqual({
+    platform: 'other',
+    model: undefined,
+    os: 'x'.repeat(64),
+    appVersion: undefined,
+    installId: undefined,
+  });
 });
 
 it('keeps one random install id per install', async () => {

@@ -4,7 +4,11 @@ import type { DeviceInfo } from '../viewer/viewer-api.ts';
 import type { KeyValueStore } from './key-value-store.ts';
 
 const printable = (s: string | null | undefined, max: number): string | undefined => {
-  const clean = s?.replace(/[^\x20-\x7E]/g, '').trim().slice(0, max).trim();
+  const clean = s
+    ?.replace(/[^\x20-\x7E]/g, '')
+    .trim()
+    .slice(0, max)
+    .trim();
   return clean ? clean : undefined;
 };
 
@@ -17,8 +21,15 @@ export async function installId(store: KeyValueStore): Promise<string> {
   return id;
 }
 
-export function deviceInfo(raw: { platform: string; model?: string | null; os?: string | null; appVersion?: string | null; installId?: string }): DeviceInfo {
-  const platform = raw.platform === 'ios' || raw.platform === 'android' || raw.platform === 'web' ? raw.platform : 'other';
+export function deviceInfo(raw: {
+  platform: string;
+  model?: string | null;
+  os?: string | null;
+  appVersion?: string | null;
+  installId?: string;
+}): DeviceInfo {
+  const platform =
+    raw.platform === 'ios' || raw.platform === 'android' || raw.platform === 'web' ? raw.platform : 'other';
   return {
     platform,
     model: printable(raw.model, 100),

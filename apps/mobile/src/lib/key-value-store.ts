@@ -7,7 +7,9 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
 }
 
-export function memoryStore(initial: Record<string, string> = {}): KeyValueStore & { readonly data: Map<string, string> } {
+export function memoryStore(
+  initial: Record<string, string> = {},
+): KeyValueStore & { readonly data: Map<string, string> } {
   const data = new Map(Object.entries(initial));
   return {
     data,
@@ -21,7 +23,10 @@ export function memoryStore(initial: Record<string, string> = {}): KeyValueStore
   };
 }
 
-export function webStorageStore(storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>, prefix = 'arvlite.'): KeyValueStore {
+export function webStorageStore(
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
+  prefix = 'arvlite.',
+): KeyValueStore {
   return {
     get: async (key) => storage.getItem(prefix + key),
     set: async (key, value) => storage.setItem(prefix + key, value),
@@ -30,7 +35,11 @@ export function webStorageStore(storage: Pick<Storage, 'getItem' | 'setItem' | '
 }
 
 /** Reads a JSON value, treating anything unreadable (an older app version's format, a torn write) as absent. */
-export async function readJson<T>(store: KeyValueStore, key: string, isValid: (v: unknown) => v is T): Promise<T | null> {
+export async function readJson<T>(
+  store: KeyValueStore,
+  key: string,
+  isValid: (v: unknown) => v is T,
+): Promise<T | null> {
   const raw = await store.get(key);
   if (raw === null) return null;
   try {

@@ -1,7 +1,13 @@
 // The operator's signed-in session: the shared TokenSession (packages/client) with both tokens and the user kept in
 // secure storage (Keychain / Keystore through expo-secure-store), so the app stays signed in across launches. The
 // access token is refreshed when a call needs it and once after an UNAUTHORIZED answer, single-flight.
-import { TokenSession, type SessionStore, type SessionTokens, type SessionUser, type StoredSession } from '@arvlite/client';
+import {
+  TokenSession,
+  type SessionStore,
+  type SessionTokens,
+  type SessionUser,
+  type StoredSession,
+} from '@arvlite/client';
 import { readJson, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
 
 export type OperatorUser = SessionUser;

@@ -65,7 +65,17 @@ const isList = (v: unknown): v is PendingUpload[] => Array.isArray(v);
 export function contentTypeOf(name: string, given?: string | null): VideoContentType | null {
   if (given && (VIDEO_TYPES as readonly string[]).includes(given)) return given as VideoContentType;
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
-  return ({ mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska' } as const)[ext as 'mp4'] ?? null;
+  return (
+    (
+      {
+        mp4: 'video/mp4',
+        m4v: 'video/mp4',
+        mov: 'video/quicktime',
+        webm: 'video/webm',
+        mkv: 'video/x-matroska',
+      } as const
+    )[ext as 'mp4'] ?? null
+  );
 }
 
 export class UploadQueue {
@@ -96,7 +106,13 @@ export class UploadQueue {
       contentType: video.contentType,
       size: video.size,
     });
-    const pending: PendingUpload = { ...video, videoId: created.videoId, projectId, kind: created.kind, createdAt: (this.#opts.now ?? Date.now)() };
+    const pending: PendingUpload = {
+      ...video,
+      videoId: created.videoId,
+      projectId,
+      kind: created.kind,
+      createdAt: (this.#opts.now ?? Date.now)(),
+    };
     await this.#edit((list) => [...list.filter((p) => p.videoId !== pending.videoId), pending]);
     const progress = this.#progress(pending, false, onProgress);
     progress(created.videoId, { uploadedBytes: 0, totalBytes: video.size });
@@ -107,7 +123,12 @@ export class UploadQueue {
         await this.#putSingle(created.url, created.headers, source, created.videoId, progress);
         await this.#opts.client.video.completeUpload.mutate({ videoId: created.videoId });
       } else {
-        await uploadVideoFile(this.#opts.client, created.videoId, source, this.#uploadOptions(created.videoId, progress));
+        await uploadVideoFile(
+          this.#opts.client,
+          created.videoId,
+          source,
+          this.#uploadOptions(created.videoId, progress),
+        );
       }
       await this.#forget(created.videoId);
       return { videoId: created.videoId, fileName: video.name, outcome: 'done', resumed: false };
@@ -120,14 +141,20 @@ export class UploadQueue {
     const out: UploadOutcome[] = [];
     for (const p of await this.pending()) {
       const running = this.#running.get(p.videoId);
-      out.push(await (running ?? this.#track(p, this.#resume(p, this.#progress(p, true, onProgress)))).catch((err: unknown) => waiting(p, err)));
+      out.push(
+        await (running ?? this.#track(p, this.#resume(p, this.#progress(p, true, onProgress)))).catch((err: unknown) =>
+          waiting(p, err),
+        ),
+      );
     }
     return out;
   }
 
   /** The recorded upload this newly picked file continues (same project, name and size), if any. */
   async matching(projectId: string, video: PickedVideo): Promise<PendingUpload | undefined> {
-    return (await this.pending()).find((p) => p.projectId === projectId && p.name === video.name && p.size === video.size);
+    return (await this.pending()).find(
+      (p) => p.projectId === projectId && p.name === video.name && p.size === video.size,
+    );
   }
 
   /** Continues a recorded upload from the same file picked again (a web page forgets its files on reload). */
@@ -166,7 +193,8 @@ export class UploadQueue {
       return { videoId: p.videoId, fileName: p.name, outcome: 'done', resumed: true };
     }
     const source = await this.#opts.openSource(p);
-    if (!source || source.size !== p.size) return waiting(p, new Error(`${p.name} cannot be read any more; pick it again or discard the upload`));
+    if (!source || source.size !== p.size)
+      return waiting(p, new Error(`${p.name} cannot be read any more; pick it again or discard the upload`));
     if (state.kind === 'single') {
       // A single PUT cannot continue part-way and its signed URL is gone: start over as a new video (same file).
       await client.video.abortUpload.mutate({ videoId: p.videoId }).catch((err: unknown) => {
@@ -191,7 +219,13 @@ export class UploadQueue {
     };
   }
 
-  async #putSingle(url: string, headers: Record<string, string>, source: UploadSource, videoId: string, onProgress?: ProgressListener) {
+  async #putSingle(
+    url: string,
+    headers: Record<string, string>,
+    source: UploadSource,
+    videoId: string,
+    onProgress?: ProgressListener,
+  ) {
     const f = this.#opts.fetch ?? fetch;
     const res = await f(url, { method: 'PUT', body: (await source.slice(0, source.size)) as BodyInit, headers });
     if (!res.ok) throw new Error(`Storage answered ${res.status} to an upload`);
@@ -205,7 +239,13 @@ export class UploadQueue {
       (o) => {
         // A single upload restarted under a new video id reports that one; this id is settled.
         const phase = o.videoId !== p.videoId ? 'gone' : o.outcome === 'done' ? 'done' : o.outcome;
-        this.#emit({ ...base, phase, uploadedBytes: phase === 'done' ? p.size : 0, resumed: o.outcome === 'done' && o.resumed, message: 'message' in o ? o.message : undefined });
+        this.#emit({
+          ...base,
+          phase,
+          uploadedBytes: phase === 'done' ? p.size : 0,
+          resumed: o.outcome === 'done' && o.resumed,
+          message: 'message' in o ? o.message : undefined,
+        });
       },
       (err: unknown) => this.#emit({ ...base, phase: 'waiting', resumed: false, message: errorMessage(err) }),
     );

@@ -14,6 +14,7 @@ const secureKey = (key: string) => key.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export const secretStore: KeyValueStore = {
   get: (key) => SecureStore.getItemAsync(secureKey(key)),
-  set: (key, value) => SecureStore.setItemAsync(secureKey(key), value, { keychainAccessible: SecureStore.AFTER_FIRST_UNLOCK }),
+  set: (key, value) =>
+    SecureStore.setItemAsync(secureKey(key), value, { keychainAccessible: SecureStore.AFTER_FIRST_UNLOCK }),
   delete: (key) => SecureStore.deleteItemAsync(secureKey(key)),
 };

@@ -15,12 +15,19 @@ const uploadsDir = () => {
 export const canRecordVideo = true;
 
 export async function pickVideo(mode: 'library' | 'camera' = 'library'): Promise<PickedVideo | null> {
-  const options: ImagePicker.ImagePickerOptions = { mediaTypes: ['videos'], allowsMultipleSelection: false, videoQuality: ImagePicker.UIImagePickerControllerQualityType.High };
+  const options: ImagePicker.ImagePickerOptions = {
+    mediaTypes: ['videos'],
+    allowsMultipleSelection: false,
+    videoQuality: ImagePicker.UIImagePickerControllerQualityType.High,
+  };
   if (mode === 'camera') {
     const permission = await ImagePicker.requestCameraPermissionsAsync();
     if (!permission.granted) throw new Error('Camera access is needed to record a video');
   }
-  const result = mode === 'camera' ? await ImagePicker.launchCameraAsync(options) : await ImagePicker.launchImageLibraryAsync(options);
+  const result =
+    mode === 'camera'
+      ? await ImagePicker.launchCameraAsync(options)
+      : await ImagePicker.launchImageLibraryAsync(options);
   const asset = result.canceled ? undefined : result.assets[0];
   if (!asset) return null;
   const source = new File(asset.uri);
@@ -59,7 +66,13 @@ export const uploadFetch: typeof fetch = async (input, init) => {
   part.write(body);
   try {
     const headers = Object.fromEntries(new Headers(init.headers).entries());
-    const result = await part.upload(url, { httpMethod: 'PUT', uploadType: UploadType.BINARY_CONTENT, sessionType: 'background', headers, signal: init.signal ?? undefined });
+    const result = await part.upload(url, {
+      httpMethod: 'PUT',
+      uploadType: UploadType.BINARY_CONTENT,
+      sessionType: 'background',
+      headers,
+      signal: init.signal ?? undefined,
+    });
     return new Response(null, { status: result.status, headers: result.headers });
   } finally {
     if (part.exists) part.delete();

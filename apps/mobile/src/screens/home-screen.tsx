@@ -17,13 +17,18 @@ export function HomeScreen() {
 
   useEffect(() => {
     void session.restore().then(setSignedIn);
-    void Promise.all([sessions.pending(), sessions.failed()]).then(([p, f]) => setReports({ pending: p.length, failed: f.length }));
+    void Promise.all([sessions.pending(), sessions.failed()]).then(([p, f]) =>
+      setReports({ pending: p.length, failed: f.length }),
+    );
     return session.subscribe(({ signedIn }) => setSignedIn(signedIn));
   }, [session, sessions]);
 
   const open = () => {
     const id = publicIdFrom(code);
-    if (!id) return setError('That does not look like an ARVlite code. It is the text under the QR code, or the link it opens.');
+    if (!id)
+      return setError(
+        'That does not look like an ARVlite code. It is the text under the QR code, or the link it opens.',
+      );
     setError(null);
     nav.push({ name: 'viewer', publicId: id });
   };
@@ -34,13 +39,29 @@ export function HomeScreen() {
       <Body>Point your camera at the QR code printed with your photo, then at the photo itself: it comes alive.</Body>
       <Button label="Scan a code" onPress={() => nav.push({ name: 'scan' })} />
       <View style={{ gap: space(1) }}>
-        <Field label="Code or link" value={code} onChangeText={setCode} onSubmitEditing={open} placeholder="arvlite://v/…" error={error} returnKeyType="go" />
+        <Field
+          label="Code or link"
+          value={code}
+          onChangeText={setCode}
+          onSubmitEditing={open}
+          placeholder="arvlite://v/…"
+          error={error}
+          returnKeyType="go"
+        />
         <Button label="Open" kind="secondary" onPress={open} />
       </View>
       <Heading>For operators</Heading>
-      <Button label={signedIn ? 'My projects' : 'Operator sign in'} kind="secondary" onPress={() => nav.push(signedIn ? { name: 'projects' } : { name: 'sign-in' })} />
-      {reports.pending > 0 ? <Body muted>{reports.pending} view report(s) will be sent when the network allows.</Body> : null}
-      {reports.failed > 0 ? <Body muted>{reports.failed} view report(s) were refused by the server and are kept on this device.</Body> : null}
+      <Button
+        label={signedIn ? 'My projects' : 'Operator sign in'}
+        kind="secondary"
+        onPress={() => nav.push(signedIn ? { name: 'projects' } : { name: 'sign-in' })}
+      />
+      {reports.pending > 0 ? (
+        <Body muted>{reports.pending} view report(s) will be sent when the network allows.</Body>
+      ) : null}
+      {reports.failed > 0 ? (
+        <Body muted>{reports.failed} view report(s) were refused by the server and are kept on this device.</Body>
+      ) : null}
     </Screen>
   );
 }

@@ -16,15 +16,22 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 export function ProjectScreen({ projectId, projectName }: { projectId: string; projectName: string }) {
   const nav = useNavigation();
   const { client, uploads } = useServices();
-  const arContent = useAsync(async () => (await client.arContent.list.query({ projectId, limit: 100 })).items, [client, projectId]);
-  const videos = useAsync(async () => (await client.video.list.query({ projectId, limit: 100 })).items, [client, projectId]);
+  const arContent = useAsync(
+    async () => (await client.arContent.list.query({ projectId, limit: 100 })).items,
+    [client, projectId],
+  );
+  const videos = useAsync(
+    async () => (await client.video.list.query({ projectId, limit: 100 })).items,
+    [client, projectId],
+  );
   const [live, setLive] = useState<Record<string, UploadEvent>>({});
   const [pending, setPending] = useState<PendingUpload[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   const { reload: reloadVideos } = videos;
   useEffect(() => {
-    const refreshPending = () => void uploads.pending().then((l) => setPending(l.filter((p) => p.projectId === projectId)));
+    const refreshPending = () =>
+      void uploads.pending().then((l) => setPending(l.filter((p) => p.projectId === projectId)));
     refreshPending();
     return uploads.subscribe((e) => {
       if (e.projectId !== projectId) return;
@@ -43,7 +50,9 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
       if (!video) return;
       const earlier = await uploads.matching(projectId, video);
       const run = earlier ? uploads.resumeWith(earlier.videoId, video) : uploads.start(projectId, video);
-      await run.catch((err: unknown) => setError(`The upload stopped: ${errorMessage(err)}. It resumes when the network is back.`));
+      await run.catch((err: unknown) =>
+        setError(`The upload stopped: ${errorMessage(err)}. It resumes when the network is back.`),
+      );
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -57,9 +66,16 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
       <Heading>AR content</Heading>
       {arContent.loading && !arContent.data ? <Loading /> : null}
       {arContent.error ? <ErrorText>{errorMessage(arContent.error)}</ErrorText> : null}
-      {arContent.data?.length === 0 ? <Body muted>No AR content yet. Create it in the dashboard: a photo, its videos and a QR code.</Body> : null}
+      {arContent.data?.length === 0 ? (
+        <Body muted>No AR content yet. Create it in the dashboard: a photo, its videos and a QR code.</Body>
+      ) : null}
       {arContent.data?.map((c) => (
-        <Row key={c.id} testID={`ar-content-${c.id}`} label={`AR content ${c.title}`} onPress={c.status === 'READY' ? () => nav.push({ name: 'viewer', publicId: c.publicId }) : undefined}>
+        <Row
+          key={c.id}
+          testID={`ar-content-${c.id}`}
+          label={`AR content ${c.title}`}
+          onPress={c.status === 'READY' ? () => nav.push({ name: 'viewer', publicId: c.publicId }) : undefined}
+        >
           <Body>{c.title}</Body>
           <View style={{ flexDirection: 'row', gap: space(1) }}>
             <StatusBadge status={c.expired ? 'EXPIRED' : c.status} />
@@ -70,7 +86,9 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
       <Heading>Videos</Heading>
       <View style={{ flexDirection: 'row', gap: space(1), flexWrap: 'wrap' }}>
         <Button label="Upload a video" onPress={() => void upload('library')} />
-        {canRecordVideo ? <Button label="Record a video" kind="secondary" onPress={() => void upload('camera')} /> : null}
+        {canRecordVideo ? (
+          <Button label="Record a video" kind="secondary" onPress={() => void upload('camera')} />
+        ) : null}
       </View>
       {error ? <ErrorText>{error}</ErrorText> : null}
       {running.map((e) => (
@@ -89,7 +107,13 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
           {live[p.videoId]?.message ? <Body muted>{live[p.videoId]!.message}</Body> : null}
           <View style={{ flexDirection: 'row', gap: space(1) }}>
             <Button label="Resume" onPress={() => void uploads.resumeAll()} />
-            <Button label="Discard" kind="secondary" onPress={() => void uploads.discard(p.videoId).then(() => setPending((l) => l.filter((x) => x.videoId !== p.videoId)))} />
+            <Button
+              label="Discard"
+              kind="secondary"
+              onPress={() =>
+                void uploads.discard(p.videoId).then(() => setPending((l) => l.filter((x) => x.videoId !== p.videoId)))
+              }
+            />
           </View>
         </Row>
       ))}
@@ -97,12 +121,23 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
       {videos.error ? <ErrorText>{errorMessage(videos.error)}</ErrorText> : null}
       {videos.data?.length === 0 ? <Body muted>No videos yet.</Body> : null}
       {videos.data?.map((v) => (
-        <Row key={v.id} label={`Video ${v.title}`} onPress={() => nav.push({ name: 'video', videoId: v.id, title: v.title })}>
+        <Row
+          key={v.id}
+          label={`Video ${v.title}`}
+          onPress={() => nav.push({ name: 'video', videoId: v.id, title: v.title })}
+        >
           <Body>{v.title}</Body>
           <StatusBadge status={v.status} />
         </Row>
       ))}
-      <Button label="Refresh" kind="secondary" onPress={() => { arContent.reload(); videos.reload(); }} />
+      <Button
+        label="Refresh"
+        kind="secondary"
+        onPress={() => {
+          arContent.reload();
+          videos.reload();
+        }}
+      />
     </Screen>
   );
 }

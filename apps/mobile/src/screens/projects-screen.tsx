@@ -14,7 +14,10 @@ export function ProjectsScreen() {
   const companies = useAsync(() => client.company.list.query(), [client]);
   const [companyId, setCompanyId] = useState<string | null>(null);
   const current = companyId ?? companies.data?.[0]?.id ?? null;
-  const projects = useAsync(async () => (current ? (await client.project.list.query({ companyId: current, limit: 100 })).items : []), [client, current]);
+  const projects = useAsync(
+    async () => (current ? (await client.project.list.query({ companyId: current, limit: 100 })).items : []),
+    [client, current],
+  );
 
   useEffect(() => session.subscribe(({ user }) => user === null && nav.reset({ name: 'sign-in' })), [session, nav]);
 
@@ -29,11 +32,18 @@ export function ProjectsScreen() {
       {session.user ? <Body muted>Signed in as {session.user.email}</Body> : null}
       {companies.loading && !companies.data ? <Loading /> : null}
       {companies.error ? <ErrorText>{errorMessage(companies.error)}</ErrorText> : null}
-      {companies.data && companies.data.length === 0 ? <Body>You are not in a company yet. Create one in the ARVlite dashboard, or accept an invitation.</Body> : null}
+      {companies.data && companies.data.length === 0 ? (
+        <Body>You are not in a company yet. Create one in the ARVlite dashboard, or accept an invitation.</Body>
+      ) : null}
       {companies.data && companies.data.length > 1 ? (
         <ScrollView horizontal contentContainerStyle={{ gap: space(1) }}>
           {companies.data.map((c) => (
-            <Button key={c.id} label={c.name} kind={c.id === current ? 'primary' : 'secondary'} onPress={() => setCompanyId(c.id)} />
+            <Button
+              key={c.id}
+              label={c.name}
+              kind={c.id === current ? 'primary' : 'secondary'}
+              onPress={() => setCompanyId(c.id)}
+            />
           ))}
         </ScrollView>
       ) : null}
@@ -43,14 +53,25 @@ export function ProjectsScreen() {
           <Heading>{companies.data?.find((c) => c.id === current)?.name ?? 'Projects'}</Heading>
           {projects.data.length === 0 ? <Body muted>No projects yet.</Body> : null}
           {projects.data.map((p) => (
-            <Row key={p.id} label={`Project ${p.name}`} onPress={() => nav.push({ name: 'project', projectId: p.id, projectName: p.name })}>
+            <Row
+              key={p.id}
+              label={`Project ${p.name}`}
+              onPress={() => nav.push({ name: 'project', projectId: p.id, projectName: p.name })}
+            >
               <Body>{p.name}</Body>
               {p.description ? <Body muted>{p.description}</Body> : null}
             </Row>
           ))}
         </View>
       ) : null}
-      <Button label="Refresh" kind="secondary" onPress={() => { companies.reload(); projects.reload(); }} />
+      <Button
+        label="Refresh"
+        kind="secondary"
+        onPress={() => {
+          companies.reload();
+          projects.reload();
+        }}
+      />
       <Button label="Sign out" kind="link" onPress={() => void signOut()} />
     </Screen>
   );

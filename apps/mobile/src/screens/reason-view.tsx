@@ -30,7 +30,15 @@ const COPY: Record<UnavailableReason, { title: string; text: string; retry: bool
   },
 };
 
-export function ReasonView({ reason, onRetry, onHome }: { reason: UnavailableReason; onRetry: () => void; onHome: () => void }) {
+export function ReasonView({
+  reason,
+  onRetry,
+  onHome,
+}: {
+  reason: UnavailableReason;
+  onRetry: () => void;
+  onHome: () => void;
+}) {
   const copy = COPY[reason];
   return (
     <Screen>

@@ -26,13 +26,22 @@ export function ScanScreen() {
     return (
       <Screen title="Scan a code" onBack={nav.back}>
         <Body>The camera is needed to read the QR code next to your photo.</Body>
-        {permission.canAskAgain ? <Button label="Allow the camera" onPress={() => void requestPermission()} /> : <Body muted>Allow camera access for ARVlite in your device settings.</Body>}
+        {permission.canAskAgain ? (
+          <Button label="Allow the camera" onPress={() => void requestPermission()} />
+        ) : (
+          <Body muted>Allow camera access for ARVlite in your device settings.</Body>
+        )}
       </Screen>
     );
   }
   return (
     <View style={{ flex: 1, backgroundColor: 'black' }}>
-      <CameraView style={StyleSheet.absoluteFill} facing="back" barcodeScannerSettings={{ barcodeTypes: ['qr'] }} onBarcodeScanned={onScanned} />
+      <CameraView
+        style={StyleSheet.absoluteFill}
+        facing="back"
+        barcodeScannerSettings={{ barcodeTypes: ['qr'] }}
+        onBarcodeScanned={onScanned}
+      />
       <View style={styles.overlay}>
         <View style={styles.frame} />
         <Body>Point the camera at the QR code.</Body>

@@ -30,8 +30,23 @@ export function SignInScreen() {
   return (
     <Screen title="Operator sign in" onBack={nav.canGoBack ? nav.back : () => nav.reset({ name: 'home' })}>
       <Body muted>Sign in with your ARVlite account to see your projects and upload videos.</Body>
-      <Field label="Email" value={email} onChangeText={setEmail} keyboardType="email-address" autoComplete="email" textContentType="emailAddress" />
-      <Field label="Password" value={password} onChangeText={setPassword} secureTextEntry autoComplete="password" textContentType="password" onSubmitEditing={() => void submit()} />
+      <Field
+        label="Email"
+        value={email}
+        onChangeText={setEmail}
+        keyboardType="email-address"
+        autoComplete="email"
+        textContentType="emailAddress"
+      />
+      <Field
+        label="Password"
+        value={password}
+        onChangeText={setPassword}
+        secureTextEntry
+        autoComplete="password"
+        textContentType="password"
+        onSubmitEditing={() => void submit()}
+      />
       {error ? <ErrorText>{error}</ErrorText> : null}
       <Button label="Sign in" onPress={() => void submit()} busy={busy} disabled={!email || !password} />
     </Screen>

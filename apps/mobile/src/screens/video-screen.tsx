@@ -21,7 +21,8 @@ const STEP_LABELS: Record<string, string> = {
   analysis: 'Analysis',
   finalize: 'Finish',
 };
-const stepLabel = (name: string) => (name.startsWith('rendition:') ? `Rendition ${name.slice('rendition:'.length)}` : (STEP_LABELS[name] ?? name));
+const stepLabel = (name: string) =>
+  name.startsWith('rendition:') ? `Rendition ${name.slice('rendition:'.length)}` : (STEP_LABELS[name] ?? name);
 
 export function VideoScreen({ videoId, title }: { videoId: string; title: string }) {
   const nav = useNavigation();
@@ -58,7 +59,15 @@ export function VideoScreen({ videoId, title }: { videoId: string; title: string
   );
 
   if (preview && manifest) {
-    return <Player manifest={manifest} videoUri={manifest.video.mp4Url ?? manifest.video.hlsUrl!} markerUri={null} tracker={tracker} onClose={() => setPreview(false)} />;
+    return (
+      <Player
+        manifest={manifest}
+        videoUri={manifest.video.mp4Url ?? manifest.video.hlsUrl!}
+        markerUri={null}
+        tracker={tracker}
+        onClose={() => setPreview(false)}
+      />
+    );
   }
   return (
     <Screen title={title} onBack={nav.back}>

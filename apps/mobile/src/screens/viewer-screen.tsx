@@ -44,7 +44,15 @@ export function ViewerScreen({ publicId }: { publicId: string }) {
   }
 }
 
-function Experience({ publicId, load, onClose }: { publicId: string; load: Extract<ViewerLoad, { kind: 'ready' }>; onClose: () => void }) {
+function Experience({
+  publicId,
+  load,
+  onClose,
+}: {
+  publicId: string;
+  load: Extract<ViewerLoad, { kind: 'ready' }>;
+  onClose: () => void;
+}) {
   const { sessions, flushSessions } = useServices();
   const tracker = useMemo(() => new WatchTracker(), []);
 

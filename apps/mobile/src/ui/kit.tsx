@@ -1,9 +1,29 @@
 // The few building blocks the screens share: screen frame, heading, button, text field, progress bar, status badge.
 import type { ReactNode } from 'react';
-import { ActivityIndicator, Platform, Pressable, ScrollView, StyleSheet, Text, TextInput, View, type TextInputProps } from 'react-native';
+import {
+  ActivityIndicator,
+  Platform,
+  Pressable,
+  ScrollView,
+  StyleSheet,
+  Text,
+  TextInput,
+  View,
+  type TextInputProps,
+} from 'react-native';
 import { colors, space } from './theme.ts';
 
-export function Screen({ children, scroll = true, onBack, title }: { children: ReactNode; scroll?: boolean; onBack?: () => void; title?: string }) {
+export function Screen({
+  children,
+  scroll = true,
+  onBack,
+  title,
+}: {
+  children: ReactNode;
+  scroll?: boolean;
+  onBack?: () => void;
+  title?: string;
+}) {
   const body = (
     <>
       {onBack || title ? (
@@ -44,7 +64,19 @@ export function Body({ children, muted, testID }: { children: ReactNode; muted?:
   );
 }
 
-export function Button({ label, onPress, kind = 'primary', disabled, busy }: { label: string; onPress: () => void; kind?: 'primary' | 'secondary' | 'link' | 'danger'; disabled?: boolean; busy?: boolean }) {
+export function Button({
+  label,
+  onPress,
+  kind = 'primary',
+  disabled,
+  busy,
+}: {
+  label: string;
+  onPress: () => void;
+  kind?: 'primary' | 'secondary' | 'link' | 'danger';
+  disabled?: boolean;
+  busy?: boolean;
+}) {
   const off = disabled || busy;
   return (
     <Pressable
@@ -54,7 +86,11 @@ export function Button({ label, onPress, kind = 'primary', disabled, busy }: { l
       onPress={onPress}
       style={({ pressed }) => [styles.button, styles[kind], off && { opacity: 0.5 }, pressed && { opacity: 0.8 }]}
     >
-      {busy ? <ActivityIndicator color={colors.accentText} /> : <Text style={[styles.buttonText, kind === 'link' && { color: colors.accent }]}>{label}</Text>}
+      {busy ? (
+        <ActivityIndicator color={colors.accentText} />
+      ) : (
+        <Text style={[styles.buttonText, kind === 'link' && { color: colors.accent }]}>{label}</Text>
+      )}
     </Pressable>
   );
 }
@@ -87,7 +123,14 @@ export function ErrorText({ children }: { children: ReactNode }) {
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const pct = Math.max(0, Math.min(100, Math.round(value * 100)));
   return (
-    <View role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} style={styles.track}>
+    <View
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+      style={styles.track}
+    >
       <View style={[styles.fill, { width: `${pct}%` }]} />
     </View>
   );
@@ -109,9 +152,25 @@ export function StatusBadge({ status, label }: { status: string; label?: string 
   );
 }
 
-export function Row({ children, onPress, label, testID }: { children: ReactNode; onPress?: () => void; label?: string; testID?: string }) {
+export function Row({
+  children,
+  onPress,
+  label,
+  testID,
+}: {
+  children: ReactNode;
+  onPress?: () => void;
+  label?: string;
+  testID?: string;
+}) {
   return onPress ? (
-    <Pressable role="button" aria-label={label} onPress={onPress} testID={testID} style={({ pressed }) => [styles.row, pressed && { opacity: 0.8 }]}>
+    <Pressable
+      role="button"
+      aria-label={label}
+      onPress={onPress}
+      testID={testID}
+      style={({ pressed }) => [styles.row, pressed && { opacity: 0.8 }]}
+    >
       {children}
     </Pressable>
   ) : (
@@ -132,15 +191,37 @@ export function Loading({ label = 'Loading' }: { label?: string }) {
 
 const styles = StyleSheet.create({
   screen: { flex: 1, backgroundColor: colors.background },
-  content: { padding: space(2), paddingTop: Platform.OS === 'web' ? space(2) : space(6), gap: space(2), maxWidth: 720, width: '100%', alignSelf: 'center' },
+  content: {
+    padding: space(2),
+    paddingTop: Platform.OS === 'web' ? space(2) : space(6),
+    gap: space(2),
+    maxWidth: 720,
+    width: '100%',
+    alignSelf: 'center',
+  },
   topBar: { gap: space(1) },
   title: { color: colors.text, fontSize: 26, fontWeight: '700' },
   heading: { color: colors.text, fontSize: 19, fontWeight: '600', marginTop: space(1) },
   body: { color: colors.text, fontSize: 16, lineHeight: 22 },
   label: { color: colors.muted, fontSize: 14 },
-  input: { borderWidth: 1, borderColor: colors.border, backgroundColor: colors.surface, color: colors.text, borderRadius: 8, paddingHorizontal: space(1.5), paddingVertical: space(1.25), fontSize: 16 },
+  input: {
+    borderWidth: 1,
+    borderColor: colors.border,
+    backgroundColor: colors.surface,
+    color: colors.text,
+    borderRadius: 8,
+    paddingHorizontal: space(1.5),
+    paddingVertical: space(1.25),
+    fontSize: 16,
+  },
   error: { color: colors.danger, fontSize: 14 },
-  button: { borderRadius: 10, paddingVertical: space(1.5), paddingHorizontal: space(2), alignItems: 'center', justifyContent: 'center' },
+  button: {
+    borderRadius: 10,
+    paddingVertical: space(1.5),
+    paddingHorizontal: space(2),
+    alignItems: 'center',
+    justifyContent: 'center',
+  },
   primary: { backgroundColor: colors.accent },
   secondary: { backgroundColor: colors.surface, borderWidth: 1, borderColor: colors.border },
   danger: { backgroundColor: colors.danger },
@@ -148,7 +229,20 @@ const styles = StyleSheet.create({
   buttonText: { color: colors.accentText, fontSize: 16, fontWeight: '600' },
   track: { height: 8, borderRadius: 4, backgroundColor: colors.border, overflow: 'hidden' },
   fill: { height: 8, backgroundColor: colors.accent },
-  badge: { borderWidth: 1, borderRadius: 999, paddingHorizontal: space(1), paddingVertical: 2, alignSelf: 'flex-start' },
+  badge: {
+    borderWidth: 1,
+    borderRadius: 999,
+    paddingHorizontal: space(1),
+    paddingVertical: 2,
+    alignSelf: 'flex-start',
+  },
   badgeText: { fontSize: 12, fontWeight: '600' },
-  row: { backgroundColor: colors.surface, borderRadius: 10, padding: space(1.5), gap: space(0.5), borderWidth: 1, borderColor: colors.border },
+  row: {
+    backgroundColor: colors.surface,
+    borderRadius: 10,
+    padding: space(1.5),
+    gap: space(0.5),
+    borderWidth: 1,
+    borderColor: colors.border,
+  },
 });

@@ -9,7 +9,11 @@ export interface Async<T> {
 }
 
 export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: null,
+    loading: true,
+  });
   const generation = useRef(0);
   const run = useCallback(load, deps);
   const reload = useCallback(() => {

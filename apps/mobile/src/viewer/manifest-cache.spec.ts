@@ -35,8 +35,17 @@ function manifest(version: number, opts: { validUntil?: Date | null; video?: str
     ok: true,
     version,
     content: { title: 'Anna & Ben' },
-    marker: { imageUrl: `https://s3.test/m/${version}/marker.jpg?sig=${sig}`, mindUrl: `https://s3.test/m/${version}/marker.mind?sig=${sig}`, widthMm: 150 },
-    video: { hlsUrl: `https://api.test/media/master.m3u8?sig=${sig}`, mp4Url: `https://s3.test/v/${opts.video ?? 'one'}/720.mp4?sig=${sig}`, posterUrl: null, durationS: 10 },
+    marker: {
+      imageUrl: `https://s3.test/m/${version}/marker.jpg?sig=${sig}`,
+      mindUrl: `https://s3.test/m/${version}/marker.mind?sig=${sig}`,
+      widthMm: 150,
+    },
+    video: {
+      hlsUrl: `https://api.test/media/master.m3u8?sig=${sig}`,
+      mp4Url: `https://s3.test/v/${opts.video ?? 'one'}/720.mp4?sig=${sig}`,
+      posterUrl: null,
+      durationS: 10,
+    },
     selection: { rule: 'default', validUntil: opts.validUntil === undefined ? null : opts.validUntil },
     playback: { autoplay: true, loop: true, muted: false },
   };
@@ -63,7 +72,12 @@ describe('ManifestCache', () => {
   it('keeps manifest, marker and MP4, so a second scan plays offline from local files', async () => {
     server = async () => manifest(1);
     const first = await cache().load(ID);
-    expect(first).toMatchObject({ kind: 'ready', from: 'network', markerUri: expect.stringMatching(/^file:\/\//), videoUri: expect.stringMatching(/\.mp4$/) });
+    expect(first).toMatchObject({
+      kind: 'ready',
+      from: 'network',
+      markerUri: expect.stringMatching(/^file:\/\//),
+      videoUri: expect.stringMatching(/\.mp4$/),
+    });
     expect(fs.downloads).toEqual([manifest(1).marker.imageUrl, manifest(1).video.mp4Url]);
 
     offline();
@@ -129,9 +143,17 @@ describe('ManifestCache', () => {
     server = async () => manifest(1);
     fs.failNextDownload(); // the marker fails; the video is kept
     const loaded = await cache().load(ID);
-    expect(loaded).toMatchObject({ kind: 'ready', markerUri: manifest(1).marker.imageUrl, videoUri: expect.stringMatching(/^file:\/\//) });
+    expect(loaded).toMatchObject({
+      kind: 'ready',
+      markerUri: manifest(1).marker.imageUrl,
+      videoUri: expect.stringMatching(/^file:\/\//),
+    });
 
-    const web = new ManifestCache({ store: memoryStore(), files: { save: async () => null, exists: async () => false, remove: async () => undefined }, fetchManifest: () => server() });
+    const web = new ManifestCache({
+      store: memoryStore(),
+      files: { save: async () => null, exists: async () => false, remove: async () => undefined },
+      fetchManifest: () => server(),
+    });
     expect(await web.load(ID)).toMatchObject({ kind: 'ready', videoUri: manifest(1).video.mp4Url });
     offline();
     expect(await web.load(ID)).toEqual({ kind: 'offline', stale: false });

@@ -3,7 +3,14 @@
 // (`selection.validUntil`); media files are reused online only for the same manifest version and the same objects.
 import { isTransientError } from '../lib/api-errors.ts';
 import { readJson, serialized, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
-import { parseManifest, parseManifestAnswer, reasonFromError, urlIdentity, type UnavailableReason, type ViewerManifest } from './manifest.ts';
+import {
+  parseManifest,
+  parseManifestAnswer,
+  reasonFromError,
+  urlIdentity,
+  type UnavailableReason,
+  type ViewerManifest,
+} from './manifest.ts';
 
 /** Keeps downloaded files; on the web (no file system) `save` answers null and the app streams instead. */
 export interface MediaFiles {
@@ -112,12 +119,19 @@ export class ManifestCache {
     const previous = await this.read(publicId);
     const sameVersion = previous?.manifest.version === manifest.version;
     const mp4 = manifest.video.mp4Url;
-    const marker = await this.#keep(publicId, manifest, 'marker', manifest.marker.imageUrl, sameVersion ? previous.marker : null);
+    const marker = await this.#keep(
+      publicId,
+      manifest,
+      'marker',
+      manifest.marker.imageUrl,
+      sameVersion ? previous.marker : null,
+    );
     const video = await this.#keep(publicId, manifest, 'video', mp4, sameVersion ? previous.video : null);
 
     // Files of an older version are dropped once the new ones are in place.
     for (const old of [previous?.marker, previous?.video]) {
-      if (old && old.uri !== marker?.uri && old.uri !== video?.uri) await this.#opts.files.remove(old.uri).catch(() => undefined);
+      if (old && old.uri !== marker?.uri && old.uri !== video?.uri)
+        await this.#opts.files.remove(old.uri).catch(() => undefined);
     }
     const entry: CacheEntry = { publicId, manifest, fetchedAt: this.#opts.now(), marker, video };
     await writeJson(this.#opts.store, KEY(publicId), entry);
@@ -131,7 +145,13 @@ export class ManifestCache {
   }
 
   /** Reuses the cached file when it is the same object, else downloads it; a failed download just streams. */
-  async #keep(publicId: string, manifest: ViewerManifest, kind: 'marker' | 'video', url: string | null, cached: CachedMedia | null): Promise<CachedMedia | null> {
+  async #keep(
+    publicId: string,
+    manifest: ViewerManifest,
+    kind: 'marker' | 'video',
+    url: string | null,
+    cached: CachedMedia | null,
+  ): Promise<CachedMedia | null> {
     if (!url) return null;
     const identity = urlIdentity(url);
     if (cached && cached.identity === identity && (await this.#opts.files.exists(cached.uri))) return cached;

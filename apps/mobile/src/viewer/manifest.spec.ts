@@ -7,8 +7,17 @@ const serverAnswer = {
   ok: true,
   version: 3,
   content: { title: 'Anna & Ben' },
-  marker: { imageUrl: 'https://s3/marker.jpg?X-Amz-Signature=a', mindUrl: 'https://s3/marker.mind?sig=1', widthMm: 180 },
-  video: { hlsUrl: 'https://api/media/v/master.m3u8?exp=1&sig=2', mp4Url: 'https://s3/720.mp4?sig=3', posterUrl: null, durationS: 12.5 },
+  marker: {
+    imageUrl: 'https://s3/marker.jpg?X-Amz-Signature=a',
+    mindUrl: 'https://s3/marker.mind?sig=1',
+    widthMm: 180,
+  },
+  video: {
+    hlsUrl: 'https://api/media/v/master.m3u8?exp=1&sig=2',
+    mp4Url: 'https://s3/720.mp4?sig=3',
+    posterUrl: null,
+    durationS: 12.5,
+  },
   selection: { rule: 'default', validUntil: new Date('2030-01-01T00:00:00Z') },
   playback: { autoplay: true, loop: false, muted: false },
 };
@@ -21,7 +30,12 @@ describe('parseManifestAnswer', () => {
         version: '3',
         title: 'Anna & Ben',
         marker: { imageUrl: serverAnswer.marker.imageUrl, mindUrl: serverAnswer.marker.mindUrl, widthMm: 180 },
-        video: { mp4Url: serverAnswer.video.mp4Url, hlsUrl: serverAnswer.video.hlsUrl, posterUrl: null, durationS: 12.5 },
+        video: {
+          mp4Url: serverAnswer.video.mp4Url,
+          hlsUrl: serverAnswer.video.hlsUrl,
+          posterUrl: null,
+          durationS: 12.5,
+        },
         selection: { rule: 'default', validUntil: Date.parse('2030-01-01T00:00:00Z') },
         playback: { autoplay: true, loop: false, muted: false },
       },
@@ -32,7 +46,10 @@ describe('parseManifestAnswer', () => {
     for (const reason of ['NOT_FOUND', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO'] as const) {
       expect(parseManifestAnswer({ ok: false, reason })).toEqual({ kind: 'unavailable', reason });
     }
-    expect(parseManifestAnswer({ ok: false, reason: 'SOMETHING_NEW' })).toEqual({ kind: 'unavailable', reason: 'UNAVAILABLE' });
+    expect(parseManifestAnswer({ ok: false, reason: 'SOMETHING_NEW' })).toEqual({
+      kind: 'unavailable',
+      reason: 'UNAVAILABLE',
+    });
   });
 
   it('accepts a cached (JSON round-tripped) manifest and tolerates missing optional parts', () => {
@@ -40,13 +57,19 @@ describe('parseManifestAnswer', () => {
     const parsed = parseManifestAnswer(roundTripped);
     expect(parsed.kind === 'manifest' && parsed.manifest.selection.validUntil).toBe(Date.parse('2030-01-01T00:00:00Z'));
     const minimal = parseManifestAnswer({ version: 1, video: { hlsUrl: 'https://api/master.m3u8' } });
-    expect(minimal).toMatchObject({ kind: 'manifest', manifest: { title: '', marker: { imageUrl: null }, playback: { autoplay: true, loop: true, muted: false } } });
+    expect(minimal).toMatchObject({
+      kind: 'manifest',
+      manifest: { title: '', marker: { imageUrl: null }, playback: { autoplay: true, loop: true, muted: false } },
+    });
   });
 
   it('refuses answers nothing can be played from', () => {
     expect(parseManifestAnswer(null)).toEqual({ kind: 'unavailable', reason: 'UNAVAILABLE' });
     expect(parseManifestAnswer({ version: 1, video: {} })).toEqual({ kind: 'unavailable', reason: 'UNAVAILABLE' });
-    expect(parseManifestAnswer({ video: { mp4Url: 'https://x/y.mp4' } })).toEqual({ kind: 'unavailable', reason: 'UNAVAILABLE' });
+    expect(parseManifestAnswer({ video: { mp4Url: 'https://x/y.mp4' } })).toEqual({
+      kind: 'unavailable',
+      reason: 'UNAVAILABLE',
+    });
   });
 });
 

@@ -17,7 +17,8 @@ export interface ViewerManifest {
   playback: { autoplay: boolean; loop: boolean; muted: boolean };
 }
 
-export type ManifestAnswer = { kind: 'manifest'; manifest: ViewerManifest } | { kind: 'unavailable'; reason: UnavailableReason };
+export type ManifestAnswer =
+  { kind: 'manifest'; manifest: ViewerManifest } | { kind: 'unavailable'; reason: UnavailableReason };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -56,7 +57,11 @@ export function parseManifest(v: unknown): ViewerManifest | null {
     marker: { imageUrl: str(marker.imageUrl), mindUrl: str(marker.mindUrl), widthMm: num(marker.widthMm) },
     video: { mp4Url, hlsUrl, posterUrl: str(video.posterUrl), durationS: num(video.durationS) },
     selection: { rule: str(selection.rule), validUntil: instant(selection.validUntil) },
-    playback: { autoplay: bool(playback.autoplay, true), loop: bool(playback.loop, true), muted: bool(playback.muted, false) },
+    playback: {
+      autoplay: bool(playback.autoplay, true),
+      loop: bool(playback.loop, true),
+      muted: bool(playback.muted, false),
+    },
   };
 }
 

@@ -5,7 +5,11 @@ import { SessionQueue, type SessionSender } from './session-queue.ts';
 import type { EndSessionInput, StartSessionInput } from './viewer-api.ts';
 
 const device = { platform: 'ios' as const, model: 'iPhone', os: 'ios 18', appVersion: '0.1.0' };
-const stats = (watchedMs: number, trackingLostCount = 0, completed = false) => ({ watchedMs, trackingLostCount, completed });
+const stats = (watchedMs: number, trackingLostCount = 0, completed = false) => ({
+  watchedMs,
+  trackingLostCount,
+  completed,
+});
 
 /** viewer.startSession / endSession as seen from the phone: reachable or not, accepting or refusing. */
 function server() {
@@ -32,7 +36,8 @@ function server() {
 let now: number;
 let store: ReturnType<typeof memoryStore>;
 let srv: ReturnType<typeof server>;
-const queue = (runId = 'run-1') => new SessionQueue({ store, sender: srv.sender, now: () => now, runId, baseBackoffMs: 1_000, maxBackoffMs: 60_000 });
+const queue = (runId = 'run-1') =>
+  new SessionQueue({ store, sender: srv.sender, now: () => now, runId, baseBackoffMs: 1_000, maxBackoffMs: 60_000 });
 
 beforeEach(() => {
   now = 1_000_000;
@@ -57,7 +62,16 @@ describe('SessionQueue', () => {
     // Dated by ages, so the server places the session when it happened, whatever the phone's clock says.
     expect(srv.calls).toEqual([
       ['start', { publicId: 'code-aaaaaaaaaaaa', device, startedAgoMs: 64_200 }],
-      ['end', { sessionId: '00000000-0000-4000-8000-000000000001', watchedMs: 4_200, trackingLostCount: 2, completed: true, endedAgoMs: 60_000 }],
+      [
+        'end',
+        {
+          sessionId: '00000000-0000-4000-8000-000000000001',
+          watchedMs: 4_200,
+          trackingLostCount: 2,
+          completed: true,
+          endedAgoMs: 60_000,
+        },
+      ],
     ]);
   });
 
@@ -89,7 +103,11 @@ describe('SessionQueue', () => {
     await q.flush();
     expect(srv.calls.map((c) => c[0])).toEqual(['start', 'end']);
     expect(srv.calls[0]![1]).toMatchObject({ startedAgoMs: 0 });
-    expect(srv.calls[1]![1]).toMatchObject({ sessionId: '00000000-0000-4000-8000-000000000001', watchedMs: 9_000, endedAgoMs: 10_000 });
+    expect(srv.calls[1]![1]).toMatchObject({
+      sessionId: '00000000-0000-4000-8000-000000000001',
+      watchedMs: 9_000,
+      endedAgoMs: 10_000,
+    });
   });
 
   it('closes a session an earlier run left open (app killed) with the last saved numbers', async () => {
@@ -103,7 +121,10 @@ describe('SessionQueue', () => {
     now += 13_000;
     expect(await next.flush()).toMatchObject({ sent: 1, pending: 0 });
     // It ended, as far as anyone knows, when its numbers were last saved.
-    expect(srv.calls.at(-1)).toEqual(['end', { sessionId: expect.any(String), watchedMs: 7_000, trackingLostCount: 1, completed: false, endedAgoMs: 13_000 }]);
+    expect(srv.calls.at(-1)).toEqual([
+      'end',
+      { sessionId: expect.any(String), watchedMs: 7_000, trackingLostCount: 1, completed: false, endedAgoMs: 13_000 },
+    ]);
   });
 
   it('does not close a session of the current run that is still playing, nor ask to be flushed again until it ends', async () => {
@@ -133,7 +154,9 @@ describe('SessionQueue', () => {
 
   it('joins concurrent flushes and never loses a session recorded meanwhile', async () => {
     const q = queue();
-    const ids = await Promise.all(['code-aaaaaaaaaaaa', 'code-bbbbbbbbbbbb', 'code-cccccccccccc'].map((c) => q.begin(c, device)));
+    const ids = await Promise.all(
+      ['code-aaaaaaaaaaaa', 'code-bbbbbbbbbbbb', 'code-cccccccccccc'].map((c) => q.begin(c, device)),
+    );
     await Promise.all(ids.map((id, i) => q.finish(id, stats(i * 1000))));
     const [r1, r2] = await Promise.all([q.flush(), q.flush()]);
     expect(r1).toBe(r2);

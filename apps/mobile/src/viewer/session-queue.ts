@@ -142,7 +142,9 @@ export class SessionQueue {
     let sent = 0;
     const now = this.#opts.now();
     // Sessions an earlier run left open are due at once: they will never be finished by their own run.
-    const due = (await this.pending()).filter((s) => s.nextAttemptAt <= now || (!s.ended && s.runId !== this.#opts.runId));
+    const due = (await this.pending()).filter(
+      (s) => s.nextAttemptAt <= now || (!s.ended && s.runId !== this.#opts.runId),
+    );
     for (const snapshot of due) {
       const outcome = await this.#send(snapshot.localId);
       if (outcome === 'sent') sent++;
@@ -150,7 +152,10 @@ export class SessionQueue {
       if (outcome === 'offline') break;
     }
     const list = await this.pending();
-    const next = list.map((s) => s.nextAttemptAt).filter((t) => t !== AWAITING_END).sort((a, b) => a - b)[0];
+    const next = list
+      .map((s) => s.nextAttemptAt)
+      .filter((t) => t !== AWAITING_END)
+      .sort((a, b) => a - b)[0];
     return { sent, pending: list.length, failed: (await this.failed()).length, nextAttemptAt: next ?? null };
   }
 
@@ -169,7 +174,11 @@ export class SessionQueue {
       let sessionId = s.sessionId;
       if (!sessionId) {
         // Ages rather than times: the server dates the session from them, whatever this phone's clock says.
-        sessionId = await this.#opts.sender.start({ publicId: s.publicId, device: s.device, startedAgoMs: ageMs(s.startedAt, this.#opts.now()) });
+        sessionId = await this.#opts.sender.start({
+          publicId: s.publicId,
+          device: s.device,
+          startedAgoMs: ageMs(s.startedAt, this.#opts.now()),
+        });
         const id = sessionId;
         await this.#update((list) => {
           const x = list.find((y) => y.localId === localId);
@@ -181,7 +190,11 @@ export class SessionQueue {
       }
       if (!s.ended && !(await this.pending()).find((x) => x.localId === localId)?.ended) return 'partial';
       const latest = (await this.pending()).find((x) => x.localId === localId) ?? s;
-      await this.#opts.sender.end({ sessionId, ...latest.stats, endedAgoMs: ageMs(latest.lastSeenAt ?? latest.startedAt, this.#opts.now()) });
+      await this.#opts.sender.end({
+        sessionId,
+        ...latest.stats,
+        endedAgoMs: ageMs(latest.lastSeenAt ?? latest.startedAt, this.#opts.now()),
+      });
       await this.#update((list) => {
         const i = list.findIndex((y) => y.localId === localId);
         if (i !== -1) list.splice(i, 1);

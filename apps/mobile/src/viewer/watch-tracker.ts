@@ -35,6 +35,10 @@ export class WatchTracker {
 
   stats(): SessionStats {
     const running = this.#playingSince === null ? 0 : this.#now() - this.#playingSince;
-    return { watchedMs: Math.round(this.#watchedMs + running), trackingLostCount: this.#trackingLost, completed: this.#completed };
+    return {
+      watchedMs: Math.round(this.#watchedMs + running),
+      trackingLostCount: this.#trackingLost,
+      completed: this.#completed,
+    };
   }
 }

@@ -17,7 +17,13 @@ const TYPES: Record<string, string> = {
 
 function proxy(req: IncomingMessage, res: ServerResponse, api: URL) {
   const upstream = request(
-    { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: { ...req.headers, host: api.host } },
+    {
+      host: api.hostname,
+      port: api.port,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, host: api.host },
+    },
     (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -31,7 +37,9 @@ function proxy(req: IncomingMessage, res: ServerResponse, api: URL) {
   req.pipe(upstream);
 }
 
-export async function serveExport(dir: string): Promise<{ url: string; setApi: (baseUrl: string) => void; close: () => Promise<void> }> {
+export async function serveExport(
+  dir: string,
+): Promise<{ url: string; setApi: (baseUrl: string) => void; close: () => Promise<void> }> {
   let api: URL | null = null;
   const server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -43,7 +51,10 @@ export async function serveExport(dir: string): Promise<{ url: string; setApi: (
       return;
     }
     const target = isFile ? file : path.join(dir, 'index.html');
-    res.writeHead(200, { 'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+    });
     createReadStream(target).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

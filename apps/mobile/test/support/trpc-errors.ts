@@ -5,6 +5,12 @@ export function offlineError(): TRPCClientError<never> {
   return TRPCClientError.from(new TypeError('fetch failed')) as TRPCClientError<never>;
 }
 
-export function answerError(code: string, httpStatus: number, extra: Record<string, unknown> = {}): TRPCClientError<never> {
-  return TRPCClientError.from({ error: { code: -32000, message: `${code} answer`, data: { code, httpStatus, ...extra } } }) as TRPCClientError<never>;
+export function answerError(
+  code: string,
+  httpStatus: number,
+  extra: Record<string, unknown> = {},
+): TRPCClientError<never> {
+  return TRPCClientError.from({
+    error: { code: -32000, message: `${code} answer`, data: { code, httpStatus, ...extra } },
+  }) as TRPCClientError<never>;
 }

@@ -21,12 +21,15 @@ function files(dir: string): string[] {
 /** What the bundle is made of: the app's sources and config, and the client package it bundles. */
 export function exportHash(): string {
   const inputs = [
-    ...['src', 'index.ts', 'app.json', 'package.json', 'metro.config.js', 'babel.config.js'].map((p) => path.join(appDir, p)),
+    ...['src', 'index.ts', 'app.json', 'package.json', 'metro.config.js', 'babel.config.js'].map((p) =>
+      path.join(appDir, p),
+    ),
     path.join(repoRoot, 'packages/client/src'),
     path.join(repoRoot, 'packages/client/package.json'),
   ];
   const hash = createHash('sha256');
-  for (const f of inputs.flatMap(files).sort()) hash.update(path.relative(repoRoot, f)).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of inputs.flatMap(files).sort())
+    hash.update(path.relative(repoRoot, f)).update('\0').update(readFileSync(f)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -38,7 +41,9 @@ function run(args: string[]): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`expo export failed (${code}):\n${out.slice(-4000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`expo export failed (${code}):\n${out.slice(-4000)}`)),
+    );
   });
 }
 
@@ -69,7 +74,9 @@ export async function webExport(): Promise<string> {
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
     // Older exports are of no use any more.
-    for (const e of readdirSync(cacheRoot)) if (e !== path.basename(dir) && !e.endsWith('.lock') && !e.includes('.tmp-')) rmSync(path.join(cacheRoot, e), { recursive: true, force: true });
+    for (const e of readdirSync(cacheRoot))
+      if (e !== path.basename(dir) && !e.endsWith('.lock') && !e.includes('.tmp-'))
+        rmSync(path.join(cacheRoot, e), { recursive: true, force: true });
     return dir;
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -5,7 +5,11 @@ import { formatRate, formatWatch, periodLabel, rangeOf } from './periods.ts';
 describe('analytics periods', () => {
   it('ends a range at the next whole minute and picks the granularity', () => {
     const now = Date.parse('2026-07-15T10:20:30Z');
-    expect(rangeOf('7d', now)).toEqual({ from: new Date('2026-07-08T10:21:00Z'), to: new Date('2026-07-15T10:21:00Z'), granularity: 'day' });
+    expect(rangeOf('7d', now)).toEqual({
+      from: new Date('2026-07-08T10:21:00Z'),
+      to: new Date('2026-07-15T10:21:00Z'),
+      granularity: 'day',
+    });
     expect(rangeOf('12m', now).granularity).toBe('month');
     expect(rangeOf('24h', now).granularity).toBe('hour');
   });

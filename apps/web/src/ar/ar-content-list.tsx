@@ -23,8 +23,7 @@ export function ArContentSection({
   const [creating, setCreating] = useState(false);
   const list = usePagedList({
     queryKey: ['ar-contents', projectId, showArchived],
-    fetchPage: (cursor) =>
-      api.arContent.list.query({ projectId, limit: 50, cursor, includeArchived: showArchived }),
+    fetchPage: (cursor) => api.arContent.list.query({ projectId, limit: 50, cursor, includeArchived: showArchived }),
     pollWhile: (c) => c.status === 'MARKER_PROCESSING',
     pollMs: 2000,
   });
@@ -126,9 +125,7 @@ function CreateArContentModal({
       nameKey="title"
       submitLabel="Create AR content"
       failure="Could not create the AR content"
-      create={(title, description) =>
-        api.arContent.create.mutate({ projectId, title, description })
-      }
+      create={(title, description) => api.arContent.create.mutate({ projectId, title, description })}
       onCreated={(c) => {
         notifySuccess(`“${c.title}” created. Upload its marker image next.`);
         void qc.invalidateQueries({ queryKey: ['ar-contents', projectId] });

@@ -42,6 +42,10 @@ export function RatingBadge({ rating, score }: { rating: string | null; score?: 
 
 /** The company's time zone, which schedules and calendars follow (UTC until known). */
 export function useCompanyTimeZone(companyId: string): string {
-  const company = useQuery({ queryKey: ['company', companyId], queryFn: () => api.company.byId.query({ id: companyId }), enabled: Boolean(companyId) });
+  const company = useQuery({
+    queryKey: ['company', companyId],
+    queryFn: () => api.company.byId.query({ id: companyId }),
+    enabled: Boolean(companyId),
+  });
   return company.data?.timezone || 'UTC';
 }

@@ -19,7 +19,13 @@ const item = {
 describe('AR content details form', () => {
   it('shows times as wall clock in the company’s zone and maps them back to the same instants', () => {
     const v = detailsValues(item, 'Europe/Berlin');
-    expect(v).toMatchObject({ activeFrom: '2026-07-01 09:00:00', expiresAt: null, description: '', customerPhone: '', widthMm: 210 });
+    expect(v).toMatchObject({
+      activeFrom: '2026-07-01 09:00:00',
+      expiresAt: null,
+      description: '',
+      customerPhone: '',
+      widthMm: 210,
+    });
     const { input, errors } = toUpdateInput(ID, v, 'Europe/Berlin');
     expect(errors).toEqual({});
     expect(input).toEqual({
@@ -35,9 +41,21 @@ describe('AR content details form', () => {
   });
 
   it('clears what was emptied and trims the rest', () => {
-    const v = { ...detailsValues(item, 'UTC'), title: '  New title ', customerName: '  ', orderRef: '', widthMm: '' as const, activeFrom: null };
+    const v = {
+      ...detailsValues(item, 'UTC'),
+      title: '  New title ',
+      customerName: '  ',
+      orderRef: '',
+      widthMm: '' as const,
+      activeFrom: null,
+    };
     const { input } = toUpdateInput(ID, v, 'UTC');
-    expect(input).toMatchObject({ title: 'New title', activeFrom: null, widthMm: null, customer: { name: null, orderRef: null } });
+    expect(input).toMatchObject({
+      title: 'New title',
+      activeFrom: null,
+      widthMm: null,
+      customer: { name: null, orderRef: null },
+    });
   });
 
   it('names each field the server would refuse', () => {
@@ -50,7 +68,13 @@ describe('AR content details form', () => {
       customerPhone: 'call me',
       widthMm: 5,
     };
-    expect(Object.keys(toUpdateInput(ID, v, 'UTC').errors).sort()).toEqual(['customerEmail', 'customerPhone', 'expiresAt', 'title', 'widthMm']);
+    expect(Object.keys(toUpdateInput(ID, v, 'UTC').errors).sort()).toEqual([
+      'customerEmail',
+      'customerPhone',
+      'expiresAt',
+      'title',
+      'widthMm',
+    ]);
   });
 });
 

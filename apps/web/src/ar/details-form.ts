@@ -40,7 +40,11 @@ export function detailsValues(c: ArContentDetail, timeZone: string): DetailsValu
 }
 
 /** The form as `arContent.update` input, with the mistakes the server would refuse caught per field first. */
-export function toUpdateInput(id: string, v: DetailsValues, timeZone: string): { input: UpdateInput; errors: Record<string, string> } {
+export function toUpdateInput(
+  id: string,
+  v: DetailsValues,
+  timeZone: string,
+): { input: UpdateInput; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const text = (s: string) => (s.trim() ? s.trim() : null);
   const when = (s: string | null) => (s ? fromWallTime(s, timeZone) : null);

@@ -10,7 +10,17 @@ afterEach(cleanup);
 
 describe('marker feature points over the image', () => {
   it('scales fractions of the image to its pixel space', () => {
-    expect(placeKeypoints([{ x: 0.5, y: 0.25 }, { x: 0, y: 1 }, { x: 0.1234, y: 0.9876 }], 1024, 768)).toEqual([
+    expect(
+      placeKeypoints(
+        [
+          { x: 0.5, y: 0.25 },
+          { x: 0, y: 1 },
+          { x: 0.1234, y: 0.9876 },
+        ],
+        1024,
+        768,
+      ),
+    ).toEqual([
       { cx: 512, cy: 192 },
       { cx: 0, cy: 768 },
       { cx: 126.36, cy: 758.48 },
@@ -32,7 +42,16 @@ describe('marker feature points over the image', () => {
   });
 
   it('draws one circle per point in an SVG whose viewBox is the image size', () => {
-    const { container } = render(createElement(KeypointOverlay, { keypoints: [{ x: 0.25, y: 0.5 }, { x: 0.75, y: 0.1 }], width: 800, height: 600 }));
+    const { container } = render(
+      createElement(KeypointOverlay, {
+        keypoints: [
+          { x: 0.25, y: 0.5 },
+          { x: 0.75, y: 0.1 },
+        ],
+        width: 800,
+        height: 600,
+      }),
+    );
     const svg = container.querySelector('svg')!;
     expect(svg.getAttribute('viewBox')).toBe('0 0 800 600');
     expect(svg.getAttribute('aria-hidden')).toBe('true');
@@ -46,7 +65,9 @@ describe('marker feature points over the image', () => {
 
 describe('score gauge', () => {
   it('is a labelled meter with the score and rating in words', () => {
-    const { getByRole } = render(createElement(MantineProvider, null, createElement(ScoreGauge, { score: 72, rating: 'good' })));
+    const { getByRole } = render(
+      createElement(MantineProvider, null, createElement(ScoreGauge, { score: 72, rating: 'good' })),
+    );
     const meter = getByRole('meter', { name: 'Trackability score' });
     expect(meter.getAttribute('aria-valuenow')).toBe('72');
     expect(meter.getAttribute('aria-valuetext')).toBe('72 of 100, Good');

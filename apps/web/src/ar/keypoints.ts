@@ -12,7 +12,11 @@ export interface PlacedKeypoint {
 }
 
 /** Points in the pixel space of an image `width`×`height` (an SVG viewBox over it); malformed points are dropped. */
-export function placeKeypoints(keypoints: readonly Keypoint[] | null | undefined, width: number, height: number): PlacedKeypoint[] {
+export function placeKeypoints(
+  keypoints: readonly Keypoint[] | null | undefined,
+  width: number,
+  height: number,
+): PlacedKeypoint[] {
   if (!keypoints || !(width > 0) || !(height > 0)) return [];
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return keypoints

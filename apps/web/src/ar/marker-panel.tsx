@@ -1,6 +1,19 @@
 // The marker of an AR content item: upload (drop or choose), compile progress, the trackability score as a gauge
 // with its advice, the feature points drawn over the image, and why a marker was refused.
-import { Alert, Badge, Card, Group, List, Progress, RingProgress, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Card,
+  Group,
+  List,
+  Progress,
+  RingProgress,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  Title,
+} from '@mantine/core';
 import { Dropzone } from '@mantine/dropzone';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -41,7 +54,9 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
     mutationFn: (file: File) => uploadMarker(api, content.id, file, setPercent),
     onMutate: () => setPercent(0),
     onSuccess: (view) => {
-      qc.setQueryData<ArContentDetail>(['ar-content', content.id], (old) => (old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old));
+      qc.setQueryData<ArContentDetail>(['ar-content', content.id], (old) =>
+        old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old,
+      );
       void qc.invalidateQueries({ queryKey: ['ar-content', content.id] });
       void qc.invalidateQueries({ queryKey: ['ar-contents', content.projectId] });
       notifySuccess('Marker uploaded; compiling it now');
@@ -75,13 +90,27 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
         <Title order={2} size="h5" id="marker-heading">
           Marker image
         </Title>
-        {marker.published ? <Badge variant="light" color="teal">Published</Badge> : <Badge variant="light" color="gray">Not published</Badge>}
+        {marker.published ? (
+          <Badge variant="light" color="teal">
+            Published
+          </Badge>
+        ) : (
+          <Badge variant="light" color="gray">
+            Not published
+          </Badge>
+        )}
       </Group>
       <Stack gap="md">
         {canEdit && !archived && (
           <Dropzone
             onDrop={(files) => onFile(files[0])}
-            onReject={(r) => setRejected(r[0]?.errors[0]?.code === 'file-too-large' ? `The image must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB.` : 'Choose a JPEG, PNG or WebP image.')}
+            onReject={(r) =>
+              setRejected(
+                r[0]?.errors[0]?.code === 'file-too-large'
+                  ? `The image must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB.`
+                  : 'Choose a JPEG, PNG or WebP image.',
+              )
+            }
             accept={MARKER_ACCEPT as unknown as Record<string, string[]>}
             maxSize={MARKER_MAX_BYTES}
             multiple={false}
@@ -91,9 +120,14 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
             inputProps={{ 'aria-label': 'Marker image to upload' }}
           >
             <Stack align="center" gap={2} py="md" style={{ pointerEvents: 'none' }}>
-              <Text fw={500}>{marker.published || marker.failure ? 'Drop a new marker image, or click to choose' : 'Drop the marker image here, or click to choose'}</Text>
+              <Text fw={500}>
+                {marker.published || marker.failure
+                  ? 'Drop a new marker image, or click to choose'
+                  : 'Drop the marker image here, or click to choose'}
+              </Text>
               <Text size="sm" c="dimmed">
-                The printed photo viewers point their phone at. JPEG, PNG or WebP, at least 480 px on the short side, up to 20 MiB.
+                The printed photo viewers point their phone at. JPEG, PNG or WebP, at least 480 px on the short side, up
+                to 20 MiB.
               </Text>
             </Stack>
           </Dropzone>
@@ -113,7 +147,12 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
           )}
           {processing && <CompileProgress since={content.updatedAt} />}
           {!processing && marker.failure && (
-            <Alert color="red" role="alert" title={failureTitle(marker.failure.code)} data-failure={marker.failure.code}>
+            <Alert
+              color="red"
+              role="alert"
+              title={failureTitle(marker.failure.code)}
+              data-failure={marker.failure.code}
+            >
               {marker.failure.message}
               {marker.published ? ' The previous marker stays in use.' : ''}
             </Alert>
@@ -158,7 +197,13 @@ function CompileProgress({ since }: { since: Date }) {
   return (
     <Stack gap={4} data-marker-processing>
       <Text size="sm">Compiling the marker: finding features and building the tracking data… {seconds} s</Text>
-      <Progress value={value} animated color="yellow" aria-label="Marker compile progress" aria-valuetext={`Compiling, ${seconds} seconds so far`} />
+      <Progress
+        value={value}
+        animated
+        color="yellow"
+        aria-label="Marker compile progress"
+        aria-valuetext={`Compiling, ${seconds} seconds so far`}
+      />
       <Text size="xs" c="dimmed">
         This usually takes 5–15 seconds.
       </Text>
@@ -169,7 +214,15 @@ function CompileProgress({ since }: { since: Date }) {
 export function ScoreGauge({ score, rating }: { score: number; rating: string | null }) {
   const r = RATING[rating ?? ''] ?? { label: rating ?? 'Unrated', color: 'gray' };
   return (
-    <div role="meter" aria-label="Trackability score" aria-valuemin={0} aria-valuemax={100} aria-valuenow={score} aria-valuetext={`${score} of 100, ${r.label}`} data-score={score}>
+    <div
+      role="meter"
+      aria-label="Trackability score"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={score}
+      aria-valuetext={`${score} of 100, ${r.label}`}
+      data-score={score}
+    >
       <RingProgress
         size={132}
         thickness={12}
@@ -219,7 +272,10 @@ function ScoreSummary({ marker }: { marker: Marker }) {
           <Figure label="Tracking points" value={marker.trackingPoints} />
           <Figure label="Image" value={marker.width && marker.height ? `${marker.width}×${marker.height} px` : null} />
           <Figure label="Printed width" value={marker.widthMm ? `${marker.widthMm} mm` : null} />
-          <Figure label="Compile time" value={marker.compileMs !== null ? `${(marker.compileMs / 1000).toFixed(1)} s` : null} />
+          <Figure
+            label="Compile time"
+            value={marker.compileMs !== null ? `${(marker.compileMs / 1000).toFixed(1)} s` : null}
+          />
         </SimpleGrid>
       </Stack>
     </Group>
@@ -247,8 +303,23 @@ function MarkerImage({ src, marker, showPoints }: { src: string; marker: Marker;
   const canShow = showPoints && keypoints.length > 0 && width > 0;
   return (
     <Stack gap="xs">
-      {canShow && <Switch size="sm" label={`Show feature points (${keypoints.length} strongest)`} checked={visible} onChange={(e) => setVisible(e.currentTarget.checked)} />}
-      <div style={{ position: 'relative', display: 'inline-block', alignSelf: 'flex-start', maxWidth: '100%', lineHeight: 0 }}>
+      {canShow && (
+        <Switch
+          size="sm"
+          label={`Show feature points (${keypoints.length} strongest)`}
+          checked={visible}
+          onChange={(e) => setVisible(e.currentTarget.checked)}
+        />
+      )}
+      <div
+        style={{
+          position: 'relative',
+          display: 'inline-block',
+          alignSelf: 'flex-start',
+          maxWidth: '100%',
+          lineHeight: 0,
+        }}
+      >
         <img
           src={src}
           alt="Marker image"
@@ -262,7 +333,15 @@ function MarkerImage({ src, marker, showPoints }: { src: string; marker: Marker;
 }
 
 /** An SVG over the image whose viewBox is the image's pixel size, so the points scale with however it is displayed. */
-export function KeypointOverlay({ keypoints, width, height }: { keypoints: readonly Keypoint[]; width: number; height: number }) {
+export function KeypointOverlay({
+  keypoints,
+  width,
+  height,
+}: {
+  keypoints: readonly Keypoint[];
+  width: number;
+  height: number;
+}) {
   const points = placeKeypoints(keypoints, width, height);
   const r = keypointRadius(width, height);
   return (
@@ -274,7 +353,15 @@ export function KeypointOverlay({ keypoints, width, height }: { keypoints: reado
       style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none' }}
     >
       {points.map((p, i) => (
-        <circle key={i} cx={p.cx} cy={p.cy} r={r} fill="rgba(250, 204, 21, 0.85)" stroke="rgba(0, 0, 0, 0.7)" strokeWidth={r / 3} />
+        <circle
+          key={i}
+          cx={p.cx}
+          cy={p.cy}
+          r={r}
+          fill="rgba(250, 204, 21, 0.85)"
+          stroke="rgba(0, 0, 0, 0.7)"
+          strokeWidth={r / 3}
+        />
       ))}
     </svg>
   );

@@ -3,7 +3,11 @@
 import type { ArvliteClient } from '@arvlite/client';
 
 /** Mirrors MARKER_CONTENT_TYPES and MARKER_MAX_BYTES in packages/jobs; the server checks again. */
-export const MARKER_ACCEPT = { 'image/jpeg': ['.jpg', '.jpeg'], 'image/png': ['.png'], 'image/webp': ['.webp'] } as const;
+export const MARKER_ACCEPT = {
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'image/png': ['.png'],
+  'image/webp': ['.webp'],
+} as const;
 export type MarkerContentType = keyof typeof MARKER_ACCEPT;
 export const MARKER_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -25,23 +29,43 @@ export function checkMarkerFile(file: { name: string; type: string; size: number
   return null;
 }
 
-export async function uploadMarker(client: ArvliteClient, id: string, file: File, onProgress: (percent: number) => void, signal?: AbortSignal) {
+export async function uploadMarker(
+  client: ArvliteClient,
+  id: string,
+  file: File,
+  onProgress: (percent: number) => void,
+  signal?: AbortSignal,
+) {
   const problem = checkMarkerFile(file);
   if (problem) throw new MarkerUploadError(problem);
-  const target = await client.arContent.createMarkerUpload.mutate({ id, contentType: markerContentType(file)!, size: file.size });
+  const target = await client.arContent.createMarkerUpload.mutate({
+    id,
+    contentType: markerContentType(file)!,
+    size: file.size,
+  });
   await putFile(target.url, file, target.headers, onProgress, signal);
   return client.arContent.completeMarkerUpload.mutate({ id });
 }
 
 /** XMLHttpRequest rather than fetch: only it reports upload progress. */
-function putFile(url: string, file: File, headers: Record<string, string>, onProgress: (percent: number) => void, signal?: AbortSignal): Promise<void> {
+function putFile(
+  url: string,
+  file: File,
+  headers: Record<string, string>,
+  onProgress: (percent: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? (onProgress(100), resolve()) : reject(new MarkerUploadError(`Storage refused the upload (HTTP ${xhr.status}). Try again.`)));
-    xhr.onerror = () => reject(new MarkerUploadError('The upload did not reach storage. Check your connection and try again.'));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? (onProgress(100), resolve())
+        : reject(new MarkerUploadError(`Storage refused the upload (HTTP ${xhr.status}). Try again.`));
+    xhr.onerror = () =>
+      reject(new MarkerUploadError('The upload did not reach storage. Check your connection and try again.'));
     xhr.onabort = () => reject(new MarkerUploadError('The upload was cancelled.'));
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);

@@ -1,22 +1,81 @@
 // The playlist of an AR content item (its project's videos, in order, with a default) and the schedule rules that
 // choose among them, with a month calendar of what plays each day. Times follow the company's time zone.
-import { ActionIcon, Alert, Badge, Box, Button, Card, Checkbox, Group, Loader, MultiSelect, Paper, SegmentedControl, Select, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  Loader,
+  MultiSelect,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { DatePickerInput, DateTimePicker } from '@mantine/dates';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, fieldErrors, type RouterOutputs } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
-import { buildCalendar, describeRule, EMPTY_RULE_FORM, previewRange, shiftMonth, toRuleInput, type RuleForm, type RuleInput } from './schedule.ts';
+import {
+  buildCalendar,
+  describeRule,
+  EMPTY_RULE_FORM,
+  previewRange,
+  shiftMonth,
+  toRuleInput,
+  type RuleForm,
+  type RuleInput,
+} from './schedule.ts';
 import { localDateKey } from './zoned-time.ts';
 
 type PlaylistView = RouterOutputs['playlist']['get'];
 
-const PALETTE = ['violet', 'teal', 'orange', 'blue', 'pink', 'lime', 'cyan', 'grape', 'yellow', 'indigo', 'red', 'green'];
-const RULE_TEXT: Record<string, string> = { date: 'date rule', window: 'time window', rotation: 'rotation', default: 'default', none: 'nothing' };
+const PALETTE = [
+  'violet',
+  'teal',
+  'orange',
+  'blue',
+  'pink',
+  'lime',
+  'cyan',
+  'grape',
+  'yellow',
+  'indigo',
+  'red',
+  'green',
+];
+const RULE_TEXT: Record<string, string> = {
+  date: 'date rule',
+  window: 'time window',
+  rotation: 'rotation',
+  default: 'default',
+  none: 'nothing',
+};
 
-export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentId: string; projectId: string; canEdit: boolean }) {
+export function PlaylistEditor({
+  arContentId,
+  projectId,
+  canEdit,
+}: {
+  arContentId: string;
+  projectId: string;
+  canEdit: boolean;
+}) {
   const qc = useQueryClient();
-  const playlist = useQuery({ queryKey: ['playlist', arContentId], queryFn: () => api.playlist.get.query({ id: arContentId }) });
+  const playlist = useQuery({
+    queryKey: ['playlist', arContentId],
+    queryFn: () => api.playlist.get.query({ id: arContentId }),
+  });
   const ready = useQuery({
     queryKey: ['videos', projectId, 'READY'],
     queryFn: () => api.video.list.query({ projectId, status: 'READY', limit: 100 }),
@@ -29,7 +88,8 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
     void qc.invalidateQueries({ queryKey: ['playlist-preview', arContentId] });
   };
   const setItems = useMutation({
-    mutationFn: (next: { videoIds: string[]; defaultVideoId?: string | null }) => api.playlist.set.mutate({ id: arContentId, ...next }),
+    mutationFn: (next: { videoIds: string[]; defaultVideoId?: string | null }) =>
+      api.playlist.set.mutate({ id: arContentId, ...next }),
     onSuccess: (view) => apply(view),
     onError: (err) => notifyError(err, 'Could not change the playlist'),
   });
@@ -100,7 +160,13 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
                 <Paper key={item.videoId} withBorder px="sm" py={6} role="listitem" data-playlist-video={item.videoId}>
                   <Group justify="space-between" wrap="nowrap">
                     <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-                      <Box w={10} h={10} bg={`${colorOf(item.videoId)}.6`} style={{ borderRadius: 5, flex: 'none' }} aria-hidden="true" />
+                      <Box
+                        w={10}
+                        h={10}
+                        bg={`${colorOf(item.videoId)}.6`}
+                        style={{ borderRadius: 5, flex: 'none' }}
+                        aria-hidden="true"
+                      />
                       <Text size="sm" fw={500} truncate>
                         {index + 1}. {item.title}
                       </Text>
@@ -118,12 +184,22 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
                     {canEdit && (
                       <Group gap={2} wrap="nowrap">
                         <Tooltip label="Move up">
-                          <ActionIcon variant="subtle" disabled={index === 0 || setItems.isPending} aria-label={`Move ${item.title} up`} onClick={() => move(index, index - 1)}>
+                          <ActionIcon
+                            variant="subtle"
+                            disabled={index === 0 || setItems.isPending}
+                            aria-label={`Move ${item.title} up`}
+                            onClick={() => move(index, index - 1)}
+                          >
                             ↑
                           </ActionIcon>
                         </Tooltip>
                         <Tooltip label="Move down">
-                          <ActionIcon variant="subtle" disabled={index === p.items.length - 1 || setItems.isPending} aria-label={`Move ${item.title} down`} onClick={() => move(index, index + 1)}>
+                          <ActionIcon
+                            variant="subtle"
+                            disabled={index === p.items.length - 1 || setItems.isPending}
+                            aria-label={`Move ${item.title} down`}
+                            onClick={() => move(index, index + 1)}
+                          >
                             ↓
                           </ActionIcon>
                         </Tooltip>
@@ -144,7 +220,14 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
               ))}
             </Stack>
           )}
-          {canEdit && <AddVideo candidates={candidates} loading={ready.isPending} pending={setItems.isPending} onAdd={(videoId) => setItems.mutate({ videoIds: [...ids, videoId] })} />}
+          {canEdit && (
+            <AddVideo
+              candidates={candidates}
+              loading={ready.isPending}
+              pending={setItems.isPending}
+              onAdd={(videoId) => setItems.mutate({ videoIds: [...ids, videoId] })}
+            />
+          )}
           {canEdit && p.items.length > 1 && (
             <Select
               mt="sm"
@@ -153,7 +236,10 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
               description="Plays when no rule applies."
               value={p.defaultVideoId ?? ''}
               allowDeselect={false}
-              data={[{ value: '', label: 'The first playable video' }, ...p.items.map((i) => ({ value: i.videoId, label: i.title }))]}
+              data={[
+                { value: '', label: 'The first playable video' },
+                ...p.items.map((i) => ({ value: i.videoId, label: i.title })),
+              ]}
               onChange={(v) => setItems.mutate({ videoIds: ids, defaultVideoId: v || null })}
             />
           )}
@@ -179,7 +265,14 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
                     <Group justify="space-between" wrap="nowrap">
                       <Text size="sm">{text}</Text>
                       {canEdit && (
-                        <Button size="compact-xs" variant="subtle" color="red" aria-label={`Remove rule: ${text}`} loading={removeRule.isPending && removeRule.variables === r.id} onClick={() => removeRule.mutate(r.id)}>
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove rule: ${text}`}
+                          loading={removeRule.isPending && removeRule.variables === r.id}
+                          onClick={() => removeRule.mutate(r.id)}
+                        >
                           Remove
                         </Button>
                       )}
@@ -198,7 +291,17 @@ export function PlaylistEditor({ arContentId, projectId, canEdit }: { arContentI
   );
 }
 
-function AddVideo({ candidates, loading, pending, onAdd }: { candidates: { id: string; title: string }[]; loading: boolean; pending: boolean; onAdd: (videoId: string) => void }) {
+function AddVideo({
+  candidates,
+  loading,
+  pending,
+  onAdd,
+}: {
+  candidates: { id: string; title: string }[];
+  loading: boolean;
+  pending: boolean;
+  onAdd: (videoId: string) => void;
+}) {
   const [choice, setChoice] = useState<string | null>(null);
   return (
     <form
@@ -228,7 +331,15 @@ function AddVideo({ candidates, loading, pending, onAdd }: { candidates: { id: s
   );
 }
 
-function AddRuleForm({ arContentId, playlist, onAdded }: { arContentId: string; playlist: PlaylistView; onAdded: (view: PlaylistView) => void }) {
+function AddRuleForm({
+  arContentId,
+  playlist,
+  onAdded,
+}: {
+  arContentId: string;
+  playlist: PlaylistView;
+  onAdded: (view: PlaylistView) => void;
+}) {
   const [form, setForm] = useState<RuleForm>(EMPTY_RULE_FORM);
   const [errors, setErrors] = useState<Partial<Record<keyof RuleForm, string>>>({});
   const set = <K extends keyof RuleForm>(key: K, value: RuleForm[K]) => {
@@ -252,12 +363,20 @@ function AddRuleForm({ arContentId, playlist, onAdded }: { arContentId: string; 
   const tz = playlist.timezone;
 
   return (
-    <Paper withBorder p="sm" mt="sm" component="form" noValidate aria-labelledby="add-rule-heading" onSubmit={(e: FormEvent) => {
-      e.preventDefault();
-      const result = toRuleInput(form, arContentId, tz);
-      if (result.ok) add.mutate(result.input);
-      else setErrors(result.errors);
-    }}>
+    <Paper
+      withBorder
+      p="sm"
+      mt="sm"
+      component="form"
+      noValidate
+      aria-labelledby="add-rule-heading"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        const result = toRuleInput(form, arContentId, tz);
+        if (result.ok) add.mutate(result.input);
+        else setErrors(result.errors);
+      }}
+    >
       <Text size="sm" fw={600} id="add-rule-heading" mb="xs">
         Add a rule
       </Text>
@@ -275,16 +394,65 @@ function AddRuleForm({ arContentId, playlist, onAdded }: { arContentId: string; 
         />
         {form.kind === 'date' && (
           <Group align="flex-start" gap="sm">
-            <DatePickerInput label="Date" placeholder="Pick a date" value={form.date} onChange={(v) => set('date', v)} error={errors.date} valueFormat="D MMM YYYY" w={200} clearable />
-            <Select label="Video" data={videos} value={form.videoId} onChange={(v) => set('videoId', v)} error={errors.videoId} w={260} />
-            <Checkbox mt={30} label="Every year" checked={form.yearly} onChange={(e) => set('yearly', e.currentTarget.checked)} />
+            <DatePickerInput
+              label="Date"
+              placeholder="Pick a date"
+              value={form.date}
+              onChange={(v) => set('date', v)}
+              error={errors.date}
+              valueFormat="D MMM YYYY"
+              w={200}
+              clearable
+            />
+            <Select
+              label="Video"
+              data={videos}
+              value={form.videoId}
+              onChange={(v) => set('videoId', v)}
+              error={errors.videoId}
+              w={260}
+            />
+            <Checkbox
+              mt={30}
+              label="Every year"
+              checked={form.yearly}
+              onChange={(e) => set('yearly', e.currentTarget.checked)}
+            />
           </Group>
         )}
         {form.kind === 'window' && (
           <Group align="flex-start" gap="sm">
-            <DateTimePicker label="Starts" description={tz} placeholder="Pick date and time" value={form.start} onChange={(v) => set('start', v)} error={errors.start} valueFormat="D MMM YYYY HH:mm" w={220} clearable />
-            <DateTimePicker label="Ends" description={tz} placeholder="Pick date and time" value={form.end} onChange={(v) => set('end', v)} error={errors.end} valueFormat="D MMM YYYY HH:mm" w={220} clearable />
-            <Select label="Video" description="Plays during the window" data={videos} value={form.videoId} onChange={(v) => set('videoId', v)} error={errors.videoId} w={260} />
+            <DateTimePicker
+              label="Starts"
+              description={tz}
+              placeholder="Pick date and time"
+              value={form.start}
+              onChange={(v) => set('start', v)}
+              error={errors.start}
+              valueFormat="D MMM YYYY HH:mm"
+              w={220}
+              clearable
+            />
+            <DateTimePicker
+              label="Ends"
+              description={tz}
+              placeholder="Pick date and time"
+              value={form.end}
+              onChange={(v) => set('end', v)}
+              error={errors.end}
+              valueFormat="D MMM YYYY HH:mm"
+              w={220}
+              clearable
+            />
+            <Select
+              label="Video"
+              description="Plays during the window"
+              data={videos}
+              value={form.videoId}
+              onChange={(v) => set('videoId', v)}
+              error={errors.videoId}
+              w={260}
+            />
           </Group>
         )}
         {form.kind === 'rotation' && (
@@ -301,8 +469,24 @@ function AddRuleForm({ arContentId, playlist, onAdded }: { arContentId: string; 
               onChange={(v) => v && set('cycle', v as RuleForm['cycle'])}
               w={200}
             />
-            <MultiSelect label="Videos" description="Empty: the whole playlist, in order" data={videos} value={form.videoIds} onChange={(v) => set('videoIds', v)} error={errors.videoIds} w={300} />
-            <DatePickerInput label="First video on" description="Optional start of the cycle" value={form.anchorDate} onChange={(v) => set('anchorDate', v)} valueFormat="D MMM YYYY" w={200} clearable />
+            <MultiSelect
+              label="Videos"
+              description="Empty: the whole playlist, in order"
+              data={videos}
+              value={form.videoIds}
+              onChange={(v) => set('videoIds', v)}
+              error={errors.videoIds}
+              w={300}
+            />
+            <DatePickerInput
+              label="First video on"
+              description="Optional start of the cycle"
+              value={form.anchorDate}
+              onChange={(v) => set('anchorDate', v)}
+              valueFormat="D MMM YYYY"
+              w={200}
+              clearable
+            />
           </Group>
         )}
         <Group>
@@ -336,12 +520,22 @@ function CalendarPreview({
     queryKey: ['playlist-preview', arContentId, timeZone, month.year, month.month],
     queryFn: () => api.playlist.preview.query({ id: arContentId, ...range }),
   });
-  const weeks = useMemo(() => buildCalendar(month.year, month.month, preview.data?.segments ?? [], timeZone), [month, preview.data, timeZone]);
-  const label = new Date(Date.UTC(month.year, month.month - 1, 1)).toLocaleDateString(undefined, { timeZone: 'UTC', month: 'long', year: 'numeric' });
+  const weeks = useMemo(
+    () => buildCalendar(month.year, month.month, preview.data?.segments ?? [], timeZone),
+    [month, preview.data, timeZone],
+  );
+  const label = new Date(Date.UTC(month.year, month.month - 1, 1)).toLocaleDateString(undefined, {
+    timeZone: 'UTC',
+    month: 'long',
+    year: 'numeric',
+  });
   const weekdays = weeks[0]?.map((d) => {
     const [y, m, day] = d.key.split('-').map(Number) as [number, number, number];
     const at = new Date(Date.UTC(y, m - 1, day));
-    return { short: at.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short' }), long: at.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'long' }) };
+    return {
+      short: at.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short' }),
+      long: at.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'long' }),
+    };
   });
 
   return (
@@ -351,7 +545,12 @@ function CalendarPreview({
           Calendar: {label}
         </Title>
         <Group gap={4}>
-          <Button size="compact-sm" variant="default" onClick={() => setMonth((m) => shiftMonth(m, -1))} aria-label="Previous month">
+          <Button
+            size="compact-sm"
+            variant="default"
+            onClick={() => setMonth((m) => shiftMonth(m, -1))}
+            aria-label="Previous month"
+          >
             ‹
           </Button>
           <Button
@@ -364,7 +563,12 @@ function CalendarPreview({
           >
             This month
           </Button>
-          <Button size="compact-sm" variant="default" onClick={() => setMonth((m) => shiftMonth(m, 1))} aria-label="Next month">
+          <Button
+            size="compact-sm"
+            variant="default"
+            onClick={() => setMonth((m) => shiftMonth(m, 1))}
+            aria-label="Next month"
+          >
             ›
           </Button>
         </Group>
@@ -374,7 +578,14 @@ function CalendarPreview({
           {(preview.error as Error).message}
         </Alert>
       )}
-      <Table withTableBorder withColumnBorders layout="fixed" aria-label={`What plays each day in ${label}`} aria-busy={preview.isFetching} data-calendar={`${month.year}-${month.month}`}>
+      <Table
+        withTableBorder
+        withColumnBorders
+        layout="fixed"
+        aria-label={`What plays each day in ${label}`}
+        aria-busy={preview.isFetching}
+        data-calendar={`${month.year}-${month.month}`}
+      >
         <Table.Thead>
           <Table.Tr>
             {weekdays?.map((w) => (
@@ -388,27 +599,39 @@ function CalendarPreview({
           {weeks.map((week) => (
             <Table.Tr key={week[0]!.key}>
               {week.map((d) => (
-                <Table.Td key={d.key} data-date={d.key} valign="top" p={4} h={64} style={{ opacity: d.inMonth ? 1 : 0.45, background: d.today ? 'var(--mantine-color-violet-light)' : undefined }}>
+                <Table.Td
+                  key={d.key}
+                  data-date={d.key}
+                  valign="top"
+                  p={4}
+                  h={64}
+                  style={{
+                    opacity: d.inMonth ? 1 : 0.45,
+                    background: d.today ? 'var(--mantine-color-violet-light)' : undefined,
+                  }}
+                >
                   <Text size="xs" fw={d.today ? 700 : 500} aria-current={d.today ? 'date' : undefined}>
                     {d.day}
                   </Text>
                   <Stack gap={2}>
-                    {d.entries.filter((e) => e.videoId).map((e) => (
-                      <Text
-                        key={`${e.videoId}-${e.ruleId ?? e.rule}`}
-                        size="xs"
-                        lineClamp={1}
-                        px={4}
-                        bg={`${colorOf(e.videoId)}.1`}
-                        c={`${colorOf(e.videoId)}.9`}
-                        style={{ borderRadius: 4 }}
-                        title={`${titleOf(e.videoId!)} (${RULE_TEXT[e.rule] ?? e.rule})`}
-                        data-video-id={e.videoId}
-                      >
-                        {titleOf(e.videoId!)}
-                        <VisuallyHidden>{` (${RULE_TEXT[e.rule] ?? e.rule})`}</VisuallyHidden>
-                      </Text>
-                    ))}
+                    {d.entries
+                      .filter((e) => e.videoId)
+                      .map((e) => (
+                        <Text
+                          key={`${e.videoId}-${e.ruleId ?? e.rule}`}
+                          size="xs"
+                          lineClamp={1}
+                          px={4}
+                          bg={`${colorOf(e.videoId)}.1`}
+                          c={`${colorOf(e.videoId)}.9`}
+                          style={{ borderRadius: 4 }}
+                          title={`${titleOf(e.videoId!)} (${RULE_TEXT[e.rule] ?? e.rule})`}
+                          data-video-id={e.videoId}
+                        >
+                          {titleOf(e.videoId!)}
+                          <VisuallyHidden>{` (${RULE_TEXT[e.rule] ?? e.rule})`}</VisuallyHidden>
+                        </Text>
+                      ))}
                   </Stack>
                 </Table.Td>
               ))}

@@ -1,5 +1,17 @@
 // The viewer links of an AR content item with copy buttons, and its QR code to show and download (PNG for print, SVG).
-import { Anchor, Button, Card, Code, CopyButton, Group, Loader, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Loader,
+  SegmentedControl,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api.ts';
@@ -10,7 +22,13 @@ const PNG_SIZES = ['512', '1024', '2048'] as const;
 
 /** A safe file name from a title: letters, digits and dashes. */
 export function fileNameOf(title: string, ext: string): string {
-  const base = title.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').toLowerCase().slice(0, 60);
+  const base = title
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .toLowerCase()
+    .slice(0, 60);
   return `${base || 'ar-content'}-qr.${ext}`;
 }
 
@@ -88,7 +106,13 @@ export function QrPanel({ content }: { content: ArContentDetail }) {
           <Text size="sm" fw={500} id="png-size-label">
             PNG size (pixels)
           </Text>
-          <SegmentedControl aria-labelledby="png-size-label" size="xs" value={pngSize} onChange={(v) => setPngSize(v as typeof pngSize)} data={[...PNG_SIZES]} />
+          <SegmentedControl
+            aria-labelledby="png-size-label"
+            size="xs"
+            value={pngSize}
+            onChange={(v) => setPngSize(v as typeof pngSize)}
+            data={[...PNG_SIZES]}
+          />
         </Stack>
         <Stack gap="xs">
           <Button variant="light" fullWidth loading={busy === 'png'} onClick={() => void save('png')}>
@@ -122,7 +146,13 @@ function LinkRow({ label, value }: { label: string; value: string }) {
         </div>
         <CopyButton value={value}>
           {({ copied, copy }) => (
-            <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`} style={{ flex: 'none' }}>
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              onClick={copy}
+              aria-label={`Copy ${label.toLowerCase()}`}
+              style={{ flex: 'none' }}
+            >
               {copied ? 'Copied' : 'Copy'}
             </Button>
           )}

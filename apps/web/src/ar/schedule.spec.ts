@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildCalendar, describeRule, EMPTY_RULE_FORM, monthGridKeys, previewRange, shiftMonth, toRuleInput, type PreviewSegment, type RuleView } from './schedule.ts';
+import {
+  buildCalendar,
+  describeRule,
+  EMPTY_RULE_FORM,
+  monthGridKeys,
+  previewRange,
+  shiftMonth,
+  toRuleInput,
+  type PreviewSegment,
+  type RuleView,
+} from './schedule.ts';
 
 const ITEM = '00000000-0000-4000-8000-000000000001';
 const A = '00000000-0000-4000-8000-00000000000a';
@@ -8,7 +18,13 @@ const C = '00000000-0000-4000-8000-00000000000c';
 
 describe('rule form → playlist.addRule input', () => {
   it('maps a date rule, keeping only the day', () => {
-    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'date', date: '2026-12-24', yearly: true, videoId: A }, ITEM, 'Europe/Berlin')).toEqual({
+    expect(
+      toRuleInput(
+        { ...EMPTY_RULE_FORM, kind: 'date', date: '2026-12-24', yearly: true, videoId: A },
+        ITEM,
+        'Europe/Berlin',
+      ),
+    ).toEqual({
       ok: true,
       input: { id: ITEM, kind: 'date', date: '2026-12-24', yearly: true, videoId: A },
     });
@@ -18,22 +34,55 @@ describe('rule form → playlist.addRule input', () => {
   });
 
   it('reads a window’s times in the company’s time zone', () => {
-    const r = toRuleInput({ ...EMPTY_RULE_FORM, kind: 'window', start: '2026-07-01 09:00:00', end: '2026-07-03 18:30:00', videoId: B }, ITEM, 'Europe/Berlin');
-    expect(r).toEqual({ ok: true, input: { id: ITEM, kind: 'window', start: new Date('2026-07-01T07:00:00Z'), end: new Date('2026-07-03T16:30:00Z'), videoId: B } });
+    const r = toRuleInput(
+      { ...EMPTY_RULE_FORM, kind: 'window', start: '2026-07-01 09:00:00', end: '2026-07-03 18:30:00', videoId: B },
+      ITEM,
+      'Europe/Berlin',
+    );
+    expect(r).toEqual({
+      ok: true,
+      input: {
+        id: ITEM,
+        kind: 'window',
+        start: new Date('2026-07-01T07:00:00Z'),
+        end: new Date('2026-07-03T16:30:00Z'),
+        videoId: B,
+      },
+    });
   });
 
   it('maps a rotation, leaving out what is not chosen', () => {
-    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'rotation', cycle: 'weekly' }, ITEM, 'UTC')).toEqual({ ok: true, input: { id: ITEM, kind: 'rotation', cycle: 'weekly' } });
-    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'rotation', cycle: 'daily', videoIds: [A, B, A], anchorDate: '2026-07-06' }, ITEM, 'UTC')).toEqual({
+    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'rotation', cycle: 'weekly' }, ITEM, 'UTC')).toEqual({
+      ok: true,
+      input: { id: ITEM, kind: 'rotation', cycle: 'weekly' },
+    });
+    expect(
+      toRuleInput(
+        { ...EMPTY_RULE_FORM, kind: 'rotation', cycle: 'daily', videoIds: [A, B, A], anchorDate: '2026-07-06' },
+        ITEM,
+        'UTC',
+      ),
+    ).toEqual({
       ok: true,
       input: { id: ITEM, kind: 'rotation', cycle: 'daily', videoIds: [A, B], anchorDate: '2026-07-06' },
     });
   });
 
   it('names each missing or wrong field', () => {
-    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'date' }, ITEM, 'UTC')).toEqual({ ok: false, errors: { date: 'Choose a date', videoId: 'Choose the video to play' } });
-    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'window', start: '2026-07-02 10:00', end: '2026-07-02 10:00', videoId: A }, ITEM, 'UTC')).toEqual({ ok: false, errors: { end: 'Must be after the start' } });
-    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'window', start: 'soon', end: null, videoId: null }, ITEM, 'UTC')).toEqual({
+    expect(toRuleInput({ ...EMPTY_RULE_FORM, kind: 'date' }, ITEM, 'UTC')).toEqual({
+      ok: false,
+      errors: { date: 'Choose a date', videoId: 'Choose the video to play' },
+    });
+    expect(
+      toRuleInput(
+        { ...EMPTY_RULE_FORM, kind: 'window', start: '2026-07-02 10:00', end: '2026-07-02 10:00', videoId: A },
+        ITEM,
+        'UTC',
+      ),
+    ).toEqual({ ok: false, errors: { end: 'Must be after the start' } });
+    expect(
+      toRuleInput({ ...EMPTY_RULE_FORM, kind: 'window', start: 'soon', end: null, videoId: null }, ITEM, 'UTC'),
+    ).toEqual({
       ok: false,
       errors: { start: 'Choose when it starts', end: 'Choose when it ends', videoId: 'Choose the video to play' },
     });
@@ -51,12 +100,21 @@ describe('month calendar', () => {
   });
 
   it('asks for the grid’s range from the first day’s local midnight', () => {
-    expect(previewRange(2026, 7, 'Europe/Berlin')).toEqual({ from: new Date('2026-06-28T22:00:00Z'), to: new Date('2026-08-02T22:00:00Z') });
+    expect(previewRange(2026, 7, 'Europe/Berlin')).toEqual({
+      from: new Date('2026-06-28T22:00:00Z'),
+      to: new Date('2026-08-02T22:00:00Z'),
+    });
   });
 
   it('puts each segment’s video on the local days it covers', () => {
     const tz = 'Europe/Berlin';
-    const seg = (from: string, to: string, videoId: string | null, rule: string, ruleId: string | null = null): PreviewSegment => ({ from: new Date(from), to: new Date(to), videoId, rule, ruleId });
+    const seg = (
+      from: string,
+      to: string,
+      videoId: string | null,
+      rule: string,
+      ruleId: string | null = null,
+    ): PreviewSegment => ({ from: new Date(from), to: new Date(to), videoId, rule, ruleId });
     const segments = [
       seg('2026-06-28T22:00:00Z', '2026-07-09T22:00:00Z', A, 'default'),
       // A window on 10 July from 12:00 to 14:00 Berlin time.
@@ -70,7 +128,11 @@ describe('month calendar', () => {
     const weeks = buildCalendar(2026, 7, segments, tz, new Date('2026-07-15T12:00:00Z'));
     const days = new Map(weeks.flat().map((d) => [d.key, d]));
     expect(weeks).toHaveLength(5);
-    expect(days.get('2026-06-29')).toMatchObject({ day: 29, inMonth: false, entries: [{ videoId: A, rule: 'default', ruleId: null }] });
+    expect(days.get('2026-06-29')).toMatchObject({
+      day: 29,
+      inMonth: false,
+      entries: [{ videoId: A, rule: 'default', ruleId: null }],
+    });
     expect(days.get('2026-07-10')!.entries).toEqual([
       { videoId: A, rule: 'default', ruleId: null },
       { videoId: B, rule: 'window', ruleId: 'w1' },
@@ -93,13 +155,36 @@ describe('month calendar', () => {
 });
 
 describe('rules in words', () => {
-  const base: RuleView = { id: 'r', kind: 'date', videoId: A, date: '2026-12-24', yearly: true, start: null, end: null, cycle: null, videoIds: null, anchorDate: null };
+  const base: RuleView = {
+    id: 'r',
+    kind: 'date',
+    videoId: A,
+    date: '2026-12-24',
+    yearly: true,
+    start: null,
+    end: null,
+    cycle: null,
+    videoIds: null,
+    anchorDate: null,
+  };
   const titleOf = (id: string) => ({ [A]: 'Winter greeting', [B]: 'Summer sale' })[id] ?? '?';
   it('names the video and when', () => {
     expect(describeRule(base, titleOf, 'UTC')).toMatch(/^Every year on .*24.*: Winter greeting$/);
-    expect(describeRule({ ...base, kind: 'rotation', videoId: null, cycle: 'weekly', videoIds: [A, B] }, titleOf, 'UTC')).toBe(
-      'Rotation, a different video each week (from Monday): Winter greeting, Summer sale',
-    );
-    expect(describeRule({ ...base, kind: 'window', videoId: B, start: new Date('2026-07-01T07:00:00Z'), end: new Date('2026-07-02T07:00:00Z') }, titleOf, 'UTC')).toMatch(/^From .* until .*: Summer sale$/);
+    expect(
+      describeRule({ ...base, kind: 'rotation', videoId: null, cycle: 'weekly', videoIds: [A, B] }, titleOf, 'UTC'),
+    ).toBe('Rotation, a different video each week (from Monday): Winter greeting, Summer sale');
+    expect(
+      describeRule(
+        {
+          ...base,
+          kind: 'window',
+          videoId: B,
+          start: new Date('2026-07-01T07:00:00Z'),
+          end: new Date('2026-07-02T07:00:00Z'),
+        },
+        titleOf,
+        'UTC',
+      ),
+    ).toMatch(/^From .* until .*: Summer sale$/);
   });
 });

@@ -23,9 +23,20 @@ export interface RuleForm {
   anchorDate: string | null;
 }
 
-export const EMPTY_RULE_FORM: RuleForm = { kind: 'date', date: null, yearly: false, videoId: null, start: null, end: null, cycle: 'daily', videoIds: [], anchorDate: null };
+export const EMPTY_RULE_FORM: RuleForm = {
+  kind: 'date',
+  date: null,
+  yearly: false,
+  videoId: null,
+  start: null,
+  end: null,
+  cycle: 'daily',
+  videoIds: [],
+  anchorDate: null,
+};
 
-export type RuleFormResult = { ok: true; input: RuleInput } | { ok: false; errors: Partial<Record<keyof RuleForm, string>> };
+export type RuleFormResult =
+  { ok: true; input: RuleInput } | { ok: false; errors: Partial<Record<keyof RuleForm, string>> };
 
 /** Checks the form the way the server will, so mistakes show next to their field before any request. */
 export function toRuleInput(form: RuleForm, arContentId: string, timeZone: string): RuleFormResult {
@@ -83,7 +94,11 @@ export interface RuleView {
   anchorDate: string | null;
 }
 
-const CYCLE_TEXT: Record<string, string> = { daily: 'a different video each day', weekly: 'a different video each week (from Monday)', 'random-daily': 'a random video each day' };
+const CYCLE_TEXT: Record<string, string> = {
+  daily: 'a different video each day',
+  weekly: 'a different video each week (from Monday)',
+  'random-daily': 'a random video each day',
+};
 
 /** One line a person can read, e.g. “Every year on 24 December: Winter greeting”. */
 export function describeRule(rule: RuleView, titleOf: (videoId: string) => string, timeZone: string): string {
@@ -150,13 +165,23 @@ export function previewRange(year: number, month: number, timeZone: string): { f
 }
 
 /** Weeks of days, each day with the videos the segments put on it. */
-export function buildCalendar(year: number, month: number, segments: readonly PreviewSegment[], timeZone: string, now = new Date()): CalendarDay[][] {
+export function buildCalendar(
+  year: number,
+  month: number,
+  segments: readonly PreviewSegment[],
+  timeZone: string,
+  now = new Date(),
+): CalendarDay[][] {
   const monthPrefix = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-`;
   const todayKey = localDateKey(now, timeZone);
   // Each segment covers the local days from its start to the instant before its end.
   const spans = segments
     .filter((s) => new Date(s.to).getTime() > new Date(s.from).getTime())
-    .map((s) => ({ s, first: localDateKey(s.from, timeZone), last: localDateKey(new Date(s.to).getTime() - 1, timeZone) }));
+    .map((s) => ({
+      s,
+      first: localDateKey(s.from, timeZone),
+      last: localDateKey(new Date(s.to).getTime() - 1, timeZone),
+    }));
   const days = monthGridKeys(year, month).map((key): CalendarDay => {
     const entries: CalendarEntry[] = [];
     for (const { s, first, last } of spans) {
@@ -172,7 +197,10 @@ export function buildCalendar(year: number, month: number, segments: readonly Pr
   return weeks;
 }
 
-export function shiftMonth({ year, month }: { year: number; month: number }, by: number): { year: number; month: number } {
+export function shiftMonth(
+  { year, month }: { year: number; month: number },
+  by: number,
+): { year: number; month: number } {
   const index = year * 12 + (month - 1) + by;
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }

@@ -6,7 +6,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -15,7 +24,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 /** The wall-clock reading at `instant` in `timeZone`, as if it were UTC milliseconds. */
 function wallClock(instant: number, timeZone: string): number {
   const p: Record<string, number> = {};
-  for (const { type, value } of formatter(timeZone).formatToParts(instant)) if (type !== 'literal') p[type] = Number(value);
+  for (const { type, value } of formatter(timeZone).formatToParts(instant))
+    if (type !== 'literal') p[type] = Number(value);
   return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
 }
 
@@ -43,7 +53,9 @@ export function fromWallTime(wall: string, timeZone: string): Date {
   const [, y, mo, d, h = '0', mi = '0', s = '0'] = m;
   const target = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   // The offsets either side of the target cover every DST case (a zone changes its offset at most once a day).
-  const offsets = [...new Set([-86_400_000, 0, 86_400_000].map((shift) => wallClock(target + shift, timeZone) - (target + shift)))];
+  const offsets = [
+    ...new Set([-86_400_000, 0, 86_400_000].map((shift) => wallClock(target + shift, timeZone) - (target + shift))),
+  ];
   const exact = offsets.map((o) => target - o).filter((t) => wallClock(t, timeZone) === target);
   return new Date(exact.length ? Math.min(...exact) : target - Math.min(...offsets));
 }

@@ -20,7 +20,11 @@ function rotatingServer() {
   const valid = new Set<string>();
   const issue = (): SessionTokens => {
     n += 1;
-    const t = { accessToken: `access-${n}`, refreshToken: `refresh-${n}`, accessTokenExpiresAt: new Date(Date.now() + 15 * 60_000) };
+    const t = {
+      accessToken: `access-${n}`,
+      refreshToken: `refresh-${n}`,
+      accessTokenExpiresAt: new Date(Date.now() + 15 * 60_000),
+    };
     valid.add(t.refreshToken);
     return t;
   };

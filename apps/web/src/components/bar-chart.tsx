@@ -23,13 +23,23 @@ export interface BarGeometry {
 }
 
 /** Bars in a `width`×`height` plot, evenly spaced, with a small gap; values below zero draw as zero. */
-export function layoutBars(values: readonly number[], width: number, height: number, top = niceMax(Math.max(0, ...values))): BarGeometry[] {
+export function layoutBars(
+  values: readonly number[],
+  width: number,
+  height: number,
+  top = niceMax(Math.max(0, ...values)),
+): BarGeometry[] {
   if (!values.length) return [];
   const slot = width / values.length;
   const gap = Math.min(slot * 0.2, 8);
   return values.map((v, i) => {
     const h = (Math.max(0, v) / top) * height;
-    return { x: round(i * slot + gap / 2), y: round(height - h), width: round(Math.max(1, slot - gap)), height: round(h) };
+    return {
+      x: round(i * slot + gap / 2),
+      y: round(height - h),
+      width: round(Math.max(1, slot - gap)),
+      height: round(h),
+    };
   });
 }
 
@@ -40,13 +50,30 @@ const H = 180;
 const LEFT = 44;
 const BOTTOM = 22;
 
-export function BarChart({ title, bars, valueLabel, format = String, color = 'violet' }: { title: string; bars: readonly Bar[]; valueLabel: string; format?: (v: number) => string; color?: string }) {
+export function BarChart({
+  title,
+  bars,
+  valueLabel,
+  format = String,
+  color = 'violet',
+}: {
+  title: string;
+  bars: readonly Bar[];
+  valueLabel: string;
+  format?: (v: number) => string;
+  color?: string;
+}) {
   const theme = useMantineTheme();
   const id = useId();
   const top = niceMax(Math.max(0, ...bars.map((b) => b.value)));
   const plotW = W - LEFT;
   const plotH = H - BOTTOM;
-  const geometry = layoutBars(bars.map((b) => b.value), plotW, plotH, top);
+  const geometry = layoutBars(
+    bars.map((b) => b.value),
+    plotW,
+    plotH,
+    top,
+  );
   // At most about eight x labels, so they never overlap.
   const every = Math.max(1, Math.ceil(bars.length / 8));
   const fill = theme.colors[color]?.[6] ?? color;
@@ -73,7 +100,15 @@ export function BarChart({ title, bars, valueLabel, format = String, color = 'vi
           ))}
           {geometry.map((g, i) =>
             i % every === 0 ? (
-              <text key={i} x={g.x + g.width / 2} y={H - 6} textAnchor="middle" fontSize={11} fill="currentColor" opacity={0.7}>
+              <text
+                key={i}
+                x={g.x + g.width / 2}
+                y={H - 6}
+                textAnchor="middle"
+                fontSize={11}
+                fill="currentColor"
+                opacity={0.7}
+              >
                 {bars[i]!.label}
               </text>
             ) : null,

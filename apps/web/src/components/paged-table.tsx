@@ -87,11 +87,7 @@ export function PagedTable<T>({
       </Paper>
       {query.hasNextPage && (
         <Group mt="sm">
-          <Button
-            variant="default"
-            onClick={() => query.fetchNextPage()}
-            loading={query.isFetchingNextPage}
-          >
+          <Button variant="default" onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage}>
             {moreLabel}
           </Button>
         </Group>

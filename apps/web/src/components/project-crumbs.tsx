@@ -2,7 +2,15 @@
 import { Anchor, Breadcrumbs, Text } from '@mantine/core';
 import { Link } from 'wouter';
 
-export function ProjectCrumbs({ companyId, project, current }: { companyId: string; project?: { id: string; name?: string }; current: string }) {
+export function ProjectCrumbs({
+  companyId,
+  project,
+  current,
+}: {
+  companyId: string;
+  project?: { id: string; name?: string };
+  current: string;
+}) {
   return (
     <Breadcrumbs aria-label="Breadcrumb">
       <Anchor component={Link} href={`/c/${companyId}/projects`}>

@@ -26,7 +26,11 @@ export function Shell({ children }: { children: ReactNode }) {
   const section = (path: string) => `/c/${companyId}${path}`;
 
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="lg"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -78,9 +82,30 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="sm" aria-label="Sections">
         {companyId ? (
           <>
-            <NavLink component={Link} href={section('/projects')} label="Projects" active={location.startsWith(section('/projects')) || location.startsWith(section('/videos')) || location.startsWith(section('/ar/'))} />
-            <NavLink component={Link} href={section('/members')} label="Members" active={location.startsWith(section('/members'))} />
-            {can('admin') && <NavLink component={Link} href={section('/audit')} label="Audit log" active={location.startsWith(section('/audit'))} />}
+            <NavLink
+              component={Link}
+              href={section('/projects')}
+              label="Projects"
+              active={
+                location.startsWith(section('/projects')) ||
+                location.startsWith(section('/videos')) ||
+                location.startsWith(section('/ar/'))
+              }
+            />
+            <NavLink
+              component={Link}
+              href={section('/members')}
+              label="Members"
+              active={location.startsWith(section('/members'))}
+            />
+            {can('admin') && (
+              <NavLink
+                component={Link}
+                href={section('/audit')}
+                label="Audit log"
+                active={location.startsWith(section('/audit'))}
+              />
+            )}
           </>
         ) : (
           <Text size="sm" c="dimmed">

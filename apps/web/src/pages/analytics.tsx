@@ -20,7 +20,10 @@ export function AnalyticsPage() {
   // Fixed when the range is chosen, so refetches ask for the same periods.
   const range = useMemo(() => rangeOf(rangeKey), [rangeKey]);
 
-  const project = useQuery({ queryKey: ['project', projectId], queryFn: () => api.project.byId.query({ id: projectId }) });
+  const project = useQuery({
+    queryKey: ['project', projectId],
+    queryFn: () => api.project.byId.query({ id: projectId }),
+  });
   const items = useQuery({
     queryKey: ['ar-contents', projectId, 'analytics'],
     queryFn: () => api.arContent.list.query({ projectId, limit: 100, includeArchived: true }),
@@ -44,7 +47,10 @@ export function AnalyticsPage() {
           w={300}
           allowDeselect={false}
           value={item}
-          data={[{ value: ALL, label: 'All AR content in the project' }, ...(items.data?.items ?? []).map((c) => ({ value: c.id, label: c.title }))]}
+          data={[
+            { value: ALL, label: 'All AR content in the project' },
+            ...(items.data?.items ?? []).map((c) => ({ value: c.id, label: c.title })),
+          ]}
           onChange={(v) => setSearch(v ? { item: v } : {}, { replace: true })}
         />
         <Select
@@ -81,8 +87,17 @@ export function AnalyticsPage() {
           {s.platforms.length > 0 && <DevicesTable platforms={s.platforms} total={s.totals.views} />}
           <Card withBorder>
             <Stack gap="xl">
-              <BarChart title="Views" valueLabel="Views" bars={s.series.map((p) => ({ label: label(p.start), value: p.views }))} />
-              <BarChart title="Unique devices" valueLabel="Devices" color="teal" bars={s.series.map((p) => ({ label: label(p.start), value: p.uniqueDevices }))} />
+              <BarChart
+                title="Views"
+                valueLabel="Views"
+                bars={s.series.map((p) => ({ label: label(p.start), value: p.views }))}
+              />
+              <BarChart
+                title="Unique devices"
+                valueLabel="Devices"
+                color="teal"
+                bars={s.series.map((p) => ({ label: label(p.start), value: p.uniqueDevices }))}
+              />
               <BarChart
                 title="Median watch time"
                 valueLabel="Median watch time"
@@ -93,7 +108,8 @@ export function AnalyticsPage() {
             </Stack>
           </Card>
           <Text size="xs" c="dimmed">
-            Periods follow {s.timezone}. Watch time and completion count only sessions the app ended; closed or abandoned ones count as views.
+            Periods follow {s.timezone}. Watch time and completion count only sessions the app ended; closed or
+            abandoned ones count as views.
           </Text>
         </>
       )}
@@ -101,16 +117,31 @@ export function AnalyticsPage() {
   );
 }
 
-const PLATFORM_NAMES: Record<string, string> = { ios: 'iPhone and iPad', android: 'Android', web: 'Web browser', other: 'Other' };
+const PLATFORM_NAMES: Record<string, string> = {
+  ios: 'iPhone and iPad',
+  android: 'Android',
+  web: 'Web browser',
+  other: 'Other',
+};
 
-type PlatformRow = { platform: string; views: number; uniqueDevices: number; medianWatchMs: number | null; completionRate: number | null };
+type PlatformRow = {
+  platform: string;
+  views: number;
+  uniqueDevices: number;
+  medianWatchMs: number | null;
+  completionRate: number | null;
+};
 
 /** Views by device platform over the whole period, with each one's share of the views. */
 function DevicesTable({ platforms, total }: { platforms: readonly PlatformRow[]; total: number }) {
   return (
     <Card withBorder>
       <Table aria-label="Devices" verticalSpacing="xs">
-        <Table.Caption style={{ captionSide: 'top', textAlign: 'left', fontWeight: 600, color: 'inherit', marginBottom: 8 }}>Devices</Table.Caption>
+        <Table.Caption
+          style={{ captionSide: 'top', textAlign: 'left', fontWeight: 600, color: 'inherit', marginBottom: 8 }}
+        >
+          Devices
+        </Table.Caption>
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Platform</Table.Th>

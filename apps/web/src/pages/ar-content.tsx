@@ -1,6 +1,22 @@
 // One AR content item: its marker (upload, score, feature points), sharing (links, QR), playlist and schedule,
 // details (validity, customer, playback, printed size), and archive / delete.
-import { Alert, Button, Card, Checkbox, Fieldset, Grid, Group, Loader, NumberInput, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  Checkbox,
+  Fieldset,
+  Grid,
+  Group,
+  Loader,
+  NumberInput,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -29,7 +45,11 @@ export function ArContentPage() {
     refetchInterval: (q) => (q.state.data?.status === 'MARKER_PROCESSING' ? 1000 : false),
   });
   const c = content.data;
-  const project = useQuery({ queryKey: ['project', c?.projectId], queryFn: () => api.project.byId.query({ id: c!.projectId }), enabled: Boolean(c?.projectId) });
+  const project = useQuery({
+    queryKey: ['project', c?.projectId],
+    queryFn: () => api.project.byId.query({ id: c!.projectId }),
+    enabled: Boolean(c?.projectId),
+  });
   const [confirm, setConfirm] = useState<'archive' | 'delete' | null>(null);
 
   const refreshList = () => c && void qc.invalidateQueries({ queryKey: ['ar-contents', c.projectId] });
@@ -37,7 +57,9 @@ export function ArContentPage() {
     mutationFn: () => api.arContent.archive.mutate({ id: arContentId }),
     onSuccess: (view) => {
       notifySuccess(`“${view.title}” was archived`);
-      qc.setQueryData(['ar-content', arContentId], (old: ArContentDetail | undefined) => (old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old));
+      qc.setQueryData(['ar-content', arContentId], (old: ArContentDetail | undefined) =>
+        old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old,
+      );
       refreshList();
       setConfirm(null);
     },
@@ -58,7 +80,9 @@ export function ArContentPage() {
     const notFound = errorCode(content.error) === 'NOT_FOUND';
     return (
       <Alert color="red" role="alert" title={notFound ? 'AR content not found' : 'Could not load the AR content'}>
-        {notFound ? 'It may have been deleted, or it belongs to another company.' : String((content.error as Error | null)?.message ?? '')}
+        {notFound
+          ? 'It may have been deleted, or it belongs to another company.'
+          : String((content.error as Error | null)?.message ?? '')}
       </Alert>
     );
   }
@@ -84,7 +108,11 @@ export function ArContentPage() {
           {c.description && <Text c="dimmed">{c.description}</Text>}
         </Stack>
         <Group gap="xs">
-          <Button variant="default" component={Link} href={`/c/${companyId}/projects/${c.projectId}/analytics?item=${c.id}`}>
+          <Button
+            variant="default"
+            component={Link}
+            href={`/c/${companyId}/projects/${c.projectId}/analytics?item=${c.id}`}
+          >
             Analytics
           </Button>
           {can('admin') && !archived && (
@@ -119,17 +147,40 @@ export function ArContentPage() {
 
       <DetailsForm content={c} companyId={companyId} canEdit={canEdit} />
 
-      <ConfirmModal opened={confirm === 'archive'} onClose={() => setConfirm(null)} title="Archive AR content?" confirmLabel="Archive" pending={archive.isPending} onConfirm={() => archive.mutate()}>
+      <ConfirmModal
+        opened={confirm === 'archive'}
+        onClose={() => setConfirm(null)}
+        title="Archive AR content?"
+        confirmLabel="Archive"
+        pending={archive.isPending}
+        onConfirm={() => archive.mutate()}
+      >
         Viewers scanning “{c.title}” will no longer see its video, and it can no longer be changed.
       </ConfirmModal>
-      <ConfirmModal opened={confirm === 'delete'} onClose={() => setConfirm(null)} title="Delete AR content?" confirmLabel="Delete" pending={remove.isPending} onConfirm={() => remove.mutate()}>
-        “{c.title}”, its marker and its schedule will be deleted, and its QR codes will stop working. This cannot be undone.
+      <ConfirmModal
+        opened={confirm === 'delete'}
+        onClose={() => setConfirm(null)}
+        title="Delete AR content?"
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate()}
+      >
+        “{c.title}”, its marker and its schedule will be deleted, and its QR codes will stop working. This cannot be
+        undone.
       </ConfirmModal>
     </Stack>
   );
 }
 
-function DetailsForm({ content, companyId, canEdit }: { content: ArContentDetail; companyId: string; canEdit: boolean }) {
+function DetailsForm({
+  content,
+  companyId,
+  canEdit,
+}: {
+  content: ArContentDetail;
+  companyId: string;
+  canEdit: boolean;
+}) {
   const qc = useQueryClient();
   const timeZone = useCompanyTimeZone(companyId);
   const server = detailsValues(content, timeZone);
@@ -146,7 +197,9 @@ function DetailsForm({ content, companyId, canEdit }: { content: ArContentDetail
   const save = useMutation({
     mutationFn: (input: UpdateInput) => api.arContent.update.mutate(input),
     onSuccess: (view) => {
-      qc.setQueryData(['ar-content', content.id], (old: ArContentDetail | undefined) => (old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old));
+      qc.setQueryData(['ar-content', content.id], (old: ArContentDetail | undefined) =>
+        old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old,
+      );
       void qc.invalidateQueries({ queryKey: ['ar-contents', content.projectId] });
       notifySuccess('Details saved');
     },
@@ -176,7 +229,14 @@ function DetailsForm({ content, companyId, canEdit }: { content: ArContentDetail
       >
         <Stack gap="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput label="Title" required value={values.title} onChange={(e) => set('title', e.currentTarget.value)} error={errors.title} readOnly={ro} />
+            <TextInput
+              label="Title"
+              required
+              value={values.title}
+              onChange={(e) => set('title', e.currentTarget.value)}
+              error={errors.title}
+              readOnly={ro}
+            />
             <NumberInput
               label="Printed width of the marker (mm)"
               description="Helps the app place the video at the right size."
@@ -188,29 +248,100 @@ function DetailsForm({ content, companyId, canEdit }: { content: ArContentDetail
               readOnly={ro}
             />
           </SimpleGrid>
-          <Textarea label="Description" autosize minRows={2} value={values.description} onChange={(e) => set('description', e.currentTarget.value)} error={errors.description} readOnly={ro} />
+          <Textarea
+            label="Description"
+            autosize
+            minRows={2}
+            value={values.description}
+            onChange={(e) => set('description', e.currentTarget.value)}
+            error={errors.description}
+            readOnly={ro}
+          />
 
           <Fieldset legend={`Validity (${timeZone})`}>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
-              <DateTimePicker label="Active from" placeholder="Right away" description="Before this, viewers are told it is not active yet." value={values.activeFrom} onChange={(v) => set('activeFrom', v)} error={errors.activeFrom} valueFormat="D MMM YYYY HH:mm" clearable readOnly={ro} />
-              <DateTimePicker label="Expires at" placeholder="Never" description="After this, viewers are told it has expired." value={values.expiresAt} onChange={(v) => set('expiresAt', v)} error={errors.expiresAt} valueFormat="D MMM YYYY HH:mm" clearable readOnly={ro} />
+              <DateTimePicker
+                label="Active from"
+                placeholder="Right away"
+                description="Before this, viewers are told it is not active yet."
+                value={values.activeFrom}
+                onChange={(v) => set('activeFrom', v)}
+                error={errors.activeFrom}
+                valueFormat="D MMM YYYY HH:mm"
+                clearable
+                readOnly={ro}
+              />
+              <DateTimePicker
+                label="Expires at"
+                placeholder="Never"
+                description="After this, viewers are told it has expired."
+                value={values.expiresAt}
+                onChange={(v) => set('expiresAt', v)}
+                error={errors.expiresAt}
+                valueFormat="D MMM YYYY HH:mm"
+                clearable
+                readOnly={ro}
+              />
             </SimpleGrid>
           </Fieldset>
 
           <Fieldset legend="Customer">
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
-              <TextInput label="Customer name" value={values.customerName} onChange={(e) => set('customerName', e.currentTarget.value)} readOnly={ro} autoComplete="off" />
-              <TextInput label="Customer email" type="email" value={values.customerEmail} onChange={(e) => set('customerEmail', e.currentTarget.value)} error={errors.customerEmail} readOnly={ro} autoComplete="off" />
-              <TextInput label="Customer phone" type="tel" value={values.customerPhone} onChange={(e) => set('customerPhone', e.currentTarget.value)} error={errors.customerPhone} readOnly={ro} autoComplete="off" />
-              <TextInput label="Order reference" value={values.orderRef} onChange={(e) => set('orderRef', e.currentTarget.value)} readOnly={ro} autoComplete="off" />
+              <TextInput
+                label="Customer name"
+                value={values.customerName}
+                onChange={(e) => set('customerName', e.currentTarget.value)}
+                readOnly={ro}
+                autoComplete="off"
+              />
+              <TextInput
+                label="Customer email"
+                type="email"
+                value={values.customerEmail}
+                onChange={(e) => set('customerEmail', e.currentTarget.value)}
+                error={errors.customerEmail}
+                readOnly={ro}
+                autoComplete="off"
+              />
+              <TextInput
+                label="Customer phone"
+                type="tel"
+                value={values.customerPhone}
+                onChange={(e) => set('customerPhone', e.currentTarget.value)}
+                error={errors.customerPhone}
+                readOnly={ro}
+                autoComplete="off"
+              />
+              <TextInput
+                label="Order reference"
+                value={values.orderRef}
+                onChange={(e) => set('orderRef', e.currentTarget.value)}
+                readOnly={ro}
+                autoComplete="off"
+              />
             </SimpleGrid>
           </Fieldset>
 
           <Fieldset legend="Playback">
             <Group gap="xl">
-              <Checkbox label="Start playing on its own" checked={values.autoplay} onChange={(e) => set('autoplay', e.currentTarget.checked)} disabled={ro} />
-              <Checkbox label="Loop" checked={values.loop} onChange={(e) => set('loop', e.currentTarget.checked)} disabled={ro} />
-              <Checkbox label="Muted" checked={values.muted} onChange={(e) => set('muted', e.currentTarget.checked)} disabled={ro} />
+              <Checkbox
+                label="Start playing on its own"
+                checked={values.autoplay}
+                onChange={(e) => set('autoplay', e.currentTarget.checked)}
+                disabled={ro}
+              />
+              <Checkbox
+                label="Loop"
+                checked={values.loop}
+                onChange={(e) => set('loop', e.currentTarget.checked)}
+                disabled={ro}
+              />
+              <Checkbox
+                label="Muted"
+                checked={values.muted}
+                onChange={(e) => set('muted', e.currentTarget.checked)}
+                disabled={ro}
+              />
             </Group>
           </Fieldset>
 

@@ -17,14 +17,10 @@ export function AuditPage() {
     queryFn: () => api.member.list.query({ companyId }),
     enabled: can('admin'),
   });
-  const names = useMemo(
-    () => new Map(members.data?.members.map((m) => [m.userId, m.name]) ?? []),
-    [members.data],
-  );
+  const names = useMemo(() => new Map(members.data?.members.map((m) => [m.userId, m.name]) ?? []), [members.data]);
   const log = usePagedList({
     queryKey: ['audit', companyId, debounced],
-    fetchPage: (cursor) =>
-      api.audit.list.query({ companyId, limit: 50, cursor, action: debounced || undefined }),
+    fetchPage: (cursor) => api.audit.list.query({ companyId, limit: 50, cursor, action: debounced || undefined }),
     enabled: can('admin'),
   });
 
@@ -59,9 +55,7 @@ export function AuditPage() {
               <Text size="sm">{formatDate(r.createdAt)}</Text>
             </Table.Td>
             <Table.Td>
-              <Text size="sm">
-                {r.actorId ? (names.get(r.actorId) ?? r.actorId.slice(0, 8)) : 'system'}
-              </Text>
+              <Text size="sm">{r.actorId ? (names.get(r.actorId) ?? r.actorId.slice(0, 8)) : 'system'}</Text>
             </Table.Td>
             <Table.Td>
               <Code>{r.action}</Code>

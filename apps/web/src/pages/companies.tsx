@@ -57,7 +57,14 @@ export function NewCompanyPage({ first = false }: { first?: boolean }) {
           }}
         >
           <Stack>
-            <TextInput label="Company name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldErrors(create.error).name} data-autofocus />
+            <TextInput
+              label="Company name"
+              required
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              error={fieldErrors(create.error).name}
+              data-autofocus
+            />
             <Text size="sm" c="dimmed">
               Timezone: {timezone}
             </Text>

@@ -47,7 +47,10 @@ export function InvitePage() {
             <Text>This page needs the full invitation link. Ask the person who invited you to send it again.</Text>
           ) : !signedIn ? (
             <Stack>
-              <Text>You were invited to a company on ARVlite. Sign in, or create an account, with the email address the invitation was sent to.</Text>
+              <Text>
+                You were invited to a company on ARVlite. Sign in, or create an account, with the email address the
+                invitation was sent to.
+              </Text>
               <Button component={Link} href="/sign-in?next=/invite">
                 Sign in to accept
               </Button>

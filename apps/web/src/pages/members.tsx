@@ -1,5 +1,20 @@
 // Members and invitations of the current company. The invite link is shown once, right after inviting.
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
@@ -74,7 +89,11 @@ export function MembersPage() {
                         value={m.role}
                         allowDeselect={false}
                         w={130}
-                        onChange={(role) => role && role !== m.role && updateRole.mutate({ membershipId: m.membershipId, role: role as Role })}
+                        onChange={(role) =>
+                          role &&
+                          role !== m.role &&
+                          updateRole.mutate({ membershipId: m.membershipId, role: role as Role })
+                        }
                       />
                     ) : (
                       <Text size="sm" tt="capitalize">
@@ -86,7 +105,13 @@ export function MembersPage() {
                   {isAdmin && (
                     <Table.Td>
                       {RANK[m.role as Role] <= RANK[myRole] && (
-                        <Button size="xs" variant="subtle" color="red" aria-label={self ? 'Leave the company' : `Remove ${m.name}`} onClick={() => remove.mutate(m.membershipId)}>
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={self ? 'Leave the company' : `Remove ${m.name}`}
+                          onClick={() => remove.mutate(m.membershipId)}
+                        >
                           {self ? 'Leave' : 'Remove'}
                         </Button>
                       )}
@@ -121,7 +146,13 @@ export function MembersPage() {
                     <Table.Td tt="capitalize">{i.role}</Table.Td>
                     <Table.Td>{formatDate(i.expiresAt)}</Table.Td>
                     <Table.Td>
-                      <Button size="xs" variant="subtle" color="red" aria-label={`Revoke the invitation for ${i.email}`} onClick={() => revoke.mutate(i.invitationId)}>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        aria-label={`Revoke the invitation for ${i.email}`}
+                        onClick={() => revoke.mutate(i.invitationId)}
+                      >
                         Revoke
                       </Button>
                     </Table.Td>
@@ -136,7 +167,15 @@ export function MembersPage() {
   );
 }
 
-function InviteForm({ companyId, roles, onInvited }: { companyId: string; roles: typeof ROLES; onInvited: () => void }) {
+function InviteForm({
+  companyId,
+  roles,
+  onInvited,
+}: {
+  companyId: string;
+  roles: typeof ROLES;
+  onInvited: () => void;
+}) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
   const [link, setLink] = useState<{ url: string; email: string; expiresAt: Date } | null>(null);
@@ -161,8 +200,23 @@ function InviteForm({ companyId, roles, onInvited }: { companyId: string; roles:
         }}
       >
         <Group align="flex-end" wrap="wrap">
-          <TextInput label="Invite by email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={fieldErrors(invite.error).email} style={{ flex: 1, minWidth: 220 }} />
-          <Select label="Role" data={roles} value={role} allowDeselect={false} onChange={(v) => v && setRole(v as Role)} w={140} />
+          <TextInput
+            label="Invite by email"
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+            error={fieldErrors(invite.error).email}
+            style={{ flex: 1, minWidth: 220 }}
+          />
+          <Select
+            label="Role"
+            data={roles}
+            value={role}
+            allowDeselect={false}
+            onChange={(v) => v && setRole(v as Role)}
+            w={140}
+          />
           <Button type="submit" loading={invite.isPending}>
             Create invitation
           </Button>

@@ -37,11 +37,7 @@ export function ProjectPage() {
           </Group>
           {project.data?.description && <Text c="dimmed">{project.data.description}</Text>}
         </div>
-        <Button
-          variant="default"
-          component={Link}
-          href={`/c/${companyId}/projects/${projectId}/analytics`}
-        >
+        <Button variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/analytics`}>
           Analytics
         </Button>
       </Group>
@@ -93,11 +89,7 @@ export function ProjectPage() {
         />
       </section>
 
-      <ArContentSection
-        projectId={projectId}
-        companyId={companyId}
-        canCreate={can('editor') && !archived}
-      />
+      <ArContentSection projectId={projectId} companyId={companyId} canCreate={can('editor') && !archived} />
     </Stack>
   );
 }

@@ -39,8 +39,7 @@ export function ProjectsPage() {
   });
   const projects = usePagedList({
     queryKey: ['projects', companyId, showArchived],
-    fetchPage: (cursor) =>
-      api.project.list.query({ companyId, limit: 50, includeArchived: showArchived, cursor }),
+    fetchPage: (cursor) => api.project.list.query({ companyId, limit: 50, includeArchived: showArchived, cursor }),
   });
   const archive = useMutation({
     mutationFn: (id: string) => api.project.archive.mutate({ id }),
@@ -53,9 +52,7 @@ export function ProjectsPage() {
   });
 
   const c = company.data;
-  const usedPct = c
-    ? Math.min(100, ((c.storageUsedBytes + c.storageReservedBytes) / c.storageQuotaBytes) * 100)
-    : 0;
+  const usedPct = c ? Math.min(100, ((c.storageUsedBytes + c.storageReservedBytes) / c.storageQuotaBytes) * 100) : 0;
 
   return (
     <Stack gap="lg">
@@ -80,9 +77,8 @@ export function ProjectsPage() {
           />
           <Text size="xs" c="dimmed" mt={6}>
             {formatBytes(c.storageUsedBytes)} used
-            {c.storageReservedBytes
-              ? `, ${formatBytes(c.storageReservedBytes)} uploading`
-              : ''} of {formatBytes(c.storageQuotaBytes)}
+            {c.storageReservedBytes ? `, ${formatBytes(c.storageReservedBytes)} uploading` : ''} of{' '}
+            {formatBytes(c.storageQuotaBytes)}
           </Text>
         </Paper>
       )}
@@ -96,12 +92,7 @@ export function ProjectsPage() {
       <PagedTable
         list={projects}
         aria-label="Projects"
-        columns={[
-          'Name',
-          'Description',
-          'Created',
-          <VisuallyHidden key="actions">Actions</VisuallyHidden>,
-        ]}
+        columns={['Name', 'Description', 'Created', <VisuallyHidden key="actions">Actions</VisuallyHidden>]}
         empty={`No projects yet.${can('editor') ? ' Create one to start uploading videos.' : ''}`}
         row={(p) => (
           <Table.Tr key={p.id}>
@@ -138,11 +129,7 @@ export function ProjectsPage() {
         )}
       />
 
-      <CreateProjectModal
-        opened={creating}
-        onClose={() => setCreating(false)}
-        companyId={companyId}
-      />
+      <CreateProjectModal opened={creating} onClose={() => setCreating(false)} companyId={companyId} />
       <ConfirmModal
         opened={archiving !== null}
         onClose={() => setArchiving(null)}
@@ -151,8 +138,7 @@ export function ProjectsPage() {
         pending={archive.isPending}
         onConfirm={() => archiving && archive.mutate(archiving.id)}
       >
-        “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos
-        stay available.
+        “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos stay available.
       </ConfirmModal>
     </Stack>
   );

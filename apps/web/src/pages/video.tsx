@@ -1,6 +1,19 @@
 // One video: its processing status step by step (live), the player once it plays, details, and actions.
 // Slots for what comes later: AR content for this video (issue 6) goes below the details.
-import { Alert, Button, Card, Grid, Group, Loader, Progress, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Loader,
+  Progress,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useLocation, useParams } from 'wouter';
@@ -10,7 +23,16 @@ import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { VideoPlayer } from '../components/video-player.tsx';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
-import { analysisSummary, formatClock, reprocessVideo, retryVideo, stepLabel, watchVideo, type PipelineStep, type VideoDetail } from '../pipeline.ts';
+import {
+  analysisSummary,
+  formatClock,
+  reprocessVideo,
+  retryVideo,
+  stepLabel,
+  watchVideo,
+  type PipelineStep,
+  type VideoDetail,
+} from '../pipeline.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
 
@@ -31,7 +53,13 @@ function useVideo(id: string) {
         setLive('live');
         const old = qc.getQueryData<VideoDetail>(['video', id]);
         // Steps and progress arrive with the event; playback URLs, media and analysis need the full read.
-        if (old) qc.setQueryData<VideoDetail>(['video', id], { ...old, ...event, id: old.id, status: event.status ?? old.status });
+        if (old)
+          qc.setQueryData<VideoDetail>(['video', id], {
+            ...old,
+            ...event,
+            id: old.id,
+            status: event.status ?? old.status,
+          });
         if (!old || old.status !== event.status || String(old.playableAt) !== String(event.playableAt)) {
           void qc.invalidateQueries({ queryKey: ['video', id] });
           void qc.invalidateQueries({ queryKey: ['videos', old?.projectId] });
@@ -61,8 +89,16 @@ export function VideoPage() {
     void qc.invalidateQueries({ queryKey: ['video', videoId] });
     if (v) void qc.invalidateQueries({ queryKey: ['videos', v.projectId] });
   };
-  const retry = useMutation({ mutationFn: () => retryVideo(videoId), onSuccess: () => (notifySuccess('Processing restarted'), refresh()), onError: (e) => notifyError(e, 'Could not retry') });
-  const reprocess = useMutation({ mutationFn: () => reprocessVideo(videoId), onSuccess: () => (notifySuccess('Reprocessing started'), refresh()), onError: (e) => notifyError(e, 'Could not reprocess') });
+  const retry = useMutation({
+    mutationFn: () => retryVideo(videoId),
+    onSuccess: () => (notifySuccess('Processing restarted'), refresh()),
+    onError: (e) => notifyError(e, 'Could not retry'),
+  });
+  const reprocess = useMutation({
+    mutationFn: () => reprocessVideo(videoId),
+    onSuccess: () => (notifySuccess('Reprocessing started'), refresh()),
+    onError: (e) => notifyError(e, 'Could not reprocess'),
+  });
   const remove = useMutation({
     mutationFn: () => api.video.delete.mutate({ id: videoId }),
     onSuccess: () => {
@@ -76,8 +112,14 @@ export function VideoPage() {
   if (video.isPending) return <Loader aria-label="Loading video" />;
   if (!v) {
     return (
-      <Alert color="red" role="alert" title={errorCode(video.error) === 'NOT_FOUND' ? 'Video not found' : 'Could not load the video'}>
-        {errorCode(video.error) === 'NOT_FOUND' ? 'It may have been deleted, or it belongs to another company.' : String((video.error as Error)?.message ?? '')}
+      <Alert
+        color="red"
+        role="alert"
+        title={errorCode(video.error) === 'NOT_FOUND' ? 'Video not found' : 'Could not load the video'}
+      >
+        {errorCode(video.error) === 'NOT_FOUND'
+          ? 'It may have been deleted, or it belongs to another company.'
+          : String((video.error as Error)?.message ?? '')}
       </Alert>
     );
   }
@@ -85,7 +127,13 @@ export function VideoPage() {
   const uploadFailure = v.failure?.code.startsWith('UPLOAD') || v.failure?.code === 'UNSUPPORTED_MEDIA';
   const steps = v.steps ?? [];
   const analysis = analysisSummary(v.analysis);
-  const media = (v.media ?? {}) as { durationS?: number | null; width?: number | null; height?: number | null; videoCodec?: string | null; fps?: number | null };
+  const media = (v.media ?? {}) as {
+    durationS?: number | null;
+    width?: number | null;
+    height?: number | null;
+    videoCodec?: string | null;
+    fps?: number | null;
+  };
 
   return (
     <Stack gap="lg">
@@ -161,7 +209,11 @@ export function VideoPage() {
               </Stack>
             ) : (
               <Text size="sm" c="dimmed">
-                {v.status === 'AWAITING_UPLOAD' ? 'Starts once the upload is complete.' : v.status === 'UPLOADED' ? 'Queued for processing.' : 'No step details.'}
+                {v.status === 'AWAITING_UPLOAD'
+                  ? 'Starts once the upload is complete.'
+                  : v.status === 'UPLOADED'
+                    ? 'Queued for processing.'
+                    : 'No step details.'}
               </Text>
             )}
           </Card>
@@ -178,7 +230,9 @@ export function VideoPage() {
           <Detail label="Container" value={v.container ?? '—'} />
           {typeof media.durationS === 'number' && <Detail label="Duration" value={formatClock(media.durationS)} />}
           {typeof media.width === 'number' && <Detail label="Resolution" value={`${media.width}×${media.height}`} />}
-          {media.videoCodec && <Detail label="Codec" value={`${media.videoCodec}${media.fps ? ` · ${Math.round(media.fps)} fps` : ''}`} />}
+          {media.videoCodec && (
+            <Detail label="Codec" value={`${media.videoCodec}${media.fps ? ` · ${Math.round(media.fps)} fps` : ''}`} />
+          )}
           <Detail label="Added" value={formatDate(v.createdAt)} />
           <Detail label="Uploaded" value={formatDate(v.uploadedAt)} />
           <Detail label="Playable" value={formatDate(v.playableAt)} />
@@ -214,7 +268,14 @@ export function VideoPage() {
 
       {can('editor') && <RenameVideo id={v.id} title={v.title} />}
 
-      <ConfirmModal opened={deleting} onClose={() => setDeleting(false)} title="Delete video?" confirmLabel="Delete" pending={remove.isPending} onConfirm={() => remove.mutate()}>
+      <ConfirmModal
+        opened={deleting}
+        onClose={() => setDeleting(false)}
+        title="Delete video?"
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate()}
+      >
         “{v.title}” and everything made from it will be deleted. This cannot be undone.
       </ConfirmModal>
     </Stack>
@@ -232,7 +293,14 @@ function Detail({ label, value }: { label: string; value: string }) {
   );
 }
 
-const STEP_COLOR: Record<string, string> = { done: 'teal', failed: 'red', running: 'violet', retrying: 'orange', skipped: 'gray', pending: 'gray' };
+const STEP_COLOR: Record<string, string> = {
+  done: 'teal',
+  failed: 'red',
+  running: 'violet',
+  retrying: 'orange',
+  skipped: 'gray',
+  pending: 'gray',
+};
 
 function StepRow({ step }: { step: PipelineStep }) {
   return (
@@ -283,7 +351,12 @@ function RenameVideo({ id, title }: { id: string; title: string }) {
     >
       <Group align="flex-end" maw={520}>
         <TextInput label="Title" value={value} onChange={(e) => setValue(e.currentTarget.value)} style={{ flex: 1 }} />
-        <Button type="submit" variant="default" loading={save.isPending} disabled={value.trim() === title || !value.trim()}>
+        <Button
+          type="submit"
+          variant="default"
+          loading={save.isPending}
+          disabled={value.trim() === title || !value.trim()}
+        >
           Save title
         </Button>
       </Group>

@@ -22,7 +22,15 @@ const ACCEPT = {
   'video/mp4': ['.mp4', '.m4v'],
 };
 
-export function UploadPanel({ projectId, companyId, disabled }: { projectId: string; companyId: string; disabled?: boolean }) {
+export function UploadPanel({
+  projectId,
+  companyId,
+  disabled,
+}: {
+  projectId: string;
+  companyId: string;
+  disabled?: boolean;
+}) {
   const uploader = uploaderFor(projectId);
   const rows = useSyncExternalStore(uploader.subscribe, uploader.getSnapshot);
   // Re-read after a discard; the list lives in localStorage.
@@ -41,7 +49,15 @@ export function UploadPanel({ projectId, companyId, disabled }: { projectId: str
         radius="md"
       >
         <Stack align="center" gap={4} py="lg" style={{ pointerEvents: 'none' }}>
-          <svg width="40" height="40" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.5">
+          <svg
+            width="40"
+            height="40"
+            viewBox="0 0 24 24"
+            aria-hidden="true"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+          >
             <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3" />
           </svg>
           <Dropzone.Idle>
@@ -100,8 +116,17 @@ export function UploadPanel({ projectId, companyId, disabled }: { projectId: str
   );
 }
 
-function UploadRowView({ row, companyId, uploader }: { row: UploadRow; companyId: string; uploader: ReturnType<typeof uploaderFor> }) {
-  const color = row.phase === 'failed' ? 'red' : row.phase === 'done' ? 'teal' : row.phase === 'paused' ? 'gray' : 'violet';
+function UploadRowView({
+  row,
+  companyId,
+  uploader,
+}: {
+  row: UploadRow;
+  companyId: string;
+  uploader: ReturnType<typeof uploaderFor>;
+}) {
+  const color =
+    row.phase === 'failed' ? 'red' : row.phase === 'done' ? 'teal' : row.phase === 'paused' ? 'gray' : 'violet';
   const canPause = row.phase === 'uploading' || row.phase === 'paused';
   return (
     <Paper withBorder p="sm" role="listitem" data-upload-phase={row.phase} aria-label={`Upload of ${row.name}`}>
@@ -126,20 +151,31 @@ function UploadRowView({ row, companyId, uploader }: { row: UploadRow; companyId
           />
           <Text size="xs" c={row.phase === 'failed' ? 'red' : 'dimmed'} aria-live="polite">
             {PHASE_TEXT[row.phase]}
-            {row.phase === 'uploading' || row.phase === 'paused' ? ` · ${formatBytes(row.bytesUploaded)} of ${formatBytes(row.size)} (${row.percent}%)` : ''}
+            {row.phase === 'uploading' || row.phase === 'paused'
+              ? ` · ${formatBytes(row.bytesUploaded)} of ${formatBytes(row.size)} (${row.percent}%)`
+              : ''}
             {row.error ? ` · ${row.error}` : ''}
           </Text>
         </Stack>
         <Group gap={4} wrap="nowrap">
           {canPause && (
             <Tooltip label={row.phase === 'paused' ? 'Resume' : 'Pause'}>
-              <ActionIcon variant="subtle" aria-label={`${row.phase === 'paused' ? 'Resume' : 'Pause'} ${row.name}`} onClick={() => uploader.pauseResume(row.id)}>
+              <ActionIcon
+                variant="subtle"
+                aria-label={`${row.phase === 'paused' ? 'Resume' : 'Pause'} ${row.name}`}
+                onClick={() => uploader.pauseResume(row.id)}
+              >
                 {row.phase === 'paused' ? <PlayIcon /> : <PauseIcon />}
               </ActionIcon>
             </Tooltip>
           )}
           {row.retryable && (
-            <Button size="xs" variant="light" onClick={() => void uploader.retry(row.id)} aria-label={`Retry ${row.name}`}>
+            <Button
+              size="xs"
+              variant="light"
+              onClick={() => void uploader.retry(row.id)}
+              aria-label={`Retry ${row.name}`}
+            >
               Retry
             </Button>
           )}
@@ -150,13 +186,23 @@ function UploadRowView({ row, companyId, uploader }: { row: UploadRow; companyId
           )}
           {row.phase === 'done' || (row.phase === 'failed' && !row.retryable) ? (
             <Tooltip label="Remove from list">
-              <ActionIcon variant="subtle" color="gray" aria-label={`Remove ${row.name} from the list`} onClick={() => uploader.dismiss(row.id)}>
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                aria-label={`Remove ${row.name} from the list`}
+                onClick={() => uploader.dismiss(row.id)}
+              >
                 <CloseIcon />
               </ActionIcon>
             </Tooltip>
           ) : (
             <Tooltip label="Cancel upload">
-              <ActionIcon variant="subtle" color="red" aria-label={`Cancel the upload of ${row.name}`} onClick={() => void uploader.cancel(row.id)}>
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                aria-label={`Cancel the upload of ${row.name}`}
+                onClick={() => void uploader.cancel(row.id)}
+              >
                 <CloseIcon />
               </ActionIcon>
             </Tooltip>

@@ -19,10 +19,23 @@ function fakeApi(opts: { open?: Record<string, { kind: 'single' | 'multipart'; p
         const videoId = `video-${++n}`;
         if (input.size >= 64 * MiB) {
           open.set(videoId, { kind: 'multipart', partSize: 16 * MiB });
-          return { kind: 'multipart' as const, videoId, uploadId: 's3-upload', partSize: 16 * MiB, partCount: Math.ceil(input.size / (16 * MiB)), expiresAt: new Date() };
+          return {
+            kind: 'multipart' as const,
+            videoId,
+            uploadId: 's3-upload',
+            partSize: 16 * MiB,
+            partCount: Math.ceil(input.size / (16 * MiB)),
+            expiresAt: new Date(),
+          };
         }
         open.set(videoId, { kind: 'single' });
-        return { kind: 'single' as const, videoId, url: `https://storage.test/${videoId}?sig=1`, headers: { 'content-type': input.contentType }, expiresAt: new Date() };
+        return {
+          kind: 'single' as const,
+          videoId,
+          url: `https://storage.test/${videoId}?sig=1`,
+          headers: { 'content-type': input.contentType },
+          expiresAt: new Date(),
+        };
       }),
     },
     listUploadedParts: {
@@ -31,7 +44,13 @@ function fakeApi(opts: { open?: Record<string, { kind: 'single' | 'multipart'; p
         const o = open.get(videoId);
         if (!o) throw new Error('This video is not waiting for an upload');
         return o.kind === 'multipart'
-          ? { kind: 'multipart' as const, partSize: o.partSize!, partCount: 5, parts: [{ partNumber: 1, size: o.partSize!, etag: '"a"' }], uploadedBytes: o.partSize! }
+          ? {
+              kind: 'multipart' as const,
+              partSize: o.partSize!,
+              partCount: 5,
+              parts: [{ partNumber: 1, size: o.partSize!, etag: '"a"' }],
+              uploadedBytes: o.partSize!,
+            }
           : { kind: 'single' as const, parts: [], uploadedBytes: 0 };
       }),
     },
@@ -73,7 +92,12 @@ describe('preparing an upload', () => {
     const id = add(file('clip.mp4', 3 * MiB));
     await uploader.prepare(id);
     const meta = uploader.uppy.getFile(id).meta;
-    expect(meta).toMatchObject({ videoId: 'video-1', kind: 'single', url: 'https://storage.test/video-1?sig=1', headers: { 'content-type': 'video/mp4' } });
+    expect(meta).toMatchObject({
+      videoId: 'video-1',
+      kind: 'single',
+      url: 'https://storage.test/video-1?sig=1',
+      headers: { 'content-type': 'video/mp4' },
+    });
     expect(api.calls).toEqual(['createUpload clip.mp4 video/mp4']);
   });
 
@@ -90,7 +114,12 @@ describe('preparing an upload', () => {
 
     // "Reload": a new uploader over the same storage, and the same file dropped again.
     first.uploader.destroy();
-    const second = createVideoUploader({ client: api.client, projectId: PROJECT, storage: window.localStorage, autoProceed: false });
+    const second = createVideoUploader({
+      client: api.client,
+      projectId: PROJECT,
+      storage: window.localStorage,
+      autoProceed: false,
+    });
     second.addFiles([big]);
     const again = second.uppy.getFiles()[0]!;
     await second.prepare(again.id);
@@ -104,9 +133,20 @@ describe('preparing an upload', () => {
     const api = fakeApi();
     const { uploader, add } = setup(api);
     const f = file('short.mov', 2 * MiB, 'video/quicktime');
-    new ResumeStore(window.localStorage).set(fingerprint(f), { videoId: 'old', projectId: PROJECT, kind: 'single', fileName: f.name, size: f.size, createdAt: new Date().toISOString() });
+    new ResumeStore(window.localStorage).set(fingerprint(f), {
+      videoId: 'old',
+      projectId: PROJECT,
+      kind: 'single',
+      fileName: f.name,
+      size: f.size,
+      createdAt: new Date().toISOString(),
+    });
     api.video.abortUpload.mutate.mockClear();
-    (api.video.listUploadedParts.query as ReturnType<typeof vi.fn>).mockResolvedValueOnce({ kind: 'single', parts: [], uploadedBytes: 0 });
+    (api.video.listUploadedParts.query as ReturnType<typeof vi.fn>).mockResolvedValueOnce({
+      kind: 'single',
+      parts: [],
+      uploadedBytes: 0,
+    });
     const id = add(f);
     await uploader.prepare(id);
     expect(api.calls).toEqual(['abortUpload old', 'createUpload short.mov video/quicktime']);
@@ -117,7 +157,14 @@ describe('preparing an upload', () => {
     const api = fakeApi();
     const { uploader, add } = setup(api);
     const f = file('done.mp4', 2 * MiB);
-    new ResumeStore(window.localStorage).set(fingerprint(f), { videoId: 'finished', projectId: PROJECT, kind: 'multipart', fileName: f.name, size: f.size, createdAt: new Date().toISOString() });
+    new ResumeStore(window.localStorage).set(fingerprint(f), {
+      videoId: 'finished',
+      projectId: PROJECT,
+      kind: 'multipart',
+      fileName: f.name,
+      size: f.size,
+      createdAt: new Date().toISOString(),
+    });
     const id = add(f);
     await uploader.prepare(id);
     expect(api.calls).toEqual(['listUploadedParts finished', 'createUpload done.mp4 video/mp4']);
@@ -132,17 +179,40 @@ describe('preparing an upload', () => {
 });
 
 describe('rows shown for uploads', () => {
-  const base = { id: 'f1', name: 'a.mp4', size: 1000, meta: { name: 'a.mp4' }, progress: { bytesTotal: 1000, bytesUploaded: 0, uploadStarted: null, uploadComplete: false, percentage: 0 } } as unknown as UploadFile;
-  const withProgress = (p: Partial<UploadFile['progress']>, extra: Partial<UploadFile> = {}) => ({ ...base, ...extra, progress: { ...base.progress, ...p } }) as UploadFile;
+  const base = {
+    id: 'f1',
+    name: 'a.mp4',
+    size: 1000,
+    meta: { name: 'a.mp4' },
+    progress: { bytesTotal: 1000, bytesUploaded: 0, uploadStarted: null, uploadComplete: false, percentage: 0 },
+  } as unknown as UploadFile;
+  const withProgress = (p: Partial<UploadFile['progress']>, extra: Partial<UploadFile> = {}) =>
+    ({ ...base, ...extra, progress: { ...base.progress, ...p } }) as UploadFile;
 
   it('moves through preparing, uploading, paused, completing, done and failed', () => {
     expect(toRow(base).phase).toBe('preparing');
-    expect(toRow(withProgress({ uploadStarted: 1, bytesUploaded: 250 }))).toMatchObject({ phase: 'uploading', percent: 25, bytesUploaded: 250 });
+    expect(toRow(withProgress({ uploadStarted: 1, bytesUploaded: 250 }))).toMatchObject({
+      phase: 'uploading',
+      percent: 25,
+      bytesUploaded: 250,
+    });
     expect(toRow(withProgress({ uploadStarted: 1 }, { isPaused: true })).phase).toBe('paused');
-    expect(toRow(withProgress({ uploadStarted: 1, uploadComplete: true, bytesUploaded: 1000 })).phase).toBe('completing');
-    expect(toRow({ ...base, meta: { ...base.meta, phase: 'done', videoId: 'v' } } as UploadFile)).toMatchObject({ phase: 'done', percent: 100, videoId: 'v' });
-    expect(toRow({ ...base, error: 'boom' } as UploadFile)).toMatchObject({ phase: 'failed', retryable: true, error: 'boom' });
-    expect(toRow({ ...base, error: 'not a video', meta: { ...base.meta, retryable: false } } as UploadFile).retryable).toBe(false);
+    expect(toRow(withProgress({ uploadStarted: 1, uploadComplete: true, bytesUploaded: 1000 })).phase).toBe(
+      'completing',
+    );
+    expect(toRow({ ...base, meta: { ...base.meta, phase: 'done', videoId: 'v' } } as UploadFile)).toMatchObject({
+      phase: 'done',
+      percent: 100,
+      videoId: 'v',
+    });
+    expect(toRow({ ...base, error: 'boom' } as UploadFile)).toMatchObject({
+      phase: 'failed',
+      retryable: true,
+      error: 'boom',
+    });
+    expect(
+      toRow({ ...base, error: 'not a video', meta: { ...base.meta, retryable: false } } as UploadFile).retryable,
+    ).toBe(false);
   });
 
   it('derives the content type from the extension when the browser gives none', () => {
@@ -152,7 +222,9 @@ describe('rows shown for uploads', () => {
   });
 
   it('explains storage errors in words', () => {
-    expect(describeUploadError(Object.assign(new Error('Non 2xx'), { source: { status: 403 } }))).toMatch(/refused the upload \(HTTP 403\)/);
+    expect(describeUploadError(Object.assign(new Error('Non 2xx'), { source: { status: 403 } }))).toMatch(
+      /refused the upload \(HTTP 403\)/,
+    );
     expect(describeUploadError(new Error('Unknown error'))).toMatch(/connection to storage failed/);
     expect(describeUploadError(new Error('The file is image/png (.png)'))).toBe('The file is image/png (.png)');
   });

@@ -128,7 +128,8 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     },
   });
 
-  const fileOf = (f: UploadFile) => (f.data ?? { name: f.name ?? '', size: f.size ?? 0 }) as { name: string; size: number; lastModified?: number };
+  const fileOf = (f: UploadFile) =>
+    (f.data ?? { name: f.name ?? '', size: f.size ?? 0 }) as { name: string; size: number; lastModified?: number };
 
   const fail = (file: UploadFile, err: unknown) => {
     const final = isFinalFailure(err);
@@ -157,7 +158,9 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
         partSizeBySize.set(data.size, open.partSize);
         uppy.setFileMeta(file.id, { videoId: saved.videoId, kind: 'multipart', resumed: true });
         // Uppy resumes a file that carries an upload id and key: it lists the stored parts and sends the rest.
-        uppy.setFileState(file.id, { s3Multipart: { key: saved.videoId, uploadId: saved.videoId } } as Partial<UploadFile>);
+        uppy.setFileState(file.id, {
+          s3Multipart: { key: saved.videoId, uploadId: saved.videoId },
+        } as Partial<UploadFile>);
         return;
       }
       // A single PUT cannot resume part-way: give back its reservation and start again.
@@ -166,7 +169,12 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     }
     const contentType = contentTypeOf({ name: data.name, type: file.type });
     if (!contentType) throw new Error('Only MP4, MOV, WebM and MKV videos can be uploaded');
-    const created = await client.video.createUpload.mutate({ projectId, fileName: data.name, contentType, size: data.size });
+    const created = await client.video.createUpload.mutate({
+      projectId,
+      fileName: data.name,
+      contentType,
+      size: data.size,
+    });
     resume.set(fp, {
       videoId: created.videoId,
       projectId,
@@ -179,7 +187,12 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
       partSizeBySize.set(data.size, created.partSize);
       uppy.setFileMeta(file.id, { videoId: created.videoId, kind: 'multipart' });
     } else {
-      uppy.setFileMeta(file.id, { videoId: created.videoId, kind: 'single', url: created.url, headers: created.headers });
+      uppy.setFileMeta(file.id, {
+        videoId: created.videoId,
+        kind: 'single',
+        url: created.url,
+        headers: created.headers,
+      });
     }
     opts.onVideoChange?.(created.videoId);
   };
@@ -261,7 +274,14 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     await Promise.all(
       fileIDs.map(async (id) => {
         const file = uppy.getFile(id);
-        if (!file || file.error || file.meta.kind !== 'single' || !file.progress.uploadComplete || file.meta.phase === 'done') return;
+        if (
+          !file ||
+          file.error ||
+          file.meta.kind !== 'single' ||
+          !file.progress.uploadComplete ||
+          file.meta.phase === 'done'
+        )
+          return;
         uppy.setFileMeta(id, { phase: 'completing' });
         uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Checking the file' });
         try {

@@ -9,7 +9,12 @@ describe('sendEndSession', () => {
       calls.push([url, init]);
       return new Response('{}');
     }) as unknown as typeof fetch;
-    const input = { sessionId: '6f1c4b58-0000-4000-8000-000000000001', watchedMs: 1234, trackingLostCount: 2, completed: true };
+    const input = {
+      sessionId: '6f1c4b58-0000-4000-8000-000000000001',
+      watchedMs: 1234,
+      trackingLostCount: 2,
+      completed: true,
+    };
     expect(await sendEndSession(input, fetchImpl)).toBe(true);
     expect(calls).toHaveLength(1);
     const [url, init] = calls[0]!;
@@ -28,16 +33,33 @@ describe('sendEndSession', () => {
 });
 
 describe('sendUnsentEnd', () => {
-  const input = { sessionId: '6f1c4b58-0000-4000-8000-000000000001', watchedMs: 1234, trackingLostCount: 1, completed: false, endedAgoMs: 60_000 };
-  const api = (mutate: () => Promise<unknown>) => ({ viewer: { endSession: { mutate } } }) as unknown as typeof viewerApi;
+  const input = {
+    sessionId: '6f1c4b58-0000-4000-8000-000000000001',
+    watchedMs: 1234,
+    trackingLostCount: 1,
+    completed: false,
+    endedAgoMs: 60_000,
+  };
+  const api = (mutate: () => Promise<unknown>) =>
+    ({ viewer: { endSession: { mutate } } }) as unknown as typeof viewerApi;
   const answered = (code: string, httpStatus: number) => () =>
     Promise.reject(TRPCClientError.from({ error: { message: code, code: -32600, data: { code, httpStatus } } }));
 
   it('is done when the server took the end or already has it, and retries when there was no answer or "later"', async () => {
-    expect(await sendUnsentEnd(input, api(() => Promise.resolve({ ok: true })))).toBe('done');
+    expect(
+      await sendUnsentEnd(
+        input,
+        api(() => Promise.resolve({ ok: true })),
+      ),
+    ).toBe('done');
     expect(await sendUnsentEnd(input, api(answered('CONFLICT', 409)))).toBe('done');
     expect(await sendUnsentEnd(input, api(answered('NOT_FOUND', 404)))).toBe('done');
     expect(await sendUnsentEnd(input, api(answered('TOO_MANY_REQUESTS', 429)))).toBe('retry');
-    expect(await sendUnsentEnd(input, api(() => Promise.reject(new TRPCClientError('fetch failed'))))).toBe('retry');
+    expect(
+      await sendUnsentEnd(
+        input,
+        api(() => Promise.reject(new TRPCClientError('fetch failed'))),
+      ),
+    ).toBe('retry');
   });
 });

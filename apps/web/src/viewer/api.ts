@@ -15,7 +15,10 @@ export const viewerApi = createArvliteClient({ url: TRPC_URL });
  * For asking again after a reason: the manifest is cacheable (10 s for a reason), and "try again" must reach the server.
  * `no-cache` revalidates with the ETag, so an unchanged answer still costs only a 304.
  */
-export const freshViewerApi = createArvliteClient({ url: TRPC_URL, fetch: (input, init) => fetch(input, { ...init, cache: 'no-cache' }) });
+export const freshViewerApi = createArvliteClient({
+  url: TRPC_URL,
+  fetch: (input, init) => fetch(input, { ...init, cache: 'no-cache' }),
+});
 
 export { errorCode } from '@arvlite/client';
 
@@ -41,10 +44,7 @@ export function sendEndSession(input: EndSessionInput, fetchImpl: typeof fetch =
  * Sends an end a page left behind (unsent-ends.ts). An answer the server meant (taken, CONFLICT when it already has
  * it, NOT_FOUND) is 'done'; none, or "later" (offline, 429, 5xx), is 'retry'.
  */
-export function sendUnsentEnd(
-  input: LateEnd,
-  api: typeof viewerApi = viewerApi,
-): Promise<SendOutcome> {
+export function sendUnsentEnd(input: LateEnd, api: typeof viewerApi = viewerApi): Promise<SendOutcome> {
   return api.viewer.endSession.mutate(input).then(
     () => 'done',
     (err: unknown) => (isPermanentError(err) ? 'done' : 'retry'),

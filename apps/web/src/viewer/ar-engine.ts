@@ -60,7 +60,9 @@ async function cameraVideo(stream: MediaStream, container: HTMLElement): Promise
   container.prepend(video);
   await new Promise<void>((resolve, reject) => {
     video.addEventListener('loadedmetadata', () => resolve(), { once: true });
-    video.addEventListener('error', () => reject(new ArError('failed', 'the camera feed did not start')), { once: true });
+    video.addEventListener('error', () => reject(new ArError('failed', 'the camera feed did not start')), {
+      once: true,
+    });
   });
   await video.play();
   return video;
@@ -105,7 +107,13 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
 
     // A tracker is built for one input size, and phones swap the camera's width and height when turned: a new size
     // gets a new tracker (the same target and stream), and the 3D view follows.
-    type Tracker = { controller: Controller; width: number; height: number; proj: number[]; dimensions: [number, number][] };
+    type Tracker = {
+      controller: Controller;
+      width: number;
+      height: number;
+      proj: number[];
+      dimensions: [number, number][];
+    };
     let tracker: Tracker | undefined;
     const newTracker = (): Tracker => {
       const [width, height] = [camera.videoWidth, camera.videoHeight];
@@ -221,7 +229,12 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
 
     // The feed changed size (the phone was turned): the photo is lost until the new tracker finds it.
     const onCameraResize = () => {
-      if (!tracker || (camera.videoWidth === tracker.width && camera.videoHeight === tracker.height) || !camera.videoWidth) return;
+      if (
+        !tracker ||
+        (camera.videoWidth === tracker.width && camera.videoHeight === tracker.height) ||
+        !camera.videoWidth
+      )
+        return;
       tracker.controller.dispose();
       tracker = undefined;
       anchor.visible = false;
@@ -251,6 +264,8 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     return { stop };
   } catch (err) {
     stop();
-    throw err instanceof ArError ? err : new ArError('failed', err instanceof Error ? err.message : String(err), { cause: err });
+    throw err instanceof ArError
+      ? err
+      : new ArError('failed', err instanceof Error ? err.message : String(err), { cause: err });
   }
 }

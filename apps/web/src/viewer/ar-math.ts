@@ -26,7 +26,10 @@ export function clipPlanes(proj: readonly number[]): { near: number; far: number
  * Texture repeat and offset that fill a plane of `planeAspect` (width / height) with a video of `videoAspect` without
  * stretching: the video is cropped evenly on the sides that do not fit, as CSS `object-fit: cover` would.
  */
-export function coverUv(videoAspect: number, planeAspect: number): { repeat: [number, number]; offset: [number, number] } {
+export function coverUv(
+  videoAspect: number,
+  planeAspect: number,
+): { repeat: [number, number]; offset: [number, number] } {
   if (!(videoAspect > 0) || !(planeAspect > 0)) return { repeat: [1, 1], offset: [0, 0] };
   if (videoAspect > planeAspect) {
     const x = planeAspect / videoAspect;

@@ -13,7 +13,10 @@ function fakeWindow(opts: { secure?: boolean; getUserMedia?: boolean; webgl?: bo
 
 describe('arSupport', () => {
   it('needs a secure context, the camera API and WebGL (1 is enough), checked in that order', () => {
-    expect(arSupport(fakeWindow({ secure: false, getUserMedia: true, webgl: true }))).toEqual({ ok: false, reason: 'insecure' });
+    expect(arSupport(fakeWindow({ secure: false, getUserMedia: true, webgl: true }))).toEqual({
+      ok: false,
+      reason: 'insecure',
+    });
     expect(arSupport(fakeWindow({ getUserMedia: false, webgl: true }))).toEqual({ ok: false, reason: 'no-camera-api' });
     expect(arSupport(fakeWindow({ getUserMedia: true, webgl: false }))).toEqual({ ok: false, reason: 'no-webgl' });
     expect(arSupport(fakeWindow({ getUserMedia: true, webgl: true }))).toEqual({ ok: true });
@@ -21,7 +24,13 @@ describe('arSupport', () => {
 
   it('finds no WebGL where a canvas has none (happy-dom) or creating one throws', () => {
     expect(hasWebGl(document)).toBe(false);
-    expect(hasWebGl({ createElement: () => { throw new Error('no canvas'); } } as unknown as Document)).toBe(false);
+    expect(
+      hasWebGl({
+        createElement: () => {
+          throw new Error('no canvas');
+        },
+      } as unknown as Document),
+    ).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 // Whether this browser can try the camera view at all, and what to tell a visitor when the camera view fails.
 
-export type ArFailure = 'insecure' | 'no-camera-api' | 'no-webgl' | 'denied' | 'no-camera' | 'busy' | 'target' | 'failed';
+export type ArFailure =
+  'insecure' | 'no-camera-api' | 'no-webgl' | 'denied' | 'no-camera' | 'busy' | 'target' | 'failed';
 
 /** Checks that need no permission: run before asking for the camera, so a browser that cannot do AR is not asked. */
 export function arSupport(win: Window = window): { ok: true } | { ok: false; reason: ArFailure } {
@@ -24,7 +25,10 @@ export function hasWebGl(doc: Document): boolean {
 
 /** getUserMedia's DOMException names, as the failures a visitor can understand. */
 export function cameraFailure(err: unknown): ArFailure {
-  const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err) ? String((err as { name: unknown }).name) : '';
+  const name =
+    err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err)
+      ? String((err as { name: unknown }).name)
+      : '';
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
@@ -44,7 +48,8 @@ export const FAILURE_MESSAGES: Record<ArFailure, string> = {
   insecure: 'The camera is only available over a secure (https) connection, so the video plays here instead.',
   'no-camera-api': 'This browser cannot use the camera, so the video plays here instead.',
   'no-webgl': 'This browser cannot show 3D graphics (WebGL), so the video plays here instead.',
-  denied: 'Camera access was not allowed, so the video plays here instead. To use the camera, allow it in your browser settings and reload.',
+  denied:
+    'Camera access was not allowed, so the video plays here instead. To use the camera, allow it in your browser settings and reload.',
   'no-camera': 'No camera was found, so the video plays here instead.',
   busy: 'The camera is in use by another app, so the video plays here instead.',
   target: 'The photo’s tracking data could not be loaded, so the video plays here instead.',

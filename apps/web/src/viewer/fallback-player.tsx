@@ -4,7 +4,13 @@ import { useEffect, useRef, useState } from 'react';
 import type { PlayableManifest } from './api.ts';
 import { attachVideo, autoplay } from './video-source.ts';
 
-export function FallbackPlayer({ manifest, onVideo }: { manifest: PlayableManifest; onVideo: (el: HTMLVideoElement | null) => void }) {
+export function FallbackPlayer({
+  manifest,
+  onVideo,
+}: {
+  manifest: PlayableManifest;
+  onVideo: (el: HTMLVideoElement | null) => void;
+}) {
   const ref = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [mutedByBrowser, setMutedByBrowser] = useState(false);

@@ -44,15 +44,9 @@ describe('manifest refresh', () => {
 
   it('identifies what plays, not how it is signed', () => {
     expect(manifestIdentity(manifest({ sig: 'a' }))).toBe(manifestIdentity(manifest({ sig: 'b' })));
-    expect(manifestIdentity(manifest({ video: 'v1' }))).not.toBe(
-      manifestIdentity(manifest({ video: 'v2' })),
-    );
-    expect(manifestIdentity(manifest({ version: 1 }))).not.toBe(
-      manifestIdentity(manifest({ version: 2 })),
-    );
-    expect(manifestIdentity(manifest({ loop: true }))).not.toBe(
-      manifestIdentity(manifest({ loop: false })),
-    );
+    expect(manifestIdentity(manifest({ video: 'v1' }))).not.toBe(manifestIdentity(manifest({ video: 'v2' })));
+    expect(manifestIdentity(manifest({ version: 1 }))).not.toBe(manifestIdentity(manifest({ version: 2 })));
+    expect(manifestIdentity(manifest({ loop: true }))).not.toBe(manifestIdentity(manifest({ loop: false })));
   });
 
   it('keeps the playing objects when the same video stays, switches when another is chosen, stops when gone', () => {

@@ -12,10 +12,7 @@ export const RECHECK_MS = 30_000;
 /** How long to wait before asking again; null when the choice never changes by itself. */
 export function refreshDelayMs(validUntil: Date | null, now: number): number | null {
   if (!validUntil) return null;
-  return Math.min(
-    MAX_TIMER_MS,
-    Math.max(AFTER_CHANGE_MS, validUntil.getTime() - now + AFTER_CHANGE_MS),
-  );
+  return Math.min(MAX_TIMER_MS, Math.max(AFTER_CHANGE_MS, validUntil.getTime() - now + AFTER_CHANGE_MS));
 }
 
 /** What is playing, not how it is signed: URLs without their query, and the item's version. */
@@ -42,7 +39,6 @@ export type Refreshed =
 
 export function afterRefresh(current: PlayableManifest, next: Manifest): Refreshed {
   if (!next.ok) return { kind: 'gone', reason: next.reason };
-  if (manifestIdentity(next) !== manifestIdentity(current))
-    return { kind: 'changed', manifest: next };
+  if (manifestIdentity(next) !== manifestIdentity(current)) return { kind: 'changed', manifest: next };
   return { kind: 'same', manifest: { ...current, selection: next.selection } };
 }

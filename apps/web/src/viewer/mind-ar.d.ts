@@ -1,8 +1,7 @@
 // Types for the part of mind-ar 1.2.5's browser build (no typings of its own) that the camera view uses.
 declare module 'mind-ar/dist/mindar-image.prod.js' {
   export type MindArUpdate =
-    | { type: 'updateMatrix'; targetIndex: number; worldMatrix: number[] | null }
-    | { type: 'processDone' };
+    { type: 'updateMatrix'; targetIndex: number; worldMatrix: number[] | null } | { type: 'processDone' };
 
   export class Controller {
     constructor(opts: {

@@ -4,7 +4,9 @@ import { loadFailure, REASONS } from './reasons.ts';
 
 /** A client error as the tRPC client builds it from an error answer. */
 function answered(code: string) {
-  return new TRPCClientError(code, { result: { error: { code: -32000, message: code, data: { code, httpStatus: 400 } } } } as never);
+  return new TRPCClientError(code, {
+    result: { error: { code: -32000, message: code, data: { code, httpStatus: 400 } } },
+  } as never);
 }
 
 describe('reasons', () => {
@@ -24,8 +26,18 @@ describe('reasons', () => {
   it('explains failed loads: a malformed id as unknown, rate limits with a wait, anything else as a connection problem', () => {
     expect(loadFailure(answered('BAD_REQUEST'))).toBe(REASONS.NOT_FOUND);
     expect(loadFailure(answered('NOT_FOUND'))).toBe(REASONS.NOT_FOUND);
-    expect(loadFailure(answered('TOO_MANY_REQUESTS'))).toMatchObject({ headline: 'Too many requests', retryAfterMs: 60_000, canRetry: true });
-    expect(loadFailure(answered('INTERNAL_SERVER_ERROR'))).toMatchObject({ headline: 'Could not load the video', canRetry: true });
-    expect(loadFailure(new TypeError('Failed to fetch'))).toMatchObject({ headline: 'Could not load the video', canRetry: true });
+    expect(loadFailure(answered('TOO_MANY_REQUESTS'))).toMatchObject({
+      headline: 'Too many requests',
+      retryAfterMs: 60_000,
+      canRetry: true,
+    });
+    expect(loadFailure(answered('INTERNAL_SERVER_ERROR'))).toMatchObject({
+      headline: 'Could not load the video',
+      canRetry: true,
+    });
+    expect(loadFailure(new TypeError('Failed to fetch'))).toMatchObject({
+      headline: 'Could not load the video',
+      canRetry: true,
+    });
   });
 });

@@ -52,11 +52,16 @@ class MemoryLocks {
   }
 }
 
-const end = (sessionId: string, watchedMs = 1000): EndSessionInput => ({ sessionId, watchedMs, trackingLostCount: 0, completed: false });
+const end = (sessionId: string, watchedMs = 1000): EndSessionInput => ({
+  sessionId,
+  watchedMs,
+  trackingLostCount: 0,
+  completed: false,
+});
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 function recorder(outcomes: SendOutcome[] = []) {
-  const sent: (LateEnd)[] = [];
+  const sent: LateEnd[] = [];
   return {
     sent,
     send: async (input: LateEnd) => {
@@ -174,7 +179,12 @@ describe('ViewTracker with UnsentEnds', () => {
     killed.gone();
     const r = recorder();
     expect(await page(storage, locks, 'next').unsent.flush(r.send)).toBe(1);
-    expect(r.sent[0]).toMatchObject({ sessionId: 'session-killed', watchedMs: 4500, trackingLostCount: 1, completed: false });
+    expect(r.sent[0]).toMatchObject({
+      sessionId: 'session-killed',
+      watchedMs: 4500,
+      trackingLostCount: 1,
+      completed: false,
+    });
   });
 
   it('on a normal end, forgets the saved numbers once the server took them, and keeps them when it is not known', async () => {

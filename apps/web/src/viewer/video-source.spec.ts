@@ -9,7 +9,9 @@ function videoUnder(policy: 'anything' | 'muted-only' | 'nothing') {
   el.play = () => {
     plays.push(el.muted);
     const allowed = policy === 'anything' || (policy === 'muted-only' && el.muted);
-    return allowed ? Promise.resolve() : Promise.reject(new DOMException('play() can only be initiated by a user gesture', 'NotAllowedError'));
+    return allowed
+      ? Promise.resolve()
+      : Promise.reject(new DOMException('play() can only be initiated by a user gesture', 'NotAllowedError'));
   };
   return { el, plays };
 }

@@ -12,7 +12,11 @@ export interface AttachOptions {
 }
 
 /** Starts loading `source` into `el`; returns the function that detaches it. */
-export function attachVideo(el: HTMLVideoElement, source: PlayableManifest['video'], opts: AttachOptions = {}): () => void {
+export function attachVideo(
+  el: HTMLVideoElement,
+  source: PlayableManifest['video'],
+  opts: AttachOptions = {},
+): () => void {
   let cancelled = false;
   let destroy: (() => void) | undefined;
   if (opts.forTexture) el.crossOrigin = 'anonymous';
@@ -53,7 +57,10 @@ export function attachVideo(el: HTMLVideoElement, source: PlayableManifest['vide
  * Plays `el` as the manifest asks, muted where the browser allows nothing else: returns whether sound is on. A video
  * that may not start by itself with sound starts muted, and the caller offers a button for sound.
  */
-export async function autoplay(el: HTMLVideoElement, playback: PlayableManifest['playback']): Promise<'playing-with-sound' | 'playing-muted' | 'blocked'> {
+export async function autoplay(
+  el: HTMLVideoElement,
+  playback: PlayableManifest['playback'],
+): Promise<'playing-with-sound' | 'playing-muted' | 'blocked'> {
   el.muted = playback.muted;
   try {
     await el.play();

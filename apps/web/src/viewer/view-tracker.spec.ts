@@ -136,10 +136,21 @@ describe('trackVideo', () => {
 
 describe('webDevice', () => {
   it('reports the platform and a coarse OS only', () => {
-    expect(webDevice('Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1')).toEqual({ platform: 'web', os: 'iOS' });
-    expect(webDevice('Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36')).toEqual({ platform: 'web', os: 'Android' });
-    expect(webDevice('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/18.1 Safari/605.1.15')).toEqual({ platform: 'web', os: 'macOS' });
-    expect(webDevice('Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36')).toEqual({ platform: 'web', os: 'Windows' });
+    expect(
+      webDevice(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1',
+      ),
+    ).toEqual({ platform: 'web', os: 'iOS' });
+    expect(
+      webDevice('Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36'),
+    ).toEqual({ platform: 'web', os: 'Android' });
+    expect(
+      webDevice('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/18.1 Safari/605.1.15'),
+    ).toEqual({ platform: 'web', os: 'macOS' });
+    expect(webDevice('Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36')).toEqual({
+      platform: 'web',
+      os: 'Windows',
+    });
     expect(webDevice('curl/8.5.0')).toEqual({ platform: 'web' });
   });
 });

@@ -38,12 +38,9 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
       (m) =>
         !cancelled &&
         setLoad(
-          m.ok
-            ? { kind: 'ready', manifest: m }
-            : { kind: 'nothing', explanation: REASONS[m.reason], code: m.reason },
+          m.ok ? { kind: 'ready', manifest: m } : { kind: 'nothing', explanation: REASONS[m.reason], code: m.reason },
         ),
-      (err: unknown) =>
-        !cancelled && setLoad({ kind: 'nothing', explanation: loadFailure(err), code: 'ERROR' }),
+      (err: unknown) => !cancelled && setLoad({ kind: 'nothing', explanation: loadFailure(err), code: 'ERROR' }),
     );
     return () => {
       cancelled = true;
@@ -70,12 +67,8 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
         (next) => {
           if (cancelled) return;
           const r = afterRefresh(current, next);
-          if (r.kind === 'gone')
-            setLoad({ kind: 'nothing', explanation: REASONS[r.reason], code: r.reason });
-          else if (
-            r.kind === 'changed' ||
-            r.manifest.selection.validUntil?.getTime() !== validUntilMs
-          )
+          if (r.kind === 'gone') setLoad({ kind: 'nothing', explanation: REASONS[r.reason], code: r.reason });
+          else if (r.kind === 'changed' || r.manifest.selection.validUntil?.getTime() !== validUntilMs)
             setLoad({ kind: 'ready', manifest: r.manifest });
           // The same window again (the server's clock is behind ours): ask once more a little later.
           else timer = setTimeout(check, RECHECK_MS);
@@ -101,11 +94,7 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
   }, [load]);
 
   return (
-    <main
-      className="arv-viewer"
-      data-testid="viewer"
-      data-reason={load.kind === 'nothing' ? load.code : undefined}
-    >
+    <main className="arv-viewer" data-testid="viewer" data-reason={load.kind === 'nothing' ? load.code : undefined}>
       {load.kind === 'loading' && (
         <p className="arv-center" role="status">
           Loading…
@@ -116,11 +105,7 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
       )}
       {/* Another video (a schedule change) starts afresh: a new view session, a new player or tracker. */}
       {load.kind === 'ready' && (
-        <Viewer
-          key={manifestIdentity(load.manifest)}
-          publicId={publicId}
-          manifest={load.manifest}
-        />
+        <Viewer key={manifestIdentity(load.manifest)} publicId={publicId} manifest={load.manifest} />
       )}
     </main>
   );
@@ -129,9 +114,7 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
 function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableManifest }) {
   const support = useMemo(() => arSupport(), []);
   const [mode, setMode] = useState<'ar' | 'video'>(support.ok ? 'ar' : 'video');
-  const [notice, setNotice] = useState<string | null>(
-    support.ok ? null : FAILURE_MESSAGES[support.reason],
-  );
+  const [notice, setNotice] = useState<string | null>(support.ok ? null : FAILURE_MESSAGES[support.reason]);
   const [videoEl, setVideoEl] = useState<HTMLVideoElement | null>(null);
 
   const tracker = useMemo(
@@ -165,12 +148,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
   if (mode === 'ar') {
     return (
       <>
-        <ArView
-          manifest={manifest}
-          onVideo={setVideoEl}
-          onTrackingLost={onTrackingLost}
-          onFailure={onFailure}
-        />
+        <ArView manifest={manifest} onVideo={setVideoEl} onTrackingLost={onTrackingLost} onFailure={onFailure} />
         <header className="arv-ar-header">
           <h1>{manifest.content.title}</h1>
         </header>

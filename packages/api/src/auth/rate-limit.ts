@@ -23,7 +23,12 @@ const HIT = new PreparedStatement(
  * Throws TOO_MANY_REQUESTS with the seconds until the window resets.
  */
 export async function hitRateLimit(em: EntityManager, limit: Limit): Promise<void> {
-  const [row] = await HIT.rows<{ hits: number; retry_after_s: number }>(em, [limit.key.slice(0, 200), limit.windowS, limit.windowS, limit.windowS]);
+  const [row] = await HIT.rows<{ hits: number; retry_after_s: number }>(em, [
+    limit.key.slice(0, 200),
+    limit.windowS,
+    limit.windowS,
+    limit.windowS,
+  ]);
   if (row && row.hits > limit.max) throw new RateLimitedError(Math.max(1, row.retry_after_s));
 }
 

@@ -21,7 +21,10 @@ function key(s: AccessTokenSettings): Uint8Array {
   return k;
 }
 
-export async function signAccessToken(s: AccessTokenSettings, userId: string): Promise<{ token: string; expiresAt: Date }> {
+export async function signAccessToken(
+  s: AccessTokenSettings,
+  userId: string,
+): Promise<{ token: string; expiresAt: Date }> {
   const expiresAt = new Date(Date.now() + s.accessTokenTtlS * 1000);
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: ALG, typ: 'JWT' })
@@ -58,7 +61,11 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * or null. It runs on every authenticated call, so it is a synchronous HMAC (node:crypto) rather than jose's
  * WebCrypto path; jose still signs, and the checks are the ones jwtVerify made with the options we passed it.
  */
-export function verifyAccessToken(s: AccessTokenSettings, token: string, nowS = Math.floor(Date.now() / 1000)): string | null {
+export function verifyAccessToken(
+  s: AccessTokenSettings,
+  token: string,
+  nowS = Math.floor(Date.now() / 1000),
+): string | null {
   if (token.length > 4096) return null;
   const parts = token.split('.');
   if (parts.length !== 3) return null;

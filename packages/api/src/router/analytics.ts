@@ -5,7 +5,12 @@ import { id, instant } from '../validators.ts';
 
 const MAX_BUCKETS = 1000;
 /** Shortest length of each period, so the bucket count is never underestimated. */
-const MIN_PERIOD_MS = { hour: 3_600_000, day: 23 * 3_600_000, week: 7 * 86_400_000 - 3_600_000, month: 28 * 86_400_000 } as const;
+const MIN_PERIOD_MS = {
+  hour: 3_600_000,
+  day: 23 * 3_600_000,
+  week: 7 * 86_400_000 - 3_600_000,
+  month: 28 * 86_400_000,
+} as const;
 
 export const analyticsRouter = router({
   /**

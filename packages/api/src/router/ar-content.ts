@@ -10,10 +10,20 @@ const optionalText = (max: number) => z.string().trim().max(max).nullable().opti
 const customer = z.strictObject({
   name: optionalText(200),
   email: email.nullable().optional(),
-  phone: z.string().trim().max(40).regex(/^[0-9+()\-. ]*$/, { message: 'expected a phone number' }).nullable().optional(),
+  phone: z
+    .string()
+    .trim()
+    .max(40)
+    .regex(/^[0-9+()\-. ]*$/, { message: 'expected a phone number' })
+    .nullable()
+    .optional(),
   orderRef: optionalText(100),
 });
-const playback = z.strictObject({ autoplay: z.boolean().optional(), loop: z.boolean().optional(), muted: z.boolean().optional() });
+const playback = z.strictObject({
+  autoplay: z.boolean().optional(),
+  loop: z.boolean().optional(),
+  muted: z.boolean().optional(),
+});
 /** Printed width in millimetres, 1 cm to 10 m. */
 const widthMm = z.number().min(10).max(10_000);
 
@@ -78,7 +88,11 @@ export const arContentRouter = router({
       z.strictObject({
         id,
         contentType: z.enum(MARKER_CONTENT_TYPES, { message: 'expected image/jpeg, image/png or image/webp' }),
-        size: z.number().int().min(1).max(MARKER_MAX_BYTES, { message: `must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB` }),
+        size: z
+          .number()
+          .int()
+          .min(1)
+          .max(MARKER_MAX_BYTES, { message: `must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB` }),
       }),
     )
     .mutation(({ ctx, input }) => arContent.createMarkerUpload(ctx, input)),

@@ -6,14 +6,17 @@ import { displayName, id } from '../validators.ts';
 export const timezone = z
   .string()
   .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: 'expected an IANA timezone such as Europe/Berlin' });
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected an IANA timezone such as Europe/Berlin' },
+  );
 
 export const companyRouter = router({
   create: selfProcedure

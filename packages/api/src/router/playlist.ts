@@ -16,7 +16,13 @@ const rule = z.discriminatedUnion('kind', [
   z
     .strictObject({ id, kind: z.literal('window'), start: instant, end: instant, videoId: id })
     .refine((r) => r.end > r.start, { message: 'end must be after start', path: ['end'] }),
-  z.strictObject({ id, kind: z.literal('rotation'), cycle: z.enum(ROTATION_CYCLES), videoIds: videoIds.optional(), anchorDate: localDate.optional() }),
+  z.strictObject({
+    id,
+    kind: z.literal('rotation'),
+    cycle: z.enum(ROTATION_CYCLES),
+    videoIds: videoIds.optional(),
+    anchorDate: localDate.optional(),
+  }),
 ]);
 
 export const playlistRouter = router({
@@ -44,7 +50,10 @@ export const playlistRouter = router({
       z
         .strictObject({ id, from: instant, to: instant })
         .refine((r) => r.to >= r.from, { message: 'to must not be before from', path: ['to'] })
-        .refine((r) => r.to.getTime() - r.from.getTime() <= MAX_PREVIEW_MS, { message: 'preview at most 400 days at once', path: ['to'] }),
+        .refine((r) => r.to.getTime() - r.from.getTime() <= MAX_PREVIEW_MS, {
+          message: 'preview at most 400 days at once',
+          path: ['to'],
+        }),
     )
     .query(({ ctx, input }) => playlists.previewPlaylist(ctx, input)),
 });

@@ -9,7 +9,13 @@ import { id, pageInput } from '../validators.ts';
 const fileName = z
   .string()
   .transform((v) => v.normalize('NFC').trim())
-  .pipe(z.string().min(1).max(255).regex(/^[^/\\]+$/, { message: 'must be a file name, not a path' }));
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^/\\]+$/, { message: 'must be a file name, not a path' }),
+  );
 const title = z.string().trim().min(1).max(200);
 const partNumber = z.number().int().min(1).max(10_000);
 
@@ -40,7 +46,10 @@ export const videoRouter = router({
     .input(
       z.strictObject({
         videoId: id,
-        parts: z.array(z.strictObject({ partNumber, etag: z.string().min(1).max(128) })).max(10_000).optional(),
+        parts: z
+          .array(z.strictObject({ partNumber, etag: z.string().min(1).max(128) }))
+          .max(10_000)
+          .optional(),
       }),
     )
     .mutation(({ ctx, input }) => videos.completeUpload(ctx, input)),
@@ -76,7 +85,9 @@ export const videoRouter = router({
     .mutation(({ ctx, input }) => processing.reprocessVideo(ctx, input.id)),
 
   update: tenantProcedure('editor')
-    .input(z.strictObject({ id, title: title.optional(), description: z.string().trim().max(5000).nullable().optional() }))
+    .input(
+      z.strictObject({ id, title: title.optional(), description: z.string().trim().max(5000).nullable().optional() }),
+    )
     .mutation(({ ctx, input }) => videos.updateVideo(ctx, input)),
 
   delete: tenantProcedure('editor')

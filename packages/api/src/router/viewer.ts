@@ -7,13 +7,17 @@ import { publicProcedure, router } from '../trpc.ts';
 import { id } from '../validators.ts';
 
 const publicId = z.string().regex(/^[A-Za-z0-9_-]{12,64}$/, { message: 'malformed public id' });
-const label = (max: number) => z.string().trim().min(1).max(max).regex(/^[\x20-\x7E]+$/, { message: 'printable ASCII only' });
+const label = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[\x20-\x7E]+$/, { message: 'printable ASCII only' });
 
 export const viewerRouter = router({
   /** `{ ok: true, version, content, marker, video, selection, playback }` or `{ ok: false, reason }`; cacheable (ETag). */
-  manifest: publicProcedure
-    .input(z.strictObject({ publicId }))
-    .query(({ ctx, input }) => viewer.manifest(ctx, input)),
+  manifest: publicProcedure.input(z.strictObject({ publicId })).query(({ ctx, input }) => viewer.manifest(ctx, input)),
 
   startSession: publicProcedure
     .input(
@@ -24,7 +28,10 @@ export const viewerRouter = router({
           model: label(100).optional(),
           os: label(64).optional(),
           appVersion: label(32).optional(),
-          installId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'expected 16–64 URL-safe characters' }).optional(),
+          installId: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{16,64}$/, { message: 'expected 16–64 URL-safe characters' })
+            .optional(),
         }),
         /** How long ago the viewing began, for a session the app recorded offline and sends late (at most 7 days). */
         startedAgoMs: z.number().int().min(0).max(SESSION_BACKDATE_MAX_MS).optional(),

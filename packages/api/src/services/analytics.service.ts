@@ -32,7 +32,8 @@ const AGGREGATES = `
   (avg(case when s.completed then 1 else 0 end) filter (where s.end_reason = 'client'))::float8 as completion_rate`;
 
 function stats(row: AggregateRow | undefined) {
-  const round = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? null : Number(v.toFixed(digits)));
+  const round = (v: number | null | undefined, digits = 0) =>
+    v === null || v === undefined ? null : Number(v.toFixed(digits));
   return {
     views: row?.views ?? 0,
     uniqueDevices: row?.unique_devices ?? 0,
@@ -70,13 +71,19 @@ export async function summary(
        from b left join s on date_trunc(?, s.started_at at time zone ?) = b.local_start
       group by b.local_start order by b.local_start`,
     [
-      input.granularity, input.from, timezone,
-      input.granularity, new Date(input.to.getTime() - 1), timezone,
       input.granularity,
-      input.to, input.from,
+      input.from,
+      timezone,
+      input.granularity,
+      new Date(input.to.getTime() - 1),
+      timezone,
+      input.granularity,
+      input.to,
+      input.from,
       ...params,
       timezone,
-      input.granularity, timezone,
+      input.granularity,
+      timezone,
     ],
   );
   const [totals] = await ctx.em.execute<AggregateRow[]>(`select ${AGGREGATES} from (${sessions}) s`, params);

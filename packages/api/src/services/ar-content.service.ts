@@ -29,13 +29,20 @@ export function keyIdsOf(c: ArContent): ArContentKeyIds {
 }
 
 /** A stored object's URL: under MEDIA_PUBLIC_BASE_URL when set, else presigned for MEDIA_URL_TTL_S. */
-export async function objectUrl(deps: Pick<Context, 'config' | 'storage'>, key: string | null | undefined): Promise<string | null> {
+export async function objectUrl(
+  deps: Pick<Context, 'config' | 'storage'>,
+  key: string | null | undefined,
+): Promise<string | null> {
   if (!key) return null;
   const { publicBaseUrl, urlTtlS } = deps.config.media;
   return publicBaseUrl ? `${publicBaseUrl}/${key}` : deps.storage.presignGet(key, urlTtlS);
 }
 
-export async function arContentView(ctx: Pick<Context, 'config' | 'storage'>, c: ArContent, opts: { detail?: boolean } = {}) {
+export async function arContentView(
+  ctx: Pick<Context, 'config' | 'storage'>,
+  c: ArContent,
+  opts: { detail?: boolean } = {},
+) {
   const now = Date.now();
   return {
     id: c.id,
@@ -164,7 +171,11 @@ export async function listArContent(
     {
       project,
       deletedAt: null,
-      ...(input.status ? { status: input.status } : input.includeArchived ? {} : { status: { $ne: 'ARCHIVED' as const } }),
+      ...(input.status
+        ? { status: input.status }
+        : input.includeArchived
+          ? {}
+          : { status: { $ne: 'ARCHIVED' as const } }),
     },
     input,
   );
@@ -195,9 +206,16 @@ export async function updateArContent(ctx: Ctx, input: ContentFields & { id: str
     if (Object.keys(changes).length > 0) {
       tem.assign(content, patch);
       // A new expiry in the future makes the item viewable again; the cron records the next expiry.
-      if (patch.expiresAt !== undefined && (!content.expiresAt || content.expiresAt.getTime() > Date.now())) content.expiredAt = null;
+      if (patch.expiresAt !== undefined && (!content.expiresAt || content.expiresAt.getTime() > Date.now()))
+        content.expiredAt = null;
       content.version += 1;
-      audit(tem, actor(ctx), { companyId: content.company.id, action: 'ar-content.update', targetType: 'ar-content', targetId: content.id, changes });
+      audit(tem, actor(ctx), {
+        companyId: content.company.id,
+        action: 'ar-content.update',
+        targetType: 'ar-content',
+        targetId: content.id,
+        changes,
+      });
     }
     return arContentView(ctx, content);
   });
@@ -206,13 +224,20 @@ export async function updateArContent(ctx: Ctx, input: ContentFields & { id: str
 export async function archiveArContent(ctx: Ctx, input: { id: string }) {
   return ctx.em.transactional(async (tem) => {
     const content = await lockContent(ctx, tem, input.id);
-    if (content.status === 'MARKER_PROCESSING') throw new ConflictError('A marker is being processed; archive the item when it is done');
+    if (content.status === 'MARKER_PROCESSING')
+      throw new ConflictError('A marker is being processed; archive the item when it is done');
     if (content.status !== 'ARCHIVED') {
       const from = content.status;
       content.status = 'ARCHIVED';
       content.archivedAt = new Date();
       content.version += 1;
-      audit(tem, actor(ctx), { companyId: content.company.id, action: 'ar-content.archive', targetType: 'ar-content', targetId: content.id, changes: { status: { from, to: 'ARCHIVED' } } });
+      audit(tem, actor(ctx), {
+        companyId: content.company.id,
+        action: 'ar-content.archive',
+        targetType: 'ar-content',
+        targetId: content.id,
+        changes: { status: { from, to: 'ARCHIVED' } },
+      });
     }
     return arContentView(ctx, content);
   });
@@ -237,13 +262,18 @@ export async function deleteArContent(ctx: Ctx, input: { id: string }) {
 }
 
 /** A presigned PUT for a new marker image; each upload is a new revision, so a published marker never changes under a viewer. */
-export async function createMarkerUpload(ctx: Ctx, input: { id: string; contentType: (typeof MARKER_CONTENT_TYPES)[number]; size: number }) {
+export async function createMarkerUpload(
+  ctx: Ctx,
+  input: { id: string; contentType: (typeof MARKER_CONTENT_TYPES)[number]; size: number },
+) {
   let abandoned: string | null = null;
   const result = await ctx.em.transactional(async (tem) => {
     const content = await lockContent(ctx, tem, input.id);
     if (content.status === 'ARCHIVED') throw new ConflictError('This AR content is archived');
     if (content.status === 'MARKER_PROCESSING') {
-      throw new ConflictError('A marker is being processed; upload a new one when it is done', { status: content.status });
+      throw new ConflictError('A marker is being processed; upload a new one when it is done', {
+        status: content.status,
+      });
     }
     abandoned = content.markerUploadKey ?? null;
     content.markerRevision += 1;
@@ -251,13 +281,18 @@ export async function createMarkerUpload(ctx: Ctx, input: { id: string; contentT
     content.markerUploadKey = key;
     content.markerUploadContentType = input.contentType;
     content.markerUploadBytes = input.size;
-    const url = await storageCall(ctx, 'presignPut', () => ctx.storage.presignPut(key, input.contentType, UPLOAD_URL_TTL_S));
+    const url = await storageCall(ctx, 'presignPut', () =>
+      ctx.storage.presignPut(key, input.contentType, UPLOAD_URL_TTL_S),
+    );
     audit(tem, actor(ctx), {
       companyId: content.company.id,
       action: 'ar-content.create-marker-upload',
       targetType: 'ar-content',
       targetId: content.id,
-      changes: { markerRevision: { from: content.markerRevision - 1, to: content.markerRevision }, size: { from: null, to: input.size } },
+      changes: {
+        markerRevision: { from: content.markerRevision - 1, to: content.markerRevision },
+        size: { from: null, to: input.size },
+      },
     });
     return {
       url,
@@ -267,7 +302,10 @@ export async function createMarkerUpload(ctx: Ctx, input: { id: string; contentT
     };
   });
   // An earlier upload that was never completed is replaced by this one.
-  if (abandoned) await ctx.storage.delete(abandoned).catch((err: unknown) => ctx.log.warn({ err }, 'could not remove an abandoned marker upload'));
+  if (abandoned)
+    await ctx.storage
+      .delete(abandoned)
+      .catch((err: unknown) => ctx.log.warn({ err }, 'could not remove an abandoned marker upload'));
   return result;
 }
 
@@ -284,7 +322,8 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
     }
     if (content.status === 'ARCHIVED') throw new ConflictError('This AR content is archived');
     const key = content.markerUploadKey;
-    if (!key) throw new ConflictError('No marker upload is waiting; call createMarkerUpload first', { reason: 'NO_UPLOAD' });
+    if (!key)
+      throw new ConflictError('No marker upload is waiting; call createMarkerUpload first', { reason: 'NO_UPLOAD' });
 
     const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
       await storageCall(ctx, 'delete', () => ctx.storage.delete(key));
@@ -295,19 +334,38 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
         markerFailureCode: code,
         markerFailureMessage: message,
       });
-      audit(tem, actor(ctx), { companyId: content.company.id, action: 'ar-content.marker-rejected', targetType: 'ar-content', targetId: content.id, changes: { reason: { from: null, to: code } } });
+      audit(tem, actor(ctx), {
+        companyId: content.company.id,
+        action: 'ar-content.marker-rejected',
+        targetType: 'ar-content',
+        targetId: content.id,
+        changes: { reason: { from: null, to: code } },
+      });
       return { fail: new ValidationError(message, { reason: code, ...details }) };
     };
 
     const head = await storageCall(ctx, 'head', () => ctx.storage.head(key));
-    if (!head) throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', { reason: 'NOT_UPLOADED' });
+    if (!head)
+      throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
+        reason: 'NOT_UPLOADED',
+      });
     if (head.size !== content.markerUploadBytes || head.size > MARKER_MAX_BYTES) {
-      return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${head.size} bytes but ${content.markerUploadBytes} were declared`, { storedBytes: head.size, declaredBytes: content.markerUploadBytes });
+      return fail(
+        'UPLOAD_SIZE_MISMATCH',
+        `Uploaded ${head.size} bytes but ${content.markerUploadBytes} were declared`,
+        { storedBytes: head.size, declaredBytes: content.markerUploadBytes },
+      );
     }
-    const firstBytes = await storageCall(ctx, 'sniff', () => ctx.storage.getBytes(key, { start: 0, end: Math.min(head.size, 4100) - 1 }));
+    const firstBytes = await storageCall(ctx, 'sniff', () =>
+      ctx.storage.getBytes(key, { start: 0, end: Math.min(head.size, 4100) - 1 }),
+    );
     const type = await fileTypeFromBuffer(firstBytes);
     if (!type || !IMAGE_TYPES.has(type.mime)) {
-      return fail('UNSUPPORTED_IMAGE', `The file is ${type ? `${type.mime} (.${type.ext})` : 'not a recognizable image'}; upload a JPEG, PNG or WebP photo`, { detected: type?.mime ?? null });
+      return fail(
+        'UNSUPPORTED_IMAGE',
+        `The file is ${type ? `${type.mime} (.${type.ext})` : 'not a recognizable image'}; upload a JPEG, PNG or WebP photo`,
+        { detected: type?.mime ?? null },
+      );
     }
 
     const from = content.status;
@@ -344,7 +402,10 @@ export async function viewerLinks(ctx: Ctx, input: { id: string }) {
 }
 
 /** The QR code opens the web viewer URL (which hands over to the app when installed); the deep link is for in-app sharing. */
-export async function qrCode(ctx: Ctx, input: { id: string; format: 'png' | 'svg'; sizePx?: number; errorCorrection?: 'M' | 'Q' }) {
+export async function qrCode(
+  ctx: Ctx,
+  input: { id: string; format: 'png' | 'svg'; sizePx?: number; errorCorrection?: 'M' | 'Q' },
+) {
   const { arContent } = await ctx.access.arContent(input.id);
   const { url, deepLink } = links(ctx.config.http.publicUrl, arContent.publicId);
   const options = { sizePx: input.sizePx, errorCorrection: input.errorCorrection };
@@ -352,5 +413,11 @@ export async function qrCode(ctx: Ctx, input: { id: string; format: 'png' | 'svg
     return { format: 'svg' as const, url, deepLink, svg: await qrSvg(url, options), dataUrl: null };
   }
   const png = await qrPng(url, options);
-  return { format: 'png' as const, url, deepLink, svg: null, dataUrl: `data:image/png;base64,${png.toString('base64')}` };
+  return {
+    format: 'png' as const,
+    url,
+    deepLink,
+    svg: null,
+    dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+  };
 }

@@ -3,7 +3,17 @@ import type { Access } from '../access.ts';
 
 export async function listAudit(
   ctx: { access: Access; em: EntityManager },
-  input: { companyId: string; cursor?: string; limit: number; action?: string; actorId?: string; targetType?: string; targetId?: string; from?: Date; to?: Date },
+  input: {
+    companyId: string;
+    cursor?: string;
+    limit: number;
+    action?: string;
+    actorId?: string;
+    targetType?: string;
+    targetId?: string;
+    from?: Date;
+    to?: Date;
+  },
 ) {
   const { company } = await ctx.access.company(input.companyId);
   const before = input.cursor && /^\d{1,20}$/.test(input.cursor) ? input.cursor : undefined;

@@ -1,13 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
-import type {
-  Company} from '@arvlite/db';
-import {
-  Invitation,
-  Membership,
-  RefreshToken,
-  User,
-  type EntityManager,
-} from '@arvlite/db';
+import type { Company } from '@arvlite/db';
+import { Invitation, Membership, RefreshToken, User, type EntityManager } from '@arvlite/db';
 import type { Context } from '../context.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.ts';

@@ -8,7 +8,9 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 3000): Promise<Prob
   try {
     await Promise.race([
       fn(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
     ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
@@ -24,9 +26,7 @@ export async function checkHealth(ctx: Pick<Context, 'em' | 'storage' | 'config'
     probe(() => ctx.storage.ping()),
     probe(() => em.execute('select count(*) from graphile_worker.jobs where false')),
   ]);
-  const live = database.ok
-    ? await em.getRepository(WorkerHeartbeat).findLive(ctx.config.worker.deadAfterMs)
-    : [];
+  const live = database.ok ? await em.getRepository(WorkerHeartbeat).findLive(ctx.config.worker.deadAfterMs) : [];
   const workers = live.map((w) => ({
     id: w.id,
     hostname: w.hostname,
@@ -37,5 +37,12 @@ export async function checkHealth(ctx: Pick<Context, 'em' | 'storage' | 'config'
     jobsFailed: w.jobsFailed,
   }));
   const ok = database.ok && storage.ok && queue.ok;
-  return { status: ok ? ('ok' as const) : ('degraded' as const), database, storage, queue, workers, checkedAt: new Date() };
+  return {
+    status: ok ? ('ok' as const) : ('degraded' as const),
+    database,
+    storage,
+    queue,
+    workers,
+    checkedAt: new Date(),
+  };
 }

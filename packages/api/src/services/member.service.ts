@@ -13,7 +13,8 @@ type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'> & {
 
 /** Nobody hands out or changes a role above their own. */
 function assertCanGrant(mine: Role, target: Role) {
-  if (roleRank(target) > roleRank(mine)) throw new ForbiddenError(`Only an ${target} or higher can grant the ${target} role`);
+  if (roleRank(target) > roleRank(mine))
+    throw new ForbiddenError(`Only an ${target} or higher can grant the ${target} role`);
 }
 
 export async function invite(ctx: Ctx, input: { companyId: string; email: string; role: Role }) {
@@ -79,7 +80,11 @@ export async function listMembers(ctx: Ctx, input: { companyId: string }) {
 
 async function loadMembership(ctx: Ctx, companyId: string, membershipId: string) {
   const { membership: mine } = await ctx.access.company(companyId);
-  const target = await ctx.em.findOne(Membership, { id: membershipId, company: companyId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const target = await ctx.em.findOne(
+    Membership,
+    { id: membershipId, company: companyId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
   if (!target) throw new NotFoundError('Member');
   return { mine, target };
 }
@@ -89,7 +94,11 @@ export async function updateRole(ctx: Ctx, input: { companyId: string; membershi
     const { mine, target } = await loadMembership({ ...ctx, em: tem }, input.companyId, input.membershipId);
     assertCanGrant(mine.role, input.role);
     assertCanGrant(mine.role, target.role);
-    if (target.role === 'owner' && input.role !== 'owner' && (await tem.getRepository(Membership).countOwners(input.companyId)) <= 1) {
+    if (
+      target.role === 'owner' &&
+      input.role !== 'owner' &&
+      (await tem.getRepository(Membership).countOwners(input.companyId)) <= 1
+    ) {
       throw new ConflictError('The last owner cannot be demoted; make someone else owner first');
     }
     const from = target.role;
@@ -127,10 +136,20 @@ export async function removeMember(ctx: Ctx, input: { companyId: string; members
 export async function revokeInvite(ctx: Ctx, input: { companyId: string; invitationId: string }) {
   return ctx.em.transactional(async (tem) => {
     const { company } = await ctx.access.company(input.companyId);
-    const invitation = await tem.findOne(Invitation, { id: input.invitationId, company, acceptedAt: null, revokedAt: null });
+    const invitation = await tem.findOne(Invitation, {
+      id: input.invitationId,
+      company,
+      acceptedAt: null,
+      revokedAt: null,
+    });
     if (!invitation) throw new NotFoundError('Invitation');
     invitation.revokedAt = new Date();
-    audit(tem, actor(ctx), { companyId: company.id, action: 'member.revoke-invite', targetType: 'invitation', targetId: invitation.id });
+    audit(tem, actor(ctx), {
+      companyId: company.id,
+      action: 'member.revoke-invite',
+      targetType: 'invitation',
+      targetId: invitation.id,
+    });
     return { ok: true as const };
   });
 }

@@ -101,7 +101,8 @@ export async function callback(ctx: Ctx, input: { provider: string; callbackUrl:
     if (row) tem.remove(row);
     return row;
   });
-  if (!pending || pending.expiresAt < new Date()) throw new UnauthorizedError('This sign-in link has expired; start again');
+  if (!pending || pending.expiresAt < new Date())
+    throw new UnauthorizedError('This sign-in link has expired; start again');
   const redirect = new URL(pending.redirectUri);
   if (current.origin + current.pathname !== redirect.origin + redirect.pathname) {
     throw new UnauthorizedError('Sign-in callback does not match its redirect URI');
@@ -130,18 +131,40 @@ export async function callback(ctx: Ctx, input: { provider: string; callbackUrl:
     let user = identity?.user;
     if (!user) {
       if (!email || !verified) {
-        throw new ConflictError(`${provider.label} did not confirm your email address, so it cannot be linked to an account`);
+        throw new ConflictError(
+          `${provider.label} did not confirm your email address, so it cannot be linked to an account`,
+        );
       }
       user = (await tem.findOne(User, { email })) ?? undefined;
       if (!user) {
-        user = tem.create(User, { email, name: (claims.name ?? email.split('@')[0] ?? 'User').slice(0, 100), emailVerified: true, passwordHash: null });
-        audit(tem, actorOf(ctx, user.id), { action: 'user.register', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+        user = tem.create(User, {
+          email,
+          name: (claims.name ?? email.split('@')[0] ?? 'User').slice(0, 100),
+          emailVerified: true,
+          passwordHash: null,
+        });
+        audit(tem, actorOf(ctx, user.id), {
+          action: 'user.register',
+          targetType: 'user',
+          targetId: user.id,
+          changes: { provider: { from: null, to: provider.id } },
+        });
       }
       tem.create(OidcIdentity, { provider: provider.id, subject, user });
-      audit(tem, actorOf(ctx, user.id), { action: 'user.link-oidc', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+      audit(tem, actorOf(ctx, user.id), {
+        action: 'user.link-oidc',
+        targetType: 'user',
+        targetId: user.id,
+        changes: { provider: { from: null, to: provider.id } },
+      });
     }
     if (user.disabledAt) throw new UnauthorizedError('This account is disabled');
-    audit(tem, actorOf(ctx, user.id), { action: 'user.login', targetType: 'user', targetId: user.id, changes: { provider: { from: null, to: provider.id } } });
+    audit(tem, actorOf(ctx, user.id), {
+      action: 'user.login',
+      targetType: 'user',
+      targetId: user.id,
+      changes: { provider: { from: null, to: provider.id } },
+    });
     return issueSession(ctx, tem, user);
   });
 }

@@ -66,7 +66,9 @@ export async function signedMediaText(
   const given = Buffer.from(params.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new PlaybackDenied('bad signature');
   if (!/^[A-Za-z0-9_.-]{1,100}\.(m3u8|vtt)$/.test(params.file)) throw new PlaybackDenied('not a playlist');
-  const video = await deps.orm.fork().findOne(Video, { id: params.videoId, deletedAt: null }, { populate: ['project'] });
+  const video = await deps.orm
+    .fork()
+    .findOne(Video, { id: params.videoId, deletedAt: null }, { populate: ['project'] });
   if (!video) throw new PlaybackDenied('gone');
   const prefix = prefixOf(video);
   const text = await deps.storage.getText(`${prefix}${params.file}`);
@@ -90,6 +92,8 @@ export async function signedMediaText(
     );
     return { body: out.join('\n'), contentType: 'application/vnd.apple.mpegurl' };
   }
-  const out = await Promise.all(lines.map(async (line) => (/^[A-Za-z0-9_.-]+\.(jpg|webp)(#.*)?$/.test(line.trim()) ? sign1(line.trim()) : line)));
+  const out = await Promise.all(
+    lines.map(async (line) => (/^[A-Za-z0-9_.-]+\.(jpg|webp)(#.*)?$/.test(line.trim()) ? sign1(line.trim()) : line)),
+  );
   return { body: out.join('\n'), contentType: 'text/vtt; charset=utf-8' };
 }

@@ -1,14 +1,32 @@
 // An AR content item's playlist (ordered videos of its project) and the rules that choose the active video, in the company's timezone.
-import { ArPlaylistItem, ArPlaylistRule, Video, type ArContent, type Company, type EntityManager, type RotationCycle } from '@arvlite/db';
+import {
+  ArPlaylistItem,
+  ArPlaylistRule,
+  Video,
+  type ArContent,
+  type Company,
+  type EntityManager,
+  type RotationCycle,
+} from '@arvlite/db';
 import type { VideoOutputs } from '@arvlite/jobs';
-import { isValidTimeZone, previewSchedule, selectActiveVideo, type Playlist, type PlaylistRule, type ScheduledContent } from '@arvlite/marker';
+import {
+  isValidTimeZone,
+  previewSchedule,
+  selectActiveVideo,
+  type Playlist,
+  type PlaylistRule,
+  type ScheduledContent,
+} from '@arvlite/marker';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { lockContent } from './ar-content.service.ts';
 
-type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent' | 'log'> & { access: Access; caller: { userId: string } };
+type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
+  access: Access;
+  caller: { userId: string };
+};
 
 export const MAX_PLAYLIST_VIDEOS = 50;
 export const MAX_RULES = 100;
@@ -17,7 +35,10 @@ const MAX_WINDOW_MS = 10 * 366 * 86_400_000;
 // What scheduling reads, so that entities and the viewer's plain records (ScanContent, …) both fit.
 type ScheduleVideo = Pick<Video, 'id' | 'deletedAt' | 'status' | 'playableAt' | 'outputs'>;
 type ScheduleContent = { id: string; company: Pick<Company, 'timezone'>; defaultVideo?: { id: string } | null };
-type ScheduleRule = Pick<ArPlaylistRule, 'id' | 'kind' | 'date' | 'yearly' | 'startsAt' | 'endsAt' | 'cycle' | 'videoIds' | 'anchorDate'> & {
+type ScheduleRule = Pick<
+  ArPlaylistRule,
+  'id' | 'kind' | 'date' | 'yearly' | 'startsAt' | 'endsAt' | 'cycle' | 'videoIds' | 'anchorDate'
+> & {
   video?: { id: string } | null;
 };
 
@@ -33,7 +54,8 @@ export function timeZoneOf(content: Pick<ScheduleContent, 'company'>): string {
 
 function toRule(r: ScheduleRule): PlaylistRule {
   if (r.kind === 'date') return { id: r.id, kind: 'date', date: r.date!, yearly: r.yearly, videoId: r.video!.id };
-  if (r.kind === 'window') return { id: r.id, kind: 'window', start: r.startsAt!, end: r.endsAt!, videoId: r.video!.id };
+  if (r.kind === 'window')
+    return { id: r.id, kind: 'window', start: r.startsAt!, end: r.endsAt!, videoId: r.video!.id };
   return {
     id: r.id,
     kind: 'rotation',
@@ -45,15 +67,27 @@ function toRule(r: ScheduleRule): PlaylistRule {
 
 /** Everything selectActiveVideo needs, with each video's playability as of now. `content.company` must be loaded. */
 export async function loadSchedule(em: EntityManager, content: ArContent) {
-  const items = await em.find(ArPlaylistItem, { arContent: content.id }, { populate: ['video'], orderBy: { position: 'asc' } });
+  const items = await em.find(
+    ArPlaylistItem,
+    { arContent: content.id },
+    { populate: ['video'], orderBy: { position: 'asc' } },
+  );
   const rules = await em.find(ArPlaylistRule, { arContent: content.id }, { orderBy: { position: 'asc' } });
   return scheduleOf(content, items, rules);
 }
 
 /** The same from items (videos loaded) and rules already in position order. */
-export function scheduleOf<I extends { video: ScheduleVideo }, R extends ScheduleRule>(content: ScheduleContent, items: I[], rules: R[]) {
+export function scheduleOf<I extends { video: ScheduleVideo }, R extends ScheduleRule>(
+  content: ScheduleContent,
+  items: I[],
+  rules: R[],
+) {
   const videos = new Map(items.map((i): [string, I['video']] => [i.video.id, i.video]));
-  const scheduled: ScheduledContent = { id: content.id, timeZone: timeZoneOf(content), defaultVideoId: content.defaultVideo?.id ?? null };
+  const scheduled: ScheduledContent = {
+    id: content.id,
+    timeZone: timeZoneOf(content),
+    defaultVideoId: content.defaultVideo?.id ?? null,
+  };
   const playlist: Playlist = {
     items: items.map((i) => ({ videoId: i.video.id, playable: isPlayable(i.video) })),
     rules: rules.map(toRule),
@@ -93,14 +127,21 @@ async function playlistView(em: EntityManager, content: ArContent) {
     })),
     rules: rules.map(ruleView),
     /** What the viewer gets right now. */
-    current: { videoId: current.videoId, rule: current.rule, ruleId: current.ruleId ?? null, validUntil: current.validUntil },
+    current: {
+      videoId: current.videoId,
+      rule: current.rule,
+      ruleId: current.ruleId ?? null,
+      validUntil: current.validUntil,
+    },
   };
 }
 
 /** Live videos of the item's project among `ids`; any other id (another project or company, deleted, unknown) is NOT_FOUND. */
 async function projectVideos(em: EntityManager, content: ArContent, ids: string[]): Promise<Map<string, Video>> {
   const unique = [...new Set(ids)];
-  const found = unique.length ? await em.find(Video, { id: { $in: unique }, project: content.project.id, deletedAt: null }) : [];
+  const found = unique.length
+    ? await em.find(Video, { id: { $in: unique }, project: content.project.id, deletedAt: null })
+    : [];
   if (found.length !== unique.length) throw new NotFoundError('Video');
   return new Map(found.map((v) => [v.id, v]));
 }
@@ -131,15 +172,28 @@ export async function setPlaylist(ctx: Ctx, input: { id: string; videoIds: strin
     }
     const listed = new Set(input.videoIds);
     const rules = await tem.find(ArPlaylistRule, { arContent: content.id });
-    const orphaned = rules.filter((r) => (r.video && !listed.has(r.video.id)) || (r.videoIds ?? []).some((v) => !listed.has(v)));
+    const orphaned = rules.filter(
+      (r) => (r.video && !listed.has(r.video.id)) || (r.videoIds ?? []).some((v) => !listed.has(v)),
+    );
     if (orphaned.length > 0) {
-      throw new ConflictError('Rules use videos this playlist no longer has; remove those rules first', { ruleIds: orphaned.map((r) => r.id) });
+      throw new ConflictError('Rules use videos this playlist no longer has; remove those rules first', {
+        ruleIds: orphaned.map((r) => r.id),
+      });
     }
-    const before = (await tem.find(ArPlaylistItem, { arContent: content.id }, { orderBy: { position: 'asc' } })).map((i) => i.video.id);
+    const before = (await tem.find(ArPlaylistItem, { arContent: content.id }, { orderBy: { position: 'asc' } })).map(
+      (i) => i.video.id,
+    );
     await tem.nativeDelete(ArPlaylistItem, { arContent: content.id });
-    input.videoIds.forEach((videoId, position) => tem.create(ArPlaylistItem, { arContent: content, video: videoId, position }));
+    input.videoIds.forEach((videoId, position) =>
+      tem.create(ArPlaylistItem, { arContent: content, video: videoId, position }),
+    );
     const previousDefault = content.defaultVideo?.id ?? null;
-    const nextDefault = input.defaultVideoId === undefined ? (previousDefault && listed.has(previousDefault) ? previousDefault : null) : input.defaultVideoId;
+    const nextDefault =
+      input.defaultVideoId === undefined
+        ? previousDefault && listed.has(previousDefault)
+          ? previousDefault
+          : null
+        : input.defaultVideoId;
     content.defaultVideo = nextDefault ? tem.getReference(Video, nextDefault) : null;
     content.version += 1;
     audit(tem, actor(ctx), {
@@ -147,7 +201,10 @@ export async function setPlaylist(ctx: Ctx, input: { id: string; videoIds: strin
       action: 'playlist.set',
       targetType: 'ar-content',
       targetId: content.id,
-      changes: { videoIds: { from: before, to: input.videoIds }, defaultVideoId: { from: previousDefault, to: nextDefault } },
+      changes: {
+        videoIds: { from: before, to: input.videoIds },
+        defaultVideoId: { from: previousDefault, to: nextDefault },
+      },
     });
     await tem.flush();
     return playlistView(tem, content);
@@ -167,7 +224,11 @@ export async function addRule(ctx: Ctx, input: RuleInput) {
     const items = await tem.find(ArPlaylistItem, { arContent: content.id });
     const listed = new Set(items.map((i) => i.video.id));
     const missing = used.filter((v) => !listed.has(v));
-    if (missing.length > 0) throw new ValidationError('Add the video to the playlist first', { reason: 'VIDEO_NOT_IN_PLAYLIST', videoIds: missing });
+    if (missing.length > 0)
+      throw new ValidationError('Add the video to the playlist first', {
+        reason: 'VIDEO_NOT_IN_PLAYLIST',
+        videoIds: missing,
+      });
     if (input.kind === 'window' && input.end.getTime() - input.start.getTime() > MAX_WINDOW_MS) {
       throw new ValidationError('A schedule window may span at most 10 years');
     }
@@ -180,7 +241,9 @@ export async function addRule(ctx: Ctx, input: RuleInput) {
       position,
       ...(input.kind === 'date' ? { date: input.date, yearly: input.yearly ?? false, video: input.videoId } : {}),
       ...(input.kind === 'window' ? { startsAt: input.start, endsAt: input.end, video: input.videoId } : {}),
-      ...(input.kind === 'rotation' ? { cycle: input.cycle, videoIds: input.videoIds ?? null, anchorDate: input.anchorDate ?? null } : {}),
+      ...(input.kind === 'rotation'
+        ? { cycle: input.cycle, videoIds: input.videoIds ?? null, anchorDate: input.anchorDate ?? null }
+        : {}),
     } as ArPlaylistRule);
     content.version += 1;
     audit(tem, actor(ctx), {
@@ -222,12 +285,19 @@ export async function previewPlaylist(ctx: Ctx, input: { id: string; from: Date;
   try {
     segments = previewSchedule(scheduled, playlist, input.from, input.to);
   } catch (e) {
-    if (e instanceof RangeError) throw new ValidationError('The schedule changes too often in this range; preview a shorter one');
+    if (e instanceof RangeError)
+      throw new ValidationError('The schedule changes too often in this range; preview a shorter one');
     throw e;
   }
   return {
     timezone: scheduled.timeZone,
-    segments: segments.map((s) => ({ from: s.from, to: s.to, videoId: s.videoId, rule: s.rule, ruleId: s.ruleId ?? null })),
+    segments: segments.map((s) => ({
+      from: s.from,
+      to: s.to,
+      videoId: s.videoId,
+      rule: s.rule,
+      ruleId: s.ruleId ?? null,
+    })),
     videos: [...videos.values()].map((v) => ({ id: v.id, title: v.title, playable: isPlayable(v) })),
   };
 }

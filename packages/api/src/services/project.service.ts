@@ -39,7 +39,12 @@ export async function listProjects(
   input: { companyId: string; cursor?: string; limit: number; includeArchived?: boolean },
 ) {
   const { company } = await ctx.access.company(input.companyId);
-  const { items, nextCursor } = await findPage(ctx.em, Project, { company, ...(input.includeArchived ? {} : { archivedAt: null }) }, input);
+  const { items, nextCursor } = await findPage(
+    ctx.em,
+    Project,
+    { company, ...(input.includeArchived ? {} : { archivedAt: null }) },
+    input,
+  );
   return { items: items.map(projectView), nextCursor };
 }
 
@@ -55,7 +60,13 @@ export async function updateProject(ctx: Ctx, input: { id: string; name?: string
     const patch = { name: input.name, description: input.description };
     const changes = diff(project, patch);
     tem.assign(project, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
-    audit(tem, actor(ctx), { companyId: project.company.id, action: 'project.update', targetType: 'project', targetId: project.id, changes });
+    audit(tem, actor(ctx), {
+      companyId: project.company.id,
+      action: 'project.update',
+      targetType: 'project',
+      targetId: project.id,
+      changes,
+    });
     return projectView(project);
   });
 }
@@ -65,7 +76,12 @@ export async function archiveProject(ctx: Ctx, input: { id: string }) {
     const { project } = await ctx.access.project(input.id);
     if (!project.archivedAt) {
       project.archivedAt = new Date();
-      audit(tem, actor(ctx), { companyId: project.company.id, action: 'project.archive', targetType: 'project', targetId: project.id });
+      audit(tem, actor(ctx), {
+        companyId: project.company.id,
+        action: 'project.archive',
+        targetType: 'project',
+        targetId: project.id,
+      });
     }
     return projectView(project);
   });

@@ -29,8 +29,15 @@ export async function statusView(
   const weights = steps.map((s) => (s.name.startsWith('rendition:') || s.name === 'playable' ? 3 : 1));
   const total = weights.reduce((a, b) => a + b, 0);
   const progress = total
-    ? Math.round(steps.reduce((n, s, i) => n + (s.status === 'done' || s.status === 'skipped' ? 100 : s.progress) * weights[i]!, 0) / total)
-    : video.status === 'READY' ? 100 : 0;
+    ? Math.round(
+        steps.reduce(
+          (n, s, i) => n + (s.status === 'done' || s.status === 'skipped' ? 100 : s.progress) * weights[i]!,
+          0,
+        ) / total,
+      )
+    : video.status === 'READY'
+      ? 100
+      : 0;
   return {
     id: video.id,
     status: video.status,
@@ -53,7 +60,23 @@ export async function statusView(
 
 function mediaView(media: Record<string, unknown> | null | undefined) {
   if (!media) return null;
-  const pick = ['durationS', 'width', 'height', 'rotation', 'fps', 'isVfr', 'videoCodec', 'pixFmt', 'bitDepth', 'hasAudio', 'audioCodec', 'bitrate', 'isHdr', 'container', 'isStandard'] as const;
+  const pick = [
+    'durationS',
+    'width',
+    'height',
+    'rotation',
+    'fps',
+    'isVfr',
+    'videoCodec',
+    'pixFmt',
+    'bitDepth',
+    'hasAudio',
+    'audioCodec',
+    'bitrate',
+    'isHdr',
+    'container',
+    'isStandard',
+  ] as const;
   return Object.fromEntries(pick.map((k) => [k, media[k] ?? null])) as Record<(typeof pick)[number], unknown>;
 }
 
@@ -70,7 +93,16 @@ export async function videoDetail(ctx: Ctx, videoId: string) {
     analysis: video.analysis ?? null,
     renditions: Object.values(outputs.renditions ?? {})
       .filter((r) => r.ladder)
-      .map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.bandwidth, codecs: r.codecs, sizeBytes: r.sizeBytes, hasAudio: r.hasAudio, durationS: r.durationS })),
+      .map((r) => ({
+        name: r.name,
+        width: r.width,
+        height: r.height,
+        bandwidth: r.bandwidth,
+        codecs: r.codecs,
+        sizeBytes: r.sizeBytes,
+        hasAudio: r.hasAudio,
+        durationS: r.durationS,
+      })),
     storedBytes: video.storedBytes,
     playback: await playbackUrls(ctx, video),
   };
@@ -120,8 +152,13 @@ const STEP_JOBS = {
 export async function retryVideo(ctx: Ctx, videoId: string) {
   return ctx.em.transactional(async (tem) => {
     const { video: found } = await ctx.access.video(videoId);
-    const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    if (video.status !== 'FAILED' || !video.uploadedAt) throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
+    const video = await tem.findOneOrFail(
+      Video,
+      { id: found.id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
+    if (video.status !== 'FAILED' || !video.uploadedAt)
+      throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
     const failed = await tem.find(VideoStep, { video, status: { $in: ['failed', 'retrying'] } });
     const maxAttempts = ctx.config.media.jobMaxAttempts;
     const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
@@ -136,14 +173,27 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
         s.errorMessage = null;
         if (s.name.startsWith('rendition:')) {
           const rung = s.name.slice('rendition:'.length);
-          await enqueue(tem, 'video:rendition', { videoId: video.id, rung }, { jobKey: `video:rendition:${video.id}:${rung}`, maxAttempts });
+          await enqueue(
+            tem,
+            'video:rendition',
+            { videoId: video.id, rung },
+            { jobKey: `video:rendition:${video.id}:${rung}`, maxAttempts },
+          );
         } else if (s.name in STEP_JOBS) {
-          await enqueue(tem, STEP_JOBS[s.name as keyof typeof STEP_JOBS], { videoId: video.id }, { jobKey: `video:${s.name === 'analysis' ? 'analyze' : s.name}:${video.id}`, maxAttempts });
+          await enqueue(
+            tem,
+            STEP_JOBS[s.name as keyof typeof STEP_JOBS],
+            { videoId: video.id },
+            { jobKey: `video:${s.name === 'analysis' ? 'analyze' : s.name}:${video.id}`, maxAttempts },
+          );
         }
       }
     }
     audit(tem, actorOf(ctx), {
-      companyId: video.company.id, action: 'video.retry', targetType: 'video', targetId: video.id,
+      companyId: video.company.id,
+      action: 'video.retry',
+      targetType: 'video',
+      targetId: video.id,
       changes: { fromStep: { from: null, to: fromScratch ? 'probe' : failed.map((s) => s.name).join(',') } },
     });
     return { ok: true as const, resumedFrom: fromScratch ? 'probe' : failed.map((s) => s.name) };
@@ -154,10 +204,21 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
 export async function reprocessVideo(ctx: Ctx, videoId: string) {
   return ctx.em.transactional(async (tem) => {
     const { video } = await ctx.access.video(videoId);
-    if (video.status !== 'READY' && video.status !== 'FAILED') throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
+    if (video.status !== 'READY' && video.status !== 'FAILED')
+      throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
     if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
-    await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts });
-    audit(tem, actorOf(ctx), { companyId: video.company.id, action: 'video.reprocess', targetType: 'video', targetId: video.id });
+    await enqueue(
+      tem,
+      'video:process',
+      { videoId: video.id },
+      { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts },
+    );
+    audit(tem, actorOf(ctx), {
+      companyId: video.company.id,
+      action: 'video.reprocess',
+      targetType: 'video',
+      targetId: video.id,
+    });
     return { ok: true as const };
   });
 }

@@ -15,12 +15,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
-import {
-  ConflictError,
-  DomainError,
-  ServiceUnavailableError,
-  ValidationError,
-} from '../errors.ts';
+import { ConflictError, DomainError, ServiceUnavailableError, ValidationError } from '../errors.ts';
 import { findPage } from '../paginate.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
@@ -70,7 +65,12 @@ export function videoView(v: VideoRecord, session?: UploadSession | null) {
     container: v.container ?? null,
     upload:
       session && !session.completedAt && !session.abortedAt
-        ? { kind: session.kind, partSize: session.partSize ?? null, partCount: session.partCount ?? null, expiresAt: session.expiresAt }
+        ? {
+            kind: session.kind,
+            partSize: session.partSize ?? null,
+            partCount: session.partCount ?? null,
+            expiresAt: session.expiresAt,
+          }
         : null,
     uploadedAt: v.uploadedAt ?? null,
     playableAt: v.playableAt ?? null,
@@ -115,7 +115,9 @@ export async function createUpload(
     video.originalKey = originalKey({ companyId: company.id, projectId: project.id, videoId: video.id });
     // Storage is called before commit: if it is down, the video and the reservation roll back.
     const s3UploadId = multipart
-      ? await storageCall(ctx, 'createMultipartUpload', () => ctx.storage.createMultipartUpload(video.originalKey, input.contentType))
+      ? await storageCall(ctx, 'createMultipartUpload', () =>
+          ctx.storage.createMultipartUpload(video.originalKey, input.contentType),
+        )
       : null;
     tem.create(UploadSession, {
       video,
@@ -134,11 +136,24 @@ export async function createUpload(
       changes: { fileName: { from: null, to: input.fileName }, size: { from: null, to: input.size } },
     });
     if (multipart) {
-      return { kind: 'multipart' as const, videoId: video.id, uploadId: s3UploadId!, partSize: plan!.partSize, partCount: plan!.partCount, expiresAt };
+      return {
+        kind: 'multipart' as const,
+        videoId: video.id,
+        uploadId: s3UploadId!,
+        partSize: plan!.partSize,
+        partCount: plan!.partCount,
+        expiresAt,
+      };
     }
     const ttl = Math.min(limits.sessionTtlHours * 3600, 7 * 86_400);
     const url = await ctx.storage.presignPut(video.originalKey, input.contentType, ttl);
-    return { kind: 'single' as const, videoId: video.id, url, headers: { 'content-type': input.contentType }, expiresAt };
+    return {
+      kind: 'single' as const,
+      videoId: video.id,
+      url,
+      headers: { 'content-type': input.contentType },
+      expiresAt,
+    };
   });
 }
 
@@ -156,7 +171,8 @@ async function openSession(ctx: Ctx, videoId: string) {
 
 export async function signUploadParts(ctx: Ctx, input: { videoId: string; partNumbers: number[] }) {
   const { video, session } = await openSession(ctx, input.videoId);
-  if (session.kind !== 'multipart' || !session.s3UploadId) throw new ConflictError('This is a single-request upload; it has no parts');
+  if (session.kind !== 'multipart' || !session.s3UploadId)
+    throw new ConflictError('This is a single-request upload; it has no parts');
   const bad = input.partNumbers.filter((n) => n > session.partCount!);
   if (bad.length) throw new ValidationError(`Part numbers out of range 1..${session.partCount}: ${bad.join(', ')}`);
   const parts = await Promise.all(
@@ -174,7 +190,9 @@ export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
     const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
     return { kind: 'single' as const, parts: [], uploadedBytes: head?.size ?? 0 };
   }
-  const parts = await storageCall(ctx, 'listParts', () => ctx.storage.listParts(video.originalKey, session.s3UploadId!));
+  const parts = await storageCall(ctx, 'listParts', () =>
+    ctx.storage.listParts(video.originalKey, session.s3UploadId!),
+  );
   return {
     kind: 'multipart' as const,
     partSize: session.partSize!,
@@ -186,11 +204,18 @@ export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
 
 type CompleteOutcome = { ok: ReturnType<typeof videoView> } | { fail: DomainError };
 
-export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?: { partNumber: number; etag: string }[] }) {
+export async function completeUpload(
+  ctx: Ctx,
+  input: { videoId: string; parts?: { partNumber: number; etag: string }[] },
+) {
   const outcome: CompleteOutcome = await ctx.em.transactional(async (tem) => {
     const { video: found } = await ctx.access.video(input.videoId);
     // Serializes concurrent completions of the same video.
-    const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const video = await tem.findOneOrFail(
+      Video,
+      { id: found.id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
     const session = await tem.findOne(UploadSession, { video });
     if (session?.completedAt && video.status !== 'AWAITING_UPLOAD') {
       return { ok: videoView(video, session) }; // completing twice answers the same, with one job
@@ -203,12 +228,20 @@ export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?:
     }
     const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
       await storageCall(ctx, 'abandon', () => abandonUpload(tem, ctx.storage, video, { code, message }));
-      audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.upload-rejected', targetType: 'video', targetId: video.id, changes: { reason: { from: null, to: code } } });
+      audit(tem, actor(ctx), {
+        companyId: video.company.id,
+        action: 'video.upload-rejected',
+        targetType: 'video',
+        targetId: video.id,
+        changes: { reason: { from: null, to: code } },
+      });
       return { fail: new ValidationError(message, { reason: code, ...details }) };
     };
 
     if (session.kind === 'multipart') {
-      const stored = await storageCall(ctx, 'listParts', () => ctx.storage.listParts(video.originalKey, session.s3UploadId!));
+      const stored = await storageCall(ctx, 'listParts', () =>
+        ctx.storage.listParts(video.originalKey, session.s3UploadId!),
+      );
       const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
       const expected = Array.from({ length: session.partCount! }, (_, i) => i + 1);
       const given = input.parts ?? stored.map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
@@ -218,7 +251,9 @@ export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?:
       const missing = expected.filter((n) => !counts.has(n) || !byNumber.has(n));
       const extra = [...counts.keys()].filter((n) => n < 1 || n > session.partCount!);
       const strip = (e: string) => e.replaceAll('"', '');
-      const wrongEtag = given.filter((p) => byNumber.has(p.partNumber) && strip(byNumber.get(p.partNumber)!.etag) !== strip(p.etag)).map((p) => p.partNumber);
+      const wrongEtag = given
+        .filter((p) => byNumber.has(p.partNumber) && strip(byNumber.get(p.partNumber)!.etag) !== strip(p.etag))
+        .map((p) => p.partNumber);
       if (duplicate.length || missing.length || extra.length || wrongEtag.length) {
         // Not a failure of the video: the client can upload the missing parts and complete again.
         throw new ValidationError(
@@ -227,29 +262,50 @@ export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?:
             duplicate.length ? `duplicate parts: ${duplicate.join(', ')}` : '',
             extra.length ? `unexpected parts: ${extra.join(', ')}` : '',
             wrongEtag.length ? `parts whose ETag does not match what storage holds: ${wrongEtag.join(', ')}` : '',
-          ].filter(Boolean).join('; '),
+          ]
+            .filter(Boolean)
+            .join('; '),
           { reason: 'INCOMPLETE_UPLOAD', missing, duplicate, extra, wrongEtag },
         );
       }
       const storedSize = expected.reduce((n, k) => n + byNumber.get(k)!.size, 0);
       if (storedSize !== video.sizeBytes) {
-        return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${storedSize} bytes but ${video.sizeBytes} were declared`, { storedBytes: storedSize, declaredBytes: video.sizeBytes });
+        return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${storedSize} bytes but ${video.sizeBytes} were declared`, {
+          storedBytes: storedSize,
+          declaredBytes: video.sizeBytes,
+        });
       }
       await storageCall(ctx, 'completeMultipartUpload', () =>
-        ctx.storage.completeMultipartUpload(video.originalKey, session.s3UploadId!, expected.map((k) => ({ partNumber: k, etag: byNumber.get(k)!.etag }))),
+        ctx.storage.completeMultipartUpload(
+          video.originalKey,
+          session.s3UploadId!,
+          expected.map((k) => ({ partNumber: k, etag: byNumber.get(k)!.etag })),
+        ),
       );
     }
 
     const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
-    if (!head) throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', { reason: 'NOT_UPLOADED' });
+    if (!head)
+      throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
+        reason: 'NOT_UPLOADED',
+      });
     if (head.size !== video.sizeBytes || head.size > ctx.config.uploads.maxBytes) {
-      return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${head.size} bytes but ${video.sizeBytes} were declared`, { storedBytes: head.size, declaredBytes: video.sizeBytes });
+      return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${head.size} bytes but ${video.sizeBytes} were declared`, {
+        storedBytes: head.size,
+        declaredBytes: video.sizeBytes,
+      });
     }
-    const firstBytes = await storageCall(ctx, 'sniff', () => ctx.storage.getBytes(video.originalKey, { start: 0, end: Math.min(head.size, 4100) - 1 }));
+    const firstBytes = await storageCall(ctx, 'sniff', () =>
+      ctx.storage.getBytes(video.originalKey, { start: 0, end: Math.min(head.size, 4100) - 1 }),
+    );
     const type = await fileTypeFromBuffer(firstBytes);
     const container = type ? ACCEPTED_CONTAINERS[type.mime as keyof typeof ACCEPTED_CONTAINERS] : undefined;
     if (!container) {
-      return fail('UNSUPPORTED_MEDIA', `The file is ${type ? `${type.mime} (.${type.ext})` : 'not a recognizable video'}; upload an MP4, MOV, WebM or MKV video`, { detected: type?.mime ?? null });
+      return fail(
+        'UNSUPPORTED_MEDIA',
+        `The file is ${type ? `${type.mime} (.${type.ext})` : 'not a recognizable video'}; upload an MP4, MOV, WebM or MKV video`,
+        { detected: type?.mime ?? null },
+      );
     }
 
     transition(video, 'UPLOADED');
@@ -258,8 +314,19 @@ export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?:
     video.storedBytes = head.size;
     session.completedAt = new Date();
     await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
-    await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts });
-    audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.upload-complete', targetType: 'video', targetId: video.id, changes: { container: { from: null, to: container } } });
+    await enqueue(
+      tem,
+      'video:process',
+      { videoId: video.id },
+      { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts },
+    );
+    audit(tem, actor(ctx), {
+      companyId: video.company.id,
+      action: 'video.upload-complete',
+      targetType: 'video',
+      targetId: video.id,
+      changes: { container: { from: null, to: container } },
+    });
     return { ok: videoView(video, session) };
   });
   if ('fail' in outcome) throw outcome.fail;
@@ -269,17 +336,37 @@ export async function completeUpload(ctx: Ctx, input: { videoId: string; parts?:
 export async function abortUpload(ctx: Ctx, input: { videoId: string }) {
   return ctx.em.transactional(async (tem) => {
     const { video: found } = await ctx.access.video(input.videoId);
-    const video = await tem.findOneOrFail(Video, { id: found.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    if (video.status !== 'AWAITING_UPLOAD') throw new ConflictError('Only an upload in progress can be aborted', { status: video.status });
-    await storageCall(ctx, 'abort', () => abandonUpload(tem, ctx.storage, video, { code: 'UPLOAD_ABORTED', message: 'The upload was cancelled' }));
-    audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.abort-upload', targetType: 'video', targetId: video.id });
+    const video = await tem.findOneOrFail(
+      Video,
+      { id: found.id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
+    if (video.status !== 'AWAITING_UPLOAD')
+      throw new ConflictError('Only an upload in progress can be aborted', { status: video.status });
+    await storageCall(ctx, 'abort', () =>
+      abandonUpload(tem, ctx.storage, video, { code: 'UPLOAD_ABORTED', message: 'The upload was cancelled' }),
+    );
+    audit(tem, actor(ctx), {
+      companyId: video.company.id,
+      action: 'video.abort-upload',
+      targetType: 'video',
+      targetId: video.id,
+    });
     return videoView(video);
   });
 }
 
-export async function listVideos(ctx: Ctx, input: { projectId: string; cursor?: string; limit: number; status?: VideoStatus }) {
+export async function listVideos(
+  ctx: Ctx,
+  input: { projectId: string; cursor?: string; limit: number; status?: VideoStatus },
+) {
   const { project } = await ctx.access.project(input.projectId);
-  const { items, nextCursor } = await findPage(ctx.em, Video, { project, deletedAt: null, ...(input.status ? { status: input.status } : {}) }, input);
+  const { items, nextCursor } = await findPage(
+    ctx.em,
+    Video,
+    { project, deletedAt: null, ...(input.status ? { status: input.status } : {}) },
+    input,
+  );
   return { items: items.map((v) => videoView(v)), nextCursor };
 }
 
@@ -295,7 +382,13 @@ export async function updateVideo(ctx: Ctx, input: { id: string; title?: string;
     const patch = { title: input.title, description: input.description };
     const changes = diff(video, patch);
     tem.assign(video, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
-    audit(tem, actor(ctx), { companyId: video.company.id, action: 'video.update', targetType: 'video', targetId: video.id, changes });
+    audit(tem, actor(ctx), {
+      companyId: video.company.id,
+      action: 'video.update',
+      targetType: 'video',
+      targetId: video.id,
+      changes,
+    });
     return videoView(video);
   });
 }
@@ -315,4 +408,3 @@ export async function deleteVideo(ctx: Ctx, input: { id: string }) {
     return { ok: true as const };
   });
 }
-

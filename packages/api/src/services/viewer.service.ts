@@ -1,7 +1,15 @@
 // The public viewer API: the manifest an AR app needs for a scanned code, and view sessions for analytics. No sign-in.
 import { createHash, createHmac } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
-import { ArContent, Company, Project, ViewSession, type DevicePlatform, type ScanContent, type ScanVideo } from '@arvlite/db';
+import {
+  ArContent,
+  Company,
+  Project,
+  ViewSession,
+  type DevicePlatform,
+  type ScanContent,
+  type ScanVideo,
+} from '@arvlite/db';
 import { selectActiveVideo, type SelectionRule } from '@arvlite/marker';
 import { hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
@@ -32,10 +40,16 @@ export type ViewerManifest =
 
 /** One budget per client IP for every viewer call; a scan is a manifest, a session start and a session end. */
 async function limitPerIp(ctx: PublicCtx) {
-  await hitRateLimit(ctx.em, { key: `viewer:ip:${ctx.ip ?? 'unknown'}`, max: ctx.config.viewer.rateLimitPerMinute, windowS: 60 });
+  await hitRateLimit(ctx.em, {
+    key: `viewer:ip:${ctx.ip ?? 'unknown'}`,
+    max: ctx.config.viewer.rateLimitPerMinute,
+    windowS: 60,
+  });
 }
 
-type Resolved = { ok: true; content: ScanContent; video: ScanVideo; rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null } | { ok: false; reason: ManifestReason };
+type Resolved =
+  | { ok: true; content: ScanContent; video: ScanVideo; rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null }
+  | { ok: false; reason: ManifestReason };
 
 /**
  * Precedence of reasons: unknown, deleted, archived, draft or not yet active → NOT_FOUND; past expiresAt → EXPIRED;
@@ -47,17 +61,28 @@ async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Res
   const found = await ctx.em.getRepository(ArContent).readByPublicId(publicId);
   if (!found) return { ok: false, reason: 'NOT_FOUND' };
   const content = found.arContent;
-  if (content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT') return { ok: false, reason: 'NOT_FOUND' };
+  if (content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT')
+    return { ok: false, reason: 'NOT_FOUND' };
   if (content.activeFrom && content.activeFrom > now) return { ok: false, reason: 'NOT_FOUND' };
   if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
   // A replacement marker being compiled leaves the published one in service.
   if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING' };
-  const { scheduled, playlist, videos } = scheduleOf(content, found.videos.map((video) => ({ video })), found.rules);
+  const { scheduled, playlist, videos } = scheduleOf(
+    content,
+    found.videos.map((video) => ({ video })),
+    found.rules,
+  );
   const selection = selectActiveVideo(scheduled, playlist, now);
   const video = selection.videoId ? videos.get(selection.videoId) : undefined;
   if (!video || selection.rule === 'none') return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
   const ends = [selection.validUntil, content.expiresAt].filter((d): d is Date => !!d).map((d) => d.getTime());
-  return { ok: true, content, video, rule: selection.rule, validUntil: ends.length ? new Date(Math.min(...ends)) : null };
+  return {
+    ok: true,
+    content,
+    video,
+    rule: selection.rule,
+    validUntil: ends.length ? new Date(Math.min(...ends)) : null,
+  };
 }
 
 export async function manifest(ctx: PublicCtx, input: { publicId: string }): Promise<ViewerManifest> {
@@ -92,14 +117,21 @@ export async function manifest(ctx: PublicCtx, input: { publicId: string }): Pro
  * Cache headers for a manifest. Signed URLs differ on every call, so the ETag covers what they point at (URLs without
  * their query) plus the signing period: a 304 never keeps a client on URLs older than half their lifetime.
  */
-export function manifestCacheHeaders(config: ServiceConfig, body: ViewerManifest, now = Date.now()): Record<string, string> {
+export function manifestCacheHeaders(
+  config: ServiceConfig,
+  body: ViewerManifest,
+  now = Date.now(),
+): Record<string, string> {
   const { publicBaseUrl, urlTtlS } = config.media;
   const periodS = Math.max(1, Math.floor(urlTtlS / 2));
   const period = publicBaseUrl ? 0 : Math.floor(now / 1000 / periodS);
-  const stable = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'string' && /^https?:\/\//.test(v) ? v.split('?')[0] : v));
+  const stable = JSON.stringify(body, (_k, v: unknown) =>
+    typeof v === 'string' && /^https?:\/\//.test(v) ? v.split('?')[0] : v,
+  );
   const etag = `"${createHash('sha256').update(`${period}:${stable}`).digest('base64url').slice(0, 32)}"`;
   let maxAge = body.ok ? Math.min(60, Math.floor(urlTtlS / 4)) : 10;
-  if (body.ok && body.selection.validUntil) maxAge = Math.min(maxAge, Math.max(0, Math.floor((body.selection.validUntil.getTime() - now) / 1000)));
+  if (body.ok && body.selection.validUntil)
+    maxAge = Math.min(maxAge, Math.max(0, Math.floor((body.selection.validUntil.getTime() - now) / 1000)));
   return { etag, 'cache-control': `public, max-age=${maxAge}` };
 }
 
@@ -125,7 +157,10 @@ export const SESSION_BACKDATE_MAX_MS = 7 * 24 * 3600 * 1000;
  * a time, so a phone's wrong clock does not matter; the playlist is resolved as of then, so the session counts for
  * the video that was playing.
  */
-export async function startSession(ctx: PublicCtx, input: { publicId: string; device: DeviceInput; startedAgoMs?: number }) {
+export async function startSession(
+  ctx: PublicCtx,
+  input: { publicId: string; device: DeviceInput; startedAgoMs?: number },
+) {
   await limitPerIp(ctx);
   const startedAt = new Date(Date.now() - Math.min(input.startedAgoMs ?? 0, SESSION_BACKDATE_MAX_MS));
   const r = await resolve(ctx, input.publicId, startedAt);
@@ -144,7 +179,13 @@ export async function startSession(ctx: PublicCtx, input: { publicId: string; de
     deviceModel: device.model ?? null,
     deviceOs: device.os ?? null,
     appVersion: device.appVersion ?? null,
-    deviceHash: keyedHash(ctx.config, 'device', device.installId ? `install:${device.installId}` : `ip:${ip}|${device.platform}|${device.model ?? ''}|${device.os ?? ''}`),
+    deviceHash: keyedHash(
+      ctx.config,
+      'device',
+      device.installId
+        ? `install:${device.installId}`
+        : `ip:${ip}|${device.platform}|${device.model ?? ''}|${device.os ?? ''}`,
+    ),
     ipHash: keyedHash(ctx.config, 'ip', ip),
     startedAt,
   } as ViewSession);
@@ -171,7 +212,15 @@ export async function endSession(
        watched_ms = least(?::int, (extract(epoch from t.ended_at - v.started_at) * 1000)::bigint + ?)::int,
        tracking_lost_count = ?, completed = ?
      from t where v.id = ? and v.ended_at is null returning v.id`,
-    [input.endedAgoMs ?? 0, input.sessionId, input.watchedMs, WATCH_SLACK_MS, input.trackingLostCount, input.completed, input.sessionId],
+    [
+      input.endedAgoMs ?? 0,
+      input.sessionId,
+      input.watchedMs,
+      WATCH_SLACK_MS,
+      input.trackingLostCount,
+      input.completed,
+      input.sessionId,
+    ],
   );
   if (rows.length === 0) {
     const exists = await ctx.em.count(ViewSession, { id: input.sessionId });

@@ -12,7 +12,11 @@ let url = config.database.url;
 let cleanup = async () => {};
 if (!url) {
   const dir = join(import.meta.dirname, '../../../../.data', `migration-${process.pid}`);
-  const services = await spawnDevServices({ dataDir: dir, postgresPort: 55_000 + Math.floor(Math.random() * 5000), s3Port: 60_100 + Math.floor(Math.random() * 5000) });
+  const services = await spawnDevServices({
+    dataDir: dir,
+    postgresPort: 55_000 + Math.floor(Math.random() * 5000),
+    s3Port: 60_100 + Math.floor(Math.random() * 5000),
+  });
   url = services.databaseUrl;
   cleanup = async () => {
     await services.stop();

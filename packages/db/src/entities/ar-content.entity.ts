@@ -16,7 +16,10 @@ export const ArContentSchema = defineEntity({
   repository: () => ArContentRepository,
   indexes: [{ properties: ['project', 'createdAt'] }, { properties: ['expiresAt'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Denormalized from the project so tenant checks need no join. */
     company: () => p.manyToOne(CompanySchema).deleteRule('cascade'),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
@@ -79,7 +82,10 @@ export const ArContentSchema = defineEntity({
     archivedAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class ArContent extends ArContentSchema.class {}

@@ -8,7 +8,10 @@ export const ArPlaylistItemSchema = defineEntity({
   tableName: 'ar_playlist_item',
   uniques: [{ properties: ['arContent', 'video'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     arContent: () => p.manyToOne(ArContentSchema).deleteRule('cascade'),
     video: () => p.manyToOne(VideoSchema).deleteRule('cascade'),
     position: p.integer(),
@@ -31,7 +34,10 @@ export const ArPlaylistRuleSchema = defineEntity({
   tableName: 'ar_playlist_rule',
   indexes: [{ properties: ['arContent', 'position'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     arContent: () => p.manyToOne(ArContentSchema).deleteRule('cascade'),
     kind: p.enum(PLAYLIST_RULE_KINDS),
     video: () => p.manyToOne(VideoSchema).nullable().deleteRule('cascade'),

@@ -5,7 +5,10 @@ export const CompanySchema = defineEntity({
   name: 'Company',
   tableName: 'company',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     name: p.string().length(100),
     /** IANA timezone used for schedules (playlist rules). */
     timezone: p.string().length(64).default('UTC'),
@@ -16,7 +19,10 @@ export const CompanySchema = defineEntity({
     storageReservedBytes: p.bigint('number').default(0),
     memberships: () => p.oneToMany(MembershipSchema).mappedBy('company'),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class Company extends CompanySchema.class {}

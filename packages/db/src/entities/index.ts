@@ -39,7 +39,13 @@ export { User, UserSchema } from './user.entity.ts';
 export { Video, VideoSchema, VIDEO_STATUSES, type VideoStatus } from './video.entity.ts';
 export { STEP_STATUSES, VideoStep, VideoStepSchema, type StepStatus } from './video-step.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
-export { DEVICE_PLATFORMS, SESSION_END_REASONS, ViewSession, ViewSessionSchema, type DevicePlatform } from './view-session.entity.ts';
+export {
+  DEVICE_PLATFORMS,
+  SESSION_END_REASONS,
+  ViewSession,
+  ViewSessionSchema,
+  type DevicePlatform,
+} from './view-session.entity.ts';
 
 export const entities = [
   WorkerHeartbeatSchema,

@@ -7,7 +7,10 @@ export const InvitationSchema = defineEntity({
   name: 'Invitation',
   tableName: 'invitation',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     company: () => p.manyToOne(CompanySchema).deleteRule('cascade').index(),
     email: p.string().length(254),
     role: p.enum(ROLES),

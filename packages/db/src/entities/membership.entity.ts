@@ -14,12 +14,18 @@ export const MembershipSchema = defineEntity({
   repository: () => MembershipRepository,
   uniques: [{ properties: ['company', 'user'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     company: () => p.manyToOne(CompanySchema).deleteRule('cascade'),
     user: () => p.manyToOne(UserSchema).deleteRule('cascade').index(),
     role: p.enum(ROLES),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class Membership extends MembershipSchema.class {}

@@ -7,7 +7,10 @@ export const OidcIdentitySchema = defineEntity({
   tableName: 'oidc_identity',
   uniques: [{ properties: ['provider', 'subject'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     provider: p.string().length(32),
     subject: p.string().length(255),
     user: () => p.manyToOne(UserSchema).deleteRule('cascade').index(),

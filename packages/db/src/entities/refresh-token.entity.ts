@@ -6,7 +6,10 @@ export const RefreshTokenSchema = defineEntity({
   name: 'RefreshToken',
   tableName: 'refresh_token',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     user: () => p.manyToOne(UserSchema).deleteRule('cascade').index(),
     familyId: p.uuid().index(),
     tokenHash: p.string().length(64).unique().hidden(),

@@ -6,7 +6,10 @@ export const UploadSessionSchema = defineEntity({
   name: 'UploadSession',
   tableName: 'upload_session',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     video: () => p.oneToOne(VideoSchema).owner().unique().deleteRule('cascade'),
     kind: p.enum(['single', 'multipart'] as const),
     s3UploadId: p.string().length(1024).nullable(),

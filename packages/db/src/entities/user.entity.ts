@@ -6,7 +6,10 @@ export const UserSchema = defineEntity({
   tableName: 'app_user',
   repository: () => UserRepository,
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Normalized (NFKC, trimmed, lower-case); unique. */
     email: p.string().length(254).unique(),
     name: p.string().length(100),
@@ -16,7 +19,10 @@ export const UserSchema = defineEntity({
     /** Set when an operator revokes the account; every procedure refuses it at once. */
     disabledAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class User extends UserSchema.class {}

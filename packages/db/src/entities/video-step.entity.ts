@@ -10,7 +10,10 @@ export const VideoStepSchema = defineEntity({
   tableName: 'video_step',
   uniques: [{ properties: ['video', 'name'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     video: () => p.manyToOne(VideoSchema).deleteRule('cascade'),
     name: p.string().length(32),
     status: p.enum(STEP_STATUSES).default('pending'),

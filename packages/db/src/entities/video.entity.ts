@@ -14,7 +14,10 @@ export const VideoSchema = defineEntity({
   repository: () => VideoRepository,
   indexes: [{ properties: ['project', 'createdAt'] }, { properties: ['company', 'status'] }],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Denormalized from the project so tenant checks and quota updates need no join. */
     company: () => p.manyToOne(CompanySchema).deleteRule('cascade'),
     project: () => p.manyToOne(ProjectSchema).deleteRule('cascade'),
@@ -43,7 +46,10 @@ export const VideoSchema = defineEntity({
     readyAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class Video extends VideoSchema.class {}

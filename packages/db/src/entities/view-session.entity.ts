@@ -16,10 +16,17 @@ export const ViewSessionSchema = defineEntity({
     { properties: ['arContent', 'startedAt'] },
     { properties: ['project', 'startedAt'] },
     // The cron looks for open sessions only, by when the server heard of them.
-    { name: 'view_session_open_received_at_index', expression: 'create index "view_session_open_received_at_index" on "view_session" ("received_at") where "ended_at" is null' },
+    {
+      name: 'view_session_open_received_at_index',
+      expression:
+        'create index "view_session_open_received_at_index" on "view_session" ("received_at") where "ended_at" is null',
+    },
   ],
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     arContent: () => p.manyToOne(ArContentSchema).deleteRule('cascade'),
     /** Denormalized so analytics aggregate by project or company without joins. */
     company: () => p.manyToOne(CompanySchema).deleteRule('cascade'),

@@ -13,7 +13,10 @@ export const WorkerHeartbeatSchema = defineEntity({
     /** graphile-worker's own worker ids inside this process, used to force-unlock after a crash. */
     graphileWorkerIds: p.array().default([]),
     startedAt: p.datetime().onCreate(() => new Date()),
-    lastSeenAt: p.datetime().onCreate(() => new Date()).index(),
+    lastSeenAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .index(),
     stoppedAt: p.datetime().nullable(),
     jobsCompleted: p.integer().default(0),
     jobsFailed: p.integer().default(0),

@@ -9,7 +9,11 @@ import { Video } from '../entities/video.entity.ts';
 import { entityColumns, preparedStatement, recordColumns, type RecordColumns } from '../prepared.ts';
 
 const forMember = preparedStatement('ar_content_for_member', (em) => {
-  const [a, p, c] = [entityColumns(em, ArContent, 'a'), entityColumns(em, Project, 'p'), entityColumns(em, Company, 'c')];
+  const [a, p, c] = [
+    entityColumns(em, ArContent, 'a'),
+    entityColumns(em, Project, 'p'),
+    entityColumns(em, Company, 'c'),
+  ];
   return `select ${a.sql}, ${p.sql}, ${c.sql}, m.role as member_role
     from ar_content a join project p on p.id = a.project_id join company c on c.id = a.company_id
       join membership m on m.company_id = a.company_id and m.user_id = ?
@@ -20,7 +24,21 @@ const forMember = preparedStatement('ar_content_for_member', (em) => {
 // rules, in position order, as plain data (a scan only reads). Filtering (deleted, draft, …) stays in code, which
 // gives each case its own reason. Only the columns a scan reads are selected.
 const SCAN = {
-  content: ['id', 'title', 'status', 'deletedAt', 'activeFrom', 'expiresAt', 'markerImageKey', 'markerMindKey', 'widthMm', 'version', 'autoplay', 'loop', 'muted'],
+  content: [
+    'id',
+    'title',
+    'status',
+    'deletedAt',
+    'activeFrom',
+    'expiresAt',
+    'markerImageKey',
+    'markerMindKey',
+    'widthMm',
+    'version',
+    'autoplay',
+    'loop',
+    'muted',
+  ],
   video: ['id', 'status', 'deletedAt', 'playableAt', 'outputs', 'media'],
   rule: ['id', 'kind', 'date', 'yearly', 'startsAt', 'endsAt', 'cycle', 'videoIds', 'anchorDate'],
 } as const;
@@ -34,7 +52,11 @@ export type ScanVideo = Pick<Video, (typeof SCAN.video)[number]> & { company: { 
 export type ScanRule = Pick<ArPlaylistRule, (typeof SCAN.rule)[number]> & { video: { id: string } | null };
 
 let scanColumns:
-  | { content: RecordColumns<ArContent, (typeof SCAN.content)[number]>; video: RecordColumns<Video, (typeof SCAN.video)[number]>; rule: RecordColumns<ArPlaylistRule, (typeof SCAN.rule)[number]> }
+  | {
+      content: RecordColumns<ArContent, (typeof SCAN.content)[number]>;
+      video: RecordColumns<Video, (typeof SCAN.video)[number]>;
+      rule: RecordColumns<ArPlaylistRule, (typeof SCAN.rule)[number]>;
+    }
   | undefined;
 const scan = (em: EntityManager) =>
   (scanColumns ??= {
@@ -72,7 +94,9 @@ export class ArContentRepository extends EntityRepository<ArContent> {
    * By public id, whatever its state, with its company's timezone, its playlist's videos and its rules in position
    * order, as plain data: the viewer's manifest in one statement.
    */
-  async readByPublicId(publicId: string): Promise<{ arContent: ScanContent; videos: ScanVideo[]; rules: ScanRule[] } | null> {
+  async readByPublicId(
+    publicId: string,
+  ): Promise<{ arContent: ScanContent; videos: ScanVideo[]; rules: ScanRule[] } | null> {
     const [row] = await published(this.em).rows<Record<string, unknown>>(this.em, [publicId]);
     if (!row) return null;
     const { content, video, rule } = scan(this.em);

@@ -2,7 +2,10 @@ import { EntityRepository } from '@mikro-orm/postgresql';
 import { User } from '../entities/user.entity.ts';
 import { entityColumns, preparedStatement } from '../prepared.ts';
 
-const byId = preparedStatement('user_by_id', (em) => `select ${entityColumns(em, User, 'u').sql} from app_user u where u.id = ?`);
+const byId = preparedStatement(
+  'user_by_id',
+  (em) => `select ${entityColumns(em, User, 'u').sql} from app_user u where u.id = ?`,
+);
 
 export class UserRepository extends EntityRepository<User> {
   /** The user as stored now (every authenticated call checks it live); a prepared statement, as it runs on every call. */

@@ -16,15 +16,43 @@ const forMember = preparedStatement('video_for_member', (em) => {
 });
 
 /** What a read-only view of a video renders, as plain data: the entity's names and types, nothing managed. */
-export type VideoRecord = Pick<Video, (typeof VIDEO_RECORD)[number]> & { company: { id: string }; project: { id: string } };
+export type VideoRecord = Pick<Video, (typeof VIDEO_RECORD)[number]> & {
+  company: { id: string };
+  project: { id: string };
+};
 export type VideoStepRecord = Pick<VideoStep, (typeof STEP_RECORD)[number]>;
 
 const VIDEO_RECORD = [
-  'id', 'title', 'description', 'status', 'failureCode', 'failureMessage', 'fileName', 'contentType', 'sizeBytes',
-  'storedBytes', 'container', 'media', 'outputs', 'analysis', 'uploadedAt', 'playableAt', 'readyAt', 'createdAt',
+  'id',
+  'title',
+  'description',
+  'status',
+  'failureCode',
+  'failureMessage',
+  'fileName',
+  'contentType',
+  'sizeBytes',
+  'storedBytes',
+  'container',
+  'media',
+  'outputs',
+  'analysis',
+  'uploadedAt',
+  'playableAt',
+  'readyAt',
+  'createdAt',
   'updatedAt',
 ] as const;
-const STEP_RECORD = ['name', 'status', 'progress', 'attempts', 'startedAt', 'finishedAt', 'errorCode', 'errorMessage'] as const;
+const STEP_RECORD = [
+  'name',
+  'status',
+  'progress',
+  'attempts',
+  'startedAt',
+  'finishedAt',
+  'errorCode',
+  'errorMessage',
+] as const;
 
 let videoColumns: RecordColumns<Video, (typeof VIDEO_RECORD)[number]> | undefined;
 let stepColumns: RecordColumns<VideoStep, (typeof STEP_RECORD)[number]> | undefined;

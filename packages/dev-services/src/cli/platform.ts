@@ -177,11 +177,7 @@ async function waitUntilReady(server: Child): Promise<void> {
     return;
   }
   const probeHost =
-    host === '' || host === '0.0.0.0' || host === '::'
-      ? '127.0.0.1'
-      : host.includes(':')
-        ? `[${host}]`
-        : host;
+    host === '' || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${probeHost}:${port}/readyz`;
   const started = Date.now();
   let warned = false;
@@ -219,7 +215,9 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     S3_ENDPOINT: s3Endpoint,
     // An explicit S3_PUBLIC_ENDPOINT wins; the embedded S3 follows a PUBLIC_URL on a LAN address.
-    S3_PUBLIC_ENDPOINT: processEnv().S3_PUBLIC_ENDPOINT || (config.s3.endpoint ? undefined : lanS3Endpoint(s3Endpoint, config.http.publicUrl)),
+    S3_PUBLIC_ENDPOINT:
+      processEnv().S3_PUBLIC_ENDPOINT ||
+      (config.s3.endpoint ? undefined : lanS3Endpoint(s3Endpoint, config.http.publicUrl)),
   };
 
   log('info', 'running migrations');

@@ -13,7 +13,12 @@ export function keyIds(content: ArContent): ArContentKeyIds {
 
 /** True while `revision` is the one queued for compiling: a newer upload, a delete or a recovery makes older jobs stale. */
 export function isQueued(content: ArContent | null, revision: number): content is ArContent {
-  return !!content && !content.deletedAt && content.status === 'MARKER_PROCESSING' && content.markerQueuedRevision === revision;
+  return (
+    !!content &&
+    !content.deletedAt &&
+    content.status === 'MARKER_PROCESSING' &&
+    content.markerQueuedRevision === revision
+  );
 }
 
 function lock(em: EntityManager, id: string) {

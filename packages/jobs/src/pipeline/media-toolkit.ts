@@ -62,7 +62,10 @@ export function mediaToolkit(deps: TaskDeps): Promise<MediaToolkit> {
         onWarning: (msg) => deps.log.warn(msg),
       });
       const registry = new AnalyzerRegistry(builtInAnalyzers(bin));
-      if (m.externalAnalyzerUrl) registry.register(createExternalHttpAnalyzer(bin, { name: 'external-http', url: m.externalAnalyzerUrl, tmpDir: m.scratchDir }));
+      if (m.externalAnalyzerUrl)
+        registry.register(
+          createExternalHttpAnalyzer(bin, { name: 'external-http', url: m.externalAnalyzerUrl, tmpDir: m.scratchDir }),
+        );
       return { bin, encodes: new Semaphore(m.encodeConcurrency), analyzers: registry.select(m.analyzers) };
     })();
     toolkits.set(deps, t);

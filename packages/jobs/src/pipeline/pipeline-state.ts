@@ -39,19 +39,36 @@ export async function ensureSteps(em: EntityManager, video: Video, names: { name
   let position = existing.reduce((m, s) => Math.max(m, s.position), -1);
   for (const n of names) {
     if (have.has(n.name)) continue;
-    em.create(VideoStep, { video, name: n.name, status: n.status ?? 'pending', progress: n.status === 'done' ? 100 : 0, position: ++position });
+    em.create(VideoStep, {
+      video,
+      name: n.name,
+      status: n.status ?? 'pending',
+      progress: n.status === 'done' ? 100 : 0,
+      position: ++position,
+    });
   }
   await em.flush();
 }
 
-export async function updateStep(em: EntityManager, videoId: string, name: string, patch: Partial<Pick<VideoStep, 'status' | 'progress' | 'attempts' | 'startedAt' | 'finishedAt' | 'errorCode' | 'errorMessage'>>) {
+export async function updateStep(
+  em: EntityManager,
+  videoId: string,
+  name: string,
+  patch: Partial<
+    Pick<VideoStep, 'status' | 'progress' | 'attempts' | 'startedAt' | 'finishedAt' | 'errorCode' | 'errorMessage'>
+  >,
+) {
   await em.nativeUpdate(VideoStep, { video: videoId, name }, patch);
   await notifyVideo(em, videoId, { step: name, status: patch.status, progress: patch.progress });
 }
 
 /** Locks the video row for a read-modify-write of its outputs or status. */
 export async function lockVideo(em: EntityManager, videoId: string): Promise<Video> {
-  return em.findOneOrFail(Video, { id: videoId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, populate: ['project'] });
+  return em.findOneOrFail(
+    Video,
+    { id: videoId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, populate: ['project'] },
+  );
 }
 
 export function outputKey(video: Video, file: string): string {
@@ -71,12 +88,16 @@ export async function failVideo(
     const video = await lockVideo(tem, videoId);
     for (const f of partialFiles) await storage.delete(outputKey(video, f));
     if (video.status === 'PROCESSING' || video.status === 'UPLOADED') transition(video, 'FAILED', error);
-    await tem.nativeUpdate(VideoStep, { video: videoId, name: step }, {
-      status: 'failed',
-      finishedAt: new Date(),
-      errorCode: error.code,
-      errorMessage: error.message.slice(0, 1000),
-    });
+    await tem.nativeUpdate(
+      VideoStep,
+      { video: videoId, name: step },
+      {
+        status: 'failed',
+        finishedAt: new Date(),
+        errorCode: error.code,
+        errorMessage: error.message.slice(0, 1000),
+      },
+    );
     await tem.flush();
     await notifyVideo(tem, videoId, { status: 'FAILED', step });
   });

@@ -59,7 +59,9 @@ export async function runStep<N extends JobName, T>(
       if (now - last < PROGRESS_EVERY_MS || percent >= 100) return;
       last = now;
       const p = Math.max(0, Math.min(99, Math.round(percent)));
-      pending = pending.then(() => updateStep(em, videoId, step, { progress: p }).catch((err) => log.warn({ err }, 'progress update failed')));
+      pending = pending.then(() =>
+        updateStep(em, videoId, step, { progress: p }).catch((err) => log.warn({ err }, 'progress update failed')),
+      );
     },
   };
 
@@ -79,21 +81,30 @@ export async function runStep<N extends JobName, T>(
     const stillThere = await em.fork().findOne(Video, { id: videoId, deletedAt: null });
     if (!stillThere) {
       // Deleted while processing: nothing to fail and nothing to retry.
-      await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [helpers.job.id]);
+      await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
+        helpers.job.id,
+      ]);
       throw e;
     }
     const permanent = e instanceof InvalidMediaError || e instanceof PermanentStepError;
     const finalAttempt = permanent || helpers.job.attempts >= helpers.job.max_attempts;
-    const code = e instanceof PermanentStepError ? e.code : e instanceof InvalidMediaError ? 'INVALID_MEDIA' : failureCode(step);
+    const code =
+      e instanceof PermanentStepError ? e.code : e instanceof InvalidMediaError ? 'INVALID_MEDIA' : failureCode(step);
     const message = permanent ? err.message : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
     log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt }, 'processing step failed');
     if (finalAttempt) {
       await failVideo(em, deps.storage, videoId, step, { code, message }, run.partial);
       if (permanent) {
-        await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [helpers.job.id]);
+        await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
+          helpers.job.id,
+        ]);
       }
     } else {
-      await updateStep(em, videoId, step, { status: 'retrying', errorCode: code, errorMessage: message.slice(0, 1000) });
+      await updateStep(em, videoId, step, {
+        status: 'retrying',
+        errorCode: code,
+        errorMessage: message.slice(0, 1000),
+      });
     }
     throw e;
   } finally {
@@ -103,5 +114,13 @@ export async function runStep<N extends JobName, T>(
 
 function humanStep(step: string): string {
   if (step.startsWith('rendition:')) return `Encoding the ${step.slice(10)} rendition`;
-  return { probe: 'Reading the video', playable: 'Making the video playable', images: 'Making the poster and storyboard', analysis: 'Analysis', finalize: 'Finishing' }[step] ?? step;
+  return (
+    {
+      probe: 'Reading the video',
+      playable: 'Making the video playable',
+      images: 'Making the poster and storyboard',
+      analysis: 'Analysis',
+      finalize: 'Finishing',
+    }[step] ?? step
+  );
 }

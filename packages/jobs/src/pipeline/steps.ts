@@ -32,7 +32,11 @@ async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
   try {
     await ctx.deps.storage.download(video.originalKey, path, ctx.signal);
   } catch (e) {
-    if (isNotFound(e)) throw new PermanentStepError('ORIGINAL_MISSING', 'The uploaded original is missing from storage; upload the video again');
+    if (isNotFound(e))
+      throw new PermanentStepError(
+        'ORIGINAL_MISSING',
+        'The uploaded original is missing from storage; upload the video again',
+      );
     throw e;
   }
 }
@@ -74,7 +78,11 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   const { em, deps, signal } = ctx;
   const videoId = ctx.payload.videoId;
   const started = await em.transactional(async (tem) => {
-    const video = await tem.findOne(Video, { id: videoId }, { populate: ['project'], lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const video = await tem.findOne(
+      Video,
+      { id: videoId },
+      { populate: ['project'], lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
     if (!video || video.deletedAt) return null;
     let fresh = false;
     if (video.status === 'UPLOADED' || video.status === 'FAILED' || video.status === 'READY') {
@@ -112,52 +120,80 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   await mkdir(jobDir, { recursive: true });
   try {
     const local = join(jobDir, 'original');
-    const info = await runStep(ctx, videoId, STEP.probe, async () => {
-      await downloadOriginal(ctx, video, local);
-      const media = await probe(tk.bin, local, { signal });
-      await em.nativeUpdate(Video, { id: videoId }, { media: media as unknown as Record<string, unknown> });
-      return media;
-    }, { dir: jobDir });
+    const info = await runStep(
+      ctx,
+      videoId,
+      STEP.probe,
+      async () => {
+        await downloadOriginal(ctx, video, local);
+        const media = await probe(tk.bin, local, { signal });
+        await em.nativeUpdate(Video, { id: videoId }, { media: media as unknown as Record<string, unknown> });
+        return media;
+      },
+      { dir: jobDir },
+    );
 
-    await runStep(ctx, videoId, STEP.playable, async (run) => {
-      const ladder = planLadder(info);
-      let first: Rendition;
-      if (info.isStandard) {
-        // A remux: seconds, no re-encode.
-        first = await remuxFast(tk.bin, local, info, run.dir, { signal, onProgress: run.progress, name: 'source' });
-      } else {
-        const lowest = ladder.at(-1)!;
-        first = await tk.encodes.use(
-          () => encodeRendition(tk.bin, local, info, lowest, run.dir, { signal, onProgress: run.progress, preset: deps.config.media.x264Preset }),
-          signal,
-        );
-      }
-      await writeMasterPlaylist(run.dir, [first]);
-      const bytes = await publishFiles(deps.storage, video, run.dir, [...first.files, 'master.m3u8'], run.partial);
-      await em.transactional(async (tem) => {
-        const v = await lockVideo(tem, videoId);
-        const isLadder = ladder.some((r) => r.name === first.name);
-        v.outputs = { master: 'master.m3u8', renditions: { [first.name]: storedRendition(first, isLadder) } } satisfies VideoOutputs as Record<string, unknown>;
-        v.playableAt = new Date();
-        v.storedBytes += bytes;
-        await addUsage(tem, v.company.id, bytes);
-        await tem.flush();
-        const rest = ladder.filter((r) => r.name !== first.name);
-        await ensureSteps(tem, v, [
-          ...ladder.map((r) => ({ name: STEP.rendition(r.name), status: r.name === first.name ? ('done' as const) : undefined })),
-          { name: STEP.images },
-          { name: STEP.analysis },
-          { name: STEP.finalize },
-        ]);
-        const maxAttempts = deps.config.media.jobMaxAttempts;
-        for (const r of rest) {
-          await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, { jobKey: `video:rendition:${videoId}:${r.name}`, maxAttempts });
+    await runStep(
+      ctx,
+      videoId,
+      STEP.playable,
+      async (run) => {
+        const ladder = planLadder(info);
+        let first: Rendition;
+        if (info.isStandard) {
+          // A remux: seconds, no re-encode.
+          first = await remuxFast(tk.bin, local, info, run.dir, { signal, onProgress: run.progress, name: 'source' });
+        } else {
+          const lowest = ladder.at(-1)!;
+          first = await tk.encodes.use(
+            () =>
+              encodeRendition(tk.bin, local, info, lowest, run.dir, {
+                signal,
+                onProgress: run.progress,
+                preset: deps.config.media.x264Preset,
+              }),
+            signal,
+          );
         }
-        await enqueue(tem, 'video:images', { videoId }, { jobKey: `video:images:${videoId}`, maxAttempts });
-        await enqueue(tem, 'video:analyze', { videoId }, { jobKey: `video:analyze:${videoId}`, maxAttempts });
-        await notifyVideo(tem, videoId, { playable: true });
-      });
-    }, {});
+        await writeMasterPlaylist(run.dir, [first]);
+        const bytes = await publishFiles(deps.storage, video, run.dir, [...first.files, 'master.m3u8'], run.partial);
+        await em.transactional(async (tem) => {
+          const v = await lockVideo(tem, videoId);
+          const isLadder = ladder.some((r) => r.name === first.name);
+          v.outputs = {
+            master: 'master.m3u8',
+            renditions: { [first.name]: storedRendition(first, isLadder) },
+          } satisfies VideoOutputs as Record<string, unknown>;
+          v.playableAt = new Date();
+          v.storedBytes += bytes;
+          await addUsage(tem, v.company.id, bytes);
+          await tem.flush();
+          const rest = ladder.filter((r) => r.name !== first.name);
+          await ensureSteps(tem, v, [
+            ...ladder.map((r) => ({
+              name: STEP.rendition(r.name),
+              status: r.name === first.name ? ('done' as const) : undefined,
+            })),
+            { name: STEP.images },
+            { name: STEP.analysis },
+            { name: STEP.finalize },
+          ]);
+          const maxAttempts = deps.config.media.jobMaxAttempts;
+          for (const r of rest) {
+            await enqueue(
+              tem,
+              'video:rendition',
+              { videoId, rung: r.name },
+              { jobKey: `video:rendition:${videoId}:${r.name}`, maxAttempts },
+            );
+          }
+          await enqueue(tem, 'video:images', { videoId }, { jobKey: `video:images:${videoId}`, maxAttempts });
+          await enqueue(tem, 'video:analyze', { videoId }, { jobKey: `video:analyze:${videoId}`, maxAttempts });
+          await notifyVideo(tem, videoId, { playable: true });
+        });
+      },
+      {},
+    );
   } finally {
     await rm(jobDir, { recursive: true, force: true });
   }
@@ -170,7 +206,8 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
   if (!video) return;
   const info = video.media as unknown as MediaInfo;
   const rung = planLadder(info).find((r) => r.name === payload.rung);
-  if (!rung) throw new PermanentStepError('ENCODE_FAILED', `No ${payload.rung} rung for a ${info.width}x${info.height} source`);
+  if (!rung)
+    throw new PermanentStepError('ENCODE_FAILED', `No ${payload.rung} rung for a ${info.width}x${info.height} source`);
   const tk = await mediaToolkit(deps);
   await runStep(ctx, video.id, STEP.rendition(rung.name), async (run) => {
     const local = join(run.dir, 'original');
@@ -178,7 +215,12 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
     const out = join(run.dir, 'out');
     await mkdir(out);
     const r = await tk.encodes.use(
-      () => encodeRendition(tk.bin, local, info, rung, out, { signal, onProgress: run.progress, preset: deps.config.media.x264Preset }),
+      () =>
+        encodeRendition(tk.bin, local, info, rung, out, {
+          signal,
+          onProgress: run.progress,
+          preset: deps.config.media.x264Preset,
+        }),
       signal,
     );
     const bytes = await publishFiles(deps.storage, video, out, r.files, run.partial);
@@ -186,7 +228,10 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
       const v = await lockVideo(tem, video.id);
       const outputs = outputsOf(v);
       const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
-      v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } } as Record<string, unknown>;
+      v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } } as Record<
+        string,
+        unknown
+      >;
       v.storedBytes += bytes - previous;
       await addUsage(tem, v.company.id, bytes - previous);
     });
@@ -219,7 +264,14 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
       const previous = (outputs.poster?.sizeBytes ?? 0) + (outputs.storyboard?.sizeBytes ?? 0);
       v.outputs = {
         ...outputs,
-        poster: { jpeg: poster.jpeg, webp: poster.webp, width: poster.width, height: poster.height, timeS: poster.timeS, sizeBytes: posterBytes },
+        poster: {
+          jpeg: poster.jpeg,
+          webp: poster.webp,
+          width: poster.width,
+          height: poster.height,
+          timeS: poster.timeS,
+          sizeBytes: posterBytes,
+        },
         storyboard: { ...board, sizeBytes: boardBytes },
       } as Record<string, unknown>;
       v.storedBytes += posterBytes + boardBytes - previous;
@@ -243,7 +295,12 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
     const info = await probe(tk.bin, local, { signal });
     const outcomes = await runAnalyzers(tk.analyzers, local, info, { signal });
     const analysis = Object.fromEntries(
-      outcomes.map((o) => [o.name, o.ok ? { ok: true, durationMs: Math.round(o.durationMs), result: o.result } : { ok: false, durationMs: Math.round(o.durationMs), error: o.error.message.slice(0, 500) }]),
+      outcomes.map((o) => [
+        o.name,
+        o.ok
+          ? { ok: true, durationMs: Math.round(o.durationMs), result: o.result }
+          : { ok: false, durationMs: Math.round(o.durationMs), error: o.error.message.slice(0, 500) },
+      ]),
     );
     await em.nativeUpdate(Video, { id: video.id }, { analysis });
   });

@@ -12,7 +12,17 @@ export interface VideoOutputs {
   master?: string;
   renditions?: Record<string, StoredRendition>;
   poster?: { jpeg: string; webp: string; width: number; height: number; timeS: number; sizeBytes: number };
-  storyboard?: { sprite: string; vtt: string; intervalS: number; tiles: number; columns: number; rows: number; tileWidth: number; tileHeight: number; sizeBytes: number };
+  storyboard?: {
+    sprite: string;
+    vtt: string;
+    intervalS: number;
+    tiles: number;
+    columns: number;
+    rows: number;
+    tileWidth: number;
+    tileHeight: number;
+    sizeBytes: number;
+  };
 }
 
 const TYPES: Record<string, string> = {
@@ -29,12 +39,23 @@ export function contentTypeOf(file: string): string {
 }
 
 /** Uploads files from `dir` under the video's out/ prefix; records each in `partial` first so a failure can remove it. */
-export async function publishFiles(storage: ObjectStorage, video: Video, dir: string, files: string[], partial: string[]): Promise<number> {
+export async function publishFiles(
+  storage: ObjectStorage,
+  video: Video,
+  dir: string,
+  files: string[],
+  partial: string[],
+): Promise<number> {
   let bytes = 0;
   for (const f of files) {
     partial.push(f);
     const immutable = !f.endsWith('.m3u8') && !f.endsWith('.vtt');
-    bytes += await storage.putFile(outputKey(video, f), join(dir, f), contentTypeOf(f), immutable ? 'public, max-age=31536000' : 'no-cache');
+    bytes += await storage.putFile(
+      outputKey(video, f),
+      join(dir, f),
+      contentTypeOf(f),
+      immutable ? 'public, max-age=31536000' : 'no-cache',
+    );
   }
   return bytes;
 }

@@ -51,7 +51,8 @@ export const markerRecover = defineTask('marker:recover', async ({ em, deps, log
     if (!content) continue;
     await failMarker(em, deps.storage, log, keyIds(content), row.revision, {
       code: 'MARKER_FAILED',
-      message: 'Processing the marker did not finish. Upload it again; if it keeps failing, try a smaller or different photo.',
+      message:
+        'Processing the marker did not finish. Upload it again; if it keeps failing, try a smaller or different photo.',
     });
   }
   if (lost.length > 0) log.warn({ count: lost.length }, 'lost marker compiles ended');

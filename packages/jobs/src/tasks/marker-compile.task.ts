@@ -40,16 +40,31 @@ function compileSlots(deps: TaskDeps): Semaphore {
 export const markerCompile = defineTask('marker:compile', async ({ em, deps, payload, log, helpers, signal }) => {
   const content = await em.findOne(ArContent, { id: payload.arContentId }, { populate: ['project'] });
   if (!isQueued(content, payload.revision)) {
-    log.info({ arContentId: payload.arContentId, revision: payload.revision }, 'marker revision no longer queued; skipping');
+    log.info(
+      { arContentId: payload.arContentId, revision: payload.revision },
+      'marker revision no longer queued; skipping',
+    );
     return;
   }
   const ids = keyIds(content);
   const dir = join(deps.config.media.scratchDir, 'markers', `${ids.arContentId}-${payload.revision}-${helpers.job.id}`);
   const seen: { score?: MarkerScore } = {};
   try {
-    const result = await compileSlots(deps).use(() => compileRevision(deps.storage, ids, payload.revision, dir, seen, signal), signal);
+    const result = await compileSlots(deps).use(
+      () => compileRevision(deps.storage, ids, payload.revision, dir, seen, signal),
+      signal,
+    );
     const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);
-    log.info({ arContentId: ids.arContentId, revision: payload.revision, published, score: result.score.score, compileMs: result.compileMs }, 'marker compiled');
+    log.info(
+      {
+        arContentId: ids.arContentId,
+        revision: payload.revision,
+        published,
+        score: result.score.score,
+        compileMs: result.compileMs,
+      },
+      'marker compiled',
+    );
   } catch (e) {
     if (signal.aborted) throw e; // shutting down: the job runs again from the start
     const permanent = isMarkerError(e) || e instanceof PermanentStepError;
@@ -59,7 +74,10 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
     if (!final) throw e;
     const failure = permanent
       ? { code: (e as MarkerError | PermanentStepError).code, message: (e as Error).message }
-      : { code: 'MARKER_FAILED', message: 'The marker could not be processed. Upload it again; if it keeps failing, try another photo.' };
+      : {
+          code: 'MARKER_FAILED',
+          message: 'The marker could not be processed. Upload it again; if it keeps failing, try another photo.',
+        };
     await failMarker(em, deps.storage, log, ids, payload.revision, { ...failure, score: seen.score });
     // An unusable image is an answer, not a job failure; anything else stays visible in the queue.
     if (!permanent) throw e;
@@ -80,7 +98,10 @@ async function compileRevision(
   const head = await storage.head(uploadKey);
   if (!head) throw new PermanentStepError('UPLOAD_MISSING', 'The uploaded marker image is gone. Upload it again.');
   if (head.size > MARKER_MAX_BYTES) {
-    throw new PermanentStepError('UPLOAD_TOO_LARGE', `The marker image is larger than ${MARKER_MAX_BYTES / 1024 / 1024} MiB. Upload a smaller photo.`);
+    throw new PermanentStepError(
+      'UPLOAD_TOO_LARGE',
+      `The marker image is larger than ${MARKER_MAX_BYTES / 1024 / 1024} MiB. Upload a smaller photo.`,
+    );
   }
   const normalized = await normalizeMarker(Buffer.from(await storage.getBytes(uploadKey)));
   const score = await scoreMarker(normalized.jpeg);
@@ -107,8 +128,15 @@ async function compileRevision(
   // The file viewers will download, loaded back the way MindAR loads it.
   const loaded = await loadMindFile(await storage.getBytes(markerKey(ids, revision, 'mind')));
   const [target] = loaded.targets;
-  if (loaded.targets.length !== 1 || target?.matchingPoints !== compiled.matchingPoints || target.trackingPoints !== compiled.trackingPoints) {
-    throw new MarkerError('COMPILE_FAILED', 'The published AR marker does not match what was compiled. Upload the image again.');
+  if (
+    loaded.targets.length !== 1 ||
+    target?.matchingPoints !== compiled.matchingPoints ||
+    target.trackingPoints !== compiled.trackingPoints
+  ) {
+    throw new MarkerError(
+      'COMPILE_FAILED',
+      'The published AR marker does not match what was compiled. Upload the image again.',
+    );
   }
   return {
     width: normalized.width,

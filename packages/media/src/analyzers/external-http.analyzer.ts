@@ -80,11 +80,7 @@ export function createExternalHttpAnalyzer(
           });
         } catch (err) {
           if (signal?.aborted) throw err;
-          throw new ExternalAnalyzerError(
-            `${name}: ${new URL(url).host} could not be reached`,
-            null,
-            { cause: err },
-          );
+          throw new ExternalAnalyzerError(`${name}: ${new URL(url).host} could not be reached`, null, { cause: err });
         }
         const text = await res.text();
         if (!res.ok) {

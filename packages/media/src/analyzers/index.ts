@@ -17,10 +17,7 @@ export interface BuiltInAnalyzerOptions {
 }
 
 /** The analyzers that need nothing but ffmpeg: `scenes`, `loudness`, `silence-black`. */
-export function builtInAnalyzers(
-  bin: FfmpegBinaries,
-  options: BuiltInAnalyzerOptions = {},
-): Analyzer[] {
+export function builtInAnalyzers(bin: FfmpegBinaries, options: BuiltInAnalyzerOptions = {}): Analyzer[] {
   return [
     createScenesAnalyzer(bin, options.scenes),
     createLoudnessAnalyzer(bin, options.loudness),

@@ -44,12 +44,7 @@ export function parseEbur128Summary(lines: readonly string[]) {
   };
 }
 
-export function normalizationGain(
-  integrated: number | null,
-  truePeak: number | null,
-  target: number,
-  maxPeak: number,
-) {
+export function normalizationGain(integrated: number | null, truePeak: number | null, target: number, maxPeak: number) {
   // ebur128 reports -70 LUFS when the absolute gate leaves nothing: the track is silent.
   if (integrated === null || !Number.isFinite(integrated) || integrated <= -69.9) {
     return { gainDb: 0, limitedByPeak: false };
@@ -60,10 +55,7 @@ export function normalizationGain(
   return { gainDb, limitedByPeak: headroom < wanted };
 }
 
-export function createLoudnessAnalyzer(
-  bin: FfmpegBinaries,
-  options: LoudnessOptions = {},
-): Analyzer<LoudnessResult> {
+export function createLoudnessAnalyzer(bin: FfmpegBinaries, options: LoudnessOptions = {}): Analyzer<LoudnessResult> {
   const targetLufs = options.targetLufs ?? -14;
   const maxTruePeakDbtp = options.maxTruePeakDbtp ?? -1;
   return {

@@ -35,11 +35,7 @@ export interface ScenesOptions {
   minChapterS?: number;
 }
 
-export function chaptersFromCuts(
-  cuts: readonly number[],
-  durationS: number,
-  minChapterS: number,
-): Chapter[] {
+export function chaptersFromCuts(cuts: readonly number[], durationS: number, minChapterS: number): Chapter[] {
   const bounds = [0];
   for (const t of [...cuts].sort((a, b) => a - b)) {
     if (t - bounds.at(-1)! >= minChapterS && durationS - t >= minChapterS) bounds.push(t);
@@ -48,10 +44,7 @@ export function chaptersFromCuts(
   return bounds.slice(0, -1).map((startS, index) => ({ index, startS, endS: bounds[index + 1]! }));
 }
 
-export function createScenesAnalyzer(
-  bin: FfmpegBinaries,
-  options: ScenesOptions = {},
-): Analyzer<ScenesResult> {
+export function createScenesAnalyzer(bin: FfmpegBinaries, options: ScenesOptions = {}): Analyzer<ScenesResult> {
   const threshold = options.threshold ?? 0.3;
   return {
     name: 'scenes',

@@ -64,16 +64,10 @@ export const apiRead: Benchmark = {
       env: SHARED_ENV,
       nodeArgs: ctx.nodeArgs('api-read-ours'),
     });
-    const baseline = await startBaselineServer(
-      ctx.processes,
-      databaseUrl,
-      ROUTES,
-      'apiReadRoutes',
-      {
-        env: SHARED_ENV,
-        nodeArgs: ctx.nodeArgs('api-read-baseline'),
-      },
-    );
+    const baseline = await startBaselineServer(ctx.processes, databaseUrl, ROUTES, 'apiReadRoutes', {
+      env: SHARED_ENV,
+      nodeArgs: ctx.nodeArgs('api-read-baseline'),
+    });
     try {
       const tenant = await signUpTenant(server.baseUrl);
       const videoId = await seedReadyVideo(databaseUrl, tenant);

@@ -39,8 +39,7 @@ function config(): Settings {
   if (!settings) {
     const c = loadConfig();
     if (!c.auth.jwtSecret) throw new Error('AUTH_JWT_SECRET (or development mode) is required');
-    if (!c.media.publicBaseUrl)
-      throw new Error('MEDIA_PUBLIC_BASE_URL is required: signed URLs differ per request');
+    if (!c.media.publicBaseUrl) throw new Error('MEDIA_PUBLIC_BASE_URL is required: signed URLs differ per request');
     settings = {
       key: createSecretKey(Buffer.from(c.auth.jwtSecret)),
       issuer: c.auth.issuer,
@@ -221,13 +220,10 @@ function renderVideo(v: VideoRow, stepRows: StepRow[]): string {
     attempts: s.attempts,
     startedAt: date(`steps.${i}.startedAt`, s.started_at),
     finishedAt: date(`steps.${i}.finishedAt`, s.finished_at),
-    durationMs:
-      s.started_at && s.finished_at ? s.finished_at.getTime() - s.started_at.getTime() : null,
+    durationMs: s.started_at && s.finished_at ? s.finished_at.getTime() - s.started_at.getTime() : null,
     error: s.error_code ? { code: s.error_code, message: s.error_message ?? '' } : null,
   }));
-  const media = v.media
-    ? Object.fromEntries(MEDIA_KEYS.map((k) => [k, v.media![k] ?? null]))
-    : null;
+  const media = v.media ? Object.fromEntries(MEDIA_KEYS.map((k) => [k, v.media![k] ?? null])) : null;
   const renditions = Object.values(outputs.renditions ?? {});
   const body = {
     id: v.id,
@@ -273,11 +269,8 @@ function renderVideo(v: VideoRow, stepRows: StepRow[]): string {
 /** playbackUrls under MEDIA_PUBLIC_BASE_URL: plain URLs, no signatures, no expiry. */
 function playback(v: VideoRow, outputs: Outputs, renditions: Rendition[]) {
   if (!v.playable_at || !outputs.master) return null;
-  const ladder = renditions
-    .filter((r) => r.ladder)
-    .sort((a, b) => b.height * b.width - a.height * a.width);
-  const mp4 =
-    ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
+  const ladder = renditions.filter((r) => r.ladder).sort((a, b) => b.height * b.width - a.height * a.width);
+  const mp4 = ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
   const base = `${config().publicBaseUrl}/${v.company_id}/${v.project_id}/videos/${v.id}/out/`;
   return {
     hlsUrl: base + outputs.master,

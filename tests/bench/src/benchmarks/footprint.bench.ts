@@ -10,11 +10,7 @@ import { freePort } from '@arvlite/test-utils/net';
 const MiB = 1024 * 1024;
 
 /** Median of a few VmRSS samples taken once the process has settled. */
-async function idleRss(
-  pid: number,
-  settleMs: number,
-  samples: number,
-): Promise<{ rss: number; hwm: number }> {
+async function idleRss(pid: number, settleMs: number, samples: number): Promise<{ rss: number; hwm: number }> {
   await sleep(settleMs);
   const rss: number[] = [];
   let hwm = 0;
@@ -28,10 +24,7 @@ async function idleRss(
 }
 
 /** Spawns the launcher like `pnpm start` does and times it to the first /readyz 200. */
-async function startToReady(
-  ctx: BenchContext,
-  dataDir: string,
-): Promise<{ readyMs: number; stopMs: number }> {
+async function startToReady(ctx: BenchContext, dataDir: string): Promise<{ readyMs: number; stopMs: number }> {
   const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
   const t0 = performance.now();
   const child = ctx.processes.spawnNode('platform', appPaths.platform, [], {
@@ -57,9 +50,7 @@ async function startToReady(
     const t1 = performance.now();
     const exit = await child.stop(60_000);
     if (exit.code !== 0)
-      throw new Error(
-        `launcher exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`,
-      );
+      throw new Error(`launcher exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`);
     return { readyMs, stopMs: performance.now() - t1 };
   } finally {
     await child.stop(60_000);
@@ -119,9 +110,7 @@ export const footprint: Benchmark = {
       cold.push(c.readyMs);
       warm.push(w.readyMs);
       stops.push(c.stopMs, w.stopMs);
-      ctx.log(
-        `  start ${i + 1}: cold ${Math.round(c.readyMs)} ms, warm ${Math.round(w.readyMs)} ms`,
-      );
+      ctx.log(`  start ${i + 1}: cold ${Math.round(c.readyMs)} ms, warm ${Math.round(w.readyMs)} ms`);
       await rm(dataDir, { recursive: true, force: true });
     }
     rows.push(

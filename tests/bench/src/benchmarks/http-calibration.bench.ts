@@ -22,10 +22,9 @@ async function seed(databaseUrl: string) {
       `insert into bench_item select gen_random_uuid(), 'item ' || i, i * 1000, '2026-01-01T00:00:00Z'::timestamptz + i * interval '1 minute'
        from generate_series(1, 10000) i`,
     );
-    await db.query(
-      `insert into bench_item values ($1, 'calibration clip', 12345678, '2026-05-01T12:00:00Z')`,
-      [ITEM_ID],
-    );
+    await db.query(`insert into bench_item values ($1, 'calibration clip', 12345678, '2026-05-01T12:00:00Z')`, [
+      ITEM_ID,
+    ]);
     await db.query('analyze bench_item');
   } finally {
     await db.end();
@@ -36,14 +35,10 @@ export const httpCalibration: Benchmark = {
   name: 'HTTP harness A/A',
   feature: 'the bench itself',
   ours: 'bare Fastify + `pg` baseline server (copy A)',
-  baseline:
-    'the same server (copy B, its own database): measures the noise in HTTP ratios, ideally 1.00×',
+  baseline: 'the same server (copy B, its own database): measures the noise in HTTP ratios, ideally 1.00×',
   async run(ctx) {
     const [a, b] = ['bench_http_a', 'bench_http_b'];
-    const [urlA, urlB] = [
-      await ctx.services.createDatabase(a),
-      await ctx.services.createDatabase(b),
-    ];
+    const [urlA, urlB] = [await ctx.services.createDatabase(a), await ctx.services.createDatabase(b)];
     await Promise.all([seed(urlA), seed(urlB)]);
     const serverA = await startBaselineServer(ctx.processes, urlA, ROUTES, 'itemRoutes', {
       name: 'baseline-a',

@@ -13,8 +13,7 @@ export const itemRoutes: BaselineRoute[] = [
       },
     ],
     render([result]) {
-      const item = result!.rows[0] as
-        { id: string; title: string; size_bytes: string; created_at: Date } | undefined;
+      const item = result!.rows[0] as { id: string; title: string; size_bytes: string; created_at: Date } | undefined;
       if (!item) return { status: 404, body: '{"error":"not found"}' };
       return {
         body: JSON.stringify({

@@ -24,12 +24,8 @@ export const markerCompile: Benchmark = {
     });
     const exit = await child.exited;
     if (exit.code !== 0)
-      throw new Error(
-        `marker compile exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`,
-      );
-    const r = JSON.parse(
-      lines.findLast((l) => l.startsWith('{')) ?? 'null',
-    ) as CompileBenchResult | null;
+      throw new Error(`marker compile exited with ${exit.signal ?? `code ${exit.code}`}:\n${child.stderrTail()}`);
+    const r = JSON.parse(lines.findLast((l) => l.startsWith('{')) ?? 'null') as CompileBenchResult | null;
     if (!r) throw new Error('the marker bench printed no result');
     const cpuS = r.medianCpuMs / 1000;
     return [

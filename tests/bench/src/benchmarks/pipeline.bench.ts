@@ -133,9 +133,7 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
             playable_at: Date | null;
             ready_at: Date | null;
             failure_message: string | null;
-          }>('select status, playable_at, ready_at, failure_message from video where id = $1', [
-            videoId,
-          ]);
+          }>('select status, playable_at, ready_at, failure_message from video where id = $1', [videoId]);
           const r = rows[0]!;
           if (r.status === 'FAILED') throw new Error(`processing failed: ${r.failure_message}`);
           return r.status === 'READY' ? r : null;
@@ -148,10 +146,7 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
         name: string;
         started_at: Date | null;
         finished_at: Date | null;
-      }>(
-        'select name, started_at, finished_at from video_step where video_id = $1 order by position',
-        [videoId],
-      );
+      }>('select name, started_at, finished_at from video_step where video_id = $1 order by position', [videoId]);
       const probe = steps.find((s) => s.name === 'probe');
       const raw = await taken(videoId);
       return {
@@ -164,9 +159,7 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
         // A rung the playable step already made is marked done without running.
         stepMs: Object.fromEntries(
           steps.flatMap((s) =>
-            s.started_at && s.finished_at
-              ? [[s.name, s.finished_at.getTime() - s.started_at.getTime()]]
-              : [],
+            s.started_at && s.finished_at ? [[s.name, s.finished_at.getTime() - s.started_at.getTime()]] : [],
           ),
         ),
         workerCpuMs: cpu1 - cpu0,
@@ -270,9 +263,7 @@ const medianOf = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
 
 function medianSteps(records: Record<string, number>[]): Record<string, number> {
   const names = [...new Set(records.flatMap((r) => Object.keys(r)))];
-  return Object.fromEntries(
-    names.map((n) => [n, Math.round(median(records.map((r) => r[n] ?? Number.NaN)))]),
-  );
+  return Object.fromEntries(names.map((n) => [n, Math.round(median(records.map((r) => r[n] ?? Number.NaN)))]));
 }
 
 const describe = (o: Record<string, number>) =>

@@ -1,13 +1,5 @@
 // Queue latency: enqueue → the moment graphile-worker calls the task function, one job at a time on an idle worker.
-import {
-  interleave,
-  median,
-  medianPairRatio,
-  percentile,
-  round,
-  row,
-  type Benchmark,
-} from '../harness.ts';
+import { interleave, median, medianPairRatio, percentile, round, row, type Benchmark } from '../harness.ts';
 import type { ChildInit } from '../queue/protocol.ts';
 import { startWorkerSide, type WorkerSide } from '../queue/worker-side.ts';
 

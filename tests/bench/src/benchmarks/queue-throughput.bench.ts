@@ -8,8 +8,7 @@ export const queueThroughput: Benchmark = {
   name: 'Queue throughput',
   feature: 'jobs (defineTask payload parsing) + apps/worker',
   ours: 'N `system:noop` jobs drained by `startWorker` (real task list, zod payload parsing, heartbeat, crontab)',
-  baseline:
-    'the same N jobs drained by raw graphile-worker `run()`, same concurrency, trivial task',
+  baseline: 'the same N jobs drained by raw graphile-worker `run()`, same concurrency, trivial task',
   async run(ctx) {
     const jobs = ctx.quick ? 5_000 : 20_000;
     const pairs = ctx.quick ? 4 : 5;
@@ -32,11 +31,7 @@ export const queueThroughput: Benchmark = {
         const checkpoint = () => ctx.services.adminQuery('checkpoint');
         // Per round: statements per job (pg_stat_statements; both sides must run the same SQL) and the worker
         // process's CPU time per job, which a busy neighbour disturbs far less than jobs/s.
-        const counted = async (
-          db: string,
-          pid: number,
-          fn: () => Promise<{ ms: number; failed: number }>,
-        ) => {
+        const counted = async (db: string, pid: number, fn: () => Promise<{ ms: number; failed: number }>) => {
           await resetStatements(ctx.services, db);
           const [cpu0, pg0] = [await readCpuMs(pid), await ctx.services.postgresCpuMs()];
           const r = await fn();
@@ -51,15 +46,11 @@ export const queueThroughput: Benchmark = {
           signal: ctx.signal,
           a: async (i) => (
             await checkpoint(),
-            counted('bench_qt_ours', ours.child.pid, () =>
-              ours.drain(i < 0 ? Math.min(jobs, 2_000) : jobs),
-            )
+            counted('bench_qt_ours', ours.child.pid, () => ours.drain(i < 0 ? Math.min(jobs, 2_000) : jobs))
           ),
           b: async (i) => (
             await checkpoint(),
-            counted('bench_qt_base', base.child.pid, () =>
-              base.drain(i < 0 ? Math.min(jobs, 2_000) : jobs),
-            )
+            counted('bench_qt_base', base.child.pid, () => base.drain(i < 0 ? Math.min(jobs, 2_000) : jobs))
           ),
           onRound: (i, side, r) => {
             if (i >= 0)
@@ -76,14 +67,9 @@ export const queueThroughput: Benchmark = {
         const oursCpu = rounds.a.map((r) => (r.cpuMs * 1000) / jobs);
         const baseCpu = rounds.b.map((r) => (r.cpuMs * 1000) / jobs);
         const statementsPerJob = (r: (typeof rounds.a)[number]) => round(r.counts.calls / jobs, 2);
-        const [oursSql, baseSql] = [
-          statementsPerJob(rounds.a.at(-1)!),
-          statementsPerJob(rounds.b.at(-1)!),
-        ];
+        const [oursSql, baseSql] = [statementsPerJob(rounds.a.at(-1)!), statementsPerJob(rounds.b.at(-1)!)];
         if (Math.abs(oursSql - baseSql) > 0.05) {
-          throw new Error(
-            `not the same SQL work: ${oursSql} statements per job vs baseline ${baseSql}`,
-          );
+          throw new Error(`not the same SQL work: ${oursSql} statements per job vs baseline ${baseSql}`);
         }
         return [
           row({
@@ -117,10 +103,7 @@ export const queueThroughput: Benchmark = {
               baselineCpuUs: baseCpu.map((x) => round(x, 1)),
               // Same SQL on both sides, so these should match: the Postgres half of each job's cost.
               oursPostgresCpuUs: round(median(rounds.a.map((r) => (r.pgCpuMs * 1000) / jobs)), 1),
-              baselinePostgresCpuUs: round(
-                median(rounds.b.map((r) => (r.pgCpuMs * 1000) / jobs)),
-                1,
-              ),
+              baselinePostgresCpuUs: round(median(rounds.b.map((r) => (r.pgCpuMs * 1000) / jobs)), 1),
             },
           }),
         ];

@@ -16,18 +16,8 @@ import {
 
 const NOOP = 'system:noop';
 
-async function drainWith(
-  ctx: BenchContext,
-  databaseUrl: string,
-  processCount: number,
-  jobs: number,
-) {
-  const workers = await startWorkers(
-    ctx.processes,
-    databaseUrl,
-    ctx.services.s3Endpoint,
-    processCount,
-  );
+async function drainWith(ctx: BenchContext, databaseUrl: string, processCount: number, jobs: number) {
+  const workers = await startWorkers(ctx.processes, databaseUrl, ctx.services.s3Endpoint, processCount);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -66,8 +56,7 @@ async function drainWith(
     const ms = await drain(jobs);
     const after = await cpu();
     const dead = workers.filter((w) => !w.running());
-    if (dead.length > 0)
-      throw new Error(`worker exited during the round:\n${dead[0]!.stderrTail()}`);
+    if (dead.length > 0) throw new Error(`worker exited during the round:\n${dead[0]!.stderrTail()}`);
     return {
       ms,
       workerCpuUsPerJob: ((after.workers - before.workers) * 1000) / jobs,

@@ -21,8 +21,7 @@ export const upload: Benchmark = {
   name: 'Upload',
   feature: 'presigned multipart uploads (packages/api video.service, packages/client uploadVideo)',
   ours: '`uploadVideo` from @arvlite/client against apps/server: createUpload, signUploadParts (up to 100 parts per call), presigned PUTs in parallel, completeUpload (ListParts, CompleteMultipartUpload, sniff, quota, job)',
-  baseline:
-    '`@aws-sdk/lib-storage` `Upload` straight to the same s3rver bucket, same bytes, part size and concurrency',
+  baseline: '`@aws-sdk/lib-storage` `Upload` straight to the same s3rver bucket, same bytes, part size and concurrency',
   async run(ctx) {
     const size = ctx.quick ? 128 * MiB : GiB;
     const pairs = ctx.quick ? 2 : 3;
@@ -87,11 +86,7 @@ export const upload: Benchmark = {
       // Per round: wall time, both processes' CPU, and what landed in the bucket (removed again to spare the disk).
       const measure = async (side: RpcChild, i: number): Promise<Measured> => {
         const cpu = () =>
-          Promise.all([
-            readCpuMs(side.child.pid),
-            readCpuMs(server.child.pid),
-            ctx.services.storageCpuMs(),
-          ]);
+          Promise.all([readCpuMs(side.child.pid), readCpuMs(server.child.pid), ctx.services.storageCpuMs()]);
         const [c0, s0, st0] = await cpu();
         const r = await side.call<UploadResult>('upload', { round: i });
         const [c1, s1, st1] = await cpu();
@@ -121,8 +116,7 @@ export const upload: Benchmark = {
       });
       // Same bytes, same part size: the multipart ETag (MD5 of the parts' MD5s, "-<parts>") must be the same.
       const etags = new Set([...rounds.a, ...rounds.b].map((r) => r.etag));
-      if (etags.size !== 1)
-        throw new Error(`the two sides stored different objects: ETags ${[...etags].join(', ')}`);
+      if (etags.size !== 1) throw new Error(`the two sides stored different objects: ETags ${[...etags].join(', ')}`);
       const mibps = (r: UploadResult) => size / MiB / (r.ms / 1000);
       const [oursRate, baseRate] = [rounds.a.map(mibps), rounds.b.map(mibps)];
       const ratio = medianPairRatio(oursRate, baseRate);

@@ -47,14 +47,12 @@ export function maskSignatures(body: string): string {
 /** Fetches every URL in a manifest answer (the media route through `routeBase`); throws unless each answers 200. */
 async function checkUrls(label: string, body: string, routeBase: string) {
   const urls = [...body.matchAll(/"(https?:\/\/[^"]+)"/g)].map((m) => m[1]!);
-  if (urls.length < 5)
-    throw new Error(`${label}: expected 5 URLs in the manifest, found ${urls.length}`);
+  if (urls.length < 5) throw new Error(`${label}: expected 5 URLs in the manifest, found ${urls.length}`);
   for (const url of urls) {
     const target = url.replace(SHARED_ENV.PUBLIC_URL, routeBase);
     const res = await fetch(target);
     await res.body?.cancel();
-    if (res.status !== 200)
-      throw new Error(`${label}: ${url} answered ${res.status}, so its signature is not valid`);
+    if (res.status !== 200) throw new Error(`${label}: ${url} answered ${res.status}, so its signature is not valid`);
   }
 }
 
@@ -64,10 +62,10 @@ async function seedContent(databaseUrl: string, storage: ObjectStorage, t: Bench
   await db.connect();
   try {
     const [{ id: otherVideoId }] = (
-      await db.query<{ id: string }>(
-        'select id from video where project_id = $1 and id <> $2 limit 1',
-        [t.projectId, videoId],
-      )
+      await db.query<{ id: string }>('select id from video where project_id = $1 and id <> $2 limit 1', [
+        t.projectId,
+        videoId,
+      ])
     ).rows as [{ id: string }];
     const { contentId, publicId, markerPrefix } = await insertReadyArContent(db, t, {
       videoIds: [videoId, otherVideoId],
@@ -125,16 +123,10 @@ export const viewerManifest: Benchmark = {
       env: SHARED_ENV,
       nodeArgs: ctx.nodeArgs('viewer-manifest-ours'),
     });
-    const baseline = await startBaselineServer(
-      ctx.processes,
-      databaseUrl,
-      ROUTES,
-      'viewerManifestRoutes',
-      {
-        env: { ...SHARED_ENV, S3_ENDPOINT: ctx.services.s3Endpoint },
-        nodeArgs: ctx.nodeArgs('viewer-manifest-baseline'),
-      },
-    );
+    const baseline = await startBaselineServer(ctx.processes, databaseUrl, ROUTES, 'viewerManifestRoutes', {
+      env: { ...SHARED_ENV, S3_ENDPOINT: ctx.services.s3Endpoint },
+      nodeArgs: ctx.nodeArgs('viewer-manifest-baseline'),
+    });
     try {
       const tenant = await signUpTenant(server.baseUrl);
       const publicId = await seedContent(databaseUrl, storage, tenant);

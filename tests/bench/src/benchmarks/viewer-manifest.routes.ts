@@ -43,9 +43,7 @@ function publicIdOf(req: FastifyRequest): string | null {
   try {
     const input = (JSON.parse(raw) as { json?: Record<string, unknown> }).json;
     if (!input || Object.keys(input).length !== 1) return null;
-    return typeof input.publicId === 'string' && PUBLIC_ID.test(input.publicId)
-      ? input.publicId
-      : null;
+    return typeof input.publicId === 'string' && PUBLIC_ID.test(input.publicId) ? input.publicId : null;
   } catch {
     return null;
   }
@@ -125,8 +123,7 @@ const toRule = (r: RuleRow): PlaylistRule =>
           ...(r.anchor_date ? { anchorDate: r.anchor_date } : {}),
         };
 
-const playable = (v: PlaylistVideo) =>
-  !v.deleted_at && v.status !== 'FAILED' && !!v.playable_at && !!v.outputs?.master;
+const playable = (v: PlaylistVideo) => !v.deleted_at && v.status !== 'FAILED' && !!v.playable_at && !!v.outputs?.master;
 
 export const viewerManifestRoutes: BaselineRoute[] = [
   {
@@ -185,8 +182,7 @@ function answer(s: Settings, body: Record<string, unknown>, validUntil: Date | n
 function manifest(s: Settings, a: ContentRow | undefined, now: Date) {
   const at = now.getTime();
   const reason = (r: string) => answer(s, { ok: false, reason: r }, null, at);
-  if (!a || a.deleted_at || a.status === 'ARCHIVED' || a.status === 'DRAFT')
-    return reason('NOT_FOUND');
+  if (!a || a.deleted_at || a.status === 'ARCHIVED' || a.status === 'DRAFT') return reason('NOT_FOUND');
   if (a.active_from && a.active_from > now) return reason('NOT_FOUND');
   if (a.expires_at && a.expires_at <= now) return reason('EXPIRED');
   if (!a.marker_mind_key || !a.marker_image_key) return reason('MARKER_PROCESSING');
@@ -201,21 +197,15 @@ function manifest(s: Settings, a: ContentRow | undefined, now: Date) {
   const video = a.videos.find((v) => v.id === selection.videoId);
   if (!video || selection.rule === 'none' || !video.playable_at || !video.outputs?.master)
     return reason('NO_PLAYABLE_VIDEO');
-  const ends = [selection.validUntil?.getTime(), a.expires_at?.getTime()].filter(
-    (t): t is number => t !== undefined,
-  );
+  const ends = [selection.validUntil?.getTime(), a.expires_at?.getTime()].filter((t): t is number => t !== undefined);
   const validUntil = ends.length ? new Date(Math.min(...ends)) : null;
 
   const outputs = video.outputs;
   const renditions = Object.values(outputs.renditions ?? {});
-  const ladder = renditions
-    .filter((r) => r.ladder)
-    .sort((x, y) => y.height * y.width - x.height * x.width);
-  const mp4 =
-    ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
+  const ladder = renditions.filter((r) => r.ladder).sort((x, y) => y.height * y.width - x.height * x.width);
+  const mp4 = ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
   const prefix = `${video.company_id}/${video.project_id}/videos/${video.id}/out/`;
-  const object = (key: string) =>
-    s.presigner.sign('GET', key, { 'x-id': 'GetObject' }, s.urlTtlS, now);
+  const object = (key: string) => s.presigner.sign('GET', key, { 'x-id': 'GetObject' }, s.urlTtlS, now);
   const exp = Math.floor(at / 1000) + s.urlTtlS;
   const sig = createHmac('sha256', s.secret).update(`media:${video.id}:${exp}`).digest('base64url');
   const body = {
@@ -240,12 +230,7 @@ function manifest(s: Settings, a: ContentRow | undefined, now: Date) {
 }
 
 /** manifestCacheHeaders: an ETag over the manifest with URLs cut at `?` plus the signing period, and a short max-age. */
-function cacheHeaders(
-  s: Settings,
-  body: Record<string, unknown>,
-  validUntil: Date | null,
-  now: number,
-) {
+function cacheHeaders(s: Settings, body: Record<string, unknown>, validUntil: Date | null, now: number) {
   const periodS = Math.max(1, Math.floor(s.urlTtlS / 2));
   const period = Math.floor(now / 1000 / periodS);
   const stable = JSON.stringify(body, (_k, v: unknown) =>
@@ -253,7 +238,6 @@ function cacheHeaders(
   );
   const etag = `"${createHash('sha256').update(`${period}:${stable}`).digest('base64url').slice(0, 32)}"`;
   let maxAge = body.ok ? Math.min(60, Math.floor(s.urlTtlS / 4)) : 10;
-  if (body.ok && validUntil)
-    maxAge = Math.min(maxAge, Math.max(0, Math.floor((validUntil.getTime() - now) / 1000)));
+  if (body.ok && validUntil) maxAge = Math.min(maxAge, Math.max(0, Math.floor((validUntil.getTime() - now) / 1000)));
   return { etag, 'cache-control': `public, max-age=${maxAge}` };
 }

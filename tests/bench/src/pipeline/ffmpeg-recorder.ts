@@ -65,8 +65,7 @@ exec ${real} "$@"
  * (baseline) becomes <root>, and the job id at the end of each job directory's name goes (`process-41` → `process`).
  */
 export function normalizeCommand(c: RecordedCommand, root: string): string {
-  const norm = (s: string) =>
-    s.replaceAll(root, '<root>').replace(/<root>\/([a-z0-9-]+?)-\d+(?=\/|$)/g, '<root>/$1');
+  const norm = (s: string) => s.replaceAll(root, '<root>').replace(/<root>\/([a-z0-9-]+?)-\d+(?=\/|$)/g, '<root>/$1');
   return [c.bin, norm(c.cwd), ...c.args.map(norm)].join(' ');
 }
 

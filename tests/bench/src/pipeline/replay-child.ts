@@ -8,13 +8,7 @@ import { spawn } from 'node:child_process';
 import { copyFile, link, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { serveRpc } from '../rpc.ts';
-import {
-  playableOutput,
-  ROOT,
-  stagedInputs,
-  type PlannedJob,
-  type ReplayPlan,
-} from './replay-plan.ts';
+import { playableOutput, ROOT, stagedInputs, type PlannedJob, type ReplayPlan } from './replay-plan.ts';
 
 export interface ReplayResult {
   ms: number;
@@ -28,9 +22,7 @@ function run(file: string, args: string[], cwd: string): Promise<void> {
     const child = spawn(file, args, { cwd, stdio: 'ignore' });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${path.basename(file)} ${args.join(' ')} exited ${signal ?? code}`)),
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} ${args.join(' ')} exited ${signal ?? code}`)),
     );
   });
 }
@@ -60,13 +52,7 @@ class Slots {
   }
 }
 
-async function replay({
-  planFile,
-  root,
-}: {
-  planFile: string;
-  root: string;
-}): Promise<ReplayResult> {
+async function replay({ planFile, root }: { planFile: string; root: string }): Promise<ReplayResult> {
   const plan = JSON.parse(await readFile(planFile, 'utf8')) as ReplayPlan;
   const at = (s: string) => s.replaceAll(ROOT, root);
   await rm(root, { recursive: true, force: true });

@@ -47,8 +47,7 @@ export function planFromRecording(
   for (const c of commands) {
     // The job a command belongs to: the first scratch directory (`<step>-<job id>`) in its cwd or its arguments.
     const where = [c.cwd, ...c.args].find((s) => s.startsWith(`${root}/`));
-    if (!where)
-      throw new Error(`a command outside the video's scratch directory: ${c.args.join(' ')}`);
+    if (!where) throw new Error(`a command outside the video's scratch directory: ${c.args.join(' ')}`);
     const dir = where.slice(root.length + 1).split('/')[0]!;
     const m = /^([a-z0-9-]+?)-(\d+)$/.exec(dir);
     if (!m) throw new Error(`unexpected job directory ${dir}`);
@@ -71,8 +70,7 @@ export function planFromRecording(
 export function playableOutput(job: PlannedJob): string {
   for (const c of job.commands) {
     const f = c.args.indexOf('-f');
-    if (c.bin === 'ffmpeg' && f >= 0 && c.args[f + 1] === 'mp4')
-      return path.join(c.cwd, c.args.at(-1)!);
+    if (c.bin === 'ffmpeg' && f >= 0 && c.args[f + 1] === 'mp4') return path.join(c.cwd, c.args.at(-1)!);
   }
   throw new Error(`job ${job.name} wrote no MP4`);
 }

@@ -10,12 +10,7 @@ export type ChildCommand =
   | { id: number; cmd: 'drain'; jobs: number }
   | { id: number; cmd: 'stop' };
 
-export type ChildReply =
-  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+export type ChildReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 /** Distributive Omit, so each command keeps its own fields. */
-export type CommandBody = ChildCommand extends infer C
-  ? C extends ChildCommand
-    ? Omit<C, 'id'>
-    : never
-  : never;
+export type CommandBody = ChildCommand extends infer C ? (C extends ChildCommand ? Omit<C, 'id'> : never) : never;

@@ -75,10 +75,7 @@ async function startBaseline(): Promise<Side> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const { rows } = await client.query<{ id: string }>(addJobSql, [
-          NOOP,
-          JSON.stringify({ label }),
-        ]);
+        const { rows } = await client.query<{ id: string }>(addJobSql, [NOOP, JSON.stringify({ label })]);
         await client.query('commit');
         return rows[0]!.id;
       } finally {
@@ -124,15 +121,10 @@ function waitForStart(id: string): Promise<bigint> {
     started.delete(id);
     return Promise.resolve(t);
   }
-  return new Promise((resolve) =>
-    startWaiters.set(id, (at) => (startWaiters.delete(id), resolve(at))),
-  );
+  return new Promise((resolve) => startWaiters.set(id, (at) => (startWaiters.delete(id), resolve(at))));
 }
 
-async function latency(
-  samples: number,
-  gapMs: number,
-): Promise<{ startMs: number[]; enqueueMs: number[] }> {
+async function latency(samples: number, gapMs: number): Promise<{ startMs: number[]; enqueueMs: number[] }> {
   const startMs: number[] = [];
   const enqueueMs: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -190,10 +182,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
-        ms,
-      );
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }

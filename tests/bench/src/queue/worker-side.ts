@@ -61,8 +61,7 @@ export async function startWorkerSide(
   return {
     name,
     child,
-    latency: (samples, gapMs) =>
-      send<{ startMs: number[]; enqueueMs: number[] }>({ cmd: 'latency', samples, gapMs }),
+    latency: (samples, gapMs) => send<{ startMs: number[]; enqueueMs: number[] }>({ cmd: 'latency', samples, gapMs }),
     drain: (jobs) => send<{ ms: number; failed: number }>({ cmd: 'drain', jobs }),
     async stop() {
       if (!child.running()) return;

@@ -128,8 +128,7 @@ async function uploadBaseline(round: number): Promise<UploadResult> {
 
 serveRpc(
   {
-    upload: async ({ round }: { round: number }) =>
-      init.side === 'ours' ? uploadOurs(round) : uploadBaseline(round),
+    upload: async ({ round }: { round: number }) => (init.side === 'ours' ? uploadOurs(round) : uploadBaseline(round)),
   },
   async () => s3.destroy(),
 );
