@@ -53,18 +53,16 @@ describe('server over real HTTP', () => {
 
   it('rejects unknown keys and bad values with fieldErrors', async () => {
     const error = await new Promise<unknown>((resolve) => {
-      const sub = platform
-        .client()
+      const sub = platform.client().health.watch.subscribe(
         // @ts-expect-error unknown key, rejected at run time too
-        .health.watch.subscribe(
-          { intervalMs: 10, extra: 1 },
-          {
-            onError: (e) => {
-              sub.unsubscribe();
-              resolve(e);
-            },
+        { intervalMs: 10, extra: 1 },
+        {
+          onError: (e: unknown) => {
+            sub.unsubscribe();
+            resolve(e);
           },
-        );
+        },
+      );
     });
     expect(error).toBeInstanceOf(TRPCClientError);
     const data = (error as TRPCClientError<AppRouter>).data as {
