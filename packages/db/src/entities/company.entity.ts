@@ -1,3 +1,4 @@
+import { LANGUAGES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { MembershipSchema } from './membership.entity.ts';
 
@@ -12,6 +13,8 @@ export const CompanySchema = defineEntity({
     name: p.string().length(100),
     /** IANA timezone used for schedules (playlist rules). */
     timezone: p.string().length(64).default('UTC'),
+    /** Language of the company's public viewer pages (a visitor's own choice wins). */
+    language: p.enum(LANGUAGES).default('en'),
     storageQuotaBytes: p.bigint('number'),
     /** Bytes of stored objects (originals and outputs). */
     storageUsedBytes: p.bigint('number').default(0),

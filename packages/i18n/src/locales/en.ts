@@ -1,0 +1,35 @@
+// Shared English texts (namespace `common`): what the dashboard, the viewer and the app all show.
+export const common = {
+  language: { en: 'English', ru: 'Русский', label: 'Language' },
+  count: {
+    videos_one: '{{count}} video',
+    videos_other: '{{count}} videos',
+    files_one: '{{count}} file',
+    files_other: '{{count}} files',
+    items_one: '{{count}} item',
+    items_other: '{{count}} items',
+    views_one: '{{count}} view',
+    views_other: '{{count}} views',
+  },
+  actions: {
+    cancel: 'Cancel',
+    save: 'Save',
+    delete: 'Delete',
+    retry: 'Try again',
+    close: 'Close',
+  },
+  errors: {
+    NOT_FOUND: 'Not found.',
+    FORBIDDEN: 'You do not have permission to do this.',
+    UNAUTHORIZED: 'Sign in to continue.',
+    CONFLICT: 'This was changed meanwhile. Reload and try again.',
+    BAD_REQUEST: 'Some of the values are not valid.',
+    TOO_MANY_REQUESTS: 'Too many attempts. Try again in a moment.',
+    PRECONDITION_FAILED: 'This cannot be done in the current state.',
+    SERVICE_UNAVAILABLE: 'The service is busy. Try again shortly.',
+    PAYLOAD_TOO_LARGE: 'This is too large.',
+    QUOTA_EXCEEDED: 'Your storage quota is full.',
+    NETWORK: 'No connection to the server.',
+    UNKNOWN: 'Something went wrong.',
+  },
+} as const;
