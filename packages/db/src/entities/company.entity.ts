@@ -20,6 +20,8 @@ export const CompanySchema = defineEntity({
     storageUsedBytes: p.bigint('number').default(0),
     /** Bytes promised to uploads in flight; released when they complete or expire. */
     storageReservedBytes: p.bigint('number').default(0),
+    /** Highest quota warning (0, 80 or 95 percent of the quota used) already announced; falls back when usage does, so each crossing warns once. */
+    quotaWarningPercent: p.smallint().default(0),
     memberships: () => p.oneToMany(MembershipSchema).mappedBy('company'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

@@ -5,6 +5,7 @@ import { CompanySchema } from './company.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
 import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
+import { OutboxDeliverySchema, OutboxEventSchema } from './outbox.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
 import { RateLimitSchema } from './rate-limit.entity.ts';
 import { RefreshTokenSchema } from './refresh-token.entity.ts';
@@ -31,6 +32,7 @@ export { Company, CompanySchema } from './company.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
 export { Membership, MembershipSchema, ROLES, roleRank, type Role } from './membership.entity.ts';
 export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
+export { OutboxDelivery, OutboxDeliverySchema, OutboxEvent, OutboxEventSchema } from './outbox.entity.ts';
 export { Project, ProjectSchema } from './project.entity.ts';
 export { RateLimit, RateLimitSchema } from './rate-limit.entity.ts';
 export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
@@ -66,4 +68,6 @@ export const entities = [
   ArPlaylistItemSchema,
   ArPlaylistRuleSchema,
   ViewSessionSchema,
+  OutboxEventSchema,
+  OutboxDeliverySchema,
 ];
