@@ -1,3 +1,3 @@
-import config from '@arvlite/eslint-config';
+import { appConfig as config } from '@arvlite/eslint-config';
 
 export default [...config, { ignores: ['.expo/**', 'android/**', 'ios/**'] }];

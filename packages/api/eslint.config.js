@@ -1,3 +1,3 @@
-import config from '@arvlite/eslint-config';
+import { apiConfig as config } from '@arvlite/eslint-config';
 
 export default config;
