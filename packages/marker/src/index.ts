@@ -12,18 +12,3 @@ export { compileMindTarget, type CompiledMindTarget, type CompileOptions } from 
 export { compileMindTargetInThread } from './compile-thread.ts';
 export { loadMindFile, MIND_FORMAT_VERSION, type MindFileSummary, type MindTargetSummary } from './mind-file.ts';
 export { qrPng, qrSvg, viewerLinks, type QrOptions } from './qr.ts';
-export {
-  selectActiveVideo,
-  previewSchedule,
-  type ScheduledContent,
-  type Playlist,
-  type PlaylistItem,
-  type PlaylistRule,
-  type DateRule,
-  type WindowRule,
-  type RotationRule,
-  type SelectionRule,
-  type VideoSelection,
-  type ScheduleSegment,
-} from './playlist.ts';
-export { isValidTimeZone } from './time-zone.ts';

@@ -1,6 +1,6 @@
 // View analytics from indexed SQL aggregates over view_session, bucketed by calendar periods in the company's timezone.
 import type { DevicePlatform } from '@arvlite/db';
-import { isValidTimeZone } from '@arvlite/marker';
+import { isValidTimeZone } from '@arvlite/contract';
 import type { Access } from '../access.ts';
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';

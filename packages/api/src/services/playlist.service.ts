@@ -16,7 +16,7 @@ import {
   type Playlist,
   type PlaylistRule,
   type ScheduledContent,
-} from '@arvlite/marker';
+} from '@arvlite/contract';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import type { Context } from '../context.ts';

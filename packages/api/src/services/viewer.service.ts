@@ -10,7 +10,7 @@ import {
   type ScanContent,
   type ScanVideo,
 } from '@arvlite/db';
-import { selectActiveVideo, type SelectionRule } from '@arvlite/marker';
+import { selectActiveVideo, type SelectionRule } from '@arvlite/contract';
 import { hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';

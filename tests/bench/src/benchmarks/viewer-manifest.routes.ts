@@ -4,7 +4,7 @@
 // (SigV4 presigned object URLs and the HMAC-signed HLS route) and the same ETag, in the same superjson envelope.
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { loadConfig } from '@arvlite/config';
-import { selectActiveVideo, type PlaylistRule } from '@arvlite/marker';
+import { selectActiveVideo, type PlaylistRule } from '@arvlite/client';
 import { Presigner } from '@arvlite/storage';
 import type { FastifyRequest } from 'fastify';
 import type { BaselineRoute } from '../baseline-server.ts';

@@ -1,0 +1,65 @@
+// The codes clients turn into words: why a video failed, why an upload cannot go on, why a code shows nothing.
+
+/** Why a step failed, by step kind; anything else is PROCESSING_FAILED. */
+const STEP_FAILURE_CODES = {
+  probe: 'INVALID_MEDIA',
+  playable: 'ENCODE_FAILED',
+  rendition: 'ENCODE_FAILED',
+  images: 'IMAGES_FAILED',
+  analysis: 'ANALYSIS_FAILED',
+  finalize: 'FINALIZE_FAILED',
+} as const;
+
+/** Every `failure.code` a video can carry. */
+export const VIDEO_FAILURE_CODES = [
+  'INVALID_MEDIA',
+  'ENCODE_FAILED',
+  'IMAGES_FAILED',
+  'ANALYSIS_FAILED',
+  'FINALIZE_FAILED',
+  'PROCESSING_FAILED',
+  'ORIGINAL_MISSING',
+  'UNSUPPORTED_MEDIA',
+  'UPLOAD_SIZE_MISMATCH',
+  'UPLOAD_EXPIRED',
+  'UPLOAD_ABORTED',
+  'DELETED',
+] as const;
+export type VideoFailureCode = (typeof VIDEO_FAILURE_CODES)[number];
+
+/** What a step of this name failing means to a person. */
+export function stepFailureCode(step: string): VideoFailureCode {
+  const kind = step.startsWith('rendition:') ? 'rendition' : step;
+  return Object.hasOwn(STEP_FAILURE_CODES, kind)
+    ? STEP_FAILURE_CODES[kind as keyof typeof STEP_FAILURE_CODES]
+    : 'PROCESSING_FAILED';
+}
+
+/** Upload refusals that sending the same bytes again cannot fix. */
+export const FINAL_UPLOAD_REASONS = ['UNSUPPORTED_MEDIA', 'UPLOAD_SIZE_MISMATCH', 'UPLOAD_EXPIRED'] as const;
+export function isFinalUploadReason(reason: unknown): boolean {
+  return typeof reason === 'string' && (FINAL_UPLOAD_REASONS as readonly string[]).includes(reason);
+}
+
+/** Why a marker could not be made from an upload. */
+export const MARKER_FAILURE_CODES = [
+  'UNSUPPORTED_IMAGE',
+  'IMAGE_TOO_SMALL',
+  'NO_FEATURES',
+  'COMPILE_FAILED',
+  'UPLOAD_MISSING',
+  'UPLOAD_TOO_LARGE',
+  'UPLOAD_SIZE_MISMATCH',
+  'MARKER_FAILED',
+] as const;
+export type MarkerFailureCode = (typeof MARKER_FAILURE_CODES)[number];
+
+/**
+ * Why `viewer.manifest` shows nothing, in order of precedence: unknown, deleted, archived, draft or not yet active →
+ * NOT_FOUND; past its end → EXPIRED; no compiled marker yet → MARKER_PROCESSING; nothing can play now → NO_PLAYABLE_VIDEO.
+ */
+export const VIEWER_REASONS = ['NOT_FOUND', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO'] as const;
+export type ViewerReason = (typeof VIEWER_REASONS)[number];
+export function isViewerReason(value: unknown): value is ViewerReason {
+  return typeof value === 'string' && (VIEWER_REASONS as readonly string[]).includes(value);
+}
