@@ -3,10 +3,10 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
-import { createTaskList, crontab, reapDeadWorkers } from '@arvlite/jobs';
+import { createTaskList, cronItems, reapDeadWorkers } from '@arvlite/jobs/runtime';
 import type { ObjectStorage } from '@arvlite/storage';
 import { EventEmitter } from 'node:events';
-import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { Logger } from 'pino';
 import { graphileLogger } from './graphile-logger.ts';
 
@@ -50,10 +50,7 @@ export async function startWorker(
     opts.tasks ?? config.worker.tasks,
   );
   // Cron items only for tasks this worker runs.
-  const cron = crontab
-    .split('\n')
-    .filter((line) => line.trim().split(/\s+/)[5]! in taskList)
-    .join('\n');
+  const cron = parseCronItems(cronItems.filter((item) => item.task in taskList));
   // Subscribed before run() so that worker:create (which fires during startup) is seen.
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   // Jobs are locked by the pool's id (batched fetching) or a worker's; a crash must release both.
@@ -71,7 +68,7 @@ export async function startWorker(
     pollInterval: config.worker.pollIntervalMs,
     noHandleSignals: true,
     taskList,
-    crontab: cron,
+    parsedCronItems: cron,
     // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
     logger: graphileLogger(log),
   });

@@ -3,7 +3,7 @@ import type { EntityManager, Orm } from '@arvlite/db';
 import type { ObjectStorage } from '@arvlite/storage';
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { Logger } from 'pino';
-import { jobMap, type JobName, type ParsedJobPayload } from './job-map.ts';
+import { jobSchema, type JobName, type ParsedJobPayload } from './job-map.ts';
 
 /** What every task gets from the worker process. */
 export interface TaskDeps {
@@ -39,7 +39,7 @@ export type TaskHandler<N extends JobName> = (ctx: TaskContext<N>) => Promise<vo
 export function defineTask<N extends JobName>(name: N, handler: TaskHandler<N>) {
   return (deps: TaskDeps): Task => {
     return async (raw, helpers) => {
-      const parsed = jobMap[name].safeParse(raw);
+      const parsed = jobSchema(name).safeParse(raw);
       const log = deps.log.child({ job: name, jobId: helpers.job.id, attempt: helpers.job.attempts });
       if (!parsed.success) {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -50,7 +50,7 @@ export function defineTask<N extends JobName>(name: N, handler: TaskHandler<N>) 
         throw new InvalidJobPayloadError(name, detail);
       }
       await handler({
-        payload: parsed.data as ParsedJobPayload<N>,
+        payload: parsed.data,
         em: deps.orm.fork(),
         helpers,
         log,

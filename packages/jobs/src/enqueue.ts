@@ -1,12 +1,11 @@
 import type { EntityManager } from '@arvlite/db';
-import { jobMap, type JobName, type JobPayload } from './job-map.ts';
+import { jobKey, jobSchema, type JobName, type JobPayload } from './job-map.ts';
 
 export interface EnqueueOptions {
   queueName?: string;
   runAt?: Date;
   maxAttempts?: number;
-  /** De-duplicates: a second job with the same key replaces (or is merged into) the first. */
-  jobKey?: string;
+  /** How a second job with the same key (from the job map) meets the first; graphile-worker's default is 'replace'. */
   jobKeyMode?: 'replace' | 'preserve_run_at' | 'unsafe_dedupe';
   priority?: number;
 }
@@ -14,7 +13,7 @@ export interface EnqueueOptions {
 /**
  * Adds a job with graphile_worker.add_job on the given EntityManager's connection.
  * Pass the transactional EntityManager (`em.transactional(tem => enqueue(tem, ...))`) so that
- * the job commits or rolls back together with the rows it concerns.
+ * the job commits or rolls back together with the rows it concerns. The job key comes from the job map.
  */
 export async function enqueue<N extends JobName>(
   em: EntityManager,
@@ -22,7 +21,8 @@ export async function enqueue<N extends JobName>(
   payload: JobPayload<N>,
   opts: EnqueueOptions = {},
 ): Promise<{ id: string }> {
-  const parsed = jobMap[name].parse(payload);
+  const parsed = jobSchema(name).parse(payload);
+  const key = jobKey(name, parsed);
   const rows = await em.execute<{ id: string }[]>(
     `select (graphile_worker.add_job(
        identifier => ?, payload => ?::json, queue_name => ?, run_at => ?::timestamptz,
@@ -34,9 +34,9 @@ export async function enqueue<N extends JobName>(
       opts.queueName ?? null,
       opts.runAt?.toISOString() ?? null,
       opts.maxAttempts ?? null,
-      opts.jobKey ?? null,
+      key,
       opts.priority ?? null,
-      opts.jobKeyMode ?? (opts.jobKey ? 'replace' : null),
+      key ? (opts.jobKeyMode ?? 'replace') : null,
     ],
   );
   const id = rows[0]?.id;

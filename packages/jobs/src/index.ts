@@ -1,9 +1,9 @@
+// The jobs contract: the job map (payload schema and job key per job), enqueue, and what the API reads of the
+// pipeline. It loads no media library; the tasks and cron items are in ./runtime.ts, for the worker only.
 export { enqueue, type EnqueueOptions } from './enqueue.ts';
-export { jobMap, isJobName, type JobName, type JobPayload, type ParsedJobPayload } from './job-map.ts';
-export { defineTask, InvalidJobPayloadError, type TaskContext, type TaskDeps } from './define-task.ts';
-export { createTaskList, crontab } from './tasks/index.ts';
-export { reapDeadWorkers } from './reap-workers.ts';
-export { notifyVideo, STEP, VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
+export { jobMap, jobKey, isJobName, type JobName, type JobPayload, type ParsedJobPayload } from './job-map.ts';
+export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
+export { STEP, VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
 export type { VideoOutputs, StoredRendition } from './pipeline/video-outputs.ts';
 export {
   arContentPrefix,

@@ -1,43 +1,75 @@
-// The one map from job name to payload schema: enqueue() types payloads from it, every task parses with it.
+// The one map from job name to payload schema and job key: enqueue() types payloads from it and applies the key,
+// every task parses with it.
 import { z } from 'zod';
 
 /** graphile-worker adds `_cron` to the payload of jobs it schedules from the crontab. */
 const cronMeta = z.object({ ts: z.string().max(64), backfilled: z.boolean().optional() }).optional();
 
+/**
+ * One job: its payload schema and, when a second copy must not run, the job key derived from the payload
+ * (graphile-worker's job_key: a second job with the same key replaces the waiting one).
+ */
+function job<S extends z.ZodType>(schema: S, key?: (payload: z.output<S>) => string) {
+  return { schema, key };
+}
+
+/** A recurring job: one at a time, keyed by its own name. */
+function cronJob<N extends string>(name: N) {
+  return job(z.strictObject({ _cron: cronMeta }), () => name);
+}
+
 export const jobMap = {
   /** Cron: finds workers whose heartbeat stopped and releases the jobs they held. */
-  'system:reap-workers': z.strictObject({ _cron: cronMeta }),
+  'system:reap-workers': cronJob('system:reap-workers'),
   /** Does nothing; used to measure queue overhead and to test the worker end to end. */
-  'system:noop': z.strictObject({ label: z.string().max(200).optional() }),
+  'system:noop': job(z.strictObject({ label: z.string().max(200).optional() })),
   /** Turns an uploaded original into renditions, images and analysis (the processing pipeline). */
-  'video:process': z.strictObject({ videoId: z.uuid() }),
+  'video:process': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:process:${p.videoId}`),
   /** One rung of the rendition ladder (one job per rung keeps every job far from graphile-worker's 4-hour lock). */
-  'video:rendition': z.strictObject({ videoId: z.uuid(), rung: z.string().regex(/^[0-9]{2,4}p$/) }),
+  'video:rendition': job(
+    z.strictObject({ videoId: z.uuid(), rung: z.string().regex(/^[0-9]{2,4}p$/) }),
+    (p) => `video:rendition:${p.videoId}:${p.rung}`,
+  ),
   /** Poster (JPEG + WebP) and storyboard sprite + WebVTT. */
-  'video:images': z.strictObject({ videoId: z.uuid() }),
+  'video:images': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:images:${p.videoId}`),
   /** The configured analyzers (scenes/chapters, loudness, black and silent segments, external services). */
-  'video:analyze': z.strictObject({ videoId: z.uuid() }),
+  'video:analyze': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:analyze:${p.videoId}`),
   /** Final master playlist, storage accounting, READY. Queued once every other step is done. */
-  'video:finalize': z.strictObject({ videoId: z.uuid() }),
+  'video:finalize': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:finalize:${p.videoId}`),
   /** Removes a deleted video's original and every derived object, releases its quota, then the row. */
-  'video:delete': z.strictObject({ videoId: z.uuid() }),
+  'video:delete': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:delete:${p.videoId}`),
   /** Cron: aborts upload sessions past their expiry, deletes their objects and releases their quota. */
-  'upload:expire': z.strictObject({ _cron: cronMeta }),
+  'upload:expire': cronJob('upload:expire'),
   /** Normalizes, scores and compiles an uploaded marker image into a MindAR target (one revision of one item). */
-  'marker:compile': z.strictObject({ arContentId: z.uuid(), revision: z.number().int().min(1) }),
+  'marker:compile': job(
+    z.strictObject({ arContentId: z.uuid(), revision: z.number().int().min(1) }),
+    // Per item, not per revision: a newer upload replaces a compile still waiting.
+    (p) => `marker:compile:${p.arContentId}`,
+  ),
   /** Cron: marker compiles whose job is gone or out of attempts (a crashed worker) end with a reason instead of waiting forever. */
-  'marker:recover': z.strictObject({ _cron: cronMeta }),
+  'marker:recover': cronJob('marker:recover'),
   /** Removes a deleted AR content item's objects, releases their storage usage, then the row (with playlist and sessions). */
-  'ar-content:delete': z.strictObject({ arContentId: z.uuid() }),
+  'ar-content:delete': job(z.strictObject({ arContentId: z.uuid() }), (p) => `ar-content:delete:${p.arContentId}`),
   /** Cron: records content whose expiresAt has passed (the viewer already answers EXPIRED); deletes nothing. */
-  'ar-content:expire': z.strictObject({ _cron: cronMeta }),
+  'ar-content:expire': cronJob('ar-content:expire'),
   /** Cron: closes view sessions never ended by their app as abandoned. */
-  'viewer:close-sessions': z.strictObject({ _cron: cronMeta }),
+  'viewer:close-sessions': cronJob('viewer:close-sessions'),
 } as const;
 
 export type JobName = keyof typeof jobMap;
-export type JobPayload<N extends JobName> = z.input<(typeof jobMap)[N]>;
-export type ParsedJobPayload<N extends JobName> = z.output<(typeof jobMap)[N]>;
+export type JobPayload<N extends JobName> = z.input<(typeof jobMap)[N]['schema']>;
+export type ParsedJobPayload<N extends JobName> = z.output<(typeof jobMap)[N]['schema']>;
+
+/** The job key of a (parsed) payload, or null for jobs that may run side by side. */
+export function jobKey<N extends JobName>(name: N, payload: ParsedJobPayload<N>): string | null {
+  const key = jobMap[name].key as ((p: ParsedJobPayload<N>) => string) | undefined;
+  return key ? key(payload) : null;
+}
+
+/** Parses a payload with the job map's schema (enqueue and every task do). */
+export function jobSchema<N extends JobName>(name: N): z.ZodType<ParsedJobPayload<N>, JobPayload<N>> {
+  return jobMap[name].schema as unknown as z.ZodType<ParsedJobPayload<N>, JobPayload<N>>;
+}
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(jobMap, name);

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { WorkerHeartbeat } from '@arvlite/db';
 import { createTestDeps } from '@arvlite/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { enqueue } from '../src/index.ts';
+import { enqueue, jobKey } from '../src/index.ts';
 
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 beforeAll(async () => {
@@ -39,12 +40,21 @@ describe('enqueue in the caller transaction', () => {
     expect(await jobsFor('tx-rollback')).toHaveLength(0);
   });
 
-  it('de-duplicates by job key', async () => {
+  it('de-duplicates by the job key the job map derives from the payload', async () => {
     const em = deps.orm.fork();
-    const a = await enqueue(em, 'system:noop', { label: 'keyed' }, { jobKey: 'noop:keyed' });
-    const b = await enqueue(em, 'system:noop', { label: 'keyed' }, { jobKey: 'noop:keyed' });
+    const videoId = randomUUID();
+    const a = await enqueue(em, 'video:delete', { videoId });
+    const b = await enqueue(em, 'video:delete', { videoId });
     expect(b.id).toBe(a.id);
-    expect(await jobsFor('keyed')).toHaveLength(1);
+    const rows = await em.execute<{ key: string }[]>('select key from graphile_worker._private_jobs where id = ?', [
+      a.id,
+    ]);
+    expect(rows).toEqual([{ key: jobKey('video:delete', { videoId }) }]);
+    expect(jobKey('video:delete', { videoId })).toBe(`video:delete:${videoId}`);
+    // Jobs without a key run side by side.
+    const c = await enqueue(em, 'system:noop', { label: 'unkeyed' });
+    const d = await enqueue(em, 'system:noop', { label: 'unkeyed' });
+    expect(d.id).not.toBe(c.id);
   });
 
   it('refuses a payload that does not match the job map', async () => {

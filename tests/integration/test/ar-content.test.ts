@@ -2,6 +2,7 @@
 // viewer manifest with every reason, ETag/304, view sessions, analytics numbers, crons, rate limits and deletion.
 import { TRPCClientError, type AppRouter, type ArvliteClient, type RouterOutputs } from '@arvlite/client';
 import { ArContent, Company, ViewSession } from '@arvlite/db';
+import { jobKey } from '@arvlite/jobs';
 import { loadMindFile } from '@arvlite/marker';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -264,7 +265,7 @@ describe('AR content items', () => {
       const jobs = await platform.deps.orm
         .fork()
         .execute<{ n: number }[]>(`select count(*)::int as n from graphile_worker._private_jobs where key = ?`, [
-          `marker:compile:${contents.busy.id}`,
+          jobKey('marker:compile', { arContentId: contents.busy.id, revision: 1 }),
         ]);
       expect(jobs[0]?.n).toBe(1);
       // Nothing published yet: the viewer is told to wait.

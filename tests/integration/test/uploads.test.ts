@@ -1,5 +1,6 @@
 import { TRPCClientError, uploadVideo, uploadVideoFile, type AppRouter } from '@arvlite/client';
 import { AuditLog, Company, UploadSession, Video } from '@arvlite/db';
+import { jobKey } from '@arvlite/jobs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { paddedMp4, registerUser, startTestPlatform, tinyMp4, tinyPng, type TestUser } from '../src/index.ts';
 
@@ -50,7 +51,7 @@ async function jobsFor(videoId: string) {
   return platform.deps.orm
     .fork()
     .execute<{ key: string }[]>(`select key from graphile_worker._private_jobs where key = ?`, [
-      `video:process:${videoId}`,
+      jobKey('video:process', { videoId }),
     ]);
 }
 

@@ -249,7 +249,7 @@ export async function deleteArContent(ctx: Ctx, input: { id: string }) {
     const content = await lockContent(ctx, tem, input.id);
     content.deletedAt = new Date();
     content.version += 1;
-    await enqueue(tem, 'ar-content:delete', { arContentId: content.id }, { jobKey: `ar-content:delete:${content.id}` });
+    await enqueue(tem, 'ar-content:delete', { arContentId: content.id });
     audit(tem, actor(ctx), {
       companyId: content.company.id,
       action: 'ar-content.delete',
@@ -381,7 +381,7 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
       tem,
       'marker:compile',
       { arContentId: content.id, revision: content.markerRevision },
-      { jobKey: `marker:compile:${content.id}`, maxAttempts: ctx.config.media.jobMaxAttempts },
+      { maxAttempts: ctx.config.media.jobMaxAttempts },
     );
     audit(tem, actor(ctx), {
       companyId: content.company.id,

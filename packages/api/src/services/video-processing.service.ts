@@ -1,7 +1,6 @@
 // What processing looks like from outside: step status and progress, media metadata, outputs, playback; retry and reprocess.
-import { Video, VideoStep, type EntityManager, type VideoRecord } from '@arvlite/db';
-import { transition } from '@arvlite/domain';
-import { enqueue, STEP, type VideoOutputs } from '@arvlite/jobs';
+import { Video, type EntityManager, type VideoRecord } from '@arvlite/db';
+import { restartProcessing, resumeProcessing, type VideoOutputs } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf, audit } from '../audit.ts';
@@ -142,12 +141,6 @@ export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSigna
   }
 }
 
-const STEP_JOBS = {
-  images: 'video:images',
-  analysis: 'video:analyze',
-  finalize: 'video:finalize',
-} as const;
-
 /** Resumes a failed video from the step that failed (renditions, images, analysis or finalize keep what was done). */
 export async function retryVideo(ctx: Ctx, videoId: string) {
   return ctx.em.transactional(async (tem) => {
@@ -159,44 +152,15 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
     );
     if (video.status !== 'FAILED' || !video.uploadedAt)
       throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
-    const failed = await tem.find(VideoStep, { video, status: { $in: ['failed', 'retrying'] } });
-    const maxAttempts = ctx.config.media.jobMaxAttempts;
-    const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
-    if (fromScratch) {
-      await enqueue(tem, 'video:process', { videoId: video.id }, { jobKey: `video:process:${video.id}`, maxAttempts });
-    } else {
-      transition(video, 'PROCESSING');
-      for (const s of failed) {
-        s.status = 'pending';
-        s.progress = 0;
-        s.errorCode = null;
-        s.errorMessage = null;
-        if (s.name.startsWith('rendition:')) {
-          const rung = s.name.slice('rendition:'.length);
-          await enqueue(
-            tem,
-            'video:rendition',
-            { videoId: video.id, rung },
-            { jobKey: `video:rendition:${video.id}:${rung}`, maxAttempts },
-          );
-        } else if (s.name in STEP_JOBS) {
-          await enqueue(
-            tem,
-            STEP_JOBS[s.name as keyof typeof STEP_JOBS],
-            { videoId: video.id },
-            { jobKey: `video:${s.name === 'analysis' ? 'analyze' : s.name}:${video.id}`, maxAttempts },
-          );
-        }
-      }
-    }
+    const resumed = await resumeProcessing(tem, video, ctx.config.media.jobMaxAttempts);
     audit(tem, actorOf(ctx), {
       companyId: video.company.id,
       action: 'video.retry',
       targetType: 'video',
       targetId: video.id,
-      changes: { fromStep: { from: null, to: fromScratch ? 'probe' : failed.map((s) => s.name).join(',') } },
+      changes: { fromStep: { from: null, to: resumed.steps.join(',') } },
     });
-    return { ok: true as const, resumedFrom: fromScratch ? 'probe' : failed.map((s) => s.name) };
+    return { ok: true as const, resumedFrom: resumed.fromScratch ? 'probe' : resumed.steps };
   });
 }
 
@@ -207,12 +171,7 @@ export async function reprocessVideo(ctx: Ctx, videoId: string) {
     if (video.status !== 'READY' && video.status !== 'FAILED')
       throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
     if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
-    await enqueue(
-      tem,
-      'video:process',
-      { videoId: video.id },
-      { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts },
-    );
+    await restartProcessing(tem, video.id, ctx.config.media.jobMaxAttempts);
     audit(tem, actorOf(ctx), {
       companyId: video.company.id,
       action: 'video.reprocess',

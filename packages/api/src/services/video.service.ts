@@ -314,12 +314,7 @@ export async function completeUpload(
     video.storedBytes = head.size;
     session.completedAt = new Date();
     await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
-    await enqueue(
-      tem,
-      'video:process',
-      { videoId: video.id },
-      { jobKey: `video:process:${video.id}`, maxAttempts: ctx.config.media.jobMaxAttempts },
-    );
+    await enqueue(tem, 'video:process', { videoId: video.id }, { maxAttempts: ctx.config.media.jobMaxAttempts });
     audit(tem, actor(ctx), {
       companyId: video.company.id,
       action: 'video.upload-complete',
@@ -397,7 +392,7 @@ export async function deleteVideo(ctx: Ctx, input: { id: string }) {
   return ctx.em.transactional(async (tem) => {
     const { video } = await ctx.access.video(input.id);
     video.deletedAt = new Date();
-    await enqueue(tem, 'video:delete', { videoId: video.id }, { jobKey: `video:delete:${video.id}` });
+    await enqueue(tem, 'video:delete', { videoId: video.id });
     audit(tem, actor(ctx), {
       companyId: video.company.id,
       action: 'video.delete',

@@ -62,7 +62,7 @@ async function afterStep(em: EntityManager, videoId: string) {
     if (video.status !== 'PROCESSING') return;
     const steps = await tem.find(VideoStep, { video });
     const open = steps.filter((s) => s.name !== STEP.finalize && s.status !== 'done' && s.status !== 'skipped');
-    if (open.length === 0) await enqueue(tem, 'video:finalize', { videoId }, { jobKey: `video:finalize:${videoId}` });
+    if (open.length === 0) await enqueue(tem, 'video:finalize', { videoId });
   });
 }
 
@@ -180,15 +180,10 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           ]);
           const maxAttempts = deps.config.media.jobMaxAttempts;
           for (const r of rest) {
-            await enqueue(
-              tem,
-              'video:rendition',
-              { videoId, rung: r.name },
-              { jobKey: `video:rendition:${videoId}:${r.name}`, maxAttempts },
-            );
+            await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, { maxAttempts });
           }
-          await enqueue(tem, 'video:images', { videoId }, { jobKey: `video:images:${videoId}`, maxAttempts });
-          await enqueue(tem, 'video:analyze', { videoId }, { jobKey: `video:analyze:${videoId}`, maxAttempts });
+          await enqueue(tem, 'video:images', { videoId }, { maxAttempts });
+          await enqueue(tem, 'video:analyze', { videoId }, { maxAttempts });
           await notifyVideo(tem, videoId, { playable: true });
         });
       },

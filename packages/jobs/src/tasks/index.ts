@@ -1,6 +1,6 @@
-import type { TaskList } from 'graphile-worker';
+import type { CronItem, TaskList } from 'graphile-worker';
 import type { TaskDeps } from '../define-task.ts';
-import type { JobName } from '../job-map.ts';
+import { jobKey, jobSchema, type JobName } from '../job-map.ts';
 import { arContentDelete, arContentExpire, markerRecover } from './ar-content.task.ts';
 import { markerCompile } from './marker-compile.task.ts';
 import { systemNoop } from './system-noop.task.ts';
@@ -31,11 +31,17 @@ export function createTaskList(deps: TaskDeps): TaskList {
   return Object.fromEntries(Object.entries(tasks).map(([name, make]) => [name, make(deps)]));
 }
 
-/** Recurring work, in graphile-worker's crontab format. */
-export const crontab = [
-  '* * * * * system:reap-workers ?max=1&jobKey=system:reap-workers',
-  '*/5 * * * * upload:expire ?max=1&jobKey=upload:expire',
-  '*/5 * * * * ar-content:expire ?max=1&jobKey=ar-content:expire',
-  '*/5 * * * * marker:recover ?max=1&jobKey=marker:recover',
-  '*/5 * * * * viewer:close-sessions ?max=1&jobKey=viewer:close-sessions',
-].join('\n');
+/** A recurring job: at most one attempt, keyed by the job map so a slow run is never doubled. */
+function every(match: string, task: JobName): CronItem {
+  const key = jobKey(task, jobSchema(task).parse({}));
+  return { task, match, identifier: task, options: { maxAttempts: 1, ...(key ? { jobKey: key } : {}) } };
+}
+
+/** Recurring work, as graphile-worker cron items (the worker parses them with parseCronItems). */
+export const cronItems: readonly CronItem[] = [
+  every('* * * * *', 'system:reap-workers'),
+  every('*/5 * * * *', 'upload:expire'),
+  every('*/5 * * * *', 'ar-content:expire'),
+  every('*/5 * * * *', 'marker:recover'),
+  every('*/5 * * * *', 'viewer:close-sessions'),
+];

@@ -1,0 +1,50 @@
+// Where processing picks up again after a failure, and starting it over: the step → job mapping of the pipeline.
+// Contract side: it needs the database and the job map only, so the API can import it without the media stack.
+import { VideoStep, type EntityManager, type Video } from '@arvlite/db';
+import { transition } from '@arvlite/domain';
+import { enqueue } from '../enqueue.ts';
+import { STEP } from './pipeline-state.ts';
+
+/** Queues processing from the original (probe first); the task resets the video's steps and outputs. */
+export async function restartProcessing(em: EntityManager, videoId: string, maxAttempts: number): Promise<void> {
+  await enqueue(em, 'video:process', { videoId }, { maxAttempts });
+}
+
+/** Queues the job that runs one step again (probe and playable are redone only by a restart). */
+async function requeueStep(em: EntityManager, videoId: string, step: string, maxAttempts: number): Promise<void> {
+  if (step.startsWith('rendition:')) {
+    await enqueue(em, 'video:rendition', { videoId, rung: step.slice('rendition:'.length) }, { maxAttempts });
+  } else if (step === STEP.images) {
+    await enqueue(em, 'video:images', { videoId }, { maxAttempts });
+  } else if (step === STEP.analysis) {
+    await enqueue(em, 'video:analyze', { videoId }, { maxAttempts });
+  } else if (step === STEP.finalize) {
+    await enqueue(em, 'video:finalize', { videoId }, { maxAttempts });
+  }
+}
+
+/**
+ * Resumes a FAILED video (locked by the caller, inside its transaction) from the steps that failed: renditions,
+ * images, analysis or finalize keep what was done; a failed probe or playable step starts over from the original.
+ */
+export async function resumeProcessing(
+  em: EntityManager,
+  video: Video,
+  maxAttempts: number,
+): Promise<{ fromScratch: boolean; steps: string[] }> {
+  const failed = await em.find(VideoStep, { video, status: { $in: ['failed', 'retrying'] } });
+  const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
+  if (fromScratch) {
+    await restartProcessing(em, video.id, maxAttempts);
+    return { fromScratch, steps: [STEP.probe] };
+  }
+  transition(video, 'PROCESSING');
+  for (const s of failed) {
+    s.status = 'pending';
+    s.progress = 0;
+    s.errorCode = null;
+    s.errorMessage = null;
+    await requeueStep(em, video.id, s.name, maxAttempts);
+  }
+  return { fromScratch, steps: failed.map((s) => s.name) };
+}

@@ -1,0 +1,6 @@
+// The worker's side of the jobs package: the tasks, the cron items, task wiring and dead-worker reaping.
+// Only apps/worker imports it; it loads the media stack (ffmpeg, sharp, MindAR), which the server never does.
+export { defineTask, InvalidJobPayloadError, type TaskContext, type TaskDeps } from './define-task.ts';
+export { createTaskList, cronItems } from './tasks/index.ts';
+export { reapDeadWorkers } from './reap-workers.ts';
+export { notifyVideo } from './pipeline/pipeline-state.ts';
