@@ -8,4 +8,5 @@ export * from './uploads.ts';
 export * from './markers.ts';
 export * from './time-zone.ts';
 export * from './playlist.ts';
+export * from './events.ts';
 export * as inputs from './inputs.ts';

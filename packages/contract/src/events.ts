@@ -1,0 +1,71 @@
+// The events the platform announces ("something happened"): written to the outbox by emit(), read by every consumer.
+// Each carries the company and the ids it concerns, nothing more: consumers load what they need, and no personal data
+// travels in an event (an invitation's email stays on the invitation).
+import { z } from 'zod';
+import { ROLES } from './roles.ts';
+
+/** A reason code such as ENCODE_FAILED or NO_FEATURES (see VIDEO_FAILURE_CODES and MARKER_FAILURE_CODES). Open on purpose: an event must never stop a failure from being recorded. */
+const reasonCode = z
+  .string()
+  .max(64)
+  .regex(/^[A-Z][A-Z0-9_]*$/);
+const isoDateTime = z.iso.datetime({ offset: true });
+
+const video = { companyId: z.uuid(), projectId: z.uuid(), videoId: z.uuid() };
+const arContent = { companyId: z.uuid(), projectId: z.uuid(), arContentId: z.uuid() };
+
+export const domainEventSchema = z.discriminatedUnion('type', [
+  /** Processing finished: the video plays everywhere. */
+  z.strictObject({ type: z.literal('video.ready'), ...video }),
+  /** The video will not play: processing or its upload failed for good. */
+  z.strictObject({
+    type: z.literal('video.failed'),
+    ...video,
+    reason: reasonCode,
+    /** The processing step that failed, when one did (e.g. `rendition:720p`). */
+    step: z.string().max(64).nullable(),
+  }),
+  /** A marker revision was compiled and now serves scans. */
+  z.strictObject({ type: z.literal('marker.published'), ...arContent, revision: z.int().min(1) }),
+  /** A marker revision could not be made; an older published marker, if any, stays in service. */
+  z.strictObject({ type: z.literal('marker.failed'), ...arContent, revision: z.int().min(1), reason: reasonCode }),
+  /** The item stops showing within a week; announced once per item and expiry date. */
+  z.strictObject({ type: z.literal('ar-content.expiring'), ...arContent, expiresAt: isoDateTime }),
+  /** The item's end date passed: viewers now see EXPIRED. */
+  z.strictObject({ type: z.literal('ar-content.expired'), ...arContent, expiresAt: isoDateTime }),
+  /** The company's stored bytes crossed a share of its quota (once per upward crossing). */
+  z.strictObject({
+    type: z.literal('quota.warning'),
+    companyId: z.uuid(),
+    thresholdPercent: z.union([z.literal(80), z.literal(95)]),
+    usedBytes: z.int().min(0),
+    quotaBytes: z.int().min(0),
+  }),
+  /** Someone was invited; the invitation holds the address. */
+  z.strictObject({
+    type: z.literal('member.invited'),
+    companyId: z.uuid(),
+    invitationId: z.uuid(),
+    role: z.enum(ROLES),
+    invitedByUserId: z.uuid(),
+  }),
+  /** An invitation was accepted: a new membership. */
+  z.strictObject({
+    type: z.literal('member.joined'),
+    companyId: z.uuid(),
+    invitationId: z.uuid(),
+    membershipId: z.uuid(),
+    userId: z.uuid(),
+    role: z.enum(ROLES),
+  }),
+]);
+
+export type DomainEvent = z.output<typeof domainEventSchema>;
+export type DomainEventType = DomainEvent['type'];
+/** One event type's shape, e.g. `DomainEventOf<'video.failed'>`. */
+export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
+
+export const DOMAIN_EVENT_TYPES = domainEventSchema.options.map((o) => o.shape.type.value) as DomainEventType[];
+
+/** The quota shares that raise a quota.warning, lowest first. */
+export const QUOTA_WARNING_PERCENTS = [80, 95] as const;
