@@ -1,15 +1,14 @@
-// The jobs contract: the job map (payload schema and job key per job), enqueue, and what the API reads of the
+// The jobs contract: the job map (payload schema and job key per job), enqueue, and what the API needs of the
 // pipeline. It loads no media library; the tasks and cron items are in ./runtime.ts, for the worker only.
 export { enqueue, type EnqueueOptions } from './enqueue.ts';
-export { jobMap, jobKey, isJobName, type JobName, type JobPayload, type ParsedJobPayload } from './job-map.ts';
-export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
-export { STEP, VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
-export type { VideoOutputs, StoredRendition } from './pipeline/video-outputs.ts';
 export {
-  arContentPrefix,
-  MARKER_CONTENT_TYPES,
-  MARKER_MAX_BYTES,
-  markerKey,
-  markerRevisionPrefix,
-  type ArContentKeyIds,
-} from './marker/marker-keys.ts';
+  jobMap,
+  jobKey,
+  isJobName,
+  type JobName,
+  type JobPayload,
+  type ParsedJobPayload,
+} from './job-map.ts';
+export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
+export { VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
+export { abandonUpload } from './upload/abandon-upload.ts';

@@ -54,6 +54,14 @@ export const jobMap = {
   'ar-content:expire': cronJob('ar-content:expire'),
   /** Cron: closes view sessions never ended by their app as abandoned. */
   'viewer:close-sessions': cronJob('viewer:close-sessions'),
+  /** Delivers pending outbox events to the consumers, in order. Queued by every emit (queue `outbox`, one at a time); no key, so emitters never wait on each other. */
+  'outbox:dispatch': job(z.strictObject({})),
+  /** Cron: queues a dispatch when events wait with no dispatch job left that can run. */
+  'outbox:sweep': cronJob('outbox:sweep'),
+  /** Cron: announces AR content expiring within a week (once per item and expiry date). */
+  'ar-content:expiring': cronJob('ar-content:expiring'),
+  /** Cron: announces companies whose stored bytes crossed 80 % or 95 % of their quota (once per crossing). */
+  'quota:warn': cronJob('quota:warn'),
 } as const;
 
 export type JobName = keyof typeof jobMap;

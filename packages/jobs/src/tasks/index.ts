@@ -3,6 +3,8 @@ import type { TaskDeps } from '../define-task.ts';
 import { jobKey, jobSchema, type JobName } from '../job-map.ts';
 import { arContentDelete, arContentExpire, markerRecover } from './ar-content.task.ts';
 import { markerCompile } from './marker-compile.task.ts';
+import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
+import { arContentExpiring, quotaWarn } from '../outbox/watch.task.ts';
 import { systemNoop } from './system-noop.task.ts';
 import { systemReapWorkers } from './system-reap-workers.task.ts';
 import { uploadExpire } from './upload-expire.task.ts';
@@ -25,6 +27,10 @@ const tasks = {
   'ar-content:delete': arContentDelete,
   'ar-content:expire': arContentExpire,
   'viewer:close-sessions': viewerCloseSessions,
+  'outbox:dispatch': outboxDispatch,
+  'outbox:sweep': outboxSweep,
+  'ar-content:expiring': arContentExpiring,
+  'quota:warn': quotaWarn,
 } satisfies Record<JobName, unknown>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
@@ -44,4 +50,7 @@ export const cronItems: readonly CronItem[] = [
   every('*/5 * * * *', 'ar-content:expire'),
   every('*/5 * * * *', 'marker:recover'),
   every('*/5 * * * *', 'viewer:close-sessions'),
+  every('* * * * *', 'outbox:sweep'),
+  every('17 * * * *', 'ar-content:expiring'),
+  every('*/5 * * * *', 'quota:warn'),
 ];

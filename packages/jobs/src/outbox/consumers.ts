@@ -1,0 +1,5 @@
+// The one list of outbox consumers: everything that reacts to events is registered here.
+import { auditConsumer } from './audit.consumer.ts';
+import type { OutboxConsumer } from './consumer.ts';
+
+export const outboxConsumers: readonly OutboxConsumer[] = [auditConsumer];
