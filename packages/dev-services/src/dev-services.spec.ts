@@ -66,11 +66,11 @@ async function stop(services: DevServicesProcess): Promise<void> {
   expect(await services.exited).toEqual({ code: 0, signal: null });
 }
 
-function s3Client(endpoint: string): S3Client {
+function s3Client(endpoint: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }): S3Client {
   return new S3Client({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    credentials,
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -176,24 +176,36 @@ describe('dev services', () => {
     expect(lan, 'this test needs a non-loopback IPv4 interface').toBeDefined();
     const dataDir = await tempDataDir();
     const s3Port = await freePort();
+    const credentials = { accessKeyId: 'lan-key', secretAccessKey: randomBytes(24).toString('base64url') };
     const env = {
       DATABASE_URL: 'postgres://x@127.0.0.1/x',
       S3_ENDPOINT: '',
       S3_BUCKET: 'arvlite-lan',
       HOST: '0.0.0.0',
+      S3_ACCESS_KEY_ID: credentials.accessKeyId,
+      S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     };
     const services = await start({ dataDir, s3Port, env });
     // This machine still talks to it on loopback…
     expect(services.s3Endpoint).toBe(`http://127.0.0.1:${s3Port}`);
-    const s3 = s3Client(services.s3Endpoint);
+    const s3 = s3Client(services.s3Endpoint, credentials);
     await s3.send(new PutObjectCommand({ Bucket: 'arvlite-lan', Key: 'hello.txt', Body: 'from the LAN' }));
     s3.destroy();
-    // …and a phone reaches it at the LAN address that PUBLIC_URL names.
+    // …and a phone reaches it at the LAN address that PUBLIC_URL names, with a signature (unsigned is refused).
     const publicEndpoint = lanS3Endpoint(services.s3Endpoint, `http://${lan!.address}:3000`);
     expect(publicEndpoint).toBe(`http://${lan!.address}:${s3Port}`);
-    const res = await fetch(`${publicEndpoint}/arvlite-lan/hello.txt`);
-    expect(await res.text()).toBe('from the LAN');
+    expect((await fetch(`${publicEndpoint}/arvlite-lan/hello.txt`)).status).toBe(403);
+    const phone = s3Client(publicEndpoint!, credentials);
+    const object = await phone.send(new GetObjectCommand({ Bucket: 'arvlite-lan', Key: 'hello.txt' }));
+    expect(await object.Body!.transformToString()).toBe('from the LAN');
+    phone.destroy();
     expect(lanS3Endpoint(services.s3Endpoint, 'http://localhost:3000')).toBeUndefined();
     await stop(services);
   }, 60_000);
+
+  it('refuses to serve the LAN with the public default S3 credentials', async () => {
+    const dataDir = await tempDataDir();
+    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/x', S3_ENDPOINT: '', HOST: '0.0.0.0' };
+    await expect(start({ dataDir, s3Port: await freePort(), env })).rejects.toThrow(/public default credentials/);
+  }, 30_000);
 });

@@ -63,7 +63,16 @@ export async function startDevServices(options: StartDevServicesOptions): Promis
     options.s3Endpoint
       ? Promise.resolve(undefined)
       : import('./s3.ts').then(({ startS3 }) =>
-          startS3({ dir: path.join(dataDir, 's3'), port: options.s3Port, host: options.s3Host, log }),
+          startS3({
+            dir: path.join(dataDir, 's3'),
+            port: options.s3Port,
+            host: options.s3Host,
+            credentials: {
+              accessKeyId: options.accessKeyId ?? S3RVER_CREDENTIALS.accessKeyId,
+              secretAccessKey: options.secretAccessKey ?? S3RVER_CREDENTIALS.secretAccessKey,
+            },
+            log,
+          }),
         ),
   ]);
   const started = [pgResult, s3Result].flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
@@ -102,11 +111,7 @@ export async function startDevServices(options: StartDevServicesOptions): Promis
       log('warn', message);
     } else {
       await stop().catch(() => {});
-      const hint =
-        bucketOptions.accessKeyId !== S3RVER_CREDENTIALS.accessKeyId
-          ? ' (the local S3 only accepts S3_ACCESS_KEY_ID=S3RVER / S3_SECRET_ACCESS_KEY=S3RVER)'
-          : '';
-      throw new Error(`${message}${hint}`, { cause: err });
+      throw new Error(message, { cause: err });
     }
   }
 

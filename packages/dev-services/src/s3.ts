@@ -17,9 +17,14 @@ export interface StartS3Options {
   port: number;
   /**
    * Address to listen on. Loopback by default; `0.0.0.0` or a LAN address lets phones on the network fetch dev media
-   * (s3rver checks no signatures, so only do this on a network you trust).
+   * through presigned URLs (the patched s3rver verifies SigV4 and refuses unsigned requests).
    */
   host?: string;
+  /**
+   * The only key pair requests may be signed with; S3RVER / S3RVER by default. Beyond loopback the public default is
+   * refused: anyone on the network could sign with it.
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   log?: Log;
 }
 
@@ -30,12 +35,17 @@ export interface S3Handle {
 
 const LOOPBACK = '127.0.0.1';
 
-/** s3rver only accepts this key pair (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY defaults). */
+/** The public default key pair (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY defaults): for loopback only. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /** Whether listening on this address is reachable from other machines. */
 export function isWildcardHost(host: string): boolean {
   return host === '' || host === '0.0.0.0' || host === '::';
+}
+
+/** Whether only this machine can reach a server listening on this address. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
@@ -51,7 +61,19 @@ export function lanS3Endpoint(s3Endpoint: string, publicUrl: string): string | u
 }
 
 /** Runs s3rver on host:port (127.0.0.1 by default), storing data under dir. */
-export async function startS3({ dir, port, host: HOST = LOOPBACK, log = noopLog }: StartS3Options): Promise<S3Handle> {
+export async function startS3({
+  dir,
+  port,
+  host: HOST = LOOPBACK,
+  credentials = S3RVER_CREDENTIALS,
+  log = noopLog,
+}: StartS3Options): Promise<S3Handle> {
+  if (!isLoopbackHost(HOST) && credentials.secretAccessKey === S3RVER_CREDENTIALS.secretAccessKey) {
+    throw new Error(
+      `S3 (s3rver) would listen on ${HOST} with the public default credentials; set S3_ACCESS_KEY_ID and ` +
+        'S3_SECRET_ACCESS_KEY to random values (`pnpm start` generates them in DATA_DIR/secrets.json)',
+    );
+  }
   const directory = path.resolve(dir);
   await fs.mkdir(directory, { recursive: true });
   // Loaded lazily so importing the package index stays light.
@@ -62,6 +84,7 @@ export async function startS3({ dir, port, host: HOST = LOOPBACK, log = noopLog 
     directory,
     silent: true,
     resetOnClose: false,
+    accessKeys: [credentials],
   });
 
   // s3rver.run() never rejects on listen errors (EADDRINUSE becomes an uncaught 'error'

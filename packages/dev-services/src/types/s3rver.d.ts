@@ -9,6 +9,10 @@ declare module 's3rver' {
     directory?: string;
     resetOnClose?: boolean;
     allowMismatchedSignatures?: boolean;
+    /** ARVlite patch: serve unsigned requests (S3 refuses them on a private bucket; so does the patched s3rver). */
+    allowAnonymous?: boolean;
+    /** ARVlite patch: the key pairs SigV4 signatures are checked against (default S3RVER / S3RVER). */
+    accessKeys?: { accessKeyId: string; secretAccessKey: string }[];
     vhostBuckets?: boolean;
     serviceEndpoint?: string;
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
