@@ -1,15 +1,6 @@
 // Tenant scoping: the only way procedures load company-owned objects. Not a member → NOT_FOUND; member below the role → FORBIDDEN.
-import {
-  ArContent,
-  Membership,
-  Project,
-  Video,
-  roleRank,
-  type Company,
-  type EntityManager,
-  type Role,
-  type VideoRecord,
-} from '@arvlite/db';
+import { roleAtLeast, type Role } from '@arvlite/contract';
+import { ArContent, Membership, Project, Video, type Company, type EntityManager, type VideoRecord } from '@arvlite/db';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {
@@ -18,7 +9,7 @@ export interface Caller {
 
 export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
   function check(role: Role) {
-    if (roleRank(role) < roleRank(minRole)) {
+    if (!roleAtLeast(role, minRole)) {
       throw new ForbiddenError(`This needs the ${minRole} role or higher; you are ${role}`);
     }
     return role;

@@ -11,6 +11,11 @@ import {
   type LocalDate,
 } from './time-zone.ts';
 
+export const PLAYLIST_RULE_KINDS = ['date', 'window', 'rotation'] as const;
+export type PlaylistRuleKind = (typeof PLAYLIST_RULE_KINDS)[number];
+export const ROTATION_CYCLES = ['daily', 'weekly', 'random-daily'] as const;
+export type RotationCycle = (typeof ROTATION_CYCLES)[number];
+
 export interface ScheduledContent {
   /** Seeds the random-daily rotation, so two items with the same playlist need not show the same video. */
   id: string;
@@ -50,7 +55,7 @@ export interface WindowRule {
 export interface RotationRule {
   id: string;
   kind: 'rotation';
-  cycle: 'daily' | 'weekly' | 'random-daily';
+  cycle: RotationCycle;
   videoIds?: string[];
   anchorDate?: string;
 }

@@ -1,31 +1,21 @@
-import { AR_CONTENT_STATUSES } from '@arvlite/db';
-import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES } from '@arvlite/jobs';
+import { AR_CONTENT_STATUSES, inputs, MARKER_MAX_BYTES, markerContentTypeSchema } from '@arvlite/contract';
 import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
 import { router, tenantProcedure } from '../trpc.ts';
-import { description, email, id, instant, pageInput } from '../validators.ts';
+import { description, email, id, instant, pageInput, title } from '../validators.ts';
 
-const title = z.string().trim().min(1).max(200);
-const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 const customer = z.strictObject({
-  name: optionalText(200),
+  name: inputs.customerName.nullable().optional(),
   email: email.nullable().optional(),
-  phone: z
-    .string()
-    .trim()
-    .max(40)
-    .regex(/^[0-9+()\-. ]*$/, { message: 'expected a phone number' })
-    .nullable()
-    .optional(),
-  orderRef: optionalText(100),
+  phone: inputs.customerPhone.nullable().optional(),
+  orderRef: inputs.orderRef.nullable().optional(),
 });
 const playback = z.strictObject({
   autoplay: z.boolean().optional(),
   loop: z.boolean().optional(),
   muted: z.boolean().optional(),
 });
-/** Printed width in millimetres, 1 cm to 10 m. */
-const widthMm = z.number().min(10).max(10_000);
+const { widthMm } = inputs;
 
 export const arContentRouter = router({
   create: tenantProcedure('editor')
@@ -87,7 +77,7 @@ export const arContentRouter = router({
     .input(
       z.strictObject({
         id,
-        contentType: z.enum(MARKER_CONTENT_TYPES, { message: 'expected image/jpeg, image/png or image/webp' }),
+        contentType: markerContentTypeSchema,
         size: z
           .number()
           .int()

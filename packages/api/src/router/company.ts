@@ -1,22 +1,7 @@
 import { z } from 'zod';
 import * as companies from '../services/company.service.ts';
 import { router, selfProcedure, tenantProcedure } from '../trpc.ts';
-import { displayName, id } from '../validators.ts';
-
-export const timezone = z
-  .string()
-  .max(64)
-  .refine(
-    (tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'expected an IANA timezone such as Europe/Berlin' },
-  );
+import { displayName, id, timeZone as timezone } from '../validators.ts';
 
 export const companyRouter = router({
   create: selfProcedure

@@ -1,23 +1,11 @@
-import { VIDEO_STATUSES } from '@arvlite/db';
-import { ACCEPTED_CONTAINERS } from '@arvlite/domain';
+import { UPLOAD_MAX_PARTS, UPLOAD_SIGN_BATCH, VIDEO_STATUSES, videoContentTypeSchema } from '@arvlite/contract';
 import { z } from 'zod';
 import * as processing from '../services/video-processing.service.ts';
 import * as videos from '../services/video.service.ts';
 import { router, tenantProcedure } from '../trpc.ts';
-import { id, pageInput } from '../validators.ts';
+import { fileName, id, pageInput, title } from '../validators.ts';
 
-const fileName = z
-  .string()
-  .transform((v) => v.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1)
-      .max(255)
-      .regex(/^[^/\\]+$/, { message: 'must be a file name, not a path' }),
-  );
-const title = z.string().trim().min(1).max(200);
-const partNumber = z.number().int().min(1).max(10_000);
+const partNumber = z.number().int().min(1).max(UPLOAD_MAX_PARTS);
 
 export const videoRouter = router({
   createUpload: tenantProcedure('editor')
@@ -25,9 +13,7 @@ export const videoRouter = router({
       z.strictObject({
         projectId: id,
         fileName,
-        contentType: z.enum(Object.keys(ACCEPTED_CONTAINERS) as [keyof typeof ACCEPTED_CONTAINERS], {
-          message: 'expected video/mp4, video/quicktime, video/webm or video/x-matroska',
-        }),
+        contentType: videoContentTypeSchema,
         size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
         title: title.optional(),
       }),
@@ -35,7 +21,7 @@ export const videoRouter = router({
     .mutation(({ ctx, input }) => videos.createUpload(ctx, input)),
 
   signUploadParts: tenantProcedure('editor')
-    .input(z.strictObject({ videoId: id, partNumbers: z.array(partNumber).min(1).max(100) }))
+    .input(z.strictObject({ videoId: id, partNumbers: z.array(partNumber).min(1).max(UPLOAD_SIGN_BATCH) }))
     .mutation(({ ctx, input }) => videos.signUploadParts(ctx, input)),
 
   listUploadedParts: tenantProcedure('editor')
@@ -48,7 +34,7 @@ export const videoRouter = router({
         videoId: id,
         parts: z
           .array(z.strictObject({ partNumber, etag: z.string().min(1).max(128) }))
-          .max(10_000)
+          .max(UPLOAD_MAX_PARTS)
           .optional(),
       }),
     )

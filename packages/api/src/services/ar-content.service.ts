@@ -1,7 +1,8 @@
 // AR content items: create, list, read, update, archive, delete; the marker upload handshake; QR codes and viewer links.
 import { randomBytes } from 'node:crypto';
+import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, type MarkerContentType } from '@arvlite/contract';
 import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
-import { enqueue, MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, markerKey, type ArContentKeyIds } from '@arvlite/jobs';
+import { enqueue, markerKey, type ArContentKeyIds } from '@arvlite/jobs';
 import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
@@ -264,7 +265,7 @@ export async function deleteArContent(ctx: Ctx, input: { id: string }) {
 /** A presigned PUT for a new marker image; each upload is a new revision, so a published marker never changes under a viewer. */
 export async function createMarkerUpload(
   ctx: Ctx,
-  input: { id: string; contentType: (typeof MARKER_CONTENT_TYPES)[number]; size: number },
+  input: { id: string; contentType: MarkerContentType; size: number },
 ) {
   let abandoned: string | null = null;
   const result = await ctx.em.transactional(async (tem) => {

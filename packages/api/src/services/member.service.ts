@@ -1,5 +1,6 @@
+import { roleAtLeast, type Role } from '@arvlite/contract';
+import { Invitation, Membership, User } from '@arvlite/db';
 import { LockMode } from '@mikro-orm/core';
-import { Invitation, Membership, User, roleRank, type Role } from '@arvlite/db';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import { newOpaqueToken, sha256 } from '../auth/tokens.ts';
@@ -13,8 +14,7 @@ type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'> & {
 
 /** Nobody hands out or changes a role above their own. */
 function assertCanGrant(mine: Role, target: Role) {
-  if (roleRank(target) > roleRank(mine))
-    throw new ForbiddenError(`Only an ${target} or higher can grant the ${target} role`);
+  if (!roleAtLeast(mine, target)) throw new ForbiddenError(`Only an ${target} or higher can grant the ${target} role`);
 }
 
 export async function invite(ctx: Ctx, input: { companyId: string; email: string; role: Role }) {

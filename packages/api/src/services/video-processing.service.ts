@@ -1,4 +1,5 @@
 // What processing looks like from outside: step status and progress, media metadata, outputs, playback; retry and reprocess.
+import { isTerminalVideoStatus, parseStepName, type VideoStatusEvent } from '@arvlite/contract';
 import { Video, type EntityManager, type VideoRecord } from '@arvlite/db';
 import { restartProcessing, resumeProcessing, type VideoOutputs } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
@@ -15,17 +16,18 @@ type Ctx = Pick<Context, 'em' | 'orm' | 'config' | 'storage' | 'requestId' | 'ip
   caller: { userId: string };
 };
 
-const TERMINAL = new Set(['READY', 'FAILED']);
-
 /** Pass `loaded` when the caller has just read the video in this request; otherwise it is re-read fresh. */
 export async function statusView(
   em: EntityManager,
   videoId: string,
   loaded?: Pick<VideoRecord, 'id' | 'status' | 'failureCode' | 'failureMessage' | 'playableAt' | 'readyAt'>,
-) {
+): Promise<VideoStatusEvent> {
   const video = loaded ?? (await em.findOneOrFail(Video, { id: videoId }, { refresh: true }));
   const steps = await em.getRepository(Video).readSteps(videoId);
-  const weights = steps.map((s) => (s.name.startsWith('rendition:') || s.name === 'playable' ? 3 : 1));
+  const weights = steps.map((s) => {
+    const kind = parseStepName(s.name)?.kind;
+    return kind === 'rendition' || kind === 'playable' ? 3 : 1;
+  });
   const total = weights.reduce((a, b) => a + b, 0);
   const progress = total
     ? Math.round(
@@ -133,7 +135,7 @@ export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSigna
         last = key;
         yield snapshot;
       }
-      if (TERMINAL.has(snapshot.status)) return;
+      if (isTerminalVideoStatus(snapshot.status)) return;
     }
   } finally {
     unsubscribe();

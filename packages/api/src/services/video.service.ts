@@ -1,13 +1,13 @@
 // Direct-to-storage uploads (single PUT or resumable multipart), their verification, and video records.
-import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
 import {
-  abandonUpload,
-  ACCEPTED_CONTAINERS,
-  commitQuota,
-  originalKey,
-  reserveQuota,
-  transition,
-} from '@arvlite/domain';
+  UPLOAD_MAX_PARTS,
+  UPLOAD_PART_MAX_BYTES,
+  UPLOAD_PART_MIN_BYTES,
+  VIDEO_CONTAINERS,
+  VIDEO_CONTENT_TYPES,
+} from '@arvlite/contract';
+import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
+import { abandonUpload, commitQuota, originalKey, reserveQuota, transition } from '@arvlite/domain';
 import { enqueue } from '@arvlite/jobs';
 import { isUnavailable } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
@@ -24,8 +24,6 @@ type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'use
 };
 
 const MiB = 1024 * 1024;
-const MAX_PARTS = 10_000;
-const MAX_PART = 5 * 1024 * MiB;
 const PART_URL_TTL_S = 3600;
 
 /** Storage calls that fail for availability reasons become a clear, retryable error. */
@@ -44,9 +42,9 @@ export async function storageCall<T>(ctx: Pick<Ctx, 'log'>, what: string, fn: ()
 
 /** S3's rules: parts of 5 MiB to 5 GiB, at most 10,000 of them. */
 export function planParts(size: number, preferred: number): { partSize: number; partCount: number } {
-  let partSize = Math.max(preferred, 5 * MiB, Math.ceil(size / MAX_PARTS));
+  let partSize = Math.max(preferred, UPLOAD_PART_MIN_BYTES, Math.ceil(size / UPLOAD_MAX_PARTS));
   partSize = Math.ceil(partSize / MiB) * MiB;
-  if (partSize > MAX_PART) throw new ValidationError('File is too large for a multipart upload');
+  if (partSize > UPLOAD_PART_MAX_BYTES) throw new ValidationError('File is too large for a multipart upload');
   return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
 }
 
@@ -88,10 +86,10 @@ export async function createUpload(
   if (input.size > limits.maxBytes) {
     throw new ValidationError(`File is larger than the ${limits.maxBytes}-byte limit`, { maxBytes: limits.maxBytes });
   }
-  if (!(input.contentType in ACCEPTED_CONTAINERS)) {
+  if (!(input.contentType in VIDEO_CONTAINERS)) {
     throw new ValidationError('Only MP4, MOV, WebM and MKV videos are accepted', {
       reason: 'UNSUPPORTED_MEDIA',
-      accepted: Object.keys(ACCEPTED_CONTAINERS),
+      accepted: VIDEO_CONTENT_TYPES,
     });
   }
   const multipart = input.size >= limits.multipartThresholdBytes;
@@ -299,7 +297,7 @@ export async function completeUpload(
       ctx.storage.getBytes(video.originalKey, { start: 0, end: Math.min(head.size, 4100) - 1 }),
     );
     const type = await fileTypeFromBuffer(firstBytes);
-    const container = type ? ACCEPTED_CONTAINERS[type.mime as keyof typeof ACCEPTED_CONTAINERS] : undefined;
+    const container = type ? VIDEO_CONTAINERS[type.mime as keyof typeof VIDEO_CONTAINERS] : undefined;
     if (!container) {
       return fail(
         'UNSUPPORTED_MEDIA',

@@ -1,13 +1,10 @@
+import { AR_CONTENT_STATUSES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { ArContentRepository } from '../repositories/ar-content.repository.ts';
 import { CompanySchema } from './company.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
 import { UserSchema } from './user.entity.ts';
 import { VideoSchema } from './video.entity.ts';
-
-/** DRAFT → MARKER_PROCESSING → READY → ARCHIVED; a failed marker compile goes back to DRAFT (or READY when an older marker is published). */
-export const AR_CONTENT_STATUSES = ['DRAFT', 'MARKER_PROCESSING', 'READY', 'ARCHIVED'] as const;
-export type ArContentStatus = (typeof AR_CONTENT_STATUSES)[number];
 
 /** What a customer holds in their hand: a printed marker image, the videos it comes alive with, and a QR code to the viewer. */
 export const ArContentSchema = defineEntity({

@@ -1,3 +1,4 @@
+import { PLAYLIST_RULE_KINDS, ROTATION_CYCLES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { ArContentSchema } from './ar-content.entity.ts';
 import { VideoSchema } from './video.entity.ts';
@@ -19,11 +20,6 @@ export const ArPlaylistItemSchema = defineEntity({
 });
 export class ArPlaylistItem extends ArPlaylistItemSchema.class {}
 ArPlaylistItemSchema.setClass(ArPlaylistItem);
-
-export const PLAYLIST_RULE_KINDS = ['date', 'window', 'rotation'] as const;
-export type PlaylistRuleKind = (typeof PLAYLIST_RULE_KINDS)[number];
-export const ROTATION_CYCLES = ['daily', 'weekly', 'random-daily'] as const;
-export type RotationCycle = (typeof ROTATION_CYCLES)[number];
 
 /**
  * A rule choosing the active video: a (yearly) date, a window of time, or a rotation. Columns are per kind:

@@ -16,21 +16,27 @@ import { VideoStepSchema } from './video-step.entity.ts';
 import { ViewSessionSchema } from './view-session.entity.ts';
 import { WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
-export { AR_CONTENT_STATUSES, ArContent, ArContentSchema, type ArContentStatus } from './ar-content.entity.ts';
+// The enum columns take their values from the contract; re-exported so db code can keep importing them from here.
 export {
-  ArPlaylistItem,
-  ArPlaylistItemSchema,
-  ArPlaylistRule,
-  ArPlaylistRuleSchema,
+  AR_CONTENT_STATUSES,
   PLAYLIST_RULE_KINDS,
+  ROLES,
   ROTATION_CYCLES,
+  STEP_STATUSES,
+  VIDEO_STATUSES,
+  type ArContentStatus,
   type PlaylistRuleKind,
+  type Role,
   type RotationCycle,
-} from './ar-playlist.entity.ts';
+  type StepStatus,
+  type VideoStatus,
+} from '@arvlite/contract';
+export { ArContent, ArContentSchema } from './ar-content.entity.ts';
+export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
-export { Membership, MembershipSchema, ROLES, roleRank, type Role } from './membership.entity.ts';
+export { Membership, MembershipSchema } from './membership.entity.ts';
 export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
 export { OutboxDelivery, OutboxDeliverySchema, OutboxEvent, OutboxEventSchema } from './outbox.entity.ts';
 export { Project, ProjectSchema } from './project.entity.ts';
@@ -38,8 +44,8 @@ export { RateLimit, RateLimitSchema } from './rate-limit.entity.ts';
 export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
 export { UploadSession, UploadSessionSchema } from './upload-session.entity.ts';
 export { User, UserSchema } from './user.entity.ts';
-export { Video, VideoSchema, VIDEO_STATUSES, type VideoStatus } from './video.entity.ts';
-export { STEP_STATUSES, VideoStep, VideoStepSchema, type StepStatus } from './video-step.entity.ts';
+export { Video, VideoSchema } from './video.entity.ts';
+export { VideoStep, VideoStepSchema } from './video-step.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 export {
   DEVICE_PLATFORMS,

@@ -1,6 +1,6 @@
+import { ROLES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { CompanySchema } from './company.entity.ts';
-import { ROLES } from './membership.entity.ts';
 import { UserSchema } from './user.entity.ts';
 
 export const InvitationSchema = defineEntity({

@@ -1,12 +1,8 @@
+import { ROLES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { MembershipRepository } from '../repositories/membership.repository.ts';
 import { CompanySchema } from './company.entity.ts';
 import { UserSchema } from './user.entity.ts';
-
-/** Roles in rank order; a procedure declares the lowest one it accepts. */
-export const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
-export const roleRank = (r: Role) => ROLES.indexOf(r);
 
 export const MembershipSchema = defineEntity({
   name: 'Membership',

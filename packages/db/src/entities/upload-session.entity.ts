@@ -1,3 +1,4 @@
+import { UPLOAD_KINDS } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoSchema } from './video.entity.ts';
 
@@ -11,7 +12,7 @@ export const UploadSessionSchema = defineEntity({
       .primary()
       .onCreate(() => crypto.randomUUID()),
     video: () => p.oneToOne(VideoSchema).owner().unique().deleteRule('cascade'),
-    kind: p.enum(['single', 'multipart'] as const),
+    kind: p.enum(UPLOAD_KINDS),
     s3UploadId: p.string().length(1024).nullable(),
     partSize: p.bigint('number').nullable(),
     partCount: p.integer().nullable(),

@@ -1,8 +1,6 @@
+import { STEP_STATUSES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoSchema } from './video.entity.ts';
-
-export const STEP_STATUSES = ['pending', 'running', 'retrying', 'done', 'failed', 'skipped'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** One processing step of a video (probe, playable, rendition:720p, images, analysis, finalize), with live progress. */
 export const VideoStepSchema = defineEntity({

@@ -1,12 +1,9 @@
+import { VIDEO_STATUSES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoRepository } from '../repositories/video.repository.ts';
 import { CompanySchema } from './company.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
 import { UserSchema } from './user.entity.ts';
-
-/** AWAITING_UPLOAD → UPLOADED → PROCESSING → READY | FAILED; the domain's state machine guards the moves. */
-export const VIDEO_STATUSES = ['AWAITING_UPLOAD', 'UPLOADED', 'PROCESSING', 'READY', 'FAILED'] as const;
-export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 export const VideoSchema = defineEntity({
   name: 'Video',

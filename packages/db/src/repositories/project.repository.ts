@@ -1,6 +1,6 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { Company } from '../entities/company.entity.ts';
-import type { Role } from '../entities/membership.entity.ts';
+import type { Role } from '@arvlite/contract';
 import { Project } from '../entities/project.entity.ts';
 import { entityColumns, preparedStatement } from '../prepared.ts';
 

@@ -1,7 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import { Company } from '../entities/company.entity.ts';
-import type { Role } from '../entities/membership.entity.ts';
+import type { Role } from '@arvlite/contract';
 import { Project } from '../entities/project.entity.ts';
 import { Video } from '../entities/video.entity.ts';
 import { VideoStep } from '../entities/video-step.entity.ts';

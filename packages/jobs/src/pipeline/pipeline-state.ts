@@ -6,27 +6,8 @@ import { LockMode } from '@mikro-orm/core';
 
 export const VIDEO_CHANNEL = 'arvlite_video';
 
-export const STEP = {
-  probe: 'probe',
-  playable: 'playable',
-  images: 'images',
-  analysis: 'analysis',
-  finalize: 'finalize',
-  rendition: (rung: string) => `rendition:${rung}`,
-} as const;
-
-/** What a step failing means to a person, by step. */
-export const FAILURE_CODES: Record<string, string> = {
-  probe: 'INVALID_MEDIA',
-  playable: 'ENCODE_FAILED',
-  images: 'IMAGES_FAILED',
-  analysis: 'ANALYSIS_FAILED',
-  finalize: 'FINALIZE_FAILED',
-};
-
-export function failureCode(step: string): string {
-  return FAILURE_CODES[step] ?? (step.startsWith('rendition:') ? 'ENCODE_FAILED' : 'PROCESSING_FAILED');
-}
+// Step names and what a step failing means to a person are the contract's; re-exported while importers move over.
+export { STEP, stepFailureCode as failureCode } from '@arvlite/contract';
 
 /** Tells every server instance that a video changed (they re-read it for their subscribers). */
 export async function notifyVideo(em: EntityManager, videoId: string, extra: Record<string, unknown> = {}) {
