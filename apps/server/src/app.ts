@@ -12,26 +12,34 @@ import {
   type AppRouter,
 } from '@arvlite/api';
 import cors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
-import {
-  fastifyTRPCPlugin,
-  type CreateFastifyContextOptions,
-  type FastifyTRPCPluginOptions,
-} from '@trpc/server/adapters/fastify';
+import type { CreateFastifyContextOptions, FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
 import helmet from 'helmet';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
+export { registerWebApp };
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-/**
- * `webDist`: where the built dashboard is (default apps/web/dist); tests that build their own pass a directory of their own.
- * `stock: true` serves tRPC with @trpc/server's own fastifyTRPCPlugin instead of ours (trpc-plugin.ts), and sets the
- * security headers with @fastify/helmet, for the test that compares the two (tests/integration, trpc-adapter.test.ts).
- */
-export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock?: boolean } = {}) {
-  const app = Fastify({
+/** The server: security headers, the shared routes and hooks, tRPC through our plugin, and the dashboard when built. */
+export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}) {
+  const app = createFastify(deps);
+  // Helmet's headers from one middleware built here: @fastify/helmet builds a new one on every request, parsing the
+  // CSP directives again each time (about 20 µs a request). Same headers, same order.
+  const securityHeaders = helmet(helmetOptions(deps.config));
+  app.addHook('onRequest', (req, reply, done) =>
+    securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
+  );
+  await registerRoutes(app, deps);
+  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps) });
+  // The dashboard, when apps/web has been built (`webDist`: default apps/web/dist; tests build their own).
+  await registerWebApp(app, opts.webDist);
+  return app;
+}
+
+export function createFastify(deps: ApiDeps) {
+  return Fastify({
     loggerInstance: deps.log,
     // Requests are logged once, by our own hook, with the fields we choose.
     logController: new LogController({ disableRequestLogging: true }),
@@ -44,18 +52,16 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock
     },
     routerOptions: { maxParamLength: 5000 },
   });
+}
 
-  const helmetOptions = { contentSecurityPolicy: { directives: contentSecurityDirectives(deps.config) } };
-  if (opts.stock) {
-    await app.register(fastifyHelmet, helmetOptions);
-  } else {
-    // Helmet's headers from one middleware built here: @fastify/helmet builds a new one on every request, parsing the
-    // CSP directives again each time (about 20 µs a request). Same headers, same order.
-    const securityHeaders = helmet(helmetOptions);
-    app.addHook('onRequest', (req, reply, done) =>
-      securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
-    );
-  }
+type App = ReturnType<typeof createFastify>;
+
+export const helmetOptions = (config: ApiDeps['config']) => ({
+  contentSecurityPolicy: { directives: contentSecurityDirectives(config) },
+});
+
+/** CORS, request ids and request logs, /healthz, /readyz and the signed media texts: all but headers, tRPC and the app. */
+export async function registerRoutes(app: App, deps: ApiDeps) {
   await app.register(cors, {
     origin: deps.config.http.corsOrigins,
     credentials: false,
@@ -119,8 +125,11 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock
       workers: health.workers.length,
     };
   });
+}
 
-  const trpcOptions = {
+/** What tRPC is served with: the router, batching, the request's context, error logs and response headers. */
+export function trpcOptions(deps: ApiDeps) {
+  return {
     router: appRouter,
     allowBatching: true,
     maxBatchSize: 20,
@@ -158,30 +167,4 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string; stock
       return {};
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
-
-  if (opts.stock) {
-    // 304 for a response whose ETag the client already holds (only viewer.manifest sets one). tRPC cannot answer 304
-    // itself: its fetch Response refuses a body with that status, so the body is dropped here instead. (Ours does this
-    // in trpc-plugin.ts.)
-    app.addHook('onSend', async (req, reply, payload) => {
-      if (req.method !== 'GET' || !(payload instanceof Response) || payload.status !== 200) return payload;
-      const etag = payload.headers.get('etag');
-      const given = req.headers['if-none-match'];
-      if (!etag || !given || !given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return payload;
-      await payload.body?.cancel();
-      reply
-        .code(304)
-        .header('etag', etag)
-        .header('cache-control', payload.headers.get('cache-control') ?? 'no-cache');
-      return null;
-    });
-    await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions });
-  } else {
-    await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions });
-  }
-
-  // The dashboard, when apps/web has been built (pnpm start builds it).
-  await registerWebApp(app, opts.webDist);
-
-  return app;
 }

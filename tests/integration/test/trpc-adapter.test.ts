@@ -5,9 +5,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createCaller, createContextInner, serializeOutput, type ApiDeps } from '@arvlite/api';
 import { createArvliteNodeClient } from '@arvlite/client/node';
-import { buildServer } from '@arvlite/server';
+import {
+  buildServer,
+  createFastify,
+  helmetOptions,
+  registerRoutes,
+  registerWebApp,
+  trpcOptions,
+} from '@arvlite/server';
 import { createTestDeps, freePort } from '@arvlite/test-utils';
 import { insertReadyArContent, insertReadyVideo, type SeedTenant } from '@arvlite/test-utils/seed';
+import fastifyHelmet from '@fastify/helmet';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import pg from 'pg';
 import { pino } from 'pino';
 import superjson from 'superjson';
@@ -33,10 +42,39 @@ async function start(adapter: 'ours' | 'stock', shared: ApiDeps): Promise<Side> 
     },
   });
   const port = await freePort();
-  const app = await buildServer({ ...shared, log: pino({ level: 'info' }, sink) }, { stock: adapter === 'stock' });
+  const deps = { ...shared, log: pino({ level: 'info' }, sink) };
+  const app = adapter === 'stock' ? await buildStockServer(deps) : await buildServer(deps);
   await app.listen({ host: '127.0.0.1', port });
   afterAll(() => app.close());
   return { base: `http://127.0.0.1:${port}`, logs };
+}
+
+/**
+ * buildServer with the stock pieces in place of ours: @fastify/helmet for the security headers, @trpc/server's own
+ * fastifyTRPCPlugin for tRPC. Everything else (routes, hooks, tRPC options, the web app) is the product's own.
+ */
+async function buildStockServer(deps: ApiDeps) {
+  const app = createFastify(deps);
+  await app.register(fastifyHelmet, helmetOptions(deps.config));
+  await registerRoutes(app, deps);
+  // 304 for a response whose ETag the client already holds (only viewer.manifest sets one). tRPC cannot answer 304
+  // itself: its fetch Response refuses a body with that status, so the body is dropped here instead. (Ours does this
+  // in trpc-plugin.ts.)
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.method !== 'GET' || !(payload instanceof Response) || payload.status !== 200) return payload;
+    const etag = payload.headers.get('etag');
+    const given = req.headers['if-none-match'];
+    if (!etag || !given || !given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return payload;
+    await payload.body?.cancel();
+    reply
+      .code(304)
+      .header('etag', etag)
+      .header('cache-control', payload.headers.get('cache-control') ?? 'no-cache');
+    return null;
+  });
+  await app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps) });
+  await registerWebApp(app);
+  return app;
 }
 
 beforeAll(async () => {
