@@ -4,6 +4,8 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type 
 import superjson from 'superjson';
 
 export type { AppRouter, RouterInputs, RouterOutputs } from '@arvlite/api';
+// Every rule client and server agree on (types and limits, roles, steps, reasons, schedules, time zones).
+export * from '@arvlite/contract';
 export { TRPCClientError } from '@trpc/client';
 export { errorCode, isAbort, isPermanentError, isTransientError } from './errors.ts';
 

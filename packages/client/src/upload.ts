@@ -1,4 +1,5 @@
 // Uploads a video straight to storage through presigned URLs: one PUT for small files, parallel resumable parts otherwise.
+import { UPLOAD_SIGN_BATCH, type VideoContentType } from '@arvlite/contract';
 import type { ArvliteClient } from './index.ts';
 
 export interface UploadSource {
@@ -63,13 +64,14 @@ export async function uploadVideoFile(
   let uploaded = state.parts.reduce((n, p) => n + p.size, 0);
   report(uploaded);
   const todo = Array.from({ length: state.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
-  // URLs are signed up to 100 at a time (one call), just before they are needed, since they last an hour.
+  // URLs are signed a batch at a time (one call), just before they are needed, since they last an hour.
   const urls = new Map<number, string>();
   let signing: Promise<void> | undefined;
   const urlFor = async (partNumber: number): Promise<string> => {
     while (!urls.has(partNumber)) {
       signing ??= (async () => {
-        const batch = [partNumber, ...queue.filter((n) => !urls.has(n) && n !== partNumber)].slice(0, 100);
+        const wanted = [partNumber, ...queue.filter((n) => !urls.has(n) && n !== partNumber)];
+        const batch = wanted.slice(0, UPLOAD_SIGN_BATCH);
         const { parts } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
         for (const p of parts) urls.set(p.partNumber, p.url);
       })().finally(() => (signing = undefined));
@@ -99,7 +101,7 @@ export async function uploadVideo(
   input: {
     projectId: string;
     fileName: string;
-    contentType: 'video/mp4' | 'video/quicktime' | 'video/webm' | 'video/x-matroska';
+    contentType: VideoContentType;
     title?: string;
   },
   source: UploadSource,
