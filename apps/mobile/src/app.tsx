@@ -5,6 +5,8 @@ import { StatusBar } from 'expo-status-bar';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { AppState, BackHandler, Platform, View } from 'react-native';
 import { NavigationContext, pathOf, type Navigator, type Route } from './navigation.ts';
+import { LanguageProvider } from './i18n/language-provider.tsx';
+import { appStore } from './platform/stores';
 import { HomeScreen } from './screens/home-screen.tsx';
 import { ProjectScreen } from './screens/project-screen.tsx';
 import { ProjectsScreen } from './screens/projects-screen.tsx';
@@ -85,7 +87,9 @@ export function App() {
       <NavigationContext.Provider value={nav}>
         <View style={{ flex: 1, backgroundColor: colors.background }}>
           <StatusBar style="light" />
-          <CurrentScreen route={route} />
+          <LanguageProvider store={appStore}>
+            <CurrentScreen route={route} />
+          </LanguageProvider>
         </View>
       </NavigationContext.Provider>
     </ServicesContext.Provider>

@@ -213,7 +213,13 @@ describe('upload queue', () => {
     await owner.client.video.delete.mutate({ id: orphan!.videoId });
     device.failPart(null);
     expect(await queue(store, device).resumeAll()).toEqual([
-      { videoId: orphan!.videoId, fileName: 'tiny.mp4', outcome: 'gone', message: expect.any(String) },
+      {
+        videoId: orphan!.videoId,
+        fileName: 'tiny.mp4',
+        outcome: 'gone',
+        message: expect.any(String),
+        error: expect.anything(),
+      },
     ]);
     expect(await queue(store, device).pending()).toEqual([]);
   });

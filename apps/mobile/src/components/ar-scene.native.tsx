@@ -9,6 +9,7 @@ import {
   type ViroAnchor,
 } from '@reactvision/react-viro';
 import { useEffect, useMemo, useRef, useState, type JSX } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Image, Pressable, StyleSheet, Text, View } from 'react-native';
 import { Button } from '../ui/kit.tsx';
 import { colors, space } from '../ui/theme.ts';
@@ -64,6 +65,7 @@ export default function ArScene({
   onClose,
   note,
 }: ArViewProps & { markerUri: string }) {
+  const { t } = useTranslation();
   const [started, setStarted] = useState(false);
   const [found, setFound] = useState(false);
   const [aspect, setAspect] = useState<number | null>(null);
@@ -121,16 +123,21 @@ export default function ArScene({
         style={{ flex: 1 }}
       />
       {!started ? (
-        <Pressable role="button" aria-label="Start with sound" onPress={() => setStarted(true)} style={styles.cover}>
-          <Text style={styles.hint}>Tap, then point the camera at the photo</Text>
+        <Pressable
+          role="button"
+          aria-label={t('viewer.startWithSound')}
+          onPress={() => setStarted(true)}
+          style={styles.cover}
+        >
+          <Text style={styles.hint}>{t('viewer.tapThenPoint')}</Text>
         </Pressable>
       ) : !found ? (
         <View style={styles.cover} pointerEvents="none">
-          <Text style={styles.hint}>Point the camera at the photo</Text>
+          <Text style={styles.hint}>{t('viewer.pointAtPhoto')}</Text>
         </View>
       ) : null}
       <View style={styles.top} pointerEvents="box-none">
-        <Button label="Close" kind="secondary" onPress={onClose} />
+        <Button label={t('ui.close')} kind="secondary" onPress={onClose} />
         {note ? <Text style={styles.note}>{note}</Text> : null}
       </View>
     </View>

@@ -1,6 +1,7 @@
 // Devices: the photo is an ARKit/ARCore image target (ViroReact) and the video plays on it. Falls back to the plain
 // player when the device cannot do AR, when the build has no ViroReact native code (Expo Go), or when the scene fails.
 import { Component, lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Loading } from '../ui/kit.tsx';
 import type { ArViewProps } from './ar-view-props.ts';
 import { Player } from './player.tsx';
@@ -27,6 +28,7 @@ class Fallback extends Component<{ fallback: ReactNode; children: ReactNode }, {
 }
 
 export function ArView(props: ArViewProps) {
+  const { t } = useTranslation();
   const [support, setSupport] = useState<'checking' | 'yes' | 'no'>('checking');
   useEffect(() => {
     let live = true;
@@ -37,12 +39,12 @@ export function ArView(props: ArViewProps) {
   }, []);
 
   const player = (note: string) => <Player {...props} note={props.note ?? note} />;
-  if (!props.markerUri) return player('This photo has no AR marker yet: playing the video.');
-  if (support === 'checking') return <Loading label="Starting the camera" />;
-  if (support === 'no') return player('AR is not available on this device: playing the video.');
+  if (!props.markerUri) return player(t('viewer.noMarker'));
+  if (support === 'checking') return <Loading label={t('viewer.startingCamera')} />;
+  if (support === 'no') return player(t('viewer.noAr'));
   return (
-    <Fallback fallback={player('AR could not start: playing the video.')}>
-      <Suspense fallback={<Loading label="Starting AR" />}>
+    <Fallback fallback={player(t('viewer.arFailed'))}>
+      <Suspense fallback={<Loading label={t('viewer.startingAr')} />}>
         <ArScene {...props} markerUri={props.markerUri} />
       </Suspense>
     </Fallback>

@@ -4,12 +4,14 @@
 import { useEventListener } from 'expo';
 import { useVideoPlayer, VideoView } from 'expo-video';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Image, Pressable, StyleSheet, Text, View } from 'react-native';
 import { Button } from '../ui/kit.tsx';
 import { colors, space } from '../ui/theme.ts';
 import type { ArViewProps } from './ar-view-props.ts';
 
 export function Player({ manifest, videoUri, tracker, onClose, note }: ArViewProps) {
+  const { t } = useTranslation();
   const autoplay = manifest.playback.autoplay && manifest.playback.muted;
   const [started, setStarted] = useState(autoplay);
   const player = useVideoPlayer({ uri: videoUri }, (p) => {
@@ -36,17 +38,17 @@ export function Player({ manifest, videoUri, tracker, onClose, note }: ArViewPro
         fullscreenOptions={{ enable: true }}
       />
       {!started ? (
-        <Pressable role="button" aria-label="Play with sound" onPress={start} style={styles.cover}>
+        <Pressable role="button" aria-label={t('viewer.playWithSound')} onPress={start} style={styles.cover}>
           {manifest.video.posterUrl ? (
             <Image source={{ uri: manifest.video.posterUrl }} style={StyleSheet.absoluteFill} resizeMode="contain" />
           ) : null}
           <View style={styles.playBadge}>
-            <Text style={styles.playText}>▶ Tap to play</Text>
+            <Text style={styles.playText}>{t('viewer.tapToPlay')}</Text>
           </View>
         </Pressable>
       ) : null}
       <View style={styles.top} pointerEvents="box-none">
-        <Button label="Close" kind="secondary" onPress={onClose} />
+        <Button label={t('ui.close')} kind="secondary" onPress={onClose} />
         <View style={{ flex: 1 }}>
           {manifest.title ? (
             <Text role="heading" aria-level={1} style={styles.title} numberOfLines={1}>

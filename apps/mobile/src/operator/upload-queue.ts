@@ -3,8 +3,9 @@
 // already holds (`uploadVideoFile`) and sends only the rest. Small single-request uploads cannot resume part-way;
 // they are started again.
 import { uploadVideoFile, type ArvliteClient, type UploadProgress, type UploadSource } from '@arvlite/client';
-import { errorCode, errorMessage } from '../lib/api-errors.ts';
+import { errorCode, errorDetail } from '../lib/api-errors.ts';
 import { readJson, serialized, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
+import { UserError } from '../lib/user-error.ts';
 
 export const VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm', 'video/x-matroska'] as const;
 export type VideoContentType = (typeof VIDEO_TYPES)[number];
@@ -27,9 +28,9 @@ export interface PendingUpload extends PickedVideo {
 export type UploadOutcome =
   | { videoId: string; fileName: string; outcome: 'done'; resumed: boolean }
   /** The server no longer waits for this upload (completed earlier, expired, aborted, deleted): record dropped. */
-  | { videoId: string; fileName: string; outcome: 'gone'; message: string }
+  | { videoId: string; fileName: string; outcome: 'gone'; message: string; error: unknown }
   /** Kept for a later try: offline, or the file cannot be read right now. */
-  | { videoId: string; fileName: string; outcome: 'waiting'; message: string };
+  | { videoId: string; fileName: string; outcome: 'waiting'; message: string; error: unknown };
 
 export interface UploadQueueOptions {
   store: KeyValueStore;
@@ -56,7 +57,9 @@ export interface UploadEvent {
   uploadedBytes: number;
   totalBytes: number;
   resumed: boolean;
+  /** What stopped it: `error` for errorText (in the person's language), `message` in English for logs. */
   message?: string;
+  error?: unknown;
 }
 
 const KEY = 'operator.uploads';
@@ -118,7 +121,7 @@ export class UploadQueue {
     progress(created.videoId, { uploadedBytes: 0, totalBytes: video.size });
     const run = (async (): Promise<UploadOutcome> => {
       const source = await this.#opts.openSource(video);
-      if (!source) throw new Error(`Cannot read ${video.name}`);
+      if (!source) throw new UserError('cannotRead', { name: video.name });
       if (created.kind === 'single') {
         await this.#putSingle(created.url, created.headers, source, created.videoId, progress);
         await this.#opts.client.video.completeUpload.mutate({ videoId: created.videoId });
@@ -163,7 +166,7 @@ export class UploadQueue {
     if (running) return running;
     let record: PendingUpload | undefined;
     await this.#edit((list) => list.map((p) => (p.videoId === videoId ? (record = { ...p, uri: video.uri }) : p)));
-    if (!record) throw new Error('There is no such upload to resume');
+    if (!record) throw new UserError('noSuchUpload');
     const p = record;
     return this.#track(p, this.#resume(p, this.#progress(p, true, onProgress)));
   }
@@ -184,7 +187,7 @@ export class UploadQueue {
     } catch (err) {
       if (!isGone(err)) return waiting(p, err);
       await this.#forget(p.videoId);
-      return { videoId: p.videoId, fileName: p.name, outcome: 'gone', message: errorMessage(err) };
+      return { videoId: p.videoId, fileName: p.name, outcome: 'gone', message: errorDetail(err), error: err };
     }
     if (state.kind === 'single' && state.uploadedBytes === p.size) {
       // The file arrived before the app stopped; only the completion was missing.
@@ -193,8 +196,7 @@ export class UploadQueue {
       return { videoId: p.videoId, fileName: p.name, outcome: 'done', resumed: true };
     }
     const source = await this.#opts.openSource(p);
-    if (!source || source.size !== p.size)
-      return waiting(p, new Error(`${p.name} cannot be read any more; pick it again or discard the upload`));
+    if (!source || source.size !== p.size) return waiting(p, new UserError('cannotReadAnyMore', { name: p.name }));
     if (state.kind === 'single') {
       // A single PUT cannot continue part-way and its signed URL is gone: start over as a new video (same file).
       await client.video.abortUpload.mutate({ videoId: p.videoId }).catch((err: unknown) => {
@@ -228,7 +230,7 @@ export class UploadQueue {
   ) {
     const f = this.#opts.fetch ?? fetch;
     const res = await f(url, { method: 'PUT', body: (await source.slice(0, source.size)) as BodyInit, headers });
-    if (!res.ok) throw new Error(`Storage answered ${res.status} to an upload`);
+    if (!res.ok) throw new UserError('storageRefused', { status: res.status });
     onProgress?.(videoId, { uploadedBytes: source.size, totalBytes: source.size });
   }
 
@@ -245,9 +247,11 @@ export class UploadQueue {
           uploadedBytes: phase === 'done' ? p.size : 0,
           resumed: o.outcome === 'done' && o.resumed,
           message: 'message' in o ? o.message : undefined,
+          error: 'error' in o ? o.error : undefined,
         });
       },
-      (err: unknown) => this.#emit({ ...base, phase: 'waiting', resumed: false, message: errorMessage(err) }),
+      (err: unknown) =>
+        this.#emit({ ...base, phase: 'waiting', resumed: false, message: errorDetail(err), error: err }),
     );
     return run.finally(() => this.#running.delete(p.videoId));
   }
@@ -281,5 +285,5 @@ function isGone(err: unknown): boolean {
 }
 
 function waiting(p: PendingUpload, err: unknown): UploadOutcome {
-  return { videoId: p.videoId, fileName: p.name, outcome: 'waiting', message: errorMessage(err) };
+  return { videoId: p.videoId, fileName: p.name, outcome: 'waiting', message: errorDetail(err), error: err };
 }

@@ -4,6 +4,7 @@
 import type { UploadSource } from '@arvlite/client';
 import { Directory, File, Paths, UploadType } from 'expo-file-system';
 import * as ImagePicker from 'expo-image-picker';
+import { UserError } from '../lib/user-error.ts';
 import { contentTypeOf, type PickedVideo } from '../operator/upload-queue.ts';
 
 const uploadsDir = () => {
@@ -22,7 +23,7 @@ export async function pickVideo(mode: 'library' | 'camera' = 'library'): Promise
   };
   if (mode === 'camera') {
     const permission = await ImagePicker.requestCameraPermissionsAsync();
-    if (!permission.granted) throw new Error('Camera access is needed to record a video');
+    if (!permission.granted) throw new UserError('cameraForRecording');
   }
   const result =
     mode === 'camera'
@@ -33,7 +34,7 @@ export async function pickVideo(mode: 'library' | 'camera' = 'library'): Promise
   const source = new File(asset.uri);
   const name = asset.fileName ?? source.name;
   const contentType = contentTypeOf(name, asset.mimeType);
-  if (!contentType) throw new Error(`${name} is not an MP4, MOV, WebM or MKV video`);
+  if (!contentType) throw new UserError('notAVideo', { name });
   const kept = new File(uploadsDir(), `${Date.now()}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`);
   source.copy(kept);
   return { uri: kept.uri, name, size: kept.size, contentType };

@@ -2,6 +2,7 @@
 // the File, so an interrupted upload asks for the same file again.
 import type { UploadSource } from '@arvlite/client';
 import * as ImagePicker from 'expo-image-picker';
+import { UserError } from '../lib/user-error.ts';
 import { contentTypeOf, type PickedVideo } from '../operator/upload-queue.ts';
 
 const picked = new Map<string, File>();
@@ -14,7 +15,7 @@ export async function pickVideo(_mode: 'library' | 'camera' = 'library'): Promis
   const file = asset?.file;
   if (!asset || !file) return null;
   const contentType = contentTypeOf(file.name, file.type);
-  if (!contentType) throw new Error(`${file.name} is not an MP4, MOV, WebM or MKV video`);
+  if (!contentType) throw new UserError('notAVideo', { name: file.name });
   picked.set(asset.uri, file);
   return { uri: asset.uri, name: file.name, size: file.size, contentType };
 }

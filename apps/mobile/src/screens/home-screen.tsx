@@ -1,17 +1,20 @@
 // Start: scan a code, type one in, or sign in as an operator. Also says when view reports are waiting or failed.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { View } from 'react-native';
 import { useNavigation } from '../navigation.ts';
 import { useServices } from '../services-context.ts';
 import { Body, Button, Field, Heading, Screen } from '../ui/kit.tsx';
+import { LanguageSwitch } from '../ui/language-switch.tsx';
 import { space } from '../ui/theme.ts';
 import { publicIdFrom } from '../viewer/public-id.ts';
 
 export function HomeScreen() {
+  const { t } = useTranslation();
   const nav = useNavigation();
   const { session, sessions } = useServices();
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState(false);
   const [signedIn, setSignedIn] = useState(false);
   const [reports, setReports] = useState({ pending: 0, failed: 0 });
 
@@ -25,43 +28,37 @@ export function HomeScreen() {
 
   const open = () => {
     const id = publicIdFrom(code);
-    if (!id)
-      return setError(
-        'That does not look like an ARVlite code. It is the text under the QR code, or the link it opens.',
-      );
-    setError(null);
+    setInvalid(!id);
+    if (!id) return;
     nav.push({ name: 'viewer', publicId: id });
   };
 
   return (
     <Screen>
-      <Heading level={1}>ARVlite</Heading>
-      <Body>Point your camera at the QR code printed with your photo, then at the photo itself: it comes alive.</Body>
-      <Button label="Scan a code" onPress={() => nav.push({ name: 'scan' })} />
+      <Heading level={1}>{t('app.name')}</Heading>
+      <LanguageSwitch />
+      <Body>{t('home.intro')}</Body>
+      <Button label={t('home.scan')} onPress={() => nav.push({ name: 'scan' })} />
       <View style={{ gap: space(1) }}>
         <Field
-          label="Code or link"
+          label={t('home.codeLabel')}
           value={code}
           onChangeText={setCode}
           onSubmitEditing={open}
-          placeholder="arvlite://v/…"
-          error={error}
+          placeholder={t('home.codePlaceholder')}
+          error={invalid ? t('home.notACode') : null}
           returnKeyType="go"
         />
-        <Button label="Open" kind="secondary" onPress={open} />
+        <Button label={t('home.open')} kind="secondary" onPress={open} />
       </View>
-      <Heading>For operators</Heading>
+      <Heading>{t('home.forOperators')}</Heading>
       <Button
-        label={signedIn ? 'My projects' : 'Operator sign in'}
+        label={signedIn ? t('home.myProjects') : t('home.signIn')}
         kind="secondary"
         onPress={() => nav.push(signedIn ? { name: 'projects' } : { name: 'sign-in' })}
       />
-      {reports.pending > 0 ? (
-        <Body muted>{reports.pending} view report(s) will be sent when the network allows.</Body>
-      ) : null}
-      {reports.failed > 0 ? (
-        <Body muted>{reports.failed} view report(s) were refused by the server and are kept on this device.</Body>
-      ) : null}
+      {reports.pending > 0 ? <Body muted>{t('home.reportsPending', { count: reports.pending })}</Body> : null}
+      {reports.failed > 0 ? <Body muted>{t('home.reportsFailed', { count: reports.failed })}</Body> : null}
     </Screen>
   );
 }

@@ -1,8 +1,11 @@
 // One project: its AR content (with status; a ready item opens in the viewer), its videos (with status), and video
 // uploads from the phone with progress, resumable after the app was backgrounded or closed.
+import type { Language } from '@arvlite/contract';
+import { formatBytes } from '@arvlite/i18n';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { View } from 'react-native';
-import { errorMessage } from '../lib/api-errors.ts';
+import { errorText } from '../lib/api-errors.ts';
 import { useNavigation } from '../navigation.ts';
 import type { PendingUpload, UploadEvent } from '../operator/upload-queue.ts';
 import { canRecordVideo, pickVideo } from '../platform/video-files';
@@ -11,9 +14,12 @@ import { Body, Button, ErrorText, Heading, Loading, ProgressBar, Row, Screen, St
 import { space } from '../ui/theme.ts';
 import { useAsync } from '../ui/use-async.ts';
 
-const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+/** What an upload waiting to resume shows: why it stopped, if known in this app run. */
+const stopped = (e: UploadEvent | undefined) => (e?.phase === 'waiting' ? e.error : undefined);
 
 export function ProjectScreen({ projectId, projectName }: { projectId: string; projectName: string }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language as Language;
   const nav = useNavigation();
   const { client, uploads } = useServices();
   const arContent = useAsync(
@@ -26,7 +32,8 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
   );
   const [live, setLive] = useState<Record<string, UploadEvent>>({});
   const [pending, setPending] = useState<PendingUpload[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  // Kept as the error, not its text, so it follows a change of language.
+  const [error, setError] = useState<{ err: unknown; upload: boolean } | null>(null);
 
   const { reload: reloadVideos } = videos;
   useEffect(() => {
@@ -50,11 +57,9 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
       if (!video) return;
       const earlier = await uploads.matching(projectId, video);
       const run = earlier ? uploads.resumeWith(earlier.videoId, video) : uploads.start(projectId, video);
-      await run.catch((err: unknown) =>
-        setError(`The upload stopped: ${errorMessage(err)}. It resumes when the network is back.`),
-      );
+      await run.catch((err: unknown) => setError({ err, upload: true }));
     } catch (err) {
-      setError(errorMessage(err));
+      setError({ err, upload: false });
     }
   };
 
@@ -63,17 +68,15 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
 
   return (
     <Screen title={projectName} onBack={nav.back}>
-      <Heading>AR content</Heading>
+      <Heading>{t('project.arContent')}</Heading>
       {arContent.loading && !arContent.data ? <Loading /> : null}
-      {arContent.error ? <ErrorText>{errorMessage(arContent.error)}</ErrorText> : null}
-      {arContent.data?.length === 0 ? (
-        <Body muted>No AR content yet. Create it in the dashboard: a photo, its videos and a QR code.</Body>
-      ) : null}
+      {arContent.error ? <ErrorText>{errorText(arContent.error, t)}</ErrorText> : null}
+      {arContent.data?.length === 0 ? <Body muted>{t('project.noArContent')}</Body> : null}
       {arContent.data?.map((c) => (
         <Row
           key={c.id}
           testID={`ar-content-${c.id}`}
-          label={`AR content ${c.title}`}
+          label={t('project.arContentLabel', { title: c.title })}
           onPress={c.status === 'READY' ? () => nav.push({ name: 'viewer', publicId: c.publicId }) : undefined}
         >
           <Body>{c.title}</Body>
@@ -83,32 +86,42 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
         </Row>
       ))}
 
-      <Heading>Videos</Heading>
+      <Heading>{t('project.videos')}</Heading>
       <View style={{ flexDirection: 'row', gap: space(1), flexWrap: 'wrap' }}>
-        <Button label="Upload a video" onPress={() => void upload('library')} />
+        <Button label={t('project.upload')} onPress={() => void upload('library')} />
         {canRecordVideo ? (
-          <Button label="Record a video" kind="secondary" onPress={() => void upload('camera')} />
+          <Button label={t('project.record')} kind="secondary" onPress={() => void upload('camera')} />
         ) : null}
       </View>
-      {error ? <ErrorText>{error}</ErrorText> : null}
+      {error ? (
+        <ErrorText>
+          {error.upload ? t('project.uploadStopped', { reason: errorText(error.err, t) }) : errorText(error.err, t)}
+        </ErrorText>
+      ) : null}
       {running.map((e) => (
         <Row key={e.videoId}>
           <Body>
-            Uploading {e.fileName}
-            {e.resumed ? ' (resumed)' : ''}: {mib(e.uploadedBytes)} of {mib(e.totalBytes)}
+            {t(e.resumed ? 'project.uploadingResumed' : 'project.uploading', {
+              name: e.fileName,
+              done: formatBytes(e.uploadedBytes, lng),
+              total: formatBytes(e.totalBytes, lng),
+            })}
           </Body>
-          <ProgressBar value={e.totalBytes ? e.uploadedBytes / e.totalBytes : 0} label={`Upload of ${e.fileName}`} />
+          <ProgressBar
+            value={e.totalBytes ? e.uploadedBytes / e.totalBytes : 0}
+            label={t('project.uploadLabel', { name: e.fileName })}
+          />
         </Row>
       ))}
       {waiting.map((p) => (
         <Row key={p.videoId}>
-          <Body>Interrupted upload: {p.name}</Body>
-          <Body muted>Pick the same file again to continue where it stopped.</Body>
-          {live[p.videoId]?.message ? <Body muted>{live[p.videoId]!.message}</Body> : null}
+          <Body>{t('project.interrupted', { name: p.name })}</Body>
+          <Body muted>{t('project.pickAgain')}</Body>
+          {stopped(live[p.videoId]) ? <Body muted>{errorText(stopped(live[p.videoId]), t)}</Body> : null}
           <View style={{ flexDirection: 'row', gap: space(1) }}>
-            <Button label="Resume" onPress={() => void uploads.resumeAll()} />
+            <Button label={t('project.resume')} onPress={() => void uploads.resumeAll()} />
             <Button
-              label="Discard"
+              label={t('project.discard')}
               kind="secondary"
               onPress={() =>
                 void uploads.discard(p.videoId).then(() => setPending((l) => l.filter((x) => x.videoId !== p.videoId)))
@@ -118,12 +131,12 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
         </Row>
       ))}
       {videos.loading && !videos.data ? <Loading /> : null}
-      {videos.error ? <ErrorText>{errorMessage(videos.error)}</ErrorText> : null}
-      {videos.data?.length === 0 ? <Body muted>No videos yet.</Body> : null}
+      {videos.error ? <ErrorText>{errorText(videos.error, t)}</ErrorText> : null}
+      {videos.data?.length === 0 ? <Body muted>{t('project.noVideos')}</Body> : null}
       {videos.data?.map((v) => (
         <Row
           key={v.id}
-          label={`Video ${v.title}`}
+          label={t('project.videoLabel', { title: v.title })}
           onPress={() => nav.push({ name: 'video', videoId: v.id, title: v.title })}
         >
           <Body>{v.title}</Body>
@@ -131,7 +144,7 @@ export function ProjectScreen({ projectId, projectName }: { projectId: string; p
         </Row>
       ))}
       <Button
-        label="Refresh"
+        label={t('ui.refresh')}
         kind="secondary"
         onPress={() => {
           arContent.reload();

@@ -1,14 +1,17 @@
 // The operator's projects, per company.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ScrollView, View } from 'react-native';
-import { errorMessage } from '../lib/api-errors.ts';
+import { errorText } from '../lib/api-errors.ts';
 import { useNavigation } from '../navigation.ts';
 import { useServices } from '../services-context.ts';
 import { Body, Button, ErrorText, Heading, Loading, Row, Screen } from '../ui/kit.tsx';
+import { LanguageSwitch } from '../ui/language-switch.tsx';
 import { space } from '../ui/theme.ts';
 import { useAsync } from '../ui/use-async.ts';
 
 export function ProjectsScreen() {
+  const { t } = useTranslation();
   const nav = useNavigation();
   const { client, publicClient, session } = useServices();
   const companies = useAsync(() => client.company.list.query(), [client]);
@@ -28,13 +31,11 @@ export function ProjectsScreen() {
   };
 
   return (
-    <Screen title="Projects" onBack={() => nav.reset({ name: 'home' })}>
-      {session.user ? <Body muted>Signed in as {session.user.email}</Body> : null}
+    <Screen title={t('projects.title')} onBack={() => nav.reset({ name: 'home' })}>
+      {session.user ? <Body muted>{t('projects.signedInAs', { email: session.user.email })}</Body> : null}
       {companies.loading && !companies.data ? <Loading /> : null}
-      {companies.error ? <ErrorText>{errorMessage(companies.error)}</ErrorText> : null}
-      {companies.data && companies.data.length === 0 ? (
-        <Body>You are not in a company yet. Create one in the ARVlite dashboard, or accept an invitation.</Body>
-      ) : null}
+      {companies.error ? <ErrorText>{errorText(companies.error, t)}</ErrorText> : null}
+      {companies.data && companies.data.length === 0 ? <Body>{t('projects.noCompany')}</Body> : null}
       {companies.data && companies.data.length > 1 ? (
         <ScrollView horizontal contentContainerStyle={{ gap: space(1) }}>
           {companies.data.map((c) => (
@@ -47,15 +48,15 @@ export function ProjectsScreen() {
           ))}
         </ScrollView>
       ) : null}
-      {projects.error ? <ErrorText>{errorMessage(projects.error)}</ErrorText> : null}
+      {projects.error ? <ErrorText>{errorText(projects.error, t)}</ErrorText> : null}
       {current && projects.data ? (
         <View style={{ gap: space(1) }}>
-          <Heading>{companies.data?.find((c) => c.id === current)?.name ?? 'Projects'}</Heading>
-          {projects.data.length === 0 ? <Body muted>No projects yet.</Body> : null}
+          <Heading>{companies.data?.find((c) => c.id === current)?.name ?? t('projects.title')}</Heading>
+          {projects.data.length === 0 ? <Body muted>{t('projects.none')}</Body> : null}
           {projects.data.map((p) => (
             <Row
               key={p.id}
-              label={`Project ${p.name}`}
+              label={t('projects.projectLabel', { name: p.name })}
               onPress={() => nav.push({ name: 'project', projectId: p.id, projectName: p.name })}
             >
               <Body>{p.name}</Body>
@@ -65,14 +66,15 @@ export function ProjectsScreen() {
         </View>
       ) : null}
       <Button
-        label="Refresh"
+        label={t('ui.refresh')}
         kind="secondary"
         onPress={() => {
           companies.reload();
           projects.reload();
         }}
       />
-      <Button label="Sign out" kind="link" onPress={() => void signOut()} />
+      <Button label={t('projects.signOut')} kind="link" onPress={() => void signOut()} />
+      <LanguageSwitch />
     </Screen>
   );
 }

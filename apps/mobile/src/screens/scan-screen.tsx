@@ -1,6 +1,7 @@
 // Scans the QR code printed with a photo (expo-camera's barcode scanner) and opens what it points at.
 import { CameraView, useCameraPermissions, type BarcodeScanningResult } from 'expo-camera';
 import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { StyleSheet, View } from 'react-native';
 import { useNavigation } from '../navigation.ts';
 import { Body, Button, ErrorText, Loading, Screen } from '../ui/kit.tsx';
@@ -8,28 +9,29 @@ import { colors, space } from '../ui/theme.ts';
 import { publicIdFrom } from '../viewer/public-id.ts';
 
 export function ScanScreen() {
+  const { t } = useTranslation(['mobile', 'common']);
   const nav = useNavigation();
   const [permission, requestPermission] = useCameraPermissions();
-  const [unknown, setUnknown] = useState<string | null>(null);
+  const [unknown, setUnknown] = useState(false);
   const handled = useRef(false);
 
   const onScanned = (result: BarcodeScanningResult) => {
     if (handled.current) return;
     const id = publicIdFrom(result.data);
-    if (!id) return setUnknown('This QR code is not an ARVlite code.');
+    if (!id) return setUnknown(true);
     handled.current = true;
     nav.replace({ name: 'viewer', publicId: id });
   };
 
-  if (!permission) return <Loading label="Asking for the camera" />;
+  if (!permission) return <Loading label={t('scan.askingCamera')} />;
   if (!permission.granted) {
     return (
-      <Screen title="Scan a code" onBack={nav.back}>
-        <Body>The camera is needed to read the QR code next to your photo.</Body>
+      <Screen title={t('scan.title')} onBack={nav.back}>
+        <Body>{t('scan.cameraNeeded')}</Body>
         {permission.canAskAgain ? (
-          <Button label="Allow the camera" onPress={() => void requestPermission()} />
+          <Button label={t('scan.allowCamera')} onPress={() => void requestPermission()} />
         ) : (
-          <Body muted>Allow camera access for ARVlite in your device settings.</Body>
+          <Body muted>{t('scan.cameraInSettings')}</Body>
         )}
       </Screen>
     );
@@ -44,9 +46,9 @@ export function ScanScreen() {
       />
       <View style={styles.overlay}>
         <View style={styles.frame} />
-        <Body>Point the camera at the QR code.</Body>
-        {unknown ? <ErrorText>{unknown}</ErrorText> : null}
-        <Button label="Cancel" kind="secondary" onPress={nav.back} />
+        <Body>{t('scan.pointAtCode')}</Body>
+        {unknown ? <ErrorText>{t('scan.notOurCode')}</ErrorText> : null}
+        <Button label={t('common:actions.cancel')} kind="secondary" onPress={nav.back} />
       </View>
     </View>
   );

@@ -1,17 +1,20 @@
 // Operator sign-in. Tokens go to secure storage; the session then refreshes itself silently.
 import { useState } from 'react';
-import { errorMessage } from '../lib/api-errors.ts';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../lib/api-errors.ts';
 import { useNavigation } from '../navigation.ts';
 import { useServices } from '../services-context.ts';
 import { Body, Button, ErrorText, Field, Screen } from '../ui/kit.tsx';
+import { LanguageSwitch } from '../ui/language-switch.tsx';
 
 export function SignInScreen() {
+  const { t } = useTranslation();
   const nav = useNavigation();
   const { publicClient, session } = useServices();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   const submit = async () => {
     setBusy(true);
@@ -21,17 +24,18 @@ export function SignInScreen() {
       await session.start(tokens);
       nav.replace({ name: 'projects' });
     } catch (err) {
-      setError(errorMessage(err));
+      setError(err);
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Screen title="Operator sign in" onBack={nav.canGoBack ? nav.back : () => nav.reset({ name: 'home' })}>
-      <Body muted>Sign in with your ARVlite account to see your projects and upload videos.</Body>
+    <Screen title={t('signIn.title')} onBack={nav.canGoBack ? nav.back : () => nav.reset({ name: 'home' })}>
+      <LanguageSwitch />
+      <Body muted>{t('signIn.intro')}</Body>
       <Field
-        label="Email"
+        label={t('signIn.email')}
         value={email}
         onChangeText={setEmail}
         keyboardType="email-address"
@@ -39,7 +43,7 @@ export function SignInScreen() {
         textContentType="emailAddress"
       />
       <Field
-        label="Password"
+        label={t('signIn.password')}
         value={password}
         onChangeText={setPassword}
         secureTextEntry
@@ -47,8 +51,8 @@ export function SignInScreen() {
         textContentType="password"
         onSubmitEditing={() => void submit()}
       />
-      {error ? <ErrorText>{error}</ErrorText> : null}
-      <Button label="Sign in" onPress={() => void submit()} busy={busy} disabled={!email || !password} />
+      {error ? <ErrorText>{errorText(error, t, { UNAUTHORIZED: 'signIn.wrongCredentials' })}</ErrorText> : null}
+      <Button label={t('signIn.submit')} onPress={() => void submit()} busy={busy} disabled={!email || !password} />
     </Screen>
   );
 }

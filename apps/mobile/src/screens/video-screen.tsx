@@ -1,9 +1,14 @@
 // One video's processing, live over SSE (video.onStatus) until READY or FAILED, then a preview.
+import { parseStepName, type Language } from '@arvlite/contract';
+import { formatPercent } from '@arvlite/i18n';
+import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { View } from 'react-native';
 import type { RouterOutputs } from '@arvlite/client';
 import { Player } from '../components/player.tsx';
-import { errorMessage } from '../lib/api-errors.ts';
+import { tDynamic } from '../i18n/index.ts';
+import { errorText } from '../lib/api-errors.ts';
 import { useNavigation } from '../navigation.ts';
 import { useServices } from '../services-context.ts';
 import { Body, Button, ErrorText, Loading, ProgressBar, Row, Screen, StatusBadge } from '../ui/kit.tsx';
@@ -14,17 +19,20 @@ import { WatchTracker } from '../viewer/watch-tracker.ts';
 
 type StatusEvent = RouterOutputs['video']['onStatus'] extends AsyncIterable<infer U> ? U : never;
 
-const STEP_LABELS: Record<string, string> = {
-  probe: 'Inspect the file',
-  playable: 'Make it playable',
-  images: 'Poster and storyboard',
-  analysis: 'Analysis',
-  finalize: 'Finish',
-};
-const stepLabel = (name: string) =>
-  name.startsWith('rendition:') ? `Rendition ${name.slice('rendition:'.length)}` : (STEP_LABELS[name] ?? name);
+function stepLabel(name: string, t: TFunction): string {
+  const step = parseStepName(name);
+  if (!step) return name;
+  return step.rung !== null ? t('video.steps.rendition', { name: step.rung }) : tDynamic(t, `video.steps.${step.kind}`);
+}
+
+/** Why processing failed, from the video's failure code (the server's own message is a technical English detail). */
+function failureText(code: string, t: TFunction): string {
+  return tDynamic(t, [`video.failure.${code}`, 'video.failure.other']);
+}
 
 export function VideoScreen({ videoId, title }: { videoId: string; title: string }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language as Language;
   const nav = useNavigation();
   const { client } = useServices();
   const [status, setStatus] = useState<StatusEvent | null>(null);
@@ -74,22 +82,25 @@ export function VideoScreen({ videoId, title }: { videoId: string; title: string
       {!current ? <Loading /> : <StatusBadge status={current} />}
       {status ? (
         <View style={{ gap: space(1) }}>
-          <Body muted>Processing: {status.progress}%</Body>
-          <ProgressBar value={status.progress / 100} label="Processing" />
+          <Body muted>{t('video.processing', { percent: formatPercent(status.progress / 100, lng) })}</Body>
+          <ProgressBar value={status.progress / 100} label={t('video.processingLabel')} />
           {status.steps.map((s) => (
             <Row key={s.name}>
               <Body>
-                {stepLabel(s.name)}: {s.status}
-                {s.status === 'running' && s.progress ? ` (${s.progress}%)` : ''}
+                {t(s.status === 'running' && s.progress ? 'video.stepWithProgress' : 'video.step', {
+                  step: stepLabel(s.name, t),
+                  status: tDynamic(t, `video.stepStatus.${s.status}`, { defaultValue: s.status }),
+                  percent: formatPercent(s.progress / 100, lng),
+                })}
               </Body>
             </Row>
           ))}
         </View>
       ) : null}
-      {detail.data?.failure ? <ErrorText>{detail.data.failure.message}</ErrorText> : null}
-      {streamError ? <ErrorText>Live status stopped: {errorMessage(streamError)}</ErrorText> : null}
-      {detail.error ? <ErrorText>{errorMessage(detail.error)}</ErrorText> : null}
-      {manifest ? <Button label="Preview" onPress={() => setPreview(true)} /> : null}
+      {detail.data?.failure ? <ErrorText>{failureText(detail.data.failure.code, t)}</ErrorText> : null}
+      {streamError ? <ErrorText>{t('video.liveStopped', { reason: errorText(streamError, t) })}</ErrorText> : null}
+      {detail.error ? <ErrorText>{errorText(detail.error, t)}</ErrorText> : null}
+      {manifest ? <Button label={t('video.preview')} onPress={() => setPreview(true)} /> : null}
     </Screen>
   );
 }

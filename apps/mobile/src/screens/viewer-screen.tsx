@@ -1,8 +1,10 @@
 // A scanned code: loads the manifest (or the cached one offline), then shows the AR view, or the plain player where
 // AR is unavailable, and reports the viewing session.
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ArView } from '../components/ar-view';
-import { errorMessage } from '../lib/api-errors.ts';
+import { useContentLanguage } from '../i18n/language-provider.tsx';
+import { errorText } from '../lib/api-errors.ts';
 import { useNavigation } from '../navigation.ts';
 import { currentDevice } from '../platform/device.ts';
 import { useServices } from '../services-context.ts';
@@ -11,32 +13,41 @@ import type { ViewerLoad } from '../viewer/manifest-cache.ts';
 import { WatchTracker } from '../viewer/watch-tracker.ts';
 import { OfflineView, ReasonView } from './reason-view.tsx';
 
-type State = { kind: 'loading' } | ViewerLoad | { kind: 'error'; message: string };
+type State = { kind: 'loading' } | ViewerLoad | { kind: 'error'; error: unknown };
 
 export function ViewerScreen({ publicId }: { publicId: string }) {
+  const { t } = useTranslation();
   const nav = useNavigation();
   const { manifests } = useServices();
   const [state, setState] = useState<State>({ kind: 'loading' });
+  // The company's language for its viewer pages, unless the visitor chose one.
+  useContentLanguage(
+    state.kind === 'ready'
+      ? state.manifest.language
+      : state.kind === 'unavailable' || state.kind === 'offline'
+        ? state.language
+        : null,
+  );
 
   const load = useCallback(() => {
     setState({ kind: 'loading' });
-    manifests.load(publicId).then(setState, (err: unknown) => setState({ kind: 'error', message: errorMessage(err) }));
+    manifests.load(publicId).then(setState, (error: unknown) => setState({ kind: 'error', error }));
   }, [manifests, publicId]);
   useEffect(load, [load]);
 
   const home = () => nav.reset({ name: 'home' });
   switch (state.kind) {
     case 'loading':
-      return <Loading label="Opening" />;
+      return <Loading label={t('viewer.opening')} />;
     case 'unavailable':
       return <ReasonView reason={state.reason} onRetry={load} onHome={home} />;
     case 'offline':
       return <OfflineView stale={state.stale} onRetry={load} onHome={home} />;
     case 'error':
       return (
-        <Screen title="Something went wrong" onBack={home}>
-          <ErrorText>{state.message}</ErrorText>
-          <Button label="Try again" onPress={load} />
+        <Screen title={t('viewer.somethingWrong')} onBack={home}>
+          <ErrorText>{errorText(state.error, t)}</ErrorText>
+          <Button label={t('ui.tryAgain')} onPress={load} />
         </Screen>
       );
     case 'ready':
@@ -53,6 +64,7 @@ function Experience({
   load: Extract<ViewerLoad, { kind: 'ready' }>;
   onClose: () => void;
 }) {
+  const { t } = useTranslation();
   const { sessions, flushSessions } = useServices();
   const tracker = useMemo(() => new WatchTracker(), []);
 
@@ -88,7 +100,7 @@ function Experience({
       videoUri={load.videoUri}
       tracker={tracker}
       onClose={onClose}
-      note={load.from === 'cache' ? 'Offline: playing the saved copy.' : undefined}
+      note={load.from === 'cache' ? t('viewer.offlineCopy') : undefined}
     />
   );
 }

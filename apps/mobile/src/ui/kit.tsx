@@ -1,5 +1,6 @@
 // The few building blocks the screens share: screen frame, heading, button, text field, progress bar, status badge.
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   ActivityIndicator,
   Platform,
@@ -11,6 +12,7 @@ import {
   View,
   type TextInputProps,
 } from 'react-native';
+import { tDynamic } from '../i18n/index.ts';
 import { colors, space } from './theme.ts';
 
 export function Screen({
@@ -24,11 +26,12 @@ export function Screen({
   onBack?: () => void;
   title?: string;
 }) {
+  const { t } = useTranslation();
   const body = (
     <>
       {onBack || title ? (
         <View style={styles.topBar}>
-          {onBack ? <Button label="Back" kind="link" onPress={onBack} /> : null}
+          {onBack ? <Button label={t('ui.back')} kind="link" onPress={onBack} /> : null}
           {title ? (
             <Text role="heading" aria-level={1} style={styles.title} numberOfLines={2}>
               {title}
@@ -144,10 +147,12 @@ const STATUS_COLORS: Record<string, string> = {
 };
 
 export function StatusBadge({ status, label }: { status: string; label?: string }) {
+  const { t } = useTranslation();
   const c = STATUS_COLORS[status] ?? colors.warning;
+  const text = label ?? tDynamic(t, `status.${status}`, { defaultValue: status.replaceAll('_', ' ').toLowerCase() });
   return (
     <View style={[styles.badge, { borderColor: c }]} testID={`status-${status}`}>
-      <Text style={[styles.badgeText, { color: c }]}>{label ?? status.replaceAll('_', ' ').toLowerCase()}</Text>
+      <Text style={[styles.badgeText, { color: c }]}>{text}</Text>
     </View>
   );
 }
@@ -180,11 +185,12 @@ export function Row({
   );
 }
 
-export function Loading({ label = 'Loading' }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
+  const { t } = useTranslation();
   return (
     <View style={{ padding: space(4), alignItems: 'center', gap: space(1) }}>
       <ActivityIndicator color={colors.accent} />
-      <Text style={{ color: colors.muted }}>{label}…</Text>
+      <Text style={{ color: colors.muted }}>{label ?? t('ui.loading')}</Text>
     </View>
   );
 }

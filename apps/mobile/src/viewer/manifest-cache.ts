@@ -1,6 +1,7 @@
 // Loads what a scan needs (manifest, marker image, MP4) and keeps it, so a second scan of the same photo works
 // without network. A cached entry is used offline only while the server's choice of video still holds
 // (`selection.validUntil`); media files are reused online only for the same manifest version and the same objects.
+import type { Language } from '@arvlite/contract';
 import { isTransientError } from '../lib/api-errors.ts';
 import { readJson, serialized, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
 import {
@@ -43,9 +44,9 @@ export type ViewerLoad =
       videoUri: string;
       from: 'network' | 'cache';
     }
-  | { kind: 'unavailable'; reason: UnavailableReason }
+  | { kind: 'unavailable'; reason: UnavailableReason; language?: Language }
   /** No answer from the server and nothing usable in the cache (or only an entry whose selection has expired). */
-  | { kind: 'offline'; stale: boolean };
+  | { kind: 'offline'; stale: boolean; language?: Language };
 
 export interface ManifestCacheOptions {
   store: KeyValueStore;
@@ -95,20 +96,22 @@ export class ManifestCache {
       return this.#fromCache(publicId);
     }
     const parsed = parseManifestAnswer(answer);
-    if (parsed.kind === 'unavailable') return this.#unavailable(publicId, parsed.reason);
+    if (parsed.kind === 'unavailable') return this.#unavailable(publicId, parsed.reason, parsed.language);
     return this.#fromNetwork(publicId, parsed.manifest);
   }
 
-  async #unavailable(publicId: string, reason: UnavailableReason): Promise<ViewerLoad> {
+  async #unavailable(publicId: string, reason: UnavailableReason, language?: Language): Promise<ViewerLoad> {
     // The server says this code shows nothing now (expired, withdrawn): do not keep playing it offline.
     await this.forget(publicId);
-    return { kind: 'unavailable', reason };
+    return language ? { kind: 'unavailable', reason, language } : { kind: 'unavailable', reason };
   }
 
   async #fromCache(publicId: string): Promise<ViewerLoad> {
     const entry = await this.read(publicId);
     if (!entry) return { kind: 'offline', stale: false };
-    if (!this.isUsableOffline(entry)) return { kind: 'offline', stale: true };
+    const language = entry.manifest.language ?? undefined;
+    if (!this.isUsableOffline(entry))
+      return language ? { kind: 'offline', stale: true, language } : { kind: 'offline', stale: true };
     const video = entry.video && (await this.#opts.files.exists(entry.video.uri)) ? entry.video.uri : null;
     if (!video) return { kind: 'offline', stale: false };
     const marker = entry.marker && (await this.#opts.files.exists(entry.marker.uri)) ? entry.marker.uri : null;

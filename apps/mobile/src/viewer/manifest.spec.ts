@@ -38,8 +38,21 @@ describe('parseManifestAnswer', () => {
         },
         selection: { rule: 'default', validUntil: Date.parse('2030-01-01T00:00:00Z') },
         playback: { autoplay: true, loop: false, muted: false },
+        language: null,
       },
     });
+  });
+
+  it("reads the company's language for its viewer pages, on a manifest and on a reason", () => {
+    const withLanguage = parseManifestAnswer({ ...serverAnswer, language: 'ru' });
+    expect(withLanguage.kind === 'manifest' && withLanguage.manifest.language).toBe('ru');
+    expect(parseManifestAnswer({ ok: false, reason: 'EXPIRED', language: 'ru' })).toEqual({
+      kind: 'unavailable',
+      reason: 'EXPIRED',
+      language: 'ru',
+    });
+    const unknown = parseManifestAnswer({ ...serverAnswer, language: 'xx' });
+    expect(unknown.kind === 'manifest' && unknown.manifest.language).toBeNull();
   });
 
   it('reads every typed reason, and an unknown one as UNAVAILABLE', () => {

@@ -1,6 +1,7 @@
 // The viewer manifest as the app keeps it: `viewer.manifest` answers are checked and normalized here, because a
 // phone may run an older or newer app than the server and must never crash on a field it did not expect.
 import { TRPCClientError } from '@arvlite/client';
+import { isLanguage, type Language } from '@arvlite/contract';
 import { errorCode } from '../lib/api-errors.ts';
 
 export const REASONS = ['NOT_FOUND', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO'] as const;
@@ -15,10 +16,13 @@ export interface ViewerManifest {
   /** validUntil: epoch ms at which the server's choice of video may change; null when it does not. */
   selection: { rule: string | null; validUntil: number | null };
   playback: { autoplay: boolean; loop: boolean; muted: boolean };
+  /** The company's default language for its viewer pages; null when the server does not say. */
+  language: Language | null;
 }
 
 export type ManifestAnswer =
-  { kind: 'manifest'; manifest: ViewerManifest } | { kind: 'unavailable'; reason: UnavailableReason };
+  | { kind: 'manifest'; manifest: ViewerManifest }
+  | { kind: 'unavailable'; reason: UnavailableReason; language?: Language };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -32,6 +36,12 @@ function instant(v: unknown): number | null {
     return Number.isNaN(t) ? null : t;
   }
   return num(v);
+}
+
+/** The company's language, at the top of the answer or with the content. */
+function languageOf(v: Record<string, unknown>): Language | undefined {
+  const given = v.language ?? (isObject(v.content) ? v.content.language : undefined);
+  return isLanguage(given) ? given : undefined;
 }
 
 function asReason(v: unknown): UnavailableReason | null {
@@ -62,6 +72,7 @@ export function parseManifest(v: unknown): ViewerManifest | null {
       loop: bool(playback.loop, true),
       muted: bool(playback.muted, false),
     },
+    language: languageOf(v) ?? null,
   };
 }
 
@@ -72,7 +83,10 @@ export function parseManifest(v: unknown): ViewerManifest | null {
 export function parseManifestAnswer(answer: unknown): ManifestAnswer {
   if (isObject(answer)) {
     const reason = asReason(answer.reason);
-    if (reason && answer.version === undefined) return { kind: 'unavailable', reason };
+    if (reason && answer.version === undefined) {
+      const language = languageOf(answer);
+      return language ? { kind: 'unavailable', reason, language } : { kind: 'unavailable', reason };
+    }
     const manifest = parseManifest(isObject(answer.manifest) ? answer.manifest : answer);
     if (manifest) return { kind: 'manifest', manifest };
   }

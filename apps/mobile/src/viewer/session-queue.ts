@@ -1,7 +1,7 @@
 // View analytics that survive being offline: every viewing session is written to storage first, then sent
 // (`viewer.startSession`, later `viewer.endSession`) whenever the network allows. Failures the server will never
 // accept are kept aside with their error, counted and shown, never dropped silently.
-import { errorMessage, isPermanentError } from '../lib/api-errors.ts';
+import { errorDetail, isPermanentError } from '../lib/api-errors.ts';
 import { readJson, serialized, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
 import type { DeviceInfo, EndSessionInput, StartSessionInput } from './viewer-api.ts';
 
@@ -209,7 +209,7 @@ export class SessionQueue {
           if (i === -1) return;
           const [gone] = list.splice(i, 1);
           const failed = await this.failed();
-          failed.push({ ...gone!, lastError: errorMessage(err), failedAt: now });
+          failed.push({ ...gone!, lastError: errorDetail(err), failedAt: now });
           await writeJson(this.#opts.store, FAILED, failed);
           await writeJson(this.#opts.store, QUEUE, list);
         });
@@ -219,7 +219,7 @@ export class SessionQueue {
         const x = list.find((y) => y.localId === localId);
         if (!x) return;
         x.attempts++;
-        x.lastError = errorMessage(err);
+        x.lastError = errorDetail(err);
         x.nextAttemptAt = now + Math.min(this.#opts.maxBackoffMs, this.#opts.baseBackoffMs * 2 ** (x.attempts - 1));
       });
       return 'offline';
