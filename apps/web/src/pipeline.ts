@@ -1,4 +1,4 @@
-// The processing pipeline as the dashboard sees it (issue 5): live status over SSE, retry and reprocess, and
+// The processing pipeline as the dashboard sees it: live status over SSE, retry and reprocess, and
 // readers for the analysis results, whose shape belongs to each analyzer.
 import { api, type RouterOutputs } from './api.ts';
 

@@ -1,5 +1,4 @@
 // One video: its processing status step by step (live), the player once it plays, details, and actions.
-// Slots for what comes later: AR content for this video (issue 6) goes below the details.
 import {
   Alert,
   Button,

@@ -363,12 +363,6 @@ export async function listVideos(
   return { items: items.map((v) => videoView(v)), nextCursor };
 }
 
-export async function getVideo(ctx: Ctx, input: { id: string }) {
-  const { video } = await ctx.access.video(input.id);
-  const session = video.status === 'AWAITING_UPLOAD' ? await ctx.em.findOne(UploadSession, { video }) : null;
-  return videoView(video, session);
-}
-
 export async function updateVideo(ctx: Ctx, input: { id: string; title?: string; description?: string | null }) {
   return ctx.em.transactional(async (tem) => {
     const { video } = await ctx.access.video(input.id);
