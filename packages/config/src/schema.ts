@@ -136,5 +136,3 @@ export const envSchema = z.object({
   /** A view session not ended within this time is closed as abandoned. */
   VIEWER_SESSION_TIMEOUT_MINUTES: int(5, 24 * 60).default(60),
 });
-
-export type RawConfig = z.output<typeof envSchema>;
