@@ -1,8 +1,8 @@
 // The app's web build in Debian's Chromium (playwright-core, no browser download) against the real server and
-// worker: the viewer by public id (friendly NOT_FOUND, offline screen, the fallback player for a seeded AR content
-// item, view sessions reaching the server, also after being offline), and the operator flow (sign in, projects, AR
-// content with status, an upload with progress, processing watched live, a preview). Screenshots go to
-// apps/mobile/test-results/.
+// worker: the viewer by public id (friendly NOT_FOUND, also in Russian once chosen, offline screen, the fallback player
+// for a seeded AR content item, view sessions reaching the server, also after being offline), and the operator flow
+// (sign in, projects, AR content with status, an upload with progress, processing watched live, a preview).
+// Screenshots go to apps/mobile/test-results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +115,8 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   context = await launchChromium(path.join(work, 'profile'), {
     viewport: { width: 420, height: 820 },
+    // The app follows the browser's language; the English assertions below need an English browser.
+    locale: 'en-US',
     args: ['--disable-gpu'],
   });
   page = context.pages()[0] ?? (await context.newPage());
@@ -138,6 +140,20 @@ describe('viewer (no account)', () => {
     await page.getByRole('button', { name: 'Back to start' }).click();
     await page.getByRole('button', { name: 'Scan a code' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
+  });
+
+  it('shows the same screen in Russian once the visitor picks Русский, and remembers the choice', async () => {
+    await page.getByRole('radio', { name: 'Русский' }).click();
+    await page.getByRole('button', { name: 'Сканировать код' }).waitFor();
+    // A new page load: the choice comes back from storage, over the browser's English.
+    await page.goto(`${web.url}/v/NoSuchCode_12345`);
+    await page.getByTestId('reason-NOT_FOUND').waitFor();
+    await page.getByRole('heading', { name: 'Мы не знаем этот код' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+    await shot('01-not-found-ru');
+    await page.getByRole('button', { name: 'На главную' }).click();
+    await page.getByRole('radio', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Scan a code' }).waitFor();
   });
 
   it('says it is offline, rather than failing, when a code was never opened before', async () => {

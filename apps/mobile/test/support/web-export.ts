@@ -18,14 +18,16 @@ function files(dir: string): string[] {
     .flatMap((e) => files(path.join(dir, e.name)));
 }
 
-/** What the bundle is made of: the app's sources and config, and the client package it bundles. */
+/** What the bundle is made of: the app's sources and config, and the workspace packages it bundles. */
 export function exportHash(): string {
   const inputs = [
     ...['src', 'index.ts', 'app.json', 'package.json', 'metro.config.js', 'babel.config.js'].map((p) =>
       path.join(appDir, p),
     ),
-    path.join(repoRoot, 'packages/client/src'),
-    path.join(repoRoot, 'packages/client/package.json'),
+    ...['client', 'contract', 'i18n'].flatMap((p) => [
+      path.join(repoRoot, 'packages', p, 'src'),
+      path.join(repoRoot, 'packages', p, 'package.json'),
+    ]),
   ];
   const hash = createHash('sha256');
   for (const f of inputs.flatMap(files).sort())
