@@ -1,12 +1,12 @@
 // The processing pipeline as the dashboard sees it: live status over SSE, retry and reprocess, and
 // readers for the analysis results, whose shape belongs to each analyzer.
+import { parseStepName, type VideoStatusEvent } from '@arvlite/client';
 import { api, type RouterOutputs } from './api.ts';
 
 export type VideoDetail = RouterOutputs['video']['byId'];
 export type PipelineStep = VideoDetail['steps'][number];
 export type Playback = NonNullable<VideoDetail['playback']>;
-type Yielded<T> = T extends AsyncIterable<infer U> ? U : never;
-export type StatusEvent = Yielded<RouterOutputs['video']['onStatus']>;
+export type StatusEvent = VideoStatusEvent;
 
 /** Live status of one video until it is READY or FAILED. */
 export function watchVideo(
@@ -30,7 +30,8 @@ const STEP_LABELS: Record<string, string> = {
 };
 
 export function stepLabel(name: string): string {
-  if (name.startsWith('rendition:')) return `Rendition ${name.slice('rendition:'.length)}`;
+  const step = parseStepName(name);
+  if (step?.kind === 'rendition') return `Rendition ${step.rung}`;
   return STEP_LABELS[name] ?? name;
 }
 

@@ -2,23 +2,35 @@
 // before sending, so a form never accepts what the server would refuse.
 import { z } from 'zod';
 
+/** Longest text each field takes, in characters; forms set them as the inputs' maxLength. */
+export const TEXT_LIMITS = {
+  email: 254,
+  displayName: 100,
+  description: 2000,
+  title: 200,
+  fileName: 255,
+  customerName: 200,
+  customerPhone: 40,
+  orderRef: 100,
+} as const;
+
 /** Emails are normalized (NFKC, trimmed, lower-cased) before validation so comparisons are exact. */
 export const email = z
   .string()
-  .max(254)
+  .max(TEXT_LIMITS.email)
   .transform((v) => v.normalize('NFKC').trim().toLowerCase())
-  .pipe(z.email({ message: 'expected an email address' }).max(254));
+  .pipe(z.email({ message: 'expected an email address' }).max(TEXT_LIMITS.email));
 
 /** Names of people, companies and projects. */
 export const displayName = z
   .string()
   .transform((v) => v.normalize('NFKC').trim())
-  .pipe(z.string().min(1, { message: 'must not be empty' }).max(100));
+  .pipe(z.string().min(1, { message: 'must not be empty' }).max(TEXT_LIMITS.displayName));
 
-export const description = z.string().trim().max(2000);
+export const description = z.string().trim().max(TEXT_LIMITS.description);
 
 /** Titles of videos and AR content items. */
-export const title = z.string().trim().min(1).max(200);
+export const title = z.string().trim().min(1).max(TEXT_LIMITS.title);
 
 /** A video's file name as picked: a name, not a path. */
 export const fileName = z
@@ -28,21 +40,22 @@ export const fileName = z
     z
       .string()
       .min(1)
-      .max(255)
+      .max(TEXT_LIMITS.fileName)
       .regex(/^[^/\\]+$/, { message: 'must be a file name, not a path' }),
   );
 
-export const customerName = z.string().trim().max(200);
+export const customerName = z.string().trim().max(TEXT_LIMITS.customerName);
 export const customerPhone = z
   .string()
   .trim()
-  .max(40)
+  .max(TEXT_LIMITS.customerPhone)
   .regex(/^[0-9+()\-. ]*$/, { message: 'expected a phone number' });
 /** The company's own order number or reference for the printed photo. */
-export const orderRef = z.string().trim().max(100);
+export const orderRef = z.string().trim().max(TEXT_LIMITS.orderRef);
 
 /** A marker's printed width in millimetres, 1 cm to 10 m. */
-export const widthMm = z.number().min(10).max(10_000);
+export const WIDTH_MM = { min: 10, max: 10_000 } as const;
+export const widthMm = z.number().min(WIDTH_MM.min).max(WIDTH_MM.max);
 
 /** An instant Postgres and calendars handle sensibly; anything outside is a client bug. */
 export const instant = z

@@ -1,7 +1,8 @@
+import { markerContentTypeOf } from '@arvlite/client';
 import { describe, expect, it } from 'vitest';
 import type { ArContentDetail } from './ar-status.tsx';
 import { detailsValues, toUpdateInput } from './details-form.ts';
-import { checkMarkerFile, markerContentType } from './marker-upload.ts';
+import { checkMarkerFile } from './marker-upload.ts';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 
@@ -80,10 +81,10 @@ describe('AR content details form', () => {
 
 describe('marker files', () => {
   it('takes JPEG, PNG and WebP by type or extension', () => {
-    expect(markerContentType({ name: 'a.bin', type: 'image/png' })).toBe('image/png');
-    expect(markerContentType({ name: 'Poster.JPG', type: '' })).toBe('image/jpeg');
-    expect(markerContentType({ name: 'poster.webp', type: 'application/octet-stream' })).toBe('image/webp');
-    expect(markerContentType({ name: 'poster.gif', type: 'image/gif' })).toBeNull();
+    expect(markerContentTypeOf({ name: 'a.bin', type: 'image/png' })).toBe('image/png');
+    expect(markerContentTypeOf({ name: 'Poster.JPG', type: '' })).toBe('image/jpeg');
+    expect(markerContentTypeOf({ name: 'poster.webp', type: 'application/octet-stream' })).toBe('image/webp');
+    expect(markerContentTypeOf({ name: 'poster.gif', type: 'image/gif' })).toBeNull();
   });
 
   it('refuses empty, oversized and other files before sending anything', () => {

@@ -1,8 +1,7 @@
 // The AR content details form without React: the item as form values (times as wall clock in the company's time
 // zone) and back as `arContent.update` input, with per-field checks.
-import type { RouterInputs } from '@arvlite/client';
+import { fromWallTime, inputs, toWallTime, type RouterInputs } from '@arvlite/client';
 import type { ArContentDetail } from './ar-status.tsx';
-import { fromWallTime, toWallTime } from './zoned-time.ts';
 
 export type UpdateInput = RouterInputs['arContent']['update'];
 
@@ -39,6 +38,10 @@ export function detailsValues(c: ArContentDetail, timeZone: string): DetailsValu
   };
 }
 
+/** Whether the server's own schema for a field (the contract's) refuses the value. */
+const refused = (schema: { safeParse(value: unknown): { success: boolean } }, value: unknown) =>
+  !schema.safeParse(value).success;
+
 /** The form as `arContent.update` input, with the mistakes the server would refuse caught per field first. */
 export function toUpdateInput(
   id: string,
@@ -50,14 +53,14 @@ export function toUpdateInput(
   const when = (s: string | null) => (s ? fromWallTime(s, timeZone) : null);
   const activeFrom = when(v.activeFrom);
   const expiresAt = when(v.expiresAt);
-  if (!v.title.trim()) errors.title = 'Give it a title';
+  if (refused(inputs.title, v.title)) errors.title = 'Give it a title';
   if (activeFrom && expiresAt && expiresAt <= activeFrom) errors.expiresAt = 'Must be after “Active from”';
   const email = text(v.customerEmail);
-  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.customerEmail = 'Enter an email address';
+  if (email && refused(inputs.email, email)) errors.customerEmail = 'Enter an email address';
   const phone = text(v.customerPhone);
-  if (phone && !/^[0-9+()\-. ]*$/.test(phone)) errors.customerPhone = 'Digits, spaces and + ( ) - . only';
+  if (phone && refused(inputs.customerPhone, phone)) errors.customerPhone = 'Digits, spaces and + ( ) - . only';
   const width = v.widthMm === '' ? null : Number(v.widthMm);
-  if (width !== null && !(width >= 10 && width <= 10_000)) errors.widthMm = 'Between 10 mm and 10 m';
+  if (width !== null && refused(inputs.widthMm, width)) errors.widthMm = 'Between 10 mm and 10 m';
   return {
     errors,
     input: {

@@ -1,5 +1,6 @@
 // The marker of an AR content item: upload (drop or choose), compile progress, the trackability score as a gauge
 // with its advice, the feature points drawn over the image, and why a marker was refused.
+import { MARKER_EXTENSIONS, MARKER_MAX_BYTES } from '@arvlite/client';
 import {
   Alert,
   Badge,
@@ -21,7 +22,7 @@ import { api, errorMessage } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { RATING, type ArContentDetail } from './ar-status.tsx';
 import { keypointRadius, placeKeypoints, type Keypoint } from './keypoints.ts';
-import { checkMarkerFile, MARKER_ACCEPT, MARKER_MAX_BYTES, uploadMarker } from './marker-upload.ts';
+import { checkMarkerFile, uploadMarker } from './marker-upload.ts';
 
 type Marker = ArContentDetail['marker'];
 
@@ -111,7 +112,7 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
                   : 'Choose a JPEG, PNG or WebP image.',
               )
             }
-            accept={MARKER_ACCEPT as unknown as Record<string, string[]>}
+            accept={MARKER_EXTENSIONS as unknown as Record<string, string[]>}
             maxSize={MARKER_MAX_BYTES}
             multiple={false}
             disabled={busy}

@@ -1,29 +1,12 @@
 // A marker image from the browser to storage: ask for a presigned PUT, send the file straight to storage with
 // progress, then ask the server to check it and queue the compile.
-import type { ArvliteClient } from '@arvlite/client';
-
-/** Mirrors MARKER_CONTENT_TYPES and MARKER_MAX_BYTES in packages/jobs; the server checks again. */
-export const MARKER_ACCEPT = {
-  'image/jpeg': ['.jpg', '.jpeg'],
-  'image/png': ['.png'],
-  'image/webp': ['.webp'],
-} as const;
-export type MarkerContentType = keyof typeof MARKER_ACCEPT;
-export const MARKER_MAX_BYTES = 20 * 1024 * 1024;
-
-/** The file's image type, from its MIME type or else its extension; null when it is not one we take. */
-export function markerContentType(file: { name: string; type: string }): MarkerContentType | null {
-  if (file.type in MARKER_ACCEPT) return file.type as MarkerContentType;
-  const ext = file.name.toLowerCase().match(/\.[a-z0-9]+$/)?.[0];
-  const found = Object.entries(MARKER_ACCEPT).find(([, exts]) => (exts as readonly string[]).includes(ext ?? ''));
-  return (found?.[0] as MarkerContentType | undefined) ?? null;
-}
+import { MARKER_MAX_BYTES, markerContentTypeOf, type ArvliteClient } from '@arvlite/client';
 
 export class MarkerUploadError extends Error {}
 
-/** Why a file cannot be a marker, before anything is sent; null when it may. */
+/** Why a file cannot be a marker, by the contract's types and limit, before anything is sent; null when it may. */
 export function checkMarkerFile(file: { name: string; type: string; size: number }): string | null {
-  if (!markerContentType(file)) return 'Choose a JPEG, PNG or WebP image.';
+  if (!markerContentTypeOf(file)) return 'Choose a JPEG, PNG or WebP image.';
   if (file.size === 0) return 'This file is empty.';
   if (file.size > MARKER_MAX_BYTES) return `The image must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB.`;
   return null;
@@ -40,7 +23,7 @@ export async function uploadMarker(
   if (problem) throw new MarkerUploadError(problem);
   const target = await client.arContent.createMarkerUpload.mutate({
     id,
-    contentType: markerContentType(file)!,
+    contentType: markerContentTypeOf(file)!,
     size: file.size,
   });
   await putFile(target.url, file, target.headers, onProgress, signal);

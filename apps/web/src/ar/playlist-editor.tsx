@@ -1,5 +1,6 @@
 // The playlist of an AR content item (its project's videos, in order, with a default) and the schedule rules that
 // choose among them, with a month calendar of what plays each day. Times follow the company's time zone.
+import { localDateKey } from '@arvlite/client';
 import {
   ActionIcon,
   Alert,
@@ -36,7 +37,6 @@ import {
   type RuleForm,
   type RuleInput,
 } from './schedule.ts';
-import { localDateKey } from './zoned-time.ts';
 
 type PlaylistView = RouterOutputs['playlist']['get'];
 

@@ -1,7 +1,6 @@
 // The playlist editor's logic without React: the rule form's values as `playlist.addRule` input, rules in words,
 // and the month calendar built from `playlist.preview` segments, all in the company's time zone.
-import type { RouterInputs } from '@arvlite/client';
-import { addDaysToKey, fromWallTime, isoWeekdayIndex, localDateKey } from './zoned-time.ts';
+import { addDaysToKey, fromWallTime, isoWeekdayIndex, localDateKey, type RouterInputs } from '@arvlite/client';
 
 export type RuleInput = RouterInputs['playlist']['addRule'];
 export type RuleKind = RuleInput['kind'];

@@ -1,9 +1,9 @@
 // The company in the address bar, and the caller's role in it.
+import { roleAtLeast, type Role } from '@arvlite/client';
 import { useLocation } from 'wouter';
 import { useMe } from '../auth/use-session.ts';
 
-const RANK = { viewer: 0, editor: 1, admin: 2, owner: 3 } as const;
-export type Role = keyof typeof RANK;
+export type { Role };
 
 export const LAST_COMPANY_KEY = 'arvlite.companyId';
 
@@ -22,6 +22,6 @@ export function useCompany() {
     membership,
     role,
     loading: me.isPending,
-    can: (min: Role) => Boolean(membership) && RANK[role] >= RANK[min],
+    can: (min: Role) => Boolean(membership) && roleAtLeast(role, min),
   };
 }

@@ -1,5 +1,6 @@
 // One AR content item: its marker (upload, score, feature points), sharing (links, QR), playlist and schedule,
 // details (validity, customer, playback, printed size), and archive / delete.
+import { inputs } from '@arvlite/client';
 import {
   Alert,
   Button,
@@ -234,14 +235,15 @@ function DetailsForm({
               required
               value={values.title}
               onChange={(e) => set('title', e.currentTarget.value)}
+              maxLength={inputs.TEXT_LIMITS.title}
               error={errors.title}
               readOnly={ro}
             />
             <NumberInput
               label="Printed width of the marker (mm)"
               description="Helps the app place the video at the right size."
-              min={10}
-              max={10_000}
+              min={inputs.WIDTH_MM.min}
+              max={inputs.WIDTH_MM.max}
               value={values.widthMm}
               onChange={(v) => set('widthMm', v)}
               error={errors.widthMm}
@@ -254,6 +256,7 @@ function DetailsForm({
             minRows={2}
             value={values.description}
             onChange={(e) => set('description', e.currentTarget.value)}
+            maxLength={inputs.TEXT_LIMITS.description}
             error={errors.description}
             readOnly={ro}
           />
@@ -291,6 +294,7 @@ function DetailsForm({
                 label="Customer name"
                 value={values.customerName}
                 onChange={(e) => set('customerName', e.currentTarget.value)}
+                maxLength={inputs.TEXT_LIMITS.customerName}
                 readOnly={ro}
                 autoComplete="off"
               />
@@ -299,6 +303,7 @@ function DetailsForm({
                 type="email"
                 value={values.customerEmail}
                 onChange={(e) => set('customerEmail', e.currentTarget.value)}
+                maxLength={inputs.TEXT_LIMITS.email}
                 error={errors.customerEmail}
                 readOnly={ro}
                 autoComplete="off"
@@ -308,6 +313,7 @@ function DetailsForm({
                 type="tel"
                 value={values.customerPhone}
                 onChange={(e) => set('customerPhone', e.currentTarget.value)}
+                maxLength={inputs.TEXT_LIMITS.customerPhone}
                 error={errors.customerPhone}
                 readOnly={ro}
                 autoComplete="off"
@@ -316,6 +322,7 @@ function DetailsForm({
                 label="Order reference"
                 value={values.orderRef}
                 onChange={(e) => set('orderRef', e.currentTarget.value)}
+                maxLength={inputs.TEXT_LIMITS.orderRef}
                 readOnly={ro}
                 autoComplete="off"
               />

@@ -15,6 +15,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import { roleAtLeast } from '@arvlite/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, fieldErrors } from '../api.ts';
@@ -29,14 +30,13 @@ const ROLES: { value: Role; label: string }[] = [
   { value: 'admin', label: 'Admin' },
   { value: 'owner', label: 'Owner' },
 ];
-const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
 
 export function MembersPage() {
   const { companyId, can, role: myRole } = useCompany();
   const me = useMe();
   const qc = useQueryClient();
   const isAdmin = can('admin');
-  const grantable = ROLES.filter((r) => RANK[r.value] <= RANK[myRole]);
+  const grantable = ROLES.filter((r) => roleAtLeast(myRole, r.value));
   const list = useQuery({ queryKey: ['members', companyId], queryFn: () => api.member.list.query({ companyId }) });
   const invalidate = () => qc.invalidateQueries({ queryKey: ['members', companyId] });
 
@@ -82,7 +82,7 @@ export function MembersPage() {
                   </Table.Td>
                   <Table.Td>{m.email}</Table.Td>
                   <Table.Td>
-                    {isAdmin && RANK[m.role as Role] <= RANK[myRole] ? (
+                    {isAdmin && roleAtLeast(myRole, m.role as Role) ? (
                       <Select
                         aria-label={`Role of ${m.name}`}
                         data={grantable}
@@ -104,7 +104,7 @@ export function MembersPage() {
                   <Table.Td>{formatDate(m.joinedAt)}</Table.Td>
                   {isAdmin && (
                     <Table.Td>
-                      {RANK[m.role as Role] <= RANK[myRole] && (
+                      {roleAtLeast(myRole, m.role as Role) && (
                         <Button
                           size="xs"
                           variant="subtle"

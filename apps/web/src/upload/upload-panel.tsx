@@ -1,4 +1,5 @@
 // Drag-and-drop (or choose) videos, with a progress bar per file, pause/resume, cancel and retry.
+import { VIDEO_EXTENSIONS } from '@arvlite/client';
 import { ActionIcon, Anchor, Button, Group, Paper, Progress, Stack, Text, Tooltip } from '@mantine/core';
 import { Dropzone } from '@mantine/dropzone';
 import { useState, useSyncExternalStore } from 'react';
@@ -6,7 +7,7 @@ import { Link } from 'wouter';
 import { api } from '../api.ts';
 import { formatBytes } from '../components/format.ts';
 import { uploaderFor } from './uploaders.ts';
-import { ACCEPTED_TYPES, type UploadRow } from './video-uploader.ts';
+import type { UploadRow } from './video-uploader.ts';
 
 const PHASE_TEXT: Record<UploadRow['phase'], string> = {
   preparing: 'Preparing…',
@@ -17,10 +18,9 @@ const PHASE_TEXT: Record<UploadRow['phase'], string> = {
   failed: 'Failed',
 };
 
-const ACCEPT = {
-  ...Object.fromEntries(Object.entries(ACCEPTED_TYPES).map(([ext, type]) => [type, [`.${ext}`]])),
-  'video/mp4': ['.mp4', '.m4v'],
-};
+/** The Dropzone's accept map (content type → extensions), from the contract's accepted extensions. */
+const ACCEPT: Record<string, string[]> = {};
+for (const [ext, type] of Object.entries(VIDEO_EXTENSIONS)) (ACCEPT[type] ??= []).push(`.${ext}`);
 
 export function UploadPanel({
   projectId,

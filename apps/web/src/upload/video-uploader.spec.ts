@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
-import type { ArvliteClient } from '@arvlite/client';
+import { videoContentTypeOf, type ArvliteClient } from '@arvlite/client';
 import { describe, expect, it, vi } from 'vitest';
 import { fingerprint, ResumeStore } from './resume-store.ts';
-import { contentTypeOf, createVideoUploader, describeUploadError, toRow, type UploadFile } from './video-uploader.ts';
+import { createVideoUploader, describeUploadError, toRow, type UploadFile } from './video-uploader.ts';
 
 const MiB = 1024 * 1024;
 const PROJECT = '6f1c4b58-0000-4000-8000-000000000001';
@@ -216,9 +216,9 @@ describe('rows shown for uploads', () => {
   });
 
   it('derives the content type from the extension when the browser gives none', () => {
-    expect(contentTypeOf({ name: 'x.MKV', type: '' })).toBe('video/x-matroska');
-    expect(contentTypeOf({ name: 'x.mov', type: 'video/quicktime' })).toBe('video/quicktime');
-    expect(contentTypeOf({ name: 'x.avi', type: 'video/x-msvideo' })).toBeNull();
+    expect(videoContentTypeOf({ name: 'x.MKV', type: '' })).toBe('video/x-matroska');
+    expect(videoContentTypeOf({ name: 'x.mov', type: 'video/quicktime' })).toBe('video/quicktime');
+    expect(videoContentTypeOf({ name: 'x.avi', type: 'video/x-msvideo' })).toBeNull();
   });
 
   it('explains storage errors in words', () => {

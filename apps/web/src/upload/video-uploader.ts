@@ -1,6 +1,6 @@
 // Uppy wired to our upload procedures: createUpload decides single PUT or multipart; parts are signed by
 // video.signUploadParts, resumed through video.listUploadedParts, and finished by video.completeUpload.
-import type { ArvliteClient } from '@arvlite/client';
+import { isFinalUploadReason, VIDEO_EXTENSIONS, videoContentTypeOf, type ArvliteClient } from '@arvlite/client';
 import AwsS3, { type AwsS3Part } from '@uppy/aws-s3';
 import Uppy, { type UppyFile } from '@uppy/core';
 import { fingerprint, ResumeStore } from './resume-store.ts';
@@ -35,26 +35,9 @@ export interface UploadRow {
   videoId: string | null;
 }
 
-export const ACCEPTED_TYPES: Record<string, 'video/mp4' | 'video/quicktime' | 'video/webm' | 'video/x-matroska'> = {
-  mp4: 'video/mp4',
-  m4v: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-};
-
-/** The declared content type: the browser's when it is one we take, else from the extension (browsers often leave .mkv blank). */
-export function contentTypeOf(file: { name: string; type?: string }) {
-  const known = Object.values(ACCEPTED_TYPES) as string[];
-  if (file.type && known.includes(file.type)) return file.type as (typeof ACCEPTED_TYPES)[string];
-  const ext = file.name.split('.').pop()?.toLowerCase() ?? '';
-  return ACCEPTED_TYPES[ext] ?? null;
-}
-
 /** A failure the server recorded on the video: sending the same bytes again will fail again. */
 function isFinalFailure(err: unknown): boolean {
-  const reason = (err as { data?: { details?: { reason?: string } } })?.data?.details?.reason;
-  return reason === 'UNSUPPORTED_MEDIA' || reason === 'UPLOAD_SIZE_MISMATCH' || reason === 'UPLOAD_EXPIRED';
+  return isFinalUploadReason((err as { data?: { details?: { reason?: string } } })?.data?.details?.reason);
 }
 
 /** Uppy's XHR errors carry the request as `source`; turn them into something a person can act on. */
@@ -120,9 +103,9 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     autoProceed: opts.autoProceed ?? true,
     allowMultipleUploadBatches: true,
     meta: { projectId },
-    restrictions: { allowedFileTypes: ['video/*', ...Object.keys(ACCEPTED_TYPES).map((e) => `.${e}`)] },
+    restrictions: { allowedFileTypes: ['video/*', ...Object.keys(VIDEO_EXTENSIONS).map((e) => `.${e}`)] },
     onBeforeFileAdded: (file) => {
-      const ok = contentTypeOf({ name: file.name ?? '', type: file.type }) !== null;
+      const ok = videoContentTypeOf({ name: file.name ?? '', type: file.type }) !== null;
       if (!ok) uppy.info(`${file.name}: only MP4, MOV, WebM and MKV videos can be uploaded`, 'error', 6000);
       return ok;
     },
@@ -167,7 +150,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
       if (open) await client.video.abortUpload.mutate({ videoId: saved.videoId }).catch(() => null);
       resume.remove(projectId, fp);
     }
-    const contentType = contentTypeOf({ name: data.name, type: file.type });
+    const contentType = videoContentTypeOf({ name: data.name, type: file.type });
     if (!contentType) throw new Error('Only MP4, MOV, WebM and MKV videos can be uploaded');
     const created = await client.video.createUpload.mutate({
       projectId,
