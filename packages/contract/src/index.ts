@@ -8,5 +8,6 @@ export * from './uploads.ts';
 export * from './markers.ts';
 export * from './time-zone.ts';
 export * from './playlist.ts';
+export * from './video-outputs.ts';
 export * from './events.ts';
 export * as inputs from './inputs.ts';

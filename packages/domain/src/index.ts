@@ -1,5 +1,5 @@
 export * from './errors.ts';
-export { addUsage, commitQuota, releaseQuota, reserveQuota } from './quota.ts';
-export { originalKey, videoPrefix } from './storage-keys.ts';
-export { abandonUpload, ACCEPTED_CONTAINERS } from './uploads.ts';
-export { canTransition, transition } from './video-state.ts';
+export { addUsage, commitQuota, releaseQuota, reserveQuota, type SqlExecutor } from './quota.ts';
+export * from './storage-keys.ts';
+export { canTransition, transition, type VideoStateFields } from './video-state.ts';
+export { canTransitionArContent, transitionArContent } from './ar-content-state.ts';

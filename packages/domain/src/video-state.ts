@@ -1,5 +1,5 @@
 // The video lifecycle as a small state machine; every status change goes through transition().
-import type { Video, VideoStatus } from '@arvlite/db';
+import type { VideoStatus } from '@arvlite/contract';
 import { ConflictError } from './errors.ts';
 
 const ALLOWED: Record<VideoStatus, readonly VideoStatus[]> = {
@@ -10,11 +10,22 @@ const ALLOWED: Record<VideoStatus, readonly VideoStatus[]> = {
   FAILED: ['PROCESSING'], // retry
 };
 
+/** What a status change writes: the status, and why it failed (cleared on any other status). */
+export interface VideoStateFields {
+  status: VideoStatus;
+  failureCode?: string | null;
+  failureMessage?: string | null;
+}
+
 export function canTransition(from: VideoStatus, to: VideoStatus): boolean {
   return ALLOWED[from].includes(to);
 }
 
-export function transition(video: Video, to: VideoStatus, failure?: { code: string; message: string }): void {
+export function transition(
+  video: VideoStateFields,
+  to: VideoStatus,
+  failure?: { code: string; message: string },
+): void {
   if (!canTransition(video.status, to)) {
     throw new ConflictError(`A video cannot go from ${video.status} to ${to}`, { from: video.status, to });
   }

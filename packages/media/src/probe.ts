@@ -1,49 +1,11 @@
 // ffprobe → MediaInfo, refusing anything that is not a complete, playable-in-principle video.
 import { open, stat } from 'node:fs/promises';
+import type { MediaInfo, Rotation } from '@arvlite/contract';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
 import { InvalidMediaError, MediaProcessError, isAbortError } from './media-errors.ts';
 import { runProcess } from './run-process.ts';
 
-export type Rotation = 0 | 90 | 180 | 270;
-
-export interface MediaInfo {
-  durationS: number;
-  /** Display size: after rotation and non-square pixels. */
-  width: number;
-  height: number;
-  /** Size of the stored frames, before rotation. */
-  storedWidth: number;
-  storedHeight: number;
-  /** Clockwise degrees a player turns the stored frames (the legacy `rotate` tag's convention). */
-  rotation: Rotation;
-  /** Average frames per second. */
-  fps: number;
-  /** The same rate as a rational, e.g. "30000/1001", for `-r`. */
-  frameRate: string;
-  isVfr: boolean;
-  isInterlaced: boolean;
-  videoCodec: string;
-  videoProfile: string | null;
-  pixFmt: string;
-  bitDepth: number;
-  hasAudio: boolean;
-  audioCodec: string | null;
-  audioProfile: string | null;
-  audioChannels: number | null;
-  /** Whole-file bits per second. */
-  bitrate: number | null;
-  videoBitrate: number | null;
-  isHdr: boolean;
-  /** ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
-  container: string;
-  sizeBytes: number;
-  /**
-   * Playable everywhere as stored, so a stream-copy remux is enough: H.264 8-bit yuv420p,
-   * progressive, SDR, upright, AAC or no audio, at most 1080p. Rotated sources are excluded because
-   * MPEG-TS segments cannot carry the display matrix and many AR video textures ignore it.
-   */
-  isStandard: boolean;
-}
+export type { MediaInfo, Rotation } from '@arvlite/contract';
 
 interface ProbeStream {
   index: number;

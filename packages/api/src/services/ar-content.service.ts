@@ -2,8 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, type MarkerContentType } from '@arvlite/contract';
 import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
-import { enqueue, markerKey, type ArContentKeyIds } from '@arvlite/jobs';
-import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker';
+import { arContentKeyIds, markerKey, transitionArContent } from '@arvlite/domain';
+import { enqueue } from '@arvlite/jobs';
+import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker/qr';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Access } from '../access.ts';
@@ -23,10 +24,6 @@ const UPLOAD_URL_TTL_S = 3600;
 /** 96 random bits as 16 URL-safe characters: unguessable, short enough for a QR code that scans from afar. */
 export function newPublicId(): string {
   return randomBytes(12).toString('base64url');
-}
-
-export function keyIdsOf(c: ArContent): ArContentKeyIds {
-  return { companyId: c.company.id, projectId: c.project.id, arContentId: c.id };
 }
 
 /** A stored object's URL: under MEDIA_PUBLIC_BASE_URL when set, else presigned for MEDIA_URL_TTL_S. */
@@ -229,7 +226,7 @@ export async function archiveArContent(ctx: Ctx, input: { id: string }) {
       throw new ConflictError('A marker is being processed; archive the item when it is done');
     if (content.status !== 'ARCHIVED') {
       const from = content.status;
-      content.status = 'ARCHIVED';
+      transitionArContent(content, 'ARCHIVED');
       content.archivedAt = new Date();
       content.version += 1;
       audit(tem, actor(ctx), {
@@ -278,7 +275,7 @@ export async function createMarkerUpload(
     }
     abandoned = content.markerUploadKey ?? null;
     content.markerRevision += 1;
-    const key = markerKey(keyIdsOf(content), content.markerRevision, 'original');
+    const key = markerKey(arContentKeyIds(content), content.markerRevision, 'original');
     content.markerUploadKey = key;
     content.markerUploadContentType = input.contentType;
     content.markerUploadBytes = input.size;
@@ -370,8 +367,8 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
     }
 
     const from = content.status;
+    transitionArContent(content, 'MARKER_PROCESSING');
     tem.assign(content, {
-      status: 'MARKER_PROCESSING',
       markerQueuedRevision: content.markerRevision,
       markerFailureCode: null,
       markerFailureMessage: null,

@@ -1,8 +1,7 @@
 // Playback URLs: presigned objects, and HLS/WebVTT text rewritten so every URI inside it is signed too.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Video, type VideoRecord } from '@arvlite/db';
-import { videoPrefix } from '@arvlite/domain';
-import type { VideoOutputs } from '@arvlite/jobs';
+import { videoKeyIds, videoOutputPrefix } from '@arvlite/domain';
 import type { ApiDeps } from '../context.ts';
 
 const keys = new Map<string, KeyObject>();
@@ -17,12 +16,12 @@ function sign(secret: string, videoId: string, exp: number): string {
 type PlaybackSource = Pick<VideoRecord, 'id' | 'outputs' | 'playableAt' | 'company' | 'project'>;
 
 function prefixOf(v: PlaybackSource) {
-  return `${videoPrefix({ companyId: v.company.id, projectId: v.project.id, videoId: v.id })}out/`;
+  return videoOutputPrefix(videoKeyIds(v));
 }
 
 /** URLs a player needs, valid for MEDIA_URL_TTL_S (or permanent under MEDIA_PUBLIC_BASE_URL). */
 export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, video: PlaybackSource) {
-  const outputs = (video.outputs ?? {}) as VideoOutputs;
+  const outputs = video.outputs ?? {};
   if (!video.playableAt || !outputs.master) return null;
   const renditions = Object.values(outputs.renditions ?? {});
   const ladder = renditions.filter((r) => r.ladder).sort((a, b) => b.height * b.width - a.height * a.width);

@@ -8,7 +8,6 @@ import {
   type EntityManager,
   type RotationCycle,
 } from '@arvlite/db';
-import type { VideoOutputs } from '@arvlite/jobs';
 import {
   isValidTimeZone,
   previewSchedule,
@@ -44,7 +43,7 @@ type ScheduleRule = Pick<
 
 /** A video can play when its playable outputs exist and it is neither deleted nor failed. */
 export function isPlayable(v: ScheduleVideo): boolean {
-  return !v.deletedAt && v.status !== 'FAILED' && !!v.playableAt && !!(v.outputs as VideoOutputs | null)?.master;
+  return !v.deletedAt && v.status !== 'FAILED' && !!v.playableAt && !!v.outputs?.master;
 }
 
 export function timeZoneOf(content: Pick<ScheduleContent, 'company'>): string {

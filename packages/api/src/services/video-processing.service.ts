@@ -1,7 +1,8 @@
 // What processing looks like from outside: step status and progress, media metadata, outputs, playback; retry and reprocess.
 import { isTerminalVideoStatus, parseStepName, type VideoStatusEvent } from '@arvlite/contract';
+import type { MediaInfo } from '@arvlite/contract';
 import { Video, type EntityManager, type VideoRecord } from '@arvlite/db';
-import { restartProcessing, resumeProcessing, type VideoOutputs } from '@arvlite/jobs';
+import { restartProcessing, resumeProcessing } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf, audit } from '../audit.ts';
@@ -59,33 +60,33 @@ export async function statusView(
   };
 }
 
-function mediaView(media: Record<string, unknown> | null | undefined) {
+/** What the dashboard shows of the probe (the rest is internal to processing). */
+function mediaView(media: MediaInfo | null | undefined) {
   if (!media) return null;
-  const pick = [
-    'durationS',
-    'width',
-    'height',
-    'rotation',
-    'fps',
-    'isVfr',
-    'videoCodec',
-    'pixFmt',
-    'bitDepth',
-    'hasAudio',
-    'audioCodec',
-    'bitrate',
-    'isHdr',
-    'container',
-    'isStandard',
-  ] as const;
-  return Object.fromEntries(pick.map((k) => [k, media[k] ?? null])) as Record<(typeof pick)[number], unknown>;
+  return {
+    durationS: media.durationS,
+    width: media.width,
+    height: media.height,
+    rotation: media.rotation,
+    fps: media.fps,
+    isVfr: media.isVfr,
+    videoCodec: media.videoCodec,
+    pixFmt: media.pixFmt,
+    bitDepth: media.bitDepth,
+    hasAudio: media.hasAudio,
+    audioCodec: media.audioCodec,
+    bitrate: media.bitrate,
+    isHdr: media.isHdr,
+    container: media.container,
+    isStandard: media.isStandard,
+  };
 }
 
 /** Read-only: the video and its steps come as plain rows, so nothing enters the EntityManager. */
 export async function videoDetail(ctx: Ctx, videoId: string) {
   const { video } = await ctx.access.videoRecord(videoId);
   const status = await statusView(ctx.em, video.id, video);
-  const outputs = (video.outputs ?? {}) as VideoOutputs;
+  const outputs = video.outputs ?? {};
   return {
     ...videoView(video),
     progress: status.progress,

@@ -7,8 +7,8 @@ import {
   VIDEO_CONTENT_TYPES,
 } from '@arvlite/contract';
 import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
-import { abandonUpload, commitQuota, originalKey, reserveQuota, transition } from '@arvlite/domain';
-import { enqueue } from '@arvlite/jobs';
+import { commitQuota, originalKey, reserveQuota, transition } from '@arvlite/domain';
+import { abandonUpload, enqueue } from '@arvlite/jobs';
 import { isUnavailable } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';

@@ -92,7 +92,6 @@ export async function manifest(ctx: PublicCtx, input: { publicId: string }): Pro
   const urls = await playbackUrls(ctx, r.video);
   if (!urls) return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
   const { content, video } = r;
-  const durationS = (video.media as { durationS?: unknown } | null)?.durationS;
   return {
     ok: true,
     version: content.version,
@@ -106,7 +105,7 @@ export async function manifest(ctx: PublicCtx, input: { publicId: string }): Pro
       hlsUrl: urls.hlsUrl,
       mp4Url: urls.mp4Url,
       posterUrl: urls.posterUrl,
-      durationS: typeof durationS === 'number' ? durationS : null,
+      durationS: video.media?.durationS ?? null,
     },
     selection: { rule: r.rule, validUntil: r.validUntil },
     playback: { autoplay: content.autoplay, loop: content.loop, muted: content.muted },

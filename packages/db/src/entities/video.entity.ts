@@ -1,4 +1,4 @@
-import { VIDEO_STATUSES } from '@arvlite/contract';
+import { VIDEO_STATUSES, type MediaInfo, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoRepository } from '../repositories/video.repository.ts';
 import { CompanySchema } from './company.entity.ts';
@@ -33,11 +33,11 @@ export const VideoSchema = defineEntity({
     /** Container detected from the first bytes (mp4, mov, webm, mkv). */
     container: p.string().length(16).nullable(),
     originalKey: p.string().length(512),
-    /** Probe results, outputs and per-step status, written by the processing pipeline. */
-    media: p.json<Record<string, unknown>>().nullable(),
-    outputs: p.json<Record<string, unknown>>().nullable(),
+    /** Probe results and outputs, written by the processing pipeline (steps have their own table). */
+    media: p.json<MediaInfo>().nullable(),
+    outputs: p.json<VideoOutputs>().nullable(),
     /** Results of the configured analyzers (chapters, loudness, black and silent segments). */
-    analysis: p.json<Record<string, unknown>>().nullable(),
+    analysis: p.json<VideoAnalysis>().nullable(),
     uploadedAt: p.datetime().nullable(),
     playableAt: p.datetime().nullable(),
     readyAt: p.datetime().nullable(),

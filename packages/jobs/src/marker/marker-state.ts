@@ -1,14 +1,20 @@
 // Publishing or failing one marker revision of an AR content item, under a row lock so a newer upload always wins.
 import { ArContent, type EntityManager } from '@arvlite/db';
-import { addUsage } from '@arvlite/domain';
+import {
+  addUsage,
+  arContentKeyIds,
+  markerKey,
+  markerRevisionPrefix,
+  transitionArContent,
+  type ArContentKeyIds,
+} from '@arvlite/domain';
 import type { MarkerScore } from '@arvlite/marker';
 import type { ObjectStorage } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import type { Logger } from 'pino';
-import { markerKey, markerRevisionPrefix, type ArContentKeyIds } from './marker-keys.ts';
 
 export function keyIds(content: ArContent): ArContentKeyIds {
-  return { companyId: content.company.id, projectId: content.project.id, arContentId: content.id };
+  return arContentKeyIds(content);
 }
 
 /** True while `revision` is the one queued for compiling: a newer upload, a delete or a recovery makes older jobs stale. */
@@ -60,8 +66,8 @@ export async function publishMarker(
     if (!isQueued(content, revision)) return false;
     replaced = content.markerPublishedRevision ?? null;
     await addUsage(tem, ids.companyId, result.storedBytes - content.markerStoredBytes);
+    transitionArContent(content, 'READY');
     tem.assign(content, {
-      status: 'READY',
       version: content.version + 1,
       markerQueuedRevision: null,
       markerPublishedRevision: revision,
@@ -106,8 +112,8 @@ export async function failMarker(
     const content = await lock(tem, ids.arContentId);
     if (!isQueued(content, revision)) return false;
     const hasPublished = content.markerPublishedRevision !== null && content.markerPublishedRevision !== undefined;
+    transitionArContent(content, hasPublished ? 'READY' : 'DRAFT');
     tem.assign(content, {
-      status: hasPublished ? 'READY' : 'DRAFT',
       version: content.version + 1,
       markerQueuedRevision: null,
       markerUploadKey: null,

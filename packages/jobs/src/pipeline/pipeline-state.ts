@@ -1,6 +1,6 @@
 // Step bookkeeping for the processing pipeline: status, progress, failures, and NOTIFY for live status.
 import { Video, VideoStep, type EntityManager, type StepStatus } from '@arvlite/db';
-import { transition, videoPrefix } from '@arvlite/domain';
+import { transition, videoKeyIds, videoOutputKey } from '@arvlite/domain';
 import type { ObjectStorage } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 
@@ -52,10 +52,6 @@ export async function lockVideo(em: EntityManager, videoId: string): Promise<Vid
   );
 }
 
-export function outputKey(video: Video, file: string): string {
-  return `${videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId: video.id })}out/${file}`;
-}
-
 /** Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. */
 export async function failVideo(
   em: EntityManager,
@@ -67,7 +63,7 @@ export async function failVideo(
 ) {
   await em.transactional(async (tem) => {
     const video = await lockVideo(tem, videoId);
-    for (const f of partialFiles) await storage.delete(outputKey(video, f));
+    for (const f of partialFiles) await storage.delete(videoOutputKey(videoKeyIds(video), f));
     if (video.status === 'PROCESSING' || video.status === 'UPLOADED') transition(video, 'FAILED', error);
     await tem.nativeUpdate(
       VideoStep,

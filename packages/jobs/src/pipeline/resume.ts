@@ -1,9 +1,9 @@
 // Where processing picks up again after a failure, and starting it over: the step → job mapping of the pipeline.
 // Contract side: it needs the database and the job map only, so the API can import it without the media stack.
+import { STEP } from '@arvlite/contract';
 import { VideoStep, type EntityManager, type Video } from '@arvlite/db';
 import { transition } from '@arvlite/domain';
 import { enqueue } from '../enqueue.ts';
-import { STEP } from './pipeline-state.ts';
 
 /** Queues processing from the original (probe first); the task resets the video's steps and outputs. */
 export async function restartProcessing(em: EntityManager, videoId: string, maxAttempts: number): Promise<void> {

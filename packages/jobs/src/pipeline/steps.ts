@@ -2,8 +2,9 @@
 import { LockMode } from '@mikro-orm/core';
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
+import type { AnalyzerRecord, VideoAnalysis, VideoOutputs } from '@arvlite/contract';
 import { Video, VideoStep, type EntityManager } from '@arvlite/db';
-import { addUsage, transition, videoPrefix } from '@arvlite/domain';
+import { addUsage, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
 import {
   buildMasterPlaylist,
   encodeRendition,
@@ -14,7 +15,6 @@ import {
   remuxFast,
   runAnalyzers,
   writeMasterPlaylist,
-  type MediaInfo,
   type Rendition,
 } from '@arvlite/media';
 import { isNotFound } from '@arvlite/storage';
@@ -22,9 +22,9 @@ import type { TaskContext } from '../define-task.ts';
 import { enqueue } from '../enqueue.ts';
 import type { JobName } from '../job-map.ts';
 import { mediaToolkit } from './media-toolkit.ts';
-import { ensureSteps, lockVideo, notifyVideo, outputKey, STEP, updateStep } from './pipeline-state.ts';
+import { ensureSteps, lockVideo, notifyVideo, STEP, updateStep } from './pipeline-state.ts';
 import { PermanentStepError, runStep } from './run-step.ts';
-import { publishFiles, storedRendition, type VideoOutputs } from './video-outputs.ts';
+import { publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
 
@@ -42,11 +42,11 @@ async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
 }
 
 async function downloadOutput(ctx: Ctx<JobName>, video: Video, file: string, path: string) {
-  await ctx.deps.storage.download(outputKey(video, file), path, ctx.signal);
+  await ctx.deps.storage.download(videoOutputKey(videoKeyIds(video), file), path, ctx.signal);
 }
 
 function outputsOf(video: Video): VideoOutputs {
-  return (video.outputs ?? {}) as VideoOutputs;
+  return video.outputs ?? {};
 }
 
 /** The MP4 the poster, storyboard and analyzers read: the playable one (upright, small, already decoded once). */
@@ -103,10 +103,9 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   });
   if (!started) return;
   const { video } = started;
-  const prefix = videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId });
   if (started.fresh) {
     // Reprocessing starts again from the original; earlier outputs go (and their bytes leave the quota).
-    await deps.storage.deletePrefix(`${prefix}out/`);
+    await deps.storage.deletePrefix(videoOutputPrefix(videoKeyIds(video)));
     await em.transactional(async (tem) => {
       const v = await lockVideo(tem, videoId);
       await addUsage(tem, v.company.id, -(v.storedBytes - v.sizeBytes));
@@ -127,7 +126,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
       async () => {
         await downloadOriginal(ctx, video, local);
         const media = await probe(tk.bin, local, { signal });
-        await em.nativeUpdate(Video, { id: videoId }, { media: media as unknown as Record<string, unknown> });
+        await em.nativeUpdate(Video, { id: videoId }, { media });
         return media;
       },
       { dir: jobDir },
@@ -163,7 +162,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           v.outputs = {
             master: 'master.m3u8',
             renditions: { [first.name]: storedRendition(first, isLadder) },
-          } satisfies VideoOutputs as Record<string, unknown>;
+          };
           v.playableAt = new Date();
           v.storedBytes += bytes;
           await addUsage(tem, v.company.id, bytes);
@@ -199,7 +198,8 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
   const { em, deps, signal, payload } = ctx;
   const video = await processingVideo(em, payload.videoId);
   if (!video) return;
-  const info = video.media as unknown as MediaInfo;
+  const info = video.media;
+  if (!info) throw new PermanentStepError('INVALID_MEDIA', 'The video was never probed');
   const rung = planLadder(info).find((r) => r.name === payload.rung);
   if (!rung)
     throw new PermanentStepError('ENCODE_FAILED', `No ${payload.rung} rung for a ${info.width}x${info.height} source`);
@@ -223,10 +223,7 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
       const v = await lockVideo(tem, video.id);
       const outputs = outputsOf(v);
       const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
-      v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } } as Record<
-        string,
-        unknown
-      >;
+      v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } };
       v.storedBytes += bytes - previous;
       await addUsage(tem, v.company.id, bytes - previous);
     });
@@ -268,7 +265,7 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
           sizeBytes: posterBytes,
         },
         storyboard: { ...board, sizeBytes: boardBytes },
-      } as Record<string, unknown>;
+      };
       v.storedBytes += posterBytes + boardBytes - previous;
       await addUsage(tem, v.company.id, posterBytes + boardBytes - previous);
     });
@@ -289,8 +286,8 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
     await downloadOutput(ctx, video, source.mp4, local);
     const info = await probe(tk.bin, local, { signal });
     const outcomes = await runAnalyzers(tk.analyzers, local, info, { signal });
-    const analysis = Object.fromEntries(
-      outcomes.map((o) => [
+    const analysis: VideoAnalysis = Object.fromEntries(
+      outcomes.map((o): [string, AnalyzerRecord] => [
         o.name,
         o.ok
           ? { ok: true, durationMs: Math.round(o.durationMs), result: o.result }
@@ -312,7 +309,7 @@ export async function finalize(ctx: Ctx<'video:finalize'>) {
     const ladder = Object.values(outputs.renditions ?? {}).filter((r) => r.ladder);
     const variants = ladder.length ? ladder : Object.values(outputs.renditions ?? {});
     const master = buildMasterPlaylist(variants.map((r) => ({ ...r, segments: [] })));
-    await deps.storage.put(outputKey(video, 'master.m3u8'), master, 'application/vnd.apple.mpegurl');
+    await deps.storage.put(videoOutputKey(videoKeyIds(video), 'master.m3u8'), master, 'application/vnd.apple.mpegurl');
     run.progress(50);
     await em.transactional(async (tem) => {
       const v = await lockVideo(tem, video.id);

@@ -1,29 +1,10 @@
-// The shape of Video.outputs, and moving step outputs from a scratch directory to storage.
+// Moving step outputs from a scratch directory to storage (their record, VideoOutputs, is in @arvlite/contract).
 import { join } from 'node:path';
+import type { StoredRendition } from '@arvlite/contract';
 import type { Rendition } from '@arvlite/media';
 import type { ObjectStorage } from '@arvlite/storage';
 import type { Video } from '@arvlite/db';
-import { outputKey } from './pipeline-state.ts';
-
-export type StoredRendition = Omit<Rendition, 'segments'> & { ladder: boolean };
-
-export interface VideoOutputs {
-  /** File names are relative to the video's `out/` prefix. */
-  master?: string;
-  renditions?: Record<string, StoredRendition>;
-  poster?: { jpeg: string; webp: string; width: number; height: number; timeS: number; sizeBytes: number };
-  storyboard?: {
-    sprite: string;
-    vtt: string;
-    intervalS: number;
-    tiles: number;
-    columns: number;
-    rows: number;
-    tileWidth: number;
-    tileHeight: number;
-    sizeBytes: number;
-  };
-}
+import { videoKeyIds, videoOutputKey } from '@arvlite/domain';
 
 const TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
@@ -51,7 +32,7 @@ export async function publishFiles(
     partial.push(f);
     const immutable = !f.endsWith('.m3u8') && !f.endsWith('.vtt');
     bytes += await storage.putFile(
-      outputKey(video, f),
+      videoOutputKey(videoKeyIds(video), f),
       join(dir, f),
       contentTypeOf(f),
       immutable ? 'public, max-age=31536000' : 'no-cache',

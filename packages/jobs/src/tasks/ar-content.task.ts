@@ -1,8 +1,8 @@
 // AR content housekeeping: deleting an item's objects, recording expiry, recovering marker compiles that cannot finish.
 import { ArContent } from '@arvlite/db';
-import { addUsage } from '@arvlite/domain';
+import { addUsage, arContentPrefix } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
-import { arContentPrefix } from '../marker/marker-keys.ts';
+import { jobKey } from '../job-map.ts';
 import { failMarker, keyIds } from '../marker/marker-state.ts';
 
 /** Removes every object of a soft-deleted item, releases its storage usage, then the row (playlist, rules and sessions cascade). Safe to re-run. */
@@ -37,15 +37,28 @@ export const arContentExpire = defineTask('ar-content:expire', async ({ em, log 
 const LOST_AFTER_MINUTES = 10;
 
 export const markerRecover = defineTask('marker:recover', async ({ em, deps, log }) => {
-  const lost = await em.execute<{ id: string; revision: number }[]>(
+  const stale = await em.execute<{ id: string; revision: number }[]>(
     `select c.id, c.marker_queued_revision as revision from ar_content c
       where c.status = 'MARKER_PROCESSING' and c.deleted_at is null and c.marker_queued_revision is not null
         and c.updated_at < now() - make_interval(mins => ?)
-        and not exists (select 1 from graphile_worker._private_jobs j
-                         where j.key = 'marker:compile:' || c.id and j.attempts < j.max_attempts)
-      limit 100`,
+      order by c.updated_at limit 500`,
     [LOST_AFTER_MINUTES],
   );
+  const keyOf = (row: { id: string; revision: number }) =>
+    jobKey('marker:compile', { arContentId: row.id, revision: row.revision });
+  // Still coming: a compile job (keyed by the job map) with attempts left.
+  const alive = new Set(
+    stale.length === 0
+      ? []
+      : (
+          await em.execute<{ key: string }[]>(
+            `select key from graphile_worker._private_jobs
+              where key in (select jsonb_array_elements_text(?::jsonb)) and attempts < max_attempts`,
+            [JSON.stringify(stale.map(keyOf))],
+          )
+        ).map((j) => j.key),
+  );
+  const lost = stale.filter((row) => !alive.has(keyOf(row)));
   for (const row of lost) {
     const content = await em.findOne(ArContent, { id: row.id }, { populate: ['project'] });
     if (!content) continue;

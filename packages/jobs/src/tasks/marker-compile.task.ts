@@ -5,7 +5,9 @@
 /// <reference path="../../../marker/src/mind-ar-modules.d.ts" />
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MARKER_MAX_BYTES } from '@arvlite/contract';
 import { ArContent } from '@arvlite/db';
+import { MARKER_FILES, markerKey, type ArContentKeyIds } from '@arvlite/domain';
 import {
   ADVICE,
   compileMindTargetInThread,
@@ -18,7 +20,6 @@ import {
 } from '@arvlite/marker';
 import type { ObjectStorage } from '@arvlite/storage';
 import { defineTask, type TaskDeps } from '../define-task.ts';
-import { MARKER_FILES, MARKER_MAX_BYTES, markerKey, type ArContentKeyIds } from '../marker/marker-keys.ts';
 import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
 import { PermanentStepError } from '../pipeline/run-step.ts';

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { UploadSession, Video } from '@arvlite/db';
-import { abandonUpload } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
+import { abandonUpload } from '../upload/abandon-upload.ts';
 
 /** Cron: uploads not completed before their session expired are aborted, their objects deleted, their quota released. */
 export const uploadExpire = defineTask('upload:expire', async ({ em, deps, log }) => {

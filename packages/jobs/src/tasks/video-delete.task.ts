@@ -1,6 +1,7 @@
 import { UploadSession, Video } from '@arvlite/db';
-import { abandonUpload, addUsage, videoPrefix } from '@arvlite/domain';
+import { addUsage, videoPrefix } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
+import { abandonUpload } from '../upload/abandon-upload.ts';
 
 /** Deletes every object of a soft-deleted video, releases its quota, then removes the row. Safe to re-run. */
 export const videoDelete = defineTask('video:delete', async ({ em, deps, payload, log }) => {

@@ -1,16 +1,8 @@
 // Ending an upload that will not complete: abort it in storage, delete the object, release the quota, record why.
+// Used by the API (cancel, failed verification) and by the upload:expire and video:delete tasks.
 import { UploadSession, type EntityManager, type Video } from '@arvlite/db';
+import { releaseQuota, transition } from '@arvlite/domain';
 import type { ObjectStorage } from '@arvlite/storage';
-import { releaseQuota } from './quota.ts';
-import { transition } from './video-state.ts';
-
-export const ACCEPTED_CONTAINERS = {
-  'video/mp4': 'mp4',
-  'video/quicktime': 'mov',
-  'video/webm': 'webm',
-  'video/x-matroska': 'mkv',
-  'video/matroska': 'mkv',
-} as const;
 
 export async function abandonUpload(
   em: EntityManager,
