@@ -35,13 +35,34 @@ export const trpcPlugin: FastifyPluginCallback<Pick<FastifyTRPCPluginOptions<App
   done,
 ) => {
   const { trpcOptions } = opts;
-  // As the stock plugin: tRPC parses the bodies itself.
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, next) => next(null, body));
-  fastify.removeContentTypeParser('multipart/form-data');
-  fastify.addContentTypeParser('multipart/form-data', {}, (_req, body, next) => next(null, body));
-
   const router = trpcOptions.router;
+  // tRPC parses the bodies itself. Unlike the stock plugin, only JSON is let through: no procedure takes form data or
+  // octets, and tRPC would read a multipart body whole into memory (Fastify's bodyLimit does not cover a stream
+  // handed on). Anything else is refused before a byte of its body is read; a JSON body is read as a string, within
+  // Fastify's bodyLimit (413 beyond it), and tRPC's own reader gets the same cap in case it ever reads the stream.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, next) => next(null, body));
+  const maxBodySize = trpcOptions.maxBodySize ?? fastify.initialConfig.bodyLimit ?? 1024 * 1024;
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const refusal = refuseBody(req.raw, maxBodySize);
+    if (!refusal) return done();
+    const config = router._def._config;
+    const error = new TRPCError({ code: refusal.code, message: refusal.message });
+    const shape = getErrorShape({ config, error, type: 'unknown', path: undefined, input: undefined, ctx: undefined });
+    // Headers as resolveResponse answers a request it refuses (the stock plugin's bytes for a text/plain POST).
+    reply
+      .code(refusal.status)
+      .header('content-type', 'text/plain;charset=UTF-8')
+      .header('vary', 'trpc-accept, accept')
+      .send(Buffer.from(JSON.stringify(transformTRPCResponse(config, { error: shape }))));
+    // The body is never parsed: Node discards what arrives while the answer goes out (closing at once would reset
+    // the connection, and the client could lose the answer), and the connection is cut if the client keeps sending.
+    const socket = req.raw.socket;
+    const cut = setTimeout(() => socket.destroy(), 1_000);
+    req.raw.once('end', () => clearTimeout(cut));
+    socket.once('close', () => clearTimeout(cut));
+  });
+
   const createContext = (req: FastifyRequest, reply: FastifyReply) => async (inner: { info: TRPCRequestInfo }) =>
     await trpcOptions.createContext?.({ req, res: reply, info: inner.info });
 
@@ -54,7 +75,7 @@ export const trpcPlugin: FastifyPluginCallback<Pick<FastifyTRPCPluginOptions<App
       const answer = await answerQuery(req, reply, request, get.url, path);
       if (answer) return sendJson(req, reply, answer.status, answer.headers, Buffer.from(answer.body));
     } else {
-      request = toFetchRequest(req, reply, trpcOptions.maxBodySize);
+      request = toFetchRequest(req, reply, maxBodySize);
     }
     const response = await resolveResponse({
       ...trpcOptions,
@@ -215,6 +236,29 @@ function sendJson(req: FastifyRequest, reply: FastifyReply, status: number, head
   reply.code(status);
   for (const [name, value] of headers) reply.header(name, value);
   return reply.send(body);
+}
+
+/**
+ * Why a request's body is refused before it is read: a body that is not JSON (415; tRPC would buffer multipart/form-data
+ * whole, and no procedure takes anything but JSON), or one declared larger than the cap (413). Undefined: let it in.
+ */
+function refuseBody(
+  raw: IncomingMessage,
+  maxBodySize: number,
+): { status: 413 | 415; code: 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE'; message: string } | undefined {
+  const length = raw.headers['content-length'];
+  const hasBody = raw.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody) return undefined;
+  const given = raw.headers['content-type'];
+  if (given?.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    // tRPC's own words for a content type it has no handler for (its unclosed quote included).
+    const message = given === undefined ? 'Missing content-type header' : `Unsupported content-type "${given}`;
+    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message };
+  }
+  if (length !== undefined && Number(length) > maxBodySize) {
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `Bodies are limited to ${maxBodySize} bytes` };
+  }
+  return undefined;
 }
 
 /** resolveResponse's test for an answer it cannot send as plain JSON. */
