@@ -142,16 +142,19 @@ describe('viewer (no account)', () => {
     expect(new URL(page.url()).pathname).toBe('/');
   });
 
-  it('shows the same screen in Russian once the visitor picks Русский, and remembers the choice', async () => {
-    await page.getByRole('radio', { name: 'Русский' }).click();
-    await page.getByRole('button', { name: 'Сканировать код' }).waitFor();
-    // A new page load: the choice comes back from storage, over the browser's English.
+  it('switches that screen to Russian when the visitor picks Русский, and remembers the choice', async () => {
     await page.goto(`${web.url}/v/NoSuchCode_12345`);
+    await page.getByRole('heading', { name: 'We don’t know this code' }).waitFor();
+    await page.getByRole('radio', { name: 'Русский' }).click();
+    await page.getByRole('heading', { name: 'Мы не знаем этот код' }).waitFor();
+    // A new page load: the choice comes back from storage, over the browser's English.
+    await page.reload();
     await page.getByTestId('reason-NOT_FOUND').waitFor();
     await page.getByRole('heading', { name: 'Мы не знаем этот код' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
     await shot('01-not-found-ru');
     await page.getByRole('button', { name: 'На главную' }).click();
+    await page.getByRole('button', { name: 'Сканировать код' }).waitFor();
     await page.getByRole('radio', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Scan a code' }).waitFor();
   });
