@@ -36,8 +36,9 @@ export async function dispatchPending(
   let after = '0';
   for (;;) {
     const rows = await em.execute<PendingRow[]>(
-      `select id::text as id, aggregate_type || ':' || aggregate_id as aggregate, payload, created_at
-         from outbox_event where delivered_at is null and id > ?::bigint order by id limit ?`,
+      // Order by the column, not the text alias: '10' sorts before '9'.
+      `select e.id::text as id, e.aggregate_type || ':' || e.aggregate_id as aggregate, e.payload, e.created_at
+         from outbox_event e where e.delivered_at is null and e.id > ?::bigint order by e.id limit ?`,
       [after, BATCH],
     );
     for (const row of rows) {
