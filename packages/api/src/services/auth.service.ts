@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { Company } from '@arvlite/db';
 import { Invitation, Membership, RefreshToken, User, type EntityManager } from '@arvlite/db';
+import { emit } from '@arvlite/jobs';
 import type { Context } from '../context.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.ts';
@@ -147,6 +148,15 @@ export async function acceptInvite(ctx: Ctx, user: User, input: { token: string 
       targetType: 'membership',
       targetId: membership.id,
       changes: { role: { from: null, to: invitation.role } },
+    });
+    await tem.flush(); // the ids the event carries are assigned on flush
+    await emit(tem, {
+      type: 'member.joined',
+      companyId: invitation.company.id,
+      invitationId: invitation.id,
+      membershipId: membership.id,
+      userId: user.id,
+      role: invitation.role,
     });
     const company = invitation.company as Company;
     return { companyId: company.id, companyName: company.name, role: membership.role };

@@ -1,5 +1,6 @@
 import { roleAtLeast, type Role } from '@arvlite/contract';
 import { Invitation, Membership, User } from '@arvlite/db';
+import { emit } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
@@ -44,6 +45,14 @@ export async function invite(ctx: Ctx, input: { companyId: string; email: string
       targetType: 'invitation',
       targetId: invitation.id,
       changes: { email: { from: null, to: input.email }, role: { from: null, to: input.role } },
+    });
+    await tem.flush(); // the ids the event carries are assigned on flush
+    await emit(tem, {
+      type: 'member.invited',
+      companyId: company.id,
+      invitationId: invitation.id,
+      role: input.role,
+      invitedByUserId: ctx.caller.userId,
     });
     // The token is returned once, for the inviter to send; only its hash is stored.
     return {

@@ -12,9 +12,16 @@ import type { MarkerScore } from '@arvlite/marker';
 import type { ObjectStorage } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import type { Logger } from 'pino';
+import { emit } from '../outbox/emit.ts';
+import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 
 export function keyIds(content: ArContent): ArContentKeyIds {
   return arContentKeyIds(content);
+}
+
+/** Exactly the ids an event carries (events are strict objects). */
+function eventIds(ids: ArContentKeyIds) {
+  return { companyId: ids.companyId, projectId: ids.projectId, arContentId: ids.arContentId };
 }
 
 /** True while `revision` is the one queued for compiling: a newer upload, a delete or a recovery makes older jobs stale. */
@@ -89,6 +96,9 @@ export async function publishMarker(
       markerFailureMessage: null,
       markerProcessedAt: new Date(),
     });
+    await tem.flush();
+    await emit(tem, { type: 'marker.published', ...eventIds(ids), revision });
+    await checkQuotaWarnings(tem, ids.companyId);
     return true;
   });
   if (!published) await removeRevision(storage, log, ids, revision);
@@ -125,6 +135,8 @@ export async function failMarker(
       // The published marker keeps its own score; without one, the failed attempt's score explains the failure.
       ...(failure.score && !hasPublished ? scoreFields(failure.score) : {}),
     });
+    await tem.flush();
+    await emit(tem, { type: 'marker.failed', ...eventIds(ids), revision, reason: failure.code });
     return true;
   });
   if (failed) await removeRevision(storage, log, ids, revision);

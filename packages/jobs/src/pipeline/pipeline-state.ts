@@ -3,6 +3,7 @@ import { Video, VideoStep, type EntityManager, type StepStatus } from '@arvlite/
 import { transition, videoKeyIds, videoOutputKey } from '@arvlite/domain';
 import type { ObjectStorage } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
+import { emit } from '../outbox/emit.ts';
 
 export const VIDEO_CHANNEL = 'arvlite_video';
 
@@ -64,7 +65,8 @@ export async function failVideo(
   await em.transactional(async (tem) => {
     const video = await lockVideo(tem, videoId);
     for (const f of partialFiles) await storage.delete(videoOutputKey(videoKeyIds(video), f));
-    if (video.status === 'PROCESSING' || video.status === 'UPLOADED') transition(video, 'FAILED', error);
+    const failing = video.status === 'PROCESSING' || video.status === 'UPLOADED';
+    if (failing) transition(video, 'FAILED', error);
     await tem.nativeUpdate(
       VideoStep,
       { video: videoId, name: step },
@@ -76,6 +78,10 @@ export async function failVideo(
       },
     );
     await tem.flush();
+    if (failing) {
+      const ids = { companyId: video.company.id, projectId: video.project.id, videoId };
+      await emit(tem, { type: 'video.failed', ...ids, reason: error.code, step });
+    }
     await notifyVideo(tem, videoId, { status: 'FAILED', step });
   });
 }

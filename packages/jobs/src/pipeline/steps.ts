@@ -21,6 +21,8 @@ import { isNotFound } from '@arvlite/storage';
 import type { TaskContext } from '../define-task.ts';
 import { enqueue } from '../enqueue.ts';
 import type { JobName } from '../job-map.ts';
+import { emit } from '../outbox/emit.ts';
+import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 import { mediaToolkit } from './media-toolkit.ts';
 import { ensureSteps, lockVideo, notifyVideo, STEP, updateStep } from './pipeline-state.ts';
 import { PermanentStepError, runStep } from './run-step.ts';
@@ -318,6 +320,8 @@ export async function finalize(ctx: Ctx<'video:finalize'>) {
       await tem.flush();
       // Done in the same commit as READY: nobody sees a READY video with a step still running.
       await updateStep(tem, video.id, STEP.finalize, { status: 'done', progress: 100, finishedAt: v.readyAt });
+      await emit(tem, { type: 'video.ready', companyId: v.company.id, projectId: v.project.id, videoId: v.id });
+      await checkQuotaWarnings(tem, v.company.id);
       await notifyVideo(tem, video.id, { status: 'READY' });
     });
   });

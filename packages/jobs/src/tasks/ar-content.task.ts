@@ -2,6 +2,7 @@
 import { ArContent } from '@arvlite/db';
 import { addUsage, arContentPrefix } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
+import { emit } from '../outbox/emit.ts';
 import { jobKey } from '../job-map.ts';
 import { failMarker, keyIds } from '../marker/marker-state.ts';
 
@@ -26,10 +27,18 @@ export const arContentDelete = defineTask('ar-content:delete', async ({ em, deps
  * bumps the version so cached manifests revalidate. Nothing is deleted.
  */
 export const arContentExpire = defineTask('ar-content:expire', async ({ em, log }) => {
-  const rows = await em.execute<{ id: string }[]>(
-    `update ar_content set expired_at = now(), version = version + 1
-      where expires_at <= now() and expired_at is null and deleted_at is null returning id`,
-  );
+  const rows = await em.transactional(async (tem) => {
+    const expired = await tem.execute<{ id: string; company_id: string; project_id: string; expires_at: Date }[]>(
+      `update ar_content set expired_at = now(), version = version + 1
+        where expires_at <= now() and expired_at is null and deleted_at is null
+        returning id, company_id, project_id, expires_at`,
+    );
+    for (const r of expired) {
+      const ids = { companyId: r.company_id, projectId: r.project_id, arContentId: r.id };
+      await emit(tem, { type: 'ar-content.expired', ...ids, expiresAt: new Date(r.expires_at).toISOString() });
+    }
+    return expired;
+  });
   if (rows.length > 0) log.info({ count: rows.length }, 'AR content expired');
 });
 

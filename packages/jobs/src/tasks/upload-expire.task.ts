@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { UploadSession, Video } from '@arvlite/db';
 import { defineTask } from '../define-task.ts';
+import { emit } from '../outbox/emit.ts';
 import { abandonUpload } from '../upload/abandon-upload.ts';
 
 /** Cron: uploads not completed before their session expired are aborted, their objects deleted, their quota released. */
@@ -13,10 +14,15 @@ export const uploadExpire = defineTask('upload:expire', async ({ em, deps, log }
   for (const session of expired) {
     await em.transactional(async (tem) => {
       const video = await tem.findOneOrFail(Video, { id: session.video.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const failing = video.status === 'AWAITING_UPLOAD';
       await abandonUpload(tem, deps.storage, video, {
         code: 'UPLOAD_EXPIRED',
         message: 'The upload was not completed before its session expired; upload the file again',
       });
+      if (failing) {
+        const ids = { companyId: video.company.id, projectId: video.project.id, videoId: video.id };
+        await emit(tem, { type: 'video.failed', ...ids, reason: 'UPLOAD_EXPIRED', step: null });
+      }
     });
   }
   if (expired.length > 0) log.info({ count: expired.length }, 'expired upload sessions cleaned up');
