@@ -2,7 +2,6 @@
 import {
   createArvliteClient,
   errorCode,
-  TRPCClientError,
   withRefreshOnUnauthorized,
   type ArvliteClient,
   type RouterInputs,
@@ -33,28 +32,7 @@ export const api: ArvliteClient = createArvliteClient({
 });
 
 export { errorCode };
-
-/** The message to show a person; server messages are written for people, validation ones name the fields. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof TRPCClientError) {
-    const fields = err.data?.fieldErrors as Record<string, string[] | undefined> | undefined;
-    const first = fields && Object.entries(fields).find(([, v]) => v?.length);
-    if (first) return `${first[0]}: ${first[1]![0]}`;
-    return err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-export function fieldErrors(err: unknown): Record<string, string | undefined> {
-  if (!(err instanceof TRPCClientError)) return {};
-  const fields = (err.data?.fieldErrors ?? {}) as Record<string, string[] | undefined>;
-  const out: Record<string, string | undefined> = Object.fromEntries(
-    Object.entries(fields).map(([k, v]) => [k, v?.[0]]),
-  );
-  const field = (err.data?.details as { field?: string } | undefined)?.field;
-  if (field) out[field] = err.message;
-  return out;
-}
+export { errorMessage, fieldErrors, type ErrorTexts } from './i18n/errors.ts';
 
 export const queryClient = new QueryClient({
   defaultOptions: {

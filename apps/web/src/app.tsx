@@ -1,14 +1,17 @@
 // Providers and routes. Pages under /c/:companyId need a session; the rest are public.
 import { createTheme, Loader, MantineProvider } from '@mantine/core';
+import { DatesProvider } from '@mantine/dates';
 import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, type ReactNode } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { queryClient } from './api.ts';
 import { useSignedIn } from './auth/use-session.ts';
 import { Shell } from './components/shell.tsx';
+import { i18n } from './i18n/dashboard.ts';
 import { AuditPage } from './pages/audit.tsx';
-import { HomePage, NewCompanyPage } from './pages/companies.tsx';
+import { CompanySettingsPage, HomePage, NewCompanyPage } from './pages/companies.tsx';
 import { InvitePage } from './pages/invite.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
@@ -36,6 +39,7 @@ function RequireSession({ children }: { children: ReactNode }) {
 }
 
 export function Routes() {
+  const { t } = useTranslation();
   return (
     <Switch>
       <Route path="/sign-in" component={SignInPage} />
@@ -57,7 +61,7 @@ export function Routes() {
       <Route path="/c/:companyId/*?">
         <RequireSession>
           <Shell>
-            <Suspense fallback={<Loader aria-label="Loading the page" m="xl" />}>
+            <Suspense fallback={<Loader aria-label={t('app.loadingPage')} m="xl" />}>
               <Switch>
                 <Route path="/c/:companyId">{(p) => <Redirect to={`/c/${p.companyId}/projects`} replace />}</Route>
                 <Route path="/c/:companyId/projects" component={ProjectsPage} />
@@ -67,6 +71,7 @@ export function Routes() {
                 <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
                 <Route path="/c/:companyId/members" component={MembersPage} />
                 <Route path="/c/:companyId/audit" component={AuditPage} />
+                <Route path="/c/:companyId/settings" component={CompanySettingsPage} />
                 <Route component={NotFoundPage} />
               </Switch>
             </Suspense>
@@ -78,13 +83,23 @@ export function Routes() {
   );
 }
 
+/** Date pickers speak the page's language and start weeks on Monday. */
+function LocalizedDates({ children }: { children: ReactNode }) {
+  const { i18n: instance } = useTranslation();
+  return <DatesProvider settings={{ locale: instance.language, firstDayOfWeek: 1 }}>{children}</DatesProvider>;
+}
+
 export function App() {
   return (
-    <QueryClientProvider client={queryClient}>
-      <MantineProvider theme={theme} defaultColorScheme="auto">
-        <Notifications position="top-right" />
-        <Routes />
-      </MantineProvider>
-    </QueryClientProvider>
+    <I18nextProvider i18n={i18n}>
+      <QueryClientProvider client={queryClient}>
+        <MantineProvider theme={theme} defaultColorScheme="auto">
+          <LocalizedDates>
+            <Notifications position="top-right" />
+            <Routes />
+          </LocalizedDates>
+        </MantineProvider>
+      </QueryClientProvider>
+    </I18nextProvider>
   );
 }

@@ -2,6 +2,7 @@
 // readers for the analysis results, whose shape belongs to each analyzer.
 import { parseStepName, type VideoStatusEvent } from '@arvlite/client';
 import { api, type RouterOutputs } from './api.ts';
+import { i18n, t } from './i18n/dashboard.ts';
 
 export type VideoDetail = RouterOutputs['video']['byId'];
 export type PipelineStep = VideoDetail['steps'][number];
@@ -21,18 +22,16 @@ export function watchVideo(
 export const retryVideo = (id: string) => api.video.retry.mutate({ id });
 export const reprocessVideo = (id: string) => api.video.reprocess.mutate({ id });
 
-const STEP_LABELS: Record<string, string> = {
-  probe: 'Inspect the file',
-  playable: 'Make it playable',
-  images: 'Poster and storyboard',
-  analysis: 'Analysis',
-  finalize: 'Finish',
-};
-
+/** A step's name for people (steps.* in the catalogs); a step this version does not know keeps its own name. */
 export function stepLabel(name: string): string {
   const step = parseStepName(name);
-  if (step?.kind === 'rendition') return `Rendition ${step.rung}`;
-  return STEP_LABELS[name] ?? name;
+  if (step?.kind === 'rendition') return t('steps.rendition', { name: step.rung });
+  return i18n.exists(`steps.${name}`) ? t(`steps.${name}`) : name;
+}
+
+/** What a video's (or a step's) failure code means, in the person's language; the server's message is not shown. */
+export function failureText(code: string): string {
+  return i18n.exists(`video.failure.${code}`) ? t(`video.failure.${code}`) : t('video.failure.other', { code });
 }
 
 type AnalyzerOutcome<T> = { ok: true; result: T } | { ok: false; error: string };
@@ -62,12 +61,4 @@ export function analysisSummary(analysis: unknown) {
       .filter(([, o]) => o && !o.ok)
       .map(([name, o]) => ({ name, error: (o as { error: string }).error })),
   };
-}
-
-export function formatClock(s: number): string {
-  const t = Math.max(0, Math.round(s));
-  const h = Math.floor(t / 3600);
-  const m = Math.floor((t % 3600) / 60);
-  const sec = String(t % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }

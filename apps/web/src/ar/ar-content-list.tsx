@@ -2,12 +2,13 @@
 import { Anchor, Button, Group, Switch, Table, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api.ts';
 import { CreateModal } from '../components/create-modal.tsx';
-import { formatDate } from '../components/format.ts';
 import { notifySuccess } from '../components/notify.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
+import { useFormat } from '../i18n/dashboard.ts';
 import { ArStatusBadge, RatingBadge } from './ar-status.tsx';
 
 export function ArContentSection({
@@ -19,6 +20,8 @@ export function ArContentSection({
   companyId: string;
   canCreate: boolean;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const [showArchived, setShowArchived] = useState(false);
   const [creating, setCreating] = useState(false);
   const list = usePagedList({
@@ -32,18 +35,18 @@ export function ArContentSection({
     <section aria-labelledby="ar-heading">
       <Group justify="space-between" mb="xs">
         <Title order={2} size="h4" id="ar-heading">
-          AR content
+          {t('arList.title')}
         </Title>
         <Group gap="sm">
           <Switch
-            label="Show archived"
+            label={t('arList.showArchived')}
             size="sm"
             checked={showArchived}
             onChange={(e) => setShowArchived(e.currentTarget.checked)}
           />
           {canCreate && (
             <Button size="sm" onClick={() => setCreating(true)}>
-              New AR content
+              {t('arList.new')}
             </Button>
           )}
         </Group>
@@ -51,8 +54,14 @@ export function ArContentSection({
       <PagedTable
         list={list}
         aria-labelledby="ar-heading"
-        columns={['Title', 'Status', 'Marker', 'Valid', 'Added']}
-        empty={`No AR content yet.${canCreate ? ' Create one, upload its marker image and choose the videos it plays.' : ''}`}
+        columns={[
+          t('arList.columns.title'),
+          t('arList.columns.status'),
+          t('arList.columns.marker'),
+          t('arList.columns.valid'),
+          t('arList.columns.added'),
+        ]}
+        empty={canCreate ? t('arList.emptyEditor') : t('arList.empty')}
         row={(c) => (
           <Table.Tr key={c.id} data-ar-content-id={c.id}>
             <Table.Td>
@@ -81,14 +90,17 @@ export function ArContentSection({
             <Table.Td>
               <Text size="sm" c={c.expired ? 'red' : undefined}>
                 {c.expired
-                  ? 'Expired'
+                  ? t('arList.expired')
                   : c.activeFrom || c.expiresAt
-                    ? `${c.activeFrom ? formatDate(c.activeFrom) : 'now'} – ${c.expiresAt ? formatDate(c.expiresAt) : 'open end'}`
-                    : 'Always'}
+                    ? t('arList.range', {
+                        from: c.activeFrom ? f.dateTime(c.activeFrom) : t('arList.now'),
+                        to: c.expiresAt ? f.dateTime(c.expiresAt) : t('arList.openEnd'),
+                      })
+                    : t('arList.always')}
               </Text>
             </Table.Td>
             <Table.Td>
-              <Text size="sm">{formatDate(c.createdAt)}</Text>
+              <Text size="sm">{f.dateTime(c.createdAt)}</Text>
             </Table.Td>
           </Table.Tr>
         )}
@@ -114,20 +126,21 @@ function CreateArContentModal({
   projectId: string;
   companyId: string;
 }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const [, navigate] = useLocation();
   return (
     <CreateModal
       opened={opened}
       onClose={onClose}
-      title="New AR content"
-      nameLabel="AR content title"
+      title={t('arList.createTitle')}
+      nameLabel={t('arList.nameLabel')}
       nameKey="title"
-      submitLabel="Create AR content"
-      failure="Could not create the AR content"
+      submitLabel={t('arList.create')}
+      failure={t('arList.couldNotCreate')}
       create={(title, description) => api.arContent.create.mutate({ projectId, title, description })}
       onCreated={(c) => {
-        notifySuccess(`“${c.title}” created. Upload its marker image next.`);
+        notifySuccess(t('arList.created', { title: c.title }));
         void qc.invalidateQueries({ queryKey: ['ar-contents', projectId] });
         navigate(`/c/${companyId}/ar/${c.id}`);
       }}

@@ -1,40 +1,42 @@
 // Badges and colours for AR content status and marker ratings, and the types the AR pages share.
 import { Badge } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { api, type RouterOutputs } from '../api.ts';
 
 export type ArContentDetail = RouterOutputs['arContent']['byId'];
 export type ArContentItem = RouterOutputs['arContent']['list']['items'][number];
 
-const STATUS: Record<string, { label: string; color: string }> = {
-  DRAFT: { label: 'Draft', color: 'gray' },
-  MARKER_PROCESSING: { label: 'Processing marker', color: 'yellow' },
-  READY: { label: 'Ready', color: 'teal' },
-  ARCHIVED: { label: 'Archived', color: 'gray' },
+const STATUS_COLOR: Record<string, string> = {
+  DRAFT: 'gray',
+  MARKER_PROCESSING: 'yellow',
+  READY: 'teal',
+  ARCHIVED: 'gray',
 };
 
 export function ArStatusBadge({ status }: { status: string }) {
-  const s = STATUS[status] ?? { label: status, color: 'gray' };
+  const { t } = useTranslation();
   return (
-    <Badge color={s.color} variant="light" data-status={status}>
-      {s.label}
+    <Badge color={STATUS_COLOR[status] ?? 'gray'} variant="light" data-status={status}>
+      {t(`arStatus.${status}`, { defaultValue: status })}
     </Badge>
   );
 }
 
-export const RATING: Record<string, { label: string; color: string }> = {
-  good: { label: 'Good', color: 'teal' },
-  fair: { label: 'Fair', color: 'yellow' },
-  poor: { label: 'Poor', color: 'orange' },
-  unusable: { label: 'Unusable', color: 'red' },
+/** Marker ratings: each one's colour; its name is `rating.<rating>` in the catalogs. */
+export const RATING_COLOR: Record<string, string> = {
+  good: 'teal',
+  fair: 'yellow',
+  poor: 'orange',
+  unusable: 'red',
 };
 
 export function RatingBadge({ rating, score }: { rating: string | null; score?: number | null }) {
+  const { t } = useTranslation();
   if (!rating) return null;
-  const r = RATING[rating] ?? { label: rating, color: 'gray' };
   return (
-    <Badge color={r.color} variant="light" data-rating={rating}>
-      {r.label}
+    <Badge color={RATING_COLOR[rating] ?? 'gray'} variant="light" data-rating={rating}>
+      {t(`rating.${rating}`, { defaultValue: rating })}
       {typeof score === 'number' ? ` · ${score}` : ''}
     </Badge>
   );

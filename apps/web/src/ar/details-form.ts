@@ -1,6 +1,7 @@
 // The AR content details form without React: the item as form values (times as wall clock in the company's time
 // zone) and back as `arContent.update` input, with per-field checks.
 import { fromWallTime, inputs, toWallTime, type RouterInputs } from '@arvlite/client';
+import { t } from '../i18n/dashboard.ts';
 import type { ArContentDetail } from './ar-status.tsx';
 
 export type UpdateInput = RouterInputs['arContent']['update'];
@@ -53,14 +54,14 @@ export function toUpdateInput(
   const when = (s: string | null) => (s ? fromWallTime(s, timeZone) : null);
   const activeFrom = when(v.activeFrom);
   const expiresAt = when(v.expiresAt);
-  if (refused(inputs.title, v.title)) errors.title = 'Give it a title';
-  if (activeFrom && expiresAt && expiresAt <= activeFrom) errors.expiresAt = 'Must be after “Active from”';
+  if (refused(inputs.title, v.title)) errors.title = t('ar.errors.title');
+  if (activeFrom && expiresAt && expiresAt <= activeFrom) errors.expiresAt = t('ar.errors.expiresAt');
   const email = text(v.customerEmail);
-  if (email && refused(inputs.email, email)) errors.customerEmail = 'Enter an email address';
+  if (email && refused(inputs.email, email)) errors.customerEmail = t('ar.errors.email');
   const phone = text(v.customerPhone);
-  if (phone && refused(inputs.customerPhone, phone)) errors.customerPhone = 'Digits, spaces and + ( ) - . only';
+  if (phone && refused(inputs.customerPhone, phone)) errors.customerPhone = t('ar.errors.phone');
   const width = v.widthMm === '' ? null : Number(v.widthMm);
-  if (width !== null && refused(inputs.widthMm, width)) errors.widthMm = 'Between 10 mm and 10 m';
+  if (width !== null && refused(inputs.widthMm, width)) errors.widthMm = t('ar.errors.width');
   return {
     errors,
     input: {

@@ -2,7 +2,9 @@
 import { MantineProvider } from '@mantine/core';
 import { cleanup, render } from '@testing-library/react';
 import { createElement } from 'react';
+import { I18nextProvider } from 'react-i18next';
 import { afterEach, describe, expect, it } from 'vitest';
+import { i18n } from '../i18n/dashboard.ts';
 import { keypointRadius, placeKeypoints } from './keypoints.ts';
 import { KeypointOverlay, ScoreGauge } from './marker-panel.tsx';
 
@@ -64,9 +66,14 @@ describe('marker feature points over the image', () => {
 });
 
 describe('score gauge', () => {
-  it('is a labelled meter with the score and rating in words', () => {
+  it('is a labelled meter with the score and rating in words', async () => {
+    await i18n.changeLanguage('en');
     const { getByRole } = render(
-      createElement(MantineProvider, null, createElement(ScoreGauge, { score: 72, rating: 'good' })),
+      createElement(
+        I18nextProvider,
+        { i18n },
+        createElement(MantineProvider, null, createElement(ScoreGauge, { score: 72, rating: 'good' })),
+      ),
     );
     const meter = getByRole('meter', { name: 'Trackability score' });
     expect(meter.getAttribute('aria-valuenow')).toBe('72');

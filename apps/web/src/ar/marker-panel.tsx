@@ -18,30 +18,41 @@ import {
 import { Dropzone } from '@mantine/dropzone';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
-import { RATING, type ArContentDetail } from './ar-status.tsx';
+import { i18n, t as translate, useFormat } from '../i18n/dashboard.ts';
+import { RATING_COLOR, type ArContentDetail } from './ar-status.tsx';
 import { keypointRadius, placeKeypoints, type Keypoint } from './keypoints.ts';
 import { checkMarkerFile, uploadMarker } from './marker-upload.ts';
 
 type Marker = ArContentDetail['marker'];
 
-const FAILURE_TITLE: Record<string, string> = {
-  NO_FEATURES: 'No features found: this image cannot be tracked',
-  IMAGE_TOO_SMALL: 'The image is too small',
-  UNSUPPORTED_IMAGE: 'This file is not a usable image',
-  COMPILE_FAILED: 'The marker could not be compiled',
-  UPLOAD_SIZE_MISMATCH: 'The upload was incomplete',
-  UPLOAD_MISSING: 'The upload is gone',
-  UPLOAD_TOO_LARGE: 'The image is too large',
-  MARKER_FAILED: 'The marker could not be processed',
-};
-
 export function failureTitle(code: string): string {
-  return FAILURE_TITLE[code] ?? `Marker refused (${code})`;
+  return i18n.exists(`marker.failure.${code}`)
+    ? translate(`marker.failure.${code}`)
+    : translate('marker.failure.other', { code });
+}
+
+/** What to do about a refused marker; the server's message is not shown (it is English and for operators' logs). */
+function failureText(code: string): string {
+  return i18n.exists(`marker.failureText.${code}`) ? translate(`marker.failureText.${code}`) : '';
+}
+
+/** The scorer's advice (packages/marker ADVICE), known by its opening words; anything newer is shown as sent. */
+const ADVICE_KEYS: [string, string][] = [
+  ['No detail found', 'noFeatures'],
+  ['Low texture', 'lowTexture'],
+  ['Features are concentrated', 'concentrated'],
+  ['Low contrast', 'lowContrast'],
+];
+function adviceText(advice: string): string {
+  const key = ADVICE_KEYS.find(([start]) => advice.startsWith(start))?.[1];
+  return key ? translate(`marker.adviceText.${key}`) : advice;
 }
 
 export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; canEdit: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const { marker } = content;
   const processing = content.status === 'MARKER_PROCESSING';
@@ -60,11 +71,11 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
       );
       void qc.invalidateQueries({ queryKey: ['ar-content', content.id] });
       void qc.invalidateQueries({ queryKey: ['ar-contents', content.projectId] });
-      notifySuccess('Marker uploaded; compiling it now');
+      notifySuccess(t('marker.uploaded'));
     },
     onError: (err) => {
       void qc.invalidateQueries({ queryKey: ['ar-content', content.id] });
-      notifyError(err, 'Could not upload the marker');
+      notifyError(err, t('marker.couldNotUpload'), { NO_UPLOAD: 'errors.reason.NO_UPLOAD' });
     },
     onSettled: () => setPercent(null),
   });
@@ -89,15 +100,15 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
     <Card withBorder>
       <Group justify="space-between" mb="sm">
         <Title order={2} size="h5" id="marker-heading">
-          Marker image
+          {t('marker.heading')}
         </Title>
         {marker.published ? (
           <Badge variant="light" color="teal">
-            Published
+            {t('marker.published')}
           </Badge>
         ) : (
           <Badge variant="light" color="gray">
-            Not published
+            {t('marker.notPublished')}
           </Badge>
         )}
       </Group>
@@ -108,8 +119,8 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
             onReject={(r) =>
               setRejected(
                 r[0]?.errors[0]?.code === 'file-too-large'
-                  ? `The image must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB.`
-                  : 'Choose a JPEG, PNG or WebP image.',
+                  ? t('marker.errors.tooLarge', { mib: MARKER_MAX_BYTES / 1024 / 1024 })
+                  : t('marker.errors.type'),
               )
             }
             accept={MARKER_EXTENSIONS as unknown as Record<string, string[]>}
@@ -117,18 +128,13 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
             multiple={false}
             disabled={busy}
             loading={upload.isPending}
-            aria-label="Marker image: drop a photo here, or press Enter to choose one"
-            inputProps={{ 'aria-label': 'Marker image to upload' }}
+            aria-label={t('marker.dropzone')}
+            inputProps={{ 'aria-label': t('marker.input') }}
           >
             <Stack align="center" gap={2} py="md" style={{ pointerEvents: 'none' }}>
-              <Text fw={500}>
-                {marker.published || marker.failure
-                  ? 'Drop a new marker image, or click to choose'
-                  : 'Drop the marker image here, or click to choose'}
-              </Text>
+              <Text fw={500}>{marker.published || marker.failure ? t('marker.dropNew') : t('marker.drop')}</Text>
               <Text size="sm" c="dimmed">
-                The printed photo viewers point their phone at. JPEG, PNG or WebP, at least 480 px on the short side, up
-                to 20 MiB.
+                {t('marker.hint')}
               </Text>
             </Stack>
           </Dropzone>
@@ -136,14 +142,21 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
 
         <div aria-live="polite">
           {rejected && (
-            <Alert color="red" role="alert" title="This file cannot be a marker">
+            <Alert color="red" role="alert" title={t('marker.rejected')}>
               {rejected}
             </Alert>
           )}
           {percent !== null && (
             <Stack gap={4}>
-              <Text size="sm">{percent < 100 ? `Uploading the marker… ${percent}%` : 'Checking the upload…'}</Text>
-              <Progress value={percent} animated aria-label="Marker upload progress" aria-valuetext={`${percent}%`} />
+              <Text size="sm">
+                {percent < 100 ? t('marker.uploading', { percent: `${percent}%` }) : t('marker.checking')}
+              </Text>
+              <Progress
+                value={percent}
+                animated
+                aria-label={t('marker.uploadProgress')}
+                aria-valuetext={`${percent}%`}
+              />
             </Stack>
           )}
           {processing && <CompileProgress since={content.updatedAt} />}
@@ -154,13 +167,14 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
               title={failureTitle(marker.failure.code)}
               data-failure={marker.failure.code}
             >
-              {marker.failure.message}
-              {marker.published ? ' The previous marker stays in use.' : ''}
+              {[failureText(marker.failure.code), marker.published ? t('marker.keptPrevious') : '']
+                .filter(Boolean)
+                .join(' ')}
             </Alert>
           )}
           {upload.isError && !marker.failure && (
-            <Alert color="red" role="alert" title="Upload failed">
-              {errorMessage(upload.error)}
+            <Alert color="red" role="alert" title={t('marker.uploadFailed')}>
+              {errorMessage(upload.error, { NO_UPLOAD: 'errors.reason.NO_UPLOAD' })}
             </Alert>
           )}
         </div>
@@ -186,6 +200,7 @@ function useStableUrl(url: string | null): string | null {
 
 /** The compile has no progress of its own: show the time it has taken against the few seconds it usually takes. */
 function CompileProgress({ since }: { since: Date }) {
+  const { t } = useTranslation();
   const start = new Date(since).getTime();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -197,45 +212,47 @@ function CompileProgress({ since }: { since: Date }) {
   const value = Math.round(95 * (1 - Math.exp(-seconds / 6)));
   return (
     <Stack gap={4} data-marker-processing>
-      <Text size="sm">Compiling the marker: finding features and building the tracking data… {seconds} s</Text>
+      <Text size="sm">{t('marker.compiling', { seconds })}</Text>
       <Progress
         value={value}
         animated
         color="yellow"
-        aria-label="Marker compile progress"
-        aria-valuetext={`Compiling, ${seconds} seconds so far`}
+        aria-label={t('marker.compileProgress')}
+        aria-valuetext={t('marker.compileSoFar', { count: seconds })}
       />
       <Text size="xs" c="dimmed">
-        This usually takes 5–15 seconds.
+        {t('marker.usually')}
       </Text>
     </Stack>
   );
 }
 
 export function ScoreGauge({ score, rating }: { score: number; rating: string | null }) {
-  const r = RATING[rating ?? ''] ?? { label: rating ?? 'Unrated', color: 'gray' };
+  const { t } = useTranslation();
+  const label = rating ? t(`rating.${rating}`, { defaultValue: rating }) : t('rating.unrated');
+  const color = RATING_COLOR[rating ?? ''] ?? 'gray';
   return (
     <div
       role="meter"
-      aria-label="Trackability score"
+      aria-label={t('marker.score')}
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={score}
-      aria-valuetext={`${score} of 100, ${r.label}`}
+      aria-valuetext={t('marker.scoreText', { score, rating: label })}
       data-score={score}
     >
       <RingProgress
         size={132}
         thickness={12}
         roundCaps
-        sections={[{ value: Math.max(0, Math.min(100, score)), color: r.color }]}
+        sections={[{ value: Math.max(0, Math.min(100, score)), color }]}
         label={
           <Stack gap={0} align="center" aria-hidden="true">
             <Text fw={700} size="xl" lh={1}>
               {score}
             </Text>
             <Text size="xs" c="dimmed">
-              of 100
+              {t('marker.of100')}
             </Text>
           </Stack>
         }
@@ -245,37 +262,54 @@ export function ScoreGauge({ score, rating }: { score: number; rating: string | 
 }
 
 function ScoreSummary({ marker }: { marker: Marker }) {
-  const r = RATING[marker.rating ?? ''] ?? { label: marker.rating ?? '—', color: 'gray' };
+  const { t } = useTranslation();
+  const f = useFormat();
+  const r = {
+    label: marker.rating ? t(`rating.${marker.rating}`, { defaultValue: marker.rating }) : '—',
+    color: RATING_COLOR[marker.rating ?? ''] ?? 'gray',
+  };
   return (
     <Group align="flex-start" gap="lg" wrap="wrap">
       <ScoreGauge score={marker.score ?? 0} rating={marker.rating} />
       <Stack gap="xs" style={{ flex: 1, minWidth: 220 }}>
         <Group gap="xs">
-          <Text fw={600}>Trackability:</Text>
+          <Text fw={600}>{t('marker.trackability')}</Text>
           <Badge size="lg" color={r.color} variant="light" data-rating={marker.rating}>
             {r.label}
           </Badge>
         </Group>
         {marker.advice.length > 0 ? (
-          <List size="sm" spacing={2} aria-label="Advice">
+          <List size="sm" spacing={2} aria-label={t('marker.advice')}>
             {marker.advice.map((a) => (
-              <List.Item key={a}>{a}</List.Item>
+              <List.Item key={a}>{adviceText(a)}</List.Item>
             ))}
           </List>
         ) : (
           <Text size="sm" c="dimmed">
-            Plenty of detail across the image: it should track well.
+            {t('marker.plenty')}
           </Text>
         )}
         <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="xs" verticalSpacing={4}>
-          <Figure label="Feature points" value={marker.featureCount} />
-          <Figure label="Matching points" value={marker.matchingPoints} />
-          <Figure label="Tracking points" value={marker.trackingPoints} />
-          <Figure label="Image" value={marker.width && marker.height ? `${marker.width}×${marker.height} px` : null} />
-          <Figure label="Printed width" value={marker.widthMm ? `${marker.widthMm} mm` : null} />
+          <Figure label={t('marker.featurePoints')} value={marker.featureCount} />
+          <Figure label={t('marker.matchingPoints')} value={marker.matchingPoints} />
+          <Figure label={t('marker.trackingPoints')} value={marker.trackingPoints} />
           <Figure
-            label="Compile time"
-            value={marker.compileMs !== null ? `${(marker.compileMs / 1000).toFixed(1)} s` : null}
+            label={t('marker.image')}
+            value={
+              marker.width && marker.height
+                ? t('marker.imageSize', { width: marker.width, height: marker.height })
+                : null
+            }
+          />
+          <Figure
+            label={t('marker.printedWidth')}
+            value={marker.widthMm ? t('marker.widthValue', { mm: f.number(marker.widthMm) }) : null}
+          />
+          <Figure
+            label={t('marker.compileTime')}
+            value={
+              marker.compileMs !== null ? t('marker.seconds', { value: f.fixed(marker.compileMs / 1000, 1) }) : null
+            }
           />
         </SimpleGrid>
       </Stack>
@@ -295,6 +329,7 @@ function Figure({ label, value }: { label: string; value: number | string | null
 }
 
 function MarkerImage({ src, marker, showPoints }: { src: string; marker: Marker; showPoints: boolean }) {
+  const { t } = useTranslation();
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const [visible, setVisible] = useState(true);
   const keypoints = ((marker as { keypoints?: Keypoint[] }).keypoints ?? []) as Keypoint[];
@@ -307,7 +342,7 @@ function MarkerImage({ src, marker, showPoints }: { src: string; marker: Marker;
       {canShow && (
         <Switch
           size="sm"
-          label={`Show feature points (${keypoints.length} strongest)`}
+          label={t('marker.showPoints', { count: keypoints.length })}
           checked={visible}
           onChange={(e) => setVisible(e.currentTarget.checked)}
         />
@@ -323,7 +358,7 @@ function MarkerImage({ src, marker, showPoints }: { src: string; marker: Marker;
       >
         <img
           src={src}
-          alt="Marker image"
+          alt={t('marker.imageAlt')}
           onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
           style={{ display: 'block', maxWidth: '100%', maxHeight: 420, height: 'auto', borderRadius: 8 }}
         />

@@ -1,14 +1,15 @@
 // A marker image from the browser to storage: ask for a presigned PUT, send the file straight to storage with
 // progress, then ask the server to check it and queue the compile.
 import { MARKER_MAX_BYTES, markerContentTypeOf, type ArvliteClient } from '@arvlite/client';
+import { t } from '../i18n/dashboard.ts';
 
 export class MarkerUploadError extends Error {}
 
 /** Why a file cannot be a marker, by the contract's types and limit, before anything is sent; null when it may. */
 export function checkMarkerFile(file: { name: string; type: string; size: number }): string | null {
-  if (!markerContentTypeOf(file)) return 'Choose a JPEG, PNG or WebP image.';
-  if (file.size === 0) return 'This file is empty.';
-  if (file.size > MARKER_MAX_BYTES) return `The image must be at most ${MARKER_MAX_BYTES / 1024 / 1024} MiB.`;
+  if (!markerContentTypeOf(file)) return t('marker.errors.type');
+  if (file.size === 0) return t('marker.errors.empty');
+  if (file.size > MARKER_MAX_BYTES) return t('marker.errors.tooLarge', { mib: MARKER_MAX_BYTES / 1024 / 1024 });
   return null;
 }
 
@@ -46,10 +47,9 @@ function putFile(
     xhr.onload = () =>
       xhr.status >= 200 && xhr.status < 300
         ? (onProgress(100), resolve())
-        : reject(new MarkerUploadError(`Storage refused the upload (HTTP ${xhr.status}). Try again.`));
-    xhr.onerror = () =>
-      reject(new MarkerUploadError('The upload did not reach storage. Check your connection and try again.'));
-    xhr.onabort = () => reject(new MarkerUploadError('The upload was cancelled.'));
+        : reject(new MarkerUploadError(t('marker.errors.refused', { status: xhr.status })));
+    xhr.onerror = () => reject(new MarkerUploadError(t('marker.errors.network')));
+    xhr.onabort = () => reject(new MarkerUploadError(t('marker.errors.cancelled')));
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);
   });

@@ -25,8 +25,10 @@ import {
 import { DatePickerInput, DateTimePicker } from '@mantine/dates';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
-import { api, fieldErrors, type RouterOutputs } from '../api.ts';
+import { Trans, useTranslation } from 'react-i18next';
+import { api, errorMessage, fieldErrors, type RouterOutputs } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
+import { useFormat } from '../i18n/dashboard.ts';
 import {
   buildCalendar,
   describeRule,
@@ -54,13 +56,6 @@ const PALETTE = [
   'red',
   'green',
 ];
-const RULE_TEXT: Record<string, string> = {
-  date: 'date rule',
-  window: 'time window',
-  rotation: 'rotation',
-  default: 'default',
-  none: 'nothing',
-};
 
 export function PlaylistEditor({
   arContentId,
@@ -71,6 +66,7 @@ export function PlaylistEditor({
   projectId: string;
   canEdit: boolean;
 }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const playlist = useQuery({
     queryKey: ['playlist', arContentId],
@@ -91,12 +87,15 @@ export function PlaylistEditor({
     mutationFn: (next: { videoIds: string[]; defaultVideoId?: string | null }) =>
       api.playlist.set.mutate({ id: arContentId, ...next }),
     onSuccess: (view) => apply(view),
-    onError: (err) => notifyError(err, 'Could not change the playlist'),
+    onError: (err) =>
+      notifyError(err, t('playlist.couldNotChange'), {
+        DEFAULT_NOT_IN_PLAYLIST: 'errors.reason.DEFAULT_NOT_IN_PLAYLIST',
+      }),
   });
   const removeRule = useMutation({
     mutationFn: (ruleId: string) => api.playlist.removeRule.mutate({ id: arContentId, ruleId }),
-    onSuccess: (view) => (apply(view), notifySuccess('Rule removed')),
-    onError: (err) => notifyError(err, 'Could not remove the rule'),
+    onSuccess: (view) => (apply(view), notifySuccess(t('playlist.ruleRemoved'))),
+    onError: (err) => notifyError(err, t('playlist.couldNotRemoveRule')),
   });
 
   const titles = useMemo(() => {
@@ -105,17 +104,18 @@ export function PlaylistEditor({
     for (const i of p?.items ?? []) m.set(i.videoId, i.title);
     return m;
   }, [ready.data, p]);
-  const titleOf = (id: string) => titles.get(id) ?? 'Unknown video';
+  const titleOf = (id: string) => titles.get(id) ?? t('playlist.unknownVideo');
+  const ruleText = (rule: string) => t(`playlist.ruleText.${rule}`, { defaultValue: rule });
   const colorOf = (id: string | null) => {
     const i = p?.items.findIndex((x) => x.videoId === id) ?? -1;
     return i < 0 ? 'gray' : PALETTE[i % PALETTE.length]!;
   };
 
-  if (playlist.isPending) return <Loader aria-label="Loading the playlist" />;
+  if (playlist.isPending) return <Loader aria-label={t('playlist.loading')} />;
   if (!p) {
     return (
-      <Alert color="red" role="alert" title="Could not load the playlist">
-        {(playlist.error as Error | null)?.message}
+      <Alert color="red" role="alert" title={t('playlist.couldNotLoad')}>
+        {errorMessage(playlist.error)}
       </Alert>
     );
   }
@@ -132,27 +132,29 @@ export function PlaylistEditor({
   return (
     <Card withBorder>
       <Title order={2} size="h4" mb={4} id="playlist-heading">
-        Playlist and schedule
+        {t('playlist.heading')}
       </Title>
       <Text size="sm" c="dimmed" mb="md">
-        Dates and times follow the company’s time zone, {p.timezone}.{' '}
+        {t('playlist.timezone', { timezone: p.timezone })}{' '}
         {p.current.videoId ? (
-          <>
-            Playing now: <b>{titleOf(p.current.videoId)}</b> ({RULE_TEXT[p.current.rule] ?? p.current.rule}).
-          </>
+          <Trans
+            i18nKey="playlist.playingNow"
+            values={{ title: titleOf(p.current.videoId), rule: ruleText(p.current.rule) }}
+            components={{ b: <b /> }}
+          />
         ) : (
-          'Nothing plays now: add a ready video.'
+          t('playlist.nothingNow')
         )}
       </Text>
 
       <Stack gap="lg">
         <section aria-labelledby="playlist-videos-heading">
           <Title order={3} size="h6" mb="xs" id="playlist-videos-heading">
-            Videos
+            {t('playlist.videos')}
           </Title>
           {p.items.length === 0 ? (
             <Text size="sm" c="dimmed">
-              No videos yet. Add a ready video of this project; the viewer plays it when the marker is scanned.
+              {t('playlist.noVideos')}
             </Text>
           ) : (
             <Stack gap={6} role="list" aria-labelledby="playlist-videos-heading">
@@ -168,36 +170,36 @@ export function PlaylistEditor({
                         aria-hidden="true"
                       />
                       <Text size="sm" fw={500} truncate>
-                        {index + 1}. {item.title}
+                        {t('playlist.item', { n: index + 1, title: item.title })}
                       </Text>
                       {p.defaultVideoId === item.videoId && (
                         <Badge size="xs" variant="light">
-                          Default
+                          {t('playlist.default')}
                         </Badge>
                       )}
                       {!item.playable && (
                         <Badge size="xs" color="orange" variant="light">
-                          Not playable yet
+                          {t('playlist.notPlayable')}
                         </Badge>
                       )}
                     </Group>
                     {canEdit && (
                       <Group gap={2} wrap="nowrap">
-                        <Tooltip label="Move up">
+                        <Tooltip label={t('playlist.moveUp')}>
                           <ActionIcon
                             variant="subtle"
                             disabled={index === 0 || setItems.isPending}
-                            aria-label={`Move ${item.title} up`}
+                            aria-label={t('playlist.moveUpLabel', { title: item.title })}
                             onClick={() => move(index, index - 1)}
                           >
                             ↑
                           </ActionIcon>
                         </Tooltip>
-                        <Tooltip label="Move down">
+                        <Tooltip label={t('playlist.moveDown')}>
                           <ActionIcon
                             variant="subtle"
                             disabled={index === p.items.length - 1 || setItems.isPending}
-                            aria-label={`Move ${item.title} down`}
+                            aria-label={t('playlist.moveDownLabel', { title: item.title })}
                             onClick={() => move(index, index + 1)}
                           >
                             ↓
@@ -207,11 +209,11 @@ export function PlaylistEditor({
                           size="compact-xs"
                           variant="subtle"
                           color="red"
-                          aria-label={`Remove ${item.title} from the playlist`}
+                          aria-label={t('playlist.removeLabel', { title: item.title })}
                           disabled={setItems.isPending}
                           onClick={() => setItems.mutate({ videoIds: ids.filter((v) => v !== item.videoId) })}
                         >
-                          Remove
+                          {t('playlist.remove')}
                         </Button>
                       </Group>
                     )}
@@ -232,12 +234,12 @@ export function PlaylistEditor({
             <Select
               mt="sm"
               maw={360}
-              label="Default video"
-              description="Plays when no rule applies."
+              label={t('playlist.defaultVideo')}
+              description={t('playlist.defaultHint')}
               value={p.defaultVideoId ?? ''}
               allowDeselect={false}
               data={[
-                { value: '', label: 'The first playable video' },
+                { value: '', label: t('playlist.firstPlayable') },
                 ...p.items.map((i) => ({ value: i.videoId, label: i.title })),
               ]}
               onChange={(v) => setItems.mutate({ videoIds: ids, defaultVideoId: v || null })}
@@ -247,14 +249,14 @@ export function PlaylistEditor({
 
         <section aria-labelledby="rules-heading">
           <Title order={3} size="h6" mb="xs" id="rules-heading">
-            Schedule rules
+            {t('playlist.rules')}
           </Title>
           <Text size="xs" c="dimmed" mb="xs">
-            A date rule wins over a time window, a window over a rotation, and a rotation over the default video.
+            {t('playlist.precedence')}
           </Text>
           {p.rules.length === 0 ? (
             <Text size="sm" c="dimmed">
-              No rules: the default video always plays.
+              {t('playlist.noRules')}
             </Text>
           ) : (
             <Stack gap={6} role="list" aria-labelledby="rules-heading">
@@ -269,11 +271,11 @@ export function PlaylistEditor({
                           size="compact-xs"
                           variant="subtle"
                           color="red"
-                          aria-label={`Remove rule: ${text}`}
+                          aria-label={t('playlist.removeRuleLabel', { rule: text })}
                           loading={removeRule.isPending && removeRule.variables === r.id}
                           onClick={() => removeRule.mutate(r.id)}
                         >
-                          Remove
+                          {t('playlist.remove')}
                         </Button>
                       )}
                     </Group>
@@ -285,7 +287,13 @@ export function PlaylistEditor({
           {canEdit && p.items.length > 0 && <AddRuleForm arContentId={arContentId} playlist={p} onAdded={apply} />}
         </section>
 
-        <CalendarPreview arContentId={arContentId} timeZone={p.timezone} titleOf={titleOf} colorOf={colorOf} />
+        <CalendarPreview
+          arContentId={arContentId}
+          timeZone={p.timezone}
+          titleOf={titleOf}
+          colorOf={colorOf}
+          ruleText={ruleText}
+        />
       </Stack>
     </Card>
   );
@@ -302,6 +310,7 @@ function AddVideo({
   pending: boolean;
   onAdd: (videoId: string) => void;
 }) {
+  const { t } = useTranslation();
   const [choice, setChoice] = useState<string | null>(null);
   return (
     <form
@@ -313,18 +322,24 @@ function AddVideo({
     >
       <Group align="flex-end" mt="sm" gap="xs">
         <Select
-          label="Add a ready video"
-          placeholder={loading ? 'Loading…' : candidates.length ? 'Choose a video' : 'No other ready videos'}
+          label={t('playlist.addVideo')}
+          placeholder={
+            loading
+              ? t('playlist.loadingVideos')
+              : candidates.length
+                ? t('playlist.chooseVideo')
+                : t('playlist.noReadyVideos')
+          }
           data={candidates.map((v) => ({ value: v.id, label: v.title }))}
           value={choice}
           onChange={setChoice}
           searchable
-          nothingFoundMessage="No ready video with that title"
+          nothingFoundMessage={t('playlist.noMatch')}
           disabled={!candidates.length}
           w={320}
         />
         <Button type="submit" variant="light" disabled={!choice} loading={pending}>
-          Add to playlist
+          {t('playlist.addToPlaylist')}
         </Button>
       </Group>
     </form>
@@ -340,6 +355,7 @@ function AddRuleForm({
   playlist: PlaylistView;
   onAdded: (view: PlaylistView) => void;
 }) {
+  const { t } = useTranslation();
   const [form, setForm] = useState<RuleForm>(EMPTY_RULE_FORM);
   const [errors, setErrors] = useState<Partial<Record<keyof RuleForm, string>>>({});
   const set = <K extends keyof RuleForm>(key: K, value: RuleForm[K]) => {
@@ -350,13 +366,13 @@ function AddRuleForm({
     mutationFn: (input: RuleInput) => api.playlist.addRule.mutate(input),
     onSuccess: ({ playlist: view }) => {
       onAdded(view);
-      notifySuccess('Rule added');
+      notifySuccess(t('playlist.ruleAdded'));
       setForm((f) => ({ ...EMPTY_RULE_FORM, kind: f.kind }));
     },
     onError: (err) => {
       const fields = fieldErrors(err);
       if (Object.keys(fields).length) setErrors(fields as typeof errors);
-      else notifyError(err, 'Could not add the rule');
+      else notifyError(err, t('playlist.couldNotAddRule'));
     },
   });
   const videos = playlist.items.map((i) => ({ value: i.videoId, label: i.title }));
@@ -378,25 +394,25 @@ function AddRuleForm({
       }}
     >
       <Text size="sm" fw={600} id="add-rule-heading" mb="xs">
-        Add a rule
+        {t('playlist.addRule')}
       </Text>
       <Stack gap="sm">
         <SegmentedControl
-          aria-label="Rule type"
+          aria-label={t('playlist.ruleType')}
           value={form.kind}
           onChange={(v) => (setForm((f) => ({ ...f, kind: v as RuleForm['kind'] })), setErrors({}))}
           data={[
-            { value: 'date', label: 'On a date' },
-            { value: 'window', label: 'Time window' },
-            { value: 'rotation', label: 'Rotation' },
+            { value: 'date', label: t('playlist.kind.date') },
+            { value: 'window', label: t('playlist.kind.window') },
+            { value: 'rotation', label: t('playlist.kind.rotation') },
           ]}
           maw={420}
         />
         {form.kind === 'date' && (
           <Group align="flex-start" gap="sm">
             <DatePickerInput
-              label="Date"
-              placeholder="Pick a date"
+              label={t('playlist.date')}
+              placeholder={t('playlist.pickDate')}
               value={form.date}
               onChange={(v) => set('date', v)}
               error={errors.date}
@@ -405,7 +421,7 @@ function AddRuleForm({
               clearable
             />
             <Select
-              label="Video"
+              label={t('playlist.video')}
               data={videos}
               value={form.videoId}
               onChange={(v) => set('videoId', v)}
@@ -414,7 +430,7 @@ function AddRuleForm({
             />
             <Checkbox
               mt={30}
-              label="Every year"
+              label={t('playlist.everyYear')}
               checked={form.yearly}
               onChange={(e) => set('yearly', e.currentTarget.checked)}
             />
@@ -423,9 +439,9 @@ function AddRuleForm({
         {form.kind === 'window' && (
           <Group align="flex-start" gap="sm">
             <DateTimePicker
-              label="Starts"
+              label={t('playlist.starts')}
               description={tz}
-              placeholder="Pick date and time"
+              placeholder={t('playlist.pickDateTime')}
               value={form.start}
               onChange={(v) => set('start', v)}
               error={errors.start}
@@ -434,9 +450,9 @@ function AddRuleForm({
               clearable
             />
             <DateTimePicker
-              label="Ends"
+              label={t('playlist.ends')}
               description={tz}
-              placeholder="Pick date and time"
+              placeholder={t('playlist.pickDateTime')}
               value={form.end}
               onChange={(v) => set('end', v)}
               error={errors.end}
@@ -445,8 +461,8 @@ function AddRuleForm({
               clearable
             />
             <Select
-              label="Video"
-              description="Plays during the window"
+              label={t('playlist.video')}
+              description={t('playlist.playsDuring')}
               data={videos}
               value={form.videoId}
               onChange={(v) => set('videoId', v)}
@@ -458,20 +474,20 @@ function AddRuleForm({
         {form.kind === 'rotation' && (
           <Group align="flex-start" gap="sm">
             <Select
-              label="Changes"
+              label={t('playlist.changes')}
               allowDeselect={false}
               data={[
-                { value: 'daily', label: 'Every day' },
-                { value: 'weekly', label: 'Every week (Mondays)' },
-                { value: 'random-daily', label: 'Randomly each day' },
+                { value: 'daily', label: t('playlist.cycle.daily') },
+                { value: 'weekly', label: t('playlist.cycle.weekly') },
+                { value: 'random-daily', label: t('playlist.cycle.random-daily') },
               ]}
               value={form.cycle}
               onChange={(v) => v && set('cycle', v as RuleForm['cycle'])}
               w={200}
             />
             <MultiSelect
-              label="Videos"
-              description="Empty: the whole playlist, in order"
+              label={t('playlist.videosLabel')}
+              description={t('playlist.videosHint')}
               data={videos}
               value={form.videoIds}
               onChange={(v) => set('videoIds', v)}
@@ -479,8 +495,8 @@ function AddRuleForm({
               w={300}
             />
             <DatePickerInput
-              label="First video on"
-              description="Optional start of the cycle"
+              label={t('playlist.firstOn')}
+              description={t('playlist.firstOnHint')}
               value={form.anchorDate}
               onChange={(v) => set('anchorDate', v)}
               valueFormat="D MMM YYYY"
@@ -491,7 +507,7 @@ function AddRuleForm({
         )}
         <Group>
           <Button type="submit" variant="light" loading={add.isPending}>
-            Add rule
+            {t('playlist.addRuleButton')}
           </Button>
         </Group>
       </Stack>
@@ -504,12 +520,16 @@ function CalendarPreview({
   timeZone,
   titleOf,
   colorOf,
+  ruleText,
 }: {
   arContentId: string;
   timeZone: string;
   titleOf: (id: string) => string;
   colorOf: (id: string | null) => string;
+  ruleText: (rule: string) => string;
 }) {
+  const { t } = useTranslation();
+  const { locale } = useFormat();
   const [month, setMonth] = useState(() => {
     const [y, m] = localDateKey(new Date(), timeZone).split('-').map(Number) as [number, number];
     return { year: y, month: m };
@@ -524,7 +544,7 @@ function CalendarPreview({
     () => buildCalendar(month.year, month.month, preview.data?.segments ?? [], timeZone),
     [month, preview.data, timeZone],
   );
-  const label = new Date(Date.UTC(month.year, month.month - 1, 1)).toLocaleDateString(undefined, {
+  const label = new Date(Date.UTC(month.year, month.month - 1, 1)).toLocaleDateString(locale, {
     timeZone: 'UTC',
     month: 'long',
     year: 'numeric',
@@ -533,8 +553,8 @@ function CalendarPreview({
     const [y, m, day] = d.key.split('-').map(Number) as [number, number, number];
     const at = new Date(Date.UTC(y, m - 1, day));
     return {
-      short: at.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short' }),
-      long: at.toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'long' }),
+      short: at.toLocaleDateString(locale, { timeZone: 'UTC', weekday: 'short' }),
+      long: at.toLocaleDateString(locale, { timeZone: 'UTC', weekday: 'long' }),
     };
   });
 
@@ -542,14 +562,14 @@ function CalendarPreview({
     <section aria-labelledby="calendar-heading">
       <Group justify="space-between" mb="xs">
         <Title order={3} size="h6" id="calendar-heading">
-          Calendar: {label}
+          {t('playlist.calendar', { month: label })}
         </Title>
         <Group gap={4}>
           <Button
             size="compact-sm"
             variant="default"
             onClick={() => setMonth((m) => shiftMonth(m, -1))}
-            aria-label="Previous month"
+            aria-label={t('playlist.previousMonth')}
           >
             ‹
           </Button>
@@ -561,28 +581,28 @@ function CalendarPreview({
               setMonth({ year: y, month: m });
             }}
           >
-            This month
+            {t('playlist.thisMonth')}
           </Button>
           <Button
             size="compact-sm"
             variant="default"
             onClick={() => setMonth((m) => shiftMonth(m, 1))}
-            aria-label="Next month"
+            aria-label={t('playlist.nextMonth')}
           >
             ›
           </Button>
         </Group>
       </Group>
       {preview.isError && (
-        <Alert color="red" role="alert" mb="xs" title="Could not preview the schedule">
-          {(preview.error as Error).message}
+        <Alert color="red" role="alert" mb="xs" title={t('playlist.couldNotPreview')}>
+          {errorMessage(preview.error)}
         </Alert>
       )}
       <Table
         withTableBorder
         withColumnBorders
         layout="fixed"
-        aria-label={`What plays each day in ${label}`}
+        aria-label={t('playlist.calendarLabel', { month: label })}
         aria-busy={preview.isFetching}
         data-calendar={`${month.year}-${month.month}`}
       >
@@ -625,11 +645,11 @@ function CalendarPreview({
                           bg={`${colorOf(e.videoId)}.1`}
                           c={`${colorOf(e.videoId)}.9`}
                           style={{ borderRadius: 4 }}
-                          title={`${titleOf(e.videoId!)} (${RULE_TEXT[e.rule] ?? e.rule})`}
+                          title={t('playlist.entry', { title: titleOf(e.videoId!), rule: ruleText(e.rule) })}
                           data-video-id={e.videoId}
                         >
                           {titleOf(e.videoId!)}
-                          <VisuallyHidden>{` (${RULE_TEXT[e.rule] ?? e.rule})`}</VisuallyHidden>
+                          <VisuallyHidden>{` (${ruleText(e.rule)})`}</VisuallyHidden>
                         </Text>
                       ))}
                   </Stack>

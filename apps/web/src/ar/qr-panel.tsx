@@ -14,8 +14,10 @@ import {
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { notifyError } from '../components/notify.ts';
+import { t as translate } from '../i18n/dashboard.ts';
 import type { ArContentDetail } from './ar-status.tsx';
 
 const PNG_SIZES = ['512', '1024', '2048'] as const;
@@ -46,12 +48,13 @@ function download(blob: Blob, name: string) {
 /** Decoded here rather than fetched: the page's CSP does not allow connecting to data: URLs. */
 export function dataUrlToBlob(dataUrl: string): Blob {
   const m = /^data:([^;,]+);base64,(.*)$/.exec(dataUrl);
-  if (!m) throw new Error('The server sent no image');
+  if (!m) throw new Error(translate('qr.noImage'));
   const bytes = Uint8Array.from(atob(m[2]!), (c) => c.charCodeAt(0));
   return new Blob([bytes], { type: m[1] });
 }
 
 export function QrPanel({ content }: { content: ArContentDetail }) {
+  const { t } = useTranslation();
   const [pngSize, setPngSize] = useState<(typeof PNG_SIZES)[number]>('1024');
   const [busy, setBusy] = useState<'png' | 'svg' | null>(null);
   const svg = useQuery({
@@ -71,7 +74,7 @@ export function QrPanel({ content }: { content: ArContentDetail }) {
         download(dataUrlToBlob(qr.dataUrl ?? ''), fileNameOf(content.title, 'png'));
       }
     } catch (err) {
-      notifyError(err, 'Could not make the QR code');
+      notifyError(err, t('qr.couldNotMake'));
     } finally {
       setBusy(null);
     }
@@ -80,31 +83,41 @@ export function QrPanel({ content }: { content: ArContentDetail }) {
   return (
     <Card withBorder>
       <Title order={2} size="h5" mb="sm">
-        Share
+        {t('qr.share')}
       </Title>
       <Stack gap="sm">
-        <LinkRow label="Viewer link" value={content.links.url} />
-        <LinkRow label="App link" value={content.links.deepLink} />
+        <LinkRow
+          id="link-viewer"
+          label={t('qr.viewerLink')}
+          copyLabel={t('qr.copyWhat.viewer')}
+          value={content.links.url}
+        />
+        <LinkRow
+          id="link-app"
+          label={t('qr.appLink')}
+          copyLabel={t('qr.copyWhat.app')}
+          value={content.links.deepLink}
+        />
         <Group justify="center" mih={180}>
           {svg.data?.svg ? (
             <img
               src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg.data.svg)}`}
-              alt={`QR code that opens ${content.links.url}`}
+              alt={t('qr.alt', { url: content.links.url })}
               width={180}
               height={180}
               style={{ background: 'white', padding: 4, borderRadius: 6 }}
             />
           ) : svg.isError ? (
             <Text size="sm" c="red" role="alert">
-              Could not load the QR code.
+              {t('qr.couldNotLoad')}
             </Text>
           ) : (
-            <Loader size="sm" aria-label="Loading the QR code" />
+            <Loader size="sm" aria-label={t('qr.loading')} />
           )}
         </Group>
         <Stack gap={6}>
           <Text size="sm" fw={500} id="png-size-label">
-            PNG size (pixels)
+            {t('qr.pngSize')}
           </Text>
           <SegmentedControl
             aria-labelledby="png-size-label"
@@ -116,10 +129,10 @@ export function QrPanel({ content }: { content: ArContentDetail }) {
         </Stack>
         <Stack gap="xs">
           <Button variant="light" fullWidth loading={busy === 'png'} onClick={() => void save('png')}>
-            Download PNG
+            {t('qr.png')}
           </Button>
           <Button variant="light" fullWidth loading={busy === 'svg'} onClick={() => void save('svg')}>
-            Download SVG
+            {t('qr.svg')}
           </Button>
         </Stack>
       </Stack>
@@ -127,8 +140,8 @@ export function QrPanel({ content }: { content: ArContentDetail }) {
   );
 }
 
-function LinkRow({ label, value }: { label: string; value: string }) {
-  const id = `link-${label.replace(/\W+/g, '-').toLowerCase()}`;
+function LinkRow({ id, label, copyLabel, value }: { id: string; label: string; copyLabel: string; value: string }) {
+  const { t } = useTranslation();
   return (
     <div>
       <Text size="xs" c="dimmed" id={id}>
@@ -150,10 +163,10 @@ function LinkRow({ label, value }: { label: string; value: string }) {
               size="compact-xs"
               variant="subtle"
               onClick={copy}
-              aria-label={`Copy ${label.toLowerCase()}`}
+              aria-label={t('qr.copyLabel', { what: copyLabel })}
               style={{ flex: 'none' }}
             >
-              {copied ? 'Copied' : 'Copy'}
+              {copied ? t('qr.copied') : t('qr.copy')}
             </Button>
           )}
         </CopyButton>

@@ -1,6 +1,7 @@
 // The playlist editor's logic without React: the rule form's values as `playlist.addRule` input, rules in words,
 // and the month calendar built from `playlist.preview` segments, all in the company's time zone.
 import { addDaysToKey, fromWallTime, isoWeekdayIndex, localDateKey, type RouterInputs } from '@arvlite/client';
+import { formats, t } from '../i18n/dashboard.ts';
 
 export type RuleInput = RouterInputs['playlist']['addRule'];
 export type RuleKind = RuleInput['kind'];
@@ -43,18 +44,18 @@ export function toRuleInput(form: RuleForm, arContentId: string, timeZone: strin
   const day = (v: string | null) => (v ? v.slice(0, 10) : null);
   if (form.kind === 'date') {
     const date = day(form.date);
-    if (!date) errors.date = 'Choose a date';
-    if (!form.videoId) errors.videoId = 'Choose the video to play';
+    if (!date) errors.date = t('schedule.errors.date');
+    if (!form.videoId) errors.videoId = t('schedule.errors.video');
     if (!date || !form.videoId) return { ok: false, errors };
     return { ok: true, input: { id: arContentId, kind: 'date', date, yearly: form.yearly, videoId: form.videoId } };
   }
   if (form.kind === 'window') {
     const start = parseWall(form.start, timeZone);
     const end = parseWall(form.end, timeZone);
-    if (!start) errors.start = 'Choose when it starts';
-    if (!end) errors.end = 'Choose when it ends';
-    else if (start && end <= start) errors.end = 'Must be after the start';
-    if (!form.videoId) errors.videoId = 'Choose the video to play';
+    if (!start) errors.start = t('schedule.errors.start');
+    if (!end) errors.end = t('schedule.errors.end');
+    else if (start && end <= start) errors.end = t('schedule.errors.endAfterStart');
+    if (!form.videoId) errors.videoId = t('schedule.errors.video');
     if (Object.keys(errors).length || !start || !end || !form.videoId) return { ok: false, errors };
     return { ok: true, input: { id: arContentId, kind: 'window', start, end, videoId: form.videoId } };
   }
@@ -93,32 +94,32 @@ export interface RuleView {
   anchorDate: string | null;
 }
 
-const CYCLE_TEXT: Record<string, string> = {
-  daily: 'a different video each day',
-  weekly: 'a different video each week (from Monday)',
-  'random-daily': 'a random video each day',
-};
-
-/** One line a person can read, e.g. “Every year on 24 December: Winter greeting”. */
+/** One line a person can read in their language, e.g. “Every year on 24 December: Winter greeting”. */
 export function describeRule(rule: RuleView, titleOf: (videoId: string) => string, timeZone: string): string {
-  const title = rule.videoId ? titleOf(rule.videoId) : 'no video';
+  const title = rule.videoId ? titleOf(rule.videoId) : t('schedule.noVideo');
+  const { locale } = formats();
   if (rule.kind === 'date' && rule.date) {
     const [y, m, d] = rule.date.split('-').map(Number) as [number, number, number];
     const at = new Date(Date.UTC(y, m - 1, d));
-    const text = rule.yearly
-      ? `Every year on ${at.toLocaleDateString(undefined, { timeZone: 'UTC', day: 'numeric', month: 'long' })}`
-      : `On ${at.toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'medium' })}`;
-    return `${text}: ${title}`;
+    return rule.yearly
+      ? t('schedule.everyYear', {
+          date: at.toLocaleDateString(locale, { timeZone: 'UTC', day: 'numeric', month: 'long' }),
+          title,
+        })
+      : t('schedule.onDate', { date: at.toLocaleDateString(locale, { timeZone: 'UTC', dateStyle: 'medium' }), title });
   }
   if (rule.kind === 'window' && rule.start && rule.end) {
-    const f = (d: Date) => new Date(d).toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
-    return `From ${f(rule.start)} until ${f(rule.end)}: ${title}`;
+    const f = (d: Date) => new Date(d).toLocaleString(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    return t('schedule.window', { from: f(rule.start), to: f(rule.end), title });
   }
   if (rule.kind === 'rotation') {
-    const which = rule.videoIds?.length ? rule.videoIds.map(titleOf).join(', ') : 'all playlist videos';
-    return `Rotation, ${CYCLE_TEXT[rule.cycle ?? ''] ?? rule.cycle}: ${which}${rule.anchorDate ? ` (first on ${rule.anchorDate})` : ''}`;
+    const videos = rule.videoIds?.length ? rule.videoIds.map(titleOf).join(', ') : t('schedule.allVideos');
+    const cycle = t(`schedule.cycle.${rule.cycle ?? ''}`, { defaultValue: rule.cycle ?? '' });
+    return rule.anchorDate
+      ? t('schedule.rotationFirst', { cycle, videos, date: formats().date(`${rule.anchorDate}T00:00:00Z`, 'UTC') })
+      : t('schedule.rotation', { cycle, videos });
   }
-  return `${rule.kind}: ${title}`;
+  return t('schedule.other', { kind: rule.kind, title });
 }
 
 export interface PreviewSegment {

@@ -1,6 +1,7 @@
 // A small SVG bar chart: the picture is for sighted readers, and the same numbers sit in a table for screen readers.
 import { Text, useMantineTheme, VisuallyHidden } from '@mantine/core';
 import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export interface Bar {
   label: string;
@@ -63,6 +64,7 @@ export function BarChart({
   format?: (v: number) => string;
   color?: string;
 }) {
+  const { t } = useTranslation();
   const theme = useMantineTheme();
   const id = useId();
   const top = niceMax(Math.max(0, ...bars.map((b) => b.value)));
@@ -95,7 +97,7 @@ export function BarChart({
         <g transform={`translate(${LEFT} 0)`}>
           {geometry.map((g, i) => (
             <rect key={i} x={g.x} y={g.y} width={g.width} height={g.height} rx={2} fill={fill}>
-              <title>{`${bars[i]!.label}: ${format(bars[i]!.value)}`}</title>
+              <title>{t('analytics.bar', { label: bars[i]!.label, value: format(bars[i]!.value) })}</title>
             </rect>
           ))}
           {geometry.map((g, i) =>
@@ -120,7 +122,7 @@ export function BarChart({
           <caption>{title}</caption>
           <thead>
             <tr>
-              <th scope="col">Period</th>
+              <th scope="col">{t('analytics.chartPeriod')}</th>
               <th scope="col">{valueLabel}</th>
             </tr>
           </thead>

@@ -1,6 +1,7 @@
 // "Are you sure?" for destructive actions: what will happen, Cancel, and a red button naming the action.
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export function ConfirmModal({
   opened,
@@ -19,13 +20,14 @@ export function ConfirmModal({
   onConfirm: () => void;
   children: ReactNode;
 }) {
+  const { t } = useTranslation();
   return (
     <Modal opened={opened} onClose={onClose} title={title}>
       <Stack>
         <Text>{children}</Text>
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
-            Cancel
+            {t('common:actions.cancel')}
           </Button>
           <Button color="red" loading={pending} onClick={onConfirm}>
             {confirmLabel}

@@ -2,6 +2,7 @@
 import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { fieldErrors } from '../api.ts';
 import { notifyError } from './notify.ts';
 
@@ -28,6 +29,7 @@ export function CreateModal<T>({
   create: (name: string, description: string | undefined) => Promise<T>;
   onCreated: (created: T) => void;
 }) {
+  const { t } = useTranslation();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const mutation = useMutation({
@@ -62,7 +64,7 @@ export function CreateModal<T>({
             data-autofocus
           />
           <Textarea
-            label="Description"
+            label={t('create.description')}
             autosize
             minRows={2}
             value={description}
@@ -71,7 +73,7 @@ export function CreateModal<T>({
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
-              Cancel
+              {t('common:actions.cancel')}
             </Button>
             <Button type="submit" loading={mutation.isPending}>
               {submitLabel}

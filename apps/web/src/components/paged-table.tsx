@@ -3,6 +3,7 @@
 import { Button, Group, Paper, Table, Text } from '@mantine/core';
 import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export interface Page<T> {
   items: T[];
@@ -46,7 +47,7 @@ export function PagedTable<T>({
   columns,
   row,
   empty,
-  moreLabel = 'Load more',
+  moreLabel,
   verticalSpacing = 'sm',
   highlightOnHover = true,
   ...label
@@ -60,6 +61,7 @@ export function PagedTable<T>({
   highlightOnHover?: boolean;
 } & ({ 'aria-label': string } | { 'aria-labelledby': string })) {
   const { query, items } = list;
+  const { t } = useTranslation();
   return (
     <>
       <Paper withBorder>
@@ -88,7 +90,7 @@ export function PagedTable<T>({
       {query.hasNextPage && (
         <Group mt="sm">
           <Button variant="default" onClick={() => query.fetchNextPage()} loading={query.isFetchingNextPage}>
-            {moreLabel}
+            {moreLabel ?? t('table.more')}
           </Button>
         </Group>
       )}

@@ -1,5 +1,6 @@
 // The breadcrumb every page inside a project starts with: Projects / the project / this page.
 import { Anchor, Breadcrumbs, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 
 export function ProjectCrumbs({
@@ -11,14 +12,15 @@ export function ProjectCrumbs({
   project?: { id: string; name?: string };
   current: string;
 }) {
+  const { t } = useTranslation();
   return (
-    <Breadcrumbs aria-label="Breadcrumb">
+    <Breadcrumbs aria-label={t('crumbs.label')}>
       <Anchor component={Link} href={`/c/${companyId}/projects`}>
-        Projects
+        {t('crumbs.projects')}
       </Anchor>
       {project && (
         <Anchor component={Link} href={`/c/${companyId}/projects/${project.id}`}>
-          {project.name ?? 'Project'}
+          {project.name ?? t('crumbs.project')}
         </Anchor>
       )}
       <Text aria-current="page">{current}</Text>

@@ -2,8 +2,10 @@
 import { AppShell, Avatar, Burger, Group, Menu, NavLink, Select, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
 import { useMe, useSignOut } from '../auth/use-session.ts';
+import { LanguageMenu } from './language-menu.tsx';
 import { Logo } from './logo.tsx';
 import { LAST_COMPANY_KEY, useCompany } from './use-company.ts';
 
@@ -15,6 +17,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const me = useMe();
   const { companyId, can } = useCompany();
   const signOut = useSignOut();
+  const { t } = useTranslation();
 
   useEffect(() => {
     if (companyId) window.localStorage.setItem(LAST_COMPANY_KEY, companyId);
@@ -34,19 +37,25 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Link href="/" aria-label="ARVlite home" style={{ textDecoration: 'none' }}>
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t('shell.toggleNavigation')}
+            />
+            <Link href="/" aria-label={t('shell.home')} style={{ textDecoration: 'none' }}>
               <Logo />
             </Link>
             <Select
-              aria-label="Company"
-              placeholder="Choose a company"
+              aria-label={t('shell.company')}
+              placeholder={t('shell.chooseCompany')}
               w={220}
               allowDeselect={false}
               value={companyId || null}
               data={[
                 ...companies.map((m) => ({ value: m.companyId, label: m.companyName })),
-                { value: NEW_COMPANY, label: '+ New company' },
+                { value: NEW_COMPANY, label: t('shell.newCompany') },
               ]}
               onChange={(v) => {
                 if (v === NEW_COMPANY) navigate('/companies/new');
@@ -54,38 +63,41 @@ export function Shell({ children }: { children: ReactNode }) {
               }}
             />
           </Group>
-          <Menu position="bottom-end" withinPortal>
-            <Menu.Target>
-              <UnstyledButton aria-label={`Account menu for ${user?.name ?? 'you'}`}>
-                <Group gap="xs" wrap="nowrap">
-                  <Avatar radius="xl" size="sm" color="violet" name={user?.name} alt="" />
-                  <Text size="sm" visibleFrom="sm">
-                    {user?.name}
-                  </Text>
-                </Group>
-              </UnstyledButton>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Label>{user?.email}</Menu.Label>
-              <Menu.Item
-                onClick={async () => {
-                  await signOut();
-                  navigate('/sign-in');
-                }}
-              >
-                Sign out
-              </Menu.Item>
-            </Menu.Dropdown>
-          </Menu>
+          <Group gap="xs" wrap="nowrap">
+            <LanguageMenu />
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <UnstyledButton aria-label={t('shell.accountMenu', { name: user?.name ?? t('shell.you') })}>
+                  <Group gap="xs" wrap="nowrap">
+                    <Avatar radius="xl" size="sm" color="violet" name={user?.name} alt="" />
+                    <Text size="sm" visibleFrom="sm">
+                      {user?.name}
+                    </Text>
+                  </Group>
+                </UnstyledButton>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{user?.email}</Menu.Label>
+                <Menu.Item
+                  onClick={async () => {
+                    await signOut();
+                    navigate('/sign-in');
+                  }}
+                >
+                  {t('shell.signOut')}
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="sm" aria-label="Sections">
+      <AppShell.Navbar p="sm" aria-label={t('shell.sections')}>
         {companyId ? (
           <>
             <NavLink
               component={Link}
               href={section('/projects')}
-              label="Projects"
+              label={t('shell.projects')}
               active={
                 location.startsWith(section('/projects')) ||
                 location.startsWith(section('/videos')) ||
@@ -95,21 +107,29 @@ export function Shell({ children }: { children: ReactNode }) {
             <NavLink
               component={Link}
               href={section('/members')}
-              label="Members"
+              label={t('shell.members')}
               active={location.startsWith(section('/members'))}
             />
             {can('admin') && (
               <NavLink
                 component={Link}
+                href={section('/settings')}
+                label={t('shell.settings')}
+                active={location.startsWith(section('/settings'))}
+              />
+            )}
+            {can('admin') && (
+              <NavLink
+                component={Link}
                 href={section('/audit')}
-                label="Audit log"
+                label={t('shell.audit')}
                 active={location.startsWith(section('/audit'))}
               />
             )}
           </>
         ) : (
           <Text size="sm" c="dimmed">
-            Choose or create a company.
+            {t('shell.chooseOrCreate')}
           </Text>
         )}
       </AppShell.Navbar>

@@ -1,6 +1,7 @@
 // Plays HLS through hls.js (native HLS where the browser has it), else the MP4; storyboard thumbnails on hover.
 import { Box, Paper, Text } from '@mantine/core';
 import { useEffect, useRef, useState, type MouseEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Playback } from '../pipeline.ts';
 
 interface StoryboardCue {
@@ -35,8 +36,9 @@ export function parseStoryboardVtt(text: string, baseUrl: string): StoryboardCue
 }
 
 export function VideoPlayer({ playback, title }: { playback: Playback; title: string }) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<boolean>(false);
   const [cues, setCues] = useState<StoryboardCue[]>([]);
   const [hover, setHover] = useState<{ x: number; cue: StoryboardCue } | null>(null);
 
@@ -48,7 +50,7 @@ export function VideoPlayer({ playback, title }: { playback: Playback; title: st
     const { hlsUrl, mp4Url } = playback;
     const fallback = () => {
       if (mp4Url) el.src = mp4Url;
-      else setError('This video cannot be played in this browser');
+      else setError(true);
     };
     if (hlsUrl) {
       // hls.js wherever Media Source Extensions exist (adaptive, same behaviour everywhere); native HLS (iOS) otherwise.
@@ -109,7 +111,7 @@ export function VideoPlayer({ playback, title }: { playback: Playback; title: st
         playsInline
         preload="metadata"
         poster={playback.posterUrl ?? undefined}
-        aria-label={`Video: ${title}`}
+        aria-label={t('video.playerLabel', { title })}
         style={{ width: '100%', display: 'block', background: '#000', aspectRatio: '16 / 9' }}
       />
       {cues.length > 0 && (
@@ -146,7 +148,7 @@ export function VideoPlayer({ playback, title }: { playback: Playback; title: st
       )}
       {error && (
         <Text c="red" p="sm" role="alert">
-          {error}
+          {t('video.unplayable')}
         </Text>
       )}
     </Paper>

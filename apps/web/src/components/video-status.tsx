@@ -1,20 +1,21 @@
 import { Badge } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 
-export const STATUS_LABEL: Record<string, { label: string; color: string }> = {
-  AWAITING_UPLOAD: { label: 'Waiting for upload', color: 'gray' },
-  UPLOADED: { label: 'Uploaded', color: 'blue' },
-  PROCESSING: { label: 'Processing', color: 'yellow' },
-  READY: { label: 'Ready', color: 'teal' },
-  FAILED: { label: 'Failed', color: 'red' },
+const STATUS_COLOR: Record<string, string> = {
+  AWAITING_UPLOAD: 'gray',
+  UPLOADED: 'blue',
+  PROCESSING: 'yellow',
+  READY: 'teal',
+  FAILED: 'red',
 };
 
 export const SETTLED = new Set(['READY', 'FAILED']);
 
 export function VideoStatusBadge({ status }: { status: string }) {
-  const s = STATUS_LABEL[status] ?? { label: status, color: 'gray' };
+  const { t } = useTranslation();
   return (
-    <Badge color={s.color} variant="light" data-status={status}>
-      {s.label}
+    <Badge color={STATUS_COLOR[status] ?? 'gray'} variant="light" data-status={status}>
+      {t(`videoStatus.${status}`, { defaultValue: status })}
     </Badge>
   );
 }

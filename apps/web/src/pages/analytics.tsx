@@ -2,18 +2,22 @@
 import { Alert, Card, Group, Loader, Progress, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'wouter';
-import { api } from '../api.ts';
+import { api, errorMessage } from '../api.ts';
 import { formatRate, formatWatch, periodLabel, RANGES, rangeOf, type RangeKey } from '../analytics/periods.ts';
 import { BarChart } from '../components/bar-chart.tsx';
 import { useCompany } from '../components/use-company.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
+import { useFormat } from '../i18n/dashboard.ts';
 
 const ALL = '';
 
 export function AnalyticsPage() {
   const { projectId = '' } = useParams<{ projectId: string }>();
   const { companyId } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const [search, setSearch] = useSearchParams();
   const item = search.get('item') ?? ALL;
   const [rangeKey, setRangeKey] = useState<RangeKey>('30d');
@@ -38,69 +42,79 @@ export function AnalyticsPage() {
 
   return (
     <Stack gap="lg">
-      <ProjectCrumbs companyId={companyId} project={{ id: projectId, name: project.data?.name }} current="Analytics" />
-      <Title order={1}>Analytics</Title>
+      <ProjectCrumbs
+        companyId={companyId}
+        project={{ id: projectId, name: project.data?.name }}
+        current={t('analytics.title')}
+      />
+      <Title order={1}>{t('analytics.title')}</Title>
 
       <Group align="flex-end">
         <Select
-          label="AR content"
+          label={t('analytics.arContent')}
           w={300}
           allowDeselect={false}
           value={item}
           data={[
-            { value: ALL, label: 'All AR content in the project' },
+            { value: ALL, label: t('analytics.all') },
             ...(items.data?.items ?? []).map((c) => ({ value: c.id, label: c.title })),
           ]}
           onChange={(v) => setSearch(v ? { item: v } : {}, { replace: true })}
         />
         <Select
-          label="Period"
+          label={t('analytics.period')}
           w={200}
           allowDeselect={false}
           value={rangeKey}
-          data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
+          data={Object.keys(RANGES).map((value) => ({ value, label: t(`analytics.ranges.${value}`) }))}
           onChange={(v) => v && setRangeKey(v as RangeKey)}
         />
-        {summary.isFetching && <Loader size="sm" aria-label="Loading analytics" />}
+        {summary.isFetching && <Loader size="sm" aria-label={t('analytics.loading')} />}
       </Group>
 
       {summary.isError && (
-        <Alert color="red" role="alert" title="Could not load analytics">
-          {(summary.error as Error).message}
+        <Alert color="red" role="alert" title={t('analytics.couldNotLoad')}>
+          {errorMessage(summary.error)}
         </Alert>
       )}
 
       {s && (
         <>
-          <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} aria-label="Totals" role="list">
-            <Stat label="Views" value={String(s.totals.views)} />
-            <Stat label="Unique devices" value={String(s.totals.uniqueDevices)} />
-            <Stat label="Median watch time" value={formatWatch(s.totals.medianWatchMs)} />
-            <Stat label="Average watch time" value={formatWatch(s.totals.averageWatchMs)} />
-            <Stat label="Watched to the end" value={formatRate(s.totals.completionRate)} />
+          <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} aria-label={t('analytics.totals')} role="list">
+            <Stat name="views" label={t('analytics.views')} value={f.number(s.totals.views)} />
+            <Stat name="unique-devices" label={t('analytics.uniqueDevices')} value={f.number(s.totals.uniqueDevices)} />
+            <Stat name="median-watch" label={t('analytics.medianWatch')} value={formatWatch(s.totals.medianWatchMs)} />
+            <Stat
+              name="average-watch"
+              label={t('analytics.averageWatch')}
+              value={formatWatch(s.totals.averageWatchMs)}
+            />
+            <Stat name="completion" label={t('analytics.completion')} value={formatRate(s.totals.completionRate)} />
           </SimpleGrid>
           {s.totals.views === 0 && (
             <Text c="dimmed" size="sm">
-              No views in this period yet. Views appear here once people scan the marker.
+              {t('analytics.noViews')}
             </Text>
           )}
           {s.platforms.length > 0 && <DevicesTable platforms={s.platforms} total={s.totals.views} />}
           <Card withBorder>
             <Stack gap="xl">
               <BarChart
-                title="Views"
-                valueLabel="Views"
+                title={t('analytics.views')}
+                valueLabel={t('analytics.views')}
+                format={f.number}
                 bars={s.series.map((p) => ({ label: label(p.start), value: p.views }))}
               />
               <BarChart
-                title="Unique devices"
-                valueLabel="Devices"
+                title={t('analytics.uniqueDevices')}
+                valueLabel={t('analytics.devices')}
+                format={f.number}
                 color="teal"
                 bars={s.series.map((p) => ({ label: label(p.start), value: p.uniqueDevices }))}
               />
               <BarChart
-                title="Median watch time"
-                valueLabel="Median watch time"
+                title={t('analytics.medianWatch')}
+                valueLabel={t('analytics.medianWatch')}
                 color="orange"
                 format={formatWatch}
                 bars={s.series.map((p) => ({ label: label(p.start), value: p.medianWatchMs ?? 0 }))}
@@ -108,21 +122,13 @@ export function AnalyticsPage() {
             </Stack>
           </Card>
           <Text size="xs" c="dimmed">
-            Periods follow {s.timezone}. Watch time and completion count only sessions the app ended; closed or
-            abandoned ones count as views.
+            {t('analytics.footnote', { timezone: s.timezone })}
           </Text>
         </>
       )}
     </Stack>
   );
 }
-
-const PLATFORM_NAMES: Record<string, string> = {
-  ios: 'iPhone and iPad',
-  android: 'Android',
-  web: 'Web browser',
-  other: 'Other',
-};
 
 type PlatformRow = {
   platform: string;
@@ -134,22 +140,24 @@ type PlatformRow = {
 
 /** Views by device platform over the whole period, with each one's share of the views. */
 function DevicesTable({ platforms, total }: { platforms: readonly PlatformRow[]; total: number }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   return (
     <Card withBorder>
-      <Table aria-label="Devices" verticalSpacing="xs">
+      <Table aria-label={t('analytics.devices')} verticalSpacing="xs">
         <Table.Caption
           style={{ captionSide: 'top', textAlign: 'left', fontWeight: 600, color: 'inherit', marginBottom: 8 }}
         >
-          Devices
+          {t('analytics.devices')}
         </Table.Caption>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th scope="col">Platform</Table.Th>
-            <Table.Th scope="col">Views</Table.Th>
-            <Table.Th scope="col">Share</Table.Th>
-            <Table.Th scope="col">Unique devices</Table.Th>
-            <Table.Th scope="col">Median watch time</Table.Th>
-            <Table.Th scope="col">Watched to the end</Table.Th>
+            <Table.Th scope="col">{t('analytics.platform')}</Table.Th>
+            <Table.Th scope="col">{t('analytics.views')}</Table.Th>
+            <Table.Th scope="col">{t('analytics.share')}</Table.Th>
+            <Table.Th scope="col">{t('analytics.uniqueDevices')}</Table.Th>
+            <Table.Th scope="col">{t('analytics.medianWatch')}</Table.Th>
+            <Table.Th scope="col">{t('analytics.completion')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -158,16 +166,16 @@ function DevicesTable({ platforms, total }: { platforms: readonly PlatformRow[];
             return (
               <Table.Tr key={p.platform} data-platform={p.platform}>
                 <Table.Th scope="row" fw={500}>
-                  {PLATFORM_NAMES[p.platform] ?? p.platform}
+                  {t(`analytics.platforms.${p.platform}`, { defaultValue: p.platform })}
                 </Table.Th>
-                <Table.Td>{p.views}</Table.Td>
+                <Table.Td>{f.number(p.views)}</Table.Td>
                 <Table.Td w={180}>
                   <Group gap="xs" wrap="nowrap">
                     <Progress value={share} w={100} aria-hidden="true" />
-                    <Text size="sm">{share}%</Text>
+                    <Text size="sm">{f.percent(share / 100)}</Text>
                   </Group>
                 </Table.Td>
-                <Table.Td>{p.uniqueDevices}</Table.Td>
+                <Table.Td>{f.number(p.uniqueDevices)}</Table.Td>
                 <Table.Td>{formatWatch(p.medianWatchMs)}</Table.Td>
                 <Table.Td>{formatRate(p.completionRate)}</Table.Td>
               </Table.Tr>
@@ -179,9 +187,9 @@ function DevicesTable({ platforms, total }: { platforms: readonly PlatformRow[];
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ name, label, value }: { name: string; label: string; value: string }) {
   return (
-    <Card withBorder padding="sm" role="listitem" data-stat={label}>
+    <Card withBorder padding="sm" role="listitem" data-stat={name}>
       <Text size="xs" c="dimmed">
         {label}
       </Text>

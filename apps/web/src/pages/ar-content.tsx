@@ -21,22 +21,25 @@ import {
 import { DateTimePicker } from '@mantine/dates';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'wouter';
-import { api, errorCode, fieldErrors } from '../api.ts';
+import { api, errorCode, errorMessage, fieldErrors } from '../api.ts';
 import { ArStatusBadge, useCompanyTimeZone, type ArContentDetail } from '../ar/ar-status.tsx';
 import { detailsValues, toUpdateInput, type DetailsValues, type UpdateInput } from '../ar/details-form.ts';
 import { MarkerPanel } from '../ar/marker-panel.tsx';
 import { PlaylistEditor } from '../ar/playlist-editor.tsx';
 import { QrPanel } from '../ar/qr-panel.tsx';
-import { formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
+import { useFormat } from '../i18n/dashboard.ts';
 
 export function ArContentPage() {
   const { arContentId = '' } = useParams<{ arContentId: string }>();
   const { companyId, can } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const [, navigate] = useLocation();
   const qc = useQueryClient();
   const content = useQuery({
@@ -57,33 +60,31 @@ export function ArContentPage() {
   const archive = useMutation({
     mutationFn: () => api.arContent.archive.mutate({ id: arContentId }),
     onSuccess: (view) => {
-      notifySuccess(`“${view.title}” was archived`);
+      notifySuccess(t('ar.archivedToast', { title: view.title }));
       qc.setQueryData(['ar-content', arContentId], (old: ArContentDetail | undefined) =>
         old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old,
       );
       refreshList();
       setConfirm(null);
     },
-    onError: (err) => notifyError(err, 'Could not archive'),
+    onError: (err) => notifyError(err, t('ar.couldNotArchive')),
   });
   const remove = useMutation({
     mutationFn: () => api.arContent.delete.mutate({ id: arContentId }),
     onSuccess: () => {
-      notifySuccess('AR content deleted');
+      notifySuccess(t('ar.deleted'));
       refreshList();
       navigate(c ? `/c/${companyId}/projects/${c.projectId}` : `/c/${companyId}/projects`);
     },
-    onError: (err) => notifyError(err, 'Could not delete'),
+    onError: (err) => notifyError(err, t('ar.couldNotDelete')),
   });
 
-  if (content.isPending) return <Loader aria-label="Loading AR content" />;
+  if (content.isPending) return <Loader aria-label={t('ar.loading')} />;
   if (!c) {
     const notFound = errorCode(content.error) === 'NOT_FOUND';
     return (
-      <Alert color="red" role="alert" title={notFound ? 'AR content not found' : 'Could not load the AR content'}>
-        {notFound
-          ? 'It may have been deleted, or it belongs to another company.'
-          : String((content.error as Error | null)?.message ?? '')}
+      <Alert color="red" role="alert" title={notFound ? t('ar.notFound') : t('ar.couldNotLoad')}>
+        {notFound ? t('ar.notFoundText') : errorMessage(content.error)}
       </Alert>
     );
   }
@@ -102,7 +103,7 @@ export function ArContentPage() {
             <ArStatusBadge status={c.status} />
             {c.expired && (
               <Text c="red" size="sm" fw={500}>
-                Expired
+                {t('ar.expired')}
               </Text>
             )}
           </Group>
@@ -114,24 +115,24 @@ export function ArContentPage() {
             component={Link}
             href={`/c/${companyId}/projects/${c.projectId}/analytics?item=${c.id}`}
           >
-            Analytics
+            {t('ar.analytics')}
           </Button>
           {can('admin') && !archived && (
             <Button variant="default" disabled={c.status === 'MARKER_PROCESSING'} onClick={() => setConfirm('archive')}>
-              Archive
+              {t('ar.archive')}
             </Button>
           )}
           {can('admin') && (
             <Button variant="subtle" color="red" onClick={() => setConfirm('delete')}>
-              Delete
+              {t('ar.delete')}
             </Button>
           )}
         </Group>
       </Group>
 
       {archived && (
-        <Alert color="gray" title="Archived">
-          Archived {formatDate(c.archivedAt)}. Viewers can no longer open it, and it cannot be changed.
+        <Alert color="gray" title={t('ar.archivedTitle')}>
+          {t('ar.archivedText', { date: f.dateTime(c.archivedAt) })}
         </Alert>
       )}
 
@@ -151,23 +152,22 @@ export function ArContentPage() {
       <ConfirmModal
         opened={confirm === 'archive'}
         onClose={() => setConfirm(null)}
-        title="Archive AR content?"
-        confirmLabel="Archive"
+        title={t('ar.archiveTitle')}
+        confirmLabel={t('ar.archive')}
         pending={archive.isPending}
         onConfirm={() => archive.mutate()}
       >
-        Viewers scanning “{c.title}” will no longer see its video, and it can no longer be changed.
+        {t('ar.archiveText', { title: c.title })}
       </ConfirmModal>
       <ConfirmModal
         opened={confirm === 'delete'}
         onClose={() => setConfirm(null)}
-        title="Delete AR content?"
-        confirmLabel="Delete"
+        title={t('ar.deleteTitle')}
+        confirmLabel={t('ar.delete')}
         pending={remove.isPending}
         onConfirm={() => remove.mutate()}
       >
-        “{c.title}”, its marker and its schedule will be deleted, and its QR codes will stop working. This cannot be
-        undone.
+        {t('ar.deleteText', { title: c.title })}
       </ConfirmModal>
     </Stack>
   );
@@ -182,6 +182,7 @@ function DetailsForm({
   companyId: string;
   canEdit: boolean;
 }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const timeZone = useCompanyTimeZone(companyId);
   const server = detailsValues(content, timeZone);
@@ -202,14 +203,15 @@ function DetailsForm({
         old ? { ...old, ...view, marker: { ...old.marker, ...view.marker } } : old,
       );
       void qc.invalidateQueries({ queryKey: ['ar-contents', content.projectId] });
-      notifySuccess('Details saved');
+      notifySuccess(t('ar.saved'));
     },
     onError: (err) => {
       const f = fieldErrors(err);
-      // zod reports a nested field under its object's name: the customer's email or phone.
-      const mapped = { ...f, [/phone/i.test(f.customer ?? '') ? 'customerPhone' : 'customerEmail']: f.customer };
+      // zod reports a nested field under its object's name: the customer's email or phone, whichever is filled in.
+      const customerField = values.customerPhone && !values.customerEmail ? 'customerPhone' : 'customerEmail';
+      const mapped = { ...f, [customerField]: f.customer };
       if (Object.values(mapped).some(Boolean)) setErrors(mapped);
-      else notifyError(err, 'Could not save the details');
+      else notifyError(err, t('ar.couldNotSave'), { INVALID_VALIDITY: 'errors.reason.INVALID_VALIDITY' });
     },
   });
   const ro = !canEdit;
@@ -217,7 +219,7 @@ function DetailsForm({
   return (
     <Card withBorder component="section" aria-labelledby="details-heading">
       <Title order={2} size="h4" mb="sm" id="details-heading">
-        Details
+        {t('ar.details')}
       </Title>
       <form
         noValidate
@@ -231,7 +233,7 @@ function DetailsForm({
         <Stack gap="md">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput
-              label="Title"
+              label={t('ar.title')}
               required
               value={values.title}
               onChange={(e) => set('title', e.currentTarget.value)}
@@ -240,8 +242,8 @@ function DetailsForm({
               readOnly={ro}
             />
             <NumberInput
-              label="Printed width of the marker (mm)"
-              description="Helps the app place the video at the right size."
+              label={t('ar.widthMm')}
+              description={t('ar.widthHint')}
               min={inputs.WIDTH_MM.min}
               max={inputs.WIDTH_MM.max}
               value={values.widthMm}
@@ -251,7 +253,7 @@ function DetailsForm({
             />
           </SimpleGrid>
           <Textarea
-            label="Description"
+            label={t('ar.description')}
             autosize
             minRows={2}
             value={values.description}
@@ -261,12 +263,12 @@ function DetailsForm({
             readOnly={ro}
           />
 
-          <Fieldset legend={`Validity (${timeZone})`}>
+          <Fieldset legend={t('ar.validity', { timezone: timeZone })}>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <DateTimePicker
-                label="Active from"
-                placeholder="Right away"
-                description="Before this, viewers are told it is not active yet."
+                label={t('ar.activeFrom')}
+                placeholder={t('ar.rightAway')}
+                description={t('ar.activeFromHint')}
                 value={values.activeFrom}
                 onChange={(v) => set('activeFrom', v)}
                 error={errors.activeFrom}
@@ -275,9 +277,9 @@ function DetailsForm({
                 readOnly={ro}
               />
               <DateTimePicker
-                label="Expires at"
-                placeholder="Never"
-                description="After this, viewers are told it has expired."
+                label={t('ar.expiresAt')}
+                placeholder={t('ar.never')}
+                description={t('ar.expiresHint')}
                 value={values.expiresAt}
                 onChange={(v) => set('expiresAt', v)}
                 error={errors.expiresAt}
@@ -288,10 +290,10 @@ function DetailsForm({
             </SimpleGrid>
           </Fieldset>
 
-          <Fieldset legend="Customer">
+          <Fieldset legend={t('ar.customer')}>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <TextInput
-                label="Customer name"
+                label={t('ar.customerName')}
                 value={values.customerName}
                 onChange={(e) => set('customerName', e.currentTarget.value)}
                 maxLength={inputs.TEXT_LIMITS.customerName}
@@ -299,7 +301,7 @@ function DetailsForm({
                 autoComplete="off"
               />
               <TextInput
-                label="Customer email"
+                label={t('ar.customerEmail')}
                 type="email"
                 value={values.customerEmail}
                 onChange={(e) => set('customerEmail', e.currentTarget.value)}
@@ -309,7 +311,7 @@ function DetailsForm({
                 autoComplete="off"
               />
               <TextInput
-                label="Customer phone"
+                label={t('ar.customerPhone')}
                 type="tel"
                 value={values.customerPhone}
                 onChange={(e) => set('customerPhone', e.currentTarget.value)}
@@ -319,7 +321,7 @@ function DetailsForm({
                 autoComplete="off"
               />
               <TextInput
-                label="Order reference"
+                label={t('ar.orderRef')}
                 value={values.orderRef}
                 onChange={(e) => set('orderRef', e.currentTarget.value)}
                 maxLength={inputs.TEXT_LIMITS.orderRef}
@@ -329,22 +331,22 @@ function DetailsForm({
             </SimpleGrid>
           </Fieldset>
 
-          <Fieldset legend="Playback">
+          <Fieldset legend={t('ar.playback')}>
             <Group gap="xl">
               <Checkbox
-                label="Start playing on its own"
+                label={t('ar.autoplay')}
                 checked={values.autoplay}
                 onChange={(e) => set('autoplay', e.currentTarget.checked)}
                 disabled={ro}
               />
               <Checkbox
-                label="Loop"
+                label={t('ar.loop')}
                 checked={values.loop}
                 onChange={(e) => set('loop', e.currentTarget.checked)}
                 disabled={ro}
               />
               <Checkbox
-                label="Muted"
+                label={t('ar.muted')}
                 checked={values.muted}
                 onChange={(e) => set('muted', e.currentTarget.checked)}
                 disabled={ro}
@@ -355,7 +357,7 @@ function DetailsForm({
           {canEdit && (
             <Group>
               <Button type="submit" loading={save.isPending}>
-                Save details
+                {t('ar.save')}
               </Button>
             </Group>
           )}

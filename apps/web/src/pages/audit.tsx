@@ -3,13 +3,16 @@ import { Alert, Code, Stack, Table, Text, TextInput, Title } from '@mantine/core
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
-import { formatDate } from '../components/format.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { useCompany } from '../components/use-company.ts';
+import { useFormat } from '../i18n/dashboard.ts';
 
 export function AuditPage() {
   const { companyId, can, loading } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const [action, setAction] = useState('');
   const [debounced] = useDebouncedValue(action.trim(), 300);
   const members = useQuery({
@@ -26,36 +29,43 @@ export function AuditPage() {
 
   if (!loading && !can('admin')) {
     return (
-      <Alert color="yellow" role="alert" title="Admins only">
-        The audit log is visible to the company's admins and owners.
+      <Alert color="yellow" role="alert" title={t('audit.adminsOnly')}>
+        {t('audit.adminsOnlyText')}
       </Alert>
     );
   }
   return (
     <Stack gap="lg">
-      <Title order={1}>Audit log</Title>
+      <Title order={1}>{t('audit.title')}</Title>
       <TextInput
-        label="Filter by action"
-        description="For example project.create or member.invite"
+        label={t('audit.filter')}
+        description={t('audit.filterHint')}
         value={action}
         onChange={(e) => setAction(e.currentTarget.value)}
         maw={360}
       />
       <PagedTable
         list={log}
-        aria-label="Audit log"
+        aria-label={t('audit.title')}
         verticalSpacing="xs"
         highlightOnHover={false}
-        columns={['When', 'Who', 'Action', 'Target', 'Changes', 'From']}
-        empty={`Nothing recorded${debounced ? ' for this action' : ''}.`}
-        moreLabel="Load older entries"
+        columns={[
+          t('audit.columns.when'),
+          t('audit.columns.who'),
+          t('audit.columns.action'),
+          t('audit.columns.target'),
+          t('audit.columns.changes'),
+          t('audit.columns.from'),
+        ]}
+        empty={debounced ? t('audit.emptyFiltered') : t('audit.empty')}
+        moreLabel={t('audit.older')}
         row={(r) => (
           <Table.Tr key={r.id}>
             <Table.Td>
-              <Text size="sm">{formatDate(r.createdAt)}</Text>
+              <Text size="sm">{f.dateTime(r.createdAt)}</Text>
             </Table.Td>
             <Table.Td>
-              <Text size="sm">{r.actorId ? (names.get(r.actorId) ?? r.actorId.slice(0, 8)) : 'system'}</Text>
+              <Text size="sm">{r.actorId ? (names.get(r.actorId) ?? r.actorId.slice(0, 8)) : t('audit.system')}</Text>
             </Table.Td>
             <Table.Td>
               <Code>{r.action}</Code>

@@ -1,20 +1,25 @@
-// The landing redirect (last company, else the first, else onboarding) and company creation.
-import { Button, Center, Loader, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+// The landing redirect (last company, else the first, else onboarding), company creation, and company settings
+// (name, time zone, and the language of the company's viewer pages).
+import { LANGUAGES, type Language } from '@arvlite/contract';
+import { Alert, Button, Center, Loader, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Redirect, useLocation } from 'wouter';
 import { api, fieldErrors } from '../api.ts';
 import { useMe } from '../auth/use-session.ts';
-import { notifyError } from '../components/notify.ts';
+import { notifyError, notifySuccess } from '../components/notify.ts';
 import { Shell } from '../components/shell.tsx';
-import { LAST_COMPANY_KEY } from '../components/use-company.ts';
+import { LAST_COMPANY_KEY, useCompany } from '../components/use-company.ts';
+import { language as uiLanguage } from '../i18n/dashboard.ts';
 
 export function HomePage() {
+  const { t } = useTranslation();
   const me = useMe();
   if (me.isPending) {
     return (
       <Center mih="100vh">
-        <Loader aria-label="Loading" />
+        <Loader aria-label={t('app.loading')} />
       </Center>
     );
   }
@@ -29,25 +34,44 @@ export function HomePage() {
   );
 }
 
+/** The language of a company's viewer pages: what people who scan its prints read unless they choose another. */
+function ViewerLanguageSelect({ value, onChange }: { value: Language; onChange: (lng: Language) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Select
+      label={t('companies.viewerLanguage')}
+      description={t('companies.viewerLanguageHint')}
+      allowDeselect={false}
+      value={value}
+      data={LANGUAGES.map((lng) => ({ value: lng, label: t(`common:language.${lng}`) }))}
+      onChange={(v) => v && onChange(v as Language)}
+      maw={320}
+    />
+  );
+}
+
 export function NewCompanyPage({ first = false }: { first?: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const [, navigate] = useLocation();
   const [name, setName] = useState('');
+  // The operator's own language is the likeliest one for their customers too.
+  const [language, setLanguage] = useState<Language>(uiLanguage);
   const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const create = useMutation({
-    mutationFn: () => api.company.create.mutate({ name, timezone }),
+    mutationFn: () => api.company.create.mutate({ name, timezone, language }),
     onSuccess: async (company) => {
       await qc.invalidateQueries({ queryKey: ['me'] });
       navigate(`/c/${company.id}/projects`);
     },
     onError: (err) => {
-      if (!fieldErrors(err).name) notifyError(err, 'Could not create the company');
+      if (!fieldErrors(err).name) notifyError(err, t('companies.couldNotCreate'));
     },
   });
   return (
     <Stack maw={520} mx="auto" mt="xl">
-      <Title order={1}>{first ? 'Welcome! Create your company' : 'New company'}</Title>
-      <Text c="dimmed">A company holds your projects, videos and team. You can invite colleagues once it exists.</Text>
+      <Title order={1}>{first ? t('companies.welcome') : t('companies.newTitle')}</Title>
+      <Text c="dimmed">{t('companies.intro')}</Text>
       <Paper withBorder p="lg">
         <form
           noValidate
@@ -58,22 +82,101 @@ export function NewCompanyPage({ first = false }: { first?: boolean }) {
         >
           <Stack>
             <TextInput
-              label="Company name"
+              label={t('companies.name')}
               required
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               error={fieldErrors(create.error).name}
               data-autofocus
             />
+            <ViewerLanguageSelect value={language} onChange={setLanguage} />
             <Text size="sm" c="dimmed">
-              Timezone: {timezone}
+              {t('companies.timezone', { timezone })}
             </Text>
             <Button type="submit" loading={create.isPending}>
-              Create company
+              {t('companies.create')}
             </Button>
           </Stack>
         </form>
       </Paper>
+    </Stack>
+  );
+}
+
+export function CompanySettingsPage() {
+  const { t } = useTranslation();
+  const { companyId, can, loading } = useCompany();
+  const qc = useQueryClient();
+  const company = useQuery({
+    queryKey: ['company', companyId],
+    queryFn: () => api.company.byId.query({ id: companyId }),
+  });
+  const c = company.data;
+  const [values, setValues] = useState<{ name: string; timezone: string; language: Language } | null>(null);
+  useEffect(() => {
+    if (c) setValues({ name: c.name, timezone: c.timezone, language: c.language });
+  }, [c]);
+  const save = useMutation({
+    mutationFn: () => api.company.update.mutate({ id: companyId, ...values! }),
+    onSuccess: (updated) => {
+      qc.setQueryData(['company', companyId], updated);
+      void qc.invalidateQueries({ queryKey: ['me'] });
+      notifySuccess(t('settings.saved'));
+    },
+    onError: (err) => {
+      if (!Object.keys(fieldErrors(err)).length) notifyError(err, t('settings.couldNotSave'));
+    },
+  });
+
+  if (!loading && !can('admin')) {
+    return (
+      <Alert color="yellow" role="alert" title={t('audit.adminsOnly')}>
+        {t('settings.adminsOnly')}
+      </Alert>
+    );
+  }
+  const errors = fieldErrors(save.error);
+  return (
+    <Stack gap="lg" maw={520}>
+      <Title order={1}>{t('settings.title')}</Title>
+      {!values ? (
+        <Loader aria-label={t('app.loading')} />
+      ) : (
+        <Paper withBorder p="lg">
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              save.mutate();
+            }}
+          >
+            <Stack>
+              <TextInput
+                label={t('settings.name')}
+                required
+                value={values.name}
+                onChange={(e) => setValues({ ...values, name: e.currentTarget.value })}
+                error={errors.name}
+              />
+              <TextInput
+                label={t('settings.timezone')}
+                description={t('settings.timezoneHint')}
+                required
+                value={values.timezone}
+                onChange={(e) => setValues({ ...values, timezone: e.currentTarget.value })}
+                error={errors.timezone}
+              />
+              <ViewerLanguageSelect
+                value={values.language}
+                onChange={(language) => setValues({ ...values, language })}
+              />
+              <Button type="submit" loading={save.isPending} style={{ alignSelf: 'flex-start' }}>
+                {t('settings.save')}
+              </Button>
+            </Stack>
+          </form>
+        </Paper>
+      )}
     </Stack>
   );
 }

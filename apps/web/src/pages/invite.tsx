@@ -1,11 +1,13 @@
 // Accepting an invitation: the token arrives in the URL fragment (never sent to a server), is moved to
 // sessionStorage and out of the address bar, and survives signing in or up on the way.
-import { Alert, Anchor, Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
-import { api, errorCode, errorMessage } from '../api.ts';
+import { api, errorMessage } from '../api.ts';
 import { useSignedIn } from '../auth/use-session.ts';
+import { LanguageMenu } from '../components/language-menu.tsx';
 import { Logo } from '../components/logo.tsx';
 
 const PENDING_KEY = 'arvlite.pendingInvite';
@@ -20,6 +22,7 @@ export function takeInviteToken(): string | null {
 }
 
 export function InvitePage() {
+  const { t } = useTranslation();
   const signedIn = useSignedIn();
   const [token] = useState(takeInviteToken);
   const [, navigate] = useLocation();
@@ -36,43 +39,39 @@ export function InvitePage() {
   return (
     <Center mih="100vh" p="md">
       <Stack w="100%" maw={460} gap="lg">
-        <Center>
+        <Group justify="space-between">
           <Logo />
-        </Center>
+          <LanguageMenu />
+        </Group>
         <Paper withBorder shadow="sm" p="xl" component="main">
           <Title order={1} size="h2" mb="md">
-            Join a company
+            {t('invite.title')}
           </Title>
           {!token ? (
-            <Text>This page needs the full invitation link. Ask the person who invited you to send it again.</Text>
+            <Text>{t('invite.needLink')}</Text>
           ) : !signedIn ? (
             <Stack>
-              <Text>
-                You were invited to a company on ARVlite. Sign in, or create an account, with the email address the
-                invitation was sent to.
-              </Text>
+              <Text>{t('invite.signInFirst')}</Text>
               <Button component={Link} href="/sign-in?next=/invite">
-                Sign in to accept
+                {t('invite.signInToAccept')}
               </Button>
               <Text size="sm" ta="center">
-                No account yet?{' '}
+                {t('invite.noAccount')}{' '}
                 <Anchor component={Link} href="/sign-up?next=/invite">
-                  Create one
+                  {t('invite.createOne')}
                 </Anchor>
               </Text>
             </Stack>
           ) : (
             <Stack>
               {accept.error && (
-                <Alert color="red" role="alert" title="Could not accept the invitation">
-                  {errorCode(accept.error) === 'NOT_FOUND'
-                    ? 'This invitation is not valid: it may have expired, been used or revoked, or it was sent to another email address.'
-                    : errorMessage(accept.error)}
+                <Alert color="red" role="alert" title={t('invite.couldNotAccept')}>
+                  {errorMessage(accept.error, { NOT_FOUND: 'invite.invalid', CONFLICT: 'invite.alreadyMember' })}
                 </Alert>
               )}
-              <Text>Accept the invitation to join the company with the role it grants.</Text>
+              <Text>{t('invite.acceptText')}</Text>
               <Button onClick={() => accept.mutate()} loading={accept.isPending}>
-                Accept invitation
+                {t('invite.accept')}
               </Button>
             </Stack>
           )}

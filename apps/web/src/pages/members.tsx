@@ -15,61 +15,65 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { roleAtLeast } from '@arvlite/client';
+import { roleAtLeast, rolesUpTo } from '@arvlite/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api, fieldErrors } from '../api.ts';
 import { useMe } from '../auth/use-session.ts';
-import { formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany, type Role } from '../components/use-company.ts';
-
-const ROLES: { value: Role; label: string }[] = [
-  { value: 'viewer', label: 'Viewer' },
-  { value: 'editor', label: 'Editor' },
-  { value: 'admin', label: 'Admin' },
-  { value: 'owner', label: 'Owner' },
-];
+import { useFormat } from '../i18n/dashboard.ts';
 
 export function MembersPage() {
   const { companyId, can, role: myRole } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const me = useMe();
   const qc = useQueryClient();
   const isAdmin = can('admin');
-  const grantable = ROLES.filter((r) => roleAtLeast(myRole, r.value));
+  const grantable = rolesUpTo(myRole).map((value) => ({
+    value,
+    label: t(`members.roles.${value}`),
+  }));
+  const lastOwner = { CONFLICT: 'members.lastOwner' };
   const list = useQuery({ queryKey: ['members', companyId], queryFn: () => api.member.list.query({ companyId }) });
   const invalidate = () => qc.invalidateQueries({ queryKey: ['members', companyId] });
 
   const updateRole = useMutation({
     mutationFn: (v: { membershipId: string; role: Role }) => api.member.updateRole.mutate({ companyId, ...v }),
-    onSuccess: () => (notifySuccess('Role updated'), invalidate(), qc.invalidateQueries({ queryKey: ['me'] })),
-    onError: (e) => notifyError(e, 'Could not change the role'),
+    onSuccess: () => (
+      notifySuccess(t('members.roleUpdated')),
+      invalidate(),
+      qc.invalidateQueries({ queryKey: ['me'] })
+    ),
+    onError: (e) => notifyError(e, t('members.couldNotChangeRole'), lastOwner),
   });
   const remove = useMutation({
     mutationFn: (membershipId: string) => api.member.remove.mutate({ companyId, membershipId }),
-    onSuccess: () => (notifySuccess('Member removed'), invalidate()),
-    onError: (e) => notifyError(e, 'Could not remove the member'),
+    onSuccess: () => (notifySuccess(t('members.removed')), invalidate()),
+    onError: (e) => notifyError(e, t('members.couldNotRemove'), lastOwner),
   });
   const revoke = useMutation({
     mutationFn: (invitationId: string) => api.member.revokeInvite.mutate({ companyId, invitationId }),
-    onSuccess: () => (notifySuccess('Invitation revoked'), invalidate()),
-    onError: (e) => notifyError(e, 'Could not revoke the invitation'),
+    onSuccess: () => (notifySuccess(t('members.revoked')), invalidate()),
+    onError: (e) => notifyError(e, t('members.couldNotRevoke')),
   });
 
   return (
     <Stack gap="lg">
-      <Title order={1}>Members</Title>
+      <Title order={1}>{t('members.title')}</Title>
       {isAdmin && <InviteForm companyId={companyId} roles={grantable} onInvited={invalidate} />}
 
       <Paper withBorder>
-        <Table verticalSpacing="sm" aria-label="Members">
+        <Table verticalSpacing="sm" aria-label={t('members.title')}>
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Email</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>Joined</Table.Th>
-              {isAdmin && <Table.Th>Actions</Table.Th>}
+              <Table.Th>{t('members.columns.name')}</Table.Th>
+              <Table.Th>{t('members.columns.email')}</Table.Th>
+              <Table.Th>{t('members.columns.role')}</Table.Th>
+              <Table.Th>{t('members.columns.joined')}</Table.Th>
+              {isAdmin && <Table.Th>{t('members.columns.actions')}</Table.Th>}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -78,13 +82,13 @@ export function MembersPage() {
               return (
                 <Table.Tr key={m.membershipId}>
                   <Table.Td>
-                    {m.name} {self && <Badge variant="light">You</Badge>}
+                    {m.name} {self && <Badge variant="light">{t('members.you')}</Badge>}
                   </Table.Td>
                   <Table.Td>{m.email}</Table.Td>
                   <Table.Td>
                     {isAdmin && roleAtLeast(myRole, m.role as Role) ? (
                       <Select
-                        aria-label={`Role of ${m.name}`}
+                        aria-label={t('members.roleOf', { name: m.name })}
                         data={grantable}
                         value={m.role}
                         allowDeselect={false}
@@ -96,12 +100,10 @@ export function MembersPage() {
                         }
                       />
                     ) : (
-                      <Text size="sm" tt="capitalize">
-                        {m.role}
-                      </Text>
+                      <Text size="sm">{t(`members.roles.${m.role}`, { defaultValue: m.role })}</Text>
                     )}
                   </Table.Td>
-                  <Table.Td>{formatDate(m.joinedAt)}</Table.Td>
+                  <Table.Td>{f.dateTime(m.joinedAt)}</Table.Td>
                   {isAdmin && (
                     <Table.Td>
                       {roleAtLeast(myRole, m.role as Role) && (
@@ -109,10 +111,10 @@ export function MembersPage() {
                           size="xs"
                           variant="subtle"
                           color="red"
-                          aria-label={self ? 'Leave the company' : `Remove ${m.name}`}
+                          aria-label={self ? t('members.leaveLabel') : t('members.removeLabel', { name: m.name })}
                           onClick={() => remove.mutate(m.membershipId)}
                         >
-                          {self ? 'Leave' : 'Remove'}
+                          {self ? t('members.leave') : t('members.remove')}
                         </Button>
                       )}
                     </Table.Td>
@@ -127,33 +129,33 @@ export function MembersPage() {
       {isAdmin && (list.data?.invitations.length ?? 0) > 0 && (
         <>
           <Title order={2} size="h4">
-            Pending invitations
+            {t('members.pending')}
           </Title>
           <Paper withBorder>
-            <Table verticalSpacing="sm" aria-label="Pending invitations">
+            <Table verticalSpacing="sm" aria-label={t('members.pending')}>
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Email</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                  <Table.Th>Actions</Table.Th>
+                  <Table.Th>{t('members.columns.email')}</Table.Th>
+                  <Table.Th>{t('members.columns.role')}</Table.Th>
+                  <Table.Th>{t('members.columns.expires')}</Table.Th>
+                  <Table.Th>{t('members.columns.actions')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {list.data!.invitations.map((i) => (
                   <Table.Tr key={i.invitationId}>
                     <Table.Td>{i.email}</Table.Td>
-                    <Table.Td tt="capitalize">{i.role}</Table.Td>
-                    <Table.Td>{formatDate(i.expiresAt)}</Table.Td>
+                    <Table.Td>{t(`members.roles.${i.role}`, { defaultValue: i.role })}</Table.Td>
+                    <Table.Td>{f.dateTime(i.expiresAt)}</Table.Td>
                     <Table.Td>
                       <Button
                         size="xs"
                         variant="subtle"
                         color="red"
-                        aria-label={`Revoke the invitation for ${i.email}`}
+                        aria-label={t('members.revokeLabel', { email: i.email })}
                         onClick={() => revoke.mutate(i.invitationId)}
                       >
-                        Revoke
+                        {t('members.revoke')}
                       </Button>
                     </Table.Td>
                   </Table.Tr>
@@ -173,9 +175,11 @@ function InviteForm({
   onInvited,
 }: {
   companyId: string;
-  roles: typeof ROLES;
+  roles: { value: Role; label: string }[];
   onInvited: () => void;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
   const [link, setLink] = useState<{ url: string; email: string; expiresAt: Date } | null>(null);
@@ -187,7 +191,7 @@ function InviteForm({
       onInvited();
     },
     onError: (e) => {
-      if (!fieldErrors(e).email) notifyError(e, 'Could not invite');
+      if (!fieldErrors(e).email) notifyError(e, t('members.couldNotInvite'), { CONFLICT: 'members.alreadyMember' });
     },
   });
   return (
@@ -201,7 +205,7 @@ function InviteForm({
       >
         <Group align="flex-end" wrap="wrap">
           <TextInput
-            label="Invite by email"
+            label={t('members.inviteEmail')}
             type="email"
             required
             value={email}
@@ -210,7 +214,7 @@ function InviteForm({
             style={{ flex: 1, minWidth: 220 }}
           />
           <Select
-            label="Role"
+            label={t('members.role')}
             data={roles}
             value={role}
             allowDeselect={false}
@@ -218,32 +222,32 @@ function InviteForm({
             w={140}
           />
           <Button type="submit" loading={invite.isPending}>
-            Create invitation
+            {t('members.createInvite')}
           </Button>
         </Group>
       </form>
-      <Modal opened={link !== null} onClose={() => setLink(null)} title="Invitation created" size="lg">
+      <Modal opened={link !== null} onClose={() => setLink(null)} title={t('members.created')} size="lg">
         {link && (
           <Stack>
             <Text>
-              Send this link to <b>{link.email}</b>. They sign in (or create an account) with that email to join.
+              <Trans i18nKey="members.sendLink" values={{ email: link.email }} components={{ b: <b /> }} />
             </Text>
-            <Code block style={{ wordBreak: 'break-all' }} aria-label="Invitation link">
+            <Code block style={{ wordBreak: 'break-all' }} aria-label={t('members.linkLabel')}>
               {link.url}
             </Code>
             <Alert color="yellow" role="status">
-              This link is shown only once and expires {formatDate(link.expiresAt)}.
+              {t('members.once', { date: f.dateTime(link.expiresAt) })}
             </Alert>
             <Group justify="flex-end">
               <CopyButton value={link.url}>
                 {({ copied, copy }) => (
                   <Button onClick={copy} color={copied ? 'teal' : undefined}>
-                    {copied ? 'Copied' : 'Copy link'}
+                    {copied ? t('members.copied') : t('members.copy')}
                   </Button>
                 )}
               </CopyButton>
               <Button variant="default" onClick={() => setLink(null)}>
-                Done
+                {t('members.done')}
               </Button>
             </Group>
           </Stack>

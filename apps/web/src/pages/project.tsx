@@ -1,19 +1,23 @@
 // One project: upload videos and see them move through processing; its AR content; a link to its analytics.
 import { Anchor, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'wouter';
 import { api } from '../api.ts';
 import { ArContentSection } from '../ar/ar-content-list.tsx';
-import { formatBytes, formatDate } from '../components/format.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { useCompany } from '../components/use-company.ts';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
 import { UploadPanel } from '../upload/upload-panel.tsx';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
+import { useFormat } from '../i18n/dashboard.ts';
+import { failureText } from '../pipeline.ts';
 
 export function ProjectPage() {
   const { projectId = '' } = useParams<{ projectId: string }>();
   const { companyId, can } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const project = useQuery({
     queryKey: ['project', projectId],
     queryFn: () => api.project.byId.query({ id: projectId }),
@@ -32,20 +36,20 @@ export function ProjectPage() {
       <Group justify="space-between">
         <div>
           <Group gap="xs">
-            <Title order={1}>{project.data?.name ?? 'Project'}</Title>
-            {archived && <Badge color="gray">Archived</Badge>}
+            <Title order={1}>{project.data?.name ?? t('project.project')}</Title>
+            {archived && <Badge color="gray">{t('project.archived')}</Badge>}
           </Group>
           {project.data?.description && <Text c="dimmed">{project.data.description}</Text>}
         </div>
         <Button variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/analytics`}>
-          Analytics
+          {t('project.analytics')}
         </Button>
       </Group>
 
       {can('editor') && !archived && (
         <section aria-labelledby="upload-heading">
           <Title order={2} size="h4" id="upload-heading" mb="xs">
-            Upload videos
+            {t('project.upload')}
           </Title>
           <UploadPanel projectId={projectId} companyId={companyId} />
         </section>
@@ -53,13 +57,18 @@ export function ProjectPage() {
 
       <section aria-labelledby="videos-heading">
         <Title order={2} size="h4" id="videos-heading" mb="xs">
-          Videos
+          {t('project.videos')}
         </Title>
         <PagedTable
           list={videos}
           aria-labelledby="videos-heading"
-          columns={['Title', 'Status', 'Size', 'Added']}
-          empty="No videos yet."
+          columns={[
+            t('project.columns.title'),
+            t('project.columns.status'),
+            t('project.columns.size'),
+            t('project.columns.added'),
+          ]}
+          empty={t('project.empty')}
           row={(v) => (
             <Table.Tr key={v.id} data-video-id={v.id}>
               <Table.Td>
@@ -74,15 +83,15 @@ export function ProjectPage() {
                 <VideoStatusBadge status={v.status} />
                 {v.failure && (
                   <Text size="xs" c="red" mt={2}>
-                    {v.failure.message}
+                    {failureText(v.failure.code)}
                   </Text>
                 )}
               </Table.Td>
               <Table.Td>
-                <Text size="sm">{formatBytes(v.sizeBytes)}</Text>
+                <Text size="sm">{f.bytes(v.sizeBytes)}</Text>
               </Table.Td>
               <Table.Td>
-                <Text size="sm">{formatDate(v.createdAt)}</Text>
+                <Text size="sm">{f.dateTime(v.createdAt)}</Text>
               </Table.Td>
             </Table.Tr>
           )}

@@ -15,19 +15,22 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api, type RouterOutputs } from '../api.ts';
 import { CreateModal } from '../components/create-modal.tsx';
-import { formatBytes, formatDate } from '../components/format.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { useCompany } from '../components/use-company.ts';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
+import { useFormat } from '../i18n/dashboard.ts';
 
 type Project = RouterOutputs['project']['list']['items'][number];
 
 export function ProjectsPage() {
   const { companyId, can } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const qc = useQueryClient();
   const [showArchived, setShowArchived] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -44,56 +47,66 @@ export function ProjectsPage() {
   const archive = useMutation({
     mutationFn: (id: string) => api.project.archive.mutate({ id }),
     onSuccess: (p) => {
-      notifySuccess(`“${p.name}” was archived`);
+      notifySuccess(t('projects.archivedToast', { name: p.name }));
       setArchiving(null);
       void qc.invalidateQueries({ queryKey: ['projects', companyId] });
     },
-    onError: (err) => notifyError(err, 'Could not archive the project'),
+    onError: (err) => notifyError(err, t('projects.couldNotArchive')),
   });
 
   const c = company.data;
   const usedPct = c ? Math.min(100, ((c.storageUsedBytes + c.storageReservedBytes) / c.storageQuotaBytes) * 100) : 0;
+  const storageText = c
+    ? t(c.storageReservedBytes ? 'projects.storageUsedUploading' : 'projects.storageUsed', {
+        used: f.bytes(c.storageUsedBytes),
+        reserved: f.bytes(c.storageReservedBytes),
+        quota: f.bytes(c.storageQuotaBytes),
+      })
+    : '';
 
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-end">
         <div>
-          <Title order={1}>Projects</Title>
+          <Title order={1}>{t('projects.title')}</Title>
           <Text c="dimmed">{c?.name}</Text>
         </div>
-        {can('editor') && <Button onClick={() => setCreating(true)}>New project</Button>}
+        {can('editor') && <Button onClick={() => setCreating(true)}>{t('projects.newProject')}</Button>}
       </Group>
 
       {c && (
         <Paper withBorder p="md" maw={420}>
           <Text size="sm" fw={500} id="storage-label">
-            Storage
+            {t('projects.storage')}
           </Text>
           <Progress
             value={usedPct}
             mt={6}
             aria-labelledby="storage-label"
-            aria-valuetext={`${usedPct.toFixed(0)}% used`}
+            aria-valuetext={t('projects.storageUsedPct', { percent: f.percent(usedPct / 100) })}
           />
           <Text size="xs" c="dimmed" mt={6}>
-            {formatBytes(c.storageUsedBytes)} used
-            {c.storageReservedBytes ? `, ${formatBytes(c.storageReservedBytes)} uploading` : ''} of{' '}
-            {formatBytes(c.storageQuotaBytes)}
+            {storageText}
           </Text>
         </Paper>
       )}
 
       <Switch
-        label="Show archived projects"
+        label={t('projects.showArchived')}
         checked={showArchived}
         onChange={(e) => setShowArchived(e.currentTarget.checked)}
       />
 
       <PagedTable
         list={projects}
-        aria-label="Projects"
-        columns={['Name', 'Description', 'Created', <VisuallyHidden key="actions">Actions</VisuallyHidden>]}
-        empty={`No projects yet.${can('editor') ? ' Create one to start uploading videos.' : ''}`}
+        aria-label={t('projects.title')}
+        columns={[
+          t('projects.columns.name'),
+          t('projects.columns.description'),
+          t('projects.columns.created'),
+          <VisuallyHidden key="actions">{t('projects.columns.actions')}</VisuallyHidden>,
+        ]}
+        empty={can('editor') ? t('projects.emptyEditor') : t('projects.empty')}
         row={(p) => (
           <Table.Tr key={p.id}>
             <Table.Td>
@@ -101,7 +114,7 @@ export function ProjectsPage() {
                 <Anchor component={Link} href={`/c/${companyId}/projects/${p.id}`} fw={500}>
                   {p.name}
                 </Anchor>
-                {p.archivedAt && <Badge color="gray">Archived</Badge>}
+                {p.archivedAt && <Badge color="gray">{t('projects.archived')}</Badge>}
               </Group>
             </Table.Td>
             <Table.Td>
@@ -110,7 +123,7 @@ export function ProjectsPage() {
               </Text>
             </Table.Td>
             <Table.Td>
-              <Text size="sm">{formatDate(p.createdAt)}</Text>
+              <Text size="sm">{f.dateTime(p.createdAt)}</Text>
             </Table.Td>
             <Table.Td ta="right">
               {can('admin') && !p.archivedAt && (
@@ -119,9 +132,9 @@ export function ProjectsPage() {
                   color="red"
                   size="xs"
                   onClick={() => setArchiving(p)}
-                  aria-label={`Archive ${p.name}`}
+                  aria-label={t('projects.archiveLabel', { name: p.name })}
                 >
-                  Archive
+                  {t('projects.archive')}
                 </Button>
               )}
             </Table.Td>
@@ -133,12 +146,12 @@ export function ProjectsPage() {
       <ConfirmModal
         opened={archiving !== null}
         onClose={() => setArchiving(null)}
-        title="Archive project?"
-        confirmLabel="Archive"
+        title={t('projects.archiveTitle')}
+        confirmLabel={t('projects.archive')}
         pending={archive.isPending}
         onConfirm={() => archiving && archive.mutate(archiving.id)}
       >
-        “{archiving?.name}” will be hidden from the list and will not accept new uploads. Its videos stay available.
+        {t('projects.archiveText', { name: archiving?.name ?? '' })}
       </ConfirmModal>
     </Stack>
   );
@@ -154,18 +167,19 @@ function CreateProjectModal({
   companyId: string;
 }) {
   const qc = useQueryClient();
+  const { t } = useTranslation();
   return (
     <CreateModal
       opened={opened}
       onClose={onClose}
-      title="New project"
-      nameLabel="Project name"
+      title={t('projects.createTitle')}
+      nameLabel={t('projects.nameLabel')}
       nameKey="name"
-      submitLabel="Create project"
-      failure="Could not create the project"
+      submitLabel={t('projects.create')}
+      failure={t('projects.couldNotCreate')}
       create={(name, description) => api.project.create.mutate({ companyId, name, description })}
       onCreated={(p) => {
-        notifySuccess(`Project “${p.name}” created`);
+        notifySuccess(t('projects.created', { name: p.name }));
         void qc.invalidateQueries({ queryKey: ['projects', companyId] });
       }}
     />

@@ -1,10 +1,24 @@
 // Sign-in and sign-up. On success the session starts and the person goes where they were headed.
-import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Center,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, Redirect, useLocation, useSearch } from 'wouter';
 import { api, errorMessage, fieldErrors, session } from '../api.ts';
 import { useSignedIn } from '../auth/use-session.ts';
+import { LanguageMenu } from '../components/language-menu.tsx';
 import { Logo } from '../components/logo.tsx';
 
 /** Only same-app paths: `next` comes from the address bar and must not send anyone elsewhere. */
@@ -16,9 +30,10 @@ function AuthCard({ title, children, footer }: { title: string; children: ReactN
   return (
     <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
       <Stack w="100%" maw={420} gap="lg">
-        <Center>
+        <Group justify="space-between">
           <Logo />
-        </Center>
+          <LanguageMenu />
+        </Group>
         <Paper withBorder shadow="sm" p="xl" component="main">
           <Title order={1} size="h2" mb="lg">
             {title}
@@ -34,6 +49,7 @@ function AuthCard({ title, children, footer }: { title: string; children: ReactN
 }
 
 export function SignInPage() {
+  const { t } = useTranslation();
   const signedIn = useSignedIn();
   const [, navigate] = useLocation();
   const next = safeNext(new URLSearchParams(useSearch()).get('next'));
@@ -54,12 +70,12 @@ export function SignInPage() {
   };
   return (
     <AuthCard
-      title="Sign in"
+      title={t('auth.signIn')}
       footer={
         <>
-          New to ARVlite?{' '}
+          {t('auth.newHere')}{' '}
           <Anchor component={Link} href={`/sign-up${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>
-            Create an account
+            {t('auth.createAccountLink')}
           </Anchor>
         </>
       }
@@ -67,12 +83,12 @@ export function SignInPage() {
       <form onSubmit={submit} noValidate>
         <Stack>
           {signIn.error && !errors.email && !errors.password && (
-            <Alert color="red" role="alert" title="Could not sign in">
-              {errorMessage(signIn.error)}
+            <Alert color="red" role="alert" title={t('auth.couldNotSignIn')}>
+              {errorMessage(signIn.error, { UNAUTHORIZED: 'auth.wrongLogin' })}
             </Alert>
           )}
           <TextInput
-            label="Email"
+            label={t('auth.email')}
             type="email"
             autoComplete="email"
             required
@@ -81,7 +97,7 @@ export function SignInPage() {
             error={errors.email}
           />
           <PasswordInput
-            label="Password"
+            label={t('auth.password')}
             autoComplete="current-password"
             required
             value={password}
@@ -89,7 +105,7 @@ export function SignInPage() {
             error={errors.password}
           />
           <Button type="submit" loading={signIn.isPending} fullWidth>
-            Sign in
+            {t('auth.signIn')}
           </Button>
         </Stack>
       </form>
@@ -98,6 +114,7 @@ export function SignInPage() {
 }
 
 export function SignUpPage() {
+  const { t } = useTranslation();
   const signedIn = useSignedIn();
   const [, navigate] = useLocation();
   const next = safeNext(new URLSearchParams(useSearch()).get('next'));
@@ -115,12 +132,12 @@ export function SignUpPage() {
   const errors = fieldErrors(signUp.error);
   return (
     <AuthCard
-      title="Create your account"
+      title={t('auth.signUpTitle')}
       footer={
         <>
-          Already have an account?{' '}
+          {t('auth.haveAccount')}{' '}
           <Anchor component={Link} href={`/sign-in${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>
-            Sign in
+            {t('auth.signIn')}
           </Anchor>
         </>
       }
@@ -134,12 +151,12 @@ export function SignUpPage() {
       >
         <Stack>
           {signUp.error && !errors.email && !errors.password && !errors.name && (
-            <Alert color="red" role="alert" title="Could not create the account">
-              {errorMessage(signUp.error)}
+            <Alert color="red" role="alert" title={t('auth.couldNotSignUp')}>
+              {errorMessage(signUp.error, { CONFLICT: 'auth.emailTaken' })}
             </Alert>
           )}
           <TextInput
-            label="Your name"
+            label={t('auth.yourName')}
             autoComplete="name"
             required
             value={name}
@@ -147,7 +164,7 @@ export function SignUpPage() {
             error={errors.name}
           />
           <TextInput
-            label="Email"
+            label={t('auth.email')}
             type="email"
             autoComplete="email"
             required
@@ -156,8 +173,8 @@ export function SignUpPage() {
             error={errors.email}
           />
           <PasswordInput
-            label="Password"
-            description="At least 10 characters; not your email, not a common password."
+            label={t('auth.password')}
+            description={t('auth.passwordHint')}
             autoComplete="new-password"
             required
             value={password}
@@ -165,7 +182,7 @@ export function SignUpPage() {
             error={errors.password}
           />
           <Button type="submit" loading={signUp.isPending} fullWidth>
-            Create account
+            {t('auth.createAccount')}
           </Button>
         </Stack>
       </form>

@@ -15,16 +15,16 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useLocation, useParams } from 'wouter';
-import { api, errorCode } from '../api.ts';
-import { formatBytes, formatDate } from '../components/format.ts';
+import { api, errorCode, errorMessage } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { VideoPlayer } from '../components/video-player.tsx';
 import { SETTLED, VideoStatusBadge } from '../components/video-status.tsx';
 import {
   analysisSummary,
-  formatClock,
+  failureText,
   reprocessVideo,
   retryVideo,
   stepLabel,
@@ -34,6 +34,7 @@ import {
 } from '../pipeline.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
+import { useFormat } from '../i18n/dashboard.ts';
 
 function useVideo(id: string) {
   const qc = useQueryClient();
@@ -73,6 +74,8 @@ function useVideo(id: string) {
 export function VideoPage() {
   const { videoId = '' } = useParams<{ videoId: string }>();
   const { companyId, can } = useCompany();
+  const { t } = useTranslation();
+  const f = useFormat();
   const [, navigate] = useLocation();
   const qc = useQueryClient();
   const video = useVideo(videoId);
@@ -90,35 +93,33 @@ export function VideoPage() {
   };
   const retry = useMutation({
     mutationFn: () => retryVideo(videoId),
-    onSuccess: () => (notifySuccess('Processing restarted'), refresh()),
-    onError: (e) => notifyError(e, 'Could not retry'),
+    onSuccess: () => (notifySuccess(t('video.restarted')), refresh()),
+    onError: (e) => notifyError(e, t('video.couldNotRetry')),
   });
   const reprocess = useMutation({
     mutationFn: () => reprocessVideo(videoId),
-    onSuccess: () => (notifySuccess('Reprocessing started'), refresh()),
-    onError: (e) => notifyError(e, 'Could not reprocess'),
+    onSuccess: () => (notifySuccess(t('video.reprocessing')), refresh()),
+    onError: (e) => notifyError(e, t('video.couldNotReprocess')),
   });
   const remove = useMutation({
     mutationFn: () => api.video.delete.mutate({ id: videoId }),
     onSuccess: () => {
-      notifySuccess('Video deleted');
+      notifySuccess(t('video.deleted'));
       if (v) void qc.invalidateQueries({ queryKey: ['videos', v.projectId] });
       navigate(v ? `/c/${companyId}/projects/${v.projectId}` : `/c/${companyId}/projects`);
     },
-    onError: (e) => notifyError(e, 'Could not delete the video'),
+    onError: (e) => notifyError(e, t('video.couldNotDelete')),
   });
 
-  if (video.isPending) return <Loader aria-label="Loading video" />;
+  if (video.isPending) return <Loader aria-label={t('video.loading')} />;
   if (!v) {
     return (
       <Alert
         color="red"
         role="alert"
-        title={errorCode(video.error) === 'NOT_FOUND' ? 'Video not found' : 'Could not load the video'}
+        title={errorCode(video.error) === 'NOT_FOUND' ? t('video.notFound') : t('video.couldNotLoad')}
       >
-        {errorCode(video.error) === 'NOT_FOUND'
-          ? 'It may have been deleted, or it belongs to another company.'
-          : String((video.error as Error)?.message ?? '')}
+        {errorCode(video.error) === 'NOT_FOUND' ? t('video.notFoundText') : errorMessage(video.error)}
       </Alert>
     );
   }
@@ -145,24 +146,24 @@ export function VideoPage() {
             <VideoStatusBadge status={v.status} />
           </Group>
           <Text size="sm" c="dimmed">
-            {v.fileName} · {formatBytes(v.sizeBytes)}
-            {video.live === 'live' ? ' · live' : ''}
+            {v.fileName} · {f.bytes(v.sizeBytes)}
+            {video.live === 'live' ? ` · ${t('video.live')}` : ''}
           </Text>
         </Stack>
         {can('editor') && (
           <Group gap="xs">
             {v.status === 'FAILED' && !uploadFailure && (
               <Button onClick={() => retry.mutate()} loading={retry.isPending}>
-                Retry
+                {t('video.retry')}
               </Button>
             )}
             {v.status === 'READY' && (
               <Button variant="default" onClick={() => reprocess.mutate()} loading={reprocess.isPending}>
-                Reprocess
+                {t('video.reprocess')}
               </Button>
             )}
             <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
-              Delete
+              {t('video.delete')}
             </Button>
           </Group>
         )}
@@ -170,8 +171,8 @@ export function VideoPage() {
 
       <div aria-live="polite">
         {v.failure && (
-          <Alert color="red" title={`Failed: ${v.failure.code}`} role="alert">
-            {v.failure.message}
+          <Alert color="red" title={t('video.failed', { code: v.failure.code })} role="alert">
+            {failureText(v.failure.code)}
           </Alert>
         )}
       </div>
@@ -186,10 +187,10 @@ export function VideoPage() {
                 {!SETTLED.has(v.status) && <Loader size="sm" aria-hidden="true" />}
                 <Text c="dimmed" ta="center">
                   {v.status === 'AWAITING_UPLOAD'
-                    ? 'Waiting for the upload to finish. If it was interrupted, drop the same file on the project page to resume.'
+                    ? t('video.waitingUpload')
                     : v.status === 'FAILED'
-                      ? 'This video cannot be played.'
-                      : 'The player appears as soon as the video is playable.'}
+                      ? t('video.cannotPlay')
+                      : t('video.playerSoon')}
                 </Text>
               </Stack>
             </Card>
@@ -198,7 +199,7 @@ export function VideoPage() {
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Card withBorder>
             <Title order={2} size="h5" mb="sm" id="steps-heading">
-              Processing
+              {t('video.processing')}
             </Title>
             {steps.length ? (
               <Stack gap="sm" role="list" aria-labelledby="steps-heading">
@@ -209,10 +210,10 @@ export function VideoPage() {
             ) : (
               <Text size="sm" c="dimmed">
                 {v.status === 'AWAITING_UPLOAD'
-                  ? 'Starts once the upload is complete.'
+                  ? t('video.startsAfterUpload')
                   : v.status === 'UPLOADED'
-                    ? 'Queued for processing.'
-                    : 'No step details.'}
+                    ? t('video.queued')
+                    : t('video.noSteps')}
               </Text>
             )}
           </Card>
@@ -221,46 +222,64 @@ export function VideoPage() {
 
       <Card withBorder>
         <Title order={2} size="h5" mb="sm">
-          Details
+          {t('video.details')}
         </Title>
         <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm">
-          <Detail label="File" value={v.fileName} />
-          <Detail label="Size" value={formatBytes(v.sizeBytes)} />
-          <Detail label="Container" value={v.container ?? '—'} />
-          {typeof media.durationS === 'number' && <Detail label="Duration" value={formatClock(media.durationS)} />}
-          {typeof media.width === 'number' && <Detail label="Resolution" value={`${media.width}×${media.height}`} />}
-          {media.videoCodec && (
-            <Detail label="Codec" value={`${media.videoCodec}${media.fps ? ` · ${Math.round(media.fps)} fps` : ''}`} />
+          <Detail label={t('video.file')} value={v.fileName} />
+          <Detail label={t('video.size')} value={f.bytes(v.sizeBytes)} />
+          <Detail label={t('video.container')} value={v.container ?? '—'} />
+          {typeof media.durationS === 'number' && (
+            <Detail label={t('video.duration')} value={f.clock(media.durationS)} />
           )}
-          <Detail label="Added" value={formatDate(v.createdAt)} />
-          <Detail label="Uploaded" value={formatDate(v.uploadedAt)} />
-          <Detail label="Playable" value={formatDate(v.playableAt)} />
-          <Detail label="Ready" value={formatDate(v.readyAt)} />
-          {analysis.loudness && (
+          {typeof media.width === 'number' && (
+            <Detail label={t('video.resolution')} value={`${media.width}×${media.height}`} />
+          )}
+          {media.videoCodec && (
             <Detail
-              label="Loudness"
-              value={`${analysis.loudness.integrated.toFixed(1)} LUFS${analysis.loudness.truePeak !== null ? ` · peak ${analysis.loudness.truePeak.toFixed(1)} dBFS` : ''}`}
+              label={t('video.codec')}
+              value={
+                media.fps
+                  ? t('video.fps', { codec: media.videoCodec, fps: f.number(Math.round(media.fps)) })
+                  : media.videoCodec
+              }
             />
           )}
-          {analysis.silent && <Detail label="Audio" value="No audio track" />}
+          <Detail label={t('video.added')} value={f.dateTime(v.createdAt)} />
+          <Detail label={t('video.uploaded')} value={f.dateTime(v.uploadedAt)} />
+          <Detail label={t('video.playable')} value={f.dateTime(v.playableAt)} />
+          <Detail label={t('video.ready')} value={f.dateTime(v.readyAt)} />
+          {analysis.loudness && (
+            <Detail
+              label={t('video.loudness')}
+              value={
+                analysis.loudness.truePeak !== null
+                  ? t('video.loudnessPeak', {
+                      lufs: f.fixed(analysis.loudness.integrated, 1),
+                      peak: f.fixed(analysis.loudness.truePeak, 1),
+                    })
+                  : t('video.loudnessValue', { lufs: f.fixed(analysis.loudness.integrated, 1) })
+              }
+            />
+          )}
+          {analysis.silent && <Detail label={t('video.audio')} value={t('video.noAudio')} />}
         </SimpleGrid>
         {analysis.chapters.length > 1 && (
           <>
             <Title order={3} size="h6" mt="md" mb={4}>
-              Chapters
+              {t('video.chapters')}
             </Title>
             <Stack gap={2}>
               {analysis.chapters.map((c) => (
                 <Text size="sm" key={c.index}>
-                  {formatClock(c.startS)}–{formatClock(c.endS)} · Chapter {c.index + 1}
+                  {t('video.chapter', { from: f.clock(c.startS), to: f.clock(c.endS), n: c.index + 1 })}
                 </Text>
               ))}
             </Stack>
           </>
         )}
-        {analysis.failed.map((f) => (
-          <Text size="xs" c="orange" mt="xs" key={f.name}>
-            Analyzer {f.name} failed: {f.error}
+        {analysis.failed.map((a) => (
+          <Text size="xs" c="orange" mt="xs" key={a.name}>
+            {t('video.analyzerFailed', { name: a.name, error: a.error })}
           </Text>
         ))}
       </Card>
@@ -270,12 +289,12 @@ export function VideoPage() {
       <ConfirmModal
         opened={deleting}
         onClose={() => setDeleting(false)}
-        title="Delete video?"
-        confirmLabel="Delete"
+        title={t('video.deleteTitle')}
+        confirmLabel={t('common:actions.delete')}
         pending={remove.isPending}
         onConfirm={() => remove.mutate()}
       >
-        “{v.title}” and everything made from it will be deleted. This cannot be undone.
+        {t('video.deleteText', { title: v.title })}
       </ConfirmModal>
     </Stack>
   );
@@ -302,6 +321,8 @@ const STEP_COLOR: Record<string, string> = {
 };
 
 function StepRow({ step }: { step: PipelineStep }) {
+  const { t } = useTranslation();
+  const status = t(`steps.status.${step.status}`, { defaultValue: step.status });
   return (
     <div role="listitem" data-step={step.name} data-step-status={step.status}>
       <Group justify="space-between" gap="xs">
@@ -309,8 +330,8 @@ function StepRow({ step }: { step: PipelineStep }) {
           {stepLabel(step.name)}
         </Text>
         <Text size="xs" c={STEP_COLOR[step.status]}>
-          {step.status === 'running' ? `${step.progress}%` : step.status}
-          {step.attempts && step.attempts > 1 ? ` · attempt ${step.attempts}` : ''}
+          {step.status === 'running' ? `${step.progress}%` : status}
+          {step.attempts && step.attempts > 1 ? ` · ${t('steps.attempt', { count: step.attempts })}` : ''}
         </Text>
       </Group>
       <Progress
@@ -318,11 +339,11 @@ function StepRow({ step }: { step: PipelineStep }) {
         color={STEP_COLOR[step.status]}
         size="sm"
         animated={step.status === 'running'}
-        aria-label={`${stepLabel(step.name)}: ${step.status}`}
+        aria-label={t('steps.progressLabel', { step: stepLabel(step.name), status })}
       />
       {step.error && (
         <Text size="xs" c="red" mt={2}>
-          {step.error.code}: {step.error.message}
+          {step.error.code}: {failureText(step.error.code)}
         </Text>
       )}
     </div>
@@ -330,16 +351,17 @@ function StepRow({ step }: { step: PipelineStep }) {
 }
 
 function RenameVideo({ id, title }: { id: string; title: string }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const [value, setValue] = useState(title);
   useEffect(() => setValue(title), [title]);
   const save = useMutation({
     mutationFn: () => api.video.update.mutate({ id, title: value }),
     onSuccess: () => {
-      notifySuccess('Title saved');
+      notifySuccess(t('video.titleSaved'));
       void qc.invalidateQueries({ queryKey: ['video', id] });
     },
-    onError: (e) => notifyError(e, 'Could not save the title'),
+    onError: (e) => notifyError(e, t('video.couldNotSaveTitle')),
   });
   return (
     <form
@@ -349,14 +371,19 @@ function RenameVideo({ id, title }: { id: string; title: string }) {
       }}
     >
       <Group align="flex-end" maw={520}>
-        <TextInput label="Title" value={value} onChange={(e) => setValue(e.currentTarget.value)} style={{ flex: 1 }} />
+        <TextInput
+          label={t('video.title')}
+          value={value}
+          onChange={(e) => setValue(e.currentTarget.value)}
+          style={{ flex: 1 }}
+        />
         <Button
           type="submit"
           variant="default"
           loading={save.isPending}
           disabled={value.trim() === title || !value.trim()}
         >
-          Save title
+          {t('video.saveTitle')}
         </Button>
       </Group>
     </form>

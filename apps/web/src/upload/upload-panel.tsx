@@ -3,20 +3,12 @@ import { VIDEO_EXTENSIONS } from '@arvlite/client';
 import { ActionIcon, Anchor, Button, Group, Paper, Progress, Stack, Text, Tooltip } from '@mantine/core';
 import { Dropzone } from '@mantine/dropzone';
 import { useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api } from '../api.ts';
-import { formatBytes } from '../components/format.ts';
+import { useFormat } from '../i18n/dashboard.ts';
 import { uploaderFor } from './uploaders.ts';
 import type { UploadRow } from './video-uploader.ts';
-
-const PHASE_TEXT: Record<UploadRow['phase'], string> = {
-  preparing: 'Preparing…',
-  uploading: 'Uploading',
-  paused: 'Paused',
-  completing: 'Checking the file…',
-  done: 'Uploaded',
-  failed: 'Failed',
-};
 
 /** The Dropzone's accept map (content type → extensions), from the contract's accepted extensions. */
 const ACCEPT: Record<string, string[]> = {};
@@ -31,6 +23,8 @@ export function UploadPanel({
   companyId: string;
   disabled?: boolean;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const uploader = uploaderFor(projectId);
   const rows = useSyncExternalStore(uploader.subscribe, uploader.getSnapshot);
   // Re-read after a discard; the list lives in localStorage.
@@ -44,8 +38,8 @@ export function UploadPanel({
         onDrop={(files) => uploader.addFiles(files)}
         accept={ACCEPT}
         disabled={disabled}
-        aria-label="Upload videos: drop files here, or press Enter to choose them"
-        inputProps={{ 'aria-label': 'Video files to upload' }}
+        aria-label={t('upload.dropzone')}
+        inputProps={{ 'aria-label': t('upload.input') }}
         radius="md"
       >
         <Stack align="center" gap={4} py="lg" style={{ pointerEvents: 'none' }}>
@@ -61,18 +55,18 @@ export function UploadPanel({
             <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3" />
           </svg>
           <Dropzone.Idle>
-            <Text fw={500}>Drop videos here, or click to choose</Text>
+            <Text fw={500}>{t('upload.idle')}</Text>
           </Dropzone.Idle>
           <Dropzone.Accept>
-            <Text fw={500}>Drop to upload</Text>
+            <Text fw={500}>{t('upload.accept')}</Text>
           </Dropzone.Accept>
           <Dropzone.Reject>
             <Text fw={500} c="red">
-              Only MP4, MOV, WebM and MKV videos
+              {t('upload.reject')}
             </Text>
           </Dropzone.Reject>
           <Text size="sm" c="dimmed">
-            MP4, MOV, WebM or MKV. Large files upload in parts and resume after a reload.
+            {t('upload.hint')}
           </Text>
         </Stack>
       </Dropzone>
@@ -80,25 +74,23 @@ export function UploadPanel({
       {interrupted.length > 0 && (
         <Paper withBorder p="sm" bg="var(--mantine-color-yellow-light)">
           <Text size="sm" fw={500} mb={4}>
-            Interrupted uploads
+            {t('upload.interrupted')}
           </Text>
           {interrupted.map((e) => (
             <Group key={e.videoId} justify="space-between" wrap="nowrap">
-              <Text size="sm">
-                Drop “{e.fileName}” ({formatBytes(e.size)}) again to resume where it stopped.
-              </Text>
+              <Text size="sm">{t('upload.dropAgain', { name: e.fileName, size: f.bytes(e.size) })}</Text>
               <Button
                 size="xs"
                 variant="subtle"
                 color="red"
-                aria-label={`Discard the interrupted upload of ${e.fileName}`}
+                aria-label={t('upload.discardLabel', { name: e.fileName })}
                 onClick={async () => {
                   uploader.resume.removeVideo(e.videoId);
                   await api.video.abortUpload.mutate({ videoId: e.videoId }).catch(() => null);
                   setResumeVersion((v) => v + 1);
                 }}
               >
-                Discard
+                {t('upload.discard')}
               </Button>
             </Group>
           ))}
@@ -106,7 +98,7 @@ export function UploadPanel({
       )}
 
       {rows.length > 0 && (
-        <Stack gap="xs" aria-label="Uploads" role="list">
+        <Stack gap="xs" aria-label={t('upload.list')} role="list">
           {rows.map((r) => (
             <UploadRowView key={r.id} row={r} companyId={companyId} uploader={uploader} />
           ))}
@@ -125,11 +117,19 @@ function UploadRowView({
   companyId: string;
   uploader: ReturnType<typeof uploaderFor>;
 }) {
+  const { t } = useTranslation();
+  const f = useFormat();
   const color =
     row.phase === 'failed' ? 'red' : row.phase === 'done' ? 'teal' : row.phase === 'paused' ? 'gray' : 'violet';
   const canPause = row.phase === 'uploading' || row.phase === 'paused';
   return (
-    <Paper withBorder p="sm" role="listitem" data-upload-phase={row.phase} aria-label={`Upload of ${row.name}`}>
+    <Paper
+      withBorder
+      p="sm"
+      role="listitem"
+      data-upload-phase={row.phase}
+      aria-label={t('upload.rowLabel', { name: row.name })}
+    >
       <Group justify="space-between" wrap="nowrap" gap="sm">
         <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
           <Group gap="xs" wrap="nowrap">
@@ -138,7 +138,7 @@ function UploadRowView({
             </Text>
             {row.resumed && (
               <Text size="xs" c="dimmed">
-                (resumed)
+                {t('upload.resumed')}
               </Text>
             )}
           </Group>
@@ -146,23 +146,27 @@ function UploadRowView({
             value={row.percent}
             color={color}
             animated={row.phase === 'uploading' || row.phase === 'completing'}
-            aria-label={`Upload progress for ${row.name}`}
+            aria-label={t('upload.progressLabel', { name: row.name })}
             aria-valuetext={`${row.percent}%`}
           />
           <Text size="xs" c={row.phase === 'failed' ? 'red' : 'dimmed'} aria-live="polite">
-            {PHASE_TEXT[row.phase]}
+            {t(`upload.phase.${row.phase}`)}
             {row.phase === 'uploading' || row.phase === 'paused'
-              ? ` · ${formatBytes(row.bytesUploaded)} of ${formatBytes(row.size)} (${row.percent}%)`
+              ? ` · ${t('upload.progress', { done: f.bytes(row.bytesUploaded), total: f.bytes(row.size), percent: `${row.percent}%` })}`
               : ''}
             {row.error ? ` · ${row.error}` : ''}
           </Text>
         </Stack>
         <Group gap={4} wrap="nowrap">
           {canPause && (
-            <Tooltip label={row.phase === 'paused' ? 'Resume' : 'Pause'}>
+            <Tooltip label={row.phase === 'paused' ? t('upload.resume') : t('upload.pause')}>
               <ActionIcon
                 variant="subtle"
-                aria-label={`${row.phase === 'paused' ? 'Resume' : 'Pause'} ${row.name}`}
+                aria-label={
+                  row.phase === 'paused'
+                    ? t('upload.resumeLabel', { name: row.name })
+                    : t('upload.pauseLabel', { name: row.name })
+                }
                 onClick={() => uploader.pauseResume(row.id)}
               >
                 {row.phase === 'paused' ? <PlayIcon /> : <PauseIcon />}
@@ -174,33 +178,33 @@ function UploadRowView({
               size="xs"
               variant="light"
               onClick={() => void uploader.retry(row.id)}
-              aria-label={`Retry ${row.name}`}
+              aria-label={t('upload.retryLabel', { name: row.name })}
             >
-              Retry
+              {t('upload.retry')}
             </Button>
           )}
           {row.phase === 'done' && row.videoId && (
             <Anchor component={Link} href={`/c/${companyId}/videos/${row.videoId}`} size="sm">
-              Open
+              {t('upload.open')}
             </Anchor>
           )}
           {row.phase === 'done' || (row.phase === 'failed' && !row.retryable) ? (
-            <Tooltip label="Remove from list">
+            <Tooltip label={t('upload.removeFromList')}>
               <ActionIcon
                 variant="subtle"
                 color="gray"
-                aria-label={`Remove ${row.name} from the list`}
+                aria-label={t('upload.removeLabel', { name: row.name })}
                 onClick={() => uploader.dismiss(row.id)}
               >
                 <CloseIcon />
               </ActionIcon>
             </Tooltip>
           ) : (
-            <Tooltip label="Cancel upload">
+            <Tooltip label={t('upload.cancel')}>
               <ActionIcon
                 variant="subtle"
                 color="red"
-                aria-label={`Cancel the upload of ${row.name}`}
+                aria-label={t('upload.cancelLabel', { name: row.name })}
                 onClick={() => void uploader.cancel(row.id)}
               >
                 <CloseIcon />

@@ -3,6 +3,8 @@
 import { isFinalUploadReason, VIDEO_EXTENSIONS, videoContentTypeOf, type ArvliteClient } from '@arvlite/client';
 import AwsS3, { type AwsS3Part } from '@uppy/aws-s3';
 import Uppy, { type UppyFile } from '@uppy/core';
+import { t } from '../i18n/dashboard.ts';
+import { errorMessage } from '../i18n/errors.ts';
 import { fingerprint, ResumeStore } from './resume-store.ts';
 
 export type UploadPhase = 'preparing' | 'uploading' | 'paused' | 'completing' | 'done' | 'failed';
@@ -40,14 +42,17 @@ function isFinalFailure(err: unknown): boolean {
   return isFinalUploadReason((err as { data?: { details?: { reason?: string } } })?.data?.details?.reason);
 }
 
-/** Uppy's XHR errors carry the request as `source`; turn them into something a person can act on. */
+/**
+ * Uppy's XHR errors carry the request as `source`; turn them into something a person can act on, in their language.
+ * A refused call reads by its code (i18n/errors.ts); our own errors already carry a translated message.
+ */
 export function describeUploadError(err: unknown): string {
   const e = err as { message?: string; source?: { status?: number } } | undefined;
   const status = e?.source?.status;
-  if (e?.message === 'Non 2xx' && status) return `Storage refused the upload (HTTP ${status}). Retry to continue.`;
-  if (e?.message === 'Unknown error') return 'The connection to storage failed. Retry to continue where it stopped.';
-  if (e?.message === 'Request has expired') return 'The upload link expired. Retry to get a new one.';
-  return e?.message || 'The upload failed';
+  if (e?.message === 'Non 2xx' && status) return t('upload.errors.refused', { status });
+  if (e?.message === 'Unknown error') return t('upload.errors.connection');
+  if (e?.message === 'Request has expired') return t('upload.errors.expired');
+  return e?.message ? errorMessage(err) : t('upload.errors.failed');
 }
 
 export function toRow(file: UploadFile): UploadRow {
@@ -106,7 +111,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     restrictions: { allowedFileTypes: ['video/*', ...Object.keys(VIDEO_EXTENSIONS).map((e) => `.${e}`)] },
     onBeforeFileAdded: (file) => {
       const ok = videoContentTypeOf({ name: file.name ?? '', type: file.type }) !== null;
-      if (!ok) uppy.info(`${file.name}: only MP4, MOV, WebM and MKV videos can be uploaded`, 'error', 6000);
+      if (!ok) uppy.info(t('upload.errors.typeOf', { name: file.name }), 'error', 6000);
       return ok;
     },
   });
@@ -151,7 +156,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
       resume.remove(projectId, fp);
     }
     const contentType = videoContentTypeOf({ name: data.name, type: file.type });
-    if (!contentType) throw new Error('Only MP4, MOV, WebM and MKV videos can be uploaded');
+    if (!contentType) throw new Error(t('upload.errors.type'));
     const created = await client.video.createUpload.mutate({
       projectId,
       fileName: data.name,
@@ -184,7 +189,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     await Promise.all(
       fileIDs.map(async (id) => {
         const file = uppy.getFile(id);
-        uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: 'Preparing' });
+        uppy.emit('preprocess-progress', file, { mode: 'indeterminate', message: t('upload.errors.preparing') });
         try {
           await prepare(file);
         } catch (err) {
@@ -198,7 +203,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
 
   const videoIdOf = (file: UploadFile) => {
     const videoId = uppy.getFile(file.id)?.meta.videoId ?? file.meta.videoId;
-    if (!videoId) throw new Error('This file has no upload on the server');
+    if (!videoId) throw new Error(t('upload.errors.noUpload'));
     return videoId;
   };
 
@@ -209,7 +214,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
 
     getUploadParameters: (file) => {
       const meta = uppy.getFile(file.id)?.meta ?? file.meta;
-      if (!meta.url) throw new Error('This file has no upload URL');
+      if (!meta.url) throw new Error(t('upload.errors.noUrl'));
       return { method: 'PUT', url: meta.url, headers: meta.headers ?? {} };
     },
 
@@ -222,7 +227,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     signPart: async (_file, { key, partNumber }) => {
       const { parts } = await client.video.signUploadParts.mutate({ videoId: key, partNumbers: [partNumber] });
       const url = parts.find((p) => p.partNumber === partNumber)?.url;
-      if (!url) throw new Error(`The server did not sign part ${partNumber}`);
+      if (!url) throw new Error(t('upload.errors.noPart', { part: partNumber }));
       return { method: 'PUT', url };
     },
 
@@ -266,7 +271,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
         )
           return;
         uppy.setFileMeta(id, { phase: 'completing' });
-        uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Checking the file' });
+        uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: t('upload.errors.checking') });
         try {
           await client.video.completeUpload.mutate({ videoId: videoIdOf(file) });
           finished(uppy.getFile(id));

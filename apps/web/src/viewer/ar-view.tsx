@@ -1,18 +1,12 @@
 // The camera view's screen: asks for the camera first, then loads the AR engine (MindAR + three.js) on demand, and
 // plays the video while the photo is in sight. Any failure hands over to the plain player with a reason.
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { PlayableManifest } from './api.ts';
 import { cameraFailure, type ArFailure } from './capabilities.ts';
 import { attachVideo, autoplay } from './video-source.ts';
 
 type Stage = 'camera' | 'loading' | 'scanning' | 'tracking';
-
-const STAGE_TEXT: Record<Stage, string> = {
-  camera: 'Starting the camera…',
-  loading: 'Getting ready…',
-  scanning: 'Point your camera at the photo',
-  tracking: 'Playing',
-};
 
 export interface ArViewProps {
   manifest: PlayableManifest;
@@ -22,6 +16,7 @@ export interface ArViewProps {
 }
 
 export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewProps) {
+  const { t } = useTranslation('viewer');
   const stageRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<HTMLVideoElement>(null);
   const [stage, setStage] = useState<Stage>('camera');
@@ -126,7 +121,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
         </div>
       )}
       <p className="arv-stage-status" role="status">
-        {STAGE_TEXT[stage]}
+        {t(`stage.${stage}`)}
       </p>
       <div className="arv-stage-actions">
         {waitingForTap && stage === 'tracking' && (
@@ -141,7 +136,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
               void content.play().catch(() => undefined);
             }}
           >
-            Play video
+            {t('playVideo')}
           </button>
         )}
         {soundBlocked && (
@@ -154,7 +149,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
               void content.play().catch(() => undefined);
             }}
           >
-            Turn sound on
+            {t('soundOn')}
           </button>
         )}
       </div>

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { arSupport, cameraFailure, FAILURE_MESSAGES, hasWebGl, type ArFailure } from './capabilities.ts';
+import { viewerCatalogs } from '../i18n/viewer.ts';
+import { arSupport, cameraFailure, hasWebGl, type ArFailure } from './capabilities.ts';
 
 /** A window as far as arSupport looks at it. */
 function fakeWindow(opts: { secure?: boolean; getUserMedia?: boolean; webgl?: boolean }): Window {
@@ -52,6 +53,11 @@ describe('cameraFailure', () => {
   });
 
   it('says, for every failure, that the video plays here instead', () => {
-    for (const message of Object.values(FAILURE_MESSAGES)) expect(message).toContain('so the video plays here instead');
+    for (const message of Object.values(viewerCatalogs.en.failure)) {
+      expect(message).toContain('so the video plays here instead');
+    }
+    for (const message of Object.values(viewerCatalogs.ru.failure)) {
+      expect(message).toContain('поэтому видео показывается здесь');
+    }
   });
 });

@@ -43,15 +43,3 @@ export function cameraFailure(err: unknown): ArFailure {
       return 'failed';
   }
 }
-
-export const FAILURE_MESSAGES: Record<ArFailure, string> = {
-  insecure: 'The camera is only available over a secure (https) connection, so the video plays here instead.',
-  'no-camera-api': 'This browser cannot use the camera, so the video plays here instead.',
-  'no-webgl': 'This browser cannot show 3D graphics (WebGL), so the video plays here instead.',
-  denied:
-    'Camera access was not allowed, so the video plays here instead. To use the camera, allow it in your browser settings and reload.',
-  'no-camera': 'No camera was found, so the video plays here instead.',
-  busy: 'The camera is in use by another app, so the video plays here instead.',
-  target: 'The photo’s tracking data could not be loaded, so the video plays here instead.',
-  failed: 'The camera view could not start, so the video plays here instead.',
-};

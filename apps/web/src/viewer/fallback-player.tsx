@@ -1,6 +1,7 @@
 // The video on its own, for when the camera view is unavailable or not wanted: poster first, then autoplay as the
 // manifest asks (muted where the browser allows nothing else), with the browser's own controls.
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { PlayableManifest } from './api.ts';
 import { attachVideo, autoplay } from './video-source.ts';
 
@@ -11,8 +12,9 @@ export function FallbackPlayer({
   manifest: PlayableManifest;
   onVideo: (el: HTMLVideoElement | null) => void;
 }) {
+  const { t } = useTranslation('viewer');
   const ref = useRef<HTMLVideoElement>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<'unsupported' | 'load' | null>(null);
   const [mutedByBrowser, setMutedByBrowser] = useState(false);
   const { video, playback } = manifest;
 
@@ -39,7 +41,7 @@ export function FallbackPlayer({
         preload="metadata"
         loop={playback.loop}
         poster={video.posterUrl ?? undefined}
-        aria-label={`Video: ${manifest.content.title}`}
+        aria-label={t('videoLabel', { title: manifest.content.title })}
         data-testid="fallback-video"
         // The button follows the element: whichever play() attempt muted it (a reload or a second autoplay can
         // overtake the first one's answer), a muted video the item wants with sound offers it.
@@ -55,12 +57,12 @@ export function FallbackPlayer({
             void el.play().catch(() => undefined);
           }}
         >
-          Turn sound on
+          {t('soundOn')}
         </button>
       )}
       {error && (
         <p className="arv-error" role="alert">
-          {error}
+          {t(`videoError.${error}`)}
         </p>
       )}
     </div>

@@ -18,6 +18,7 @@ function manifest(
   return {
     ok: true,
     version: over.version ?? 1,
+    language: 'en',
     content: { title: 'Card' },
     marker: { imageUrl: `http://s3/m.jpg${sig}`, mindUrl: `http://s3/m.mind${sig}`, widthMm: 100 },
     video: {

@@ -1,5 +1,6 @@
 import { TRPCClientError } from '@arvlite/client';
 import { describe, expect, it } from 'vitest';
+import { viewerCatalogs } from '../i18n/viewer.ts';
 import { loadFailure, REASONS } from './reasons.ts';
 
 /** A client error as the tRPC client builds it from an error answer. */
@@ -10,11 +11,14 @@ function answered(code: string) {
 }
 
 describe('reasons', () => {
-  it('has a headline, an explanation and something to do for every reason; retries only where the answer can change', () => {
-    for (const r of Object.values(REASONS)) {
-      expect(r.headline.length).toBeGreaterThan(5);
-      expect(r.detail.length).toBeGreaterThan(20);
-      expect(r.action.length).toBeGreaterThan(10);
+  it('has a headline, an explanation and something to do for every reason in both languages; retries only where the answer can change', () => {
+    for (const catalog of Object.values(viewerCatalogs)) {
+      for (const r of Object.values(catalog.reasons)) {
+        expect(r.headline.length).toBeGreaterThan(5);
+        expect(r.detail.length).toBeGreaterThan(20);
+        expect(r.action.length).toBeGreaterThan(10);
+      }
+      for (const r of Object.values(REASONS)) expect(catalog.reasons[r.key]).toBeDefined();
     }
     expect(REASONS.NOT_FOUND.canRetry).toBe(false);
     expect(REASONS.EXPIRED.canRetry).toBe(false);
@@ -27,17 +31,11 @@ describe('reasons', () => {
     expect(loadFailure(answered('BAD_REQUEST'))).toBe(REASONS.NOT_FOUND);
     expect(loadFailure(answered('NOT_FOUND'))).toBe(REASONS.NOT_FOUND);
     expect(loadFailure(answered('TOO_MANY_REQUESTS'))).toMatchObject({
-      headline: 'Too many requests',
+      key: 'TOO_MANY_REQUESTS',
       retryAfterMs: 60_000,
       canRetry: true,
     });
-    expect(loadFailure(answered('INTERNAL_SERVER_ERROR'))).toMatchObject({
-      headline: 'Could not load the video',
-      canRetry: true,
-    });
-    expect(loadFailure(new TypeError('Failed to fetch'))).toMatchObject({
-      headline: 'Could not load the video',
-      canRetry: true,
-    });
+    expect(loadFailure(answered('INTERNAL_SERVER_ERROR'))).toMatchObject({ key: 'LOAD_FAILED', canRetry: true });
+    expect(loadFailure(new TypeError('Failed to fetch'))).toMatchObject({ key: 'LOAD_FAILED', canRetry: true });
   });
 });

@@ -1,11 +1,12 @@
 // What a visitor reads when there is nothing to show: one headline, why, and what to do, for each answer of the API.
+// The texts are `reasons.<key>.{headline,detail,action}` in the viewer catalogs (src/i18n/viewer/).
 import type { ManifestReason } from './api.ts';
 import { errorCode } from './api.ts';
 
+export type ExplanationKey = ManifestReason | 'TOO_MANY_REQUESTS' | 'LOAD_FAILED';
+
 export interface Explanation {
-  headline: string;
-  detail: string;
-  action: string;
+  key: ExplanationKey;
   /** Worth trying again by itself (the answer is expected to change soon), after this long. */
   retryAfterMs?: number;
   /** A button to try again now. */
@@ -13,32 +14,14 @@ export interface Explanation {
 }
 
 export const REASONS: Record<ManifestReason, Explanation> = {
-  NOT_FOUND: {
-    headline: 'Nothing to see here',
-    detail: 'This code or link does not lead to a video. It may be mistyped, not live yet, or taken down.',
-    action: 'Scan the code again, or ask whoever gave you the print.',
-    canRetry: false,
-  },
-  EXPIRED: {
-    headline: 'This video has expired',
-    detail: 'It could be watched for a limited time, and that time is over.',
-    action: 'If you would like to see it again, contact whoever gave you the print.',
-    canRetry: false,
-  },
-  MARKER_PROCESSING: {
-    headline: 'Almost ready',
-    detail: 'This photo is still being prepared for viewing. That usually takes less than a minute.',
-    action: 'Keep this page open: it tries again by itself.',
-    retryAfterMs: 15_000,
-    canRetry: true,
-  },
-  NO_PLAYABLE_VIDEO: {
-    headline: 'No video right now',
-    detail: 'There is no video to show for this photo at the moment: it may still be processing, or none is scheduled.',
-    action: 'Please try again later.',
-    canRetry: true,
-  },
+  NOT_FOUND: { key: 'NOT_FOUND', canRetry: false },
+  EXPIRED: { key: 'EXPIRED', canRetry: false },
+  MARKER_PROCESSING: { key: 'MARKER_PROCESSING', retryAfterMs: 15_000, canRetry: true },
+  NO_PLAYABLE_VIDEO: { key: 'NO_PLAYABLE_VIDEO', canRetry: true },
 };
+
+const TOO_MANY: Explanation = { key: 'TOO_MANY_REQUESTS', retryAfterMs: 60_000, canRetry: true };
+const LOAD_FAILED: Explanation = { key: 'LOAD_FAILED', canRetry: true };
 
 /** The explanation for a manifest that could not be loaded at all. */
 export function loadFailure(err: unknown): Explanation {
@@ -48,19 +31,8 @@ export function loadFailure(err: unknown): Explanation {
     case 'NOT_FOUND':
       return REASONS.NOT_FOUND;
     case 'TOO_MANY_REQUESTS':
-      return {
-        headline: 'Too many requests',
-        detail: 'This connection has asked for videos very often in the last minute.',
-        action: 'Wait a minute, then try again.',
-        retryAfterMs: 60_000,
-        canRetry: true,
-      };
+      return TOO_MANY;
     default:
-      return {
-        headline: 'Could not load the video',
-        detail: 'ARVlite could not be reached, or had a problem answering.',
-        action: 'Check your connection and try again.',
-        canRetry: true,
-      };
+      return LOAD_FAILED;
   }
 }

@@ -8,7 +8,8 @@ export interface AttachOptions {
    * origin), and the progressive MP4 is preferred over native HLS, which iOS does not reliably hand to WebGL.
    */
   forTexture?: boolean;
-  onError?: (message: string) => void;
+  /** Why the video cannot play: `viewer:videoError.<kind>` in the catalogs. */
+  onError?: (kind: 'unsupported' | 'load') => void;
 }
 
 /** Starts loading `source` into `el`; returns the function that detaches it. */
@@ -25,7 +26,7 @@ export function attachVideo(
     if (opts.forTexture && source.mp4Url) el.src = source.mp4Url;
     else if (nativeHls) el.src = source.hlsUrl;
     else if (source.mp4Url) el.src = source.mp4Url;
-    else opts.onError?.('This video cannot be played in this browser.');
+    else opts.onError?.('unsupported');
   };
   void import('hls.js').then(
     ({ default: Hls }) => {
@@ -37,7 +38,7 @@ export function attachVideo(
         hls.destroy();
         destroy = undefined;
         if (source.mp4Url) el.src = source.mp4Url;
-        else opts.onError?.('This video could not be loaded.');
+        else opts.onError?.('load');
       });
       hls.loadSource(source.hlsUrl);
       hls.attachMedia(el);

@@ -1,10 +1,13 @@
 // The public viewer at /v/:publicId: loads the manifest, then shows the camera view (the video laid over the printed
 // photo) or, when the camera cannot be used or is not wanted, the video on its own; a friendly page for every reason
 // there is nothing to show. No sign-in.
+import { LANGUAGES } from '@arvlite/contract';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import { chooseViewerLanguage, followCompanyLanguage, viewerI18n, viewerLanguage } from '../i18n/viewer.ts';
 import { freshViewerApi, sendEndSession, sendUnsentEnd, viewerApi, type PlayableManifest } from './api.ts';
 import { ArView } from './ar-view.tsx';
-import { arSupport, FAILURE_MESSAGES, type ArFailure } from './capabilities.ts';
+import { arSupport, type ArFailure } from './capabilities.ts';
 import { FallbackPlayer } from './fallback-player.tsx';
 import { afterRefresh, manifestIdentity, RECHECK_MS, refreshDelayMs } from './manifest-refresh.ts';
 import { NothingToShow } from './nothing-to-show.tsx';
@@ -22,6 +25,37 @@ type Load =
   | { kind: 'nothing'; explanation: Explanation; code: string };
 
 export default function ViewerPage({ publicId }: { publicId: string }) {
+  return (
+    <I18nextProvider i18n={viewerI18n}>
+      <ViewerScreen publicId={publicId} />
+    </I18nextProvider>
+  );
+}
+
+/** The visitor's language switch; their choice wins over the company's language from then on. */
+function LanguageSwitch() {
+  const { t } = useTranslation('viewer');
+  const current = viewerLanguage();
+  return (
+    <nav className="arv-language" aria-label={t('language')}>
+      {LANGUAGES.map((lng) => (
+        <button
+          key={lng}
+          type="button"
+          lang={lng}
+          className="arv-language-option"
+          aria-pressed={lng === current}
+          onClick={() => chooseViewerLanguage(lng)}
+        >
+          {t(`common:language.${lng}`)}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+function ViewerScreen({ publicId }: { publicId: string }) {
+  const { t } = useTranslation('viewer');
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
@@ -35,11 +69,14 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
   useEffect(() => {
     let cancelled = false;
     (attempt === 0 ? viewerApi : freshViewerApi).viewer.manifest.query({ publicId }).then(
-      (m) =>
-        !cancelled &&
+      (m) => {
+        if (cancelled) return;
+        // The company's language for its viewer pages, unless this visitor chose one.
+        followCompanyLanguage(m.language);
         setLoad(
           m.ok ? { kind: 'ready', manifest: m } : { kind: 'nothing', explanation: REASONS[m.reason], code: m.reason },
-        ),
+        );
+      },
       (err: unknown) => !cancelled && setLoad({ kind: 'nothing', explanation: loadFailure(err), code: 'ERROR' }),
     );
     return () => {
@@ -87,17 +124,17 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
   useEffect(() => {
     document.title =
       load.kind === 'ready'
-        ? `${load.manifest.content.title} · ARVlite`
+        ? t('documentTitle', { title: load.manifest.content.title })
         : load.kind === 'nothing'
-          ? `${load.explanation.headline} · ARVlite`
-          : 'ARVlite';
-  }, [load]);
+          ? t('documentTitle', { title: t(`reasons.${load.explanation.key}.headline`) })
+          : t('brand');
+  }, [load, t]);
 
   return (
     <main className="arv-viewer" data-testid="viewer" data-reason={load.kind === 'nothing' ? load.code : undefined}>
       {load.kind === 'loading' && (
         <p className="arv-center" role="status">
-          Loading…
+          {t('loading')}
         </p>
       )}
       {load.kind === 'nothing' && (
@@ -107,14 +144,17 @@ export default function ViewerPage({ publicId }: { publicId: string }) {
       {load.kind === 'ready' && (
         <Viewer key={manifestIdentity(load.manifest)} publicId={publicId} manifest={load.manifest} />
       )}
+      <LanguageSwitch />
     </main>
   );
 }
 
 function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableManifest }) {
+  const { t } = useTranslation('viewer');
   const support = useMemo(() => arSupport(), []);
   const [mode, setMode] = useState<'ar' | 'video'>(support.ok ? 'ar' : 'video');
-  const [notice, setNotice] = useState<string | null>(support.ok ? null : FAILURE_MESSAGES[support.reason]);
+  // Kept as the reason, so the notice follows a language switch.
+  const [notice, setNotice] = useState<ArFailure | null>(support.ok ? null : support.reason);
   const [videoEl, setVideoEl] = useState<HTMLVideoElement | null>(null);
 
   const tracker = useMemo(
@@ -141,7 +181,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
 
   const onTrackingLost = useCallback(() => tracker.trackingLost(), [tracker]);
   const onFailure = useCallback((failure: ArFailure) => {
-    setNotice(FAILURE_MESSAGES[failure]);
+    setNotice(failure);
     setMode('video');
   }, []);
 
@@ -161,7 +201,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
               setMode('video');
             }}
           >
-            Play without camera
+            {t('playWithoutCamera')}
           </button>
         </div>
       </>
@@ -172,7 +212,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
       <h1 id="arv-title">{manifest.content.title}</h1>
       {notice && (
         <p className="arv-notice" role="alert">
-          {notice}
+          {t(`failure.${notice}`)}
         </p>
       )}
       <FallbackPlayer manifest={manifest} onVideo={setVideoEl} />
@@ -185,7 +225,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
             setMode('ar');
           }}
         >
-          Use the camera
+          {t('useCamera')}
         </button>
       )}
     </section>

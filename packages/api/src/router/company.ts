@@ -1,3 +1,4 @@
+import { languageSchema } from '@arvlite/contract';
 import { z } from 'zod';
 import * as companies from '../services/company.service.ts';
 import { router, selfProcedure, tenantProcedure } from '../trpc.ts';
@@ -5,7 +6,7 @@ import { displayName, id, timeZone as timezone } from '../validators.ts';
 
 export const companyRouter = router({
   create: selfProcedure
-    .input(z.strictObject({ name: displayName, timezone: timezone.optional() }))
+    .input(z.strictObject({ name: displayName, timezone: timezone.optional(), language: languageSchema.optional() }))
     .mutation(({ ctx, input }) => companies.createCompany(ctx, ctx.user, input)),
 
   list: selfProcedure.query(({ ctx }) => companies.listCompanies(ctx, ctx.user)),
@@ -15,6 +16,14 @@ export const companyRouter = router({
     .query(({ ctx, input }) => companies.getCompany(ctx.access, input.id)),
 
   update: tenantProcedure('admin')
-    .input(z.strictObject({ id, name: displayName.optional(), timezone: timezone.optional() }))
+    .input(
+      z.strictObject({
+        id,
+        name: displayName.optional(),
+        timezone: timezone.optional(),
+        /** The language of the company's viewer pages, unless a visitor chooses another. */
+        language: languageSchema.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => companies.updateCompany(ctx, input)),
 });

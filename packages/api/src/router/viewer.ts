@@ -16,7 +16,7 @@ const label = (max: number) =>
     .regex(/^[\x20-\x7E]+$/, { message: 'printable ASCII only' });
 
 export const viewerRouter = router({
-  /** `{ ok: true, version, content, marker, video, selection, playback }` or `{ ok: false, reason }`; cacheable (ETag). */
+  /** `{ ok: true, version, language, content, marker, video, selection, playback }` or `{ ok: false, reason, language? }`; cacheable (ETag). */
   manifest: publicProcedure.input(z.strictObject({ publicId })).query(({ ctx, input }) => viewer.manifest(ctx, input)),
 
   startSession: publicProcedure

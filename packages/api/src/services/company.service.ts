@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE, type Language } from '@arvlite/contract';
 import { Company, Membership, type User } from '@arvlite/db';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
@@ -10,6 +11,7 @@ export function companyView(c: Company, role?: string) {
     id: c.id,
     name: c.name,
     timezone: c.timezone,
+    language: c.language,
     storageQuotaBytes: c.storageQuotaBytes,
     storageUsedBytes: c.storageUsedBytes,
     storageReservedBytes: c.storageReservedBytes,
@@ -18,11 +20,16 @@ export function companyView(c: Company, role?: string) {
   };
 }
 
-export async function createCompany(ctx: Ctx, user: User, input: { name: string; timezone?: string }) {
+export async function createCompany(
+  ctx: Ctx,
+  user: User,
+  input: { name: string; timezone?: string; language?: Language },
+) {
   return ctx.em.transactional(async (tem) => {
     const company = tem.create(Company, {
       name: input.name,
       timezone: input.timezone ?? ctx.config.companies.defaultTimezone,
+      language: input.language ?? DEFAULT_LANGUAGE,
       storageQuotaBytes: ctx.config.companies.defaultQuotaBytes,
     });
     tem.create(Membership, { company, user: tem.merge(user), role: 'owner' });
@@ -49,11 +56,11 @@ export async function getCompany(access: Access, companyId: string) {
 
 export async function updateCompany(
   ctx: Ctx & { access: Access; caller: { userId: string } },
-  input: { id: string; name?: string; timezone?: string },
+  input: { id: string; name?: string; timezone?: string; language?: Language },
 ) {
   return ctx.em.transactional(async (tem) => {
     const { company, membership } = await ctx.access.company(input.id);
-    const patch = { name: input.name, timezone: input.timezone };
+    const patch = { name: input.name, timezone: input.timezone, language: input.language };
     const changes = diff(company, patch);
     tem.assign(company, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
     audit(tem, actor(ctx, ctx.caller.userId), {

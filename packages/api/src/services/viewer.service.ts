@@ -1,6 +1,7 @@
 // The public viewer API: the manifest an AR app needs for a scanned code, and view sessions for analytics. No sign-in.
 import { createHash, createHmac } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
+import type { Language } from '@arvlite/contract';
 import {
   ArContent,
   Company,
@@ -24,19 +25,22 @@ export type ManifestReason = 'NOT_FOUND' | 'EXPIRED' | 'MARKER_PROCESSING' | 'NO
 
 /**
  * What `viewer.manifest` answers: `ok: true` with exactly these fields, or `ok: false` with a reason the app can show.
- * Nothing private (customer data, company or project ids, storage keys) ever appears here.
+ * Nothing private (customer data, company or project ids, storage keys) ever appears here. `language` is the company's
+ * language for its viewer pages (a visitor's own choice wins over it); a NOT_FOUND answer has none, so it says
+ * nothing about whether the code exists.
  */
 export type ViewerManifest =
   | {
       ok: true;
       version: number;
+      language: Language;
       content: { title: string };
       marker: { imageUrl: string; mindUrl: string; widthMm: number | null };
       video: { hlsUrl: string; mp4Url: string | null; posterUrl: string | null; durationS: number | null };
       selection: { rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null };
       playback: { autoplay: boolean; loop: boolean; muted: boolean };
     }
-  | { ok: false; reason: ManifestReason };
+  | { ok: false; reason: ManifestReason; language?: Language };
 
 /** One budget per client IP for every viewer call; a scan is a manifest, a session start and a session end. */
 async function limitPerIp(ctx: PublicCtx) {
@@ -49,7 +53,7 @@ async function limitPerIp(ctx: PublicCtx) {
 
 type Resolved =
   | { ok: true; content: ScanContent; video: ScanVideo; rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null }
-  | { ok: false; reason: ManifestReason };
+  | { ok: false; reason: ManifestReason; language?: Language };
 
 /**
  * Precedence of reasons: unknown, deleted, archived, draft or not yet active → NOT_FOUND; past expiresAt → EXPIRED;
@@ -64,9 +68,10 @@ async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Res
   if (content.deletedAt || content.status === 'ARCHIVED' || content.status === 'DRAFT')
     return { ok: false, reason: 'NOT_FOUND' };
   if (content.activeFrom && content.activeFrom > now) return { ok: false, reason: 'NOT_FOUND' };
-  if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
+  const { language } = content.company;
+  if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED', language };
   // A replacement marker being compiled leaves the published one in service.
-  if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING' };
+  if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING', language };
   const { scheduled, playlist, videos } = scheduleOf(
     content,
     found.videos.map((video) => ({ video })),
@@ -74,7 +79,7 @@ async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Res
   );
   const selection = selectActiveVideo(scheduled, playlist, now);
   const video = selection.videoId ? videos.get(selection.videoId) : undefined;
-  if (!video || selection.rule === 'none') return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
+  if (!video || selection.rule === 'none') return { ok: false, reason: 'NO_PLAYABLE_VIDEO', language };
   const ends = [selection.validUntil, content.expiresAt].filter((d): d is Date => !!d).map((d) => d.getTime());
   return {
     ok: true,
@@ -88,13 +93,15 @@ async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Res
 export async function manifest(ctx: PublicCtx, input: { publicId: string }): Promise<ViewerManifest> {
   await limitPerIp(ctx);
   const r = await resolve(ctx, input.publicId, new Date());
-  if (!r.ok) return { ok: false, reason: r.reason };
-  const urls = await playbackUrls(ctx, r.video);
-  if (!urls) return { ok: false, reason: 'NO_PLAYABLE_VIDEO' };
+  if (!r.ok) return r;
   const { content, video } = r;
+  const { language } = content.company;
+  const urls = await playbackUrls(ctx, r.video);
+  if (!urls) return { ok: false, reason: 'NO_PLAYABLE_VIDEO', language };
   return {
     ok: true,
     version: content.version,
+    language,
     content: { title: content.title },
     marker: {
       imageUrl: (await objectUrl(ctx, content.markerImageKey))!,
@@ -136,7 +143,7 @@ export function manifestCacheHeaders(
 
 /** Keyed hashes: countable and comparable, but neither an IP address nor a device id can be read back. */
 function keyedHash(config: ServiceConfig, what: string, value: string): string {
-  return createHmac('sha256', config.auth.jwtSecret).update(`view-session:${what}:${value}`).digest('base64url');
+  return createHmac('sha256', config.viewer.hashKey).update(`view-session:${what}:${value}`).digest('base64url');
 }
 
 export interface DeviceInput {

@@ -3,7 +3,7 @@ import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import { ArContent } from '../entities/ar-content.entity.ts';
 import { ArPlaylistRule } from '../entities/ar-playlist.entity.ts';
 import { Company } from '../entities/company.entity.ts';
-import type { Role } from '../entities/membership.entity.ts';
+import type { Language, Role } from '@arvlite/contract';
 import { Project } from '../entities/project.entity.ts';
 import { Video } from '../entities/video.entity.ts';
 import { entityColumns, preparedStatement, recordColumns, type RecordColumns } from '../prepared.ts';
@@ -44,7 +44,7 @@ const SCAN = {
 } as const;
 
 export type ScanContent = Pick<ArContent, (typeof SCAN.content)[number]> & {
-  company: { id: string; timezone: string };
+  company: { id: string; timezone: string; language: Language };
   project: { id: string };
   defaultVideo: { id: string } | null;
 };
@@ -67,7 +67,7 @@ const scan = (em: EntityManager) =>
 
 const published = preparedStatement('ar_content_scan', (em) => {
   const { content, video, rule } = scan(em);
-  return `select ${content.sql}, a.company_id, a.project_id, a.default_video_id, c.timezone,
+  return `select ${content.sql}, a.company_id, a.project_id, a.default_video_id, c.timezone, c.language,
       coalesce((select json_agg(json_build_object('video', ${video.json}, 'companyId', v.company_id, 'projectId', v.project_id)
                                 order by i.position)
                 from ar_playlist_item i join video v on v.id = i.video_id where i.ar_content_id = a.id), '[]') as videos,
@@ -91,7 +91,7 @@ export class ArContentRepository extends EntityRepository<ArContent> {
   }
 
   /**
-   * By public id, whatever its state, with its company's timezone, its playlist's videos and its rules in position
+   * By public id, whatever its state, with its company's timezone and viewer language, its playlist's videos and its rules in position
    * order, as plain data: the viewer's manifest in one statement.
    */
   async readByPublicId(
@@ -102,7 +102,7 @@ export class ArContentRepository extends EntityRepository<ArContent> {
     const { content, video, rule } = scan(this.em);
     const arContent: ScanContent = {
       ...content.read(row),
-      company: { id: row.company_id as string, timezone: row.timezone as string },
+      company: { id: row.company_id as string, timezone: row.timezone as string, language: row.language as Language },
       project: { id: row.project_id as string },
       defaultVideo: row.default_video_id ? { id: row.default_video_id as string } : null,
     };
