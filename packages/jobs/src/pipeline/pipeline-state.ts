@@ -7,9 +7,6 @@ import { emit } from '../outbox/emit.ts';
 
 export const VIDEO_CHANNEL = 'arvlite_video';
 
-// Step names and what a step failing means to a person are the contract's; re-exported while importers move over.
-export { STEP, stepFailureCode as failureCode } from '@arvlite/contract';
-
 /** Tells every server instance that a video changed (they re-read it for their subscribers). */
 export async function notifyVideo(em: EntityManager, videoId: string, extra: Record<string, unknown> = {}) {
   await em.execute(`select pg_notify('${VIDEO_CHANNEL}', ?)`, [JSON.stringify({ videoId, ...extra })]);

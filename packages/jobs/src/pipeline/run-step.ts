@@ -1,11 +1,12 @@
 // Runs one pipeline step: marks it running, reports throttled progress, retries with backoff, fails the video at the end.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stepFailureCode } from '@arvlite/contract';
 import { Video } from '@arvlite/db';
 import { InvalidMediaError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
 import type { JobName } from '../job-map.ts';
-import { failVideo, failureCode, updateStep } from './pipeline-state.ts';
+import { failVideo, updateStep } from './pipeline-state.ts';
 
 /** A failure that retrying cannot fix (bad media, a missing original). */
 export class PermanentStepError extends Error {
@@ -89,7 +90,11 @@ export async function runStep<N extends JobName, T>(
     const permanent = e instanceof InvalidMediaError || e instanceof PermanentStepError;
     const finalAttempt = permanent || helpers.job.attempts >= helpers.job.max_attempts;
     const code =
-      e instanceof PermanentStepError ? e.code : e instanceof InvalidMediaError ? 'INVALID_MEDIA' : failureCode(step);
+      e instanceof PermanentStepError
+        ? e.code
+        : e instanceof InvalidMediaError
+          ? 'INVALID_MEDIA'
+          : stepFailureCode(step);
     const message = permanent ? err.message : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
     log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt }, 'processing step failed');
     if (finalAttempt) {

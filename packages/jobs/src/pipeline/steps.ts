@@ -2,7 +2,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
-import type { AnalyzerRecord, VideoAnalysis, VideoOutputs } from '@arvlite/contract';
+import { STEP, type AnalyzerRecord, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
 import { Video, VideoStep, type EntityManager } from '@arvlite/db';
 import { addUsage, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
 import {
@@ -24,7 +24,7 @@ import type { JobName } from '../job-map.ts';
 import { emit } from '../outbox/emit.ts';
 import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 import { mediaToolkit } from './media-toolkit.ts';
-import { ensureSteps, lockVideo, notifyVideo, STEP, updateStep } from './pipeline-state.ts';
+import { ensureSteps, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
 import { PermanentStepError, runStep } from './run-step.ts';
 import { publishFiles, storedRendition } from './video-outputs.ts';
 
