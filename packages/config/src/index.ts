@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -39,7 +40,21 @@ function truncate(s: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
+/**
+ * One key per use, derived from the root secret (AUTH_JWT_SECRET) with HKDF-SHA256, so a key that leaks from one use
+ * (a viewer hash, a /media signature) says nothing about the others. base64url strings of 32 bytes.
+ */
+export function deriveKeys(rootSecret: string) {
+  const key = (info: string) => Buffer.from(hkdfSync('sha256', rootSecret, 'arvlite', info, 32)).toString('base64url');
+  return {
+    accessTokens: key('arvlite/access-tokens/v1'),
+    mediaUrls: key('arvlite/media-urls/v1'),
+    viewerHashes: key('arvlite/viewer-hashes/v1'),
+  };
+}
+
 function toConfig(e: z.output<typeof envSchema>) {
+  const keys = e.AUTH_JWT_SECRET === undefined ? undefined : deriveKeys(e.AUTH_JWT_SECRET);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
@@ -77,10 +92,8 @@ function toConfig(e: z.output<typeof envSchema>) {
       tasks: e.WORKER_TASKS,
     },
     auth: {
-      // Development gets a fixed, loudly insecure secret; production refuses to start without one.
-      jwtSecret:
-        e.AUTH_JWT_SECRET ??
-        (e.NODE_ENV === 'production' ? undefined : 'arvlite-insecure-development-secret-change-me'),
+      // No default in any environment: `pnpm start` generates the root secret (DATA_DIR/secrets.json), tests their own.
+      jwtSecret: keys?.accessTokens,
       accessTokenTtlS: e.AUTH_ACCESS_TOKEN_TTL_S,
       refreshTokenTtlDays: e.AUTH_REFRESH_TOKEN_TTL_DAYS,
       inviteTtlHours: e.AUTH_INVITE_TTL_HOURS,
@@ -102,6 +115,8 @@ function toConfig(e: z.output<typeof envSchema>) {
       scratchDir: e.MEDIA_SCRATCH_DIR ?? join(tmpdir(), 'arvlite-media'),
       publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
       urlTtlS: e.MEDIA_URL_TTL_S,
+      /** HMAC key of /media URL signatures. */
+      urlSigningKey: keys?.mediaUrls,
       jobMaxAttempts: e.MEDIA_JOB_MAX_ATTEMPTS,
     },
     uploads: {
@@ -116,6 +131,8 @@ function toConfig(e: z.output<typeof envSchema>) {
     viewer: {
       rateLimitPerMinute: e.VIEWER_RATE_LIMIT_PER_MINUTE,
       sessionTimeoutMinutes: e.VIEWER_SESSION_TIMEOUT_MINUTES,
+      /** HMAC key of the viewers' IP and device hashes (analytics). */
+      hashKey: keys?.viewerHashes,
     },
   };
 }
@@ -125,6 +142,8 @@ export function requireServices(config: Config): Config & {
   database: { url: string };
   s3: { endpoint: string; publicEndpoint: string };
   auth: { jwtSecret: string };
+  media: { urlSigningKey: string };
+  viewer: { hashKey: string };
 } {
   const missing: { variable: string; message: string }[] = [];
   if (!config.database.url)
@@ -135,12 +154,17 @@ export function requireServices(config: Config): Config & {
   if (!config.s3.endpoint)
     missing.push({ variable: 'S3_ENDPOINT', message: 'required (use `pnpm start` to get local S3)' });
   if (!config.auth.jwtSecret)
-    missing.push({ variable: 'AUTH_JWT_SECRET', message: 'required in production (at least 32 random characters)' });
+    missing.push({
+      variable: 'AUTH_JWT_SECRET',
+      message: 'required: at least 32 random characters (`pnpm start` generates one in DATA_DIR/secrets.json)',
+    });
   if (missing.length > 0) throw new ConfigError(missing);
   return config as Config & {
     database: { url: string };
     s3: { endpoint: string; publicEndpoint: string };
     auth: { jwtSecret: string };
+    media: { urlSigningKey: string };
+    viewer: { hashKey: string };
   };
 }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
+
+/** Secrets that were once written in this repository: refused in every environment, since anyone can sign with them. */
+const PUBLIC_SECRETS = ['arvlite-insecure-development-secret-change-me'];
 const GiB = 1024 * MiB;
 
 const bool = z
@@ -74,7 +77,15 @@ export const envSchema = z.object({
   /** Task names this worker runs (empty: all), e.g. to keep encodes on dedicated machines. */
   WORKER_TASKS: list.default([]),
 
-  AUTH_JWT_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).max(512).optional(),
+  /** The root secret: keys for tokens, /media signatures and viewer hashes are derived from it (see index.ts). */
+  AUTH_JWT_SECRET: z
+    .string()
+    .min(32, { message: 'expected at least 32 characters' })
+    .max(512)
+    .refine((v) => !PUBLIC_SECRETS.includes(v), {
+      message: 'is a public value (it was written in the repository); use 32 or more random characters',
+    })
+    .optional(),
   AUTH_ACCESS_TOKEN_TTL_S: int(60, 3600).default(900),
   AUTH_REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   AUTH_INVITE_TTL_HOURS: int(1, 24 * 30).default(72),

@@ -12,6 +12,7 @@ import { noopLog, type Log } from './log.ts';
 import { ensureBucket, S3RVER_CREDENTIALS } from './s3.ts';
 
 export { ensureBucket, lanS3Endpoint, type EnsureBucketOptions } from './s3.ts';
+export { loadOrCreateSecrets, platformSecretEnv, type PlatformSecrets } from './secrets.ts';
 export type { Log, LogLevel } from './log.ts';
 
 export interface DevServices {

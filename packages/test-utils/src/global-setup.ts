@@ -1,8 +1,9 @@
 // Vitest global setup: real Postgres and S3 for the whole run (embedded unless DATABASE_URL / S3_ENDPOINT are set),
 // and one migrated template database that every test file clones.
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '@arvlite/config';
+import { loadConfig, processEnv } from '@arvlite/config';
 import { migrate } from '@arvlite/db';
 import { spawnDevServices } from '@arvlite/dev-services';
 import pg from 'pg';
@@ -15,6 +16,11 @@ const repoRoot = join(import.meta.dirname, '../../..');
 
 export default async function setup(project: TestProject) {
   const config = loadConfig();
+  // There is no default secret: the run gets a random one, also for the processes tests spawn (they inherit this
+  // environment).
+  const env = processEnv();
+  const authSecret = env.AUTH_JWT_SECRET || randomBytes(32).toString('base64url');
+  env.AUTH_JWT_SECRET = authSecret;
   let stopServices: (() => Promise<void>) | undefined;
   let databaseUrl = config.database.url;
   let s3Endpoint = config.s3.endpoint;
@@ -42,7 +48,7 @@ export default async function setup(project: TestProject) {
   await adminQuery(adminUrl, `create database ${templateDb}`);
   await migrate(withDatabase(databaseUrl, templateDb));
 
-  project.provide('testServices', { adminUrl, templateDb, s3Endpoint });
+  project.provide('testServices', { adminUrl, templateDb, s3Endpoint, authSecret });
 
   return async () => {
     const dbs = await adminQuery(

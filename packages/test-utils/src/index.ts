@@ -38,7 +38,7 @@ export async function createTestDatabase(): Promise<string> {
 
 /** A config pointing at this file's database and a bucket of its own. */
 export async function createTestConfig(env: Record<string, string> = {}): Promise<ServiceConfig> {
-  const { s3Endpoint } = inject('testServices');
+  const { s3Endpoint, authSecret } = inject('testServices');
   const databaseUrl = await createTestDatabase();
   const bucket = `t-${randomBytes(6).toString('hex')}`;
   const config = requireServices(
@@ -49,6 +49,7 @@ export async function createTestConfig(env: Record<string, string> = {}): Promis
       S3_ENDPOINT: s3Endpoint,
       S3_BUCKET: bucket,
       DATA_DIR: '.data/test-unused',
+      AUTH_JWT_SECRET: authSecret,
       ...env,
     }),
   );

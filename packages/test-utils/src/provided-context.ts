@@ -1,7 +1,8 @@
 // What the global setup hands to every test file through vitest's provide/inject.
 declare module 'vitest' {
   export interface ProvidedContext {
-    testServices: { adminUrl: string; templateDb: string; s3Endpoint: string };
+    /** `authSecret`: the run's root secret (AUTH_JWT_SECRET), random unless the environment sets one. */
+    testServices: { adminUrl: string; templateDb: string; s3Endpoint: string; authSecret: string };
   }
 }
 

@@ -1,8 +1,10 @@
 // `pnpm bench [--quick] [--only a,b] [--strict]`: boots real services, runs the suite, prints the table,
 // writes .data/bench/latest.json and, after a full run of everything, the generated part of BENCHMARKS.md.
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { processEnv } from '@arvlite/config';
 import { suite } from './benchmarks/index.ts';
 import { row, type BenchContext, type Row } from './harness.ts';
 import { describeMachine } from './machine.ts';
@@ -17,6 +19,10 @@ const USAGE = `usage: pnpm bench [--quick] [--only <id>[,<id>…]] [--strict] [-
   --profile run the measured processes with --cpu-prof (profiles in .data/bench/profiles/)`;
 
 // `pnpm bench -- --quick` passes the "--" through.
+// There is no default secret: this run and every process it starts (they inherit this environment) share a random one.
+const env = processEnv();
+env.AUTH_JWT_SECRET ||= randomBytes(32).toString('base64url');
+
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 let args: ReturnType<typeof parse>;
 function parse() {

@@ -35,7 +35,7 @@ export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, vi
   const routed = (file: string) =>
     publicBaseUrl
       ? `${publicBaseUrl}/${prefix}${file}`
-      : `${deps.config.http.publicUrl}/media/${video.id}/${file}?exp=${exp}&sig=${sign(deps.config.auth.jwtSecret, video.id, exp)}`;
+      : `${deps.config.http.publicUrl}/media/${video.id}/${file}?exp=${exp}&sig=${sign(deps.config.media.urlSigningKey, video.id, exp)}`;
   return {
     hlsUrl: routed(outputs.master),
     mp4Url: mp4 ? await object(mp4.mp4) : null,
@@ -61,7 +61,7 @@ export async function signedMediaText(
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(params.sig) || !Number.isInteger(exp) || exp < now || exp > now + 8 * 86_400) {
     throw new PlaybackDenied('expired or malformed');
   }
-  const expected = Buffer.from(sign(deps.config.auth.jwtSecret, params.videoId, exp));
+  const expected = Buffer.from(sign(deps.config.media.urlSigningKey, params.videoId, exp));
   const given = Buffer.from(params.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new PlaybackDenied('bad signature');
   if (!/^[A-Za-z0-9_.-]{1,100}\.(m3u8|vtt)$/.test(params.file)) throw new PlaybackDenied('not a playlist');

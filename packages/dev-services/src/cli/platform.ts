@@ -15,7 +15,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, processEnv, type Config } from '@arvlite/config';
-import { ensureBucket, lanS3Endpoint, redact, spawnDevServices, type DevServicesProcess } from '../index.ts';
+import {
+  ensureBucket,
+  lanS3Endpoint,
+  loadOrCreateSecrets,
+  platformSecretEnv,
+  redact,
+  spawnDevServices,
+  type DevServicesProcess,
+} from '../index.ts';
 import { createStderrLog } from '../log.ts';
 
 const STOP_GRACE_MS = 20_000;
@@ -133,7 +141,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-async function startServices(): Promise<{ databaseUrl: string; s3Endpoint: string }> {
+async function startServices(secretEnv: Record<string, string>): Promise<{ databaseUrl: string; s3Endpoint: string }> {
   const dataDir = path.resolve(repoRoot, config.dataDir);
   if (config.database.url && config.s3.endpoint) {
     try {
@@ -160,6 +168,7 @@ async function startServices(): Promise<{ databaseUrl: string; s3Endpoint: strin
     dataDir,
     postgresPort: config.devServices.postgresPort,
     s3Port: config.devServices.s3Port,
+    env: secretEnv,
     detached: true,
     signal: startupAbort.signal,
   });
@@ -205,12 +214,17 @@ async function main(): Promise<void> {
     if (!existsSync(file)) throw new Error(`${name} entry point not found: ${file}`);
   }
 
-  const { databaseUrl, s3Endpoint } = await startServices();
+  // Random secrets from the data directory (made on first start): the root of the token, /media and viewer-hash keys
+  // unless AUTH_JWT_SECRET is set, and the embedded S3's key pair when it listens beyond loopback.
+  const secrets = await loadOrCreateSecrets(path.resolve(repoRoot, config.dataDir));
+  const secretEnv = platformSecretEnv(config, secrets, { embeddedS3: !config.s3.endpoint });
+  const { databaseUrl, s3Endpoint } = await startServices(secretEnv);
   if (stopping) return;
   log('info', `database ${redact(databaseUrl)}, S3 ${s3Endpoint}`);
 
   const env: Record<string, string | undefined> = {
     ...processEnv(),
+    ...secretEnv,
     DATA_DIR: path.resolve(repoRoot, config.dataDir),
     DATABASE_URL: databaseUrl,
     S3_ENDPOINT: s3Endpoint,

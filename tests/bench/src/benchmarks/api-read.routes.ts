@@ -38,7 +38,7 @@ let settings: Settings | undefined;
 function config(): Settings {
   if (!settings) {
     const c = loadConfig();
-    if (!c.auth.jwtSecret) throw new Error('AUTH_JWT_SECRET (or development mode) is required');
+    if (!c.auth.jwtSecret) throw new Error('AUTH_JWT_SECRET is required (pnpm bench sets a random one)');
     if (!c.media.publicBaseUrl) throw new Error('MEDIA_PUBLIC_BASE_URL is required: signed URLs differ per request');
     settings = {
       key: createSecretKey(Buffer.from(c.auth.jwtSecret)),

@@ -23,14 +23,14 @@ let settings: Settings | undefined;
 function config(): Settings {
   if (!settings) {
     const c = loadConfig();
-    if (!c.auth.jwtSecret) throw new Error('AUTH_JWT_SECRET (or development mode) is required');
+    if (!c.media.urlSigningKey) throw new Error('AUTH_JWT_SECRET is required (pnpm bench sets a random one)');
     if (!c.s3.forcePathStyle) throw new Error('the baseline signs path-style URLs only');
     if (!c.s3.publicEndpoint) throw new Error('S3_ENDPOINT is required');
     settings = {
       presigner: new Presigner({ ...c.s3, endpoint: c.s3.publicEndpoint }),
       urlTtlS: c.media.urlTtlS,
       publicUrl: c.http.publicUrl,
-      secret: createSecretKey(Buffer.from(c.auth.jwtSecret)),
+      secret: createSecretKey(Buffer.from(c.media.urlSigningKey)),
       maxPerMinute: c.viewer.rateLimitPerMinute,
     };
   }
