@@ -1,4 +1,5 @@
-// The server process must not load the media stack (sharp, ffmpeg wrappers, MindAR, TensorFlow.js, OpenCV).
+// The server process must not load the media stack (sharp, ffmpeg wrappers, MindAR, TensorFlow.js, OpenCV), nor the
+// worker's task runtime that pulls it in.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,10 +14,12 @@ const FORBIDDEN = [
   /\/node_modules\/mind-ar\//,
   /\/node_modules\/@tensorflow\//,
   /\/node_modules\/@techstark\/opencv-js\//,
+  /\/packages\/jobs\/src\/runtime\.ts$/,
+  /\/packages\/jobs\/src\/.*\.task\.ts$/,
 ];
 
 describe('server module graph', () => {
-  it('loads no media library', async () => {
+  it('loads no media library and no worker task', async () => {
     const script = fileURLToPath(new URL('./load-server-modules.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
