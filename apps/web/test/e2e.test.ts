@@ -26,6 +26,8 @@ let context: BrowserContext;
 let page: Page;
 let work: string;
 let clip: string;
+const email = `ada+${Date.now()}@example.com`;
+const password = 'a long enough passphrase 42';
 
 beforeAll(async () => {
   // The current source, built into a directory of this file's own (other e2e files build at the same time), which
@@ -129,8 +131,8 @@ describe('dashboard in a real browser', () => {
 
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByLabel('Your name').fill('Ada Operator');
-    await page.getByLabel('Email').fill(`ada+${Date.now()}@example.com`);
-    await page.locator('input[type=password]').fill('a long enough passphrase 42');
+    await page.getByLabel('Email').fill(email);
+    await page.locator('input[type=password]').fill(password);
     await shot('01-sign-up');
     await page.getByRole('button', { name: 'Create account' }).click();
 
@@ -453,10 +455,10 @@ describe('dashboard in a real browser', () => {
     // Opened from the item: only its views.
     await expect.poll(() => page.getByRole('combobox', { name: 'AR content' }).inputValue()).toBe('Harbour poster');
     const stat = (name: string) => page.locator(`[data-stat="${name}"]`);
-    await expect.poll(() => stat('Views').textContent()).toContain('2');
-    expect(await stat('Unique devices').textContent()).toContain('2');
-    expect(await stat('Watched to the end').textContent()).toContain('100%');
-    expect(await stat('Median watch time').textContent()).toMatch(/0:0[2-3]/);
+    await expect.poll(() => stat('views').textContent()).toContain('2');
+    expect(await stat('unique-devices').textContent()).toContain('2');
+    expect(await stat('completion').textContent()).toContain('100%');
+    expect(await stat('median-watch').textContent()).toMatch(/0:0[2-3]/);
     // Screen readers get the numbers as a table under each chart.
     const views = page.getByRole('table', { name: 'Views' });
     expect(await views.locator('tbody tr').count()).toBeGreaterThanOrEqual(30);
@@ -491,7 +493,7 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('combobox', { name: 'AR content' }).click();
     await page.getByRole('option', { name: 'All AR content in the project' }).click();
     await expect.poll(() => page.url()).not.toContain('item=');
-    await expect.poll(() => stat('Views').textContent()).toContain('2');
+    await expect.poll(() => stat('views').textContent()).toContain('2');
     await shot('16-analytics');
 
     // Back on the project: the item is listed with its status and marker rating.
@@ -554,5 +556,48 @@ describe('dashboard in a real browser', () => {
     expect(await table.getByText('Old leaflet').count()).toBe(0);
     await shot('17-project-ar-content');
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+  });
+
+  it('works in Russian: a Russian browser signs in, reads its project in Russian, and switches to English', async () => {
+    const ru = await launchChromium(path.join(work, 'profile-ru'), {
+      locale: 'ru-RU',
+      viewport: { width: 1280, height: 800 },
+    });
+    try {
+      const p = ru.pages()[0] ?? (await ru.newPage());
+      p.setDefaultTimeout(20_000);
+      await p.goto(projectUrl);
+      // Signed out: the sign-in page, in the browser's language.
+      await p.getByRole('heading', { name: 'Вход' }).waitFor();
+      expect(await p.evaluate(() => document.documentElement.lang)).toBe('ru');
+      await p.getByLabel('Эл. почта').fill(email);
+      await p.locator('input[type=password]').fill(password);
+      await p.getByRole('button', { name: 'Войти' }).click();
+
+      await p.getByRole('heading', { name: 'Загрузка видео' }).waitFor();
+      const row = p
+        .getByRole('table', { name: 'Видео', exact: true })
+        .getByRole('row')
+        .filter({ hasText: 'harbour-tour' });
+      await row.getByText('Готово', { exact: true }).waitFor();
+      // Sizes in Russian units (кБ, МБ).
+      expect(await row.textContent()).toMatch(/\d[\s\u00a0](кБ|МБ|Б)/);
+      await p.getByRole('table', { name: 'AR-контент', exact: true }).getByText('Harbour poster').waitFor();
+      await p.screenshot({ path: path.join(shots, '18-project-ru.png'), fullPage: true, animations: 'disabled' });
+
+      await p.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Проекты' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Проекты' }).waitFor();
+      await p.getByText(/^Занято .+ из .+Б$/).waitFor();
+
+      // The language menu switches at once, and the choice outlives a reload.
+      await p.getByRole('button', { name: 'Язык: Русский' }).click();
+      await p.getByRole('menuitem', { name: 'English' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+      await p.reload();
+      await p.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+      expect(await p.evaluate(() => document.documentElement.lang)).toBe('en');
+    } finally {
+      await ru.close();
+    }
   });
 });

@@ -32,6 +32,7 @@ const chunks = new Map<string, ChunkInfo>();
 let baseUrl: string;
 let deps: TestDeps;
 let owner: TestUser;
+let companyId: string;
 let work: string;
 let markerPng: string;
 let projectId: string;
@@ -162,7 +163,7 @@ beforeAll(async () => {
   const client = (getAccessToken?: () => string | null): ArvliteClient =>
     createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken });
   owner = await registerUser(client, 'Viewer E2E');
-  const companyId = (await owner.client.company.create.mutate({ name: 'Harbour Prints' })).id;
+  companyId = (await owner.client.company.create.mutate({ name: 'Harbour Prints' })).id;
   projectId = (await owner.client.project.create.mutate({ companyId, name: 'Postcards' })).id;
 
   // A 3 s clip with sound, uploaded as the dashboard does and processed by the real worker.
@@ -690,5 +691,39 @@ describe('an expired item', () => {
     await page.getByText('If you would like to see it again, contact whoever gave you the print.').waitFor();
     await shot(page, 'viewer-09-expired');
     expect(await cspViolations(page)).toEqual([]);
+  });
+
+  it('speaks Russian: from a Russian browser, and for a Russian company unless the visitor chose another language', async () => {
+    const ru = await launchChromium(path.join(work, 'ru'), { locale: 'ru-RU', viewport: { width: 390, height: 844 } });
+    try {
+      const ruPage = ru.pages()[0] ?? (await ru.newPage());
+      ruPage.setDefaultTimeout(20_000);
+      await ruPage.goto(`${baseUrl}/v/AAAAAAAAAAAAAAAA`);
+      await ruPage.getByRole('heading', { level: 1, name: 'Здесь ничего нет' }).waitFor();
+      await ruPage.getByText('Отсканируйте код ещё раз или спросите у того, кто дал вам фотографию.').waitFor();
+      expect(await ruPage.title()).toBe('Здесь ничего нет · ARVlite');
+      expect(await ruPage.evaluate(() => document.documentElement.lang)).toBe('ru');
+      await ruPage.goto(`${baseUrl}/v/${item.publicId}`);
+      await ruPage.getByRole('heading', { level: 1, name: 'Срок показа видео истёк' }).waitFor();
+      await ruPage.getByText('Если хотите посмотреть его снова, обратитесь к тому, кто дал вам фотографию.').waitFor();
+      await shot(ruPage, 'viewer-10-expired-ru');
+    } finally {
+      await ru.close();
+    }
+
+    // The company's viewer pages in Russian: an English browser gets Russian, until the visitor picks English.
+    await owner.client.company.update.mutate({ id: companyId, language: 'ru' });
+    try {
+      await page.goto(`${baseUrl}/v/${item.publicId}`);
+      await page.getByRole('heading', { level: 1, name: 'Срок показа видео истёк' }).waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('heading', { level: 1, name: 'This video has expired' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'This video has expired' }).waitFor();
+      expect(await page.getByRole('button', { name: 'English' }).getAttribute('aria-pressed')).toBe('true');
+    } finally {
+      await page.evaluate(() => localStorage.removeItem('arvlite.language'));
+      await owner.client.company.update.mutate({ id: companyId, language: 'en' });
+    }
   });
 });

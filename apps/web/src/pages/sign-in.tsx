@@ -105,7 +105,7 @@ export function SignInPage() {
             error={errors.password}
           />
           <Button type="submit" loading={signIn.isPending} fullWidth>
-            {t('auth.signIn')}
+            {t('auth.signInButton')}
           </Button>
         </Stack>
       </form>

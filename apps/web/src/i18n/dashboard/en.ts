@@ -34,6 +34,7 @@ export const dashboard = {
   },
   auth: {
     signIn: 'Sign in',
+    signInButton: 'Sign in',
     newHere: 'New to ARVlite?',
     createAccountLink: 'Create an account',
     couldNotSignIn: 'Could not sign in',

@@ -36,6 +36,7 @@ export const dashboard = {
   },
   auth: {
     signIn: 'Вход',
+    signInButton: 'Войти',
     newHere: 'Впервые в ARVlite?',
     createAccountLink: 'Создайте аккаунт',
     couldNotSignIn: 'Не удалось войти',
