@@ -139,6 +139,16 @@ describe('ManifestCache', () => {
     expect(await cache().load(ID)).toEqual({ kind: 'unavailable', reason: 'NOT_FOUND' });
   });
 
+  it("passes on the company's language with a reason, and with an offline copy that is out of date", async () => {
+    server = async () => ({ ok: false, reason: 'EXPIRED', language: 'ru' });
+    expect(await cache().load(ID)).toEqual({ kind: 'unavailable', reason: 'EXPIRED', language: 'ru' });
+    server = async () => ({ ...manifest(1, { validUntil: new Date(now + HOUR) }), language: 'ru' });
+    expect(await cache().load(ID)).toMatchObject({ kind: 'ready', manifest: { language: 'ru' } });
+    offline();
+    now += 2 * HOUR;
+    expect(await cache().load(ID)).toEqual({ kind: 'offline', stale: true, language: 'ru' });
+  });
+
   it('streams when the download fails, and then has nothing to play offline', async () => {
     server = async () => manifest(1);
     fs.failNextDownload(); // the marker fails; the video is kept
