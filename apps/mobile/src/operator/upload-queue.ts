@@ -2,13 +2,18 @@
 // sent, so after the app was backgrounded, killed or lost the network, `resumeAll` asks storage which parts it
 // already holds (`uploadVideoFile`) and sends only the rest. Small single-request uploads cannot resume part-way;
 // they are started again.
-import { uploadVideoFile, type ArvliteClient, type UploadProgress, type UploadSource } from '@arvlite/client';
+import {
+  uploadVideoFile,
+  type ArvliteClient,
+  type UploadProgress,
+  type UploadSource,
+  type VideoContentType,
+} from '@arvlite/client';
 import { errorCode, errorDetail } from '../lib/api-errors.ts';
 import { readJson, serialized, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
 import { UserError } from '../lib/user-error.ts';
 
-export const VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm', 'video/x-matroska'] as const;
-export type VideoContentType = (typeof VIDEO_TYPES)[number];
+export type { VideoContentType };
 
 export interface PickedVideo {
   /** file:// on a device, blob: on the web. */
@@ -64,22 +69,6 @@ export interface UploadEvent {
 
 const KEY = 'operator.uploads';
 const isList = (v: unknown): v is PendingUpload[] => Array.isArray(v);
-
-export function contentTypeOf(name: string, given?: string | null): VideoContentType | null {
-  if (given && (VIDEO_TYPES as readonly string[]).includes(given)) return given as VideoContentType;
-  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
-  return (
-    (
-      {
-        mp4: 'video/mp4',
-        m4v: 'video/mp4',
-        mov: 'video/quicktime',
-        webm: 'video/webm',
-        mkv: 'video/x-matroska',
-      } as const
-    )[ext as 'mp4'] ?? null
-  );
-}
 
 export class UploadQueue {
   readonly #opts: UploadQueueOptions;

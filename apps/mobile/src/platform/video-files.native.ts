@@ -1,11 +1,11 @@
 // Device: a picked or recorded video is copied into the app's documents first (the picker's copy is temporary and
 // may be gone after a restart), read in byte ranges, and each part is PUT through a background URL session, which
 // the OS carries on while the app is in the background.
-import type { UploadSource } from '@arvlite/client';
+import { videoContentTypeOf, type UploadSource } from '@arvlite/client';
 import { Directory, File, Paths, UploadType } from 'expo-file-system';
 import * as ImagePicker from 'expo-image-picker';
 import { UserError } from '../lib/user-error.ts';
-import { contentTypeOf, type PickedVideo } from '../operator/upload-queue.ts';
+import type { PickedVideo } from '../operator/upload-queue.ts';
 
 const uploadsDir = () => {
   const d = new Directory(Paths.document, 'uploads');
@@ -33,7 +33,7 @@ export async function pickVideo(mode: 'library' | 'camera' = 'library'): Promise
   if (!asset) return null;
   const source = new File(asset.uri);
   const name = asset.fileName ?? source.name;
-  const contentType = contentTypeOf(name, asset.mimeType);
+  const contentType = videoContentTypeOf({ name, type: asset.mimeType });
   if (!contentType) throw new UserError('notAVideo', { name });
   const kept = new File(uploadsDir(), `${Date.now()}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`);
   source.copy(kept);

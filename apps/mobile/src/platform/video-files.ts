@@ -1,9 +1,9 @@
 // Web: videos come from a file input (expo-image-picker's web picker), and are read with Blob.slice. A reload loses
 // the File, so an interrupted upload asks for the same file again.
-import type { UploadSource } from '@arvlite/client';
+import { videoContentTypeOf, type UploadSource } from '@arvlite/client';
 import * as ImagePicker from 'expo-image-picker';
 import { UserError } from '../lib/user-error.ts';
-import { contentTypeOf, type PickedVideo } from '../operator/upload-queue.ts';
+import type { PickedVideo } from '../operator/upload-queue.ts';
 
 const picked = new Map<string, File>();
 
@@ -14,7 +14,7 @@ export async function pickVideo(_mode: 'library' | 'camera' = 'library'): Promis
   const asset = result.canceled ? undefined : result.assets[0];
   const file = asset?.file;
   if (!asset || !file) return null;
-  const contentType = contentTypeOf(file.name, file.type);
+  const contentType = videoContentTypeOf({ name: file.name, type: file.type });
   if (!contentType) throw new UserError('notAVideo', { name: file.name });
   picked.set(asset.uri, file);
   return { uri: asset.uri, name: file.name, size: file.size, contentType };

@@ -1,11 +1,10 @@
 // One video's processing, live over SSE (video.onStatus) until READY or FAILED, then a preview.
-import { parseStepName, type Language } from '@arvlite/contract';
+import { parseStepName, type Language, type VideoStatusEvent } from '@arvlite/contract';
 import { formatPercent } from '@arvlite/i18n';
 import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { View } from 'react-native';
-import type { RouterOutputs } from '@arvlite/client';
 import { Player } from '../components/player.tsx';
 import { tDynamic } from '../i18n/index.ts';
 import { errorText } from '../lib/api-errors.ts';
@@ -17,7 +16,7 @@ import { useAsync } from '../ui/use-async.ts';
 import { parseManifest } from '../viewer/manifest.ts';
 import { WatchTracker } from '../viewer/watch-tracker.ts';
 
-type StatusEvent = RouterOutputs['video']['onStatus'] extends AsyncIterable<infer U> ? U : never;
+type StatusEvent = VideoStatusEvent;
 
 function stepLabel(name: string, t: TFunction): string {
   const step = parseStepName(name);

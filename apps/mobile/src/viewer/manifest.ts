@@ -1,12 +1,11 @@
 // The viewer manifest as the app keeps it: `viewer.manifest` answers are checked and normalized here, because a
 // phone may run an older or newer app than the server and must never crash on a field it did not expect.
 import { TRPCClientError } from '@arvlite/client';
-import { isLanguage, type Language } from '@arvlite/contract';
+import { isLanguage, VIEWER_REASONS, type Language, type ViewerReason } from '@arvlite/contract';
 import { errorCode } from '../lib/api-errors.ts';
 
-export const REASONS = ['NOT_FOUND', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO'] as const;
 /** Why a code shows nothing; UNAVAILABLE covers a reason this app version does not know yet. */
-export type UnavailableReason = (typeof REASONS)[number] | 'UNAVAILABLE';
+export type UnavailableReason = ViewerReason | 'UNAVAILABLE';
 
 export interface ViewerManifest {
   version: string;
@@ -46,7 +45,7 @@ function languageOf(v: Record<string, unknown>): Language | undefined {
 
 function asReason(v: unknown): UnavailableReason | null {
   if (typeof v !== 'string') return null;
-  return (REASONS as readonly string[]).includes(v) ? (v as UnavailableReason) : 'UNAVAILABLE';
+  return (VIEWER_REASONS as readonly string[]).includes(v) ? (v as UnavailableReason) : 'UNAVAILABLE';
 }
 
 /** Normalizes a manifest; null when it lacks what any playback needs (a version and a video URL). */
