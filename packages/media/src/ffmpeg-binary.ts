@@ -18,6 +18,8 @@ export interface FfmpegBinaries {
   /** `-fps_mode` arrived in ffmpeg 5.1; older builds only know `-vsync`. */
   fpsModeOption: '-fps_mode' | '-vsync';
   warnings: string[];
+  /** Wall-clock limit of each ffmpeg/ffprobe run on media (none when undefined). */
+  timeoutMs?: number;
 }
 
 export interface ResolveFfmpegOptions {
@@ -28,6 +30,13 @@ export interface ResolveFfmpegOptions {
   onWarning?: (message: string) => void;
   /** Skip PATH (tests of the fallback). */
   skipPath?: boolean;
+  /**
+   * NODE_ENV=production: the npm-shipped 4.1 build and any ffmpeg older than 5 are refused (an error, not a warning),
+   * so a worker without a maintained ffmpeg fails at start instead of processing user files with it.
+   */
+  production?: boolean;
+  /** Wall-clock limit of each run on media; carried on the result. */
+  timeoutMs?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -112,6 +121,15 @@ export async function resolveFfmpeg(options: ResolveFfmpegOptions = {}): Promise
   const ffprobe = await pick('ffprobe', probeExplicit, skipPath);
 
   const { version, major, minor } = parseFfmpegVersion(ffmpeg.line);
+  if (options.production) {
+    const old = ffmpeg.source === 'installer' || ffprobe.source === 'installer' || (major !== null && major < 5);
+    if (old) {
+      throw new FfmpegNotFoundError(
+        `NODE_ENV=production needs a system ffmpeg ≥ 5 (found ${ffmpeg.source === 'installer' ? 'only the npm-shipped build' : 'ffmpeg'} ${version}): ` +
+          'install ffmpeg ≥ 5 (e.g. apt-get install ffmpeg) or set FFMPEG_PATH and FFPROBE_PATH.',
+      );
+    }
+  }
   const warnings: string[] = [];
   if (ffmpeg.source === 'installer') {
     warnings.push(
@@ -131,5 +149,6 @@ export async function resolveFfmpeg(options: ResolveFfmpegOptions = {}): Promise
     major,
     fpsModeOption: (await hasFpsMode(ffmpeg.path, major, minor)) ? '-fps_mode' : '-vsync',
     warnings,
+    timeoutMs: options.timeoutMs,
   };
 }

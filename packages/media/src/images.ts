@@ -1,7 +1,8 @@
 // Poster images and the storyboard sprite + WebVTT used for scrubbing previews.
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
+import { demuxerOf, inputArgs } from './input-format.ts';
 import type { MediaInfo } from './probe.ts';
 import { parseFrameMetadata } from './frame-metadata.ts';
 import { runFfmpeg } from './run-process.ts';
@@ -48,12 +49,12 @@ async function scoreFrames(
     [
       '-v', 'error',
       ...(info.durationS > KEYFRAMES_ONLY_AFTER_S ? ['-skip_frame', 'nokey'] : []),
-      '-i', resolve(input),
+      ...inputArgs(input, demuxerOf(info)),
       '-map', '0:v:0', '-an', '-sn', '-dn',
       '-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${step.toFixed(3)})',scale=160:-2,signalstats,${tail},metadata=print:file=-`,
       '-f', 'null', '-',
     ],
-    { signal, onStdoutLine: (l) => lines.push(l), collectStdout: false },
+    { timeoutMs: bin.timeoutMs, signal, onStdoutLine: (l) => lines.push(l), collectStdout: false },
   );
   return parseFrameMetadata(lines).map((f) => ({
     timeS: f.timeS,
@@ -109,13 +110,13 @@ export async function generatePoster(
       [
         '-v', 'error',
         '-ss', timeS.toFixed(3),
-        '-i', resolve(input),
+        ...inputArgs(input, demuxerOf(info)),
         '-map', '0:v:0', '-an', '-sn', '-dn',
         '-filter_complex', `[0:v:0]scale=${width}:${height}:flags=lanczos,setsar=1,split=2[j][w]`,
         '-map', '[j]', '-frames:v', '1', '-q:v', '3', '-update', '1', 'poster.jpg',
         '-map', '[w]', '-frames:v', '1', '-c:v', 'libwebp', '-quality', '80', '-update', '1', 'poster.webp',
       ],
-      { cwd: dir, signal: options.signal },
+      { timeoutMs: bin.timeoutMs, cwd: dir, signal: options.signal },
     );
   });
   return { jpeg: 'poster.jpg', webp: 'poster.webp', timeS, width, height };
@@ -196,14 +197,14 @@ export async function generateStoryboard(
         '-v', 'error',
         // Tiles several seconds apart do not need the frames between keyframes.
         ...(intervalS >= 5 ? ['-skip_frame', 'nokey'] : []),
-        '-i', resolve(input),
+        ...inputArgs(input, demuxerOf(info)),
         '-map', '0:v:0', '-an', '-sn', '-dn',
         '-vf', `fps=1/${intervalS}:round=up,scale=${tileWidth}:${tileHeight},setsar=1`,
         '-frames:v', String(planned),
         '-q:v', '4',
         'tile_%05d.jpg',
       ],
-      { cwd: dir, signal },
+      { timeoutMs: bin.timeoutMs, cwd: dir, signal },
     );
     const tileFiles = (await readdir(dir)).filter((f) => /^tile_\d+\.jpg$/.test(f)).sort();
     const tiles = tileFiles.length;
@@ -215,12 +216,12 @@ export async function generateStoryboard(
       bin.ffmpeg,
       [
         '-v', 'error',
-        '-framerate', '1', '-i', 'tile_%05d.jpg',
+        '-framerate', '1', ...inputArgs(join(dir, 'tile_%05d.jpg'), 'image2'),
         '-vf', `tile=${columns}x${rows}`,
         '-frames:v', '1', '-q:v', '4', '-update', '1',
         'storyboard.jpg',
       ],
-      { cwd: dir, signal },
+      { timeoutMs: bin.timeoutMs, cwd: dir, signal },
     );
     const layout = { intervalS, tiles, columns, rows, tileWidth, tileHeight };
     await writeFile(join(dir, 'storyboard.vtt'), buildStoryboardVtt('storyboard.jpg', layout, info.durationS));

@@ -2,6 +2,7 @@ export * from './analyzers/index.ts';
 export * from './ffmpeg-binary.ts';
 export * from './frame-metadata.ts';
 export * from './images.ts';
+export * from './input-format.ts';
 export * from './media-errors.ts';
 export * from './probe.ts';
 export * from './renditions.ts';

@@ -14,6 +14,29 @@ export class InvalidMediaError extends Error {
   }
 }
 
+/** The video is readable but beyond the installation's limits (duration, pixel rate). Permanent, like invalid media. */
+export class MediaLimitError extends Error {
+  readonly code: 'VIDEO_TOO_LONG' | 'VIDEO_TOO_LARGE';
+
+  constructor(code: 'VIDEO_TOO_LONG' | 'VIDEO_TOO_LARGE', message: string) {
+    super(message);
+    this.name = 'MediaLimitError';
+    this.code = code;
+  }
+}
+
+/** ffmpeg or ffprobe ran past its wall-clock limit and was killed. */
+export class MediaTimeoutError extends Error {
+  readonly code = 'PROCESSING_TIMEOUT';
+  readonly timeoutMs: number;
+
+  constructor(command: string, timeoutMs: number) {
+    super(`${command} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+    this.name = 'MediaTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /** ffmpeg or ffprobe exited with an error. `stderrTail` holds its last lines, which say why. */
 export class MediaProcessError extends Error {
   readonly code = 'MEDIA_PROCESS_FAILED';

@@ -2,7 +2,14 @@
 import { open, stat } from 'node:fs/promises';
 import type { MediaInfo, Rotation } from '@arvlite/contract';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
-import { InvalidMediaError, MediaProcessError, isAbortError } from './media-errors.ts';
+import {
+  demuxerForContainer,
+  inputArgs,
+  sniffFileDemuxer,
+  type AcceptedContainer,
+  type VideoDemuxer,
+} from './input-format.ts';
+import { InvalidMediaError, MediaLimitError, MediaProcessError, isAbortError } from './media-errors.ts';
 import { runProcess } from './run-process.ts';
 
 export type { MediaInfo, Rotation } from '@arvlite/contract';
@@ -47,6 +54,17 @@ interface ProbePacket {
 
 export interface ProbeOptions {
   signal?: AbortSignal;
+  /** The container the upload was accepted as; a file whose bytes say otherwise is refused. */
+  container?: AcceptedContainer;
+  /** Refuse videos beyond these (checked before any decode). */
+  limits?: MediaLimits;
+}
+
+export interface MediaLimits {
+  /** Longest accepted duration, in seconds. */
+  maxDurationS?: number;
+  /** Largest width × height × frames per second (display size, average rate). */
+  maxPixelRate?: number;
 }
 
 const num = (v: string | number | undefined): number | null => {
@@ -101,6 +119,7 @@ function invalid(reason: ConstructorParameters<typeof InvalidMediaError>[0], mes
 async function ffprobeJson<T>(bin: FfmpegBinaries, args: string[], signal?: AbortSignal): Promise<T> {
   const { stdout } = await runProcess(bin.ffprobe, ['-v', 'error', '-of', 'json', ...args], {
     signal,
+    timeoutMs: bin.timeoutMs,
   });
   return JSON.parse(stdout) as T;
 }
@@ -109,10 +128,18 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   const { signal } = options;
   const { size: sizeBytes } = await stat(input);
   if (sizeBytes === 0) throw invalid('empty', 'The file is empty.');
+  const demuxer = await sniffFileDemuxer(input);
+  if (!demuxer) throw invalid('unreadable', 'The file is not an MP4, MOV, WebM or MKV video.');
+  if (options.container && demuxerForContainer(options.container) !== demuxer) {
+    throw invalid(
+      'unreadable',
+      `The file's contents are not the ${options.container.toUpperCase()} it was uploaded as.`,
+    );
+  }
 
   let meta: { streams?: ProbeStream[]; format?: ProbeFormat };
   try {
-    meta = await ffprobeJson(bin, ['-show_format', '-show_streams', input], signal);
+    meta = await ffprobeJson(bin, ['-show_format', '-show_streams', ...inputArgs(input, demuxer)], signal);
   } catch (err) {
     if (isAbortError(err)) throw err;
     if (err instanceof MediaProcessError) {
@@ -153,7 +180,8 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
     throw invalid('unreadable', 'The video has no frame size.');
   }
 
-  const packets = await samplePackets(bin, input, durationS, signal);
+  checkLimits(options.limits, durationS, video, storedWidth, storedHeight);
+  const packets = await samplePackets(bin, input, demuxer, durationS, signal);
   const videoPts = packets
     .filter((p) => p.stream_index === video.index)
     .map((p) => num(p.pts_time) ?? num(p.dts_time))
@@ -233,6 +261,32 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   };
 }
 
+/** Duration and pixel rate from the headers, before a single frame is decoded. */
+function checkLimits(
+  limits: MediaLimits | undefined,
+  durationS: number,
+  video: ProbeStream,
+  width: number,
+  height: number,
+) {
+  if (!limits) return;
+  if (limits.maxDurationS !== undefined && durationS > limits.maxDurationS) {
+    throw new MediaLimitError(
+      'VIDEO_TOO_LONG',
+      `The video is ${Math.round(durationS)} s long; at most ${limits.maxDurationS} s are accepted.`,
+    );
+  }
+  // The average rate, as the encoder will see it (a VFR phone clip may declare a 120 base rate for 30 frames a second).
+  const rate = parseRational(video.avg_frame_rate) ?? parseRational(video.r_frame_rate) ?? 30;
+  const pixelRate = width * height * rate;
+  if (limits.maxPixelRate !== undefined && pixelRate > limits.maxPixelRate) {
+    throw new MediaLimitError(
+      'VIDEO_TOO_LARGE',
+      `The video is ${width}×${height} at ${Math.round(rate)} fps; at most ${limits.maxPixelRate} pixels per second are accepted.`,
+    );
+  }
+}
+
 /** An MP4 begins with an ftyp box; without one, a missing moov means garbage rather than a cut-off upload. */
 async function startsWithFtyp(input: string): Promise<boolean> {
   const fh = await open(input, 'r');
@@ -265,12 +319,23 @@ export function snapRate(fps: number): string {
  * Reads packet timestamps from the first seconds (frame-rate sample) and the last seconds
  * (completeness): a demux only, no decode, so it stays fast on long files.
  */
-async function samplePackets(bin: FfmpegBinaries, input: string, durationS: number, signal?: AbortSignal) {
+async function samplePackets(
+  bin: FfmpegBinaries,
+  input: string,
+  demuxer: VideoDemuxer,
+  durationS: number,
+  signal?: AbortSignal,
+) {
   const head = 5;
   const tailStart = Math.max(0, durationS - 3);
   // An explicit end (+60 s past the tail start): some ffprobe builds read nothing for an open "T%".
   const intervals = tailStart > head + 1 ? ['-read_intervals', `%+${head},${tailStart.toFixed(3)}%+60`] : [];
-  const args = [...intervals, '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', input];
+  const args = [
+    ...intervals,
+    '-show_entries',
+    'packet=stream_index,pts_time,dts_time,duration_time',
+    ...inputArgs(input, demuxer),
+  ];
   try {
     const res = await ffprobeJson<{ packets?: ProbePacket[] }>(bin, args, signal);
     return res.packets ?? [];

@@ -1,7 +1,8 @@
 // The rendition ladder: a stream-copy remux for standard sources, H.264/AAC encodes per rung, HLS playlists.
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
+import { demuxerOf, inputArgs } from './input-format.ts';
 import { parseRational, type MediaInfo } from './probe.ts';
 import { runFfmpeg, runProcess } from './run-process.ts';
 import { escapeRegExp, publishFromScratch } from './scratch-dir.ts';
@@ -129,7 +130,7 @@ async function segmentHls(
     bin.ffmpeg,
     [
       '-v', 'error',
-      '-i', `${name}.mp4`,
+      ...inputArgs(join(dir, `${name}.mp4`), 'mov'),
       '-map', '0', '-c', 'copy',
       '-f', 'hls',
       '-hls_time', String(segmentSeconds),
@@ -139,7 +140,7 @@ async function segmentHls(
       '-hls_segment_filename', `${name}_%05d.ts`,
       `${name}.m3u8`,
     ],
-    { cwd: dir, signal },
+    { timeoutMs: bin.timeoutMs, cwd: dir, signal },
   );
 }
 
@@ -239,8 +240,8 @@ async function describeOutput(bin: FfmpegBinaries, dir: string, name: string): P
   const { stdout } = await runProcess(bin.ffprobe, [
     '-v', 'error', '-of', 'json', '-show_data',
     '-show_entries', 'stream=codec_type,codec_name,profile,level,extradata,width,height,avg_frame_rate:format=duration',
-    `${name}.mp4`,
-  ], { cwd: dir });
+    ...inputArgs(join(dir, `${name}.mp4`), 'mov'),
+  ], { cwd: dir, timeoutMs: bin.timeoutMs });
   const meta = JSON.parse(stdout) as { streams?: StreamHeaders[]; format?: { duration?: string } };
   const v = meta.streams?.find((s) => s.codec_type === 'video');
   const a = meta.streams?.find((s) => s.codec_type === 'audio');
@@ -298,7 +299,7 @@ export async function remuxFast(
       bin.ffmpeg,
       [
         '-v', 'error',
-        '-i', resolve(input),
+        ...inputArgs(input, demuxerOf(info)),
         '-map', '0:v:0', '-map', '0:a:0?',
         '-c', 'copy',
         '-map_metadata', '-1', '-map_chapters', '-1',
@@ -306,6 +307,7 @@ export async function remuxFast(
         '-f', 'mp4', `${name}.mp4`,
       ],
       {
+        timeoutMs: bin.timeoutMs,
         cwd: dir,
         signal,
         onSpawn,
@@ -357,7 +359,7 @@ export async function encodeRendition(
     // prettier-ignore
     const args = [
       '-v', 'error',
-      '-i', resolve(input),
+      ...inputArgs(input, demuxerOf(info)),
       '-map', '0:v:0',
       ...(info.hasAudio ? ['-map', '0:a:0'] : []),
       '-vf', videoFilters(info, rung),
@@ -378,6 +380,7 @@ export async function encodeRendition(
       '-f', 'mp4', `${rung.name}.mp4`,
     ];
     await runFfmpeg(bin.ffmpeg, args, {
+      timeoutMs: bin.timeoutMs,
       cwd: dir,
       signal,
       onSpawn,

@@ -1,9 +1,11 @@
 // Runs ffmpeg/ffprobe as child processes that never outlive their caller, and turns `-progress` output into percentages.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { MediaProcessError } from './media-errors.ts';
+import { MediaProcessError, MediaTimeoutError } from './media-errors.ts';
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /** Wall-clock limit: past it the child is killed (SIGTERM, then SIGKILL) and the run rejects with MediaTimeoutError. */
+  timeoutMs?: number;
   /** How long a child gets to exit after SIGTERM before it is sent SIGKILL. */
   killGraceMs?: number;
   cwd?: string;
@@ -102,6 +104,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const stderrLines: string[] = [];
     let killTimer: NodeJS.Timeout | undefined;
     let aborted = false;
+    let timedOut = false;
 
     const out = lineSplitter((line) => options.onStdoutLine?.(line));
     const err = lineSplitter((line) => {
@@ -124,6 +127,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+          }, options.timeoutMs)
+        : undefined;
 
     child.once('spawn', () => {
       if (child.pid !== undefined) options.onSpawn?.(child.pid);
@@ -132,6 +143,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const cleanup = () => {
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
+      clearTimeout(deadline);
     };
 
     child.once('error', (e) => {
@@ -145,6 +157,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       err.end();
       const stderrTail = stderrLines.join('\n');
       if (aborted) reject(abortError(label, signal?.reason));
+      else if (timedOut) reject(new MediaTimeoutError(label, options.timeoutMs!));
       else if (code === 0) resolve({ stdout, stderrTail });
       else reject(new MediaProcessError(label, code, exitSignal, stderrTail));
     });

@@ -90,10 +90,10 @@ describe('probe', () => {
     expect(err.message).toMatch(/only audio/);
   });
 
-  it('rejects a PNG renamed .mp4', async () => {
+  it('rejects a PNG renamed .mp4 by its bytes, before ffprobe guesses a format for it', async () => {
     const err = await invalidMedia(await clips.pngAsMp4(tmp.dir));
-    expect(err).toMatchObject({ code: 'INVALID_MEDIA', reason: 'still-image' });
-    expect(err.message).toMatch(/still image/);
+    expect(err).toMatchObject({ code: 'INVALID_MEDIA', reason: 'unreadable' });
+    expect(err.message).toMatch(/not an MP4, MOV, WebM or MKV/);
   });
 
   it('rejects garbage and empty files', async () => {

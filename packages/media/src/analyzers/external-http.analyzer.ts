@@ -2,8 +2,9 @@
 import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FfmpegBinaries } from '../ffmpeg-binary.ts';
+import { demuxerOf, inputArgs } from '../input-format.ts';
 import type { MediaInfo } from '../probe.ts';
 import { runFfmpeg } from '../run-process.ts';
 import type { AnalyzeOptions, Analyzer } from './analyzer.ts';
@@ -54,8 +55,8 @@ export function createExternalHttpAnalyzer(
         // prettier-ignore
         await runFfmpeg(
           bin.ffmpeg,
-          ['-v', 'error', '-i', resolve(input), '-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', wav],
-          { signal },
+          ['-v', 'error', ...inputArgs(input, demuxerOf(info)), '-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', wav],
+          { timeoutMs: bin.timeoutMs, signal },
         );
         const form = new FormData();
         for (const [k, v] of Object.entries(fields)) form.set(k, v);

@@ -1,6 +1,6 @@
 // Integrated loudness, true peak and loudness range (EBU R128, ffmpeg's ebur128), and the gain that reaches a target.
-import { resolve } from 'node:path';
 import type { FfmpegBinaries } from '../ffmpeg-binary.ts';
+import { demuxerOf, inputArgs } from '../input-format.ts';
 import type { MediaInfo } from '../probe.ts';
 import { runFfmpeg } from '../run-process.ts';
 import type { AnalyzeOptions, Analyzer } from './analyzer.ts';
@@ -69,12 +69,12 @@ export function createLoudnessAnalyzer(bin: FfmpegBinaries, options: LoudnessOpt
         [
           // The summary is logged at info level; framelog=verbose keeps the per-100 ms lines out of it.
           '-v', 'info',
-          '-i', resolve(input),
+          ...inputArgs(input, demuxerOf(info)),
           '-map', '0:a:0', '-vn', '-sn', '-dn',
           '-af', 'ebur128=peak=true:framelog=verbose',
           '-f', 'null', '-',
         ],
-        { signal, onStderrLine: (l) => lines.push(l) },
+        { timeoutMs: bin.timeoutMs, signal, onStderrLine: (l) => lines.push(l) },
       );
       const { integrated, range, truePeak } = parseEbur128Summary(lines);
       if (integrated === null) throw new Error('ebur128 printed no loudness summary');

@@ -1,6 +1,6 @@
 // Scene changes from ffmpeg's `scene` score, turned into chapters and the frames that open each shot.
-import { resolve } from 'node:path';
 import type { FfmpegBinaries } from '../ffmpeg-binary.ts';
+import { demuxerOf, inputArgs } from '../input-format.ts';
 import { parseFrameMetadata } from '../frame-metadata.ts';
 import type { MediaInfo } from '../probe.ts';
 import { runFfmpeg } from '../run-process.ts';
@@ -55,13 +55,13 @@ export function createScenesAnalyzer(bin: FfmpegBinaries, options: ScenesOptions
         bin.ffmpeg,
         [
           '-v', 'error',
-          '-i', resolve(input),
+          ...inputArgs(input, demuxerOf(info)),
           '-map', '0:v:0', '-an', '-sn', '-dn',
           // The score compares whole frames; 320 px wide judges cuts as well as full size, for less work.
           '-vf', `scale='min(320,iw)':-2,select='gt(scene\\,${threshold})',metadata=print:file=-`,
           '-f', 'null', '-',
         ],
-        { signal, collectStdout: false, onStdoutLine: (l) => lines.push(l) },
+        { timeoutMs: bin.timeoutMs, signal, collectStdout: false, onStdoutLine: (l) => lines.push(l) },
       );
       const cuts = parseFrameMetadata(lines)
         .filter((f) => f.timeS > 0)

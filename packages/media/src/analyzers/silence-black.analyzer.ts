@@ -1,6 +1,6 @@
 // Black and silent stretches (ffmpeg's blackdetect and silencedetect), in one decode.
-import { resolve } from 'node:path';
 import type { FfmpegBinaries } from '../ffmpeg-binary.ts';
+import { demuxerOf, inputArgs } from '../input-format.ts';
 import type { MediaInfo } from '../probe.ts';
 import { runFfmpeg } from '../run-process.ts';
 import type { AnalyzeOptions, Analyzer } from './analyzer.ts';
@@ -69,14 +69,14 @@ export function createSilenceBlackAnalyzer(
         [
           // Detections are logged at info level.
           '-v', 'info',
-          '-i', resolve(input),
+          ...inputArgs(input, demuxerOf(info)),
           '-map', '0:v:0',
           ...(info.hasAudio ? ['-map', '0:a:0', '-af', `silencedetect=n=${noise}dB:d=${d}`] : []),
           '-sn', '-dn',
           '-vf', `blackdetect=d=${d}:pix_th=${pixTh}`,
           '-f', 'null', '-',
         ],
-        { signal, onStderrLine: (l) => /black_start|silence_(start|end)/.test(l) && lines.push(l) },
+        { timeoutMs: bin.timeoutMs, signal, onStderrLine: (l) => /black_start|silence_(start|end)/.test(l) && lines.push(l) },
       );
       return { ...parseDetections(lines, info.durationS), hasAudio: info.hasAudio };
     },
