@@ -43,7 +43,7 @@ export function createFastify(deps: ApiDeps) {
     loggerInstance: deps.log,
     // Requests are logged once, by our own hook, with the fields we choose.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: deps.config.http.trustProxy,
+    trustProxy: trustProxyOption(deps.config.http.trustProxy),
     bodyLimit: 1024 * 1024,
     // Honour a well-formed incoming request id so traces join up across proxies.
     genReqId: (req) => {
@@ -55,6 +55,15 @@ export function createFastify(deps: ApiDeps) {
 }
 
 type App = ReturnType<typeof createFastify>;
+
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes proxy-addr's hop rule (the socket peer and the next n-1
+ * forwarded addresses are proxies), since this Fastify reads a bare number as "trust nothing". Addresses/CIDRs are
+ * checked against each hop, so only requests that really came through those proxies get a forwarded address.
+ */
+export function trustProxyOption(trust: ApiDeps['config']['http']['trustProxy']) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
 
 export const helmetOptions = (config: ApiDeps['config']) => ({
   contentSecurityPolicy: { directives: contentSecurityDirectives(config) },

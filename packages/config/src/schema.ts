@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -32,6 +33,43 @@ const url = (protocols: RegExp) =>
       { message: `expected a URL (${protocols.source.replaceAll('\\', '')})` },
     );
 
+/** An IPv4/IPv6 address, optionally with a /prefix, or one of proxy-addr's names for private ranges. */
+function isAddressOrCidr(v: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(v)) return true;
+  const [address = '', prefix, ...rest] = v.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies in front may set X-Forwarded-For: `false`, a number of hops (1 = one load balancer), or their
+ * addresses/CIDRs. Never a blanket `true`: that lets any client choose the address its rate limits count against.
+ */
+const trustProxy = z
+  .string()
+  .max(4096)
+  .transform((v, ctx): false | number | string[] => {
+    if (v === 'false') return false;
+    if (/^[0-9]+$/.test(v)) {
+      const hops = Number(v);
+      if (hops >= 1 && hops <= 10) return hops;
+    } else {
+      const entries = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (entries.length > 0 && entries.every(isAddressOrCidr)) return entries;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        "expected false, a number of proxy hops (1 to 10) or the proxies' addresses/CIDRs, comma-separated (`true` would trust any client's X-Forwarded-For)",
+    });
+    return z.NEVER;
+  });
+
 const list = z
   .string()
   .max(8192)
@@ -51,7 +89,7 @@ export const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: url(/^https?:$/).optional(),
   CORS_ORIGINS: list.default([]),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
 
   DATA_DIR: z.string().max(4096).default('.data'),
   DATABASE_URL: url(/^postgres(ql)?:$/).optional(),

@@ -37,8 +37,17 @@ export interface BaselineRoute {
 }
 
 /** `trustProxy` as the app's (TRUST_PROXY): `req.ip` then comes from `x-forwarded-for`, as in ours. */
-export function buildBaselineServer(pool: pg.Pool, routes: BaselineRoute[], opts: { trustProxy?: boolean } = {}) {
-  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? false });
+export function buildBaselineServer(
+  pool: pg.Pool,
+  routes: BaselineRoute[],
+  opts: { trustProxy?: false | number | string[] } = {},
+) {
+  const trust = opts.trustProxy ?? false;
+  // As apps/server's trustProxyOption: a hop count is proxy-addr's hop rule (this Fastify reads a number as "none").
+  const app = Fastify({
+    logger: false,
+    trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
+  });
   for (const route of routes) {
     app.route({
       method: route.method,

@@ -11,7 +11,7 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
   const baseUrl = `http://127.0.0.1:${port}`;
   const deps = await createTestDeps({
     WORKER_POLL_INTERVAL_MS: '200',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
     PORT: String(port),
     PUBLIC_URL: baseUrl,
     ...opts.env,

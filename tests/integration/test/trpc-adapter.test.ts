@@ -78,7 +78,7 @@ async function buildStockServer(deps: ApiDeps) {
 }
 
 beforeAll(async () => {
-  const base = await createTestDeps({ TRUST_PROXY: 'true', VIEWER_RATE_LIMIT_PER_MINUTE: '4' });
+  const base = await createTestDeps({ TRUST_PROXY: '1', VIEWER_RATE_LIMIT_PER_MINUTE: '4' });
   deps = base as ApiDeps;
   ours = await start('ours', deps);
   stock = await start('stock', deps);

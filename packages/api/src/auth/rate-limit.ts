@@ -1,8 +1,9 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { PreparedStatement, type EntityManager } from '@arvlite/db';
 import { RateLimitedError } from '../errors.ts';
 
 export interface Limit {
-  /** e.g. `login:ip:1.2.3.4` */
+  /** e.g. `login:ip:1.2.3.4` (per-IP keys take the address through clientIpBucket) */
   key: string;
   max: number;
   windowS: number;
@@ -19,10 +20,36 @@ const HIT = new PreparedStatement(
 );
 
 /**
+ * The part of a client address per-IP limits count: an IPv4 address whole, an IPv6 address by its /64 (one
+ * subscriber usually holds a whole /64, so counting single addresses would give each client 2^64 tries). IPv4
+ * written as IPv6 (`::ffff:1.2.3.4`) counts as the IPv4 address.
+ */
+export function clientIpBucket(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (mapped && isIPv4(mapped)) return mapped;
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  // An embedded IPv4 tail takes two groups; only the first four groups matter here.
+  const missing = 8 - left.length - right.length - (right.at(-1)?.includes('.') ? 1 : 0);
+  const groups = ip.includes('::') ? [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** Windows longer than this would outlive the purge (`rate-limit:purge` drops rows whose window started a day ago). */
+const MAX_WINDOW_S = 86_400;
+
+/**
  * Counts a hit in a fixed window kept in Postgres (one upsert), so the limit holds across server instances.
  * Throws TOO_MANY_REQUESTS with the seconds until the window resets.
  */
 export async function hitRateLimit(em: EntityManager, limit: Limit): Promise<void> {
+  if (limit.windowS > MAX_WINDOW_S) throw new Error(`rate-limit window over ${MAX_WINDOW_S} s: ${limit.key}`);
   const [row] = await HIT.rows<{ hits: number; retry_after_s: number }>(em, [
     limit.key.slice(0, 200),
     limit.windowS,

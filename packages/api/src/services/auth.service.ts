@@ -5,7 +5,7 @@ import { emit } from '@arvlite/jobs';
 import type { Context } from '../context.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.ts';
-import { AUTH_LIMITS, hitRateLimit } from '../auth/rate-limit.ts';
+import { AUTH_LIMITS, clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import { newOpaqueToken, sha256, signAccessToken } from '../auth/tokens.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
 
@@ -31,7 +31,7 @@ export async function issueSession(ctx: Ctx, em: EntityManager, user: User, fami
 }
 
 export async function register(ctx: Ctx, input: { email: string; password: string; name: string }) {
-  await hitRateLimit(ctx.em, { key: `register:ip:${ctx.ip ?? 'unknown'}`, ...AUTH_LIMITS.registerPerIp });
+  await hitRateLimit(ctx.em, { key: `register:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.registerPerIp });
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw new ValidationError(problem, { field: 'password' });
   const passwordHash = await hashPassword(input.password);
@@ -48,7 +48,7 @@ export async function register(ctx: Ctx, input: { email: string; password: strin
 const INVALID_LOGIN = 'Email or password is incorrect';
 
 export async function login(ctx: Ctx, input: { email: string; password: string }) {
-  await hitRateLimit(ctx.em, { key: `login:ip:${ctx.ip ?? 'unknown'}`, ...AUTH_LIMITS.loginPerIp });
+  await hitRateLimit(ctx.em, { key: `login:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.loginPerIp });
   await hitRateLimit(ctx.em, { key: `login:account:${input.email}`, ...AUTH_LIMITS.loginPerAccount });
   const user = await ctx.em.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
   // Unknown emails verify against a dummy hash: same answer, similar time.
@@ -61,7 +61,7 @@ export async function login(ctx: Ctx, input: { email: string; password: string }
 }
 
 export async function refresh(ctx: Ctx, input: { refreshToken: string }) {
-  await hitRateLimit(ctx.em, { key: `refresh:ip:${ctx.ip ?? 'unknown'}`, ...AUTH_LIMITS.refreshPerIp });
+  await hitRateLimit(ctx.em, { key: `refresh:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.refreshPerIp });
   const result = await ctx.em.transactional(async (tem) => {
     const token = await tem.findOne(
       RefreshToken,
@@ -120,7 +120,7 @@ export async function me(ctx: Ctx, user: User) {
 }
 
 export async function acceptInvite(ctx: Ctx, user: User, input: { token: string }) {
-  await hitRateLimit(ctx.em, { key: `invite:ip:${ctx.ip ?? 'unknown'}`, ...AUTH_LIMITS.acceptInvitePerIp });
+  await hitRateLimit(ctx.em, { key: `invite:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.acceptInvitePerIp });
   await hitRateLimit(ctx.em, { key: `invite:account:${user.id}`, ...AUTH_LIMITS.acceptInvitePerAccount });
   return ctx.em.transactional(async (tem) => {
     const invitation = await tem.findOne(

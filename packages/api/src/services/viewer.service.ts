@@ -12,7 +12,7 @@ import {
   type ScanVideo,
 } from '@arvlite/db';
 import { selectActiveVideo, type SelectionRule } from '@arvlite/contract';
-import { hitRateLimit } from '../auth/rate-limit.ts';
+import { clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { objectUrl } from './ar-content.service.ts';
@@ -45,7 +45,7 @@ export type ViewerManifest =
 /** One budget per client IP for every viewer call; a scan is a manifest, a session start and a session end. */
 async function limitPerIp(ctx: PublicCtx) {
   await hitRateLimit(ctx.em, {
-    key: `viewer:ip:${ctx.ip ?? 'unknown'}`,
+    key: `viewer:ip:${clientIpBucket(ctx.ip)}`,
     max: ctx.config.viewer.rateLimitPerMinute,
     windowS: 60,
   });

@@ -5,6 +5,7 @@ import { arContentDelete, arContentExpire, markerRecover } from './ar-content.ta
 import { markerCompile } from './marker-compile.task.ts';
 import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
 import { arContentExpiring, quotaWarn } from '../outbox/watch.task.ts';
+import { rateLimitPurge } from './rate-limit-purge.task.ts';
 import { systemNoop } from './system-noop.task.ts';
 import { systemReapWorkers } from './system-reap-workers.task.ts';
 import { uploadExpire } from './upload-expire.task.ts';
@@ -31,6 +32,7 @@ const tasks = {
   'outbox:sweep': outboxSweep,
   'ar-content:expiring': arContentExpiring,
   'quota:warn': quotaWarn,
+  'rate-limit:purge': rateLimitPurge,
 } satisfies Record<JobName, unknown>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
@@ -53,4 +55,5 @@ export const cronItems: readonly CronItem[] = [
   every('* * * * *', 'outbox:sweep'),
   every('17 * * * *', 'ar-content:expiring'),
   every('*/5 * * * *', 'quota:warn'),
+  every('23 * * * *', 'rate-limit:purge'),
 ];

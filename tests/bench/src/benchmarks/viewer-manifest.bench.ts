@@ -25,7 +25,7 @@ const DATABASE = 'bench_viewer_manifest';
  */
 const SHARED_ENV = {
   PUBLIC_URL: 'http://bench.invalid',
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '1',
   VIEWER_RATE_LIMIT_PER_MINUTE: '1000000',
 };
 const CLIENTS = 1000;
