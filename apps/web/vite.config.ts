@@ -32,6 +32,19 @@ export default defineConfig({
         main: fileURLToPath(new URL('index.html', import.meta.url)),
         viewer: fileURLToPath(new URL('viewer.html', import.meta.url)),
       },
+      // src/strict-csp.ts must run before the contract's zod schemas are built, so it shares one chunk with zod and
+      // the contract, where it comes first: both entries import it first.
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              name: 'contract',
+              test: /[\\/]src[\\/]strict-csp\.ts$|[\\/]node_modules[\\/](\.pnpm[\\/])?zod[@\\/]|[\\/]packages[\\/]contract[\\/]/,
+              priority: 100,
+            },
+          ],
+        },
+      },
     },
   },
 });

@@ -703,16 +703,20 @@ describe('an expired item', () => {
       await ruPage.getByText('Отсканируйте код ещё раз или спросите у того, кто дал вам фотографию.').waitFor();
       expect(await ruPage.title()).toBe('Здесь ничего нет · ARVlite');
       expect(await ruPage.evaluate(() => document.documentElement.lang)).toBe('ru');
+      // An item's page follows its company's language for viewer pages (English here), not the browser's.
       await ruPage.goto(`${baseUrl}/v/${item.publicId}`);
+      await ruPage.getByRole('heading', { level: 1, name: 'This video has expired' }).waitFor();
+      await owner.client.company.update.mutate({ id: companyId, language: 'ru' });
+      await ruPage.reload();
       await ruPage.getByRole('heading', { level: 1, name: 'Срок показа видео истёк' }).waitFor();
       await ruPage.getByText('Если хотите посмотреть его снова, обратитесь к тому, кто дал вам фотографию.').waitFor();
+      expect(await ruPage.title()).toBe('Срок показа видео истёк · ARVlite');
       await shot(ruPage, 'viewer-10-expired-ru');
     } finally {
       await ru.close();
     }
 
     // The company's viewer pages in Russian: an English browser gets Russian, until the visitor picks English.
-    await owner.client.company.update.mutate({ id: companyId, language: 'ru' });
     try {
       await page.goto(`${baseUrl}/v/${item.publicId}`);
       await page.getByRole('heading', { level: 1, name: 'Срок показа видео истёк' }).waitFor();

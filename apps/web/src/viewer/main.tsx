@@ -1,4 +1,5 @@
 // Entry of viewer.html: the public viewer alone, without the dashboard, its styles or its session.
+import '../strict-csp.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import ViewerPage from './viewer-page.tsx';
