@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   appRouter,
-  checkHealth,
   closeVideoEvents,
   createContextInner,
   manifestCacheHeaders,
   PlaybackDenied,
+  sharedHealth,
   signedMediaText,
   type ApiDeps,
   type AppRouter,
@@ -124,7 +124,8 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     await closeVideoEvents(deps.config.database.url);
   });
   app.get('/readyz', async (_req, reply) => {
-    const health = await checkHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });
+    // Shared for a second across callers: anonymous load balancers and floods cost one check per second.
+    const health = await sharedHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });
     reply.code(health.status === 'ok' ? 200 : 503);
     return {
       status: health.status,

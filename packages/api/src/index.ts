@@ -4,7 +4,7 @@ import type { AppRouter } from './root.ts';
 export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { createContextInner, type ApiDeps, type Context, type RequestMeta } from './context.ts';
 export * from './errors.ts';
-export { checkHealth } from './services/health.service.ts';
+export { checkHealth, sharedHealth } from './services/health.service.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -124,6 +124,8 @@ export const envSchema = z.object({
       message: 'is a public value (it was written in the repository); use 32 or more random characters',
     })
     .optional(),
+  /** Bearer token that shows health details (workers, hostnames, latencies); unset: nobody sees them. Kept hashed. */
+  OPERATOR_TOKEN: z.string().min(32, { message: 'expected at least 32 characters' }).max(512).optional(),
   AUTH_ACCESS_TOKEN_TTL_S: int(60, 3600).default(900),
   AUTH_REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   AUTH_INVITE_TTL_HOURS: int(1, 24 * 30).default(72),

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform } from '../src/index.ts';
 
+const OPERATOR_TOKEN = randomBytes(32).toString('base64url');
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
-  platform = await startTestPlatform({ worker: true });
+  platform = await startTestPlatform({ worker: true, env: { OPERATOR_TOKEN } });
 });
 
 describe('server over real HTTP', () => {
@@ -16,9 +18,10 @@ describe('server over real HTTP', () => {
     expect(ready.headers.get('x-request-id')).toBeTruthy();
   });
 
-  it('reports health through the typed client, with the live worker', async () => {
-    const health = await platform.client().health.check.query();
+  it('reports health through the typed client, with the live worker for the operator', async () => {
+    const health = await platform.client(() => OPERATOR_TOKEN).health.check.query();
     expect(health.status).toBe('ok');
+    if (!('workers' in health)) throw new Error('expected the operator details');
     expect(health.database.ok && health.storage.ok && health.queue.ok).toBe(true);
     expect(health.workers.map((w) => w.id)).toContain(platform.worker!.id);
     expect(health.checkedAt).toBeInstanceOf(Date); // superjson round-trip
@@ -35,7 +38,7 @@ describe('server over real HTTP', () => {
     const seen: string[] = [];
     await new Promise<void>((resolve, reject) => {
       const sub = platform.client().health.watch.subscribe(
-        { intervalMs: 1000 },
+        { intervalMs: 5000 },
         {
           onData(data) {
             seen.push(data.status);
@@ -71,7 +74,7 @@ describe('server over real HTTP', () => {
       formErrors?: string[];
     };
     expect(data.code).toBe('BAD_REQUEST');
-    expect(data.fieldErrors?.intervalMs?.[0]).toMatch(/>=1000/);
+    expect(data.fieldErrors?.intervalMs?.[0]).toMatch(/>=5000/);
     expect(data.formErrors?.join()).toMatch(/extra/);
   });
 
