@@ -50,6 +50,8 @@ export function deriveKeys(rootSecret: string) {
     accessTokens: key('arvlite/access-tokens/v1'),
     mediaUrls: key('arvlite/media-urls/v1'),
     viewerHashes: key('arvlite/viewer-hashes/v1'),
+    invitations: key('arvlite/invitations/v1'),
+    passwordReset: key('arvlite/password-reset/v1'),
   };
 }
 
@@ -74,6 +76,7 @@ function toConfig(e: z.output<typeof envSchema>) {
     devServices: {
       postgresPort: e.DEV_POSTGRES_PORT,
       s3Port: e.DEV_S3_PORT,
+      smtpPort: e.DEV_SMTP_PORT,
     },
     s3: {
       endpoint: e.S3_ENDPOINT,
@@ -96,6 +99,9 @@ function toConfig(e: z.output<typeof envSchema>) {
       jwtSecret: keys?.accessTokens,
       accessTokenTtlS: e.AUTH_ACCESS_TOKEN_TTL_S,
       refreshTokenTtlDays: e.AUTH_REFRESH_TOKEN_TTL_DAYS,
+      /** HMAC keys that derive invitation and password-reset link tokens from their ids (the mailer derives the same). */
+      invitationKey: keys?.invitations,
+      passwordResetKey: keys?.passwordReset,
       inviteTtlHours: e.AUTH_INVITE_TTL_HOURS,
       issuer: publicUrl,
       audience: 'arvlite-api',
@@ -133,6 +139,15 @@ function toConfig(e: z.output<typeof envSchema>) {
     markers: {
       compileConcurrency: e.MARKER_COMPILE_CONCURRENCY,
     },
+    mail: {
+      /** The relay: SMTP_URL, else the embedded SMTP server of the dev services on loopback. */
+      smtpUrl: e.SMTP_URL ?? `smtp://127.0.0.1:${e.DEV_SMTP_PORT}`,
+      /** True when mail goes to the embedded server (which keeps every mail as .eml under `dir`: the dev mailbox). */
+      embedded: e.SMTP_URL === undefined,
+      dir: join(e.DATA_DIR, 'mail'),
+      from: e.MAIL_FROM,
+      ratePerRecipientPerHour: e.MAIL_RATE_LIMIT_PER_HOUR,
+    },
     viewer: {
       rateLimitPerMinute: e.VIEWER_RATE_LIMIT_PER_MINUTE,
       sessionTimeoutMinutes: e.VIEWER_SESSION_TIMEOUT_MINUTES,
@@ -146,7 +161,7 @@ function toConfig(e: z.output<typeof envSchema>) {
 export function requireServices(config: Config): Config & {
   database: { url: string };
   s3: { endpoint: string; publicEndpoint: string };
-  auth: { jwtSecret: string };
+  auth: { jwtSecret: string; invitationKey: string; passwordResetKey: string };
   media: { urlSigningKey: string };
   viewer: { hashKey: string };
 } {
@@ -167,7 +182,7 @@ export function requireServices(config: Config): Config & {
   return config as Config & {
     database: { url: string };
     s3: { endpoint: string; publicEndpoint: string };
-    auth: { jwtSecret: string };
+    auth: { jwtSecret: string; invitationKey: string; passwordResetKey: string };
     media: { urlSigningKey: string };
     viewer: { hashKey: string };
   };

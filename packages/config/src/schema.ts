@@ -186,4 +186,16 @@ export const envSchema = z.object({
   VIEWER_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
   /** A view session not ended within this time is closed as abandoned. */
   VIEWER_SESSION_TIMEOUT_MINUTES: int(5, 24 * 60).default(60),
+
+  /** SMTP relay (smtp:// or smtps://, credentials in the URL); unset: the embedded SMTP server of the dev services. */
+  SMTP_URL: url(/^smtps?:$/).optional(),
+  /** The From of every mail: an address, or `Name <address>`. One line. */
+  MAIL_FROM: z
+    .string()
+    .max(320)
+    .regex(/^[^\r\n]+$/, { message: 'must be one line' })
+    .default('ARVlite <no-reply@arvlite.localhost>'),
+  DEV_SMTP_PORT: int(1, 65535).default(54331),
+  /** Mails one address may be sent per hour; more are suppressed (recorded, not sent). */
+  MAIL_RATE_LIMIT_PER_HOUR: int(1, 10_000).default(20),
 });

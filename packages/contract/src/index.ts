@@ -11,3 +11,4 @@ export * from './playlist.ts';
 export * from './video-outputs.ts';
 export * from './events.ts';
 export * as inputs from './inputs.ts';
+export * from './mail.ts';

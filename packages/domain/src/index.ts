@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export { invitationToken, passwordResetToken } from './link-tokens.ts';
 export { addUsage, commitQuota, releaseQuota, reserveQuota, type SqlExecutor } from './quota.ts';
 export * from './storage-keys.ts';
 export { canTransition, transition, type VideoStateFields } from './video-state.ts';

@@ -10,6 +10,13 @@ export {
   type JobPayload,
   type ParsedJobPayload,
 } from './job-map.ts';
+export {
+  queueMail,
+  InvalidMailError,
+  MailHeaderInjectionError,
+  MAIL_MAX_ATTEMPTS,
+  type QueueMailInput,
+} from './mail/queue-mail.ts';
 export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
 export { VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
 export { abandonUpload } from './upload/abandon-upload.ts';

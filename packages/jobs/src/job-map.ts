@@ -62,6 +62,8 @@ export const jobMap = {
   'ar-content:expiring': cronJob('ar-content:expiring'),
   /** Cron: announces companies whose stored bytes crossed 80 % or 95 % of their quota (once per crossing). */
   'quota:warn': cronJob('quota:warn'),
+  /** Sends one mail of the email log (queued by queueMail with its row); retried with backoff while the relay fails. */
+  'mail:send': job(z.strictObject({ mailId: z.uuid() }), (p) => `mail:send:${p.mailId}`),
   /** Cron: drops rate-limit rows whose window is long over. */
   'rate-limit:purge': cronJob('rate-limit:purge'),
 } as const;

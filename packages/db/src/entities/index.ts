@@ -2,6 +2,7 @@ import { ArContentSchema } from './ar-content.entity.ts';
 import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
+import { EmailMessageSchema } from './email-message.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
 import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
@@ -35,6 +36,7 @@ export { ArContent, ArContentSchema } from './ar-content.entity.ts';
 export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
+export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
 export { Membership, MembershipSchema } from './membership.entity.ts';
 export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
@@ -76,4 +78,5 @@ export const entities = [
   ViewSessionSchema,
   OutboxEventSchema,
   OutboxDeliverySchema,
+  EmailMessageSchema,
 ];

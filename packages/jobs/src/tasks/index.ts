@@ -2,6 +2,7 @@ import type { CronItem, TaskList } from 'graphile-worker';
 import type { TaskDeps } from '../define-task.ts';
 import { jobKey, jobSchema, type JobName } from '../job-map.ts';
 import { arContentDelete, arContentExpire, markerRecover } from './ar-content.task.ts';
+import { mailSend } from './mail-send.task.ts';
 import { markerCompile } from './marker-compile.task.ts';
 import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
 import { arContentExpiring, quotaWarn } from '../outbox/watch.task.ts';
@@ -32,6 +33,7 @@ const tasks = {
   'outbox:sweep': outboxSweep,
   'ar-content:expiring': arContentExpiring,
   'quota:warn': quotaWarn,
+  'mail:send': mailSend,
   'rate-limit:purge': rateLimitPurge,
 } satisfies Record<JobName, unknown>;
 

@@ -1,0 +1,84 @@
+// The mails the platform sends: each kind's parameters, and the rules every address and header value obeys.
+// Parameters never hold a secret: a link's token is derived at send time from an id (see @arvlite/domain), so the
+// email log can keep what was sent without keeping anything that opens an account.
+import { z } from 'zod';
+import { email } from './inputs.ts';
+import { ROLES } from './roles.ts';
+
+/** The one address rule (NFKC, trimmed, lower-case, then validated): the API and the mailer use the same schema. */
+export const emailSchema = email;
+
+/** An address as stored and compared everywhere; throws a zod error when it is not an address. */
+export function normalizeEmail(value: string): string {
+  return emailSchema.parse(value);
+}
+
+/** CR, LF or any other control character: a header value holding one could add headers (header injection). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
+export function isHeaderSafe(value: string): boolean {
+  return !CONTROL.test(value);
+}
+
+/** A text that may end up in a header (a name, a subject line): bounded and one line. */
+const headerText = (max: number) =>
+  z.string().max(max).refine(isHeaderSafe, { message: 'must be one line (no CR, LF or control characters)' });
+
+/** Text that only appears in a mail's body (may span lines). */
+const bodyText = (max: number) => z.string().max(max);
+
+const relativePath = z
+  .string()
+  .max(512)
+  .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/?%#]*$/, { message: 'expected a path on PUBLIC_URL, starting with /' });
+
+export const mailParamsSchemas = {
+  /** An invitation to a company; the accept link's token is derived from the invitation id at send time. */
+  invitation: z.strictObject({
+    invitationId: z.uuid(),
+    companyName: headerText(100),
+    inviterName: headerText(100).nullable(),
+    role: z.enum(ROLES),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
+  /** Confirms an address; the link's token is derived from the verification row's id at send time. */
+  'verify-email': z.strictObject({
+    tokenId: z.uuid(),
+    userName: headerText(100).nullable(),
+  }),
+  /** A password reset link; its token is derived from the reset request's id at send time. */
+  'password-reset': z.strictObject({
+    requestId: z.uuid(),
+    userName: headerText(100).nullable(),
+    validMinutes: z
+      .int()
+      .min(1)
+      .max(24 * 60),
+  }),
+  /**
+   * Anything the notifications send: a subject, a few paragraphs and an optional button to a page of the app.
+   * `unsubscribeToken`, when given, becomes List-Unsubscribe (+ One-Click) to `${PUBLIC_URL}/unsubscribe?token=…`.
+   */
+  notification: z.strictObject({
+    subject: headerText(200).refine((s) => s.trim().length > 0, { message: 'must not be empty' }),
+    heading: headerText(200).optional(),
+    paragraphs: z.array(bodyText(2000)).min(1).max(10),
+    action: z.strictObject({ label: headerText(100), path: relativePath }).optional(),
+    unsubscribeToken: z
+      .string()
+      .max(256)
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .optional(),
+  }),
+} as const;
+
+export type MailKind = keyof typeof mailParamsSchemas;
+export const MAIL_KINDS = Object.keys(mailParamsSchemas) as MailKind[];
+export const mailKindSchema = z.enum(MAIL_KINDS as [MailKind, ...MailKind[]]);
+export type MailParams<K extends MailKind> = z.input<(typeof mailParamsSchemas)[K]>;
+export type ParsedMailParams<K extends MailKind> = z.output<(typeof mailParamsSchemas)[K]>;
+
+/** What the email log shows of a mail's fate. */
+export const MAIL_STATUSES = ['QUEUED', 'SENT', 'FAILED', 'SUPPRESSED'] as const;
+export type MailStatus = (typeof MAIL_STATUSES)[number];
