@@ -5,10 +5,12 @@ export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { createContextInner, type ApiDeps, type Context, type RequestMeta } from './context.ts';
 export * from './errors.ts';
 export { checkHealth, sharedHealth } from './services/health.service.ts';
+/** For the mailer and the tests: the link token of an email verification row, derived from its id. */
+export { emailVerificationToken } from '@arvlite/domain';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-export { signedMediaText, PlaybackDenied } from './services/playback.service.ts';
+export { signedMediaText, signMediaPath, PlaybackDenied, PlaybackUnavailable } from './services/playback.service.ts';
 export { closeVideoEvents } from './video-events.ts';
 export { serialize as serializeOutput } from './serialize.ts';
 export { manifestCacheHeaders, type ManifestReason, type ViewerManifest } from './services/viewer.service.ts';

@@ -50,6 +50,7 @@ export function deriveKeys(rootSecret: string) {
     accessTokens: key('arvlite/access-tokens/v1'),
     mediaUrls: key('arvlite/media-urls/v1'),
     viewerHashes: key('arvlite/viewer-hashes/v1'),
+    emailVerification: key('arvlite/email-verification/v1'),
     invitations: key('arvlite/invitations/v1'),
     passwordReset: key('arvlite/password-reset/v1'),
   };
@@ -99,6 +100,9 @@ function toConfig(e: z.output<typeof envSchema>) {
       jwtSecret: keys?.accessTokens,
       accessTokenTtlS: e.AUTH_ACCESS_TOKEN_TTL_S,
       refreshTokenTtlDays: e.AUTH_REFRESH_TOKEN_TTL_DAYS,
+      sessionMaxDays: e.AUTH_SESSION_MAX_DAYS,
+      /** HMAC key that derives email verification tokens from their ids (the mailer derives the same). */
+      emailVerificationKey: keys?.emailVerification,
       /** HMAC keys that derive invitation and password-reset link tokens from their ids (the mailer derives the same). */
       invitationKey: keys?.invitations,
       passwordResetKey: keys?.passwordReset,
@@ -161,7 +165,7 @@ function toConfig(e: z.output<typeof envSchema>) {
 export function requireServices(config: Config): Config & {
   database: { url: string };
   s3: { endpoint: string; publicEndpoint: string };
-  auth: { jwtSecret: string; invitationKey: string; passwordResetKey: string };
+  auth: { jwtSecret: string; emailVerificationKey: string; invitationKey: string; passwordResetKey: string };
   media: { urlSigningKey: string };
   viewer: { hashKey: string };
 } {
@@ -182,7 +186,7 @@ export function requireServices(config: Config): Config & {
   return config as Config & {
     database: { url: string };
     s3: { endpoint: string; publicEndpoint: string };
-    auth: { jwtSecret: string; invitationKey: string; passwordResetKey: string };
+    auth: { jwtSecret: string; emailVerificationKey: string; invitationKey: string; passwordResetKey: string };
     media: { urlSigningKey: string };
     viewer: { hashKey: string };
   };

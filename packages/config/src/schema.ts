@@ -128,6 +128,7 @@ export const envSchema = z.object({
   OPERATOR_TOKEN: z.string().min(32, { message: 'expected at least 32 characters' }).max(512).optional(),
   AUTH_ACCESS_TOKEN_TTL_S: int(60, 3600).default(900),
   AUTH_REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+  AUTH_SESSION_MAX_DAYS: int(1, 3650).default(90),
   AUTH_INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
   /** JSON array of OpenID Connect providers: [{"id","issuer"?,"preset"?: "yandex","clientId","clientSecret"?,"scopes"?}] */
   OIDC_PROVIDERS: z

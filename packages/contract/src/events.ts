@@ -1,6 +1,6 @@
 // The events the platform announces ("something happened"): written to the outbox by emit(), read by every consumer.
-// Each carries the company and the ids it concerns, nothing more: consumers load what they need, and no personal data
-// travels in an event (an invitation's email stays on the invitation).
+// Each carries the company (account events: the user) and the ids it concerns, nothing more: consumers load what they
+// need, and no personal data travels in an event (an invitation's email stays on the invitation).
 import { z } from 'zod';
 import { ROLES } from './roles.ts';
 
@@ -58,6 +58,11 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     userId: z.uuid(),
     role: z.enum(ROLES),
   }),
+  /**
+   * A user asked to verify their email (or signed up). No company, and no token: the mailer derives the link's token
+   * from `tokenId` with the servers' key (never from the event alone), and reads the address from the token row.
+   */
+  z.strictObject({ type: z.literal('user.verification-requested'), userId: z.uuid(), tokenId: z.uuid() }),
 ]);
 
 export type DomainEvent = z.output<typeof domainEventSchema>;

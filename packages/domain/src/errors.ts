@@ -68,6 +68,13 @@ export class QuotaExceededError extends DomainError {
   }
 }
 
+/** The caller must do something first; `reason` is a code clients translate (e.g. EMAIL_NOT_VERIFIED). */
+export class PreconditionFailedError extends DomainError {
+  constructor(message: string, reason: string) {
+    super('PRECONDITION_FAILED', message, { reason });
+  }
+}
+
 export class RateLimitedError extends DomainError {
   constructor(retryAfterS: number) {
     super('TOO_MANY_REQUESTS', `Too many attempts; retry in ${retryAfterS} s`, { retryAfterS });

@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export { EMAIL_VERIFICATION_TTL_MS, emailVerificationToken, emailVerificationTokenHash } from './email-verification.ts';
 export { invitationToken, passwordResetToken } from './link-tokens.ts';
 export { addUsage, commitQuota, releaseQuota, reserveQuota, type SqlExecutor } from './quota.ts';
 export * from './storage-keys.ts';

@@ -15,11 +15,10 @@ export async function signUpTenant(baseUrl: string): Promise<BenchTenant> {
   const url = `${baseUrl}/trpc`;
   const anonymous = createArvliteClient({ url });
   const suffix = randomBytes(5).toString('hex');
-  const registered = await anonymous.auth.register.mutate({
-    email: `bench-${suffix}@example.com`,
-    password: `Bench-${randomBytes(9).toString('hex')}`,
-    name: 'Bench User',
-  });
+  const account = { email: `bench-${suffix}@example.com`, password: `Bench-${randomBytes(9).toString('hex')}` };
+  // auth.register answers alike for new and taken emails; the session comes from signing in.
+  await anonymous.auth.register.mutate({ ...account, name: 'Bench User' });
+  const registered = await anonymous.auth.login.mutate(account);
   const accessToken = registered.accessToken;
   const client = createArvliteClient({ url, getAccessToken: () => accessToken });
   const company = await client.company.create.mutate({ name: `Bench ${suffix}` });

@@ -18,11 +18,8 @@ export function fuzzShard(shard: number, shards: number) {
   beforeAll(async () => {
     deps = await createTestDeps();
     const anon = createCaller(createContextInner(deps, { requestId: 'fuzz-setup', ip: '10.1.1.1' }));
-    const me = await anon.auth.register({
-      email: 'fuzzer@example.com',
-      password: 'fuzzing-is-fun-123',
-      name: 'Fuzzer',
-    });
+    await anon.auth.register({ email: 'fuzzer@example.com', password: 'fuzzing-is-fun-123', name: 'Fuzzer' });
+    const me = await anon.auth.login({ email: 'fuzzer@example.com', password: 'fuzzing-is-fun-123' });
     caller = createCaller(createContextInner(deps, { requestId: 'fuzz', ip: '10.1.1.2', accessToken: me.accessToken }));
     const company = await caller.company.create({ name: 'Fuzz Co' });
     const project = await caller.project.create({ companyId: company.id, name: 'Fuzz project' });

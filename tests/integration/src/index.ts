@@ -35,6 +35,15 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
   return { deps, app, baseUrl, worker, client };
 }
 export { registerUser, type TestUser } from './session.ts';
+export {
+  callerAt,
+  issuedVerificationToken,
+  markEmailVerified,
+  randomIp,
+  signUp,
+  verifyEmailOf,
+  type CallerUser,
+} from './accounts.ts';
 export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } from './router-walk.ts';
 export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from './media-fixtures.ts';
 export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from '@arvlite/marker/testing';

@@ -18,7 +18,10 @@ export async function registerUser(
   const ip = `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
   const email = `user-${randomBytes(5).toString('hex')}@example.com`;
   const password = `Sturdy-${randomBytes(8).toString('hex')}`;
-  const res = await makeClient(undefined, ip).auth.register.mutate({ email, password, name });
+  // auth.register answers alike for new and taken emails; the session comes from signing in, as the apps do it.
+  const anon = makeClient(undefined, ip);
+  await anon.auth.register.mutate({ email, password, name });
+  const res = await anon.auth.login.mutate({ email, password });
   const user: TestUser = {
     email,
     password,

@@ -12,6 +12,7 @@ import {
   flatImage,
   lowTextureImage,
   meanDifference,
+  markEmailVerified,
   registerUser,
   startTestPlatform,
   tinyMp4,
@@ -205,6 +206,7 @@ describe('AR content items', () => {
     expect(page2.nextCursor).toBeNull();
 
     const viewer = await registerUser(platform.client, 'Viewer');
+    await markEmailVerified(platform.deps, viewer.userId);
     const invite = await owner.client.member.invite.mutate({ companyId, email: viewer.email, role: 'viewer' });
     await viewer.client.auth.acceptInvite.mutate({ token: invite.token });
     expect((await viewer.client.arContent.byId.query({ id: created.id })).title).toBe('Anna & Ben');

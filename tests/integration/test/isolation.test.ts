@@ -4,7 +4,7 @@ import { appRouter, createCaller, createContextInner } from '@arvlite/api';
 import { TRPCError } from '@trpc/server';
 import { createTestDeps } from '@arvlite/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callPath, listProcedures, planInput } from '../src/index.ts';
+import { callPath, listProcedures, planInput, signUp, verifyEmailOf } from '../src/index.ts';
 
 /** Procedures that need no sign-in; each must be here on purpose. */
 const PUBLIC = new Set([
@@ -14,6 +14,7 @@ const PUBLIC = new Set([
   'auth.login',
   'auth.refresh',
   'auth.logout',
+  'auth.verifyEmail',
   'auth.oidcProviders',
   'auth.oidcStart',
   'auth.oidcCallback',
@@ -23,7 +24,14 @@ const PUBLIC = new Set([
 ]);
 
 /** Signed-in procedures that act only on the caller's own account; each must be here on purpose. */
-const SELF = new Set(['auth.me', 'auth.logoutAll', 'auth.acceptInvite', 'company.create', 'company.list']);
+const SELF = new Set([
+  'auth.me',
+  'auth.logoutAll',
+  'auth.requestEmailVerification',
+  'auth.acceptInvite',
+  'company.create',
+  'company.list',
+]);
 
 const MARKER = 'ALPHA-SECRET-7f3a';
 
@@ -70,22 +78,10 @@ async function companyAFingerprint(): Promise<string> {
 
 beforeAll(async () => {
   deps = await createTestDeps();
-  const anon = createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.1' }));
-  const a = await anon.auth.register({
-    email: 'alpha-owner@example.com',
-    password: 'alpha-long-password-1',
-    name: `${MARKER} owner`,
-  });
-  const a2 = await createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.2' })).auth.register({
-    email: 'alpha-editor@example.com',
-    password: 'alpha-long-password-2',
-    name: `${MARKER} editor`,
-  });
-  const b = await createCaller(createContextInner(deps, { requestId: 'setup', ip: '10.0.0.3' })).auth.register({
-    email: 'bravo-owner@example.com',
-    password: 'bravo-long-password-1',
-    name: 'Bravo owner',
-  });
+  const a = await signUp(deps, { email: 'alpha-owner@example.com', name: `${MARKER} owner`, ip: '10.0.0.1' });
+  const a2 = await signUp(deps, { email: 'alpha-editor@example.com', name: `${MARKER} editor`, ip: '10.0.0.2' });
+  const b = await signUp(deps, { email: 'bravo-owner@example.com', name: 'Bravo owner', ip: '10.0.0.3' });
+  await verifyEmailOf(deps, a2);
   const callerA = callerFor(a.accessToken);
   const companyA = await callerA.company.create({ name: `${MARKER} company` });
   const projectA = await callerA.project.create({
@@ -124,10 +120,10 @@ beforeAll(async () => {
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
-    userA: a.user.id,
-    userA2: a2.user.id,
-    ownerMembership: members.members.find((m) => m.userId === a.user.id)!.membershipId,
-    editorMembership: members.members.find((m) => m.userId === a2.user.id)!.membershipId,
+    userA: a.userId,
+    userA2: a2.userId,
+    ownerMembership: members.members.find((m) => m.userId === a.userId)!.membershipId,
+    editorMembership: members.members.find((m) => m.userId === a2.userId)!.membershipId,
     invitationId: pending.invitationId,
     videoId: videoA.videoId,
     arContentId: contentA.id,
@@ -148,7 +144,7 @@ beforeAll(async () => {
   Object.assign(bIds, {
     companyId: companyB.id,
     projectId: projectB.id,
-    userB: b.user.id,
+    userB: b.userId,
     membership: membersB.members[0]!.membershipId,
     videoId: videoB.videoId,
     arContentId: contentB.id,

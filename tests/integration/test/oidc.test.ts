@@ -3,7 +3,7 @@ import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { OidcIdentity, User } from '@arvlite/db';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, startTestPlatform } from '../src/index.ts';
+import { registerUser, startTestPlatform, verifyEmailOf } from '../src/index.ts';
 
 const oidcServer = new OAuth2Server();
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -40,14 +40,14 @@ afterAll(async () => {
 async function signIn(claims: Record<string, unknown>) {
   nextClaims = claims;
   const c = platform.client();
-  const { authorizationUrl } = await c.auth.oidcStart.mutate({ provider: 'mock', redirectUri: REDIRECT });
+  const { authorizationUrl, binding } = await c.auth.oidcStart.mutate({ provider: 'mock', redirectUri: REDIRECT });
   const url = new URL(authorizationUrl);
   expect(url.searchParams.get('code_challenge_method')).toBe('S256');
   expect(url.searchParams.get('code_challenge')).toBeTruthy();
   const res = await fetch(authorizationUrl, { redirect: 'manual' });
   const callbackUrl = res.headers.get('location')!;
   expect(callbackUrl.startsWith(REDIRECT)).toBe(true);
-  return { callbackUrl, finish: () => c.auth.oidcCallback.mutate({ provider: 'mock', callbackUrl }) };
+  return { callbackUrl, finish: () => c.auth.oidcCallback.mutate({ provider: 'mock', callbackUrl, binding }) };
 }
 
 describe('OpenID Connect sign-in', () => {
@@ -69,8 +69,9 @@ describe('OpenID Connect sign-in', () => {
     expect(me.user.id).toBe(first.user.id);
   });
 
-  it('links to an existing password account only by verified email', async () => {
+  it('links to an existing password account only by verified email (both the account and the provider)', async () => {
     const existing = await registerUser(platform.client);
+    await verifyEmailOf(platform.deps, existing);
     const unverified = await signIn({ sub: 'subject-2', email: existing.email, email_verified: false });
     const err = await unverified.finish().catch((e: unknown) => e as TRPCClientError<AppRouter>);
     expect(err).toBeInstanceOf(TRPCClientError);

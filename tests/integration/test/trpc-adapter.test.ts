@@ -83,11 +83,12 @@ beforeAll(async () => {
   ours = await start('ours', deps);
   stock = await start('stock', deps);
   const client = createArvliteNodeClient({ url: `${ours.base}/trpc` });
-  const registered = await client.auth.register.mutate({
+  const account = {
     email: `adapter-${randomBytes(4).toString('hex')}@example.com`,
     password: `Sturdy-${randomBytes(8).toString('hex')}`,
-    name: 'Adapter Test',
-  });
+  };
+  await client.auth.register.mutate({ ...account, name: 'Adapter Test' });
+  const registered = await client.auth.login.mutate(account);
   token = registered.accessToken;
   const signedIn = createArvliteNodeClient({
     url: `${ours.base}/trpc`,

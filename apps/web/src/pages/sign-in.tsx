@@ -122,7 +122,11 @@ export function SignUpPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const signUp = useMutation({
-    mutationFn: () => api.auth.register.mutate({ name, email, password }),
+    // register answers alike whether or not the email has an account; signing in right after works for a new one.
+    mutationFn: async () => {
+      await api.auth.register.mutate({ name, email, password });
+      return api.auth.login.mutate({ email, password });
+    },
     onSuccess: (res) => {
       void session.start(res);
       navigate(next === '/' ? '/companies/new' : next, { replace: true });
@@ -152,7 +156,7 @@ export function SignUpPage() {
         <Stack>
           {signUp.error && !errors.email && !errors.password && !errors.name && (
             <Alert color="red" role="alert" title={t('auth.couldNotSignUp')}>
-              {errorMessage(signUp.error, { CONFLICT: 'auth.emailTaken' })}
+              {errorMessage(signUp.error, { CONFLICT: 'auth.emailTaken', UNAUTHORIZED: 'auth.emailTaken' })}
             </Alert>
           )}
           <TextInput

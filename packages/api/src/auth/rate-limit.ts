@@ -62,9 +62,29 @@ export async function hitRateLimit(em: EntityManager, limit: Limit): Promise<voi
 /** The limits applied to the public auth procedures. Per IP and per account, per window. */
 export const AUTH_LIMITS = {
   loginPerIp: { max: 30, windowS: 60 },
-  loginPerAccount: { max: 10, windowS: 300 },
+  /** Failed sign-ins per account from one address (bucketed): never attempts, never the account alone. */
+  loginFailuresPerAccountAndIp: { max: 10, windowS: 900 },
   registerPerIp: { max: 20, windowS: 600 },
   refreshPerIp: { max: 120, windowS: 60 },
   acceptInvitePerIp: { max: 20, windowS: 300 },
   acceptInvitePerAccount: { max: 10, windowS: 300 },
+  requestVerificationPerAccount: { max: 5, windowS: 3600 },
+  verifyEmailPerIp: { max: 30, windowS: 600 },
+  /** Each oidcStart writes a row living ten minutes: at most this many per address at a time. */
+  oidcStartPerIp: { max: 30, windowS: 600 },
 } as const;
+
+/** Throws TOO_MANY_REQUESTS when the key's current window already holds `max` hits; counts nothing itself. */
+export async function checkRateLimit(em: EntityManager, limit: Limit): Promise<void> {
+  const [row] = await em.execute<{ hits: number; retry_after_s: number }[]>(
+    `select hits, ceil(extract(epoch from (window_started_at + make_interval(secs => ?) - now())))::int as retry_after_s
+       from rate_limit where key = ? and window_started_at >= now() - make_interval(secs => ?)`,
+    [limit.windowS, limit.key.slice(0, 200), limit.windowS],
+  );
+  if (row && row.hits >= limit.max) throw new RateLimitedError(Math.max(1, row.retry_after_s));
+}
+
+/** Forgets a key's hits (e.g. failed sign-ins once the right password came). */
+export async function clearRateLimit(em: EntityManager, key: string): Promise<void> {
+  await em.execute('delete from rate_limit where key = ?', [key.slice(0, 200)]);
+}

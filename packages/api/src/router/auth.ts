@@ -25,6 +25,12 @@ export const authRouter = router({
 
   me: selfProcedure.query(({ ctx }) => auth.me(ctx, ctx.user)),
 
+  requestEmailVerification: selfProcedure.mutation(({ ctx }) => auth.requestEmailVerification(ctx, ctx.user)),
+
+  verifyEmail: publicProcedure
+    .input(z.strictObject({ token: opaqueToken }))
+    .mutation(({ ctx, input }) => auth.verifyEmail(ctx, input)),
+
   acceptInvite: selfProcedure
     .input(z.strictObject({ token: opaqueToken }))
     .mutation(({ ctx, input }) => auth.acceptInvite(ctx, ctx.user, input)),
@@ -36,6 +42,13 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => oidc.start(ctx, input)),
 
   oidcCallback: publicProcedure
-    .input(z.strictObject({ provider: z.string().regex(/^[a-z0-9-]{1,32}$/), callbackUrl: z.url().max(4096) }))
+    .input(
+      z.strictObject({
+        provider: z.string().regex(/^[a-z0-9-]{1,32}$/),
+        callbackUrl: z.url().max(4096),
+        /** The value oidcStart gave this client: the callback finishes only where the sign-in started. */
+        binding: opaqueToken,
+      }),
+    )
     .mutation(({ ctx, input }) => oidc.callback(ctx, input)),
 });

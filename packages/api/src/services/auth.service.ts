@@ -1,28 +1,53 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Company } from '@arvlite/db';
-import { Invitation, Membership, RefreshToken, User, type EntityManager } from '@arvlite/db';
+import { EmailVerificationToken, Invitation, Membership, RefreshToken, User, type EntityManager } from '@arvlite/db';
+import { EMAIL_VERIFICATION_TTL_MS, emailVerificationToken, emailVerificationTokenHash } from '@arvlite/domain';
+import { canInvite } from './member.service.ts';
 import { emit } from '@arvlite/jobs';
 import type { Context } from '../context.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.ts';
-import { AUTH_LIMITS, clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
+import { AUTH_LIMITS, checkRateLimit, clearRateLimit, clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import { newOpaqueToken, sha256, signAccessToken } from '../auth/tokens.ts';
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnauthorizedError,
+  ValidationError,
+} from '../errors.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent' | 'log'>;
 
 export function publicUser(u: User) {
-  return { id: u.id, email: u.email, name: u.name, emailVerified: u.emailVerified, createdAt: u.createdAt };
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    emailVerified: u.emailVerifiedAt !== null,
+    createdAt: u.createdAt,
+  };
 }
 
-/** Issues an access token and a refresh token in `familyId` (a new family when omitted). */
-export async function issueSession(ctx: Ctx, em: EntityManager, user: User, familyId: string = crypto.randomUUID()) {
+/**
+ * Issues an access token and a refresh token, in a new session (family) or, on rotation, in `family`. A session
+ * ends AUTH_SESSION_MAX_DAYS after its sign-in whatever the rotations: no refresh token outlives that.
+ */
+export async function issueSession(
+  ctx: Ctx,
+  em: EntityManager,
+  user: User,
+  family: { id: string; startedAt: Date } = { id: crypto.randomUUID(), startedAt: new Date() },
+) {
   const refreshToken = newOpaqueToken();
+  const now = Date.now();
+  const sessionEnd = family.startedAt.getTime() + ctx.config.auth.sessionMaxDays * 86_400_000;
   em.create(RefreshToken, {
     user,
-    familyId: familyId as ReturnType<typeof crypto.randomUUID>,
+    familyId: family.id as ReturnType<typeof crypto.randomUUID>,
     tokenHash: sha256(refreshToken),
-    expiresAt: new Date(Date.now() + ctx.config.auth.refreshTokenTtlDays * 86_400_000),
+    sessionStartedAt: family.startedAt,
+    expiresAt: new Date(Math.min(now + ctx.config.auth.refreshTokenTtlDays * 86_400_000, sessionEnd)),
     ip: ctx.ip?.slice(0, 64) ?? null,
     userAgent: ctx.userAgent?.slice(0, 512) ?? null,
   });
@@ -30,30 +55,108 @@ export async function issueSession(ctx: Ctx, em: EntityManager, user: User, fami
   return { user: publicUser(user), accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken };
 }
 
+/**
+ * Creates an account, and answers `{ ok: true }` whether or not the email already has one, so the answer does not
+ * tell who has an account: a taken email changes nothing (the coming mail tells its owner). The client signs in next
+ * (auth.login), which works for the account it just made. A new account starts unverified, with a verification
+ * request through the outbox.
+ */
 export async function register(ctx: Ctx, input: { email: string; password: string; name: string }) {
   await hitRateLimit(ctx.em, { key: `register:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.registerPerIp });
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw new ValidationError(problem, { field: 'password' });
+  // Both paths hash: the answer comes in similar time either way.
   const passwordHash = await hashPassword(input.password);
-  return ctx.em.transactional(async (tem) => {
-    if (await tem.count(User, { email: input.email })) {
-      throw new ConflictError('An account with this email already exists; sign in instead');
-    }
-    const user = tem.create(User, { email: input.email, name: input.name, passwordHash });
-    audit(tem, actor(ctx, user.id), { action: 'user.register', targetType: 'user', targetId: user.id });
-    return issueSession(ctx, tem, user);
+  try {
+    await ctx.em.transactional(async (tem) => {
+      if (await tem.count(User, { email: input.email })) return;
+      const user = tem.create(User, { email: input.email, name: input.name, passwordHash });
+      audit(tem, actor(ctx, user.id), { action: 'user.register', targetType: 'user', targetId: user.id });
+      await requestVerification(ctx, tem, user);
+    });
+  } catch (e) {
+    // The same email registered at the same moment: the other call made the account.
+    if (!(e instanceof UniqueConstraintViolationException)) throw e;
+  }
+  return { ok: true as const };
+}
+
+/**
+ * Issues a verification token for the user's current email: a row whose id derives the token (HMAC with the
+ * servers' key), of which only the SHA-256 is kept, and a user.verification-requested event carrying the ids. An
+ * older unused token of the user stops working.
+ */
+export async function requestVerification(ctx: Ctx, tem: EntityManager, user: Pick<User, 'id' | 'email'>) {
+  await tem.nativeDelete(EmailVerificationToken, {
+    $or: [{ user: user.id, usedAt: null }, { expiresAt: { $lt: new Date() } }],
   });
+  const id = crypto.randomUUID();
+  tem.create(EmailVerificationToken, {
+    id,
+    user: tem.getReference(User, user.id),
+    email: user.email,
+    tokenHash: emailVerificationTokenHash(emailVerificationToken(ctx.config.auth.emailVerificationKey, id)),
+    expiresAt: new Date(Date.now() + EMAIL_VERIFICATION_TTL_MS),
+  });
+  await tem.flush(); // the user row must exist before the event names it
+  await emit(tem, { type: 'user.verification-requested', userId: user.id, tokenId: id });
+}
+
+/** Sends (once mail lands) a new verification link to the caller's address. */
+export async function requestEmailVerification(ctx: Ctx, user: User) {
+  if (user.emailVerifiedAt) return { ok: true as const, alreadyVerified: true };
+  await hitRateLimit(ctx.em, { key: `verify:account:${user.id}`, ...AUTH_LIMITS.requestVerificationPerAccount });
+  await ctx.em.transactional(async (tem) => {
+    await requestVerification(ctx, tem, user);
+  });
+  return { ok: true as const, alreadyVerified: false };
+}
+
+const INVALID_VERIFICATION = 'This verification link is invalid or has expired; ask for a new one';
+
+/** Redeems a verification token (single use), marking the address it was issued for verified. */
+export async function verifyEmail(ctx: Ctx, input: { token: string }) {
+  await hitRateLimit(ctx.em, { key: `verify:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.verifyEmailPerIp });
+  const ok = await ctx.em.transactional(async (tem) => {
+    const row = await tem.findOne(
+      EmailVerificationToken,
+      { tokenHash: emailVerificationTokenHash(input.token) },
+      { populate: ['user'], lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!row || row.usedAt || row.expiresAt < new Date() || row.user.email !== row.email) return false;
+    row.usedAt = new Date();
+    if (!row.user.emailVerifiedAt) {
+      row.user.emailVerifiedAt = new Date();
+      audit(tem, actor(ctx, row.user.id), {
+        action: 'user.verify-email',
+        targetType: 'user',
+        targetId: row.user.id,
+      });
+    }
+    return true;
+  });
+  if (!ok) throw new ValidationError(INVALID_VERIFICATION, { reason: 'EMAIL_VERIFICATION_INVALID' });
+  return { ok: true as const };
 }
 
 const INVALID_LOGIN = 'Email or password is incorrect';
 
 export async function login(ctx: Ctx, input: { email: string; password: string }) {
   await hitRateLimit(ctx.em, { key: `login:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.loginPerIp });
-  await hitRateLimit(ctx.em, { key: `login:account:${input.email}`, ...AUTH_LIMITS.loginPerAccount });
+  // Failures, not attempts, per account and address: a stranger's failures elsewhere never lock the owner out.
+  const failures = {
+    key: `login:failures:${clientIpBucket(ctx.ip)}:${sha256(input.email).slice(0, 32)}`,
+    ...AUTH_LIMITS.loginFailuresPerAccountAndIp,
+  };
+  await checkRateLimit(ctx.em, failures);
   const user = await ctx.em.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
   // Unknown emails verify against a dummy hash: same answer, similar time.
   const ok = await verifyPassword(user?.passwordHash, input.password);
-  if (!user || !ok || user.disabledAt) throw new UnauthorizedError(INVALID_LOGIN);
+  if (!user || !ok || user.disabledAt) {
+    await hitRateLimit(ctx.em, failures);
+    throw new UnauthorizedError(INVALID_LOGIN);
+  }
+  await clearRateLimit(ctx.em, failures.key);
   return ctx.em.transactional(async (tem) => {
     audit(tem, actor(ctx, user.id), { action: 'user.login', targetType: 'user', targetId: user.id });
     return issueSession(ctx, tem, tem.merge(user));
@@ -83,7 +186,9 @@ export async function refresh(ctx: Ctx, input: { refreshToken: string }) {
       return { error: 'reused' as const };
     }
     token.rotatedAt = new Date();
-    return { session: await issueSession(ctx, tem, token.user, token.familyId) };
+    return {
+      session: await issueSession(ctx, tem, token.user, { id: token.familyId, startedAt: token.sessionStartedAt }),
+    };
   });
   if ('error' in result) throw new UnauthorizedError('Your session has ended; sign in again');
   return result.session;
@@ -122,6 +227,10 @@ export async function me(ctx: Ctx, user: User) {
 export async function acceptInvite(ctx: Ctx, user: User, input: { token: string }) {
   await hitRateLimit(ctx.em, { key: `invite:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.acceptInvitePerIp });
   await hitRateLimit(ctx.em, { key: `invite:account:${user.id}`, ...AUTH_LIMITS.acceptInvitePerAccount });
+  // Invitations are addressed by email: only someone who proved that address may take one.
+  if (!user.emailVerifiedAt) {
+    throw new PreconditionFailedError('Verify your email address before accepting an invitation', 'EMAIL_NOT_VERIFIED');
+  }
   return ctx.em.transactional(async (tem) => {
     const invitation = await tem.findOne(
       Invitation,
@@ -138,6 +247,15 @@ export async function acceptInvite(ctx: Ctx, user: User, input: { token: string 
     ) {
       throw new NotFoundError('Invitation');
     }
+    // The inviter's live role must still allow this invitation (removed or demoted: it died with their role).
+    const inviter = invitation.invitedBy
+      ? await tem.findOne(
+          Membership,
+          { company: invitation.company, user: invitation.invitedBy },
+          { lockMode: LockMode.PESSIMISTIC_READ },
+        )
+      : null;
+    if (!inviter || !canInvite(inviter.role, invitation.role)) throw new NotFoundError('Invitation');
     invitation.acceptedAt = new Date();
     const existing = await tem.findOne(Membership, { company: invitation.company, user });
     if (existing) throw new ConflictError('You are already a member of this company');

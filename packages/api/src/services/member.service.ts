@@ -1,10 +1,11 @@
-import { roleAtLeast, type Role } from '@arvlite/contract';
-import { Invitation, Membership, User } from '@arvlite/db';
+import { ROLES, roleAtLeast, type Role } from '@arvlite/contract';
+import { Invitation, Membership, User, type EntityManager } from '@arvlite/db';
+import { invitationToken } from '@arvlite/domain';
 import { emit } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
-import { newOpaqueToken, sha256 } from '../auth/tokens.ts';
+import { sha256 } from '../auth/tokens.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 
@@ -12,6 +13,22 @@ type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'> & {
   access: Access;
   caller: { userId: string };
 };
+
+/** Whether a member of `inviterRole` may (still) invite someone as `role`: admins and owners, up to their own role. */
+export function canInvite(inviterRole: Role, role: Role): boolean {
+  return roleAtLeast(inviterRole, 'admin') && roleAtLeast(inviterRole, role);
+}
+
+/** Revokes the member's pending invitations their role (now `role`, or none when removed) no longer allows. */
+async function revokeInvitationsBeyond(tem: EntityManager, companyId: string, userId: string, role: Role | null) {
+  const beyond = ROLES.filter((r) => role === null || !canInvite(role, r));
+  if (beyond.length === 0) return 0;
+  return tem.nativeUpdate(
+    Invitation,
+    { company: companyId, invitedBy: userId, role: { $in: beyond }, acceptedAt: null, revokedAt: null },
+    { revokedAt: new Date() },
+  );
+}
 
 /** Nobody hands out or changes a role above their own. */
 function assertCanGrant(mine: Role, target: Role) {
@@ -30,8 +47,12 @@ export async function invite(ctx: Ctx, input: { companyId: string; email: string
       { company, email: input.email, acceptedAt: null, revokedAt: null },
       { revokedAt: new Date() },
     );
-    const token = newOpaqueToken();
+    // Derived from the invitation's id with a server key: the invitation mail derives the same link at send time, so
+    // no event, job or log row ever holds the token.
+    const invitationId = crypto.randomUUID();
+    const token = invitationToken(ctx.config.auth.invitationKey, invitationId);
     const invitation = tem.create(Invitation, {
+      id: invitationId,
       company,
       email: input.email,
       role: input.role,
@@ -87,12 +108,28 @@ export async function listMembers(ctx: Ctx, input: { companyId: string }) {
   };
 }
 
+/**
+ * The caller's and the target's memberships, locked. The company's owner rows are locked first, always in the same
+ * order, so member changes in one company run one after another and the last-owner count cannot go stale (two
+ * concurrent demotions would otherwise each count the other's owner and leave none). The caller's role is read again
+ * under the lock.
+ */
 async function loadMembership(ctx: Ctx, companyId: string, membershipId: string) {
-  const { membership: mine } = await ctx.access.company(companyId);
+  await ctx.access.company(companyId);
+  await ctx.em.execute(`select id from membership where company_id = ? and role = 'owner' order by id for update`, [
+    companyId,
+  ]);
+  const mine = await ctx.em.findOne(
+    Membership,
+    { company: companyId, user: ctx.caller.userId },
+    { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
+  );
+  if (!mine) throw new NotFoundError('Company');
+  if (!roleAtLeast(mine.role, 'admin')) throw new ForbiddenError('This needs the admin role or higher');
   const target = await ctx.em.findOne(
     Membership,
     { id: membershipId, company: companyId },
-    { lockMode: LockMode.PESSIMISTIC_WRITE },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
   );
   if (!target) throw new NotFoundError('Member');
   return { mine, target };
@@ -112,6 +149,7 @@ export async function updateRole(ctx: Ctx, input: { companyId: string; membershi
     }
     const from = target.role;
     target.role = input.role;
+    if (!roleAtLeast(input.role, from)) await revokeInvitationsBeyond(tem, input.companyId, target.user.id, input.role);
     audit(tem, actor(ctx), {
       companyId: input.companyId,
       action: 'member.update-role',
@@ -131,6 +169,7 @@ export async function removeMember(ctx: Ctx, input: { companyId: string; members
       throw new ConflictError('The last owner cannot be removed; make someone else owner first');
     }
     tem.remove(target);
+    await revokeInvitationsBeyond(tem, input.companyId, target.user.id, null);
     audit(tem, actor(ctx), {
       companyId: input.companyId,
       action: 'member.remove',

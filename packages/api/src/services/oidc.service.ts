@@ -1,9 +1,13 @@
-// Sign-in with OpenID Connect (authorization code + PKCE via openid-client); links accounts only by verified email.
+// Sign-in with OpenID Connect (authorization code + PKCE via openid-client), bound to the client that started it;
+// links an identity to an account only when both the provider and the account verified the email.
+import { timingSafeEqual } from 'node:crypto';
 import { OidcIdentity, OidcLoginState, User } from '@arvlite/db';
 import * as oidc from 'openid-client';
 import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../errors.ts';
+import { AUTH_LIMITS, clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
+import { newOpaqueToken, sha256 } from '../auth/tokens.ts';
 import { issueSession } from './auth.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent' | 'log'>;
@@ -62,13 +66,21 @@ export function listProviders(ctx: Ctx) {
   });
 }
 
+/**
+ * Starts a sign-in. Besides the provider's URL it returns `binding`, a random value the client keeps (the dashboard
+ * in sessionStorage) and sends with the callback; the row keeps only its hash. A callback URL alone (say, an
+ * attacker's own, sent to a victim) therefore signs nobody in: login CSRF. Rate-limited per address, as every call
+ * writes a row; rows expire in ten minutes and each start purges the expired ones.
+ */
 export async function start(ctx: Ctx, input: { provider: string; redirectUri: string }) {
+  await hitRateLimit(ctx.em, { key: `oidc-start:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.oidcStartPerIp });
   const { provider, config } = await configuration(ctx, input.provider);
   const allowed = new Set([new URL(ctx.config.http.publicUrl).origin, ...ctx.config.http.corsOrigins]);
   if (!allowed.has(new URL(input.redirectUri).origin)) throw new NotFoundError('Redirect URI');
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
+  const binding = newOpaqueToken();
   await ctx.em.transactional(async (tem) => {
     await tem.nativeDelete(OidcLoginState, { expiresAt: { $lt: new Date() } });
     tem.create(OidcLoginState, {
@@ -77,6 +89,7 @@ export async function start(ctx: Ctx, input: { provider: string; redirectUri: st
       codeVerifier,
       nonce,
       redirectUri: input.redirectUri,
+      bindingHash: sha256(binding),
       expiresAt: new Date(Date.now() + STATE_TTL_MS),
     });
   });
@@ -88,10 +101,10 @@ export async function start(ctx: Ctx, input: { provider: string; redirectUri: st
     state,
     nonce,
   });
-  return { authorizationUrl: url.href };
+  return { authorizationUrl: url.href, binding };
 }
 
-export async function callback(ctx: Ctx, input: { provider: string; callbackUrl: string }) {
+export async function callback(ctx: Ctx, input: { provider: string; callbackUrl: string; binding: string }) {
   const { provider, config } = await configuration(ctx, input.provider);
   const current = new URL(input.callbackUrl);
   const stateParam = current.searchParams.get('state') ?? '';
@@ -103,6 +116,9 @@ export async function callback(ctx: Ctx, input: { provider: string; callbackUrl:
   });
   if (!pending || pending.expiresAt < new Date())
     throw new UnauthorizedError('This sign-in link has expired; start again');
+  if (!timingSafeEqual(Buffer.from(sha256(input.binding)), Buffer.from(pending.bindingHash))) {
+    throw new UnauthorizedError('This sign-in was started elsewhere; start again here');
+  }
   const redirect = new URL(pending.redirectUri);
   if (current.origin + current.pathname !== redirect.origin + redirect.pathname) {
     throw new UnauthorizedError('Sign-in callback does not match its redirect URI');
@@ -133,14 +149,24 @@ export async function callback(ctx: Ctx, input: { provider: string; callbackUrl:
       if (!email || !verified) {
         throw new ConflictError(
           `${provider.label} did not confirm your email address, so it cannot be linked to an account`,
+          { reason: 'OIDC_EMAIL_UNVERIFIED' },
         );
       }
       user = (await tem.findOne(User, { email })) ?? undefined;
+      // Whoever registered this address first never proved it: linking would hand the provider's user to them.
+      // Refused (no second account: emails are unique) until the address is verified through its mailbox.
+      if (user && !user.emailVerifiedAt) {
+        throw new ConflictError(
+          'An account with this email exists but its address is not verified yet; sign in with its password and verify it first',
+          { reason: 'ACCOUNT_EMAIL_UNVERIFIED' },
+        );
+      }
       if (!user) {
         user = tem.create(User, {
           email,
           name: (claims.name ?? email.split('@')[0] ?? 'User').slice(0, 100),
-          emailVerified: true,
+          // The provider asserted email_verified.
+          emailVerifiedAt: new Date(),
           passwordHash: null,
         });
         audit(tem, actorOf(ctx, user.id), {

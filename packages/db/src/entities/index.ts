@@ -2,6 +2,7 @@ import { ArContentSchema } from './ar-content.entity.ts';
 import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
+import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { EmailMessageSchema } from './email-message.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
@@ -36,6 +37,7 @@ export { ArContent, ArContentSchema } from './ar-content.entity.ts';
 export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
+export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
 export { Membership, MembershipSchema } from './membership.entity.ts';
@@ -64,6 +66,7 @@ export const entities = [
   MembershipSchema,
   InvitationSchema,
   RefreshTokenSchema,
+  EmailVerificationTokenSchema,
   ProjectSchema,
   AuditLogSchema,
   RateLimitSchema,

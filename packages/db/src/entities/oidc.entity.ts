@@ -30,6 +30,8 @@ export const OidcLoginStateSchema = defineEntity({
     codeVerifier: p.string().length(128).hidden(),
     nonce: p.string().length(128),
     redirectUri: p.string().length(2048),
+    /** SHA-256 of the random value only the client that started the sign-in holds; the callback must present it. */
+    bindingHash: p.string().length(64).hidden(),
     expiresAt: p.datetime().index(),
   },
 });

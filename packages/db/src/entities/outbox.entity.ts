@@ -19,7 +19,8 @@ export const OutboxEventSchema = defineEntity({
   properties: {
     id: p.bigint('string').primary().autoincrement(),
     type: p.string().length(64),
-    companyId: p.uuid(),
+    /** Null for events about an account rather than a company (e.g. user.verification-requested). */
+    companyId: p.uuid().nullable(),
     /** What the event is about (video, ar-content, company, membership, invitation): one ordered stream per aggregate. */
     aggregateType: p.string().length(32),
     aggregateId: p.string().length(64),

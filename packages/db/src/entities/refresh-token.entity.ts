@@ -14,6 +14,8 @@ export const RefreshTokenSchema = defineEntity({
     familyId: p.uuid().index(),
     tokenHash: p.string().length(64).unique().hidden(),
     expiresAt: p.datetime(),
+    /** When the family's sign-in happened; rotation never carries expiresAt past this plus AUTH_SESSION_MAX_DAYS. */
+    sessionStartedAt: p.datetime(),
     rotatedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
     ip: p.string().length(64).nullable(),

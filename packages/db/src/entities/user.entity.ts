@@ -15,7 +15,8 @@ export const UserSchema = defineEntity({
     name: p.string().length(100),
     /** argon2id PHC string; null for accounts that only sign in with OpenID Connect. */
     passwordHash: p.string().length(255).nullable().hidden().lazy(),
-    emailVerified: p.boolean().default(false),
+    /** When the owner of the address proved it (a verification link, or a provider asserting email_verified). */
+    emailVerifiedAt: p.datetime().nullable(),
     /** Set when an operator revokes the account; every procedure refuses it at once. */
     disabledAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -29,6 +29,11 @@ export const common = {
     SERVICE_UNAVAILABLE: 'The service is busy. Try again shortly.',
     PAYLOAD_TOO_LARGE: 'This is too large.',
     QUOTA_EXCEEDED: 'Your storage quota is full.',
+    EMAIL_NOT_VERIFIED: 'Verify your email address first.',
+    EMAIL_VERIFICATION_INVALID: 'This verification link is invalid or has expired. Ask for a new one.',
+    ACCOUNT_EMAIL_UNVERIFIED:
+      'An account with this email exists, but its address is not verified. Sign in with its password and verify it first.',
+    OIDC_EMAIL_UNVERIFIED: 'The sign-in provider did not confirm your email address.',
     NETWORK: 'No connection to the server.',
     UNKNOWN: 'Something went wrong.',
   },

@@ -53,6 +53,7 @@ function entryOf(event: DomainEvent): Entry | null {
       };
     case 'member.invited':
     case 'member.joined':
+    case 'user.verification-requested':
       return null;
   }
 }
@@ -62,7 +63,7 @@ export const auditConsumer: OutboxConsumer = {
   accepts: (event) => entryOf(event) !== null,
   async deliver(tem, { id, event }) {
     const entry = entryOf(event);
-    if (!entry) return;
+    if (!entry || !('companyId' in event)) return;
     tem.create(AuditLog, {
       companyId: event.companyId,
       // No actor: the worker made this change.

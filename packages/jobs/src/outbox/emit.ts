@@ -33,6 +33,8 @@ export function streamOf(event: DomainEvent): Stream {
     case 'member.invited':
     case 'member.joined':
       return { aggregate: ['invitation', event.invitationId] };
+    case 'user.verification-requested':
+      return { aggregate: ['user', event.userId] };
   }
 }
 
@@ -64,7 +66,14 @@ export async function emit<T extends DomainEventType>(
   const rows = await tem.execute<{ id: string }[]>(
     `insert into outbox_event (type, company_id, aggregate_type, aggregate_id, payload, dedupe_key)
        values (?, ?, ?, ?, ?::jsonb, ?) on conflict (dedupe_key) do nothing returning id::text as id`,
-    [data.type, data.companyId, aggregate[0], aggregate[1], JSON.stringify(data), dedupeKey ?? null],
+    [
+      data.type,
+      'companyId' in data ? data.companyId : null,
+      aggregate[0],
+      aggregate[1],
+      JSON.stringify(data),
+      dedupeKey ?? null,
+    ],
   );
   const id = rows[0]?.id;
   if (!id) return null;
