@@ -173,7 +173,8 @@ export const envSchema = z.object({
   MEDIA_EXTERNAL_ANALYZER_URL: url(/^https?:$/).optional(),
   MEDIA_SCRATCH_DIR: z.string().max(4096).optional(),
   MEDIA_PUBLIC_BASE_URL: url(/^https?:$/).optional(),
-  MEDIA_URL_TTL_S: int(60, 7 * 86_400).default(6 * 3600),
+  /** Lifetime of signed playback URLs; /media refuses signatures that claim longer. */
+  MEDIA_URL_TTL_S: int(60, 86_400).default(6 * 3600),
   MEDIA_JOB_MAX_ATTEMPTS: int(1, 25).default(3),
 
   UPLOAD_MAX_BYTES: int(1, 5 * 1024 * GiB).default(5 * GiB),
