@@ -44,8 +44,10 @@ export const ArContentSchema = defineEntity({
 
     /** Incremented by every marker upload; the upload and its outputs live under marker/{revision}/. */
     markerRevision: p.integer().default(0),
-    /** The latest upload's original, until it is compiled or abandoned. */
+    /** Where the latest marker upload goes (its attempt key), until it is completed or abandoned. */
     markerUploadKey: p.string().length(512).nullable(),
+    /** ETag of the queued revision's verified original; marker:compile reads it only with If-Match on it. */
+    markerOriginalEtag: p.string().length(128).nullable(),
     markerUploadContentType: p.string().length(32).nullable(),
     markerUploadBytes: p.integer().nullable(),
     /** The revision a marker:compile job was queued for. */

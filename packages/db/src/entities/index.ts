@@ -2,8 +2,8 @@ import { ArContentSchema } from './ar-content.entity.ts';
 import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
-import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { EmailMessageSchema } from './email-message.entity.ts';
+import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
 import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
@@ -11,6 +11,7 @@ import { OutboxDeliverySchema, OutboxEventSchema } from './outbox.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
 import { RateLimitSchema } from './rate-limit.entity.ts';
 import { RefreshTokenSchema } from './refresh-token.entity.ts';
+import { UploadAttemptSchema } from './upload-attempt.entity.ts';
 import { UploadSessionSchema } from './upload-session.entity.ts';
 import { UserSchema } from './user.entity.ts';
 import { VideoSchema } from './video.entity.ts';
@@ -37,8 +38,8 @@ export { ArContent, ArContentSchema } from './ar-content.entity.ts';
 export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
-export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
+export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
 export { Membership, MembershipSchema } from './membership.entity.ts';
 export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
@@ -46,6 +47,7 @@ export { OutboxDelivery, OutboxDeliverySchema, OutboxEvent, OutboxEventSchema } 
 export { Project, ProjectSchema } from './project.entity.ts';
 export { RateLimit, RateLimitSchema } from './rate-limit.entity.ts';
 export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
+export { UploadAttempt, UploadAttemptSchema } from './upload-attempt.entity.ts';
 export { UploadSession, UploadSessionSchema } from './upload-session.entity.ts';
 export { User, UserSchema } from './user.entity.ts';
 export { Video, VideoSchema } from './video.entity.ts';
@@ -74,6 +76,7 @@ export const entities = [
   OidcLoginStateSchema,
   VideoSchema,
   UploadSessionSchema,
+  UploadAttemptSchema,
   VideoStepSchema,
   ArContentSchema,
   ArPlaylistItemSchema,

@@ -33,6 +33,8 @@ export const VideoSchema = defineEntity({
     /** Container detected from the first bytes (mp4, mov, webm, mkv). */
     container: p.string().length(16).nullable(),
     originalKey: p.string().length(512),
+    /** ETag of the original verified at completion; the worker reads the original only with If-Match on it. */
+    originalEtag: p.string().length(128).nullable(),
     /** Probe results and outputs, written by the processing pipeline (steps have their own table). */
     media: p.json<MediaInfo>().nullable(),
     outputs: p.json<VideoOutputs>().nullable(),
