@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
-import { createTaskList, cronItems, reapDeadWorkers } from '@arvlite/jobs/runtime';
+import { createTaskList, cronItems, mediaToolkit, reapDeadWorkers } from '@arvlite/jobs/runtime';
 import type { ObjectStorage } from '@arvlite/storage';
 import { EventEmitter } from 'node:events';
 import { parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
@@ -49,6 +49,11 @@ export async function startWorker(
     createTaskList({ config, orm, storage: deps.storage, log }),
     opts.tasks ?? config.worker.tasks,
   );
+  // In production a worker that runs media tasks needs a maintained ffmpeg (≥ 5, not the npm-shipped 4.1): say so at
+  // start, before taking a job, rather than fail every video.
+  if (config.env === 'production' && Object.keys(taskList).some((n) => n.startsWith('video:'))) {
+    await mediaToolkit({ config, orm, storage: deps.storage, log });
+  }
   // Cron items only for tasks this worker runs.
   const cron = parseCronItems(cronItems.filter((item) => item.task in taskList));
   // Subscribed before run() so that worker:create (which fires during startup) is seen.

@@ -118,6 +118,7 @@ function toConfig(e: z.output<typeof envSchema>) {
     },
     companies: {
       defaultQuotaBytes: e.COMPANY_DEFAULT_QUOTA_BYTES,
+      maxPerUser: e.COMPANY_MAX_PER_USER,
       defaultTimezone: e.DEFAULT_TIMEZONE,
     },
     media: {
@@ -133,6 +134,11 @@ function toConfig(e: z.output<typeof envSchema>) {
       /** HMAC key of /media URL signatures. */
       urlSigningKey: keys?.mediaUrls,
       jobMaxAttempts: e.MEDIA_JOB_MAX_ATTEMPTS,
+      companyConcurrency: e.MEDIA_COMPANY_CONCURRENCY,
+      ffmpegTimeoutMs: e.MEDIA_FFMPEG_TIMEOUT_S * 1000,
+      maxDurationS: e.MEDIA_MAX_DURATION_S,
+      maxPixelRate: e.MEDIA_MAX_PIXEL_RATE,
+      reprocessPerHour: e.VIDEO_REPROCESS_PER_HOUR,
     },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,

@@ -160,6 +160,8 @@ export const envSchema = z.object({
     )
     .default([]),
   COMPANY_DEFAULT_QUOTA_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(10 * GiB),
+  /** Companies one user may create (each comes with a fresh quota). */
+  COMPANY_MAX_PER_USER: int(1, 10_000).default(5),
   DEFAULT_TIMEZONE: z.string().max(64).default('UTC'),
 
   FFMPEG_PATH: z.string().max(4096).optional(),
@@ -176,6 +178,16 @@ export const envSchema = z.object({
   /** Lifetime of signed playback URLs; /media refuses signatures that claim longer. */
   MEDIA_URL_TTL_S: int(60, 86_400).default(6 * 3600),
   MEDIA_JOB_MAX_ATTEMPTS: int(1, 25).default(3),
+  /** Media jobs of one company that run at once across all workers (its own graphile-worker queues). */
+  MEDIA_COMPANY_CONCURRENCY: int(1, 64).default(2),
+  /** Wall-clock limit of one ffmpeg/ffprobe run; past it the run is killed and the video fails. */
+  MEDIA_FFMPEG_TIMEOUT_S: int(10, 7 * 86_400).default(2 * 3600),
+  /** Longest video accepted (seconds), checked at probe. */
+  MEDIA_MAX_DURATION_S: int(1, 7 * 86_400).default(3600),
+  /** Largest width × height × frames per second accepted, checked at probe (default 4K at 60 fps). */
+  MEDIA_MAX_PIXEL_RATE: int(1, Number.MAX_SAFE_INTEGER).default(3840 * 2160 * 60),
+  /** `video.reprocess` calls per company per hour. */
+  VIDEO_REPROCESS_PER_HOUR: int(1, 1_000_000).default(30),
 
   UPLOAD_MAX_BYTES: int(1, 5 * 1024 * GiB).default(5 * GiB),
   UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),

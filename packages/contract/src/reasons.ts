@@ -24,6 +24,14 @@ export const VIDEO_FAILURE_CODES = [
   'UPLOAD_EXPIRED',
   'UPLOAD_ABORTED',
   'DELETED',
+  /** The outputs would take the company past its storage quota; they were removed. */
+  'QUOTA_EXCEEDED',
+  /** An ffmpeg run passed MEDIA_FFMPEG_TIMEOUT_S and was stopped. */
+  'PROCESSING_TIMEOUT',
+  /** Longer than MEDIA_MAX_DURATION_S. */
+  'VIDEO_TOO_LONG',
+  /** More pixels per second (width × height × fps) than MEDIA_MAX_PIXEL_RATE. */
+  'VIDEO_TOO_LARGE',
 ] as const;
 export type VideoFailureCode = (typeof VIDEO_FAILURE_CODES)[number];
 

@@ -1,7 +1,7 @@
 export * from './errors.ts';
 export { EMAIL_VERIFICATION_TTL_MS, emailVerificationToken, emailVerificationTokenHash } from './email-verification.ts';
 export { invitationToken, passwordResetToken } from './link-tokens.ts';
-export { addUsage, commitQuota, releaseQuota, reserveQuota, type SqlExecutor } from './quota.ts';
+export { addUsage, chargeUsage, commitQuota, releaseQuota, reserveQuota, type SqlExecutor } from './quota.ts';
 export * from './storage-keys.ts';
 export { canTransition, transition, type VideoStateFields } from './video-state.ts';
 export { canTransitionArContent, transitionArContent } from './ar-content-state.ts';

@@ -44,6 +44,27 @@ export async function commitQuota(sql: SqlExecutor, companyId: string, reservedB
   );
 }
 
+/**
+ * Adds stored bytes only if used + reserved + bytes stays within the quota (outputs of processing, before they are
+ * written); else QuotaExceeded with the numbers.
+ */
+export async function chargeUsage(sql: SqlExecutor, companyId: string, bytes: number): Promise<void> {
+  const rows = await rowsOf<{ id: string }>(
+    sql,
+    `update company set storage_used_bytes = storage_used_bytes + ?
+      where id = ? and storage_used_bytes + storage_reserved_bytes + ? <= storage_quota_bytes returning id`,
+    [bytes, companyId, bytes],
+  );
+  if (rows.length > 0) return;
+  const [c] = await rowsOf<{ used: string; reserved: string; quota: string }>(
+    sql,
+    'select storage_used_bytes as used, storage_reserved_bytes as reserved, storage_quota_bytes as quota from company where id = ?',
+    [companyId],
+  );
+  if (!c) throw new NotFoundError('Company');
+  throw new QuotaExceededError(Number(c.used), Number(c.reserved), Number(c.quota), bytes);
+}
+
 /** Adds (or with a negative delta, removes) stored bytes, e.g. outputs written or a video deleted. */
 export async function addUsage(sql: SqlExecutor, companyId: string, delta: number): Promise<void> {
   await sql.execute('update company set storage_used_bytes = greatest(0, storage_used_bytes + ?) where id = ?', [

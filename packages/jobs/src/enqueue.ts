@@ -8,6 +8,30 @@ export interface EnqueueOptions {
   /** How a second job with the same key (from the job map) meets the first; graphile-worker's default is 'replace'. */
   jobKeyMode?: 'replace' | 'preserve_run_at' | 'unsafe_dedupe';
   priority?: number;
+  /**
+   * Media jobs only: how many of the video's company's jobs may run at once. Each media job goes to one of that many
+   * graphile-worker queues of its company (`media:<companyId>:<n>`, picked by the job key), and a queue runs one job
+   * at a time, so one tenant's flood holds at most this many worker slots and other tenants' jobs pass it.
+   */
+  companyConcurrency?: number;
+}
+
+/** The jobs that run ffmpeg on a company's videos (payload `videoId`): they queue per company. */
+const MEDIA_JOBS: ReadonlySet<JobName> = new Set([
+  'video:process',
+  'video:rendition',
+  'video:images',
+  'video:analyze',
+  'video:finalize',
+]);
+
+export function isMediaJob(name: JobName): boolean {
+  return MEDIA_JOBS.has(name);
+}
+
+/** enqueue() options for a media job from the media config (attempts and the company's concurrency). */
+export function mediaJobOptions(media: { jobMaxAttempts: number; companyConcurrency: number }): EnqueueOptions {
+  return { maxAttempts: media.jobMaxAttempts, companyConcurrency: media.companyConcurrency };
 }
 
 /**
@@ -23,15 +47,23 @@ export async function enqueue<N extends JobName>(
 ): Promise<{ id: string }> {
   const parsed = jobSchema(name).parse(payload);
   const key = jobKey(name, parsed);
+  const media = isMediaJob(name) && !opts.queueName;
+  // The company comes from the video row, so no caller can put a job in another tenant's queue.
+  const queue = media
+    ? `(select 'media:' || v.company_id || ':' || mod(abs(hashtext(?)), ?::int) from video v where v.id = ?::uuid)`
+    : '?';
+  const queueParams = media
+    ? [key ?? name, Math.max(1, opts.companyConcurrency ?? 1), (parsed as { videoId: string }).videoId]
+    : [opts.queueName ?? null];
   const rows = await em.execute<{ id: string }[]>(
     `select (graphile_worker.add_job(
-       identifier => ?, payload => ?::json, queue_name => ?, run_at => ?::timestamptz,
+       identifier => ?, payload => ?::json, queue_name => ${queue}, run_at => ?::timestamptz,
        max_attempts => ?::int, job_key => ?, priority => ?::int, job_key_mode => ?
      )).id::text as id`,
     [
       name,
       JSON.stringify(parsed),
-      opts.queueName ?? null,
+      ...queueParams,
       opts.runAt?.toISOString() ?? null,
       opts.maxAttempts ?? null,
       key,

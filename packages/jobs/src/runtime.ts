@@ -4,3 +4,4 @@ export { defineTask, InvalidJobPayloadError, type TaskContext, type TaskDeps } f
 export { createTaskList, cronItems } from './tasks/index.ts';
 export { reapDeadWorkers } from './reap-workers.ts';
 export { notifyVideo } from './pipeline/pipeline-state.ts';
+export { mediaToolkit } from './pipeline/media-toolkit.ts';

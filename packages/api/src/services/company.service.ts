@@ -3,6 +3,7 @@ import { Company, Membership, type User } from '@arvlite/db';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
+import { DomainError } from '../errors.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'>;
 
@@ -26,6 +27,20 @@ export async function createCompany(
   input: { name: string; timezone?: string; language?: Language },
 ) {
   return ctx.em.transactional(async (tem) => {
+    // Each company comes with a fresh quota: a cap on the companies one user owns keeps that from multiplying. The
+    // user's row is locked so that parallel calls count one after another.
+    await tem.execute('select id from app_user where id = ? for update', [user.id]);
+    const [{ owned }] = await tem.execute<{ owned: string }[]>(
+      `select count(*) as owned from membership where user_id = ? and role = 'owner'`,
+      [user.id],
+    );
+    const max = ctx.config.companies.maxPerUser;
+    if (Number(owned) >= max) {
+      throw new DomainError('FORBIDDEN', `You already own ${max} companies, the most one account may have`, {
+        reason: 'COMPANY_LIMIT',
+        limit: max,
+      });
+    }
     const company = tem.create(Company, {
       name: input.name,
       timezone: input.timezone ?? ctx.config.companies.defaultTimezone,

@@ -7,7 +7,8 @@ import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
-import { ConflictError } from '../errors.ts';
+import { hitRateLimit } from '../auth/rate-limit.ts';
+import { ConflictError, DomainError, RateLimitedError } from '../errors.ts';
 import { videoEvents } from '../video-events.ts';
 import { playbackUrls } from './playback.service.ts';
 import { videoView } from './video.service.ts';
@@ -144,6 +145,26 @@ export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSigna
   }
 }
 
+/**
+ * Each retry or reprocess starts ffmpeg over the company's videos again: at most VIDEO_REPROCESS_PER_HOUR per company
+ * per hour (counted in Postgres, so across server instances), whoever of its members asks.
+ */
+async function limitReprocessing(ctx: Ctx, companyId: string) {
+  try {
+    await hitRateLimit(ctx.em, {
+      key: `reprocess:company:${companyId}`,
+      max: ctx.config.media.reprocessPerHour,
+      windowS: 3600,
+    });
+  } catch (e) {
+    if (!(e instanceof RateLimitedError)) throw e;
+    throw new DomainError('TOO_MANY_REQUESTS', 'This company has reprocessed too many videos in the last hour', {
+      reason: 'REPROCESS_LIMIT',
+      retryAfterS: e.details?.retryAfterS,
+    });
+  }
+}
+
 /** Resumes a failed video from the step that failed (renditions, images, analysis or finalize keep what was done). */
 export async function retryVideo(ctx: Ctx, videoId: string) {
   return ctx.em.transactional(async (tem) => {
@@ -155,7 +176,8 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
     );
     if (video.status !== 'FAILED' || !video.uploadedAt)
       throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
-    const resumed = await resumeProcessing(tem, video, ctx.config.media.jobMaxAttempts);
+    await limitReprocessing(ctx, video.company.id);
+    const resumed = await resumeProcessing(tem, video, ctx.config.media);
     audit(tem, actorOf(ctx), {
       companyId: video.company.id,
       action: 'video.retry',
@@ -171,10 +193,12 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
 export async function reprocessVideo(ctx: Ctx, videoId: string) {
   return ctx.em.transactional(async (tem) => {
     const { video } = await ctx.access.video(videoId);
+    // Counted before the state checks: every call asks for work, whether or not it can start now.
+    await limitReprocessing(ctx, video.company.id);
     if (video.status !== 'READY' && video.status !== 'FAILED')
       throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
     if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
-    await restartProcessing(tem, video.id, ctx.config.media.jobMaxAttempts);
+    await restartProcessing(tem, video.id, ctx.config.media);
     audit(tem, actorOf(ctx), {
       companyId: video.company.id,
       action: 'video.reprocess',

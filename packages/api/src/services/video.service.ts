@@ -8,7 +8,7 @@ import {
 } from '@arvlite/contract';
 import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
 import { commitQuota, originalKey, reserveQuota, transition } from '@arvlite/domain';
-import { abandonUpload, enqueue } from '@arvlite/jobs';
+import { abandonUpload, enqueue, restartProcessing } from '@arvlite/jobs';
 import { isUnavailable } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
@@ -312,7 +312,7 @@ export async function completeUpload(
     video.storedBytes = head.size;
     session.completedAt = new Date();
     await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
-    await enqueue(tem, 'video:process', { videoId: video.id }, { maxAttempts: ctx.config.media.jobMaxAttempts });
+    await restartProcessing(tem, video.id, ctx.config.media);
     audit(tem, actor(ctx), {
       companyId: video.company.id,
       action: 'video.upload-complete',

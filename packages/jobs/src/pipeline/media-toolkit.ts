@@ -60,6 +60,8 @@ export function mediaToolkit(deps: TaskDeps): Promise<MediaToolkit> {
         ffmpegPath: m.ffmpegPath,
         ffprobePath: m.ffprobePath,
         onWarning: (msg) => deps.log.warn(msg),
+        production: deps.config.env === 'production',
+        timeoutMs: m.ffmpegTimeoutMs,
       });
       const registry = new AnalyzerRegistry(builtInAnalyzers(bin));
       if (m.externalAnalyzerUrl)

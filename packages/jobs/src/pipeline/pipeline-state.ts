@@ -1,6 +1,6 @@
 // Step bookkeeping for the processing pipeline: status, progress, failures, and NOTIFY for live status.
 import { Video, VideoStep, type EntityManager, type StepStatus } from '@arvlite/db';
-import { transition, videoKeyIds, videoOutputKey } from '@arvlite/domain';
+import { addUsage, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
 import type { ObjectStorage } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { emit } from '../outbox/emit.ts';
@@ -58,10 +58,18 @@ export async function failVideo(
   step: string,
   error: { code: string; message: string },
   partialFiles: string[] = [],
+  opts: { removeOutputs?: boolean } = {},
 ) {
   await em.transactional(async (tem) => {
     const video = await lockVideo(tem, videoId);
     for (const f of partialFiles) await storage.delete(videoOutputKey(videoKeyIds(video), f));
+    if (opts.removeOutputs) {
+      await storage.deletePrefix(videoOutputPrefix(videoKeyIds(video)));
+      await addUsage(tem, video.company.id, -(video.storedBytes - video.sizeBytes));
+      video.storedBytes = video.sizeBytes;
+      video.outputs = null;
+      video.playableAt = null;
+    }
     const failing = video.status === 'PROCESSING' || video.status === 'UPLOADED';
     if (failing) transition(video, 'FAILED', error);
     await tem.nativeUpdate(

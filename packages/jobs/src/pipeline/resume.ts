@@ -3,23 +3,27 @@
 import { STEP } from '@arvlite/contract';
 import { VideoStep, type EntityManager, type Video } from '@arvlite/db';
 import { transition } from '@arvlite/domain';
-import { enqueue } from '../enqueue.ts';
+import { enqueue, mediaJobOptions } from '../enqueue.ts';
+
+/** What queuing media jobs needs of the media config. */
+export type MediaJobConfig = Parameters<typeof mediaJobOptions>[0];
 
 /** Queues processing from the original (probe first); the task resets the video's steps and outputs. */
-export async function restartProcessing(em: EntityManager, videoId: string, maxAttempts: number): Promise<void> {
-  await enqueue(em, 'video:process', { videoId }, { maxAttempts });
+export async function restartProcessing(em: EntityManager, videoId: string, media: MediaJobConfig): Promise<void> {
+  await enqueue(em, 'video:process', { videoId }, mediaJobOptions(media));
 }
 
 /** Queues the job that runs one step again (probe and playable are redone only by a restart). */
-async function requeueStep(em: EntityManager, videoId: string, step: string, maxAttempts: number): Promise<void> {
+async function requeueStep(em: EntityManager, videoId: string, step: string, media: MediaJobConfig): Promise<void> {
+  const opts = mediaJobOptions(media);
   if (step.startsWith('rendition:')) {
-    await enqueue(em, 'video:rendition', { videoId, rung: step.slice('rendition:'.length) }, { maxAttempts });
+    await enqueue(em, 'video:rendition', { videoId, rung: step.slice('rendition:'.length) }, opts);
   } else if (step === STEP.images) {
-    await enqueue(em, 'video:images', { videoId }, { maxAttempts });
+    await enqueue(em, 'video:images', { videoId }, opts);
   } else if (step === STEP.analysis) {
-    await enqueue(em, 'video:analyze', { videoId }, { maxAttempts });
+    await enqueue(em, 'video:analyze', { videoId }, opts);
   } else if (step === STEP.finalize) {
-    await enqueue(em, 'video:finalize', { videoId }, { maxAttempts });
+    await enqueue(em, 'video:finalize', { videoId }, opts);
   }
 }
 
@@ -30,12 +34,12 @@ async function requeueStep(em: EntityManager, videoId: string, step: string, max
 export async function resumeProcessing(
   em: EntityManager,
   video: Video,
-  maxAttempts: number,
+  media: MediaJobConfig,
 ): Promise<{ fromScratch: boolean; steps: string[] }> {
   const failed = await em.find(VideoStep, { video, status: { $in: ['failed', 'retrying'] } });
   const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
   if (fromScratch) {
-    await restartProcessing(em, video.id, maxAttempts);
+    await restartProcessing(em, video.id, media);
     return { fromScratch, steps: [STEP.probe] };
   }
   transition(video, 'PROCESSING');
@@ -44,7 +48,7 @@ export async function resumeProcessing(
     s.progress = 0;
     s.errorCode = null;
     s.errorMessage = null;
-    await requeueStep(em, video.id, s.name, maxAttempts);
+    await requeueStep(em, video.id, s.name, media);
   }
   return { fromScratch, steps: failed.map((s) => s.name) };
 }

@@ -1,9 +1,9 @@
 // Runs one pipeline step: marks it running, reports throttled progress, retries with backoff, fails the video at the end.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stepFailureCode } from '@arvlite/contract';
 import { Video } from '@arvlite/db';
-import { InvalidMediaError } from '@arvlite/media';
+import { InvalidMediaError, MediaLimitError, MediaTimeoutError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
 import type { JobName } from '../job-map.ts';
 import { failVideo, updateStep } from './pipeline-state.ts';
@@ -16,6 +16,24 @@ export class PermanentStepError extends Error {
     this.name = 'PermanentStepError';
     this.code = code;
   }
+}
+
+/**
+ * A scratch directory of one job's own: a random name (mkdtemp, mode 0700) under the scratch root (0700 too), so no
+ * other job, and no playlist or path inside a user's file, can name it in advance. The caller removes it.
+ */
+export async function privateScratchDir(root: string, label: string): Promise<string> {
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  return mkdtemp(join(root, `${label.replace(/[^\w-]/g, '-')}-`));
+}
+
+/** Failures that retrying cannot fix, with the code the video fails with. */
+function permanentCode(e: unknown): string | null {
+  if (e instanceof PermanentStepError) return e.code;
+  if (e instanceof MediaLimitError) return e.code;
+  if (e instanceof MediaTimeoutError) return e.code;
+  if (e instanceof InvalidMediaError) return 'INVALID_MEDIA';
+  return null;
 }
 
 export interface StepRun {
@@ -37,9 +55,7 @@ export async function runStep<N extends JobName, T>(
 ): Promise<T> {
   const { em, helpers, deps, log } = ctx;
   const ownDir = !opts.dir;
-  const dir = opts.dir ?? join(deps.config.media.scratchDir, videoId, `${step.replace(':', '-')}-${helpers.job.id}`);
-  if (ownDir) await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  const dir = opts.dir ?? (await privateScratchDir(deps.config.media.scratchDir, step));
   await updateStep(em, videoId, step, {
     status: 'running',
     progress: 0,
@@ -87,18 +103,17 @@ export async function runStep<N extends JobName, T>(
       ]);
       throw e;
     }
-    const permanent = e instanceof InvalidMediaError || e instanceof PermanentStepError;
+    const permanentAs = permanentCode(e);
+    const permanent = permanentAs !== null;
     const finalAttempt = permanent || helpers.job.attempts >= helpers.job.max_attempts;
-    const code =
-      e instanceof PermanentStepError
-        ? e.code
-        : e instanceof InvalidMediaError
-          ? 'INVALID_MEDIA'
-          : stepFailureCode(step);
+    const code = permanentAs ?? stepFailureCode(step);
     const message = permanent ? err.message : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
     log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt }, 'processing step failed');
     if (finalAttempt) {
-      await failVideo(em, deps.storage, videoId, step, { code, message }, run.partial);
+      await failVideo(em, deps.storage, videoId, step, { code, message }, run.partial, {
+        // Over the quota: every output goes, not only this step's, and its bytes leave the quota.
+        removeOutputs: code === 'QUOTA_EXCEEDED',
+      });
       if (permanent) {
         await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
           helpers.job.id,

@@ -15,17 +15,18 @@ import {
   remuxFast,
   runAnalyzers,
   writeMasterPlaylist,
+  type AcceptedContainer,
   type Rendition,
 } from '@arvlite/media';
 import { isNotFound } from '@arvlite/storage';
 import type { TaskContext } from '../define-task.ts';
-import { enqueue } from '../enqueue.ts';
+import { enqueue, mediaJobOptions } from '../enqueue.ts';
 import type { JobName } from '../job-map.ts';
 import { emit } from '../outbox/emit.ts';
 import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 import { mediaToolkit } from './media-toolkit.ts';
 import { ensureSteps, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
-import { PermanentStepError, runStep } from './run-step.ts';
+import { PermanentStepError, privateScratchDir, runStep } from './run-step.ts';
 import { publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
@@ -47,6 +48,12 @@ async function downloadOutput(ctx: Ctx<JobName>, video: Video, file: string, pat
   await ctx.deps.storage.download(videoOutputKey(videoKeyIds(video), file), path, ctx.signal);
 }
 
+/** The container the upload was accepted as (set at completion); the probe refuses bytes of another one. */
+function acceptedContainer(container: string | null | undefined): AcceptedContainer {
+  if (container === 'mp4' || container === 'mov' || container === 'webm' || container === 'mkv') return container;
+  throw new PermanentStepError('INVALID_MEDIA', 'The upload was never accepted as a video');
+}
+
 function outputsOf(video: Video): VideoOutputs {
   return video.outputs ?? {};
 }
@@ -58,13 +65,14 @@ function workingRendition(outputs: VideoOutputs) {
 }
 
 /** Queues `video:finalize` once every other step of a processing video is done. */
-async function afterStep(em: EntityManager, videoId: string) {
+async function afterStep(ctx: Ctx<JobName>, videoId: string) {
+  const { em } = ctx;
   await em.transactional(async (tem) => {
     const video = await lockVideo(tem, videoId);
     if (video.status !== 'PROCESSING') return;
     const steps = await tem.find(VideoStep, { video });
     const open = steps.filter((s) => s.name !== STEP.finalize && s.status !== 'done' && s.status !== 'skipped');
-    if (open.length === 0) await enqueue(tem, 'video:finalize', { videoId });
+    if (open.length === 0) await enqueue(tem, 'video:finalize', { videoId }, mediaJobOptions(ctx.deps.config.media));
   });
 }
 
@@ -116,9 +124,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   }
 
   const tk = await mediaToolkit(deps);
-  const jobDir = join(deps.config.media.scratchDir, videoId, `process-${ctx.helpers.job.id}`);
-  await rm(jobDir, { recursive: true, force: true });
-  await mkdir(jobDir, { recursive: true });
+  const jobDir = await privateScratchDir(deps.config.media.scratchDir, 'process');
   try {
     const local = join(jobDir, 'original');
     const info = await runStep(
@@ -127,7 +133,11 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
       STEP.probe,
       async () => {
         await downloadOriginal(ctx, video, local);
-        const media = await probe(tk.bin, local, { signal });
+        const media = await probe(tk.bin, local, {
+          signal,
+          container: acceptedContainer(video.container),
+          limits: { maxDurationS: deps.config.media.maxDurationS, maxPixelRate: deps.config.media.maxPixelRate },
+        });
         await em.nativeUpdate(Video, { id: videoId }, { media });
         return media;
       },
@@ -157,7 +167,14 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           );
         }
         await writeMasterPlaylist(run.dir, [first]);
-        const bytes = await publishFiles(deps.storage, video, run.dir, [...first.files, 'master.m3u8'], run.partial);
+        const bytes = await publishFiles(
+          em,
+          deps.storage,
+          video,
+          run.dir,
+          [...first.files, 'master.m3u8'],
+          run.partial,
+        );
         await em.transactional(async (tem) => {
           const v = await lockVideo(tem, videoId);
           const isLadder = ladder.some((r) => r.name === first.name);
@@ -167,7 +184,6 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           };
           v.playableAt = new Date();
           v.storedBytes += bytes;
-          await addUsage(tem, v.company.id, bytes);
           await tem.flush();
           const rest = ladder.filter((r) => r.name !== first.name);
           await ensureSteps(tem, v, [
@@ -179,12 +195,12 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
             { name: STEP.analysis },
             { name: STEP.finalize },
           ]);
-          const maxAttempts = deps.config.media.jobMaxAttempts;
+          const opts = mediaJobOptions(deps.config.media);
           for (const r of rest) {
-            await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, { maxAttempts });
+            await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, opts);
           }
-          await enqueue(tem, 'video:images', { videoId }, { maxAttempts });
-          await enqueue(tem, 'video:analyze', { videoId }, { maxAttempts });
+          await enqueue(tem, 'video:images', { videoId }, opts);
+          await enqueue(tem, 'video:analyze', { videoId }, opts);
           await notifyVideo(tem, videoId, { playable: true });
         });
       },
@@ -220,17 +236,18 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
         }),
       signal,
     );
-    const bytes = await publishFiles(deps.storage, video, out, r.files, run.partial);
+    const bytes = await publishFiles(em, deps.storage, video, out, r.files, run.partial);
     await em.transactional(async (tem) => {
       const v = await lockVideo(tem, video.id);
       const outputs = outputsOf(v);
       const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
       v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } };
       v.storedBytes += bytes - previous;
-      await addUsage(tem, v.company.id, bytes - previous);
+      // The new files were charged as they were published; the ones they overwrote leave the quota.
+      await addUsage(tem, v.company.id, -previous);
     });
   });
-  await afterStep(em, video.id);
+  await afterStep(ctx, video.id);
 }
 
 /** video:images: poster (JPEG + WebP) and storyboard sprite + WebVTT. */
@@ -244,14 +261,14 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
     if (!source) throw new Error('No playable rendition to take images from');
     const local = join(run.dir, 'input.mp4');
     await downloadOutput(ctx, video, source.mp4, local);
-    const info = await probe(tk.bin, local, { signal });
+    const info = await probe(tk.bin, local, { signal, container: 'mp4' });
     const out = join(run.dir, 'out');
     await mkdir(out);
     const poster = await generatePoster(tk.bin, local, info, out, { signal });
     run.progress(50);
     const board = await generateStoryboard(tk.bin, local, info, out, { signal });
-    const posterBytes = await publishFiles(deps.storage, video, out, [poster.jpeg, poster.webp], run.partial);
-    const boardBytes = await publishFiles(deps.storage, video, out, [board.sprite, board.vtt], run.partial);
+    const posterBytes = await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial);
+    const boardBytes = await publishFiles(em, deps.storage, video, out, [board.sprite, board.vtt], run.partial);
     await em.transactional(async (tem) => {
       const v = await lockVideo(tem, video.id);
       const outputs = outputsOf(v);
@@ -269,10 +286,10 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
         storyboard: { ...board, sizeBytes: boardBytes },
       };
       v.storedBytes += posterBytes + boardBytes - previous;
-      await addUsage(tem, v.company.id, posterBytes + boardBytes - previous);
+      await addUsage(tem, v.company.id, -previous);
     });
   });
-  await afterStep(em, video.id);
+  await afterStep(ctx, video.id);
 }
 
 /** video:analyze: the configured analyzers; one failing analyzer is recorded, not fatal. */
@@ -286,7 +303,7 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
     if (!source) throw new Error('No playable rendition to analyze');
     const local = join(run.dir, 'input.mp4');
     await downloadOutput(ctx, video, source.mp4, local);
-    const info = await probe(tk.bin, local, { signal });
+    const info = await probe(tk.bin, local, { signal, container: 'mp4' });
     const outcomes = await runAnalyzers(tk.analyzers, local, info, { signal });
     const analysis: VideoAnalysis = Object.fromEntries(
       outcomes.map((o): [string, AnalyzerRecord] => [
@@ -298,7 +315,7 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
     );
     await em.nativeUpdate(Video, { id: video.id }, { analysis });
   });
-  await afterStep(em, video.id);
+  await afterStep(ctx, video.id);
 }
 
 /** video:finalize: the full master playlist, storage accounting, READY. */

@@ -1,10 +1,12 @@
 // Moving step outputs from a scratch directory to storage (their record, VideoOutputs, is in @arvlite/contract).
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredRendition } from '@arvlite/contract';
 import type { Rendition } from '@arvlite/media';
 import type { ObjectStorage } from '@arvlite/storage';
-import type { Video } from '@arvlite/db';
-import { videoKeyIds, videoOutputKey } from '@arvlite/domain';
+import type { EntityManager, Video } from '@arvlite/db';
+import { addUsage, chargeUsage, QuotaExceededError, videoKeyIds, videoOutputKey } from '@arvlite/domain';
+import { PermanentStepError } from './run-step.ts';
 
 const TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
@@ -19,14 +21,39 @@ export function contentTypeOf(file: string): string {
   return TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream';
 }
 
-/** Uploads files from `dir` under the video's out/ prefix; records each in `partial` first so a failure can remove it. */
+/**
+ * Uploads files from `dir` under the video's out/ prefix; records each in `partial` first so a failure can remove it.
+ * Their bytes are charged to the company's quota before the first upload (QUOTA_EXCEEDED, permanent, when they do not
+ * fit) and refunded if publishing fails; the caller records them in the video's storedBytes.
+ */
 export async function publishFiles(
+  em: EntityManager,
   storage: ObjectStorage,
   video: Video,
   dir: string,
   files: string[],
   partial: string[],
 ): Promise<number> {
+  let size = 0;
+  for (const f of files) size += (await stat(join(dir, f))).size;
+  try {
+    await chargeUsage(em, video.company.id, size);
+  } catch (e) {
+    if (!(e instanceof QuotaExceededError)) throw e;
+    throw new PermanentStepError(
+      'QUOTA_EXCEEDED',
+      `The processed files (${size} bytes) do not fit in the company's storage quota; free up space, then reprocess`,
+    );
+  }
+  try {
+    return await putAll(storage, video, dir, files, partial);
+  } catch (e) {
+    await addUsage(em, video.company.id, -size);
+    throw e;
+  }
+}
+
+async function putAll(storage: ObjectStorage, video: Video, dir: string, files: string[], partial: string[]) {
   let bytes = 0;
   for (const f of files) {
     partial.push(f);
