@@ -1,6 +1,7 @@
 // Shared rules both the server and every client must agree on. Pure TypeScript + zod: safe in browsers and React Native.
 export * from './languages.ts';
 export * from './roles.ts';
+export * from './api-keys.ts';
 export * from './statuses.ts';
 export * from './video-steps.ts';
 export * from './reasons.ts';

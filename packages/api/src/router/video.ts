@@ -76,8 +76,7 @@ export const videoRouter = router({
     )
     .mutation(({ ctx, input }) => videos.updateVideo(ctx, input)),
 
-  /** Destructive actions (delete, archive) are for admins, for every kind of content alike. */
-  delete: tenantProcedure('admin')
+  delete: tenantProcedure('editor')
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) => videos.deleteVideo(ctx, input)),
 });

@@ -9,6 +9,8 @@ export const AuditLogSchema = defineEntity({
     id: p.bigint('string').primary().autoincrement(),
     companyId: p.uuid().nullable(),
     actorId: p.uuid().nullable(),
+    /** Set when the change came through an API key (actorId is then null). */
+    actorApiKeyId: p.uuid().nullable(),
     action: p.string().length(64),
     targetType: p.string().length(32),
     targetId: p.string().length(64).nullable(),

@@ -1,3 +1,4 @@
+import { ApiKeySchema } from './api-key.entity.ts';
 import { ArContentSchema } from './ar-content.entity.ts';
 import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 import { AuditLogSchema } from './audit-log.entity.ts';
@@ -34,6 +35,7 @@ export {
   type StepStatus,
   type VideoStatus,
 } from '@arvlite/contract';
+export { ApiKey, ApiKeySchema } from './api-key.entity.ts';
 export { ArContent, ArContentSchema } from './ar-content.entity.ts';
 export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
@@ -85,4 +87,5 @@ export const entities = [
   OutboxEventSchema,
   OutboxDeliverySchema,
   EmailMessageSchema,
+  ApiKeySchema,
 ];
