@@ -6,6 +6,7 @@ import {
   createContextInner,
   manifestCacheHeaders,
   PlaybackDenied,
+  PlaybackUnavailable,
   sharedHealth,
   signedMediaText,
   type ApiDeps,
@@ -100,7 +101,9 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback).
+  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
+  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
+  // query is the signature.
   app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
     '/media/:videoId/:file',
     async (req, reply) => {
@@ -116,7 +119,9 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
         return body;
       } catch (e) {
         if (e instanceof PlaybackDenied) return reply.code(404).send({ error: 'not found' });
-        throw e;
+        const err = e instanceof PlaybackUnavailable ? (e.cause ?? e) : e;
+        req.log.error({ err, videoId: req.params.videoId, file: req.params.file }, 'media playlist failed');
+        return reply.code(503).send({ error: 'unavailable', requestId: req.id });
       }
     },
   );

@@ -10,7 +10,7 @@ export { emailVerificationToken } from '@arvlite/domain';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-export { signedMediaText, PlaybackDenied } from './services/playback.service.ts';
+export { signedMediaText, signMediaPath, PlaybackDenied, PlaybackUnavailable } from './services/playback.service.ts';
 export { closeVideoEvents } from './video-events.ts';
 export { serialize as serializeOutput } from './serialize.ts';
 export { manifestCacheHeaders, type ManifestReason, type ViewerManifest } from './services/viewer.service.ts';

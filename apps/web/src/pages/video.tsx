@@ -162,9 +162,12 @@ export function VideoPage() {
                 {t('video.reprocess')}
               </Button>
             )}
-            <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
-              {t('video.delete')}
-            </Button>
+            {/* Deleting is for admins, as for AR content (README, roles). */}
+            {can('admin') && (
+              <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
+                {t('video.delete')}
+              </Button>
+            )}
           </Group>
         )}
       </Group>

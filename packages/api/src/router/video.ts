@@ -76,7 +76,8 @@ export const videoRouter = router({
     )
     .mutation(({ ctx, input }) => videos.updateVideo(ctx, input)),
 
-  delete: tenantProcedure('editor')
+  /** Destructive actions (delete, archive) are for admins, for every kind of content alike. */
+  delete: tenantProcedure('admin')
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) => videos.deleteVideo(ctx, input)),
 });

@@ -2,14 +2,24 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Video, type VideoRecord } from '@arvlite/db';
 import { videoKeyIds, videoOutputPrefix } from '@arvlite/domain';
+import { isNotFound } from '@arvlite/storage';
 import type { ApiDeps } from '../context.ts';
 
 const keys = new Map<string, KeyObject>();
 
-function sign(secret: string, videoId: string, exp: number): string {
+/**
+ * The signature of a /media URL: one file of one video, until `exp` (seconds). A playlist's signature opens nothing
+ * else; the playlists it names are signed each for itself when it is served.
+ */
+export function signMediaPath(secret: string, videoId: string, file: string, exp: number): string {
   let key = keys.get(secret);
   if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
-  return createHmac('sha256', key).update(`media:${videoId}:${exp}`).digest('base64url');
+  return createHmac('sha256', key).update(`media:v2:${videoId}/${file}:${exp}`).digest('base64url');
+}
+
+function mediaUrl(deps: Pick<ApiDeps, 'config'>, videoId: string, file: string, exp: number): string {
+  const sig = signMediaPath(deps.config.media.urlSigningKey, videoId, file, exp);
+  return `${deps.config.http.publicUrl}/media/${videoId}/${file}?exp=${exp}&sig=${sig}`;
 }
 
 /** What playback URLs are made from: a Video, or the same fields as plain data. */
@@ -33,9 +43,7 @@ export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, vi
   const object = (file: string) =>
     publicBaseUrl ? `${publicBaseUrl}/${prefix}${file}` : deps.storage.presignGet(`${prefix}${file}`, urlTtlS);
   const routed = (file: string) =>
-    publicBaseUrl
-      ? `${publicBaseUrl}/${prefix}${file}`
-      : `${deps.config.http.publicUrl}/media/${video.id}/${file}?exp=${exp}&sig=${sign(deps.config.media.urlSigningKey, video.id, exp)}`;
+    publicBaseUrl ? `${publicBaseUrl}/${prefix}${file}` : mediaUrl(deps, video.id, file, exp);
   return {
     hlsUrl: routed(outputs.master),
     mp4Url: mp4 ? await object(mp4.mp4) : null,
@@ -46,7 +54,14 @@ export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, vi
   };
 }
 
+/** A /media request that is refused or names nothing: answered 404, alike for every reason. */
 export class PlaybackDenied extends Error {}
+
+/** Storage failed while serving /media: answered 503 with a generic message; the cause goes to the log only. */
+export class PlaybackUnavailable extends Error {}
+
+/** Clocks of servers behind one load balancer may differ by this much. */
+const CLOCK_SKEW_S = 60;
 
 /**
  * Serves an HLS playlist or the storyboard WebVTT with every relative URI rewritten: playlists to this same
@@ -58,27 +73,33 @@ export async function signedMediaText(
 ): Promise<{ body: string; contentType: string }> {
   const exp = Number(params.exp);
   const now = Math.floor(Date.now() / 1000);
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(params.sig) || !Number.isInteger(exp) || exp < now || exp > now + 8 * 86_400) {
+  // No URL this server issues lives longer than MEDIA_URL_TTL_S.
+  const latest = now + deps.config.media.urlTtlS + CLOCK_SKEW_S;
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(params.sig) || !Number.isInteger(exp) || exp < now || exp > latest) {
     throw new PlaybackDenied('expired or malformed');
   }
-  const expected = Buffer.from(sign(deps.config.media.urlSigningKey, params.videoId, exp));
+  if (!/^[A-Za-z0-9_.-]{1,100}\.(m3u8|vtt)$/.test(params.file)) throw new PlaybackDenied('not a playlist');
+  const expected = Buffer.from(signMediaPath(deps.config.media.urlSigningKey, params.videoId, params.file, exp));
   const given = Buffer.from(params.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new PlaybackDenied('bad signature');
-  if (!/^[A-Za-z0-9_.-]{1,100}\.(m3u8|vtt)$/.test(params.file)) throw new PlaybackDenied('not a playlist');
   const video = await deps.orm
     .fork()
     .findOne(Video, { id: params.videoId, deletedAt: null }, { populate: ['project'] });
   if (!video) throw new PlaybackDenied('gone');
   const prefix = prefixOf(video);
-  const text = await deps.storage.getText(`${prefix}${params.file}`);
+  const text = await deps.storage.getText(`${prefix}${params.file}`).catch((e: unknown) => {
+    if (isNotFound(e)) throw new PlaybackDenied('missing');
+    throw new PlaybackUnavailable('storage failed', { cause: e });
+  });
   const ttl = Math.max(60, exp - now);
-  const q = `?exp=${exp}&sig=${params.sig}`;
   const sign1 = async (uri: string) => {
     if (/^[a-z]+:/i.test(uri)) return uri;
     const [file, fragment] = uri.split('#');
     if (!/^[A-Za-z0-9_.-]+$/.test(file ?? '')) return uri;
-    if (file!.endsWith('.m3u8')) return `${deps.config.http.publicUrl}/media/${video.id}/${file}${q}`;
-    const url = await deps.storage.presignGet(`${prefix}${file}`, ttl);
+    if (file!.endsWith('.m3u8')) return mediaUrl(deps, video.id, file!, exp);
+    const url = await deps.storage.presignGet(`${prefix}${file}`, ttl).catch((e: unknown) => {
+      throw new PlaybackUnavailable('presigning failed', { cause: e });
+    });
     return fragment ? `${url}#${fragment}` : url;
   };
   const lines = text.split('\n');

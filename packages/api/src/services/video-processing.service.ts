@@ -4,7 +4,8 @@ import type { MediaInfo } from '@arvlite/contract';
 import { Video, type EntityManager, type VideoRecord } from '@arvlite/db';
 import { restartProcessing, resumeProcessing } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
-import type { Access } from '../access.ts';
+import { TRPCError } from '@trpc/server';
+import { createAccess, type Access } from '../access.ts';
 import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { hitRateLimit } from '../auth/rate-limit.ts';
@@ -111,7 +112,14 @@ export async function videoDetail(ctx: Ctx, videoId: string) {
   };
 }
 
-/** Streams status until READY or FAILED: the current state first, then every change NOTIFY reports. */
+/** How often an open status stream checks that its subscriber may still see the video, events or not. */
+export const STATUS_ACCESS_RECHECK_MS = 5000;
+
+/**
+ * Streams status until READY or FAILED: the current state first, then every change NOTIFY reports. The caller's
+ * access is checked again before every event and every STATUS_ACCESS_RECHECK_MS: once they are no longer a member
+ * (or the video is gone), the stream ends with NOT_FOUND, as a new request would.
+ */
 export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSignal | undefined) {
   const { video } = await ctx.access.video(videoId);
   const events = videoEvents(ctx.config.database.url, ctx.log);
@@ -124,12 +132,15 @@ export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSigna
   });
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
+  const recheck = setInterval(() => wake?.(), STATUS_ACCESS_RECHECK_MS);
   try {
     let last = '';
     while (!signal?.aborted) {
       if (!dirty) await new Promise<void>((r) => (wake = r));
       wake = undefined;
       if (signal?.aborted) break;
+      await recheckAccess(ctx, video.id);
+      if (!dirty) continue;
       dirty = false;
       const snapshot = await statusView(ctx.orm.fork(), video.id);
       const key = JSON.stringify(snapshot);
@@ -140,8 +151,19 @@ export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSigna
       if (isTerminalVideoStatus(snapshot.status)) return;
     }
   } finally {
+    clearInterval(recheck);
     unsubscribe();
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The live membership check of a new request, from inside a stream: a TRPCError, since tRPC maps nothing there. */
+async function recheckAccess(ctx: Ctx, videoId: string) {
+  try {
+    await createAccess(ctx.orm.fork(), ctx.caller, ctx.access.minRole).videoRecord(videoId);
+  } catch (e) {
+    if (e instanceof DomainError) throw new TRPCError({ code: e.code, message: e.message, cause: e });
+    throw e;
   }
 }
 
