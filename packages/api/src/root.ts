@@ -4,6 +4,7 @@ import { auditRouter } from './router/audit.ts';
 import { authRouter } from './router/auth.ts';
 import { companyRouter } from './router/company.ts';
 import { healthRouter } from './router/health.ts';
+import { mailRouter } from './router/mail.ts';
 import { memberRouter } from './router/member.ts';
 import { playlistRouter } from './router/playlist.ts';
 import { projectRouter } from './router/project.ts';
@@ -23,6 +24,7 @@ export const appRouter = router({
   playlist: playlistRouter,
   viewer: viewerRouter,
   analytics: analyticsRouter,
+  mail: mailRouter,
 });
 
 export type AppRouter = typeof appRouter;

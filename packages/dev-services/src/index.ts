@@ -10,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { processEnv } from '@arvlite/config';
 import { noopLog, type Log } from './log.ts';
 import { ensureBucket, S3RVER_CREDENTIALS } from './s3.ts';
+import { startSmtp } from './smtp.ts';
 
 export { ensureBucket, lanS3Endpoint, type EnsureBucketOptions } from './s3.ts';
+export { readStoredMails, startSmtp, type SmtpHandle, type StoredMail } from './smtp.ts';
 export { loadOrCreateSecrets, platformSecretEnv, type PlatformSecrets } from './secrets.ts';
 export type { Log, LogLevel } from './log.ts';
 
@@ -37,6 +39,8 @@ export interface StartDevServicesOptions {
   databaseUrl?: string;
   /** External S3: s3rver is not started (bucket setup is still attempted; failures warn). */
   s3Endpoint?: string;
+  /** Port of the embedded SMTP server (loopback, mails kept in `${dataDir}/mail`); not started when unset. */
+  smtpPort?: number;
   log?: Log;
   /** Called if a service dies after startup (embedded Postgres exiting on its own). */
   onUnexpectedExit?: (service: 'postgres') => void;
@@ -50,6 +54,8 @@ export async function startDevServices(options: StartDevServicesOptions): Promis
   const log = options.log ?? noopLog;
   const dataDir = path.resolve(options.dataDir);
 
+  const extra: { stop(): Promise<void> }[] = [];
+  let smtpFailure: unknown;
   const [pgResult, s3Result] = await Promise.allSettled([
     options.databaseUrl
       ? Promise.resolve(undefined)
@@ -76,11 +82,21 @@ export async function startDevServices(options: StartDevServicesOptions): Promis
           }),
         ),
   ]);
+  if (options.smtpPort !== undefined && pgResult.status === 'fulfilled' && s3Result.status === 'fulfilled') {
+    try {
+      const smtp = await startSmtp({ dir: path.join(dataDir, 'mail'), port: options.smtpPort, log });
+      extra.push(smtp);
+      log('info', `SMTP ready at ${smtp.url} (mails kept in ${path.join(dataDir, 'mail')})`);
+    } catch (err) {
+      smtpFailure = err;
+    }
+  }
   const started = [pgResult, s3Result].flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
   const stop = async () => {
-    await Promise.all(started.map((s) => s.stop()));
+    await Promise.all([...started, ...extra].map((s) => s.stop()));
   };
   const failures = [pgResult, s3Result].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  if (smtpFailure) failures.push(smtpFailure);
   if (failures.length > 0) {
     await stop().catch(() => {});
     throw failures.length === 1

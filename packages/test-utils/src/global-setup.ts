@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, processEnv } from '@arvlite/config';
 import { migrate } from '@arvlite/db';
-import { spawnDevServices } from '@arvlite/dev-services';
+import { spawnDevServices, startSmtp } from '@arvlite/dev-services';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -24,6 +24,10 @@ export default async function setup(project: TestProject) {
   let stopServices: (() => Promise<void>) | undefined;
   let databaseUrl = config.database.url;
   let s3Endpoint = config.s3.endpoint;
+  // The embedded SMTP server runs beside them (in the same child) and keeps mails in `${dataDir}/mail`.
+  const smtpPort = await freePort();
+  const mailDir = join(repoRoot, '.data', `test-${process.pid}`, 'mail');
+  env.DEV_SMTP_PORT = String(smtpPort);
 
   if (!databaseUrl || !s3Endpoint) {
     const dataDir = join(repoRoot, '.data', `test-${process.pid}`);
@@ -32,7 +36,7 @@ export default async function setup(project: TestProject) {
       dataDir,
       postgresPort: await freePort(),
       s3Port: await freePort(),
-      env: { DATABASE_URL: databaseUrl ?? '', S3_ENDPOINT: s3Endpoint ?? '' },
+      env: { DATABASE_URL: databaseUrl ?? '', S3_ENDPOINT: s3Endpoint ?? '', SMTP_URL: '' },
     });
     databaseUrl = services.databaseUrl;
     s3Endpoint = services.s3Endpoint;
@@ -42,13 +46,22 @@ export default async function setup(project: TestProject) {
     };
   }
 
+  if (!stopServices) {
+    // External Postgres and S3: the SMTP server runs in this process instead.
+    const smtp = await startSmtp({ dir: mailDir, port: smtpPort });
+    stopServices = async () => {
+      await smtp.stop();
+      await rm(mailDir, { recursive: true, force: true });
+    };
+  }
+
   const adminUrl = withDatabase(databaseUrl, 'postgres');
   const templateDb = `arvlite_template_${process.pid}`;
   await adminQuery(adminUrl, `drop database if exists ${templateDb}`);
   await adminQuery(adminUrl, `create database ${templateDb}`);
   await migrate(withDatabase(databaseUrl, templateDb));
 
-  project.provide('testServices', { adminUrl, templateDb, s3Endpoint, authSecret });
+  project.provide('testServices', { adminUrl, templateDb, s3Endpoint, authSecret, smtpPort, mailDir });
 
   return async () => {
     const dbs = await adminQuery(

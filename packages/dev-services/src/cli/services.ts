@@ -64,6 +64,8 @@ const startup: Promise<DevServices> = startDevServices({
   corsOrigins: config.http.corsOrigins,
   databaseUrl: config.database.url,
   s3Endpoint: config.s3.endpoint,
+  // Mail goes to the embedded SMTP server unless SMTP_URL names a relay.
+  smtpPort: config.mail.embedded ? config.devServices.smtpPort : undefined,
   log,
   onUnexpectedExit: (service) => void shutdown(1, `${service} exited unexpectedly`),
 });

@@ -1,5 +1,6 @@
 // The one list of outbox consumers: everything that reacts to events is registered here.
 import { auditConsumer } from './audit.consumer.ts';
 import type { OutboxConsumer } from './consumer.ts';
+import { mailConsumer } from './mail.consumer.ts';
 
-export const outboxConsumers: readonly OutboxConsumer[] = [auditConsumer];
+export const outboxConsumers: readonly OutboxConsumer[] = [auditConsumer, mailConsumer];
