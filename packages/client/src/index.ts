@@ -60,7 +60,14 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
     ],
   });
 }
-export { uploadVideo, uploadVideoFile, type UploadOptions, type UploadProgress, type UploadSource } from './upload.ts';
+export {
+  StorageRefusedError,
+  uploadVideo,
+  uploadVideoFile,
+  type UploadOptions,
+  type UploadProgress,
+  type UploadSource,
+} from './upload.ts';
 export {
   isSessionRefusal,
   SessionEndedError,

@@ -22,6 +22,21 @@ export interface UploadOptions {
   retries?: number;
 }
 
+/** Storage refused an upload request (403: the URL expired or does not fit the bytes; 412: the object exists). */
+export class StorageRefusedError extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`Storage answered ${status} to an upload`);
+    this.name = 'StorageRefusedError';
+    this.status = status;
+  }
+}
+
+/** Upload URLs are signed again this long before they expire (a request must start before expiry). */
+const RESIGN_MARGIN_MS = 60_000;
+
+const fresh = (expiresAt: Date | string) => new Date(expiresAt).getTime() - RESIGN_MARGIN_MS > Date.now();
+
 async function put(
   f: typeof fetch,
   url: string,
@@ -34,11 +49,28 @@ async function put(
     try {
       const res = await f(url, { method: 'PUT', body: body as Blob, headers, signal: opts.signal });
       if (res.ok) return res.headers.get('etag');
-      if (res.status < 500 || attempt >= retries) throw new Error(`Storage answered ${res.status} to an upload`);
+      if (res.status < 500 || attempt >= retries) throw new StorageRefusedError(res.status);
     } catch (e) {
-      if (opts.signal?.aborted || attempt >= retries) throw e;
+      if (opts.signal?.aborted || attempt >= retries || e instanceof StorageRefusedError) throw e;
     }
     await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+  }
+}
+
+/** A part or file PUT; a 403 (the URL expired meanwhile, or clocks differ) gets one fresh URL and one more try. */
+async function putSigned(
+  f: typeof fetch,
+  sign: (renew: boolean) => Promise<{ url: string; headers: Record<string, string> }>,
+  body: Blob | Uint8Array,
+  opts: UploadOptions,
+): Promise<string | null> {
+  const first = await sign(false);
+  try {
+    return await put(f, first.url, body, first.headers, opts);
+  } catch (e) {
+    if (!(e instanceof StorageRefusedError) || e.status !== 403) throw e;
+    const again = await sign(true);
+    return put(f, again.url, body, again.headers, opts);
   }
 }
 
@@ -64,20 +96,23 @@ export async function uploadVideoFile(
   let uploaded = state.parts.reduce((n, p) => n + p.size, 0);
   report(uploaded);
   const todo = Array.from({ length: state.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
-  // URLs are signed a batch at a time (one call), just before they are needed, since they last an hour.
-  const urls = new Map<number, string>();
+  // URLs are signed a batch at a time (one call), just before they are needed, since they last minutes; one that
+  // has (nearly) expired while waiting its turn is signed again.
+  const urls = new Map<number, { url: string; expiresAt: Date }>();
   let signing: Promise<void> | undefined;
-  const urlFor = async (partNumber: number): Promise<string> => {
+  const urlFor = async (partNumber: number, renew: boolean): Promise<string> => {
+    const held = urls.get(partNumber);
+    if (renew || (held && !fresh(held.expiresAt))) urls.delete(partNumber);
     while (!urls.has(partNumber)) {
       signing ??= (async () => {
         const wanted = [partNumber, ...queue.filter((n) => !urls.has(n) && n !== partNumber)];
         const batch = wanted.slice(0, UPLOAD_SIGN_BATCH);
-        const { parts } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
-        for (const p of parts) urls.set(p.partNumber, p.url);
+        const { parts, expiresAt } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
+        for (const p of parts) urls.set(p.partNumber, { url: p.url, expiresAt: new Date(expiresAt) });
       })().finally(() => (signing = undefined));
       await signing;
     }
-    const url = urls.get(partNumber)!;
+    const { url } = urls.get(partNumber)!;
     urls.delete(partNumber);
     return url;
   };
@@ -86,7 +121,8 @@ export async function uploadVideoFile(
     for (let partNumber = queue.shift(); partNumber !== undefined; partNumber = queue.shift()) {
       const start = (partNumber - 1) * state.partSize;
       const end = Math.min(source.size, start + state.partSize);
-      await put(f, await urlFor(partNumber), await source.slice(start, end), {}, opts);
+      const body = await source.slice(start, end);
+      await putSigned(f, async (renew) => ({ url: await urlFor(partNumber, renew), headers: {} }), body, opts);
       uploaded += end - start;
       report(uploaded);
     }
@@ -109,9 +145,21 @@ export async function uploadVideo(
 ) {
   const created = await client.video.createUpload.mutate({ ...input, size: source.size });
   if (created.kind === 'single') {
-    await put(opts.fetch ?? fetch, created.url, await source.slice(0, source.size), created.headers, opts);
+    const videoId = created.videoId;
+    let signed = { url: created.url, headers: created.headers, urlExpiresAt: created.urlExpiresAt };
+    const sign = async (renew: boolean) => {
+      if (renew || !fresh(signed.urlExpiresAt)) signed = await client.video.signUpload.mutate({ videoId });
+      return signed;
+    };
+    let etag: string | null = null;
+    try {
+      etag = await putSigned(opts.fetch ?? fetch, sign, await source.slice(0, source.size), opts);
+    } catch (e) {
+      // 412: the URL is create-only and the object is there (an earlier try got through); completion checks it.
+      if (!(e instanceof StorageRefusedError) || e.status !== 412) throw e;
+    }
     opts.onProgress?.({ uploadedBytes: source.size, totalBytes: source.size });
-    return client.video.completeUpload.mutate({ videoId: created.videoId });
+    return client.video.completeUpload.mutate({ videoId, ...(etag ? { etag } : {}) });
   }
   return uploadVideoFile(client, created.videoId, source, opts);
 }

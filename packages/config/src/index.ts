@@ -145,6 +145,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       multipartThresholdBytes: e.UPLOAD_MULTIPART_THRESHOLD_BYTES,
       partSizeBytes: e.UPLOAD_PART_SIZE_BYTES,
       sessionTtlHours: e.UPLOAD_SESSION_TTL_HOURS,
+      urlTtlS: e.UPLOAD_URL_TTL_S,
     },
     markers: {
       compileConcurrency: e.MARKER_COMPILE_CONCURRENCY,

@@ -193,6 +193,8 @@ export const envSchema = z.object({
   UPLOAD_MULTIPART_THRESHOLD_BYTES: int(5 * MiB, 5 * GiB).default(64 * MiB),
   UPLOAD_PART_SIZE_BYTES: int(5 * MiB, 5 * GiB).default(16 * MiB),
   UPLOAD_SESSION_TTL_HOURS: int(1, 24 * 7).default(24),
+  /** Lifetime of a presigned upload URL (a PUT or a part); clients sign again on resume. */
+  UPLOAD_URL_TTL_S: int(60, 3600).default(900),
 
   /** Marker compiles one worker process runs at once (each takes seconds of CPU and about 300 MB). */
   MARKER_COMPILE_CONCURRENCY: int(1, 16).default(1),

@@ -21,6 +21,7 @@ export const VIDEO_FAILURE_CODES = [
   'ORIGINAL_MISSING',
   'UNSUPPORTED_MEDIA',
   'UPLOAD_SIZE_MISMATCH',
+  'UPLOAD_CHANGED',
   'UPLOAD_EXPIRED',
   'UPLOAD_ABORTED',
   'DELETED',
@@ -44,7 +45,12 @@ export function stepFailureCode(step: string): VideoFailureCode {
 }
 
 /** Upload refusals that sending the same bytes again cannot fix. */
-export const FINAL_UPLOAD_REASONS = ['UNSUPPORTED_MEDIA', 'UPLOAD_SIZE_MISMATCH', 'UPLOAD_EXPIRED'] as const;
+export const FINAL_UPLOAD_REASONS = [
+  'UNSUPPORTED_MEDIA',
+  'UPLOAD_SIZE_MISMATCH',
+  'UPLOAD_CHANGED',
+  'UPLOAD_EXPIRED',
+] as const;
 export function isFinalUploadReason(reason: unknown): boolean {
   return typeof reason === 'string' && (FINAL_UPLOAD_REASONS as readonly string[]).includes(reason);
 }
@@ -58,6 +64,7 @@ export const MARKER_FAILURE_CODES = [
   'UPLOAD_MISSING',
   'UPLOAD_TOO_LARGE',
   'UPLOAD_SIZE_MISMATCH',
+  'UPLOAD_CHANGED',
   'MARKER_FAILED',
 ] as const;
 export type MarkerFailureCode = (typeof MARKER_FAILURE_CODES)[number];

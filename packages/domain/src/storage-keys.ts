@@ -36,6 +36,14 @@ export function originalKey(ids: VideoKeyIds): string {
   return `${videoPrefix(ids)}original`;
 }
 
+/**
+ * Where a client uploads a video's original: one key per upload attempt, which nothing but the completion reads (it
+ * copies the verified object to originalKey, then deletes this one). A URL outliving its upload writes only here.
+ */
+export function videoUploadKey(ids: VideoKeyIds, attemptId: string): string {
+  return `${videoPrefix(ids)}uploads/${attemptId}`;
+}
+
 /** Where processing writes; reprocessing removes it whole. File names in Video.outputs are relative to it. */
 export function videoOutputPrefix(ids: VideoKeyIds): string {
   return `${videoPrefix(ids)}out/`;
@@ -47,6 +55,11 @@ export function videoOutputKey(ids: VideoKeyIds, file: string): string {
 
 export function arContentPrefix(ids: ArContentKeyIds): string {
   return `${ids.companyId}/${ids.projectId}/ar/${ids.arContentId}/`;
+}
+
+/** Where a client uploads a marker image, one key per attempt; the completion copies it into the revision. */
+export function markerUploadKey(ids: ArContentKeyIds, attemptId: string): string {
+  return `${arContentPrefix(ids)}uploads/${attemptId}`;
 }
 
 /** A revision's upload and outputs; a new upload gets a new revision, so published URLs never change under a viewer. */

@@ -2,14 +2,7 @@
 // pipeline. It loads no media library; the tasks and cron items are in ./runtime.ts, for the worker only.
 export { enqueue, type EnqueueOptions } from './enqueue.ts';
 export { emit, InvalidEventError, type DeliveredEvent, type OutboxConsumer } from './outbox/index.ts';
-export {
-  jobMap,
-  jobKey,
-  isJobName,
-  type JobName,
-  type JobPayload,
-  type ParsedJobPayload,
-} from './job-map.ts';
+export { jobMap, jobKey, isJobName, type JobName, type JobPayload, type ParsedJobPayload } from './job-map.ts';
 export {
   queueMail,
   InvalidMailError,
@@ -20,3 +13,4 @@ export {
 export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
 export { VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
 export { abandonUpload } from './upload/abandon-upload.ts';
+export { closeAttempts, extendAttempt, openAttempt } from './upload/upload-attempts.ts';

@@ -4,7 +4,11 @@ import { ObjectStorage } from './object-storage.ts';
 export {
   isNotFound,
   isUnavailable,
+  ObjectChangedError,
   ObjectStorage,
+  ObjectTooLargeError,
+  sameEtag,
+  type ReadOptions,
   StorageUnavailableError,
   type StorageSettings,
 } from './object-storage.ts';

@@ -2,10 +2,12 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   ListPartsCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -32,6 +34,45 @@ export class StorageUnavailableError extends Error {
     super('Object storage is unavailable; try again shortly', { cause });
     this.name = 'StorageUnavailableError';
   }
+}
+
+/** The object is not the one expected: its ETag differs from the one recorded (If-Match failed or was ignored). */
+export class ObjectChangedError extends Error {
+  readonly key: string;
+  constructor(key: string, expected: string, actual: string | null) {
+    super(`Object ${key} changed: expected ETag ${expected}, found ${actual ?? 'another'}`);
+    this.name = 'ObjectChangedError';
+    this.key = key;
+  }
+}
+
+/** More bytes arrived than the reader allows. */
+export class ObjectTooLargeError extends Error {
+  readonly maxBytes: number;
+  constructor(key: string, maxBytes: number) {
+    super(`Object ${key} is larger than ${maxBytes} bytes`);
+    this.name = 'ObjectTooLargeError';
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** Conditions on a read: `ifMatch` is sent as If-Match and the answer's ETag is checked too (s3rver ignores If-Match). */
+export interface ReadOptions {
+  ifMatch?: string | null;
+}
+
+const GiB = 1024 * 1024 * 1024;
+/** S3's limit for a single CopyObject; larger objects are copied part by part (UploadPartCopy). */
+const COPY_MAX_BYTES = 5 * GiB;
+
+/** ETags compared as S3 does: without the quotes. */
+export function sameEtag(a: string | null | undefined, b: string | null | undefined): boolean {
+  return !!a && !!b && a.replaceAll('"', '') === b.replaceAll('"', '');
+}
+
+function isPreconditionFailed(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.$metadata?.httpStatusCode === 412 || err?.name === 'PreconditionFailed';
 }
 
 export class ObjectStorage {
@@ -80,11 +121,34 @@ export class ObjectStorage {
     return size;
   }
 
-  /** Streams an object to a local file. */
-  async download(key: string, path: string, signal?: AbortSignal): Promise<number> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      abortSignal: signal,
-    });
+  /** GetObject with If-Match; the ETag of the answer is checked as well, for stores that ignore the condition. */
+  async #get(key: string, opts: ReadOptions, range?: { start: number; end: number }, signal?: AbortSignal) {
+    const ifMatch = opts.ifMatch ?? undefined;
+    let res;
+    try {
+      res = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+          IfMatch: ifMatch,
+        }),
+        { abortSignal: signal },
+      );
+    } catch (e) {
+      if (ifMatch && isPreconditionFailed(e)) throw new ObjectChangedError(key, ifMatch, null);
+      throw e;
+    }
+    if (ifMatch && !sameEtag(res.ETag, ifMatch)) {
+      (res.Body as Readable | undefined)?.destroy?.();
+      throw new ObjectChangedError(key, ifMatch, res.ETag ?? null);
+    }
+    return res;
+  }
+
+  /** Streams an object to a local file; with `ifMatch`, only the object with that ETag. */
+  async download(key: string, path: string, signal?: AbortSignal, opts: ReadOptions = {}): Promise<number> {
+    const res = await this.#get(key, opts, undefined, signal);
     if (!res.Body) throw new Error(`Object ${key} has no body`);
     await pipeline(res.Body as Readable, createWriteStream(path), { signal });
     return (await stat(path)).size;
@@ -94,16 +158,79 @@ export class ObjectStorage {
     return new TextDecoder().decode(await this.getBytes(key));
   }
 
-  async getBytes(key: string, range?: { start: number; end: number }): Promise<Uint8Array> {
-    const res = await this.client.send(
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-      }),
-    );
+  async getBytes(key: string, range?: { start: number; end: number }, opts: ReadOptions = {}): Promise<Uint8Array> {
+    const res = await this.#get(key, opts, range);
     if (!res.Body) return new Uint8Array();
     return res.Body.transformToByteArray();
+  }
+
+  /** The whole object in memory, streamed and cut off (ObjectTooLargeError) as soon as more than `maxBytes` arrive. */
+  async getBytesBounded(key: string, maxBytes: number, opts: ReadOptions = {}): Promise<Buffer> {
+    const res = await this.#get(key, opts);
+    const body = res.Body as Readable | undefined;
+    if (!body) return Buffer.alloc(0);
+    if ((res.ContentLength ?? 0) > maxBytes) {
+      body.destroy();
+      throw new ObjectTooLargeError(key, maxBytes);
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) {
+        body.destroy();
+        throw new ObjectTooLargeError(key, maxBytes);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, received);
+  }
+
+  /**
+   * Copies `from` to `to` inside the bucket and returns the copy's ETag. With `ifMatch`, only the source with that
+   * ETag (CopySourceIfMatch). Objects over 5 GiB, which CopyObject refuses, are copied part by part.
+   */
+  async copy(from: string, to: string, opts: { size: number; ifMatch?: string | null }): Promise<string> {
+    const source = `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
+    const ifMatch = opts.ifMatch ?? undefined;
+    try {
+      if (opts.size <= COPY_MAX_BYTES) {
+        const res = await this.client.send(
+          new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source, CopySourceIfMatch: ifMatch }),
+        );
+        const etag = res.CopyObjectResult?.ETag ?? (await this.head(to))?.etag;
+        if (!etag) throw new Error(`CopyObject to ${to} returned no ETag`);
+        return etag;
+      }
+      const uploadId = await this.createMultipartUpload(to, 'application/octet-stream');
+      try {
+        const partSize = Math.max(GiB, Math.ceil(opts.size / 10_000));
+        const parts: { partNumber: number; etag: string }[] = [];
+        for (let start = 0, partNumber = 1; start < opts.size; start += partSize, partNumber++) {
+          const end = Math.min(opts.size, start + partSize) - 1;
+          const res = await this.client.send(
+            new UploadPartCopyCommand({
+              Bucket: this.bucket,
+              Key: to,
+              UploadId: uploadId,
+              PartNumber: partNumber,
+              CopySource: source,
+              CopySourceRange: `bytes=${start}-${end}`,
+              CopySourceIfMatch: ifMatch,
+            }),
+          );
+          if (!res.CopyPartResult?.ETag) throw new Error(`UploadPartCopy to ${to} returned no ETag`);
+          parts.push({ partNumber, etag: res.CopyPartResult.ETag });
+        }
+        return await this.completeMultipartUpload(to, uploadId, parts);
+      } catch (e) {
+        await this.abortMultipartUpload(to, uploadId).catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      if (ifMatch && isPreconditionFailed(e)) throw new ObjectChangedError(from, ifMatch, null);
+      throw e;
+    }
   }
 
   /** The object's size, or null when it does not exist. */
@@ -164,10 +291,25 @@ export class ObjectStorage {
     });
   }
 
-  presignPut(key: string, contentType: string, expiresIn = 3600): Promise<string> {
+  /**
+   * A presigned PUT. `contentLength` is signed, so the store refuses a body of any other size; `createOnly` signs
+   * `If-None-Match: *` (the client must send it), so stores that support conditional writes refuse a second PUT.
+   */
+  presignPut(
+    key: string,
+    contentType: string,
+    expiresIn = 3600,
+    opts: { contentLength?: number; createOnly?: boolean } = {},
+  ): Promise<string> {
     return getSignedUrl(
       this.signer,
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ContentType: contentType,
+        ContentLength: opts.contentLength,
+        IfNoneMatch: opts.createOnly ? '*' : undefined,
+      }),
       { expiresIn },
     );
   }
@@ -180,14 +322,29 @@ export class ObjectStorage {
     return res.UploadId;
   }
 
-  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresIn = 3600): Promise<string> {
+  /** A presigned part upload; with `contentLength` the part's size is signed and the store refuses any other. */
+  presignUploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresIn = 3600,
+    contentLength?: number,
+  ): Promise<string> {
     if (this.#presigner) {
       const query = { partNumber: String(partNumber), uploadId, 'x-id': 'UploadPart' };
-      return Promise.resolve(this.#presigner.sign('PUT', key, query, expiresIn));
+      const headers: Record<string, string> =
+        contentLength === undefined ? {} : { 'content-length': String(contentLength) };
+      return Promise.resolve(this.#presigner.sign('PUT', key, query, expiresIn, new Date(), headers));
     }
     return getSignedUrl(
       this.signer,
-      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+      new UploadPartCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        ContentLength: contentLength,
+      }),
       { expiresIn },
     );
   }
@@ -208,8 +365,13 @@ export class ObjectStorage {
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]) {
-    await this.client.send(
+  /** Assembles the parts; returns the object's ETag. */
+  async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<string> {
+    const res = await this.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: this.bucket,
         Key: key,
@@ -217,6 +379,7 @@ export class ObjectStorage {
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
       }),
     );
+    return res.ETag ?? (await this.head(key))?.etag ?? '';
   }
 
   /** Aborts a multipart upload; an upload that is already gone is not an error. */

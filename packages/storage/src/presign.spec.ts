@@ -42,4 +42,24 @@ describe('Presigner', () => {
       presigner.sign('PUT', keys[0]!, { partNumber: '7', uploadId, 'x-id': 'UploadPart' }, 3600, signingDate),
     ).toBe(expected);
   });
+
+  it('signs an upload part with its Content-Length exactly as the SDK does', async () => {
+    const signingDate = dates[1]!;
+    const uploadId = 'abc123';
+    const expected = await getSignedUrl(
+      sdk,
+      new UploadPartCommand({
+        Bucket: settings.bucket,
+        Key: keys[1],
+        UploadId: uploadId,
+        PartNumber: 3,
+        ContentLength: 16 * 1024 * 1024,
+      }),
+      { expiresIn: 900, signingDate },
+    );
+    expect(new URL(expected).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
+    const query = { partNumber: '3', uploadId, 'x-id': 'UploadPart' };
+    const headers = { 'content-length': String(16 * 1024 * 1024) };
+    expect(presigner.sign('PUT', keys[1]!, query, 900, signingDate, headers)).toBe(expected);
+  });
 });

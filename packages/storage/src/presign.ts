@@ -33,8 +33,18 @@ export class Presigner {
     this.#basePath = `${url.pathname.replace(/\/+$/, '')}/${encode(s.bucket)}/`;
   }
 
-  /** A presigned URL for `method` on `key`, path-style; `query` holds the operation's own parameters (e.g. x-id). */
-  sign(method: 'GET' | 'PUT', key: string, query: Record<string, string>, expiresIn: number, now = new Date()): string {
+  /**
+   * A presigned URL for `method` on `key`, path-style; `query` holds the operation's own parameters (e.g. x-id), and
+   * `headers` (lower-case names) are signed beside `host`: the client must send them with exactly these values.
+   */
+  sign(
+    method: 'GET' | 'PUT',
+    key: string,
+    query: Record<string, string>,
+    expiresIn: number,
+    now = new Date(),
+    headers: Record<string, string> = {},
+  ): string {
     // The SDK refuses the same: SigV4 presigned URLs last at most a week.
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800)
       throw new RangeError(`expiresIn ${expiresIn} s is outside 1 s to 7 days`);
@@ -45,20 +55,23 @@ export class Presigner {
     const date = amzDate.slice(0, 8);
     const scope = `${date}/${this.#s.region}/s3/aws4_request`;
     const path = this.#basePath + key.split('/').map(encode).join('/');
+    const signed = Object.entries({ ...headers, host: this.#host }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const signedHeaders = signed.map(([name]) => name).join(';');
     const params: [string, string][] = [
       ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
       ['X-Amz-Content-Sha256', 'UNSIGNED-PAYLOAD'],
       ['X-Amz-Credential', `${this.#s.accessKeyId}/${scope}`],
       ['X-Amz-Date', amzDate],
       ['X-Amz-Expires', String(expiresIn)],
-      ['X-Amz-SignedHeaders', 'host'],
+      ['X-Amz-SignedHeaders', signedHeaders],
       ...Object.entries(query),
     ];
     const canonicalQuery = params
       .map(([k, v]) => [encode(k), encode(v)] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => `${k}=${v}`);
-    const canonicalRequest = `${method}\n${path}\n${canonicalQuery.join('&')}\nhost:${this.#host}\n\nhost\nUNSIGNED-PAYLOAD`;
+    const canonicalHeaders = signed.map(([name, value]) => `${name}:${value.trim()}\n`).join('');
+    const canonicalRequest = `${method}\n${path}\n${canonicalQuery.join('&')}\n${canonicalHeaders}\n${signedHeaders}\nUNSIGNED-PAYLOAD`;
     const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.#key(date)).update(stringToSign).digest('hex');
     // The SDK lists the signature among the other parameters in sorted order.

@@ -112,8 +112,9 @@ export class UploadQueue {
       const source = await this.#opts.openSource(video);
       if (!source) throw new UserError('cannotRead', { name: video.name });
       if (created.kind === 'single') {
-        await this.#putSingle(created.url, created.headers, source, created.videoId, progress);
-        await this.#opts.client.video.completeUpload.mutate({ videoId: created.videoId });
+        const etag = await this.#putSingle(created.url, created.headers, source, created.videoId, progress);
+        // The ETag storage answered: completion refuses any other object.
+        await this.#opts.client.video.completeUpload.mutate({ videoId: created.videoId, ...(etag ? { etag } : {}) });
       } else {
         await uploadVideoFile(
           this.#opts.client,
@@ -216,11 +217,12 @@ export class UploadQueue {
     source: UploadSource,
     videoId: string,
     onProgress?: ProgressListener,
-  ) {
+  ): Promise<string | null> {
     const f = this.#opts.fetch ?? fetch;
     const res = await f(url, { method: 'PUT', body: (await source.slice(0, source.size)) as BodyInit, headers });
     if (!res.ok) throw new UserError('storageRefused', { status: res.status });
     onProgress?.(videoId, { uploadedBytes: source.size, totalBytes: source.size });
+    return res.headers?.get?.('etag') ?? null;
   }
 
   #track(p: PendingUpload, run: Promise<UploadOutcome>): Promise<UploadOutcome> {

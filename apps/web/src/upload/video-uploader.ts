@@ -15,6 +15,8 @@ export type UploadMeta = {
   kind?: 'single' | 'multipart';
   url?: string;
   headers?: Record<string, string>;
+  /** When the single-request URL expires (minutes after signing); a retry after that signs again. */
+  urlExpiresAt?: string;
   /** Set by our steps; Uppy's own progress fills in the rest. */
   phase?: 'completing' | 'done';
   resumed?: boolean;
@@ -180,6 +182,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
         kind: 'single',
         url: created.url,
         headers: created.headers,
+        urlExpiresAt: new Date(created.urlExpiresAt).toISOString(),
       });
     }
     opts.onVideoChange?.(created.videoId);
@@ -212,9 +215,19 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     shouldUseMultipart: (file) => uppy.getFile(file.id)?.meta.kind === 'multipart',
     getChunkSize: (data) => partSizeBySize.get(data.size) ?? 16 * 1024 * 1024,
 
-    getUploadParameters: (file) => {
+    getUploadParameters: async (file) => {
       const meta = uppy.getFile(file.id)?.meta ?? file.meta;
       if (!meta.url) throw new Error(t('upload.errors.noUrl'));
+      // Upload URLs live minutes: one that expires within a minute (a retry, a paused queue) is signed again.
+      if (!meta.urlExpiresAt || new Date(meta.urlExpiresAt).getTime() - 60_000 < Date.now()) {
+        const signed = await client.video.signUpload.mutate({ videoId: videoIdOf(file) });
+        uppy.setFileMeta(file.id, {
+          url: signed.url,
+          headers: signed.headers,
+          urlExpiresAt: new Date(signed.urlExpiresAt).toISOString(),
+        });
+        return { method: 'PUT', url: signed.url, headers: signed.headers };
+      }
       return { method: 'PUT', url: meta.url, headers: meta.headers ?? {} };
     },
 

@@ -89,7 +89,7 @@ export const arContentRouter = router({
 
   /** Verifies the upload, then queues marker:compile (normalize, score, compile the .mind, load it back). */
   completeMarkerUpload: tenantProcedure('editor')
-    .input(z.strictObject({ id, widthMm: widthMm.optional() }))
+    .input(z.strictObject({ id, widthMm: widthMm.optional(), etag: z.string().min(1).max(128).optional() }))
     .mutation(({ ctx, input }) => arContent.completeMarkerUpload(ctx, input)),
 
   /** A QR code for the viewer URL: PNG as a data URL (for print) or SVG text (for the web). */

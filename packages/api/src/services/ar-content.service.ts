@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, type MarkerContentType } from '@arvlite/contract';
 import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
-import { arContentKeyIds, markerKey, transitionArContent } from '@arvlite/domain';
-import { enqueue } from '@arvlite/jobs';
+import { arContentKeyIds, markerKey, markerUploadKey, transitionArContent } from '@arvlite/domain';
+import { closeAttempts, enqueue, openAttempt } from '@arvlite/jobs';
 import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker/qr';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
@@ -12,14 +12,13 @@ import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
 import { findPage } from '../paginate.ts';
+import { ObjectChangedError, sameEtag } from '@arvlite/storage';
 import { storageCall } from './video.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
   caller: { userId: string };
 };
-
-const UPLOAD_URL_TTL_S = 3600;
 
 /** 96 random bits as 16 URL-safe characters: unguessable, short enough for a QR code that scans from afar. */
 export function newPublicId(): string {
@@ -274,13 +273,19 @@ export async function createMarkerUpload(
       });
     }
     abandoned = content.markerUploadKey ?? null;
+    if (abandoned) await closeAttempts(tem, { key: abandoned });
     content.markerRevision += 1;
-    const key = markerKey(arContentKeyIds(content), content.markerRevision, 'original');
+    // The client writes to a key of this attempt only; completion copies it into the revision.
+    const attemptId = crypto.randomUUID();
+    const key = markerUploadKey(arContentKeyIds(content), attemptId);
+    const ttl = ctx.config.uploads.urlTtlS;
+    const urlExpiresAt = new Date(Date.now() + ttl * 1000);
+    openAttempt(tem, { id: attemptId, companyId: content.company.id, key, urlsExpireAt: urlExpiresAt });
     content.markerUploadKey = key;
     content.markerUploadContentType = input.contentType;
     content.markerUploadBytes = input.size;
     const url = await storageCall(ctx, 'presignPut', () =>
-      ctx.storage.presignPut(key, input.contentType, UPLOAD_URL_TTL_S),
+      ctx.storage.presignPut(key, input.contentType, ttl, { contentLength: input.size, createOnly: true }),
     );
     audit(tem, actor(ctx), {
       companyId: content.company.id,
@@ -294,8 +299,8 @@ export async function createMarkerUpload(
     });
     return {
       url,
-      headers: { 'content-type': input.contentType },
-      expiresAt: new Date(Date.now() + UPLOAD_URL_TTL_S * 1000),
+      headers: { 'content-type': input.contentType, 'if-none-match': '*' },
+      expiresAt: urlExpiresAt,
       maxBytes: MARKER_MAX_BYTES,
     };
   });
@@ -311,8 +316,11 @@ const IMAGE_TYPES = new Set<string>(MARKER_CONTENT_TYPES);
 
 type CompleteOutcome = { ok: Awaited<ReturnType<typeof arContentView>> } | { fail: DomainError };
 
-/** Checks the stored upload (size, image type), then in one transaction MARKER_PROCESSING and the marker:compile job. */
-export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthMm?: number }) {
+/**
+ * Copies the upload into its revision (a key no client can write), checks the copy (size, image type) and records its
+ * ETag for marker:compile's If-Match read, then in one transaction MARKER_PROCESSING and the marker:compile job.
+ */
+export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthMm?: number; etag?: string }) {
   const outcome: CompleteOutcome = await ctx.em.transactional(async (tem) => {
     const content = await lockContent(ctx, tem, input.id);
     if (content.status === 'MARKER_PROCESSING' && content.markerQueuedRevision === content.markerRevision) {
@@ -323,8 +331,13 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
     if (!key)
       throw new ConflictError('No marker upload is waiting; call createMarkerUpload first', { reason: 'NO_UPLOAD' });
 
+    const original = markerKey(arContentKeyIds(content), content.markerRevision, 'original');
     const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
-      await storageCall(ctx, 'delete', () => ctx.storage.delete(key));
+      await storageCall(ctx, 'delete', async () => {
+        await ctx.storage.delete(key);
+        if (original !== key) await ctx.storage.delete(original);
+      });
+      await closeAttempts(tem, { key });
       tem.assign(content, {
         markerUploadKey: null,
         markerUploadContentType: null,
@@ -342,20 +355,37 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
       return { fail: new ValidationError(message, { reason: code, ...details }) };
     };
 
-    const head = await storageCall(ctx, 'head', () => ctx.storage.head(key));
-    if (!head)
+    const uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(key));
+    if (!uploaded)
       throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
         reason: 'NOT_UPLOADED',
       });
-    if (head.size !== content.markerUploadBytes || head.size > MARKER_MAX_BYTES) {
-      return fail(
-        'UPLOAD_SIZE_MISMATCH',
-        `Uploaded ${head.size} bytes but ${content.markerUploadBytes} were declared`,
-        { storedBytes: head.size, declaredBytes: content.markerUploadBytes },
+    if (input.etag && !sameEtag(uploaded.etag, input.etag))
+      return fail('UPLOAD_CHANGED', 'Storage holds another file than the one this upload sent; upload it again');
+    const sizeMismatch = (size: number) =>
+      fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${size} bytes but ${content.markerUploadBytes} were declared`, {
+        storedBytes: size,
+        declaredBytes: content.markerUploadBytes,
+      });
+    if (uploaded.size !== content.markerUploadBytes || uploaded.size > MARKER_MAX_BYTES)
+      return sizeMismatch(uploaded.size);
+    // From here on only the copy counts: old URLs can still write to the upload key, never into the revision.
+    let etag = uploaded.etag ?? null;
+    if (original !== key) {
+      etag = await storageCall(ctx, 'copy', () =>
+        ctx.storage.copy(key, original, { size: uploaded.size, ifMatch: uploaded.etag }).catch((e: unknown) => {
+          if (e instanceof ObjectChangedError) return null;
+          throw e;
+        }),
       );
+      if (!etag) return fail('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
     }
+    const head = await storageCall(ctx, 'head', () => ctx.storage.head(original));
+    if (!head || !sameEtag(head.etag, etag))
+      return fail('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+    if (head.size !== content.markerUploadBytes) return sizeMismatch(head.size);
     const firstBytes = await storageCall(ctx, 'sniff', () =>
-      ctx.storage.getBytes(key, { start: 0, end: Math.min(head.size, 4100) - 1 }),
+      ctx.storage.getBytes(original, { start: 0, end: Math.min(head.size, 4100) - 1 }, { ifMatch: etag }),
     );
     const type = await fileTypeFromBuffer(firstBytes);
     if (!type || !IMAGE_TYPES.has(type.mime)) {
@@ -368,7 +398,13 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
 
     const from = content.status;
     transitionArContent(content, 'MARKER_PROCESSING');
+    if (original !== key) {
+      await storageCall(ctx, 'delete', () => ctx.storage.delete(key));
+      await closeAttempts(tem, { key });
+    }
     tem.assign(content, {
+      markerUploadKey: null,
+      markerOriginalEtag: etag,
       markerQueuedRevision: content.markerRevision,
       markerFailureCode: null,
       markerFailureMessage: null,

@@ -7,9 +7,9 @@ import {
   VIDEO_CONTENT_TYPES,
 } from '@arvlite/contract';
 import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
-import { commitQuota, originalKey, reserveQuota, transition } from '@arvlite/domain';
-import { abandonUpload, enqueue, restartProcessing } from '@arvlite/jobs';
-import { isUnavailable } from '@arvlite/storage';
+import { commitQuota, originalKey, reserveQuota, transition, videoUploadKey } from '@arvlite/domain';
+import { abandonUpload, closeAttempts, enqueue, extendAttempt, openAttempt, restartProcessing } from '@arvlite/jobs';
+import { isUnavailable, ObjectChangedError, sameEtag } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Access } from '../access.ts';
@@ -24,7 +24,6 @@ type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'use
 };
 
 const MiB = 1024 * 1024;
-const PART_URL_TTL_S = 3600;
 
 /** Storage calls that fail for availability reasons become a clear, retryable error. */
 export async function storageCall<T>(ctx: Pick<Ctx, 'log'>, what: string, fn: () => Promise<T>): Promise<T> {
@@ -46,6 +45,16 @@ export function planParts(size: number, preferred: number): { partSize: number; 
   partSize = Math.ceil(partSize / MiB) * MiB;
   if (partSize > UPLOAD_PART_MAX_BYTES) throw new ValidationError('File is too large for a multipart upload');
   return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+/** Part sizes follow from the declared size: every part is partSize bytes but the last, which holds the rest. */
+export function partLength(size: number, partSize: number, partCount: number, partNumber: number): number {
+  return partNumber < partCount ? partSize : size - partSize * (partCount - 1);
+}
+
+/** Headers the client must send with a single-request upload URL (they are signed; the length is signed as well). */
+function singlePutHeaders(contentType: string) {
+  return { 'content-type': contentType, 'if-none-match': '*' };
 }
 
 /** Takes a Video or a VideoRecord (read-only views). */
@@ -110,16 +119,23 @@ export async function createUpload(
       sizeBytes: input.size,
       originalKey: '',
     });
-    video.originalKey = originalKey({ companyId: company.id, projectId: project.id, videoId: video.id });
+    const ids = { companyId: company.id, projectId: project.id, videoId: video.id };
+    video.originalKey = originalKey(ids);
+    // The client writes to a key of this attempt only; completion copies the verified object to the original.
+    const attemptId = crypto.randomUUID();
+    const uploadKey = videoUploadKey(ids, attemptId);
+    const urlExpiresAt = new Date(Date.now() + limits.urlTtlS * 1000);
     // Storage is called before commit: if it is down, the video and the reservation roll back.
     const s3UploadId = multipart
       ? await storageCall(ctx, 'createMultipartUpload', () =>
-          ctx.storage.createMultipartUpload(video.originalKey, input.contentType),
+          ctx.storage.createMultipartUpload(uploadKey, input.contentType),
         )
       : null;
+    openAttempt(tem, { id: attemptId, companyId: company.id, key: uploadKey, s3UploadId, urlsExpireAt: urlExpiresAt });
     tem.create(UploadSession, {
       video,
       kind: multipart ? 'multipart' : 'single',
+      uploadKey,
       s3UploadId,
       partSize: plan?.partSize ?? null,
       partCount: plan?.partCount ?? null,
@@ -143,14 +159,17 @@ export async function createUpload(
         expiresAt,
       };
     }
-    const ttl = Math.min(limits.sessionTtlHours * 3600, 7 * 86_400);
-    const url = await ctx.storage.presignPut(video.originalKey, input.contentType, ttl);
+    const url = await ctx.storage.presignPut(uploadKey, input.contentType, limits.urlTtlS, {
+      contentLength: input.size,
+      createOnly: true,
+    });
     return {
       kind: 'single' as const,
       videoId: video.id,
       url,
-      headers: { 'content-type': input.contentType },
+      headers: singlePutHeaders(input.contentType),
       expiresAt,
+      urlExpiresAt,
     };
   });
 }
@@ -167,29 +186,62 @@ async function openSession(ctx: Ctx, videoId: string) {
   return { video, session };
 }
 
+/** The key the client uploads to (older sessions uploaded to the original itself). */
+function uploadKeyOf(video: { originalKey: string }, session: UploadSession): string {
+  return session.uploadKey ?? video.originalKey;
+}
+
+/** Fresh URLs for parts (on start and on every resume): each signs its part's exact size and lives UPLOAD_URL_TTL_S. */
 export async function signUploadParts(ctx: Ctx, input: { videoId: string; partNumbers: number[] }) {
   const { video, session } = await openSession(ctx, input.videoId);
   if (session.kind !== 'multipart' || !session.s3UploadId)
     throw new ConflictError('This is a single-request upload; it has no parts');
   const bad = input.partNumbers.filter((n) => n > session.partCount!);
   if (bad.length) throw new ValidationError(`Part numbers out of range 1..${session.partCount}: ${bad.join(', ')}`);
+  const ttl = ctx.config.uploads.urlTtlS;
+  const expiresAt = new Date(Date.now() + ttl * 1000);
+  const key = uploadKeyOf(video, session);
+  await extendAttempt(ctx.em, key, expiresAt);
   const parts = await Promise.all(
     [...new Set(input.partNumbers)].map(async (partNumber) => ({
       partNumber,
-      url: await ctx.storage.presignUploadPart(video.originalKey, session.s3UploadId!, partNumber, PART_URL_TTL_S),
+      url: await ctx.storage.presignUploadPart(
+        key,
+        session.s3UploadId!,
+        partNumber,
+        ttl,
+        partLength(video.sizeBytes, session.partSize!, session.partCount!, partNumber),
+      ),
     })),
   );
-  return { parts, expiresAt: new Date(Date.now() + PART_URL_TTL_S * 1000) };
+  return { parts, expiresAt };
+}
+
+/** A fresh URL for a single-request upload whose URL expired before it was sent (same key, size and conditions). */
+export async function signUpload(ctx: Ctx, input: { videoId: string }) {
+  const { video, session } = await openSession(ctx, input.videoId);
+  if (session.kind !== 'single' || !session.uploadKey)
+    throw new ConflictError('This upload has parts; sign them with signUploadParts');
+  const ttl = ctx.config.uploads.urlTtlS;
+  const urlExpiresAt = new Date(Date.now() + ttl * 1000);
+  await extendAttempt(ctx.em, session.uploadKey, urlExpiresAt);
+  const url = await storageCall(ctx, 'presignPut', () =>
+    ctx.storage.presignPut(session.uploadKey!, video.contentType, ttl, {
+      contentLength: video.sizeBytes,
+      createOnly: true,
+    }),
+  );
+  return { url, headers: singlePutHeaders(video.contentType), expiresAt: session.expiresAt, urlExpiresAt };
 }
 
 export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
   const { video, session } = await openSession(ctx, input.videoId);
   if (session.kind !== 'multipart' || !session.s3UploadId) {
-    const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
+    const head = await storageCall(ctx, 'head', () => ctx.storage.head(uploadKeyOf(video, session)));
     return { kind: 'single' as const, parts: [], uploadedBytes: head?.size ?? 0 };
   }
   const parts = await storageCall(ctx, 'listParts', () =>
-    ctx.storage.listParts(video.originalKey, session.s3UploadId!),
+    ctx.storage.listParts(uploadKeyOf(video, session), session.s3UploadId!),
   );
   return {
     kind: 'multipart' as const,
@@ -202,9 +254,14 @@ export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
 
 type CompleteOutcome = { ok: ReturnType<typeof videoView> } | { fail: DomainError };
 
+/**
+ * Verifies the upload and makes it the original: the attempt object is copied to the original key (which no client
+ * can write), the copy is what is checked (size, type), its ETag is recorded for the worker's If-Match reads, and the
+ * attempt object goes. `etag` (single uploads) is what the client's PUT answered; another object there is refused.
+ */
 export async function completeUpload(
   ctx: Ctx,
-  input: { videoId: string; parts?: { partNumber: number; etag: string }[] },
+  input: { videoId: string; etag?: string; parts?: { partNumber: number; etag: string }[] },
 ) {
   const outcome: CompleteOutcome = await ctx.em.transactional(async (tem) => {
     const { video: found } = await ctx.access.video(input.videoId);
@@ -224,6 +281,7 @@ export async function completeUpload(
     if (session.expiresAt < new Date()) {
       throw new ConflictError('The upload session has expired; start a new upload', { reason: 'UPLOAD_EXPIRED' });
     }
+    const uploadKey = uploadKeyOf(video, session);
     const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
       await storageCall(ctx, 'abandon', () => abandonUpload(tem, ctx.storage, video, { code, message }));
       audit(tem, actor(ctx), {
@@ -237,9 +295,7 @@ export async function completeUpload(
     };
 
     if (session.kind === 'multipart') {
-      const stored = await storageCall(ctx, 'listParts', () =>
-        ctx.storage.listParts(video.originalKey, session.s3UploadId!),
-      );
+      const stored = await storageCall(ctx, 'listParts', () => ctx.storage.listParts(uploadKey, session.s3UploadId!));
       const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
       const expected = Array.from({ length: session.partCount! }, (_, i) => i + 1);
       const given = input.parts ?? stored.map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
@@ -275,26 +331,49 @@ export async function completeUpload(
       }
       await storageCall(ctx, 'completeMultipartUpload', () =>
         ctx.storage.completeMultipartUpload(
-          video.originalKey,
+          uploadKey,
           session.s3UploadId!,
           expected.map((k) => ({ partNumber: k, etag: byNumber.get(k)!.etag })),
         ),
       );
     }
 
-    const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
-    if (!head)
+    const uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(uploadKey));
+    if (!uploaded)
       throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
         reason: 'NOT_UPLOADED',
       });
-    if (head.size !== video.sizeBytes || head.size > ctx.config.uploads.maxBytes) {
-      return fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${head.size} bytes but ${video.sizeBytes} were declared`, {
-        storedBytes: head.size,
-        declaredBytes: video.sizeBytes,
+    if (input.etag && !sameEtag(uploaded.etag, input.etag)) {
+      return fail('UPLOAD_CHANGED', 'Storage holds another file than the one this upload sent; upload it again', {
+        etag: input.etag,
       });
     }
+    const sizeMismatch = (size: number) =>
+      fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${size} bytes but ${video.sizeBytes} were declared`, {
+        storedBytes: size,
+        declaredBytes: video.sizeBytes,
+      });
+    if (uploaded.size !== video.sizeBytes || uploaded.size > ctx.config.uploads.maxBytes)
+      return sizeMismatch(uploaded.size);
+    // From here on only the copy counts: old URLs can still write to the upload key, never to the original.
+    let etag = uploaded.etag ?? null;
+    if (uploadKey !== video.originalKey) {
+      etag = await storageCall(ctx, 'copy', () =>
+        ctx.storage
+          .copy(uploadKey, video.originalKey, { size: uploaded.size, ifMatch: uploaded.etag })
+          .catch((e: unknown) => {
+            if (e instanceof ObjectChangedError) return null;
+            throw e;
+          }),
+      );
+      if (!etag) return fail('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+    }
+    const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
+    if (!head || !sameEtag(head.etag, etag))
+      return fail('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+    if (head.size !== video.sizeBytes) return sizeMismatch(head.size);
     const firstBytes = await storageCall(ctx, 'sniff', () =>
-      ctx.storage.getBytes(video.originalKey, { start: 0, end: Math.min(head.size, 4100) - 1 }),
+      ctx.storage.getBytes(video.originalKey, { start: 0, end: Math.min(head.size, 4100) - 1 }, { ifMatch: etag }),
     );
     const type = await fileTypeFromBuffer(firstBytes);
     const container = type ? VIDEO_CONTAINERS[type.mime as keyof typeof VIDEO_CONTAINERS] : undefined;
@@ -310,7 +389,13 @@ export async function completeUpload(
     video.uploadedAt = new Date();
     video.container = container;
     video.storedBytes = head.size;
+    video.originalEtag = etag;
+    session.etag = etag;
     session.completedAt = new Date();
+    if (uploadKey !== video.originalKey) {
+      await storageCall(ctx, 'delete', () => ctx.storage.delete(uploadKey));
+      await closeAttempts(tem, { key: uploadKey });
+    }
     await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
     await restartProcessing(tem, video.id, ctx.config.media);
     audit(tem, actor(ctx), {

@@ -18,7 +18,7 @@ import {
   type AcceptedContainer,
   type Rendition,
 } from '@arvlite/media';
-import { isNotFound } from '@arvlite/storage';
+import { isNotFound, ObjectChangedError } from '@arvlite/storage';
 import type { TaskContext } from '../define-task.ts';
 import { enqueue, mediaJobOptions } from '../enqueue.ts';
 import type { JobName } from '../job-map.ts';
@@ -31,10 +31,16 @@ import { publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
 
+/** The original exactly as verified at completion: If-Match on the ETag recorded then. */
 async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
   try {
-    await ctx.deps.storage.download(video.originalKey, path, ctx.signal);
+    await ctx.deps.storage.download(video.originalKey, path, ctx.signal, { ifMatch: video.originalEtag });
   } catch (e) {
+    if (e instanceof ObjectChangedError)
+      throw new PermanentStepError(
+        'UPLOAD_CHANGED',
+        'The stored original is not the file that was uploaded and checked; upload the video again',
+      );
     if (isNotFound(e))
       throw new PermanentStepError(
         'ORIGINAL_MISSING',

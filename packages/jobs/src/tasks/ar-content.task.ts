@@ -5,6 +5,7 @@ import { defineTask } from '../define-task.ts';
 import { emit } from '../outbox/emit.ts';
 import { jobKey } from '../job-map.ts';
 import { failMarker, keyIds } from '../marker/marker-state.ts';
+import { closeAttempts } from '../upload/upload-attempts.ts';
 
 /** Removes every object of a soft-deleted item, releases its storage usage, then the row (playlist, rules and sessions cascade). Safe to re-run. */
 export const arContentDelete = defineTask('ar-content:delete', async ({ em, deps, payload, log }) => {
@@ -14,8 +15,10 @@ export const arContentDelete = defineTask('ar-content:delete', async ({ em, deps
     log.warn({ arContentId: content.id }, 'ar-content:delete for an item that is not deleted; skipping');
     return;
   }
-  const removed = await deps.storage.deletePrefix(arContentPrefix(keyIds(content)));
+  const prefix = arContentPrefix(keyIds(content));
+  const removed = await deps.storage.deletePrefix(prefix);
   await em.transactional(async (tem) => {
+    await closeAttempts(tem, { prefix });
     await addUsage(tem, content.company.id, -content.markerStoredBytes);
     await tem.nativeDelete(ArContent, { id: content.id });
   });

@@ -18,7 +18,7 @@ import {
   scoreMarker,
   type MarkerScore,
 } from '@arvlite/marker';
-import type { ObjectStorage } from '@arvlite/storage';
+import { isNotFound, ObjectChangedError, ObjectTooLargeError, type ObjectStorage } from '@arvlite/storage';
 import { defineTask, type TaskDeps } from '../define-task.ts';
 import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
@@ -52,7 +52,7 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
   const seen: { score?: MarkerScore } = {};
   try {
     const result = await compileSlots(deps).use(
-      () => compileRevision(deps.storage, ids, payload.revision, dir, seen, signal),
+      () => compileRevision(deps.storage, ids, payload.revision, content.markerOriginalEtag, dir, seen, signal),
       signal,
     );
     const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);
@@ -87,24 +87,38 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
   }
 });
 
+/** The revision's original as verified at completion (If-Match), streamed and cut off past MARKER_MAX_BYTES. */
+async function readOriginal(storage: ObjectStorage, key: string, etag: string | null | undefined): Promise<Buffer> {
+  try {
+    return await storage.getBytesBounded(key, MARKER_MAX_BYTES, { ifMatch: etag });
+  } catch (e) {
+    if (isNotFound(e))
+      throw new PermanentStepError('UPLOAD_MISSING', 'The uploaded marker image is gone. Upload it again.');
+    if (e instanceof ObjectTooLargeError)
+      throw new PermanentStepError(
+        'UPLOAD_TOO_LARGE',
+        `The marker image is larger than ${MARKER_MAX_BYTES / 1024 / 1024} MiB. Upload a smaller photo.`,
+      );
+    if (e instanceof ObjectChangedError)
+      throw new PermanentStepError(
+        'UPLOAD_CHANGED',
+        'The stored marker image is not the one that was uploaded and checked. Upload it again.',
+      );
+    throw e;
+  }
+}
+
 async function compileRevision(
   storage: ObjectStorage,
   ids: ArContentKeyIds,
   revision: number,
+  etag: string | null | undefined,
   dir: string,
   seen: { score?: MarkerScore },
   signal: AbortSignal,
 ): Promise<CompiledRevision> {
-  const uploadKey = markerKey(ids, revision, 'original');
-  const head = await storage.head(uploadKey);
-  if (!head) throw new PermanentStepError('UPLOAD_MISSING', 'The uploaded marker image is gone. Upload it again.');
-  if (head.size > MARKER_MAX_BYTES) {
-    throw new PermanentStepError(
-      'UPLOAD_TOO_LARGE',
-      `The marker image is larger than ${MARKER_MAX_BYTES / 1024 / 1024} MiB. Upload a smaller photo.`,
-    );
-  }
-  const normalized = await normalizeMarker(Buffer.from(await storage.getBytes(uploadKey)));
+  const original = await readOriginal(storage, markerKey(ids, revision, 'original'), etag);
+  const normalized = await normalizeMarker(original);
   const score = await scoreMarker(normalized.jpeg);
   seen.score = score;
   // Nothing to track: say so now instead of after seconds of compiling.
@@ -119,7 +133,7 @@ async function compileRevision(
     ['thumbnail', normalized.thumbnail, 'image/jpeg'],
     ['mind', compiled.mind, 'application/octet-stream'],
   ] as const;
-  let storedBytes = head.size;
+  let storedBytes = original.length;
   for (const [file, body, contentType] of outputs) {
     const path = join(dir, MARKER_FILES[file]);
     await writeFile(path, body);

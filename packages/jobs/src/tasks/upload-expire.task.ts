@@ -3,8 +3,15 @@ import { UploadSession, Video } from '@arvlite/db';
 import { defineTask } from '../define-task.ts';
 import { emit } from '../outbox/emit.ts';
 import { abandonUpload } from '../upload/abandon-upload.ts';
+import { sweepDeadUploads } from '../upload/upload-attempts.ts';
 
-/** Cron: uploads not completed before their session expired are aborted, their objects deleted, their quota released. */
+/** A PUT that began before its URL expired may still be streaming: dead keys are emptied this long after expiry. */
+const SWEEP_GRACE_MS = 3_600_000;
+
+/**
+ * Cron: uploads not completed before their session expired are aborted, their objects deleted, their quota released;
+ * then whatever old URLs wrote to keys nothing reads any more (ended upload attempts) is deleted.
+ */
 export const uploadExpire = defineTask('upload:expire', async ({ em, deps, log }) => {
   const expired = await em.find(
     UploadSession,
@@ -26,4 +33,9 @@ export const uploadExpire = defineTask('upload:expire', async ({ em, deps, log }
     });
   }
   if (expired.length > 0) log.info({ count: expired.length }, 'expired upload sessions cleaned up');
+  const swept = await sweepDeadUploads(em, deps.storage, {
+    graceMs: SWEEP_GRACE_MS,
+    openTtlMs: deps.config.uploads.sessionTtlHours * 3_600_000,
+  });
+  if (swept > 0) log.info({ count: swept }, 'dead upload keys swept');
 });

@@ -2,6 +2,7 @@ import { UploadSession, Video } from '@arvlite/db';
 import { addUsage, videoPrefix } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
 import { abandonUpload } from '../upload/abandon-upload.ts';
+import { closeAttempts } from '../upload/upload-attempts.ts';
 
 /** Deletes every object of a soft-deleted video, releases its quota, then removes the row. Safe to re-run. */
 export const videoDelete = defineTask('video:delete', async ({ em, deps, payload, log }) => {
@@ -17,10 +18,10 @@ export const videoDelete = defineTask('video:delete', async ({ em, deps, payload
       abandonUpload(tem, deps.storage, tem.merge(video), { code: 'DELETED', message: 'The video was deleted' }),
     );
   }
-  const removed = await deps.storage.deletePrefix(
-    videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId: video.id }),
-  );
+  const prefix = videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId: video.id });
+  const removed = await deps.storage.deletePrefix(prefix);
   await em.transactional(async (tem) => {
+    await closeAttempts(tem, { prefix });
     await addUsage(tem, video.company.id, -video.storedBytes);
     await tem.nativeDelete(Video, { id: video.id });
   });

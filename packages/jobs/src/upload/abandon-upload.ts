@@ -3,6 +3,7 @@
 import { UploadSession, type EntityManager, type Video } from '@arvlite/db';
 import { releaseQuota, transition } from '@arvlite/domain';
 import type { ObjectStorage } from '@arvlite/storage';
+import { closeAttempts } from './upload-attempts.ts';
 
 export async function abandonUpload(
   em: EntityManager,
@@ -11,12 +12,18 @@ export async function abandonUpload(
   failure: { code: string; message: string },
 ): Promise<void> {
   const session = await em.findOne(UploadSession, { video });
+  const uploadKey = session?.uploadKey ?? video.originalKey;
   if (session && !session.completedAt && !session.abortedAt) {
     if (session.kind === 'multipart' && session.s3UploadId) {
-      await storage.abortMultipartUpload(video.originalKey, session.s3UploadId);
+      await storage.abortMultipartUpload(uploadKey, session.s3UploadId);
     }
     session.abortedAt = new Date();
     await releaseQuota(em, video.company.id, session.reservedBytes);
+  }
+  // Old URLs may still write to the upload key until they expire; the upload sweep deletes that again afterwards.
+  if (session?.uploadKey) {
+    await storage.delete(session.uploadKey);
+    await closeAttempts(em, { key: session.uploadKey });
   }
   await storage.delete(video.originalKey);
   if (video.status === 'AWAITING_UPLOAD') transition(video, 'FAILED', failure);

@@ -113,6 +113,7 @@ export const mobile = {
       ORIGINAL_MISSING: 'The original file is gone. Upload the video again.',
       UNSUPPORTED_MEDIA: 'This kind of file is not supported.',
       UPLOAD_SIZE_MISMATCH: 'The uploaded file does not have the size that was announced. Upload it again.',
+      UPLOAD_CHANGED: 'The stored file is not the one that was uploaded. Upload the video again.',
       UPLOAD_EXPIRED: 'The upload was not finished in time. Upload the video again.',
       UPLOAD_ABORTED: 'The upload was cancelled.',
       DELETED: 'The video was deleted.',
@@ -179,6 +180,7 @@ export const mobile = {
     storageRefused: 'The storage refused the upload (status {{status}}).',
     UNSUPPORTED_MEDIA: 'This kind of file is not supported. Upload an MP4, MOV, WebM or MKV video.',
     UPLOAD_SIZE_MISMATCH: 'The file that arrived does not have the expected size. Upload it again.',
+    UPLOAD_CHANGED: 'The file in storage is not the one that was sent. Upload it again.',
     UPLOAD_EXPIRED: 'The upload was not finished in time. Upload the video again.',
   },
   fields: {
