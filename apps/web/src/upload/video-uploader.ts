@@ -182,7 +182,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
         kind: 'single',
         url: created.url,
         headers: created.headers,
-        urlExpiresAt: new Date(created.urlExpiresAt).toISOString(),
+        urlExpiresAt: created.urlExpiresAt ? new Date(created.urlExpiresAt).toISOString() : undefined,
       });
     }
     opts.onVideoChange?.(created.videoId);
@@ -219,7 +219,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
       const meta = uppy.getFile(file.id)?.meta ?? file.meta;
       if (!meta.url) throw new Error(t('upload.errors.noUrl'));
       // Upload URLs live minutes: one that expires within a minute (a retry, a paused queue) is signed again.
-      if (!meta.urlExpiresAt || new Date(meta.urlExpiresAt).getTime() - 60_000 < Date.now()) {
+      if (meta.urlExpiresAt && new Date(meta.urlExpiresAt).getTime() - 60_000 < Date.now()) {
         const signed = await client.video.signUpload.mutate({ videoId: videoIdOf(file) });
         uppy.setFileMeta(file.id, {
           url: signed.url,
