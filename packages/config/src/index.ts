@@ -53,10 +53,16 @@ export function deriveKeys(rootSecret: string) {
     emailVerification: key('arvlite/email-verification/v1'),
     invitations: key('arvlite/invitations/v1'),
     passwordReset: key('arvlite/password-reset/v1'),
+    webhookSecrets: key('arvlite/webhook-secrets/v1'),
   };
 }
 
 function toConfig(e: z.output<typeof envSchema>) {
+  if (e.WEBHOOK_ALLOW_LOOPBACK && e.NODE_ENV === 'production') {
+    throw new ConfigError([
+      { variable: 'WEBHOOK_ALLOW_LOOPBACK', message: 'is for development and tests; refused with NODE_ENV=production' },
+    ]);
+  }
   const keys = e.AUTH_JWT_SECRET === undefined ? undefined : deriveKeys(e.AUTH_JWT_SECRET);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
@@ -159,6 +165,13 @@ function toConfig(e: z.output<typeof envSchema>) {
       from: e.MAIL_FROM,
       ratePerRecipientPerHour: e.MAIL_RATE_LIMIT_PER_HOUR,
     },
+    webhooks: {
+      /** Plain http and loopback receivers (development and tests only; never in production). */
+      allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK,
+      timeoutMs: e.WEBHOOK_TIMEOUT_S * 1000,
+      /** AES-256-GCM key (base64url) that encrypts endpoint signing secrets at rest. */
+      secretKey: keys?.webhookSecrets,
+    },
     viewer: {
       rateLimitPerMinute: e.VIEWER_RATE_LIMIT_PER_MINUTE,
       sessionTimeoutMinutes: e.VIEWER_SESSION_TIMEOUT_MINUTES,
@@ -175,6 +188,7 @@ export function requireServices(config: Config): Config & {
   auth: { jwtSecret: string; emailVerificationKey: string; invitationKey: string; passwordResetKey: string };
   media: { urlSigningKey: string };
   viewer: { hashKey: string };
+  webhooks: { secretKey: string };
 } {
   const missing: { variable: string; message: string }[] = [];
   if (!config.database.url)
@@ -196,6 +210,7 @@ export function requireServices(config: Config): Config & {
     auth: { jwtSecret: string; emailVerificationKey: string; invitationKey: string; passwordResetKey: string };
     media: { urlSigningKey: string };
     viewer: { hashKey: string };
+    webhooks: { secretKey: string };
   };
 }
 

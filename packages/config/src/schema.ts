@@ -214,4 +214,12 @@ export const envSchema = z.object({
   DEV_SMTP_PORT: int(1, 65535).default(54331),
   /** Mails one address may be sent per hour; more are suppressed (recorded, not sent). */
   MAIL_RATE_LIMIT_PER_HOUR: int(1, 10_000).default(20),
+
+  /**
+   * Lets webhook endpoints (and other checked outbound requests) use plain http and loopback addresses: for
+   * development and tests only, refused with NODE_ENV=production. Private, link-local and metadata addresses stay refused.
+   */
+  WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
+  /** Limit of one webhook delivery attempt (connect, send, answer), in seconds. */
+  WEBHOOK_TIMEOUT_S: int(1, 60).default(10),
 });

@@ -13,3 +13,4 @@ export * from './video-outputs.ts';
 export * from './events.ts';
 export * as inputs from './inputs.ts';
 export * from './mail.ts';
+export * from './webhooks.ts';

@@ -51,6 +51,12 @@ function entryOf(event: DomainEvent): Entry | null {
           storageQuotaBytes: set(event.quotaBytes),
         },
       };
+    case 'webhook.endpoint-disabled':
+      return {
+        targetType: 'webhook-endpoint',
+        targetId: event.endpointId,
+        changes: { enabled: { from: true, to: false }, disabledReason: set(event.reason) },
+      };
     case 'member.invited':
     case 'member.joined':
     case 'user.verification-requested':

@@ -35,6 +35,8 @@ export function streamOf(event: DomainEvent): Stream {
       return { aggregate: ['invitation', event.invitationId] };
     case 'user.verification-requested':
       return { aggregate: ['user', event.userId] };
+    case 'webhook.endpoint-disabled':
+      return { aggregate: ['webhook-endpoint', event.endpointId] };
   }
 }
 

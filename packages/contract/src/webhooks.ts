@@ -1,0 +1,107 @@
+// Outbound webhooks: the events an endpoint can subscribe to and the versioned payload each one carries.
+// The payloads are the public contract with integrators: change a field only with a new `version`.
+import { z } from 'zod';
+
+/** Events an endpoint can subscribe to (its filter lists some of them). */
+export const WEBHOOK_EVENT_TYPES = [
+  'video.ready',
+  'video.failed',
+  'marker.published',
+  'marker.failed',
+  'ar-content.expiring',
+  'ar-content.expired',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export const webhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
+
+export function isWebhookEventType(type: string): type is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Sent by "send a test event" whatever the endpoint's filter. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
+
+/** The payload format version; bumped only for a change that could break a receiver. */
+export const WEBHOOK_PAYLOAD_VERSION = 1;
+
+export const WEBHOOK_DESCRIPTION_MAX = 500;
+export const WEBHOOK_URL_MAX = 2048;
+export const WEBHOOK_MAX_ENDPOINTS_PER_COMPANY = 20;
+
+/** Delivery states: PENDING (to send or retrying), SUCCEEDED (2xx), FAILED (gave up), CANCELLED (endpoint disabled or removed). */
+export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** Why a delivery exists: an event, "send a test event", or a replay of an earlier delivery. */
+export const WEBHOOK_DELIVERY_SOURCES = ['EVENT', 'TEST', 'REPLAY'] as const;
+export type WebhookDeliverySource = (typeof WEBHOOK_DELIVERY_SOURCES)[number];
+
+/** Why an endpoint is disabled: by a person, the receiver answered 410 Gone, or a delivery failed for 24 hours. */
+export const WEBHOOK_DISABLED_REASONS = ['MANUAL', 'GONE', 'FAILING'] as const;
+export type WebhookDisabledReason = (typeof WEBHOOK_DISABLED_REASONS)[number];
+
+const uuid = z.uuid();
+const reasonCode = z.string().max(64);
+const videoData = { companyId: uuid, projectId: uuid, videoId: uuid };
+const arContentData = { companyId: uuid, projectId: uuid, arContentId: uuid };
+
+/** The `data` of each event type, version 1. */
+export const webhookDataSchemas = {
+  'video.ready': z.object(videoData).describe('Processing finished: the video plays everywhere.'),
+  'video.failed': z
+    .object({
+      ...videoData,
+      reason: reasonCode.describe('Failure code, e.g. ENCODE_FAILED, INVALID_MEDIA, UPLOAD_EXPIRED.'),
+      step: z.string().max(64).nullable().describe('The processing step that failed, when one did.'),
+    })
+    .describe('The video will not play: processing or its upload failed for good.'),
+  'marker.published': z
+    .object({ ...arContentData, revision: z.int().min(1) })
+    .describe('A marker revision was compiled and now serves scans.'),
+  'marker.failed': z
+    .object({ ...arContentData, revision: z.int().min(1), reason: reasonCode.describe('e.g. NO_FEATURES.') })
+    .describe('A marker revision could not be made; an older published marker, if any, stays in service.'),
+  'ar-content.expiring': z
+    .object({ ...arContentData, expiresAt: z.iso.datetime({ offset: true }) })
+    .describe('The item stops showing within a week (sent once per item and end date).'),
+  'ar-content.expired': z
+    .object({ ...arContentData, expiresAt: z.iso.datetime({ offset: true }) })
+    .describe('The item’s end date passed: viewers now see EXPIRED.'),
+  'webhook.test': z
+    .object({ endpointId: uuid, message: z.string() })
+    .describe('Sent by “send a test event” in the dashboard or webhook.sendTest.'),
+} as const;
+
+/** Every webhook body: `{ type, version, id, timestamp, data }`. */
+function envelope<T extends keyof typeof webhookDataSchemas>(type: T) {
+  return z.object({
+    type: z.literal(type),
+    version: z.literal(WEBHOOK_PAYLOAD_VERSION),
+    id: z.string().describe('The event id (evt_…): the same in every delivery of this event, to any endpoint.'),
+    timestamp: z.iso.datetime({ offset: true }).describe('When the event happened.'),
+    data: webhookDataSchemas[type],
+  });
+}
+
+/** The body of each event type's webhook, version 1. */
+export const webhookPayloadSchemas = {
+  'video.ready': envelope('video.ready'),
+  'video.failed': envelope('video.failed'),
+  'marker.published': envelope('marker.published'),
+  'marker.failed': envelope('marker.failed'),
+  'ar-content.expiring': envelope('ar-content.expiring'),
+  'ar-content.expired': envelope('ar-content.expired'),
+  'webhook.test': envelope('webhook.test'),
+};
+
+const p = webhookPayloadSchemas;
+export const webhookPayloadSchema = z.discriminatedUnion('type', [
+  p['video.ready'],
+  p['video.failed'],
+  p['marker.published'],
+  p['marker.failed'],
+  p['ar-content.expiring'],
+  p['ar-content.expired'],
+  p['webhook.test'],
+]);
+export type WebhookPayload = z.output<typeof webhookPayloadSchema>;
