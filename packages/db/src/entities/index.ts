@@ -18,6 +18,7 @@ import { UserSchema } from './user.entity.ts';
 import { VideoSchema } from './video.entity.ts';
 import { VideoStepSchema } from './video-step.entity.ts';
 import { ViewSessionSchema } from './view-session.entity.ts';
+import { WebhookAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './webhook.entity.ts';
 import { WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 
 // The enum columns take their values from the contract; re-exported so db code can keep importing them from here.
@@ -56,6 +57,14 @@ export { Video, VideoSchema } from './video.entity.ts';
 export { VideoStep, VideoStepSchema } from './video-step.entity.ts';
 export { WorkerHeartbeat, WorkerHeartbeatSchema } from './worker-heartbeat.entity.ts';
 export {
+  WebhookAttempt,
+  WebhookAttemptSchema,
+  WebhookDelivery,
+  WebhookDeliverySchema,
+  WebhookEndpoint,
+  WebhookEndpointSchema,
+} from './webhook.entity.ts';
+export {
   DEVICE_PLATFORMS,
   SESSION_END_REASONS,
   ViewSession,
@@ -88,4 +97,7 @@ export const entities = [
   OutboxDeliverySchema,
   EmailMessageSchema,
   ApiKeySchema,
+  WebhookEndpointSchema,
+  WebhookDeliverySchema,
+  WebhookAttemptSchema,
 ];
