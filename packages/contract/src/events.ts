@@ -26,18 +26,34 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     step: z.string().max(64).nullable(),
   }),
   /** A marker revision was compiled and now serves scans. */
-  z.strictObject({ type: z.literal('marker.published'), ...arContent, revision: z.int().min(1) }),
+  z.strictObject({
+    type: z.literal('marker.published'),
+    ...arContent,
+    revision: z.int().min(1),
+    /** The published marker's trackability (0–100) and rating (good, fair, poor, unusable); absent in older events. */
+    score: z.int().min(0).max(100).nullable().optional(),
+    rating: z.string().max(16).nullable().optional(),
+  }),
   /** A marker revision could not be made; an older published marker, if any, stays in service. */
   z.strictObject({ type: z.literal('marker.failed'), ...arContent, revision: z.int().min(1), reason: reasonCode }),
-  /** The item stops showing within a week; announced once per item and expiry date. */
-  z.strictObject({ type: z.literal('ar-content.expiring'), ...arContent, expiresAt: isoDateTime }),
+  /**
+   * The item stops showing within `thresholdDays` (one of its company's reminder days: 30, 7 and 1 by default);
+   * announced once per item, expiry date and threshold. Older events have no threshold (then: within a week).
+   */
+  z.strictObject({
+    type: z.literal('ar-content.expiring'),
+    ...arContent,
+    expiresAt: isoDateTime,
+    thresholdDays: z.int().min(1).max(365).optional(),
+  }),
   /** The item's end date passed: viewers now see EXPIRED. */
   z.strictObject({ type: z.literal('ar-content.expired'), ...arContent, expiresAt: isoDateTime }),
-  /** The company's stored bytes crossed a share of its quota (once per upward crossing). */
+  /** The company's stored bytes crossed a share of its quota, 80 % or 100 % (once per upward crossing). */
   z.strictObject({
     type: z.literal('quota.warning'),
     companyId: z.uuid(),
-    thresholdPercent: z.union([z.literal(80), z.literal(95)]),
+    /** 80 and 100 (95 in events written before the 100 % warning existed). */
+    thresholdPercent: z.union([z.literal(80), z.literal(95), z.literal(100)]),
     usedBytes: z.int().min(0),
     quotaBytes: z.int().min(0),
   }),
@@ -80,4 +96,4 @@ export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { ty
 export const DOMAIN_EVENT_TYPES = domainEventSchema.options.map((o) => o.shape.type.value) as DomainEventType[];
 
 /** The quota shares that raise a quota.warning, lowest first. */
-export const QUOTA_WARNING_PERCENTS = [80, 95] as const;
+export const QUOTA_WARNING_PERCENTS = [80, 100] as const;

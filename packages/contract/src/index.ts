@@ -11,6 +11,7 @@ export * from './time-zone.ts';
 export * from './playlist.ts';
 export * from './video-outputs.ts';
 export * from './events.ts';
+export * from './notifications.ts';
 export * as inputs from './inputs.ts';
 export * from './mail.ts';
 export * from './webhooks.ts';

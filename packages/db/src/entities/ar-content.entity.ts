@@ -1,4 +1,4 @@
-import { AR_CONTENT_STATUSES } from '@arvlite/contract';
+import { AR_CONTENT_STATUSES, LANGUAGES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { ArContentRepository } from '../repositories/ar-content.repository.ts';
 import { CompanySchema } from './company.entity.ts';
@@ -34,6 +34,11 @@ export const ArContentSchema = defineEntity({
     customerEmail: p.string().length(254).nullable(),
     customerPhone: p.string().length(40).nullable(),
     orderRef: p.string().length(100).nullable(),
+    /** The customer's language for the mail with their link (null: the company's). */
+    customerLanguage: p.enum(LANGUAGES).nullable(),
+    /** When and to whom an operator last emailed the customer their viewer link and QR code. */
+    customerLinkSentAt: p.datetime().nullable(),
+    customerLinkSentTo: p.string().length(254).nullable(),
     autoplay: p.boolean().default(true),
     loop: p.boolean().default(true),
     muted: p.boolean().default(false),

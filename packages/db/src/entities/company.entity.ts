@@ -20,8 +20,10 @@ export const CompanySchema = defineEntity({
     storageUsedBytes: p.bigint('number').default(0),
     /** Bytes promised to uploads in flight; released when they complete or expire. */
     storageReservedBytes: p.bigint('number').default(0),
-    /** Highest quota warning (0, 80 or 95 percent of the quota used) already announced; falls back when usage does, so each crossing warns once. */
+    /** Highest quota warning (0, 80 or 100 percent of the quota used; 95 in rows from before the 100 % warning) already announced; falls back when usage does, so each crossing warns once. */
     quotaWarningPercent: p.smallint().default(0),
+    /** Days before an AR content item's end date when reminders go out; null: the default (30, 7 and 1). */
+    expiryReminderDays: p.json<number[]>().nullable(),
     memberships: () => p.oneToMany(MembershipSchema).mappedBy('company'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

@@ -7,6 +7,7 @@ import { EmailMessageSchema } from './email-message.entity.ts';
 import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
+import { NotificationPreferenceSchema, NotificationSchema, PushTokenSchema } from './notification.entity.ts';
 import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
 import { OutboxDeliverySchema, OutboxEventSchema } from './outbox.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
@@ -45,6 +46,14 @@ export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
 export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
 export { Membership, MembershipSchema } from './membership.entity.ts';
+export {
+  Notification,
+  NotificationPreference,
+  NotificationPreferenceSchema,
+  NotificationSchema,
+  PushToken,
+  PushTokenSchema,
+} from './notification.entity.ts';
 export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
 export { OutboxDelivery, OutboxDeliverySchema, OutboxEvent, OutboxEventSchema } from './outbox.entity.ts';
 export { Project, ProjectSchema } from './project.entity.ts';
@@ -100,4 +109,7 @@ export const entities = [
   WebhookEndpointSchema,
   WebhookDeliverySchema,
   WebhookAttemptSchema,
+  NotificationSchema,
+  NotificationPreferenceSchema,
+  PushTokenSchema,
 ];

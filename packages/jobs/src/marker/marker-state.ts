@@ -97,7 +97,13 @@ export async function publishMarker(
       markerProcessedAt: new Date(),
     });
     await tem.flush();
-    await emit(tem, { type: 'marker.published', ...eventIds(ids), revision });
+    await emit(tem, {
+      type: 'marker.published',
+      ...eventIds(ids),
+      revision,
+      score: Math.round(result.score.score),
+      rating: result.score.rating,
+    });
     await checkQuotaWarnings(tem, ids.companyId);
     return true;
   });

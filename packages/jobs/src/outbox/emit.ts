@@ -26,7 +26,10 @@ export function streamOf(event: DomainEvent): Stream {
     case 'ar-content.expiring':
       return {
         aggregate: ['ar-content', event.arContentId],
-        dedupeKey: `ar-content.expiring:${event.arContentId}:${new Date(event.expiresAt).toISOString()}`,
+        // Once per item, expiry date and reminder threshold (events from before thresholds keep their old key).
+        dedupeKey:
+          `ar-content.expiring:${event.arContentId}:${new Date(event.expiresAt).toISOString()}` +
+          (event.thresholdDays === undefined ? '' : `:${event.thresholdDays}d`),
       };
     case 'quota.warning':
       return { aggregate: ['company', event.companyId] };

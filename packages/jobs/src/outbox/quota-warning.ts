@@ -1,14 +1,14 @@
-// quota.warning: once per upward crossing of 80 % or 95 % of a company's quota.
+// quota.warning: once per upward crossing of 80 % or 100 % of a company's quota.
 import type { EntityManager } from '@arvlite/db';
 import { emit } from './emit.ts';
 
 /**
- * Raises company.quota_warning_percent to the highest share (80 or 95) its stored bytes have reached and emits one
+ * Raises company.quota_warning_percent to the highest share (80 or 100) its stored bytes have reached and emits one
  * quota.warning per raise; lowers it silently when usage falls, so the next crossing warns again. Call it in the
  * transaction that changed the usage (one company), or without a company from the cron (all that changed).
  */
 export async function checkQuotaWarnings(tem: EntityManager, companyId?: string): Promise<number> {
-  const level = `case when storage_quota_bytes > 0 and storage_used_bytes::numeric * 100 >= storage_quota_bytes::numeric * 95 then 95
+  const level = `case when storage_quota_bytes > 0 and storage_used_bytes::numeric >= storage_quota_bytes::numeric then 100
                       when storage_quota_bytes > 0 and storage_used_bytes::numeric * 100 >= storage_quota_bytes::numeric * 80 then 80
                       else 0 end`;
   // FOR UPDATE re-reads a row another transaction just changed, so two racing checks cannot both warn.
@@ -28,7 +28,7 @@ export async function checkQuotaWarnings(tem: EntityManager, companyId?: string)
     await emit(tem, {
       type: 'quota.warning',
       companyId: r.id,
-      thresholdPercent: r.level as 80 | 95,
+      thresholdPercent: r.level as 80 | 100,
       usedBytes: Number(r.used),
       quotaBytes: Number(r.quota),
     });
