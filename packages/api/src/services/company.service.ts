@@ -30,12 +30,12 @@ export async function createCompany(
     // Each company comes with a fresh quota: a cap on the companies one user owns keeps that from multiplying. The
     // user's row is locked so that parallel calls count one after another.
     await tem.execute('select id from app_user where id = ? for update', [user.id]);
-    const [{ owned }] = await tem.execute<{ owned: string }[]>(
+    const [row] = await tem.execute<{ owned: string }[]>(
       `select count(*) as owned from membership where user_id = ? and role = 'owner'`,
       [user.id],
     );
     const max = ctx.config.companies.maxPerUser;
-    if (Number(owned) >= max) {
+    if (Number(row?.owned ?? 0) >= max) {
       throw new DomainError('FORBIDDEN', `You already own ${max} companies, the most one account may have`, {
         reason: 'COMPANY_LIMIT',
         limit: max,

@@ -169,7 +169,8 @@ async function recheckAccess(ctx: Ctx, videoId: string) {
 
 /**
  * Each retry or reprocess starts ffmpeg over the company's videos again: at most VIDEO_REPROCESS_PER_HOUR per company
- * per hour (counted in Postgres, so across server instances), whoever of its members asks.
+ * per hour (counted in Postgres, so across server instances), whoever of its members asks. Called before the
+ * caller's transaction, so that a call refused later (a video still processing) counts too.
  */
 async function limitReprocessing(ctx: Ctx, companyId: string) {
   try {
@@ -189,6 +190,7 @@ async function limitReprocessing(ctx: Ctx, companyId: string) {
 
 /** Resumes a failed video from the step that failed (renditions, images, analysis or finalize keep what was done). */
 export async function retryVideo(ctx: Ctx, videoId: string) {
+  await limitReprocessing(ctx, (await ctx.access.video(videoId)).video.company.id);
   return ctx.em.transactional(async (tem) => {
     const { video: found } = await ctx.access.video(videoId);
     const video = await tem.findOneOrFail(
@@ -198,7 +200,6 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
     );
     if (video.status !== 'FAILED' || !video.uploadedAt)
       throw new ConflictError('Only a video that failed processing can be retried', { status: video.status });
-    await limitReprocessing(ctx, video.company.id);
     const resumed = await resumeProcessing(tem, video, ctx.config.media);
     audit(tem, actorOf(ctx), {
       companyId: video.company.id,
@@ -213,10 +214,9 @@ export async function retryVideo(ctx: Ctx, videoId: string) {
 
 /** Processes a READY (or FAILED) video again from its kept original. */
 export async function reprocessVideo(ctx: Ctx, videoId: string) {
+  await limitReprocessing(ctx, (await ctx.access.video(videoId)).video.company.id);
   return ctx.em.transactional(async (tem) => {
     const { video } = await ctx.access.video(videoId);
-    // Counted before the state checks: every call asks for work, whether or not it can start now.
-    await limitReprocessing(ctx, video.company.id);
     if (video.status !== 'READY' && video.status !== 'FAILED')
       throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
     if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
