@@ -16,6 +16,8 @@ export const EmailVerificationTokenSchema = defineEntity({
     user: () => p.manyToOne(UserSchema).deleteRule('cascade').index(),
     /** The address being verified: a token proves this address, not whatever the account holds later. */
     email: p.string().length(254),
+    /** An email change: redeeming it moves the account to `email` (until then the account keeps its address). */
+    changeEmail: p.boolean().default(false),
     tokenHash: p.string().length(64).unique().hidden(),
     expiresAt: p.datetime(),
     usedAt: p.datetime().nullable(),

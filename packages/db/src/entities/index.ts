@@ -10,6 +10,7 @@ import { MembershipSchema } from './membership.entity.ts';
 import { NotificationPreferenceSchema, NotificationSchema, PushTokenSchema } from './notification.entity.ts';
 import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
 import { OutboxDeliverySchema, OutboxEventSchema } from './outbox.entity.ts';
+import { PasswordResetRequestSchema } from './password-reset-request.entity.ts';
 import { ProjectSchema } from './project.entity.ts';
 import { RateLimitSchema } from './rate-limit.entity.ts';
 import { RefreshTokenSchema } from './refresh-token.entity.ts';
@@ -56,6 +57,7 @@ export {
 } from './notification.entity.ts';
 export { OidcIdentity, OidcIdentitySchema, OidcLoginState, OidcLoginStateSchema } from './oidc.entity.ts';
 export { OutboxDelivery, OutboxDeliverySchema, OutboxEvent, OutboxEventSchema } from './outbox.entity.ts';
+export { PasswordResetRequest, PasswordResetRequestSchema } from './password-reset-request.entity.ts';
 export { Project, ProjectSchema } from './project.entity.ts';
 export { RateLimit, RateLimitSchema } from './rate-limit.entity.ts';
 export { RefreshToken, RefreshTokenSchema } from './refresh-token.entity.ts';
@@ -89,6 +91,7 @@ export const entities = [
   InvitationSchema,
   RefreshTokenSchema,
   EmailVerificationTokenSchema,
+  PasswordResetRequestSchema,
   ProjectSchema,
   AuditLogSchema,
   RateLimitSchema,

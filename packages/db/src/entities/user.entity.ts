@@ -1,3 +1,4 @@
+import { LANGUAGES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { UserRepository } from '../repositories/user.repository.ts';
 
@@ -17,6 +18,8 @@ export const UserSchema = defineEntity({
     passwordHash: p.string().length(255).nullable().hidden().lazy(),
     /** When the owner of the address proved it (a verification link, or a provider asserting email_verified). */
     emailVerifiedAt: p.datetime().nullable(),
+    /** The language of the mails the account gets (the sign-up client's language). */
+    language: p.enum(LANGUAGES).default('en'),
     /** Set when an operator revokes the account; every procedure refuses it at once. */
     disabledAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
