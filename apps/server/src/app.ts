@@ -16,6 +16,7 @@ import cors from '@fastify/cors';
 import type { CreateFastifyContextOptions, FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
 import helmet from 'helmet';
+import { registerRestApi } from './rest-plugin.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
@@ -34,6 +35,8 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}
   );
   await registerRoutes(app, deps);
   await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps) });
+  // REST at /api/v1, the OpenAPI document at /api/openapi.json, docs at /docs.
+  await registerRestApi(app, deps);
   // The dashboard, when apps/web has been built (`webDist`: default apps/web/dist; tests build their own).
   await registerWebApp(app, opts.webDist);
   return app;

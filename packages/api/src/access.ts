@@ -1,13 +1,24 @@
 // Tenant scoping: the only way procedures load company-owned objects. Not a member → NOT_FOUND; member below the role → FORBIDDEN.
 import { roleAtLeast, type Role } from '@arvlite/contract';
-import { ArContent, Membership, Project, Video, type Company, type EntityManager, type VideoRecord } from '@arvlite/db';
+import { ArContent, Company, Membership, Project, Video, type EntityManager, type VideoRecord } from '@arvlite/db';
+import type { ApiKeyPrincipal } from './auth/api-keys.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {
-  userId: string;
+  /** The signed-in user; null when an API key calls. */
+  userId: string | null;
+  /** An API key acts in its one company with its own role: other companies' objects do not exist for it. */
+  apiKey?: ApiKeyPrincipal;
 }
 
 export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
+  if (caller.apiKey) return createKeyAccess(em, caller.apiKey, minRole);
+  const userId = caller.userId;
+  if (!userId) throw new Error('createAccess needs a user or an API key');
+  return createMemberAccess(em, { userId }, minRole);
+}
+
+function createMemberAccess(em: EntityManager, caller: { userId: string }, minRole: Role) {
   function check(role: Role) {
     if (!roleAtLeast(role, minRole)) {
       throw new ForbiddenError(`This needs the ${minRole} role or higher; you are ${role}`);
@@ -20,11 +31,11 @@ export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
   return {
     minRole,
     /** The caller's membership in a company at the declared minimum role. */
-    async company(companyId: string): Promise<{ company: Company; membership: Membership }> {
+    async company(companyId: string): Promise<{ company: Company; membership: Membership | null; role: Role }> {
       const membership = await em.getRepository(Membership).findForCaller(caller.userId, companyId);
       if (!membership) throw new NotFoundError('Company');
       check(membership.role);
-      return { company: membership.company, membership };
+      return { company: membership.company, membership, role: membership.role };
     },
 
     async project(projectId: string): Promise<{ project: Project; company: Company; role: Role }> {
@@ -56,4 +67,55 @@ export function createAccess(em: EntityManager, caller: Caller, minRole: Role) {
   };
 }
 
-export type Access = ReturnType<typeof createAccess>;
+/**
+ * The same methods for an API key: an object loads only when it belongs to the key's company (else NOT_FOUND), and the
+ * key's role is checked against the procedure's. The key itself was checked live (not revoked, not expired) for
+ * this call.
+ */
+function createKeyAccess(em: EntityManager, key: ApiKeyPrincipal, minRole: Role): Access {
+  function check() {
+    if (!roleAtLeast(key.role, minRole)) {
+      throw new ForbiddenError(`This needs the ${minRole} role or higher; this API key is ${key.role}`);
+    }
+    return key.role;
+  }
+  const company = key.companyId;
+  return {
+    minRole,
+    async company(companyId) {
+      const found = companyId === company ? await em.findOne(Company, companyId) : null;
+      if (!found) throw new NotFoundError('Company');
+      return { company: found, membership: null, role: check() };
+    },
+    async project(projectId) {
+      const project = await em.findOne(Project, { id: projectId, company }, { populate: ['company'] });
+      if (!project) throw new NotFoundError('Project');
+      return { project, company: project.company, role: check() };
+    },
+    async video(videoId) {
+      const video = await em.findOne(
+        Video,
+        { id: videoId, company, deletedAt: null },
+        { populate: ['company', 'project'] },
+      );
+      if (!video) throw new NotFoundError('Video');
+      return { video, company: video.company, role: check() };
+    },
+    async videoRecord(videoId) {
+      const video = await em.findOne(Video, { id: videoId, company, deletedAt: null });
+      if (!video) throw new NotFoundError('Video');
+      return { video, role: check() };
+    },
+    async arContent(arContentId) {
+      const arContent = await em.findOne(
+        ArContent,
+        { id: arContentId, company, deletedAt: null },
+        { populate: ['company', 'project'] },
+      );
+      if (!arContent) throw new NotFoundError('AR content');
+      return { arContent, company: arContent.company, role: check() };
+    },
+  };
+}
+
+export type Access = ReturnType<typeof createMemberAccess>;

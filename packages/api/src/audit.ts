@@ -13,6 +13,8 @@ export interface AuditEntry {
 
 export interface AuditActor {
   userId?: string | null;
+  /** The API key that made the change, when one did. */
+  apiKeyId?: string | null;
   requestId?: string;
   ip?: string;
   userAgent?: string;
@@ -20,10 +22,16 @@ export interface AuditActor {
 
 /** Who did it, from a request context: the signed-in caller unless another user is named (sign-up, sign-in). */
 export function actorOf(
-  ctx: { requestId?: string; ip?: string; userAgent?: string; caller?: { userId: string } },
+  ctx: {
+    requestId?: string;
+    ip?: string;
+    userAgent?: string;
+    caller?: { userId: string | null; apiKey?: { id: string } };
+  },
   userId: string | null = ctx.caller?.userId ?? null,
 ): AuditActor {
-  return { userId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent };
+  const apiKeyId = ctx.caller?.apiKey?.id ?? null;
+  return { userId, apiKeyId, requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent };
 }
 
 /** Records a mutation; call it with the transactional EntityManager so it commits with the change. */
@@ -34,6 +42,7 @@ export function audit(em: EntityManager, actor: AuditActor, entry: AuditEntry): 
   em.create(AuditLog, {
     companyId: entry.companyId ?? null,
     actorId: actor.userId ?? null,
+    actorApiKeyId: actor.apiKeyId ?? null,
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId ?? null,

@@ -12,5 +12,16 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { signedMediaText, signMediaPath, PlaybackDenied, PlaybackUnavailable } from './services/playback.service.ts';
 export { closeVideoEvents } from './video-events.ts';
+export {
+  callRest,
+  openApiDocument,
+  registerOpenApiExtension,
+  restError,
+  restInput,
+  restRoutes,
+  REST_BASE,
+  type OpenApiExtension,
+  type RestRoute,
+} from './rest/openapi.ts';
 export { serialize as serializeOutput } from './serialize.ts';
 export { manifestCacheHeaders, type ManifestReason, type ViewerManifest } from './services/viewer.service.ts';

@@ -1,4 +1,5 @@
 import { analyticsRouter } from './router/analytics.ts';
+import { apiKeyRouter } from './router/api-key.ts';
 import { arContentRouter } from './router/ar-content.ts';
 import { auditRouter } from './router/audit.ts';
 import { authRouter } from './router/auth.ts';
@@ -24,6 +25,7 @@ export const appRouter = router({
   playlist: playlistRouter,
   viewer: viewerRouter,
   analytics: analyticsRouter,
+  apiKey: apiKeyRouter,
   mail: mailRouter,
 });
 

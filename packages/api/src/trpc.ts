@@ -3,10 +3,12 @@ import { User, type Role } from '@arvlite/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z } from 'zod';
-import { createAccess } from './access.ts';
+import { createAccess, type Caller } from './access.ts';
+import { ApiKeyNotAllowedError, authenticateApiKey, isApiKeyToken } from './auth/api-keys.ts';
 import { verifyAccessToken } from './auth/tokens.ts';
 import type { Context } from './context.ts';
 import { DomainError, UnauthorizedError } from './errors.ts';
+import type { RestMeta } from './rest/meta.ts';
 import { serialize } from './serialize.ts';
 
 /**
@@ -14,7 +16,13 @@ import { serialize } from './serialize.ts';
  * `tenant` procedures load objects only through ctx.access at `minRole`; `self` ones touch only the caller's own rows;
  * `public` ones need no sign-in.
  */
-export type ProcedureMeta = { scope: 'tenant'; minRole: Role } | { scope: 'self' } | { scope: 'public' };
+export type ProcedureMeta = (
+  | { scope: 'tenant'; minRole: Role; usersOnly?: boolean }
+  | { scope: 'self' }
+  | { scope: 'public' }
+  | { scope?: undefined }
+) &
+  RestMeta;
 
 const t = initTRPC
   .context<Context>()
@@ -85,24 +93,48 @@ export const middleware = t.middleware;
 /** No authentication: health, sign-in and the public viewer API. */
 export const publicProcedure = t.procedure.use(edge).meta({ scope: 'public' });
 
-/** A signed-in, not disabled user, checked live on every call (not frozen in the token). */
+/**
+ * The caller, checked live on every call (not frozen in a token): a signed-in, not disabled user, or an API key
+ * (`arv_live_…`, not revoked, not expired) that acts in its one company with its role.
+ */
 const authed = t.procedure.use(edge).use(async ({ ctx, next }) => {
   const token = ctx.accessToken;
   if (!token) throw new UnauthorizedError();
+  if (isApiKeyToken(token)) {
+    const apiKey = await authenticateApiKey(ctx.em, token, ctx.config.apiKeys);
+    ctx.log = ctx.log.child({ apiKeyId: apiKey.id });
+    return next({ ctx: { user: null as User | null, caller: { userId: null, apiKey } as Caller } });
+  }
   const userId = verifyAccessToken(ctx.config.auth, token);
   if (!userId) throw new UnauthorizedError('Your session has expired; sign in again');
   const user = await ctx.em.getRepository(User).findLive(userId);
   if (!user || user.disabledAt) throw new UnauthorizedError('Your session has expired; sign in again');
   ctx.log = ctx.log.child({ userId });
-  return next({ ctx: { user, caller: { userId } } });
+  return next({ ctx: { user: user as User | null, caller: { userId } as Caller } });
 });
 
-/** Signed in; touches only the caller's own account and memberships. */
-export const selfProcedure = authed.meta({ scope: 'self' });
+/** A signed-in user, not an API key. */
+const authedUser = authed.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.caller.userId) throw new ApiKeyNotAllowedError();
+  return next({ ctx: { user: ctx.user, caller: { userId: ctx.caller.userId } } });
+});
 
-/** Signed in and scoped to a company at `minRole` or above; objects load only through `ctx.access`. */
+/** Signed in as a user (API keys are refused); touches only the caller's own account and memberships. */
+export const selfProcedure = authedUser.meta({ scope: 'self' });
+
+/**
+ * Scoped to a company at `minRole` or above; objects load only through `ctx.access`. API keys act in their own
+ * company with their role (another company's ids answer NOT_FOUND, as they do for users).
+ */
 export function tenantProcedure(minRole: Role) {
   return authed
     .meta({ scope: 'tenant', minRole })
+    .use(({ ctx, next }) => next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }));
+}
+
+/** tenantProcedure for signed-in users only: members and API keys themselves are not managed with a key. */
+export function userTenantProcedure(minRole: Role) {
+  return authedUser
+    .meta({ scope: 'tenant', minRole, usersOnly: true })
     .use(({ ctx, next }) => next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }));
 }

@@ -172,6 +172,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       /** AES-256-GCM key (base64url) that encrypts endpoint signing secrets at rest. */
       secretKey: keys?.webhookSecrets,
     },
+    apiKeys: { rateLimitPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE },
     viewer: {
       rateLimitPerMinute: e.VIEWER_RATE_LIMIT_PER_MINUTE,
       sessionTimeoutMinutes: e.VIEWER_SESSION_TIMEOUT_MINUTES,

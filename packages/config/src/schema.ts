@@ -200,6 +200,8 @@ export const envSchema = z.object({
   MARKER_COMPILE_CONCURRENCY: int(1, 16).default(1),
   /** Public viewer calls (manifest, sessions) per client IP per minute. */
   VIEWER_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  /** Calls one API key may make per minute (tRPC and REST together). */
+  API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   /** A view session not ended within this time is closed as abandoned. */
   VIEWER_SESSION_TIMEOUT_MINUTES: int(5, 24 * 60).default(60),
 

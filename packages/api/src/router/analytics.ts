@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import * as analytics from '../services/analytics.service.ts';
+import { rest } from '../rest/meta.ts';
+import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 import { id, instant } from '../validators.ts';
 
@@ -18,6 +20,12 @@ export const analyticsRouter = router({
    * totals, and the same per device platform.
    */
   summary: tenantProcedure('viewer')
+    .meta(
+      rest('GET', '/analytics/summary', out.analyticsSummarySchema, {
+        summary: 'Views and watch time per period',
+        tags: ['Analytics'],
+      }),
+    )
     .input(
       z
         .strictObject({

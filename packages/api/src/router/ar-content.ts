@@ -1,6 +1,8 @@
 import { AR_CONTENT_STATUSES, inputs, MARKER_MAX_BYTES, markerContentTypeSchema } from '@arvlite/contract';
 import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
+import { rest } from '../rest/meta.ts';
+import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 import { description, email, id, instant, pageInput, title } from '../validators.ts';
 
@@ -19,6 +21,7 @@ const { widthMm } = inputs;
 
 export const arContentRouter = router({
   create: tenantProcedure('editor')
+    .meta(rest('POST', '/ar-content', out.arContentSchema, { summary: 'Create AR content', tags: ['AR content'] }))
     .input(
       z.strictObject({
         projectId: id,
@@ -34,6 +37,12 @@ export const arContentRouter = router({
     .mutation(({ ctx, input }) => arContent.createArContent(ctx, input)),
 
   list: tenantProcedure('viewer')
+    .meta(
+      rest('GET', '/ar-content', out.arContentPageSchema, {
+        summary: "List a project's AR content",
+        tags: ['AR content'],
+      }),
+    )
     .input(
       z.strictObject({
         projectId: id,
@@ -46,10 +55,14 @@ export const arContentRouter = router({
 
   /** The item with its marker (score, advice, keypoints, point counts, failure), viewer links and customer fields. */
   byId: tenantProcedure('viewer')
+    .meta(rest('GET', '/ar-content/{id}', out.arContentSchema, { summary: 'Get AR content', tags: ['AR content'] }))
     .input(z.strictObject({ id }))
     .query(({ ctx, input }) => arContent.getArContent(ctx, input)),
 
   update: tenantProcedure('editor')
+    .meta(
+      rest('PATCH', '/ar-content/{id}', out.arContentSchema, { summary: 'Update AR content', tags: ['AR content'] }),
+    )
     .input(
       z.strictObject({
         id,
@@ -74,6 +87,12 @@ export const arContentRouter = router({
 
   /** A presigned PUT for the marker image: JPEG, PNG or WebP, at most 20 MiB (at least 480 px on the short side, checked after upload). */
   createMarkerUpload: tenantProcedure('editor')
+    .meta(
+      rest('POST', '/ar-content/{id}/marker-upload', out.markerUploadSchema, {
+        summary: 'Start a marker image upload',
+        tags: ['AR content'],
+      }),
+    )
     .input(
       z.strictObject({
         id,
@@ -89,11 +108,20 @@ export const arContentRouter = router({
 
   /** Verifies the upload, then queues marker:compile (normalize, score, compile the .mind, load it back). */
   completeMarkerUpload: tenantProcedure('editor')
+    .meta(
+      rest('POST', '/ar-content/{id}/marker-upload/complete', out.arContentSchema, {
+        summary: 'Complete the marker upload (compiles it)',
+        tags: ['AR content'],
+      }),
+    )
     .input(z.strictObject({ id, widthMm: widthMm.optional(), etag: z.string().min(1).max(128).optional() }))
     .mutation(({ ctx, input }) => arContent.completeMarkerUpload(ctx, input)),
 
   /** A QR code for the viewer URL: PNG as a data URL (for print) or SVG text (for the web). */
   qr: tenantProcedure('viewer')
+    .meta(
+      rest('GET', '/ar-content/{id}/qr', out.qrSchema, { summary: 'QR code of the viewer link', tags: ['AR content'] }),
+    )
     .input(
       z.strictObject({
         id,

@@ -1,6 +1,8 @@
 import { ROTATION_CYCLES } from '@arvlite/db';
 import { z } from 'zod';
 import * as playlists from '../services/playlist.service.ts';
+import { rest } from '../rest/meta.ts';
+import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 import { id, instant, localDate } from '../validators.ts';
 
@@ -28,11 +30,23 @@ const rule = z.discriminatedUnion('kind', [
 export const playlistRouter = router({
   /** The ordered videos, the rules, the timezone they follow, and what plays right now. */
   get: tenantProcedure('viewer')
+    .meta(
+      rest('GET', '/ar-content/{id}/playlist', out.playlistSchema, {
+        summary: 'Get the playlist',
+        tags: ['Playlists'],
+      }),
+    )
     .input(z.strictObject({ id }))
     .query(({ ctx, input }) => playlists.getPlaylist(ctx, input)),
 
   /** Replaces the ordered videos (all from the item's project); only playable ones are chosen when it is viewed. */
   set: tenantProcedure('editor')
+    .meta(
+      rest('PUT', '/ar-content/{id}/playlist', out.playlistSchema, {
+        summary: 'Set the playlist',
+        tags: ['Playlists'],
+      }),
+    )
     .input(z.strictObject({ id, videoIds, defaultVideoId: id.nullable().optional() }))
     .mutation(({ ctx, input }) => playlists.setPlaylist(ctx, input)),
 

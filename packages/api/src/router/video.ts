@@ -2,6 +2,8 @@ import { UPLOAD_MAX_PARTS, UPLOAD_SIGN_BATCH, VIDEO_STATUSES, videoContentTypeSc
 import { z } from 'zod';
 import * as processing from '../services/video-processing.service.ts';
 import * as videos from '../services/video.service.ts';
+import { rest } from '../rest/meta.ts';
+import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 import { fileName, id, pageInput, title } from '../validators.ts';
 
@@ -9,6 +11,7 @@ const partNumber = z.number().int().min(1).max(UPLOAD_MAX_PARTS);
 
 export const videoRouter = router({
   createUpload: tenantProcedure('editor')
+    .meta(rest('POST', '/videos', out.createUploadSchema, { summary: 'Start a video upload', tags: ['Uploads'] }))
     .input(
       z.strictObject({
         projectId: id,
@@ -21,14 +24,29 @@ export const videoRouter = router({
     .mutation(({ ctx, input }) => videos.createUpload(ctx, input)),
 
   signUploadParts: tenantProcedure('editor')
+    .meta(
+      rest('POST', '/videos/{videoId}/parts', out.signedPartsSchema, {
+        summary: 'Sign multipart upload URLs',
+        tags: ['Uploads'],
+      }),
+    )
     .input(z.strictObject({ videoId: id, partNumbers: z.array(partNumber).min(1).max(UPLOAD_SIGN_BATCH) }))
     .mutation(({ ctx, input }) => videos.signUploadParts(ctx, input)),
 
   listUploadedParts: tenantProcedure('editor')
+    .meta(
+      rest('GET', '/videos/{videoId}/parts', out.uploadedPartsSchema, {
+        summary: 'Parts storage holds',
+        tags: ['Uploads'],
+      }),
+    )
     .input(z.strictObject({ videoId: id }))
     .query(({ ctx, input }) => videos.listUploadedParts(ctx, input)),
 
   completeUpload: tenantProcedure('editor')
+    .meta(
+      rest('POST', '/videos/{videoId}/complete', out.videoSchema, { summary: 'Complete an upload', tags: ['Uploads'] }),
+    )
     .input(
       z.strictObject({
         videoId: id,
@@ -41,15 +59,18 @@ export const videoRouter = router({
     .mutation(({ ctx, input }) => videos.completeUpload(ctx, input)),
 
   abortUpload: tenantProcedure('editor')
+    .meta(rest('POST', '/videos/{videoId}/abort', out.videoSchema, { summary: 'Abort an upload', tags: ['Uploads'] }))
     .input(z.strictObject({ videoId: id }))
     .mutation(({ ctx, input }) => videos.abortUpload(ctx, input)),
 
   list: tenantProcedure('viewer')
+    .meta(rest('GET', '/videos', out.videoPageSchema, { summary: "List a project's videos", tags: ['Videos'] }))
     .input(z.strictObject({ projectId: id, ...pageInput, status: z.enum(VIDEO_STATUSES).optional() }))
     .query(({ ctx, input }) => videos.listVideos(ctx, input)),
 
   /** The video with every step's status and progress, media metadata, analysis, renditions and playback URLs. */
   byId: tenantProcedure('viewer')
+    .meta(rest('GET', '/videos/{id}', out.videoDetailSchema, { summary: 'Get a video', tags: ['Videos'] }))
     .input(z.strictObject({ id }))
     .query(({ ctx, input }) => processing.videoDetail(ctx, input.id)),
 
@@ -63,6 +84,7 @@ export const videoRouter = router({
     }),
 
   retry: tenantProcedure('editor')
+    .meta(rest('POST', '/videos/{id}/retry', out.retrySchema, { summary: 'Retry a failed video', tags: ['Videos'] }))
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) => processing.retryVideo(ctx, input.id)),
 
@@ -78,6 +100,7 @@ export const videoRouter = router({
 
   /** Destructive actions (delete, archive) are for admins, for every kind of content alike. */
   delete: tenantProcedure('admin')
+    .meta(rest('DELETE', '/videos/{id}', out.okSchema, { summary: 'Delete a video', tags: ['Videos'] }))
     .input(z.strictObject({ id }))
     .mutation(({ ctx, input }) => videos.deleteVideo(ctx, input)),
 });

@@ -3,6 +3,8 @@ import { DEVICE_PLATFORMS } from '@arvlite/db';
 import { z } from 'zod';
 import * as viewer from '../services/viewer.service.ts';
 import { SESSION_BACKDATE_MAX_MS } from '../services/viewer.service.ts';
+import { rest } from '../rest/meta.ts';
+import { manifestSchema } from '../rest/schemas.ts';
 import { publicProcedure, router } from '../trpc.ts';
 import { id } from '../validators.ts';
 
@@ -17,7 +19,16 @@ const label = (max: number) =>
 
 export const viewerRouter = router({
   /** `{ ok: true, version, language, content, marker, video, selection, playback }` or `{ ok: false, reason, language? }`; cacheable (ETag). */
-  manifest: publicProcedure.input(z.strictObject({ publicId })).query(({ ctx, input }) => viewer.manifest(ctx, input)),
+  manifest: publicProcedure
+    .meta(
+      rest('GET', '/viewer/{publicId}/manifest', manifestSchema, {
+        summary: 'The public viewer manifest',
+        tags: ['Viewer'],
+        protect: false,
+      }),
+    )
+    .input(z.strictObject({ publicId }))
+    .query(({ ctx, input }) => viewer.manifest(ctx, input)),
 
   startSession: publicProcedure
     .input(

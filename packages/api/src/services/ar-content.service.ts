@@ -7,7 +7,7 @@ import { closeAttempts, enqueue, openAttempt } from '@arvlite/jobs';
 import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker/qr';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Access } from '../access.ts';
+import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
@@ -17,7 +17,7 @@ import { storageCall } from './video.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
-  caller: { userId: string };
+  caller: Caller;
 };
 
 /** 96 random bits as 16 URL-safe characters: unguessable, short enough for a QR code that scans from afar. */

@@ -1,6 +1,6 @@
 import { DEFAULT_LANGUAGE, type Language } from '@arvlite/contract';
 import { Company, Membership, type User } from '@arvlite/db';
-import type { Access } from '../access.ts';
+import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { DomainError } from '../errors.ts';
@@ -65,26 +65,26 @@ export async function listCompanies(ctx: Ctx, user: User) {
 }
 
 export async function getCompany(access: Access, companyId: string) {
-  const { company, membership } = await access.company(companyId);
-  return companyView(company, membership.role);
+  const { company, role } = await access.company(companyId);
+  return companyView(company, role);
 }
 
 export async function updateCompany(
-  ctx: Ctx & { access: Access; caller: { userId: string } },
+  ctx: Ctx & { access: Access; caller: Caller },
   input: { id: string; name?: string; timezone?: string; language?: Language },
 ) {
   return ctx.em.transactional(async (tem) => {
-    const { company, membership } = await ctx.access.company(input.id);
+    const { company, role } = await ctx.access.company(input.id);
     const patch = { name: input.name, timezone: input.timezone, language: input.language };
     const changes = diff(company, patch);
     tem.assign(company, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
-    audit(tem, actor(ctx, ctx.caller.userId), {
+    audit(tem, actor(ctx), {
       companyId: company.id,
       action: 'company.update',
       targetType: 'company',
       targetId: company.id,
       changes,
     });
-    return companyView(company, membership.role);
+    return companyView(company, role);
   });
 }

@@ -37,8 +37,8 @@ function assertCanGrant(mine: Role, target: Role) {
 
 export async function invite(ctx: Ctx, input: { companyId: string; email: string; role: Role }) {
   return ctx.em.transactional(async (tem) => {
-    const { company, membership } = await ctx.access.company(input.companyId);
-    assertCanGrant(membership.role, input.role);
+    const { company, role } = await ctx.access.company(input.companyId);
+    assertCanGrant(role, input.role);
     const already = await tem.count(Membership, { company, user: { email: input.email } });
     if (already) throw new ConflictError('This person is already a member');
     // A new invitation replaces any pending one for the same email.

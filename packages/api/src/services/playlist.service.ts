@@ -16,7 +16,7 @@ import {
   type PlaylistRule,
   type ScheduledContent,
 } from '@arvlite/contract';
-import type { Access } from '../access.ts';
+import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
@@ -24,7 +24,7 @@ import { lockContent } from './ar-content.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
-  caller: { userId: string };
+  caller: Caller;
 };
 
 export const MAX_PLAYLIST_VIDEOS = 50;

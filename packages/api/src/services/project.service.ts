@@ -1,11 +1,11 @@
 import { Project } from '@arvlite/db';
-import type { Access } from '../access.ts';
+import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { findPage } from '../paginate.ts';
 
-type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent'> & { access: Access; caller: { userId: string } };
+type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent'> & { access: Access; caller: Caller };
 
 export function projectView(p: Project) {
   return {

@@ -5,7 +5,7 @@ import { Video, type EntityManager, type VideoRecord } from '@arvlite/db';
 import { restartProcessing, resumeProcessing } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import { TRPCError } from '@trpc/server';
-import { createAccess, type Access } from '../access.ts';
+import { createAccess, type Access, type Caller } from '../access.ts';
 import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { hitRateLimit } from '../auth/rate-limit.ts';
@@ -16,7 +16,7 @@ import { videoView } from './video.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'orm' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
-  caller: { userId: string };
+  caller: Caller;
 };
 
 /** Pass `loaded` when the caller has just read the video in this request; otherwise it is re-read fresh. */

@@ -12,7 +12,7 @@ import { abandonUpload, closeAttempts, enqueue, extendAttempt, openAttempt, rest
 import { isUnavailable, ObjectChangedError, sameEtag } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Access } from '../access.ts';
+import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, DomainError, ServiceUnavailableError, ValidationError } from '../errors.ts';
@@ -20,7 +20,7 @@ import { findPage } from '../paginate.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
-  caller: { userId: string };
+  caller: Caller;
 };
 
 const MiB = 1024 * 1024;
