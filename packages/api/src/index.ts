@@ -5,8 +5,8 @@ export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { createContextInner, type ApiDeps, type Context, type RequestMeta } from './context.ts';
 export * from './errors.ts';
 export { checkHealth, sharedHealth } from './services/health.service.ts';
-/** For the mailer and the tests: the link token of an email verification row, derived from its id. */
-export { emailVerificationToken } from '@arvlite/domain';
+/** For the mailer and the tests: the link tokens of verification, invitation and reset rows, derived from their ids. */
+export { emailVerificationToken, invitationToken, passwordResetToken } from '@arvlite/domain';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

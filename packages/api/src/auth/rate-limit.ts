@@ -72,6 +72,14 @@ export const AUTH_LIMITS = {
   verifyEmailPerIp: { max: 30, windowS: 600 },
   /** Each oidcStart writes a row living ten minutes: at most this many per address at a time. */
   oidcStartPerIp: { max: 30, windowS: 600 },
+  /** Reset requests: per address (whether or not it has an account) and per client address. */
+  requestPasswordResetPerEmail: { max: 3, windowS: 3600 },
+  requestPasswordResetPerIp: { max: 10, windowS: 900 },
+  resetPasswordPerIp: { max: 30, windowS: 600 },
+  /** Wrong current passwords on the profile page (change password or email), per account. */
+  currentPasswordFailuresPerAccount: { max: 10, windowS: 900 },
+  /** Invitation mails sent again, per invitation. */
+  resendInvitePerInvitation: { max: 3, windowS: 3600 },
 } as const;
 
 /** Throws TOO_MANY_REQUESTS when the key's current window already holds `max` hits; counts nothing itself. */

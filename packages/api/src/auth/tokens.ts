@@ -24,9 +24,11 @@ function key(s: AccessTokenSettings): Uint8Array {
 export async function signAccessToken(
   s: AccessTokenSettings,
   userId: string,
+  /** The session (refresh token family) it was issued in: lets the session list mark "this device". */
+  sessionId?: string,
 ): Promise<{ token: string; expiresAt: Date }> {
   const expiresAt = new Date(Date.now() + s.accessTokenTtlS * 1000);
-  const token = await new SignJWT({})
+  const token = await new SignJWT(sessionId ? { sid: sessionId } : {})
     .setProtectedHeader({ alg: ALG, typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(s.issuer)
@@ -86,6 +88,13 @@ export function verifyAccessToken(
   if (iss !== s.issuer) return null;
   if (aud !== s.audience && !(Array.isArray(aud) && aud.includes(s.audience))) return null;
   return typeof sub === 'string' ? sub : null;
+}
+
+/** The session id (`sid`) of a valid access token, or null. */
+export function accessTokenSessionId(s: AccessTokenSettings, token: string | null | undefined): string | null {
+  if (!token || !verifyAccessToken(s, token)) return null;
+  const sid = jsonPart(token.split('.')[1]!)?.sid;
+  return typeof sid === 'string' ? sid : null;
 }
 
 export function newOpaqueToken(): string {

@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { languageSchema } from '@arvlite/contract';
+import * as account from '../services/account.service.ts';
 import * as auth from '../services/auth.service.ts';
 import * as oidc from '../services/oidc.service.ts';
 import { publicProcedure, router, selfProcedure } from '../trpc.ts';
-import { displayName, email, opaqueToken, password } from '../validators.ts';
+import { displayName, email, id, opaqueToken, password } from '../validators.ts';
 
 export const authRouter = router({
   register: publicProcedure
-    .input(z.strictObject({ email, password, name: displayName }))
+    .input(z.strictObject({ email, password, name: displayName, language: languageSchema.optional() }))
     .mutation(({ ctx, input }) => auth.register(ctx, input)),
 
   login: publicProcedure
@@ -30,6 +32,34 @@ export const authRouter = router({
   verifyEmail: publicProcedure
     .input(z.strictObject({ token: opaqueToken }))
     .mutation(({ ctx, input }) => auth.verifyEmail(ctx, input)),
+
+  requestPasswordReset: publicProcedure
+    .input(z.strictObject({ email }))
+    .mutation(({ ctx, input }) => account.requestPasswordReset(ctx, input)),
+
+  resetPassword: publicProcedure
+    .input(z.strictObject({ token: opaqueToken, password }))
+    .mutation(({ ctx, input }) => account.resetPassword(ctx, input)),
+
+  changePassword: selfProcedure
+    .input(z.strictObject({ currentPassword: password, newPassword: password }))
+    .mutation(({ ctx, input }) => account.changePassword(ctx, ctx.user, input)),
+
+  changeEmail: selfProcedure
+    .input(z.strictObject({ currentPassword: password, email }))
+    .mutation(({ ctx, input }) => account.changeEmail(ctx, ctx.user, input)),
+
+  setLanguage: selfProcedure
+    .input(z.strictObject({ language: languageSchema }))
+    .mutation(({ ctx, input }) => account.setLanguage(ctx, ctx.user, input)),
+
+  sessions: selfProcedure.query(({ ctx }) => account.listSessions(ctx, ctx.user)),
+
+  revokeSession: selfProcedure
+    .input(z.strictObject({ sessionId: id }))
+    .mutation(({ ctx, input }) => account.revokeSession(ctx, ctx.user, input)),
+
+  logoutOthers: selfProcedure.mutation(({ ctx }) => account.logoutOthers(ctx, ctx.user)),
 
   acceptInvite: selfProcedure
     .input(z.strictObject({ token: opaqueToken }))

@@ -20,6 +20,10 @@ export const memberRouter = router({
     .input(z.strictObject({ companyId: id, membershipId: id }))
     .mutation(({ ctx, input }) => members.removeMember(ctx, input)),
 
+  resendInvite: userTenantProcedure('admin')
+    .input(z.strictObject({ companyId: id, invitationId: id }))
+    .mutation(({ ctx, input }) => members.resendInvite(ctx, input)),
+
   revokeInvite: userTenantProcedure('admin')
     .input(z.strictObject({ companyId: id, invitationId: id }))
     .mutation(({ ctx, input }) => members.revokeInvite(ctx, input)),

@@ -1,6 +1,15 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Company } from '@arvlite/db';
-import { EmailVerificationToken, Invitation, Membership, RefreshToken, User, type EntityManager } from '@arvlite/db';
+import { DEFAULT_LANGUAGE, type Language } from '@arvlite/contract';
+import {
+  EmailVerificationToken,
+  Invitation,
+  Membership,
+  PasswordResetRequest,
+  RefreshToken,
+  User,
+  type EntityManager,
+} from '@arvlite/db';
 import { EMAIL_VERIFICATION_TTL_MS, emailVerificationToken, emailVerificationTokenHash } from '@arvlite/domain';
 import { canInvite } from './member.service.ts';
 import { emit } from '@arvlite/jobs';
@@ -51,7 +60,7 @@ export async function issueSession(
     ip: ctx.ip?.slice(0, 64) ?? null,
     userAgent: ctx.userAgent?.slice(0, 512) ?? null,
   });
-  const access = await signAccessToken(ctx.config.auth, user.id);
+  const access = await signAccessToken(ctx.config.auth, user.id, family.id);
   return { user: publicUser(user), accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken };
 }
 
@@ -61,7 +70,10 @@ export async function issueSession(
  * (auth.login), which works for the account it just made. A new account starts unverified, with a verification
  * request through the outbox.
  */
-export async function register(ctx: Ctx, input: { email: string; password: string; name: string }) {
+export async function register(
+  ctx: Ctx,
+  input: { email: string; password: string; name: string; language?: Language | undefined },
+) {
   await hitRateLimit(ctx.em, { key: `register:ip:${clientIpBucket(ctx.ip)}`, ...AUTH_LIMITS.registerPerIp });
   const problem = passwordProblem(input.password, input.email);
   if (problem) throw new ValidationError(problem, { field: 'password' });
@@ -70,7 +82,12 @@ export async function register(ctx: Ctx, input: { email: string; password: strin
   try {
     await ctx.em.transactional(async (tem) => {
       if (await tem.count(User, { email: input.email })) return;
-      const user = tem.create(User, { email: input.email, name: input.name, passwordHash });
+      const user = tem.create(User, {
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        language: input.language ?? DEFAULT_LANGUAGE,
+      });
       audit(tem, actor(ctx, user.id), { action: 'user.register', targetType: 'user', targetId: user.id });
       await requestVerification(ctx, tem, user);
     });
@@ -82,19 +99,26 @@ export async function register(ctx: Ctx, input: { email: string; password: strin
 }
 
 /**
- * Issues a verification token for the user's current email: a row whose id derives the token (HMAC with the
- * servers' key), of which only the SHA-256 is kept, and a user.verification-requested event carrying the ids. An
- * older unused token of the user stops working.
+ * Issues a verification token for the user's current email (or, with `newEmail`, for an email change): a row whose id
+ * derives the token (HMAC with the servers' key), of which only the SHA-256 is kept, and a
+ * user.verification-requested event carrying the ids. An older unused token of the same kind stops working.
  */
-export async function requestVerification(ctx: Ctx, tem: EntityManager, user: Pick<User, 'id' | 'email'>) {
+export async function requestVerification(
+  ctx: Ctx,
+  tem: EntityManager,
+  user: Pick<User, 'id' | 'email'>,
+  newEmail?: string,
+) {
+  const changeEmail = newEmail !== undefined;
   await tem.nativeDelete(EmailVerificationToken, {
-    $or: [{ user: user.id, usedAt: null }, { expiresAt: { $lt: new Date() } }],
+    $or: [{ user: user.id, usedAt: null, changeEmail }, { expiresAt: { $lt: new Date() } }],
   });
   const id = crypto.randomUUID();
   tem.create(EmailVerificationToken, {
     id,
     user: tem.getReference(User, user.id),
-    email: user.email,
+    email: newEmail ?? user.email,
+    changeEmail,
     tokenHash: emailVerificationTokenHash(emailVerificationToken(ctx.config.auth.emailVerificationKey, id)),
     expiresAt: new Date(Date.now() + EMAIL_VERIFICATION_TTL_MS),
   });
@@ -123,7 +147,9 @@ export async function verifyEmail(ctx: Ctx, input: { token: string }) {
       { tokenHash: emailVerificationTokenHash(input.token) },
       { populate: ['user'], lockMode: LockMode.PESSIMISTIC_WRITE },
     );
-    if (!row || row.usedAt || row.expiresAt < new Date() || row.user.email !== row.email) return false;
+    if (!row || row.usedAt || row.expiresAt < new Date()) return false;
+    if (row.changeEmail) return changeEmailTo(ctx, tem, row);
+    if (row.user.email !== row.email) return false;
     row.usedAt = new Date();
     if (!row.user.emailVerifiedAt) {
       row.user.emailVerifiedAt = new Date();
@@ -137,6 +163,28 @@ export async function verifyEmail(ctx: Ctx, input: { token: string }) {
   });
   if (!ok) throw new ValidationError(INVALID_VERIFICATION, { reason: 'EMAIL_VERIFICATION_INVALID' });
   return { ok: true as const };
+}
+
+/**
+ * Redeems an email change: the account moves to the proven address, verified. Every other pending verification or
+ * change of the account stops working, and so does a pending password reset (it was mailed to the old address).
+ */
+async function changeEmailTo(ctx: Ctx, tem: EntityManager, row: EmailVerificationToken): Promise<boolean> {
+  // Taken since the request (the request itself never says whether an address has an account).
+  if (await tem.count(User, { email: row.email, id: { $ne: row.user.id } })) return false;
+  const from = row.user.email;
+  row.usedAt = new Date();
+  row.user.email = row.email;
+  row.user.emailVerifiedAt = new Date();
+  await tem.nativeDelete(EmailVerificationToken, { user: row.user.id, usedAt: null, id: { $ne: row.id } });
+  await tem.nativeUpdate(PasswordResetRequest, { user: row.user.id, usedAt: null }, { usedAt: new Date() });
+  audit(tem, actor(ctx, row.user.id), {
+    action: 'user.change-email',
+    targetType: 'user',
+    targetId: row.user.id,
+    changes: { email: { from, to: row.email } },
+  });
+  return true;
 }
 
 const INVALID_LOGIN = 'Email or password is incorrect';

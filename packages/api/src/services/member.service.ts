@@ -1,10 +1,11 @@
 import { ROLES, roleAtLeast, type Role } from '@arvlite/contract';
 import { Invitation, Membership, User, type EntityManager } from '@arvlite/db';
 import { invitationToken } from '@arvlite/domain';
-import { emit } from '@arvlite/jobs';
+import { emit, queueMail } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
+import { AUTH_LIMITS, hitRateLimit } from '../auth/rate-limit.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
@@ -200,4 +201,43 @@ export async function revokeInvite(ctx: Ctx, input: { companyId: string; invitat
     });
     return { ok: true as const };
   });
+}
+
+/**
+ * Sends a pending invitation's mail again (the same link: its token derives from the invitation's id), at most a few
+ * times an hour per invitation. The caller's live role must still allow the invitation's role.
+ */
+export async function resendInvite(ctx: Ctx, input: { companyId: string; invitationId: string }) {
+  const { company, role } = await ctx.access.company(input.companyId);
+  const invitation = await ctx.em.findOne(
+    Invitation,
+    { id: input.invitationId, company, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } },
+    { populate: ['invitedBy'] },
+  );
+  if (!invitation) throw new NotFoundError('Invitation');
+  if (!canInvite(role, invitation.role))
+    throw new ForbiddenError(`Only an ${invitation.role} or higher can resend this`);
+  await hitRateLimit(ctx.em, { key: `invite-resend:${invitation.id}`, ...AUTH_LIMITS.resendInvitePerInvitation });
+  await ctx.em.transactional(async (tem) => {
+    await queueMail(tem, {
+      kind: 'invitation',
+      to: invitation.email,
+      language: company.language,
+      companyId: company.id,
+      params: {
+        invitationId: invitation.id,
+        companyName: company.name,
+        inviterName: invitation.invitedBy?.name ?? null,
+        role: invitation.role,
+        expiresAt: invitation.expiresAt.toISOString(),
+      },
+    });
+    audit(tem, actor(ctx), {
+      companyId: company.id,
+      action: 'member.resend-invite',
+      targetType: 'invitation',
+      targetId: invitation.id,
+    });
+  });
+  return { ok: true as const };
 }

@@ -2,5 +2,6 @@
 import { auditConsumer } from './audit.consumer.ts';
 import type { OutboxConsumer } from './consumer.ts';
 import { mailConsumer } from './mail.consumer.ts';
+import { verificationMailConsumer } from './verification-mail.consumer.ts';
 
-export const outboxConsumers: readonly OutboxConsumer[] = [auditConsumer, mailConsumer];
+export const outboxConsumers: readonly OutboxConsumer[] = [auditConsumer, mailConsumer, verificationMailConsumer];
