@@ -37,11 +37,12 @@ export async function createApiKey(
   ctx: Ctx,
   input: { companyId: string; name: string; role: ApiKeyRole; expiresAt?: Date | null },
 ) {
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-    throw new ValidationError('The expiry must be in the future', { field: 'expiresAt' });
-  }
   return ctx.em.transactional(async (tem) => {
+    // Access first: another company's id answers NOT_FOUND whatever else is wrong with the input.
     const { company } = await ctx.access.company(input.companyId);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new ValidationError('The expiry must be in the future', { field: 'expiresAt' });
+    }
     if ((await tem.count(ApiKey, { company })) >= MAX_KEYS_PER_COMPANY) {
       throw new ValidationError(`A company holds at most ${MAX_KEYS_PER_COMPANY} API keys; delete old ones first`, {
         reason: 'API_KEY_LIMIT',
