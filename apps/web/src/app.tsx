@@ -12,10 +12,12 @@ import { Shell } from './components/shell.tsx';
 import { i18n } from './i18n/dashboard.ts';
 import { AuditPage } from './pages/audit.tsx';
 import { CompanySettingsPage, HomePage, NewCompanyPage } from './pages/companies.tsx';
+import { ForgotPasswordPage, OidcCallbackPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-links.tsx';
 import { InvitePage } from './pages/invite.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { ProjectPage } from './pages/project.tsx';
+import { ProfilePage } from './pages/profile.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { SignInPage, SignUpPage } from './pages/sign-in.tsx';
 import { ViewerRoute } from './viewer/route.tsx';
@@ -45,10 +47,21 @@ export function Routes() {
       <Route path="/sign-in" component={SignInPage} />
       <Route path="/sign-up" component={SignUpPage} />
       <Route path="/invite" component={InvitePage} />
+      <Route path="/verify-email" component={VerifyEmailPage} />
+      <Route path="/forgot-password" component={ForgotPasswordPage} />
+      <Route path="/reset-password" component={ResetPasswordPage} />
+      <Route path="/auth/callback" component={OidcCallbackPage} />
       <Route path="/v/:publicId">{(p) => <ViewerRoute publicId={p.publicId} />}</Route>
       <Route path="/">
         <RequireSession>
           <HomePage />
+        </RequireSession>
+      </Route>
+      <Route path="/profile">
+        <RequireSession>
+          <Shell>
+            <ProfilePage />
+          </Shell>
         </RequireSession>
       </Route>
       <Route path="/companies/new">

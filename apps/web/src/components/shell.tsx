@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
 import { useMe, useSignOut } from '../auth/use-session.ts';
 import { LanguageMenu } from './language-menu.tsx';
+import { VerifyBanner } from './verify-banner.tsx';
 import { Logo } from './logo.tsx';
 import { LAST_COMPANY_KEY, useCompany } from './use-company.ts';
 
@@ -78,6 +79,9 @@ export function Shell({ children }: { children: ReactNode }) {
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{user?.email}</Menu.Label>
+                <Menu.Item component={Link} href="/profile">
+                  {t('shell.profile')}
+                </Menu.Item>
                 <Menu.Item
                   onClick={async () => {
                     await signOut();
@@ -133,7 +137,10 @@ export function Shell({ children }: { children: ReactNode }) {
           </Text>
         )}
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main>
+        <VerifyBanner />
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

@@ -59,6 +59,11 @@ export function MembersPage() {
     onSuccess: () => (notifySuccess(t('members.revoked')), invalidate()),
     onError: (e) => notifyError(e, t('members.couldNotRevoke')),
   });
+  const resend = useMutation({
+    mutationFn: (invitationId: string) => api.member.resendInvite.mutate({ companyId, invitationId }),
+    onSuccess: () => notifySuccess(t('members.resent')),
+    onError: (e) => notifyError(e, t('members.couldNotResend')),
+  });
 
   return (
     <Stack gap="lg">
@@ -148,15 +153,26 @@ export function MembersPage() {
                     <Table.Td>{t(`members.roles.${i.role}`, { defaultValue: i.role })}</Table.Td>
                     <Table.Td>{f.dateTime(i.expiresAt)}</Table.Td>
                     <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        aria-label={t('members.revokeLabel', { email: i.email })}
-                        onClick={() => revoke.mutate(i.invitationId)}
-                      >
-                        {t('members.revoke')}
-                      </Button>
+                      <Group gap="xs" wrap="nowrap">
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          aria-label={t('members.resendLabel', { email: i.email })}
+                          loading={resend.isPending && resend.variables === i.invitationId}
+                          onClick={() => resend.mutate(i.invitationId)}
+                        >
+                          {t('members.resend')}
+                        </Button>
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={t('members.revokeLabel', { email: i.email })}
+                          onClick={() => revoke.mutate(i.invitationId)}
+                        >
+                          {t('members.revoke')}
+                        </Button>
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 ))}

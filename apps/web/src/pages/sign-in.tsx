@@ -20,13 +20,15 @@ import { api, errorMessage, fieldErrors, session } from '../api.ts';
 import { useSignedIn } from '../auth/use-session.ts';
 import { LanguageMenu } from '../components/language-menu.tsx';
 import { Logo } from '../components/logo.tsx';
+import { isLanguage } from '@arvlite/contract';
+import { OidcButtons } from './account-links.tsx';
 
 /** Only same-app paths: `next` comes from the address bar and must not send anyone elsewhere. */
 export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: ReactNode }) {
+export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: ReactNode }) {
   return (
     <Center mih="100vh" p="md" bg="var(--mantine-color-gray-light)">
       <Stack w="100%" maw={420} gap="lg">
@@ -104,17 +106,21 @@ export function SignInPage() {
             onChange={(e) => setPassword(e.currentTarget.value)}
             error={errors.password}
           />
+          <Anchor component={Link} href="/forgot-password" size="sm">
+            {t('auth.forgotPassword')}
+          </Anchor>
           <Button type="submit" loading={signIn.isPending} fullWidth>
             {t('auth.signInButton')}
           </Button>
         </Stack>
       </form>
+      <OidcButtons next={next} />
     </AuthCard>
   );
 }
 
 export function SignUpPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const signedIn = useSignedIn();
   const [, navigate] = useLocation();
   const next = safeNext(new URLSearchParams(useSearch()).get('next'));
@@ -124,7 +130,8 @@ export function SignUpPage() {
   const signUp = useMutation({
     // register answers alike whether or not the email has an account; signing in right after works for a new one.
     mutationFn: async () => {
-      await api.auth.register.mutate({ name, email, password });
+      const language = i18n.resolvedLanguage;
+      await api.auth.register.mutate({ name, email, password, ...(isLanguage(language) && { language }) });
       return api.auth.login.mutate({ email, password });
     },
     onSuccess: (res) => {
