@@ -26,6 +26,7 @@ import { ViewerRoute } from './viewer/route.tsx';
 const VideoPage = lazy(() => import('./pages/video.tsx').then((m) => ({ default: m.VideoPage })));
 const ArContentPage = lazy(() => import('./pages/ar-content.tsx').then((m) => ({ default: m.ArContentPage })));
 const AnalyticsPage = lazy(() => import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
+const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -84,6 +85,7 @@ export function Routes() {
                 <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
                 <Route path="/c/:companyId/members" component={MembersPage} />
                 <Route path="/c/:companyId/audit" component={AuditPage} />
+                <Route path="/c/:companyId/webhooks" component={WebhooksPage} />
                 <Route path="/c/:companyId/settings" component={CompanySettingsPage} />
                 <Route component={NotFoundPage} />
               </Switch>

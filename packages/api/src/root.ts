@@ -11,6 +11,7 @@ import { playlistRouter } from './router/playlist.ts';
 import { projectRouter } from './router/project.ts';
 import { videoRouter } from './router/video.ts';
 import { viewerRouter } from './router/viewer.ts';
+import { webhookRouter } from './router/webhook.ts';
 import { createCallerFactory, router } from './trpc.ts';
 
 export const appRouter = router({
@@ -27,6 +28,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   apiKey: apiKeyRouter,
   mail: mailRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -56,14 +56,28 @@ export const webhookDataSchemas = {
     })
     .describe('The video will not play: processing or its upload failed for good.'),
   'marker.published': z
-    .object({ ...arContentData, revision: z.int().min(1) })
+    .object({
+      ...arContentData,
+      revision: z.int().min(1),
+      score: z.int().min(0).max(100).nullable().default(null).describe('Trackability of the marker, 0–100.'),
+      rating: z.string().max(16).nullable().default(null).describe('good, fair or poor.'),
+    })
     .describe('A marker revision was compiled and now serves scans.'),
   'marker.failed': z
     .object({ ...arContentData, revision: z.int().min(1), reason: reasonCode.describe('e.g. NO_FEATURES.') })
     .describe('A marker revision could not be made; an older published marker, if any, stays in service.'),
   'ar-content.expiring': z
-    .object({ ...arContentData, expiresAt: z.iso.datetime({ offset: true }) })
-    .describe('The item stops showing within a week (sent once per item and end date).'),
+    .object({
+      ...arContentData,
+      expiresAt: z.iso.datetime({ offset: true }),
+      thresholdDays: z
+        .int()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe('The reminder this is (e.g. 30, 7 or 1 days before the end).'),
+    })
+    .describe('The item stops showing soon (sent once per item, end date and reminder).'),
   'ar-content.expired': z
     .object({ ...arContentData, expiresAt: z.iso.datetime({ offset: true }) })
     .describe('The item’s end date passed: viewers now see EXPIRED.'),

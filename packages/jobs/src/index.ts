@@ -14,3 +14,4 @@ export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
 export { VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
 export { abandonUpload } from './upload/abandon-upload.ts';
 export { closeAttempts, extendAttempt, openAttempt } from './upload/upload-attempts.ts';
+export { queueWebhookDelivery, webhookQueue, type NewDelivery } from './webhooks/webhook-deliveries.ts';

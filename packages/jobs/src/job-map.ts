@@ -64,6 +64,8 @@ export const jobMap = {
   'quota:warn': cronJob('quota:warn'),
   /** Sends one mail of the email log (queued by queueMail with its row); retried with backoff while the relay fails. */
   'mail:send': job(z.strictObject({ mailId: z.uuid() }), (p) => `mail:send:${p.mailId}`),
+  /** One webhook delivery's next attempt (queue `webhook:<endpointId>`); a failed attempt queues the next itself (backoff over 24 h). */
+  'webhook:deliver': job(z.strictObject({ deliveryId: z.uuid() }), (p) => `webhook:deliver:${p.deliveryId}`),
   /** Cron: drops rate-limit rows whose window is long over. */
   'rate-limit:purge': cronJob('rate-limit:purge'),
 } as const;

@@ -2,6 +2,7 @@
 import {
   WEBHOOK_PAYLOAD_VERSION,
   WEBHOOK_TEST_EVENT,
+  webhookDataSchemas,
   webhookPayloadSchemas,
   type DomainEvent,
   type WebhookEventType,
@@ -12,15 +13,18 @@ export function webhookEventId(outboxId: string): string {
   return `evt_${outboxId}`;
 }
 
-/** The body of an event's webhook: `{ type, version, id, timestamp, data }`, data being the event's fields but `type`. */
+/**
+ * The body of an event's webhook: `{ type, version, id, timestamp, data }`. `data` holds the documented fields only
+ * (parsed with the version's schema), so a field added to an internal event never reaches receivers unannounced.
+ */
 export function eventBody(outboxId: string, createdAt: Date, event: DomainEvent & { type: WebhookEventType }): string {
-  const { type, ...data } = event;
+  const { type, ...fields } = event;
   return JSON.stringify({
     type,
     version: WEBHOOK_PAYLOAD_VERSION,
     id: webhookEventId(outboxId),
     timestamp: createdAt.toISOString(),
-    data,
+    data: webhookDataSchemas[type].parse(fields),
   });
 }
 

@@ -73,11 +73,15 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {
   return undefined;
 }
 
-/** The first option of an enum field, or a literal's value (possibly wrapped in optional/default). */
+/** The first option of an enum field, or a literal's value (possibly wrapped in optional/default); for a list of them, a list of one. */
 function enumSample(schema: z.ZodType): unknown {
   let s: unknown = schema;
   for (let i = 0; i < 5 && s; i++) {
     if (s instanceof z.ZodEnum) return s.options[0];
+    if (s instanceof z.ZodArray) {
+      const item = enumSample(s.element as z.ZodType);
+      return item === undefined ? undefined : [item];
+    }
     if (s instanceof z.ZodLiteral) return s.value;
     s = (s as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType;
   }

@@ -125,6 +125,13 @@ beforeAll(async () => {
     yearly: true,
     videoId: videoA.videoId,
   });
+  const hookA = await callerA.webhook.create({
+    companyId: companyA.id,
+    url: 'https://hooks.invalid/alpha',
+    events: ['video.ready'],
+    description: MARKER,
+  });
+  const hookDeliveryA = await callerA.webhook.sendTest({ id: hookA.endpoint.id });
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -136,6 +143,8 @@ beforeAll(async () => {
     videoId: videoA.videoId,
     arContentId: contentA.id,
     ruleId: ruleA.ruleId,
+    webhookEndpointId: hookA.endpoint.id,
+    webhookDeliveryId: hookDeliveryA.deliveryId,
   });
   callerB = callerFor(b.accessToken);
   const companyB = await callerB.company.create({ name: 'Bravo company' });

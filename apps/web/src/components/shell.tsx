@@ -130,6 +130,14 @@ export function Shell({ children }: { children: ReactNode }) {
                 active={location.startsWith(section('/audit'))}
               />
             )}
+            {can('admin') && (
+              <NavLink
+                component={Link}
+                href={section('/webhooks')}
+                label={t('shell.webhooks')}
+                active={location.startsWith(section('/webhooks'))}
+              />
+            )}
           </>
         ) : (
           <Text size="sm" c="dimmed">

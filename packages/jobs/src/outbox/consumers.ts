@@ -3,5 +3,11 @@ import { auditConsumer } from './audit.consumer.ts';
 import type { OutboxConsumer } from './consumer.ts';
 import { mailConsumer } from './mail.consumer.ts';
 import { verificationMailConsumer } from './verification-mail.consumer.ts';
+import { webhookConsumer } from './webhook.consumer.ts';
 
-export const outboxConsumers: readonly OutboxConsumer[] = [auditConsumer, mailConsumer, verificationMailConsumer];
+export const outboxConsumers: readonly OutboxConsumer[] = [
+  auditConsumer,
+  mailConsumer,
+  verificationMailConsumer,
+  webhookConsumer,
+];

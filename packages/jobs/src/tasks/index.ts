@@ -12,6 +12,7 @@ import { systemReapWorkers } from './system-reap-workers.task.ts';
 import { uploadExpire } from './upload-expire.task.ts';
 import { videoDelete } from './video-delete.task.ts';
 import { viewerCloseSessions } from './viewer-close-sessions.task.ts';
+import { webhookDeliver } from './webhook-deliver.task.ts';
 import { videoAnalyze, videoFinalize, videoImages, videoProcess, videoRendition } from './video-pipeline.task.ts';
 
 const tasks = {
@@ -35,6 +36,7 @@ const tasks = {
   'quota:warn': quotaWarn,
   'mail:send': mailSend,
   'rate-limit:purge': rateLimitPurge,
+  'webhook:deliver': webhookDeliver,
 } satisfies Record<JobName, unknown>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
