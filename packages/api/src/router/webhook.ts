@@ -5,6 +5,8 @@ import {
   webhookEventTypeSchema,
 } from '@arvlite/contract';
 import { z } from 'zod';
+import { registerOpenApiExtension } from '../rest/openapi.ts';
+import { webhookOpenApi } from '../services/webhook.docs.ts';
 import * as webhooks from '../services/webhook.service.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 import { id, pageInput } from '../validators.ts';
@@ -26,6 +28,9 @@ const url = z
   );
 const events = z.array(webhookEventTypeSchema).min(1).max(20);
 const description = z.string().trim().max(WEBHOOK_DESCRIPTION_MAX);
+
+// The payloads this router's endpoints receive, in the OpenAPI document's `webhooks` section.
+registerOpenApiExtension(webhookOpenApi);
 
 export const webhookRouter = router({
   /** The company's endpoints (never their secrets). */

@@ -263,7 +263,127 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "video.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Processing finished: the video plays everywhere. */
+        post: operations["webhook_video_ready"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "video.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The video will not play: processing or its upload failed for good. */
+        post: operations["webhook_video_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "marker.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A marker revision was compiled and now serves scans. */
+        post: operations["webhook_marker_published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "marker.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A marker revision could not be made; an older published marker, if any, stays in service. */
+        post: operations["webhook_marker_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ar-content.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The item stops showing soon (sent once per item, end date and reminder). */
+        post: operations["webhook_ar_content_expiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ar-content.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The item’s end date passed: viewers now see EXPIRED. */
+        post: operations["webhook_ar_content_expired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sent by “send a test event” in the dashboard or webhook.sendTest. */
+        post: operations["webhook_webhook_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         UploadStarted: {
@@ -629,6 +749,184 @@ export interface components {
                 [key: string]: string[];
             };
             formErrors?: string[];
+        };
+        Webhook_VideoReady: {
+            /** @constant */
+            type: "video.ready";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description Processing finished: the video plays everywhere. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                videoId: string;
+            };
+        };
+        Webhook_VideoFailed: {
+            /** @constant */
+            type: "video.failed";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description The video will not play: processing or its upload failed for good. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                videoId: string;
+                /** @description Failure code, e.g. ENCODE_FAILED, INVALID_MEDIA, UPLOAD_EXPIRED. */
+                reason: string;
+                /** @description The processing step that failed, when one did. */
+                step: string | null;
+            };
+        };
+        Webhook_MarkerPublished: {
+            /** @constant */
+            type: "marker.published";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description A marker revision was compiled and now serves scans. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                arContentId: string;
+                revision: number;
+                /**
+                 * @description Trackability of the marker, 0–100.
+                 * @default null
+                 */
+                score: number | null;
+                /**
+                 * @description good, fair or poor.
+                 * @default null
+                 */
+                rating: string | null;
+            };
+        };
+        Webhook_MarkerFailed: {
+            /** @constant */
+            type: "marker.failed";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description A marker revision could not be made; an older published marker, if any, stays in service. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                arContentId: string;
+                revision: number;
+                /** @description e.g. NO_FEATURES. */
+                reason: string;
+            };
+        };
+        Webhook_ArContentExpiring: {
+            /** @constant */
+            type: "ar-content.expiring";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description The item stops showing soon (sent once per item, end date and reminder). */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                arContentId: string;
+                /** Format: date-time */
+                expiresAt: string;
+                /**
+                 * @description The reminder this is (e.g. 30, 7 or 1 days before the end).
+                 * @default null
+                 */
+                thresholdDays: number | null;
+            };
+        };
+        Webhook_ArContentExpired: {
+            /** @constant */
+            type: "ar-content.expired";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description The item’s end date passed: viewers now see EXPIRED. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                arContentId: string;
+                /** Format: date-time */
+                expiresAt: string;
+            };
+        };
+        Webhook_WebhookTest: {
+            /** @constant */
+            type: "webhook.test";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description Sent by “send a test event” in the dashboard or webhook.sendTest. */
+            data: {
+                /** Format: uuid */
+                endpointId: string;
+                message: string;
+            };
         };
     };
     responses: never;
@@ -2317,6 +2615,272 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    webhook_video_ready: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_VideoReady"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_video_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_VideoFailed"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_marker_published: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_MarkerPublished"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_marker_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_MarkerFailed"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ar_content_expiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_ArContentExpiring"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ar_content_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_ArContentExpired"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhook_test: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_WebhookTest"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
