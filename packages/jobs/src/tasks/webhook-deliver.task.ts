@@ -63,41 +63,52 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
   });
   if (!claim) return;
 
+  // A secret that no longer decrypts (AUTH_JWT_SECRET changed) cannot sign: the attempt fails, and an admin's rotation
+  // gives a readable one. A previous secret that does not decrypt is skipped.
   const key = config.webhooks.secretKey;
-  const secrets = [decryptSecret(key, claim.endpoint_id, claim.secret_encrypted)];
-  if (
+  const readable = (stored: string) => {
+    try {
+      return decryptSecret(key, claim.endpoint_id, stored);
+    } catch {
+      return null;
+    }
+  };
+  const current = readable(claim.secret_encrypted);
+  const previous =
     claim.previous_secret_encrypted &&
     claim.previous_secret_expires_at &&
     new Date(claim.previous_secret_expires_at) > new Date()
-  ) {
-    secrets.push(decryptSecret(key, claim.endpoint_id, claim.previous_secret_encrypted));
-  }
+      ? readable(claim.previous_secret_encrypted)
+      : null;
+  const secrets = [current, previous].filter((x): x is string => x !== null);
   const startedAt = new Date();
-  const outcome: Outcome = await safeRequest({
-    url: claim.url,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': `ARVlite-Webhooks/${WEBHOOK_PAYLOAD_VERSION}`,
-      ...signHeaders(secrets, claim.message_id, startedAt, claim.body),
-      'webhook-sequence': claim.sequence,
-    },
-    body: claim.body,
-    timeoutMs: config.webhooks.timeoutMs,
-    maxResponseBytes: RESPONSE_EXCERPT_BYTES,
-    policy: { allowLoopback: config.webhooks.allowLoopback },
-    signal,
-  }).then(
-    (response) => ({ response }),
-    (err: unknown) => ({
-      error:
-        err instanceof OutboundBlockedError
-          ? `${err.reason}: ${err.message}`
-          : err instanceof Error
-            ? `${err.name === 'OutboundRequestError' ? (err as { kind?: string }).kind : 'ERROR'}: ${err.message}`
-            : String(err),
-    }),
-  );
+  const outcome: Outcome = !current
+    ? { error: 'SECRET_UNREADABLE: the signing secret cannot be decrypted (AUTH_JWT_SECRET changed?); rotate it' }
+    : await safeRequest({
+        url: claim.url,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': `ARVlite-Webhooks/${WEBHOOK_PAYLOAD_VERSION}`,
+          ...signHeaders(secrets, claim.message_id, startedAt, claim.body),
+          'webhook-sequence': claim.sequence,
+        },
+        body: claim.body,
+        timeoutMs: config.webhooks.timeoutMs,
+        maxResponseBytes: RESPONSE_EXCERPT_BYTES,
+        policy: { allowLoopback: config.webhooks.allowLoopback },
+        signal,
+      }).then(
+        (response) => ({ response }),
+        (err: unknown) => ({
+          error:
+            err instanceof OutboundBlockedError
+              ? `${err.reason}: ${err.message}`
+              : err instanceof Error
+                ? `${err.name === 'OutboundRequestError' ? (err as { kind?: string }).kind : 'ERROR'}: ${err.message}`
+                : String(err),
+        }),
+      );
   const status = outcome.response?.status ?? null;
   const ok = status !== null && status >= 200 && status < 300;
   const error =
