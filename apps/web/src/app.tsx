@@ -27,6 +27,7 @@ const VideoPage = lazy(() => import('./pages/video.tsx').then((m) => ({ default:
 const ArContentPage = lazy(() => import('./pages/ar-content.tsx').then((m) => ({ default: m.ArContentPage })));
 const AnalyticsPage = lazy(() => import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
 const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
+const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => ({ default: m.ApiKeysPage })));
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -86,6 +87,7 @@ export function Routes() {
                 <Route path="/c/:companyId/members" component={MembersPage} />
                 <Route path="/c/:companyId/audit" component={AuditPage} />
                 <Route path="/c/:companyId/webhooks" component={WebhooksPage} />
+                <Route path="/c/:companyId/api-keys" component={ApiKeysPage} />
                 <Route path="/c/:companyId/settings" component={CompanySettingsPage} />
                 <Route component={NotFoundPage} />
               </Switch>

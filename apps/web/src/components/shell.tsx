@@ -138,6 +138,14 @@ export function Shell({ children }: { children: ReactNode }) {
                 active={location.startsWith(section('/webhooks'))}
               />
             )}
+            {can('admin') && (
+              <NavLink
+                component={Link}
+                href={section('/api-keys')}
+                label={t('shell.apiKeys')}
+                active={location.startsWith(section('/api-keys'))}
+              />
+            )}
           </>
         ) : (
           <Text size="sm" c="dimmed">
