@@ -66,6 +66,8 @@ export const jobMap = {
   'mail:send': job(z.strictObject({ mailId: z.uuid() }), (p) => `mail:send:${p.mailId}`),
   /** One webhook delivery's next attempt (queue `webhook:<endpointId>`); a failed attempt queues the next itself (backoff over 24 h). */
   'webhook:deliver': job(z.strictObject({ deliveryId: z.uuid() }), (p) => `webhook:deliver:${p.deliveryId}`),
+  /** Cron: drops finished webhook deliveries older than 30 days (the delivery log stays bounded). */
+  'webhook:purge': cronJob('webhook:purge'),
   /** Cron: drops rate-limit rows whose window is long over. */
   'rate-limit:purge': cronJob('rate-limit:purge'),
 } as const;

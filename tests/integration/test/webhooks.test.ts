@@ -1,6 +1,6 @@
 // Webhooks end to end: endpoints through the router, events through the outbox, deliveries by a real worker to local
 // receivers, and signatures checked with the standardwebhooks package (not our code).
-import { emit } from '@arvlite/jobs';
+import { emit, enqueue } from '@arvlite/jobs';
 import { createTestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { TRPCError } from '@trpc/server';
@@ -370,6 +370,19 @@ describe('deliveries', () => {
     // The receiver could not push the 50 MB: the connection was closed after the first few KB (plus socket buffers).
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.hugeBytesWritten).toBeLessThan(20 * 1024 * 1024);
+  });
+
+  it('purges finished deliveries older than 30 days, keeping newer and pending ones', async () => {
+    const ep = await newEndpoint();
+    const { deliveryId: old } = await owner.caller.webhook.sendTest({ id: ep.id });
+    const { deliveryId: recent } = await owner.caller.webhook.sendTest({ id: ep.id });
+    await expect.poll(async () => (await delivery(recent)).status).toBe('SUCCEEDED');
+    await expect.poll(async () => (await delivery(old)).status).toBe('SUCCEEDED');
+    await deps.orm
+      .fork()
+      .execute(`update webhook_delivery set created_at = now() - interval '31 days' where id = ?`, [old]);
+    await deps.orm.fork().transactional((tem) => enqueue(tem, 'webhook:purge', {}));
+    await expect.poll(async () => (await deliveriesOf(ep.id)).map((d) => d.id)).toEqual([recent]);
   });
 
   it('deleting an endpoint removes its deliveries; another company cannot see or replay them', async () => {

@@ -13,6 +13,7 @@ import { uploadExpire } from './upload-expire.task.ts';
 import { videoDelete } from './video-delete.task.ts';
 import { viewerCloseSessions } from './viewer-close-sessions.task.ts';
 import { webhookDeliver } from './webhook-deliver.task.ts';
+import { webhookPurge } from './webhook-purge.task.ts';
 import { videoAnalyze, videoFinalize, videoImages, videoProcess, videoRendition } from './video-pipeline.task.ts';
 
 const tasks = {
@@ -37,6 +38,7 @@ const tasks = {
   'mail:send': mailSend,
   'rate-limit:purge': rateLimitPurge,
   'webhook:deliver': webhookDeliver,
+  'webhook:purge': webhookPurge,
 } satisfies Record<JobName, unknown>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
@@ -60,4 +62,5 @@ export const cronItems: readonly CronItem[] = [
   every('17 * * * *', 'ar-content:expiring'),
   every('*/5 * * * *', 'quota:warn'),
   every('23 * * * *', 'rate-limit:purge'),
+  every('41 3 * * *', 'webhook:purge'),
 ];
