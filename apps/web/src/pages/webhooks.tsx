@@ -117,13 +117,13 @@ export function WebhooksPage() {
                 <Table.Td>
                   <Group gap={4}>
                     {e.events.map((ev) => (
-                      <Badge key={ev} variant="light" size="sm">
+                      <Badge key={ev} variant="light" size="sm" tt="none">
                         {ev}
                       </Badge>
                     ))}
                   </Group>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td miw={140}>
                   {e.enabled ? (
                     <Badge color="teal">{t('webhooks.status.enabled')}</Badge>
                   ) : (
