@@ -135,6 +135,31 @@ describe('endpoints', () => {
     expect(JSON.stringify(audits)).not.toContain('whsec_');
   });
 
+  it('updates URL, events and description, audited with what changed', async () => {
+    const ep = await newEndpoint(['video.ready']);
+    const updated = await owner.caller.webhook.update({
+      id: ep.id,
+      url: receiver.url('/moved'),
+      events: ['marker.published', 'marker.failed'],
+      description: null,
+    });
+    expect(updated).toMatchObject({
+      url: receiver.url('/moved'),
+      events: ['marker.published', 'marker.failed'],
+      description: null,
+    });
+    expect(await owner.caller.webhook.byId({ id: ep.id })).toMatchObject({
+      events: ['marker.published', 'marker.failed'],
+    });
+    const [row] = await deps.orm
+      .fork()
+      .execute<{ changes: Record<string, unknown> }[]>(
+        `select changes from audit_log where target_id = ? and action = 'webhook.update'`,
+        [ep.id],
+      );
+    expect(Object.keys(row!.changes).sort()).toEqual(['description', 'events', 'url']);
+  });
+
   it('refuses bad input with typed errors: invalid URL, unknown event, oversized description', async () => {
     const attempts: [Record<string, unknown>, string][] = [
       [{ url: 'not a url', events: ['video.ready'] }, 'url'],
