@@ -45,5 +45,7 @@ export {
   type CallerUser,
 } from './accounts.ts';
 export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } from './router-walk.ts';
+export { mailLink, mailsTo, type ParsedMail } from './mailbox.ts';
+export { startMockOidc } from './oidc-mock.ts';
 export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from './media-fixtures.ts';
 export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from '@arvlite/marker/testing';
