@@ -12,7 +12,13 @@ import { Shell } from './components/shell.tsx';
 import { i18n } from './i18n/dashboard.ts';
 import { AuditPage } from './pages/audit.tsx';
 import { CompanySettingsPage, HomePage, NewCompanyPage } from './pages/companies.tsx';
-import { ForgotPasswordPage, OidcCallbackPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-links.tsx';
+import {
+  AppCallbackPage,
+  ForgotPasswordPage,
+  OidcCallbackPage,
+  ResetPasswordPage,
+  VerifyEmailPage,
+} from './pages/account-links.tsx';
 import { InvitePage } from './pages/invite.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
@@ -53,6 +59,7 @@ export function Routes() {
       <Route path="/forgot-password" component={ForgotPasswordPage} />
       <Route path="/reset-password" component={ResetPasswordPage} />
       <Route path="/auth/callback" component={OidcCallbackPage} />
+      <Route path="/auth/app-callback" component={AppCallbackPage} />
       <Route path="/v/:publicId">{(p) => <ViewerRoute publicId={p.publicId} />}</Route>
       <Route path="/">
         <RequireSession>

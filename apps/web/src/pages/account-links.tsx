@@ -297,3 +297,26 @@ export function OidcCallbackPage() {
     </AuthCard>
   );
 }
+
+/**
+ * Where a provider returns a sign-in started in the phone app: the query (code, state) goes on to the app, which
+ * finishes the sign-in with the binding only it holds.
+ */
+export function AppCallbackPage() {
+  const { t } = useTranslation();
+  const [appLink] = useState(() => `arvlite://auth/callback${window.location.search}`);
+  useOnce(() => {
+    window.history.replaceState(null, '', window.location.pathname);
+    window.location.replace(appLink);
+  });
+  return (
+    <AuthCard title={t('account.oidc.title')} footer={null}>
+      <Stack>
+        <Text>{t('account.oidc.openingApp')}</Text>
+        <Button component="a" href={appLink}>
+          {t('account.oidc.openApp')}
+        </Button>
+      </Stack>
+    </AuthCard>
+  );
+}

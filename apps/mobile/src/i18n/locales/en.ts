@@ -53,6 +53,7 @@ export const mobile = {
     password: 'Password',
     submit: 'Sign in',
     wrongCredentials: 'The email or password is not right.',
+    continueWith: 'Continue with {{provider}}',
   },
   projects: {
     title: 'Projects',

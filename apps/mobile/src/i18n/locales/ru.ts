@@ -64,6 +64,7 @@ export const mobile = {
     password: 'Пароль',
     submit: 'Войти',
     wrongCredentials: 'Неверная почта или пароль.',
+    continueWith: 'Войти через {{provider}}',
   },
   projects: {
     title: 'Проекты',

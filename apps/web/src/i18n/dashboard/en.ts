@@ -125,6 +125,8 @@ export const dashboard = {
       working: 'Finishing signing in…',
       failed: 'Could not sign in with the provider. Try again.',
       back: 'Back to sign in',
+      openingApp: 'Opening the ARVlite app to finish signing in…',
+      openApp: 'Open the app',
     },
   },
   invite: {
