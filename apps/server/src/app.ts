@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   appRouter,
+  closeNotificationEvents,
   closeVideoEvents,
   createContextInner,
   manifestCacheHeaders,
@@ -17,6 +18,7 @@ import type { CreateFastifyContextOptions, FastifyTRPCPluginOptions } from '@trp
 import Fastify, { LogController } from 'fastify';
 import helmet from 'helmet';
 import { registerRestApi } from './rest-plugin.ts';
+import { registerDevMailbox, registerUnsubscribe } from './notification-routes.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
@@ -130,7 +132,10 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   );
   app.addHook('onClose', async () => {
     await closeVideoEvents(deps.config.database.url);
+    await closeNotificationEvents(deps.config.database.url);
   });
+  await registerUnsubscribe(app, deps);
+  await registerDevMailbox(app, deps);
   app.get('/readyz', async (_req, reply) => {
     // Shared for a second across callers: anonymous load balancers and floods cost one check per second.
     const health = await sharedHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });

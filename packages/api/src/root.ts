@@ -7,6 +7,7 @@ import { companyRouter } from './router/company.ts';
 import { healthRouter } from './router/health.ts';
 import { mailRouter } from './router/mail.ts';
 import { memberRouter } from './router/member.ts';
+import { notificationRouter } from './router/notification.ts';
 import { playlistRouter } from './router/playlist.ts';
 import { projectRouter } from './router/project.ts';
 import { videoRouter } from './router/video.ts';
@@ -28,6 +29,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   apiKey: apiKeyRouter,
   mail: mailRouter,
+  notification: notificationRouter,
   webhook: webhookRouter,
 });
 

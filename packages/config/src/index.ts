@@ -54,6 +54,7 @@ export function deriveKeys(rootSecret: string) {
     invitations: key('arvlite/invitations/v1'),
     passwordReset: key('arvlite/password-reset/v1'),
     webhookSecrets: key('arvlite/webhook-secrets/v1'),
+    unsubscribe: key('arvlite/unsubscribe/v1'),
   };
 }
 
@@ -165,6 +166,13 @@ function toConfig(e: z.output<typeof envSchema>) {
       from: e.MAIL_FROM,
       ratePerRecipientPerHour: e.MAIL_RATE_LIMIT_PER_HOUR,
     },
+    notifications: {
+      /** HMAC key of unsubscribe link tokens (scoped to a user, a kind and a channel; nothing stored). */
+      unsubscribeKey: keys?.unsubscribe,
+      expoPushUrl: e.EXPO_PUSH_URL.replace(/\/+$/, ''),
+      expoAccessToken: e.EXPO_ACCESS_TOKEN,
+      pushReceiptDelayS: e.EXPO_PUSH_RECEIPT_DELAY_S,
+    },
     webhooks: {
       /** Plain http and loopback receivers (development and tests only; never in production). */
       allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK,
@@ -190,6 +198,7 @@ export function requireServices(config: Config): Config & {
   media: { urlSigningKey: string };
   viewer: { hashKey: string };
   webhooks: { secretKey: string };
+  notifications: { unsubscribeKey: string };
 } {
   const missing: { variable: string; message: string }[] = [];
   if (!config.database.url)
@@ -212,6 +221,7 @@ export function requireServices(config: Config): Config & {
     media: { urlSigningKey: string };
     viewer: { hashKey: string };
     webhooks: { secretKey: string };
+    notifications: { unsubscribeKey: string };
   };
 }
 

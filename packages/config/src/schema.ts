@@ -217,6 +217,13 @@ export const envSchema = z.object({
   /** Mails one address may be sent per hour; more are suppressed (recorded, not sent). */
   MAIL_RATE_LIMIT_PER_HOUR: int(1, 10_000).default(20),
 
+  /** Base URL of the Expo push service (`/--/api/v2/push/send` and `/getReceipts` below it). */
+  EXPO_PUSH_URL: url(/^https?:$/).default('https://exp.host'),
+  /** Expo access token, when the project has enhanced push security on (sent as a Bearer token). */
+  EXPO_ACCESS_TOKEN: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, { message: 'must be one token' }).optional(),
+  /** Seconds between sending pushes and asking Expo for their receipts (Expo suggests about 15 minutes). */
+  EXPO_PUSH_RECEIPT_DELAY_S: int(0, 24 * 3600).default(900),
+
   /**
    * Lets webhook endpoints (and other checked outbound requests) use plain http and loopback addresses: for
    * development and tests only, refused with NODE_ENV=production. Private, link-local and metadata addresses stay refused.

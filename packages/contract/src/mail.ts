@@ -3,6 +3,7 @@
 // email log can keep what was sent without keeping anything that opens an account.
 import { z } from 'zod';
 import { email } from './inputs.ts';
+import { notificationChannelSchema, notificationKindSchema } from './notifications.ts';
 import { ROLES } from './roles.ts';
 
 /** The one address rule (NFKC, trimmed, lower-case, then validated): the API and the mailer use the same schema. */
@@ -56,6 +57,14 @@ export const mailParamsSchemas = {
       .min(1)
       .max(24 * 60),
   }),
+  /** An AR content item's viewer link and QR code, sent by an operator to the item's customer. */
+  'customer-link': z.strictObject({
+    arContentId: z.uuid(),
+    /** The item's public id (the one printed in its QR code): the link is `${PUBLIC_URL}/v/<publicId>`. */
+    publicId: z.string().regex(/^[A-Za-z0-9_-]{8,32}$/),
+    title: headerText(200),
+    customerName: headerText(200).nullable(),
+  }),
   /**
    * Anything the notifications send: a subject, a few paragraphs and an optional button to a page of the app.
    * `unsubscribeToken`, when given, becomes List-Unsubscribe (+ One-Click) to `${PUBLIC_URL}/unsubscribe?token=…`.
@@ -69,6 +78,10 @@ export const mailParamsSchemas = {
       .string()
       .max(256)
       .regex(/^[A-Za-z0-9_.-]+$/)
+      .optional(),
+    /** The preference the unsubscribe link turns off; its signed token is derived at send time (nothing stored). */
+    unsubscribe: z
+      .strictObject({ userId: z.uuid(), kind: notificationKindSchema, channel: notificationChannelSchema })
       .optional(),
   }),
 } as const;

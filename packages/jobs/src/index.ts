@@ -12,6 +12,7 @@ export {
 } from './mail/queue-mail.ts';
 export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
 export { VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
+export { NOTIFICATION_CHANNEL } from './outbox/notification.consumer.ts';
 export { abandonUpload } from './upload/abandon-upload.ts';
 export { closeAttempts, extendAttempt, openAttempt } from './upload/upload-attempts.ts';
 export { queueWebhookDelivery, webhookQueue, type NewDelivery } from './webhooks/webhook-deliveries.ts';

@@ -58,9 +58,9 @@ export const jobMap = {
   'outbox:dispatch': job(z.strictObject({})),
   /** Cron: queues a dispatch when events wait with no dispatch job left that can run. */
   'outbox:sweep': cronJob('outbox:sweep'),
-  /** Cron: announces AR content expiring within a week (once per item and expiry date). */
+  /** Cron: announces AR content reaching each of its company's reminder thresholds (30, 7, 1 days by default; once per item, expiry date and threshold). */
   'ar-content:expiring': cronJob('ar-content:expiring'),
-  /** Cron: announces companies whose stored bytes crossed 80 % or 95 % of their quota (once per crossing). */
+  /** Cron: announces companies whose stored bytes crossed 80 % or 100 % of their quota (once per crossing). */
   'quota:warn': cronJob('quota:warn'),
   /** Sends one mail of the email log (queued by queueMail with its row); retried with backoff while the relay fails. */
   'mail:send': job(z.strictObject({ mailId: z.uuid() }), (p) => `mail:send:${p.mailId}`),
@@ -68,6 +68,27 @@ export const jobMap = {
   'webhook:deliver': job(z.strictObject({ deliveryId: z.uuid() }), (p) => `webhook:deliver:${p.deliveryId}`),
   /** Cron: drops finished webhook deliveries older than 30 days (the delivery log stays bounded). */
   'webhook:purge': cronJob('webhook:purge'),
+  /** One event's push notification to one user's registered devices (Expo); keyed so a redelivery never pushes twice. */
+  'push:send': job(
+    z.strictObject({
+      eventId: z.string().regex(/^[0-9]{1,20}$/),
+      userId: z.uuid(),
+      companyId: z.uuid(),
+      title: z.string().max(200),
+      body: z.string().max(1000),
+      data: z.record(z.string(), z.string().max(512)).optional(),
+    }),
+    (p) => `push:send:${p.eventId}:${p.userId}`,
+  ),
+  /** Asks the push service for the receipts of sent pushes (EXPO_PUSH_RECEIPT_DELAY_S later); drops dead tokens. */
+  'push:receipts': job(
+    z.strictObject({
+      tickets: z
+        .array(z.strictObject({ id: z.string().max(100), token: z.string().max(255) }))
+        .min(1)
+        .max(1000),
+    }),
+  ),
   /** Cron: drops rate-limit rows whose window is long over. */
   'rate-limit:purge': cronJob('rate-limit:purge'),
 } as const;

@@ -11,6 +11,8 @@ export interface MailLinks {
   action?: string;
   /** List-Unsubscribe target; notification mails only. */
   unsubscribe?: string;
+  /** Content-ID of an attached image (the customer link's QR code) shown inline: part of the mail, nothing remote. */
+  inlineImageCid?: string;
 }
 
 export interface RenderedMail {
@@ -50,6 +52,10 @@ export function renderSubject<K extends MailKind>(kind: K, params: ParsedMailPar
       return t('passwordReset.subject');
     case 'notification':
       return (params as ParsedMailParams<'notification'>).subject;
+    case 'customer-link': {
+      const p = params as ParsedMailParams<'customer-link'>;
+      return t('customerLink.subject', { title: p.title });
+    }
   }
   throw new Error(`unknown mail kind ${String(kind)}`);
 }
@@ -100,6 +106,18 @@ function bodyOf<K extends MailKind>(kind: K, params: ParsedMailParams<K>, langua
         ],
         action: action(t('passwordReset.action')),
         after: [t('passwordReset.expires', { count: p.validMinutes }), t('footer.ignore')],
+      };
+    }
+    case 'customer-link': {
+      const p = params as ParsedMailParams<'customer-link'>;
+      return {
+        heading: t('customerLink.heading'),
+        paragraphs: [
+          p.customerName ? t('customerLink.greeting', { name: p.customerName }) : t('customerLink.greetingAnon'),
+          t('customerLink.body', { title: p.title }),
+        ],
+        action: action(t('customerLink.action')),
+        after: [],
       };
     }
     case 'notification': {
@@ -168,6 +186,11 @@ ${
     ? `<p style="margin:24px 0"><a href="${e(body.action.url)}" style="display:inline-block;background:#7048e8;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600">${e(body.action.label)}</a></p>
 ${p(t('footer.linkFallback'), 'margin:0 0 4px;font-size:13px;color:#868e96')}
 <p style="margin:0 0 16px;font-size:13px;word-break:break-all"><a href="${e(body.action.url)}" style="color:#7048e8">${e(body.action.url)}</a></p>`
+    : ''
+}
+${
+  links.inlineImageCid
+    ? `<p style="margin:0 0 16px"><img src="cid:${e(links.inlineImageCid)}" width="200" height="200" alt="${e(t('customerLink.qrAlt'))}" style="display:block;width:200px;height:200px"></p>`
     : ''
 }
 ${body.after.map((s) => p(s, 'margin:0 0 12px;font-size:13px;line-height:1.5;color:#868e96')).join('\n')}

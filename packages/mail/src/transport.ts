@@ -10,6 +10,8 @@ export interface OutgoingMail {
   /** Without angle brackets' surroundings decided by us: `<id@host>`. */
   messageId: string;
   headers: Record<string, string>;
+  /** Inline images (referenced from the HTML as cid:<cid>). */
+  attachments?: { filename: string; content: Buffer; contentType: string; cid: string }[];
 }
 
 export class SmtpMailer {
@@ -35,6 +37,7 @@ export class SmtpMailer {
       html: mail.html,
       messageId: mail.messageId,
       headers: mail.headers,
+      ...(mail.attachments ? { attachments: mail.attachments } : {}),
       disableFileAccess: true,
       disableUrlAccess: true,
     });

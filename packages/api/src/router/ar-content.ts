@@ -1,6 +1,7 @@
-import { AR_CONTENT_STATUSES, inputs, MARKER_MAX_BYTES, markerContentTypeSchema } from '@arvlite/contract';
+import { AR_CONTENT_STATUSES, inputs, languageSchema, MARKER_MAX_BYTES, markerContentTypeSchema } from '@arvlite/contract';
 import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
+import { sendToCustomer } from '../services/customer-link.service.ts';
 import { rest } from '../rest/meta.ts';
 import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
@@ -136,4 +137,9 @@ export const arContentRouter = router({
   viewerLinks: tenantProcedure('viewer')
     .input(z.strictObject({ id }))
     .query(({ ctx, input }) => arContent.viewerLinks(ctx, input)),
+
+  /** Emails the customer the item's viewer link and QR code in their language (the item's, else the company's). */
+  sendToCustomer: tenantProcedure('editor')
+    .input(z.strictObject({ id, email: email.nullable().optional(), language: languageSchema.nullable().optional() }))
+    .mutation(({ ctx, input }) => sendToCustomer(ctx, input)),
 });

@@ -195,7 +195,12 @@ async function waitUntilReady(server: Child): Promise<void> {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       await res.body?.cancel();
       if (res.status === 200) {
-        process.stdout.write(`\nARVlite is up at ${config.http.publicUrl}\n\n`);
+        // The development mailbox (apps/server) exists only with the embedded SMTP server, outside production.
+        const mailbox =
+          config.mail.embedded && config.env !== 'production'
+            ? `Development mailbox: ${config.http.publicUrl}/dev/mailbox\n`
+            : '';
+        process.stdout.write(`\nARVlite is up at ${config.http.publicUrl}\n${mailbox}\n`);
         return;
       }
     } catch {

@@ -2,6 +2,7 @@
 import { auditConsumer } from './audit.consumer.ts';
 import type { OutboxConsumer } from './consumer.ts';
 import { mailConsumer } from './mail.consumer.ts';
+import { notificationConsumer } from './notification.consumer.ts';
 import { verificationMailConsumer } from './verification-mail.consumer.ts';
 import { webhookConsumer } from './webhook.consumer.ts';
 
@@ -10,4 +11,5 @@ export const outboxConsumers: readonly OutboxConsumer[] = [
   mailConsumer,
   verificationMailConsumer,
   webhookConsumer,
+  notificationConsumer,
 ];

@@ -4,6 +4,7 @@ import { jobKey, jobSchema, type JobName } from '../job-map.ts';
 import { arContentDelete, arContentExpire, markerRecover } from './ar-content.task.ts';
 import { mailSend } from './mail-send.task.ts';
 import { markerCompile } from './marker-compile.task.ts';
+import { pushReceipts, pushSend } from '../notifications/push.task.ts';
 import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
 import { arContentExpiring, quotaWarn } from '../outbox/watch.task.ts';
 import { rateLimitPurge } from './rate-limit-purge.task.ts';
@@ -37,6 +38,8 @@ const tasks = {
   'quota:warn': quotaWarn,
   'mail:send': mailSend,
   'rate-limit:purge': rateLimitPurge,
+  'push:send': pushSend,
+  'push:receipts': pushReceipts,
   'webhook:deliver': webhookDeliver,
   'webhook:purge': webhookPurge,
 } satisfies Record<JobName, unknown>;

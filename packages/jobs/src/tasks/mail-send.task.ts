@@ -3,8 +3,9 @@
 // that cannot be rendered is recorded as FAILED and the job ends. Links with tokens are derived here, at send time.
 import { MAIL_KINDS, isLanguage, type MailKind, type ParsedMailParams } from '@arvlite/contract';
 import type { ServiceConfig } from '@arvlite/config';
-import { emailVerificationToken, invitationToken, passwordResetToken } from '@arvlite/domain';
+import { emailVerificationToken, invitationToken, passwordResetToken, unsubscribeToken } from '@arvlite/domain';
 import { renderMail, type MailLinks } from '@arvlite/mail';
+import { qrPng, viewerLinks } from '@arvlite/marker';
 import { describeSmtpFailure, isPermanentSmtpFailure, SmtpMailer } from '@arvlite/mail/transport';
 import { defineTask } from '../define-task.ts';
 
@@ -30,6 +31,9 @@ function mailerFor(url: string): SmtpMailer {
   return mailer;
 }
 
+/** Content-ID of the customer link mail's QR code (an inline PNG attachment). */
+const CUSTOMER_QR_CID = 'viewer-qr@arvlite';
+
 /** Where the mail's links lead; tokens come from ids with the servers' keys, as the API derived them. */
 export function linksOf(kind: MailKind, params: unknown, config: ServiceConfig): MailLinks {
   const base = config.http.publicUrl;
@@ -46,12 +50,22 @@ export function linksOf(kind: MailKind, params: unknown, config: ServiceConfig):
       const p = params as ParsedMailParams<'password-reset'>;
       return { action: `${base}/reset-password#${passwordResetToken(config.auth.passwordResetKey, p.requestId)}` };
     }
+    case 'customer-link': {
+      const p = params as ParsedMailParams<'customer-link'>;
+      return { action: viewerLinks(base, p.publicId).url, inlineImageCid: CUSTOMER_QR_CID };
+    }
     case 'notification': {
       const p = params as ParsedMailParams<'notification'>;
       return {
         ...(p.action ? { action: `${base}${p.action.path}` } : {}),
-        ...(p.unsubscribeToken
-          ? { unsubscribe: `${base}/unsubscribe?token=${encodeURIComponent(p.unsubscribeToken)}` }
+        ...(p.unsubscribeToken || p.unsubscribe
+          ? {
+              unsubscribe: `${base}/unsubscribe?token=${encodeURIComponent(
+                p.unsubscribe
+                  ? unsubscribeToken(config.notifications.unsubscribeKey, p.unsubscribe)
+                  : p.unsubscribeToken!,
+              )}`,
+            }
           : {}),
       };
     }
@@ -116,6 +130,18 @@ export const mailSend = defineTask('mail:send', async ({ em, payload, deps, help
     return;
   }
 
+  // The customer link's QR code travels inside the mail (cid:), so no remote image is needed.
+  const attachments =
+    rendered.links.inlineImageCid && rendered.links.action
+      ? [
+          {
+            filename: 'qr.png',
+            content: await qrPng(rendered.links.action, { sizePx: 400 }),
+            contentType: 'image/png',
+            cid: rendered.links.inlineImageCid,
+          },
+        ]
+      : undefined;
   const host = new URL(config.http.publicUrl).hostname || 'arvlite.localhost';
   const headers: Record<string, string> = { 'Auto-Submitted': 'auto-generated' };
   if (rendered.links.unsubscribe) {
@@ -132,6 +158,7 @@ export const mailSend = defineTask('mail:send', async ({ em, payload, deps, help
       // One id per mail: a copy sent twice (a crash right after sending) carries the same Message-ID.
       messageId: `<${claim.id}@${host}>`,
       headers,
+      ...(attachments ? { attachments } : {}),
     });
     await em.execute(
       `update email_message set status = 'SENT', sent_at = now(), message_id = ?, last_error = null where id = ?::uuid`,

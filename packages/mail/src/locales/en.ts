@@ -36,4 +36,13 @@ export const mail = {
     expires_one: 'The link works for {{count}} minute and only once. Your password stays the same until you use it.',
     expires_other: 'The link works for {{count}} minutes and only once. Your password stays the same until you use it.',
   },
+  customerLink: {
+    subject: 'Your AR photo “{{title}}”',
+    heading: 'Your photo comes alive',
+    greeting: 'Hello, {{name}}!',
+    greetingAnon: 'Hello!',
+    body: '“{{title}}” is ready. Open the link on your phone and point the camera at the printed photo, or scan the QR code below.',
+    action: 'Open the AR viewer',
+    qrAlt: 'QR code of the AR viewer link',
+  },
 };
