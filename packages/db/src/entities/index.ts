@@ -7,7 +7,12 @@ import { EmailMessageSchema } from './email-message.entity.ts';
 import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
-import { NotificationPreferenceSchema, NotificationSchema, PushTokenSchema } from './notification.entity.ts';
+import {
+  NotificationPreferenceSchema,
+  NotificationSchema,
+  PushDeliverySchema,
+  PushTokenSchema,
+} from './notification.entity.ts';
 import { OidcIdentitySchema, OidcLoginStateSchema } from './oidc.entity.ts';
 import { OutboxDeliverySchema, OutboxEventSchema } from './outbox.entity.ts';
 import { PasswordResetRequestSchema } from './password-reset-request.entity.ts';
@@ -52,6 +57,8 @@ export {
   NotificationPreference,
   NotificationPreferenceSchema,
   NotificationSchema,
+  PushDelivery,
+  PushDeliverySchema,
   PushToken,
   PushTokenSchema,
 } from './notification.entity.ts';
@@ -115,4 +122,5 @@ export const entities = [
   NotificationSchema,
   NotificationPreferenceSchema,
   PushTokenSchema,
+  PushDeliverySchema,
 ];

@@ -73,3 +73,27 @@ export const PushTokenSchema = defineEntity({
 });
 export class PushToken extends PushTokenSchema.class {}
 PushTokenSchema.setClass(PushToken);
+
+/**
+ * One event's push to one user, recorded by the notifications consumer in the delivering transaction: a redelivered
+ * event finds it and queues nothing, and `push:send` claims it (sentAt) before sending, so a retry never pushes twice.
+ */
+export const PushDeliverySchema = defineEntity({
+  name: 'PushDelivery',
+  tableName: 'push_delivery',
+  uniques: [{ properties: ['eventId', 'user'] }],
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
+    /** The outbox event it announces. */
+    eventId: p.bigint('string'),
+    user: () => p.manyToOne(UserSchema).deleteRule('cascade'),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    /** Set when `push:send` takes it; null while queued (or after a send that failed and will be retried). */
+    sentAt: p.datetime().nullable(),
+  },
+});
+export class PushDelivery extends PushDeliverySchema.class {}
+PushDeliverySchema.setClass(PushDelivery);
