@@ -19,8 +19,9 @@ export class PermanentStepError extends Error {
 }
 
 /**
- * A scratch directory of one job's own: a random name (mkdtemp, mode 0700) under the scratch root (0700 too), so no
- * other job, and no playlist or path inside a user's file, can name it in advance. The caller removes it.
+ * A scratch directory of one job's own: a random suffix (mkdtemp, mode 0700) under the scratch root (0700 too), so no
+ * other job, and no playlist or path inside a user's file, can name it in advance. The label (video id and step) is
+ * kept in front so operators and tests can tell whose ffmpeg a process is. The caller removes it.
  */
 export async function privateScratchDir(root: string, label: string): Promise<string> {
   await mkdir(root, { recursive: true, mode: 0o700 });
@@ -55,7 +56,7 @@ export async function runStep<N extends JobName, T>(
 ): Promise<T> {
   const { em, helpers, deps, log } = ctx;
   const ownDir = !opts.dir;
-  const dir = opts.dir ?? (await privateScratchDir(deps.config.media.scratchDir, step));
+  const dir = opts.dir ?? (await privateScratchDir(deps.config.media.scratchDir, `${videoId}-${step}`));
   await updateStep(em, videoId, step, {
     status: 'running',
     progress: 0,

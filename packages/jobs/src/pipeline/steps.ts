@@ -130,7 +130,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   }
 
   const tk = await mediaToolkit(deps);
-  const jobDir = await privateScratchDir(deps.config.media.scratchDir, 'process');
+  const jobDir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
   try {
     const local = join(jobDir, 'original');
     const info = await runStep(
