@@ -61,13 +61,11 @@ export async function registerRestApi(app: ReturnType<typeof createFastify>, dep
         return reply.code(status).send({ code, message, requestId: req.id });
       });
       api.setNotFoundHandler((req, reply) =>
-        reply
-          .code(404)
-          .send({
-            code: 'NOT_FOUND',
-            message: `No such endpoint: ${req.method} ${req.url.split('?')[0]}`,
-            requestId: req.id,
-          }),
+        reply.code(404).send({
+          code: 'NOT_FOUND',
+          message: `No such endpoint: ${req.method} ${req.url.split('?')[0]}`,
+          requestId: req.id,
+        }),
       );
 
       for (const route of restRoutes()) {

@@ -79,17 +79,20 @@ export function openApiDocument(opts: { publicUrl: string }) {
       return [r.procedure, { ...p, _def: { ...p._def, output: r.output } }];
     }),
   );
-  const doc = generateOpenApiDocument({ _def: { procedures: view } } as unknown as Parameters<typeof generateOpenApiDocument>[0], {
-    title: 'ARVlite API',
-    version: '1',
-    description:
-      'REST over the same procedures as the tRPC API. Authenticate with `Authorization: Bearer arv_live_…` (an API key ' +
-      'from the dashboard). JSON in and out; dates are ISO-8601; lists page with `cursor` / `nextCursor`; every error ' +
-      'is `{ code, message, requestId }`.',
-    baseUrl: `${opts.publicUrl}${REST_BASE}`,
-    securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: arv_live_…' } },
-    defs: { Error: errorSchema, ...Object.assign({}, ...added.map((a) => a.schemas ?? {})) },
-  }) as unknown as {
+  const doc = generateOpenApiDocument(
+    { _def: { procedures: view } } as unknown as Parameters<typeof generateOpenApiDocument>[0],
+    {
+      title: 'ARVlite API',
+      version: '1',
+      description:
+        'REST over the same procedures as the tRPC API. Authenticate with `Authorization: Bearer arv_live_…` (an API key ' +
+        'from the dashboard). JSON in and out; dates are ISO-8601; lists page with `cursor` / `nextCursor`; every error ' +
+        'is `{ code, message, requestId }`.',
+      baseUrl: `${opts.publicUrl}${REST_BASE}`,
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: arv_live_…' } },
+      defs: { Error: errorSchema, ...Object.assign({}, ...added.map((a) => a.schemas ?? {})) },
+    },
+  ) as unknown as {
     paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     webhooks?: Record<string, unknown>;
     tags?: { name: string }[];
