@@ -72,6 +72,9 @@ const platform = await startTestPlatform({
   },
 });
 const { deps, client } = platform;
+/** The running worker: the expiry test replaces the platform's with a new one (a restart), which the later tests use. */
+let worker = platform.worker!;
+afterAll(() => worker.stop());
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -105,19 +108,6 @@ async function settle() {
     (r) => r[0]!.n === 0,
     8_000,
   );
-  if (process.env.NOTIFY_DEBUG) {
-    const em = deps.orm.fork();
-    console.log(
-      await em.execute(
-        `select id, type, attempts, last_error, delivered_at from outbox_event order by id desc limit 5`,
-      ),
-    );
-    console.log(
-      await em.execute(
-        `select t.identifier, j.attempts, j.max_attempts, j.run_at, j.locked_at, j.last_error from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id limit 10`,
-      ),
-    );
-  }
   await new Promise((r) => setTimeout(r, 300));
 }
 
@@ -326,16 +316,12 @@ describe('notifications', () => {
       await settle();
       await runCron();
       await settle();
-      // A worker restart: a new worker process runs the cron again.
-      await platform.worker!.stop();
+      // A worker restart: a new worker process runs the cron again (and stays, for the tests after this one).
+      await worker.stop();
       const { startWorker } = await import('@arvlite/worker');
-      const worker = await startWorker(deps, { concurrency: 2 });
-      try {
-        await runCron();
-        await settle();
-      } finally {
-        await worker.stop();
-      }
+      worker = await startWorker(deps, { concurrency: 2 });
+      await runCron();
+      await settle();
       const events = await em.execute<{ payload: { arContentId: string; thresholdDays: number } }[]>(
         `select payload from outbox_event where type = 'ar-content.expiring' and company_id = ?`,
         [companyId],
@@ -370,12 +356,6 @@ describe('send to the customer', () => {
     });
     const sent = await owner.client.arContent.sendToCustomer.mutate({ id: item.id, language: 'ru' });
     await settle();
-    if (process.env.NOTIFY_DEBUG)
-      console.log(
-        await deps.orm
-          .fork()
-          .execute('select kind, status, last_error from email_message where recipient = ?', [customer]),
-      );
     expect(sent.sentTo).toBe(customer);
     const [mail] = await until(
       () => mailsTo(customer, true),

@@ -56,6 +56,11 @@ export async function arContentView(
       email: c.customerEmail ?? null,
       phone: c.customerPhone ?? null,
       orderRef: c.orderRef ?? null,
+      /** The language mails to the customer are written in (null: the company's). */
+      language: c.customerLanguage ?? null,
+      /** When and to whom the viewer link was last sent (`arContent.sendToCustomer`). */
+      linkSentAt: c.customerLinkSentAt ?? null,
+      linkSentTo: c.customerLinkSentTo ?? null,
     },
     playback: { autoplay: c.autoplay, loop: c.loop, muted: c.muted },
     marker: {

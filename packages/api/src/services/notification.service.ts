@@ -15,6 +15,7 @@ import type { EntityManager, Orm } from '@arvlite/db';
 import { verifyUnsubscribeToken } from '@arvlite/domain';
 import { NOTIFICATION_CHANNEL } from '@arvlite/jobs';
 import type { Logger } from 'pino';
+import { NotFoundError } from '../errors.ts';
 import { notificationEvents } from '../notification-events.ts';
 import { decodeCursor, encodeCursor } from '../paginate.ts';
 
@@ -87,6 +88,14 @@ async function notifyRead(em: EntityManager, userId: string) {
 }
 
 export async function markRead(ctx: Ctx, userId: string, ids: string[]) {
+  // Someone else's id (or one of a company the caller has left) is not found, whatever its state.
+  const wanted = [...new Set(ids)];
+  const [own] = await ctx.em.execute<{ n: number }[]>(
+    `select count(*)::int as n from notification n
+      where n.user_id = ? and n.id::text in (select jsonb_array_elements_text(?::jsonb)) and ${LIVE}`,
+    [userId, JSON.stringify(wanted)],
+  );
+  if ((own?.n ?? 0) < wanted.length) throw new NotFoundError('Notification');
   const rows = await ctx.em.execute<{ id: string }[]>(
     `update notification set read_at = now() where user_id = ? and id::text in (select jsonb_array_elements_text(?::jsonb))
         and read_at is null returning id`,

@@ -2,7 +2,7 @@
 // receipts; tokens Expo calls DeviceNotRegistered are removed at either step.
 import { defineTask } from '../define-task.ts';
 import { enqueue } from '../enqueue.ts';
-import { ExpoPushSender, type PushSender } from './push-sender.ts';
+import { ExpoPushSender, type PushSender, type PushTicket } from './push-sender.ts';
 import type { TaskDeps } from '../define-task.ts';
 
 function senderOf(deps: TaskDeps): PushSender {
@@ -20,9 +20,27 @@ export const pushSend = defineTask('push:send', async ({ em, payload, deps, log 
     [payload.userId, payload.companyId],
   );
   if (tokens.length === 0) return;
-  const tickets = await senderOf(deps).send(
-    tokens.map((t) => ({ to: t.token, title: payload.title, body: payload.body, data: payload.data })),
+  // Claimed before sending: a job that runs again after a send (a crash, a duplicate job) finds it taken. A crash
+  // between the claim and the send loses that push, which beats pushing twice.
+  const claim = await em.execute<{ id: string }[]>(
+    `update push_delivery set sent_at = now() where event_id = ?::bigint and user_id = ? and sent_at is null
+      returning id::text as id`,
+    [payload.eventId, payload.userId],
   );
+  if (claim.length === 0) {
+    log.debug({ eventId: payload.eventId }, 'push already sent (or never recorded); skipped');
+    return;
+  }
+  let tickets: PushTicket[];
+  try {
+    tickets = await senderOf(deps).send(
+      tokens.map((t) => ({ to: t.token, title: payload.title, body: payload.body, data: payload.data })),
+    );
+  } catch (e) {
+    // Nothing went out: release the claim so the retry sends.
+    await em.execute('update push_delivery set sent_at = null where id = ?', [claim[0]!.id]);
+    throw e;
+  }
   const dead = tickets.filter((t) => t.status === 'error' && t.error === DEAD).map((t) => t.token);
   const ok = tickets.flatMap((t) => (t.status === 'ok' ? [{ id: t.id, token: t.token }] : []));
   await em.transactional(async (tem) => {

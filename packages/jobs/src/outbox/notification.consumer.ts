@@ -213,6 +213,13 @@ export const notificationConsumer: OutboxConsumer = {
         });
       }
       if (on('push') && r.has_push) {
+        // Recorded in the delivering transaction: a redelivered event finds the row and queues no second push.
+        const claimed = await tem.execute<{ id: string }[]>(
+          `insert into push_delivery (id, event_id, user_id, created_at) values (gen_random_uuid(), ?::bigint, ?, now())
+             on conflict (event_id, user_id) do nothing returning id::text as id`,
+          [id, r.user_id],
+        );
+        if (claimed.length === 0) continue;
         await enqueue(
           tem,
           'push:send',
