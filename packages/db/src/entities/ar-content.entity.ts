@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AR_CONTENT_STATUSES, LANGUAGES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { ArContentRepository } from '../repositories/ar-content.repository.ts';
@@ -49,6 +50,16 @@ export const ArContentSchema = defineEntity({
 
     /** Incremented by every marker upload; the upload and its outputs live under marker/{revision}/. */
     markerRevision: p.integer().default(0),
+    /**
+     * Names the row's public outputs (storage key pub/<outputId>/…): 128 random bits, so published URLs carry no ids.
+     * Null on rows made before it existed, whose outputs stay under the tenant prefix.
+     */
+    outputId: p
+      .string()
+      .length(32)
+      .nullable()
+      .unique()
+      .onCreate(() => randomBytes(16).toString('hex')),
     /** Where the latest marker upload goes (its attempt key), until it is completed or abandoned. */
     markerUploadKey: p.string().length(512).nullable(),
     /** ETag of the queued revision's verified original; marker:compile reads it only with If-Match on it. */

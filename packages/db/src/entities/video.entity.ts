@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { VIDEO_STATUSES, type MediaInfo, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoRepository } from '../repositories/video.repository.ts';
@@ -33,6 +34,16 @@ export const VideoSchema = defineEntity({
     /** Container detected from the first bytes (mp4, mov, webm, mkv). */
     container: p.string().length(16).nullable(),
     originalKey: p.string().length(512),
+    /**
+     * Names the row's public outputs (storage key pub/<outputId>/…): 128 random bits, so published URLs carry no ids.
+     * Null on rows made before it existed, whose outputs stay under the tenant prefix.
+     */
+    outputId: p
+      .string()
+      .length(32)
+      .nullable()
+      .unique()
+      .onCreate(() => randomBytes(16).toString('hex')),
     /** ETag of the original verified at completion; the worker reads the original only with If-Match on it. */
     originalEtag: p.string().length(128).nullable(),
     /** Probe results and outputs, written by the processing pipeline (steps have their own table). */

@@ -24,6 +24,7 @@ export type VideoStepRecord = Pick<VideoStep, (typeof STEP_RECORD)[number]>;
 
 const VIDEO_RECORD = [
   'id',
+  'outputId',
   'title',
   'description',
   'status',
