@@ -22,6 +22,7 @@ import {
 import { InvitePage } from './pages/invite.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
+import { NotificationSettingsPage } from './pages/notification-settings.tsx';
 import { ProjectPage } from './pages/project.tsx';
 import { ProfilePage } from './pages/profile.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
@@ -70,6 +71,13 @@ export function Routes() {
         <RequireSession>
           <Shell>
             <ProfilePage />
+          </Shell>
+        </RequireSession>
+      </Route>
+      <Route path="/notifications">
+        <RequireSession>
+          <Shell>
+            <NotificationSettingsPage />
           </Shell>
         </RequireSession>
       </Route>

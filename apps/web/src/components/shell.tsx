@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'wouter';
 import { useMe, useSignOut } from '../auth/use-session.ts';
 import { LanguageMenu } from './language-menu.tsx';
+import { NotificationCenter } from './notification-center.tsx';
 import { VerifyBanner } from './verify-banner.tsx';
 import { Logo } from './logo.tsx';
 import { LAST_COMPANY_KEY, useCompany } from './use-company.ts';
@@ -65,6 +66,7 @@ export function Shell({ children }: { children: ReactNode }) {
             />
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <NotificationCenter />
             <LanguageMenu />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
@@ -81,6 +83,9 @@ export function Shell({ children }: { children: ReactNode }) {
                 <Menu.Label>{user?.email}</Menu.Label>
                 <Menu.Item component={Link} href="/profile">
                   {t('shell.profile')}
+                </Menu.Item>
+                <Menu.Item component={Link} href="/notifications">
+                  {t('shell.notificationSettings')}
                 </Menu.Item>
                 <Menu.Item
                   onClick={async () => {

@@ -29,6 +29,7 @@ import { detailsValues, toUpdateInput, type DetailsValues, type UpdateInput } fr
 import { MarkerPanel } from '../ar/marker-panel.tsx';
 import { PlaylistEditor } from '../ar/playlist-editor.tsx';
 import { QrPanel } from '../ar/qr-panel.tsx';
+import { SendToCustomer } from '../ar/send-to-customer.tsx';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
@@ -141,7 +142,10 @@ export function ArContentPage() {
           <MarkerPanel content={c} canEdit={canEdit} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <QrPanel content={c} />
+          <Stack>
+            <QrPanel content={c} />
+            <SendToCustomer content={c} canEdit={canEdit} />
+          </Stack>
         </Grid.Col>
       </Grid>
 
