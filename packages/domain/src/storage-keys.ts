@@ -1,16 +1,23 @@
-// Every storage key the platform writes, in one place. Keys carry the tenant: a video's objects live under its prefix
-// (the original beside an out/ folder of outputs), an AR content item's under its own, one folder per marker upload.
+// Every storage key the platform writes, in one place. Private keys carry the tenant: a video's original and upload
+// attempts live under its prefix, an AR content item's marker originals under its own. What viewers load (video outputs,
+// compiled markers) lives under pub/<outputId>/, a random 128-bit id kept on the row, so a public URL names no company,
+// project or item, and the pub/ prefix holds outputs only: an operator can publish it and nothing else.
+// Rows made before outputId existed (outputId null) keep their outputs under the tenant prefix; see SECURITY.md.
+import { randomBytes } from 'node:crypto';
 
 export interface VideoKeyIds {
   companyId: string;
   projectId: string;
   videoId: string;
+  /** The row's public outputs id; null for rows older than it (outputs under the tenant prefix). */
+  outputId?: string | null;
 }
 
 export interface ArContentKeyIds {
   companyId: string;
   projectId: string;
   arContentId: string;
+  outputId?: string | null;
 }
 
 /** The key ids of a loaded video or AR content row (anything with its company and project). */
@@ -18,14 +25,42 @@ interface Owned {
   id: string;
   company: { id: string };
   project: { id: string };
+  outputId?: string | null;
 }
 
 export function videoKeyIds(video: Owned): VideoKeyIds {
-  return { companyId: video.company.id, projectId: video.project.id, videoId: video.id };
+  return { companyId: video.company.id, projectId: video.project.id, videoId: video.id, outputId: video.outputId };
 }
 
 export function arContentKeyIds(content: Owned): ArContentKeyIds {
-  return { companyId: content.company.id, projectId: content.project.id, arContentId: content.id };
+  return {
+    companyId: content.company.id,
+    projectId: content.project.id,
+    arContentId: content.id,
+    outputId: content.outputId,
+  };
+}
+
+/** The only prefix whose objects may be published (MEDIA_PUBLIC_BASE_URL); it holds outputs, never an original. */
+export const PUBLIC_PREFIX = 'pub/';
+
+/** A new outputs id: 128 random bits, hex (so it never looks like a uuid row id). */
+export function newOutputId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function isOutputId(s: string): boolean {
+  return /^[0-9a-f]{32}$/.test(s);
+}
+
+/** Everything a row has published; deleting the row deletes this too. */
+export function publicOutputPrefix(outputId: string): string {
+  if (!isOutputId(outputId)) throw new Error('not an outputs id');
+  return `${PUBLIC_PREFIX}${outputId}/`;
+}
+
+export function isPublicKey(key: string): boolean {
+  return key.startsWith(PUBLIC_PREFIX);
 }
 
 export function videoPrefix(ids: VideoKeyIds): string {
@@ -46,7 +81,7 @@ export function videoUploadKey(ids: VideoKeyIds, attemptId: string): string {
 
 /** Where processing writes; reprocessing removes it whole. File names in Video.outputs are relative to it. */
 export function videoOutputPrefix(ids: VideoKeyIds): string {
-  return `${videoPrefix(ids)}out/`;
+  return ids.outputId ? publicOutputPrefix(ids.outputId) : `${videoPrefix(ids)}out/`;
 }
 
 export function videoOutputKey(ids: VideoKeyIds, file: string): string {
@@ -62,9 +97,14 @@ export function markerUploadKey(ids: ArContentKeyIds, attemptId: string): string
   return `${arContentPrefix(ids)}uploads/${attemptId}`;
 }
 
-/** A revision's upload and outputs; a new upload gets a new revision, so published URLs never change under a viewer. */
+/** A revision's original (and, for rows without an outputs id, its outputs); a new upload gets a new revision, so published URLs never change under a viewer. */
 export function markerRevisionPrefix(ids: ArContentKeyIds, revision: number): string {
   return `${arContentPrefix(ids)}marker/${revision}/`;
+}
+
+/** Where a revision's compiled files go: under the public prefix when the row has an outputs id. */
+export function markerOutputPrefix(ids: ArContentKeyIds, revision: number): string {
+  return ids.outputId ? `${publicOutputPrefix(ids.outputId)}marker/${revision}/` : markerRevisionPrefix(ids, revision);
 }
 
 export const MARKER_FILES = {
@@ -75,6 +115,8 @@ export const MARKER_FILES = {
   mind: 'target.mind',
 } as const;
 
+/** The original stays private; the compiled files go where viewers load them. */
 export function markerKey(ids: ArContentKeyIds, revision: number, file: keyof typeof MARKER_FILES): string {
-  return `${markerRevisionPrefix(ids, revision)}${MARKER_FILES[file]}`;
+  const prefix = file === 'original' ? markerRevisionPrefix(ids, revision) : markerOutputPrefix(ids, revision);
+  return `${prefix}${MARKER_FILES[file]}`;
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, type MarkerContentType } from '@arvlite/contract';
 import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
-import { arContentKeyIds, markerKey, markerUploadKey, transitionArContent } from '@arvlite/domain';
+import { arContentKeyIds, isPublicKey, markerKey, markerUploadKey, transitionArContent } from '@arvlite/domain';
 import { closeAttempts, enqueue, openAttempt } from '@arvlite/jobs';
 import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker/qr';
 import { LockMode } from '@mikro-orm/core';
@@ -25,14 +25,18 @@ export function newPublicId(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** A stored object's URL: under MEDIA_PUBLIC_BASE_URL when set, else presigned for MEDIA_URL_TTL_S. */
+/**
+ * A stored object's URL: under MEDIA_PUBLIC_BASE_URL when set and the key is under the public prefix (outputs only),
+ * else presigned for MEDIA_URL_TTL_S. A key with tenant ids (an original, or a row older than output ids) is never
+ * published.
+ */
 export async function objectUrl(
   deps: Pick<Context, 'config' | 'storage'>,
   key: string | null | undefined,
 ): Promise<string | null> {
   if (!key) return null;
   const { publicBaseUrl, urlTtlS } = deps.config.media;
-  return publicBaseUrl ? `${publicBaseUrl}/${key}` : deps.storage.presignGet(key, urlTtlS);
+  return publicBaseUrl && isPublicKey(key) ? `${publicBaseUrl}/${key}` : deps.storage.presignGet(key, urlTtlS);
 }
 
 export async function arContentView(

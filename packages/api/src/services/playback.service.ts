@@ -1,7 +1,7 @@
 // Playback URLs: presigned objects, and HLS/WebVTT text rewritten so every URI inside it is signed too.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Video, type VideoRecord } from '@arvlite/db';
-import { videoKeyIds, videoOutputPrefix } from '@arvlite/domain';
+import { isOutputId, isPublicKey, videoKeyIds, videoOutputPrefix } from '@arvlite/domain';
 import { isNotFound } from '@arvlite/storage';
 import type { ApiDeps } from '../context.ts';
 
@@ -17,17 +17,24 @@ export function signMediaPath(secret: string, videoId: string, file: string, exp
   return createHmac('sha256', key).update(`media:v2:${videoId}/${file}:${exp}`).digest('base64url');
 }
 
-function mediaUrl(deps: Pick<ApiDeps, 'config'>, videoId: string, file: string, exp: number): string {
-  const sig = signMediaPath(deps.config.media.urlSigningKey, videoId, file, exp);
-  return `${deps.config.http.publicUrl}/media/${videoId}/${file}?exp=${exp}&sig=${sig}`;
+/** `mediaId` is the video's outputs id (opaque); only rows older than output ids are named by their video id. */
+function mediaUrl(deps: Pick<ApiDeps, 'config'>, mediaId: string, file: string, exp: number): string {
+  const sig = signMediaPath(deps.config.media.urlSigningKey, mediaId, file, exp);
+  return `${deps.config.http.publicUrl}/media/${mediaId}/${file}?exp=${exp}&sig=${sig}`;
 }
 
 /** What playback URLs are made from: a Video, or the same fields as plain data. */
-type PlaybackSource = Pick<VideoRecord, 'id' | 'outputs' | 'playableAt' | 'company' | 'project'>;
+type PlaybackSource = Pick<VideoRecord, 'id' | 'outputId' | 'outputs' | 'playableAt' | 'company' | 'project'>;
 
 function prefixOf(v: PlaybackSource) {
   return videoOutputPrefix(videoKeyIds(v));
 }
+
+function mediaIdOf(v: Pick<PlaybackSource, 'id' | 'outputId'>): string {
+  return v.outputId ?? v.id;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** URLs a player needs, valid for MEDIA_URL_TTL_S (or permanent under MEDIA_PUBLIC_BASE_URL). */
 export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, video: PlaybackSource) {
@@ -40,17 +47,19 @@ export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, vi
   const prefix = prefixOf(video);
   const { publicBaseUrl, urlTtlS } = deps.config.media;
   const exp = Math.floor(Date.now() / 1000) + urlTtlS;
+  // Published only from the public prefix; a row older than output ids is served signed even then.
+  const published = !!publicBaseUrl && isPublicKey(prefix);
   const object = (file: string) =>
-    publicBaseUrl ? `${publicBaseUrl}/${prefix}${file}` : deps.storage.presignGet(`${prefix}${file}`, urlTtlS);
+    published ? `${publicBaseUrl}/${prefix}${file}` : deps.storage.presignGet(`${prefix}${file}`, urlTtlS);
   const routed = (file: string) =>
-    publicBaseUrl ? `${publicBaseUrl}/${prefix}${file}` : mediaUrl(deps, video.id, file, exp);
+    published ? `${publicBaseUrl}/${prefix}${file}` : mediaUrl(deps, mediaIdOf(video), file, exp);
   return {
     hlsUrl: routed(outputs.master),
     mp4Url: mp4 ? await object(mp4.mp4) : null,
     posterUrl: outputs.poster ? await object(outputs.poster.jpeg) : null,
     posterWebpUrl: outputs.poster ? await object(outputs.poster.webp) : null,
     storyboardVttUrl: outputs.storyboard ? routed(outputs.storyboard.vtt) : null,
-    expiresAt: publicBaseUrl ? null : new Date(exp * 1000),
+    expiresAt: published ? null : new Date(exp * 1000),
   };
 }
 
@@ -69,6 +78,7 @@ const CLOCK_SKEW_S = 60;
  */
 export async function signedMediaText(
   deps: Pick<ApiDeps, 'config' | 'storage' | 'orm'>,
+  /** `videoId`: the id in the URL, the video's outputs id (or, for rows older than output ids, its row id). */
   params: { videoId: string; file: string; exp: string; sig: string },
 ): Promise<{ body: string; contentType: string }> {
   const exp = Number(params.exp);
@@ -82,9 +92,14 @@ export async function signedMediaText(
   const expected = Buffer.from(signMediaPath(deps.config.media.urlSigningKey, params.videoId, params.file, exp));
   const given = Buffer.from(params.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new PlaybackDenied('bad signature');
-  const video = await deps.orm
-    .fork()
-    .findOne(Video, { id: params.videoId, deletedAt: null }, { populate: ['project'] });
+  // The URL names a video by its outputs id; by its row id only while it has none (rows older than output ids).
+  const byId = isOutputId(params.videoId)
+    ? { outputId: params.videoId }
+    : UUID.test(params.videoId)
+      ? { id: params.videoId, outputId: null }
+      : null;
+  if (!byId) throw new PlaybackDenied('malformed id');
+  const video = await deps.orm.fork().findOne(Video, { ...byId, deletedAt: null }, { populate: ['project'] });
   if (!video) throw new PlaybackDenied('gone');
   const prefix = prefixOf(video);
   const text = await deps.storage.getText(`${prefix}${params.file}`).catch((e: unknown) => {
@@ -96,7 +111,7 @@ export async function signedMediaText(
     if (/^[a-z]+:/i.test(uri)) return uri;
     const [file, fragment] = uri.split('#');
     if (!/^[A-Za-z0-9_.-]+$/.test(file ?? '')) return uri;
-    if (file!.endsWith('.m3u8')) return mediaUrl(deps, video.id, file!, exp);
+    if (file!.endsWith('.m3u8')) return mediaUrl(deps, mediaIdOf(video), file!, exp);
     const url = await deps.storage.presignGet(`${prefix}${file}`, ttl).catch((e: unknown) => {
       throw new PlaybackUnavailable('presigning failed', { cause: e });
     });

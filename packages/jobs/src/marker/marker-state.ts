@@ -4,6 +4,7 @@ import {
   addUsage,
   arContentKeyIds,
   markerKey,
+  markerOutputPrefix,
   markerRevisionPrefix,
   transitionArContent,
   type ArContentKeyIds,
@@ -151,7 +152,9 @@ export async function failMarker(
 
 async function removeRevision(storage: ObjectStorage, log: Logger, ids: ArContentKeyIds, revision: number) {
   try {
+    // The original's private prefix, and the public one of its compiled files (the same for rows without an outputs id).
     await storage.deletePrefix(markerRevisionPrefix(ids, revision));
+    if (ids.outputId) await storage.deletePrefix(markerOutputPrefix(ids, revision));
   } catch (err) {
     // Leftovers are removed with the item; they never reach a viewer.
     log.warn({ err, revision }, 'could not remove a marker revision');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
 import { STEP, type AnalyzerRecord, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
 import { Video, VideoStep, type EntityManager } from '@arvlite/db';
-import { addUsage, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
+import { addUsage, newOutputId, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
 import {
   buildMasterPlaylist,
   encodeRendition,
@@ -101,8 +101,11 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
     );
     if (!video || video.deletedAt) return null;
     let fresh = false;
+    let earlierOutputs = videoOutputPrefix(videoKeyIds(video));
     if (video.status === 'UPLOADED' || video.status === 'FAILED' || video.status === 'READY') {
       fresh = video.status !== 'UPLOADED';
+      // A row from before output ids gets one now: its new outputs go under pub/, its old ones are deleted below.
+      if (!video.outputId) video.outputId = newOutputId();
       transition(video, 'PROCESSING');
       await tem.nativeDelete(VideoStep, { video });
       video.outputs = null;
@@ -115,13 +118,13 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
     await tem.flush();
     await ensureSteps(tem, video, [{ name: STEP.probe }, { name: STEP.playable }]);
     await notifyVideo(tem, videoId, { status: 'PROCESSING' });
-    return { video, fresh };
+    return { video, fresh, earlierOutputs };
   });
   if (!started) return;
   const { video } = started;
   if (started.fresh) {
     // Reprocessing starts again from the original; earlier outputs go (and their bytes leave the quota).
-    await deps.storage.deletePrefix(videoOutputPrefix(videoKeyIds(video)));
+    await deps.storage.deletePrefix(started.earlierOutputs);
     await em.transactional(async (tem) => {
       const v = await lockVideo(tem, videoId);
       await addUsage(tem, v.company.id, -(v.storedBytes - v.sizeBytes));

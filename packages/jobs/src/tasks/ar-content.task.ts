@@ -1,6 +1,6 @@
 // AR content housekeeping: deleting an item's objects, recording expiry, recovering marker compiles that cannot finish.
 import { ArContent } from '@arvlite/db';
-import { addUsage, arContentPrefix } from '@arvlite/domain';
+import { addUsage, arContentPrefix, publicOutputPrefix } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
 import { emit } from '../outbox/emit.ts';
 import { jobKey } from '../job-map.ts';
@@ -16,7 +16,9 @@ export const arContentDelete = defineTask('ar-content:delete', async ({ em, deps
     return;
   }
   const prefix = arContentPrefix(keyIds(content));
-  const removed = await deps.storage.deletePrefix(prefix);
+  let removed = await deps.storage.deletePrefix(prefix);
+  // Its published marker files, under the public prefix.
+  if (content.outputId) removed += await deps.storage.deletePrefix(publicOutputPrefix(content.outputId));
   await em.transactional(async (tem) => {
     await closeAttempts(tem, { prefix });
     await addUsage(tem, content.company.id, -content.markerStoredBytes);

@@ -1,5 +1,5 @@
 import { UploadSession, Video } from '@arvlite/db';
-import { addUsage, videoPrefix } from '@arvlite/domain';
+import { addUsage, publicOutputPrefix, videoPrefix } from '@arvlite/domain';
 import { defineTask } from '../define-task.ts';
 import { abandonUpload } from '../upload/abandon-upload.ts';
 import { closeAttempts } from '../upload/upload-attempts.ts';
@@ -19,7 +19,9 @@ export const videoDelete = defineTask('video:delete', async ({ em, deps, payload
     );
   }
   const prefix = videoPrefix({ companyId: video.company.id, projectId: video.project.id, videoId: video.id });
-  const removed = await deps.storage.deletePrefix(prefix);
+  let removed = await deps.storage.deletePrefix(prefix);
+  // Its outputs, under the public prefix (rows without an outputs id keep them under the private one).
+  if (video.outputId) removed += await deps.storage.deletePrefix(publicOutputPrefix(video.outputId));
   await em.transactional(async (tem) => {
     await closeAttempts(tem, { prefix });
     await addUsage(tem, video.company.id, -video.storedBytes);
