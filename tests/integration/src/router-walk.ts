@@ -56,6 +56,7 @@ const SAMPLE_VALUES: unknown[] = [
   new Date('2026-01-01T00:00:00Z'),
   '2026-01-01',
   'viewer',
+  'ExponentPushToken[walker-device]',
   [1],
   ['a'],
   [],
@@ -93,6 +94,11 @@ export function isIdField(schema: z.ZodType): boolean {
   return schema.safeParse(randomUUID()).success && !schema.safeParse('not-an-id').success;
 }
 
+/** True when a field is a list of ids (e.g. `ids` of a batch mark-read): walked with a list of one id. */
+function isIdListField(schema: z.ZodType): boolean {
+  return schema.safeParse([randomUUID()]).success && !schema.safeParse(['not-an-id']).success;
+}
+
 export interface InputPlan {
   idFields: string[];
   /** Builds a valid input with the given ids in the id fields. */
@@ -112,7 +118,11 @@ export function planInput(schema: z.ZodType | undefined): InputPlan | undefined 
   const obj = unwrapObject(schema);
   if (!obj) return undefined;
   const shape = obj.shape as Record<string, z.ZodType>;
-  const idFields = Object.keys(shape).filter((k) => isIdField(shape[k]!));
+  const single = Object.keys(shape).filter((k) => isIdField(shape[k]!));
+  // A list of ids is walked only where it is all the input names (a batch such as mark-read); beside an object's id
+  // (a playlist's videos) it keeps its sample, or the combinations multiply.
+  const lists = new Set(single.length ? [] : Object.keys(shape).filter((k) => isIdListField(shape[k]!)));
+  const idFields = [...single, ...lists];
   const base: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(shape)) {
     if (idFields.includes(key)) continue;
@@ -122,7 +132,8 @@ export function planInput(schema: z.ZodType | undefined): InputPlan | undefined 
   return {
     idFields,
     build(ids) {
-      const input = { ...base, ...ids };
+      const given = Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, lists.has(k) ? [v] : v]));
+      const input = { ...base, ...given };
       return schema.safeParse(input).success ? input : undefined;
     },
   };

@@ -1,9 +1,9 @@
 // Walks every procedure in appRouter as a member (owner) of company B using company A's ids.
 // A procedure added later without tenant scoping fails here without anyone editing this file.
-import { appRouter, createCaller, createContextInner } from '@arvlite/api';
+import { appRouter, closeNotificationEvents, createCaller, createContextInner } from '@arvlite/api';
 import { TRPCError } from '@trpc/server';
 import { createTestDeps } from '@arvlite/test-utils';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callPath, listProcedures, planInput, signUp, verifyEmailOf } from '../src/index.ts';
 
 /** Procedures that need no sign-in; each must be here on purpose. */
@@ -39,7 +39,19 @@ const SELF = new Set([
   'auth.logoutOthers',
   'company.create',
   'company.list',
+  'notification.list',
+  'notification.unreadCount',
+  'notification.markRead',
+  'notification.markAllRead',
+  'notification.onChange',
+  'notification.preferences',
+  'notification.setPreference',
+  'notification.registerPushToken',
+  'notification.unregisterPushToken',
 ]);
+
+/** Self procedures that end the caller's own session: walked last. */
+const ENDS_SESSIONS = new Set(['auth.logoutAll']);
 
 const MARKER = 'ALPHA-SECRET-7f3a';
 
@@ -132,6 +144,12 @@ beforeAll(async () => {
     description: MARKER,
   });
   const hookDeliveryA = await callerA.webhook.sendTest({ id: hookA.endpoint.id });
+  // An unread notification of A's owner, as the notifications consumer writes it.
+  const [notificationA] = await deps.orm.fork().execute<{ id: string }[]>(
+    `insert into notification (id, user_id, company_id, kind, params, event_id, created_at)
+       values (gen_random_uuid(), ?, ?, 'video.ready', ?::jsonb, 1, now()) returning id::text as id`,
+    [a.userId, companyA.id, JSON.stringify({ projectId: projectA.id, videoId: videoA.videoId, title: MARKER })],
+  );
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -145,6 +163,7 @@ beforeAll(async () => {
     ruleId: ruleA.ruleId,
     webhookEndpointId: hookA.endpoint.id,
     webhookDeliveryId: hookDeliveryA.deliveryId,
+    notificationId: notificationA!.id,
   });
   callerB = callerFor(b.accessToken);
   const companyB = await callerB.company.create({ name: 'Bravo company' });
@@ -168,6 +187,9 @@ beforeAll(async () => {
   });
 });
 
+// notification.onChange opened the process's LISTEN connection.
+afterAll(() => closeNotificationEvents(deps.config.database.url));
+
 describe('tenant isolation', () => {
   const procedures = listProcedures();
 
@@ -181,12 +203,25 @@ describe('tenant isolation', () => {
     for (const path of [...PUBLIC, ...SELF]) expect(procedures.map((p) => p.path)).toContain(path);
   });
 
+  it('answers NOT_FOUND to another user’s notification, and lists none of them', async () => {
+    await expect(callerB.notification.markRead({ ids: [aIds.notificationId!] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await callerB.notification.list({})).items).toHaveLength(0);
+  });
+
   it('answers NOT_FOUND or FORBIDDEN to company B for every procedure given company A’s ids, changing nothing', async () => {
     const before = await companyAFingerprint();
     const candidates = [...Object.values(aIds), ...Object.values(bIds)];
     const aSet = new Set(Object.values(aIds));
     let attempts = 0;
-    for (const p of procedures.filter((x) => x.meta?.scope !== 'public')) {
+    // Ending every session of B's (its own, too) comes last, so the procedures after it still run signed in.
+    const walked = procedures.filter((x) => x.meta?.scope !== 'public');
+    const ordered = [
+      ...walked.filter((x) => !ENDS_SESSIONS.has(x.path)),
+      ...walked.filter((x) => ENDS_SESSIONS.has(x.path)),
+    ];
+    for (const p of ordered) {
       const plan = planInput(p.input);
       const fields = plan?.idFields ?? [];
       // Every assignment of candidate ids to the id fields that includes at least one of A's ids.
