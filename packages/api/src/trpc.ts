@@ -5,7 +5,9 @@ import superjson from 'superjson';
 import { z } from 'zod';
 import { createAccess, type Caller } from './access.ts';
 import { ApiKeyNotAllowedError, authenticateApiKey, isApiKeyToken } from './auth/api-keys.ts';
-import { verifyAccessToken } from './auth/tokens.ts';
+import { accessTokenSessionId, verifyAccessToken } from './auth/tokens.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Context } from './context.ts';
 import { DomainError, UnauthorizedError } from './errors.ts';
 import type { RestMeta } from './rest/meta.ts';
@@ -107,7 +109,10 @@ const authed = t.procedure.use(edge).use(async ({ ctx, next }) => {
   }
   const userId = verifyAccessToken(ctx.config.auth, token);
   if (!userId) throw new UnauthorizedError('Your session has expired; sign in again');
-  const user = await ctx.em.getRepository(User).findLive(userId);
+  // Every access token names its session: a revoked session (sign-out, reset, password change) ends it at once.
+  const sessionId = accessTokenSessionId(ctx.config.auth, token);
+  if (!sessionId || !UUID.test(sessionId)) throw new UnauthorizedError('Your session has expired; sign in again');
+  const user = await ctx.em.getRepository(User).findLive(userId, sessionId);
   if (!user || user.disabledAt) throw new UnauthorizedError('Your session has expired; sign in again');
   ctx.log = ctx.log.child({ userId });
   return next({ ctx: { user: user as User | null, caller: { userId } as Caller } });

@@ -126,7 +126,9 @@ describe('accounts', () => {
     await c.auth.logout.mutate({ refreshToken: u.refreshToken });
     expect((await trpcError(c.auth.refresh.mutate({ refreshToken: u.refreshToken }))).data?.code).toBe('UNAUTHORIZED');
     const stillOk = await c.auth.refresh.mutate({ refreshToken: other.refreshToken });
-    await u.client.auth.logoutAll.mutate();
+    // The logged-out session's access token ended with it; the other session signs everything out.
+    expect((await trpcError(u.client.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+    await platform.client(() => stillOk.accessToken).auth.logoutAll.mutate();
     expect((await trpcError(c.auth.refresh.mutate({ refreshToken: stillOk.refreshToken }))).data?.code).toBe(
       'UNAUTHORIZED',
     );
@@ -198,13 +200,23 @@ describe('accounts', () => {
     }
     const ok = await platform.client(() => u.accessToken).auth.me.query();
     expect(ok.user.id).toBe(u.userId);
-    // The hand signing above is right: the same token without the flaw is accepted.
-    const valid = handSigned(
-      { alg: 'HS256' },
-      { sub: u.userId, iss: config.auth.issuer, aud: config.auth.audience, iat: nowS(), exp: nowS() + 300 },
-      config.auth.jwtSecret,
-    );
+    // The hand signing above is right: the same token without the flaw is accepted (it names u's live session, as
+    // every access token must).
+    const { sid } = JSON.parse(Buffer.from(u.accessToken.split('.')[1]!, 'base64url').toString('utf8')) as {
+      sid: string;
+    };
+    const claims = {
+      sub: u.userId,
+      iss: config.auth.issuer,
+      aud: config.auth.audience,
+      iat: nowS(),
+      exp: nowS() + 300,
+    };
+    const valid = handSigned({ alg: 'HS256' }, { ...claims, sid }, config.auth.jwtSecret);
     expect((await platform.client(() => valid).auth.me.query()).user.id).toBe(u.userId);
+    // Without a session, a well-signed token is refused.
+    const sessionless = handSigned({ alg: 'HS256' }, claims, config.auth.jwtSecret);
+    expect((await trpcError(platform.client(() => sessionless).auth.me.query())).data?.code).toBe('UNAUTHORIZED');
   });
 
   it('rate-limits login per account with a retry-after, in Postgres', async () => {

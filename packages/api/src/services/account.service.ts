@@ -193,7 +193,7 @@ export async function listSessions(ctx: Ctx, user: User) {
   }));
 }
 
-/** Ends one session of the caller's (its refresh token stops working; its access token lives out its minutes). */
+/** Ends one session of the caller's: its refresh token and its access tokens stop working at once. */
 export async function revokeSession(ctx: Ctx, user: User, input: { sessionId: string }) {
   const n = await ctx.em.transactional(async (tem) => {
     const count = await tem.nativeUpdate(

@@ -59,6 +59,12 @@ function json64(part: string): Record<string, unknown> | null {
   }
 }
 
+/** The `sid` claim of a bearer token that verifyBearer accepted (every access token names its session). */
+function sessionIdOf(header: string | undefined): string | null {
+  const sid = json64(header?.split('.')[1] ?? '')?.sid;
+  return typeof sid === 'string' ? sid : null;
+}
+
 /** The same checks as ours (jose's jwtVerify): HS256 only, signature, issuer, audience, exp, iat and sub present. */
 export function verifyBearer(header: string | undefined, s: Settings): string | null {
   if (!header?.startsWith('Bearer ')) return null;
@@ -77,6 +83,7 @@ export function verifyBearer(header: string | undefined, s: Settings): string | 
   if (typeof claims.exp !== 'number' || claims.exp <= now) return null;
   if (typeof claims.iat !== 'number' || claims.iss !== s.issuer) return null;
   if (aud !== s.audience && !(Array.isArray(aud) && aud.includes(s.audience))) return null;
+  if (typeof claims.sid !== 'string') return null;
   return typeof claims.sub === 'string' ? claims.sub : null;
 }
 
@@ -154,9 +161,11 @@ export const apiReadRoutes: BaselineRoute[] = [
     authenticate: (req) => verifyBearer(req.headers.authorization, config()),
     statements: [
       {
+        // As ours: the user, only while the access token's session (refresh-token family) is not revoked.
         name: 'live_user',
-        sql: 'select id, disabled_at from app_user where id = $1',
-        params: (_req, _previous, userId) => [userId],
+        sql: `select id, disabled_at from app_user u where id = $1
+              and exists (select 1 from refresh_token r where r.family_id = $2 and r.user_id = u.id and r.revoked_at is null)`,
+        params: (req, _previous, userId) => [userId, sessionIdOf(req.headers.authorization)],
       },
       {
         // The tenant check and the row in one: no membership, no row.
