@@ -2,9 +2,11 @@
 import { createArvliteClient, withRefreshOnUnauthorized, type ArvliteClient } from '@arvlite/client';
 import { apiUrl } from './config.ts';
 import { createOperatorSession, type OperatorSession } from './operator/operator-session.ts';
+import { PushRegistration } from './operator/push-registration.ts';
 import { UploadQueue } from './operator/upload-queue.ts';
 import { mediaFiles } from './platform/media-files';
 import { AppEventSource, appFetch, onConnectivityRegained } from './platform/net';
+import { devicePushToken } from './platform/push';
 import { appStore, secretStore } from './platform/stores';
 import { openSource, releaseVideo, uploadFetch } from './platform/video-files';
 import { ManifestCache } from './viewer/manifest-cache.ts';
@@ -21,6 +23,8 @@ export interface Services {
   manifests: ManifestCache;
   sessions: SessionQueue;
   uploads: UploadQueue;
+  /** This phone's Expo push token on the server: register after sign-in, unregister before sign-out. */
+  push: PushRegistration;
   /** Sends queued view sessions now and keeps retrying on their schedule; call on start and on foreground. */
   flushSessions(): void;
 }
@@ -46,6 +50,13 @@ export function createServices(): Services {
   const sessions = new SessionQueue({ store: appStore, sender: sessionSender(publicClient) });
   const uploads = new UploadQueue({ store: appStore, client, openSource, fetch: uploadFetch, release: releaseVideo });
 
+  const push = new PushRegistration({
+    deviceToken: devicePushToken,
+    register: (d) => client.notification.registerPushToken.mutate(d),
+    unregister: (token) => client.notification.unregisterPushToken.mutate({ token }),
+    store: appStore,
+  });
+
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flushSessions = () => {
     clearTimeout(timer);
@@ -64,5 +75,5 @@ export function createServices(): Services {
     void session.restore().then((signedIn) => (signedIn ? uploads.resumeAll() : undefined));
   });
 
-  return { apiUrl: url, publicClient, client, session, manifests, sessions, uploads, flushSessions };
+  return { apiUrl: url, publicClient, client, session, manifests, sessions, uploads, push, flushSessions };
 }

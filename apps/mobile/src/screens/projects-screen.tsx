@@ -13,7 +13,7 @@ import { useAsync } from '../ui/use-async.ts';
 export function ProjectsScreen() {
   const { t } = useTranslation();
   const nav = useNavigation();
-  const { client, publicClient, session } = useServices();
+  const { client, publicClient, session, push } = useServices();
   const companies = useAsync(() => client.company.list.query(), [client]);
   const [companyId, setCompanyId] = useState<string | null>(null);
   const current = companyId ?? companies.data?.[0]?.id ?? null;
@@ -23,8 +23,15 @@ export function ProjectsScreen() {
   );
 
   useEffect(() => session.subscribe(({ user }) => user === null && nav.reset({ name: 'sign-in' })), [session, nav]);
+  // Signed in (after sign-in or on a launch signed in): this phone gets push notifications, if allowed.
+  const channelName = t('push.channelName');
+  useEffect(() => {
+    if (session.signedIn) void push.register(channelName);
+  }, [session, push, channelName]);
 
   const signOut = async () => {
+    // Removed while the session can still authenticate the call.
+    await push.unregister();
     const refreshToken = session.refreshToken;
     if (refreshToken) await publicClient.auth.logout.mutate({ refreshToken }).catch(() => undefined);
     await session.end();

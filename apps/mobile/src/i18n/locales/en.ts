@@ -55,6 +55,9 @@ export const mobile = {
     wrongCredentials: 'The email or password is not right.',
     continueWith: 'Continue with {{provider}}',
   },
+  push: {
+    channelName: 'ARVlite notifications',
+  },
   projects: {
     title: 'Projects',
     signedInAs: 'Signed in as {{email}}',

@@ -66,6 +66,9 @@ export const mobile = {
     wrongCredentials: 'Неверная почта или пароль.',
     continueWith: 'Войти через {{provider}}',
   },
+  push: {
+    channelName: 'Уведомления ARVlite',
+  },
   projects: {
     title: 'Проекты',
     signedInAs: 'Вы вошли как {{email}}',
