@@ -135,6 +135,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       x264Preset: e.MEDIA_X264_PRESET,
       analyzers: e.MEDIA_ANALYZERS,
       externalAnalyzerUrl: e.MEDIA_EXTERNAL_ANALYZER_URL,
+      externalAnalyzerAllowPrivate: e.MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE,
       scratchDir: e.MEDIA_SCRATCH_DIR ?? join(tmpdir(), 'arvlite-media'),
       publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
       urlTtlS: e.MEDIA_URL_TTL_S,

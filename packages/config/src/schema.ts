@@ -173,6 +173,8 @@ export const envSchema = z.object({
     .default('veryfast'),
   MEDIA_ANALYZERS: list.default(['scenes', 'loudness', 'silence-black']),
   MEDIA_EXTERNAL_ANALYZER_URL: url(/^https?:$/).optional(),
+  /** The analyzer URL may be on a private network (loopback, RFC 1918, unique-local); metadata addresses never. */
+  MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE: bool.default(false),
   MEDIA_SCRATCH_DIR: z.string().max(4096).optional(),
   MEDIA_PUBLIC_BASE_URL: url(/^https?:$/).optional(),
   /** Lifetime of signed playback URLs; /media refuses signatures that claim longer. */
@@ -220,7 +222,12 @@ export const envSchema = z.object({
   /** Base URL of the Expo push service (`/--/api/v2/push/send` and `/getReceipts` below it). */
   EXPO_PUSH_URL: url(/^https?:$/).default('https://exp.host'),
   /** Expo access token, when the project has enhanced push security on (sent as a Bearer token). */
-  EXPO_ACCESS_TOKEN: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, { message: 'must be one token' }).optional(),
+  EXPO_ACCESS_TOKEN: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, { message: 'must be one token' })
+    .optional(),
   /** Seconds between sending pushes and asking Expo for their receipts (Expo suggests about 15 minutes). */
   EXPO_PUSH_RECEIPT_DELAY_S: int(0, 24 * 3600).default(900),
 

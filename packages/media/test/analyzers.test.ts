@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import {
   createExternalHttpAnalyzer,
   runAnalyzers,
   UnknownAnalyzerError,
+  type AnalyzerHttpClient,
   type LoudnessResult,
   type ScenesResult,
   type SilenceBlackResult,
@@ -15,6 +16,21 @@ import {
 import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
 import { probe, type MediaInfo } from '../src/probe.ts';
 import { clips, makeTempDir } from './fixtures.ts';
+
+/** A plain client for these tests; the worker injects the SSRF-checked one (tested in packages/jobs). */
+const plainRequest: AnalyzerHttpClient = (r) =>
+  new Promise((resolve, reject) => {
+    const req = httpRequest(r.url, { method: r.method, headers: r.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), truncated: false }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    r.body.pipe(req);
+  });
 
 let bin: FfmpegBinaries;
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -130,6 +146,7 @@ describe('external HTTP analyzer', () => {
       url,
       headers: { authorization: 'Bearer test-token' },
       fields: { model: 'whisper-1' },
+      request: plainRequest,
     });
     const registry = new AnalyzerRegistry([...builtInAnalyzers(bin), analyzer]);
     const [outcome] = await runAnalyzers(registry.select(['transcript']), shots, shotsInfo);
@@ -159,7 +176,7 @@ describe('external HTTP analyzer', () => {
   it('turns an error status into a failed outcome without stopping the other analyzers', async () => {
     status = 503;
     try {
-      const analyzer = createExternalHttpAnalyzer(bin, { name: 'transcript', url });
+      const analyzer = createExternalHttpAnalyzer(bin, { name: 'transcript', url, request: plainRequest });
       const registry = new AnalyzerRegistry([...builtInAnalyzers(bin), analyzer]);
       const outcomes = await runAnalyzers(registry.select(['transcript', 'loudness']), shots, shotsInfo);
       expect(outcomes[0]).toMatchObject({ name: 'transcript', ok: false });

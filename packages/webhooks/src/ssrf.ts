@@ -5,6 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 
 /** Cloud metadata services, refused by name even where their range would be (both already are: link-local, unique-local). */
@@ -15,7 +16,15 @@ export type AddressVerdict = { ok: true } | { ok: false; why: string };
 export interface OutboundPolicy {
   /** Loopback addresses (127.0.0.0/8, ::1) and plain http allowed: development and tests only. */
   allowLoopback: boolean;
+  /**
+   * Private networks too (loopback, RFC 1918, unique-local, carrier-grade NAT) and plain http: for a URL the operator
+   * set to a service of their own (the external analyzer), never for a URL a tenant chose. Link-local (where cloud
+   * metadata services live) and the metadata addresses stay refused.
+   */
+  allowPrivate?: boolean;
 }
+
+const PRIVATE_RANGES = new Set(['loopback', 'private', 'uniqueLocal', 'carrierGradeNat']);
 
 /** Whether the platform may connect to this IP address. Anything but public unicast is refused. */
 export function checkAddress(address: string, policy: OutboundPolicy): AddressVerdict {
@@ -29,7 +38,7 @@ export function checkAddress(address: string, policy: OutboundPolicy): AddressVe
     } else if (v6.parts.slice(0, 6).every((p) => p === 0)) {
       // ::a.b.c.d (IPv4-compatible, deprecated), ::1 and :: : none is a public IPv6 host.
       const isLoopback = v6.range() === 'loopback';
-      if (isLoopback && policy.allowLoopback) return { ok: true };
+      if (isLoopback && (policy.allowLoopback || policy.allowPrivate)) return { ok: true };
       return {
         ok: false,
         why: `${address} is ${isLoopback ? 'loopback' : 'an IPv4-compatible or unspecified'} address`,
@@ -40,6 +49,7 @@ export function checkAddress(address: string, policy: OutboundPolicy): AddressVe
   const range = ip.range();
   if (range === 'unicast') return { ok: true };
   if (range === 'loopback' && policy.allowLoopback) return { ok: true };
+  if (policy.allowPrivate && PRIVATE_RANGES.has(range)) return { ok: true };
   return { ok: false, why: `${address} is in a ${range} range` };
 }
 
@@ -63,7 +73,7 @@ export function checkUrl(raw: string, policy: OutboundPolicy): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new OutboundBlockedError('INVALID_URL', 'Only https URLs are allowed');
   }
-  if (url.protocol === 'http:' && !policy.allowLoopback) {
+  if (url.protocol === 'http:' && !policy.allowLoopback && !policy.allowPrivate) {
     throw new OutboundBlockedError('NOT_HTTPS', 'Only https URLs are allowed');
   }
   if (url.username || url.password) throw new OutboundBlockedError('INVALID_URL', 'URLs with credentials are refused');
@@ -119,7 +129,8 @@ export interface SafeRequestInput {
   url: string;
   method?: 'POST' | 'GET' | 'PUT';
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  /** A stream is piped (a large upload is never held in memory). */
+  body?: string | Buffer | Readable;
   timeoutMs: number;
   /** Bytes of the answer kept; the rest is not read (the connection is closed). */
   maxResponseBytes: number;
@@ -221,6 +232,11 @@ export async function safeRequest(input: SafeRequestInput): Promise<SafeResponse
       res.on('end', done);
       res.on('error', (err) => fail(new OutboundRequestError('NETWORK', err.message)));
     });
-    req.end(input.body);
+    if (input.body instanceof Readable) {
+      input.body.on('error', (err) => fail(new OutboundRequestError('NETWORK', err.message)));
+      input.body.pipe(req);
+    } else {
+      req.end(input.body);
+    }
   });
 }

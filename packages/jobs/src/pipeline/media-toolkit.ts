@@ -8,6 +8,7 @@ import {
   type FfmpegBinaries,
 } from '@arvlite/media';
 import type { TaskDeps } from '../define-task.ts';
+import { analyzerHttpClient } from './analyzer-client.ts';
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
 export class Semaphore {
@@ -66,7 +67,12 @@ export function mediaToolkit(deps: TaskDeps): Promise<MediaToolkit> {
       const registry = new AnalyzerRegistry(builtInAnalyzers(bin));
       if (m.externalAnalyzerUrl)
         registry.register(
-          createExternalHttpAnalyzer(bin, { name: 'external-http', url: m.externalAnalyzerUrl, tmpDir: m.scratchDir }),
+          createExternalHttpAnalyzer(bin, {
+            name: 'external-http',
+            url: m.externalAnalyzerUrl,
+            tmpDir: m.scratchDir,
+            request: analyzerHttpClient({ allowLoopback: false, allowPrivate: m.externalAnalyzerAllowPrivate }),
+          }),
         );
       return { bin, encodes: new Semaphore(m.encodeConcurrency), analyzers: registry.select(m.analyzers) };
     })();
