@@ -101,7 +101,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
     );
     if (!video || video.deletedAt) return null;
     let fresh = false;
-    let earlierOutputs = videoOutputPrefix(videoKeyIds(video));
+    const earlierOutputs = videoOutputPrefix(videoKeyIds(video));
     if (video.status === 'UPLOADED' || video.status === 'FAILED' || video.status === 'READY') {
       fresh = video.status !== 'UPLOADED';
       // A row from before output ids gets one now: its new outputs go under pub/, its old ones are deleted below.
