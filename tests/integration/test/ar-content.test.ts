@@ -108,6 +108,12 @@ const keysLeft = (prefix: string) =>
     10_000,
   ).catch(() => platform.deps.storage.listKeys(prefix));
 
+/** Where an item's compiled marker files are published: pub/<its output id>/ (finding 8). */
+async function publicPrefixOf(id: string) {
+  const row = await platform.deps.orm.fork().findOneOrFail(ArContent, { id });
+  return `pub/${row.outputId}/`;
+}
+
 async function runCron(task: string) {
   await platform.deps.orm.fork().execute(`select graphile_worker.add_job(?, '{}'::json)`, [task]);
 }
@@ -313,8 +319,10 @@ describe('AR content items', () => {
       expect(small).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'IMAGE_TOO_SMALL' } } });
       expect(small.marker.failure!.message).toMatch(/800×479 px.*480 px/);
       expect(corrupt).toMatchObject({ status: 'DRAFT', marker: { failure: { code: 'UNSUPPORTED_IMAGE' } } });
-      for (const c of [flat, small, corrupt])
+      for (const c of [flat, small, corrupt]) {
         expect(await keysLeft(`${companyId}/${projectId}/ar/${c.id}/`)).toEqual([]);
+        expect(await keysLeft(await publicPrefixOf(c.id))).toEqual([]);
+      }
 
       // Busy: a good marker; low texture: accepted, with the advice as a warning.
       expect(busyDone).toMatchObject({
@@ -330,11 +338,16 @@ describe('AR content items', () => {
       expect(busyDone.marker.matchingPoints!).toBeGreaterThan(low.marker.matchingPoints!);
       expect(busyDone.marker.keypoints!.length).toBeGreaterThan(100);
 
-      // Deterministic keys under the item's prefix, one folder per upload revision.
+      // Deterministic keys, one folder per upload revision: the original under the item's private prefix, the
+      // compiled files under its public one.
       const prefix = `${companyId}/${projectId}/ar/${contents.busy.id}/marker/1/`;
-      expect(
-        (await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.busy.id}/`)).sort(),
-      ).toEqual(['marker.jpg', 'marker.webp', 'original', 'target.mind', 'thumbnail.jpg'].map((f) => prefix + f));
+      expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.busy.id}/`)).toEqual([
+        `${prefix}original`,
+      ]);
+      const published = `${await publicPrefixOf(contents.busy.id)}marker/1/`;
+      expect((await platform.deps.storage.listKeys(published)).sort()).toEqual(
+        ['marker.jpg', 'marker.webp', 'target.mind', 'thumbnail.jpg'].map((f) => published + f),
+      );
 
       // The published .mind loads back with the recorded point counts.
       const mind = new Uint8Array(await (await fetch(busyDone.marker.mindUrl!)).arrayBuffer());
@@ -376,6 +389,7 @@ describe('AR content items', () => {
     });
     expect(after.marker.imageUrl!.split('?')[0]).toBe(contents.busy.marker.imageUrl!.split('?')[0]);
     expect(await keysLeft(`${companyId}/${projectId}/ar/${contents.busy.id}/marker/2/`)).toEqual([]);
+    expect(await keysLeft(`${await publicPrefixOf(contents.busy.id)}marker/2/`)).toEqual([]);
   });
 
   it('QR codes (PNG data URL and SVG) and viewer links point at the public viewer', async () => {
@@ -550,7 +564,7 @@ describe('the public viewer manifest', () => {
       playback: { autoplay: true, loop: true, muted: true },
     });
     expect(m.video.durationS).toBeCloseTo(1, 0);
-    expect(m.video.hlsUrl).toContain(`/media/${videos.v1}/`);
+    expect(m.video.hlsUrl).toMatch(/\/media\/[0-9a-f]{32}\//);
     for (const url of [m.marker.imageUrl, m.marker.mindUrl, m.video.hlsUrl, m.video.mp4Url!, m.video.posterUrl!]) {
       expect((await fetch(url)).status, url).toBe(200);
     }
@@ -562,6 +576,8 @@ describe('the public viewer manifest', () => {
     );
     for (const secret of [companyId, projectId, contents.busy.id, 'marker/1/', contents.busy.publicId])
       expect(withoutUrls).not.toContain(secret);
+    // Not even inside the URLs (finding 8): they name outputs by an opaque id.
+    for (const secret of [companyId, projectId, contents.busy.id, videos.v1]) expect(text).not.toContain(secret);
   });
 
   it('gives every reason: NOT_FOUND, EXPIRED, MARKER_PROCESSING, NO_PLAYABLE_VIDEO', async () => {
@@ -596,7 +612,8 @@ describe('the public viewer manifest', () => {
     );
     expect(expired.version).toBe(before.version + 1);
     expect(expired.markerMindKey).not.toBeNull();
-    expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.low.id}/`)).toHaveLength(5);
+    expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${contents.low.id}/`)).toHaveLength(1);
+    expect(await platform.deps.storage.listKeys(await publicPrefixOf(contents.low.id))).toHaveLength(4);
     expect((await owner.client.arContent.byId.query({ id: contents.low.id })).expired).toBe(true);
 
     const archived = await owner.client.arContent.create.mutate({ projectId, title: 'Archived' });
@@ -956,6 +973,7 @@ describe('recovery and deletion', () => {
       60_000,
     );
     expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${id}/`)).toEqual([]);
+    expect(await platform.deps.storage.listKeys(`pub/${row.outputId}/`)).toEqual([]);
     expect(await usage()).toBe(before - row.markerStoredBytes);
     expect(await platform.deps.orm.fork().count(ViewSession, { arContent: id })).toBe(0);
   });
