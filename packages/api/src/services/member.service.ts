@@ -1,7 +1,7 @@
 import { ROLES, roleAtLeast, type Role } from '@arvlite/contract';
-import { Invitation, Membership, User, type EntityManager } from '@arvlite/db';
+import { Invitation, Membership, User, Video, type EntityManager } from '@arvlite/db';
 import { invitationToken } from '@arvlite/domain';
-import { emit, queueMail } from '@arvlite/jobs';
+import { abandonUpload, emit, queueMail } from '@arvlite/jobs';
 import { LockMode } from '@mikro-orm/core';
 import type { Access } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
@@ -10,7 +10,7 @@ import { sha256 } from '../auth/tokens.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 
-type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'> & {
+type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'log' | 'requestId' | 'ip' | 'userAgent'> & {
   access: Access;
   caller: { userId: string };
 };
@@ -162,8 +162,42 @@ export async function updateRole(ctx: Ctx, input: { companyId: string; membershi
   });
 }
 
+/**
+ * A removed member's uploads in progress in the company end with their membership: aborted in storage, their quota
+ * reservation released, the video FAILED (UPLOAD_ABORTED). Each in its own transaction after the removal committed,
+ * so a storage failure never undoes the removal; what is left is swept by upload:expire.
+ */
+async function abandonUploadsOf(ctx: Ctx, companyId: string, userId: string) {
+  const open = await ctx.em
+    .fork()
+    .find(
+      Video,
+      { company: companyId, createdBy: userId, status: 'AWAITING_UPLOAD', deletedAt: null },
+      { fields: ['id'] },
+    );
+  for (const { id } of open) {
+    try {
+      await ctx.em.fork().transactional(async (tem) => {
+        const video = await tem.findOne(
+          Video,
+          { id, status: 'AWAITING_UPLOAD' },
+          { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+        );
+        if (!video) return;
+        await abandonUpload(tem, ctx.storage, video, {
+          code: 'UPLOAD_ABORTED',
+          message: 'The upload was cancelled: its uploader was removed from the company',
+        });
+        audit(tem, actor(ctx), { companyId, action: 'video.abort-upload', targetType: 'video', targetId: id });
+      });
+    } catch (err) {
+      ctx.log.warn({ err, videoId: id }, 'could not abort a removed member upload; upload:expire sweeps it');
+    }
+  }
+}
+
 export async function removeMember(ctx: Ctx, input: { companyId: string; membershipId: string }) {
-  return ctx.em.transactional(async (tem) => {
+  const removed = await ctx.em.transactional(async (tem) => {
     const { mine, target } = await loadMembership({ ...ctx, em: tem }, input.companyId, input.membershipId);
     assertCanGrant(mine.role, target.role);
     if (target.role === 'owner' && (await tem.getRepository(Membership).countOwners(input.companyId)) <= 1) {
@@ -178,8 +212,10 @@ export async function removeMember(ctx: Ctx, input: { companyId: string; members
       targetId: target.id,
       changes: { userId: { from: target.user.id, to: null }, role: { from: target.role, to: null } },
     });
-    return { ok: true as const };
+    return target.user.id;
   });
+  await abandonUploadsOf(ctx, input.companyId, removed);
+  return { ok: true as const };
 }
 
 export async function revokeInvite(ctx: Ctx, input: { companyId: string; invitationId: string }) {

@@ -159,6 +159,55 @@ describe('presigned upload URLs (finding 1)', () => {
     expect(Buffer.from(await platform.deps.storage.getBytes(originalOf(created.videoId)))).toEqual(Buffer.from(bytes));
   });
 
+  it('removing a member aborts their uploads in progress in that company, and only theirs', async () => {
+    const editor = await registerUser(platform.client);
+    const em = platform.deps.orm.fork();
+    em.create(Membership, {
+      company: em.getReference(Company, companyId),
+      user: em.getReference(User, editor.userId),
+      role: 'editor',
+    });
+    await em.flush();
+    const single = await createSingle(editor.client);
+    expect((await putSingle(single.created.url, single.created.headers, single.bytes)).status).toBe(200);
+    const multipart = await editor.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'big.mp4',
+      contentType: 'video/mp4',
+      size: 6 * MiB,
+    });
+    if (multipart.kind !== 'multipart') throw new Error('expected multipart');
+    const { parts } = await editor.client.video.signUploadParts.mutate({
+      videoId: multipart.videoId,
+      partNumbers: [1],
+    });
+    const ownersUpload = await createSingle();
+    const reserved = async () =>
+      (await platform.deps.orm.fork().findOneOrFail(Company, { id: companyId }, { refresh: true }))
+        .storageReservedBytes;
+    const before = await reserved();
+
+    const { members } = await owner.client.member.list.query({ companyId });
+    const membershipId = members.find((m) => m.userId === editor.userId)!.membershipId;
+    await owner.client.member.remove.mutate({ companyId, membershipId });
+
+    const sessions = await sql<{ video_id: string; aborted: boolean; status: string; failure_code: string }>(
+      `select s.video_id, s.aborted_at is not null as aborted, v.status, v.failure_code
+         from upload_session s join video v on v.id = s.video_id where s.video_id in (?, ?, ?)`,
+      [single.created.videoId, multipart.videoId, ownersUpload.created.videoId],
+    );
+    const of = (id: string) => sessions.find((r) => r.video_id === id)!;
+    for (const id of [single.created.videoId, multipart.videoId])
+      expect(of(id)).toMatchObject({ aborted: true, status: 'FAILED', failure_code: 'UPLOAD_ABORTED' });
+    expect(of(ownersUpload.created.videoId)).toMatchObject({ aborted: false, status: 'AWAITING_UPLOAD' });
+    // Their reservations are released, and the bytes already PUT are gone.
+    expect(await reserved()).toBe(before - single.bytes.length - 6 * MiB);
+    expect(await platform.deps.storage.listKeys(videoPrefix(single.created.videoId))).toEqual([]);
+    // The multipart upload is aborted in S3: a part URL signed before the removal writes nothing.
+    expect((await fetch(parts[0]!.url, { method: 'PUT', body: new Uint8Array(5 * MiB) })).status).not.toBe(200);
+    await owner.client.video.abortUpload.mutate({ videoId: ownersUpload.created.videoId });
+  });
+
   it('S3 refuses a single PUT of another size than declared, for videos and markers', async () => {
     const { created, bytes } = await createSingle();
     expect(new URL(created.url).searchParams.get('X-Amz-SignedHeaders')).toContain('content-length');
