@@ -71,7 +71,7 @@ export function NotificationCenter() {
         <ActionIcon
           variant="subtle"
           size="lg"
-          aria-label={t('notifications.bell', { count: unread })}
+          aria-label={t('notifications.bell', { n: unread })}
           onClick={() => setOpened(true)}
         >
           <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
@@ -90,7 +90,7 @@ export function NotificationCenter() {
         <Stack gap="sm">
           <Group justify="space-between">
             <Text size="sm" c="dimmed">
-              {t('notifications.unread', { count: unread })}
+              {t('notifications.unread', { n: unread })}
             </Text>
             <Group gap="xs">
               <Button
