@@ -67,6 +67,14 @@ describe('errorText', () => {
     const busy = answerError('TOO_MANY_REQUESTS', 429, { details: { retryAfterS: 5 } });
     expect(errorText(busy, ru)).toBe('Слишком много попыток. Повторите через 5 секунд.');
     expect(errorText(busy, en)).toBe('Too many attempts. Try again in 5 seconds.');
+    const reprocess = answerError('TOO_MANY_REQUESTS', 429, {
+      details: { reason: 'REPROCESS_LIMIT', retryAfterS: 60 },
+    });
+    expect(errorText(reprocess, en)).toMatch(/reprocessed too many videos/);
+    expect(errorText(reprocess, ru)).toMatch(/повторно обработала/);
+    const companies = answerError('FORBIDDEN', 403, { details: { reason: 'COMPANY_LIMIT' } });
+    expect(errorText(companies, en)).toMatch(/as many companies as allowed/);
+    expect(errorText(companies, ru)).toMatch(/столько компаний/);
     const field = answerError('BAD_REQUEST', 400, { fieldErrors: { email: ['Invalid email'] } });
     expect(errorText(field, ru)).toBe('Проверьте поле «Эл. почта».');
   });

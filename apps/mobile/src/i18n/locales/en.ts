@@ -186,6 +186,8 @@ export const mobile = {
     UPLOAD_SIZE_MISMATCH: 'The file that arrived does not have the expected size. Upload it again.',
     UPLOAD_CHANGED: 'The file in storage is not the one that was sent. Upload it again.',
     UPLOAD_EXPIRED: 'The upload was not finished in time. Upload the video again.',
+    COMPANY_LIMIT: 'You already have as many companies as allowed. Use one of them, or ask the operator for more.',
+    REPROCESS_LIMIT: 'This company has reprocessed too many videos in the last hour. Try again later.',
   },
   fields: {
     email: 'Email',
