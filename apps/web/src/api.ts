@@ -2,6 +2,7 @@
 import {
   createArvliteClient,
   errorCode,
+  HeaderEventSource,
   withRefreshOnUnauthorized,
   type ArvliteClient,
   type RouterInputs,
@@ -29,6 +30,8 @@ export const api: ArvliteClient = createArvliteClient({
   url,
   getAccessToken: () => session.getAccessToken(),
   fetch: withRefreshOnUnauthorized(session, (input, init) => fetch(input, init)),
+  // Subscriptions (the notification bell, video status) carry the Authorization header through fetch.
+  EventSource: HeaderEventSource as unknown as typeof globalThis.EventSource,
 });
 
 export { errorCode };

@@ -7,6 +7,11 @@ export type { AppRouter, RouterInputs, RouterOutputs } from '@arvlite/api';
 // Every rule client and server agree on (types and limits, roles, steps, reasons, schedules, time zones).
 export * from '@arvlite/contract';
 export { TRPCClientError } from '@trpc/client';
+/**
+ * A fetch-based EventSource that sends the client's Authorization header (a browser's own EventSource cannot send
+ * headers, so its subscriptions would go out signed out): pass it as `EventSource` in a browser app.
+ */
+export { EventSource as HeaderEventSource } from 'eventsource';
 export { errorCode, isAbort, isPermanentError, isTransientError } from './errors.ts';
 
 export interface ArvliteClientOptions {
