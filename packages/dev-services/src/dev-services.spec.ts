@@ -53,7 +53,8 @@ async function start(
 ): Promise<DevServicesProcess> {
   const services = await spawnDevServices({
     ...options,
-    env: { LOG_LEVEL: 'warn', ...options?.env },
+    // The test run's own SMTP server already holds the inherited DEV_SMTP_PORT: each child gets a port of its own.
+    env: { LOG_LEVEL: 'warn', DEV_SMTP_PORT: String(await freePort()), ...options?.env },
     onOutput: (line) => output.push(line),
   });
   running.add(services);
