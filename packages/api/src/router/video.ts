@@ -33,6 +33,17 @@ export const videoRouter = router({
     .input(z.strictObject({ videoId: id, partNumbers: z.array(partNumber).min(1).max(UPLOAD_SIGN_BATCH) }))
     .mutation(({ ctx, input }) => videos.signUploadParts(ctx, input)),
 
+  /** A fresh URL for a single-request upload whose URL expired before the file was sent. */
+  signUpload: tenantProcedure('editor')
+    .meta(
+      rest('POST', '/videos/{videoId}/upload-url', out.signedUploadSchema, {
+        summary: 'A fresh single upload URL',
+        tags: ['Uploads'],
+      }),
+    )
+    .input(z.strictObject({ videoId: id }))
+    .mutation(({ ctx, input }) => videos.signUpload(ctx, input)),
+
   listUploadedParts: tenantProcedure('editor')
     .meta(
       rest('GET', '/videos/{videoId}/parts', out.uploadedPartsSchema, {
@@ -50,6 +61,8 @@ export const videoRouter = router({
     .input(
       z.strictObject({
         videoId: id,
+        /** The ETag the single PUT answered: completion refuses another object. */
+        etag: z.string().min(1).max(128).optional(),
         parts: z
           .array(z.strictObject({ partNumber, etag: z.string().min(1).max(128) }))
           .max(UPLOAD_MAX_PARTS)
