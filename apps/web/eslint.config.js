@@ -1,7 +1,8 @@
-// The shared rules, plus the language layer's guard: no literal user-facing text in components (JSX text, and the
-// attributes people read or hear). Texts go through react-i18next with the catalogs in src/i18n/.
+// The apps' rules (appConfig: at run time only @arvlite/client, @arvlite/contract and @arvlite/i18n), plus the
+// language layer's guard: no literal user-facing text in components (JSX text, and the attributes people read or
+// hear). Texts go through react-i18next with the catalogs in src/i18n/.
 import { createRequire } from 'node:module';
-import config from '@arvlite/eslint-config';
+import { appConfig as config } from '@arvlite/eslint-config';
 
 // The plugin is a dependency of @arvlite/eslint-config; resolve it from there (pnpm keeps it out of this package).
 const require = createRequire(import.meta.resolve('@arvlite/eslint-config'));
