@@ -9,6 +9,11 @@ const cronMeta = z.object({ ts: z.string().max(64), backfilled: z.boolean().opti
  * One job: its payload schema and, when a second copy must not run, the job key derived from the payload
  * (graphile-worker's job_key: a second job with the same key replaces the waiting one).
  */
+function job<S extends z.ZodType>(schema: S): { schema: S; key: undefined };
+function job<S extends z.ZodType>(
+  schema: S,
+  key: (payload: z.output<S>) => string,
+): { schema: S; key: (payload: z.output<S>) => string };
 function job<S extends z.ZodType>(schema: S, key?: (payload: z.output<S>) => string) {
   return { schema, key };
 }
@@ -97,10 +102,12 @@ export type JobName = keyof typeof jobMap;
 export type JobPayload<N extends JobName> = z.input<(typeof jobMap)[N]['schema']>;
 export type ParsedJobPayload<N extends JobName> = z.output<(typeof jobMap)[N]['schema']>;
 
+type JobKey<N extends JobName> = (typeof jobMap)[N]['key'] extends undefined ? null : string;
+
 /** The job key of a (parsed) payload, or null for jobs that may run side by side. */
-export function jobKey<N extends JobName>(name: N, payload: ParsedJobPayload<N>): string | null {
+export function jobKey<N extends JobName>(name: N, payload: ParsedJobPayload<N>): JobKey<N> {
   const key = jobMap[name].key as ((p: ParsedJobPayload<N>) => string) | undefined;
-  return key ? key(payload) : null;
+  return (key ? key(payload) : null) as JobKey<N>;
 }
 
 /** Parses a payload with the job map's schema (enqueue and every task do). */
