@@ -38,7 +38,7 @@ export async function createTestDatabase(): Promise<string> {
 
 /** A config pointing at this file's database and a bucket of its own. */
 export async function createTestConfig(env: Record<string, string> = {}): Promise<ServiceConfig> {
-  const { s3Endpoint, authSecret } = inject('testServices');
+  const { s3Endpoint, authSecret, smtpPort } = inject('testServices');
   const databaseUrl = await createTestDatabase();
   const bucket = `t-${randomBytes(6).toString('hex')}`;
   const config = requireServices(
@@ -50,6 +50,8 @@ export async function createTestConfig(env: Record<string, string> = {}): Promis
       S3_BUCKET: bucket,
       DATA_DIR: '.data/test-unused',
       AUTH_JWT_SECRET: authSecret,
+      // Mail goes to the test run's SMTP server (the global setup's), not to the dev default port.
+      DEV_SMTP_PORT: String(smtpPort),
       ...env,
     }),
   );
