@@ -79,13 +79,18 @@ export function sharedHealth(ctx: HealthCtx): Promise<Health> {
 }
 
 /** What anyone may know: up or down. */
-export async function publicHealth(ctx: HealthCtx) {
+export type PublicHealth = Pick<Health, 'status' | 'checkedAt'>;
+
+export async function publicHealth(ctx: HealthCtx): Promise<PublicHealth> {
   const { status, checkedAt } = await sharedHealth(ctx);
   return { status, checkedAt };
 }
 
-/** The details for an operator, up or down for anyone else. */
-export function healthFor(ctx: HealthCtx & Pick<Context, 'accessToken'>) {
+/**
+ * The details for an operator, up or down for anyone else. The answer type is spelled out: inferred, the conditional's
+ * union would reduce to its supertype (PublicHealth) and clients could not narrow to the details.
+ */
+export function healthFor(ctx: HealthCtx & Pick<Context, 'accessToken'>): Promise<Health | PublicHealth> {
   return isOperator(ctx) ? checkHealth(ctx) : publicHealth(ctx);
 }
 
