@@ -1,7 +1,7 @@
 // Compute and quota abuse (security review, finding 7): companies per user are capped, processed outputs count against
 // the quota before they are kept, duration and pixel rate are limited at probe, reprocessing is rate-limited per company,
 // and one tenant's flood of videos does not starve another tenant's video (per-company media queues).
-import { TRPCClientError, type ArvliteClient } from '@arvlite/client';
+import { TRPCClientError, type AppRouter, type ArvliteClient } from '@arvlite/client';
 import { Company, Video } from '@arvlite/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../../src/index.ts';
@@ -32,7 +32,8 @@ async function failure(p: Promise<unknown>) {
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(TRPCClientError);
-  return (err as TRPCClientError<never>).data as { code: string; details?: { reason?: string } };
+  // The error data the router's formatter sends (code, details, …), typed from the router itself.
+  return (err as TRPCClientError<AppRouter>).data;
 }
 
 async function tenant(name: string): Promise<{ user: TestUser; companyId: string; projectId: string }> {
