@@ -3,7 +3,7 @@ import {
   WEBHOOK_DELIVERY_SOURCES,
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_DISABLED_REASONS,
-  WEBHOOK_EVENT_TYPES,
+  type WEBHOOK_EVENT_TYPES,
 } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { CompanySchema } from './company.entity.ts';
