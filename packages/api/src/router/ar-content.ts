@@ -1,4 +1,10 @@
-import { AR_CONTENT_STATUSES, inputs, languageSchema, MARKER_MAX_BYTES, markerContentTypeSchema } from '@arvlite/contract';
+import {
+  AR_CONTENT_STATUSES,
+  inputs,
+  languageSchema,
+  MARKER_MAX_BYTES,
+  markerContentTypeSchema,
+} from '@arvlite/contract';
 import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
 import { sendToCustomer } from '../services/customer-link.service.ts';
