@@ -57,7 +57,25 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) {
+      // What the queue, the workers and Postgres were doing, so a timeout on a loaded machine says why.
+      const q = (text: string) => deps.orm.fork().execute(text);
+      console.error(
+        `outbox test: state when waiting for ${what} timed out`,
+        JSON.stringify({
+          queues: await q('select * from graphile_worker._private_job_queues'),
+          jobs: await q(
+            'select id, task_id, job_queue_id, locked_at, locked_by, attempts, last_error, run_at from graphile_worker._private_jobs',
+          ),
+          heartbeats: await q('select * from worker_heartbeat'),
+          waiting: await q(
+            `select pid, state, wait_event_type, wait_event, left(query, 200) as query from pg_stat_activity
+             where datname = current_database() and state <> 'idle'`,
+          ),
+        }),
+      );
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
