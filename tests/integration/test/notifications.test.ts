@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
+import { processEnv } from '@arvlite/config';
 import { emit, queueMail } from '@arvlite/jobs';
 import { readStoredMails } from '@arvlite/dev-services';
 import { freePort } from '@arvlite/test-utils';
@@ -134,10 +135,7 @@ async function video(owner: TestUser, projectId: string, title: string) {
     size: 1000,
     title,
   });
-  return (
-    (up as { videoId?: string; video?: { id: string }; id?: string }).videoId ??
-    (up as { video: { id: string } }).video?.id
-  );
+  return up.videoId;
 }
 
 async function emitNow(event: Parameters<typeof emit>[1]) {
@@ -418,7 +416,7 @@ describe('live notifications across server processes', () => {
     const serverMain = path.resolve(import.meta.dirname, '../../../apps/server/src/main.ts');
     const child: ChildProcess = spawn(process.execPath, [serverMain], {
       env: {
-        ...process.env,
+        ...processEnv(),
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         HOST: '127.0.0.1',
