@@ -65,10 +65,16 @@ const ffmpegsFor = (videoId: string) =>
     .split('\n')
     .filter((l) => /ffmpeg|ffprobe/.test(l) && l.includes(videoId));
 
-/** Every object under the video's out/ prefix is one that its outputs list: nothing partial, nothing twice. */
-async function expectExactOutputs(videoId: string) {
+/** Where the video's outputs are stored: under pub/<outputId>/ (rows made before output ids: the tenant's out/). */
+async function outputPrefix(videoId: string): Promise<string> {
   const v = await platform.deps.orm.fork().findOneOrFail(Video, { id: videoId }, { populate: ['project'] });
-  const prefix = `${v.company.id}/${v.project.id}/videos/${v.id}/out/`;
+  return v.outputId ? `pub/${v.outputId}/` : `${v.company.id}/${v.project.id}/videos/${v.id}/out/`;
+}
+
+/** Every object under the video's outputs prefix is one that its outputs list: nothing partial, nothing twice. */
+async function expectExactOutputs(videoId: string) {
+  const prefix = await outputPrefix(videoId);
+  const v = await platform.deps.orm.fork().findOneOrFail(Video, { id: videoId });
   const outputs = v.outputs as {
     master: string;
     renditions: Record<string, { files: string[] }>;
@@ -161,8 +167,7 @@ describe('pipeline recovery', () => {
     });
     await w1.stop();
     // Break the images step for real: the rendition it reads from disappears from storage.
-    const v = await platform.deps.orm.fork().findOneOrFail(Video, { id: videoId }, { populate: ['project'] });
-    const key = `${v.company.id}/${v.project.id}/videos/${v.id}/out/source.mp4`;
+    const key = `${await outputPrefix(videoId)}source.mp4`;
     const saved = await platform.deps.storage.getBytes(key);
     await platform.deps.storage.delete(key);
     const w2 = await startWorker(platform.deps, { concurrency: 3 });
