@@ -2,8 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   appRouter,
-  closeNotificationEvents,
-  closeVideoEvents,
+  closeChangeEvents,
   createContextInner,
   manifestCacheHeaders,
   PlaybackDenied,
@@ -131,8 +130,7 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     },
   );
   app.addHook('onClose', async () => {
-    await closeVideoEvents(deps.config.database.url);
-    await closeNotificationEvents(deps.config.database.url);
+    await closeChangeEvents(deps.config.database.url);
   });
   await registerUnsubscribe(app, deps);
   await registerDevMailbox(app, deps);

@@ -1,6 +1,6 @@
 // Walks every procedure in appRouter as a member (owner) of company B using company A's ids.
 // A procedure added later without tenant scoping fails here without anyone editing this file.
-import { appRouter, closeNotificationEvents, createCaller, createContextInner } from '@arvlite/api';
+import { appRouter, closeChangeEvents, createCaller, createContextInner } from '@arvlite/api';
 import { TRPCError } from '@trpc/server';
 import { createTestDeps } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,7 +188,7 @@ beforeAll(async () => {
 });
 
 // notification.onChange opened the process's LISTEN connection.
-afterAll(() => closeNotificationEvents(deps.config.database.url));
+afterAll(() => closeChangeEvents(deps.config.database.url));
 
 describe('tenant isolation', () => {
   const procedures = listProcedures();

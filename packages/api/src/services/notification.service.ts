@@ -16,7 +16,7 @@ import { verifyUnsubscribeToken } from '@arvlite/domain';
 import { NOTIFICATION_CHANNEL } from '@arvlite/jobs';
 import type { Logger } from 'pino';
 import { NotFoundError } from '../errors.ts';
-import { notificationEvents } from '../notification-events.ts';
+import { changeEvents } from '../change-events.ts';
 import { decodeCursor, encodeCursor } from '../paginate.ts';
 
 interface Ctx {
@@ -119,11 +119,11 @@ export async function markAllRead(ctx: Ctx, userId: string) {
  * change (a notification delivered by a worker, a mark-read on any server), through Postgres NOTIFY.
  */
 export async function* watchNotifications(ctx: Ctx, userId: string, signal: AbortSignal | undefined) {
-  const events = notificationEvents(ctx.config.database.url, ctx.log);
+  const events = changeEvents(ctx.config.database.url, ctx.log);
   await events.ready();
   let wake: (() => void) | undefined;
   let dirty = true;
-  const unsubscribe = events.subscribe(userId, () => {
+  const unsubscribe = events.subscribe('user', userId, () => {
     dirty = true;
     wake?.();
   });

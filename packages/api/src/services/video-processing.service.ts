@@ -10,7 +10,7 @@ import { actorOf, audit } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { hitRateLimit } from '../auth/rate-limit.ts';
 import { ConflictError, DomainError, RateLimitedError } from '../errors.ts';
-import { videoEvents } from '../video-events.ts';
+import { changeEvents } from '../change-events.ts';
 import { playbackUrls } from './playback.service.ts';
 import { videoView } from './video.service.ts';
 
@@ -122,11 +122,11 @@ export const STATUS_ACCESS_RECHECK_MS = 5000;
  */
 export async function* watchStatus(ctx: Ctx, videoId: string, signal: AbortSignal | undefined) {
   const { video } = await ctx.access.video(videoId);
-  const events = videoEvents(ctx.config.database.url, ctx.log);
+  const events = changeEvents(ctx.config.database.url, ctx.log);
   await events.ready();
   let wake: (() => void) | undefined;
   let dirty = true;
-  const unsubscribe = events.subscribe(video.id, () => {
+  const unsubscribe = events.subscribe('video', video.id, () => {
     dirty = true;
     wake?.();
   });

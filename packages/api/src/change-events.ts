@@ -1,10 +1,19 @@
-// One LISTEN connection per server process fans worker NOTIFYs out to this instance's subscribers.
+// One LISTEN connection per server process and database fans NOTIFYs out to this instance's subscribers: video
+// status changes (from the worker) by video, and notification changes (the worker's notifications consumer, mark-read
+// on any server) by user.
 import { EventEmitter } from 'node:events';
-import { VIDEO_CHANNEL } from '@arvlite/jobs';
+import { NOTIFICATION_CHANNEL, VIDEO_CHANNEL } from '@arvlite/jobs';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-export class VideoEvents {
+/** What a subscriber follows, and the channel and payload field that name it. */
+const TOPICS = {
+  video: { channel: VIDEO_CHANNEL, field: 'videoId' },
+  user: { channel: NOTIFICATION_CHANNEL, field: 'userId' },
+} as const;
+export type ChangeTopic = keyof typeof TOPICS;
+
+export class ChangeEvents {
   readonly #emitter = new EventEmitter();
   readonly #url: string;
   readonly #log: Logger;
@@ -22,14 +31,16 @@ export class VideoEvents {
     const client = new pg.Client({ connectionString: this.#url });
     client.on('notification', (msg) => {
       try {
-        const data = JSON.parse(msg.payload ?? '{}') as { videoId?: string };
-        if (data.videoId) this.#emitter.emit(data.videoId, data);
+        const found = Object.entries(TOPICS).find(([, t]) => t.channel === msg.channel);
+        if (!found) return;
+        const id = (JSON.parse(msg.payload ?? '{}') as Record<string, unknown>)[found[1].field];
+        if (typeof id === 'string') this.#emitter.emit(`${found[0]}:${id}`);
       } catch {
         // a malformed payload is not ours
       }
     });
     client.on('error', (err) => {
-      this.#log.warn({ err }, 'video events connection lost; reconnecting');
+      this.#log.warn({ err }, 'change events connection lost; reconnecting');
       this.#client = undefined;
       this.#connecting = undefined;
       // Subscribers re-read state on reconnect, so nothing is missed for long.
@@ -43,7 +54,7 @@ export class VideoEvents {
         ).unref();
     });
     await client.connect();
-    await client.query(`listen ${VIDEO_CHANNEL}`);
+    for (const t of Object.values(TOPICS)) await client.query(`listen ${t.channel}`);
     this.#client = client;
   }
 
@@ -56,12 +67,13 @@ export class VideoEvents {
     return this.#connecting;
   }
 
-  /** Calls `fn` on every change of `videoId` (and after a reconnect); returns the unsubscribe function. */
-  subscribe(videoId: string, fn: () => void): () => void {
-    this.#emitter.on(videoId, fn);
+  /** Calls `fn` on every change of that video or user (and after a reconnect); returns the unsubscribe function. */
+  subscribe(topic: ChangeTopic, id: string, fn: () => void): () => void {
+    const key = `${topic}:${id}`;
+    this.#emitter.on(key, fn);
     this.#emitter.on('*reconnect', fn);
     return () => {
-      this.#emitter.off(videoId, fn);
+      this.#emitter.off(key, fn);
       this.#emitter.off('*reconnect', fn);
     };
   }
@@ -73,19 +85,19 @@ export class VideoEvents {
   }
 }
 
-const byUrl = new Map<string, VideoEvents>();
+const byUrl = new Map<string, ChangeEvents>();
 
 /** The process-wide listener for a database. */
-export function videoEvents(url: string, log: Logger): VideoEvents {
+export function changeEvents(url: string, log: Logger): ChangeEvents {
   let e = byUrl.get(url);
   if (!e) {
-    e = new VideoEvents(url, log);
+    e = new ChangeEvents(url, log);
     byUrl.set(url, e);
   }
   return e;
 }
 
-export async function closeVideoEvents(url: string): Promise<void> {
+export async function closeChangeEvents(url: string): Promise<void> {
   const e = byUrl.get(url);
   byUrl.delete(url);
   await e?.close();
