@@ -35,4 +35,60 @@ describe('loadConfig', () => {
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '' }).http.port).toBe(3000);
   });
+
+  describe('NODE_ENV=production', () => {
+    const external = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://arvlite@db.internal:5432/arvlite',
+      S3_ENDPOINT: 'https://s3.eu-central-1.amazonaws.com',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY',
+      S3_SECRET_ACCESS_KEY: 'an-example-secret-access-key',
+      AUTH_JWT_SECRET: 'x'.repeat(20) + 'q9f8w7e6r5t4y3u2i1',
+      SMTP_URL: 'smtps://user:pass@smtp.example.com:465',
+      MAIL_FROM: 'ARVlite <no-reply@example.com>',
+      PUBLIC_URL: 'https://ar.example.com',
+    };
+
+    it('starts with explicit external services and secrets', () => {
+      expect(loadConfig(external).env).toBe('production');
+    });
+
+    it('refuses every development default at once, naming each variable', () => {
+      try {
+        loadConfig({ NODE_ENV: 'production' });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).issues.map((i) => i.variable).sort()).toEqual([
+          'AUTH_JWT_SECRET',
+          'DATABASE_URL',
+          'MAIL_FROM',
+          'PUBLIC_URL',
+          'S3_ACCESS_KEY_ID',
+          'S3_ENDPOINT',
+          'S3_SECRET_ACCESS_KEY',
+          'SMTP_URL',
+        ]);
+      }
+    });
+
+    it.each([
+      ['S3_ACCESS_KEY_ID', 'S3RVER'],
+      ['S3_SECRET_ACCESS_KEY', 'S3RVER'],
+      ['PUBLIC_URL', 'http://ar.example.com'],
+      ['MAIL_FROM', 'ARVlite <no-reply@arvlite.localhost>'],
+      ['WEBHOOK_ALLOW_LOOPBACK', 'true'],
+      ['MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE', 'true'],
+      [
+        'OIDC_PROVIDERS',
+        JSON.stringify([{ id: 'dev', issuer: 'http://127.0.0.1:9', clientId: 'c', allowInsecure: true }]),
+      ],
+    ])('refuses %s=%s', (variable, value) => {
+      expect(() => loadConfig({ ...external, [variable]: value })).toThrowError(new RegExp(`${variable}: `));
+    });
+
+    it('keeps development and test environments as they were', () => {
+      expect(loadConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true' }).webhooks.allowLoopback).toBe(true);
+    });
+  });
 });

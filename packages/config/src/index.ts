@@ -33,7 +33,42 @@ export function loadConfig(env: RawEnv = processEnv()): Config {
       }),
     );
   }
+  const refused = parsed.data.NODE_ENV === 'production' ? productionIssues(parsed.data, cleaned) : [];
+  if (refused.length > 0) throw new ConfigError(refused);
   return toConfig(parsed.data);
+}
+
+/**
+ * NODE_ENV=production refuses what only suits a developer's machine: the embedded services, the public s3rver
+ * credentials, plain-http or loopback allowances and a public URL without TLS. All issues are reported at once.
+ */
+export function productionIssues(
+  e: z.output<typeof envSchema>,
+  given: Record<string, string | undefined>,
+): { variable: string; message: string }[] {
+  const issues: { variable: string; message: string }[] = [];
+  const refuse = (variable: string, message: string) => issues.push({ variable, message });
+  if (!e.DATABASE_URL)
+    refuse('DATABASE_URL', 'required with NODE_ENV=production (embedded Postgres is for development)');
+  if (!e.S3_ENDPOINT) refuse('S3_ENDPOINT', 'required with NODE_ENV=production (the embedded S3 is for development)');
+  for (const v of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+    if (given[v] === undefined || e[v] === 'S3RVER')
+      refuse(v, 'required with NODE_ENV=production; the default (S3RVER) is the public key of the embedded S3');
+  }
+  if (!e.AUTH_JWT_SECRET) refuse('AUTH_JWT_SECRET', 'required with NODE_ENV=production: 32 or more random characters');
+  if (!e.SMTP_URL)
+    refuse('SMTP_URL', 'required with NODE_ENV=production (the embedded SMTP server keeps mail locally)');
+  if (given.MAIL_FROM === undefined || /\.localhost>?$/i.test(e.MAIL_FROM))
+    refuse('MAIL_FROM', 'required with NODE_ENV=production: an address of a domain you send from');
+  if (!e.PUBLIC_URL) refuse('PUBLIC_URL', 'required with NODE_ENV=production: the https URL users open');
+  else if (!e.PUBLIC_URL.startsWith('https://')) refuse('PUBLIC_URL', 'must be https with NODE_ENV=production');
+  if (e.WEBHOOK_ALLOW_LOOPBACK)
+    refuse('WEBHOOK_ALLOW_LOOPBACK', 'is for development and tests; refused with NODE_ENV=production');
+  if (e.MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE)
+    refuse('MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE', 'is for development and tests; refused with NODE_ENV=production');
+  if (e.OIDC_PROVIDERS.some((p) => p.allowInsecure))
+    refuse('OIDC_PROVIDERS', 'allowInsecure is for development and tests; refused with NODE_ENV=production');
+  return issues;
 }
 
 function truncate(s: string): string {
@@ -59,11 +94,6 @@ export function deriveKeys(rootSecret: string) {
 }
 
 function toConfig(e: z.output<typeof envSchema>) {
-  if (e.WEBHOOK_ALLOW_LOOPBACK && e.NODE_ENV === 'production') {
-    throw new ConfigError([
-      { variable: 'WEBHOOK_ALLOW_LOOPBACK', message: 'is for development and tests; refused with NODE_ENV=production' },
-    ]);
-  }
   const keys = e.AUTH_JWT_SECRET === undefined ? undefined : deriveKeys(e.AUTH_JWT_SECRET);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
