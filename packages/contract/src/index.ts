@@ -15,3 +15,4 @@ export * from './notifications.ts';
 export * as inputs from './inputs.ts';
 export * from './mail.ts';
 export * from './webhooks.ts';
+export * from './admin.ts';

@@ -1,4 +1,4 @@
-import { LANGUAGES } from '@arvlite/contract';
+import { COMPANY_PLANS, LANGUAGES } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { MembershipSchema } from './membership.entity.ts';
 
@@ -24,6 +24,12 @@ export const CompanySchema = defineEntity({
     quotaWarningPercent: p.smallint().default(0),
     /** Days before an AR content item's end date when reminders go out; null: the default (30, 7 and 1). */
     expiryReminderDays: p.json<number[]>().nullable(),
+    /** The plan the operator set (a label beside the quota). */
+    plan: p.enum(COMPANY_PLANS).default('free'),
+    /** Set while the platform operator suspends the company: members and viewer links get COMPANY_SUSPENDED. */
+    suspendedAt: p.datetime().nullable(),
+    /** Why, in the operator's words (shown to the company's members). */
+    suspendedReason: p.string().length(500).nullable(),
     memberships: () => p.oneToMany(MembershipSchema).mappedBy('company'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

@@ -22,6 +22,8 @@ export const UserSchema = defineEntity({
     language: p.enum(LANGUAGES).default('en'),
     /** Set when an operator revokes the account; every procedure refuses it at once. */
     disabledAt: p.datetime().nullable(),
+    /** The installation's operator (not a company role). Granted only by the CLI (`arvlite create-admin`). */
+    isPlatformAdmin: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -20,6 +20,11 @@ export const WorkerHeartbeatSchema = defineEntity({
     stoppedAt: p.datetime().nullable(),
     jobsCompleted: p.integer().default(0),
     jobsFailed: p.integer().default(0),
+    /** Jobs running in this process at the last beat, and how many it runs at once. */
+    jobsRunning: p.integer().default(0),
+    concurrency: p.integer().default(0),
+    /** The tasks this process runs (its WORKER_TASKS, or every task). */
+    taskNames: p.array().default([]),
   },
 });
 
