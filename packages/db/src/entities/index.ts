@@ -3,6 +3,7 @@ import { ArContentSchema } from './ar-content.entity.ts';
 import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
+import { CustomerUploadLinkSchema } from './customer-upload-link.entity.ts';
 import { EmailMessageSchema } from './email-message.entity.ts';
 import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
@@ -48,6 +49,7 @@ export { ArContent, ArContentSchema } from './ar-content.entity.ts';
 export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSchema } from './ar-playlist.entity.ts';
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
+export { CustomerUploadLink, CustomerUploadLinkSchema } from './customer-upload-link.entity.ts';
 export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
 export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
@@ -123,4 +125,5 @@ export const entities = [
   NotificationPreferenceSchema,
   PushTokenSchema,
   PushDeliverySchema,
+  CustomerUploadLinkSchema,
 ];
