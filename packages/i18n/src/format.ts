@@ -52,3 +52,23 @@ export function formatDateTime(value: Date | string | number, lng: Language, tim
     ...(timeZone ? { timeZone } : {}),
   }).format(new Date(value));
 }
+
+/** Fraction digits of a currency's minor unit (RUB, EUR, USD 2; JPY 0; KWD 3), as Intl knows them. */
+export function currencyMinorDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * An integer amount in minor units as money: (123456, 'RUB') → "RUB 1,234.56" / "1 234,56 ₽". The amount goes to Intl
+ * as an exact decimal string, never through a float division, so any safe integer prints exactly.
+ */
+export function formatMoney(minor: number, currency: string, lng: Language): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError('money must be a safe integer of minor units');
+  const digits = currencyMinorDigits(currency);
+  const abs = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const whole = digits > 0 ? abs.slice(0, -digits) : abs;
+  const decimal = `${minor < 0 ? '-' : ''}${whole}${digits > 0 ? `.${abs.slice(-digits)}` : ''}`;
+  return new Intl.NumberFormat(LOCALE[lng], { style: 'currency', currency }).format(
+    decimal as Intl.StringNumericLiteral,
+  );
+}
