@@ -1,0 +1,2 @@
+// Backups that restore: see README "Operating ARVlite".
+export {};
