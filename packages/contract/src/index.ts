@@ -16,3 +16,4 @@ export * as inputs from './inputs.ts';
 export * from './mail.ts';
 export * from './webhooks.ts';
 export * from './admin.ts';
+export * from './csv-import.ts';

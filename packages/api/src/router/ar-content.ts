@@ -1,5 +1,7 @@
 import {
   AR_CONTENT_STATUSES,
+  CSV_IMPORT_LIMITS,
+  csvImportPhotoSchema,
   inputs,
   languageSchema,
   MARKER_MAX_BYTES,
@@ -7,6 +9,7 @@ import {
 } from '@arvlite/contract';
 import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
+import { importCsv } from '../services/ar-content-import.service.ts';
 import { sendToCustomer } from '../services/customer-link.service.ts';
 import { rest } from '../rest/meta.ts';
 import * as out from '../rest/schemas.ts';
@@ -143,6 +146,27 @@ export const arContentRouter = router({
   viewerLinks: tenantProcedure('viewer')
     .input(z.strictObject({ id }))
     .query(({ ctx, input }) => arContent.viewerLinks(ctx, input)),
+
+  /**
+   * Bulk import from CSV (one row per item). `dryRun: true` answers every row's errors and changes nothing; the import
+   * refuses while errors remain, else creates every item in one transaction and answers a marker upload per photo.
+   */
+  importCsv: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        projectId: id,
+        csv: z.string().min(1).max(CSV_IMPORT_LIMITS.maxBytes),
+        dryRun: z.boolean(),
+        photos: z
+          .array(csvImportPhotoSchema)
+          .max(CSV_IMPORT_LIMITS.maxRows)
+          .refine((photos) => new Set(photos.map((p) => p.fileName)).size === photos.length, {
+            message: 'photo file names must be unique',
+          })
+          .optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => importCsv(ctx, input)),
 
   /** Emails the customer the item's viewer link and QR code in their language (the item's, else the company's). */
   sendToCustomer: tenantProcedure('editor')

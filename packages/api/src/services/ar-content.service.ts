@@ -282,36 +282,7 @@ export async function createMarkerUpload(
       });
     }
     abandoned = content.markerUploadKey ?? null;
-    if (abandoned) await closeAttempts(tem, { key: abandoned });
-    content.markerRevision += 1;
-    // The client writes to a key of this attempt only; completion copies it into the revision.
-    const attemptId = crypto.randomUUID();
-    const key = markerUploadKey(arContentKeyIds(content), attemptId);
-    const ttl = ctx.config.uploads.urlTtlS;
-    const urlExpiresAt = new Date(Date.now() + ttl * 1000);
-    openAttempt(tem, { id: attemptId, companyId: content.company.id, key, urlsExpireAt: urlExpiresAt });
-    content.markerUploadKey = key;
-    content.markerUploadContentType = input.contentType;
-    content.markerUploadBytes = input.size;
-    const url = await storageCall(ctx, 'presignPut', () =>
-      ctx.storage.presignPut(key, input.contentType, ttl, { contentLength: input.size, createOnly: true }),
-    );
-    audit(tem, actor(ctx), {
-      companyId: content.company.id,
-      action: 'ar-content.create-marker-upload',
-      targetType: 'ar-content',
-      targetId: content.id,
-      changes: {
-        markerRevision: { from: content.markerRevision - 1, to: content.markerRevision },
-        size: { from: null, to: input.size },
-      },
-    });
-    return {
-      url,
-      headers: { 'content-type': input.contentType, 'if-none-match': '*' },
-      expiresAt: urlExpiresAt,
-      maxBytes: MARKER_MAX_BYTES,
-    };
+    return openMarkerUpload(ctx, tem, content, input);
   });
   // An earlier upload that was never completed is replaced by this one.
   if (abandoned)
@@ -319,6 +290,49 @@ export async function createMarkerUpload(
       .delete(abandoned)
       .catch((err: unknown) => ctx.log.warn({ err }, 'could not remove an abandoned marker upload'));
   return result;
+}
+
+/**
+ * In the caller's transaction, on a locked (or just created) item that is neither archived nor processing: a new
+ * marker revision and the presigned PUT for it (one key, the declared size and type, UPLOAD_URL_TTL_S).
+ */
+export async function openMarkerUpload(
+  ctx: Ctx,
+  tem: EntityManager,
+  content: ArContent,
+  input: { contentType: MarkerContentType; size: number },
+) {
+  const abandoned = content.markerUploadKey ?? null;
+  if (abandoned) await closeAttempts(tem, { key: abandoned });
+  content.markerRevision += 1;
+  // The client writes to a key of this attempt only; completion copies it into the revision.
+  const attemptId = crypto.randomUUID();
+  const key = markerUploadKey(arContentKeyIds(content), attemptId);
+  const ttl = ctx.config.uploads.urlTtlS;
+  const urlExpiresAt = new Date(Date.now() + ttl * 1000);
+  openAttempt(tem, { id: attemptId, companyId: content.company.id, key, urlsExpireAt: urlExpiresAt });
+  content.markerUploadKey = key;
+  content.markerUploadContentType = input.contentType;
+  content.markerUploadBytes = input.size;
+  const url = await storageCall(ctx, 'presignPut', () =>
+    ctx.storage.presignPut(key, input.contentType, ttl, { contentLength: input.size, createOnly: true }),
+  );
+  audit(tem, actor(ctx), {
+    companyId: content.company.id,
+    action: 'ar-content.create-marker-upload',
+    targetType: 'ar-content',
+    targetId: content.id,
+    changes: {
+      markerRevision: { from: content.markerRevision - 1, to: content.markerRevision },
+      size: { from: null, to: input.size },
+    },
+  });
+  return {
+    url,
+    headers: { 'content-type': input.contentType, 'if-none-match': '*' },
+    expiresAt: urlExpiresAt,
+    maxBytes: MARKER_MAX_BYTES,
+  };
 }
 
 const IMAGE_TYPES = new Set<string>(MARKER_CONTENT_TYPES);
