@@ -13,6 +13,7 @@ const isoDateTime = z.iso.datetime({ offset: true });
 
 const video = { companyId: z.uuid(), projectId: z.uuid(), videoId: z.uuid() };
 const arContent = { companyId: z.uuid(), projectId: z.uuid(), arContentId: z.uuid() };
+const order = { companyId: z.uuid(), projectId: z.uuid(), orderId: z.uuid() };
 
 export const domainEventSchema = z.discriminatedUnion('type', [
   /** Processing finished: the video plays everywhere. */
@@ -85,6 +86,40 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     companyId: z.uuid(),
     endpointId: z.uuid(),
     reason: z.enum(['GONE', 'FAILING']),
+  }),
+  /** An order left DRAFT: its lines and totals are fixed, awaiting payment. */
+  z.strictObject({ type: z.literal('order.placed'), ...order }),
+  /** An order was paid in full (a provider confirmed it, or an admin marked it paid); its invoice is issued. */
+  z.strictObject({
+    type: z.literal('order.paid'),
+    ...order,
+    amountMinor: z.int().min(0),
+    currency: z.string().length(3),
+    provider: z.string().max(32),
+  }),
+  /** A DRAFT or PLACED order was cancelled. */
+  z.strictObject({ type: z.literal('order.cancelled'), ...order }),
+  /** A paid order went into production (printing). */
+  z.strictObject({ type: z.literal('order.in-production'), ...order }),
+  /** An order was shipped. */
+  z.strictObject({ type: z.literal('order.shipped'), ...order }),
+  /** An order was delivered. */
+  z.strictObject({ type: z.literal('order.delivered'), ...order }),
+  /** Money was given back: part of it (the order keeps its state) or all of it (the order is REFUNDED). */
+  z.strictObject({
+    type: z.literal('order.refunded'),
+    ...order,
+    amountMinor: z.int().min(1),
+    refundedMinor: z.int().min(1),
+    full: z.boolean(),
+    creditNoteId: z.uuid(),
+  }),
+  /** An invoice or credit note got its number; its PDF is rendered from it. */
+  z.strictObject({
+    type: z.literal('invoice.issued'),
+    ...order,
+    invoiceId: z.uuid(),
+    kind: z.enum(['INVOICE', 'CREDIT_NOTE']),
   }),
 ]);
 

@@ -17,3 +17,4 @@ export * from './mail.ts';
 export * from './webhooks.ts';
 export * from './admin.ts';
 export * from './csv-import.ts';
+export * from './orders.ts';

@@ -10,6 +10,14 @@ export const WEBHOOK_EVENT_TYPES = [
   'marker.failed',
   'ar-content.expiring',
   'ar-content.expired',
+  'order.placed',
+  'order.paid',
+  'order.cancelled',
+  'order.in-production',
+  'order.shipped',
+  'order.delivered',
+  'order.refunded',
+  'invoice.issued',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export const webhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
@@ -44,6 +52,7 @@ const uuid = z.uuid();
 const reasonCode = z.string().max(64);
 const videoData = { companyId: uuid, projectId: uuid, videoId: uuid };
 const arContentData = { companyId: uuid, projectId: uuid, arContentId: uuid };
+const orderData = { companyId: uuid, projectId: uuid, orderId: uuid };
 
 /** The `data` of each event type, version 1. */
 export const webhookDataSchemas = {
@@ -81,6 +90,31 @@ export const webhookDataSchemas = {
   'ar-content.expired': z
     .object({ ...arContentData, expiresAt: z.iso.datetime({ offset: true }) })
     .describe('The item’s end date passed: viewers now see EXPIRED.'),
+  'order.placed': z.object(orderData).describe('An order left DRAFT: its lines and totals are fixed.'),
+  'order.paid': z
+    .object({
+      ...orderData,
+      amountMinor: z.int().min(0).describe('What was paid, in minor units of the currency (kopecks, cents).'),
+      currency: z.string().length(3).describe('ISO 4217 code, e.g. RUB.'),
+      provider: z.string().max(32).describe('manual, yookassa or stripe.'),
+    })
+    .describe('An order was paid in full; its invoice is issued and its AR items are valid for the paid term.'),
+  'order.cancelled': z.object(orderData).describe('An order was cancelled before payment.'),
+  'order.in-production': z.object(orderData).describe('A paid order went into production.'),
+  'order.shipped': z.object(orderData).describe('An order was shipped.'),
+  'order.delivered': z.object(orderData).describe('An order was delivered.'),
+  'order.refunded': z
+    .object({
+      ...orderData,
+      amountMinor: z.int().min(1).describe('This refund, in minor units.'),
+      refundedMinor: z.int().min(1).describe('Everything refunded on the order so far, in minor units.'),
+      full: z.boolean().describe('True when the whole payment is refunded (the order is REFUNDED).'),
+      creditNoteId: uuid.describe('The credit note issued for this refund.'),
+    })
+    .describe('Money was given back on an order, in part or in full.'),
+  'invoice.issued': z
+    .object({ ...orderData, invoiceId: uuid, kind: z.enum(['INVOICE', 'CREDIT_NOTE']) })
+    .describe('An invoice (on payment) or a credit note (on a refund) got its number.'),
   'webhook.test': z
     .object({ endpointId: uuid, message: z.string() })
     .describe('Sent by “send a test event” in the dashboard or webhook.sendTest.'),
@@ -105,6 +139,14 @@ export const webhookPayloadSchemas = {
   'marker.failed': envelope('marker.failed'),
   'ar-content.expiring': envelope('ar-content.expiring'),
   'ar-content.expired': envelope('ar-content.expired'),
+  'order.placed': envelope('order.placed'),
+  'order.paid': envelope('order.paid'),
+  'order.cancelled': envelope('order.cancelled'),
+  'order.in-production': envelope('order.in-production'),
+  'order.shipped': envelope('order.shipped'),
+  'order.delivered': envelope('order.delivered'),
+  'order.refunded': envelope('order.refunded'),
+  'invoice.issued': envelope('invoice.issued'),
   'webhook.test': envelope('webhook.test'),
 };
 
@@ -116,6 +158,14 @@ export const webhookPayloadSchema = z.discriminatedUnion('type', [
   p['marker.failed'],
   p['ar-content.expiring'],
   p['ar-content.expired'],
+  p['order.placed'],
+  p['order.paid'],
+  p['order.cancelled'],
+  p['order.in-production'],
+  p['order.shipped'],
+  p['order.delivered'],
+  p['order.refunded'],
+  p['invoice.issued'],
   p['webhook.test'],
 ]);
 export type WebhookPayload = z.output<typeof webhookPayloadSchema>;

@@ -6,3 +6,4 @@ export { addUsage, chargeUsage, commitQuota, releaseQuota, reserveQuota, type Sq
 export * from './storage-keys.ts';
 export { canTransition, transition, type VideoStateFields } from './video-state.ts';
 export { canTransitionArContent, transitionArContent } from './ar-content-state.ts';
+export { canTransitionOrder, REFUNDABLE_ORDER_STATES, transitionOrder } from './order-state.ts';

@@ -24,6 +24,11 @@ export const CompanySchema = defineEntity({
     quotaWarningPercent: p.smallint().default(0),
     /** Days before an AR content item's end date when reminders go out; null: the default (30, 7 and 1). */
     expiryReminderDays: p.json<number[]>().nullable(),
+    /** Invoice details (printed on invoices and credit notes); editable by owners and admins. */
+    legalName: p.string().length(200).nullable(),
+    billingAddress: p.string().length(500).nullable(),
+    taxId: p.string().length(50).nullable(),
+    bankDetails: p.string().length(1000).nullable(),
     /** The plan the operator set (a label beside the quota). */
     plan: p.enum(COMPANY_PLANS).default('free'),
     /** Set while the platform operator suspends the company: members and viewer links get COMPANY_SUSPENDED. */

@@ -4,6 +4,13 @@ import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
 import { CustomerUploadLinkSchema } from './customer-upload-link.entity.ts';
+import {
+  CompanyCounterSchema,
+  CustomerOrderSchema,
+  InvoiceSchema,
+  OrderItemSchema,
+  ProductSchema,
+} from './order.entity.ts';
 import { EmailMessageSchema } from './email-message.entity.ts';
 import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
@@ -50,6 +57,18 @@ export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSch
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
 export { CustomerUploadLink, CustomerUploadLinkSchema } from './customer-upload-link.entity.ts';
+export {
+  CompanyCounter,
+  CompanyCounterSchema,
+  CustomerOrder,
+  CustomerOrderSchema,
+  Invoice,
+  InvoiceSchema,
+  OrderItem,
+  OrderItemSchema,
+  Product,
+  ProductSchema,
+} from './order.entity.ts';
 export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
 export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
@@ -126,4 +145,9 @@ export const entities = [
   PushTokenSchema,
   PushDeliverySchema,
   CustomerUploadLinkSchema,
+  ProductSchema,
+  CustomerOrderSchema,
+  OrderItemSchema,
+  InvoiceSchema,
+  CompanyCounterSchema,
 ];

@@ -57,6 +57,16 @@ function entryOf(event: DomainEvent): Entry | null {
         targetId: event.endpointId,
         changes: { enabled: { from: true, to: false }, disabledReason: set(event.reason) },
       };
+    // Orders are audited by the API in the transaction that changes them, with the caller (or the payment provider)
+    // as actor: recordOrderPayment and the order procedures write those rows.
+    case 'order.placed':
+    case 'order.paid':
+    case 'order.cancelled':
+    case 'order.in-production':
+    case 'order.shipped':
+    case 'order.delivered':
+    case 'order.refunded':
+    case 'invoice.issued':
     case 'member.invited':
     case 'member.joined':
     case 'user.verification-requested':

@@ -40,6 +40,17 @@ export function streamOf(event: DomainEvent): Stream {
       return { aggregate: ['user', event.userId] };
     case 'webhook.endpoint-disabled':
       return { aggregate: ['webhook-endpoint', event.endpointId] };
+    case 'order.placed':
+    case 'order.cancelled':
+    case 'order.in-production':
+    case 'order.shipped':
+    case 'order.delivered':
+    case 'order.refunded':
+    case 'invoice.issued':
+      return { aggregate: ['order', event.orderId] };
+    case 'order.paid':
+      // An order is paid once: a second confirmation (a provider's duplicate notification) announces nothing.
+      return { aggregate: ['order', event.orderId], dedupeKey: `order.paid:${event.orderId}` };
   }
 }
 
