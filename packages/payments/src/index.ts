@@ -1,1 +1,12 @@
-export {};
+// Payment providers behind one port: manual bank transfer (default), YooKassa and Stripe.
+export * from './money.ts';
+export * from './port.ts';
+export { ManualProvider } from './manual.ts';
+export {
+  addressAllowed,
+  addressList,
+  YOOKASSA_NOTIFICATION_IPS,
+  YooKassaProvider,
+  type YooKassaOptions,
+} from './yookassa.ts';
+export { StripeProvider, stripeClient, type StripeOptions } from './stripe.ts';
