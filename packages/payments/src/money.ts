@@ -1,27 +1,15 @@
+import { CURRENCIES, CURRENCY_EXPONENTS, MONEY_LIMITS, type Currency } from '@arvlite/contract';
+
 // Money is an integer count of minor units everywhere; these are the only conversions to and from a provider's decimal
 // string, done on digits (no floating point), with each currency's ISO 4217 exponent.
 
-/**
- * The currencies payments accept and their ISO 4217 exponents (digits after the decimal point). Only currencies whose
- * minor unit is the same for ISO, YooKassa and Stripe are listed; anything else is refused as unknown.
- */
-export const CURRENCY_EXPONENTS = {
-  RUB: 2,
-  USD: 2,
-  EUR: 2,
-  GBP: 2,
-  KZT: 2,
-  CHF: 2,
-  CNY: 2,
-  JPY: 0,
-  KRW: 0,
-} as const satisfies Record<string, number>;
+/** The currencies orders take and their ISO 4217 exponents: one list, in the contract. */
+export { CURRENCY_EXPONENTS };
+export type PaymentCurrency = Currency;
+export const PAYMENT_CURRENCIES = CURRENCIES;
 
-export type PaymentCurrency = keyof typeof CURRENCY_EXPONENTS;
-export const PAYMENT_CURRENCIES = Object.keys(CURRENCY_EXPONENTS) as PaymentCurrency[];
-
-/** Largest amount a payment may carry, in minor units (well inside Number's exact integers and the providers' limits). */
-export const MAX_AMOUNT_MINOR = 99_999_999_999;
+/** Largest amount a payment may carry, in minor units (the contract's bound on an order's total). */
+export const MAX_AMOUNT_MINOR = MONEY_LIMITS.totalMaxMinor;
 
 export class MoneyError extends Error {
   readonly reason: 'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT';
@@ -63,7 +51,7 @@ export function minorToDecimal(minor: number, currency: string): string {
  */
 export function decimalToMinor(value: string, currency: string): number {
   const exponent = currencyExponent(currency);
-  const match = /^(0|[1-9][0-9]{0,14})(?:\.([0-9]+))?$/.exec(value);
+  const match = /^(0|[1-9][0-9]{0,15})(?:\.([0-9]+))?$/.exec(value);
   const fraction = match?.[2] ?? '';
   if (!match || fraction.length > exponent || (match[2] !== undefined && exponent === 0)) {
     throw new MoneyError('INVALID_AMOUNT', `Not an amount in ${currency}: ${value.slice(0, 24)}`);

@@ -8,7 +8,8 @@ describe('minor units ↔ decimal strings', () => {
     [0, 'USD', '0.00'],
     [100, 'EUR', '1.00'],
     [500, 'JPY', '500'],
-    [MAX_AMOUNT_MINOR, 'RUB', '999999999.99'],
+    [MAX_AMOUNT_MINOR, 'RUB', '20000000000000.00'],
+    [123456789012345, 'RUB', '1234567890123.45'],
     // 0.1 + 0.2 style float trouble would show here: 1.10 is 110 exactly.
     [110, 'RUB', '1.10'],
   ])('%i %s is %s and back', (minor, currency, decimal) => {
@@ -33,7 +34,7 @@ describe('minor units ↔ decimal strings', () => {
     ['1,00', 'RUB'],
     ['', 'RUB'],
     ['.5', 'RUB'],
-    ['1000000000.00', 'RUB'],
+    ['99999999999999999.00', 'RUB'],
   ])('refuses %j in %s', (value, currency) => {
     expect(() => decimalToMinor(value, currency)).toThrow(MoneyError);
   });
