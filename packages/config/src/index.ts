@@ -89,6 +89,7 @@ export function deriveKeys(rootSecret: string) {
     invitations: key('arvlite/invitations/v1'),
     passwordReset: key('arvlite/password-reset/v1'),
     webhookSecrets: key('arvlite/webhook-secrets/v1'),
+    paymentSecrets: key('arvlite/payment-secrets/v1'),
     unsubscribe: key('arvlite/unsubscribe/v1'),
   };
 }
@@ -210,6 +211,13 @@ function toConfig(e: z.output<typeof envSchema>) {
       timeoutMs: e.WEBHOOK_TIMEOUT_S * 1000,
       /** AES-256-GCM key (base64url) that encrypts endpoint signing secrets at rest. */
       secretKey: keys?.webhookSecrets,
+    },
+    payments: {
+      yookassaApiUrl: e.PAYMENTS_YOOKASSA_API_URL.replace(/\/+$/, ''),
+      yookassaNotificationIps: e.PAYMENTS_YOOKASSA_NOTIFICATION_IPS,
+      stripeApiUrl: e.PAYMENTS_STRIPE_API_URL.replace(/\/+$/, ''),
+      /** AES-256-GCM key (base64url) that encrypts companies' provider credentials at rest. */
+      secretKey: keys?.paymentSecrets,
     },
     apiKeys: { rateLimitPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE },
     viewer: {

@@ -238,4 +238,23 @@ export const envSchema = z.object({
   WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
   /** Limit of one webhook delivery attempt (connect, send, answer), in seconds. */
   WEBHOOK_TIMEOUT_S: int(1, 60).default(10),
+
+  /** Base URL of the YooKassa API (`/v3/payments`, `/v3/refunds` below it); tests point it at a local fake. */
+  PAYMENTS_YOOKASSA_API_URL: url(/^https?:$/).default('https://api.yookassa.ru'),
+  /** Addresses/CIDRs YooKassa notifications may come from (YooKassa's published list by default). */
+  PAYMENTS_YOOKASSA_NOTIFICATION_IPS: z
+    .string()
+    .max(4096)
+    .default('185.71.76.0/27,185.71.77.0/27,77.75.153.0/25,77.75.156.11,77.75.156.35,77.75.154.128/25,2a02:5180::/32')
+    .transform((v, ctx): string[] => {
+      const entries = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (entries.every((e) => isAddressOrCidr(e) && isIP(e.split('/')[0] ?? '') !== 0)) return entries;
+      ctx.addIssue({ code: 'custom', message: 'expected addresses or CIDRs, comma-separated' });
+      return z.NEVER;
+    }),
+  /** Base URL of the Stripe API (the library's host, port and protocol); tests point it at a local fake. */
+  PAYMENTS_STRIPE_API_URL: url(/^https?:$/).default('https://api.stripe.com'),
 });
