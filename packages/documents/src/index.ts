@@ -1,1 +1,33 @@
-export {};
+// PDF documents, rendered from plain data (no database, no storage): invoices and credit notes, and print-ready files
+// of AR photos. Loaded only by the worker (pdfkit never enters the server).
+export {
+  renderInvoicePdf,
+  InvoiceDataError,
+  INVOICE_MAX_LINES,
+  type InvoiceDocument,
+  type InvoiceKind,
+  type InvoiceLine,
+  type InvoiceParty,
+  type InvoiceSeller,
+} from './invoice.ts';
+export {
+  renderPrintPdf,
+  renderPrintSheet,
+  effectiveDpi,
+  trimSize,
+  PrintDataError,
+  PRINT_FORMATS,
+  PRINT_SIZES_MM,
+  PRINT_BLEED_MM,
+  PRINT_MAX_ITEMS,
+  MIN_PRINT_DPI,
+  CUSTOM_WIDTH_MM,
+  type PrintFormat,
+  type PrintItem,
+  type PrintLayout,
+  type PrintOptions,
+  type PrintResult,
+  type PrintWarning,
+} from './print.ts';
+export { documents as documentsEn } from './locales/en.ts';
+export { documents as documentsRu } from './locales/ru.ts';
