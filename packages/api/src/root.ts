@@ -1,13 +1,17 @@
+import { adminRouter } from './router/admin.ts';
 import { analyticsRouter } from './router/analytics.ts';
 import { apiKeyRouter } from './router/api-key.ts';
 import { arContentRouter } from './router/ar-content.ts';
 import { auditRouter } from './router/audit.ts';
 import { authRouter } from './router/auth.ts';
 import { companyRouter } from './router/company.ts';
+import { customerUploadRouter } from './router/customer-upload.ts';
 import { healthRouter } from './router/health.ts';
 import { mailRouter } from './router/mail.ts';
 import { memberRouter } from './router/member.ts';
 import { notificationRouter } from './router/notification.ts';
+import { orderRouter } from './router/order.ts';
+import { productRouter } from './router/product.ts';
 import { playlistRouter } from './router/playlist.ts';
 import { projectRouter } from './router/project.ts';
 import { videoRouter } from './router/video.ts';
@@ -31,6 +35,10 @@ export const appRouter = router({
   mail: mailRouter,
   notification: notificationRouter,
   webhook: webhookRouter,
+  admin: adminRouter,
+  customerUpload: customerUploadRouter,
+  product: productRouter,
+  order: orderRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -66,9 +66,13 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
   });
 }
 export {
+  customerUploadApi,
+  resumeUploadWith,
   StorageRefusedError,
   uploadVideo,
   uploadVideoFile,
+  uploadWith,
+  type UploadApi,
   type UploadOptions,
   type UploadProgress,
   type UploadSource,

@@ -74,18 +74,77 @@ async function putSigned(
   }
 }
 
+type VideoApi = ArvliteClient['video'];
+type CreatedUpload = Awaited<ReturnType<VideoApi['createUpload']['mutate']>>;
+type SignedParts = Awaited<ReturnType<VideoApi['signUploadParts']['mutate']>>;
+type SignedUpload = Awaited<ReturnType<VideoApi['signUpload']['mutate']>>;
+type ListedParts = Awaited<ReturnType<VideoApi['listUploadedParts']['query']>>;
+
 /**
- * Uploads the original of a video created with `video.createUpload`, resuming from whatever storage already holds,
- * then completes it. Safe to call again after a crash or a page reload with the same videoId.
+ * The calls an upload makes: the dashboard's (`video.*`, signed in) or a customer upload link's (`customerUpload.*`,
+ * the link's token). Both run the same server flow, so one client loop serves them.
  */
-export async function uploadVideoFile(
+export interface UploadApi<R> {
+  start(size: number): Promise<CreatedUpload>;
+  signParts(videoId: string, partNumbers: number[]): Promise<SignedParts>;
+  signUpload(videoId: string): Promise<SignedUpload>;
+  listParts(videoId: string): Promise<ListedParts>;
+  complete(videoId: string, etag?: string): Promise<R>;
+}
+
+function videoUploadApi(
   client: ArvliteClient,
+  input?: { projectId: string; fileName: string; contentType: VideoContentType; title?: string },
+) {
+  return {
+    start: (size: number) => {
+      if (!input) throw new Error('videoUploadApi: no upload to start');
+      return client.video.createUpload.mutate({ ...input, size });
+    },
+    signParts: (videoId: string, partNumbers: number[]) =>
+      client.video.signUploadParts.mutate({ videoId, partNumbers }),
+    signUpload: (videoId: string) => client.video.signUpload.mutate({ videoId }),
+    listParts: (videoId: string) => client.video.listUploadedParts.query({ videoId }),
+    complete: (videoId: string, etag?: string) =>
+      client.video.completeUpload.mutate({ videoId, ...(etag ? { etag } : {}) }),
+  } satisfies UploadApi<unknown>;
+}
+
+/**
+ * The calls of a customer upload link (`${PUBLIC_URL}/u#<token>`): no sign-in, the token scopes every call to the
+ * link's item and video (the video ids below are the server's answers, never chosen here).
+ */
+export function customerUploadApi(
+  client: ArvliteClient,
+  token: string,
+  file?: { fileName: string; contentType: VideoContentType },
+) {
+  return {
+    start: (size: number) => {
+      if (!file) throw new Error('customerUploadApi: no file to start');
+      return client.customerUpload.start.mutate({ token, ...file, size });
+    },
+    signParts: (_videoId: string, partNumbers: number[]) =>
+      client.customerUpload.signParts.mutate({ token, partNumbers }),
+    signUpload: () => client.customerUpload.signUpload.mutate({ token }),
+    listParts: () => client.customerUpload.listParts.mutate({ token }),
+    complete: (_videoId: string, etag?: string) =>
+      client.customerUpload.complete.mutate({ token, ...(etag ? { etag } : {}) }),
+  } satisfies UploadApi<unknown>;
+}
+
+/**
+ * Uploads the original of an upload already started (multipart), resuming from whatever storage already holds, then
+ * completes it. Safe to call again after a crash or a page reload with the same videoId.
+ */
+export async function resumeUploadWith<R>(
+  api: UploadApi<R>,
   videoId: string,
   source: UploadSource,
   opts: UploadOptions = {},
-) {
+): Promise<R> {
   const f = opts.fetch ?? fetch;
-  const state = await client.video.listUploadedParts.query({ videoId });
+  const state = await api.listParts(videoId);
   const report = (uploadedBytes: number) => opts.onProgress?.({ uploadedBytes, totalBytes: source.size });
 
   if (state.kind === 'single') {
@@ -107,7 +166,7 @@ export async function uploadVideoFile(
       signing ??= (async () => {
         const wanted = [partNumber, ...queue.filter((n) => !urls.has(n) && n !== partNumber)];
         const batch = wanted.slice(0, UPLOAD_SIGN_BATCH);
-        const { parts, expiresAt } = await client.video.signUploadParts.mutate({ videoId, partNumbers: batch });
+        const { parts, expiresAt } = await api.signParts(videoId, batch);
         for (const p of parts) urls.set(p.partNumber, { url: p.url, expiresAt: new Date(expiresAt) });
       })().finally(() => (signing = undefined));
       await signing;
@@ -128,7 +187,48 @@ export async function uploadVideoFile(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
-  return client.video.completeUpload.mutate({ videoId });
+  return api.complete(videoId);
+}
+
+/** Starts an upload and sends the file; resumable through resumeUploadWith(videoId) when multipart. */
+export async function uploadWith<R>(
+  api: UploadApi<R>,
+  source: UploadSource,
+  opts: UploadOptions & { onStarted?: (created: CreatedUpload) => void } = {},
+): Promise<R> {
+  const created = await api.start(source.size);
+  opts.onStarted?.(created);
+  if (created.kind === 'single') {
+    const videoId = created.videoId;
+    let signed = { url: created.url, headers: created.headers, urlExpiresAt: created.urlExpiresAt };
+    const sign = async (renew: boolean) => {
+      if (renew || !fresh(signed.urlExpiresAt)) signed = await api.signUpload(videoId);
+      return signed;
+    };
+    let etag: string | null = null;
+    try {
+      etag = await putSigned(opts.fetch ?? fetch, sign, await source.slice(0, source.size), opts);
+    } catch (e) {
+      // 412: the URL is create-only and the object is there (an earlier try got through); completion checks it.
+      if (!(e instanceof StorageRefusedError) || e.status !== 412) throw e;
+    }
+    opts.onProgress?.({ uploadedBytes: source.size, totalBytes: source.size });
+    return api.complete(videoId, etag ?? undefined);
+  }
+  return resumeUploadWith(api, created.videoId, source, opts);
+}
+
+/**
+ * Uploads the original of a video created with `video.createUpload`, resuming from whatever storage already holds,
+ * then completes it. Safe to call again after a crash or a page reload with the same videoId.
+ */
+export async function uploadVideoFile(
+  client: ArvliteClient,
+  videoId: string,
+  source: UploadSource,
+  opts: UploadOptions = {},
+) {
+  return resumeUploadWith(videoUploadApi(client), videoId, source, opts);
 }
 
 /** Creates the upload and sends the file; resumable through uploadVideoFile(videoId) when multipart. */
@@ -143,23 +243,5 @@ export async function uploadVideo(
   source: UploadSource,
   opts: UploadOptions = {},
 ) {
-  const created = await client.video.createUpload.mutate({ ...input, size: source.size });
-  if (created.kind === 'single') {
-    const videoId = created.videoId;
-    let signed = { url: created.url, headers: created.headers, urlExpiresAt: created.urlExpiresAt };
-    const sign = async (renew: boolean) => {
-      if (renew || !fresh(signed.urlExpiresAt)) signed = await client.video.signUpload.mutate({ videoId });
-      return signed;
-    };
-    let etag: string | null = null;
-    try {
-      etag = await putSigned(opts.fetch ?? fetch, sign, await source.slice(0, source.size), opts);
-    } catch (e) {
-      // 412: the URL is create-only and the object is there (an earlier try got through); completion checks it.
-      if (!(e instanceof StorageRefusedError) || e.status !== 412) throw e;
-    }
-    opts.onProgress?.({ uploadedBytes: source.size, totalBytes: source.size });
-    return client.video.completeUpload.mutate({ videoId, ...(etag ? { etag } : {}) });
-  }
-  return uploadVideoFile(client, created.videoId, source, opts);
+  return uploadWith(videoUploadApi(client, input), source, opts);
 }

@@ -80,6 +80,13 @@ export const domainEventSchema = z.discriminatedUnion('type', [
    * from `tokenId` with the servers' key (never from the event alone), and reads the address from the token row.
    */
   z.strictObject({ type: z.literal('user.verification-requested'), userId: z.uuid(), tokenId: z.uuid() }),
+  /** A customer's upload through an upload link completed; the video is processed and waits for an operator's approval. */
+  z.strictObject({
+    type: z.literal('customer-upload.completed'),
+    ...arContent,
+    videoId: z.uuid(),
+    linkId: z.uuid(),
+  }),
   /** A webhook endpoint was switched off by the platform: its receiver answered 410 Gone, or a delivery failed for 24 hours. */
   z.strictObject({
     type: z.literal('webhook.endpoint-disabled'),

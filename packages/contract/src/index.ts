@@ -16,5 +16,7 @@ export * as inputs from './inputs.ts';
 export * from './mail.ts';
 export * from './webhooks.ts';
 export * from './admin.ts';
-export * from './csv-import.ts';
 export * from './orders.ts';
+export * from './csv-import.ts';
+export * from './customer-uploads.ts';
+export * from './payments.ts';

@@ -65,6 +65,14 @@ export const mailParamsSchemas = {
     title: headerText(200),
     customerName: headerText(200).nullable(),
   }),
+  /** A link to upload the video of an AR content item; its token is derived from the link's id at send time. */
+  'customer-upload': z.strictObject({
+    linkId: z.uuid(),
+    title: headerText(200),
+    customerName: headerText(200).nullable(),
+    expiresAt: z.iso.datetime({ offset: true }),
+    maxBytes: z.int().min(1),
+  }),
   /**
    * Anything the notifications send: a subject, a few paragraphs and an optional button to a page of the app.
    * `unsubscribeToken`, when given, becomes List-Unsubscribe (+ One-Click) to `${PUBLIC_URL}/unsubscribe?token=…`.

@@ -17,3 +17,8 @@ export function invitationToken(key: string, invitationId: string): string {
 export function passwordResetToken(key: string, requestId: string): string {
   return linkToken(key, 'password-reset', requestId);
 }
+
+/** The token of a customer upload link (`${PUBLIC_URL}/u#<token>`): one AR content item, one size, one time window. */
+export function customerUploadToken(key: string, linkId: string): string {
+  return linkToken(key, 'customer-upload', linkId);
+}

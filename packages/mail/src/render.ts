@@ -1,7 +1,7 @@
 // Templates: every mail kind as a subject, a plain-text part and an HTML part in the recipient's language.
 // Pure: no transport, no I/O. Every interpolated value is HTML-escaped here; the mail carries no remote image.
 import { mailParamsSchemas, type Language, type MailKind, type ParsedMailParams } from '@arvlite/contract';
-import { createI18n, formatDateTime, type I18n } from '@arvlite/i18n';
+import { createI18n, formatBytes, formatDateTime, type I18n } from '@arvlite/i18n';
 import { mail as mailEn } from './locales/en.ts';
 import { mail as mailRu } from './locales/ru.ts';
 
@@ -56,6 +56,8 @@ export function renderSubject<K extends MailKind>(kind: K, params: ParsedMailPar
       const p = params as ParsedMailParams<'customer-link'>;
       return t('customerLink.subject', { title: p.title });
     }
+    case 'customer-upload':
+      return t('customerUpload.subject', { title: (params as ParsedMailParams<'customer-upload'>).title });
   }
   throw new Error(`unknown mail kind ${String(kind)}`);
 }
@@ -118,6 +120,24 @@ function bodyOf<K extends MailKind>(kind: K, params: ParsedMailParams<K>, langua
         ],
         action: action(t('customerLink.action')),
         after: [],
+      };
+    }
+    case 'customer-upload': {
+      const p = params as ParsedMailParams<'customer-upload'>;
+      return {
+        heading: t('customerUpload.heading'),
+        paragraphs: [
+          p.customerName ? t('customerUpload.greeting', { name: p.customerName }) : t('customerUpload.greetingAnon'),
+          t('customerUpload.body', { title: p.title }),
+        ],
+        action: action(t('customerUpload.action')),
+        after: [
+          t('customerUpload.limits', {
+            size: formatBytes(p.maxBytes, language),
+            date: formatDateTime(p.expiresAt, language, 'UTC') + ' UTC',
+          }),
+          t('footer.ignore'),
+        ],
       };
     }
     case 'notification': {

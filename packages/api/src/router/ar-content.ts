@@ -1,5 +1,7 @@
 import {
   AR_CONTENT_STATUSES,
+  CUSTOMER_UPLOAD_MAX_HOURS,
+  CUSTOMER_UPLOAD_MIN_BYTES,
   CSV_IMPORT_LIMITS,
   csvImportPhotoSchema,
   inputs,
@@ -11,6 +13,7 @@ import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
 import { importCsv } from '../services/ar-content-import.service.ts';
 import { sendToCustomer } from '../services/customer-link.service.ts';
+import * as customerUploads from '../services/customer-upload.service.ts';
 import { rest } from '../rest/meta.ts';
 import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
@@ -59,6 +62,8 @@ export const arContentRouter = router({
         ...pageInput,
         status: z.enum(AR_CONTENT_STATUSES).optional(),
         includeArchived: z.boolean().optional(),
+        /** Matches the customer's name, email or phone, or the order reference (case-insensitive, part of it). */
+        search: z.string().trim().max(100).optional(),
       }),
     )
     .query(({ ctx, input }) => arContent.listArContent(ctx, input)),
@@ -172,4 +177,40 @@ export const arContentRouter = router({
   sendToCustomer: tenantProcedure('editor')
     .input(z.strictObject({ id, email: email.nullable().optional(), language: languageSchema.nullable().optional() }))
     .mutation(({ ctx, input }) => sendToCustomer(ctx, input)),
+
+  /**
+   * A link (`${PUBLIC_URL}/u#<token>`) with which the item's customer uploads its video, with no account: this item only,
+   * at most `maxBytes`, until `expiresInHours` from now, once. The token is shown once (QR code included); `sendTo`
+   * mails the link in the customer's language.
+   */
+  createUploadLink: tenantProcedure('editor')
+    .input(
+      z.strictObject({
+        id,
+        expiresInHours: z.number().int().min(1).max(CUSTOMER_UPLOAD_MAX_HOURS).optional(),
+        maxBytes: z.number().int().min(CUSTOMER_UPLOAD_MIN_BYTES).max(Number.MAX_SAFE_INTEGER).optional(),
+        sendTo: email.optional(),
+        language: languageSchema.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => customerUploads.createUploadLink(ctx, input)),
+
+  /** The item's upload links, newest first, each with its state and the video uploaded through it. */
+  uploadLinks: tenantProcedure('editor')
+    .input(z.strictObject({ id }))
+    .query(({ ctx, input }) => customerUploads.listUploadLinks(ctx, input)),
+
+  /** `id` is the link's; an upload in progress through it is aborted. */
+  revokeUploadLink: tenantProcedure('editor')
+    .input(z.strictObject({ id }))
+    .mutation(({ ctx, input }) => customerUploads.revokeUploadLink(ctx, input)),
+
+  /** The customer's video goes live: it joins the playlist and becomes the item's default video. */
+  approveCustomerVideo: tenantProcedure('editor')
+    .input(z.strictObject({ id, videoId: id }))
+    .mutation(({ ctx, input }) => customerUploads.approveCustomerVideo(ctx, input)),
+
+  rejectCustomerVideo: tenantProcedure('editor')
+    .input(z.strictObject({ id, videoId: id }))
+    .mutation(({ ctx, input }) => customerUploads.rejectCustomerVideo(ctx, input)),
 });

@@ -40,6 +40,12 @@ export function streamOf(event: DomainEvent): Stream {
       return { aggregate: ['user', event.userId] };
     case 'webhook.endpoint-disabled':
       return { aggregate: ['webhook-endpoint', event.endpointId] };
+    case 'customer-upload.completed':
+      // A link is used once: its completion is announced once.
+      return {
+        aggregate: ['ar-content', event.arContentId],
+        dedupeKey: `customer-upload.completed:${event.linkId}`,
+      };
     case 'order.placed':
     case 'order.cancelled':
     case 'order.in-production':

@@ -45,4 +45,13 @@ export const mail = {
     action: 'Open the AR viewer',
     qrAlt: 'QR code of the AR viewer link',
   },
+  customerUpload: {
+    subject: 'Upload the video for “{{title}}”',
+    heading: 'Send us your video',
+    greeting: 'Hello, {{name}}!',
+    greetingAnon: 'Hello!',
+    body: 'Please upload the video that “{{title}}” will play. Open the link on your phone and pick the video; no account is needed.',
+    action: 'Upload the video',
+    limits: 'The link works once, for a video of at most {{size}}, until {{date}}.',
+  },
 };
