@@ -35,6 +35,8 @@ const ArContentPage = lazy(() => import('./pages/ar-content.tsx').then((m) => ({
 const AnalyticsPage = lazy(() => import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
 const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => ({ default: m.ApiKeysPage })));
+const ArImportPage = lazy(() => import('./pages/ar-import.tsx').then((m) => ({ default: m.ArImportPage })));
+const ProjectEditPage = lazy(() => import('./pages/project-edit.tsx').then((m) => ({ default: m.ProjectEditPage })));
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -97,6 +99,8 @@ export function Routes() {
                 <Route path="/c/:companyId/projects" component={ProjectsPage} />
                 <Route path="/c/:companyId/projects/:projectId" component={ProjectPage} />
                 <Route path="/c/:companyId/projects/:projectId/analytics" component={AnalyticsPage} />
+                <Route path="/c/:companyId/projects/:projectId/import" component={ArImportPage} />
+                <Route path="/c/:companyId/projects/:projectId/edit" component={ProjectEditPage} />
                 <Route path="/c/:companyId/ar/:arContentId" component={ArContentPage} />
                 <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
                 <Route path="/c/:companyId/members" component={MembersPage} />

@@ -45,6 +45,11 @@ export function ArContentSection({
             onChange={(e) => setShowArchived(e.currentTarget.checked)}
           />
           {canCreate && (
+            <Button size="sm" variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/import`}>
+              {t('csvImport.open')}
+            </Button>
+          )}
+          {canCreate && (
             <Button size="sm" onClick={() => setCreating(true)}>
               {t('arList.new')}
             </Button>

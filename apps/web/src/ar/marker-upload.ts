@@ -31,8 +31,8 @@ export async function uploadMarker(
   return client.arContent.completeMarkerUpload.mutate({ id });
 }
 
-/** XMLHttpRequest rather than fetch: only it reports upload progress. */
-function putFile(
+/** XMLHttpRequest rather than fetch: only it reports upload progress. Also sends the CSV import's photos. */
+export function putFile(
   url: string,
   file: File,
   headers: Record<string, string>,

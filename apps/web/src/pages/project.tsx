@@ -41,9 +41,16 @@ export function ProjectPage() {
           </Group>
           {project.data?.description && <Text c="dimmed">{project.data.description}</Text>}
         </div>
-        <Button variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/analytics`}>
-          {t('project.analytics')}
-        </Button>
+        <Group gap="sm">
+          {can('editor') && !archived && (
+            <Button variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/edit`}>
+              {t('projectEdit.edit')}
+            </Button>
+          )}
+          <Button variant="default" component={Link} href={`/c/${companyId}/projects/${projectId}/analytics`}>
+            {t('project.analytics')}
+          </Button>
+        </Group>
       </Group>
 
       {can('editor') && !archived && (
