@@ -92,6 +92,7 @@ export function deriveKeys(rootSecret: string) {
     paymentSecrets: key('arvlite/payment-secrets/v1'),
     unsubscribe: key('arvlite/unsubscribe/v1'),
     customerUploads: key('arvlite/customer-uploads/v1'),
+    documentLinks: key('arvlite/document-links/v1'),
   };
 }
 
@@ -147,6 +148,8 @@ function toConfig(e: z.output<typeof envSchema>) {
       passwordResetKey: keys?.passwordReset,
       /** HMAC key that derives customer upload link tokens from their ids (the mailer derives the same). */
       customerUploadKey: keys?.customerUploads,
+      /** HMAC key that derives the tokens of document links (a customer's invoice) from their ids (the mailer derives the same). */
+      documentLinkKey: keys?.documentLinks,
       inviteTtlHours: e.AUTH_INVITE_TTL_HOURS,
       issuer: publicUrl,
       audience: 'arvlite-api',
@@ -285,6 +288,7 @@ export function requireServices(config: Config): Config & {
     invitationKey: string;
     passwordResetKey: string;
     customerUploadKey: string;
+    documentLinkKey: string;
   };
   media: { urlSigningKey: string };
   viewer: { hashKey: string };
@@ -314,6 +318,7 @@ export function requireServices(config: Config): Config & {
       invitationKey: string;
       passwordResetKey: string;
       customerUploadKey: string;
+      documentLinkKey: string;
     };
     media: { urlSigningKey: string };
     viewer: { hashKey: string };
