@@ -1,11 +1,8 @@
 // The payment provider port: what ARVlite asks of any provider (manual bank transfer, YooKassa, Stripe).
 
-export const PAYMENT_PROVIDERS = ['manual', 'yookassa', 'stripe'] as const;
-export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
+import type { PaymentProvider as PaymentProviderName, PaymentStatus } from '@arvlite/contract';
 
-/** A payment's state as ARVlite keeps it. */
-export const PAYMENT_STATUSES = ['PENDING', 'SUCCEEDED', 'CANCELED', 'REFUNDED', 'PARTIALLY_REFUNDED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type { PaymentProviderName, PaymentStatus };
 
 export interface CreatePaymentInput {
   orderId: string;
