@@ -62,7 +62,10 @@ export const paymentStartInput = z.strictObject({
   /** Default: the company's provider. */
   provider: paymentProviderSchema.optional(),
   /** Where the payer returns after paying: a page on one of the allowed origins (default: the order's page). */
-  returnUrl: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).max(2048).optional(),
+  returnUrl: z
+    .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+    .max(2048)
+    .optional(),
 });
 
 export const paymentListInput = z.strictObject({ orderId: uuid });
