@@ -12,6 +12,12 @@ import {
   ProductSchema,
 } from './order.entity.ts';
 import { EmailMessageSchema } from './email-message.entity.ts';
+import {
+  PaymentNotificationSchema,
+  PaymentRefundSchema,
+  PaymentSchema,
+  PaymentSettingsSchema,
+} from './payment.entity.ts';
 import { EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 import { InvitationSchema } from './invitation.entity.ts';
 import { MembershipSchema } from './membership.entity.ts';
@@ -70,6 +76,16 @@ export {
   ProductSchema,
 } from './order.entity.ts';
 export { EmailMessage, EmailMessageSchema } from './email-message.entity.ts';
+export {
+  Payment,
+  PaymentNotification,
+  PaymentNotificationSchema,
+  PaymentRefund,
+  PaymentRefundSchema,
+  PaymentSchema,
+  PaymentSettings,
+  PaymentSettingsSchema,
+} from './payment.entity.ts';
 export { EmailVerificationToken, EmailVerificationTokenSchema } from './email-verification-token.entity.ts';
 export { Invitation, InvitationSchema } from './invitation.entity.ts';
 export { Membership, MembershipSchema } from './membership.entity.ts';
@@ -150,4 +166,8 @@ export const entities = [
   OrderItemSchema,
   InvoiceSchema,
   CompanyCounterSchema,
+  PaymentSettingsSchema,
+  PaymentSchema,
+  PaymentNotificationSchema,
+  PaymentRefundSchema,
 ];
