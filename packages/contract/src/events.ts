@@ -128,6 +128,13 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     invoiceId: z.uuid(),
     kind: z.enum(['INVOICE', 'CREDIT_NOTE']),
   }),
+  /** An invoice's or credit note's PDF was stored (once; the object is never replaced); the customer is mailed a link. */
+  z.strictObject({
+    type: z.literal('invoice.rendered'),
+    ...order,
+    invoiceId: z.uuid(),
+    kind: z.enum(['INVOICE', 'CREDIT_NOTE']),
+  }),
 ]);
 
 export type DomainEvent = z.output<typeof domainEventSchema>;

@@ -67,6 +67,8 @@ function entryOf(event: DomainEvent): Entry | null {
     case 'order.delivered':
     case 'order.refunded':
     case 'invoice.issued':
+    // A stored PDF changes nothing anyone did; the invoice itself was audited when it was issued.
+    case 'invoice.rendered':
     case 'member.invited':
     case 'member.joined':
     case 'user.verification-requested':

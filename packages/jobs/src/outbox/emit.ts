@@ -54,6 +54,9 @@ export function streamOf(event: DomainEvent): Stream {
     case 'order.refunded':
     case 'invoice.issued':
       return { aggregate: ['order', event.orderId] };
+    case 'invoice.rendered':
+      // Rendered once per invoice: a second announcement (a re-run job) mails nobody again.
+      return { aggregate: ['order', event.orderId], dedupeKey: `invoice.rendered:${event.invoiceId}` };
     case 'order.paid':
       // An order is paid once: a second confirmation (a provider's duplicate notification) announces nothing.
       return { aggregate: ['order', event.orderId], dedupeKey: `order.paid:${event.orderId}` };
