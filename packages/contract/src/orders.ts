@@ -1,7 +1,7 @@
 // Orders, products, money and invoices: the rules the server, the dashboard and the payment providers agree on.
 // Money is always an integer count of the currency's minor unit (kopecks, cents): never a float, never negative.
 import { z } from 'zod';
-import { email, TEXT_LIMITS } from './inputs.ts';
+import { email, instant, TEXT_LIMITS } from './inputs.ts';
 import { languageSchema } from './languages.ts';
 
 /** ISO 4217 currencies we take, with the exponent of their minor unit (RUB 2: 1 rouble = 100 kopecks; JPY 0). */
@@ -209,8 +209,8 @@ export const orderListInput = z.strictObject({
   ...page,
   state: orderStateSchema.optional(),
   /** Orders created at or after `from` and before `to`. */
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: instant.optional(),
+  to: instant.optional(),
   /** Matches the customer's name, email or phone, the order's reference or number. */
   search: z.string().trim().max(ORDER_TEXT_LIMITS.search).optional(),
 });

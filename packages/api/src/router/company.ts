@@ -1,4 +1,4 @@
-import { languageSchema } from '@arvlite/contract';
+import { companyBillingInput, languageSchema } from '@arvlite/contract';
 import { z } from 'zod';
 import * as companies from '../services/company.service.ts';
 import { router, selfProcedure, tenantProcedure } from '../trpc.ts';
@@ -23,6 +23,8 @@ export const companyRouter = router({
         timezone: timezone.optional(),
         /** The language of the company's viewer pages, unless a visitor chooses another. */
         language: languageSchema.optional(),
+        /** The details printed on invoices: legal name, address, tax ID, bank details (owners and admins). */
+        billing: companyBillingInput.optional(),
       }),
     )
     .mutation(({ ctx, input }) => companies.updateCompany(ctx, input)),

@@ -168,15 +168,34 @@ export async function createArContent(ctx: Ctx, input: ContentFields & { project
 
 export async function listArContent(
   ctx: Ctx,
-  input: { projectId: string; cursor?: string; limit: number; status?: ArContentStatus; includeArchived?: boolean },
+  input: {
+    projectId: string;
+    cursor?: string;
+    limit: number;
+    status?: ArContentStatus;
+    includeArchived?: boolean;
+    search?: string;
+  },
 ) {
   const { project } = await ctx.access.project(input.projectId);
+  // `%`, `_` and `\` in the search are taken literally.
+  const like = input.search ? `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const { items, nextCursor } = await findPage(
     ctx.em,
     ArContent,
     {
       project,
       deletedAt: null,
+      ...(like
+        ? {
+            $or: [
+              { customerName: { $ilike: like } },
+              { customerEmail: { $ilike: like } },
+              { customerPhone: { $ilike: like } },
+              { orderRef: { $ilike: like } },
+            ],
+          }
+        : {}),
       ...(input.status
         ? { status: input.status }
         : input.includeArchived

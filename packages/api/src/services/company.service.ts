@@ -16,6 +16,12 @@ export function companyView(c: Company, role?: string) {
     storageQuotaBytes: c.storageQuotaBytes,
     storageUsedBytes: c.storageUsedBytes,
     storageReservedBytes: c.storageReservedBytes,
+    billing: {
+      legalName: c.legalName ?? null,
+      address: c.billingAddress ?? null,
+      taxId: c.taxId ?? null,
+      bankDetails: c.bankDetails ?? null,
+    },
     createdAt: c.createdAt,
     ...(role ? { role } : {}),
   };
@@ -71,11 +77,33 @@ export async function getCompany(access: Access, companyId: string) {
 
 export async function updateCompany(
   ctx: Ctx & { access: Access; caller: Caller },
-  input: { id: string; name?: string; timezone?: string; language?: Language },
+  input: {
+    id: string;
+    name?: string;
+    timezone?: string;
+    language?: Language;
+    billing?: {
+      legalName?: string | null;
+      address?: string | null;
+      taxId?: string | null;
+      bankDetails?: string | null;
+    };
+  },
 ) {
   return ctx.em.transactional(async (tem) => {
     const { company, role } = await ctx.access.company(input.id);
-    const patch = { name: input.name, timezone: input.timezone, language: input.language };
+    const b = input.billing;
+    // An empty text clears the field.
+    const billing = (v: string | null | undefined) => (v === undefined ? undefined : v || null);
+    const patch = {
+      name: input.name,
+      timezone: input.timezone,
+      language: input.language,
+      legalName: billing(b?.legalName),
+      billingAddress: billing(b?.address),
+      taxId: billing(b?.taxId),
+      bankDetails: billing(b?.bankDetails),
+    };
     const changes = diff(company, patch);
     tem.assign(company, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
     audit(tem, actor(ctx), {

@@ -3,6 +3,7 @@ import { auditConsumer } from './audit.consumer.ts';
 import type { OutboxConsumer } from './consumer.ts';
 import { mailConsumer } from './mail.consumer.ts';
 import { notificationConsumer } from './notification.consumer.ts';
+import { orderMailConsumer } from './order-mail.consumer.ts';
 import { verificationMailConsumer } from './verification-mail.consumer.ts';
 import { webhookConsumer } from './webhook.consumer.ts';
 
@@ -12,4 +13,5 @@ export const outboxConsumers: readonly OutboxConsumer[] = [
   verificationMailConsumer,
   webhookConsumer,
   notificationConsumer,
+  orderMailConsumer,
 ];
