@@ -1,4 +1,4 @@
-export { initOrm, migrate, ormConfig, type Orm, type OrmOptions } from './orm.ts';
+export { initOrm, migrate, migrationsPath, ormConfig, type Orm, type OrmOptions } from './orm.ts';
 export * from './entities/index.ts';
 export { WorkerHeartbeatRepository } from './repositories/worker-heartbeat.repository.ts';
 export type { EntityManager } from '@mikro-orm/postgresql';

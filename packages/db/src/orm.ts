@@ -50,12 +50,15 @@ export async function initOrm(opts: OrmOptions) {
 
 export type Orm = Awaited<ReturnType<typeof initOrm>>;
 
-/** Applies our migrations, then graphile-worker's own schema, so the API can enqueue before any worker has started. */
-export async function migrate(url: string): Promise<string[]> {
+/**
+ * Applies graphile-worker's own schema, then our migrations (all, or up to and including `to`), so the API can enqueue
+ * before any worker has started.
+ */
+export async function migrate(url: string, opts: { to?: string } = {}): Promise<string[]> {
   await runMigrations({ connectionString: url, logger: undefined });
   const orm = await MikroORM.init(ormConfig({ url, poolMax: 2, snapshot: false }));
   try {
-    const done = await orm.migrator.up();
+    const done = await orm.migrator.up(opts.to === undefined ? undefined : { to: opts.to });
     return done.map((m) => m.name);
   } finally {
     await orm.close(true);

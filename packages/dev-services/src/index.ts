@@ -333,3 +333,20 @@ export function redact(url: string): string {
     return url;
   }
 }
+
+/**
+ * Where this machine reaches the embedded services of `pnpm start` (the URLs its services process reports when
+ * ready), for tools such as the CLI that run beside it: Postgres on loopback, s3rver on HOST (loopback for a wildcard).
+ */
+export function embeddedServiceUrls(config: {
+  http: { host: string };
+  devServices: { postgresPort: number; s3Port: number };
+}): { databaseUrl: string; s3Endpoint: string } {
+  const host = config.http.host;
+  const s3Host =
+    host === '' || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    databaseUrl: `postgres://postgres:postgres@127.0.0.1:${config.devServices.postgresPort}/arvlite`,
+    s3Endpoint: `http://${s3Host}:${config.devServices.s3Port}`,
+  };
+}
