@@ -20,3 +20,4 @@ export * from './orders.ts';
 export * from './csv-import.ts';
 export * from './customer-uploads.ts';
 export * from './payments.ts';
+export * from './documents.ts';

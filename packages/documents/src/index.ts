@@ -21,7 +21,7 @@ export {
   PRINT_BLEED_MM,
   PRINT_MAX_ITEMS,
   MIN_PRINT_DPI,
-  CUSTOM_WIDTH_MM,
+  CUSTOM_PRINT_WIDTH_MM,
   type PrintFormat,
   type PrintItem,
   type PrintLayout,
@@ -29,5 +29,6 @@ export {
   type PrintResult,
   type PrintWarning,
 } from './print.ts';
+export { textsFor as documentTexts } from './pdf.ts';
 export { documents as documentsEn } from './locales/en.ts';
 export { documents as documentsRu } from './locales/ru.ts';

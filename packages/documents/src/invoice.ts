@@ -26,8 +26,8 @@ export interface InvoiceLine {
   description: string;
   quantity: number;
   unitPriceMinor: number;
-  /** Tax rate in basis points: 2000 is 20 %, 0 is no tax. */
-  taxRateBp: number;
+  /** Tax rate in basis points: 2000 is 20 %, 0 is no tax; null when the line mixes rates (a refund of a whole order). */
+  taxRateBp: number | null;
   /** Whether the unit price already includes the tax. */
   taxInclusive: boolean;
   /** The line's amount without tax, its tax and its total (net + tax), as computed by the order. */
@@ -73,7 +73,7 @@ function check(doc: InvoiceDocument): void {
   let tax = 0;
   let total = 0;
   for (const line of doc.lines) {
-    if (!ints(line.quantity, line.unitPriceMinor, line.taxRateBp, line.netMinor, line.taxMinor, line.totalMinor)) {
+    if (!ints(line.quantity, line.unitPriceMinor, line.taxRateBp ?? 0, line.netMinor, line.taxMinor, line.totalMinor)) {
       throw new InvoiceDataError('amounts and quantities must be integers');
     }
     if (line.netMinor + line.taxMinor !== line.totalMinor) throw new InvoiceDataError('a line’s net + tax ≠ total');
@@ -197,13 +197,16 @@ export async function renderInvoicePdf(input: InvoiceDocument): Promise<Buffer> 
   rule();
   y += mm(1);
   for (const line of input.lines) {
-    const rate = formatNumber(line.taxRateBp / 10000, lng, { style: 'percent', maximumFractionDigits: 2 });
+    const rate =
+      line.taxRateBp === null
+        ? ''
+        : `${formatNumber(line.taxRateBp / 10000, lng, { style: 'percent', maximumFractionDigits: 2 })} `;
     row(
       [
         bounded(line.description, 500, 'description'),
         formatNumber(line.quantity, lng),
         money(line.unitPriceMinor),
-        `${rate} ${line.taxInclusive ? t('invoice.taxInclusive') : t('invoice.taxExclusive')}\n${money(line.taxMinor)}`,
+        `${rate}${line.taxInclusive ? t('invoice.taxInclusive') : t('invoice.taxExclusive')}\n${money(line.taxMinor)}`,
         money(line.totalMinor),
       ],
       FONT,

@@ -2,23 +2,22 @@
 // the viewer with a call to action in the customer's language (back), and a job ticket page for the operator and the
 // lab with sizes, resolution and warnings (never on a print page). PDF/A-2b, so the sRGB IEC61966-2.1 profile is
 // embedded as the output intent; the worker hands over photos already converted to sRGB.
-import type { Language } from '@arvlite/contract';
+import {
+  CUSTOM_PRINT_WIDTH_MM,
+  MIN_PRINT_DPI,
+  PRINT_BLEED_MM,
+  PRINT_FORMATS,
+  PRINT_SIZES_MM,
+  type Language,
+  type PrintFormat,
+  type PrintWarning,
+} from '@arvlite/contract';
 import QRCode from 'qrcode';
 import { bounded, createDocument, finish, FONT, FONT_BOLD, mm, textsFor } from './pdf.ts';
 
-export const PRINT_FORMATS = ['A6', 'A5', 'A4', '10x15', 'CUSTOM'] as const;
-export type PrintFormat = (typeof PRINT_FORMATS)[number];
-
-/** Trim sizes in millimetres, portrait (a landscape photo turns the page). */
-export const PRINT_SIZES_MM: Record<Exclude<PrintFormat, 'CUSTOM'>, { width: number; height: number }> = {
-  A6: { width: 105, height: 148 },
-  A5: { width: 148, height: 210 },
-  A4: { width: 210, height: 297 },
-  '10x15': { width: 100, height: 150 },
-};
-export const CUSTOM_WIDTH_MM = { min: 20, max: 1000 } as const;
-export const PRINT_BLEED_MM = 3;
-export const MIN_PRINT_DPI = 300;
+export { PRINT_FORMATS, PRINT_SIZES_MM, PRINT_BLEED_MM, MIN_PRINT_DPI, CUSTOM_PRINT_WIDTH_MM };
+export type { PrintFormat, PrintWarning };
+const CUSTOM_WIDTH_MM = CUSTOM_PRINT_WIDTH_MM;
 /** Room beyond the trim for the bleed and the crop marks (3 mm gap, 5 mm marks, 2 mm spare). */
 const SLUG_MM = 10;
 const MARK_GAP_MM = PRINT_BLEED_MM;
@@ -39,14 +38,6 @@ export interface PrintItem {
   language: Language;
   customerName?: string | null;
   copies?: number;
-}
-
-export interface PrintWarning {
-  code: 'LOW_RESOLUTION';
-  itemId: string;
-  /** The photo's resolution at its printed size (pixels per inch, rounded down). */
-  dpi: number;
-  minDpi: number;
 }
 
 export interface PrintLayout {

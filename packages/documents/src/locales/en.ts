@@ -25,6 +25,7 @@ export const documents = {
     total: 'Total',
     totalCredited: 'Total credited',
     inclusiveNote: 'Prices marked “incl.” include tax; prices marked “excl.” exclude it.',
+    refundLine: 'Refund for order {{order}}',
     page: 'Page {{page}} of {{pages}}',
   },
   print: {

@@ -25,6 +25,7 @@ export const documents = {
     total: 'Итого',
     totalCredited: 'Итого к возврату',
     inclusiveNote: 'Налог по строкам с пометкой «вкл.» включён в цену, с пометкой «сверх» начислен сверх цены.',
+    refundLine: 'Возврат по заказу {{order}}',
     page: 'Страница {{page}} из {{pages}}',
   },
   print: {
