@@ -4,6 +4,7 @@ import { ArPlaylistItemSchema, ArPlaylistRuleSchema } from './ar-playlist.entity
 import { AuditLogSchema } from './audit-log.entity.ts';
 import { CompanySchema } from './company.entity.ts';
 import { CustomerUploadLinkSchema } from './customer-upload-link.entity.ts';
+import { DocumentLinkSchema, PrintFileSchema } from './document.entity.ts';
 import {
   CompanyCounterSchema,
   CustomerOrderSchema,
@@ -63,6 +64,7 @@ export { ArPlaylistItem, ArPlaylistItemSchema, ArPlaylistRule, ArPlaylistRuleSch
 export { AuditLog, AuditLogSchema } from './audit-log.entity.ts';
 export { Company, CompanySchema } from './company.entity.ts';
 export { CustomerUploadLink, CustomerUploadLinkSchema } from './customer-upload-link.entity.ts';
+export { DocumentLink, DocumentLinkSchema, PrintFile, PrintFileSchema } from './document.entity.ts';
 export {
   CompanyCounter,
   CompanyCounterSchema,
@@ -170,4 +172,6 @@ export const entities = [
   PaymentSchema,
   PaymentNotificationSchema,
   PaymentRefundSchema,
+  DocumentLinkSchema,
+  PrintFileSchema,
 ];
