@@ -1,6 +1,6 @@
 export * from './errors.ts';
 export { EMAIL_VERIFICATION_TTL_MS, emailVerificationToken, emailVerificationTokenHash } from './email-verification.ts';
-export { customerUploadToken, invitationToken, passwordResetToken } from './link-tokens.ts';
+export { customerUploadToken, documentLinkToken, invitationToken, passwordResetToken } from './link-tokens.ts';
 export { unsubscribeToken, verifyUnsubscribeToken, type UnsubscribeScope } from './unsubscribe-token.ts';
 export { addUsage, chargeUsage, commitQuota, releaseQuota, reserveQuota, type SqlExecutor } from './quota.ts';
 export * from './storage-keys.ts';

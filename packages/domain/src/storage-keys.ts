@@ -120,3 +120,23 @@ export function markerKey(ids: ArContentKeyIds, revision: number, file: keyof ty
   const prefix = file === 'original' ? markerRevisionPrefix(ids, revision) : markerOutputPrefix(ids, revision);
   return `${prefix}${MARKER_FILES[file]}`;
 }
+
+/** An order's private documents (invoices, print sheets); never under pub/. */
+export function orderPrefix(companyId: string, orderId: string): string {
+  return `${companyId}/orders/${orderId}/`;
+}
+
+/** An invoice's or credit note's PDF: named by the invoice id, written once and never replaced. */
+export function invoicePdfKey(companyId: string, orderId: string, invoiceId: string): string {
+  return `${orderPrefix(companyId, orderId)}invoices/${invoiceId}.pdf`;
+}
+
+/** An AR item's print file (under the item's prefix, so deleting the item deletes it). */
+export function itemPrintKey(ids: ArContentKeyIds, printFileId: string): string {
+  return `${arContentPrefix(ids)}print/${printFileId}.pdf`;
+}
+
+/** An order's print sheet. */
+export function orderPrintKey(companyId: string, orderId: string, printFileId: string): string {
+  return `${orderPrefix(companyId, orderId)}print/${printFileId}.pdf`;
+}
