@@ -74,6 +74,20 @@ export const mailParamsSchemas = {
     maxBytes: z.int().min(1),
   }),
   /**
+   * A customer's invoice or credit note: a link that opens its PDF (`${PUBLIC_URL}/d/<token>`, the token derived from
+   * the document link's id at send time) until `expiresAt`.
+   */
+  invoice: z.strictObject({
+    linkId: z.uuid(),
+    kind: z.enum(['INVOICE', 'CREDIT_NOTE']),
+    number: headerText(24),
+    /** The total as the document prints it (formatted in the mail's language). */
+    total: headerText(64),
+    orderNumber: z.int().min(1),
+    customerName: headerText(200).nullable(),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
+  /**
    * Anything the notifications send: a subject, a few paragraphs and an optional button to a page of the app.
    * `unsubscribeToken`, when given, becomes List-Unsubscribe (+ One-Click) to `${PUBLIC_URL}/unsubscribe?token=…`.
    */

@@ -58,6 +58,10 @@ export function renderSubject<K extends MailKind>(kind: K, params: ParsedMailPar
     }
     case 'customer-upload':
       return t('customerUpload.subject', { title: (params as ParsedMailParams<'customer-upload'>).title });
+    case 'invoice': {
+      const p = params as ParsedMailParams<'invoice'>;
+      return t(p.kind === 'CREDIT_NOTE' ? 'invoice.subjectCredit' : 'invoice.subject', { number: p.number });
+    }
   }
   throw new Error(`unknown mail kind ${String(kind)}`);
 }
@@ -138,6 +142,19 @@ function bodyOf<K extends MailKind>(kind: K, params: ParsedMailParams<K>, langua
           }),
           t('footer.ignore'),
         ],
+      };
+    }
+    case 'invoice': {
+      const p = params as ParsedMailParams<'invoice'>;
+      const credit = p.kind === 'CREDIT_NOTE';
+      return {
+        heading: t(credit ? 'invoice.headingCredit' : 'invoice.heading', { order: p.orderNumber }),
+        paragraphs: [
+          p.customerName ? t('invoice.greeting', { name: p.customerName }) : t('invoice.greetingAnon'),
+          t(credit ? 'invoice.bodyCredit' : 'invoice.body', { number: p.number, total: p.total }),
+        ],
+        action: action(t('invoice.action')),
+        after: [t('invoice.expires', { date: formatDateTime(p.expiresAt, language, 'UTC') + ' UTC' })],
       };
     }
     case 'notification': {

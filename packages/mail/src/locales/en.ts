@@ -54,4 +54,16 @@ export const mail = {
     action: 'Upload the video',
     limits: 'The link works once, for a video of at most {{size}}, until {{date}}.',
   },
+  invoice: {
+    subject: 'Invoice {{number}}',
+    subjectCredit: 'Credit note {{number}}',
+    heading: 'Your invoice for order #{{order}}',
+    headingCredit: 'Your credit note for order #{{order}}',
+    greeting: 'Hello, {{name}}!',
+    greetingAnon: 'Hello!',
+    body: 'Thank you for your payment. Invoice {{number}} for {{total}} is ready as a PDF.',
+    bodyCredit: 'We have refunded {{total}}. Credit note {{number}} is ready as a PDF.',
+    action: 'Download the PDF',
+    expires: 'The link works until {{date}}. Keep the PDF for your records.',
+  },
 };

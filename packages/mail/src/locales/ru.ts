@@ -60,4 +60,16 @@ export const mail = {
     action: 'Загрузить видео',
     limits: 'Ссылка действует один раз, для видео не больше {{size}}, до {{date}}.',
   },
+  invoice: {
+    subject: 'Счёт {{number}}',
+    subjectCredit: 'Кредит-нота {{number}}',
+    heading: 'Ваш счёт по заказу №{{order}}',
+    headingCredit: 'Кредит-нота по заказу №{{order}}',
+    greeting: 'Здравствуйте, {{name}}!',
+    greetingAnon: 'Здравствуйте!',
+    body: 'Спасибо за оплату. Счёт {{number}} на сумму {{total}} готов в формате PDF.',
+    bodyCredit: 'Мы вернули {{total}}. Кредит-нота {{number}} готова в формате PDF.',
+    action: 'Скачать PDF',
+    expires: 'Ссылка действует до {{date}}. Сохраните PDF для своих записей.',
+  },
 };
