@@ -5,6 +5,7 @@ import { MAIL_KINDS, isLanguage, type MailKind, type ParsedMailParams } from '@a
 import type { ServiceConfig } from '@arvlite/config';
 import {
   customerUploadToken,
+  documentLinkToken,
   emailVerificationToken,
   invitationToken,
   passwordResetToken,
@@ -63,6 +64,10 @@ export function linksOf(kind: MailKind, params: unknown, config: ServiceConfig):
     case 'customer-upload': {
       const p = params as ParsedMailParams<'customer-upload'>;
       return { action: `${base}/u#${customerUploadToken(config.auth.customerUploadKey, p.linkId)}` };
+    }
+    case 'invoice': {
+      const p = params as ParsedMailParams<'invoice'>;
+      return { action: `${base}/d/${documentLinkToken(config.auth.documentLinkKey, p.linkId)}` };
     }
     case 'notification': {
       const p = params as ParsedMailParams<'notification'>;
