@@ -39,7 +39,7 @@ export async function startWorker(
   const { config, orm, log } = deps;
   const id = `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const graphileIds = new Set<string>();
-  const counters = { completed: 0, failed: 0 };
+  const counters = { completed: 0, failed: 0, running: 0 };
 
   const em = orm.fork();
   em.create(WorkerHeartbeat, { id, hostname: hostname().slice(0, 255), pid: process.pid, graphileWorkerIds: [] });
@@ -61,17 +61,24 @@ export async function startWorker(
   // Jobs are locked by the pool's id (batched fetching) or a worker's; a crash must release both.
   events.on('pool:create', ({ workerPool }) => graphileIds.add(workerPool.id));
   events.on('worker:create', ({ worker }) => graphileIds.add(worker.workerId));
+  events.on('job:start', () => counters.running++);
+  events.on('job:complete', () => (counters.running = Math.max(0, counters.running - 1)));
   events.on('job:success', () => counters.completed++);
   events.on('job:error', ({ error, job }) => {
     counters.failed++;
     log.warn({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed');
   });
+  const concurrency = opts.concurrency ?? config.worker.concurrency;
   const runner = await run({
     events,
     connectionString: config.database.url,
-    concurrency: opts.concurrency ?? config.worker.concurrency,
+    concurrency,
     pollInterval: config.worker.pollIntervalMs,
     noHandleSignals: true,
+    // Completions and failures through graphile-worker's batchers (0 ms: sent at once), because stop() waits for the
+    // batchers to flush. Without them a job's completion is sent unawaited, and a worker that exits right after
+    // stop() could leave a finished job locked, to run again once reaped (tests/integration/test/shutdown.test.ts).
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList,
     parsedCronItems: cron,
     // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
@@ -88,6 +95,9 @@ export async function startWorker(
         graphileWorkerIds: [...graphileIds],
         jobsCompleted: counters.completed,
         jobsFailed: counters.failed,
+        jobsRunning: counters.running,
+        concurrency,
+        taskNames: Object.keys(taskList).sort(),
       },
     );
     const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs);

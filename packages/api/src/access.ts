@@ -2,7 +2,7 @@
 import { roleAtLeast, type Role } from '@arvlite/contract';
 import { ArContent, Company, Membership, Project, Video, type EntityManager, type VideoRecord } from '@arvlite/db';
 import type { ApiKeyPrincipal } from './auth/api-keys.ts';
-import { ForbiddenError, NotFoundError } from './errors.ts';
+import { DomainError, ForbiddenError, NotFoundError } from './errors.ts';
 
 export interface Caller {
   /** The signed-in user; null when an API key calls. */
@@ -119,3 +119,40 @@ function createKeyAccess(em: EntityManager, key: ApiKeyPrincipal, minRole: Role)
 }
 
 export type Access = ReturnType<typeof createMemberAccess>;
+
+/** A change in a company the platform operator suspended: typed, with the operator's reason. */
+export class CompanySuspendedError extends DomainError {
+  constructor(reasonText: string | null | undefined) {
+    super('FORBIDDEN', 'This company is suspended by the platform operator; its content can be read but not changed', {
+      reason: 'COMPANY_SUSPENDED',
+      suspensionReason: reasonText ?? '',
+    });
+  }
+}
+
+/**
+ * Suspension, for tenant procedures: in a suspended company queries and subscriptions still read (members can see
+ * and export their data), and every mutation answers FORBIDDEN with reason COMPANY_SUSPENDED once it loads the
+ * company or one of its objects. Nothing else changes: resuming the company restores everything.
+ */
+export function guardSuspension(access: Access, type: 'query' | 'mutation' | 'subscription'): Access {
+  if (type !== 'mutation') return access;
+  const check = <T extends { company: Company }>(found: T): T => {
+    if (found.company.suspendedAt) throw new CompanySuspendedError(found.company.suspendedReason);
+    return found;
+  };
+  return {
+    ...access,
+    company: async (id) => check(await access.company(id)),
+    project: async (id) => check(await access.project(id)),
+    video: async (id) => check(await access.video(id)),
+    arContent: async (id) => check(await access.arContent(id)),
+    // A plain row for reading: refused in mutations of a suspended company like the rest.
+    videoRecord: async (id) => {
+      const found = await access.videoRecord(id);
+      const company = await access.company(found.video.company.id).catch(() => null);
+      if (company?.company.suspendedAt) throw new CompanySuspendedError(company.company.suspendedReason);
+      return found;
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { adminRouter } from './router/admin.ts';
 import { analyticsRouter } from './router/analytics.ts';
 import { apiKeyRouter } from './router/api-key.ts';
 import { arContentRouter } from './router/ar-content.ts';
@@ -34,6 +35,7 @@ export const appRouter = router({
   mail: mailRouter,
   notification: notificationRouter,
   webhook: webhookRouter,
+  admin: adminRouter,
   customerUpload: customerUploadRouter,
   product: productRouter,
   order: orderRouter,

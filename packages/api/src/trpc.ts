@@ -3,25 +3,26 @@ import { User, type Role } from '@arvlite/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z } from 'zod';
-import { createAccess, type Caller } from './access.ts';
+import { createAccess, guardSuspension, type Caller } from './access.ts';
 import { ApiKeyNotAllowedError, authenticateApiKey, isApiKeyToken } from './auth/api-keys.ts';
 import { accessTokenSessionId, verifyAccessToken } from './auth/tokens.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Context } from './context.ts';
-import { DomainError, UnauthorizedError } from './errors.ts';
+import { DomainError, NotFoundError, UnauthorizedError } from './errors.ts';
 import type { RestMeta } from './rest/meta.ts';
 import { serialize } from './serialize.ts';
 
 /**
  * How a procedure is scoped, read by the isolation test that walks the router:
  * `tenant` procedures load objects only through ctx.access at `minRole`; `self` ones touch only the caller's own rows;
- * `public` ones need no sign-in.
+ * `public` ones need no sign-in; `admin` ones are for the installation's operator only (everyone else: NOT_FOUND).
  */
 export type ProcedureMeta = (
   | { scope: 'tenant'; minRole: Role; usersOnly?: boolean }
   | { scope: 'self' }
   | { scope: 'public' }
+  | { scope: 'admin' }
   | { scope?: undefined }
 ) &
   RestMeta;
@@ -134,12 +135,25 @@ export const selfProcedure = authedUser.meta({ scope: 'self' });
 export function tenantProcedure(minRole: Role) {
   return authed
     .meta({ scope: 'tenant', minRole })
-    .use(({ ctx, next }) => next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }));
+    .use(({ ctx, type, next }) =>
+      next({ ctx: { access: guardSuspension(createAccess(ctx.em, ctx.caller, minRole), type) } }),
+    );
 }
 
 /** tenantProcedure for signed-in users only: members and API keys themselves are not managed with a key. */
 export function userTenantProcedure(minRole: Role) {
   return authedUser
     .meta({ scope: 'tenant', minRole, usersOnly: true })
-    .use(({ ctx, next }) => next({ ctx: { access: createAccess(ctx.em, ctx.caller, minRole) } }));
+    .use(({ ctx, type, next }) =>
+      next({ ctx: { access: guardSuspension(createAccess(ctx.em, ctx.caller, minRole), type) } }),
+    );
 }
+
+/**
+ * The installation's operator (`app_user.is_platform_admin`, granted only by the CLI), checked live on every call.
+ * Anyone else, API keys included, gets NOT_FOUND: the admin surface does not exist for them.
+ */
+export const adminProcedure = authed.meta({ scope: 'admin' }).use(({ ctx, next }) => {
+  if (!ctx.user?.isPlatformAdmin || !ctx.caller.userId) throw new NotFoundError('Page');
+  return next({ ctx: { user: ctx.user, caller: { userId: ctx.caller.userId } } });
+});

@@ -71,9 +71,16 @@ export type MarkerFailureCode = (typeof MARKER_FAILURE_CODES)[number];
 
 /**
  * Why `viewer.manifest` shows nothing, in order of precedence: unknown, deleted, archived, draft or not yet active →
- * NOT_FOUND; past its end → EXPIRED; no compiled marker yet → MARKER_PROCESSING; nothing can play now → NO_PLAYABLE_VIDEO.
+ * NOT_FOUND; its company suspended by the platform operator → COMPANY_SUSPENDED; past its end → EXPIRED; no compiled
+ * marker yet → MARKER_PROCESSING; nothing can play now → NO_PLAYABLE_VIDEO.
  */
-export const VIEWER_REASONS = ['NOT_FOUND', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO'] as const;
+export const VIEWER_REASONS = [
+  'NOT_FOUND',
+  'COMPANY_SUSPENDED',
+  'EXPIRED',
+  'MARKER_PROCESSING',
+  'NO_PLAYABLE_VIDEO',
+] as const;
 export type ViewerReason = (typeof VIEWER_REASONS)[number];
 export function isViewerReason(value: unknown): value is ViewerReason {
   return typeof value === 'string' && (VIEWER_REASONS as readonly string[]).includes(value);

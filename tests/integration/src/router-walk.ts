@@ -6,7 +6,7 @@ import { z } from 'zod';
 export interface ProcedureInfo {
   path: string;
   type: 'query' | 'mutation' | 'subscription';
-  meta: { scope: 'tenant'; minRole: string } | { scope: 'self' } | { scope: 'public' } | undefined;
+  meta: { scope: 'tenant'; minRole: string } | { scope: 'self' } | { scope: 'public' } | { scope: 'admin' } | undefined;
   input: z.ZodType | undefined;
 }
 
@@ -59,6 +59,7 @@ const SAMPLE_VALUES: unknown[] = [
   'ExponentPushToken[walker-device]',
   [1],
   ['a'],
+  ['1'],
   [],
   {},
 ];

@@ -200,12 +200,15 @@ afterAll(() => closeChangeEvents(deps.config.database.url));
 describe('tenant isolation', () => {
   const procedures = listProcedures();
 
-  it('knows every procedure’s scope: tenant-scoped, or listed here as public or self', () => {
+  it('knows every procedure’s scope: tenant-scoped, the operator’s (admin.*), or listed here as public or self', () => {
     for (const p of procedures) {
       const scope = p.meta?.scope;
       if (scope === 'public') expect(PUBLIC.has(p.path), `${p.path} is public but not listed in PUBLIC`).toBe(true);
       else if (scope === 'self') expect(SELF.has(p.path), `${p.path} is self-scoped but not listed in SELF`).toBe(true);
+      else if (scope === 'admin')
+        expect(p.path.startsWith('admin.'), `${p.path} is admin-scoped outside admin.*`).toBe(true);
       else expect(scope, `${p.path} has no scope`).toBe('tenant');
+      if (p.path.startsWith('admin.')) expect(scope, `${p.path} is in admin.* but not admin-scoped`).toBe('admin');
     }
     for (const path of [...PUBLIC, ...SELF]) expect(procedures.map((p) => p.path)).toContain(path);
   });
@@ -254,11 +257,15 @@ describe('tenant isolation', () => {
           const code = (e as TRPCError).code;
           if (p.meta?.scope === 'tenant') {
             expect(['NOT_FOUND', 'FORBIDDEN'], `${p.path}(${JSON.stringify(input)}) → ${code}`).toContain(code);
+          } else if (p.meta?.scope === 'admin') {
+            // B is no platform admin: the operator's procedures do not exist for it, whatever the ids.
+            expect(code, `${p.path}(${JSON.stringify(input)}) → ${code}`).toBe('NOT_FOUND');
           } else {
             expect(code, `${p.path}(${JSON.stringify(input)})`).not.toBe('INTERNAL_SERVER_ERROR');
           }
           continue;
         }
+        expect(p.meta?.scope, `${p.path} answered a non-admin`).not.toBe('admin');
         // A call that succeeds must not reveal anything of A's.
         const text = JSON.stringify(result ?? null);
         expect(text.includes(MARKER), `${p.path}(${JSON.stringify(input)}) leaked company A data`).toBe(false);

@@ -8,6 +8,7 @@ import { LanguageSwitch } from '../ui/language-switch.tsx';
 /** Whether trying again can help (the texts are in the catalogs under `reason.<REASON>`). */
 const RETRY: Record<UnavailableReason, boolean> = {
   NOT_FOUND: false,
+  COMPANY_SUSPENDED: true,
   EXPIRED: false,
   MARKER_PROCESSING: true,
   NO_PLAYABLE_VIDEO: true,

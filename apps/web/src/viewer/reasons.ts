@@ -15,6 +15,7 @@ export interface Explanation {
 
 export const REASONS: Record<ManifestReason, Explanation> = {
   NOT_FOUND: { key: 'NOT_FOUND', canRetry: false },
+  COMPANY_SUSPENDED: { key: 'COMPANY_SUSPENDED', canRetry: true },
   EXPIRED: { key: 'EXPIRED', canRetry: false },
   MARKER_PROCESSING: { key: 'MARKER_PROCESSING', retryAfterMs: 15_000, canRetry: true },
   NO_PLAYABLE_VIDEO: { key: 'NO_PLAYABLE_VIDEO', canRetry: true },

@@ -39,7 +39,9 @@ const FIND = new PreparedStatement(
   `select id, company_id, role,
           (last_used_at is null or last_used_at < now() - make_interval(secs => ${LAST_USED_EVERY_S})) as stale
      from api_key
-    where key_hash = ? and revoked_at is null and (expires_at is null or expires_at > now())`,
+    where key_hash = ? and revoked_at is null and (expires_at is null or expires_at > now())
+      -- A key stops with the account that created it: a disabled user's keys answer like revoked ones.
+      and not exists (select 1 from app_user u where u.id = api_key.created_by_id and u.disabled_at is not null)`,
 );
 
 export class ApiKeyRefusedError extends DomainError {

@@ -277,7 +277,7 @@ export const manifestSchema = z
     }),
     z.object({
       ok: z.literal(false),
-      reason: z.enum(['NOT_FOUND', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO']),
+      reason: z.enum(['NOT_FOUND', 'COMPANY_SUSPENDED', 'EXPIRED', 'MARKER_PROCESSING', 'NO_PLAYABLE_VIDEO']),
       language: z.enum(LANGUAGES).optional(),
     }),
   ])

@@ -264,10 +264,14 @@ export async function me(ctx: Ctx, user: User) {
   const memberships = await ctx.em.getRepository(Membership).listForUser(user.id);
   return {
     user: publicUser(user),
+    /** The installation's operator (granted by the CLI only): the dashboard shows the admin pages. */
+    isPlatformAdmin: user.isPlatformAdmin,
     memberships: memberships.map((m) => ({
       companyId: m.company.id,
       companyName: m.company.name,
       role: m.role,
+      /** Set while the platform operator suspends the company: reads work, changes answer COMPANY_SUSPENDED. */
+      suspension: m.company.suspendedAt ? { at: m.company.suspendedAt, reason: m.company.suspendedReason ?? '' } : null,
     })),
   };
 }

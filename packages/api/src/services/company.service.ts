@@ -16,6 +16,8 @@ export function companyView(c: Company, role?: string) {
     storageQuotaBytes: c.storageQuotaBytes,
     storageUsedBytes: c.storageUsedBytes,
     storageReservedBytes: c.storageReservedBytes,
+    plan: c.plan,
+    suspension: c.suspendedAt ? { at: c.suspendedAt, reason: c.suspendedReason ?? '' } : null,
     billing: {
       legalName: c.legalName ?? null,
       address: c.billingAddress ?? null,

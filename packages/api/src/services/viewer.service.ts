@@ -21,7 +21,7 @@ import { scheduleOf } from './playlist.service.ts';
 
 type PublicCtx = Pick<Context, 'em' | 'config' | 'storage' | 'ip'>;
 
-export type ManifestReason = 'NOT_FOUND' | 'EXPIRED' | 'MARKER_PROCESSING' | 'NO_PLAYABLE_VIDEO';
+export type ManifestReason = 'NOT_FOUND' | 'COMPANY_SUSPENDED' | 'EXPIRED' | 'MARKER_PROCESSING' | 'NO_PLAYABLE_VIDEO';
 
 /**
  * What `viewer.manifest` answers: `ok: true` with exactly these fields, or `ok: false` with a reason the app can show.
@@ -56,7 +56,8 @@ type Resolved =
   | { ok: false; reason: ManifestReason; language?: Language };
 
 /**
- * Precedence of reasons: unknown, deleted, archived, draft or not yet active → NOT_FOUND; past expiresAt → EXPIRED;
+ * Precedence of reasons: unknown, deleted, archived, draft or not yet active → NOT_FOUND; the company suspended by the
+ * platform operator → COMPANY_SUSPENDED; past expiresAt → EXPIRED;
  * no compiled marker yet → MARKER_PROCESSING; nothing in the playlist can play now → NO_PLAYABLE_VIDEO.
  */
 async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Resolved> {
@@ -69,6 +70,8 @@ async function resolve(ctx: PublicCtx, publicId: string, now: Date): Promise<Res
     return { ok: false, reason: 'NOT_FOUND' };
   if (content.activeFrom && content.activeFrom > now) return { ok: false, reason: 'NOT_FOUND' };
   const { language } = content.company;
+  // The platform operator suspended the company: nothing is deleted, and the link works again once it is resumed.
+  if (content.company.suspended) return { ok: false, reason: 'COMPANY_SUSPENDED', language };
   if (content.expiresAt && content.expiresAt <= now) return { ok: false, reason: 'EXPIRED', language };
   // A replacement marker being compiled leaves the published one in service.
   if (!content.markerMindKey || !content.markerImageKey) return { ok: false, reason: 'MARKER_PROCESSING', language };

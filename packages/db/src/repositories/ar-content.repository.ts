@@ -44,7 +44,7 @@ const SCAN = {
 } as const;
 
 export type ScanContent = Pick<ArContent, (typeof SCAN.content)[number]> & {
-  company: { id: string; timezone: string; language: Language };
+  company: { id: string; timezone: string; language: Language; suspended: boolean };
   project: { id: string };
   defaultVideo: { id: string } | null;
 };
@@ -68,6 +68,7 @@ const scan = (em: EntityManager) =>
 const published = preparedStatement('ar_content_scan', (em) => {
   const { content, video, rule } = scan(em);
   return `select ${content.sql}, a.company_id, a.project_id, a.default_video_id, c.timezone, c.language,
+      c.suspended_at is not null as company_suspended,
       coalesce((select json_agg(json_build_object('video', ${video.json}, 'companyId', v.company_id, 'projectId', v.project_id)
                                 order by i.position)
                 from ar_playlist_item i join video v on v.id = i.video_id where i.ar_content_id = a.id), '[]') as videos,
@@ -102,7 +103,12 @@ export class ArContentRepository extends EntityRepository<ArContent> {
     const { content, video, rule } = scan(this.em);
     const arContent: ScanContent = {
       ...content.read(row),
-      company: { id: row.company_id as string, timezone: row.timezone as string, language: row.language as Language },
+      company: {
+        id: row.company_id as string,
+        timezone: row.timezone as string,
+        language: row.language as Language,
+        suspended: row.company_suspended === true,
+      },
       project: { id: row.project_id as string },
       defaultVideo: row.default_video_id ? { id: row.default_video_id as string } : null,
     };

@@ -149,6 +149,10 @@ export const mobile = {
       title: 'We don’t know this code',
       text: 'This code does not lead to a video. Check that you scanned the code printed with your photo, or ask whoever gave it to you.',
     },
+    COMPANY_SUSPENDED: {
+      title: 'Not available at the moment',
+      text: 'The account behind this code is paused by the service operator. Nothing has been removed; try again later.',
+    },
     EXPIRED: {
       title: 'This video has expired',
       text: 'The video for this photo was available for a limited time, and that time is over. The sender can renew it.',

@@ -11,6 +11,11 @@ export const viewer = {
       detail: 'This code or link does not lead to a video. It may be mistyped, not live yet, or taken down.',
       action: 'Scan the code again, or ask whoever gave you the print.',
     },
+    COMPANY_SUSPENDED: {
+      headline: 'Not available at the moment',
+      detail: 'The account behind this code is paused by the service operator. Nothing has been removed.',
+      action: 'Please try again later, or contact whoever gave you the print.',
+    },
     EXPIRED: {
       headline: 'This video has expired',
       detail: 'It could be watched for a limited time, and that time is over.',
