@@ -1,0 +1,109 @@
+// The arvlite CLI as a child process: usage errors exit 2 with help, doctor finds a broken S3 and says how to fix it,
+// set-quota changes a quota (audited) and a failed one changes nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLog, Company } from '@arvlite/db';
+import { createTestDeps, freePort, type TestDeps } from '@arvlite/test-utils';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../src/index.ts';
+
+let deps: TestDeps;
+let env: Record<string, string>;
+let companyId: string;
+const dataDir = mkdtempSync(join(tmpdir(), 'arvlite-cli-'));
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  env = {
+    DATABASE_URL: deps.config.database.url,
+    S3_ENDPOINT: deps.config.s3.endpoint,
+    S3_BUCKET: deps.config.s3.bucket,
+    DEV_SMTP_PORT: String(inject('testServices').smtpPort),
+    DATA_DIR: dataDir,
+  };
+  const em = deps.orm.fork();
+  const company = em.create(Company, { name: 'Quota Co', storageQuotaBytes: 1000 });
+  await em.flush();
+  companyId = company.id;
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const quotaOf = async (id: string) =>
+  (await deps.orm.fork().findOneOrFail(Company, { id }, { refresh: true })).storageQuotaBytes;
+const auditsOf = (id: string) => deps.orm.fork().count(AuditLog, { targetId: id, action: 'company.setQuota' });
+
+describe('arvlite CLI', () => {
+  it('prints help and exits 0 for --help; a usage error exits 2 with the help text', async () => {
+    const help = await runCli(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: arvlite');
+    expect(help.stdout).toMatch(/Exit codes: 0 done, 1 failed or refused .*, 2 usage error/);
+
+    const unknown = await runCli(['no-such-command'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'no-such-command'");
+    expect(unknown.stderr).toContain('Usage: arvlite');
+
+    const missing = await runCli(['set-quota'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing required argument 'companyId'");
+    expect(missing.stderr).toContain('Usage: arvlite set-quota');
+
+    const group = await runCli(['jobs'], env);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('Usage: arvlite jobs');
+
+    const badOption = await runCli(['jobs', 'list', '--state', 'sleeping'], env);
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain('state: Invalid option');
+    expect(badOption.stderr).toContain('Usage: arvlite jobs list');
+  });
+
+  it('set-quota sets the quota with an audit entry; a failed one changes nothing', async () => {
+    const bad = await runCli(['set-quota', companyId, 'lots'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected a size such as 10GiB');
+    expect(await quotaOf(companyId)).toBe(1000);
+
+    const notUuid = await runCli(['set-quota', 'company-1', '1GiB'], env);
+    expect(notUuid.code).toBe(2);
+    expect(notUuid.stderr).toContain('companyId: expected a UUID');
+
+    const unknown = await runCli(['set-quota', '00000000-0000-4000-8000-000000000000', '1GiB'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no company 00000000-0000-4000-8000-000000000000');
+    expect(await quotaOf(companyId)).toBe(1000);
+    expect(await auditsOf(companyId)).toBe(0);
+
+    const ok = await runCli(['set-quota', companyId, '2GiB'], env);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(await quotaOf(companyId)).toBe(2 * 2 ** 30);
+    const audit = await deps.orm.fork().findOneOrFail(AuditLog, { targetId: companyId, action: 'company.setQuota' });
+    expect(audit.changes).toEqual({ storageQuotaBytes: { from: 1000, to: 2 * 2 ** 30 } });
+  });
+
+  it('doctor passes against the running services and exits 0', async () => {
+    const r = await runCli(['doctor'], env);
+    expect(r.stdout, r.stdout + r.stderr).toContain('everything looks right');
+    expect(r.code).toBe(0);
+    for (const check of ['config', 'postgres', 'migrations', 's3', 'smtp', 'ffmpeg', 'disk (DATA_DIR)']) {
+      expect(r.stdout).toMatch(new RegExp(`^ok +${check.replace(/[()]/g, '\\$&')}:`, 'm'));
+    }
+    expect(r.stdout).toMatch(/ffmpeg: .*libx264, aac/);
+  }, 60_000);
+
+  it('doctor reports a broken S3 endpoint with a fix, and exits 1', async () => {
+    const closed = await freePort();
+    const r = await runCli(['doctor'], { ...env, S3_ENDPOINT: `http://127.0.0.1:${closed}` });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(`^FAIL s3: bucket ${deps.config.s3.bucket} at http://127.0.0.1:${closed}: .*ECONNREFUSED`, 'm'),
+    );
+    expect(r.stdout).toMatch(/^ {5}fix: check S3_ENDPOINT \(http:\/\/127\.0\.0\.1:\d+\), S3_REGION, S3_BUCKET/m);
+    // The other checks still ran.
+    expect(r.stdout).toMatch(/^ok +postgres:/m);
+    expect(r.stdout).toContain('1 problem(s) found');
+  }, 60_000);
+});
