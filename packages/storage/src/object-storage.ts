@@ -105,6 +105,23 @@ export class ObjectStorage {
     );
   }
 
+  /**
+   * Writes an object only where none is: `If-None-Match: *` for stores that honour it (AWS S3, MinIO, R2), after a HEAD
+   * for those that do not (s3rver). Answers false, writing nothing, when the key already holds an object.
+   */
+  async putIfAbsent(key: string, body: Uint8Array, contentType: string): Promise<boolean> {
+    if (await this.head(key)) return false;
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: '*' }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return false;
+      throw e;
+    }
+  }
+
   /** Uploads a local file (streamed, never held in memory). */
   async putFile(key: string, path: string, contentType: string, cacheControl?: string): Promise<number> {
     const { size } = await stat(path);
