@@ -37,6 +37,7 @@ const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ de
 const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => ({ default: m.ApiKeysPage })));
 const ArImportPage = lazy(() => import('./pages/ar-import.tsx').then((m) => ({ default: m.ArImportPage })));
 const ProjectEditPage = lazy(() => import('./pages/project-edit.tsx').then((m) => ({ default: m.ProjectEditPage })));
+const CustomerUploadPage = lazy(() => import('./pages/customer-upload.tsx'));
 
 const theme = createTheme({
   primaryColor: 'violet',
@@ -64,6 +65,11 @@ export function Routes() {
       <Route path="/auth/callback" component={OidcCallbackPage} />
       <Route path="/auth/app-callback" component={AppCallbackPage} />
       <Route path="/v/:publicId">{(p) => <ViewerRoute publicId={p.publicId} />}</Route>
+      <Route path="/u">
+        <Suspense fallback={<Loader />}>
+          <CustomerUploadPage />
+        </Suspense>
+      </Route>
       <Route path="/">
         <RequireSession>
           <HomePage />

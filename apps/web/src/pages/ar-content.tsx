@@ -30,6 +30,7 @@ import { MarkerPanel } from '../ar/marker-panel.tsx';
 import { PlaylistEditor } from '../ar/playlist-editor.tsx';
 import { QrPanel } from '../ar/qr-panel.tsx';
 import { SendToCustomer } from '../ar/send-to-customer.tsx';
+import { UploadLinks } from '../ar/upload-links.tsx';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
@@ -148,6 +149,8 @@ export function ArContentPage() {
           </Stack>
         </Grid.Col>
       </Grid>
+
+      <UploadLinks content={c} canEdit={canEdit} />
 
       <PlaylistEditor arContentId={c.id} projectId={c.projectId} canEdit={canEdit} />
 
