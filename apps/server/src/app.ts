@@ -12,6 +12,8 @@ import {
   type ApiDeps,
   type AppRouter,
 } from '@arvlite/api';
+import { jobMap } from '@arvlite/jobs';
+import { httpDuration, metricsAccess, metricsText, registerDatabaseMetrics } from '@arvlite/telemetry';
 import cors from '@fastify/cors';
 import type { CreateFastifyContextOptions, FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
@@ -91,6 +93,11 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     const url = req.url.split('?')[0] ?? '';
     req.log.info(
       {
+    // The route's pattern, never the path (ids), and one value for every path no route matched.
+    httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? '(unmatched)', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
         reqId: req.id,
         method: req.method,
         procedure: url.startsWith('/trpc/') ? url.slice(6) : undefined,
@@ -108,6 +115,29 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
   // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
   // query is the signature.
+  // Prometheus metrics: only with `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN the route does not
+  // exist (404 like any unknown path). The database gauges are read at scrape time (see @arvlite/telemetry).
+  registerDatabaseMetrics({
+    knownTasks: Object.keys(jobMap),
+    workerDeadAfterMs: deps.config.worker.deadAfterMs,
+    query: (statements) =>
+      deps.orm.fork().transactional(async (tem) => {
+        await tem.execute('set transaction read only');
+        await tem.execute('set local statement_timeout = 2000');
+        const out: Record<string, unknown>[][] = [];
+        for (const sql of statements) out.push(await tem.execute<Record<string, unknown>[]>(sql));
+        return out;
+      }),
+  });
+  app.get('/metrics', async (req, reply) => {
+    const access = metricsAccess(req.headers.authorization, deps.config.telemetry.metricsTokenSha256);
+    if (access === 'not-found') return reply.callNotFound();
+    if (access === 'unauthorized')
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+    const { body, contentType } = await metricsText();
+    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+  });
+
   app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
     '/media/:videoId/:file',
     async (req, reply) => {

@@ -2,13 +2,21 @@
 import { loadConfig, requireServices } from '@arvlite/config';
 import { initOrm } from '@arvlite/db';
 import { createStorage } from '@arvlite/storage';
-import { pino } from 'pino';
+import { createLogger, initTracing, shutdownTracing, startMetricsServer } from '@arvlite/telemetry';
 import { buildServer } from './app.ts';
 
 const config = requireServices(loadConfig());
-const log = pino({
+// Traces (off unless OTEL_* configures an OTLP endpoint) before anything that could start a span.
+await initTracing({
+  otlpTracesUrl: config.telemetry.otlpTracesUrl,
+  otlpHeaders: config.telemetry.otlpHeaders,
+  serviceName: config.telemetry.serviceName ?? 'arvlite-server',
+});
+const log = createLogger({
+  service: 'server',
   level: config.logLevel,
-  base: { service: 'server' },
+  env: config.env,
+  pretty: config.telemetry.logPretty,
   redact: {
     paths: ['req.headers.authorization', '*.password', '*.accessToken', '*.refreshToken', '*.token'],
     censor: '[redacted]',
@@ -17,6 +25,18 @@ const log = pino({
 const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
 const storage = createStorage(config);
 const app = await buildServer({ config, orm, storage, log });
+// Spans still queued go out when the server closes.
+app.addHook('onClose', async () => {
+  await shutdownTracing();
+});
+// METRICS_PORT: /metrics without a token on a second listener (on HOST), for a scraper on a private network.
+const metricsServer =
+  config.telemetry.metricsPort === undefined
+    ? undefined
+    : await startMetricsServer({ host: config.http.host, port: config.telemetry.metricsPort, auth: { open: true } });
+app.addHook('onClose', async () => {
+  await metricsServer?.close();
+});
 
 await app.listen({ host: config.http.host, port: config.http.port });
 log.info({ url: config.http.publicUrl }, 'server listening');

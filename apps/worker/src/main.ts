@@ -2,15 +2,35 @@
 import { loadConfig, requireServices } from '@arvlite/config';
 import { initOrm } from '@arvlite/db';
 import { createStorage } from '@arvlite/storage';
-import { pino } from 'pino';
+import { createLogger, initTracing, shutdownTracing, startMetricsServer } from '@arvlite/telemetry';
 import { startWorker } from './worker.ts';
 
 const config = requireServices(loadConfig());
-const log = pino({ level: config.logLevel, base: { service: 'worker' } });
+// Traces (off unless OTEL_* configures an OTLP endpoint): each job continues the trace that queued it.
+await initTracing({
+  otlpTracesUrl: config.telemetry.otlpTracesUrl,
+  otlpHeaders: config.telemetry.otlpHeaders,
+  serviceName: config.telemetry.serviceName ?? 'arvlite-worker',
+});
+const log = createLogger({
+  service: 'worker',
+  level: config.logLevel,
+  env: config.env,
+  pretty: config.telemetry.logPretty,
+});
 const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
 const storage = createStorage(config);
 const worker = await startWorker({ config, orm, storage, log });
 log.info({ workerId: worker.id, concurrency: config.worker.concurrency }, 'worker started');
+// WORKER_METRICS_PORT: this worker's /metrics (on HOST), with the same bearer rule as the server's (METRICS_TOKEN).
+const metricsServer =
+  config.telemetry.workerMetricsPort === undefined
+    ? undefined
+    : await startMetricsServer({
+        host: config.http.host,
+        port: config.telemetry.workerMetricsPort,
+        auth: { open: false, tokenSha256: config.telemetry.metricsTokenSha256 },
+      });
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -23,6 +43,8 @@ async function shutdown(signal: string) {
   }, 25_000);
   force.unref();
   await worker.stop();
+  await metricsServer?.close();
+  await shutdownTracing();
   await orm.close();
   storage.destroy();
   process.exit(0);

@@ -10,6 +10,7 @@ import { accessTokenSessionId, verifyAccessToken } from './auth/tokens.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Context } from './context.ts';
 import { DomainError, NotFoundError, UnauthorizedError } from './errors.ts';
+import { inSpan, loginFailures, rateLimitHits, trpcDuration } from '@arvlite/telemetry';
 import type { RestMeta } from './rest/meta.ts';
 import { serialize } from './serialize.ts';
 
@@ -77,16 +78,32 @@ function containsNul(value: unknown, depth = 0): boolean {
  * First on every procedure: refuses NUL in the input, then maps domain errors thrown anywhere below to their tRPC
  * code, keeping the message. One middleware rather than two: each level of tRPC's chain copies the call's options.
  */
-const edge = t.middleware(async ({ getRawInput, next }) => {
-  if (containsNul(await getRawInput())) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Text must not contain NUL characters' });
+const edge = t.middleware(async ({ getRawInput, next, path, type }) => {
+  const started = performance.now();
+  let code = 'INTERNAL_SERVER_ERROR';
+  try {
+    const result = await inSpan(`trpc ${path}`, { 'rpc.system': 'trpc', 'rpc.method': path }, async () => {
+      if (containsNul(await getRawInput())) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Text must not contain NUL characters' });
+      }
+      const result = await next();
+      if (!result.ok && result.error.cause instanceof DomainError) {
+        const cause = result.error.cause;
+        throw new TRPCError({ code: cause.code, message: cause.message, cause });
+      }
+      return result;
+    });
+    code = result.ok ? 'OK' : result.error.code;
+    return result;
+  } catch (e) {
+    if (e instanceof TRPCError) code = e.code;
+    throw e;
+  } finally {
+    // Metrics: the procedure name comes from the router (a fixed set), the code from tRPC's fixed list.
+    trpcDuration.observe({ procedure: path, type, code }, (performance.now() - started) / 1000);
+    if (code === 'TOO_MANY_REQUESTS') rateLimitHits.inc({ procedure: path });
+    if (path === 'auth.login' && code !== 'OK') loginFailures.inc();
   }
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
-  }
-  return result;
 });
 
 export const router = t.router;

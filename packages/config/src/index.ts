@@ -226,6 +226,18 @@ function toConfig(e: z.output<typeof envSchema>) {
       secretKey: keys?.paymentSecrets,
     },
     apiKeys: { rateLimitPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE },
+    telemetry: {
+      /** SHA-256 (hex) of METRICS_TOKEN: the token itself is not kept. */
+      metricsTokenSha256:
+        e.METRICS_TOKEN === undefined ? undefined : createHash('sha256').update(e.METRICS_TOKEN).digest('hex'),
+      metricsPort: e.METRICS_PORT,
+      workerMetricsPort: e.WORKER_METRICS_PORT,
+      logPretty: e.LOG_PRETTY,
+      /** The OTLP/HTTP traces URL when tracing is on, else undefined (off: the API's no-op tracer, no SDK loaded). */
+      otlpTracesUrl: otlpTracesUrl(e),
+      otlpHeaders: parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
     viewer: {
       rateLimitPerMinute: e.VIEWER_RATE_LIMIT_PER_MINUTE,
       sessionTimeoutMinutes: e.VIEWER_SESSION_TIMEOUT_MINUTES,
@@ -233,6 +245,37 @@ function toConfig(e: z.output<typeof envSchema>) {
       hashKey: keys?.viewerHashes,
     },
   };
+}
+
+/**
+ * Tracing is on when OTEL_TRACES_EXPORTER=otlp, or when it is unset and an OTLP endpoint is given. The traces URL is
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces (the OTLP convention), else
+ * the collector's default on localhost.
+ */
+function otlpTracesUrl(e: z.output<typeof envSchema>): string | undefined {
+  const given = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const on = e.OTEL_TRACES_EXPORTER === 'otlp' || (e.OTEL_TRACES_EXPORTER === undefined && given !== undefined);
+  if (!on) return undefined;
+  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (e.OTEL_EXPORTER_OTLP_ENDPOINT) return `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return 'http://localhost:4318/v1/traces';
+}
+
+/** `a=1,b=2` (values percent-decoded) as headers; pairs without `=` or with a name that is not a token are ignored. */
+function parseOtlpHeaders(v: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (v ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    const name = pair.slice(0, Math.max(0, at)).trim();
+    if (!/^[A-Za-z0-9-]{1,100}$/.test(name)) continue;
+    const raw = pair.slice(at + 1).trim();
+    try {
+      out[name] = decodeURIComponent(raw);
+    } catch {
+      out[name] = raw;
+    }
+  }
+  return out;
 }
 
 /** Asserts that the services a process needs were configured (by the operator or the launcher). */

@@ -257,4 +257,29 @@ export const envSchema = z.object({
     }),
   /** Base URL of the Stripe API (the library's host, port and protocol); tests point it at a local fake. */
   PAYMENTS_STRIPE_API_URL: url(/^https?:$/).default('https://api.stripe.com'),
+
+  /** Bearer token of the server's and the worker's /metrics; unset: /metrics answers 404 (except on METRICS_PORT). */
+  METRICS_TOKEN: z.string().min(32, { message: 'expected at least 32 characters' }).max(512).optional(),
+  /** A second listener of the server (on HOST) serving only /metrics, without a token; unset: none. */
+  METRICS_PORT: int(1, 65535).optional(),
+  /** The worker's /metrics listener (on HOST, METRICS_TOKEN required); unset: the worker serves no metrics. */
+  WORKER_METRICS_PORT: int(1, 65535).optional(),
+  /** Human-readable logs (pino-pretty) outside production even when stdout is not a terminal. */
+  LOG_PRETTY: bool.default(false),
+  /** OpenTelemetry traces: `otlp` exports over OTLP/HTTP JSON, `none` (or unset without an endpoint) is off. */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(/^https?:$/).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(/^https?:$/).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json']).optional(),
+  /** `key=value` pairs, comma-separated (W3C baggage format), sent with every export (e.g. a collector's API key). */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .max(4096)
+    .regex(/^[^\r\n]*$/, { message: 'must be one line' })
+    .optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9._-]+$/, { message: 'expected letters, digits, dot, dash or underscore' })
+    .optional(),
 });

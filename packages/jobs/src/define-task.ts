@@ -1,4 +1,5 @@
 import type { ServiceConfig } from '@arvlite/config';
+import { contextFromTraceparent, inSpan, jobDuration } from '@arvlite/telemetry';
 import type { EntityManager, Orm } from '@arvlite/db';
 import type { ObjectStorage } from '@arvlite/storage';
 import type { JobHelpers, Task } from 'graphile-worker';
@@ -35,28 +36,52 @@ export type TaskHandler<N extends JobName> = (ctx: TaskContext<N>) => Promise<vo
 /**
  * Wraps a handler so that it parses its payload with the job map's schema before anything else.
  * A payload that does not parse fails the job permanently: retrying cannot fix it.
+ * Each run is timed (arvlite_job_duration_seconds) and, with tracing on, is a span continuing the trace that queued it.
  */
 export function defineTask<N extends JobName>(name: N, handler: TaskHandler<N>) {
   return (deps: TaskDeps): Task => {
+    const run = runTask(name, handler, deps);
     return async (raw, helpers) => {
-      const parsed = jobSchema(name).safeParse(raw);
-      const log = deps.log.child({ job: name, jobId: helpers.job.id, attempt: helpers.job.attempts });
-      if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-        await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
-          helpers.job.id,
-        ]);
-        log.error({ detail }, 'invalid job payload');
-        throw new InvalidJobPayloadError(name, detail);
+      const started = performance.now();
+      const traceparent = (raw as { traceparent?: unknown } | null)?.traceparent;
+      let outcome: 'success' | 'failure' = 'failure';
+      try {
+        await inSpan(
+          `job ${name}`,
+          { 'arvlite.job.task': name, 'arvlite.job.id': helpers.job.id, 'arvlite.job.attempt': helpers.job.attempts },
+          async () => {
+            await run(raw, helpers);
+          },
+          contextFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined),
+        );
+        outcome = 'success';
+      } finally {
+        jobDuration.observe({ task: name, outcome }, (performance.now() - started) / 1000);
       }
-      await handler({
-        payload: parsed.data,
-        em: deps.orm.fork(),
-        helpers,
-        log,
-        deps,
-        signal: helpers.abortSignal,
-      });
     };
+  };
+}
+
+/** The handler behind its payload check. */
+function runTask<N extends JobName>(name: N, handler: TaskHandler<N>, deps: TaskDeps): Task {
+  return async (raw, helpers) => {
+    const parsed = jobSchema(name).safeParse(raw);
+    const log = deps.log.child({ job: name, jobId: helpers.job.id, attempt: helpers.job.attempts });
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
+        helpers.job.id,
+      ]);
+      log.error({ detail }, 'invalid job payload');
+      throw new InvalidJobPayloadError(name, detail);
+    }
+    await handler({
+      payload: parsed.data,
+      em: deps.orm.fork(),
+      helpers,
+      log,
+      deps,
+      signal: helpers.abortSignal,
+    });
   };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@arvlite/db';
+import { activeTraceparent } from '@arvlite/telemetry';
 import { jobKey, jobSchema, type JobName, type JobPayload } from './job-map.ts';
 
 export interface EnqueueOptions {
@@ -46,6 +47,9 @@ export async function enqueue<N extends JobName>(
   opts: EnqueueOptions = {},
 ): Promise<{ id: string }> {
   const parsed = jobSchema(name).parse(payload);
+  // The job continues the caller's trace (no-op when tracing is off or no span is active).
+  const traceparent = (parsed as { traceparent?: string }).traceparent ?? activeTraceparent();
+  if (traceparent) (parsed as { traceparent?: string }).traceparent = traceparent;
   const key = jobKey(name, parsed);
   const media = isMediaJob(name) && !opts.queueName;
   // The company comes from the video row, so no caller can put a job in another tenant's queue.

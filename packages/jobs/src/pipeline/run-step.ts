@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stepFailureCode } from '@arvlite/contract';
+import { inSpan, observeFfmpegSpeed } from '@arvlite/telemetry';
 import { Video } from '@arvlite/db';
 import { InvalidMediaError, MediaLimitError, MediaTimeoutError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
@@ -47,12 +48,43 @@ export interface StepRun {
 
 const PROGRESS_EVERY_MS = 1000;
 
+/** Runs one processing step (a span of the job's trace when tracing is on): status, progress, failure handling. */
 export async function runStep<N extends JobName, T>(
   ctx: TaskContext<N>,
   videoId: string,
   step: string,
   fn: (run: StepRun) => Promise<T>,
   opts: { dir?: string } = {},
+): Promise<T> {
+  return inSpan(`step ${step}`, { 'arvlite.step': step, 'arvlite.video.id': videoId }, () =>
+    runStepInner(ctx, videoId, step, fn, opts),
+  );
+}
+
+/**
+ * One ffmpeg run of a step: a span, and its speed (media seconds per wall second) in arvlite_ffmpeg_speed_ratio.
+ * Call it inside the encode slot, so waiting for a slot is not counted.
+ */
+export async function ffmpegRun<T>(
+  kind: 'encode' | 'remux',
+  rung: string,
+  mediaSeconds: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return inSpan(`ffmpeg ${kind} ${rung}`, { 'arvlite.ffmpeg.rung': rung, 'arvlite.ffmpeg.kind': kind }, async () => {
+    const started = performance.now();
+    const result = await fn();
+    observeFfmpegSpeed(rung, kind, mediaSeconds, performance.now() - started);
+    return result;
+  });
+}
+
+async function runStepInner<N extends JobName, T>(
+  ctx: TaskContext<N>,
+  videoId: string,
+  step: string,
+  fn: (run: StepRun) => Promise<T>,
+  opts: { dir?: string },
 ): Promise<T> {
   const { em, helpers, deps, log } = ctx;
   const ownDir = !opts.dir;

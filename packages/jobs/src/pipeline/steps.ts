@@ -19,6 +19,7 @@ import {
   type Rendition,
 } from '@arvlite/media';
 import { isNotFound, ObjectChangedError } from '@arvlite/storage';
+import { inSpan } from '@arvlite/telemetry';
 import type { TaskContext } from '../define-task.ts';
 import { enqueue, mediaJobOptions } from '../enqueue.ts';
 import type { JobName } from '../job-map.ts';
@@ -26,7 +27,7 @@ import { emit } from '../outbox/emit.ts';
 import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 import { mediaToolkit } from './media-toolkit.ts';
 import { ensureSteps, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
-import { PermanentStepError, privateScratchDir, runStep } from './run-step.ts';
+import { ffmpegRun, PermanentStepError, privateScratchDir, runStep } from './run-step.ts';
 import { publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
@@ -162,16 +163,20 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
         let first: Rendition;
         if (info.isStandard) {
           // A remux: seconds, no re-encode.
-          first = await remuxFast(tk.bin, local, info, run.dir, { signal, onProgress: run.progress, name: 'source' });
+          first = await ffmpegRun('remux', 'source', info.durationS, () =>
+            remuxFast(tk.bin, local, info, run.dir, { signal, onProgress: run.progress, name: 'source' }),
+          );
         } else {
           const lowest = ladder.at(-1)!;
           first = await tk.encodes.use(
             () =>
-              encodeRendition(tk.bin, local, info, lowest, run.dir, {
-                signal,
-                onProgress: run.progress,
-                preset: deps.config.media.x264Preset,
-              }),
+              ffmpegRun('encode', lowest.name, info.durationS, () =>
+                encodeRendition(tk.bin, local, info, lowest, run.dir, {
+                  signal,
+                  onProgress: run.progress,
+                  preset: deps.config.media.x264Preset,
+                }),
+              ),
             signal,
           );
         }
@@ -238,11 +243,13 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
     await mkdir(out);
     const r = await tk.encodes.use(
       () =>
-        encodeRendition(tk.bin, local, info, rung, out, {
-          signal,
-          onProgress: run.progress,
-          preset: deps.config.media.x264Preset,
-        }),
+        ffmpegRun('encode', rung.name, info.durationS, () =>
+          encodeRendition(tk.bin, local, info, rung, out, {
+            signal,
+            onProgress: run.progress,
+            preset: deps.config.media.x264Preset,
+          }),
+        ),
       signal,
     );
     const bytes = await publishFiles(em, deps.storage, video, out, r.files, run.partial);
@@ -273,9 +280,9 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
     const info = await probe(tk.bin, local, { signal, container: 'mp4' });
     const out = join(run.dir, 'out');
     await mkdir(out);
-    const poster = await generatePoster(tk.bin, local, info, out, { signal });
+    const poster = await inSpan('ffmpeg poster', {}, () => generatePoster(tk.bin, local, info, out, { signal }));
     run.progress(50);
-    const board = await generateStoryboard(tk.bin, local, info, out, { signal });
+    const board = await inSpan('ffmpeg storyboard', {}, () => generateStoryboard(tk.bin, local, info, out, { signal }));
     const posterBytes = await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial);
     const boardBytes = await publishFiles(em, deps.storage, video, out, [board.sprite, board.vtt], run.partial);
     await em.transactional(async (tem) => {
@@ -313,7 +320,7 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
     const local = join(run.dir, 'input.mp4');
     await downloadOutput(ctx, video, source.mp4, local);
     const info = await probe(tk.bin, local, { signal, container: 'mp4' });
-    const outcomes = await runAnalyzers(tk.analyzers, local, info, { signal });
+    const outcomes = await inSpan('analyzers', {}, () => runAnalyzers(tk.analyzers, local, info, { signal }));
     const analysis: VideoAnalysis = Object.fromEntries(
       outcomes.map((o): [string, AnalyzerRecord] => [
         o.name,

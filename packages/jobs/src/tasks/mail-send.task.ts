@@ -14,6 +14,7 @@ import {
 import { renderMail, type MailLinks } from '@arvlite/mail';
 import { qrPng, viewerLinks } from '@arvlite/marker';
 import { describeSmtpFailure, isPermanentSmtpFailure, SmtpMailer } from '@arvlite/mail/transport';
+import { mailDeliveries } from '@arvlite/telemetry';
 import { defineTask } from '../define-task.ts';
 
 interface MailRow {
@@ -115,6 +116,7 @@ export const mailSend = defineTask('mail:send', async ({ em, payload, deps, help
           row.id,
         ]);
         log.warn({ mailId: row.id }, 'mail suppressed by the per-recipient rate limit');
+        mailDeliveries.inc({ outcome: 'suppressed' });
         return null;
       }
     }
@@ -141,6 +143,7 @@ export const mailSend = defineTask('mail:send', async ({ em, payload, deps, help
   } catch (err) {
     // Old rows outlive the code that wrote them: a mail that cannot be rendered never will be.
     await fail(`RENDER_FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    mailDeliveries.inc({ outcome: 'failed' });
     log.error({ err, mailId: claim.id }, 'mail could not be rendered');
     return;
   }
@@ -179,16 +182,19 @@ export const mailSend = defineTask('mail:send', async ({ em, payload, deps, help
       `update email_message set status = 'SENT', sent_at = now(), message_id = ?, last_error = null where id = ?::uuid`,
       [sent.messageId.slice(0, 255), claim.id],
     );
+    mailDeliveries.inc({ outcome: 'sent' });
   } catch (err) {
     const error = describeSmtpFailure(err);
     if (isPermanentSmtpFailure(err)) {
       await fail(error);
+      mailDeliveries.inc({ outcome: 'failed' });
       log.warn({ mailId: claim.id, error }, 'mail refused by the relay; not retried');
       return;
     }
     const last = helpers.job.attempts >= helpers.job.max_attempts;
     if (last) await fail(`GAVE_UP after ${helpers.job.attempts} attempts: ${error}`);
     else await em.execute('update email_message set last_error = ? where id = ?::uuid', [error, claim.id]);
+    mailDeliveries.inc({ outcome: last ? 'failed' : 'retry' });
     log.warn({ mailId: claim.id, error, attempt: helpers.job.attempts }, 'mail not sent; retried later');
     throw new Error(`mail ${claim.id} not sent: ${error}`);
   }

@@ -19,6 +19,7 @@ import {
   type MarkerScore,
 } from '@arvlite/marker';
 import { isNotFound, ObjectChangedError, ObjectTooLargeError, type ObjectStorage } from '@arvlite/storage';
+import { inSpan } from '@arvlite/telemetry';
 import { defineTask, type TaskDeps } from '../define-task.ts';
 import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
@@ -52,7 +53,10 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
   const seen: { score?: MarkerScore } = {};
   try {
     const result = await compileSlots(deps).use(
-      () => compileRevision(deps.storage, ids, payload.revision, content.markerOriginalEtag, dir, seen, signal),
+      () =>
+        inSpan('marker compile', { 'arvlite.marker.revision': payload.revision }, () =>
+          compileRevision(deps.storage, ids, payload.revision, content.markerOriginalEtag, dir, seen, signal),
+        ),
       signal,
     );
     const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);

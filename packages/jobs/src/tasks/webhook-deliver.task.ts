@@ -13,6 +13,7 @@ import {
   signHeaders,
   type SafeResponse,
 } from '@arvlite/webhooks';
+import { webhookDeliveries } from '@arvlite/telemetry';
 import { defineTask } from '../define-task.ts';
 import { enqueue } from '../enqueue.ts';
 import { emit } from '../outbox/emit.ts';
@@ -54,6 +55,7 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
         `update webhook_delivery set status = 'CANCELLED', next_attempt_at = null, completed_at = now() where id = ?`,
         [row.id],
       );
+      webhookDeliveries.inc({ outcome: 'cancelled' });
       return null;
     }
     await tem.execute('update webhook_delivery set attempts = attempts + 1, next_attempt_at = null where id = ?', [
@@ -120,7 +122,7 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
         : `HTTP ${status}`);
   const durationMs = outcome.response?.durationMs ?? Date.now() - startedAt.getTime();
 
-  await em.fork().transactional(async (tem) => {
+  const counted = await em.fork().transactional(async (tem): Promise<'delivered' | 'retry' | 'failed'> => {
     await tem.execute(
       `insert into webhook_attempt (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
        values (?, ?, ?, ?, ?, ?, ?)`,
@@ -143,13 +145,13 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
       );
     if (ok) {
       await finish('SUCCEEDED');
-      return;
+      return 'delivered';
     }
     if (status === 410) {
       await finish('FAILED');
       await disableEndpoint(tem, claim, 'GONE');
       log.warn({ endpointId: claim.endpoint_id }, 'webhook receiver answered 410 Gone; endpoint disabled');
-      return;
+      return 'failed';
     }
     const delay = claim.source === 'EVENT' ? nextAttemptDelayS(claim.attempts) : null;
     if (delay !== null) {
@@ -165,7 +167,7 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
         { queueName: webhookQueue(claim.endpoint_id), runAt, maxAttempts: WEBHOOK_JOB_MAX_ATTEMPTS },
       );
       log.info({ deliveryId: claim.id, attempt: claim.attempts, error, retryInS: delay }, 'webhook attempt failed');
-      return;
+      return 'retry';
     }
     await finish('FAILED');
     if (claim.source === 'EVENT') {
@@ -175,7 +177,9 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
         'webhook delivery failed for good; endpoint disabled',
       );
     }
+    return 'failed';
   });
+  webhookDeliveries.inc({ outcome: counted });
 });
 
 /** Text of the kept bytes (invalid UTF-8 replaced), for the delivery log. */
