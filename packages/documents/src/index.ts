@@ -30,5 +30,7 @@ export {
   type PrintWarning,
 } from './print.ts';
 export { textsFor as documentTexts } from './pdf.ts';
+/** Money as the documents print it (the mails that announce them use the same). */
+export { formatMoney } from '@arvlite/i18n';
 export { documents as documentsEn } from './locales/en.ts';
 export { documents as documentsRu } from './locales/ru.ts';

@@ -1,6 +1,7 @@
 // The one list of outbox consumers: everything that reacts to events is registered here.
 import { auditConsumer } from './audit.consumer.ts';
 import type { OutboxConsumer } from './consumer.ts';
+import { documentsConsumer } from './documents.consumer.ts';
 import { mailConsumer } from './mail.consumer.ts';
 import { notificationConsumer } from './notification.consumer.ts';
 import { orderMailConsumer } from './order-mail.consumer.ts';
@@ -14,4 +15,5 @@ export const outboxConsumers: readonly OutboxConsumer[] = [
   webhookConsumer,
   notificationConsumer,
   orderMailConsumer,
+  documentsConsumer,
 ];

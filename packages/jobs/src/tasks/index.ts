@@ -4,6 +4,7 @@ import { jobKey, jobSchema, type JobName } from '../job-map.ts';
 import { arContentDelete, arContentExpire, markerRecover } from './ar-content.task.ts';
 import { mailSend } from './mail-send.task.ts';
 import { markerCompile } from './marker-compile.task.ts';
+import { invoiceMail, invoiceRender, printRender } from './documents.task.ts';
 import { pushReceipts, pushSend } from '../notifications/push.task.ts';
 import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
 import { arContentExpiring, quotaWarn } from '../outbox/watch.task.ts';
@@ -42,6 +43,9 @@ const tasks = {
   'push:receipts': pushReceipts,
   'webhook:deliver': webhookDeliver,
   'webhook:purge': webhookPurge,
+  'invoice:render': invoiceRender,
+  'invoice:mail': invoiceMail,
+  'print:render': printRender,
 } satisfies Record<JobName, unknown>;
 
 export function createTaskList(deps: TaskDeps): TaskList {
