@@ -37,6 +37,9 @@ const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ de
 const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => ({ default: m.ApiKeysPage })));
 const ArImportPage = lazy(() => import('./pages/ar-import.tsx').then((m) => ({ default: m.ArImportPage })));
 const ProjectEditPage = lazy(() => import('./pages/project-edit.tsx').then((m) => ({ default: m.ProjectEditPage })));
+const ProductsPage = lazy(() => import('./pages/products.tsx').then((m) => ({ default: m.ProductsPage })));
+const OrdersPage = lazy(() => import('./pages/orders.tsx').then((m) => ({ default: m.OrdersPage })));
+const OrderPage = lazy(() => import('./pages/order.tsx').then((m) => ({ default: m.OrderPage })));
 const CustomerUploadPage = lazy(() => import('./pages/customer-upload.tsx'));
 
 const theme = createTheme({
@@ -109,6 +112,9 @@ export function Routes() {
                 <Route path="/c/:companyId/projects/:projectId/edit" component={ProjectEditPage} />
                 <Route path="/c/:companyId/ar/:arContentId" component={ArContentPage} />
                 <Route path="/c/:companyId/videos/:videoId" component={VideoPage} />
+                <Route path="/c/:companyId/products" component={ProductsPage} />
+                <Route path="/c/:companyId/orders" component={OrdersPage} />
+                <Route path="/c/:companyId/orders/:orderId" component={OrderPage} />
                 <Route path="/c/:companyId/members" component={MembersPage} />
                 <Route path="/c/:companyId/audit" component={AuditPage} />
                 <Route path="/c/:companyId/webhooks" component={WebhooksPage} />

@@ -115,6 +115,18 @@ export function Shell({ children }: { children: ReactNode }) {
             />
             <NavLink
               component={Link}
+              href={section('/orders')}
+              label={t('shell.orders')}
+              active={location.startsWith(section('/orders'))}
+            />
+            <NavLink
+              component={Link}
+              href={section('/products')}
+              label={t('shell.products')}
+              active={location.startsWith(section('/products'))}
+            />
+            <NavLink
+              component={Link}
               href={section('/members')}
               label={t('shell.members')}
               active={location.startsWith(section('/members'))}
