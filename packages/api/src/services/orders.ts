@@ -14,7 +14,7 @@ import {
   type PaymentProvider,
   type ProductKind,
 } from '@arvlite/contract';
-import { ArContent, Company, CustomerOrder, Invoice, OrderItem, Product, type EntityManager } from '@arvlite/db';
+import { ArContent, CustomerOrder, Invoice, OrderItem, Product, type EntityManager } from '@arvlite/db';
 import { REFUNDABLE_ORDER_STATES, transitionOrder } from '@arvlite/domain';
 import { emit } from '@arvlite/jobs';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
@@ -24,6 +24,13 @@ import type { Context } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { findPage } from '../paginate.ts';
 import { newPublicId } from './ar-content.service.ts';
+
+/**
+ * Each transaction starts from an empty identity map: entities the access checks loaded into the request's
+ * EntityManager (the company, the membership) are never flushed from here. With the shared map, 50 concurrent
+ * payments deadlocked (an UPDATE from a flush against the invoice counter); with a clear one they queue on the counter.
+ */
+const TX = { clear: true } as const;
 
 type Ctx = Pick<Context, 'em' | 'requestId' | 'ip' | 'userAgent'> & { access: Access; caller: Caller };
 
@@ -145,6 +152,12 @@ export function addMonths(date: Date, months: number): Date {
   return out;
 }
 
+/** The company's language, read without loading (and so without ever writing) the company row. */
+async function companyLanguage(tem: EntityManager, companyId: string): Promise<{ language: Language }> {
+  const [row] = await tem.execute<{ language: Language }[]>('select language from company where id = ?', [companyId]);
+  return { language: row?.language ?? 'en' };
+}
+
 /** An order of a company the caller may act in at the procedure's role; another company's order does not exist. */
 async function accessOrder(ctx: Ctx, id: string): Promise<CustomerOrder> {
   const order = await ctx.em.findOne(CustomerOrder, { id });
@@ -243,7 +256,7 @@ export async function createProduct(
     });
     await tem.flush();
     return productView(product);
-  });
+  }, TX);
 }
 
 async function accessProduct(ctx: Ctx, id: string): Promise<Product> {
@@ -302,7 +315,7 @@ export async function updateProduct(
     });
     await tem.flush();
     return productView(product);
-  });
+  }, TX);
 }
 
 /** Archived products stay on the orders that sold them (lines keep a snapshot) but cannot be added again. */
@@ -326,7 +339,7 @@ export async function archiveProduct(ctx: Ctx, input: { id: string }) {
     }
     await tem.flush();
     return productView(product);
-  });
+  }, TX);
 }
 
 export async function listProducts(
@@ -383,7 +396,7 @@ export async function createOrder(
     });
     await tem.flush();
     return orderView(order, []);
-  });
+  }, TX);
 }
 
 export async function addItem(
@@ -450,7 +463,7 @@ export async function addItem(
     });
     await tem.flush();
     return orderView(order, [...items, item]);
-  });
+  }, TX);
 }
 
 export async function removeItem(ctx: Ctx, input: { orderId: string; itemId: string }) {
@@ -473,7 +486,7 @@ export async function removeItem(ctx: Ctx, input: { orderId: string; itemId: str
     });
     await tem.flush();
     return orderView(order, rest);
-  });
+  }, TX);
 }
 
 // ---- orders: state changes ----
@@ -520,7 +533,7 @@ export async function changeState(
     await tem.flush();
     await emit(tem, { type: EVENT[to], companyId: order.company.id, projectId: order.project.id, orderId: order.id });
     return orderView(order, items);
-  });
+  }, TX);
 }
 
 /** Issues the next invoice or credit note number of the company and year, in the caller's transaction. */
@@ -610,7 +623,7 @@ export async function recordOrderPayment(tem: EntityManager, input: RecordOrderP
     paymentProvider: input.provider,
     paymentReference: input.reference.slice(0, 200),
   });
-  const company = await tem.findOneOrFail(Company, { id: order.company.id });
+  const company = await companyLanguage(tem, order.company.id);
   const items = await itemsOf(tem, order.id);
 
   // New AR items first, then every bound item's validity (locked in id order, so two orders never deadlock).
@@ -697,7 +710,7 @@ export async function markPaid(ctx: Ctx, input: { id: string; reference: string;
       actor: actorOf(ctx),
     });
     return { ...orderView(order, items), invoice: invoiceView(invoice) };
-  });
+  }, TX);
 }
 
 export interface RecordOrderRefundInput {
@@ -738,7 +751,7 @@ export async function recordOrderRefund(tem: EntityManager, input: RecordOrderRe
   const full = order.refundedMinor === order.paidMinor;
   const change = full ? transition(order, 'REFUNDED') : null;
   if (full) order.refundedAt = now;
-  const company = await tem.findOneOrFail(Company, { id: order.company.id });
+  const company = await companyLanguage(tem, order.company.id);
   const tax = proportionalTax(input.amountMinor, order.taxMinor, order.totalMinor);
   const note = await issueInvoice(
     tem,
@@ -785,7 +798,7 @@ export async function refund(ctx: Ctx, input: { id: string; amountMinor: number;
       actor: actorOf(ctx),
     });
     return { ...orderView(order, await itemsOf(tem, order.id)), creditNote: invoiceView(creditNote) };
-  });
+  }, TX);
 }
 
 // ---- orders: reading ----
