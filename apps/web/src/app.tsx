@@ -35,6 +35,12 @@ const ArContentPage = lazy(() => import('./pages/ar-content.tsx').then((m) => ({
 const AnalyticsPage = lazy(() => import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
 const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => ({ default: m.ApiKeysPage })));
+// The installation's admin pages (platform operators only).
+const AdminCompaniesPage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminCompaniesPage })));
+const AdminUsersPage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminUsersPage })));
+const AdminQueuePage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminQueuePage })));
+const AdminWorkersPage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminWorkersPage })));
+const AdminAuditPage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminAuditPage })));
 const ArImportPage = lazy(() => import('./pages/ar-import.tsx').then((m) => ({ default: m.ArImportPage })));
 const ProjectEditPage = lazy(() => import('./pages/project-edit.tsx').then((m) => ({ default: m.ProjectEditPage })));
 const ProductsPage = lazy(() => import('./pages/products.tsx').then((m) => ({ default: m.ProductsPage })));
@@ -120,6 +126,25 @@ export function Routes() {
                 <Route path="/c/:companyId/webhooks" component={WebhooksPage} />
                 <Route path="/c/:companyId/api-keys" component={ApiKeysPage} />
                 <Route path="/c/:companyId/settings" component={CompanySettingsPage} />
+                <Route component={NotFoundPage} />
+              </Switch>
+            </Suspense>
+          </Shell>
+        </RequireSession>
+      </Route>
+      <Route path="/admin/*?">
+        <RequireSession>
+          <Shell>
+            <Suspense fallback={<Loader aria-label={t('app.loadingPage')} m="xl" />}>
+              <Switch>
+                <Route path="/admin">
+                  <Redirect to="/admin/companies" replace />
+                </Route>
+                <Route path="/admin/companies" component={AdminCompaniesPage} />
+                <Route path="/admin/users" component={AdminUsersPage} />
+                <Route path="/admin/queue" component={AdminQueuePage} />
+                <Route path="/admin/workers" component={AdminWorkersPage} />
+                <Route path="/admin/audit" component={AdminAuditPage} />
                 <Route component={NotFoundPage} />
               </Switch>
             </Suspense>

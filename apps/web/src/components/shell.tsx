@@ -1,5 +1,5 @@
 // The frame around signed-in pages: header with the company switcher and account menu, and the section navigation.
-import { AppShell, Avatar, Burger, Group, Menu, NavLink, Select, Text, UnstyledButton } from '@mantine/core';
+import { Alert, AppShell, Avatar, Burger, Group, Menu, NavLink, Select, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,8 @@ import { Logo } from './logo.tsx';
 import { LAST_COMPANY_KEY, useCompany } from './use-company.ts';
 
 const NEW_COMPANY = '__new__';
+/** The installation's admin pages (routes /admin/<page>, labels admin.nav.<page>). */
+const ADMIN_PAGES = ['companies', 'users', 'queue', 'workers', 'audit'] as const;
 
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
@@ -29,6 +31,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const companies = me.data?.memberships ?? [];
   const user = me.data?.user;
   const section = (path: string) => `/c/${companyId}${path}`;
+  const suspension = companies.find((m) => m.companyId === companyId)?.suspension ?? null;
 
   return (
     <AppShell
@@ -169,9 +172,27 @@ export function Shell({ children }: { children: ReactNode }) {
             {t('shell.chooseOrCreate')}
           </Text>
         )}
+        {me.data?.isPlatformAdmin && (
+          <NavLink label={t('admin.nav.section')} defaultOpened={location.startsWith('/admin')} mt="md">
+            {ADMIN_PAGES.map((page) => (
+              <NavLink
+                key={page}
+                component={Link}
+                href={`/admin/${page}`}
+                label={t(`admin.nav.${page}`)}
+                active={location.startsWith(`/admin/${page}`)}
+              />
+            ))}
+          </NavLink>
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <VerifyBanner />
+        {suspension && (
+          <Alert color="red" role="alert" title={t('admin.suspendedBanner.title')} mb="md">
+            {t('admin.suspendedBanner.text', { reason: suspension.reason })}
+          </Alert>
+        )}
         {children}
       </AppShell.Main>
     </AppShell>
