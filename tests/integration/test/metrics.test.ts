@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { processEnv } from '@arvlite/config';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { Video } from '@arvlite/db';
+import { enqueue } from '@arvlite/jobs';
 import { freePort } from '@arvlite/test-utils';
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -50,6 +51,7 @@ let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 const children: ChildProcess[] = [];
 let serverUrl: string;
 let workerMetricsUrl: string;
+let serverMetricsPortUrl: string;
 let owner: TestUser;
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) {
@@ -109,7 +111,7 @@ beforeAll(async () => {
   platform = await startTestPlatform({ worker: false });
   await new Promise<void>((r) => otlp.listen(0, '127.0.0.1', () => r()));
   const otlpPort = (otlp.address() as { port: number }).port;
-  const [port, workerPort] = [await freePort(), await freePort()];
+  const [port, workerPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const config = platform.deps.config;
   const common = {
     NODE_ENV: 'test',
@@ -126,7 +128,14 @@ beforeAll(async () => {
   };
   serverUrl = `http://127.0.0.1:${port}`;
   workerMetricsUrl = `http://127.0.0.1:${workerPort}/metrics`;
-  spawnMain('server', { ...common, PORT: String(port), PUBLIC_URL: serverUrl, TRUST_PROXY: '1' });
+  serverMetricsPortUrl = `http://127.0.0.1:${metricsPort}`;
+  spawnMain('server', {
+    ...common,
+    PORT: String(port),
+    PUBLIC_URL: serverUrl,
+    TRUST_PROXY: '1',
+    METRICS_PORT: String(metricsPort),
+  });
   spawnMain('worker', {
     ...common,
     WORKER_METRICS_PORT: String(workerPort),
@@ -168,6 +177,11 @@ describe('metrics and traces', () => {
     expect((await scrape(workerMetricsUrl, null)).status).toBe(401);
     expect((await scrape(workerMetricsUrl, 'x'.repeat(48))).status).toBe(401);
     expect((await scrape(`${serverUrl}/metrics`)).status).toBe(200);
+    // METRICS_PORT: the server's second listener serves /metrics without a token, and nothing else.
+    const open = await scrape(`${serverMetricsPortUrl}/metrics`, null);
+    expect(open.status).toBe(200);
+    expect(open.text).toContain('# TYPE arvlite_http_request_duration_seconds histogram');
+    expect((await scrape(`${serverMetricsPortUrl}/healthz`, null)).status).toBe(404);
     // The in-process test server has no METRICS_TOKEN: the route does not exist, with or without a token.
     expect((await scrape(`${platform.baseUrl}/metrics`, null)).status).toBe(404);
     expect((await scrape(`${platform.baseUrl}/metrics`)).status).toBe(404);
@@ -199,6 +213,12 @@ describe('metrics and traces', () => {
       }),
     ).rejects.toThrow();
 
+    // A job waiting for its time shows in the jobs gauge by task and state.
+    const em = platform.deps.orm.fork();
+    await em.transactional((tem) =>
+      enqueue(tem, 'system:noop', { label: 'later' }, { runAt: new Date(Date.now() + 3_600_000) }),
+    );
+
     const server = await families(`${serverUrl}/metrics`);
     const trpc = server.get('arvlite_trpc_procedure_duration_seconds_count');
     expect(Number(sample(trpc, { procedure: 'video.completeUpload', code: 'OK' })?.value)).toBeGreaterThanOrEqual(1);
@@ -214,7 +234,7 @@ describe('metrics and traces', () => {
     expect(sample(server.get('arvlite_metrics_database_up'))?.value).toBe('1');
     expect(server.get('arvlite_queue_lag_seconds')?.metrics).toHaveLength(1);
     expect(Number(sample(server.get('arvlite_workers_live'))?.value)).toBeGreaterThanOrEqual(1);
-    expect(server.get('arvlite_jobs')?.type).toBe('GAUGE');
+    expect(sample(server.get('arvlite_jobs'), { task: 'system:noop', state: 'scheduled' })?.value).toBe('1');
     expect(server.get('arvlite_outbox_backlog')?.metrics).toHaveLength(1);
     expect(Number(sample(server.get('arvlite_storage_used_bytes'))?.value)).toBeGreaterThan(0);
     const bands = server.get('arvlite_companies_by_storage_use')?.metrics ?? [];
