@@ -20,6 +20,7 @@ import Fastify, { LogController } from 'fastify';
 import helmet from 'helmet';
 import { registerRestApi } from './rest-plugin.ts';
 import { registerDevMailbox, registerUnsubscribe } from './notification-routes.ts';
+import { EventStreams } from './event-streams.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
@@ -37,12 +38,13 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}
     securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
   );
   await registerRoutes(app, deps);
-  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps) });
+  const eventStreams = new EventStreams();
+  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps), eventStreams });
   // REST at /api/v1, the OpenAPI document at /api/openapi.json, docs at /docs.
   await registerRestApi(app, deps);
   // The dashboard, when apps/web has been built (`webDist`: default apps/web/dist; tests build their own).
   await registerWebApp(app, opts.webDist);
-  return app;
+  return Object.assign(app, { eventStreams });
 }
 
 export function createFastify(deps: ApiDeps) {

@@ -41,20 +41,35 @@ app.addHook('onClose', async () => {
 await app.listen({ host: config.http.host, port: config.http.port });
 log.info({ url: config.http.publicUrl }, 'server listening');
 
+/** How long requests in flight get to finish after a stop signal. */
+const DRAIN_MS = 10_000;
+/** What SSE clients are told to wait before reconnecting (to another server, behind a load balancer). */
+const SSE_RETRY_MS = 1000;
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  const started = performance.now();
   log.info({ signal }, 'shutting down');
   const force = setTimeout(() => {
     log.error('shutdown timed out; exiting');
     process.exit(1);
   }, 15_000);
   force.unref();
-  // Keep-alive and SSE connections would hold close() open; requests get 5 s to finish.
-  const cut = setTimeout(() => app.server.closeAllConnections(), 5000);
+  // close() stops accepting at once (a request arriving on a kept-alive connection meanwhile gets 503 and
+  // `connection: close`), closes idle connections and waits for the requests in flight. SSE streams would hold it
+  // open: each gets a retry hint and ends. Whatever is still open after DRAIN_MS is cut.
+  const closed = app.close();
+  const streams = app.eventStreams.endAll(SSE_RETRY_MS);
+  const cut = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
   cut.unref();
-  await app.close();
+  // A kept-alive connection whose last request finished during the drain would otherwise idle until its
+  // keep-alive timeout (5 s) before close() resolves.
+  const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+  await closed;
+  clearInterval(idle);
+  log.info({ streams, ms: Math.round(performance.now() - started) }, 'drained');
   await orm.close();
   storage.destroy();
   process.exit(0);

@@ -27,14 +27,13 @@ import {
   type TRPCRequestInfo,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import type { EventStreams } from './event-streams.ts';
 
 /** Register with `{ prefix: '/trpc', trpcOptions }`, as fastifyTRPCPlugin (no `useWSS`). */
-export const trpcPlugin: FastifyPluginCallback<Pick<FastifyTRPCPluginOptions<AppRouter>, 'trpcOptions'>> = (
-  fastify,
-  opts,
-  done,
-) => {
-  const { trpcOptions } = opts;
+export const trpcPlugin: FastifyPluginCallback<
+  Pick<FastifyTRPCPluginOptions<AppRouter>, 'trpcOptions'> & { eventStreams?: EventStreams }
+> = (fastify, opts, done) => {
+  const { trpcOptions, eventStreams } = opts;
   const router = trpcOptions.router;
   // tRPC parses the bodies itself. Unlike the stock plugin, only JSON is let through: no procedure takes form data or
   // octets, and tRPC would read a multipart body whole into memory (Fastify's bodyLimit does not cover a stream
@@ -69,9 +68,11 @@ export const trpcPlugin: FastifyPluginCallback<Pick<FastifyTRPCPluginOptions<App
   fastify.all<{ Params: { path: string } }>('/:path', async (req, reply) => {
     const path = req.params.path;
     let request: Request;
+    let abort: (() => void) | undefined;
     if (req.method === 'GET') {
       const get = getRequest(req, reply);
       request = get.request;
+      abort = get.abort;
       const answer = await answerQuery(req, reply, request, get.url, path);
       if (answer) return sendJson(req, reply, answer.status, answer.headers, Buffer.from(answer.body));
     } else {
@@ -89,6 +90,9 @@ export const trpcPlugin: FastifyPluginCallback<Pick<FastifyTRPCPluginOptions<App
     // Streamed answers (SSE, jsonl batches), and answers tRPC sends without a content type, go out as the stock
     // plugin sends them: Fastify copies the status and headers and streams the body.
     if (headers.get('content-type') !== 'application/json' || headers.has('transfer-encoding')) {
+      if (abort && eventStreams && headers.get('content-type')?.startsWith('text/event-stream')) {
+        eventStreams.add(reply.raw, abort);
+      }
       return reply.send(response);
     }
     return sendJson(req, reply, response.status, headers, Buffer.from(await response.arrayBuffer()));
@@ -285,7 +289,7 @@ function toFetchRequest(req: FastifyRequest, reply: FastifyReply, maxBodySize: n
  * conversion; this reads Node's headers in place. The URL and the abort wiring are tRPC's own
  * (`createURL`, and `incomingMessageToRequest`'s listeners).
  */
-function getRequest(req: FastifyRequest, reply: FastifyReply): { request: Request; url: URL } {
+function getRequest(req: FastifyRequest, reply: FastifyReply): { request: Request; url: URL; abort: () => void } {
   const raw = req.raw;
   const res = reply.raw;
   const ac = new AbortController();
@@ -310,7 +314,7 @@ function getRequest(req: FastifyRequest, reply: FastifyReply): { request: Reques
     headers: new NodeHeaders(raw.headers),
     signal: ac.signal,
   };
-  return { request: request as unknown as Request, url };
+  return { request: request as unknown as Request, url, abort: onAbort };
 }
 
 /** The read side of Fetch `Headers` over Node's parsed (already lower-cased, trimmed) headers. */
