@@ -13,7 +13,7 @@ import {
 } from '@arvlite/client';
 import { Alert, Button, Container, FileInput, Group, Loader, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { LanguageMenu } from '../components/language-menu.tsx';
@@ -44,7 +44,17 @@ export function CustomerUploadPage() {
   const { t } = useTranslation();
   const f = useFormat();
   const qc = useQueryClient();
-  const token = useMemo(() => tokenOf(window.location.hash), []);
+  const [token, setToken] = useState(() => tokenOf(window.location.hash));
+  // Another link opened in the same tab changes only the fragment: follow it.
+  useEffect(() => {
+    const follow = () => {
+      setToken(tokenOf(window.location.hash));
+      setFile(null);
+      setPhase({ kind: 'idle' });
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
   const [file, setFile] = useState<File | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const link = useQuery({
