@@ -92,14 +92,14 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {
-    const url = req.url.split('?')[0] ?? '';
-    req.log.info(
-      {
     // The route's pattern, never the path (ids), and one value for every path no route matched.
     httpDuration.observe(
       { method: req.method, route: req.routeOptions.url ?? '(unmatched)', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    const url = req.url.split('?')[0] ?? '';
+    req.log.info(
+      {
         reqId: req.id,
         method: req.method,
         procedure: url.startsWith('/trpc/') ? url.slice(6) : undefined,
@@ -114,9 +114,6 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
-  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
-  // query is the signature.
   // Prometheus metrics: only with `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN the route does not
   // exist (404 like any unknown path). The database gauges are read at scrape time (see @arvlite/telemetry).
   registerDatabaseMetrics({
@@ -133,13 +130,18 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   });
   app.get('/metrics', async (req, reply) => {
     const access = metricsAccess(req.headers.authorization, deps.config.telemetry.metricsTokenSha256);
-    if (access === 'not-found') return reply.callNotFound();
+    // Fastify's own 404 answer, sent here: the dashboard's not-found handler would answer index.html.
+    if (access === 'not-found')
+      return reply.code(404).send({ message: 'Route GET:/metrics not found', error: 'Not Found', statusCode: 404 });
     if (access === 'unauthorized')
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
     const { body, contentType } = await metricsText();
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
 
+  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
+  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
+  // query is the signature.
   app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
     '/media/:videoId/:file',
     async (req, reply) => {
