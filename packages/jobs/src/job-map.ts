@@ -1,21 +1,30 @@
 // The one map from job name to payload schema and job key: enqueue() types payloads from it and applies the key,
 // every task parses with it.
+import { TRACEPARENT_PATTERN } from '@arvlite/telemetry';
 import { z } from 'zod';
 
 /** graphile-worker adds `_cron` to the payload of jobs it schedules from the crontab. */
 const cronMeta = z.object({ ts: z.string().max(64), backfilled: z.boolean().optional() }).optional();
 
 /**
+ * Every payload may carry the W3C traceparent of the span that queued it (enqueue() adds it when tracing is on), so
+ * the job's span continues that trace: one upload is one trace across the server and the workers.
+ */
+const traced = { traceparent: z.string().regex(TRACEPARENT_PATTERN).optional() };
+type Strict<Shape extends z.ZodRawShape> = z.ZodObject<Shape, z.core.$strict>;
+type Traced<Shape extends z.ZodRawShape> = Strict<z.core.util.Extend<Shape, typeof traced>>;
+
+/**
  * One job: its payload schema and, when a second copy must not run, the job key derived from the payload
  * (graphile-worker's job_key: a second job with the same key replaces the waiting one).
  */
-function job<S extends z.ZodType>(schema: S): { schema: S; key: undefined };
-function job<S extends z.ZodType>(
-  schema: S,
-  key: (payload: z.output<S>) => string,
-): { schema: S; key: (payload: z.output<S>) => string };
-function job<S extends z.ZodType>(schema: S, key?: (payload: z.output<S>) => string) {
-  return { schema, key };
+function job<Shape extends z.ZodRawShape>(schema: Strict<Shape>): { schema: Traced<Shape>; key: undefined };
+function job<Shape extends z.ZodRawShape>(
+  schema: Strict<Shape>,
+  key: (payload: z.output<Strict<Shape>>) => string,
+): { schema: Traced<Shape>; key: (payload: z.output<Strict<Shape>>) => string };
+function job<Shape extends z.ZodRawShape>(schema: Strict<Shape>, key?: (payload: z.output<Strict<Shape>>) => string) {
+  return { schema: schema.extend(traced), key };
 }
 
 /** A recurring job: one at a time, keyed by its own name. */
