@@ -19,8 +19,8 @@ import type { CreateFastifyContextOptions, FastifyTRPCPluginOptions } from '@trp
 import Fastify, { LogController } from 'fastify';
 import helmet from 'helmet';
 import { registerRestApi } from './rest-plugin.ts';
+import { registerDocumentLinks } from './document-routes.ts';
 import { registerDevMailbox, registerUnsubscribe } from './notification-routes.ts';
-import { EventStreams } from './event-streams.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
@@ -38,13 +38,12 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}
     securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
   );
   await registerRoutes(app, deps);
-  const eventStreams = new EventStreams();
-  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps), eventStreams });
+  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps) });
   // REST at /api/v1, the OpenAPI document at /api/openapi.json, docs at /docs.
   await registerRestApi(app, deps);
   // The dashboard, when apps/web has been built (`webDist`: default apps/web/dist; tests build their own).
   await registerWebApp(app, opts.webDist);
-  return Object.assign(app, { eventStreams });
+  return app;
 }
 
 export function createFastify(deps: ApiDeps) {
@@ -92,14 +91,14 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {
+    const url = req.url.split('?')[0] ?? '';
+    req.log.info(
+      {
     // The route's pattern, never the path (ids), and one value for every path no route matched.
     httpDuration.observe(
       { method: req.method, route: req.routeOptions.url ?? '(unmatched)', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    const url = req.url.split('?')[0] ?? '';
-    req.log.info(
-      {
         reqId: req.id,
         method: req.method,
         procedure: url.startsWith('/trpc/') ? url.slice(6) : undefined,
@@ -114,6 +113,9 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
+  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
+  // query is the signature.
   // Prometheus metrics: only with `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN the route does not
   // exist (404 like any unknown path). The database gauges are read at scrape time (see @arvlite/telemetry).
   registerDatabaseMetrics({
@@ -130,18 +132,13 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   });
   app.get('/metrics', async (req, reply) => {
     const access = metricsAccess(req.headers.authorization, deps.config.telemetry.metricsTokenSha256);
-    // Fastify's own 404 answer, sent here: the dashboard's not-found handler would answer index.html.
-    if (access === 'not-found')
-      return reply.code(404).send({ message: 'Route GET:/metrics not found', error: 'Not Found', statusCode: 404 });
+    if (access === 'not-found') return reply.callNotFound();
     if (access === 'unauthorized')
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
     const { body, contentType } = await metricsText();
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
 
-  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
-  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
-  // query is the signature.
   app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
     '/media/:videoId/:file',
     async (req, reply) => {
@@ -168,6 +165,7 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   });
   await registerUnsubscribe(app, deps);
   await registerDevMailbox(app, deps);
+  await registerDocumentLinks(app, deps);
   app.get('/readyz', async (_req, reply) => {
     // Shared for a second across callers: anonymous load balancers and floods cost one check per second.
     const health = await sharedHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });

@@ -13,6 +13,7 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { signedMediaText, signMediaPath, PlaybackDenied, PlaybackUnavailable } from './services/playback.service.ts';
 export { closeChangeEvents } from './change-events.ts';
 export { checkUnsubscribeToken, unsubscribe } from './services/notification.service.ts';
+export { openDocumentLink } from './services/documents.service.ts';
 export {
   callRest,
   openApiDocument,

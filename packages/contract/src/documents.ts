@@ -41,3 +41,18 @@ export const printFileInput = z.strictObject({ id: uuid, format: printFormatSche
 export const printSheetInput = z.strictObject({ id: uuid });
 export const printFileStatusInput = z.strictObject({ printFileId: uuid });
 export const invoiceDownloadInput = z.strictObject({ invoiceId: uuid });
+
+/** Why a print file failed (FAILED `failureCode`). */
+export const PRINT_FAILURE_CODES = [
+  /** The item has no published marker photo yet. */
+  'MARKER_NOT_READY',
+  /** The marker photo could not be read as an image. */
+  'PHOTO_UNREADABLE',
+  /** The order has no AR item to print. */
+  'NO_PRINT_ITEMS',
+  /** The item or order was deleted meanwhile. */
+  'NOT_FOUND',
+  /** Rendering failed after every attempt (storage unavailable, …). */
+  'RENDER_FAILED',
+] as const;
+export type PrintFailureCode = (typeof PRINT_FAILURE_CODES)[number];

@@ -74,7 +74,7 @@ export const mailParamsSchemas = {
     maxBytes: z.int().min(1),
   }),
   /**
-   * A customer's invoice or credit note: a link that opens its PDF (`${PUBLIC_URL}/d/<token>`, the token derived from
+   * A customer's invoice or credit note: a link that opens its PDF (`${PUBLIC_URL}/d?token=<token>`, the token derived from
    * the document link's id at send time) until `expiresAt`.
    */
   invoice: z.strictObject({

@@ -23,7 +23,7 @@ export function customerUploadToken(key: string, linkId: string): string {
   return linkToken(key, 'customer-upload', linkId);
 }
 
-/** The token of a document link (`${PUBLIC_URL}/d/<token>`): one invoice's PDF until the link expires. */
+/** The token of a document link (`${PUBLIC_URL}/d?token=<token>`): one invoice's PDF until the link expires. */
 export function documentLinkToken(key: string, linkId: string): string {
   return linkToken(key, 'document-link', linkId);
 }

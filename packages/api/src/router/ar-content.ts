@@ -8,12 +8,15 @@ import {
   languageSchema,
   MARKER_MAX_BYTES,
   markerContentTypeSchema,
+  printFileInput,
+  printFileStatusInput,
 } from '@arvlite/contract';
 import { z } from 'zod';
 import * as arContent from '../services/ar-content.service.ts';
 import { importCsv } from '../services/ar-content-import.service.ts';
 import { sendToCustomer } from '../services/customer-link.service.ts';
 import * as customerUploads from '../services/customer-upload.service.ts';
+import * as documents from '../services/documents.service.ts';
 import { rest } from '../rest/meta.ts';
 import * as out from '../rest/schemas.ts';
 import { router, tenantProcedure } from '../trpc.ts';
@@ -213,4 +216,17 @@ export const arContentRouter = router({
   rejectCustomerVideo: tenantProcedure('editor')
     .input(z.strictObject({ id, videoId: id }))
     .mutation(({ ctx, input }) => customerUploads.rejectCustomerVideo(ctx, input)),
+
+  /**
+   * A print-ready PDF of the item's published marker photo in a format (queued; the same revision and format answer the
+   * same file). Poll printFileStatus for READY and its download URL.
+   */
+  printFile: tenantProcedure('editor')
+    .input(printFileInput)
+    .mutation(({ ctx, input }) => documents.requestItemPrintFile(ctx, input)),
+
+  /** A print file's state and warnings; when READY, a presigned download URL valid 5 minutes. */
+  printFileStatus: tenantProcedure('viewer')
+    .input(printFileStatusInput)
+    .query(({ ctx, input }) => documents.printFileStatus(ctx, input, 'item')),
 });

@@ -1,4 +1,5 @@
 import {
+  invoiceDownloadInput,
   orderAddItemInput,
   orderCreateInput,
   orderHistoryInput,
@@ -8,9 +9,12 @@ import {
   orderMarkShippedInput,
   orderRefundInput,
   orderRemoveItemInput,
+  printFileStatusInput,
+  printSheetInput,
 } from '@arvlite/contract';
 import * as out from '../rest/order-schemas.ts';
 import { rest } from '../rest/meta.ts';
+import * as documents from '../services/documents.service.ts';
 import * as orders from '../services/orders.ts';
 import { router, tenantProcedure } from '../trpc.ts';
 
@@ -103,4 +107,19 @@ export const orderRouter = router({
     .meta(rest('GET', '/orders/{id}/invoices', out.invoiceListSchema, { summary: "An order's invoices", tags }))
     .input(orderIdInput)
     .query(({ ctx, input }) => orders.listInvoices(ctx, input)),
+
+  /** An invoice's or credit note's PDF: a presigned download URL valid 5 minutes (PRECONDITION_FAILED until rendered). */
+  invoiceDownload: tenantProcedure('viewer')
+    .input(invoiceDownloadInput)
+    .query(({ ctx, input }) => documents.invoiceDownload(ctx, input)),
+
+  /** The order's print sheet for the lab (queued; unchanged items answer the same file). Poll printSheetStatus. */
+  printSheet: tenantProcedure('editor')
+    .input(printSheetInput)
+    .mutation(({ ctx, input }) => documents.requestOrderPrintSheet(ctx, input)),
+
+  /** A print sheet's state and warnings; when READY, a presigned download URL valid 5 minutes. */
+  printSheetStatus: tenantProcedure('viewer')
+    .input(printFileStatusInput)
+    .query(({ ctx, input }) => documents.printFileStatus(ctx, input, 'sheet')),
 });

@@ -68,7 +68,7 @@ export function linksOf(kind: MailKind, params: unknown, config: ServiceConfig):
     }
     case 'invoice': {
       const p = params as ParsedMailParams<'invoice'>;
-      return { action: `${base}/d/${documentLinkToken(config.auth.documentLinkKey, p.linkId)}` };
+      return { action: `${base}/d?token=${documentLinkToken(config.auth.documentLinkKey, p.linkId)}` };
     }
     case 'notification': {
       const p = params as ParsedMailParams<'notification'>;
