@@ -1,5 +1,5 @@
 // The AR content of one project, on the project page: list (paged), filter archived, create.
-import { Anchor, Button, Group, Switch, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -24,9 +24,18 @@ export function ArContentSection({
   const f = useFormat();
   const [showArchived, setShowArchived] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [search, setSearch] = useState('');
+  const query = search.trim();
   const list = usePagedList({
-    queryKey: ['ar-contents', projectId, showArchived],
-    fetchPage: (cursor) => api.arContent.list.query({ projectId, limit: 50, cursor, includeArchived: showArchived }),
+    queryKey: ['ar-contents', projectId, showArchived, query],
+    fetchPage: (cursor) =>
+      api.arContent.list.query({
+        projectId,
+        limit: 50,
+        cursor,
+        includeArchived: showArchived,
+        ...(query ? { search: query } : {}),
+      }),
     pollWhile: (c) => c.status === 'MARKER_PROCESSING',
     pollMs: 2000,
   });
@@ -38,6 +47,15 @@ export function ArContentSection({
           {t('arList.title')}
         </Title>
         <Group gap="sm">
+          <TextInput
+            size="sm"
+            aria-label={t('arList.search')}
+            placeholder={t('arList.searchPlaceholder')}
+            maxLength={100}
+            value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)}
+            w={260}
+          />
           <Switch
             label={t('arList.showArchived')}
             size="sm"
@@ -66,7 +84,7 @@ export function ArContentSection({
           t('arList.columns.valid'),
           t('arList.columns.added'),
         ]}
-        empty={canCreate ? t('arList.emptyEditor') : t('arList.empty')}
+        empty={query ? t('arList.noMatch') : canCreate ? t('arList.emptyEditor') : t('arList.empty')}
         row={(c) => (
           <Table.Tr key={c.id} data-ar-content-id={c.id}>
             <Table.Td>

@@ -1,7 +1,7 @@
 // The landing redirect (last company, else the first, else onboarding), company creation, and company settings
-// (name, time zone, and the language of the company's viewer pages).
-import { LANGUAGES, type Language } from '@arvlite/contract';
-import { Alert, Button, Center, Loader, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+// (name, time zone, the language of the company's viewer pages, and the details printed on invoices).
+import { LANGUAGES, ORDER_TEXT_LIMITS, type Language } from '@arvlite/contract';
+import { Alert, Button, Center, Loader, Paper, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -112,12 +112,44 @@ export function CompanySettingsPage() {
     queryFn: () => api.company.byId.query({ id: companyId }),
   });
   const c = company.data;
-  const [values, setValues] = useState<{ name: string; timezone: string; language: Language } | null>(null);
+  const [values, setValues] = useState<{
+    name: string;
+    timezone: string;
+    language: Language;
+    legalName: string;
+    address: string;
+    taxId: string;
+    bankDetails: string;
+  } | null>(null);
   useEffect(() => {
-    if (c) setValues({ name: c.name, timezone: c.timezone, language: c.language });
+    if (c)
+      setValues({
+        name: c.name,
+        timezone: c.timezone,
+        language: c.language,
+        legalName: c.billing.legalName ?? '',
+        address: c.billing.address ?? '',
+        taxId: c.billing.taxId ?? '',
+        bankDetails: c.billing.bankDetails ?? '',
+      });
   }, [c]);
   const save = useMutation({
-    mutationFn: () => api.company.update.mutate({ id: companyId, ...values! }),
+    mutationFn: () => {
+      const { name, timezone, language, legalName, address, taxId, bankDetails } = values!;
+      const orNull = (v: string) => (v.trim() ? v : null);
+      return api.company.update.mutate({
+        id: companyId,
+        name,
+        timezone,
+        language,
+        billing: {
+          legalName: orNull(legalName),
+          address: orNull(address),
+          taxId: orNull(taxId),
+          bankDetails: orNull(bankDetails),
+        },
+      });
+    },
     onSuccess: (updated) => {
       qc.setQueryData(['company', companyId], updated);
       void qc.invalidateQueries({ queryKey: ['me'] });
@@ -169,6 +201,45 @@ export function CompanySettingsPage() {
               <ViewerLanguageSelect
                 value={values.language}
                 onChange={(language) => setValues({ ...values, language })}
+              />
+              <Title order={2} size="h4" mt="sm">
+                {t('settings.billing')}
+              </Title>
+              <Text size="sm" c="dimmed">
+                {t('settings.billingHint')}
+              </Text>
+              {errors.billing && (
+                <Text size="sm" c="red" role="alert">
+                  {errors.billing}
+                </Text>
+              )}
+              <TextInput
+                label={t('settings.legalName')}
+                maxLength={ORDER_TEXT_LIMITS.legalName}
+                value={values.legalName}
+                onChange={(e) => setValues({ ...values, legalName: e.currentTarget.value })}
+              />
+              <Textarea
+                label={t('settings.address')}
+                autosize
+                minRows={2}
+                maxLength={ORDER_TEXT_LIMITS.billingAddress}
+                value={values.address}
+                onChange={(e) => setValues({ ...values, address: e.currentTarget.value })}
+              />
+              <TextInput
+                label={t('settings.taxId')}
+                maxLength={ORDER_TEXT_LIMITS.taxId}
+                value={values.taxId}
+                onChange={(e) => setValues({ ...values, taxId: e.currentTarget.value })}
+              />
+              <Textarea
+                label={t('settings.bankDetails')}
+                autosize
+                minRows={3}
+                maxLength={ORDER_TEXT_LIMITS.bankDetails}
+                value={values.bankDetails}
+                onChange={(e) => setValues({ ...values, bankDetails: e.currentTarget.value })}
               />
               <Button type="submit" loading={save.isPending} style={{ alignSelf: 'flex-start' }}>
                 {t('settings.save')}

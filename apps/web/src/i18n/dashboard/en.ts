@@ -167,6 +167,12 @@ export const dashboard = {
     save: 'Save settings',
     saved: 'Settings saved',
     couldNotSave: 'Could not save the settings',
+    billing: 'Invoice details',
+    billingHint: 'Printed on every invoice and credit note the company issues.',
+    legalName: 'Legal name',
+    address: 'Address',
+    taxId: 'Tax ID (INN, VAT number)',
+    bankDetails: 'Bank details',
   },
   projects: {
     title: 'Projects',
@@ -371,6 +377,9 @@ export const dashboard = {
   },
   arList: {
     title: 'AR content',
+    search: 'Search AR content',
+    searchPlaceholder: 'Customer name, email, phone or order reference',
+    noMatch: 'No AR content matches.',
     showArchived: 'Show archived',
     new: 'New AR content',
     columns: { title: 'Title', status: 'Status', marker: 'Marker', valid: 'Valid', added: 'Added' },

@@ -170,6 +170,12 @@ export const dashboard = {
     save: 'Сохранить настройки',
     saved: 'Настройки сохранены',
     couldNotSave: 'Не удалось сохранить настройки',
+    billing: 'Реквизиты для счетов',
+    billingHint: 'Печатаются в каждом счёте и корректировочном счёте компании.',
+    legalName: 'Юридическое название',
+    address: 'Адрес',
+    taxId: 'ИНН / налоговый номер',
+    bankDetails: 'Банковские реквизиты',
   },
   projects: {
     title: 'Проекты',
@@ -376,6 +382,9 @@ export const dashboard = {
   },
   arList: {
     title: 'AR-контент',
+    search: 'Поиск AR-контента',
+    searchPlaceholder: 'Имя, почта, телефон клиента или номер заказа',
+    noMatch: 'Подходящего AR-контента нет.',
     showArchived: 'Показывать архивный',
     new: 'Новый AR-контент',
     columns: { title: 'Название', status: 'Статус', marker: 'Маркер', valid: 'Действует', added: 'Добавлено' },
