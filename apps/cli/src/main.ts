@@ -1,7 +1,7 @@
 // `pnpm arvlite <command>`: the installation's admin CLI (issue #20).
 //
 // Exit codes scripts can trust: 0 done, 1 failed or refused (nothing was half-applied), 2 usage error (help printed).
-import { ConfigError } from '@arvlite/config';
+import { ConfigError, processEnv } from '@arvlite/config';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return EXIT.failure;
     }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Unexpected: the message, and with LOG_LEVEL=debug the stack.
+    const debug = ['debug', 'trace'].includes(processEnv().LOG_LEVEL ?? '');
+    process.stderr.write(`error: ${err instanceof Error ? (debug ? err.stack : err.message) : String(err)}\n`);
     return EXIT.failure;
   }
 }

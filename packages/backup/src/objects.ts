@@ -38,7 +38,8 @@ export async function listObjects(storage: ObjectStorage): Promise<{ key: string
 }
 
 export async function bucketIsEmpty(storage: ObjectStorage): Promise<boolean> {
-  const page = await storage.client.send(new ListObjectsV2Command({ Bucket: storage.bucket, MaxKeys: 1 }));
+  // One page (no MaxKeys: s3rver answers a truncated MaxKeys=1 listing with an internal error).
+  const page = await storage.client.send(new ListObjectsV2Command({ Bucket: storage.bucket }));
   return (page.Contents ?? []).length === 0;
 }
 
