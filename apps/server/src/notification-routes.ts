@@ -47,6 +47,7 @@ const kindNames: Record<'en' | 'ru', Record<string, string>> = {
     'quota.full': 'Storage full',
     'member.invited': 'Member invited',
     'member.joined': 'Member joined',
+    'customer-upload.completed': 'Customer video to review',
   },
   ru: {
     'video.ready': 'Видео готово',
@@ -59,6 +60,7 @@ const kindNames: Record<'en' | 'ru', Record<string, string>> = {
     'quota.full': 'Хранилище заполнено',
     'member.invited': 'Участник приглашён',
     'member.joined': 'Новый участник',
+    'customer-upload.completed': 'Видео клиента на проверку',
   },
 };
 

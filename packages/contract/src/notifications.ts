@@ -15,6 +15,7 @@ export const NOTIFICATION_KINDS = [
   'quota.full',
   'member.invited',
   'member.joined',
+  'customer-upload.completed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const notificationKindSchema = z.enum(NOTIFICATION_KINDS);
@@ -35,6 +36,7 @@ export const NOTIFICATION_MIN_ROLE: Record<NotificationKind, Role> = {
   'quota.full': 'admin',
   'member.invited': 'admin',
   'member.joined': 'admin',
+  'customer-upload.completed': 'editor',
 };
 
 /** Kinds that something went wrong or is about to: on for every channel for admins and owners. */
@@ -59,6 +61,8 @@ export function defaultNotificationPreference(
   if (channel === 'in-app') return true;
   if (ALERTS.has(kind)) return roleAtLeast(role, 'admin') || channel === 'push';
   if (kind === 'member.invited' || kind === 'member.joined') return channel === 'email';
+  // A customer's video waits for someone to approve it: in the app and by email.
+  if (kind === 'customer-upload.completed') return channel === 'email';
   return false;
 }
 

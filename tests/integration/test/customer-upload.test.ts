@@ -155,6 +155,19 @@ describe('customer upload link', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.payload).toMatchObject({ companyId, projectId, arContentId: itemId, videoId });
 
+    // The operator hears of it (notifications consumer): in the app, leading to the item.
+    const deadline = Date.now() + 30_000;
+    let notified: { kind: string; params: Record<string, string> }[] = [];
+    while (notified.length === 0 && Date.now() < deadline) {
+      notified = await em().execute(
+        `select kind, params from notification where company_id = ? and kind = 'customer-upload.completed'`,
+        [companyId],
+      );
+      if (notified.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(notified).toHaveLength(1);
+    expect(notified[0]!.params).toMatchObject({ arContentId: itemId, videoId, title: 'Anna & Ivan' });
+
     // Used up: the same token opens nothing.
     expect(await customer.customerUpload.describe.mutate({ token })).toEqual({ ok: false, reason: 'USED' });
     const reused = await fail(

@@ -54,6 +54,10 @@ const en: Texts = {
     title: `New member: ${p.title}`,
     body: `${p.title} joined ${company} as ${p.role}.`,
   }),
+  'customer-upload.completed': (p) => ({
+    title: `Customer video to review: ${p.title}`,
+    body: `The customer uploaded the video for “${p.title}”. It goes live when you approve it on the item’s page.`,
+  }),
 };
 
 const ruDays = (n: number) => {
@@ -106,6 +110,10 @@ const ru: Texts = {
   'member.joined': (p, company) => ({
     title: `Новый участник: ${p.title}`,
     body: `${p.title} присоединился(ась) к ${company} с ролью ${p.role}.`,
+  }),
+  'customer-upload.completed': (p) => ({
+    title: `Видео клиента на проверку: ${p.title}`,
+    body: `Клиент загрузил видео для «${p.title}». Оно появится после вашего одобрения на странице элемента.`,
   }),
 };
 

@@ -129,6 +129,20 @@ async function resolve(tem: EntityManager, event: DomainEvent): Promise<Resolved
         exclude: [event.userId],
       };
     }
+    case 'customer-upload.completed': {
+      const c = await one<{ title: string }>(
+        tem,
+        `select title from ar_content where id = ? and deleted_at is null and archived_at is null`,
+        [event.arContentId],
+      );
+      if (!c) return null;
+      return {
+        kind: 'customer-upload.completed',
+        companyId: event.companyId,
+        params: { projectId: event.projectId, arContentId: event.arContentId, videoId: event.videoId, title: c.title },
+        path: `/c/${event.companyId}/ar/${event.arContentId}`,
+      };
+    }
     default:
       return null;
   }
@@ -143,6 +157,7 @@ const ACCEPTED: ReadonlySet<DomainEvent['type']> = new Set([
   'quota.warning',
   'member.invited',
   'member.joined',
+  'customer-upload.completed',
 ]);
 
 interface Recipient {

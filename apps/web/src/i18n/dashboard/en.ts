@@ -886,6 +886,7 @@ export const dashboard = {
       },
       quota: { warning: 'Storage is {{percent}}% full', full: 'Storage is full' },
       member: { invited: '{{title}} was invited ({{role}})', joined: '{{title}} joined ({{role}})' },
+      'customer-upload': { completed: 'Customer video to review: {{title}}' },
     },
   },
   notificationSettings: {
@@ -900,6 +901,7 @@ export const dashboard = {
       'ar-content': { expiring: 'AR content expiring', expired: 'AR content expired' },
       quota: { warning: 'Storage nearly full (80%)', full: 'Storage full' },
       member: { invited: 'Member invited', joined: 'Member joined' },
+      'customer-upload': { completed: 'Customer video to review' },
     },
     daysTitle: 'Expiry reminders for {{company}}',
     daysHelp: 'Days before an item’s end date when reminders go out (for example 30, 7 and 1).',

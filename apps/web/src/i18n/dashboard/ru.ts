@@ -908,6 +908,7 @@ export const dashboard = {
       },
       quota: { warning: 'Хранилище заполнено на {{percent}}%', full: 'Хранилище заполнено' },
       member: { invited: '{{title}} приглашён(а) ({{role}})', joined: '{{title}} присоединился(ась) ({{role}})' },
+      'customer-upload': { completed: 'Видео клиента на проверку: {{title}}' },
     },
   },
   notificationSettings: {
@@ -922,6 +923,7 @@ export const dashboard = {
       'ar-content': { expiring: 'AR-контент скоро истечёт', expired: 'AR-контент истёк' },
       quota: { warning: 'Хранилище почти заполнено (80%)', full: 'Хранилище заполнено' },
       member: { invited: 'Участник приглашён', joined: 'Участник присоединился' },
+      'customer-upload': { completed: 'Видео клиента на проверку' },
     },
     daysTitle: 'Напоминания об окончании для «{{company}}»',
     daysHelp: 'За сколько дней до окончания срока отправлять напоминания (например, 30, 7 и 1).',
