@@ -62,6 +62,8 @@ const SAMPLE_VALUES: unknown[] = [
   ['1'],
   [],
   {},
+  // A nested person that needs a name (an order's customer); after {} so that anything taking {} keeps it.
+  { name: 'Sample Name' },
 ];
 
 function unwrapObject(schema: z.ZodType): z.ZodObject | undefined {

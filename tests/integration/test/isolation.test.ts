@@ -157,6 +157,24 @@ beforeAll(async () => {
        values (gen_random_uuid(), ?, ?, 'video.ready', ?::jsonb, 1, now()) returning id::text as id`,
     [a.userId, companyA.id, JSON.stringify({ projectId: projectA.id, videoId: videoA.videoId, title: MARKER })],
   );
+  // A paid order of A's (its line created an AR item, its invoice was issued) and a product.
+  const productA = await callerA.product.create({
+    companyId: companyA.id,
+    kind: 'AR_CARD',
+    name: `${MARKER} product`,
+    priceMinor: 100_000,
+    currency: 'RUB',
+    termMonths: 12,
+  });
+  const orderA = await callerA.order.create({
+    projectId: projectA.id,
+    currency: 'RUB',
+    customer: { name: `${MARKER} buyer`, email: 'alpha-buyer@example.com' },
+    reference: MARKER,
+  });
+  await callerA.order.addItem({ orderId: orderA.id, productId: productA.id });
+  await callerA.order.place({ id: orderA.id });
+  await callerA.order.markPaid({ id: orderA.id, reference: MARKER });
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -171,6 +189,8 @@ beforeAll(async () => {
     webhookEndpointId: hookA.endpoint.id,
     webhookDeliveryId: hookDeliveryA.deliveryId,
     notificationId: notificationA!.id,
+    productId: productA.id,
+    orderId: orderA.id,
   });
   callerB = callerFor(b.accessToken);
   const companyB = await callerB.company.create({ name: 'Bravo company' });
@@ -184,6 +204,7 @@ beforeAll(async () => {
   });
   const contentB = await callerB.arContent.create({ projectId: projectB.id, title: 'Bravo AR content' });
   await callerB.playlist.set({ id: contentB.id, videoIds: [videoB.videoId] });
+  const orderB = await callerB.order.create({ projectId: projectB.id, currency: 'RUB', customer: { name: 'Bravo' } });
   Object.assign(bIds, {
     companyId: companyB.id,
     projectId: projectB.id,
@@ -191,6 +212,7 @@ beforeAll(async () => {
     membership: membersB.members[0]!.membershipId,
     videoId: videoB.videoId,
     arContentId: contentB.id,
+    orderId: orderB.id,
   });
 });
 
