@@ -4,6 +4,7 @@ import { initOrm } from '@arvlite/db';
 import { createStorage } from '@arvlite/storage';
 import { createLogger, initTracing, shutdownTracing, startMetricsServer } from '@arvlite/telemetry';
 import { buildServer } from './app.ts';
+import { EventStreams } from './event-streams.ts';
 
 const config = requireServices(loadConfig());
 // Traces (off unless OTEL_* configures an OTLP endpoint) before anything that could start a span.
@@ -24,7 +25,8 @@ const log = createLogger({
 });
 const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
 const storage = createStorage(config);
-const app = await buildServer({ config, orm, storage, log });
+const eventStreams = new EventStreams();
+const app = await buildServer({ config, orm, storage, log }, { eventStreams });
 // Spans still queued go out when the server closes.
 app.addHook('onClose', async () => {
   await shutdownTracing();
@@ -61,7 +63,7 @@ async function shutdown(signal: string) {
   // `connection: close`), closes idle connections and waits for the requests in flight. SSE streams would hold it
   // open: each gets a retry hint and ends. Whatever is still open after DRAIN_MS is cut.
   const closed = app.close();
-  const streams = app.eventStreams.endAll(SSE_RETRY_MS);
+  const streams = eventStreams.endAll(SSE_RETRY_MS);
   const cut = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
   cut.unref();
   // A kept-alive connection whose last request finished during the drain would otherwise idle until its
