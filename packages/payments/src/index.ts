@@ -10,3 +10,10 @@ export {
   type YooKassaOptions,
 } from './yookassa.ts';
 export { StripeProvider, stripeClient, type StripeOptions } from './stripe.ts';
+export {
+  createProvider,
+  paymentSecretAad,
+  type PaymentSecretField,
+  type ProviderCredentials,
+  type ProviderEndpoints,
+} from './factory.ts';

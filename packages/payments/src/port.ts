@@ -50,6 +50,12 @@ export interface VerifiedNotification {
   /** The provider's event type as sent (bounded). */
   eventType: string;
   kind: 'payment' | 'refund' | 'ignored';
+  /**
+   * Whether the provider's own account confirms what the event says happened (always, for a signed Stripe event).
+   * A YooKassa `payment.succeeded` whose payment the API shows pending is not confirmed: it is forged or early, and
+   * must not use up its event key (the genuine one comes later with the same key).
+   */
+  confirmed: boolean;
   /** For payment and refund kinds: the payment's verified state. */
   payment: ProviderPaymentState | null;
   /** How the payment can be found: our row stores the provider payment id, and for Stripe also the intent id. */

@@ -138,6 +138,7 @@ export class StripeProvider implements PaymentProvider {
           eventKey,
           eventType,
           kind: 'payment',
+          confirmed: true,
           payment: state,
           lookup: { providerPaymentId: state.providerPaymentId },
         };
@@ -145,12 +146,13 @@ export class StripeProvider implements PaymentProvider {
       case 'charge.refunded': {
         const charge = event.data.object;
         const intent = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-        if (!intent) return { eventKey, eventType, kind: 'ignored', payment: null, lookup: {} };
+        if (!intent) return { eventKey, eventType, kind: 'ignored', confirmed: true, payment: null, lookup: {} };
         const currency = charge.currency.toUpperCase();
         return {
           eventKey,
           eventType,
           kind: 'refund',
+          confirmed: true,
           payment: {
             providerPaymentId: '',
             status: charge.refunded ? 'REFUNDED' : 'PARTIALLY_REFUNDED',
@@ -164,7 +166,7 @@ export class StripeProvider implements PaymentProvider {
         };
       }
       default:
-        return { eventKey, eventType, kind: 'ignored', payment: null, lookup: {} };
+        return { eventKey, eventType, kind: 'ignored', confirmed: true, payment: null, lookup: {} };
     }
   }
 

@@ -210,17 +210,37 @@ export class YooKassaProvider implements PaymentProvider {
     if (event === 'payment.succeeded' || event === 'payment.canceled' || event === 'payment.waiting_for_capture') {
       // The body's claims are not read: the payment is fetched from the API.
       const payment = await this.fetchStatus(object.id);
-      return { eventKey, eventType: event, kind: 'payment', payment, lookup: { providerPaymentId: object.id } };
+      const confirmed =
+        event === 'payment.succeeded'
+          ? payment.status !== 'PENDING' && payment.status !== 'CANCELED'
+          : event === 'payment.canceled'
+            ? payment.status === 'CANCELED'
+            : payment.status === 'PENDING';
+      return {
+        eventKey,
+        eventType: event,
+        kind: 'payment',
+        confirmed,
+        payment,
+        lookup: { providerPaymentId: object.id },
+      };
     }
     if (event === 'refund.succeeded') {
       const refund = await this.#request('GET', `/refunds/${encodeURIComponent(object.id)}`, refundSchema);
       if (refund.status !== 'succeeded') {
-        return { eventKey, eventType: event, kind: 'ignored', payment: null, lookup: {} };
+        return { eventKey, eventType: event, kind: 'ignored', confirmed: false, payment: null, lookup: {} };
       }
       const payment = await this.fetchStatus(refund.payment_id);
-      return { eventKey, eventType: event, kind: 'refund', payment, lookup: { providerPaymentId: refund.payment_id } };
+      return {
+        eventKey,
+        eventType: event,
+        kind: 'refund',
+        confirmed: true,
+        payment,
+        lookup: { providerPaymentId: refund.payment_id },
+      };
     }
-    return { eventKey, eventType: event, kind: 'ignored', payment: null, lookup: {} };
+    return { eventKey, eventType: event, kind: 'ignored', confirmed: true, payment: null, lookup: {} };
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {

@@ -86,7 +86,11 @@ describe('YooKassa', () => {
     const forged = JSON.parse(fixture('yookassa-payment.succeeded.json')) as { object: { id: string } };
     forged.object.id = created.providerPaymentId;
     const early = await yoo.parseAndVerifyNotification(raw(JSON.stringify(forged)));
-    expect(early).toMatchObject({ kind: 'payment', eventKey: `payment.succeeded:${created.providerPaymentId}` });
+    expect(early).toMatchObject({
+      kind: 'payment',
+      confirmed: false,
+      eventKey: `payment.succeeded:${created.providerPaymentId}`,
+    });
     expect(early.payment?.status).toBe('PENDING');
 
     fake.succeed(created.providerPaymentId);
