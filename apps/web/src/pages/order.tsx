@@ -6,7 +6,6 @@ import { formatMoney } from '@arvlite/i18n';
 import {
   Alert,
   Anchor,
-  Badge,
   Button,
   Group,
   Loader,
@@ -29,6 +28,7 @@ import { api, fieldErrors, type RouterOutputs } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useCompany } from '../components/use-company.ts';
 import { useFormat } from '../i18n/dashboard.ts';
+import { downloadSigned } from '../orders/download.ts';
 import { minorToDecimal, parseMoney } from '../orders/money.ts';
 import { NEXT_ACTIONS, OrderStateBadge, REFUNDABLE, type OrderAction } from '../orders/order-state.tsx';
 
@@ -224,6 +224,7 @@ export function OrderPage() {
       </section>
 
       <Invoices order={o} />
+      {items.some((i) => i.arContentId) && editor && <PrintSheet order={o} />}
       {o.customer.email && <CustomerHistory companyId={companyId} email={o.customer.email} currentId={o.id} />}
 
       {dialog === 'markPaid' && (
@@ -553,6 +554,83 @@ function RefundModal({
 
 class RefundInvalid extends Error {}
 
+function InvoiceDownload({ invoiceId, number }: { invoiceId: string; number: string }) {
+  const { t } = useTranslation();
+  const get = useMutation({
+    mutationFn: async () => {
+      const { url } = await api.order.invoiceDownload.query({ invoiceId });
+      await downloadSigned(url, `${number}.pdf`);
+    },
+    onError: (err) => notifyError(err, t('order.couldNotDownload')),
+  });
+  return (
+    <Button size="xs" variant="light" loading={get.isPending} onClick={() => get.mutate()}>
+      {t('order.downloadPdf', { number })}
+    </Button>
+  );
+}
+
+/** The lab's print sheet of the order's AR items: asked for, rendered by the worker, then downloaded. */
+function PrintSheet({ order }: { order: Order }) {
+  const { t } = useTranslation();
+  const [fileId, setFileId] = useState<string | null>(null);
+  const request = useMutation({
+    mutationFn: () => api.order.printSheet.mutate({ id: order.id }),
+    onSuccess: (file) => setFileId(file.id),
+    onError: (err) => notifyError(err, t('order.couldNotPrint')),
+  });
+  const status = useQuery({
+    queryKey: ['print-sheet', fileId],
+    queryFn: () => api.order.printSheetStatus.query({ printFileId: fileId! }),
+    enabled: fileId !== null,
+    refetchInterval: (q) => (q.state.data?.status === 'PENDING' || !q.state.data ? 1500 : false),
+  });
+  const save = useMutation({
+    mutationFn: async () => {
+      // The URL lives 5 minutes: ask for a fresh one at the moment of the click.
+      const fresh = await api.order.printSheetStatus.query({ printFileId: fileId! });
+      if (!fresh.url) throw new Error(t('order.printNotReady'));
+      await downloadSigned(fresh.url, t('order.printFileName', { number: order.number }));
+    },
+    onError: (err) => notifyError(err, t('order.couldNotDownload')),
+  });
+  const file = status.data;
+  return (
+    <section aria-labelledby="order-print-heading">
+      <Title order={2} size="h4" id="order-print-heading" mb="xs">
+        {t('order.printSheet')}
+      </Title>
+      <Group gap="sm">
+        {(!file || file.status === 'FAILED') && (
+          <Button variant="default" loading={request.isPending} onClick={() => request.mutate()}>
+            {t('order.preparePrint')}
+          </Button>
+        )}
+        {file?.status === 'PENDING' && (
+          <Text size="sm" c="dimmed" role="status">
+            {t('order.printPending')}
+          </Text>
+        )}
+        {file?.status === 'FAILED' && (
+          <Text size="sm" c="red" role="alert">
+            {t(`order.printFailed.${file.failureCode ?? 'RENDER_FAILED'}`)}
+          </Text>
+        )}
+        {file?.status === 'READY' && (
+          <Button loading={save.isPending} onClick={() => save.mutate()}>
+            {t('order.downloadPrint')}
+          </Button>
+        )}
+      </Group>
+      {file?.warnings.map((w) => (
+        <Text size="sm" c="orange" key={`${w.itemId}-${w.code}`}>
+          {t('order.lowResolution', { dpi: w.dpi, minDpi: w.minDpi })}
+        </Text>
+      ))}
+    </section>
+  );
+}
+
 function Invoices({ order }: { order: Order }) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -582,9 +660,7 @@ function Invoices({ order }: { order: Order }) {
                 <Table.Td>{f.dateTime(i.issuedAt)}</Table.Td>
                 <Table.Td>
                   {i.pdfReady ? (
-                    <Badge color="teal" variant="light">
-                      {t('order.pdfReady')}
-                    </Badge>
+                    <InvoiceDownload invoiceId={i.id} number={i.number} />
                   ) : (
                     <Text size="sm" c="dimmed">
                       {t('order.pdfPending')}

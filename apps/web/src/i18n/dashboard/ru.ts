@@ -1247,10 +1247,27 @@ export const dashboard = {
     invoices: 'Счета и корректировки',
     invoiceColumns: { number: 'Номер', kind: 'Вид', total: 'Сумма', issued: 'Выставлен', pdf: 'PDF' },
     invoiceKinds: { INVOICE: 'Счёт', CREDIT_NOTE: 'Корректировочный счёт' },
-    pdfReady: 'Готов',
     pdfPending: 'Готовится…',
     history: 'Другие заказы этого клиента',
     noHistory: 'Других заказов с этой почты нет.',
+    couldNotDownload: 'Не удалось скачать файл',
+    downloadPdf: 'Скачать {{number}}',
+    couldNotPrint: 'Не удалось подготовить файл для печати',
+    printNotReady: 'Файл для печати ещё не готов.',
+    printFileName: 'zakaz-{{number}}-pechat.pdf',
+    printSheet: 'Файл для печати',
+    preparePrint: 'Подготовить файл для печати (PDF)',
+    printPending: 'Файл для печати готовится…',
+    downloadPrint: 'Скачать файл для печати',
+    lowResolution:
+      'Фотография печатается с разрешением {{dpi}} dpi, ниже {{minDpi}} dpi: она может выглядеть нечёткой.',
+    printFailed: {
+      MARKER_NOT_READY: 'У элемента ещё нет фотографии-маркера: сначала загрузите её.',
+      PHOTO_UNREADABLE: 'Фотографию-маркер не удалось прочитать.',
+      NO_PRINT_ITEMS: 'В заказе нет AR-элементов для печати.',
+      NOT_FOUND: 'Элемент или заказ удалён.',
+      RENDER_FAILED: 'Не удалось подготовить файл. Попробуйте ещё раз.',
+    },
   },
   admin: {
     nav: {
