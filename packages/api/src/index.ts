@@ -29,3 +29,4 @@ export { serialize as serializeOutput } from './serialize.ts';
 export { manifestCacheHeaders, type ManifestReason, type ViewerManifest } from './services/viewer.service.ts';
 /** The installation's admin, for the CLI (apps/cli): the same functions the `admin.*` procedures run. */
 export * as admin from './services/admin.service.ts';
+export { handleNotification as handlePaymentNotification } from './services/payments.service.ts';

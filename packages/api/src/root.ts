@@ -13,6 +13,7 @@ import { notificationRouter } from './router/notification.ts';
 import { orderRouter } from './router/order.ts';
 import { productRouter } from './router/product.ts';
 import { playlistRouter } from './router/playlist.ts';
+import { paymentRouter, paymentSettingsRouter } from './router/payment.ts';
 import { projectRouter } from './router/project.ts';
 import { videoRouter } from './router/video.ts';
 import { viewerRouter } from './router/viewer.ts';
@@ -39,6 +40,8 @@ export const appRouter = router({
   customerUpload: customerUploadRouter,
   product: productRouter,
   order: orderRouter,
+  paymentSettings: paymentSettingsRouter,
+  payment: paymentRouter,
 });
 
 export type AppRouter = typeof appRouter;

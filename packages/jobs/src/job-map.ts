@@ -82,6 +82,8 @@ export const jobMap = {
   'webhook:deliver': job(z.strictObject({ deliveryId: z.uuid() }), (p) => `webhook:deliver:${p.deliveryId}`),
   /** Cron: drops finished webhook deliveries older than 30 days (the delivery log stays bounded). */
   'webhook:purge': cronJob('webhook:purge'),
+  /** One order refund carried out at the payment provider (keyed: a redelivered event never refunds twice). */
+  'payment:refund': job(z.strictObject({ refundId: z.uuid() }), (p) => `payment:refund:${p.refundId}`),
   /** One event's push notification to one user's registered devices (Expo); keyed so a redelivery never pushes twice. */
   'push:send': job(
     z.strictObject({

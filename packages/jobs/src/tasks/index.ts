@@ -16,6 +16,7 @@ import { videoDelete } from './video-delete.task.ts';
 import { viewerCloseSessions } from './viewer-close-sessions.task.ts';
 import { webhookDeliver } from './webhook-deliver.task.ts';
 import { webhookPurge } from './webhook-purge.task.ts';
+import { paymentRefund } from './payment-refund.task.ts';
 import { videoAnalyze, videoFinalize, videoImages, videoProcess, videoRendition } from './video-pipeline.task.ts';
 
 const tasks = {
@@ -43,6 +44,7 @@ const tasks = {
   'push:receipts': pushReceipts,
   'webhook:deliver': webhookDeliver,
   'webhook:purge': webhookPurge,
+  'payment:refund': paymentRefund,
   'invoice:render': invoiceRender,
   'invoice:mail': invoiceMail,
   'print:render': printRender,
