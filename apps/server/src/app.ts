@@ -21,6 +21,7 @@ import helmet from 'helmet';
 import { registerRestApi } from './rest-plugin.ts';
 import { registerDocumentLinks } from './document-routes.ts';
 import { registerDevMailbox, registerUnsubscribe } from './notification-routes.ts';
+import { registerPaymentRoutes } from './payment-routes.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
@@ -91,14 +92,14 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {
-    const url = req.url.split('?')[0] ?? '';
-    req.log.info(
-      {
     // The route's pattern, never the path (ids), and one value for every path no route matched.
     httpDuration.observe(
       { method: req.method, route: req.routeOptions.url ?? '(unmatched)', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    const url = req.url.split('?')[0] ?? '';
+    req.log.info(
+      {
         reqId: req.id,
         method: req.method,
         procedure: url.startsWith('/trpc/') ? url.slice(6) : undefined,
@@ -113,9 +114,6 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
-  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
-  // query is the signature.
   // Prometheus metrics: only with `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN the route does not
   // exist (404 like any unknown path). The database gauges are read at scrape time (see @arvlite/telemetry).
   registerDatabaseMetrics({
@@ -139,6 +137,9 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
 
+  // HLS playlists and the storyboard WebVTT, rewritten so every URI inside is signed (see README, Playback). Every
+  // error is answered here, generically: Fastify's own handler would send storage's message and log the URL, whose
+  // query is the signature.
   app.get<{ Params: { videoId: string; file: string }; Querystring: { exp?: string; sig?: string } }>(
     '/media/:videoId/:file',
     async (req, reply) => {
@@ -165,6 +166,7 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   });
   await registerUnsubscribe(app, deps);
   await registerDevMailbox(app, deps);
+  await registerPaymentRoutes(app, deps);
   await registerDocumentLinks(app, deps);
   app.get('/readyz', async (_req, reply) => {
     // Shared for a second across callers: anonymous load balancers and floods cost one check per second.
