@@ -10,6 +10,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'marker.failed',
   'ar-content.expiring',
   'ar-content.expired',
+  'customer-upload.completed',
   'order.placed',
   'order.paid',
   'order.cancelled',
@@ -90,6 +91,13 @@ export const webhookDataSchemas = {
   'ar-content.expired': z
     .object({ ...arContentData, expiresAt: z.iso.datetime({ offset: true }) })
     .describe('The item’s end date passed: viewers now see EXPIRED.'),
+  'customer-upload.completed': z
+    .object({
+      ...arContentData,
+      videoId: uuid.describe('The video the customer uploaded; it is processed, and not live until approved.'),
+      linkId: uuid.describe('The upload link it came through (now used up).'),
+    })
+    .describe('A customer uploaded the video of an AR content item through an upload link.'),
   'order.placed': z.object(orderData).describe('An order left DRAFT: its lines and totals are fixed.'),
   'order.paid': z
     .object({
@@ -139,6 +147,7 @@ export const webhookPayloadSchemas = {
   'marker.failed': envelope('marker.failed'),
   'ar-content.expiring': envelope('ar-content.expiring'),
   'ar-content.expired': envelope('ar-content.expired'),
+  'customer-upload.completed': envelope('customer-upload.completed'),
   'order.placed': envelope('order.placed'),
   'order.paid': envelope('order.paid'),
   'order.cancelled': envelope('order.cancelled'),
@@ -158,6 +167,7 @@ export const webhookPayloadSchema = z.discriminatedUnion('type', [
   p['marker.failed'],
   p['ar-content.expiring'],
   p['ar-content.expired'],
+  p['customer-upload.completed'],
   p['order.placed'],
   p['order.paid'],
   p['order.cancelled'],

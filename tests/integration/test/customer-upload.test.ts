@@ -7,6 +7,8 @@ import {
   uploadWith,
   type AppRouter,
   type ArvliteClient,
+  WEBHOOK_EVENT_TYPES,
+  webhookDataSchemas,
 } from '@arvlite/client';
 import { CustomerUploadLink, Video } from '@arvlite/db';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -154,6 +156,12 @@ describe('customer upload link', () => {
     );
     expect(events).toHaveLength(1);
     expect(events[0]!.payload).toMatchObject({ companyId, projectId, arContentId: itemId, videoId });
+    // Webhook endpoints can subscribe to it, and its body is the documented one.
+    expect(WEBHOOK_EVENT_TYPES).toContain('customer-upload.completed');
+    expect(webhookDataSchemas['customer-upload.completed'].parse(events[0]!.payload)).toMatchObject({
+      videoId,
+      linkId: link.id,
+    });
 
     // The operator hears of it (notifications consumer): in the app, leading to the item.
     const deadline = Date.now() + 30_000;

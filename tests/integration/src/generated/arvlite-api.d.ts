@@ -366,6 +366,23 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "customer-upload.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A customer uploaded the video of an AR content item through an upload link. */
+        post: operations["webhook_customer_upload_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -907,6 +924,38 @@ export interface components {
                 arContentId: string;
                 /** Format: date-time */
                 expiresAt: string;
+            };
+        };
+        Webhook_CustomerUploadCompleted: {
+            /** @constant */
+            type: "customer-upload.completed";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description A customer uploaded the video of an AR content item through an upload link. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                arContentId: string;
+                /**
+                 * Format: uuid
+                 * @description The video the customer uploaded; it is processed, and not live until approved.
+                 */
+                videoId: string;
+                /**
+                 * Format: uuid
+                 * @description The upload link it came through (now used up).
+                 */
+                linkId: string;
             };
         };
         Webhook_WebhookTest: {
@@ -2827,6 +2876,44 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Webhook_ArContentExpired"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_customer_upload_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_CustomerUploadCompleted"];
             };
         };
         responses: {

@@ -735,6 +735,7 @@ export const dashboard = {
       'marker.failed': 'A marker image could not be used.',
       'ar-content.expiring': 'An AR content item stops showing within a week.',
       'ar-content.expired': 'An AR content item’s end date passed.',
+      'customer-upload.completed': 'A customer uploaded the video of an AR content item through an upload link.',
       'order.placed': 'An order was placed and awaits payment.',
       'order.paid': 'An order was paid; its invoice is issued.',
       'order.cancelled': 'An order was cancelled.',

@@ -756,6 +756,7 @@ export const dashboard = {
       'marker.failed': 'Изображение-маркер не подошло.',
       'ar-content.expiring': 'AR-контент перестанет показываться в течение недели.',
       'ar-content.expired': 'Срок показа AR-контента истёк.',
+      'customer-upload.completed': 'Клиент загрузил видео для AR-контента по ссылке для загрузки.',
       'order.placed': 'Заказ оформлен и ждёт оплаты.',
       'order.paid': 'Заказ оплачен, счёт выставлен.',
       'order.cancelled': 'Заказ отменён.',
