@@ -22,6 +22,7 @@ import { registerRestApi } from './rest-plugin.ts';
 import { registerDocumentLinks } from './document-routes.ts';
 import { registerDevMailbox, registerUnsubscribe } from './notification-routes.ts';
 import { registerPaymentRoutes } from './payment-routes.ts';
+import { EventStreams } from './event-streams.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
 
@@ -30,7 +31,7 @@ export { registerWebApp };
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 /** The server: security headers, the shared routes and hooks, tRPC through our plugin, and the dashboard when built. */
-export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}) {
+export async function buildServer(deps: ApiDeps, opts: { webDist?: string; eventStreams?: EventStreams } = {}) {
   const app = createFastify(deps);
   // Helmet's headers from one middleware built here: @fastify/helmet builds a new one on every request, parsing the
   // CSP directives again each time (about 20 µs a request). Same headers, same order.
@@ -39,7 +40,9 @@ export async function buildServer(deps: ApiDeps, opts: { webDist?: string } = {}
     securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)),
   );
   await registerRoutes(app, deps);
-  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps) });
+  // The open SSE answers, for the process's shutdown to end (main.ts).
+  const eventStreams = opts.eventStreams ?? new EventStreams();
+  await app.register(trpcPlugin, { prefix: '/trpc', trpcOptions: trpcOptions(deps), eventStreams });
   // REST at /api/v1, the OpenAPI document at /api/openapi.json, docs at /docs.
   await registerRestApi(app, deps);
   // The dashboard, when apps/web has been built (`webDist`: default apps/web/dist; tests build their own).
@@ -130,7 +133,9 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   });
   app.get('/metrics', async (req, reply) => {
     const access = metricsAccess(req.headers.authorization, deps.config.telemetry.metricsTokenSha256);
-    if (access === 'not-found') return reply.callNotFound();
+    // Fastify's own 404 answer, sent here: the dashboard's not-found handler would answer index.html.
+    if (access === 'not-found')
+      return reply.code(404).send({ message: 'Route GET:/metrics not found', error: 'Not Found', statusCode: 404 });
     if (access === 'unauthorized')
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
     const { body, contentType } = await metricsText();
@@ -166,8 +171,8 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   });
   await registerUnsubscribe(app, deps);
   await registerDevMailbox(app, deps);
-  await registerPaymentRoutes(app, deps);
   await registerDocumentLinks(app, deps);
+  await registerPaymentRoutes(app, deps);
   app.get('/readyz', async (_req, reply) => {
     // Shared for a second across callers: anonymous load balancers and floods cost one check per second.
     const health = await sharedHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });
