@@ -134,6 +134,7 @@ beforeAll(async () => {
     PORT: String(port),
     PUBLIC_URL: serverUrl,
     TRUST_PROXY: '1',
+    VIEWER_RATE_LIMIT_PER_MINUTE: '2',
     METRICS_PORT: String(metricsPort),
   });
   spawnMain('worker', {
@@ -213,6 +214,26 @@ describe('metrics and traces', () => {
       }),
     ).rejects.toThrow();
 
+    // A viewer over its per-IP budget is a rate-limit hit of viewer.manifest.
+    const viewer = createArvliteNodeClient({
+      url: `${serverUrl}/trpc`,
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': '10.9.8.7' },
+        }),
+    });
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(
+        await viewer.viewer.manifest.query({ publicId: 'nothing-here-0000' }).then(
+          () => 'answered',
+          (e: { data?: { code?: string } }) => e.data?.code,
+        ),
+      );
+    }
+    expect(answers.at(-1)).toBe('TOO_MANY_REQUESTS');
+
     // A job waiting for its time shows in the jobs gauge by task and state.
     const em = platform.deps.orm.fork();
     await em.transactional((tem) =>
@@ -229,7 +250,9 @@ describe('metrics and traces', () => {
     // Routes are patterns: the tRPC calls above are one route, whatever the procedure or the ids in the input.
     expect(http?.metrics.some((m) => m.labels?.route?.startsWith('/trpc'))).toBe(true);
     expect(Number(sample(server.get('arvlite_login_failures_total'))?.value)).toBeGreaterThanOrEqual(1);
-    expect(server.has('arvlite_rate_limit_hits_total')).toBe(true);
+    expect(
+      Number(sample(server.get('arvlite_rate_limit_hits_total'), { procedure: 'viewer.manifest' })?.value),
+    ).toBeGreaterThanOrEqual(1);
     // Database gauges, read at scrape time.
     expect(sample(server.get('arvlite_metrics_database_up'))?.value).toBe('1');
     expect(server.get('arvlite_queue_lag_seconds')?.metrics).toHaveLength(1);
