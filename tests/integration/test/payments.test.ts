@@ -379,3 +379,32 @@ describe('Stripe', () => {
     expect(await orderState(id)).toBe('REFUNDED');
   });
 });
+
+describe('another company', () => {
+  it('gets NOT_FOUND for this company’s orders and settings, and changes nothing', async () => {
+    const other = await registerUser(platform.client);
+    const otherCompany = (await other.client.company.create.mutate({ name: 'Elsewhere' })).id;
+    const orderId = await placedOrder();
+    const before = JSON.stringify(await sql(`select * from payment_settings where company_id = ?`, [companyId]));
+    for (const call of [
+      () => other.client.payment.start.mutate({ orderId }),
+      () => other.client.payment.list.query({ orderId }),
+      () => other.client.paymentSettings.get.query({ companyId }),
+      () => other.client.paymentSettings.update.mutate({ companyId, provider: 'manual', yookassa: null }),
+    ]) {
+      expect((await failure(call())).data?.code).toBe('NOT_FOUND');
+    }
+    expect(JSON.stringify(await sql(`select * from payment_settings where company_id = ?`, [companyId]))).toBe(before);
+    expect(await sql(`select 1 from payment where order_id = ?`, [orderId])).toEqual([]);
+    // Its own settings are its own.
+    expect(await other.client.paymentSettings.get.query({ companyId: otherCompany })).toMatchObject({
+      provider: 'manual',
+      yookassa: null,
+    });
+    // Unknown keys are refused.
+    const strict = await failure(
+      owner.client.payment.start.mutate({ orderId, extra: true } as unknown as { orderId: string }),
+    );
+    expect(strict.data?.code).toBe('BAD_REQUEST');
+  });
+});
