@@ -109,6 +109,7 @@ export function OrderPage() {
               {t(`order.actions.${action}`)}
             </Button>
           ))}
+          {state === 'PLACED' && editor && <PayOnline order={o} />}
           {refundable && (
             <Button variant="default" color="orange" onClick={() => setDialog('refund')}>
               {t('order.actions.refund')}
@@ -553,6 +554,47 @@ function RefundModal({
 }
 
 class RefundInvalid extends Error {}
+
+/**
+ * Takes the payment through the company's provider (payment.start): the payer goes to the provider's page and comes
+ * back here; the order turns PAID when the provider's verified notification arrives. With bank transfer as the
+ * provider, it shows the amount and the reference the customer transfers with.
+ */
+function PayOnline({ order }: { order: Order }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const [transfer, setTransfer] = useState<{ reference: string; amountMinor: number } | null>(null);
+  const start = useMutation({
+    mutationFn: () => api.payment.start.mutate({ orderId: order.id, returnUrl: window.location.href }),
+    onSuccess: (r) => {
+      if (r.confirmationUrl) window.location.assign(r.confirmationUrl);
+      else if (r.bankTransfer) setTransfer(r.bankTransfer);
+    },
+    onError: (err) => notifyError(err, t('order.couldNotStartPayment')),
+  });
+  return (
+    <>
+      <Button variant="light" loading={start.isPending} onClick={() => start.mutate()}>
+        {t('order.actions.payOnline')}
+      </Button>
+      {transfer && (
+        <Modal opened onClose={() => setTransfer(null)} title={t('order.bankTransferTitle')}>
+          <Stack>
+            <Text>
+              {t('order.bankTransferText', {
+                amount: formatMoney(transfer.amountMinor, order.currency, f.lng),
+                reference: transfer.reference,
+              })}
+            </Text>
+            <Group justify="flex-end">
+              <Button onClick={() => setTransfer(null)}>{t('order.close')}</Button>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
+    </>
+  );
+}
 
 function InvoiceDownload({ invoiceId, number }: { invoiceId: string; number: string }) {
   const { t } = useTranslation();

@@ -1168,6 +1168,7 @@ export const dashboard = {
     notFound: 'Order not found',
     reference: 'Reference: {{reference}}',
     actions: {
+      payOnline: 'Take payment online',
       place: 'Place order',
       cancel: 'Cancel order',
       markPaid: 'Mark paid',
@@ -1238,6 +1239,11 @@ export const dashboard = {
       NOT_FOUND: 'An item or the order was deleted.',
       RENDER_FAILED: 'Rendering failed. Try again.',
     },
+    couldNotStartPayment: 'Could not start the payment',
+    bankTransferTitle: 'Payment by bank transfer',
+    bankTransferText:
+      'Ask the customer to transfer {{amount}} with the reference {{reference}}. When it arrives, mark the order paid.',
+    close: 'Close',
   },
   admin: {
     nav: {

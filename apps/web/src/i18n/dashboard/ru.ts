@@ -1198,6 +1198,7 @@ export const dashboard = {
     notFound: 'Заказ не найден',
     reference: 'Номер: {{reference}}',
     actions: {
+      payOnline: 'Оплатить онлайн',
       place: 'Оформить заказ',
       cancel: 'Отменить заказ',
       markPaid: 'Отметить оплату',
@@ -1269,6 +1270,11 @@ export const dashboard = {
       NOT_FOUND: 'Элемент или заказ удалён.',
       RENDER_FAILED: 'Не удалось подготовить файл. Попробуйте ещё раз.',
     },
+    couldNotStartPayment: 'Не удалось начать оплату',
+    bankTransferTitle: 'Оплата банковским переводом',
+    bankTransferText:
+      'Попросите клиента перевести {{amount}} с назначением платежа {{reference}}. Когда деньги поступят, отметьте оплату заказа.',
+    close: 'Закрыть',
   },
   admin: {
     nav: {
