@@ -58,7 +58,9 @@ function entryOf(event: DomainEvent): Entry | null {
         changes: { enabled: { from: true, to: false }, disabledReason: set(event.reason) },
       };
     // Orders are audited by the API in the transaction that changes them, with the caller (or the payment provider)
-    // as actor: recordOrderPayment and the order procedures write those rows.
+    // as actor: recordOrderPayment and the order procedures write those rows. A stored invoice PDF (invoice.rendered)
+    // changes nothing anyone did; the invoice was audited when it was issued. The API audits a customer upload's
+    // completion in the transaction that uses the upload link up.
     case 'order.placed':
     case 'order.paid':
     case 'order.cancelled':
@@ -67,12 +69,10 @@ function entryOf(event: DomainEvent): Entry | null {
     case 'order.delivered':
     case 'order.refunded':
     case 'invoice.issued':
-    // A stored PDF changes nothing anyone did; the invoice itself was audited when it was issued.
     case 'invoice.rendered':
     case 'member.invited':
     case 'member.joined':
     case 'user.verification-requested':
-    // The API audits the completion in the transaction that uses the upload link up.
     case 'customer-upload.completed':
       return null;
   }
