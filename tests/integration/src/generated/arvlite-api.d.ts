@@ -698,7 +698,7 @@ export interface components {
             /** @constant */
             ok: false;
             /** @enum {string} */
-            reason: "NOT_FOUND" | "EXPIRED" | "MARKER_PROCESSING" | "NO_PLAYABLE_VIDEO";
+            reason: "NOT_FOUND" | "COMPANY_SUSPENDED" | "EXPIRED" | "MARKER_PROCESSING" | "NO_PLAYABLE_VIDEO";
             /** @enum {string} */
             language?: "en" | "ru";
         };
