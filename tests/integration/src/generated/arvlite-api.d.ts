@@ -262,6 +262,280 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a company's products */
+        get: operations["product-list"];
+        put?: never;
+        /** Create a product */
+        post: operations["product-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a product */
+        patch: operations["product-update"];
+        trace?: never;
+    };
+    "/products/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a product */
+        post: operations["product-archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a company's orders */
+        get: operations["order-list"];
+        put?: never;
+        /** Create a draft order */
+        post: operations["order-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a line to a draft order */
+        post: operations["order-addItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/items/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a line from a draft order */
+        delete: operations["order-removeItem"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/place": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place a draft order */
+        post: operations["order-place"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an unpaid order */
+        post: operations["order-cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/mark-paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a manual payment (bank transfer) with its reference */
+        post: operations["order-markPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/in-production": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start production */
+        post: operations["order-markInProduction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an order shipped */
+        post: operations["order-markShipped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an order delivered */
+        post: operations["order-markDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund an order */
+        post: operations["order-refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an order */
+        get: operations["order-byId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/customers/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's order history */
+        get: operations["order-history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's invoices */
+        get: operations["order-invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "video.ready": {
@@ -377,6 +651,142 @@ export interface webhooks {
         put?: never;
         /** A customer uploaded the video of an AR content item through an upload link. */
         post: operations["webhook_customer_upload_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.placed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order left DRAFT: its lines and totals are fixed. */
+        post: operations["webhook_order_placed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order was paid in full; its invoice is issued and its AR items are valid for the paid term. */
+        post: operations["webhook_order_paid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order was cancelled before payment. */
+        post: operations["webhook_order_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.in-production": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A paid order went into production. */
+        post: operations["webhook_order_in_production"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order was shipped. */
+        post: operations["webhook_order_shipped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An order was delivered. */
+        post: operations["webhook_order_delivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Money was given back on an order, in part or in full. */
+        post: operations["webhook_order_refunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invoice.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An invoice (on payment) or a credit note (on a refund) got its number. */
+        post: operations["webhook_invoice_issued"];
         delete?: never;
         options?: never;
         head?: never;
@@ -956,6 +1366,203 @@ export interface components {
                  * @description The upload link it came through (now used up).
                  */
                 linkId: string;
+            };
+        };
+        Webhook_OrderPlaced: {
+            /** @constant */
+            type: "order.placed";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description An order left DRAFT: its lines and totals are fixed. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+            };
+        };
+        Webhook_OrderPaid: {
+            /** @constant */
+            type: "order.paid";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description An order was paid in full; its invoice is issued and its AR items are valid for the paid term. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+                /** @description What was paid, in minor units of the currency (kopecks, cents). */
+                amountMinor: number;
+                /** @description ISO 4217 code, e.g. RUB. */
+                currency: string;
+                /** @description manual, yookassa or stripe. */
+                provider: string;
+            };
+        };
+        Webhook_OrderCancelled: {
+            /** @constant */
+            type: "order.cancelled";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description An order was cancelled before payment. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+            };
+        };
+        Webhook_OrderInProduction: {
+            /** @constant */
+            type: "order.in-production";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description A paid order went into production. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+            };
+        };
+        Webhook_OrderShipped: {
+            /** @constant */
+            type: "order.shipped";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description An order was shipped. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+            };
+        };
+        Webhook_OrderDelivered: {
+            /** @constant */
+            type: "order.delivered";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description An order was delivered. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+            };
+        };
+        Webhook_OrderRefunded: {
+            /** @constant */
+            type: "order.refunded";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description Money was given back on an order, in part or in full. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+                /** @description This refund, in minor units. */
+                amountMinor: number;
+                /** @description Everything refunded on the order so far, in minor units. */
+                refundedMinor: number;
+                /** @description True when the whole payment is refunded (the order is REFUNDED). */
+                full: boolean;
+                /**
+                 * Format: uuid
+                 * @description The credit note issued for this refund.
+                 */
+                creditNoteId: string;
+            };
+        };
+        Webhook_InvoiceIssued: {
+            /** @constant */
+            type: "invoice.issued";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description An invoice (on payment) or a credit note (on a refund) got its number. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                orderId: string;
+                /** Format: uuid */
+                invoiceId: string;
+                /** @enum {string} */
+                kind: "INVOICE" | "CREDIT_NOTE";
             };
         };
         Webhook_WebhookTest: {
@@ -1782,6 +2389,7 @@ export interface operations {
                 limit?: number;
                 status?: "DRAFT" | "MARKER_PROCESSING" | "READY" | "ARCHIVED";
                 includeArchived?: boolean;
+                search?: string;
             };
             header?: never;
             path?: never;
@@ -2667,6 +3275,2476 @@ export interface operations {
             };
         };
     };
+    "product-list": {
+        parameters: {
+            query: {
+                companyId: string;
+                cursor?: string;
+                limit?: number;
+                kind?: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                includeArchived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            priceMinor: number;
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @description Tax rate in basis points (2000 = 20 %). */
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            archivedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "product-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    companyId: string;
+                    /** @enum {string} */
+                    kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                    name: string;
+                    priceMinor: number;
+                    /** @enum {string} */
+                    currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                    /** @default 0 */
+                    taxRateBp?: number;
+                    /** @default true */
+                    taxInclusive?: boolean;
+                    termMonths?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                        name: string;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        priceMinor: number;
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @description Tax rate in basis points (2000 = 20 %). */
+                        taxRateBp: number;
+                        taxInclusive: boolean;
+                        termMonths: number | null;
+                        archivedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "product-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    priceMinor?: number;
+                    /** @enum {string} */
+                    currency?: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                    taxRateBp?: number;
+                    taxInclusive?: boolean;
+                    termMonths?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                        name: string;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        priceMinor: number;
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @description Tax rate in basis points (2000 = 20 %). */
+                        taxRateBp: number;
+                        taxInclusive: boolean;
+                        termMonths: number | null;
+                        archivedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "product-archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                        name: string;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        priceMinor: number;
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @description Tax rate in basis points (2000 = 20 %). */
+                        taxRateBp: number;
+                        taxInclusive: boolean;
+                        termMonths: number | null;
+                        archivedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-list": {
+        parameters: {
+            query: {
+                companyId: string;
+                cursor?: string;
+                limit?: number;
+                state?: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                from?: string;
+                to?: string;
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            projectId: string;
+                            number: number;
+                            reference: string | null;
+                            customer: {
+                                name: string;
+                                email: string | null;
+                                phone: string | null;
+                                language: ("en" | "ru") | null;
+                            };
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @enum {string} */
+                            state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            paidMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            refundedMinor: number;
+                            payment: {
+                                provider: ("manual" | "yookassa" | "stripe") | null;
+                                reference: string | null;
+                            };
+                            trackingRef: string | null;
+                            placedAt: string | null;
+                            paidAt: string | null;
+                            inProductionAt: string | null;
+                            shippedAt: string | null;
+                            deliveredAt: string | null;
+                            cancelledAt: string | null;
+                            refundedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    projectId: string;
+                    /** @enum {string} */
+                    currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                    customer: {
+                        name: string;
+                        email?: string | null;
+                        phone?: string | null;
+                        language?: ("en" | "ru") | null;
+                    };
+                    reference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-addItem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    productId: string;
+                    /** @default 1 */
+                    quantity?: number;
+                    bind?: {
+                        /** Format: uuid */
+                        arContentId: string;
+                    };
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-removeItem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-place": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-markPaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reference: string;
+                    amountMinor?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                        invoice: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @enum {string} */
+                            kind: "INVOICE" | "CREDIT_NOTE";
+                            /** @example 2026-000123 */
+                            number: string;
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                            /** @enum {string} */
+                            language: "en" | "ru";
+                            reason: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            issuedAt: string;
+                            pdfReady: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-markInProduction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-markShipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    trackingRef?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-markDelivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amountMinor: number;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                        creditNote: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @enum {string} */
+                            kind: "INVOICE" | "CREDIT_NOTE";
+                            /** @example 2026-000123 */
+                            number: string;
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                            /** @enum {string} */
+                            language: "en" | "ru";
+                            reason: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            issuedAt: string;
+                            pdfReady: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-byId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        projectId: string;
+                        number: number;
+                        reference: string | null;
+                        customer: {
+                            name: string;
+                            email: string | null;
+                            phone: string | null;
+                            language: ("en" | "ru") | null;
+                        };
+                        /** @enum {string} */
+                        currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                        /** @enum {string} */
+                        state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        subtotalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        taxMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        totalMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        paidMinor: number;
+                        /** @description Minor units of the currency (kopecks, cents). */
+                        refundedMinor: number;
+                        payment: {
+                            provider: ("manual" | "yookassa" | "stripe") | null;
+                            reference: string | null;
+                        };
+                        trackingRef: string | null;
+                        placedAt: string | null;
+                        paidAt: string | null;
+                        inProductionAt: string | null;
+                        shippedAt: string | null;
+                        deliveredAt: string | null;
+                        cancelledAt: string | null;
+                        refundedAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @example 2026-01-31T12:00:00.000Z
+                         */
+                        updatedAt: string;
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            productId: string | null;
+                            /** @enum {string} */
+                            kind: "AR_CARD" | "AR_POSTER" | "STORAGE_EXTENSION" | "PRINT";
+                            name: string;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            unitPriceMinor: number;
+                            taxRateBp: number;
+                            taxInclusive: boolean;
+                            termMonths: number | null;
+                            quantity: number;
+                            arContentId: string | null;
+                            createsArContent: boolean;
+                            title: string | null;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                        }[];
+                        invoices: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @enum {string} */
+                            kind: "INVOICE" | "CREDIT_NOTE";
+                            /** @example 2026-000123 */
+                            number: string;
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                            /** @enum {string} */
+                            language: "en" | "ru";
+                            reason: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            issuedAt: string;
+                            pdfReady: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-history": {
+        parameters: {
+            query: {
+                companyId: string;
+                email: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            projectId: string;
+                            number: number;
+                            reference: string | null;
+                            customer: {
+                                name: string;
+                                email: string | null;
+                                phone: string | null;
+                                language: ("en" | "ru") | null;
+                            };
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @enum {string} */
+                            state: "DRAFT" | "PLACED" | "PAID" | "IN_PRODUCTION" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REFUNDED";
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            paidMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            refundedMinor: number;
+                            payment: {
+                                provider: ("manual" | "yookassa" | "stripe") | null;
+                                reference: string | null;
+                            };
+                            trackingRef: string | null;
+                            placedAt: string | null;
+                            paidAt: string | null;
+                            inProductionAt: string | null;
+                            shippedAt: string | null;
+                            deliveredAt: string | null;
+                            cancelledAt: string | null;
+                            refundedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "order-invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            orderId: string;
+                            /** @enum {string} */
+                            kind: "INVOICE" | "CREDIT_NOTE";
+                            /** @example 2026-000123 */
+                            number: string;
+                            /** @enum {string} */
+                            currency: "RUB" | "USD" | "EUR" | "KZT" | "BYN" | "GBP" | "CNY" | "JPY";
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            subtotalMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            taxMinor: number;
+                            /** @description Minor units of the currency (kopecks, cents). */
+                            totalMinor: number;
+                            /** @enum {string} */
+                            language: "en" | "ru";
+                            reason: string | null;
+                            /**
+                             * Format: date-time
+                             * @example 2026-01-31T12:00:00.000Z
+                             */
+                            issuedAt: string;
+                            pdfReady: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     webhook_video_ready: {
         parameters: {
             query?: never;
@@ -2914,6 +5992,310 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Webhook_CustomerUploadCompleted"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_placed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderPlaced"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_paid: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderPaid"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderCancelled"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_in_production: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderInProduction"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_shipped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderShipped"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_delivered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderDelivered"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_refunded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_OrderRefunded"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_invoice_issued: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_InvoiceIssued"];
             };
         };
         responses: {
