@@ -1,13 +1,13 @@
-// The commands. Each validates its arguments with zod (a usage error, exit 2), then works in one transaction.
+// The commands. Each validates its arguments with zod (a usage error, exit 2), then works in one transaction. The
+// installation admin's commands call the same services as the dashboard's `admin.*` procedures (@arvlite/api's
+// `admin`). Heavy modules are imported by the command that needs them, so `--help` and usage errors answer quickly.
 import path from 'node:path';
-import { createBackup, pruneBackups, restoreBackup, backupName, BackupError } from '@arvlite/backup';
-import { AuditLog, initOrm, migrate, Video } from '@arvlite/db';
-import { restartProcessing } from '@arvlite/jobs';
+import type * as Api from '@arvlite/api';
+import { COMPANY_PLANS, inputs, STORAGE_QUOTA_MAX_BYTES, SUSPENSION_REASON_MAX } from '@arvlite/contract';
+import type * as Db from '@arvlite/db';
 import type { Command } from 'commander';
-import pg from 'pg';
 import { z } from 'zod';
-import { runDoctor } from './doctor.ts';
-import { CliError, parseArgs } from './errors.ts';
+import { CliError, parseArgs, UsageError } from './errors.ts';
 import { loadPlatform, openStorage } from './platform.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -39,51 +39,55 @@ export const byteSize = z
     return bytes;
   });
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'arvlite-cli' });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new CliError(
-      `cannot reach Postgres: ${(err as Error).message} (is \`pnpm start\` running? try \`arvlite doctor\`)`,
-    );
-  }
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+type AdminCtx = Api.admin.AdminCtx;
 
-/** Runs fn in a transaction; anything thrown rolls it back. */
-async function inTransaction<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
-  await client.query('begin');
+/**
+ * Runs `fn` with the admin services and a context acting as the CLI (no user; request id `cli:<command>`). Their
+ * validation errors are usage errors (exit 2); not found, conflicts and the rest fail the command (exit 1).
+ */
+async function withAdmin<T>(
+  command: Command,
+  fn: (admin: typeof Api.admin, ctx: AdminCtx, db: typeof Db) => Promise<T>,
+): Promise<T> {
+  const p = loadPlatform();
+  const [api, db] = await Promise.all([import('@arvlite/api'), import('@arvlite/db')]);
+  const orm = await db.initOrm({ url: p.databaseUrl, poolMax: 2 }).catch((err: unknown) => {
+    throw new CliError(`cannot reach Postgres: ${(err as Error).message} (try \`arvlite doctor\`)`);
+  });
   try {
-    const result = await fn();
-    await client.query('commit');
-    return result;
+    const ctx: AdminCtx = {
+      em: orm.fork(),
+      config: p.config,
+      actor: { userId: null, requestId: `cli:${command.name()}` },
+    };
+    return await fn(api.admin, ctx, db);
   } catch (err) {
-    await client.query('rollback').catch(() => undefined);
+    if (err instanceof api.ValidationError) throw new UsageError(command, err.message);
+    if (err instanceof api.DomainError) throw new CliError(err.message);
     throw err;
+  } finally {
+    await orm.close();
   }
 }
 
-/** An audit row for a change made from the CLI (no actor: the operator at the shell). */
-async function auditCli(
-  client: pg.Client,
-  a: { companyId: string | null; action: string; targetType: string; targetId: string; changes?: unknown },
-) {
-  await client.query(
-    `insert into audit_log (company_id, actor_id, action, target_type, target_id, changes, request_id, created_at)
-     values ($1, null, $2, $3, $4, $5, 'cli', now())`,
-    [a.companyId, a.action, a.targetType, a.targetId, a.changes === undefined ? null : JSON.stringify(a.changes)],
-  );
+/** Standard input as text (a password piped in), at most 1 KiB, without its final line break. */
+async function readStdin(command: Command): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError(command, '--password-stdin: pipe the password in on standard input');
+  let text = '';
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    text += chunk.toString('utf8');
+    if (text.length > 1024) throw new UsageError(command, '--password-stdin: more than 1 KiB on standard input');
+  }
+  return text.replace(/\r?\n$/, '');
 }
 
-function wrapBackupError(err: unknown): never {
-  if (err instanceof BackupError) throw new CliError(err.message);
-  throw err;
+async function backupModule() {
+  const backup = await import('@arvlite/backup');
+  const wrap = (err: unknown): never => {
+    if (err instanceof backup.BackupError) throw new CliError(err.message);
+    throw err;
+  };
+  return { ...backup, wrap };
 }
 
 export function registerCommands(program: Command): void {
@@ -92,6 +96,7 @@ export function registerCommands(program: Command): void {
     .description('Apply pending database migrations (graphile-worker, then ARVlite), as `pnpm start` does.')
     .action(async () => {
       const p = loadPlatform();
+      const { migrate } = await import('@arvlite/db');
       const applied = await migrate(p.databaseUrl);
       out(applied.length > 0 ? `migrations applied: ${applied.join(', ')}` : 'database is up to date');
     });
@@ -114,10 +119,11 @@ export function registerCommands(program: Command): void {
         raw,
       );
       const p = loadPlatform();
+      const { backupName, createBackup, pruneBackups, wrap } = await backupModule();
       const dir = path.resolve(opts.out ?? path.join(p.dataDir, 'backups', backupName()));
       const storage = openStorage(p);
       try {
-        const m = await createBackup({ databaseUrl: p.databaseUrl, storage }, dir).catch(wrapBackupError);
+        const m = await createBackup({ databaseUrl: p.databaseUrl, storage }, dir).catch(wrap);
         const rows = m.tables.reduce((n, t) => n + t.rows, 0);
         out(`backup written to ${dir}`);
         out(`  snapshot ${m.snapshotAt}: ${m.tables.length} tables, ${rows} rows`);
@@ -144,11 +150,10 @@ export function registerCommands(program: Command): void {
     .action(async function (this: Command, dir: string, raw: unknown) {
       const opts = parseArgs(this, z.strictObject({ force: z.boolean().optional() }), raw);
       const p = loadPlatform();
+      const { restoreBackup, wrap } = await backupModule();
       const storage = openStorage(p);
       try {
-        const r = await restoreBackup({ databaseUrl: p.databaseUrl, storage }, path.resolve(dir), opts).catch(
-          wrapBackupError,
-        );
+        const r = await restoreBackup({ databaseUrl: p.databaseUrl, storage }, path.resolve(dir), opts).catch(wrap);
         out(`restored ${r.rows} rows in ${r.tables} tables and ${r.objects} objects from ${path.resolve(dir)}`);
         if (r.migrated.length > 0) out(`migrations applied: ${r.migrated.join(', ')}`);
       } finally {
@@ -163,176 +168,161 @@ export function registerCommands(program: Command): void {
         'clock skew. Prints what is wrong and how to fix it; exits 1 when something is.',
     )
     .action(async () => {
+      const { runDoctor } = await import('./doctor.ts');
       const ok = await runDoctor(out);
       if (!ok) throw new CliError('some checks failed (see above)');
     });
 
   program
-    .command('set-quota')
-    .description("Set a company's storage quota.")
-    .argument('<companyId>', 'the company (UUID)')
-    .argument('<size>', 'the quota: bytes, or with a unit (10GiB, 500MB)')
-    .action(async function (this: Command, companyId: string, size: string) {
-      const args = parseArgs(this, z.strictObject({ companyId: uuid, bytes: byteSize }), { companyId, bytes: size });
-      const p = loadPlatform();
-      await withClient(p.databaseUrl, (c) =>
-        inTransaction(c, async () => {
-          const { rows } = await c.query<{ before: string }>(
-            `select storage_quota_bytes::text as before from company where id = $1 for update`,
-            [args.companyId],
-          );
-          if (rows.length === 0) throw new CliError(`no company ${args.companyId}`);
-          await c.query(`update company set storage_quota_bytes = $2, updated_at = now() where id = $1`, [
-            args.companyId,
-            args.bytes,
-          ]);
-          await auditCli(c, {
-            companyId: args.companyId,
-            action: 'company.setQuota',
-            targetType: 'company',
-            targetId: args.companyId,
-            changes: { storageQuotaBytes: { from: Number(rows[0]!.before), to: args.bytes } },
-          });
+    .command('create-admin')
+    .description(
+      'Make an account the installation operator (platform admin): the only way to grant it. With --name and ' +
+        '--password-stdin, an account that does not exist yet is created (email verified).',
+    )
+    .argument('<email>', "the account's email")
+    .option('--name <name>', 'display name, when the account is created')
+    .option('--password-stdin', "read the new account's password from standard input (never from the command line)")
+    .action(async function (this: Command, email: string, raw: unknown) {
+      const args = parseArgs(
+        this,
+        z
+          .strictObject({
+            email: inputs.email,
+            name: inputs.displayName.optional(),
+            passwordStdin: z.boolean().optional(),
+          })
+          .refine((v) => !v.passwordStdin || v.name !== undefined, { message: '--password-stdin needs --name' }),
+        { email, ...(raw as object) },
+      );
+      const password = args.passwordStdin ? await readStdin(this) : undefined;
+      const user = await withAdmin(this, (admin, ctx) =>
+        admin.grantPlatformAdmin(ctx, {
+          email: args.email,
+          ...(password !== undefined && args.name !== undefined ? { create: { name: args.name, password } } : {}),
         }),
       );
-      out(`quota of ${args.companyId} set to ${args.bytes} bytes`);
+      out(`${user.email} is a platform admin (user ${user.id})`);
+    });
+
+  program
+    .command('set-quota')
+    .description(
+      "Set a company's storage quota (and optionally its plan). A quota below its usage refuses new uploads.",
+    )
+    .argument('<companyId>', 'the company (UUID)')
+    .argument('<size>', 'the quota: bytes, or with a unit (10GiB, 500MB)')
+    .option('--plan <plan>', `also set the plan: ${COMPANY_PLANS.join(', ')}`)
+    .action(async function (this: Command, companyId: string, size: string, raw: unknown) {
+      const args = parseArgs(
+        this,
+        z.strictObject({
+          companyId: uuid,
+          bytes: byteSize.pipe(z.number().max(STORAGE_QUOTA_MAX_BYTES, { message: 'at most 1 PiB' })),
+          plan: z.enum(COMPANY_PLANS).optional(),
+        }),
+        { companyId, bytes: size, ...(raw as object) },
+      );
+      const company = await withAdmin(this, (admin, ctx) =>
+        admin.setCompanyPlan(ctx, { companyId: args.companyId, storageQuotaBytes: args.bytes, plan: args.plan }),
+      );
+      out(`quota of ${company.id} (${company.name}) is ${company.storageQuotaBytes} bytes, plan ${company.plan}`);
+    });
+
+  program
+    .command('suspend-company')
+    .description(
+      'Suspend a company: members read but change nothing, viewer links answer COMPANY_SUSPENDED; nothing is ' +
+        'deleted. --resume lifts it.',
+    )
+    .argument('<companyId>', 'the company (UUID)')
+    .option('--reason <text>', 'shown to its members (required to suspend)')
+    .option('--resume', 'lift the suspension instead')
+    .action(async function (this: Command, companyId: string, raw: unknown) {
+      const args = parseArgs(
+        this,
+        z
+          .strictObject({
+            companyId: uuid,
+            reason: z.string().trim().min(1).max(SUSPENSION_REASON_MAX).optional(),
+            resume: z.boolean().optional(),
+          })
+          .refine((v) => (v.resume ? v.reason === undefined : v.reason !== undefined), {
+            message: 'give --reason to suspend, or --resume alone',
+          }),
+        { companyId, ...(raw as object) },
+      );
+      const company = await withAdmin(this, (admin, ctx) =>
+        args.resume
+          ? admin.resumeCompany(ctx, { companyId: args.companyId })
+          : admin.suspendCompany(ctx, { companyId: args.companyId, reason: args.reason! }),
+      );
+      out(
+        company.suspendedAt
+          ? `${company.id} (${company.name}) is suspended`
+          : `${company.id} (${company.name}) is active`,
+      );
     });
 
   program
     .command('disable-user')
-    .description('Disable a user (every call refused at once, every session revoked), or enable them again.')
-    .argument('<email>', "the user's email")
-    .option('--enable', 'enable the user again')
-    .action(async function (this: Command, email: string, raw: unknown) {
+    .description('Disable an account (sessions end at once, sign-in refused, its API keys stop), or --enable it again.')
+    .argument('<user>', "the account's email or id")
+    .option('--enable', 'enable the account again')
+    .action(async function (this: Command, who: string, raw: unknown) {
       const args = parseArgs(
         this,
-        z.strictObject({
-          email: z
-            .email({ message: 'expected an email address' })
-            .max(254)
-            .transform((e) => e.normalize('NFKC').trim().toLowerCase()),
-          enable: z.boolean().optional(),
-        }),
-        { email, ...(raw as object) },
+        z.strictObject({ user: z.union([uuid, inputs.email]), enable: z.boolean().optional() }),
+        { user: who, ...(raw as object) },
       );
-      const p = loadPlatform();
-      await withClient(p.databaseUrl, (c) =>
-        inTransaction(c, async () => {
-          const { rows } = await c.query<{ id: string; disabled: boolean }>(
-            `select id, disabled_at is not null as disabled from app_user where email = $1 for update`,
-            [args.email],
-          );
-          if (rows.length === 0) throw new CliError(`no user ${args.email}`);
-          const user = rows[0]!;
-          if (args.enable) {
-            await c.query(`update app_user set disabled_at = null, updated_at = now() where id = $1`, [user.id]);
-          } else {
-            await c.query(
-              `update app_user set disabled_at = coalesce(disabled_at, now()), updated_at = now() where id = $1`,
-              [user.id],
-            );
-            await c.query(`update refresh_token set revoked_at = now() where user_id = $1 and revoked_at is null`, [
-              user.id,
-            ]);
-          }
-          await auditCli(c, {
-            companyId: null,
-            action: args.enable ? 'user.enable' : 'user.disable',
-            targetType: 'user',
-            targetId: user.id,
-            changes: { disabled: { from: user.disabled, to: !args.enable } },
-          });
-        }),
-      );
-      out(`${args.email} ${args.enable ? 'enabled' : 'disabled'}`);
+      const user = await withAdmin(this, async (admin, ctx, db) => {
+        const found = await ctx.em.findOne(
+          db.User,
+          z.uuid().safeParse(args.user).success ? { id: args.user } : { email: args.user },
+        );
+        if (!found) throw new CliError(`no account ${args.user}`);
+        return args.enable ? admin.enableUser(ctx, { userId: found.id }) : admin.disableUser(ctx, { userId: found.id });
+      });
+      out(`${user.email} is ${user.disabledAt ? 'disabled' : 'enabled'}`);
     });
 
   const jobs = program.command('jobs').description('The job queue (graphile-worker).');
   jobs
     .command('list')
-    .description('List jobs, newest first.')
-    .option('--state <state>', 'failed | waiting | running | retrying')
-    .option('--task <name>', 'only this task, e.g. video:process')
-    .option('--limit <n>', 'at most n jobs (default 50, at most 1000)')
+    .description('Jobs that failed (attempts spent) or are retrying, with their last error, newest first.')
+    .option('--state <state>', 'failed | retrying | any-error (default)')
+    .option('--task <name>', 'only this task, e.g. mail:send')
+    .option('--limit <n>', 'at most n jobs (default 50, at most 100)')
     .option('--json', 'one JSON object per line')
     .action(async function (this: Command, raw: unknown) {
       const opts = parseArgs(
         this,
         z.strictObject({
-          state: z.enum(['failed', 'waiting', 'running', 'retrying']).optional(),
+          state: z.enum(['failed', 'retrying', 'any-error']).default('any-error'),
           task: z
             .string()
             .regex(/^[a-z-]+:[a-z-]+$/, { message: 'expected a task name such as video:process' })
             .optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(50),
+          limit: z.coerce.number().int().min(1).max(100).default(50),
           json: z.boolean().optional(),
         }),
         raw,
       );
-      const p = loadPlatform();
-      const where = {
-        failed: 'attempts >= max_attempts',
-        waiting: 'locked_at is null and attempts < max_attempts',
-        running: 'locked_at is not null',
-        retrying: 'locked_at is null and attempts > 0 and attempts < max_attempts',
-      } as const;
-      const rows = await withClient(p.databaseUrl, async (c) => {
-        const { rows } = await c.query<{
-          id: string;
-          task_identifier: string;
-          attempts: number;
-          max_attempts: number;
-          run_at: Date;
-          locked_by: string | null;
-          last_error: string | null;
-          key: string | null;
-        }>(
-          `select id::text, task_identifier, attempts, max_attempts, run_at, locked_by, last_error, key
-             from graphile_worker.jobs
-            where ($1::text is null or task_identifier = $1) ${opts.state ? `and ${where[opts.state]}` : ''}
-            order by id desc limit $2`,
-          [opts.task ?? null, opts.limit],
-        );
-        return rows;
-      });
-      for (const j of rows) {
-        const state =
-          j.locked_by !== null
-            ? 'running'
-            : j.attempts >= j.max_attempts
-              ? 'failed'
-              : j.attempts > 0
-                ? 'retrying'
-                : 'waiting';
-        if (opts.json) {
-          out(
-            JSON.stringify({
-              id: j.id,
-              task: j.task_identifier,
-              state,
-              attempts: j.attempts,
-              maxAttempts: j.max_attempts,
-              runAt: j.run_at,
-              key: j.key,
-              lastError: j.last_error,
-            }),
-          );
-        } else {
-          const error = j.last_error ? `  ${j.last_error.split('\n')[0]!.slice(0, 120)}` : '';
-          out(
-            `${j.id}\t${j.task_identifier}\t${state}\t${j.attempts}/${j.max_attempts}\t${j.run_at.toISOString()}${error}`,
-          );
+      const { items } = await withAdmin(this, (admin, ctx) =>
+        admin.listJobs(ctx, { state: opts.state, task: opts.task, limit: opts.limit }),
+      );
+      for (const j of items) {
+        if (opts.json) out(JSON.stringify(j));
+        else {
+          const error = j.lastError ? `  ${j.lastError.split('\n')[0]!.slice(0, 120)}` : '';
+          out(`${j.id}\t${j.task}\t${j.state}\t${j.attempts}/${j.maxAttempts}\t${j.runAt.toISOString()}${error}`);
         }
       }
-      if (!opts.json) out(`${rows.length} job(s)`);
+      if (!opts.json) out(`${items.length} job(s)`);
     });
 
   jobs
     .command('retry')
-    .description(
-      'Run failed or waiting jobs again now, with their attempts reset. Video processing jobs are resumed with ' +
-        '`arvlite reprocess` instead, which also resets the video.',
-    )
+    .description('Run jobs again now with their attempts reset (all of them, or none: unknown or running ids refuse).')
     .argument('<ids...>', 'job ids (from `jobs list`)')
     .action(async function (this: Command, ids: string[]) {
       const args = parseArgs(
@@ -341,45 +331,35 @@ export function registerCommands(program: Command): void {
           ids: z
             .array(z.string().regex(/^[0-9]{1,19}$/, { message: 'expected a job id' }))
             .min(1)
-            .max(1000),
+            .max(100),
         }),
         { ids },
       );
-      const p = loadPlatform();
-      const n = await withClient(p.databaseUrl, (c) =>
-        inTransaction(c, async () => {
-          const { rows } = await c.query<{ id: string; task_identifier: string; locked_at: Date | null }>(
-            `select id::text, task_identifier, locked_at from graphile_worker.jobs where id = any($1::bigint[]) for update`,
-            [args.ids],
-          );
-          const found = new Map(rows.map((r) => [r.id, r]));
-          const missing = args.ids.filter((id) => !found.has(id));
-          if (missing.length > 0) throw new CliError(`no job ${missing.join(', ')}; nothing was retried`);
-          const media = rows.filter((r) => r.task_identifier.startsWith('video:'));
-          if (media.length > 0) {
-            throw new CliError(
-              `job ${media.map((r) => r.id).join(', ')} belongs to a video's processing; use \`arvlite reprocess\` (nothing was retried)`,
-            );
-          }
-          const running = rows.filter((r) => r.locked_at !== null);
-          if (running.length > 0)
-            throw new CliError(`job ${running.map((r) => r.id).join(', ')} is running; nothing was retried`);
-          await c.query(`select graphile_worker.reschedule_jobs($1::bigint[], run_at := now(), attempts := 0)`, [
-            args.ids,
-          ]);
-          return args.ids.length;
-        }),
-      );
-      out(`${n} job(s) queued again`);
+      const { retried } = await withAdmin(this, async (admin, ctx) => {
+        const rows = await ctx.em.execute<{ id: string; locked: boolean }[]>(
+          `select id::text as id, locked_at is not null as locked from graphile_worker.jobs
+            where id in (${args.ids.map(() => '?').join(', ')})`,
+          args.ids,
+        );
+        const missing = args.ids.filter((id) => !rows.some((r) => r.id === id));
+        if (missing.length > 0) throw new CliError(`no job ${missing.join(', ')}; nothing was retried`);
+        const running = rows.filter((r) => r.locked).map((r) => r.id);
+        if (running.length > 0) throw new CliError(`job ${running.join(', ')} is running; nothing was retried`);
+        return admin.retryJobs(ctx, { jobIds: args.ids });
+      });
+      out(`${retried.length} job(s) queued again: ${retried.join(', ')}`);
     });
 
   program
     .command('reprocess')
-    .description('Process READY or FAILED videos again from their originals (videos being processed are skipped).')
+    .description(
+      'Process READY or FAILED videos again from their originals (videos being processed are skipped). With ' +
+        '--missing-rendition, only videos without that rung whose source is large enough for it.',
+    )
     .option('--company <id>', 'only this company')
     .option('--project <id>', 'only this project')
     .option('--status <status>', 'READY or FAILED (default: both)')
-    .option('--missing-rendition <rung>', 'only videos without this rendition, e.g. 1080p')
+    .option('--missing-rendition <rung>', 'only videos without this rendition: 1080p, 720p, 480p or 360p')
     .option('--limit <n>', 'at most n videos (default 1000)')
     .option('--dry-run', 'list what would be reprocessed, change nothing')
     .action(async function (this: Command, raw: unknown) {
@@ -389,55 +369,60 @@ export function registerCommands(program: Command): void {
           company: uuid.optional(),
           project: uuid.optional(),
           status: z.enum(['READY', 'FAILED']).optional(),
-          missingRendition: z
-            .string()
-            .regex(/^[0-9]{2,4}p$/, { message: 'expected a rung such as 720p' })
-            .optional(),
+          missingRendition: z.enum(['1080p', '720p', '480p', '360p']).optional(),
           limit: z.coerce.number().int().min(1).max(100_000).default(1000),
           dryRun: z.boolean().optional(),
         }),
         raw,
       );
-      const p = loadPlatform();
-      const orm = await initOrm({ url: p.databaseUrl, poolMax: 2 });
-      try {
-        const em = orm.fork();
-        const ids = await em.transactional(async (tem) => {
-          const rows = await tem.execute<{ id: string }[]>(
-            `select v.id from video v
-              where v.status = any(?::text[]) and v.uploaded_at is not null
-                and (?::uuid is null or v.company_id = ?::uuid) and (?::uuid is null or v.project_id = ?::uuid)
-                and (?::text is null or (v.outputs::jsonb -> 'renditions' -> ?::text) is null)
-              order by v.created_at limit ? for update skip locked`,
-            [
-              opts.status ? [opts.status] : ['READY', 'FAILED'],
-              opts.company ?? null,
-              opts.company ?? null,
-              opts.project ?? null,
-              opts.project ?? null,
-              opts.missingRendition ?? null,
-              opts.missingRendition ?? null,
-              opts.limit,
-            ],
+      const { restartProcessing } = await import('@arvlite/jobs');
+      const ids = await withAdmin(this, async (admin, ctx, db) => {
+        const rung = opts.missingRendition ? admin.LADDER_RUNGS[opts.missingRendition] : undefined;
+        const where = [
+          `v.status in (${opts.status ? '?' : `'READY', 'FAILED'`})`,
+          'v.uploaded_at is not null',
+          'v.deleted_at is null',
+        ];
+        const params: unknown[] = opts.status ? [opts.status] : [];
+        if (opts.company) {
+          where.push('v.company_id = ?');
+          params.push(opts.company);
+        }
+        if (opts.project) {
+          where.push('v.project_id = ?');
+          params.push(opts.project);
+        }
+        if (rung && opts.missingRendition) {
+          // The ladder never upscales: only sources large enough for the rung can be missing it.
+          where.push(
+            `v.media is not null`,
+            `greatest((v.media->>'width')::int, (v.media->>'height')::int) >= ?`,
+            `least((v.media->>'width')::int, (v.media->>'height')::int) >= ?`,
+            `(v.outputs->'renditions'->(?::text)) is null`,
           );
-          if (!opts.dryRun) {
-            for (const { id } of rows) {
-              await restartProcessing(tem, id, p.config.media);
-              tem.create(AuditLog, {
-                companyId: (await tem.findOneOrFail(Video, { id })).company.id,
-                action: 'video.reprocess',
-                targetType: 'video',
-                targetId: id,
-                requestId: 'cli',
-              });
-            }
+          params.push(rung[0], rung[1], opts.missingRendition);
+        }
+        return ctx.em.transactional(async (tem) => {
+          const rows = await tem.execute<{ id: string; company_id: string }[]>(
+            `select v.id, v.company_id from video v where ${where.join(' and ')}
+              order by v.created_at, v.id limit ? for update of v skip locked`,
+            [...params, opts.limit],
+          );
+          if (opts.dryRun) return rows.map((r) => r.id);
+          for (const r of rows) {
+            await restartProcessing(tem, r.id, ctx.config.media);
+            tem.create(db.AuditLog, {
+              companyId: r.company_id,
+              action: 'admin.video.reprocess',
+              targetType: 'video',
+              targetId: r.id,
+              requestId: ctx.actor.requestId,
+            });
           }
           return rows.map((r) => r.id);
         });
-        for (const id of ids) out(id);
-        out(`${ids.length} video(s) ${opts.dryRun ? 'would be reprocessed' : 'queued for processing'}`);
-      } finally {
-        await orm.close();
-      }
+      });
+      for (const id of ids) out(id);
+      out(`${ids.length} video(s) ${opts.dryRun ? 'would be reprocessed' : 'queued for processing'}`);
     });
 }

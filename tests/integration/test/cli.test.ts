@@ -1,13 +1,16 @@
 // The arvlite CLI as a child process: usage errors exit 2 with help, doctor finds a broken S3 and says how to fix it,
-// set-quota changes a quota (audited) and a failed one changes nothing.
+// set-quota changes a quota (audited) and a failed one changes nothing, create-admin is the way to the operator flag,
+// suspend-company and disable-user go through the same admin services as the dashboard.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog, Company } from '@arvlite/db';
+import { AuditLog, Company, RefreshToken, User } from '@arvlite/db';
 import { createTestDeps, freePort, type TestDeps } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../src/index.ts';
 
+/** Each run is a new Node process loading the API's modules: seconds apiece on a loaded machine. */
+const SLOW = { timeout: 240_000 };
 let deps: TestDeps;
 let env: Record<string, string>;
 let companyId: string;
@@ -31,10 +34,10 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const quotaOf = async (id: string) =>
   (await deps.orm.fork().findOneOrFail(Company, { id }, { refresh: true })).storageQuotaBytes;
-const auditsOf = (id: string) => deps.orm.fork().count(AuditLog, { targetId: id, action: 'company.setQuota' });
+const auditsOf = (id: string) => deps.orm.fork().count(AuditLog, { targetId: id, action: 'admin.company.set-plan' });
 
 describe('arvlite CLI', () => {
-  it('prints help and exits 0 for --help; a usage error exits 2 with the help text', async () => {
+  it('prints help and exits 0 for --help; a usage error exits 2 with the help text', SLOW, async () => {
     const help = await runCli(['--help'], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: arvlite');
@@ -60,7 +63,7 @@ describe('arvlite CLI', () => {
     expect(badOption.stderr).toContain('Usage: arvlite jobs list');
   });
 
-  it('set-quota sets the quota with an audit entry; a failed one changes nothing', async () => {
+  it('set-quota sets the quota with an audit entry; a failed one changes nothing', SLOW, async () => {
     const bad = await runCli(['set-quota', companyId, 'lots'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('expected a size such as 10GiB');
@@ -72,7 +75,7 @@ describe('arvlite CLI', () => {
 
     const unknown = await runCli(['set-quota', '00000000-0000-4000-8000-000000000000', '1GiB'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('no company 00000000-0000-4000-8000-000000000000');
+    expect(unknown.stderr).toContain('Company not found');
     expect(await quotaOf(companyId)).toBe(1000);
     expect(await auditsOf(companyId)).toBe(0);
 
@@ -80,8 +83,95 @@ describe('arvlite CLI', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(await quotaOf(companyId)).toBe(2 * 2 ** 30);
-    const audit = await deps.orm.fork().findOneOrFail(AuditLog, { targetId: companyId, action: 'company.setQuota' });
-    expect(audit.changes).toEqual({ storageQuotaBytes: { from: 1000, to: 2 * 2 ** 30 } });
+    const audit = await deps.orm
+      .fork()
+      .findOneOrFail(AuditLog, { targetId: companyId, action: 'admin.company.set-plan' });
+    expect(audit).toMatchObject({
+      actorId: null,
+      requestId: 'cli:set-quota',
+      changes: { storageQuotaBytes: { from: 1000, to: 2 * 2 ** 30 } },
+    });
+
+    // Plan and quota are validated together: a bad plan changes neither.
+    const badPlan = await runCli(['set-quota', companyId, '5GiB', '--plan', 'platinum'], env);
+    expect(badPlan.code).toBe(2);
+    expect(await quotaOf(companyId)).toBe(2 * 2 ** 30);
+    expect(await auditsOf(companyId)).toBe(1);
+  });
+
+  it(
+    'create-admin creates an operator from a piped password, or promotes an existing account; bad input changes nothing',
+    SLOW,
+    async () => {
+      const email = 'operator@example.com';
+      const weak = await runCli(['create-admin', email, '--name', 'Operator', '--password-stdin'], env, 'short\n');
+      expect(weak.code).toBe(2);
+      expect(weak.stderr).toContain('Usage: arvlite create-admin');
+      expect(await deps.orm.fork().count(User, { email })).toBe(0);
+
+      const noName = await runCli(['create-admin', email, '--password-stdin'], env, 'Sturdy-operator-pass-1\n');
+      expect(noName.code).toBe(2);
+      expect(noName.stderr).toContain('--password-stdin needs --name');
+
+      const unknown = await runCli(['create-admin', email], env);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('User not found');
+
+      const created = await runCli(
+        ['create-admin', 'Operator@Example.com', '--name', 'Operator', '--password-stdin'],
+        env,
+        'Sturdy-operator-pass-1\n',
+      );
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const operator = await deps.orm.fork().findOneOrFail(User, { email });
+      expect(operator.isPlatformAdmin).toBe(true);
+      expect(operator.emailVerifiedAt).not.toBeNull();
+
+      const member = deps.orm.fork();
+      const plain = member.create(User, { email: 'member@example.com', name: 'Member' });
+      await member.flush();
+      const promoted = await runCli(['create-admin', 'member@example.com'], env);
+      expect(promoted.code).toBe(0);
+      expect((await deps.orm.fork().findOneOrFail(User, { id: plain.id })).isPlatformAdmin).toBe(true);
+      expect(
+        await deps.orm
+          .fork()
+          .count(AuditLog, { targetId: plain.id, action: 'admin.user.grant-admin', requestId: 'cli:create-admin' }),
+      ).toBe(1);
+    },
+  );
+
+  it('suspend-company needs a reason and resumes; disable-user ends sessions and enables again', SLOW, async () => {
+    const noReason = await runCli(['suspend-company', companyId], env);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('give --reason to suspend, or --resume alone');
+    const suspended = await runCli(['suspend-company', companyId, '--reason', 'Unpaid invoice'], env);
+    expect(suspended.code).toBe(0);
+    const row = await deps.orm.fork().findOneOrFail(Company, { id: companyId });
+    expect(row.suspendedAt).not.toBeNull();
+    expect(row.suspendedReason).toBe('Unpaid invoice');
+    expect((await runCli(['suspend-company', companyId, '--resume'], env)).code).toBe(0);
+    expect((await deps.orm.fork().findOneOrFail(Company, { id: companyId })).suspendedAt).toBeNull();
+
+    const em = deps.orm.fork();
+    const user = em.create(User, { email: 'disable-me@example.com', name: 'Someone' });
+    em.create(RefreshToken, {
+      user,
+      familyId: crypto.randomUUID(),
+      tokenHash: 'a'.repeat(64),
+      expiresAt: new Date(Date.now() + 86_400_000),
+      sessionStartedAt: new Date(),
+    });
+    await em.flush();
+    expect((await runCli(['disable-user', 'nobody@example.com'], env)).code).toBe(1);
+    const disabled = await runCli(['disable-user', 'DISABLE-ME@example.com'], env);
+    expect(disabled.stderr).toBe('');
+    expect(disabled.code).toBe(0);
+    expect((await deps.orm.fork().findOneOrFail(User, { id: user.id })).disabledAt).not.toBeNull();
+    expect(await deps.orm.fork().count(RefreshToken, { user: user.id, revokedAt: null })).toBe(0);
+    expect((await runCli(['disable-user', user.id, '--enable'], env)).code).toBe(0);
+    expect((await deps.orm.fork().findOneOrFail(User, { id: user.id })).disabledAt).toBeNull();
   });
 
   it('doctor passes against the running services and exits 0', async () => {
