@@ -110,6 +110,12 @@ function toConfig(e: z.output<typeof envSchema>) {
       trustProxy: e.TRUST_PROXY,
     },
     dataDir: e.DATA_DIR,
+    backups: {
+      /** Cron expression of the worker's scheduled backup; undefined: no scheduled backups. */
+      cron: e.BACKUP_CRON,
+      keep: e.BACKUP_KEEP,
+      dir: e.BACKUP_DIR ?? join(e.DATA_DIR, 'backups'),
+    },
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,

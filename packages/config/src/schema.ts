@@ -282,4 +282,17 @@ export const envSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9._-]+$/, { message: 'expected letters, digits, dot, dash or underscore' })
     .optional(),
+
+  /** Scheduled backups (`arvlite backup` run by the worker's cron): a 5-field cron expression; unset: off. */
+  BACKUP_CRON: z
+    .string()
+    .max(200)
+    .regex(/^[0-9*,/-]+( +[0-9*,/-]+){4}$/, {
+      message: 'expected a cron expression of 5 fields (minute hour day month weekday), e.g. "30 3 * * *"',
+    })
+    .optional(),
+  /** Scheduled backups kept in BACKUP_DIR (older ones are deleted after each new one). */
+  BACKUP_KEEP: int(1, 1000).default(7),
+  /** Where backups go (default DATA_DIR/backups). */
+  BACKUP_DIR: z.string().max(4096).optional(),
 });
