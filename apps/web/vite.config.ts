@@ -1,12 +1,13 @@
 // Vite: dev server with HMR that proxies the API to the platform (`pnpm start`), and the production build
 // that apps/server serves from dist/.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@arvlite/config';
+import { loadConfig, processEnv } from '@arvlite/config';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// The app itself has no configuration: it talks to its own origin. Only the dev proxy needs the API's port.
-const apiTarget = `http://127.0.0.1:${loadConfig().http.port}`;
+// The app itself has no configuration: it talks to its own origin. Only the dev proxy needs the API's port, so only
+// PORT is read (`vite build` sets NODE_ENV=production, whose checks are for the server's own environment).
+const apiTarget = `http://127.0.0.1:${loadConfig({ PORT: processEnv().PORT }).http.port}`;
 
 export default defineConfig({
   plugins: [react()],

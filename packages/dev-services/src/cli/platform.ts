@@ -8,7 +8,8 @@
 //
 // Children run in their own process groups so a terminal Ctrl-C reaches only this launcher,
 // which shuts down in order: server and worker (SIGTERM, SIGKILL after 20 s), then the dev
-// services. A second Ctrl-C kills server and worker right away.
+// services, and exits 0 (so `pnpm start` prints no error for a Ctrl-C). A second Ctrl-C kills server and worker
+// right away.
 // Relative DATA_DIR is resolved against the repository root.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -127,10 +128,15 @@ async function shutdown(code: number, reason: string): Promise<never> {
   return new Promise<never>(() => {}); // the first shutdown() exits the process
 }
 
+let firstSignalAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
+    // A terminal's Ctrl-C reaches us twice when a package manager runs us: from the terminal, and forwarded by pnpm
+    // (which sends its child SIGINT when it gets one). Only a signal a second later is a second Ctrl-C.
+    if (signalCount > 0 && performance.now() - firstSignalAt < 1000) return;
     signalCount += 1;
     if (signalCount === 1) {
+      firstSignalAt = performance.now();
       void shutdown(0, signal);
     } else {
       log('warn', `${signal} again: killing server and worker now`);
