@@ -10,7 +10,7 @@ import { accessTokenSessionId, verifyAccessToken } from './auth/tokens.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Context } from './context.ts';
 import { DomainError, NotFoundError, UnauthorizedError } from './errors.ts';
-import { inSpan, loginFailures, rateLimitHits, trpcDuration } from '@arvlite/telemetry';
+import { failActiveSpan, inSpan, loginFailures, rateLimitHits, trpcDuration } from '@arvlite/telemetry';
 import type { RestMeta } from './rest/meta.ts';
 import { serialize } from './serialize.ts';
 
@@ -91,6 +91,7 @@ const edge = t.middleware(async ({ getRawInput, next, path, type }) => {
         const cause = result.error.cause;
         throw new TRPCError({ code: cause.code, message: cause.message, cause });
       }
+      if (!result.ok) failActiveSpan(result.error.code);
       return result;
     });
     code = result.ok ? 'OK' : result.error.code;

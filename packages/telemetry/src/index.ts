@@ -19,6 +19,7 @@ export { metricsAccess, metricsText, startMetricsServer, type MetricsAccess } fr
 export {
   activeTraceparent,
   contextFromTraceparent,
+  failActiveSpan,
   initTracing,
   inSpan,
   shutdownTracing,

@@ -89,6 +89,12 @@ export async function inSpan<T>(
   });
 }
 
+/** Marks the active span failed (an error answered rather than thrown, e.g. a tRPC error result). No-op when off. */
+export function failActiveSpan(message: string): void {
+  if (!enabled) return;
+  trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 200) });
+}
+
 /** The active span's traceparent, to store in a job payload; undefined when tracing is off or no span is active. */
 export function activeTraceparent(): string | undefined {
   if (!enabled || !trace.getSpan(context.active())) return undefined;

@@ -297,7 +297,13 @@ describe('metrics and traces', () => {
       spans.find((s) => s.name === 'trpc video.completeUpload'),
     );
     const inTrace = () => spans.filter((s) => s.traceId === complete.traceId);
-    await until('the finalize job span', async () => inTrace().some((s) => s.name === 'job video:finalize'), 30_000);
+    await until(
+      'the finalize and outbox dispatch job spans',
+      async () =>
+        inTrace().some((s) => s.name === 'job video:finalize') &&
+        inTrace().some((s) => s.name === 'job outbox:dispatch'),
+      30_000,
+    );
     const trace = inTrace();
     const byId = new Map(trace.map((s) => [s.spanId, s]));
     const chain = (s: OtlpSpan): string[] => {
@@ -319,5 +325,8 @@ describe('metrics and traces', () => {
     expect(chain(finalize)[0]).toBe('trpc video.completeUpload');
     expect(chain(finalize)).toContain('job video:process');
     expect(trace.some((s) => s.name === 'step finalize' && s.parentSpanId === finalize.spanId)).toBe(true);
+    // Events emitted on the way (in the same transactions) are dispatched by outbox jobs that continue the trace too.
+    const dispatch = trace.find((s) => s.name === 'job outbox:dispatch')!;
+    expect(chain(dispatch)[0]).toBe('trpc video.completeUpload');
   });
 });
