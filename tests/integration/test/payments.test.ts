@@ -260,6 +260,31 @@ describe('YooKassa', () => {
     expect(await invoicesOf(id)).toEqual([{ kind: 'INVOICE' }]);
   });
 
+  it('a provider payment of an order already paid by hand is recorded, and the order refuses it', async () => {
+    const id = await placedOrder();
+    const { payment } = await owner.client.payment.start.mutate({ orderId: id });
+    await owner.client.order.markPaid.mutate({ id, reference: 'Bank transfer 77' });
+    yoo.succeed(payment.providerPaymentId);
+    const res = await postYooKassa(yoo.notification('payment.succeeded', payment.providerPaymentId));
+    expect(await res.json()).toMatchObject({ outcome: 'ORDER_REFUSED' });
+    expect((await paymentRow(id)).status).toBe('SUCCEEDED');
+    expect(await owner.client.order.byId.query({ id })).toMatchObject({
+      state: 'PAID',
+      payment: { provider: 'manual', reference: 'Bank transfer 77' },
+    });
+    expect(await invoicesOf(id)).toEqual([{ kind: 'INVOICE' }]);
+  });
+
+  it('a payment the provider cancelled is not given again: a new one is made', async () => {
+    const id = await placedOrder();
+    const first = await owner.client.payment.start.mutate({ orderId: id });
+    yoo.cancel(first.payment.providerPaymentId);
+    const second = await owner.client.payment.start.mutate({ orderId: id });
+    expect(second.payment.id).not.toBe(first.payment.id);
+    const listed = await owner.client.payment.list.query({ orderId: id });
+    expect(listed.items.map((p) => p.status).sort()).toEqual(['CANCELED', 'PENDING']);
+  });
+
   it('an unknown payment is logged and answered 200 without effect', async () => {
     // Known to YooKassa but not one of ours (made with the same shop elsewhere).
     const direct = new YooKassaProvider({

@@ -276,7 +276,22 @@ export async function startPayment(
     { order: order.id, provider: name, status: 'PENDING', amountMinor: order.totalMinor, currency: order.currency },
     { orderBy: { createdAt: 'desc' } },
   );
-  if (existing) return startView(existing, name, reference);
+  if (existing) {
+    if (name === 'manual') return startView(existing, name, reference);
+    // Still payable at the provider? A payment it cancelled or expired is closed here and a new one made.
+    const now = await provider.fetchStatus(existing.providerPaymentId).catch(providerError);
+    if (now.status === 'PENDING') return startView(existing, name, reference);
+    if (now.status !== 'CANCELED') {
+      throw new ConflictError('A payment of this order succeeded; its confirmation is on its way', {
+        reason: 'PAYMENT_ALREADY_SUCCEEDED',
+      });
+    }
+    await ctx.em.nativeUpdate(
+      Payment,
+      { id: existing.id, status: 'PENDING' },
+      { status: 'CANCELED', confirmationUrl: null },
+    );
+  }
 
   const id = crypto.randomUUID();
   const created = await provider
