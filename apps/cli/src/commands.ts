@@ -8,7 +8,7 @@ import type * as Db from '@arvlite/db';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CliError, parseArgs, UsageError } from './errors.ts';
-import { loadPlatform, openStorage } from './platform.ts';
+import { loadPlatform, openStorage, repoRoot } from './platform.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -107,7 +107,10 @@ export function registerCommands(program: Command): void {
       'Write a consistent backup of the database and every object while the platform runs. The directory gets ' +
         'manifest.json, db/ and objects/.',
     )
-    .option('--out <dir>', 'backup directory to create (default: DATA_DIR/backups/backup-<UTC time>)')
+    .option(
+      '--out <dir>',
+      'backup directory to create (default: BACKUP_DIR/backup-<UTC time>; BACKUP_DIR defaults to DATA_DIR/backups)',
+    )
     .option('--keep <n>', 'afterwards, keep only the newest n backups in the parent directory')
     .action(async function (this: Command, raw: unknown) {
       const opts = parseArgs(
@@ -120,7 +123,7 @@ export function registerCommands(program: Command): void {
       );
       const p = loadPlatform();
       const { backupName, createBackup, pruneBackups, wrap } = await backupModule();
-      const dir = path.resolve(opts.out ?? path.join(p.dataDir, 'backups', backupName()));
+      const dir = path.resolve(repoRoot, opts.out ?? path.join(p.config.backups.dir, backupName()));
       const storage = openStorage(p);
       try {
         const m = await createBackup({ databaseUrl: p.databaseUrl, storage }, dir).catch(wrap);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
-import { createTaskList, cronItems, mediaToolkit, reapDeadWorkers } from '@arvlite/jobs/runtime';
+import { createTaskList, cronItemsFor, mediaToolkit, reapDeadWorkers } from '@arvlite/jobs/runtime';
 import type { ObjectStorage } from '@arvlite/storage';
 import { EventEmitter } from 'node:events';
 import { parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
@@ -55,7 +55,7 @@ export async function startWorker(
     await mediaToolkit({ config, orm, storage: deps.storage, log });
   }
   // Cron items only for tasks this worker runs.
-  const cron = parseCronItems(cronItems.filter((item) => item.task in taskList));
+  const cron = parseCronItems(cronItemsFor(config).filter((item) => item.task in taskList));
   // Subscribed before run() so that worker:create (which fires during startup) is seen.
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   // Jobs are locked by the pool's id (batched fetching) or a worker's; a crash must release both.

@@ -107,6 +107,8 @@ export const jobMap = {
   ),
   /** Cron: drops rate-limit rows whose window is long over. */
   'rate-limit:purge': cronJob('rate-limit:purge'),
+  /** Cron at BACKUP_CRON (only when set): a backup of the database and the bucket into BACKUP_DIR, keeping BACKUP_KEEP. */
+  'system:backup': cronJob('system:backup'),
   /** Renders an invoice's or credit note's PDF once, stores it (never replaced), sets pdfKey, emits invoice.rendered. */
   'invoice:render': job(z.strictObject({ invoiceId: z.uuid() }), (p) => `invoice:render:${p.invoiceId}`),
   /** Mails the customer a capability link to a rendered invoice's PDF (once per invoice). */

@@ -1,3 +1,4 @@
+import type { ServiceConfig } from '@arvlite/config';
 import type { CronItem, TaskList } from 'graphile-worker';
 import type { TaskDeps } from '../define-task.ts';
 import { jobKey, jobSchema, type JobName } from '../job-map.ts';
@@ -9,6 +10,7 @@ import { pushReceipts, pushSend } from '../notifications/push.task.ts';
 import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
 import { arContentExpiring, quotaWarn } from '../outbox/watch.task.ts';
 import { rateLimitPurge } from './rate-limit-purge.task.ts';
+import { systemBackup } from './system-backup.task.ts';
 import { systemNoop } from './system-noop.task.ts';
 import { systemReapWorkers } from './system-reap-workers.task.ts';
 import { uploadExpire } from './upload-expire.task.ts';
@@ -22,6 +24,7 @@ import { videoAnalyze, videoFinalize, videoImages, videoProcess, videoRendition 
 const tasks = {
   'system:noop': systemNoop,
   'system:reap-workers': systemReapWorkers,
+  'system:backup': systemBackup,
   'upload:expire': uploadExpire,
   'video:delete': videoDelete,
   'video:process': videoProcess,
@@ -73,3 +76,8 @@ export const cronItems: readonly CronItem[] = [
   every('23 * * * *', 'rate-limit:purge'),
   every('41 3 * * *', 'webhook:purge'),
 ];
+
+/** The cron items of this configuration: the recurring work above, and scheduled backups when BACKUP_CRON is set. */
+export function cronItemsFor(config: Pick<ServiceConfig, 'backups'>): CronItem[] {
+  return [...cronItems, ...(config.backups.cron ? [every(config.backups.cron, 'system:backup')] : [])];
+}
