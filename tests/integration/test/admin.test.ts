@@ -67,6 +67,32 @@ describe('the operator flag', () => {
     expect(procedures.filter((p) => /grant|createAdmin|platformAdmin/i.test(p.path))).toEqual([]);
   });
 
+  it('can create the operator account (CLI create-admin), checking the password like sign-up', async () => {
+    await expect(
+      admin.grantPlatformAdmin(adminCtx(), {
+        email: 'root@example.com',
+        create: { name: 'Root', password: 'password' },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(admin.grantPlatformAdmin(adminCtx(), { email: 'nobody@example.com' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    const created = await admin.grantPlatformAdmin(adminCtx(), {
+      email: ' Root@Example.com ',
+      create: { name: 'Root', password: 'a sturdy operator passphrase' },
+    });
+    expect(created).toMatchObject({ email: 'root@example.com', isPlatformAdmin: true, emailVerified: true });
+    const session = await callerFor().auth.login({
+      email: 'root@example.com',
+      password: 'a sturdy operator passphrase',
+    });
+    expect((await callerFor(session.accessToken).auth.me()).isPlatformAdmin).toBe(true);
+    await admin.revokePlatformAdmin(adminCtx(), { userId: created.id });
+    expect((await callerFor(session.accessToken).auth.me()).isPlatformAdmin).toBe(false);
+    const refused = await errorOf(callerFor(session.accessToken).admin.companies({}));
+    expect(refused.code).toBe('NOT_FOUND');
+  });
+
   it('answers NOT_FOUND to a non-admin user and to an API key for every admin procedure, changing nothing', async () => {
     const key = await owner.caller.apiKey.create({ companyId, name: 'integration', role: 'admin' });
     const callers = [owner.caller, callerFor(key.key)];
@@ -334,6 +360,7 @@ describe('the admin audit view', () => {
     const actions = page.items.map((i) => i.action);
     for (const action of [
       'admin.user.grant-admin',
+      'admin.user.revoke-admin',
       'admin.company.set-plan',
       'admin.company.suspend',
       'admin.company.resume',
