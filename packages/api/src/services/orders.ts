@@ -586,6 +586,10 @@ export interface RecordOrderPaymentInput {
  * its current end; STORAGE_EXTENSION lines by term × quantity), which re-arms the expiry reminders; `order.paid` and
  * `invoice.issued` are emitted and the change is audited.
  *
+ * Pass a transaction whose identity map holds nothing else to flush (e.g. `em.transactional(cb, { clear: true })`):
+ * the invoice counter row is held from here to the commit, and a flush of unrelated rows after it can deadlock with a
+ * concurrent payment.
+ *
  * Errors (typed; nothing is written): NOT_FOUND when the order is not the company's; CONFLICT reason
  * ORDER_ALREADY_PAID when it was paid before (a duplicate confirmation: treat as done); CONFLICT reason
  * ILLEGAL_ORDER_TRANSITION when it is not PLACED (a draft, or cancelled); BAD_REQUEST reason PAYMENT_CURRENCY_MISMATCH
