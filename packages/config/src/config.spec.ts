@@ -92,3 +92,32 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('payment provider endpoints', () => {
+  it('default to the providers and YooKassa’s published notification addresses', () => {
+    const { payments } = loadConfig({});
+    expect(payments.yookassaApiUrl).toBe('https://api.yookassa.ru');
+    expect(payments.stripeApiUrl).toBe('https://api.stripe.com');
+    expect(payments.yookassaNotificationIps).toEqual([
+      '185.71.76.0/27',
+      '185.71.77.0/27',
+      '77.75.153.0/25',
+      '77.75.156.11',
+      '77.75.156.35',
+      '77.75.154.128/25',
+      '2a02:5180::/32',
+    ]);
+  });
+
+  it('take addresses and CIDRs only', () => {
+    expect(
+      loadConfig({ PAYMENTS_YOOKASSA_NOTIFICATION_IPS: ' 10.0.0.0/8, ::1 ' }).payments.yookassaNotificationIps,
+    ).toEqual(['10.0.0.0/8', '::1']);
+    for (const bad of ['loopback', '10.0.0.0/33', 'example.com', '1.2.3.4/8/1']) {
+      expect(() => loadConfig({ PAYMENTS_YOOKASSA_NOTIFICATION_IPS: bad })).toThrowError(
+        /PAYMENTS_YOOKASSA_NOTIFICATION_IPS: expected addresses or CIDRs/,
+      );
+    }
+    expect(() => loadConfig({ PAYMENTS_STRIPE_API_URL: 'ftp://x' })).toThrowError(/PAYMENTS_STRIPE_API_URL/);
+  });
+});
