@@ -502,6 +502,9 @@ describe('REST with an API key', () => {
     expect(typeof read.body.paidAt).toBe('string');
     const list = await call('GET', `/orders?companyId=${companyId}&search=API-1`);
     expect((list.body.items as { id: string }[]).map((o) => o.id)).toEqual([id]);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const none = await call('GET', `/orders?companyId=${companyId}&from=${encodeURIComponent(later)}&limit=5`);
+    expect(none).toMatchObject({ status: 200, body: { items: [], nextCursor: null } });
     const bad = await call('POST', `/orders/${id}/items`, { productId: card.id, quantity: -1 });
     expect(bad.status).toBe(400);
     const audit = await sql<{ actor_api_key_id: string | null }>(
