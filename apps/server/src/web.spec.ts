@@ -37,6 +37,9 @@ describe('registerWebApp', () => {
     expect(await get('/c/1/projects')).toEqual([200, 'dashboard', 'no-cache']);
     expect((await app.inject({ method: 'GET', url: '/trpc/viewer.nothing' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
+    // An unknown REST path is the REST API's 404, not the dashboard's page (it was index.html with 200).
+    const api = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect([api.statusCode, api.json().code]).toEqual([404, 'NOT_FOUND']);
     await app.close();
   });
 

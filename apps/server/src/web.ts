@@ -85,6 +85,13 @@ export async function registerWebApp(app: App, dist: string = WEB_DIST): Promise
     const url = req.url.split('?')[0] ?? '/';
     const wantsPage =
       (req.method === 'GET' || req.method === 'HEAD') && !API_PATHS.test(url) && !url.startsWith('/assets/');
+    // Fastify hands unknown /api/v1 paths to this (root) handler, not the REST plugin's, once the dashboard is
+    // served: answer them in the REST API's error object.
+    if (url.startsWith('/api/')) {
+      return reply
+        .code(404)
+        .send({ code: 'NOT_FOUND', message: `No such endpoint: ${req.method} ${url}`, requestId: req.id });
+    }
     if (!wantsPage) {
       return reply
         .code(404)
