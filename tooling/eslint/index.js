@@ -33,6 +33,10 @@ const WORKER_SIDE = [
     regex: '^(sharp|mind-ar|canvas|@tensorflow/.*|@ffmpeg-installer/.*|@ffprobe-installer/.*)(/|$)',
     message: 'Media libraries run only in the worker.',
   },
+  {
+    regex: '^(@arvlite/documents|pdfkit)(/|$)',
+    message: 'PDFs are rendered only in the worker (@arvlite/documents, pdfkit); the API queues a job and presigns.',
+  },
 ];
 
 const restrict = (patterns) => ({

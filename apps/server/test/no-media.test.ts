@@ -1,5 +1,5 @@
 // The server process must not load the media stack (sharp, ffmpeg wrappers, MindAR, TensorFlow.js, OpenCV), nor the
-// worker's task runtime that pulls it in.
+// worker's task runtime that pulls it in, nor the PDF renderer (@arvlite/documents, pdfkit).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,6 +16,8 @@ const FORBIDDEN = [
   /\/node_modules\/@techstark\/opencv-js\//,
   /\/packages\/jobs\/src\/runtime\.ts$/,
   /\/packages\/jobs\/src\/.*\.task\.ts$/,
+  /\/node_modules\/pdfkit\//,
+  /\/packages\/documents\//,
 ];
 
 describe('server module graph', () => {

@@ -54,6 +54,8 @@ describe('the API and the server load neither the worker runtime nor the media s
     ['apps/server', '@arvlite/jobs/runtime'],
     ['apps/server', '@arvlite/media'],
     ['apps/server', '@arvlite/worker'],
+    ['packages/api', '@arvlite/documents'],
+    ['apps/server', 'pdfkit'],
   ])('%s refuses %s', async (pkg, specifier) => {
     expect(await lint(pkg, 'src/x.ts', `import * as m from '${specifier}';\nvoid m;\n`)).toEqual([
       { rule: RESTRICTED, line: 1 },
