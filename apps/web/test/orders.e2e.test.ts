@@ -475,7 +475,7 @@ describe('running the AR-print business in a real browser', () => {
     { timeout: 300_000 },
     async () => {
       const { publicId } = await operator.client.arContent.byId.query({ id: arItemId });
-      await playsOnFakeCamera(publicId, 'orders-10-viewer-tracking');
+      await playsOnFakeCamera(publicId, 'orders-13-viewer-tracking');
     },
   );
 
