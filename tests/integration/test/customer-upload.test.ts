@@ -278,6 +278,31 @@ describe('customer upload link', () => {
     expect(reason(e)).toBe('REVOKED');
   });
 
+  it('a suspended company takes no customer upload, and resuming it lets the same link work', async () => {
+    const { token } = await newLink();
+    const before = await em().count(Video, { project: projectId });
+    await em().execute(`update company set suspended_at = now(), suspended_reason = 'unpaid' where id = ?`, [
+      companyId,
+    ]);
+    try {
+      const e = await fail(
+        customer.customerUpload.start.mutate({ token, fileName: 'held.mp4', contentType: 'video/mp4', size: 1024 }),
+      );
+      expect(e.data?.code).toBe('FORBIDDEN');
+      expect(reason(e)).toBe('COMPANY_SUSPENDED');
+      expect(await em().count(Video, { project: projectId })).toBe(before);
+    } finally {
+      await em().execute(`update company set suspended_at = null, suspended_reason = null where id = ?`, [companyId]);
+    }
+    const started = await customer.customerUpload.start.mutate({
+      token,
+      fileName: 'resumed.mp4',
+      contentType: 'video/mp4',
+      size: 1024,
+    });
+    expect(started.videoId).toBeTruthy();
+  });
+
   it('mails the link in the customer language; the email log keeps the link id, never the token', async () => {
     const to = `customer-${Date.now()}@example.com`;
     const created = await owner.client.arContent.createUploadLink.mutate({ id: itemId, sendTo: to, language: 'ru' });

@@ -26,7 +26,7 @@ import { customerUploadToken } from '@arvlite/domain';
 import { emit, queueMail } from '@arvlite/jobs';
 import { qrSvg } from '@arvlite/marker/qr';
 import { LockMode } from '@mikro-orm/core';
-import type { Access, Caller } from '../access.ts';
+import { guardSuspension, type Access, type Caller } from '../access.ts';
 import { actorOf, audit } from '../audit.ts';
 import { clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
@@ -376,7 +376,8 @@ function linkAccess(em: EntityManager, item: ArContent, videoId: string | null):
 }
 
 function linkCtx(ctx: PublicCtx, em: Ctx['em'], item: ArContent, videoId: string | null): Ctx {
-  return { ...ctx, em, access: linkAccess(em, item, videoId), caller: { userId: null } };
+  // Every customer step changes something: a suspended company takes none (COMPANY_SUSPENDED), like its members' changes.
+  return { ...ctx, em, access: guardSuspension(linkAccess(em, item, videoId), 'mutation'), caller: { userId: null } };
 }
 
 /** What the customer's page shows: the item's title, the company's name, the limits and the expiry; nothing else. */
