@@ -174,7 +174,13 @@ beforeAll(async () => {
   });
   await callerA.order.addItem({ orderId: orderA.id, productId: productA.id });
   await callerA.order.place({ id: orderA.id });
-  await callerA.order.markPaid({ id: orderA.id, reference: MARKER });
+  const paidA = await callerA.order.markPaid({ id: orderA.id, reference: MARKER });
+  // A print file of A's item (a row as printFile leaves it; rendering needs a compiled marker, which this walk has not).
+  const [printFileA] = await deps.orm.fork().execute<{ id: string }[]>(
+    `insert into print_file (id, company_id, ar_content_id, format, cache_key, status, created_at, updated_at)
+       values (gen_random_uuid(), ?, ?, 'A6', 'isolation', 'PENDING', now(), now()) returning id::text as id`,
+    [companyA.id, contentA.id],
+  );
   Object.assign(aIds, {
     companyId: companyA.id,
     projectId: projectA.id,
@@ -191,6 +197,8 @@ beforeAll(async () => {
     notificationId: notificationA!.id,
     productId: productA.id,
     orderId: orderA.id,
+    invoiceId: paidA.invoice.id,
+    printFileId: printFileA!.id,
   });
   callerB = callerFor(b.accessToken);
   const companyB = await callerB.company.create({ name: 'Bravo company' });
