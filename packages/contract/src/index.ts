@@ -21,3 +21,4 @@ export * from './csv-import.ts';
 export * from './customer-uploads.ts';
 export * from './payments.ts';
 export * from './documents.ts';
+export * from './company-logo.ts';
