@@ -29,6 +29,8 @@ export const CompanySchema = defineEntity({
     billingAddress: p.string().length(500).nullable(),
     taxId: p.string().length(50).nullable(),
     bankDetails: p.string().length(1000).nullable(),
+    /** The company's logo (PNG or JPEG, private; printed on invoices): a storage key under `<companyId>/logo/`, new for each upload. */
+    logoKey: p.string().length(200).nullable(),
     /** The plan the operator set (a label beside the quota). */
     plan: p.enum(COMPANY_PLANS).default('free'),
     /** Set while the platform operator suspends the company: members and viewer links get COMPANY_SUSPENDED. */
