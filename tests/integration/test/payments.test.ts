@@ -157,6 +157,25 @@ describe('payment settings', () => {
   });
 });
 
+describe('bank transfer', () => {
+  it('gives the reference and amount, and the transfer shows as received once the order is marked paid', async () => {
+    const id = await placedOrder();
+    const started = await owner.client.payment.start.mutate({ orderId: id, provider: 'manual' });
+    const { number } = await owner.client.order.byId.query({ id });
+    expect(started).toMatchObject({
+      confirmationUrl: null,
+      bankTransfer: { reference: `#${number}`, amountMinor: 250_050, currency: 'RUB' },
+      payment: { provider: 'manual', status: 'PENDING' },
+    });
+    await owner.client.order.markPaid.mutate({ id, reference: 'Transfer 12' });
+    await waitFor(
+      'the transfer settled',
+      () => owner.client.payment.list.query({ orderId: id }),
+      (list) => list.items[0]?.status === 'SUCCEEDED',
+    );
+  });
+});
+
 describe('YooKassa', () => {
   let orderId: string;
   let paymentId: string;

@@ -4,7 +4,7 @@ import type { OutboxConsumer } from './consumer.ts';
 import { documentsConsumer } from './documents.consumer.ts';
 import { mailConsumer } from './mail.consumer.ts';
 import { notificationConsumer } from './notification.consumer.ts';
-import { paymentRefundConsumer } from './payment-refund.consumer.ts';
+import { manualPaymentConsumer, paymentRefundConsumer } from './payment-refund.consumer.ts';
 import { orderMailConsumer } from './order-mail.consumer.ts';
 import { verificationMailConsumer } from './verification-mail.consumer.ts';
 import { webhookConsumer } from './webhook.consumer.ts';
@@ -16,6 +16,7 @@ export const outboxConsumers: readonly OutboxConsumer[] = [
   webhookConsumer,
   notificationConsumer,
   paymentRefundConsumer,
+  manualPaymentConsumer,
   orderMailConsumer,
   documentsConsumer,
 ];

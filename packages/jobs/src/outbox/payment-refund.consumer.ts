@@ -28,3 +28,20 @@ export const paymentRefundConsumer: OutboxConsumer = {
     log.info({ orderId: event.orderId, refundId: row.id }, 'provider refund queued');
   },
 };
+
+/**
+ * Bank transfers: when an order is marked paid by hand (`order.paid` with provider manual), the transfer details
+ * payment.start gave out are settled, so the order's payment list shows the transfer as received.
+ */
+export const manualPaymentConsumer: OutboxConsumer = {
+  name: 'payment-manual',
+  accepts: (event) => event.type === 'order.paid' && event.provider === 'manual',
+  async deliver(tem, { event }) {
+    if (event.type !== 'order.paid' || event.provider !== 'manual') return;
+    await tem.execute(
+      `update payment set status = 'SUCCEEDED', confirmation_url = null, updated_at = now()
+        where order_id = ? and company_id = ? and provider = 'manual' and status = 'PENDING'`,
+      [event.orderId, event.companyId],
+    );
+  },
+};
