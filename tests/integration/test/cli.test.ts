@@ -174,6 +174,52 @@ describe('arvlite CLI', () => {
     expect((await deps.orm.fork().findOneOrFail(User, { id: user.id })).disabledAt).toBeNull();
   });
 
+  it(
+    'jobs list shows a failed job with its error; jobs retry queues it again, all or none; reprocess checks its filters',
+    SLOW,
+    async () => {
+      const em = deps.orm.fork();
+      const [job] = await em.execute<{ id: string }[]>(
+        `select id::text as id from graphile_worker.add_job('system:noop', '{}'::json, max_attempts := 1)`,
+      );
+      await em.execute(`select graphile_worker.permanently_fail_jobs(array[?]::bigint[], 'Broken on purpose')`, [
+        job!.id,
+      ]);
+      const attemptsOf = async () =>
+        (
+          await deps.orm
+            .fork()
+            .execute<{ attempts: number }[]>(`select attempts from graphile_worker.jobs where id = ?`, [job!.id])
+        )[0]!.attempts;
+
+      const list = await runCli(['jobs', 'list', '--state', 'failed', '--json'], env);
+      expect(list.code).toBe(0);
+      const listed = list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(listed).toContainEqual(
+        expect.objectContaining({ id: job!.id, task: 'system:noop', state: 'failed', lastError: 'Broken on purpose' }),
+      );
+
+      const partly = await runCli(['jobs', 'retry', job!.id, '999999999'], env);
+      expect(partly.code).toBe(1);
+      expect(partly.stderr).toContain('no job 999999999; nothing was retried');
+      expect(await attemptsOf()).toBe(1);
+      const retried = await runCli(['jobs', 'retry', job!.id], env);
+      expect(retried.code).toBe(0);
+      expect(retried.stdout).toContain(`1 job(s) queued again: ${job!.id}`);
+      expect(await attemptsOf()).toBe(0);
+
+      const badRung = await runCli(['reprocess', '--missing-rendition', '4k'], env);
+      expect(badRung.code).toBe(2);
+      expect(badRung.stderr).toContain('Usage: arvlite reprocess');
+      const dry = await runCli(['reprocess', '--company', companyId, '--dry-run'], env);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain('0 video(s) would be reprocessed');
+    },
+  );
+
   it('doctor passes against the running services and exits 0', async () => {
     const r = await runCli(['doctor'], env);
     expect(r.stdout, r.stdout + r.stderr).toContain('everything looks right');
