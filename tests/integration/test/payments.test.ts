@@ -424,6 +424,38 @@ describe('Stripe', () => {
   });
 });
 
+describe('a provider refund that cannot be made', () => {
+  it('is recorded as FAILED with the reason, once, and not retried', async () => {
+    const id = await placedOrder();
+    const { payment } = await owner.client.payment.start.mutate({ orderId: id, provider: 'yookassa' });
+    yoo.succeed(payment.providerPaymentId);
+    await postYooKassa(yoo.notification('payment.succeeded', payment.providerPaymentId));
+    expect(await orderState(id)).toBe('PAID');
+    // The company removed its YooKassa credentials before refunding.
+    await owner.client.paymentSettings.update.mutate({ companyId, provider: 'manual', yookassa: null });
+    await owner.client.order.refund.mutate({ id, amountMinor: 100 });
+    const [row] = await waitFor(
+      'the failed refund',
+      () =>
+        sql<{ status: string | null; error: string | null; attempts: number }>(
+          `select r.status, r.error, r.attempts from payment_refund r join payment p on p.id = r.payment_id
+            where p.order_id = ?`,
+          [id],
+        ),
+      (rows) => rows[0]?.status === 'FAILED',
+    );
+    expect(row).toMatchObject({ attempts: 1 });
+    expect(row!.error).toMatch(/no yookassa credentials/);
+    expect(yoo.payments.get(payment.providerPaymentId)!.refunded_amount).toBeUndefined();
+    // Put back for any later test.
+    await owner.client.paymentSettings.update.mutate({
+      companyId,
+      provider: 'yookassa',
+      yookassa: { shopId: yoo.shopId, secretKey: yoo.secretKey },
+    });
+  });
+});
+
 describe('another company', () => {
   it('gets NOT_FOUND for this company’s orders and settings, and changes nothing', async () => {
     const other = await registerUser(platform.client);
