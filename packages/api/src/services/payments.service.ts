@@ -499,15 +499,19 @@ async function applyNotification(
   // The money arrived (a refund notice first also proves it): the order is paid, in this same transaction.
   if (!wasPaid && rank(payment.status) >= STATUS_RANK.SUCCEEDED) {
     try {
-      await tem.transactional((inner) =>
-        recordOrderPayment(inner, {
-          companyId: input.companyId,
-          orderId: payment.order.id,
-          amountMinor: payment.amountMinor,
-          currency: payment.currency,
-          provider: input.provider,
-          reference: payment.providerPaymentId,
-        }),
+      // A savepoint with an empty identity map (recordOrderPayment's contract: nothing else flushed after it takes
+      // the invoice counter); the payment row was flushed above.
+      await tem.transactional(
+        (inner) =>
+          recordOrderPayment(inner, {
+            companyId: input.companyId,
+            orderId: payment.order.id,
+            amountMinor: payment.amountMinor,
+            currency: payment.currency,
+            provider: input.provider,
+            reference: payment.providerPaymentId,
+          }),
+        { clear: true },
       );
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
