@@ -4,6 +4,8 @@ export {
   renderInvoicePdf,
   InvoiceDataError,
   INVOICE_MAX_LINES,
+  INVOICE_LOGO_MAX_BYTES,
+  isPngOrJpeg,
   type InvoiceDocument,
   type InvoiceKind,
   type InvoiceLine,

@@ -52,9 +52,13 @@ export interface InvoiceDocument {
   correctsNumber?: string | null;
   lines: InvoiceLine[];
   totals: { netMinor: number; taxMinor: number; totalMinor: number };
+  /** The seller's logo, PNG or JPEG bytes (at most INVOICE_LOGO_MAX_BYTES), drawn at the top; absent: none. */
+  logo?: Uint8Array | null;
 }
 
 export const INVOICE_MAX_LINES = 500;
+/** The largest logo the renderer takes (the company logo's own limit is 1 MiB). */
+export const INVOICE_LOGO_MAX_BYTES = 1024 * 1024;
 
 export class InvoiceDataError extends Error {
   constructor(message: string) {
@@ -90,6 +94,17 @@ function check(doc: InvoiceDocument): void {
   ) {
     throw new InvoiceDataError('the totals are not the sum of the lines');
   }
+  if (doc.logo) {
+    if (doc.logo.length > INVOICE_LOGO_MAX_BYTES) throw new InvoiceDataError('the logo is larger than 1 MiB');
+    if (!isPngOrJpeg(doc.logo)) throw new InvoiceDataError('the logo is not a PNG or JPEG image');
+  }
+}
+
+/** PNG or JPEG by the first bytes: the only image types pdfkit embeds. */
+export function isPngOrJpeg(b: Uint8Array): boolean {
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (b.length >= png.length && png.every((v, i) => b[i] === v)) return true;
+  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 }
 
 const PAGE = { width: mm(210), height: mm(297) };
@@ -114,11 +129,19 @@ export async function renderInvoicePdf(input: InvoiceDocument): Promise<Buffer> 
   const newPage = () => doc.addPage({ size: [PAGE.width, PAGE.height], margin: MARGIN });
   newPage();
 
+  // The seller's logo above the heading, scaled into a 60 × 20 mm box.
+  let top = MARGIN;
+  if (input.logo) {
+    const box = { width: mm(60), height: mm(20) };
+    doc.image(Buffer.from(input.logo), MARGIN, MARGIN, { fit: [box.width, box.height] });
+    top += box.height + mm(4);
+  }
+
   // Heading: title and number left, date (and order, original invoice) right.
   doc
     .font(FONT_BOLD)
     .fontSize(20)
-    .text(`${title} ${t('invoice.number', { number })}`, MARGIN, MARGIN);
+    .text(`${title} ${t('invoice.number', { number })}`, MARGIN, top);
   const facts: [string, string][] = [[t('invoice.date'), formatDate(input.issuedAt, lng, input.timeZone)]];
   if (input.orderReference) facts.push([t('invoice.order'), bounded(input.orderReference, 100, 'order reference')]);
   if (credit && input.correctsNumber) facts.push([t('invoice.corrects'), bounded(input.correctsNumber, 64, 'number')]);

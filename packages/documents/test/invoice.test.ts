@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvoiceDataError, renderInvoicePdf } from '../src/index.ts';
-import { pageSizes, pagesText, sampleInvoice } from './fixtures.ts';
+import { pageSizes, pagesText, sampleInvoice, testPng } from './fixtures.ts';
 
 const nbsp = (s: string) => s.replace(/\u00a0|\u202f/g, ' ');
 
@@ -35,6 +35,20 @@ describe('renderInvoicePdf', () => {
       expect(text).toContain(expected);
     }
     expect((await pageSizes(pdf))[0]!.width).toBeCloseTo(595.28, 1);
+  });
+
+  it('draws the seller’s logo as an image above the heading, and none without one', async () => {
+    const withLogo = await renderInvoicePdf(sampleInvoice({ logo: testPng(300, 100) }));
+    expect(withLogo.toString('latin1')).toMatch(/\/Subtype \/Image/);
+    const text = nbsp((await pagesText(withLogo))[0]!);
+    expect(text).toContain('Счёт № 2026-000042');
+    const without = await renderInvoicePdf(sampleInvoice());
+    expect(without.toString('latin1')).not.toMatch(/\/Subtype \/Image/);
+  });
+
+  it('refuses a logo that is not a PNG or JPEG', async () => {
+    const gif = Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1');
+    await expect(renderInvoicePdf(sampleInvoice({ logo: gif }))).rejects.toBeInstanceOf(InvoiceDataError);
   });
 
   it('embeds DejaVu Sans and the sRGB output intent, and renders the same bytes twice', async () => {

@@ -140,3 +140,18 @@ export function itemPrintKey(ids: ArContentKeyIds, printFileId: string): string 
 export function orderPrintKey(companyId: string, orderId: string, printFileId: string): string {
   return `${orderPrefix(companyId, orderId)}print/${printFileId}.pdf`;
 }
+
+/** A company's logo objects (private; never under pub/). */
+export function companyLogoPrefix(companyId: string): string {
+  return `${companyId}/logo/`;
+}
+
+/** Where a client uploads a new logo, one key per attempt; the completion copies it to a logo key no client can write. */
+export function companyLogoUploadKey(companyId: string, attemptId: string): string {
+  return `${companyLogoPrefix(companyId)}uploads/${attemptId}`;
+}
+
+/** A logo revision: a new random name for each upload, so a replaced logo never changes under a URL already given out. */
+export function companyLogoKey(companyId: string, ext: 'png' | 'jpg'): string {
+  return `${companyLogoPrefix(companyId)}${randomBytes(16).toString('hex')}.${ext}`;
+}

@@ -4,10 +4,12 @@ import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit, diff } from '../audit.ts';
 import type { Context } from '../context.ts';
 import { DomainError } from '../errors.ts';
+import { companyLogoUrl } from './company-logo.service.ts';
 
-type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent'>;
+type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent'>;
 
-export function companyView(c: Company, role?: string) {
+/** `logoUrl`: the logo's short-lived URL (companyLogoUrl), null without a logo. */
+export function companyView(c: Company, role?: string, logoUrl: string | null = null) {
   return {
     id: c.id,
     name: c.name,
@@ -24,6 +26,7 @@ export function companyView(c: Company, role?: string) {
       taxId: c.taxId ?? null,
       bankDetails: c.bankDetails ?? null,
     },
+    logoUrl,
     createdAt: c.createdAt,
     ...(role ? { role } : {}),
   };
@@ -69,12 +72,14 @@ export async function createCompany(
 
 export async function listCompanies(ctx: Ctx, user: User) {
   const memberships = await ctx.em.getRepository(Membership).listForUser(user.id);
-  return memberships.map((m) => companyView(m.company, m.role));
+  return Promise.all(
+    memberships.map(async (m) => companyView(m.company, m.role, await companyLogoUrl(ctx, m.company))),
+  );
 }
 
-export async function getCompany(access: Access, companyId: string) {
-  const { company, role } = await access.company(companyId);
-  return companyView(company, role);
+export async function getCompany(ctx: Pick<Context, 'config' | 'storage'> & { access: Access }, companyId: string) {
+  const { company, role } = await ctx.access.company(companyId);
+  return companyView(company, role, await companyLogoUrl(ctx, company));
 }
 
 export async function updateCompany(
@@ -115,6 +120,6 @@ export async function updateCompany(
       targetId: company.id,
       changes,
     });
-    return companyView(company, role);
+    return companyView(company, role, await companyLogoUrl(ctx, company));
   });
 }

@@ -7,6 +7,8 @@ import { ArContent, Company, CustomerOrder, Invoice, OrderItem, PrintFile, type 
 import {
   documentTexts,
   formatMoney,
+  INVOICE_LOGO_MAX_BYTES,
+  isPngOrJpeg,
   PrintDataError,
   renderInvoicePdf,
   renderPrintPdf,
@@ -23,7 +25,7 @@ import {
   orderPrintKey,
 } from '@arvlite/domain';
 import { viewerLinks } from '@arvlite/marker/qr';
-import type { ObjectStorage } from '@arvlite/storage';
+import { isNotFound, ObjectTooLargeError, type ObjectStorage } from '@arvlite/storage';
 import sharp from 'sharp';
 import { defineTask } from '../define-task.ts';
 import { queueMail } from '../mail/queue-mail.ts';
@@ -94,6 +96,24 @@ async function invoiceDocument(em: EntityManager, invoice: Invoice): Promise<Inv
   };
 }
 
+/** The company logo's bytes for an invoice, or null (with a warning) when it is gone, too large or not PNG/JPEG. */
+async function loadLogo(
+  storage: ObjectStorage,
+  key: string,
+  log: { warn: (obj: object, msg: string) => void },
+): Promise<Buffer | null> {
+  try {
+    const bytes = await storage.getBytesBounded(key, INVOICE_LOGO_MAX_BYTES);
+    if (isPngOrJpeg(bytes)) return bytes;
+    log.warn({ key }, 'the company logo is not a PNG or JPEG; invoice rendered without it');
+    return null;
+  } catch (err) {
+    if (!isNotFound(err) && !(err instanceof ObjectTooLargeError)) throw err; // storage down: the job retries
+    log.warn({ err, key }, 'the company logo could not be loaded; invoice rendered without it');
+    return null;
+  }
+}
+
 export const invoiceRender = defineTask('invoice:render', async ({ em, payload, deps, log }) => {
   const invoice = await em.findOne(Invoice, { id: payload.invoiceId });
   if (!invoice) {
@@ -101,7 +121,18 @@ export const invoiceRender = defineTask('invoice:render', async ({ em, payload, 
     return;
   }
   if (invoice.pdfKey) return;
-  const pdf = await renderInvoicePdf(await invoiceDocument(em, invoice));
+  const document = await invoiceDocument(em, invoice);
+  const company = await em.findOneOrFail(Company, { id: invoice.company.id });
+  const logo = company.logoKey ? await loadLogo(deps.storage, company.logoKey, log) : null;
+  let pdf: Buffer;
+  try {
+    pdf = await renderInvoicePdf({ ...document, logo });
+  } catch (err) {
+    if (!logo) throw err;
+    // A logo pdfkit cannot decode (PNG or JPEG by its first bytes, damaged after them) must not hold the invoice back.
+    log.warn({ err, invoiceId: invoice.id }, 'the company logo could not be drawn; invoice rendered without it');
+    pdf = await renderInvoicePdf(document);
+  }
   const key = invoicePdfKey(invoice.company.id, invoice.order.id, invoice.id);
   const written = await deps.storage.putIfAbsent(key, pdf, PDF);
   if (!written) log.info({ invoiceId: invoice.id, key }, 'invoice PDF already stored (an earlier attempt); kept');
