@@ -1,7 +1,7 @@
 // Backups that restore: `arvlite backup` while a video is being processed, then `arvlite restore` into a new, empty
 // database and bucket. Rows, objects and viewer manifests come back the same, and the video that was processing
 // finishes on the restored installation. A restore into a non-empty installation refuses unless --force.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createArvliteNodeClient } from '@arvlite/client/node';
@@ -55,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
   await admin(`drop database if exists ${targetDb} with (force)`);
+  await admin(`drop database if exists ${targetDb}_b with (force)`);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -264,6 +265,42 @@ describe('backup and restore', () => {
       );
       const detail = await restoredDeps.orm.fork().findOneOrFail(Video, { id: processing });
       expect(Object.keys(detail.outputs?.renditions ?? {}).length).toBeGreaterThan(0);
+    },
+  );
+  it(
+    'a restore that fails while loading rows leaves the installation as empty as it was',
+    { timeout: TIMEOUT },
+    async () => {
+      // The backup of the test above, with one table's row count changed in its manifest (the files still check out):
+      // the load notices after its COPY, inside the transaction.
+      const broken = join(work, 'backup-broken');
+      cpSync(backupDir, broken, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(broken, 'manifest.json'), 'utf8')) as {
+        tables: { schema: string; name: string; rows: number }[];
+      };
+      manifest.tables.find((t) => t.schema === 'public' && t.name === 'video')!.rows += 1;
+      writeFileSync(join(broken, 'manifest.json'), JSON.stringify(manifest));
+
+      const { deps } = platform;
+      await admin(`create database ${targetDb}_b`);
+      const url = withDatabase(inject('testServices').adminUrl, `${targetDb}_b`);
+      const bucket = `${targetBucket}-b`;
+      await ensureBucket({ ...deps.config.s3, bucket, corsOrigins: [] });
+      const failed = await runCli(['restore', broken], {
+        DATABASE_URL: url,
+        S3_ENDPOINT: deps.config.s3.endpoint,
+        S3_BUCKET: bucket,
+        DATA_DIR: work,
+      });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/table public\.video: loaded \d+ rows, the backup has \d+/);
+      // Migrated (step 3) but without a row, and the objects that had been put are gone again.
+      for (const table of ['app_user', 'company', 'video', 'ar_content', 'view_session']) {
+        expect(await rowsOf(url, 'public', table), table).toEqual([]);
+      }
+      const storage = new ObjectStorage({ ...deps.config.s3, bucket });
+      cleanups.push(async () => storage.destroy());
+      expect(await storage.listKeys('')).toEqual([]);
     },
   );
 });
