@@ -118,7 +118,7 @@ export async function exportDatabase(client: pg.ClientBase, dir: string): Promis
       const file = `db/${t.schema}.${t.name}.copy.gz`;
       const digest = new Digest();
       const copy = client.query(copyTo(`copy ${qualified(t)} (${t.columns.map(quoteIdent).join(', ')}) to stdout`));
-      await pipeline(copy, createGzip(), digest, createWriteStream(join(dir, file), { flags: 'wx' }));
+      await pipeline(copy, createGzip(), digest, createWriteStream(join(dir, file), { flags: 'wx', mode: 0o600 }));
       entries.push({
         schema: t.schema,
         name: t.name,

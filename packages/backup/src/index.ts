@@ -62,7 +62,9 @@ export async function createBackup(target: BackupTarget, out: string): Promise<B
   if (existsSync(finalDir)) throw new BackupError(`${finalDir} already exists; name a new directory`);
   await mkdir(dirname(finalDir), { recursive: true });
   const work = join(dirname(finalDir), `.${basename(finalDir)}.partial-${randomBytes(4).toString('hex')}`);
-  await mkdir(join(work, 'db'), { recursive: true });
+  // Owner only: a backup holds every row (password hashes, personal data) and every object.
+  await mkdir(work, { mode: 0o700 });
+  await mkdir(join(work, 'db'), { mode: 0o700 });
   try {
     const db = await withClient(target.databaseUrl, (client) => exportDatabase(client, work));
     const objects = await exportObjects(target.storage, work);
@@ -83,7 +85,7 @@ export async function createBackup(target: BackupTarget, out: string): Promise<B
         vanished: objects.vanished,
       },
     };
-    await writeFile(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+    await writeFile(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     await rename(work, finalDir);
     return manifest;
   } catch (err) {

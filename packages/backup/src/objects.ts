@@ -88,7 +88,7 @@ async function copyOut(storage: ObjectStorage, dir: string, key: string, etag: s
     const got = unquote(res.ETag);
     if (attempt === 0 && got !== etag) throw new Error(`object ${key} answered ETag ${got}, listed as ${etag}`);
     const file = objectFile(key);
-    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await mkdir(dirname(join(dir, file)), { recursive: true, mode: 0o700 });
     const md5 = createHash('md5');
     const sha = createHash('sha256');
     let size = 0;
@@ -98,7 +98,7 @@ async function copyOut(storage: ObjectStorage, dir: string, key: string, etag: s
       sha.update(chunk);
       size += chunk.length;
     });
-    await pipeline(body, createWriteStream(join(dir, file)));
+    await pipeline(body, createWriteStream(join(dir, file), { mode: 0o600 }));
     const md5Hex = md5.digest('hex');
     if (isMd5Etag(got) && got !== md5Hex) throw new Error(`object ${key}: received bytes do not match its ETag`);
     if (res.ContentLength !== undefined && res.ContentLength !== size) {

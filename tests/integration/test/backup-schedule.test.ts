@@ -1,6 +1,6 @@
 // Scheduled backups: with BACKUP_CRON set the worker has a system:backup cron item; each run writes a whole backup to
 // BACKUP_DIR and only the newest BACKUP_KEEP stay.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Company } from '@arvlite/db';
@@ -60,6 +60,10 @@ describe('scheduled backups', () => {
         };
         expect(manifest.tables.find((t) => t.name === 'company')?.rows).toBe(1);
         expect(manifest.objects.items.map((o) => o.key)).toEqual(['some/object.txt']);
+        // Owner only: a backup holds every row and object.
+        for (const p of [name, `${name}/manifest.json`, `${name}/db/public.company.copy.gz`]) {
+          expect(statSync(join(dir, p)).mode & 0o077, p).toBe(0);
+        }
       }
       // No half-written directory is left behind.
       expect(readdirSync(dir).filter((n) => n.includes('.partial'))).toEqual([]);
