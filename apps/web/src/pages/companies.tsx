@@ -1,5 +1,5 @@
 // The landing redirect (last company, else the first, else onboarding), company creation, and company settings
-// (name, time zone, the language of the company's viewer pages, and the details printed on invoices).
+// (name, time zone, the language of the company's viewer pages, the details and the logo printed on invoices).
 import { LANGUAGES, ORDER_TEXT_LIMITS, type Language } from '@arvlite/contract';
 import { Alert, Button, Center, Loader, Paper, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Redirect, useLocation } from 'wouter';
 import { api, fieldErrors } from '../api.ts';
 import { useMe } from '../auth/use-session.ts';
+import { CompanyLogo } from '../components/company-logo.tsx';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { Shell } from '../components/shell.tsx';
 import { LAST_COMPANY_KEY, useCompany } from '../components/use-company.ts';
@@ -171,6 +172,11 @@ export function CompanySettingsPage() {
   return (
     <Stack gap="lg" maw={520}>
       <Title order={1}>{t('settings.title')}</Title>
+      {c && (
+        <Paper withBorder p="lg">
+          <CompanyLogo companyId={companyId} />
+        </Paper>
+      )}
       {!values ? (
         <Loader aria-label={t('app.loading')} />
       ) : (
