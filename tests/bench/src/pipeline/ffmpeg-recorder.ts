@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { placeholders } from './replay-plan.ts';
 
 export interface RecordedCommand {
   bin: 'ffmpeg' | 'ffprobe';
@@ -61,11 +62,12 @@ exec ${real} "$@"
 }
 
 /**
- * One command as text with the per-run parts taken out: the video's scratch root (ours) or the replay root
- * (baseline) becomes <root>, and the job id at the end of each job directory's name goes (`process-41` → `process`).
+ * One command as text with the per-run parts taken out: each scratch directory `<root>/<id>-<step>-XXXXXX` (the
+ * worker's under its scratch root with the video's id, or the replay's under its own root with the id it made up)
+ * becomes `<root>/<step>`, and the rest of the root `<root>`.
  */
-export function normalizeCommand(c: RecordedCommand, root: string): string {
-  const norm = (s: string) => s.replaceAll(root, '<root>').replace(/<root>\/([a-z0-9-]+?)-\d+(?=\/|$)/g, '<root>/$1');
+export function normalizeCommand(c: RecordedCommand, root: string, id: string): string {
+  const norm = (s: string) => placeholders(s, root, id);
   return [c.bin, norm(c.cwd), ...c.args.map(norm)].join(' ');
 }
 

@@ -1,16 +1,21 @@
 // The Pipeline baseline: runs the ffmpeg/ffprobe commands our worker ran for one video (a ReplayPlan), directly,
 // with nothing around them: no queue, no database, no storage transfers, stdout and stderr to /dev/null. The
-// scheduling is the worker's: the process job first, then the rest in job order on WORKER_CONCURRENCY slots, with
-// rendition jobs holding one of MEDIA_ENCODE_CONCURRENCY encode slots, as Semaphore in packages/jobs does.
+// scheduling is the worker's: the process job first, then the rest in job order, each once its queue lane is free
+// (graphile-worker runs one job of a queue at a time) on WORKER_CONCURRENCY slots, with rendition jobs holding one of
+// MEDIA_ENCODE_CONCURRENCY encode slots, as Semaphore in packages/jobs does. Each job's scratch directories are made
+// as the worker makes them: mkdtemp `<root>/<id>-<step>-XXXXXX` (0700), with a made-up id of a video id's length.
 //
-//   node replay-child.ts        (then, over IPC: replay {planFile, root})
+//   node replay-child.ts        (then, over IPC: replay {planFile, root, lanes?})
 import { spawn } from 'node:child_process';
-import { copyFile, link, mkdir, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { copyFile, link, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { serveRpc } from '../rpc.ts';
 import { playableOutput, ROOT, stagedInputs, type PlannedJob, type ReplayPlan } from './replay-plan.ts';
 
 export interface ReplayResult {
+  /** The made-up video id in the replay's directory names. */
+  videoId: string;
   ms: number;
   /** The process job alone (probe + playable): the ffmpeg floor under time-to-playable. */
   processJobMs: number;
@@ -52,11 +57,35 @@ class Slots {
   }
 }
 
-async function replay({ planFile, root }: { planFile: string; root: string }): Promise<ReplayResult> {
+async function replay({
+  planFile,
+  root,
+  lanes: laneOfJob = {},
+}: {
+  planFile: string;
+  root: string;
+  /** Queue lanes by job name in place of the plan's (those of the pair's video: they differ per video). */
+  lanes?: Record<string, number>;
+}): Promise<ReplayResult> {
   const plan = JSON.parse(await readFile(planFile, 'utf8')) as ReplayPlan;
-  const at = (s: string) => s.replaceAll(ROOT, root);
   await rm(root, { recursive: true, force: true });
-  // Untimed: the directories, and the original where each job had downloaded it.
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  // Untimed: the directories (the worker's mkdtemp is a step's first line), and the original where a job read it.
+  const videoId = randomUUID();
+  const dirs = new Map<string, string>();
+  for (const job of plan.jobs)
+    for (const d of job.dirs) {
+      if (dirs.has(d)) throw new Error(`two jobs with a ${d} directory`);
+      dirs.set(d, await mkdtemp(path.join(root, `${videoId}-${d}-`)));
+    }
+  const at = (s: string) =>
+    s
+      .replace(/<root>\/([\w-]+)(?![\w-])/g, (_, d: string) => {
+        const dir = dirs.get(d);
+        if (!dir) throw new Error(`no ${d} directory in the plan`);
+        return dir;
+      })
+      .replaceAll(ROOT, root);
   for (const job of plan.jobs) {
     for (const c of job.commands) await mkdir(at(c.cwd), { recursive: true });
     for (const input of stagedInputs(job))
@@ -81,17 +110,26 @@ async function replay({ planFile, root }: { planFile: string; root: string }): P
       if (path.basename(input) !== 'original') await linkOrCopy(playable, at(input));
   const slots = new Slots(plan.workerConcurrency);
   const encodes = new Slots(plan.encodeConcurrency);
+  const lanes = new Map<number, Slots>();
+  const lane = (n: number | null) => {
+    if (n === null) return null;
+    if (!lanes.has(n)) lanes.set(n, new Slots(1));
+    return lanes.get(n)!;
+  };
   await Promise.all(
-    rest.map((job) =>
-      slots.use(() => {
-        const started = performance.now();
-        return job.kind === 'rendition' ? encodes.use(() => runJob(job, started)) : runJob(job);
-      }),
-    ),
+    rest.map((job) => {
+      // A job whose queue is busy is not picked up: it takes no worker slot while it waits.
+      const take = () =>
+        slots.use(() => {
+          const started = performance.now();
+          return job.kind === 'rendition' ? encodes.use(() => runJob(job, started)) : runJob(job);
+        });
+      return lane(laneOfJob[job.name] ?? job.lane)?.use(take) ?? take();
+    }),
   );
   const ms = performance.now() - t0;
   await rm(root, { recursive: true, force: true });
-  return { ms, processJobMs, jobMs };
+  return { videoId, ms, processJobMs, jobMs };
 }
 
 serveRpc({ replay });
