@@ -35,6 +35,9 @@ const ArContentPage = lazy(() => import('./pages/ar-content.tsx').then((m) => ({
 const AnalyticsPage = lazy(() => import('./pages/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
 const WebhooksPage = lazy(() => import('./pages/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => ({ default: m.ApiKeysPage })));
+const PaymentSettingsPage = lazy(() =>
+  import('./pages/payment-settings.tsx').then((m) => ({ default: m.PaymentSettingsPage })),
+);
 // The installation's admin pages (platform operators only).
 const AdminCompaniesPage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminCompaniesPage })));
 const AdminUsersPage = lazy(() => import('./pages/admin.tsx').then((m) => ({ default: m.AdminUsersPage })));
@@ -125,6 +128,7 @@ export function Routes() {
                 <Route path="/c/:companyId/audit" component={AuditPage} />
                 <Route path="/c/:companyId/webhooks" component={WebhooksPage} />
                 <Route path="/c/:companyId/api-keys" component={ApiKeysPage} />
+                <Route path="/c/:companyId/payments" component={PaymentSettingsPage} />
                 <Route path="/c/:companyId/settings" component={CompanySettingsPage} />
                 <Route component={NotFoundPage} />
               </Switch>

@@ -166,6 +166,14 @@ export function Shell({ children }: { children: ReactNode }) {
                 active={location.startsWith(section('/api-keys'))}
               />
             )}
+            {can('admin') && (
+              <NavLink
+                component={Link}
+                href={section('/payments')}
+                label={t('shell.payments')}
+                active={location.startsWith(section('/payments'))}
+              />
+            )}
           </>
         ) : (
           <Text size="sm" c="dimmed">
