@@ -4,7 +4,7 @@ import { LOGO_EXTENSIONS, LOGO_MAX_BYTES, type LogoContentType } from '@arvlite/
 import { Company, UploadAttempt } from '@arvlite/db';
 import { companyLogoKey, companyLogoUploadKey } from '@arvlite/domain';
 import { closeAttempts, openAttempt } from '@arvlite/jobs';
-import { ObjectChangedError } from '@arvlite/storage';
+import { ObjectChangedError, sameEtag } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import type { Access, Caller } from '../access.ts';
 import { actorOf as actor, audit } from '../audit.ts';
@@ -120,7 +120,11 @@ export async function completeLogoUpload(ctx: Ctx, input: { companyId: string; k
       throw e;
     }),
   );
-  if (!copied) throw await reject('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+  // The copy's ETag must be the sniffed object's (a store ignoring CopySourceIfMatch would copy whatever is there now).
+  if (!copied || !uploaded.etag || !sameEtag(copied, uploaded.etag)) {
+    if (copied) await storageCall(ctx, 'delete', () => ctx.storage.delete(logoKey));
+    throw await reject('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+  }
 
   let previous: string | null = null;
   try {
