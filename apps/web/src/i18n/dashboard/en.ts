@@ -1059,7 +1059,7 @@ export const dashboard = {
       'A link with which the customer uploads the video from their phone, with no account: this item only, up to the size and until the date you set, once. Their video goes live only when you approve it.',
     days: 'Valid for (days)',
     maxMiB: 'Largest video (MiB)',
-    email: 'Customer email',
+    email: 'Email the link to (optional)',
     create: 'Create link',
     createAndSend: 'Create and email it',
     sent: 'The link was emailed to {{email}}.',
