@@ -381,12 +381,14 @@ describe('send to the customer', () => {
     // The platform here relays through SMTP_URL (no mailbox); a server configured as `pnpm start` runs it has one.
     const { buildServer } = await import('@arvlite/server');
     const devConfig = { ...deps.config, mail: { ...deps.config.mail, embedded: true, dir: mailDir } };
-    const dev = await buildServer({ ...deps, config: devConfig });
+    // Without the dashboard's files (a built apps/web/dist would answer unknown pages with the dashboard).
+    const noDashboard = { webDist: '/nonexistent/arvlite-web-dist' };
+    const dev = await buildServer({ ...deps, config: devConfig }, noDashboard);
     const listing = await dev.inject({ method: 'GET', url: '/dev/mailbox' });
     expect(listing.body).toContain('Ваше AR-фото «Свадьба»');
     const shown = (await dev.inject({ method: 'GET', url: `/dev/mailbox/${file}` })).body;
     expect((await dev.inject({ method: 'GET', url: '/dev/mailbox/..%2Fsecrets.json' })).statusCode).toBe(404);
-    const prod = await buildServer({ ...deps, config: { ...devConfig, env: 'production' } });
+    const prod = await buildServer({ ...deps, config: { ...devConfig, env: 'production' } }, noDashboard);
     expect((await prod.inject({ method: 'GET', url: '/dev/mailbox' })).statusCode).toBe(404);
     await dev.close();
     await prod.close();
@@ -482,7 +484,8 @@ describe('live notifications across server processes', () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
-  });
+    // A second server process to start and a worker's delivery to wait for: over 30 s on a loaded 2-core machine.
+  }, 120_000);
 });
 
 void queueMail;
