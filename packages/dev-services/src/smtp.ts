@@ -2,7 +2,7 @@
 // each one as an .eml file (the development mailbox reads them). It delivers nothing onward.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SMTPServer } from 'smtp-server';
@@ -42,9 +42,16 @@ export async function startSmtp(options: StartSmtpOptions): Promise<SmtpHandle> 
     onData(stream, session, callback) {
       // Sortable by arrival: time first, then a random suffix.
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
-      pipeline(stream, createWriteStream(path.join(options.dir, name), { mode: 0o600 }))
-        .then(() => {
-          if ((stream as { sizeExceeded?: boolean }).sizeExceeded) return callback(new Error('Message too large'));
+      // Written under a temporary name and renamed once whole: a reader (the mailbox, a test) never sees half a mail.
+      const file = path.join(options.dir, name);
+      const partial = `${file}.partial`;
+      pipeline(stream, createWriteStream(partial, { mode: 0o600 }))
+        .then(async () => {
+          if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
+            await rm(partial, { force: true });
+            return callback(new Error('Message too large'));
+          }
+          await rename(partial, file);
           log('debug', `mail stored as ${name}`);
           callback(null, `stored as ${name}`);
         })

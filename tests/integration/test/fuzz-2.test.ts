@@ -1,3 +1,3 @@
-import { fuzzShard } from '../src/fuzz-suite.ts';
+import { FUZZ_SHARDS, fuzzShard } from '../src/fuzz-suite.ts';
 
-fuzzShard(1, 3);
+fuzzShard(1, FUZZ_SHARDS);

@@ -1,3 +1,3 @@
-import { fuzzShard } from '../src/fuzz-suite.ts';
+import { FUZZ_SHARDS, fuzzShard } from '../src/fuzz-suite.ts';
 
-fuzzShard(2, 3);
+fuzzShard(2, FUZZ_SHARDS);
