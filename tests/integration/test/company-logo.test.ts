@@ -204,13 +204,14 @@ describe('company logo', () => {
 
   it('answers NOT_FOUND for another company, and another company’s upload key is no upload of one’s own', async () => {
     const before = await logoKey();
+    // Started one at a time: a call started early and awaited later is an unhandled rejection meanwhile.
     const calls = [
-      stranger.client.company.createLogoUpload.mutate({ companyId, contentType: 'image/png', size: 100 }),
-      stranger.client.company.completeLogoUpload.mutate({ companyId, key: `${companyId}/logo/uploads/x` }),
-      stranger.client.company.removeLogo.mutate({ companyId }),
-      stranger.client.company.byId.query({ id: companyId }),
+      () => stranger.client.company.createLogoUpload.mutate({ companyId, contentType: 'image/png', size: 100 }),
+      () => stranger.client.company.completeLogoUpload.mutate({ companyId, key: `${companyId}/logo/uploads/x` }),
+      () => stranger.client.company.removeLogo.mutate({ companyId }),
+      () => stranger.client.company.byId.query({ id: companyId }),
     ];
-    for (const call of calls) expect((await failure(call)).data?.code).toBe('NOT_FOUND');
+    for (const call of calls) expect((await failure(call())).data?.code).toBe('NOT_FOUND');
     const up = await owner.client.company.createLogoUpload.mutate({ companyId, contentType: 'image/png', size: 100 });
     const e = await failure(
       stranger.client.company.completeLogoUpload.mutate({ companyId: strangerCompanyId, key: up.key }),
