@@ -1,6 +1,12 @@
-// Small helpers the global setup and test files share: a free loopback port, a URL for another database.
+// Small helpers the global setup and test files share: loopback ports, a URL for another database, waiting on a
+// condition.
 import { createServer } from 'node:net';
 
+/**
+ * A loopback port that is free now, with its probe socket already closed: another process (or an outgoing
+ * connection's ephemeral port) can take it before it is used. Only for a port a child process must be given; the
+ * caller retries when the child reports EADDRINUSE. An in-process server uses `reservePort()` instead.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -10,6 +16,76 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+export interface PortReservation {
+  readonly port: number;
+  /** Options for `listen()`: the reserved port, bound beside the holder (both with SO_REUSEPORT). */
+  readonly listenOptions: { host: '127.0.0.1'; port: number; reusePort: true };
+  /** Closes the holder; call it once the server is listening (`listen` does). */
+  release(): Promise<void>;
+  /** Starts `server` on the reserved port, then releases the holder. */
+  listen(server: { listen(opts: { host: string; port: number; reusePort: boolean }): Promise<unknown> }): Promise<void>;
+}
+
+/**
+ * Binds port 0 on loopback and keeps the socket open (SO_REUSEPORT) until the server that needs the port has bound
+ * it too: config that must know the port (PUBLIC_URL, CORS) can be built first, and there is no moment in which the
+ * port is free for someone else. The kernel never hands out a bound port to another bind(0) or to an outgoing
+ * connection, and SO_REUSEPORT only lets a socket of the same user that asks for it by number join it.
+ */
+export function reservePort(): Promise<PortReservation> {
+  return new Promise((resolve, reject) => {
+    const holder = createServer();
+    holder.once('error', reject);
+    holder.unref(); // a reservation never keeps the process alive
+    holder.listen({ host: '127.0.0.1', port: 0, reusePort: true }, () => {
+      const { port } = holder.address() as { port: number };
+      let released: Promise<void> | undefined;
+      const release = () =>
+        (released ??= new Promise<void>((res, rej) => holder.close((err) => (err ? rej(err) : res()))));
+      const listenOptions = { host: '127.0.0.1', port, reusePort: true } as const;
+      resolve({
+        port,
+        listenOptions,
+        release,
+        async listen(server) {
+          try {
+            await server.listen(listenOptions);
+          } finally {
+            await release();
+          }
+        },
+      });
+    });
+  });
+}
+
+/**
+ * Polls `check` until it returns a value other than `undefined`/`false` (or stops throwing), and returns it; past
+ * `timeout` ms it throws with `what` and the last error. For waiting on a condition instead of sleeping.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  { timeout = 30_000, interval = 50 }: { timeout?: number; interval?: number } = {},
+): Promise<Exclude<T, false | undefined>> {
+  const until = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
+      last = undefined;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) {
+      const cause = last instanceof Error ? `: ${last.message}` : '';
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${cause}`, { cause: last });
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
 }
 
 export function withDatabase(url: string, db: string): string {

@@ -1,13 +1,15 @@
 // Boots the real server (and optionally a worker) on an ephemeral port for end-to-end tests over HTTP.
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { afterAll } from 'vitest';
 
 export async function startTestPlatform(opts: { worker?: boolean; env?: Record<string, string> } = {}) {
   // Behind a (simulated) proxy, so each test user can come from its own address and per-IP limits stay per user.
-  const port = await freePort();
+  // The port is held from its bind(0) until the server has bound it beside the holder (see reservePort).
+  const reserved = await reservePort();
+  const { port } = reserved;
   const baseUrl = `http://127.0.0.1:${port}`;
   const deps = await createTestDeps({
     WORKER_POLL_INTERVAL_MS: '200',
@@ -17,7 +19,7 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
     ...opts.env,
   });
   const app = await buildServer(deps);
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   const worker = opts.worker ? await startWorker(deps, { concurrency: 2 }) : undefined;
   afterAll(async () => {
     await worker?.stop();
