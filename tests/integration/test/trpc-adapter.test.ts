@@ -13,7 +13,7 @@ import {
   registerWebApp,
   trpcOptions,
 } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { insertReadyArContent, insertReadyVideo, type SeedTenant } from '@arvlite/test-utils/seed';
 import fastifyHelmet from '@fastify/helmet';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
@@ -41,10 +41,11 @@ async function start(adapter: 'ours' | 'stock', shared: ApiDeps): Promise<Side> 
       done();
     },
   });
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   const deps = { ...shared, log: pino({ level: 'info' }, sink) };
   const app = adapter === 'stock' ? await buildStockServer(deps) : await buildServer(deps);
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   afterAll(() => app.close());
   return { base: `http://127.0.0.1:${port}`, logs };
 }

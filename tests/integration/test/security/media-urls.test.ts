@@ -6,7 +6,7 @@ import { signMediaPath } from '@arvlite/api';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { loadConfig } from '@arvlite/config';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { insertReadyVideo } from '@arvlite/test-utils/seed';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -22,7 +22,8 @@ let hlsUrl: string;
 const storageFailure = new Error('connect ECONNREFUSED 10.9.8.7:9000 (bucket arvlite-private)');
 
 beforeAll(async () => {
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   deps = await createTestDeps({ PORT: String(port), PUBLIC_URL: baseUrl, LOG_LEVEL: 'info' });
   const log = pino(
@@ -39,7 +40,7 @@ beforeAll(async () => {
   deps.storage.getText = (key: string) =>
     key.endsWith('/broken.m3u8') ? Promise.reject(storageFailure) : getText(key);
   const app = await buildServer({ ...deps, log });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   afterAll(() => app.close());
 
   const owner = await registerUser((getAccessToken) =>
