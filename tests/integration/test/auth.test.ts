@@ -78,28 +78,19 @@ describe('accounts', () => {
     expect(empty.data?.fieldErrors?.password?.[0]).toMatch(/empty/);
   });
 
-  it('answers a wrong password and an unknown email identically, in similar time', async () => {
+  it('answers a wrong password and an unknown email identically', async () => {
+    // That both run one argon2id verify at the same parameters (so take similar time) is counted, not timed, in
+    // packages/api/src/auth/password.spec.ts.
     const u = await registerUser(platform.client);
     const c = platform.client();
-    const timings = { wrong: [] as number[], unknown: [] as number[] };
-    let wrongErr: TRPCClientError<AppRouter> | undefined;
-    let unknownErr: TRPCClientError<AppRouter> | undefined;
-    for (let i = 0; i < 4; i++) {
-      let t = performance.now();
-      wrongErr = await trpcError(c.auth.login.mutate({ email: u.email, password: 'not-the-password-x' }));
-      timings.wrong.push(performance.now() - t);
-      t = performance.now();
-      unknownErr = await trpcError(
-        c.auth.login.mutate({ email: `nobody${i}@example.com`, password: 'not-the-password-x' }),
-      );
-      timings.unknown.push(performance.now() - t);
-    }
-    expect(wrongErr!.message).toBe(unknownErr!.message);
-    expect(wrongErr!.data?.code).toBe('UNAUTHORIZED');
-    expect(unknownErr!.data?.code).toBe('UNAUTHORIZED');
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    // Both paths run argon2; a missing hash would make the unknown path several times faster.
-    expect(median(timings.unknown)).toBeGreaterThan(median(timings.wrong) * 0.3);
+    const wrongErr = await trpcError(c.auth.login.mutate({ email: u.email, password: 'not-the-password-x' }));
+    const unknownErr = await trpcError(
+      c.auth.login.mutate({ email: 'nobody@example.com', password: 'not-the-password-x' }),
+    );
+    expect(wrongErr.message).toBe(unknownErr.message);
+    expect(wrongErr.data?.code).toBe('UNAUTHORIZED');
+    expect(unknownErr.data?.code).toBe('UNAUTHORIZED');
+    expect(wrongErr.data?.httpStatus).toBe(unknownErr.data?.httpStatus);
   });
 
   it('rotates refresh tokens, and reusing a rotated one revokes the family', async () => {
@@ -115,6 +106,7 @@ describe('accounts', () => {
     const after = await trpcError(c.auth.refresh.mutate({ refreshToken: second.refreshToken }));
     expect(after.data?.code).toBe('UNAUTHORIZED');
     const stored = await platform.deps.orm.fork().find(RefreshToken, { user: u.userId });
+    expect(stored.length).toBeGreaterThanOrEqual(3); // the original and both rotations
     expect(stored.every((t) => t.revokedAt)).toBe(true);
     expect(stored.map((t) => t.tokenHash)).not.toContain(u.refreshToken);
   });
