@@ -93,6 +93,7 @@ export function deriveKeys(rootSecret: string) {
     unsubscribe: key('arvlite/unsubscribe/v1'),
     customerUploads: key('arvlite/customer-uploads/v1'),
     documentLinks: key('arvlite/document-links/v1'),
+    localStorage: key('arvlite/local-storage/v1'),
   };
 }
 
@@ -133,6 +134,12 @@ function toConfig(e: z.output<typeof envSchema>) {
       accessKeyId: e.S3_ACCESS_KEY_ID,
       secretAccessKey: e.S3_SECRET_ACCESS_KEY,
       forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    localStorage: {
+      /** The objects' directory when STORAGE_PROVIDER=local. */
+      dir: e.LOCAL_STORAGE_DIR ?? join(e.DATA_DIR, 'objects'),
+      /** HMAC key of its signed download URLs and tus upload tokens. */
+      signingKey: keys?.localStorage,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

@@ -107,6 +107,8 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().max(256).default('S3RVER'),
   S3_SECRET_ACCESS_KEY: z.string().max(256).default('S3RVER'),
   S3_FORCE_PATH_STYLE: bool.default(true),
+  /** Where local-disk storage keeps objects (STORAGE_PROVIDER=local); default DATA_DIR/objects. */
+  LOCAL_STORAGE_DIR: z.string().max(4096).optional(),
 
   WORKER_CONCURRENCY: int(1, 64).default(4),
   WORKER_HEARTBEAT_INTERVAL_MS: int(1000, 3_600_000).default(5000),
