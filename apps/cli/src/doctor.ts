@@ -8,7 +8,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { ConfigError } from '@arvlite/config';
 import { migrationsPath } from '@arvlite/db';
 import { resolveFfmpeg, runProcess } from '@arvlite/media';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import pg from 'pg';
 import { loadPlatform, openStorage, type Platform } from './platform.ts';
 
@@ -113,7 +113,7 @@ async function checkPostgres(p: Platform, findings: Finding[]): Promise<void> {
   }
 }
 
-async function checkS3(p: Platform, storage: ObjectStorage, findings: Finding[]): Promise<void> {
+async function checkS3(p: Platform, storage: ObjectStore, findings: Finding[]): Promise<void> {
   const fix = p.embedded.s3
     ? 'start the platform (`pnpm start`) in another terminal, or set S3_ENDPOINT and its credentials'
     : `check S3_ENDPOINT (${p.s3Endpoint}), S3_REGION, S3_BUCKET (${storage.bucket}) and the key pair; the key needs s3:PutObject, s3:GetObject, s3:DeleteObject and s3:ListBucket on the bucket`;

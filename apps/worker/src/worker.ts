@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
 import { createTaskList, cronItemsFor, mediaToolkit, reapDeadWorkers } from '@arvlite/jobs/runtime';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import { EventEmitter } from 'node:events';
 import { parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { Logger } from 'pino';
@@ -21,7 +21,7 @@ function onlyTasks(list: TaskList, names: string[]): TaskList {
 export interface WorkerDeps {
   config: ServiceConfig;
   orm: Orm;
-  storage: ObjectStorage;
+  storage: ObjectStore;
   log: Logger;
 }
 

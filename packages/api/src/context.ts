@@ -1,13 +1,13 @@
 import type { ServiceConfig } from '@arvlite/config';
 import type { Orm } from '@arvlite/db';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import type { Logger } from 'pino';
 
 /** Long-lived services, wired once in apps/server/src/main.ts. */
 export interface ApiDeps {
   config: ServiceConfig;
   orm: Orm;
-  storage: ObjectStorage;
+  storage: ObjectStore;
   log: Logger;
 }
 

@@ -22,3 +22,4 @@ export * from './customer-uploads.ts';
 export * from './payments.ts';
 export * from './documents.ts';
 export * from './company-logo.ts';
+export * from './storage-uploads.ts';

@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '@arvlite/config';
 import { contextFromTraceparent, inSpan, jobDuration } from '@arvlite/telemetry';
 import type { EntityManager, Orm } from '@arvlite/db';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { Logger } from 'pino';
 import { jobSchema, type JobName, type ParsedJobPayload } from './job-map.ts';
@@ -10,7 +10,7 @@ import { jobSchema, type JobName, type ParsedJobPayload } from './job-map.ts';
 export interface TaskDeps {
   config: ServiceConfig;
   orm: Orm;
-  storage: ObjectStorage;
+  storage: ObjectStore;
   log: Logger;
 }
 

@@ -21,6 +21,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Presigner } from './presign.ts';
+import type { ObjectStore, ReadOptions } from './port.ts';
 import { createS3Client, type S3Settings } from './s3-client.ts';
 
 export interface StorageSettings extends S3Settings {
@@ -56,10 +57,7 @@ export class ObjectTooLargeError extends Error {
   }
 }
 
-/** Conditions on a read: `ifMatch` is sent as If-Match and the answer's ETag is checked too (s3rver ignores If-Match). */
-export interface ReadOptions {
-  ifMatch?: string | null;
-}
+export type { ReadOptions } from './port.ts';
 
 const GiB = 1024 * 1024 * 1024;
 /** S3's limit for a single CopyObject; larger objects are copied part by part (UploadPartCopy). */
@@ -75,7 +73,10 @@ function isPreconditionFailed(e: unknown): boolean {
   return err?.$metadata?.httpStatusCode === 412 || err?.name === 'PreconditionFailed';
 }
 
-export class ObjectStorage {
+/** The S3-compatible provider. Reads with `ifMatch` send If-Match and check the answer's ETag too (s3rver ignores it). */
+export class ObjectStorage implements ObjectStore {
+  readonly provider = 's3' as const;
+  readonly uploadKind = 's3' as const;
   readonly bucket: string;
   readonly client: S3Client;
   /** Signs URLs against the public endpoint; never used to send requests itself. */
@@ -329,6 +330,16 @@ export class ObjectStorage {
       }),
       { expiresIn },
     );
+  }
+
+  /** The signed headers of a presignPut URL: the type, and `If-None-Match: *` for `createOnly` (the length is signed). */
+  singleUploadHeaders(contentType: string, opts: { createOnly?: boolean } = {}): Record<string, string> {
+    return opts.createOnly ? { 'content-type': contentType, 'if-none-match': '*' } : { 'content-type': contentType };
+  }
+
+  /** UploadPart answers the part's ETag itself. */
+  partEtag(): null {
+    return null;
   }
 
   async createMultipartUpload(key: string, contentType: string): Promise<string> {

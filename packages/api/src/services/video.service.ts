@@ -52,11 +52,6 @@ export function partLength(size: number, partSize: number, partCount: number, pa
   return partNumber < partCount ? partSize : size - partSize * (partCount - 1);
 }
 
-/** Headers the client must send with a single-request upload URL (they are signed; the length is signed as well). */
-function singlePutHeaders(contentType: string) {
-  return { 'content-type': contentType, 'if-none-match': '*' };
-}
-
 /** Takes a Video or a VideoRecord (read-only views). */
 export function videoView(v: VideoRecord, session?: UploadSession | null) {
   return {
@@ -167,7 +162,7 @@ export async function createUpload(
       kind: 'single' as const,
       videoId: video.id,
       url,
-      headers: singlePutHeaders(input.contentType),
+      headers: ctx.storage.singleUploadHeaders(input.contentType, { createOnly: true }),
       expiresAt,
       urlExpiresAt,
     };
@@ -231,7 +226,12 @@ export async function signUpload(ctx: Ctx, input: { videoId: string }) {
       createOnly: true,
     }),
   );
-  return { url, headers: singlePutHeaders(video.contentType), expiresAt: session.expiresAt, urlExpiresAt };
+  return {
+    url,
+    headers: ctx.storage.singleUploadHeaders(video.contentType, { createOnly: true }),
+    expiresAt: session.expiresAt,
+    urlExpiresAt,
+  };
 }
 
 export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {

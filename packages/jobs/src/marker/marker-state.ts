@@ -10,7 +10,7 @@ import {
   type ArContentKeyIds,
 } from '@arvlite/domain';
 import type { MarkerScore } from '@arvlite/marker';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { emit } from '../outbox/emit.ts';
@@ -62,7 +62,7 @@ function scoreFields(score: MarkerScore) {
 /** Makes `revision` the published marker (READY), moves storage usage, then removes the revision it replaces. */
 export async function publishMarker(
   em: EntityManager,
-  storage: ObjectStorage,
+  storage: ObjectStore,
   log: Logger,
   ids: ArContentKeyIds,
   revision: number,
@@ -119,7 +119,7 @@ export async function publishMarker(
  */
 export async function failMarker(
   em: EntityManager,
-  storage: ObjectStorage,
+  storage: ObjectStore,
   log: Logger,
   ids: ArContentKeyIds,
   revision: number,
@@ -150,7 +150,7 @@ export async function failMarker(
   return failed;
 }
 
-async function removeRevision(storage: ObjectStorage, log: Logger, ids: ArContentKeyIds, revision: number) {
+async function removeRevision(storage: ObjectStore, log: Logger, ids: ArContentKeyIds, revision: number) {
   try {
     // The original's private prefix, and the public one of its compiled files (the same for rows without an outputs id).
     await storage.deletePrefix(markerRevisionPrefix(ids, revision));

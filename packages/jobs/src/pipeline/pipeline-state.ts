@@ -1,7 +1,7 @@
 // Step bookkeeping for the processing pipeline: status, progress, failures, and NOTIFY for live status.
 import { Video, VideoStep, type EntityManager, type StepStatus } from '@arvlite/db';
 import { addUsage, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { emit } from '../outbox/emit.ts';
 
@@ -53,7 +53,7 @@ export async function lockVideo(em: EntityManager, videoId: string): Promise<Vid
 /** Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. */
 export async function failVideo(
   em: EntityManager,
-  storage: ObjectStorage,
+  storage: ObjectStore,
   videoId: string,
   step: string,
   error: { code: string; message: string },

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredRendition } from '@arvlite/contract';
 import type { Rendition } from '@arvlite/media';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import type { EntityManager, Video } from '@arvlite/db';
 import { addUsage, chargeUsage, QuotaExceededError, videoKeyIds, videoOutputKey } from '@arvlite/domain';
 import { PermanentStepError } from './run-step.ts';
@@ -28,7 +28,7 @@ export function contentTypeOf(file: string): string {
  */
 export async function publishFiles(
   em: EntityManager,
-  storage: ObjectStorage,
+  storage: ObjectStore,
   video: Video,
   dir: string,
   files: string[],
@@ -53,7 +53,7 @@ export async function publishFiles(
   }
 }
 
-async function putAll(storage: ObjectStorage, video: Video, dir: string, files: string[], partial: string[]) {
+async function putAll(storage: ObjectStore, video: Video, dir: string, files: string[], partial: string[]) {
   let bytes = 0;
   for (const f of files) {
     partial.push(f);

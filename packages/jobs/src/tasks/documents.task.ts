@@ -25,7 +25,7 @@ import {
   orderPrintKey,
 } from '@arvlite/domain';
 import { viewerLinks } from '@arvlite/marker/qr';
-import { isNotFound, ObjectTooLargeError, type ObjectStorage } from '@arvlite/storage';
+import { isNotFound, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
 import sharp from 'sharp';
 import { defineTask } from '../define-task.ts';
 import { queueMail } from '../mail/queue-mail.ts';
@@ -98,7 +98,7 @@ async function invoiceDocument(em: EntityManager, invoice: Invoice): Promise<Inv
 
 /** The company logo's bytes for an invoice, or null (with a warning) when it is gone, too large or not PNG/JPEG. */
 async function loadLogo(
-  storage: ObjectStorage,
+  storage: ObjectStore,
   key: string,
   log: { warn: (obj: object, msg: string) => void },
 ): Promise<Buffer | null> {
@@ -156,7 +156,7 @@ export const invoiceRender = defineTask('invoice:render', async ({ em, payload, 
 });
 
 /** The photo of an item's published marker as an sRGB JPEG (upright, full resolution) for print. */
-async function printPhoto(storage: ObjectStorage, content: ArContent): Promise<Buffer> {
+async function printPhoto(storage: ObjectStore, content: ArContent): Promise<Buffer> {
   const revision = content.markerPublishedRevision;
   if (!revision) throw new PrintFailure('MARKER_NOT_READY');
   const original = await storage.getBytesBounded(
@@ -193,7 +193,7 @@ function sheetFormat(
 }
 
 async function printItem(
-  storage: ObjectStorage,
+  storage: ObjectStore,
   publicUrl: string,
   content: ArContent,
   company: Company,

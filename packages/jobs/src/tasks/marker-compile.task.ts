@@ -18,7 +18,7 @@ import {
   scoreMarker,
   type MarkerScore,
 } from '@arvlite/marker';
-import { isNotFound, ObjectChangedError, ObjectTooLargeError, type ObjectStorage } from '@arvlite/storage';
+import { isNotFound, ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
 import { inSpan } from '@arvlite/telemetry';
 import { defineTask, type TaskDeps } from '../define-task.ts';
 import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
@@ -92,7 +92,7 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
 });
 
 /** The revision's original as verified at completion (If-Match), streamed and cut off past MARKER_MAX_BYTES. */
-async function readOriginal(storage: ObjectStorage, key: string, etag: string | null | undefined): Promise<Buffer> {
+async function readOriginal(storage: ObjectStore, key: string, etag: string | null | undefined): Promise<Buffer> {
   try {
     return await storage.getBytesBounded(key, MARKER_MAX_BYTES, { ifMatch: etag });
   } catch (e) {
@@ -113,7 +113,7 @@ async function readOriginal(storage: ObjectStorage, key: string, etag: string | 
 }
 
 async function compileRevision(
-  storage: ObjectStorage,
+  storage: ObjectStore,
   ids: ArContentKeyIds,
   revision: number,
   etag: string | null | undefined,

@@ -2,12 +2,12 @@
 // Used by the API (cancel, failed verification) and by the upload:expire and video:delete tasks.
 import { UploadSession, type EntityManager, type Video } from '@arvlite/db';
 import { releaseQuota, transition } from '@arvlite/domain';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import { closeAttempts } from './upload-attempts.ts';
 
 export async function abandonUpload(
   em: EntityManager,
-  storage: ObjectStorage,
+  storage: ObjectStore,
   video: Video,
   failure: { code: string; message: string },
 ): Promise<void> {

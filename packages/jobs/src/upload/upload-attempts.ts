@@ -1,6 +1,6 @@
 // The keys clients may write to through presigned URLs, and the sweep that empties them once nothing can use them.
 import { UploadAttempt, type EntityManager } from '@arvlite/db';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 
 /** Records a new key clients will write to, with the expiry of the first URL signed for it. */
 export function openAttempt(
@@ -34,7 +34,7 @@ export async function closeAttempts(em: EntityManager, where: { key: string } | 
  */
 export async function sweepDeadUploads(
   em: EntityManager,
-  storage: ObjectStorage,
+  storage: ObjectStore,
   opts: { graceMs: number; openTtlMs: number; limit?: number },
 ): Promise<number> {
   const now = Date.now();
