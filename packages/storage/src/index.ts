@@ -30,6 +30,7 @@ export {
   type LocalDiskSettings,
   type UploadGrant,
 } from './local-disk.ts';
+export { migrateObjects, MigrateVerifyError, type MigrateProgress, type MigrateResult } from './migrate.ts';
 export { byteRange, LocalUploadHandler, TUS_PATH, UPLOAD_TOKEN_HEADER, type RangeAnswer } from './local-disk-http.ts';
 
 export function createStorage(config: ServiceConfig): ObjectStorage {

@@ -89,6 +89,17 @@ export interface ObjectStore {
   ): Promise<string>;
   /** What the client reports as part `partNumber`'s etag when its store answers none (Azure: the block ID). */
   partEtag(partNumber: number): string | null;
+  /**
+   * Stores whose uploadKind is 'tus' (local disk): the instructions for one upload of exactly `size` bytes to `key`,
+   * the contract's `tus` transport (endpoint, headers carrying a signed token valid `expiresIn` seconds, chunk size).
+   * Called again on resume for a fresh token; the upload resumes where it stopped.
+   */
+  uploadTransport?(
+    key: string,
+    size: number,
+    contentType: string,
+    expiresIn: number,
+  ): { kind: 'tus'; endpoint: string; headers: Record<string, string>; chunkSize: number };
   /** The parts (blocks) storage holds for an upload not yet completed, in part order: what a resume skips. */
   listParts(key: string, uploadId: string): Promise<StoredPart[]>;
   /** Assembles the parts into the object (S3 CompleteMultipartUpload, Azure Put Block List); answers its ETag. */
