@@ -22,6 +22,7 @@ import { registerRestApi } from './rest-plugin.ts';
 import { registerDocumentLinks } from './document-routes.ts';
 import { registerDevMailbox, registerUnsubscribe } from './notification-routes.ts';
 import { registerPaymentRoutes } from './payment-routes.ts';
+import { registerStorageRoutes } from './storage-routes.ts';
 import { EventStreams } from './event-streams.ts';
 import { trpcPlugin } from './trpc-plugin.ts';
 import { contentSecurityDirectives, registerWebApp } from './web.ts';
@@ -173,6 +174,7 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
   await registerDevMailbox(app, deps);
   await registerDocumentLinks(app, deps);
   await registerPaymentRoutes(app, deps);
+  await registerStorageRoutes(app, deps);
   app.get('/readyz', async (_req, reply) => {
     // Shared for a second across callers: anonymous load balancers and floods cost one check per second.
     const health = await sharedHealth({ em: deps.orm.fork(), storage: deps.storage, config: deps.config });
