@@ -4,6 +4,7 @@
 import { ConfigError, processEnv } from '@arvlite/config';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands.ts';
+import { registerStorageCommands } from './storage-commands.ts';
 import { CliError, UsageError } from './errors.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -21,6 +22,7 @@ function buildProgram(): Command {
         'and S3_ENDPOINT it uses the embedded services of a running `pnpm start`.',
     );
   registerCommands(program);
+  registerStorageCommands(program);
   return program;
 }
 
