@@ -19,6 +19,10 @@ export class ConfigError extends Error {
 
 export type Config = ReturnType<typeof toConfig>;
 
+/** Azurite's published development key (account devstoreaccount1): anyone can sign with it. */
+export const AZURITE_PUBLIC_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
 /** Parses and validates the environment. Empty strings count as unset. */
 export function loadConfig(env: RawEnv = processEnv()): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -50,10 +54,23 @@ export function productionIssues(
   const refuse = (variable: string, message: string) => issues.push({ variable, message });
   if (!e.DATABASE_URL)
     refuse('DATABASE_URL', 'required with NODE_ENV=production (embedded Postgres is for development)');
-  if (!e.S3_ENDPOINT) refuse('S3_ENDPOINT', 'required with NODE_ENV=production (the embedded S3 is for development)');
-  for (const v of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
-    if (given[v] === undefined || e[v] === 'S3RVER')
-      refuse(v, 'required with NODE_ENV=production; the default (S3RVER) is the public key of the embedded S3');
+  if (e.STORAGE_PROVIDER === 's3') {
+    if (!e.S3_ENDPOINT) refuse('S3_ENDPOINT', 'required with NODE_ENV=production (the embedded S3 is for development)');
+    for (const v of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+      if (given[v] === undefined || e[v] === 'S3RVER')
+        refuse(v, 'required with NODE_ENV=production; the default (S3RVER) is the public key of the embedded S3');
+    }
+  }
+  if (e.STORAGE_PROVIDER === 'azure') {
+    for (const v of ['AZURE_STORAGE_ENDPOINT', 'AZURE_STORAGE_ACCOUNT', 'AZURE_STORAGE_KEY'] as const) {
+      if (!e[v])
+        refuse(v, 'required with STORAGE_PROVIDER=azure and NODE_ENV=production (embedded Azurite is for development)');
+    }
+    if (e.AZURE_STORAGE_KEY === AZURITE_PUBLIC_KEY || e.AZURE_STORAGE_ACCOUNT === 'devstoreaccount1')
+      refuse(
+        'AZURE_STORAGE_KEY',
+        "Azurite's published development account and key are refused with NODE_ENV=production",
+      );
   }
   if (!e.AUTH_JWT_SECRET) refuse('AUTH_JWT_SECRET', 'required with NODE_ENV=production: 32 or more random characters');
   if (!e.SMTP_URL)
@@ -125,6 +142,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       postgresPort: e.DEV_POSTGRES_PORT,
       s3Port: e.DEV_S3_PORT,
       smtpPort: e.DEV_SMTP_PORT,
+      azuritePort: e.DEV_AZURITE_PORT,
     },
     s3: {
       endpoint: e.S3_ENDPOINT,
@@ -134,6 +152,14 @@ function toConfig(e: z.output<typeof envSchema>) {
       accessKeyId: e.S3_ACCESS_KEY_ID,
       secretAccessKey: e.S3_SECRET_ACCESS_KEY,
       forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    storage: { provider: e.STORAGE_PROVIDER },
+    azure: {
+      endpoint: e.AZURE_STORAGE_ENDPOINT,
+      publicEndpoint: e.AZURE_STORAGE_PUBLIC_ENDPOINT ?? e.AZURE_STORAGE_ENDPOINT,
+      accountName: e.AZURE_STORAGE_ACCOUNT,
+      accountKey: e.AZURE_STORAGE_KEY,
+      container: e.AZURE_STORAGE_CONTAINER,
     },
     localStorage: {
       /** The objects' directory when STORAGE_PROVIDER=local. */
@@ -314,8 +340,10 @@ export function requireServices(config: Config): Config & {
       variable: 'DATABASE_URL',
       message: 'required (use `pnpm start` to get embedded Postgres)',
     });
-  if (!config.s3.endpoint)
+  if (config.storage.provider === 's3' && !config.s3.endpoint)
     missing.push({ variable: 'S3_ENDPOINT', message: 'required (use `pnpm start` to get local S3)' });
+  if (config.storage.provider === 'azure' && !config.azure.endpoint)
+    missing.push({ variable: 'AZURE_STORAGE_ENDPOINT', message: 'required (use `pnpm start` to get Azurite)' });
   if (!config.auth.jwtSecret)
     missing.push({
       variable: 'AUTH_JWT_SECRET',

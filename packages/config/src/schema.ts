@@ -109,6 +109,27 @@ export const envSchema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(true),
   /** Where local-disk storage keeps objects (STORAGE_PROVIDER=local); default DATA_DIR/objects. */
   LOCAL_STORAGE_DIR: z.string().max(4096).optional(),
+  /** Where objects live: an S3-compatible store (S3_*), Azure Blob Storage (AZURE_STORAGE_*) or the local disk. */
+  STORAGE_PROVIDER: z.enum(['s3', 'azure', 'local']).default('s3'),
+  /** The Blob service endpoint, e.g. https://<account>.blob.core.windows.net; unset in development: embedded Azurite. */
+  AZURE_STORAGE_ENDPOINT: url(/^https?:$/).optional(),
+  /** The endpoint browsers and phones reach (SAS URLs point there); default AZURE_STORAGE_ENDPOINT. */
+  AZURE_STORAGE_PUBLIC_ENDPOINT: url(/^https?:$/).optional(),
+  AZURE_STORAGE_ACCOUNT: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, { message: 'expected an Azure storage account name (3-24 a-z, 0-9)' })
+    .optional(),
+  /** The account key (base64); no default: the launcher derives one for embedded Azurite. */
+  AZURE_STORAGE_KEY: z
+    .string()
+    .max(256)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, { message: 'expected a base64 account key' })
+    .optional(),
+  AZURE_STORAGE_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { message: 'expected an Azure container name' })
+    .default('arvlite'),
+  DEV_AZURITE_PORT: int(1, 65535).default(54332),
 
   WORKER_CONCURRENCY: int(1, 64).default(4),
   WORKER_HEARTBEAT_INTERVAL_MS: int(1000, 3_600_000).default(5000),

@@ -13,6 +13,7 @@ import { ensureBucket, S3RVER_CREDENTIALS } from './s3.ts';
 import { startSmtp } from './smtp.ts';
 
 export { ensureBucket, lanS3Endpoint, type EnsureBucketOptions } from './s3.ts';
+export { startAzurite, type AzuriteHandle, type StartAzuriteOptions } from './azurite.ts';
 export { readStoredMails, startSmtp, type SmtpHandle, type StoredMail } from './smtp.ts';
 export { loadOrCreateSecrets, platformSecretEnv, type PlatformSecrets } from './secrets.ts';
 export type { Log, LogLevel } from './log.ts';

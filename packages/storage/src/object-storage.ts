@@ -426,9 +426,10 @@ export class ObjectStorage implements ObjectStore {
 }
 
 export function isNotFound(e: unknown): boolean {
-  const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const err = e as { name?: string; Code?: string; statusCode?: number; $metadata?: { httpStatusCode?: number } };
   return (
     err?.$metadata?.httpStatusCode === 404 ||
+    err?.statusCode === 404 || // Azure's RestError (and the local provider's errors)
     err?.name === 'NoSuchUpload' ||
     err?.name === 'NoSuchKey' ||
     err?.name === 'NotFound'
@@ -437,11 +438,13 @@ export function isNotFound(e: unknown): boolean {
 
 /** True for network failures and 5xx answers: the caller may retry later. */
 export function isUnavailable(e: unknown): boolean {
-  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = err?.$metadata?.httpStatusCode;
+  const err = e as { name?: string; code?: string; statusCode?: number; $metadata?: { httpStatusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode ?? err?.statusCode;
   if (status !== undefined) return status >= 500;
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(err?.code ?? '') ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'REQUEST_SEND_ERROR'].includes(
+      err?.code ?? '',
+    ) ||
     err?.name === 'TimeoutError' ||
     err?.name === 'AbortError'
   );
