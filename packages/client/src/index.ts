@@ -89,3 +89,4 @@ export {
   type StoredSession,
   type TokenSessionOptions,
 } from './session.ts';
+export { uploadWithTus, type TusTransport } from './tus-upload.ts';

@@ -17,7 +17,8 @@ const headers = z.record(z.string().max(64), z.string().max(1024));
  * - `azure`: PUT the file (Put Blob) or each part (Put Block) to its SAS URL with the headers given; Put Block answers
  *   no ETag: a part's `etag` is its block ID, given with each part URL.
  * - `tus`: a tus 1.0 upload (creation, resumable PATCHes) to `endpoint` with `headers` (they carry the signed,
- *   size-bound upload token); `chunkSize` bytes per PATCH.
+ *   size-bound upload token); `chunkSize` bytes per PATCH; `uploadUrl`, when given, is the upload to resume (HEAD for
+ *   its offset; a 404 there means none yet: create it at `endpoint`).
  */
 export const uploadTransportSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('s3') }),
@@ -27,6 +28,8 @@ export const uploadTransportSchema = z.discriminatedUnion('kind', [
     endpoint: z.string().max(2048),
     headers,
     chunkSize: z.number().int().min(1),
+    /** The upload's own URL (tus resumes by HEAD on it for the offset; absent: create at `endpoint`). */
+    uploadUrl: z.string().max(2048).optional(),
   }),
 ]);
 export type UploadTransport = z.infer<typeof uploadTransportSchema>;

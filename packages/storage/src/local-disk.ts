@@ -452,6 +452,7 @@ export class LocalDiskStorage implements ObjectStore {
       endpoint: `${this.publicUrl}/storage/tus`,
       headers: { 'upload-token': this.signUpload(key, size, contentType, expiresIn) },
       chunkSize: TUS_CHUNK_BYTES,
+      uploadUrl: `${this.publicUrl}/storage/tus/${this.uploadIdOf(key)}`,
     };
   }
 

@@ -99,7 +99,7 @@ export interface ObjectStore {
     size: number,
     contentType: string,
     expiresIn: number,
-  ): { kind: 'tus'; endpoint: string; headers: Record<string, string>; chunkSize: number };
+  ): { kind: 'tus'; endpoint: string; headers: Record<string, string>; chunkSize: number; uploadUrl?: string };
   /** The parts (blocks) storage holds for an upload not yet completed, in part order: what a resume skips. */
   listParts(key: string, uploadId: string): Promise<StoredPart[]>;
   /** Assembles the parts into the object (S3 CompleteMultipartUpload, Azure Put Block List); answers its ETag. */
