@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '@arvlite/config';
 import { AzureObjectStore } from './azure-storage.ts';
 import { ObjectStorage } from './object-storage.ts';
+import { createLocalDiskStorage } from './local-disk.ts';
 import type { ObjectStore } from './port.ts';
 
 export {
@@ -54,6 +55,6 @@ export function createStorage(config: ServiceConfig): ObjectStore {
       return new AzureObjectStore({ endpoint, publicEndpoint, accountName, accountKey, container });
     }
     case 'local':
-      throw new Error('STORAGE_PROVIDER=local is not available yet');
+      return createLocalDiskStorage(config);
   }
 }
