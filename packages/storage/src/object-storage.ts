@@ -211,6 +211,11 @@ export class ObjectStorage implements ObjectStore {
   async copy(from: string, to: string, opts: { size: number; ifMatch?: string | null }): Promise<string> {
     const source = `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
     const ifMatch = opts.ifMatch ?? undefined;
+    if (ifMatch) {
+      // CopySourceIfMatch is sent too; this check is for stores that ignore it (s3rver).
+      const found = await this.head(from);
+      if (!found || !sameEtag(found.etag, ifMatch)) throw new ObjectChangedError(from, ifMatch, found?.etag ?? null);
+    }
     try {
       if (opts.size <= COPY_MAX_BYTES) {
         const res = await this.client.send(
