@@ -2,9 +2,10 @@
 // (STORAGE_PROVIDER=local). Not registered for S3 or Azure.
 // - `/storage/tus`, `/storage/tus/:id`: tus 1.0 uploads, each request with its `Upload-Token` (one key, one size,
 //   expiring; see @arvlite/storage local-disk-http.ts).
+// - `PUT /storage/o/<key>?token=`: a single-request upload (presignPut), exactly the token's size, type and key.
 // - `GET|HEAD /storage/o/<key>?exp=&sig=`: a signed download of one object, with single byte ranges (206).
 // Errors are answered generically: the query holds a signature, so URLs are not logged with it.
-import { byteRange, LocalDiskStorage, LocalUploadHandler, TUS_PATH } from '@arvlite/storage';
+import { byteRange, LocalDiskStorage, LocalUploadHandler, TUS_PATH, UploadRefusedError } from '@arvlite/storage';
 import type { ApiDeps } from '@arvlite/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { createFastify } from './app.ts';
@@ -37,6 +38,29 @@ export async function registerStorageRoutes(app: App, deps: ApiDeps) {
     // @tus/server answers CORS itself (its preflight allows PATCH, HEAD, DELETE and the tus and token headers).
     for (const url of [TUS_PATH, `${TUS_PATH}/:id`])
       scope.route({ method: [...methods], url, config: { cors: false }, handler: tus });
+  });
+
+  // Single-request uploads (presignPut): the token allows one key, one size, one type, until it expires.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    scope.put<{ Params: { '*': string }; Querystring: { token?: string } }>('/storage/o/*', async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      const grant = storage.verifyUpload(typeof req.query.token === 'string' ? req.query.token : '');
+      if (!grant || grant.key !== req.params['*'] || req.headers['content-type'] !== grant.contentType)
+        return reply.code(403).send({ error: 'forbidden' });
+      if (req.headers['content-length'] !== String(grant.size))
+        return reply.code(400).send({ error: `Content-Length must be ${grant.size}` });
+      try {
+        const etag = await storage.receive(grant, req.raw);
+        return reply.code(200).header('etag', etag).send();
+      } catch (err) {
+        if (err instanceof UploadRefusedError)
+          return reply.code(err.reason === 'exists' ? 412 : 400).send({ error: err.message });
+        req.log.error({ err }, 'storage write failed');
+        return reply.code(503).send({ error: 'unavailable', requestId: req.id });
+      }
+    });
   });
 
   app.get<{ Params: { '*': string }; Querystring: { exp?: string; sig?: string } }>(

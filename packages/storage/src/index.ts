@@ -33,6 +33,7 @@ export {
   TUS_CHUNK_BYTES,
   type LocalDiskSettings,
   type UploadGrant,
+  UploadRefusedError,
 } from './local-disk.ts';
 export { migrateObjects, MigrateVerifyError, type MigrateProgress, type MigrateResult } from './migrate.ts';
 export { byteRange, LocalUploadHandler, TUS_PATH, UPLOAD_TOKEN_HEADER, type RangeAnswer } from './local-disk-http.ts';

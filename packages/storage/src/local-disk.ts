@@ -43,6 +43,18 @@ export interface UploadGrant {
   size: number;
   contentType: string;
   exp: number;
+  /** A single PUT may only create the object, not replace it (412 when it exists). */
+  createOnly?: boolean;
+}
+
+/** A single PUT's body was not what its URL allows (the route answers 400, or 412 for `exists`). */
+export class UploadRefusedError extends Error {
+  readonly reason: 'size' | 'exists';
+  constructor(reason: 'size' | 'exists', message: string) {
+    super(message);
+    this.name = 'UploadRefusedError';
+    this.reason = reason;
+  }
 }
 
 const MAX_KEY_LENGTH = 1024;
@@ -413,10 +425,23 @@ export class LocalDiskStorage implements ObjectStore {
   }
 
   /** A token for the tus route allowing one upload of exactly `size` bytes to `key`, valid `expiresIn` seconds. */
-  signUpload(key: string, size: number, contentType: string, expiresIn: number, now = Date.now()): string {
+  signUpload(
+    key: string,
+    size: number,
+    contentType: string,
+    expiresIn: number,
+    now = Date.now(),
+    createOnly = false,
+  ): string {
     keySegments(key);
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`size ${size} is not a byte count`);
-    const grant: UploadGrant = { key, size, contentType, exp: Math.floor(now / 1000) + expiresIn };
+    const grant: UploadGrant = {
+      key,
+      size,
+      contentType,
+      exp: Math.floor(now / 1000) + expiresIn,
+      ...(createOnly ? { createOnly } : {}),
+    };
     const body = b64(JSON.stringify(grant));
     return `${body}.${this.#sign(`upload\n${body}`)}`;
   }
@@ -456,13 +481,71 @@ export class LocalDiskStorage implements ObjectStore {
     };
   }
 
-  // The S3-shaped upload calls: local disk takes client uploads through tus (uploadTransport) only.
-  presignPut(): Promise<string> {
-    return Promise.reject(new Error('Local disk storage takes uploads through tus (uploadTransport)'));
+  /**
+   * A single-request PUT URL on the server's `/storage/o/` route: an upload token in the query allows exactly
+   * `contentLength` bytes of `contentType` to `key` for `expiresIn` seconds (`createOnly`: only where no object is).
+   */
+  async presignPut(
+    key: string,
+    contentType: string,
+    expiresIn = 3600,
+    opts: { contentLength?: number; createOnly?: boolean } = {},
+  ): Promise<string> {
+    if (opts.contentLength === undefined) throw new Error('Local disk upload URLs need the content length');
+    const token = this.signUpload(key, opts.contentLength, contentType, expiresIn, Date.now(), opts.createOnly);
+    const path = key.split('/').map(encodeURIComponent).join('/');
+    return `${this.publicUrl}/storage/o/${path}?token=${token}`;
   }
 
-  singleUploadHeaders(): Record<string, string> {
-    return {};
+  /** The type is part of the URL's grant: a PUT must send this one. */
+  singleUploadHeaders(contentType: string): Record<string, string> {
+    return { 'content-type': contentType };
+  }
+
+  /**
+   * Writes a single PUT's body to the grant's key: exactly `grant.size` bytes (more are cut off), only where no object
+   * is when the grant says createOnly. Answers the object's ETag; nothing is left behind on refusal.
+   */
+  async receive(grant: UploadGrant, body: AsyncIterable<Buffer>): Promise<string> {
+    const file = this.pathOf(grant.key);
+    if (grant.createOnly && (await this.head(grant.key)))
+      throw new UploadRefusedError('exists', 'An object is already at this key');
+    const tmp = await this.#tmpPath();
+    const hash = createHash('md5');
+    let received = 0;
+    const out = await open(tmp, 'w');
+    try {
+      for await (const chunk of body) {
+        received += chunk.length;
+        if (received > grant.size) throw new UploadRefusedError('size', `More than ${grant.size} bytes`);
+        hash.update(chunk);
+        await out.write(chunk);
+      }
+      await out.close();
+      if (received !== grant.size)
+        throw new UploadRefusedError('size', `${received} bytes arrived, the URL allows ${grant.size}`);
+      const meta: ObjectMeta = { size: received, etag: `"${hash.digest('hex')}"`, contentType: grant.contentType };
+      if (grant.createOnly) {
+        await mkdir(dirname(file), { recursive: true });
+        try {
+          await link(tmp, file);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'EEXIST')
+            throw new UploadRefusedError('exists', 'An object is already at this key');
+          throw e;
+        }
+        await rm(tmp, { force: true });
+        const metaFile = this.#metaPath(grant.key);
+        await mkdir(dirname(metaFile), { recursive: true });
+        const metaTmp = await this.#tmpPath();
+        await writeFile(metaTmp, JSON.stringify(meta));
+        await rename(metaTmp, metaFile);
+      } else await this.#commit(tmp, grant.key, meta);
+      return meta.etag;
+    } finally {
+      await out.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+    }
   }
 
   /** The tus upload id of the key (no call to make: the tus route creates the upload). */

@@ -182,6 +182,44 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
   });
 }
 
+describe('single-request PUTs to local disk (presignPut)', () => {
+  const put = async (url: string, body: Buffer, type = 'image/png') =>
+    fetch(`${base}${new URL(url).pathname}${new URL(url).search}`, {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': type },
+    });
+
+  it('writes exactly the signed size and type to the signed key, once when create-only', async () => {
+    const key = 'c1/logo/uploads/a1';
+    const bytes = randomBytes(5000);
+    const url = await storage.presignPut(key, 'image/png', 60, { contentLength: bytes.length, createOnly: true });
+    expect(storage.singleUploadHeaders('image/png')).toEqual({ 'content-type': 'image/png' });
+    const res = await put(url, bytes);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe(md5(bytes));
+    expect(await storage.head(key)).toEqual({ size: 5000, contentType: 'image/png', etag: md5(bytes) });
+    // Create-only: a second PUT with the same URL does not replace it.
+    expect((await put(url, randomBytes(5000))).status).toBe(412);
+    expect(await readFile(storage.pathOf(key))).toEqual(bytes);
+  });
+
+  it('refuses another size, type, key, an expired URL, and leaves nothing', async () => {
+    const key = 'c1/logo/uploads/a2';
+    const url = await storage.presignPut(key, 'image/png', 60, { contentLength: 100 });
+    expect((await put(url, randomBytes(101))).status).toBe(400);
+    expect((await put(url, randomBytes(99))).status).toBe(400);
+    expect((await put(url, randomBytes(100), 'image/jpeg')).status).toBe(403);
+    const other = new URL(url);
+    expect((await put(`http://x/storage/o/c1/logo/uploads/a3${other.search}`, randomBytes(100))).status).toBe(403);
+    const token = storage.signUpload(key, 100, 'image/png', 60, Date.now() - 120_000);
+    expect((await put(`http://x/storage/o/${key}?token=${token}`, randomBytes(100))).status).toBe(403);
+    expect(await storage.head(key)).toBeNull();
+    expect(await storage.head('c1/logo/uploads/a3')).toBeNull();
+    expect((await put(url, randomBytes(100))).status).toBe(200);
+  });
+});
+
 describe('signed GETs from local disk', () => {
   const key = 'c1/p1/videos/v9/original';
   const bytes = randomBytes(1000);
