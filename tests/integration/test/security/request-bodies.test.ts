@@ -138,7 +138,8 @@ describe('request bodies', () => {
         `server RSS +${sent.peakRssGrowthMiB.toFixed(1)} MiB`,
     );
     expect(sent.status).toBe(415);
-    expect(sent.ms).toBeLessThan(2_000);
+    // At once: answered before the client had sent a third of the body (it stops sending at the answer). Bytes, not
+    // milliseconds: tests assert no timings.
     expect(sent.sentMiB).toBeLessThan(100);
     expect(sent.peakRssGrowthMiB).toBeLessThan(30);
     expect(JSON.parse(sent.body)).toMatchObject({
@@ -149,7 +150,7 @@ describe('request bodies', () => {
   it('refuses the same streamed without a length', async () => {
     const sent = await post('/trpc/auth.login', 'multipart/form-data; boundary=x', 300 * MiB, { chunked: true });
     expect(sent.status).toBe(415);
-    expect(sent.ms).toBeLessThan(2_000);
+    expect(sent.sentMiB).toBeLessThan(100);
     expect(sent.peakRssGrowthMiB).toBeLessThan(30);
   }, 120_000);
 
