@@ -1,11 +1,19 @@
 // Boots the real server (and optionally a worker) on an ephemeral port for end-to-end tests over HTTP.
 import { buildServer } from '@arvlite/server';
+import type { ObjectStore } from '@arvlite/storage';
 import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { afterAll } from 'vitest';
 
-export async function startTestPlatform(opts: { worker?: boolean; env?: Record<string, string> } = {}) {
+export async function startTestPlatform(
+  opts: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    /** Another store than the file's S3 bucket for server and worker (the Azure or local-disk provider). */
+    storage?: ObjectStore;
+  } = {},
+) {
   // Behind a (simulated) proxy, so each test user can come from its own address and per-IP limits stay per user.
   // The port is held from its bind(0) until the server has bound it beside the holder (see reservePort).
   const reserved = await reservePort();
@@ -18,9 +26,10 @@ export async function startTestPlatform(opts: { worker?: boolean; env?: Record<s
     PUBLIC_URL: baseUrl,
     ...opts.env,
   });
-  const app = await buildServer(deps);
+  const platformDeps = opts.storage ? { ...deps, storage: opts.storage } : deps;
+  const app = await buildServer(platformDeps);
   await reserved.listen(app);
-  const worker = opts.worker ? await startWorker(deps, { concurrency: 2 }) : undefined;
+  const worker = opts.worker ? await startWorker(platformDeps, { concurrency: 2 }) : undefined;
   afterAll(async () => {
     await worker?.stop();
     await app.close();

@@ -2,14 +2,10 @@
 // the embedded s3rver (patched to check SigV4), Azure Blob Storage on Azurite. A provider is one entry in PROVIDERS.
 // Clients speak to storage only through URLs and headers the port gives them, so the tests do the same with fetch.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAzurite } from '@arvlite/dev-services';
-import { AzureObjectStore, ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
+import { ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
 import { createTestDeps } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAzurite } from '../src/azurite.ts';
 
 const ORIGIN = 'http://app.conformance.test';
 const MiB = 1024 * 1024;
@@ -19,17 +15,6 @@ interface Provider {
   /** Whether the store itself refuses an upload of another size than the URL names (else completion checks it). */
   sizeBoundByStore: boolean;
   open(): Promise<{ store: ObjectStore; close(): Promise<void> }>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const PROVIDERS: Provider[] = [
@@ -44,26 +29,7 @@ const PROVIDERS: Provider[] = [
   {
     name: 'azure',
     sizeBoundByStore: false,
-    async open() {
-      const dir = await mkdtemp(join(tmpdir(), 'arvlite-azurite-'));
-      const account = { name: 'arvliteconf', key: randomBytes(64).toString('base64') };
-      const azurite = await startAzurite({ dir, port: await freePort(), account });
-      const store = new AzureObjectStore({
-        endpoint: azurite.endpoint,
-        accountName: account.name,
-        accountKey: account.key,
-        container: `c-${randomBytes(6).toString('hex')}`,
-      });
-      await store.setup([ORIGIN]);
-      return {
-        store,
-        close: async () => {
-          store.destroy();
-          await azurite.stop();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
+    open: () => startTestAzurite([ORIGIN]),
   },
 ];
 
