@@ -24,6 +24,8 @@ export interface Receiver {
   on(path: string, behaviour: Behaviour): void;
   /** Bytes written by 'huge' answers before the client hung up. */
   hugeBytesWritten: number;
+  /** 'huge' answers whose connection has closed (the writes stop with it). */
+  hugeClosed: number;
   /** Connections closed by the client while the receiver hung. */
   hungClosed: number;
   server: Server;
@@ -32,7 +34,7 @@ export interface Receiver {
 export async function startReceiver(): Promise<Receiver> {
   const behaviours = new Map<string, Behaviour>();
   const received: Received[] = [];
-  const state = { hugeBytesWritten: 0, hungClosed: 0 };
+  const state = { hugeBytesWritten: 0, hugeClosed: 0, hungClosed: 0 };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -63,7 +65,8 @@ export async function startReceiver(): Promise<Receiver> {
             }
             if (!res.destroyed) res.end();
           };
-          res.on('error', () => {});
+          res.on('error', () => {}); // the client hangs up mid-answer on purpose
+          res.on('close', () => void state.hugeClosed++);
           write();
           return;
         }
@@ -83,6 +86,9 @@ export async function startReceiver(): Promise<Receiver> {
     on: (path, behaviour) => void behaviours.set(path, behaviour),
     get hugeBytesWritten() {
       return state.hugeBytesWritten;
+    },
+    get hugeClosed() {
+      return state.hugeClosed;
     },
     get hungClosed() {
       return state.hungClosed;
