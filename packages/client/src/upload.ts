@@ -190,6 +190,9 @@ export async function resumeUploadWith<R>(
   return api.complete(videoId);
 }
 
+/** Azure Blob Storage: PUT to SAS URLs as well, but Put Block answers no ETag (completion reads the block list). */
+const isAzure = (created: { transport?: { kind: string } }) => created.transport?.kind === 'azure';
+
 /** Starts an upload and sends the file; resumable through resumeUploadWith(videoId) when multipart. */
 export async function uploadWith<R>(
   api: UploadApi<R>,
@@ -209,8 +212,10 @@ export async function uploadWith<R>(
     try {
       etag = await putSigned(opts.fetch ?? fetch, sign, await source.slice(0, source.size), opts);
     } catch (e) {
-      // 412: the URL is create-only and the object is there (an earlier try got through); completion checks it.
-      if (!(e instanceof StorageRefusedError) || e.status !== 412) throw e;
+      // The URL is create-only and the object is there (an earlier try got through); completion checks it. S3 answers
+      // 412, Azure's Put Blob 409 (BlobAlreadyExists).
+      const exists = e instanceof StorageRefusedError && (e.status === 412 || (e.status === 409 && isAzure(created)));
+      if (!exists) throw e;
     }
     opts.onProgress?.({ uploadedBytes: source.size, totalBytes: source.size });
     return api.complete(videoId, etag ?? undefined);

@@ -1,7 +1,7 @@
 // Uppy wired to our upload procedures: createUpload decides single PUT or multipart; parts are signed by
 // video.signUploadParts, resumed through video.listUploadedParts, and finished by video.completeUpload.
 import { isFinalUploadReason, VIDEO_EXTENSIONS, videoContentTypeOf, type ArvliteClient } from '@arvlite/client';
-import AwsS3, { type AwsS3Part } from '@uppy/aws-s3';
+import AwsS3, { type AwsS3Part, type UploadPartBytesResult } from '@uppy/aws-s3';
 import Uppy, { type UppyFile } from '@uppy/core';
 import { t } from '../i18n/dashboard.ts';
 import { errorMessage } from '../i18n/errors.ts';
@@ -85,6 +85,40 @@ export function toRow(file: UploadFile): UploadRow {
   };
 }
 
+type PartBytes = Parameters<typeof AwsS3.uploadPartBytes>[0];
+
+/**
+ * A part PUT whose store answers no ETag (Azure's Put Block): Uppy's own waits for one forever, so this sends it and
+ * answers the `etag` the server gave with the part's URL (its block ID). Errors look like Uppy's (`source` = the XHR).
+ */
+function putPartWithoutEtag({ signature, body, size, onProgress, onComplete, signal }: PartBytes, etag: string) {
+  return new Promise<UploadPartBytesResult>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(signature.method ?? 'PUT', signature.url, true);
+    for (const [name, value] of Object.entries(signature.headers ?? {})) xhr.setRequestHeader(name, value);
+    const abort = () => xhr.abort();
+    signal?.addEventListener('abort', abort);
+    const fail = (message: string) => {
+      signal?.removeEventListener('abort', abort);
+      reject(Object.assign(new Error(message), { source: xhr }));
+    };
+    xhr.upload.addEventListener('progress', (ev) => onProgress?.(ev));
+    xhr.addEventListener('abort', () => {
+      signal?.removeEventListener('abort', abort);
+      reject(new DOMException('The part upload was aborted', 'AbortError'));
+    });
+    xhr.addEventListener('error', () => fail('Unknown error'));
+    xhr.addEventListener('load', () => {
+      if (xhr.status < 200 || xhr.status >= 300) return fail('Non 2xx');
+      signal?.removeEventListener('abort', abort);
+      onProgress?.({ loaded: size, lengthComputable: true });
+      onComplete?.(etag);
+      resolve({ ETag: etag });
+    });
+    xhr.send(body);
+  });
+}
+
 export interface VideoUploaderOptions {
   client: ArvliteClient;
   projectId: string;
@@ -104,6 +138,8 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
   const resume = new ResumeStore(opts.storage);
   // Uppy asks for a chunk size knowing only the size; the server's plan for a size is the same for every file.
   const partSizeBySize = new Map<number, number>();
+  // Part URLs whose store answers no ETag, with what the server says to report instead (Azure: the block ID).
+  const partEtags = new Map<string, string>();
 
   const uppy = new Uppy<UploadMeta, UploadBody>({
     id: `videos-${projectId}`,
@@ -239,9 +275,17 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
 
     signPart: async (_file, { key, partNumber }) => {
       const { parts } = await client.video.signUploadParts.mutate({ videoId: key, partNumbers: [partNumber] });
-      const url = parts.find((p) => p.partNumber === partNumber)?.url;
-      if (!url) throw new Error(t('upload.errors.noPart', { part: partNumber }));
-      return { method: 'PUT', url };
+      const part = parts.find((p) => p.partNumber === partNumber);
+      if (!part) throw new Error(t('upload.errors.noPart', { part: partNumber }));
+      if (part.etag) partEtags.set(part.url, part.etag);
+      return { method: 'PUT', url: part.url };
+    },
+
+    uploadPartBytes: (options) => {
+      const etag = partEtags.get(options.signature.url);
+      if (etag === undefined) return AwsS3.uploadPartBytes(options);
+      partEtags.delete(options.signature.url);
+      return putPartWithoutEtag(options, etag);
     },
 
     listParts: async (_file, { key }): Promise<AwsS3Part[]> => {

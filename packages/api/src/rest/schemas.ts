@@ -6,6 +6,7 @@ import {
   ROTATION_CYCLES,
   STEP_STATUSES,
   UPLOAD_KINDS,
+  uploadTransportSchema,
   VIDEO_STATUSES,
 } from '@arvlite/contract';
 import { z } from 'zod';
@@ -110,6 +111,12 @@ const putHeaders = z
   .record(z.string(), z.string())
   .meta({ description: 'Send these headers with the PUT, exactly: they are signed.' });
 
+/** How to write to storage: S3 presigned PUTs, Azure SAS (Put Blob / Put Block) or tus (local disk). */
+const transport = uploadTransportSchema.meta({
+  description:
+    'How the client writes to storage: s3 and azure PUT to the URLs given with their headers; tus uploads to the endpoint with its headers.',
+});
+
 export const createUploadSchema = z
   .discriminatedUnion('kind', [
     z.object({
@@ -119,6 +126,7 @@ export const createUploadSchema = z
       headers: putHeaders,
       expiresAt: isoDate,
       urlExpiresAt: isoDate,
+      transport,
     }),
     z.object({
       kind: z.literal('multipart'),
@@ -127,6 +135,7 @@ export const createUploadSchema = z
       partSize: z.number(),
       partCount: z.number(),
       expiresAt: isoDate,
+      transport,
     }),
   ])
   .meta({ id: 'UploadStarted' });
@@ -137,6 +146,10 @@ export const signedPartsSchema = z.object({
       partNumber: z.number(),
       url: z.string().meta({ description: 'Presigned PUT for this part; keep the ETag it answers.' }),
       headers: putHeaders.optional(),
+      etag: z
+        .string()
+        .optional()
+        .meta({ description: "Report this as the part's ETag (Azure: the block ID; Put Block answers no ETag)." }),
     }),
   ),
   expiresAt: isoDate,
@@ -147,6 +160,7 @@ export const signedUploadSchema = z.object({
   headers: putHeaders,
   expiresAt: isoDate,
   urlExpiresAt: isoDate,
+  transport,
 });
 
 export const uploadedPartsSchema = z.object({

@@ -5,6 +5,7 @@ import {
   UPLOAD_PART_MIN_BYTES,
   VIDEO_CONTAINERS,
   VIDEO_CONTENT_TYPES,
+  type UploadTransport,
 } from '@arvlite/contract';
 import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
 import { commitQuota, originalKey, reserveQuota, transition, videoUploadKey } from '@arvlite/domain';
@@ -96,7 +97,8 @@ export async function createUpload(
       accepted: VIDEO_CONTENT_TYPES,
     });
   }
-  const multipart = input.size >= limits.multipartThresholdBytes;
+  // A tus store (local disk) resumes a single upload itself: it never needs parts.
+  const multipart = ctx.storage.uploadKind !== 'tus' && input.size >= limits.multipartThresholdBytes;
   const plan = multipart ? planParts(input.size, limits.partSizeBytes) : undefined;
   const expiresAt = new Date(Date.now() + limits.sessionTtlHours * 3_600_000);
 
@@ -152,21 +154,38 @@ export async function createUpload(
         partSize: plan!.partSize,
         partCount: plan!.partCount,
         expiresAt,
+        transport: uploadTransport(ctx, uploadKey, input.size, input.contentType),
       };
     }
-    const url = await ctx.storage.presignPut(uploadKey, input.contentType, limits.urlTtlS, {
-      contentLength: input.size,
-      createOnly: true,
-    });
     return {
       kind: 'single' as const,
       videoId: video.id,
-      url,
-      headers: ctx.storage.singleUploadHeaders(input.contentType, { createOnly: true }),
+      ...(await singleUpload(ctx, uploadKey, input.size, input.contentType)),
       expiresAt,
       urlExpiresAt,
     };
   });
+}
+
+/**
+ * How the client writes to this store (the contract's upload transport): s3 and azure PUT to the URLs they are given;
+ * a tus store (local disk) answers its endpoint and a signed, size-bound token valid UPLOAD_URL_TTL_S.
+ */
+function uploadTransport(ctx: Ctx, key: string, size: number, contentType: string): UploadTransport {
+  const kind = ctx.storage.uploadKind;
+  if (kind !== 'tus') return { kind };
+  if (!ctx.storage.uploadTransport) throw new Error(`${ctx.storage.provider} storage gives no tus instructions`);
+  return ctx.storage.uploadTransport(key, size, contentType, ctx.config.uploads.urlTtlS);
+}
+
+/** A single-request upload: the URL and headers to send (tus: the endpoint and its token headers) and the transport. */
+async function singleUpload(ctx: Ctx, key: string, size: number, contentType: string) {
+  const transport = uploadTransport(ctx, key, size, contentType);
+  if (transport.kind === 'tus') return { url: transport.endpoint, headers: transport.headers, transport };
+  const url = await storageCall(ctx, 'presignPut', () =>
+    ctx.storage.presignPut(key, contentType, ctx.config.uploads.urlTtlS, { contentLength: size, createOnly: true }),
+  );
+  return { url, headers: ctx.storage.singleUploadHeaders(contentType, { createOnly: true }), transport };
 }
 
 async function openSession(ctx: Ctx, videoId: string) {
@@ -200,6 +219,8 @@ export async function signUploadParts(ctx: Ctx, input: { videoId: string; partNu
   const parts = await Promise.all(
     [...new Set(input.partNumbers)].map(async (partNumber) => ({
       partNumber,
+      // Stores whose part uploads answer no ETag (Azure's Put Block): what the client reports on completion.
+      ...(ctx.storage.partEtag(partNumber) !== null && { etag: ctx.storage.partEtag(partNumber)! }),
       url: await ctx.storage.presignUploadPart(
         key,
         session.s3UploadId!,
@@ -220,15 +241,8 @@ export async function signUpload(ctx: Ctx, input: { videoId: string }) {
   const ttl = ctx.config.uploads.urlTtlS;
   const urlExpiresAt = new Date(Date.now() + ttl * 1000);
   await extendAttempt(ctx.em, session.uploadKey, urlExpiresAt);
-  const url = await storageCall(ctx, 'presignPut', () =>
-    ctx.storage.presignPut(session.uploadKey!, video.contentType, ttl, {
-      contentLength: video.sizeBytes,
-      createOnly: true,
-    }),
-  );
   return {
-    url,
-    headers: ctx.storage.singleUploadHeaders(video.contentType, { createOnly: true }),
+    ...(await singleUpload(ctx, session.uploadKey, video.sizeBytes, video.contentType)),
     expiresAt: session.expiresAt,
     urlExpiresAt,
   };
@@ -334,6 +348,7 @@ export async function completeUpload(
           uploadKey,
           session.s3UploadId!,
           expected.map((k) => ({ partNumber: k, etag: byNumber.get(k)!.etag })),
+          video.contentType,
         ),
       );
     }

@@ -834,6 +834,23 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             urlExpiresAt: string;
+            /** @description How the client writes to storage: s3 and azure PUT to the URLs given with their headers; tus uploads to the endpoint with its headers. */
+            transport: {
+                /** @constant */
+                kind: "s3";
+            } | {
+                /** @constant */
+                kind: "azure";
+            } | {
+                /** @constant */
+                kind: "tus";
+                endpoint: string;
+                headers: {
+                    [key: string]: string;
+                };
+                chunkSize: number;
+                uploadUrl?: string;
+            };
         } | {
             /** @constant */
             kind: "multipart";
@@ -847,6 +864,23 @@ export interface components {
              * @example 2026-01-31T12:00:00.000Z
              */
             expiresAt: string;
+            /** @description How the client writes to storage: s3 and azure PUT to the URLs given with their headers; tus uploads to the endpoint with its headers. */
+            transport: {
+                /** @constant */
+                kind: "s3";
+            } | {
+                /** @constant */
+                kind: "azure";
+            } | {
+                /** @constant */
+                kind: "tus";
+                endpoint: string;
+                headers: {
+                    [key: string]: string;
+                };
+                chunkSize: number;
+                uploadUrl?: string;
+            };
         };
         Video: {
             /** Format: uuid */
@@ -1872,6 +1906,8 @@ export interface operations {
                             headers?: {
                                 [key: string]: string;
                             };
+                            /** @description Report this as the part's ETag (Azure: the block ID; Put Block answers no ETag). */
+                            etag?: string;
                         }[];
                         /**
                          * Format: date-time
@@ -1961,6 +1997,23 @@ export interface operations {
                          * @example 2026-01-31T12:00:00.000Z
                          */
                         urlExpiresAt: string;
+                        /** @description How the client writes to storage: s3 and azure PUT to the URLs given with their headers; tus uploads to the endpoint with its headers. */
+                        transport: {
+                            /** @constant */
+                            kind: "s3";
+                        } | {
+                            /** @constant */
+                            kind: "azure";
+                        } | {
+                            /** @constant */
+                            kind: "tus";
+                            endpoint: string;
+                            headers: {
+                                [key: string]: string;
+                            };
+                            chunkSize: number;
+                            uploadUrl?: string;
+                        };
                     };
                 };
             };
