@@ -193,7 +193,7 @@ describe('upload queue', () => {
     const store = memoryStore();
 
     device.failPart(0);
-    await expect(queue(store, device).start(projectId, video)).rejects.toThrow();
+    await expect(queue(store, device).start(projectId, video)).rejects.toThrow('network connection was lost');
     const [cut] = await queue(store, device).pending();
     expect(cut).toMatchObject({ kind: 'single' });
 
@@ -208,7 +208,7 @@ describe('upload queue', () => {
 
     // A record whose video was deleted meanwhile (e.g. from the dashboard) is dropped, not retried forever.
     device.failPart(0);
-    await expect(queue(store, device).start(projectId, video)).rejects.toThrow();
+    await expect(queue(store, device).start(projectId, video)).rejects.toThrow('network connection was lost');
     const [orphan] = await queue(store, device).pending();
     await owner.client.video.delete.mutate({ id: orphan!.videoId });
     device.failPart(null);
@@ -235,7 +235,7 @@ describe('upload queue', () => {
     const store = memoryStore();
     const device = phone({ [video.uri]: bytes });
     device.failPart(1);
-    await expect(queue(store, device).start(projectId, video)).rejects.toThrow();
+    await expect(queue(store, device).start(projectId, video)).rejects.toThrow('network connection was lost');
     const [outcome] = await queue(store, phone({})).resumeAll();
     expect(outcome).toMatchObject({ outcome: 'waiting', message: expect.stringContaining('cannot be read') });
     expect(await queue(store, device).pending()).toHaveLength(1);
