@@ -36,7 +36,7 @@ describe('signing', () => {
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     expect(() => new Webhook(a).verify(body, { ...headers })).not.toThrow();
     expect(() => new Webhook(b).verify(body, { ...headers })).not.toThrow();
-    expect(() => new Webhook(generateSecret()).verify(body, { ...headers })).toThrow();
+    expect(() => new Webhook(generateSecret()).verify(body, { ...headers })).toThrow('No matching signature found');
   });
 
   it('encrypts secrets bound to their endpoint', () => {
@@ -45,8 +45,10 @@ describe('signing', () => {
     const stored = encryptSecret(key, 'endpoint-1', secret);
     expect(stored).not.toContain(secret.slice(6, 20));
     expect(decryptSecret(key, 'endpoint-1', stored)).toBe(secret);
-    expect(() => decryptSecret(key, 'endpoint-2', stored)).toThrow();
-    expect(() => decryptSecret(Buffer.alloc(32, 8).toString('base64url'), 'endpoint-1', stored)).toThrow();
+    expect(() => decryptSecret(key, 'endpoint-2', stored)).toThrow('unable to authenticate data');
+    expect(() => decryptSecret(Buffer.alloc(32, 8).toString('base64url'), 'endpoint-1', stored)).toThrow(
+      'unable to authenticate data',
+    );
   });
 });
 
