@@ -81,7 +81,7 @@ describe('Kubernetes manifests', () => {
   it('a schema violation is caught (the check can fail)', () => {
     const broken = structuredClone(deployments[0]!) as unknown as { spec: { replicas: unknown } };
     broken.spec.replicas = 'two';
-    expect(() => new Deployment(broken as never).validate()).toThrow();
+    expect(() => new Deployment(broken as never).validate()).toThrow(/replicas/);
   });
 
   it('selectors, the scaled target and config references point at what exists', () => {
