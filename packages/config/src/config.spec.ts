@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, requireServices } from './index.ts';
+import { AZURITE_PUBLIC_KEY, ConfigError, loadConfig, requireServices } from './index.ts';
 
 describe('loadConfig', () => {
   it('applies defaults to an empty environment', () => {
@@ -51,6 +51,33 @@ describe('loadConfig', () => {
 
     it('starts with explicit external services and secrets', () => {
       expect(loadConfig(external).env).toBe('production');
+    });
+
+    it("with STORAGE_PROVIDER=azure asks for the Azure settings instead of S3, and refuses Azurite's published ones", () => {
+      const { S3_ENDPOINT: _e, S3_ACCESS_KEY_ID: _a, S3_SECRET_ACCESS_KEY: _s, ...noS3 } = external;
+      const issues = (env: Record<string, string>) => {
+        try {
+          loadConfig(env);
+          return [];
+        } catch (e) {
+          return (e as ConfigError).issues.map((i) => i.variable).sort();
+        }
+      };
+      expect(issues({ ...noS3, STORAGE_PROVIDER: 'azure' })).toEqual([
+        'AZURE_STORAGE_ACCOUNT',
+        'AZURE_STORAGE_ENDPOINT',
+        'AZURE_STORAGE_KEY',
+      ]);
+      const azure = {
+        ...noS3,
+        STORAGE_PROVIDER: 'azure',
+        AZURE_STORAGE_ENDPOINT: 'https://arvlite.blob.core.windows.net',
+        AZURE_STORAGE_ACCOUNT: 'arvlite',
+        AZURE_STORAGE_KEY: Buffer.from('k'.repeat(64)).toString('base64'),
+      };
+      expect(loadConfig(azure).azure).toMatchObject({ accountName: 'arvlite', container: 'arvlite' });
+      expect(issues({ ...azure, AZURE_STORAGE_KEY: AZURITE_PUBLIC_KEY })).toEqual(['AZURE_STORAGE_KEY']);
+      expect(issues({ ...azure, AZURE_STORAGE_ACCOUNT: 'devstoreaccount1' })).toEqual(['AZURE_STORAGE_KEY']);
     });
 
     it('refuses every development default at once, naming each variable', () => {

@@ -63,8 +63,7 @@ export function productionIssues(
   }
   if (e.STORAGE_PROVIDER === 'azure') {
     for (const v of ['AZURE_STORAGE_ENDPOINT', 'AZURE_STORAGE_ACCOUNT', 'AZURE_STORAGE_KEY'] as const) {
-      if (!e[v])
-        refuse(v, 'required with STORAGE_PROVIDER=azure and NODE_ENV=production (embedded Azurite is for development)');
+      if (!e[v]) refuse(v, 'required with STORAGE_PROVIDER=azure and NODE_ENV=production');
     }
     if (e.AZURE_STORAGE_KEY === AZURITE_PUBLIC_KEY || e.AZURE_STORAGE_ACCOUNT === 'devstoreaccount1')
       refuse(
@@ -142,7 +141,6 @@ function toConfig(e: z.output<typeof envSchema>) {
       postgresPort: e.DEV_POSTGRES_PORT,
       s3Port: e.DEV_S3_PORT,
       smtpPort: e.DEV_SMTP_PORT,
-      azuritePort: e.DEV_AZURITE_PORT,
     },
     s3: {
       endpoint: e.S3_ENDPOINT,
@@ -343,7 +341,7 @@ export function requireServices(config: Config): Config & {
   if (config.storage.provider === 's3' && !config.s3.endpoint)
     missing.push({ variable: 'S3_ENDPOINT', message: 'required (use `pnpm start` to get local S3)' });
   if (config.storage.provider === 'azure' && !config.azure.endpoint)
-    missing.push({ variable: 'AZURE_STORAGE_ENDPOINT', message: 'required (use `pnpm start` to get Azurite)' });
+    missing.push({ variable: 'AZURE_STORAGE_ENDPOINT', message: 'required with STORAGE_PROVIDER=azure' });
   if (!config.auth.jwtSecret)
     missing.push({
       variable: 'AUTH_JWT_SECRET',

@@ -111,7 +111,7 @@ export const envSchema = z.object({
   LOCAL_STORAGE_DIR: z.string().max(4096).optional(),
   /** Where objects live: an S3-compatible store (S3_*), Azure Blob Storage (AZURE_STORAGE_*) or the local disk. */
   STORAGE_PROVIDER: z.enum(['s3', 'azure', 'local']).default('s3'),
-  /** The Blob service endpoint, e.g. https://<account>.blob.core.windows.net; unset in development: embedded Azurite. */
+  /** The Blob service endpoint, e.g. https://<account>.blob.core.windows.net (Azurite: http://127.0.0.1:<port>/<account>). */
   AZURE_STORAGE_ENDPOINT: url(/^https?:$/).optional(),
   /** The endpoint browsers and phones reach (SAS URLs point there); default AZURE_STORAGE_ENDPOINT. */
   AZURE_STORAGE_PUBLIC_ENDPOINT: url(/^https?:$/).optional(),
@@ -119,7 +119,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9]{3,24}$/, { message: 'expected an Azure storage account name (3-24 a-z, 0-9)' })
     .optional(),
-  /** The account key (base64); no default: the launcher derives one for embedded Azurite. */
+  /** The account key (base64); no default (tests run Azurite with a random key of their own). */
   AZURE_STORAGE_KEY: z
     .string()
     .max(256)
@@ -129,7 +129,6 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { message: 'expected an Azure container name' })
     .default('arvlite'),
-  DEV_AZURITE_PORT: int(1, 65535).default(54332),
 
   WORKER_CONCURRENCY: int(1, 64).default(4),
   WORKER_HEARTBEAT_INTERVAL_MS: int(1000, 3_600_000).default(5000),

@@ -51,7 +51,7 @@ export function createStorage(config: ServiceConfig): ObjectStore {
       const { endpoint, publicEndpoint, accountName, accountKey, container } = config.azure;
       if (!endpoint || !accountName || !accountKey)
         throw new Error(
-          'STORAGE_PROVIDER=azure needs AZURE_STORAGE_ENDPOINT, AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY (`pnpm start` runs Azurite and sets them)',
+          'STORAGE_PROVIDER=azure needs AZURE_STORAGE_ENDPOINT, AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY',
         );
       return new AzureObjectStore({ endpoint, publicEndpoint, accountName, accountKey, container });
     }
