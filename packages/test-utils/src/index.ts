@@ -9,7 +9,15 @@ import { pino, type Logger } from 'pino';
 import { withDatabase } from './net.ts';
 import type {} from './provided-context.ts';
 
-export { freePort, reservePort, waitFor, withDatabase, type PortReservation } from './net.ts';
+export {
+  freePort,
+  reservePort,
+  spawnListening,
+  waitFor,
+  withDatabase,
+  type ListeningChild,
+  type PortReservation,
+} from './net.ts';
 import { afterAll, inject } from 'vitest';
 
 /** Clones the migrated template into a database of this test file's own; dropped after the file. */

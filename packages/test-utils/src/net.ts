@@ -1,5 +1,6 @@
 // Small helpers the global setup and test files share: loopback ports, a URL for another database, waiting on a
 // condition.
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /**
@@ -92,4 +93,56 @@ export function withDatabase(url: string, db: string): string {
   const u = new URL(url);
   u.pathname = `/${db}`;
   return u.toString();
+}
+
+export interface ListeningChild<C> {
+  child: C;
+  port: number;
+  /** Everything the child has written to stdout and stderr so far. */
+  output(): string;
+}
+
+/**
+ * Starts a child process that must be told its port (PORT=…): `freePort()` gives one, and when the child exits with
+ * EADDRINUSE before printing `listening` (another process took the port in between), it is started again on another
+ * port. Ready means the child itself said it listens, so a stranger answering on the port cannot pass for it. The
+ * child's stdout and stderr must be pipes; they are read (and stderr is copied to ours) for as long as it runs.
+ */
+export async function spawnListening<C extends ChildProcess>(
+  start: (port: number) => C,
+  { listening, attempts = 5, timeout = 60_000 }: { listening: RegExp; attempts?: number; timeout?: number },
+): Promise<ListeningChild<C>> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = start(port);
+    if (!child.stdout || !child.stderr) throw new Error('spawnListening needs stdout and stderr piped');
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+      process.stderr.write(d);
+    });
+    const outcome = await new Promise<'up' | 'in-use' | Error>((resolve) => {
+      const timer = setTimeout(() => resolve(new Error(`no '${listening.source}' within ${timeout} ms`)), timeout);
+      const check = () => {
+        if (!listening.test(out)) return;
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        resolve('up');
+      };
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      // 'close', not 'exit': by then all of its output has been read.
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve(/EADDRINUSE/.test(out) ? 'in-use' : new Error(`exited (${code ?? signal}) before listening`));
+      });
+    });
+    if (outcome === 'up') return { child, port, output: () => out };
+    if (child.exitCode === null) child.kill('SIGKILL');
+    if (outcome === 'in-use' && attempt < attempts) continue;
+    const reason = outcome === 'in-use' ? `port in use ${attempts} times` : outcome.message;
+    throw new Error(`child did not start: ${reason}\n${out.slice(-2000)}`);
+  }
 }
