@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { processEnv, type ServiceConfig } from '@arvlite/config';
-import { createTestConfig, freePort } from '@arvlite/test-utils';
+import { createTestConfig, spawnListening } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MiB = 1024 * 1024;
@@ -17,33 +17,29 @@ let config: ServiceConfig;
 
 beforeAll(async () => {
   config = await createTestConfig();
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [join(import.meta.dirname, '../../../../apps/server/src/main.ts')], {
-    env: {
-      ...processEnv(),
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: baseUrl,
-      DATABASE_URL: config.database.url,
-      S3_ENDPOINT: config.s3.endpoint,
-      S3_BUCKET: config.s3.bucket,
-      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; ; i++) {
-    const up = await fetch(`${baseUrl}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (i > 300 || server.exitCode !== null) throw new Error('the server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}, 60_000);
+  // A child must be given its port: a fresh one per try until the server itself says it listens (spawnListening).
+  const started = await spawnListening(
+    (port) =>
+      spawn(process.execPath, [join(import.meta.dirname, '../../../../apps/server/src/main.ts')], {
+        env: {
+          ...processEnv(),
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'info',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          DATABASE_URL: config.database.url,
+          S3_ENDPOINT: config.s3.endpoint,
+          S3_BUCKET: config.s3.bucket,
+          AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    { listening: /"msg":"server listening"/ },
+  );
+  server = started.child;
+  baseUrl = `http://127.0.0.1:${started.port}`;
+});
 
 afterAll(async () => {
   if (server.exitCode === null) {
