@@ -1,13 +1,14 @@
 // Notifications end to end on real components: events from the outbox fanned out by the notifications consumer to
 // in-app rows (live over SSE, also on a second server process), mail through the embedded SMTP server (unsubscribe
 // link honoured), push through a local HTTP server shaped like Expo's push API (no Expo server is reachable here).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { processEnv } from '@arvlite/config';
 import { emit, queueMail } from '@arvlite/jobs';
 import { readStoredMails } from '@arvlite/dev-services';
-import { freePort } from '@arvlite/test-utils';
+import { spawnListening } from '@arvlite/test-utils';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -58,8 +59,9 @@ const expo: Server = createServer((req, res) => {
     res.writeHead(404).end('{}');
   })();
 });
-const expoPort = await freePort();
-await new Promise<void>((r) => expo.listen(expoPort, '127.0.0.1', r));
+// Port 0: the kernel picks a free one, read back once bound.
+await new Promise<void>((r) => expo.listen(0, '127.0.0.1', r));
+const expoPort = (expo.address() as AddressInfo).port;
 afterAll(() => new Promise<void>((r) => expo.close(() => r())));
 
 const { smtpPort, mailDir } = inject('testServices');
@@ -414,37 +416,29 @@ describe('live notifications across server processes', () => {
   it('an SSE subscriber on a second server process receives a notification the worker delivered', async () => {
     const owner = await registerUser(client);
     const { companyId, projectId } = await company(owner);
-    const port = await freePort();
     const serverMain = path.resolve(import.meta.dirname, '../../../apps/server/src/main.ts');
-    const child: ChildProcess = spawn(process.execPath, [serverMain], {
-      env: {
-        ...processEnv(),
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_URL: deps.config.http.publicUrl,
-        DATABASE_URL: deps.config.database.url,
-        S3_ENDPOINT: deps.config.s3.endpoint,
-        S3_BUCKET: deps.config.s3.bucket,
-        AUTH_JWT_SECRET: inject('testServices').authSecret,
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d) => (stderr += String(d)));
+    // A child must be given its port: a fresh one per try until the server itself says it listens (spawnListening).
+    const { child, port } = await spawnListening(
+      (p) =>
+        spawn(process.execPath, [serverMain], {
+          env: {
+            ...processEnv(),
+            NODE_ENV: 'test',
+            LOG_LEVEL: 'info',
+            HOST: '127.0.0.1',
+            PORT: String(p),
+            PUBLIC_URL: deps.config.http.publicUrl,
+            DATABASE_URL: deps.config.database.url,
+            S3_ENDPOINT: deps.config.s3.endpoint,
+            S3_BUCKET: deps.config.s3.bucket,
+            AUTH_JWT_SECRET: inject('testServices').authSecret,
+            SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      { listening: /"msg":"server listening"/ },
+    );
     try {
-      const ready = await until(
-        () =>
-          fetch(`http://127.0.0.1:${port}/healthz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        (s) => s === 200,
-        30_000,
-      );
-      expect(ready, stderr).toBe(200);
       const second = createArvliteNodeClient({
         url: `http://127.0.0.1:${port}/trpc`,
         getAccessToken: () => owner.accessToken,
