@@ -30,3 +30,5 @@ export { manifestCacheHeaders, type ManifestReason, type ViewerManifest } from '
 /** The installation's admin, for the CLI (apps/cli): the same functions the `admin.*` procedures run. */
 export * as admin from './services/admin.service.ts';
 export { handleNotification as handlePaymentNotification } from './services/payments.service.ts';
+/** Known OpenID Connect providers' settings (the Yandex preset), for the test against its discovery document. */
+export { OIDC_PRESETS } from './services/oidc.service.ts';

@@ -13,15 +13,18 @@ import { issueSession } from './auth.service.ts';
 type Ctx = Pick<Context, 'em' | 'config' | 'requestId' | 'ip' | 'userAgent' | 'log'>;
 type ProviderConfig = Ctx['config']['auth']['oidcProviders'][number];
 
-/** Known providers' settings; a provider entry with `preset` fills what it leaves out. */
-const PRESETS = {
+/**
+ * Known providers' settings; a provider entry with `preset` fills what it leaves out. Exported for the test that
+ * checks a preset against its provider's discovery document (tests/integration/test/oidc-rules.test.ts).
+ */
+export const OIDC_PRESETS = {
   yandex: { issuer: 'https://oauth.yandex.ru', scopes: ['openid', 'login:email', 'login:info'], label: 'Yandex ID' },
 } as const;
 
 const STATE_TTL_MS = 10 * 60_000;
 
 function resolve(p: ProviderConfig) {
-  const preset = p.preset ? PRESETS[p.preset] : undefined;
+  const preset = p.preset ? OIDC_PRESETS[p.preset] : undefined;
   const issuer = p.issuer ?? preset?.issuer;
   if (!issuer) throw new Error(`OIDC provider ${p.id} has neither issuer nor preset`);
   return {
