@@ -1,6 +1,7 @@
 // Uploads a video straight to storage through presigned URLs: one PUT for small files, parallel resumable parts otherwise.
 import { UPLOAD_SIGN_BATCH, type VideoContentType } from '@arvlite/contract';
 import type { ArvliteClient } from './index.ts';
+import { uploadWithTus, type TusTransport } from './tus-upload.ts';
 
 export interface UploadSource {
   size: number;
@@ -148,8 +149,16 @@ export async function resumeUploadWith<R>(
   const report = (uploadedBytes: number) => opts.onProgress?.({ uploadedBytes, totalBytes: source.size });
 
   if (state.kind === 'single') {
-    // A single upload cannot resume part-way; re-sign by starting the session again is the caller's choice.
-    throw new Error('A single-request upload cannot resume; start it again with uploadVideo');
+    // A tus store (local disk) resumes a single upload from the offset it holds, with a fresh token.
+    if (state.uploadedBytes < source.size) {
+      const signed = await api.signUpload(videoId);
+      if (signed.transport.kind !== 'tus')
+        // A single PUT cannot resume part-way; re-sign by starting the session again is the caller's choice.
+        throw new Error('A single-request upload cannot resume; start it again with uploadVideo');
+      await sendTus(api, videoId, signed.transport, source, opts);
+    }
+    report(source.size);
+    return api.complete(videoId);
   }
   const done = new Set(state.parts.map((p) => p.partNumber));
   let uploaded = state.parts.reduce((n, p) => n + p.size, 0);
@@ -193,7 +202,25 @@ export async function resumeUploadWith<R>(
 /** Azure Blob Storage: PUT to SAS URLs as well, but Put Block answers no ETag (completion reads the block list). */
 const isAzure = (created: { transport?: { kind: string } }) => created.transport?.kind === 'azure';
 
-/** Starts an upload and sends the file; resumable through resumeUploadWith(videoId) when multipart. */
+/** A tus upload (local disk), its token renewed through signUpload when it expires on the way. */
+function sendTus<R>(
+  api: UploadApi<R>,
+  videoId: string,
+  transport: TusTransport,
+  source: UploadSource,
+  opts: UploadOptions,
+) {
+  return uploadWithTus(transport, source, {
+    ...opts,
+    renew: async () => {
+      const { transport: next } = await api.signUpload(videoId);
+      if (next.kind !== 'tus') throw new Error('The upload no longer goes through tus');
+      return next;
+    },
+  });
+}
+
+/** Starts an upload and sends the file; resumable through resumeUploadWith(videoId) when multipart or tus. */
 export async function uploadWith<R>(
   api: UploadApi<R>,
   source: UploadSource,
@@ -201,6 +228,10 @@ export async function uploadWith<R>(
 ): Promise<R> {
   const created = await api.start(source.size);
   opts.onStarted?.(created);
+  if (created.kind === 'single' && created.transport.kind === 'tus') {
+    await sendTus(api, created.videoId, created.transport, source, opts);
+    return api.complete(created.videoId);
+  }
   if (created.kind === 'single') {
     const videoId = created.videoId;
     let signed = { url: created.url, headers: created.headers, urlExpiresAt: created.urlExpiresAt };
