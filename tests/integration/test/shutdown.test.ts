@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processEnv } from '@arvlite/config';
 import { Video, VideoStep } from '@arvlite/db';
-import { freePort } from '@arvlite/test-utils';
+import { spawnListening } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -58,26 +58,25 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 
 describe('graceful shutdown', () => {
   it('the server stops accepting, ends SSE streams with a retry hint and answers the request in flight', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = spawn(process.execPath, [join(import.meta.dirname, '../../../apps/server/src/main.ts')], {
-      env: serviceEnv({ LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: base }),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // A child must be given its port: a fresh one per try until the server itself says it listens (spawnListening).
+    const started = await spawnListening(
+      (port) =>
+        spawn(process.execPath, [join(import.meta.dirname, '../../../apps/server/src/main.ts')], {
+          env: serviceEnv({
+            LOG_LEVEL: 'info',
+            HOST: '127.0.0.1',
+            PORT: String(port),
+            PUBLIC_URL: `http://127.0.0.1:${port}`,
+          }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      { listening: /"msg":"server listening"/ },
+    );
+    const server = started.child;
+    const base = `http://127.0.0.1:${started.port}`;
     cleanups.push(() => {
       if (server.exitCode === null) server.kill('SIGKILL');
     });
-    let logs = '';
-    server.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
-    await until(
-      'the server to listen',
-      () =>
-        fetch(`${base}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      60_000,
-    );
 
     // An SSE subscription (health.watch is public), read as a browser's EventSource would.
     const input = encodeURIComponent(JSON.stringify({ json: { intervalMs: 5000 } }));
@@ -130,6 +129,9 @@ describe('graceful shutdown', () => {
     const exit = await exited(server);
     const exitedAt = performance.now();
     expect(exit).toEqual({ code: 0, signal: null });
+    // All of its output read (the exit can come before the last of it).
+    if (!server.stdout!.closed) await new Promise((r) => server.stdout!.once('close', r));
+    const logs = started.output();
     expect(logs).toMatch(/"msg":"drained"/);
     const drained = JSON.parse(logs.split('\n').find((l) => l.includes('"msg":"drained"'))!) as { streams: number };
     expect(drained.streams).toBe(1);
