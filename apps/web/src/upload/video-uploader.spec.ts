@@ -8,8 +8,22 @@ const MiB = 1024 * 1024;
 const PROJECT = '6f1c4b58-0000-4000-8000-000000000001';
 
 /** The video procedures the uploader calls, answering like the server does. */
-function fakeApi(opts: { open?: Record<string, { kind: 'single' | 'multipart'; partSize?: number }> } = {}) {
+function fakeApi(
+  opts: { open?: Record<string, { kind: 'single' | 'multipart'; partSize?: number }>; tus?: boolean } = {},
+) {
   let n = 0;
+  let tokens = 0;
+  /** What the server answers for a single upload: S3's presigned PUT, or a local-disk installation's tus. */
+  const transport = (videoId: string) =>
+    opts.tus
+      ? {
+          kind: 'tus' as const,
+          endpoint: 'http://arvlite.test/storage/tus',
+          uploadUrl: `http://arvlite.test/storage/tus/id-of-${videoId}`,
+          headers: { 'upload-token': `token-${++tokens}` },
+          chunkSize: 8 * MiB,
+        }
+      : { kind: 's3' as const };
   const calls: string[] = [];
   const open = new Map(Object.entries(opts.open ?? {}));
   const video = {
@@ -26,6 +40,7 @@ function fakeApi(opts: { open?: Record<string, { kind: 'single' | 'multipart'; p
             partSize: 16 * MiB,
             partCount: Math.ceil(input.size / (16 * MiB)),
             expiresAt: new Date(),
+            transport: { kind: 's3' as const },
           };
         }
         open.set(videoId, { kind: 'single' });
@@ -35,6 +50,20 @@ function fakeApi(opts: { open?: Record<string, { kind: 'single' | 'multipart'; p
           url: `https://storage.test/${videoId}?sig=1`,
           headers: { 'content-type': input.contentType },
           expiresAt: new Date(),
+          urlExpiresAt: new Date(Date.now() + 900_000),
+          transport: transport(videoId),
+        };
+      }),
+    },
+    signUpload: {
+      mutate: vi.fn(async ({ videoId }: { videoId: string }) => {
+        calls.push(`signUpload ${videoId}`);
+        return {
+          url: `https://storage.test/${videoId}?sig=2`,
+          headers: { 'content-type': 'video/mp4' },
+          expiresAt: new Date(),
+          urlExpiresAt: new Date(Date.now() + 900_000),
+          transport: transport(videoId),
         };
       }),
     },
@@ -149,8 +178,43 @@ describe('preparing an upload', () => {
     });
     const id = add(f);
     await uploader.prepare(id);
-    expect(api.calls).toEqual(['abortUpload old', 'createUpload short.mov video/quicktime']);
+    expect(api.calls).toEqual(['signUpload old', 'abortUpload old', 'createUpload short.mov video/quicktime']);
     expect(uploader.uppy.getFile(id).meta.videoId).toBe('video-1');
+  });
+
+  it('sends a tus upload (local disk) with Uppy’s tus plugin, and a reload resumes it with a fresh token', async () => {
+    const api = fakeApi({ tus: true });
+    const first = setup(api);
+    const f = file('local.mp4', 3 * MiB);
+    const id = first.add(f);
+    await first.uploader.prepare(id);
+    expect(first.uploader.uppy.getPlugin('Tus')).toBeDefined();
+    expect(first.uploader.uppy.getPlugin('AwsS3')).toBeUndefined();
+    const prepared = first.uploader.uppy.getFile(id);
+    expect(prepared.meta).toMatchObject({ videoId: 'video-1', kind: 'single' });
+    expect(prepared.tus).toEqual({
+      endpoint: 'http://arvlite.test/storage/tus',
+      uploadUrl: 'http://arvlite.test/storage/tus/id-of-video-1',
+      headers: { 'upload-token': 'token-1' },
+      chunkSize: 8 * MiB,
+    });
+
+    // "Reload": the remembered single upload is not given up; it resumes where the server's offset says.
+    first.uploader.destroy();
+    const second = createVideoUploader({
+      client: api.client,
+      projectId: PROJECT,
+      storage: window.localStorage,
+      autoProceed: false,
+    });
+    second.addFiles([f]);
+    const again = second.uppy.getFiles()[0]!;
+    await second.prepare(again.id);
+    const resumed = second.uppy.getFile(again.id);
+    expect(resumed.meta).toMatchObject({ videoId: 'video-1', kind: 'single', resumed: true });
+    expect(resumed.tus?.headers).toEqual({ 'upload-token': 'token-2' });
+    expect(resumed.tus?.uploadUrl).toBe('http://arvlite.test/storage/tus/id-of-video-1');
+    expect(api.calls).toEqual(['createUpload local.mp4 video/mp4', 'listUploadedParts video-1', 'signUpload video-1']);
   });
 
   it('starts fresh when the remembered upload is no longer open (completed, aborted or expired)', async () => {

@@ -3,6 +3,7 @@
 import { isFinalUploadReason, VIDEO_EXTENSIONS, videoContentTypeOf, type ArvliteClient } from '@arvlite/client';
 import AwsS3, { type AwsS3Part, type UploadPartBytesResult } from '@uppy/aws-s3';
 import Uppy, { type UppyFile } from '@uppy/core';
+import Tus from '@uppy/tus';
 import { t } from '../i18n/dashboard.ts';
 import { errorMessage } from '../i18n/errors.ts';
 import { fingerprint, ResumeStore } from './resume-store.ts';
@@ -171,6 +172,37 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     if (file.meta.videoId) opts.onVideoChange?.(file.meta.videoId);
   };
 
+  type TusTransport = Extract<Awaited<ReturnType<typeof client.video.signUpload.mutate>>['transport'], { kind: 'tus' }>;
+  /**
+   * Local-disk installations take uploads over tus (the server answers a 'tus' transport): Uppy's tus plugin replaces
+   * the S3 one at the first such upload. Its token lives UPLOAD_URL_TTL_S: one about to expire is signed again before
+   * the next request goes, and the upload carries on from the offset the server holds.
+   */
+  const useTus = () => {
+    if (uppy.getPlugin('Tus')) return;
+    const s3 = uppy.getPlugin('AwsS3');
+    if (s3) uppy.removePlugin(s3);
+    uppy.use(Tus<UploadMeta, UploadBody>, {
+      limit: opts.limit ?? 4,
+      allowedMetaFields: [],
+      storeFingerprintForResuming: false,
+      retryDelays: [0, 1000, 3000, 5000],
+      onBeforeRequest: async (req, file) => {
+        const meta = uppy.getFile(file.id)?.meta ?? file.meta;
+        if (!meta.urlExpiresAt || new Date(meta.urlExpiresAt).getTime() - 60_000 > Date.now()) return;
+        const signed = await client.video.signUpload.mutate({ videoId: videoIdOf(file) });
+        if (signed.transport.kind !== 'tus') return;
+        setTus(file.id, signed.transport, signed.urlExpiresAt);
+        for (const [name, value] of Object.entries(signed.transport.headers)) req.setHeader(name, value);
+      },
+    });
+  };
+  const setTus = (id: string, transport: TusTransport, urlExpiresAt: Date | string) => {
+    const { endpoint, uploadUrl, headers, chunkSize } = transport;
+    uppy.setFileMeta(id, { urlExpiresAt: new Date(urlExpiresAt).toISOString() });
+    uppy.setFileState(id, { tus: { endpoint, uploadUrl: uploadUrl ?? null, headers, chunkSize } });
+  };
+
   /** Creates the upload on the server, or picks up the one this file started before a reload. */
   const prepare = async (file: UploadFile) => {
     if (file.meta.videoId) return; // a retry of a prepared file
@@ -188,6 +220,16 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
           s3Multipart: { key: saved.videoId, uploadId: saved.videoId },
         } as Partial<UploadFile>);
         return;
+      }
+      // A tus upload (local disk) resumes from the offset the server holds, with a fresh token.
+      if (open?.kind === 'single') {
+        const signed = await client.video.signUpload.mutate({ videoId: saved.videoId }).catch(() => null);
+        if (signed?.transport.kind === 'tus') {
+          useTus();
+          uppy.setFileMeta(file.id, { videoId: saved.videoId, kind: 'single', resumed: true });
+          setTus(file.id, signed.transport, signed.urlExpiresAt);
+          return;
+        }
       }
       // A single PUT cannot resume part-way: give back its reservation and start again.
       if (open) await client.video.abortUpload.mutate({ videoId: saved.videoId }).catch(() => null);
@@ -220,6 +262,10 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
         headers: created.headers,
         urlExpiresAt: created.urlExpiresAt ? new Date(created.urlExpiresAt).toISOString() : undefined,
       });
+      if (created.transport.kind === 'tus') {
+        useTus();
+        setTus(file.id, created.transport, created.urlExpiresAt);
+      }
     }
     opts.onVideoChange?.(created.videoId);
   };
