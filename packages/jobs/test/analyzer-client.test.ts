@@ -96,8 +96,6 @@ describe('external analyzer through the SSRF guard', () => {
 
   it('caps the answer at 1 MiB', async () => {
     answer = 'huge';
-    const started = Date.now();
     await expect(analyzer(`${base}/v1`, true).analyze(clip, info)).rejects.toThrow(/larger than 1048576 bytes/);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

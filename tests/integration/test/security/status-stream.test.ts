@@ -60,12 +60,11 @@ describe('video.onStatus', () => {
 
     const members = await owner.client.member.list.query({ companyId });
     const membershipId = members.members.find((m) => m.userId === viewer.userId)!.membershipId;
-    const removedAt = Date.now();
     await owner.client.member.remove.mutate({ companyId, membershipId });
 
     const outcome = await ended;
     expect(outcome).toBeInstanceOf(TRPCClientError);
+    // Ended by the server with NOT_FOUND, not by the test's 25 s give-up ('still streaming'): no assertion on the clock.
     expect((outcome as TRPCClientError<never>).data).toMatchObject({ code: 'NOT_FOUND' });
-    expect(Date.now() - removedAt).toBeLessThan(15_000);
   }, 30_000);
 });
