@@ -61,4 +61,19 @@ describe('contentSecurityDirectives', () => {
     expect(d.connectSrc).toEqual(["'self'", 'https://media.s3.example.com', 'https://s3.example.com']);
     expect(d.mediaSrc).toEqual(["'self'", 'blob:', 'https://media.s3.example.com', 'https://s3.example.com']);
   });
+
+  it('names the store the platform uses: Azure Blob Storage, or only this origin for the local disk', () => {
+    const base = {
+      http: { publicUrl: 'https://arvlite.example.com' },
+      s3: { endpoint: 'https://s3.example.com', bucket: 'media', forcePathStyle: false },
+      azure: {
+        endpoint: 'https://internal.blob.core.windows.net',
+        publicEndpoint: 'https://acct.blob.core.windows.net',
+      },
+    };
+    const azure = contentSecurityDirectives({ ...base, storage: { provider: 'azure' } });
+    expect(azure.connectSrc).toEqual(["'self'", 'https://acct.blob.core.windows.net']);
+    expect(azure.mediaSrc).toEqual(["'self'", 'blob:', 'https://acct.blob.core.windows.net']);
+    expect(contentSecurityDirectives({ ...base, storage: { provider: 'local' } }).connectSrc).toEqual(["'self'"]);
+  });
 });

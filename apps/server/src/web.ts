@@ -35,11 +35,19 @@ export function storageOrigins(s3: {
 export function contentSecurityDirectives(config: {
   http: { publicUrl: string };
   s3: { publicEndpoint?: string; endpoint?: string; bucket: string; forcePathStyle: boolean };
+  /** Which store holds the objects (STORAGE_PROVIDER; S3 when absent) and the Azure endpoints. */
+  storage?: { provider: 's3' | 'azure' | 'local' };
+  azure?: { publicEndpoint?: string; endpoint?: string };
   /** A CDN in front of the processed media, when configured. */
   media?: { publicBaseUrl?: string | null };
 }) {
   const cdn = config.media?.publicBaseUrl ? [new URL(config.media.publicBaseUrl).origin] : [];
-  const storage = [...new Set([...storageOrigins(config.s3), ...cdn])];
+  const provider = config.storage?.provider ?? 's3';
+  const azure = config.azure?.publicEndpoint ?? config.azure?.endpoint;
+  // Local-disk storage is served by this same origin ('self').
+  const origins =
+    provider === 's3' ? storageOrigins(config.s3) : provider === 'azure' && azure ? [new URL(azure).origin] : [];
+  const storage = [...new Set([...origins, ...cdn])];
   return {
     defaultSrc: ["'self'"],
     baseUri: ["'self'"],
