@@ -61,3 +61,4 @@ export { startMockOidc } from './oidc-mock.ts';
 export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from './media-fixtures.ts';
 export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from '@arvlite/marker/testing';
 export { runCli, CLI_MAIN, type CliResult } from './cli.ts';
+export { startTestAzurite } from './azurite.ts';
