@@ -1,7 +1,7 @@
 // Two concurrent demotions cannot leave a company without an owner (security review, finding 13): every member
 // change locks the company's owner rows first, so the second one counts owners after the first has committed.
 import { Company, Membership, User } from '@arvlite/db';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitFor } from '@arvlite/test-utils';
 import type { TRPCError } from '@trpc/server';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,15 @@ describe('concurrent demotions', () => {
           s.a.caller.member.updateRole({ companyId: s.companyId, membershipId: s.bId, role: 'admin' }),
           s.b.caller.member.updateRole({ companyId: s.companyId, membershipId: s.aId, role: 'admin' }),
         ]);
-        await new Promise((r) => setTimeout(r, 300));
+        // The calls are queued behind the lock: a session of this database waits on it (seen: the second call waits in
+        // the process for the first one's connection, so it is one session, not two).
+        await waitFor('a demotion to wait on the lock', async () => {
+          const { rows } = await db.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock'`,
+          );
+          return rows[0]!.n >= 1;
+        });
         await db.query('commit');
         const settled = await results;
         const owners = await deps.orm.fork().count(Membership, { company: s.companyId, role: 'owner' });
