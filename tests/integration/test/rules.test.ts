@@ -142,6 +142,23 @@ describe('invitations', () => {
     );
   });
 
+  it('an admin cannot revoke an invitation to a role above their own (an owner’s invitation); an owner can', async () => {
+    const { owner, companyId, people } = await companyWith(['admin']);
+    const toOwner = await as(owner).member.invite({ companyId, email: 'next-owner@example.com', role: 'owner' });
+    const toEditor = await as(owner).member.invite({ companyId, email: 'next-editor@example.com', role: 'editor' });
+    await refusedUnchanged(
+      () => as(people.admin).member.revokeInvite({ companyId, invitationId: toOwner.invitationId }),
+      'FORBIDDEN',
+    );
+    expect(await as(people.admin).member.revokeInvite({ companyId, invitationId: toEditor.invitationId })).toEqual({
+      ok: true,
+    });
+    expect(await as(owner).member.revokeInvite({ companyId, invitationId: toOwner.invitationId })).toEqual({
+      ok: true,
+    });
+    expect((await as(owner).member.list({ companyId })).invitations).toEqual([]);
+  });
+
   it('a new invitation for the same email replaces the pending one: only the new token joins, with the new role', async () => {
     const { owner, companyId } = await companyWith([]);
     const invitee = await signUp(deps, { name: 'Twice invited' });
@@ -233,6 +250,37 @@ describe('archived objects are refused by the server', () => {
       'CONFLICT',
     );
     await refusedUnchanged(() => o().project.update({ id: project.id, name: 'Renamed' }), 'CONFLICT');
+  });
+
+  it('an upload started before its project was archived can be neither continued nor completed', async () => {
+    const { owner, companyId } = await companyWith([]);
+    const o = () => as(owner);
+    const project = await o().project.create({ companyId, name: 'Archived mid-upload' });
+    const bytes = new Uint8Array(1000).fill(9);
+    const single = await o().video.createUpload({
+      projectId: project.id,
+      fileName: 'mid.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
+    if (single.kind !== 'single') throw new Error('expected a single-part upload');
+    const multi = await o().video.createUpload({
+      projectId: project.id,
+      fileName: 'mid-big.mp4',
+      contentType: 'video/mp4',
+      size: 200 * 1024 * 1024,
+    });
+    if (multi.kind !== 'multipart') throw new Error('expected a multipart upload');
+    // The bytes are in storage before the archive: only completing is left.
+    expect((await fetch(single.url, { method: 'PUT', body: bytes, headers: single.headers })).status).toBe(200);
+    await o().project.archive({ id: project.id });
+
+    await refusedUnchanged(() => o().video.signUpload({ videoId: single.videoId }), 'CONFLICT');
+    await refusedUnchanged(() => o().video.signUploadParts({ videoId: multi.videoId, partNumbers: [1] }), 'CONFLICT');
+    await refusedUnchanged(() => o().video.completeUpload({ videoId: single.videoId }), 'CONFLICT');
+    expect((await o().video.byId({ id: single.videoId })).status).toBe('AWAITING_UPLOAD');
+    // Cancelling is still allowed: it releases the quota the upload reserved.
+    expect((await o().video.abortUpload({ videoId: multi.videoId })).status).toBe('FAILED');
   });
 });
 

@@ -218,9 +218,13 @@ export async function removeMember(ctx: Ctx, input: { companyId: string; members
   return { ok: true as const };
 }
 
+/**
+ * Revokes a pending invitation. Like every member change it is judged by its target: the invitation's role must be one
+ * the caller could grant (an admin does not revoke an owner's invitation).
+ */
 export async function revokeInvite(ctx: Ctx, input: { companyId: string; invitationId: string }) {
   return ctx.em.transactional(async (tem) => {
-    const { company } = await ctx.access.company(input.companyId);
+    const { company, role } = await ctx.access.company(input.companyId);
     const invitation = await tem.findOne(Invitation, {
       id: input.invitationId,
       company,
@@ -228,6 +232,8 @@ export async function revokeInvite(ctx: Ctx, input: { companyId: string; invitat
       revokedAt: null,
     });
     if (!invitation) throw new NotFoundError('Invitation');
+    if (!canInvite(role, invitation.role))
+      throw new ForbiddenError(`Only an ${invitation.role} or higher can revoke this`);
     invitation.revokedAt = new Date();
     audit(tem, actor(ctx), {
       companyId: company.id,

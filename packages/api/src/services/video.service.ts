@@ -7,7 +7,7 @@ import {
   VIDEO_CONTENT_TYPES,
   type UploadTransport,
 } from '@arvlite/contract';
-import { UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
+import { Project, UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
 import { commitQuota, originalKey, reserveQuota, transition, videoUploadKey } from '@arvlite/domain';
 import { abandonUpload, closeAttempts, enqueue, extendAttempt, openAttempt, restartProcessing } from '@arvlite/jobs';
 import { isUnavailable, ObjectChangedError, sameEtag } from '@arvlite/storage';
@@ -188,6 +188,12 @@ async function singleUpload(ctx: Ctx, key: string, size: number, contentType: st
   return { url, headers: ctx.storage.singleUploadHeaders(contentType, { createOnly: true }), transport };
 }
 
+/** An upload into a project archived since it started goes no further (it can still be aborted). */
+async function refuseArchivedProject(em: Ctx['em'], projectId: string) {
+  const project = await em.findOneOrFail(Project, { id: projectId }, { fields: ['archivedAt'] });
+  if (project.archivedAt) throw new ConflictError('This project is archived');
+}
+
 async function openSession(ctx: Ctx, videoId: string) {
   const { video } = await ctx.access.video(videoId);
   const session = await ctx.em.findOne(UploadSession, { video });
@@ -197,6 +203,7 @@ async function openSession(ctx: Ctx, videoId: string) {
   if (session.expiresAt < new Date()) {
     throw new ConflictError('The upload session has expired; start a new upload', { reason: 'UPLOAD_EXPIRED' });
   }
+  await refuseArchivedProject(ctx.em, video.project.id);
   return { video, session };
 }
 
@@ -295,6 +302,7 @@ export async function completeUpload(
     if (session.expiresAt < new Date()) {
       throw new ConflictError('The upload session has expired; start a new upload', { reason: 'UPLOAD_EXPIRED' });
     }
+    await refuseArchivedProject(tem, video.project.id);
     const uploadKey = uploadKeyOf(video, session);
     const fail = async (code: string, message: string, details: Record<string, unknown> = {}) => {
       await storageCall(ctx, 'abandon', () => abandonUpload(tem, ctx.storage, video, { code, message }));
