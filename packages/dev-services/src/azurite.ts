@@ -65,7 +65,15 @@ export async function startAzurite({ dir, port, account, log = noopLog }: StartA
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Azurite must not outlive this process (a test run that ends without stopping it, say).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`Azurite exited with ${child.exitCode}: ${stderr.trim()}`);
     if (await portOpen(port)) break;
