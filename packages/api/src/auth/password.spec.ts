@@ -1,10 +1,11 @@
 // Unknown emails cost what known ones do: the login path runs one real argon2id verify either way. Counted, not timed
 // (tests assert no timings): the real @node-rs/argon2 runs, wrapped so its calls can be seen.
+import type * as Argon2 from '@node-rs/argon2';
 import { describe, expect, it, vi } from 'vitest';
 
 const calls = vi.hoisted(() => ({ verify: [] as string[] }));
 vi.mock('@node-rs/argon2', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@node-rs/argon2')>();
+  const real = await importOriginal<typeof Argon2>();
   return {
     ...real,
     verify: (hashed: string, password: string) => {
