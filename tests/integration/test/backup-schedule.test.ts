@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Company } from '@arvlite/db';
 import { cronItemsFor } from '@arvlite/jobs/runtime';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitFor } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -47,9 +47,10 @@ describe('scheduled backups', () => {
           if (Date.now() > deadline) throw new Error(`backup run ${run} did not appear in ${dir}`);
           await new Promise((r) => setTimeout(r, 250));
         }
+        const appearedSecond = Math.floor(Date.now() / 1000);
         seen.push(...backups().filter((b) => !seen.includes(b)));
-        // Backups are named by the second they start in.
-        await new Promise((r) => setTimeout(r, 1100));
+        // Backups are named by the second they start in: the next run starts in a later second than this one did.
+        await waitFor('the next second', () => Math.floor(Date.now() / 1000) > appearedSecond);
       }
       expect(seen).toHaveLength(3);
       expect(backups()).toEqual(seen.slice(1));
