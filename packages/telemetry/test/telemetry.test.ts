@@ -2,6 +2,7 @@
 // OTEL_* parsing in @arvlite/config, label bounds, and tracing left off by default.
 import { createHash } from 'node:crypto';
 import { loadConfig } from '@arvlite/config';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import {
   activeTraceparent,
@@ -73,7 +74,10 @@ describe('tracing configuration', () => {
     expect(tracingEnabled()).toBe(false);
     expect(await inSpan('x', {}, async () => 42)).toBe(42);
     expect(activeTraceparent()).toBeUndefined();
-    expect(contextFromTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBeDefined();
+    // Off, an incoming traceparent is ignored: the root context, with no span in it.
+    const ctx = contextFromTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(ctx).toBe(ROOT_CONTEXT);
+    expect(trace.getSpanContext(ctx)).toBeUndefined();
   });
 });
 
