@@ -50,6 +50,19 @@ export async function lockVideo(em: EntityManager, videoId: string): Promise<Vid
   );
 }
 
+/**
+ * lockVideo for a step about to record what it did: null when the video was deleted meanwhile (soft-deleted, or its row
+ * already removed by video:delete), so a step that ends after a deletion writes nothing on the row.
+ */
+export async function lockLiveVideo(em: EntityManager, videoId: string): Promise<Video | null> {
+  const video = await em.findOne(
+    Video,
+    { id: videoId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, populate: ['project'] },
+  );
+  return video && !video.deletedAt ? video : null;
+}
+
 /** Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. */
 export async function failVideo(
   em: EntityManager,

@@ -26,8 +26,8 @@ import type { JobName } from '../job-map.ts';
 import { emit } from '../outbox/emit.ts';
 import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 import { mediaToolkit } from './media-toolkit.ts';
-import { ensureSteps, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
-import { ffmpegRun, PermanentStepError, privateScratchDir, runStep } from './run-step.ts';
+import { ensureSteps, lockLiveVideo, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
+import { ffmpegRun, PermanentStepError, privateScratchDir, runStep, type StepRun } from './run-step.ts';
 import { publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
@@ -75,8 +75,8 @@ function workingRendition(outputs: VideoOutputs) {
 async function afterStep(ctx: Ctx<JobName>, videoId: string) {
   const { em } = ctx;
   await em.transactional(async (tem) => {
-    const video = await lockVideo(tem, videoId);
-    if (video.status !== 'PROCESSING') return;
+    const video = await lockLiveVideo(tem, videoId);
+    if (video?.status !== 'PROCESSING') return;
     const steps = await tem.find(VideoStep, { video });
     const open = steps.filter((s) => s.name !== STEP.finalize && s.status !== 'done' && s.status !== 'skipped');
     if (open.length === 0) await enqueue(tem, 'video:finalize', { videoId }, mediaJobOptions(ctx.deps.config.media));
@@ -88,6 +88,33 @@ async function processingVideo(em: EntityManager, videoId: string) {
   const video = await em.findOne(Video, { id: videoId }, { populate: ['project'] });
   if (!video || video.deletedAt || video.status !== 'PROCESSING') return null;
   return video;
+}
+
+/**
+ * Records a step's published files on the video, in one transaction under the row lock, unless the video was deleted
+ * while the step ran (soft-deleted, or already swept by video:delete, which releases only the bytes the row records):
+ * then the files are removed again, their bytes leave the quota, and the step ends without error, as there is
+ * nothing to retry. False when the video was deleted.
+ */
+async function recordOutputs(
+  ctx: Ctx<JobName>,
+  video: Video,
+  run: StepRun,
+  bytes: number,
+  record: (tem: EntityManager, live: Video) => Promise<void>,
+): Promise<boolean> {
+  const kept = await ctx.em.transactional(async (tem) => {
+    const live = await lockLiveVideo(tem, video.id);
+    if (!live) return false;
+    await record(tem, live);
+    return true;
+  });
+  if (!kept) {
+    for (const f of run.partial.splice(0)) await ctx.deps.storage.delete(videoOutputKey(videoKeyIds(video), f));
+    await addUsage(ctx.em, video.company.id, -bytes);
+    ctx.log.info({ videoId: video.id, bytes }, 'video deleted while processing; its new outputs removed');
+  }
+  return kept;
 }
 
 /** video:process: probe, then make the video playable as fast as possible, then fan out the rest. */
@@ -148,7 +175,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           container: acceptedContainer(video.container),
           limits: { maxDurationS: deps.config.media.maxDurationS, maxPixelRate: deps.config.media.maxPixelRate },
         });
-        await em.nativeUpdate(Video, { id: videoId }, { media });
+        await em.nativeUpdate(Video, { id: videoId, deletedAt: null }, { media });
         return media;
       },
       { dir: jobDir },
@@ -189,8 +216,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           [...first.files, 'master.m3u8'],
           run.partial,
         );
-        await em.transactional(async (tem) => {
-          const v = await lockVideo(tem, videoId);
+        await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
           const isLadder = ladder.some((r) => r.name === first.name);
           v.outputs = {
             master: 'master.m3u8',
@@ -253,8 +279,7 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
       signal,
     );
     const bytes = await publishFiles(em, deps.storage, video, out, r.files, run.partial);
-    await em.transactional(async (tem) => {
-      const v = await lockVideo(tem, video.id);
+    await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
       const outputs = outputsOf(v);
       const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
       v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } };
@@ -285,8 +310,7 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
     const board = await inSpan('ffmpeg storyboard', {}, () => generateStoryboard(tk.bin, local, info, out, { signal }));
     const posterBytes = await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial);
     const boardBytes = await publishFiles(em, deps.storage, video, out, [board.sprite, board.vtt], run.partial);
-    await em.transactional(async (tem) => {
-      const v = await lockVideo(tem, video.id);
+    await recordOutputs(ctx, video, run, posterBytes + boardBytes, async (tem, v) => {
       const outputs = outputsOf(v);
       const previous = (outputs.poster?.sizeBytes ?? 0) + (outputs.storyboard?.sizeBytes ?? 0);
       v.outputs = {
@@ -329,7 +353,7 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
           : { ok: false, durationMs: Math.round(o.durationMs), error: o.error.message.slice(0, 500) },
       ]),
     );
-    await em.nativeUpdate(Video, { id: video.id }, { analysis });
+    await em.nativeUpdate(Video, { id: video.id, deletedAt: null }, { analysis });
   });
   await afterStep(ctx, video.id);
 }
@@ -344,10 +368,13 @@ export async function finalize(ctx: Ctx<'video:finalize'>) {
     const ladder = Object.values(outputs.renditions ?? {}).filter((r) => r.ladder);
     const variants = ladder.length ? ladder : Object.values(outputs.renditions ?? {});
     const master = buildMasterPlaylist(variants.map((r) => ({ ...r, segments: [] })));
-    await deps.storage.put(videoOutputKey(videoKeyIds(video), 'master.m3u8'), master, 'application/vnd.apple.mpegurl');
+    const masterKey = videoOutputKey(videoKeyIds(video), 'master.m3u8');
+    await deps.storage.put(masterKey, master, 'application/vnd.apple.mpegurl');
     run.progress(50);
-    await em.transactional(async (tem) => {
-      const v = await lockVideo(tem, video.id);
+    const ready = await em.transactional(async (tem) => {
+      // Deleted meanwhile: it stays deleted, never READY, and announces nothing.
+      const v = await lockLiveVideo(tem, video.id);
+      if (!v) return false;
       transition(v, 'READY');
       v.readyAt = new Date();
       await tem.flush();
@@ -356,6 +383,9 @@ export async function finalize(ctx: Ctx<'video:finalize'>) {
       await emit(tem, { type: 'video.ready', companyId: v.company.id, projectId: v.project.id, videoId: v.id });
       await checkQuotaWarnings(tem, v.company.id);
       await notifyVideo(tem, video.id, { status: 'READY' });
+      return true;
     });
+    // A sweep that ran before this write would leave it behind.
+    if (!ready) await deps.storage.delete(masterKey);
   });
 }
