@@ -12,6 +12,9 @@ import type { createFastify } from './app.ts';
 
 type App = ReturnType<typeof createFastify>;
 
+/** What browsers may read of /storage/o answers (beside the API's own exposed headers). */
+const EXPOSED = 'x-request-id, retry-after, etag, content-range, accept-ranges';
+
 /** Unfinished uploads are dropped after the upload session's lifetime. */
 const HOUR_MS = 3_600_000;
 
@@ -45,12 +48,13 @@ export async function registerStorageRoutes(app: App, deps: ApiDeps) {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     scope.put<{ Params: { '*': string }; Querystring: { token?: string } }>('/storage/o/*', async (req, reply) => {
-      reply.header('cache-control', 'no-store');
+      reply.header('cache-control', 'no-store').header('access-control-expose-headers', EXPOSED);
       const grant = storage.verifyUpload(typeof req.query.token === 'string' ? req.query.token : '');
       if (!grant || grant.key !== req.params['*'] || req.headers['content-type'] !== grant.contentType)
         return reply.code(403).send({ error: 'forbidden' });
+      // As S3 signs the length: a body of another size is not what the URL allows.
       if (req.headers['content-length'] !== String(grant.size))
-        return reply.code(400).send({ error: `Content-Length must be ${grant.size}` });
+        return reply.code(403).send({ error: `Content-Length must be ${grant.size}` });
       try {
         const etag = await storage.receive(grant, req.raw);
         return reply.code(200).header('etag', etag).send();
@@ -63,13 +67,32 @@ export async function registerStorageRoutes(app: App, deps: ApiDeps) {
     });
   });
 
+  // Browsers on the API's origins may PUT uploads and GET (with Range) objects: the preflight is answered here, since the
+  // API's own CORS allows only GET, HEAD and POST.
+  const origins = new Set(deps.config.http.corsOrigins);
+  app.options('/storage/o/*', { config: { cors: false } }, async (req, reply) => {
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && origins.has(origin))
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-methods', 'GET, HEAD, PUT')
+        .header('access-control-allow-headers', 'content-type, range')
+        .header('access-control-expose-headers', EXPOSED)
+        .header('access-control-max-age', '600')
+        .header('vary', 'origin');
+    return reply.code(204).send();
+  });
+
   app.get<{ Params: { '*': string }; Querystring: { exp?: string; sig?: string } }>(
     '/storage/o/*',
     async (req, reply) => {
       const key = req.params['*'];
       const exp = typeof req.query.exp === 'string' ? req.query.exp : '';
       const sig = typeof req.query.sig === 'string' ? req.query.sig.slice(0, 128) : '';
-      reply.header('cache-control', 'private, max-age=60').header('cross-origin-resource-policy', 'cross-origin');
+      reply
+        .header('cache-control', 'private, max-age=60')
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .header('access-control-expose-headers', EXPOSED);
       if (!storage.verifyGet(key, exp, sig)) return reply.code(403).send({ error: 'forbidden' });
       try {
         const meta = await storage.meta(key);

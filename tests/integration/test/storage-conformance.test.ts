@@ -1,9 +1,14 @@
 // One conformance suite for every storage provider behind the ObjectStore port, run against the real thing: S3 on
-// the embedded s3rver (patched to check SigV4), Azure Blob Storage on Azurite. A provider is one entry in PROVIDERS.
+// the embedded s3rver (patched to check SigV4), Azure Blob Storage on Azurite, local disk behind the server's /storage
+// routes. A provider is one entry in PROVIDERS.
 // Clients speak to storage only through URLs and headers the port gives them, so the tests do the same with fetch.
 import { randomBytes } from 'node:crypto';
-import { ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
-import { createTestDeps } from '@arvlite/test-utils';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer } from '@arvlite/server';
+import { LocalDiskStorage, ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAzurite } from '../src/azurite.ts';
 
@@ -14,6 +19,8 @@ interface Provider {
   name: string;
   /** Whether the store itself refuses an upload of another size than the URL names (else completion checks it). */
   sizeBoundByStore: boolean;
+  /** How a large upload resumes: parts/blocks listed by the store, or tus (local disk: the server's offset). */
+  resumable?: 'parts' | 'tus';
   open(): Promise<{ store: ObjectStore; close(): Promise<void> }>;
 }
 
@@ -30,6 +37,31 @@ const PROVIDERS: Provider[] = [
     name: 'azure',
     sizeBoundByStore: false,
     open: () => startTestAzurite([ORIGIN]),
+  },
+  {
+    // Objects on this machine's disk; clients reach them through the server's /storage routes, so a server runs.
+    name: 'local',
+    sizeBoundByStore: true,
+    resumable: 'tus',
+    async open() {
+      const deps = await createTestDeps({ CORS_ORIGINS: ORIGIN });
+      const dir = await mkdtemp(join(tmpdir(), 'arvlite-conformance-'));
+      const reserved = await reservePort();
+      const store = new LocalDiskStorage({
+        root: dir,
+        publicUrl: `http://127.0.0.1:${reserved.port}`,
+        signingKey: randomBytes(32).toString('base64url'),
+      });
+      const app = await buildServer({ ...deps, storage: store });
+      await reserved.listen(app);
+      return {
+        store,
+        close: async () => {
+          await app.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
   },
 ];
 
@@ -95,42 +127,86 @@ describe.each(PROVIDERS)('storage conformance: $name', (provider) => {
     }
   });
 
-  it('multipart: parts upload through their URLs, listing answers what is held (resume), completion assembles', async () => {
-    const key = `${prefix}multi/clip.mp4`;
-    const part1 = bytes(5 * MiB, 3);
-    const part2 = bytes(1234, 7);
-    const uploadId = await store.createMultipartUpload(key, 'video/mp4');
-    expect(await store.listParts(key, uploadId)).toEqual([]);
+  it.runIf(provider.resumable === 'tus')(
+    'tus: an upload resumes from the offset the server holds (HEAD), the token bounds key and size',
+    async () => {
+      const key = `${prefix}tus/clip.mp4`;
+      const body = bytes(300_000, 3);
+      const tus = store.uploadTransport!(key, body.length, 'video/mp4', 60);
+      const h = { 'tus-resumable': '1.0.0', ...tus.headers };
+      const created = await fetch(tus.endpoint, {
+        method: 'POST',
+        headers: { ...h, 'upload-length': String(body.length) },
+      });
+      expect(created.status).toBe(201);
+      const patch = (offset: number, chunk: Buffer) =>
+        fetch(tus.uploadUrl!, {
+          method: 'PATCH',
+          headers: { ...h, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+          body: chunk,
+        });
+      expect((await patch(0, body.subarray(0, 100_000))).status).toBe(204);
+      // After a reload: a fresh transport for the same key finds the upload and its offset.
+      const again = store.uploadTransport!(key, body.length, 'video/mp4', 60);
+      expect(again.uploadUrl).toBe(tus.uploadUrl);
+      const head = await fetch(again.uploadUrl!, {
+        method: 'HEAD',
+        headers: { 'tus-resumable': '1.0.0', ...again.headers },
+      });
+      expect(head.headers.get('upload-offset')).toBe('100000');
+      expect(await store.head(key)).toBeNull(); // nothing is an object before the last byte
+      expect((await patch(100_000, body.subarray(100_000))).status).toBe(204);
+      expect(Buffer.from(await store.getBytes(key)).equals(body)).toBe(true);
+      // Another size than the token's is refused before anything is stored.
+      const other = store.uploadTransport!(`${prefix}tus/other.mp4`, 10, 'video/mp4', 60);
+      const refused = await fetch(other.endpoint, {
+        method: 'POST',
+        headers: { 'tus-resumable': '1.0.0', ...other.headers, 'upload-length': '11' },
+      });
+      expect(refused.status).toBe(413);
+    },
+  );
 
-    const put = async (n: number, body: Buffer) => {
-      const url = await store.presignUploadPart(key, uploadId, n, 60, body.length);
-      const res = await fetch(url, { method: 'PUT', body });
-      expect(res.status, await res.clone().text()).toBeLessThan(300);
-      return res.headers.get('etag') ?? store.partEtag(n);
-    };
-    const etag1 = await put(1, part1);
-    // After a reload the client asks what storage holds and skips it.
-    const held = await store.listParts(key, uploadId);
-    expect(held.map((p) => [p.partNumber, p.size])).toEqual([[1, part1.length]]);
-    expect(held[0]!.etag.replaceAll('"', '')).toBe(etag1!.replaceAll('"', ''));
-    const etag2 = await put(2, part2);
-    expect((await store.listParts(key, uploadId)).map((p) => p.partNumber)).toEqual([1, 2]);
-    expect(await store.head(key)).toBeNull(); // nothing is an object before completion
+  it.runIf((provider.resumable ?? 'parts') === 'parts')(
+    'multipart: parts upload through their URLs, listing answers what is held (resume), completion assembles',
+    async () => {
+      const key = `${prefix}multi/clip.mp4`;
+      const part1 = bytes(5 * MiB, 3);
+      const part2 = bytes(1234, 7);
+      const uploadId = await store.createMultipartUpload(key, 'video/mp4');
+      expect(await store.listParts(key, uploadId)).toEqual([]);
 
-    const etag = await store.completeMultipartUpload(
-      key,
-      uploadId,
-      [
-        { partNumber: 1, etag: etag1! },
-        { partNumber: 2, etag: etag2! },
-      ],
-      'video/mp4',
-    );
-    expect(etag).toBeTruthy();
-    const head = await store.head(key);
-    expect(head?.size).toBe(part1.length + part2.length);
-    expect(Buffer.from(await store.getBytes(key)).equals(Buffer.concat([part1, part2]))).toBe(true);
-  }, 60_000);
+      const put = async (n: number, body: Buffer) => {
+        const url = await store.presignUploadPart(key, uploadId, n, 60, body.length);
+        const res = await fetch(url, { method: 'PUT', body });
+        expect(res.status, await res.clone().text()).toBeLessThan(300);
+        return res.headers.get('etag') ?? store.partEtag(n);
+      };
+      const etag1 = await put(1, part1);
+      // After a reload the client asks what storage holds and skips it.
+      const held = await store.listParts(key, uploadId);
+      expect(held.map((p) => [p.partNumber, p.size])).toEqual([[1, part1.length]]);
+      expect(held[0]!.etag.replaceAll('"', '')).toBe(etag1!.replaceAll('"', ''));
+      const etag2 = await put(2, part2);
+      expect((await store.listParts(key, uploadId)).map((p) => p.partNumber)).toEqual([1, 2]);
+      expect(await store.head(key)).toBeNull(); // nothing is an object before completion
+
+      const etag = await store.completeMultipartUpload(
+        key,
+        uploadId,
+        [
+          { partNumber: 1, etag: etag1! },
+          { partNumber: 2, etag: etag2! },
+        ],
+        'video/mp4',
+      );
+      expect(etag).toBeTruthy();
+      const head = await store.head(key);
+      expect(head?.size).toBe(part1.length + part2.length);
+      expect(Buffer.from(await store.getBytes(key)).equals(Buffer.concat([part1, part2]))).toBe(true);
+    },
+    60_000,
+  );
 
   it('aborting an upload leaves no object and is idempotent', async () => {
     const key = `${prefix}abort/clip.mp4`;
