@@ -8,6 +8,7 @@ import { ROLES, type Role } from '@arvlite/db';
 import { createTestDeps } from '@arvlite/test-utils';
 import { TRPCError } from '@trpc/server';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { fingerprintDiff, installationFingerprint, type Fingerprint } from '../src/db-fingerprint.ts';
 import { markEmailVerified, signUp, tinyPng, type CallerUser } from '../src/index.ts';
 import { ROLE_TABLE } from '../src/role-table.ts';
@@ -273,20 +274,35 @@ function outcomeOf(call: Promise<unknown>): Promise<string> {
  * roles the table says must be refused.
  */
 function walkPlan(): { path: string; top: Role; usersOnly: boolean; input: Record<string, unknown> | undefined }[] {
-  return tenantProcedures().map((p) => {
+  return tenantProcedures().flatMap((p) => {
     const expected = ROLE_TABLE[p.path]?.minRole ?? p.meta.minRole;
     const top = rank(expected) > rank(p.meta.minRole) ? expected : p.meta.minRole;
-    const plan = planInput(p.input);
-    expect(plan, `${p.path}: no input plan`).toBeDefined();
-    const given: Record<string, string> = {};
-    for (const field of plan!.idFields) {
-      const kind = kindOf(p.path, field);
-      expect(kind, `${p.path}.${field}: which kind of object does it name? (FIELD_KINDS / ID_OVERRIDES)`).toBeDefined();
-      given[field] = ids[kind!];
-    }
-    const input = plan!.build(given);
-    expect(input, `${p.path}: could not build a valid input for ${JSON.stringify(given)}`).toBeDefined();
     const usersOnly = Boolean(p.meta.usersOnly || ROLE_TABLE[p.path]?.usersOnly);
-    return { path: p.path, top, usersOnly, input };
+    // Every option of a union input (a rule of each kind, a payment provider of each kind) is its own call.
+    const options = unionOptions(p.input);
+    const inputs = options.flatMap((option, i) => {
+      const plan = planInput(option);
+      if (!plan) return [];
+      const given: Record<string, string> = {};
+      for (const field of plan.idFields) {
+        const kind = kindOf(p.path, field);
+        expect(
+          kind,
+          `${p.path}.${field}: which kind of object does it name? (FIELD_KINDS / ID_OVERRIDES)`,
+        ).toBeDefined();
+        given[field] = ids[kind!];
+      }
+      const input = plan.build(given);
+      expect(input, `${p.path} option ${i}: could not build a valid input for ${JSON.stringify(given)}`).toBeDefined();
+      return [input];
+    });
+    expect(inputs.length, `${p.path}: no option of its input could be built`).toBeGreaterThan(0);
+    return inputs.map((input) => ({ path: p.path, top, usersOnly, input }));
   });
+}
+
+/** The options of a union input, nested unions flattened; any other input is its own only option. */
+function unionOptions(schema: z.ZodType | undefined): (z.ZodType | undefined)[] {
+  if (schema instanceof z.ZodUnion) return (schema.options as z.ZodType[]).flatMap((o) => unionOptions(o));
+  return [schema];
 }
