@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createArvliteClient, TRPCClientError } from '@arvlite/client';
 import { issuedVerificationToken, mailLink, mailsTo, startMockOidc, type ParsedMail } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -43,7 +43,8 @@ beforeAll(async () => {
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   });
   oidc = await startMockOidc();
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   deps = await createTestDeps({
     PORT: String(port),
@@ -62,7 +63,7 @@ beforeAll(async () => {
     ]),
   });
   const app = await buildServer(deps, { webDist: dist });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   const worker = await startWorker(deps, { concurrency: 2 });
   mkdirSync(shots, { recursive: true });
   en = await launchChromium(path.join(work, 'profile-en'), { viewport: { width: 1280, height: 800 }, locale: 'en-US' });
