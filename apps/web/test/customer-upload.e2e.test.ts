@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, type TestDeps } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -66,7 +66,8 @@ beforeAll(async () => {
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   });
 
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   deps = await createTestDeps({
     PORT: String(port),
@@ -76,7 +77,7 @@ beforeAll(async () => {
     MEDIA_ENCODE_CONCURRENCY: '1',
   });
   const app = await buildServer(deps, { webDist: dist });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   const worker = await startWorker(deps, { concurrency: 2 });
   mkdirSync(shots, { recursive: true });
   afterAll(async () => {
