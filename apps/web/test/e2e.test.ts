@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createArvliteClient } from '@arvlite/client';
 import { busyImage, flatImage } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page, Route } from 'playwright-core';
@@ -40,7 +40,8 @@ beforeAll(async () => {
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   });
 
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   const deps = await createTestDeps({
     PORT: String(port),
@@ -53,7 +54,7 @@ beforeAll(async () => {
     UPLOAD_PART_SIZE_BYTES: String(5 * MiB),
   });
   const app = await buildServer(deps, { webDist: dist });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   const worker = await startWorker(deps, { concurrency: 2 });
 
   clip = path.join(work, 'harbour-tour.mp4');
