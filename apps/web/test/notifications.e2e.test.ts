@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
 import { markEmailVerified, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -37,7 +37,8 @@ beforeAll(async () => {
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   });
 
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   const deps = await createTestDeps({
     PORT: String(port),
@@ -46,7 +47,7 @@ beforeAll(async () => {
     WORKER_POLL_INTERVAL_MS: '200',
   });
   const app = await buildServer(deps, { webDist: dist });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   const worker = await startWorker(deps, { concurrency: 2 });
   mkdirSync(shots, { recursive: true });
 
