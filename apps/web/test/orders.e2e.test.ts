@@ -14,7 +14,7 @@ import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/nod
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { startFakeStripe, type FakeStripe } from '@arvlite/payments/fakes';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -60,7 +60,8 @@ beforeAll(async () => {
 
   // Stripe in test mode: a local server implementing the API calls ARVlite makes (the payments package's fake).
   stripe = await startFakeStripe();
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   const deps = await createTestDeps({
     PAYMENTS_STRIPE_API_URL: stripe.url,
@@ -72,7 +73,7 @@ beforeAll(async () => {
     MEDIA_ENCODE_CONCURRENCY: '1',
   });
   const app = await buildServer(deps, { webDist: dist });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   const worker = await startWorker(deps, { concurrency: 2 });
   mkdirSync(shots, { recursive: true });
 
