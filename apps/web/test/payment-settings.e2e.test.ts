@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createArvliteNodeClient, errorCode, type ArvliteClient } from '@arvlite/client/node';
 import { markEmailVerified, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, freePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
@@ -41,11 +41,12 @@ beforeAll(async () => {
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   });
 
-  const port = await freePort();
+  const reserved = await reservePort(); // held until the server binds it
+  const { port } = reserved;
   baseUrl = `http://127.0.0.1:${port}`;
   deps = await createTestDeps({ PORT: String(port), PUBLIC_URL: baseUrl, LOG_LEVEL: 'error' });
   const app = await buildServer(deps, { webDist: dist });
-  await app.listen({ host: '127.0.0.1', port });
+  await reserved.listen(app);
   mkdirSync(shots, { recursive: true });
 
   const client = (getAccessToken?: () => string | null): ArvliteClient =>
