@@ -9,7 +9,7 @@ import { Video, VideoStep, type Orm } from '@arvlite/db';
 import { ensureBucket } from '@arvlite/dev-services';
 import { buildServer } from '@arvlite/server';
 import { ObjectStorage } from '@arvlite/storage';
-import { createTestDeps, freePort, withDatabase, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, withDatabase, type TestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -233,7 +233,8 @@ describe('backup and restore', () => {
       expect(await rowsOf(targetUrl, 'public', 'video')).toEqual(await rowsOf(source.DATABASE_URL, 'public', 'video'));
 
       // The restored installation serves the same viewer manifest, and its media URLs answer.
-      const port = await freePort();
+      const reserved = await reservePort(); // held until the server binds it
+      const { port } = reserved;
       const restoredDeps: TestDeps = await createTestDeps({
         DATABASE_URL: targetUrl,
         S3_BUCKET: targetBucket,
@@ -244,7 +245,7 @@ describe('backup and restore', () => {
         WORKER_POLL_INTERVAL_MS: '200',
       });
       const app = await buildServer(restoredDeps);
-      await app.listen({ host: '127.0.0.1', port });
+      await reserved.listen(app);
       cleanups.push(() => app.close());
       const restoredViewer = createArvliteNodeClient({ url: `http://127.0.0.1:${port}/trpc` });
       const manifestAfter = await restoredViewer.viewer.manifest.query({ publicId: content.publicId });
