@@ -1,6 +1,6 @@
 // The processing pipeline end to end: real uploads, real worker, real ffmpeg; outputs checked by ffprobing them.
 import { readFileSync, statSync } from 'node:fs';
-import type { RouterOutputs } from '@arvlite/client';
+import { TRPCClientError, type RouterOutputs } from '@arvlite/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clips, ffprobe, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
 
@@ -34,8 +34,10 @@ async function upload(path: string): Promise<string> {
   await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers });
   try {
     await owner.client.video.completeUpload.mutate({ videoId: created.videoId });
-  } catch {
-    // rejected at the sniff: the video is FAILED already
+  } catch (e) {
+    // Rejected at the sniff: expected only when the video is FAILED already; anything else is the test's failure.
+    const after = await owner.client.video.byId.query({ id: created.videoId });
+    if (!(e instanceof TRPCClientError) || after.status !== 'FAILED') throw e;
   }
   return created.videoId;
 }
@@ -106,7 +108,8 @@ describe('processing pipeline', () => {
     expect(v.playableAt).toBeInstanceOf(Date);
     expect(v.playableAt!.getTime()).toBeLessThanOrEqual(v.readyAt!.getTime());
     expect(v.renditions.map((r) => r.name).sort()).toEqual(['360p', '480p', '720p']);
-    expect(v.steps.every((s) => s.status === 'done')).toBe(true);
+    expect(v.steps.length).toBeGreaterThan(0);
+    expect(v.steps.filter((s) => s.status !== 'done')).toEqual([]);
     const mp4 = await expectRenditions(v, 2, true);
     expect(videoStream(mp4)).toMatchObject({ width: 1280, height: 720 });
     // HLS plays through the signed URLs in a real player (ffmpeg's HLS demuxer), variant and segments included.
