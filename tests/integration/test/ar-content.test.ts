@@ -233,7 +233,8 @@ describe('AR content items', () => {
     const gif = await failure(
       owner.client.arContent.createMarkerUpload.mutate({ id, contentType: 'image/gif' as 'image/png', size: 100 }),
     );
-    expect(gif.data?.fieldErrors?.contentType).toBeDefined();
+    expect(gif.data?.code).toBe('BAD_REQUEST');
+    expect(gif.data?.fieldErrors?.contentType).toHaveLength(1);
     expect(reason(await failure(owner.client.arContent.completeMarkerUpload.mutate({ id })))).toBe('NO_UPLOAD');
 
     const upload = await owner.client.arContent.createMarkerUpload.mutate({ id, contentType: 'image/png', size: 26 });
@@ -373,6 +374,7 @@ describe('AR content items', () => {
       // Storage usage counts the published markers.
       const company = await platform.deps.orm.fork().findOneOrFail(Company, { id: companyId });
       const rows = await platform.deps.orm.fork().find(ArContent, { id: { $in: [contents.busy.id, contents.low.id] } });
+      expect(rows).toHaveLength(2);
       expect(rows.every((r) => r.markerStoredBytes > 0)).toBe(true);
       expect(company.storageUsedBytes).toBeGreaterThanOrEqual(rows.reduce((n, r) => n + r.markerStoredBytes, 0));
       contents.busy = busyDone;
