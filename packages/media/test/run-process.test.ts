@@ -93,7 +93,6 @@ describe('running ffmpeg', () => {
     const controller = new AbortController();
     let pid = 0;
     const progress: number[] = [];
-    const started = Date.now();
     const encoding = encodeRendition(bin, input, info, planLadder(info)[0]!, out, {
       // veryslow keeps ffmpeg busy for seconds on 20 s of video, so the abort lands mid-encode.
       preset: 'veryslow',
@@ -104,8 +103,8 @@ describe('running ffmpeg', () => {
         if (p > 0) controller.abort(new Error('test abort'));
       },
     });
+    // Aborted mid-encode (no assertion on the clock): the AbortError, ffmpeg gone, progress short of 100, no output.
     await expect(encoding).rejects.toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(pid).toBeGreaterThan(0);
     expect(await pidAlive(pid)).toBe(false);
     // Progress arrived mid-encode: fractions strictly between 0 and 100, never the final 100.
