@@ -62,3 +62,5 @@ export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from '
 export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from '@arvlite/marker/testing';
 export { runCli, CLI_MAIN, type CliResult } from './cli.ts';
 export { startTestAzurite } from './azurite.ts';
+/** The store a configuration names (STORAGE_PROVIDER), for test files outside this package (the dashboard's e2e). */
+export { createStorage } from '@arvlite/storage';
