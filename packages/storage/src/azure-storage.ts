@@ -193,7 +193,12 @@ export class AzureObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectHead | null> {
     try {
       const p = await this.#blob(key).getProperties();
-      return { size: p.contentLength ?? 0, contentType: p.contentType, etag: p.etag };
+      return {
+        size: p.contentLength ?? 0,
+        contentType: p.contentType,
+        etag: p.etag,
+        ...(p.cacheControl ? { cacheControl: p.cacheControl } : {}),
+      };
     } catch (e) {
       if (statusOf(e) === 404) return null;
       throw e;

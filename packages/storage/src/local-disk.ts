@@ -11,7 +11,7 @@ import type { ServiceConfig } from '@arvlite/config';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ObjectChangedError, ObjectTooLargeError, sameEtag } from './object-storage.ts';
-import type { ObjectStore, ReadOptions, StoredPart } from './port.ts';
+import type { ObjectHead, ObjectStore, ReadOptions, StoredPart } from './port.ts';
 
 export interface LocalDiskSettings {
   /** The directory holding the objects (created when missing). */
@@ -236,9 +236,15 @@ export class LocalDiskStorage implements ObjectStore {
   }
 
   /** Size, content type and ETag, or null when no object is at the key. */
-  async head(key: string): Promise<{ size: number; contentType?: string; etag?: string } | null> {
+  async head(key: string): Promise<ObjectHead | null> {
     const meta = await this.meta(key);
-    return meta ? { size: meta.size, contentType: meta.contentType, etag: meta.etag } : null;
+    if (!meta) return null;
+    return {
+      size: meta.size,
+      contentType: meta.contentType,
+      etag: meta.etag,
+      ...(meta.cacheControl ? { cacheControl: meta.cacheControl } : {}),
+    };
   }
 
   async meta(key: string): Promise<ObjectMeta | null> {

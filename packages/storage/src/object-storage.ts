@@ -21,7 +21,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Presigner } from './presign.ts';
-import type { ObjectStore, ReadOptions } from './port.ts';
+import type { ObjectHead, ObjectStore, ReadOptions } from './port.ts';
 import { createS3Client, type S3Settings } from './s3-client.ts';
 
 export interface StorageSettings extends S3Settings {
@@ -257,10 +257,15 @@ export class ObjectStorage implements ObjectStore {
   }
 
   /** The object's size, or null when it does not exist. */
-  async head(key: string): Promise<{ size: number; contentType?: string; etag?: string } | null> {
+  async head(key: string): Promise<ObjectHead | null> {
     try {
       const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: res.ContentLength ?? 0, contentType: res.ContentType, etag: res.ETag };
+      return {
+        size: res.ContentLength ?? 0,
+        contentType: res.ContentType,
+        etag: res.ETag,
+        ...(res.CacheControl ? { cacheControl: res.CacheControl } : {}),
+      };
     } catch (e) {
       if (isNotFound(e)) return null;
       throw e;

@@ -15,6 +15,8 @@ export interface ObjectHead {
   size: number;
   contentType?: string;
   etag?: string;
+  /** The Cache-Control the object was stored with (putFile's cacheControl), when it has one. */
+  cacheControl?: string;
 }
 
 /** A part (S3) or uncommitted block (Azure) that storage holds for a resumable upload. */
