@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { migrate, migrationsPath } from '@arvlite/db';
-import type { ObjectStorage } from '@arvlite/storage';
+import type { ObjectStore } from '@arvlite/storage';
 import pg from 'pg';
 import { databaseIsEmpty, exportDatabase, importDatabase, liveWorkers, verifyFile } from './database.ts';
 import {
@@ -30,7 +30,7 @@ export class BackupError extends Error {
 
 export interface BackupTarget {
   databaseUrl: string;
-  storage: ObjectStorage;
+  storage: ObjectStore;
 }
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -190,7 +190,7 @@ export async function restoreBackup(
     await withClient(target.databaseUrl, (client) => importDatabase(client, dir, manifest));
   } catch (err) {
     // The rows rolled back; take the objects out again so the installation is as empty as it was.
-    const put = new Set((await listObjects(target.storage).catch(() => [])).map((o) => o.key));
+    const put = new Set(await listObjects(target.storage).catch(() => [] as string[]));
     for (const o of manifest.objects.items) {
       if (put.has(o.key)) await target.storage.delete(o.key).catch(() => undefined);
     }

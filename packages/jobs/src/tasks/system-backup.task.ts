@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { backupName, createBackup, pruneBackups } from '@arvlite/backup';
-import { ObjectStorage } from '@arvlite/storage';
 import { defineTask } from '../define-task.ts';
 
 /**
@@ -10,9 +9,6 @@ import { defineTask } from '../define-task.ts';
  */
 export const systemBackup = defineTask('system:backup', async ({ deps, log }) => {
   const dir = resolve(deps.config.backups.dir);
-  // Backups read objects with the S3 API (ETags, If-Match); other providers are not backed up by this task yet.
-  if (!(deps.storage instanceof ObjectStorage))
-    throw new Error(`Scheduled backups need S3 storage; STORAGE_PROVIDER is ${deps.storage.provider}`);
   const manifest = await createBackup(
     { databaseUrl: deps.config.database.url, storage: deps.storage },
     resolve(dir, backupName()),
