@@ -167,7 +167,8 @@ export function registerCommands(program: Command): void {
   program
     .command('doctor')
     .description(
-      'Check configuration, Postgres, S3 (write/read/delete probe), SMTP, ffmpeg and its codecs, free disk and ' +
+      'Check configuration, Postgres, object storage (STORAGE_PROVIDER: S3, Azure or local disk; a write/read/delete ' +
+        'probe), SMTP, ffmpeg and its codecs, free disk and ' +
         'clock skew. Prints what is wrong and how to fix it; exits 1 when something is.',
     )
     .action(async () => {

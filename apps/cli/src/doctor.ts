@@ -10,7 +10,7 @@ import { migrationsPath } from '@arvlite/db';
 import { resolveFfmpeg, runProcess } from '@arvlite/media';
 import type { ObjectStore } from '@arvlite/storage';
 import pg from 'pg';
-import { loadPlatform, openStorage, type Platform } from './platform.ts';
+import { loadPlatform, openStorage, storageLocation, type Platform } from './platform.ts';
 
 interface Finding {
   check: string;
@@ -113,48 +113,63 @@ async function checkPostgres(p: Platform, findings: Finding[]): Promise<void> {
   }
 }
 
-async function checkS3(p: Platform, storage: ObjectStore, findings: Finding[]): Promise<void> {
-  const fix = p.embedded.s3
-    ? 'start the platform (`pnpm start`) in another terminal, or set S3_ENDPOINT and its credentials'
-    : `check S3_ENDPOINT (${p.s3Endpoint}), S3_REGION, S3_BUCKET (${storage.bucket}) and the key pair; the key needs s3:PutObject, s3:GetObject, s3:DeleteObject and s3:ListBucket on the bucket`;
+/** What to check when the storage probe fails, naming the provider's settings. */
+function storageFix(p: Platform, storage: ObjectStore | null): string {
+  switch (p.config.storage.provider) {
+    case 's3':
+      return p.embedded.s3
+        ? 'start the platform (`pnpm start`) in another terminal, or set S3_ENDPOINT and its credentials'
+        : `check S3_ENDPOINT (${p.s3Endpoint}), S3_REGION, S3_BUCKET (${p.config.s3.bucket}) and the key pair; the key needs s3:PutObject, s3:GetObject, s3:DeleteObject and s3:ListBucket on the bucket`;
+    case 'azure':
+      return `check AZURE_STORAGE_ENDPOINT (${p.config.azure.endpoint ?? 'not set'}), AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY and AZURE_STORAGE_CONTAINER (${storage?.bucket ?? p.config.azure.container}); the account key must be current and the endpoint reachable from here`;
+    case 'local':
+      if (!storage && !p.config.localStorage.signingKey)
+        return 'set AUTH_JWT_SECRET (or run `pnpm start` once: it writes DATA_DIR/secrets.json); local disk storage signs its URLs with a key derived from it';
+      return `check LOCAL_STORAGE_DIR (${storage?.bucket ?? path.resolve(p.config.localStorage.dir)}): it must be a directory on a local disk that this user can create, write and delete files in`;
+  }
+}
+
+/** The check's name: `s3`, `azure` or `local disk`. */
+const storageCheck = (p: Platform) =>
+  p.config.storage.provider === 'local' ? 'local disk' : p.config.storage.provider;
+
+async function checkStorage(p: Platform, storage: ObjectStore, findings: Finding[]): Promise<void> {
+  const check = storageCheck(p);
+  const where = storageLocation(p, storage);
+  const what = check.toUpperCase();
   const key = `doctor/probe-${randomBytes(8).toString('hex')}`;
   const body = randomBytes(32).toString('hex');
   try {
-    await withTimeout(storage.put(key, body, 'text/plain'), 'S3 PUT');
-    const back = await withTimeout(storage.getText(key), 'S3 GET');
-    await withTimeout(storage.delete(key), 'S3 DELETE');
+    await withTimeout(storage.put(key, body, 'text/plain'), `${what} PUT`);
+    const back = await withTimeout(storage.getText(key), `${what} GET`);
+    await withTimeout(storage.delete(key), `${what} DELETE`);
     if (back !== body) throw new Error('the object read back differs from the one written');
-    findings.push({
-      check: 's3',
-      ok: true,
-      detail: `bucket ${storage.bucket} at ${p.s3Endpoint}: write, read, delete ok`,
-    });
+    findings.push({ check, ok: true, detail: `${where}: write, read, delete ok` });
   } catch (err) {
-    findings.push({
-      check: 's3',
-      ok: false,
-      detail: `bucket ${storage.bucket} at ${p.s3Endpoint}: ${message(err)}`,
-      fix,
-    });
+    findings.push({ check, ok: false, detail: `${where}: ${message(err)}`, fix: storageFix(p, storage) });
     return;
   }
+  // Signed URLs (S3 signatures, Azure SAS) go wrong when the store's clock is off; local disk is this machine's clock.
+  const endpoint = p.config.storage.provider === 's3' ? p.s3Endpoint : p.config.azure.endpoint;
+  if (p.config.storage.provider === 'local' || !endpoint) return;
   try {
     const before = Date.now();
-    const res = await fetch(p.s3Endpoint, { method: 'HEAD', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await fetch(endpoint, { method: 'HEAD', signal: AbortSignal.timeout(TIMEOUT_MS) });
     const date = res.headers.get('date');
     if (!date) return;
     // The Date header has second resolution: compare with the middle of the request, allowing that second.
     const skew = Date.parse(date) - (before + Date.now()) / 2;
     const off = Math.abs(skew) > MAX_SKEW_MS + 1000;
+    const name = p.config.storage.provider === 's3' ? 'S3' : 'Azure';
     findings.push(
       off
         ? {
-            check: 'clock (S3)',
+            check: `clock (${name})`,
             ok: false,
-            detail: `S3's clock is ${Math.round(skew / 1000)} s off this machine's`,
-            fix: 'synchronise this machine with NTP: S3 refuses signatures more than 15 minutes off, and signed URLs expire early or late',
+            detail: `${name}'s clock is ${Math.round(skew / 1000)} s off this machine's`,
+            fix: `synchronise this machine with NTP: ${name} refuses signatures more than 15 minutes off, and signed URLs expire early or late`,
           }
-        : { check: 'clock (S3)', ok: true, detail: `within ${Math.round(Math.abs(skew) / 1000)} s` },
+        : { check: `clock (${name})`, ok: true, detail: `within ${Math.round(Math.abs(skew) / 1000)} s` },
     );
   } catch {
     // The probe above succeeded; a HEAD without a Date is nothing to report.
@@ -317,12 +332,24 @@ export async function runDoctor(print: (line: string) => void): Promise<boolean>
           detail: `valid (${p.config.env}; secrets from ${p.secretSource}; DATA_DIR ${p.dataDir})`,
         },
   );
-  const storage = openStorage(p);
+  await checkPostgres(p, findings);
+  let storage: ObjectStore | undefined;
   try {
-    await checkPostgres(p, findings);
-    await checkS3(p, storage, findings);
-  } finally {
-    storage.destroy();
+    storage = openStorage(p);
+  } catch (err) {
+    findings.push({
+      check: storageCheck(p),
+      ok: false,
+      detail: `STORAGE_PROVIDER=${p.config.storage.provider}: ${message(err)}`,
+      fix: storageFix(p, null),
+    });
+  }
+  if (storage) {
+    try {
+      await checkStorage(p, storage, findings);
+    } finally {
+      storage.destroy();
+    }
   }
   await checkSmtp(p, findings);
   await checkFfmpeg(p, findings);

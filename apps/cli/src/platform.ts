@@ -3,9 +3,9 @@
 // running `pnpm start` are used; secrets come from DATA_DIR/secrets.json unless set in the environment.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, processEnv, type Config } from '@arvlite/config';
+import { loadConfig, processEnv, requireServices, type Config } from '@arvlite/config';
 import { embeddedServiceUrls, platformSecretEnv, type PlatformSecrets } from '@arvlite/dev-services';
-import { ObjectStorage } from '@arvlite/storage';
+import { createStorage, ObjectStorage, type ObjectStore } from '@arvlite/storage';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -59,6 +59,24 @@ export function loadPlatform(): Platform {
   };
 }
 
-export function openStorage(p: Platform): ObjectStorage {
+/** The object store STORAGE_PROVIDER names: S3 (the embedded one of `pnpm start` without S3_ENDPOINT), Azure or local disk. */
+export function openStorage(p: Platform): ObjectStore {
+  return p.config.storage.provider === 's3' ? openS3Storage(p) : createStorage(requireServices(p.config));
+}
+
+/** The S3 store of S3_* whatever STORAGE_PROVIDER says (`arvlite storage migrate` copies into it). */
+export function openS3Storage(p: Platform): ObjectStorage {
   return new ObjectStorage({ ...p.config.s3, endpoint: p.s3Endpoint, publicEndpoint: p.s3Endpoint });
+}
+
+/** Where the objects are, for messages: "bucket b at http://…", "container c at http://…", "directory /…". */
+export function storageLocation(p: Platform, storage: ObjectStore): string {
+  switch (p.config.storage.provider) {
+    case 's3':
+      return `bucket ${storage.bucket} at ${p.s3Endpoint}`;
+    case 'azure':
+      return `container ${storage.bucket} at ${p.config.azure.endpoint ?? '(AZURE_STORAGE_ENDPOINT not set)'}`;
+    case 'local':
+      return `directory ${storage.bucket}`;
+  }
 }

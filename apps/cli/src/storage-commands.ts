@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CliError, parseArgs } from './errors.ts';
-import { loadPlatform, openStorage, repoRoot } from './platform.ts';
+import { loadPlatform, openS3Storage, repoRoot } from './platform.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -39,7 +39,7 @@ export function registerStorageCommands(program: Command): void {
         publicUrl: p.config.http.publicUrl,
         signingKey: p.config.localStorage.signingKey ?? randomBytes(32).toString('base64url'),
       });
-      const target = openStorage(p);
+      const target = openS3Storage(p);
       try {
         await target.ping().catch((err: unknown) => {
           throw new CliError(`cannot reach the target bucket ${target.bucket}: ${(err as Error).message}`);
