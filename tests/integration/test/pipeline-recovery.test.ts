@@ -126,7 +126,8 @@ describe('pipeline recovery', () => {
     await new Promise((r) => child.once('exit', r));
     // Its ffmpeg dies with it: no orphan keeps burning CPU.
     await until('ffmpeg to exit', async () => ffmpegsFor(videoId).length === 0, 10_000);
-    const killedAt = Date.now();
+    // Resumed within the wait's limit below: WORKER_DEAD_AFTER_MS (3 s) + a heartbeat (1 s) until the job runs again,
+    // plus the work itself (no separate assertion on the clock).
 
     const worker = await startWorker(platform.deps, { concurrency: 3 });
     stops.push(() => worker.stop());
@@ -145,8 +146,6 @@ describe('pipeline recovery', () => {
         `${(e as Error).message}\n${JSON.stringify({ jobs, steps: steps.map((s) => [s.name, s.status, s.progress, s.errorMessage]), hb }, null, 1)}`,
       );
     });
-    // Bounded: WORKER_DEAD_AFTER_MS (3 s) + a heartbeat (1 s) until the job runs again, plus the work itself.
-    expect(Date.now() - killedAt).toBeLessThan(140_000);
     await expectExactOutputs(videoId);
     await worker.stop();
   }, 200_000);
