@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '@arvlite/dev-services';
-import { AzureObjectStore } from '@arvlite/storage';
+import { AzureObjectStore, type AzureSettings } from '@arvlite/storage';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,19 +21,21 @@ function freePort(): Promise<number> {
 
 export async function startTestAzurite(
   corsOrigins: string[] = [],
-): Promise<{ store: AzureObjectStore; close(): Promise<void> }> {
+): Promise<{ store: AzureObjectStore; settings: AzureSettings; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'arvlite-azurite-'));
   const account = { name: 'arvlitetest', key: randomBytes(64).toString('base64') };
   const azurite = await startAzurite({ dir, port: await freePort(), account });
-  const store = new AzureObjectStore({
+  const settings: AzureSettings = {
     endpoint: azurite.endpoint,
     accountName: account.name,
     accountKey: account.key,
     container: `c-${randomBytes(6).toString('hex')}`,
-  });
+  };
+  const store = new AzureObjectStore(settings);
   await store.setup(corsOrigins);
   return {
     store,
+    settings,
     close: async () => {
       store.destroy();
       await azurite.stop();
