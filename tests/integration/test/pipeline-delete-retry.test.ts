@@ -1,15 +1,16 @@
 // Deleting and retrying videos against pipeline steps, driven one job at a time: the queued jobs are run with
-// graphile-worker's runOnce over the real tasks (real ffmpeg, Postgres, s3rver), and "while a step runs" is a hook on
+// a graphile-worker runner of the named tasks over the real tasks (real ffmpeg, Postgres, s3rver), and "while a step runs" is a hook on
 // the worker's storage that fires when the step writes its first output. No sleeps: each step runs to its end.
 //  - a video deleted while a step runs, the step then succeeding: nothing of it stays in storage, its bytes leave the
 //    quota, the row stays deleted (never READY, no video.ready), whether video:delete ran before the step ended or after;
 //  - video.retry on a video that is not FAILED is CONFLICT and changes nothing;
-//  - retry after a failed rendition or analysis step redoes only that step (and finalize).
+//  - retry after a failed rendition or analysis step redoes only that step (and finalize), and finishes the steps
+//    whose jobs found the video already FAILED.
 import { readFileSync } from 'node:fs';
 import { ObjectStorage } from '@arvlite/storage';
 import { createTaskList } from '@arvlite/jobs/runtime';
 import { createTestDeps } from '@arvlite/test-utils';
-import { Logger, runOnce, type TaskList } from 'graphile-worker';
+import { Logger, run, type TaskList } from 'graphile-worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clips, signUp } from '../src/index.ts';
 
@@ -45,13 +46,42 @@ beforeAll(async () => {
   owner = await signUp(deps);
 });
 
-/** Runs every queued job of these tasks that is due, one at a time, until none is left. */
+/**
+ * Runs every queued job of these tasks that is due, one at a time, until none is left: a runner of these tasks only,
+ * stopped once no job of theirs is running or due (graphile-worker's runOnce can return before its last completion
+ * is written, leaving that job and its queue locked). stop() flushes the completions.
+ */
 async function drain(...names: string[]) {
   const list = Object.fromEntries(names.map((n) => [n, tasks[n]!]));
-  await runOnce(
-    { connectionString: deps.config.database.url, concurrency: 1, noHandleSignals: true, logger: silent },
-    list,
-  );
+  // Jobs another runner holds (a drain started from inside a running job) are not this one's to wait for.
+  const busy = (
+    await sql<{ id: string }>('select id::text as id from graphile_worker._private_jobs where locked_at is not null')
+  ).map((r) => r.id);
+  const runner = await run({
+    connectionString: deps.config.database.url,
+    concurrency: 1,
+    pollInterval: 50,
+    noHandleSignals: true,
+    logger: silent,
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    taskList: list,
+  });
+  try {
+    for (;;) {
+      const [{ n }] = (await sql<{ n: number }>(
+        `select count(*)::int as n from graphile_worker._private_jobs j
+           join graphile_worker._private_tasks t on t.id = j.task_id
+          where t.identifier in (select jsonb_array_elements_text(?::jsonb))
+            and j.id::text not in (select jsonb_array_elements_text(?::jsonb))
+            and (j.locked_at is not null or (j.attempts < j.max_attempts and j.run_at <= now()))`,
+        [JSON.stringify(names), JSON.stringify(busy)],
+      )) as [{ n: number }];
+      if (n === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    await runner.stop();
+  }
 }
 
 async function newProject() {
@@ -335,5 +365,45 @@ describe('video.retry', () => {
     expect(ready.status).toBe('READY');
     expect(Object.keys(ready.analysis ?? {}).length).toBeGreaterThan(0);
     expect(finishedAt(await stepsOf(videoId), kept)).toEqual(keptAt);
+  }, 120_000);
+
+  it('after a rendition failed before the other steps ran: retry finishes them too', async () => {
+    const { projectId } = await newProject();
+    const videoId = await upload(projectId);
+    await drain('video:process');
+    const original = (await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!
+      .original_key;
+    const putBack = await takeAway(original);
+    await drain('video:rendition');
+    expect((await row(videoId))!.status).toBe('FAILED');
+    // Their jobs run now, find the video FAILED, and leave their steps as they were.
+    await drain('video:images', 'video:analyze');
+    const steps = await stepsOf(videoId);
+    expect([steps.images?.status, steps.analysis?.status]).toEqual(['pending', 'pending']);
+
+    await putBack();
+    const res = await owner.caller.video.retry({ id: videoId });
+    expect(res.resumedFrom).toEqual(expect.arrayContaining(['rendition:270p']));
+    await drain('video:rendition', 'video:images', 'video:analyze');
+    await drain('video:finalize');
+    const ready = await owner.caller.video.byId({ id: videoId });
+    const seen = JSON.stringify({
+      steps: ready.steps.map((s) => [s.name, s.status, s.error]),
+      jobs: await sql(
+        `select t.identifier, j.attempts, j.max_attempts, j.last_error, j.run_at > now() as later from graphile_worker._private_jobs j
+           join graphile_worker._private_tasks t on t.id = j.task_id where j.payload->>'videoId' = ?`,
+        [videoId],
+      ),
+    });
+    expect(ready.status, seen).toBe('READY');
+    expect(ready.steps.every((s) => s.status === 'done')).toBe(true);
+    expect(ready.steps.map((s) => s.name).sort()).toEqual([
+      'analysis',
+      'finalize',
+      'images',
+      'playable',
+      'probe',
+      'rendition:270p',
+    ]);
   }, 120_000);
 });

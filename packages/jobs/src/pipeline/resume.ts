@@ -28,27 +28,31 @@ async function requeueStep(em: EntityManager, videoId: string, step: string, med
 }
 
 /**
- * Resumes a FAILED video (locked by the caller, inside its transaction) from the steps that failed: renditions,
- * images, analysis or finalize keep what was done; a failed probe or playable step starts over from the original.
+ * Resumes a FAILED video (locked by the caller, inside its transaction) from the steps that failed, and those that
+ * never ran: what was done is kept; a failed probe or playable step starts over from the original.
  */
 export async function resumeProcessing(
   em: EntityManager,
   video: Video,
   media: MediaJobConfig,
 ): Promise<{ fromScratch: boolean; steps: string[] }> {
-  const failed = await em.find(VideoStep, { video, status: { $in: ['failed', 'retrying'] } });
+  const steps = await em.find(VideoStep, { video }, { orderBy: { position: 'asc' } });
+  const failed = steps.filter((s) => s.status === 'failed' || s.status === 'retrying');
   const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
   if (fromScratch) {
     await restartProcessing(em, video.id, media);
     return { fromScratch, steps: [STEP.probe] };
   }
   transition(video, 'PROCESSING');
-  for (const s of failed) {
+  // Steps whose jobs ran after the video had failed did nothing and are still pending: they run again too, or finalize
+  // (queued once every other step is done) would wait for them for ever.
+  const redo = steps.filter((s) => failed.includes(s) || (s.status === 'pending' && s.name !== STEP.finalize));
+  for (const s of redo) {
     s.status = 'pending';
     s.progress = 0;
     s.errorCode = null;
     s.errorMessage = null;
     await requeueStep(em, video.id, s.name, media);
   }
-  return { fromScratch, steps: failed.map((s) => s.name) };
+  return { fromScratch, steps: redo.map((s) => s.name) };
 }
