@@ -134,27 +134,26 @@ describe('compute and quota limits', () => {
     const victim = await tenant('Victim');
     const bytes = tinyMp4(1);
 
-    // Baseline: one video alone on an idle worker.
-    const t0 = Date.now();
+    // One video alone on an idle worker is READY (the pipeline works for this tenant before the flood).
     const alone = await upload(victim.user.client, victim.projectId, bytes);
     expect((await settled(alone)).status).toBe('READY');
-    const aloneMs = Date.now() - t0;
 
     const flood: string[] = [];
     for (let i = 0; i < 20; i++) flood.push(await upload(flooder.user.client, flooder.projectId, bytes));
-    const t1 = Date.now();
+    // The victim's video is queued after all 20 flood videos.
     const victimId = await upload(victim.user.client, victim.projectId, bytes);
-    expect((await settled(victimId)).status).toBe('READY');
-    const victimMs = Date.now() - t1;
+    const victimVideo = await settled(victimId);
+    expect(victimVideo.status).toBe('READY');
     const floodLeft = (await statuses(flood)).filter((v) => v.status !== 'READY').length;
-    for (const id of flood) await settled(id, 300_000);
-    const floodMs = Date.now() - t1;
+    for (const id of flood) expect((await settled(id, 300_000)).status).toBe('READY');
+    // Fairness as an order, not a time: with one media job per company at a time, the victim's video (queued last)
+    // became READY before at least half of the flood — in the status seen at that moment and in the DB's readyAt.
+    const victimReadyAt = victimVideo.readyAt!.getTime();
+    const floodAfter = (await statuses(flood)).filter((v) => v.readyAt!.getTime() > victimReadyAt).length;
     console.info(
-      `fairness: one video alone ${aloneMs} ms; behind a 20-video flood ${victimMs} ms; ` +
-        `flood videos not yet READY then: ${floodLeft}/20; whole flood ${floodMs} ms`,
+      `fairness: flood videos not yet READY when the victim's was: ${floodLeft}/20; READY after it: ${floodAfter}/20`,
     );
-    // The victim finished long before the flood drained, in a small multiple of its time alone.
     expect(floodLeft).toBeGreaterThanOrEqual(10);
-    expect(victimMs).toBeLessThan(Math.max(4 * aloneMs, 5000));
+    expect(floodAfter).toBeGreaterThanOrEqual(10);
   }, 400_000);
 });
