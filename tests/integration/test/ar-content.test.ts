@@ -28,9 +28,6 @@ let owner: TestUser;
 let companyId: string;
 let projectId: string;
 let otherProjectVideoId: string;
-const videos = { v1: '', v2: '', v3: '' };
-const contents = {} as Record<'busy' | 'low' | 'flat' | 'small' | 'corrupt', Content>;
-let busyUpright: Buffer;
 let ipCounter = 0;
 
 /** A viewer with an address of its own, so per-IP limits of one test do not touch another. */
@@ -133,6 +130,77 @@ function keyPaths(value: unknown, prefix = ''): string[] {
     .sort();
 }
 
+type Videos = { v1: string; v2: string; v3: string };
+
+// Each describe makes its own objects with the factories below, so any describe can run alone (`-t "<describe>"`).
+
+/** Two videos uploaded for processing (v1 one second, v2 two) and one created but never uploaded (v3). */
+async function uploadVideos(): Promise<Videos> {
+  const v1 = await uploadVideo(tinyMp4(1), 'First dance');
+  const v2 = await uploadVideo(tinyMp4(2), 'Speeches');
+  const v3 = (
+    await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'later.mp4',
+      contentType: 'video/mp4',
+      size: 1000,
+      title: 'Not uploaded yet',
+    })
+  ).videoId;
+  return { v1, v2, v3 };
+}
+
+async function videosPlayable(videos: Videos) {
+  for (const id of [videos.v1, videos.v2]) {
+    const v = await waitFor(
+      `video ${id}`,
+      () => owner.client.video.byId.query({ id }),
+      (x) => x.status === 'READY' || x.status === 'FAILED',
+    );
+    expect(v.status).toBe('READY');
+  }
+}
+
+/** An item whose marker compiled and is published (READY), as the marker tests leave theirs. */
+async function publishedItem(
+  title: string,
+  image: Buffer,
+  contentType: 'image/jpeg' | 'image/png',
+  widthMm?: number,
+): Promise<Content> {
+  const item = await owner.client.arContent.create.mutate({ projectId, title });
+  await putMarker(item.id, image, contentType, widthMm);
+  const done = await markerSettled(item.id);
+  expect(done).toMatchObject({ status: 'READY', marker: { published: true } });
+  return done;
+}
+
+/** "Anna & Ben" as the item tests leave it: customer fields, muted, a good marker 127 mm wide. */
+async function annaAndBen(): Promise<Content> {
+  const created = await owner.client.arContent.create.mutate({
+    projectId,
+    title: 'Anna & Ben',
+    description: 'Wedding photo, 13×18',
+    customer: { name: 'Anna Berg', email: 'ANNA@Example.com', phone: '+49 30 1234567', orderRef: 'ORD-1001' },
+  });
+  await owner.client.arContent.update.mutate({ id: created.id, playback: { muted: true }, customer: { phone: null } });
+  await putMarker(created.id, await exifRotatedJpeg(await busyImage(640, 480)), 'image/jpeg', 127);
+  const done = await markerSettled(created.id);
+  expect(done).toMatchObject({ status: 'READY', marker: { published: true, widthMm: 127 } });
+  return done;
+}
+
+/** Anna & Ben (published) with the playlist the playlist tests leave: v1, v2, v3, v1 by default, no rules. */
+async function playableItem(videos: Videos): Promise<Content> {
+  const busy = await annaAndBen();
+  await owner.client.playlist.set.mutate({
+    id: busy.id,
+    videoIds: [videos.v1, videos.v2, videos.v3],
+    defaultVideoId: videos.v1,
+  });
+  return busy;
+}
+
 beforeAll(async () => {
   platform = await startTestPlatform({
     worker: true,
@@ -158,6 +226,14 @@ beforeAll(async () => {
 });
 
 describe('AR content items', () => {
+  const contents = {} as Record<'busy' | 'low' | 'flat' | 'small' | 'corrupt', Content>;
+  let busyUpright: Buffer;
+  // A project of its own: the list below must hold exactly this describe's items, whatever ran before.
+  let projectId: string;
+  beforeAll(async () => {
+    projectId = (await owner.client.project.create.mutate({ companyId, name: 'Item tests' })).id;
+  });
+
   it('creates, lists, reads and updates an item with customer fields; viewers read but do not write', async () => {
     const created = await owner.client.arContent.create.mutate({
       projectId,
@@ -250,19 +326,6 @@ describe('AR content items', () => {
     'compiles markers: busy > low texture > flat, the flat one refused with a reason, EXIF turned upright, .mind loads back',
     { timeout: 420_000 },
     async () => {
-      // Videos process meanwhile, for the playlist and manifest tests below.
-      videos.v1 = await uploadVideo(tinyMp4(1), 'First dance');
-      videos.v2 = await uploadVideo(tinyMp4(2), 'Speeches');
-      videos.v3 = (
-        await owner.client.video.createUpload.mutate({
-          projectId,
-          fileName: 'later.mp4',
-          contentType: 'video/mp4',
-          size: 1000,
-          title: 'Not uploaded yet',
-        })
-      ).videoId;
-
       busyUpright = await busyImage(640, 480);
       const started = Date.now();
       const busy = await putMarker(contents.busy.id, await exifRotatedJpeg(busyUpright), 'image/jpeg', 127);
@@ -413,15 +476,15 @@ describe('AR content items', () => {
 });
 
 describe('playlists and scheduling', () => {
+  let videos: Videos;
+  const contents = {} as Record<'busy', Content>;
+  beforeAll(async () => {
+    videos = await uploadVideos();
+    contents.busy = await owner.client.arContent.create.mutate({ projectId, title: 'Anna & Ben' });
+  }, 60_000);
+
   it('waits for the two uploaded videos to become playable', { timeout: 300_000 }, async () => {
-    for (const id of [videos.v1, videos.v2]) {
-      const v = await waitFor(
-        `video ${id}`,
-        () => owner.client.video.byId.query({ id }),
-        (x) => x.status === 'READY' || x.status === 'FAILED',
-      );
-      expect(v.status).toBe('READY');
-    }
+    await videosPlayable(videos);
   });
 
   it('takes videos of the same project only, and refuses to drop a video a rule uses', async () => {
@@ -525,6 +588,16 @@ describe('playlists and scheduling', () => {
 });
 
 describe('the public viewer manifest', () => {
+  let videos: Videos;
+  const contents = {} as Record<'busy' | 'low' | 'flat', Content>;
+  beforeAll(async () => {
+    videos = await uploadVideos();
+    contents.flat = await owner.client.arContent.create.mutate({ projectId, title: 'Flat' });
+    contents.low = await publishedItem('Low texture', await lowTextureImage(640, 480), 'image/png');
+    contents.busy = await playableItem(videos);
+    await videosPlayable(videos);
+  }, 420_000);
+
   const MANIFEST_KEYS = [
     'content',
     'content.title',
@@ -661,6 +734,16 @@ describe('the public viewer manifest', () => {
 });
 
 describe('view sessions and analytics', () => {
+  let videos: Videos;
+  const contents = {} as Record<'busy' | 'low' | 'flat', Content>;
+  beforeAll(async () => {
+    videos = await uploadVideos();
+    contents.flat = await owner.client.arContent.create.mutate({ projectId, title: 'Flat' });
+    contents.low = await owner.client.arContent.create.mutate({ projectId, title: 'Low texture' });
+    contents.busy = await playableItem(videos);
+    await videosPlayable(videos);
+  }, 420_000);
+
   it('starts and ends sessions with bounded, validated input; stores hashes, not addresses', async () => {
     const phone = platform.client(undefined, '172.31.1.1');
     const started = await phone.viewer.startSession.mutate({
@@ -941,6 +1024,11 @@ describe('view sessions and analytics', () => {
 });
 
 describe('recovery and deletion', () => {
+  const contents = {} as Record<'low', Content>;
+  beforeAll(async () => {
+    contents.low = await publishedItem('Low texture', await lowTextureImage(640, 480), 'image/png');
+  }, 420_000);
+
   it('ends a compile whose job is gone with a reason instead of leaving it processing', async () => {
     const stuck = await owner.client.arContent.create.mutate({ projectId, title: 'Lost compile' });
     await platform.deps.orm
