@@ -1,15 +1,17 @@
 // Backups and `arvlite doctor` on every storage provider: with STORAGE_PROVIDER=local (a directory) and
 // STORAGE_PROVIDER=azure (Azurite), `arvlite backup` copies every object (type and Cache-Control included) and
 // `arvlite restore` puts them back into a new, empty database and store, byte for byte; a second restore refuses the
-// now non-empty store. Doctor probes the configured provider and, when it is broken, names that provider's settings.
+// now non-empty store; the scheduled backup (system:backup) copies every object too. Doctor probes the configured
+// provider and, when it is broken, names that provider's settings.
 // (S3 is covered by backup.test.ts and cli.test.ts.)
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Company } from '@arvlite/db';
 import { AzureObjectStore, LocalDiskStorage, type ObjectStore } from '@arvlite/storage';
-import { createTestDeps, withDatabase, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitFor, withDatabase, type TestDeps } from '@arvlite/test-utils';
+import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli, startTestAzurite } from '../src/index.ts';
@@ -222,5 +224,42 @@ describe.each(PROVIDERS)('backups and doctor on $name storage', (provider) => {
     expect(failed.stdout).toMatch(broken.detail);
     expect(failed.stdout).toMatch(broken.fix);
     expect(failed.stdout).not.toContain('S3_ENDPOINT');
+  });
+
+  it('the scheduled backup (system:backup on a worker) copies every object of this store', SLOW, async () => {
+    const { store } = await provider.source();
+    await seed(store);
+    const dir = join(work, `scheduled-${provider.name}`);
+    mkdirSync(dir);
+    const scheduled = await createTestDeps({ BACKUP_CRON: '0 0 1 1 *', BACKUP_DIR: dir, BACKUP_KEEP: '2' });
+    const worker = await startWorker({ ...scheduled, storage: store }, { concurrency: 1, tasks: ['system:backup'] });
+    try {
+      await scheduled.orm
+        .fork()
+        .execute(`select graphile_worker.add_job('system:backup', '{}'::json, job_key := 'system:backup')`);
+      const name = await waitFor(
+        'the scheduled backup',
+        () =>
+          readdirSync(dir, { withFileTypes: true }).find(
+            (e) => e.isDirectory() && /^backup-\d{8}T\d{6}Z$/.test(e.name),
+          ),
+        { timeout: 120_000, interval: 250 },
+      );
+      const manifest = JSON.parse(readFileSync(join(dir, name.name, 'manifest.json'), 'utf8')) as {
+        objects: { bucket: string; items: { key: string; size: number; sha256: string; cacheControl?: string }[] };
+      };
+      expect(manifest.objects.bucket).toBe(store.bucket);
+      const expected = await Promise.all(
+        (await store.listKeys('')).map(async (key) => {
+          const bytes = await store.getBytes(key);
+          return { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+        }),
+      );
+      expect(expected).toHaveLength(3);
+      expect(manifest.objects.items.map(({ key, size, sha256 }) => ({ key, size, sha256 }))).toEqual(expected);
+      expect(manifest.objects.items.find((o) => o.key.endsWith('index.m3u8'))?.cacheControl).toBe('max-age=60');
+    } finally {
+      await worker.stop();
+    }
   });
 });
