@@ -37,9 +37,6 @@ let work: string;
 let markerPng: string;
 let projectId: string;
 let videoId: string;
-let item: { id: string; publicId: string };
-let browser: BrowserContext;
-let page: Page;
 const consoleErrors: string[] = [];
 
 async function waitFor<T>(
@@ -88,14 +85,56 @@ interface SessionRow {
   completed: boolean | null;
   tracking_lost_count: number | null;
 }
-/** The item's view sessions, newest first. */
-const sessions = () =>
+/** An item's view sessions, newest first. */
+const sessionsOf = (item: { id: string }) =>
   deps.orm
     .fork()
     .execute<SessionRow[]>(
       `select platform, device_os, end_reason, watched_ms, completed, tracking_lost_count from view_session where ar_content_id = ? order by started_at desc`,
       [item.id],
     );
+
+/** Uploads the printed photo as an item's marker (the compile starts). */
+async function uploadMarker(id: string) {
+  const png = readFileSync(markerPng);
+  const markerUpload = await owner.client.arContent.createMarkerUpload.mutate({
+    id,
+    contentType: 'image/png',
+    size: png.length,
+  });
+  expect(
+    (await fetch(markerUpload.url, { method: 'PUT', body: new Uint8Array(png), headers: markerUpload.headers })).ok,
+  ).toBe(true);
+  await owner.client.arContent.completeMarkerUpload.mutate({ id });
+}
+
+const markerCompiled = (id: string) =>
+  waitFor(
+    'marker compiled',
+    () => owner.client.arContent.byId.query({ id }),
+    (c) => c.status !== 'MARKER_PROCESSING',
+  );
+
+/**
+ * "Harbour at dusk" as the first describe's test leaves it: the photo's marker published, the harbour clip its
+ * playlist's default. Each later describe makes its own with this, so any describe runs alone.
+ */
+async function harbourItem(): Promise<{ id: string; publicId: string }> {
+  const created = await owner.client.arContent.create.mutate({ projectId, title: 'Harbour at dusk', widthMm: 150 });
+  await uploadMarker(created.id);
+  expect(await markerCompiled(created.id)).toMatchObject({ status: 'READY', marker: { published: true } });
+  await owner.client.playlist.set.mutate({ id: created.id, videoIds: [videoId], defaultVideoId: videoId });
+  return { id: created.id, publicId: created.publicId };
+}
+
+/** A plain (camera-less) browser and its page, for one describe. */
+async function plainPage(name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await launch(name);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+  afterAll(() => context.close());
+  return { context, page };
+}
 
 /**
  * CSP violations on the page, less one that is expected and harmless: TensorFlow.js bundles Long.js, which probes for a
@@ -155,7 +194,6 @@ beforeAll(async () => {
   const worker = await startWorker(deps, { concurrency: 2 });
   mkdirSync(shots, { recursive: true });
   afterAll(async () => {
-    await browser?.close();
     await worker.stop();
     await app.close();
     rmSync(work, { recursive: true, force: true });
@@ -212,10 +250,6 @@ beforeAll(async () => {
   markerPng = path.join(work, 'marker.png');
   writeFileSync(markerPng, await busyImage(640, 480, 11));
 
-  browser = await launch('no-camera');
-  page = browser.pages()[0] ?? (await browser.newPage());
-  page.setDefaultTimeout(20_000);
-
   const ready = await waitFor(
     'video READY',
     () => owner.client.video.byId.query({ id: videoId }),
@@ -225,6 +259,13 @@ beforeAll(async () => {
 }, 240_000);
 
 describe('the public viewer without a camera', () => {
+  let page: Page;
+  let item: { id: string; publicId: string };
+  const sessions = () => sessionsOf(item);
+  beforeAll(async () => {
+    ({ page } = await plainPage('no-camera'));
+  }, 60_000);
+
   it('serves its own page: unknown and malformed ids get the not-found page, without the dashboard or the AR engine', async () => {
     const res = await page.request.get(`${baseUrl}/v/AAAAAAAAAAAAAAAA`);
     expect([res.status(), res.headers()['content-type'], res.headers()['cache-control']]).toEqual([
@@ -267,16 +308,7 @@ describe('the public viewer without a camera', () => {
     async () => {
       const created = await owner.client.arContent.create.mutate({ projectId, title: 'Harbour at dusk', widthMm: 150 });
       item = { id: created.id, publicId: created.publicId };
-      const png = readFileSync(markerPng);
-      const markerUpload = await owner.client.arContent.createMarkerUpload.mutate({
-        id: item.id,
-        contentType: 'image/png',
-        size: png.length,
-      });
-      expect(
-        (await fetch(markerUpload.url, { method: 'PUT', body: new Uint8Array(png), headers: markerUpload.headers })).ok,
-      ).toBe(true);
-      await owner.client.arContent.completeMarkerUpload.mutate({ id: item.id });
+      await uploadMarker(item.id);
 
       // Compiling takes seconds: the page says so, and offers to try again.
       await page.goto(`${baseUrl}/v/${item.publicId}`);
@@ -284,11 +316,7 @@ describe('the public viewer without a camera', () => {
       await page.getByText('Keep this page open: it tries again by itself.').waitFor();
       await shot(page, 'viewer-02-marker-processing');
 
-      const compiled = await waitFor(
-        'marker compiled',
-        () => owner.client.arContent.byId.query({ id: item.id }),
-        (c) => c.status !== 'MARKER_PROCESSING',
-      );
+      const compiled = await markerCompiled(item.id);
       expect(compiled).toMatchObject({ status: 'READY', marker: { published: true } });
 
       // Published, but the playlist is empty.
@@ -445,8 +473,11 @@ describe('the public viewer without a camera', () => {
 describe('the camera view (Chromium’s fake camera filming the printed photo)', () => {
   let camera: BrowserContext;
   let arPage: Page;
+  let item: { id: string; publicId: string };
+  const sessions = () => sessionsOf(item);
 
   beforeAll(async () => {
+    item = await harbourItem();
     // The fake camera's feed, looped from when the camera starts: 6 s of the photo lying on a grey table (filling most
     // of the frame), then 4 s of the bare table, so the photo is found, lost and found again.
     const feed = path.join(work, 'camera.y4m');
@@ -482,7 +513,7 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
     arPage = camera.pages()[0] ?? (await camera.newPage());
     arPage.setDefaultTimeout(20_000);
     afterAll(() => camera.close());
-  }, 60_000);
+  }, 180_000);
 
   const stageOf = () => arPage.getByTestId('ar-stage').getAttribute('data-stage');
   const arVideo = () =>
@@ -634,6 +665,14 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
 });
 
 describe('a viewer left open', () => {
+  let page: Page;
+  let item: { id: string; publicId: string };
+  const sessions = () => sessionsOf(item);
+  beforeAll(async () => {
+    item = await harbourItem();
+    ({ page } = await plainPage('left-open'));
+  }, 180_000);
+
   it(
     'follows the schedule: when a window ends, it switches to the default video without a reload',
     { timeout: 180_000 },
@@ -728,6 +767,13 @@ describe('a viewer left open', () => {
 });
 
 describe('an expired item', () => {
+  let page: Page;
+  let item: { id: string; publicId: string };
+  beforeAll(async () => {
+    item = await harbourItem();
+    ({ page } = await plainPage('expired'));
+  }, 180_000);
+
   it('gets the expired page', async () => {
     await owner.client.arContent.update.mutate({
       id: item.id,
