@@ -6,6 +6,7 @@ import { useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'wouter';
 import { api } from '../api.ts';
+import { useMe } from '../auth/use-session.ts';
 import { useFormat } from '../i18n/dashboard.ts';
 import { uploaderFor } from './uploaders.ts';
 import type { UploadRow } from './video-uploader.ts';
@@ -14,18 +15,24 @@ import type { UploadRow } from './video-uploader.ts';
 const ACCEPT: Record<string, string[]> = {};
 for (const [ext, type] of Object.entries(VIDEO_EXTENSIONS)) (ACCEPT[type] ??= []).push(`.${ext}`);
 
-export function UploadPanel({
+type UploadPanelProps = { projectId: string; companyId: string; disabled?: boolean };
+
+export function UploadPanel(props: UploadPanelProps) {
+  const me = useMe();
+  // The store's upload kind picks Uppy's upload plugin when the project's uploader is made: wait for it.
+  if (!me.data) return null;
+  return <ProjectUploads {...props} uploadKind={me.data.uploadKind} />;
+}
+
+function ProjectUploads({
   projectId,
   companyId,
   disabled,
-}: {
-  projectId: string;
-  companyId: string;
-  disabled?: boolean;
-}) {
+  uploadKind,
+}: UploadPanelProps & { uploadKind: Parameters<typeof uploaderFor>[1] }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const uploader = uploaderFor(projectId);
+  const uploader = uploaderFor(projectId, uploadKind);
   const rows = useSyncExternalStore(uploader.subscribe, uploader.getSnapshot);
   // Re-read after a discard; the list lives in localStorage.
   const [, setResumeVersion] = useState(0);

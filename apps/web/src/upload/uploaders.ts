@@ -1,15 +1,17 @@
 // One uploader per project for the whole visit, so leaving a project's page does not stop its uploads.
 import { api, queryClient } from '../api.ts';
-import { createVideoUploader, type VideoUploader } from './video-uploader.ts';
+import { createVideoUploader, type VideoUploader, type VideoUploaderOptions } from './video-uploader.ts';
 
 const uploaders = new Map<string, VideoUploader>();
 
-export function uploaderFor(projectId: string): VideoUploader {
+/** `uploadKind` is the store's (`auth.me`): it picks Uppy's upload plugin when the project's uploader is created. */
+export function uploaderFor(projectId: string, uploadKind: VideoUploaderOptions['uploadKind']): VideoUploader {
   let u = uploaders.get(projectId);
   if (!u) {
     u = createVideoUploader({
       client: api,
       projectId,
+      uploadKind,
       storage: window.localStorage,
       onVideoChange: (videoId) => {
         void queryClient.invalidateQueries({ queryKey: ['videos', projectId] });

@@ -217,6 +217,22 @@ describe('preparing an upload', () => {
     expect(api.calls).toEqual(['createUpload local.mp4 video/mp4', 'listUploadedParts video-1', 'signUpload video-1']);
   });
 
+  it('picks its upload plugin from the store’s upload kind when it is created, before any batch starts', () => {
+    const storage = window.localStorage;
+    const make = (uploadKind?: 's3' | 'azure' | 'tus') =>
+      createVideoUploader({ client: fakeApi().client, projectId: PROJECT, storage, autoProceed: false, uploadKind });
+    for (const kind of [undefined, 's3', 'azure'] as const) {
+      const u = make(kind);
+      expect(u.uppy.getPlugin('AwsS3')).toBeDefined();
+      expect(u.uppy.getPlugin('Tus')).toBeUndefined();
+      u.destroy();
+    }
+    const tus = make('tus');
+    expect(tus.uppy.getPlugin('Tus')).toBeDefined();
+    expect(tus.uppy.getPlugin('AwsS3')).toBeUndefined();
+    tus.destroy();
+  });
+
   it('starts fresh when the remembered upload is no longer open (completed, aborted or expired)', async () => {
     const api = fakeApi();
     const { uploader, add } = setup(api);

@@ -130,6 +130,11 @@ export interface VideoUploaderOptions {
   limit?: number;
   /** Start uploading as soon as files are added (the default); tests turn it off to drive the steps themselves. */
   autoProceed?: boolean;
+  /**
+   * How the installation's store takes uploads (`auth.me`'s uploadKind). Uppy fixes a batch's uploader when the batch
+   * starts, so the plugin is chosen here: 'tus' (local disk) uses @uppy/tus, the others @uppy/aws-s3.
+   */
+  uploadKind?: 's3' | 'azure' | 'tus';
 }
 
 export type VideoUploader = ReturnType<typeof createVideoUploader>;
@@ -174,8 +179,9 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
 
   type TusTransport = Extract<Awaited<ReturnType<typeof client.video.signUpload.mutate>>['transport'], { kind: 'tus' }>;
   /**
-   * Local-disk installations take uploads over tus (the server answers a 'tus' transport): Uppy's tus plugin replaces
-   * the S3 one at the first such upload. Its token lives UPLOAD_URL_TTL_S: one about to expire is signed again before
+   * Local-disk installations take uploads over tus (the server answers a 'tus' transport): Uppy's tus plugin is
+   * installed when the uploader is created for uploadKind 'tus' (a later switch, for an uploader created without the
+   * kind, only reaches the next batch). Its token lives UPLOAD_URL_TTL_S: one about to expire is signed again before
    * the next request goes, and the upload carries on from the offset the server holds.
    */
   const useTus = () => {
@@ -293,6 +299,7 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
   };
 
   uppy.use(AwsS3<UploadMeta, UploadBody>, {
+    id: 'AwsS3', // its default id is 'AwsS3Multipart': useTus() finds and removes it by this one
     limit: opts.limit ?? 4,
     shouldUseMultipart: (file) => uppy.getFile(file.id)?.meta.kind === 'multipart',
     getChunkSize: (data) => partSizeBySize.get(data.size) ?? 16 * 1024 * 1024,
@@ -359,6 +366,8 @@ export function createVideoUploader(opts: VideoUploaderOptions) {
     // Removing a file from the list only stops sending; cancel() below is what gives the upload up on the server.
     abortMultipartUpload: () => undefined,
   });
+  // Before any batch starts: a tus store's uploader never sends a batch through the S3 plugin.
+  if (opts.uploadKind === 'tus') useTus();
 
   // A single PUT has landed in storage; the server checks it and queues processing.
   uppy.addPostProcessor(async (fileIDs) => {

@@ -260,12 +260,14 @@ export async function logoutAll(ctx: Ctx, userId: string) {
   return { ok: true as const };
 }
 
-export async function me(ctx: Ctx, user: User) {
+export async function me(ctx: Ctx & Pick<Context, 'storage'>, user: User) {
   const memberships = await ctx.em.getRepository(Membership).listForUser(user.id);
   return {
     user: publicUser(user),
     /** The installation's operator (granted by the CLI only): the dashboard shows the admin pages. */
     isPlatformAdmin: user.isPlatformAdmin,
+    /** How this installation's store takes uploads (STORAGE_PROVIDER): the dashboard builds its uploader for it. */
+    uploadKind: ctx.storage.uploadKind,
     memberships: memberships.map((m) => ({
       companyId: m.company.id,
       companyName: m.company.name,
