@@ -9,6 +9,7 @@
 // call has a fresh context (its own ORM session, as a request has) from a client address of its own. Each procedure
 // must reach its service code in some inputs (DOOR and UNREACHABLE below); the shares are printed and written to
 // .data/fuzz-reach/ (one JSON file per shard and reach.md, the table of all shards present).
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ import { TRPCError } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { startMockOidc } from './oidc-mock.ts';
 import { nextIp, repairWorld, restoreActor, seedWorld, type FuzzActor, type FuzzWorld } from './fuzz-world.ts';
 import { callPath, listProcedures, type ProcedureInfo } from './router-walk.ts';
 
@@ -39,17 +41,17 @@ const DOOR = new Set(['BAD_REQUEST', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHORIZED', '
 
 /**
  * Procedures that need not reach their service in the fuzz run, each with its reason. Every other procedure must
- * reach it in at least one input.
+ * reach it in at least one input. None today: the world seeds what the rarer ones need (fuzz-world.ts).
  */
-const UNREACHABLE: Record<string, string> = {
-  'auth.oidcStart': 'no OIDC provider is configured in the fuzz deps (every provider answers NOT_FOUND); oidc.test.ts',
-  'auth.oidcCallback': 'needs a state row and a code from a provider round trip; oidc.test.ts and oidc-login-csrf',
-  'arContent.approveCustomerVideo':
-    'needs a customer upload completed through a link (bytes in storage); customer-upload',
-  'arContent.rejectCustomerVideo':
-    'needs a customer upload completed through a link (bytes in storage); customer-upload',
-  'company.completeLogoUpload': 'needs the logo bytes uploaded to the presigned URL first; company-logo.test.ts',
-  'order.printSheetStatus': 'needs an order print sheet, which needs READY items with compiled markers; documents',
+const UNREACHABLE: Record<string, string> = {};
+
+/** The OIDC provider of the fuzz deps: the local mock (oidc-mock.ts), whose ID tokens carry these claims. */
+const OIDC_PROVIDER = 'mock';
+const OIDC_CLAIMS = {
+  sub: 'fuzz-oidc-subject',
+  email: 'fuzz-oidc@example.com',
+  email_verified: true,
+  name: 'Fuzz OIDC',
 };
 
 /**
@@ -87,6 +89,10 @@ const POOL_BY_FIELD: Record<string, string> = {
   currentPassword: 'password',
   url: 'url',
   returnUrl: 'url',
+  provider: 'oidcProvider',
+  redirectUri: 'oidcRedirect',
+  callbackUrl: 'oidcCallbackUrl',
+  binding: 'oidcBinding',
 };
 const POOL_BY_ROUTER: Record<string, string> = {
   company: 'company',
@@ -147,6 +153,9 @@ const nasty = fc.oneof(
 );
 
 type Json = Record<string, unknown>;
+
+/** Procedures that also get whole inputs from the world (FuzzWorld.inputs): their fields must agree with each other. */
+const SEEDED_INPUTS = new Set(['auth.oidcCallback']);
 
 /** The JSON Schema of an input (zod's own conversion, input side); dates are marked, as JSON Schema has none. */
 function jsonSchemaOf(schema: z.ZodType): Json | undefined {
@@ -277,6 +286,11 @@ function inputArbitrary(p: ProcedureInfo, world: () => FuzzWorld): fc.Arbitrary<
     ...objects.map((o) => (o instanceof z.ZodObject ? (o.shape as Record<string, z.ZodType>) : {})),
   ) as Record<string, z.ZodType>;
   const keys = Object.keys(shape);
+  // Whole seeded inputs (read when drawn), for the procedures the world has them for.
+  const seeded = fc.nat().map((i) => {
+    const inputs = world().inputs[p.path] ?? [];
+    return inputs.length ? inputs[i % inputs.length] : undefined;
+  });
   const anyId = fc.nat().map((i) => {
     const all = Object.values(world().pool).flat();
     return all[i % all.length];
@@ -290,6 +304,7 @@ function inputArbitrary(p: ProcedureInfo, world: () => FuzzWorld): fc.Arbitrary<
     { weight: 2, arbitrary: broken },
     { weight: 1, arbitrary: record },
     { weight: 1, arbitrary: fc.oneof(fc.anything({ maxDepth: 2 }), fc.constant(undefined)) },
+    ...(SEEDED_INPUTS.has(p.path) ? [{ weight: 1, arbitrary: seeded }] : []),
   );
 }
 
@@ -341,14 +356,32 @@ function writeReachTable(): string {
 export function fuzzShard(shard: number, shards: number) {
   let deps: ApiDeps;
   let world: FuzzWorld;
+  let oidc: Awaited<ReturnType<typeof startMockOidc>> | undefined;
   const tallies: Record<string, Tally> = {};
 
   beforeAll(async () => {
-    deps = (await createTestDeps()) as ApiDeps;
-    world = await seedWorld(deps);
+    oidc = await startMockOidc();
+    oidc.setClaims(OIDC_CLAIMS);
+    deps = (await createTestDeps({
+      OIDC_PROVIDERS: JSON.stringify([
+        {
+          id: OIDC_PROVIDER,
+          issuer: oidc.issuer,
+          clientId: 'arvlite-fuzz',
+          clientSecret: randomUUID(),
+          label: 'Mock ID',
+          allowInsecure: true,
+        },
+      ]),
+    })) as ApiDeps;
+    world = await seedWorld(deps, {
+      provider: OIDC_PROVIDER,
+      redirectUri: `${deps.config.http.publicUrl}/auth/callback/${OIDC_PROVIDER}`,
+    });
   }, 120_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await oidc?.stop();
     mkdirSync(REACH_DIR, { recursive: true });
     writeFileSync(join(REACH_DIR, `shard-${shard + 1}.json`), `${JSON.stringify(tallies, null, 2)}\n`);
     const table = writeReachTable();

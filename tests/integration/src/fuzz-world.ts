@@ -2,6 +2,8 @@
 // AR items (one READY with a published marker, a playlist and a rule), a member and a pending invitation, webhooks,
 // an API key, products, orders in several states, a print file, a notification, viewer and upload-link tokens; and
 // an invitation to the fuzz user from another company, a verification and a password-reset token, and an operator.
+// Also what the rarer procedures need to get past their door: a customer upload completed through its link (bytes in
+// storage), logo bytes at the presigned key, an order's print sheet, and OIDC sign-ins started at the mock provider.
 import { randomUUID } from 'node:crypto';
 import {
   createCaller,
@@ -31,6 +33,44 @@ export interface FuzzWorld {
   operator: FuzzActor;
   /** Candidate values by kind: ids (uuids), tokens and other strings that inputs name. */
   pool: Record<string, string[]>;
+  /**
+   * Whole valid inputs for procedures whose fields must agree with each other (drawn alongside the field-wise ones):
+   * auth.oidcCallback's callback URL (state and code), binding and provider come from one started sign-in.
+   */
+  inputs: Record<string, unknown[]>;
+}
+
+/** The OIDC provider configured in the fuzz deps (oidc-mock.ts), and where its sign-ins come back to. */
+export interface FuzzOidc {
+  provider: string;
+  redirectUri: string;
+}
+
+/**
+ * How many OIDC sign-ins the world starts for whole inputs, and how many more for the field-wise pools. Each callback
+ * can be finished once (its state is single use, consumed by any call naming it): the field-wise draws, which mostly
+ * pair a callback with another sign-in's binding, would use up the whole inputs' states if they shared them.
+ */
+const OIDC_SIGN_INS = { whole: 6, fields: 3 };
+
+/** The first bytes of an MP4 (an `ftyp` box): enough for video.completeUpload's sniffing; nothing processes it here. */
+function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  out.set([0, 0, 0, 0x18, ...Buffer.from('ftypisom'), 0, 0, 2, 0, ...Buffer.from('isomiso2mp41')]);
+  return out;
+}
+
+/** A PNG's signature (what completeLogoUpload sniffs) and some padding. */
+function pngBytes(size: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return out;
+}
+
+/** PUTs bytes to a presigned URL with the headers it was signed with, as a client does. */
+async function put(url: string, headers: Record<string, string>, body: Uint8Array<ArrayBuffer>): Promise<void> {
+  const res = await fetch(url, { method: 'PUT', headers, body });
+  if (!res.ok) throw new Error(`PUT of the fuzz world's bytes answered ${res.status}: ${await res.text()}`);
 }
 
 let ipCounter = 0;
@@ -98,7 +138,7 @@ export async function repairWorld(deps: ApiDeps, world: FuzzWorld): Promise<void
   ]);
 }
 
-export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
+export async function seedWorld(deps: ApiDeps, oidc: FuzzOidc): Promise<FuzzWorld> {
   const user = await account(deps, 'fuzzer@example.com', 'Fuzzer');
   const member = await account(deps, 'fuzz-member@example.com', 'Fuzz member');
   const other = await account(deps, 'fuzz-other@example.com', 'Fuzz other');
@@ -178,6 +218,19 @@ export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
     videoId: readyVideo,
   });
   const uploadLink = await me().arContent.createUploadLink({ id: content.id });
+  // A customer upload through its own link of the draft item, completed with bytes in storage: the video
+  // approveCustomerVideo and rejectCustomerVideo review.
+  const customerLink = await me().arContent.createUploadLink({ id: content.id });
+  const customerClip = mp4Bytes(1000);
+  const customerVideo = await callerOf(deps).customerUpload.start({
+    token: customerLink.token,
+    fileName: 'customer.mp4',
+    contentType: 'video/mp4',
+    size: customerClip.length,
+  });
+  const customerPut = await callerOf(deps).customerUpload.signUpload({ token: customerLink.token });
+  await put(customerPut.url, customerPut.headers, customerClip);
+  await callerOf(deps).customerUpload.complete({ token: customerLink.token });
   const readyLink = await me().arContent.createUploadLink({ id: readyContent.contentId });
   const viewerSession = await callerOf(deps).viewer.startSession({
     publicId: readyContent.publicId,
@@ -192,7 +245,13 @@ export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
   });
   const delivery = await me().webhook.sendTest({ id: hook.endpoint.id });
   const apiKey = await me().apiKey.create({ companyId: company.id, name: 'fuzz key', role: 'editor' });
-  const logo = await me().company.createLogoUpload({ companyId: company.id, contentType: 'image/png', size: 1000 });
+  // Two logo uploads with their bytes PUT (each can complete once) and one still waiting for them.
+  const logos: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const logo = await me().company.createLogoUpload({ companyId: company.id, contentType: 'image/png', size: 1000 });
+    if (i < 2) await put(logo.url, logo.headers, pngBytes(1000));
+    logos.push(logo.key);
+  }
 
   // Products and orders: a draft with a line, a placed one, and paid ones (one moved on to production).
   const product = await me().product.create({
@@ -230,6 +289,13 @@ export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
        values (gen_random_uuid(), ?, ?, 'A6', 'fuzz', 'PENDING', now(), now()) returning id::text as id`,
     [company.id, readyContent.contentId],
   );
+  // An order's print sheet, PENDING as order.printSheet leaves it (no worker renders it in the fuzz run).
+  const [printSheet] = await sql<{ id: string }>(
+    deps,
+    `insert into print_file (id, company_id, order_id, format, cache_key, status, created_at, updated_at)
+       values (gen_random_uuid(), ?, ?, null, 'fuzz-sheet', 'PENDING', now(), now()) returning id::text as id`,
+    [company.id, placed.id],
+  );
   const [notification] = await sql<{ id: string }>(
     deps,
     `insert into notification (id, user_id, company_id, kind, params, event_id, created_at)
@@ -253,13 +319,22 @@ export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
   // Verified after its token was issued: the invitation above can be accepted, and the token still redeemed.
   await markEmailVerified(deps, user.userId);
   const sessions = await me().auth.sessions();
+  // OIDC sign-ins started and followed to the provider's redirect, as a browser would: callback URLs with a code.
+  const oidcInputs: { provider: string; callbackUrl: string; binding: string }[] = [];
+  for (let i = 0; i < OIDC_SIGN_INS.whole + OIDC_SIGN_INS.fields; i++) {
+    const started = await callerOf(deps).auth.oidcStart({ provider: oidc.provider, redirectUri: oidc.redirectUri });
+    const res = await fetch(started.authorizationUrl, { redirect: 'manual' });
+    const callbackUrl = res.headers.get('location');
+    if (!callbackUrl?.startsWith(oidc.redirectUri)) throw new Error(`the mock provider redirected to ${callbackUrl}`);
+    oidcInputs.push({ provider: oidc.provider, callbackUrl, binding: started.binding });
+  }
   const jobs = await sql<{ id: string }>(deps, 'select id::text as id from graphile_worker.jobs limit 5');
   const { auth } = deps.config;
 
   const pool: Record<string, string[]> = {
     company: [company.id, otherCompany.id],
     project: [project.id, archivedProject.id],
-    video: [single.videoId, multi.videoId, readyVideo],
+    video: [single.videoId, multi.videoId, readyVideo, customerVideo.videoId],
     arContent: [content.id, readyContent.contentId],
     rule: [rule.ruleId, readyRule.ruleId],
     membership: members.members.map((m) => m.membershipId),
@@ -272,7 +347,7 @@ export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
     order: [draft.id, placed.id, paid.id, producing.id, shipping.id],
     orderItem: [...draft.itemIds, ...placed.itemIds],
     invoice: [paid.invoiceId!, producing.invoiceId!, shipping.invoiceId!],
-    printFile: [printFile!.id],
+    printFile: [printFile!.id, printSheet!.id],
     notification: [notification!.id],
     session: sessions.map((s) => s.id),
     viewerSession: [viewerSession.sessionId],
@@ -285,9 +360,13 @@ export async function seedWorld(deps: ApiDeps): Promise<FuzzWorld> {
     verifyToken: [emailVerificationToken(auth.emailVerificationKey, verification!.id)],
     resetToken: [passwordResetToken(auth.passwordResetKey, reset!.id)],
     refreshToken: [user.refreshToken, member.refreshToken],
-    logoKey: [logo.key],
+    logoKey: logos,
     email: [user.email, member.email, other.email, 'fuzz-pending@example.com', 'fuzz-customer@example.com'],
     password: [user.password],
+    oidcProvider: [oidc.provider],
+    oidcRedirect: [oidc.redirectUri],
+    oidcCallbackUrl: oidcInputs.slice(OIDC_SIGN_INS.whole).map((i) => i.callbackUrl),
+    oidcBinding: oidcInputs.slice(OIDC_SIGN_INS.whole).map((i) => i.binding),
   };
-  return { user, operator, pool };
+  return { user, operator, pool, inputs: { 'auth.oidcCallback': oidcInputs.slice(0, OIDC_SIGN_INS.whole) } };
 }
