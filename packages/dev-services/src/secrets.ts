@@ -34,7 +34,9 @@ function isSecrets(v: unknown): v is PlatformSecrets {
  */
 export async function loadOrCreateSecrets(dataDir: string): Promise<PlatformSecrets> {
   const file = path.join(dataDir, FILE);
-  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // 0711, not 0700: as root, embedded Postgres runs initdb as the `postgres` user, which must pass through this
+  // directory to its own (0700) one; others may traverse but not list. The secrets file itself is 0600.
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o711 });
   const fresh: PlatformSecrets = {
     rootSecret: randomBytes(32).toString('base64url'),
     s3AccessKeyId: `ARV${randomBytes(8).toString('hex').toUpperCase()}`,

@@ -88,6 +88,11 @@ describe('secrets', () => {
     expect(first.rootSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(first.s3SecretAccessKey).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect((await stat(join(dir, 'secrets.json'))).mode & 0o777).toBe(0o600);
+    // A data directory it creates can be passed through (not listed) by other users: as root, embedded Postgres's
+    // initdb runs as `postgres` and must reach its own directory inside (0700 made a fresh DATA_DIR fail to start).
+    const fresh = join(await tempDir(), 'data');
+    await loadOrCreateSecrets(fresh);
+    expect((await stat(fresh)).mode & 0o777).toBe(0o711);
     expect(JSON.parse(await readFile(join(dir, 'secrets.json'), 'utf8'))).toMatchObject(first);
     expect(await loadOrCreateSecrets(dir)).toEqual(first);
     expect((await loadOrCreateSecrets(await tempDir())).rootSecret).not.toBe(first.rootSecret);
