@@ -15,7 +15,7 @@ import {
   type BlockBlobClient,
   type ContainerClient,
 } from '@azure/storage-blob';
-import { ObjectChangedError, ObjectTooLargeError, sameEtag } from './object-storage.ts';
+import { ObjectChangedError, readBounded, sameEtag } from './object-storage.ts';
 import type { ObjectHead, ObjectStore, ReadOptions, StoredPart } from './port.ts';
 
 export interface AzureSettings {
@@ -171,23 +171,7 @@ export class AzureObjectStore implements ObjectStore {
 
   async getBytesBounded(key: string, maxBytes: number, opts: ReadOptions = {}): Promise<Buffer> {
     const res = await this.#get(key, opts);
-    const body = res.readableStreamBody as Readable | undefined;
-    if (!body) return Buffer.alloc(0);
-    if ((res.contentLength ?? 0) > maxBytes) {
-      body.destroy();
-      throw new ObjectTooLargeError(key, maxBytes);
-    }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > maxBytes) {
-        body.destroy();
-        throw new ObjectTooLargeError(key, maxBytes);
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, received);
+    return readBounded(key, res.readableStreamBody as Readable | undefined, res.contentLength, maxBytes);
   }
 
   async head(key: string): Promise<ObjectHead | null> {

@@ -48,6 +48,34 @@ export class ObjectChangedError extends Error {
 }
 
 /** More bytes arrived than the reader allows. */
+/**
+ * A stored object's body in memory, refused (ObjectTooLargeError) by its announced length or as soon as more than
+ * `maxBytes` arrive; shared by the stores whose SDKs answer a Node stream.
+ */
+export async function readBounded(
+  key: string,
+  body: Readable | undefined,
+  contentLength: number | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  if ((contentLength ?? 0) > maxBytes) {
+    body.destroy();
+    throw new ObjectTooLargeError(key, maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > maxBytes) {
+      body.destroy();
+      throw new ObjectTooLargeError(key, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, received);
+}
+
 export class ObjectTooLargeError extends Error {
   readonly maxBytes: number;
   constructor(key: string, maxBytes: number) {
@@ -185,23 +213,7 @@ export class ObjectStorage implements ObjectStore {
   /** The whole object in memory, streamed and cut off (ObjectTooLargeError) as soon as more than `maxBytes` arrive. */
   async getBytesBounded(key: string, maxBytes: number, opts: ReadOptions = {}): Promise<Buffer> {
     const res = await this.#get(key, opts);
-    const body = res.Body as Readable | undefined;
-    if (!body) return Buffer.alloc(0);
-    if ((res.ContentLength ?? 0) > maxBytes) {
-      body.destroy();
-      throw new ObjectTooLargeError(key, maxBytes);
-    }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > maxBytes) {
-        body.destroy();
-        throw new ObjectTooLargeError(key, maxBytes);
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, received);
+    return readBounded(key, res.Body as Readable | undefined, res.ContentLength, maxBytes);
   }
 
   /**
