@@ -23,3 +23,4 @@ export * from './payments.ts';
 export * from './documents.ts';
 export * from './company-logo.ts';
 export * from './storage-uploads.ts';
+export * from './chroma-key.ts';

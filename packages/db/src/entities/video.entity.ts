@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { VIDEO_STATUSES, type MediaInfo, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
+import { VIDEO_STATUSES, type ChromaKey, type MediaInfo, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoRepository } from '../repositories/video.repository.ts';
 import { CompanySchema } from './company.entity.ts';
@@ -51,6 +51,8 @@ export const VideoSchema = defineEntity({
     outputs: p.json<VideoOutputs>().nullable(),
     /** Results of the configured analyzers (chapters, loudness, black and silent segments). */
     analysis: p.json<VideoAnalysis>().nullable(),
+    /** The background colour viewers key out (a green screen), set by editors; null: shown as it is. */
+    chromaKey: p.json<ChromaKey>().nullable(),
     uploadedAt: p.datetime().nullable(),
     playableAt: p.datetime().nullable(),
     readyAt: p.datetime().nullable(),
