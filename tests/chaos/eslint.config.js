@@ -1,0 +1,3 @@
+import config from '@arvlite/eslint-config';
+
+export default config;
