@@ -24,3 +24,4 @@ export * from './documents.ts';
 export * from './company-logo.ts';
 export * from './storage-uploads.ts';
 export * from './chroma-key.ts';
+export * from './view-stages.ts';

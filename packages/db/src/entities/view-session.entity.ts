@@ -1,3 +1,4 @@
+import { VIEW_FALLBACK_REASONS } from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { ArContentSchema } from './ar-content.entity.ts';
 import { CompanySchema } from './company.entity.ts';
@@ -49,6 +50,20 @@ export const ViewSessionSchema = defineEntity({
     watchedMs: p.integer().default(0),
     trackingLostCount: p.integer().default(0),
     completed: p.boolean().default(false),
+    /**
+     * Started when the viewer page opened (and records its stages), not at the first frame as before: such a view
+     * counts as a view (`played`) only once its video plays. Older sessions and apps that start at the first frame
+     * keep `fromOpen` false and `played` true.
+     */
+    fromOpen: p.boolean().default(false),
+    played: p.boolean().default(true),
+    /** Milliseconds from the page opening to each stage the viewer reported (null: not reached, or not reported). */
+    cameraMs: p.integer().nullable(),
+    fallbackMs: p.integer().nullable(),
+    fallbackReason: p.enum(VIEW_FALLBACK_REASONS).nullable(),
+    detectedMs: p.integer().nullable(),
+    playingMs: p.integer().nullable(),
+    completedMs: p.integer().nullable(),
   },
 });
 export class ViewSession extends ViewSessionSchema.class {}
