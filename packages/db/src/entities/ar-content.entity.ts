@@ -93,6 +93,19 @@ export const ArContentSchema = defineEntity({
     markerFailureCode: p.string().length(64).nullable(),
     markerFailureMessage: p.string().length(1000).nullable(),
     markerProcessedAt: p.datetime().nullable(),
+    /**
+     * A compiled revision that failed the detection gate (not detected head-on at 30 cm at its printed size): its outputs
+     * are stored but not published until an editor confirms it (`arContent.confirmMarker`); a newer upload supersedes it.
+     */
+    markerAwaitingRevision: p.integer().nullable(),
+    /** What publishing the awaiting revision needs (sizes, score, point counts, stored bytes) and its gate result. */
+    markerAwaiting: p.json<Record<string, unknown>>().nullable(),
+    /** The awaiting revision's detection report (`marker:report`), contract `markerDetectionReportSchema`. */
+    markerAwaitingReport: p.json<Record<string, unknown>>().nullable(),
+    /** The published revision's detection report (`marker:report`), contract `markerDetectionReportSchema`. */
+    markerReport: p.json<Record<string, unknown>>().nullable(),
+    /** The revision `markerReport` was measured on. */
+    markerReportRevision: p.integer().nullable(),
 
     archivedAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
