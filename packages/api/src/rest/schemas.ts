@@ -33,6 +33,7 @@ export const videoSchema = z
     contentType: z.string(),
     sizeBytes: z.number(),
     container: z.string().nullable(),
+    chromaKey: z.object({ color: z.string(), tolerance: z.number(), softness: z.number().optional() }).nullable(),
     upload: z
       .object({
         kind: z.enum(UPLOAD_KINDS),

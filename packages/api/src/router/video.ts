@@ -1,4 +1,10 @@
-import { UPLOAD_MAX_PARTS, UPLOAD_SIGN_BATCH, VIDEO_STATUSES, videoContentTypeSchema } from '@arvlite/contract';
+import {
+  chromaKeySchema,
+  UPLOAD_MAX_PARTS,
+  UPLOAD_SIGN_BATCH,
+  VIDEO_STATUSES,
+  videoContentTypeSchema,
+} from '@arvlite/contract';
 import { z } from 'zod';
 import * as processing from '../services/video-processing.service.ts';
 import * as videos from '../services/video.service.ts';
@@ -107,7 +113,13 @@ export const videoRouter = router({
 
   update: tenantProcedure('editor')
     .input(
-      z.strictObject({ id, title: title.optional(), description: z.string().trim().max(5000).nullable().optional() }),
+      z.strictObject({
+        id,
+        title: title.optional(),
+        description: z.string().trim().max(5000).nullable().optional(),
+        /** The colour viewers key out (a green screen), or null for none. */
+        chromaKey: chromaKeySchema.nullable().optional(),
+      }),
     )
     .mutation(({ ctx, input }) => videos.updateVideo(ctx, input)),
 

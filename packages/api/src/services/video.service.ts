@@ -5,6 +5,7 @@ import {
   UPLOAD_PART_MIN_BYTES,
   VIDEO_CONTAINERS,
   VIDEO_CONTENT_TYPES,
+  type ChromaKey,
   type UploadTransport,
 } from '@arvlite/contract';
 import { Project, UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
@@ -66,6 +67,7 @@ export function videoView(v: VideoRecord, session?: UploadSession | null) {
     contentType: v.contentType,
     sizeBytes: v.sizeBytes,
     container: v.container ?? null,
+    chromaKey: v.chromaKey ?? null,
     upload:
       session && !session.completedAt && !session.abortedAt
         ? {
@@ -471,12 +473,20 @@ export async function listVideos(
   return { items: items.map((v) => videoView(v)), nextCursor };
 }
 
-export async function updateVideo(ctx: Ctx, input: { id: string; title?: string; description?: string | null }) {
+export async function updateVideo(
+  ctx: Ctx,
+  input: { id: string; title?: string; description?: string | null; chromaKey?: ChromaKey | null },
+) {
   return ctx.em.transactional(async (tem) => {
     const { video } = await ctx.access.video(input.id);
     const patch = { title: input.title, description: input.description };
     const changes = diff(video, patch);
     tem.assign(video, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    if (input.chromaKey !== undefined && JSON.stringify(input.chromaKey) !== JSON.stringify(video.chromaKey ?? null)) {
+      // Viewers see it at their next manifest (its ETag covers the whole answer).
+      changes.chromaKey = { from: video.chromaKey ?? null, to: input.chromaKey };
+      video.chromaKey = input.chromaKey;
+    }
     audit(tem, actor(ctx), {
       companyId: video.company.id,
       action: 'video.update',

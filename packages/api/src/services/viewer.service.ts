@@ -1,7 +1,7 @@
 // The public viewer API: the manifest an AR app needs for a scanned code, and view sessions for analytics. No sign-in.
 import { createHash, createHmac } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
-import type { Language } from '@arvlite/contract';
+import type { ChromaKey, Language } from '@arvlite/contract';
 import {
   ArContent,
   Company,
@@ -12,12 +12,15 @@ import {
   type ScanVideo,
 } from '@arvlite/db';
 import { selectActiveVideo, type SelectionRule } from '@arvlite/contract';
+import type { ViewStageReport } from '@arvlite/contract';
+import type { EntityManager } from '@arvlite/db';
 import { clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { objectUrl } from './ar-content.service.ts';
 import { playbackUrls } from './playback.service.ts';
 import { scheduleOf } from './playlist.service.ts';
+import { recordStagesAtEnd, reportStage as recordStage } from './view-stages.service.ts';
 
 type PublicCtx = Pick<Context, 'em' | 'config' | 'storage' | 'ip'>;
 
@@ -36,7 +39,14 @@ export type ViewerManifest =
       language: Language;
       content: { title: string };
       marker: { imageUrl: string; mindUrl: string; widthMm: number | null };
-      video: { hlsUrl: string; mp4Url: string | null; posterUrl: string | null; durationS: number | null };
+      video: {
+        hlsUrl: string;
+        mp4Url: string | null;
+        posterUrl: string | null;
+        durationS: number | null;
+        /** The colour to key out (a green screen), or null. */
+        chromaKey: ChromaKey | null;
+      };
       selection: { rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null };
       playback: { autoplay: boolean; loop: boolean; muted: boolean };
     }
@@ -116,6 +126,7 @@ export async function manifest(ctx: PublicCtx, input: { publicId: string }): Pro
       mp4Url: urls.mp4Url,
       posterUrl: urls.posterUrl,
       durationS: video.media?.durationS ?? null,
+      chromaKey: video.chromaKey ?? null,
     },
     selection: { rule: r.rule, validUntil: r.validUntil },
     playback: { autoplay: content.autoplay, loop: content.loop, muted: content.muted },
@@ -168,7 +179,7 @@ export const SESSION_BACKDATE_MAX_MS = 7 * 24 * 3600 * 1000;
  */
 export async function startSession(
   ctx: PublicCtx,
-  input: { publicId: string; device: DeviceInput; startedAgoMs?: number },
+  input: { publicId: string; device: DeviceInput; startedAgoMs?: number; from?: 'open' | 'first-frame' },
 ) {
   await limitPerIp(ctx);
   const startedAt = new Date(Date.now() - Math.min(input.startedAgoMs ?? 0, SESSION_BACKDATE_MAX_MS));
@@ -197,9 +208,18 @@ export async function startSession(
     ),
     ipHash: keyedHash(ctx.config, 'ip', ip),
     startedAt,
+    // From the page opening: the view records its stages, and counts as a view once its video plays.
+    fromOpen: input.from === 'open',
+    played: input.from !== 'open',
   } as ViewSession);
   await ctx.em.flush();
   return { sessionId: session.id };
+}
+
+/** One stage of a running view (view-stages.service.ts), counted against the viewer's rate limit. */
+export async function reportStage(ctx: PublicCtx, input: { sessionId: string } & ViewStageReport) {
+  await limitPerIp(ctx);
+  return recordStage(ctx.em, input);
 }
 
 /** Slack for clock and network delays when checking reported watch time against the session's real length. */
@@ -211,15 +231,39 @@ const WATCH_SLACK_MS = 5000;
  */
 export async function endSession(
   ctx: PublicCtx,
-  input: { sessionId: string; watchedMs: number; trackingLostCount: number; completed: boolean; endedAgoMs?: number },
+  input: {
+    sessionId: string;
+    watchedMs: number;
+    trackingLostCount: number;
+    completed: boolean;
+    endedAgoMs?: number;
+    stages?: ViewStageReport[];
+  },
 ) {
   await limitPerIp(ctx);
-  const rows = await ctx.em.execute<{ id: string }[]>(
+  const rows = await ctx.em.transactional(async (tem) => {
+    // The stages the view reached, those that never arrived on their own recorded now (view-stages.service.ts).
+    await recordStagesAtEnd(tem, input.sessionId, input.stages ?? []);
+    return endOnce(tem, input);
+  });
+  if (rows.length === 0) {
+    const exists = await ctx.em.count(ViewSession, { id: input.sessionId });
+    if (exists) throw new ConflictError('This session has already ended');
+    throw new NotFoundError('Session');
+  }
+  return { ok: true as const };
+}
+
+function endOnce(
+  tem: EntityManager,
+  input: { sessionId: string; watchedMs: number; trackingLostCount: number; completed: boolean; endedAgoMs?: number },
+) {
+  return tem.execute<{ id: string }[]>(
     `with t as (select greatest(started_at, now() - make_interval(secs => ? / 1000.0)) as ended_at
                   from view_session where id = ? and ended_at is null)
      update view_session v set ended_at = t.ended_at, end_reason = 'client',
        watched_ms = least(?::int, (extract(epoch from t.ended_at - v.started_at) * 1000)::bigint + ?)::int,
-       tracking_lost_count = ?, completed = ?
+       tracking_lost_count = ?, completed = ?, played = v.played or ?::int > 0
      from t where v.id = ? and v.ended_at is null returning v.id`,
     [
       input.endedAgoMs ?? 0,
@@ -228,13 +272,8 @@ export async function endSession(
       WATCH_SLACK_MS,
       input.trackingLostCount,
       input.completed,
+      input.watchedMs,
       input.sessionId,
     ],
   );
-  if (rows.length === 0) {
-    const exists = await ctx.em.count(ViewSession, { id: input.sessionId });
-    if (exists) throw new ConflictError('This session has already ended');
-    throw new NotFoundError('Session');
-  }
-  return { ok: true as const };
 }

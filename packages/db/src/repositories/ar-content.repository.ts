@@ -39,7 +39,7 @@ const SCAN = {
     'loop',
     'muted',
   ],
-  video: ['id', 'outputId', 'status', 'deletedAt', 'playableAt', 'outputs', 'media'],
+  video: ['id', 'outputId', 'status', 'deletedAt', 'playableAt', 'outputs', 'media', 'chromaKey'],
   rule: ['id', 'kind', 'date', 'yearly', 'startsAt', 'endsAt', 'cycle', 'videoIds', 'anchorDate'],
 } as const;
 

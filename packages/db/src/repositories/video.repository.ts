@@ -38,6 +38,7 @@ const VIDEO_RECORD = [
   'media',
   'outputs',
   'analysis',
+  'chromaKey',
   'uploadedAt',
   'playableAt',
   'readyAt',
