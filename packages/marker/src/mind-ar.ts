@@ -1,4 +1,5 @@
 // Loads mind-ar 1.2.5's compiler modules and TensorFlow.js (CPU backend) once per process, lazily: they are heavy.
+import { registerHooks } from 'node:module';
 import type * as Tf from '@tensorflow/tfjs';
 import type { CompilerBase } from 'mind-ar/src/image-target/compiler-base.js';
 import type { Detector } from 'mind-ar/src/image-target/detector/detector.js';
@@ -14,6 +15,8 @@ export interface MindAr {
   buildTrackingImageList: typeof buildTrackingImageList;
   hierarchicalClusteringBuild: typeof build;
   extractTrackingFeatures: typeof extractTrackingFeatures;
+  /** Which shader emulator mind-ar's CPU kernels run on: fast-shader.ts, or mind-ar's own when they were loaded first. */
+  shader: 'fast' | 'mind-ar';
 }
 
 let loading: Promise<MindAr> | undefined;
@@ -26,7 +29,30 @@ export function loadMindAr(): Promise<MindAr> {
   return loading;
 }
 
+const FAKE_SHADER = '/mind-ar/src/image-target/detector/kernels/cpu/fakeShader.js';
+const FAST_SHADER = new URL('./fast-shader.ts', import.meta.url).href;
+let hooked = false;
+let swapped = false;
+
+/**
+ * mind-ar's CPU kernels import their shader emulator from ./fakeShader.js; resolve that one module to fast-shader.ts
+ * (same results, several times faster: see there). Per thread, before the kernels are first imported.
+ */
+function useFastShader(): void {
+  if (hooked) return;
+  hooked = true;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const resolved = nextResolve(specifier, context);
+      if (!resolved.url.endsWith(FAKE_SHADER)) return resolved;
+      swapped = true;
+      return nextResolve(FAST_SHADER, context);
+    },
+  });
+}
+
 async function load(): Promise<MindAr> {
+  useFastShader();
   const [tf, base, detector, imageList, clustering, tracking] = await Promise.all([
     import('@tensorflow/tfjs'),
     import('mind-ar/src/image-target/compiler-base.js'),
@@ -49,5 +75,6 @@ async function load(): Promise<MindAr> {
     buildTrackingImageList: imageList.buildTrackingImageList,
     hierarchicalClusteringBuild: clustering.build,
     extractTrackingFeatures: tracking.extractTrackingFeatures,
+    shader: swapped ? 'fast' : 'mind-ar',
   };
 }
