@@ -135,6 +135,18 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     invoiceId: z.uuid(),
     kind: z.enum(['INVOICE', 'CREDIT_NOTE']),
   }),
+  /**
+   * A view's video showed its first frame (announced once per view session, never per frame): its times from the page
+   * opening, for the metrics of time to first frame. `detectedMs` is null for the plain player.
+   */
+  z.strictObject({
+    type: z.literal('view.first-frame'),
+    ...arContent,
+    sessionId: z.uuid(),
+    platform: z.enum(['ios', 'android', 'web', 'other']),
+    firstFrameMs: z.int().min(0).max(86_400_000),
+    detectedMs: z.int().min(0).max(86_400_000).nullable(),
+  }),
 ]);
 
 export type DomainEvent = z.output<typeof domainEventSchema>;

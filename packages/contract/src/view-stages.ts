@@ -43,18 +43,27 @@ export const VIEW_STAGE_MAX_MS = 86_400_000;
 
 export const viewStageAtMs = z.int().min(0).max(VIEW_STAGE_MAX_MS);
 
+const stageFields = {
+  stage: z.enum(REPORTED_VIEW_STAGES),
+  atMs: viewStageAtMs,
+  reason: z.enum(VIEW_FALLBACK_REASONS).optional(),
+};
+const reasonWithFallback: [
+  (s: { stage: ReportedViewStage; reason?: ViewFallbackReason }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (s) => (s.stage === 'fallback') === (s.reason !== undefined),
+  { message: 'a reason goes with the fallback stage, and only with it', path: ['reason'] },
+];
+
 /** One stage as a viewer reports it: `reason` is given with `fallback` and only with it. */
-export const viewStageReportSchema = z
-  .strictObject({
-    stage: z.enum(REPORTED_VIEW_STAGES),
-    atMs: viewStageAtMs,
-    reason: z.enum(VIEW_FALLBACK_REASONS).optional(),
-  })
-  .refine((s) => (s.stage === 'fallback') === (s.reason !== undefined), {
-    message: 'a reason goes with the fallback stage, and only with it',
-    path: ['reason'],
-  });
+export const viewStageReportSchema = z.strictObject(stageFields).refine(...reasonWithFallback);
 export type ViewStageReport = z.infer<typeof viewStageReportSchema>;
+
+/** `viewer.reportStage`'s input: one stage of a running view. */
+export const viewerReportStageInputSchema = z
+  .strictObject({ sessionId: z.uuid(), ...stageFields })
+  .refine(...reasonWithFallback);
 
 /** Every stage a view reached, as sent with its end (delivered late too): each stage at most once. */
 export const viewStageListSchema = z

@@ -14,6 +14,7 @@ export {
   trpcDuration,
   webhookDeliveries,
   type SnapshotQuery,
+  viewTimeToFirstFrame,
 } from './metrics.ts';
 export { metricsAccess, metricsText, startMetricsServer, type MetricsAccess } from './metrics-http.ts';
 export {

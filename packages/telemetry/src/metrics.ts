@@ -69,6 +69,14 @@ export const webhookDeliveries = new Counter({
   registers: [registry],
 });
 
+export const viewTimeToFirstFrame = new Histogram({
+  name: 'arvlite_view_time_to_first_frame_seconds',
+  help: 'Views from the viewer page opening to the video playing (first frame), by platform and path (ar: detected on the camera, plain: the plain player)',
+  labelNames: ['platform', 'path'] as const,
+  buckets: [0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 30, 60],
+  registers: [registry],
+});
+
 /** Observes one ffmpeg run: `mediaSeconds` of video done in `wallMs`. */
 export function observeFfmpegSpeed(rung: string, kind: 'encode' | 'remux', mediaSeconds: number, wallMs: number) {
   if (!(mediaSeconds > 0) || !(wallMs > 0)) return;

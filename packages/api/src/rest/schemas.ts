@@ -8,6 +8,7 @@ import {
   UPLOAD_KINDS,
   uploadTransportSchema,
   VIDEO_STATUSES,
+  VIEW_FALLBACK_REASONS,
 } from '@arvlite/contract';
 import { z } from 'zod';
 
@@ -319,6 +320,28 @@ export const analyticsSummarySchema = z
     platforms: z.array(z.object({ platform: z.enum(['ios', 'android', 'web', 'other']), ...figures })),
   })
   .meta({ id: 'AnalyticsSummary' });
+
+const share = z.number().min(0).max(1).nullable();
+export const analyticsFunnelSchema = z
+  .object({
+    scope: z.object({ projectId: z.uuid().optional(), arContentId: z.uuid().optional() }),
+    from: isoDate,
+    to: isoDate,
+    counts: z.object({
+      opened: z.int(),
+      camera: z.int(),
+      fallback: z.int(),
+      detected: z.int(),
+      playing: z.int(),
+      completed: z.int(),
+    }),
+    conversion: z.object({ camera: share, detected: share, playing: share, completed: share }),
+    neverDetected: z.object({ count: z.int(), share }),
+    fallbackReasons: z.array(z.object({ reason: z.enum(VIEW_FALLBACK_REASONS), count: z.int() })),
+    medianDetectedMs: z.int().nullable(),
+    medianFirstFrameMs: z.int().nullable(),
+  })
+  .meta({ id: 'AnalyticsFunnel' });
 
 /** Every error: a stable code (tRPC's), a message for people, the request id for support; details when there are some. */
 export const errorSchema = z

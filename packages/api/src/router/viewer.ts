@@ -1,4 +1,5 @@
 // The public viewer API (no sign-in; per-IP rate limit). See README, "The viewer manifest".
+import { viewerReportStageInputSchema, viewStageListSchema } from '@arvlite/contract';
 import { DEVICE_PLATFORMS } from '@arvlite/db';
 import { z } from 'zod';
 import * as viewer from '../services/viewer.service.ts';
@@ -46,9 +47,23 @@ export const viewerRouter = router({
         }),
         /** How long ago the viewing began, for a session the app recorded offline and sends late (at most 7 days). */
         startedAgoMs: z.number().int().min(0).max(SESSION_BACKDATE_MAX_MS).optional(),
+        /**
+         * `open`: the session starts when the viewer page opens (date it with `startedAgoMs`) and records its stages
+         * (reportStage); it counts as a view once its video plays. `first-frame` (the default): it starts playing.
+         */
+        from: z.enum(['open', 'first-frame']).optional(),
       }),
     )
     .mutation(({ ctx, input }) => viewer.startSession(ctx, input)),
+
+  /**
+   * One stage of a view started `from: 'open'`, in ms from the page opening: each stage once (CONFLICT again), after
+   * the stage it follows (camera → detected, detected or fallback → playing → completed), not later than the session
+   * is old; `reason` with `fallback` only. Refused once the session ended.
+   */
+  reportStage: publicProcedure
+    .input(viewerReportStageInputSchema)
+    .mutation(({ ctx, input }) => viewer.reportStage(ctx, input)),
 
   endSession: publicProcedure
     .input(
@@ -59,6 +74,8 @@ export const viewerRouter = router({
         completed: z.boolean(),
         /** How long ago the viewing ended, for a session sent late; never before the session's start. */
         endedAgoMs: z.number().int().min(0).max(SESSION_BACKDATE_MAX_MS).optional(),
+        /** The stages the view reached (a session started `from: 'open'`); those already recorded are skipped. */
+        stages: viewStageListSchema.optional(),
       }),
     )
     .mutation(({ ctx, input }) => viewer.endSession(ctx, input)),

@@ -74,6 +74,8 @@ function entryOf(event: DomainEvent): Entry | null {
     case 'member.joined':
     case 'user.verification-requested':
     case 'customer-upload.completed':
+    // A view's first frame is analytics, not a change anyone made.
+    case 'view.first-frame':
       return null;
   }
 }

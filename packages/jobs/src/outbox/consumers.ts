@@ -7,6 +7,7 @@ import { notificationConsumer } from './notification.consumer.ts';
 import { manualPaymentConsumer, paymentRefundConsumer } from './payment-refund.consumer.ts';
 import { orderMailConsumer } from './order-mail.consumer.ts';
 import { verificationMailConsumer } from './verification-mail.consumer.ts';
+import { viewMetricsConsumer } from './view-metrics.consumer.ts';
 import { webhookConsumer } from './webhook.consumer.ts';
 
 export const outboxConsumers: readonly OutboxConsumer[] = [
@@ -19,4 +20,5 @@ export const outboxConsumers: readonly OutboxConsumer[] = [
   manualPaymentConsumer,
   orderMailConsumer,
   documentsConsumer,
+  viewMetricsConsumer,
 ];

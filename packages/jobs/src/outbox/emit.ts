@@ -60,6 +60,9 @@ export function streamOf(event: DomainEvent): Stream {
     case 'order.paid':
       // An order is paid once: a second confirmation (a provider's duplicate notification) announces nothing.
       return { aggregate: ['order', event.orderId], dedupeKey: `order.paid:${event.orderId}` };
+    case 'view.first-frame':
+      // One per view: the stage is recorded once, and a repeated announcement is a no-op.
+      return { aggregate: ['view-session', event.sessionId], dedupeKey: `view.first-frame:${event.sessionId}` };
   }
 }
 
