@@ -6,6 +6,11 @@
 //  3. apps/server and apps/worker as child processes (node --watch with --watch)
 //  4. "ARVlite is up at …" once the server's /readyz answers 200
 //
+// The launcher supervises the server, the worker and the dev services (src/supervisor.ts): one that dies on its
+// own is logged with why (exit code or signal) and started again after a backoff (1 s, doubling up to 30 s) while
+// the others keep serving; 5 crashes of one process within 60 s is a crash loop, which stops the platform with a
+// message naming it instead of restarting it forever.
+//
 // Children run in their own process groups so a terminal Ctrl-C reaches only this launcher,
 // which shuts down in order: server and worker (SIGTERM, SIGKILL after 20 s), then the dev
 // services, and exits 0 (so `pnpm start` prints no error for a Ctrl-C). A second Ctrl-C kills server and worker
@@ -26,6 +31,7 @@ import {
   type DevServicesProcess,
 } from '../index.ts';
 import { createStderrLog } from '../log.ts';
+import { Supervisor, type SupervisedRun } from '../supervisor.ts';
 
 const STOP_GRACE_MS = 20_000;
 
@@ -57,6 +63,7 @@ const startupAbort = new AbortController();
 let servicesStartup: Promise<DevServicesProcess> | undefined;
 let stopping = false;
 let signalCount = 0;
+const supervisors: Supervisor[] = [];
 
 function run(name: string, args: string[], env: Record<string, string | undefined>): Child {
   const proc = spawn(process.execPath, args, {
@@ -112,6 +119,7 @@ async function shutdown(code: number, reason: string): Promise<never> {
     stopping = true;
     log(code === 0 ? 'info' : 'error', `shutting down (${reason})`);
     startupAbort.abort();
+    for (const supervisor of supervisors) supervisor.stop();
     await Promise.all([...children].map((c) => terminate(c)));
     // If startup was aborted this settles once the services child has exited.
     const services = await servicesStartup?.catch(() => undefined);
@@ -170,22 +178,61 @@ async function startServices(secretEnv: Record<string, string>): Promise<{ datab
   }
 
   log('info', `starting dev services (data in ${dataDir})`);
-  servicesStartup = spawnDevServices({
-    dataDir,
-    postgresPort: config.devServices.postgresPort,
-    s3Port: config.devServices.s3Port,
-    env: secretEnv,
-    detached: true,
-    signal: startupAbort.signal,
-  });
-  const services = await servicesStartup;
-  void services.exited.then(({ code, signal }) => {
-    if (!stopping) void shutdown(1, `dev services exited (${signal ?? `code ${code}`})`);
+  const spawnServices = () =>
+    (servicesStartup = spawnDevServices({
+      dataDir,
+      postgresPort: config.devServices.postgresPort,
+      s3Port: config.devServices.s3Port,
+      env: secretEnv,
+      detached: true,
+      signal: startupAbort.signal,
+    }));
+  let first: DevServicesProcess | undefined = await spawnServices();
+  const services = first;
+  supervise({
+    name: 'dev services',
+    start: async () => {
+      if (first) {
+        const run = first;
+        first = undefined;
+        return run;
+      }
+      return spawnServices();
+    },
+    // The services process leads its own process group, Postgres included: a crashed one may leave its Postgres
+    // running, holding the port and the data directory. Take the whole group down before starting it again.
+    onCrashed: (run) => {
+      if (run?.pid === undefined) return;
+      try {
+        process.kill(-run.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    },
   });
   return services;
 }
 
-async function waitUntilReady(server: Child): Promise<void> {
+/** Runs `start` under a Supervisor: restarted with backoff when it dies; a crash loop stops the platform. */
+function supervise(options: {
+  name: string;
+  start: () => SupervisedRun | Promise<SupervisedRun>;
+  onCrashed?: (run: SupervisedRun | undefined) => void;
+}): void {
+  const supervisor = new Supervisor({
+    ...options,
+    log,
+    onStarted: (run, restarts) => {
+      if (restarts > 0) log('warn', `${options.name} restarted (pid ${run.pid})`);
+      else log('info', `${options.name} started (pid ${run.pid})`);
+    },
+    onGiveUp: (reason) => void shutdown(1, reason),
+  });
+  supervisors.push(supervisor);
+  void supervisor.start();
+}
+
+async function waitUntilReady(): Promise<void> {
   const { host, port } = config.http;
   if (port === 0) {
     log('warn', 'PORT=0: cannot tell when the server is ready');
@@ -196,7 +243,8 @@ async function waitUntilReady(server: Child): Promise<void> {
   const url = `http://${probeHost}:${port}/readyz`;
   const started = Date.now();
   let warned = false;
-  while (!stopping && (watch || isRunning(server.process))) {
+  // The server may crash and be restarted meanwhile: wait for whichever server process answers.
+  while (!stopping) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       await res.body?.cancel();
@@ -254,14 +302,16 @@ async function main(): Promise<void> {
   }
 
   const watchArgs = watch ? ['--watch', '--watch-preserve-output'] : [];
-  const server = run('server', [...watchArgs, paths.server], env);
-  const worker = run('worker', [...watchArgs, paths.worker], env);
-  for (const child of [server, worker]) {
-    void child.exited.then(({ code, signal }) => {
-      if (!stopping) void shutdown(1, `${child.name} exited (${signal ?? `code ${code}`})`);
+  for (const name of ['server', 'worker'] as const) {
+    supervise({
+      name,
+      start: () => {
+        const child = run(name, [...watchArgs, paths[name]], env);
+        return { pid: child.process.pid, exited: child.exited };
+      },
     });
   }
-  await waitUntilReady(server);
+  await waitUntilReady();
 }
 
 function errorMessage(err: unknown): string {
