@@ -27,3 +27,13 @@ declare module 'mind-ar/dist/mindar-image.prod.js' {
     dispose(): void;
   }
 }
+
+// mind-ar 1.2.5's one-euro filter (src/libs/one-euro-filter.js): the steadiness test compares ours with it.
+declare module 'mind-ar/src/libs/one-euro-filter.js' {
+  export class OneEuroFilter {
+    constructor(opts: { minCutOff: number; beta: number });
+    reset(): void;
+    /** `t` in milliseconds (MindAR passes Date.now()). */
+    filter(t: number, x: number[]): number[];
+  }
+}

@@ -1,0 +1,117 @@
+import { OneEuroFilter } from 'mind-ar/src/libs/one-euro-filter.js';
+import { describe, expect, it } from 'vitest';
+import { PoseFilter, PoseHold, poseCentre, poseFilterParams, smoothing, type Pose } from './pose-filter.ts';
+import { findSteps, jitter, stepLag, type Point3 } from './pose-metrics.ts';
+
+const marker = { width: 640, height: 480 };
+
+/** A pose of the marker `z` px in front of the camera, turned `angle` radians about y, its centre moved by `shift`. */
+function pose(shift: Point3 = [0, 0, 0], angle = 0, z = -900): number[] {
+  const [c, s] = [Math.cos(angle), Math.sin(angle)];
+  const cols = [
+    [c, 0, -s],
+    [0, 1, 0],
+    [s, 0, c],
+  ];
+  // Translation that puts the centre at (shift) + (0, 0, z).
+  const t = [0, 1, 2].map((r) => shift[r]! + (r === 2 ? z : 0) - cols[0]![r]! * 320 - cols[1]![r]! * 240);
+  return [...cols[0]!, 0, ...cols[1]!, 0, ...cols[2]!, 0, ...t, 1];
+}
+
+/** Deterministic Gaussian noise (mulberry32 + Box-Muller). */
+function gaussian(seed: number): () => number {
+  let a = seed;
+  const uniform = () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
+}
+
+const centreMm = (m: Pose, widthMm: number): Point3 =>
+  poseCentre(m, marker).map((v) => (v * widthMm) / marker.width) as unknown as Point3;
+
+describe('PoseFilter', () => {
+  it('passes the first pose through and keeps a still pose exactly (a rotation stays a rotation)', () => {
+    const f = new PoseFilter(marker, 150);
+    const p = pose([5, -3, 0], 0.3);
+    expect(f.filter(0, p)).toEqual(p.map((v) => expect.closeTo(v, 9)));
+    for (let t = 33; t < 1000; t += 33) f.filter(t, p);
+    expect(f.filter(1000, p).map((v) => Math.round(v * 1e6) / 1e6)).toEqual(p.map((v) => Math.round(v * 1e6) / 1e6));
+  });
+
+  it('keeps the pose a rigid motion after blending two rotations', () => {
+    const f = new PoseFilter(marker, 150);
+    f.filter(0, pose([0, 0, 0], 0));
+    const m = f.filter(33, pose([0, 0, 0], 0.4));
+    for (const [a, b] of [
+      [0, 4],
+      [0, 8],
+      [4, 8],
+    ] as const)
+      expect(m[a]! * m[b]! + m[a + 1]! * m[b + 1]! + m[a + 2]! * m[b + 2]!).toBeCloseTo(0, 9);
+    for (const c of [0, 4, 8]) expect(Math.hypot(m[c]!, m[c + 1]!, m[c + 2]!)).toBeCloseTo(1, 9);
+  });
+
+  it.each([
+    { fps: 30, widthMm: 150 },
+    { fps: 5, widthMm: 150 },
+    { fps: 30, widthMm: 50 },
+  ])(
+    "smooths noise on a still print to under a third of MindAR's default filter's, and follows a step as fast ($fps fps, $widthMm mm)",
+    ({ fps, widthMm }) => {
+      const noise = gaussian(7);
+      const ours = new PoseFilter(marker, widthMm);
+      // MindAR 1.2.5's defaults: filterMinCF 0.001 (per ms), filterBeta 1000.
+      const mindar = new OneEuroFilter({ minCutOff: 0.001, beta: 1000 });
+      const raw: Point3[] = [];
+      const a: Point3[] = [];
+      const b: Point3[] = [];
+      // 90 frames still, then the print jumps 30 px sideways and stays; noise of 1 px, and of a little turn.
+      for (let i = 0; i < 180; i++) {
+        const t = (i * 1000) / fps;
+        const m = pose([(i >= 90 ? 30 : 0) + noise(), noise(), 4 * noise()], 0.002 * noise());
+        raw.push(centreMm(m, widthMm));
+        a.push(centreMm(ours.filter(t, m), widthMm));
+        b.push(centreMm(mindar.filter(t, m), widthMm));
+      }
+      const still = (ps: Point3[]) => jitter(ps.slice(20, 89));
+      expect(still(a)).toBeLessThan(still(b) / 3);
+      const steps = findSteps(raw, (20 * widthMm) / marker.width);
+      expect(steps.map((s) => s.at)).toEqual([90]);
+      expect(stepLag(a, steps[0]!)).toBeLessThanOrEqual(stepLag(b, steps[0]!)!);
+    },
+  );
+
+  it('is tuned to the printed width: the noise it starts from and its floor scale with it', () => {
+    expect(poseFilterParams(50).initialNoiseMm).toBeCloseTo(poseFilterParams(150).initialNoiseMm / 3);
+    expect(poseFilterParams(50).minNoiseMm).toBeCloseTo(poseFilterParams(150).minNoiseMm / 3);
+    expect(poseFilterParams(null)).toEqual(poseFilterParams(150));
+    expect(poseFilterParams(0)).toEqual(poseFilterParams(150));
+  });
+
+  it('smoothing is the share a first-order low-pass keeps', () => {
+    expect(smoothing(0, 1)).toBe(0);
+    expect(smoothing(1 / (2 * Math.PI), 1)).toBeCloseTo(0.5);
+  });
+});
+
+describe('PoseHold', () => {
+  it('bridges a short drop, and expires once after the grace period', () => {
+    const h = new PoseHold(400);
+    expect(h.expired(0)).toBe(false);
+    h.lost(1000);
+    h.lost(1100); // still from the first loss
+    expect(h.holding).toBe(true);
+    expect(h.expired(1399)).toBe(false);
+    expect(h.found()).toBe(true); // back within the grace: never gone
+    expect(h.expired(2000)).toBe(false);
+    h.lost(3000);
+    expect(h.expired(3400)).toBe(true);
+    expect(h.expired(3500)).toBe(false);
+    expect(h.found()).toBe(false);
+  });
+});
