@@ -5,6 +5,7 @@ import {
   ViroARScene,
   ViroARSceneNavigator,
   ViroARTrackingTargets,
+  ViroMaterials,
   ViroVideo,
   type ViroAnchor,
 } from '@reactvision/react-viro';
@@ -26,6 +27,8 @@ interface SceneProps {
   playing: boolean;
   muted: boolean;
   loop: boolean;
+  /** A material keying out the video's chroma-key colour (ViroReact's chroma-key filter), if it has one. */
+  material: string | null;
   onTracking: (found: boolean) => void;
   onEnd: () => void;
 }
@@ -50,6 +53,7 @@ function MarkerScene({ sceneNavigator }: { sceneNavigator: { viroAppProps: Scene
           paused={!p.playing}
           muted={p.muted}
           loop={p.loop}
+          materials={p.material ? [p.material] : undefined}
           onFinish={p.onEnd}
         />
       </ViroARImageMarker>
@@ -91,6 +95,19 @@ export default function ArScene({
     return () => ViroARTrackingTargets.deleteTarget(target);
   }, [aspect, target, markerUri, widthM]);
 
+  // ViroReact keys out pixels near one colour (its own fixed tolerance: the manifest's tolerance and softness are the
+  // web shader's only). Materials are global by name, so the name carries the colour.
+  // Registered before the scene first names it.
+  const keyColor = manifest.video.chromaKey?.color ?? null;
+  const material = useMemo(() => {
+    if (!keyColor) return null;
+    const name = `arvlite-chroma-${keyColor.slice(1).toLowerCase()}`;
+    ViroMaterials.createMaterials({
+      [name]: { chromaKeyFilteringColor: keyColor, lightingModel: 'Constant', blendMode: 'Alpha' },
+    });
+    return name;
+  }, [keyColor]);
+
   const playing = started && found;
   useEffect(() => tracker.playing(playing), [playing, tracker]);
 
@@ -110,6 +127,7 @@ export default function ArScene({
     playing,
     muted: manifest.playback.muted,
     loop: manifest.playback.loop,
+    material,
     onTracking: (f) => onTracking.current(f),
     onEnd: () => onEnd.current(),
   };

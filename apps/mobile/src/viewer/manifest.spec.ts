@@ -17,6 +17,7 @@ const serverAnswer = {
     mp4Url: 'https://s3/720.mp4?sig=3',
     posterUrl: null,
     durationS: 12.5,
+    chromaKey: null,
   },
   selection: { rule: 'default', validUntil: new Date('2030-01-01T00:00:00Z') },
   playback: { autoplay: true, loop: false, muted: false },
@@ -35,6 +36,7 @@ describe('parseManifestAnswer', () => {
           hlsUrl: serverAnswer.video.hlsUrl,
           posterUrl: null,
           durationS: 12.5,
+          chromaKey: null,
         },
         selection: { rule: 'default', validUntil: Date.parse('2030-01-01T00:00:00Z') },
         playback: { autoplay: true, loop: false, muted: false },
@@ -53,6 +55,16 @@ describe('parseManifestAnswer', () => {
     });
     const unknown = parseManifestAnswer({ ...serverAnswer, language: 'xx' });
     expect(unknown.kind === 'manifest' && unknown.manifest.language).toBeNull();
+  });
+
+  it('reads the chroma key, and treats one it cannot read as none', () => {
+    const key = { color: '#00FF00', tolerance: 0.3, softness: 0.1 };
+    const keyed = parseManifestAnswer({ ...serverAnswer, video: { ...serverAnswer.video, chromaKey: key } });
+    expect(keyed.kind === 'manifest' && keyed.manifest.video.chromaKey).toEqual(key);
+    for (const odd of [{ color: 'green', tolerance: 0.3 }, { color: '#00FF00', tolerance: 7 }, 'x', undefined]) {
+      const parsed = parseManifestAnswer({ ...serverAnswer, video: { ...serverAnswer.video, chromaKey: odd } });
+      expect(parsed.kind === 'manifest' && parsed.manifest.video.chromaKey).toBeNull();
+    }
   });
 
   it('reads every typed reason, and an unknown one as UNAVAILABLE', () => {

@@ -1,7 +1,14 @@
 // The viewer manifest as the app keeps it: `viewer.manifest` answers are checked and normalized here, because a
 // phone may run an older or newer app than the server and must never crash on a field it did not expect.
 import { TRPCClientError } from '@arvlite/client';
-import { isLanguage, VIEWER_REASONS, type Language, type ViewerReason } from '@arvlite/contract';
+import {
+  chromaKeySchema,
+  isLanguage,
+  VIEWER_REASONS,
+  type ChromaKey,
+  type Language,
+  type ViewerReason,
+} from '@arvlite/contract';
 import { errorCode } from '../lib/api-errors.ts';
 
 /** Why a code shows nothing; UNAVAILABLE covers a reason this app version does not know yet. */
@@ -11,7 +18,14 @@ export interface ViewerManifest {
   version: string;
   title: string;
   marker: { imageUrl: string | null; mindUrl: string | null; widthMm: number | null };
-  video: { mp4Url: string | null; hlsUrl: string | null; posterUrl: string | null; durationS: number | null };
+  video: {
+    mp4Url: string | null;
+    hlsUrl: string | null;
+    posterUrl: string | null;
+    durationS: number | null;
+    /** The colour to key out (a green screen); null when none, or when the server's answer is not one this app reads. */
+    chromaKey: ChromaKey | null;
+  };
   /** validUntil: epoch ms at which the server's choice of video may change; null when it does not. */
   selection: { rule: string | null; validUntil: number | null };
   playback: { autoplay: boolean; loop: boolean; muted: boolean };
@@ -48,6 +62,12 @@ function asReason(v: unknown): UnavailableReason | null {
   return (VIEWER_REASONS as readonly string[]).includes(v) ? (v as UnavailableReason) : 'UNAVAILABLE';
 }
 
+/** A chroma key as the contract defines it; anything else (a newer server's shape) is treated as none. */
+function chromaKeyOf(v: unknown): ChromaKey | null {
+  const parsed = chromaKeySchema.safeParse(v);
+  return parsed.success ? parsed.data : null;
+}
+
 /** Normalizes a manifest; null when it lacks what any playback needs (a version and a video URL). */
 export function parseManifest(v: unknown): ViewerManifest | null {
   if (!isObject(v)) return null;
@@ -64,7 +84,13 @@ export function parseManifest(v: unknown): ViewerManifest | null {
     version,
     title: str(content.title) ?? '',
     marker: { imageUrl: str(marker.imageUrl), mindUrl: str(marker.mindUrl), widthMm: num(marker.widthMm) },
-    video: { mp4Url, hlsUrl, posterUrl: str(video.posterUrl), durationS: num(video.durationS) },
+    video: {
+      mp4Url,
+      hlsUrl,
+      posterUrl: str(video.posterUrl),
+      durationS: num(video.durationS),
+      chromaKey: chromaKeyOf(video.chromaKey),
+    },
     selection: { rule: str(selection.rule), validUntil: instant(selection.validUntil) },
     playback: {
       autoplay: bool(playback.autoplay, true),

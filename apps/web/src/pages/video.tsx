@@ -35,6 +35,7 @@ import {
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
 import { useFormat } from '../i18n/dashboard.ts';
+import { ChromaKeyCard } from './video-chroma-key.tsx';
 
 function useVideo(id: string) {
   const qc = useQueryClient();
@@ -288,6 +289,7 @@ export function VideoPage() {
       </Card>
 
       {can('editor') && <RenameVideo id={v.id} title={v.title} />}
+      {can('editor') && <ChromaKeyCard id={v.id} chromaKey={v.chromaKey} />}
 
       <ConfirmModal
         opened={deleting}

@@ -4,7 +4,10 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PlayableManifest } from './api.ts';
 import { cameraFailure, type ArFailure } from './capabilities.ts';
-import { attachVideo, autoplay } from './video-source.ts';
+import { cameraLikely, preloadEngine, preloadPoster, preloadTarget } from './preload.ts';
+import { PlaybackRules, sessionSoundMemory, type PlaybackView } from './playback.ts';
+import { attachVideo } from './video-source.ts';
+import { markOnce } from './viewer-timings.ts';
 
 type Stage = 'camera' | 'loading' | 'scanning' | 'tracking';
 
@@ -20,10 +23,9 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
   const stageRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<HTMLVideoElement>(null);
   const [stage, setStage] = useState<Stage>('camera');
-  const [soundBlocked, setSoundBlocked] = useState(false);
-  const [waitingForTap, setWaitingForTap] = useState(false);
-  /** The video has been started once (by itself or by a tap); later sightings resume it. */
-  const started = useRef(false);
+  /** The playback rules (playback.ts): plays only while the photo is seen, muted until a tap asks for sound. */
+  const rules = useRef<PlaybackRules | null>(null);
+  const [play, setPlay] = useState<PlaybackView>({ seen: false, phase: 'idle', soundButton: false });
   const { video, playback, marker } = manifest;
 
   useEffect(() => {
@@ -32,25 +34,17 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
     onVideo(content);
     const detach = attachVideo(content, video, { forTexture: true });
     content.loop = playback.loop;
-    content.muted = playback.muted;
     const abort = new AbortController();
     let session: { stop(): void } | undefined;
     let stream: MediaStream | undefined;
-    started.current = false;
+    // Lost means lost for good: the engine calls onTargetLost only after its grace period for short drops.
+    const playbackRules = new PlaybackRules(content, playback, sessionSoundMemory(), setPlay);
+    rules.current = playbackRules;
+    setPlay(playbackRules.view());
 
-    const onTargetFound = () => {
-      if (started.current) {
-        void content.play().catch(() => undefined);
-      } else if (!playback.autoplay) {
-        setWaitingForTap(true);
-      } else {
-        started.current = true;
-        // Muted where sound may not start by itself: the element's volumechange shows the sound button.
-        void autoplay(content, playback);
-      }
-    };
+    const onTargetFound = () => playbackRules.targetFound();
     const onTargetLost = () => {
-      content.pause();
+      playbackRules.targetLost();
       onTrackingLost();
     };
     const fail = (failure: ArFailure, err?: unknown) => {
@@ -59,24 +53,34 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
       onFailure(failure, err instanceof Error ? err.message : undefined);
     };
 
+    // Fetched while the visitor answers the camera prompt: the tracking data, the poster and the engine (preload.ts).
+    preloadTarget(marker.mindUrl).catch(() => undefined); // its failure is the engine's to report
+    preloadPoster(video.posterUrl);
+    void cameraLikely().then((likely) => {
+      if (likely) preloadEngine().catch(() => undefined); // a failure is reported once the camera is granted
+    });
+
     void (async () => {
       try {
-        // Asked before the engine loads, so a visitor who says no does not download it.
         stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: 'environment' } });
       } catch (err) {
         return fail(cameraFailure(err), err);
       }
       if (abort.signal.aborted) return stream.getTracks().forEach((t) => t.stop());
+      markOnce('camera');
       setStage('loading');
       try {
-        const engine = await import('./ar-engine.ts');
+        const engine = await preloadEngine();
         if (abort.signal.aborted) return stream.getTracks().forEach((t) => t.stop());
         try {
           session = await engine.startAr({
             container,
             stream,
             mindUrl: marker.mindUrl,
+            widthMm: marker.widthMm,
+            posterUrl: video.posterUrl,
             content,
+            look: { chromaKey: video.chromaKey },
             signal: abort.signal,
             onStage: setStage,
             onTargetFound,
@@ -96,10 +100,11 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
       abort.abort();
       session?.stop();
       stream?.getTracks().forEach((t) => t.stop());
+      rules.current = null;
       detach();
       onVideo(null);
     };
-  }, [video, playback, marker.mindUrl, onVideo, onTrackingLost, onFailure]);
+  }, [video, playback, marker.mindUrl, marker.widthMm, onVideo, onTrackingLost, onFailure]);
 
   return (
     <div className="arv-stage" ref={stageRef} data-stage={stage} data-testid="ar-stage">
@@ -108,12 +113,16 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
         ref={contentRef}
         className="arv-texture-source"
         playsInline
+        webkit-playsinline="true"
+        muted
         preload="auto"
         aria-hidden="true"
         tabIndex={-1}
         data-testid="ar-video"
-        // As the plain player: a video the item wants with sound, muted, offers the sound button.
-        onVolumeChange={(e) => setSoundBlocked(e.currentTarget.muted && !playback.muted)}
+        // Sound turned on or off by the browser or the rules: the sound button follows.
+        onVolumeChange={() => {
+          if (rules.current) setPlay(rules.current.view());
+        }}
       />
       {stage === 'scanning' && (
         <div className="arv-scan-hint" aria-hidden="true">
@@ -124,31 +133,13 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
         {t(`stage.${stage}`)}
       </p>
       <div className="arv-stage-actions">
-        {waitingForTap && stage === 'tracking' && (
-          <button
-            type="button"
-            className="arv-button arv-button-primary"
-            onClick={() => {
-              setWaitingForTap(false);
-              started.current = true;
-              const content = contentRef.current!;
-              content.muted = playback.muted;
-              void content.play().catch(() => undefined);
-            }}
-          >
+        {play.phase === 'waiting' && play.seen && (
+          <button type="button" className="arv-button arv-button-primary" onClick={() => rules.current?.tapPlay()}>
             {t('playVideo')}
           </button>
         )}
-        {soundBlocked && (
-          <button
-            type="button"
-            className="arv-button arv-button-primary"
-            onClick={() => {
-              const content = contentRef.current!;
-              content.muted = false;
-              void content.play().catch(() => undefined);
-            }}
-          >
+        {play.soundButton && (
+          <button type="button" className="arv-button arv-button-primary" onClick={() => rules.current?.tapSound()}>
             {t('soundOn')}
           </button>
         )}

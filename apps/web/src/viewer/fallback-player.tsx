@@ -38,6 +38,7 @@ export function FallbackPlayer({
         className="arv-player-video"
         controls
         playsInline
+        webkit-playsinline="true"
         preload="metadata"
         loop={playback.loop}
         poster={video.posterUrl ?? undefined}

@@ -26,6 +26,7 @@ function manifest(
       mp4Url: `http://s3/${video}.mp4${sig}`,
       posterUrl: null,
       durationS: 5,
+      chromaKey: null,
     },
     selection: {
       rule: 'window',
