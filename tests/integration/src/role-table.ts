@@ -64,6 +64,7 @@ export const ROLE_TABLE: Record<string, RoleRule> = {
   'playlist.removeRule': { minRole: 'editor' },
   'playlist.preview': { minRole: 'viewer' },
   'analytics.summary': { minRole: 'viewer' },
+  'analytics.funnel': { minRole: 'viewer' },
   'apiKey.list': { minRole: 'admin', usersOnly: true },
   'apiKey.create': { minRole: 'admin', usersOnly: true },
   'apiKey.revoke': { minRole: 'admin', usersOnly: true },

@@ -33,6 +33,7 @@ const PUBLIC = new Set([
   'viewer.manifest',
   'viewer.startSession',
   'viewer.endSession',
+  'viewer.reportStage',
   // The customer upload link's side: authenticated by the link's token only, scoped to its own item and video.
   'customerUpload.describe',
   'customerUpload.start',
@@ -93,6 +94,7 @@ const LISTS_CHECKED = [
   'member.list',
   'audit.list',
   'analytics.summary',
+  'analytics.funnel',
   'project.list',
 ];
 

@@ -6,6 +6,7 @@ export type Manifest = RouterOutputs['viewer']['manifest'];
 export type PlayableManifest = Extract<Manifest, { ok: true }>;
 export type ManifestReason = Extract<Manifest, { ok: false }>['reason'];
 export type EndSessionInput = RouterInputs['viewer']['endSession'];
+export type StageInput = RouterInputs['viewer']['reportStage'];
 
 const TRPC_URL = '/trpc';
 
@@ -49,4 +50,17 @@ export function sendUnsentEnd(input: LateEnd, api: typeof viewerApi = viewerApi)
     () => 'done',
     (err: unknown) => (isPermanentError(err) ? 'done' : 'retry'),
   );
+}
+
+/**
+ * Reports one stage of a view (view-stages.ts) as a keepalive request, so a stage reached just before the page goes
+ * away still leaves. Never rejects; a report that did not arrive rides with the view's end.
+ */
+export function sendStage(input: StageInput, fetchImpl: typeof fetch = fetch): void {
+  void fetchImpl(`${TRPC_URL}/viewer.reportStage`, {
+    method: 'POST',
+    keepalive: true,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: input }),
+  }).catch(() => undefined);
 }

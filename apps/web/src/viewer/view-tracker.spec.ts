@@ -154,3 +154,79 @@ describe('webDevice', () => {
     expect(webDevice('curl/8.5.0')).toEqual({ platform: 'web' });
   });
 });
+
+describe('ViewTracker from the page opening', () => {
+  it('starts at open, sends stages once the session is known, and carries them with the end', async () => {
+    let now = 1500;
+    const opened: ({ openedAgoMs: number } | undefined)[] = [];
+    const reports: [string, unknown][] = [];
+    const ended: EndSessionInput[] = [];
+    let resolveStart: (id: string) => void = () => undefined;
+    const t = new ViewTracker({
+      start: (o) => {
+        opened.push(o);
+        return new Promise<string>((r) => (resolveStart = r));
+      },
+      report: (id, stage) => reports.push([id, stage]),
+      end: (input) => {
+        ended.push(input);
+        return Promise.resolve(true);
+      },
+      now: () => now,
+    });
+    t.open(1500); // the page opened at performance time 0
+    t.setPath('ar');
+    t.stage('camera', 200);
+    t.playing(); // the camera view's video playing is not its first frame
+    expect(opened).toEqual([{ openedAgoMs: 1500 }]);
+    expect(reports).toEqual([]);
+    resolveStart('s-1');
+    await settle();
+    expect(reports).toEqual([['s-1', { stage: 'camera', atMs: 200 }]]);
+    t.stage('detected', 900);
+    t.stage('playing', 1400);
+    now = 9000;
+    t.ended();
+    t.end();
+    expect(reports.map(([, r]) => (r as { stage: string }).stage)).toEqual([
+      'camera',
+      'detected',
+      'playing',
+      'completed',
+    ]);
+    expect(ended).toEqual([
+      {
+        sessionId: 's-1',
+        watchedMs: 0,
+        trackingLostCount: 0,
+        completed: true,
+        stages: [
+          { stage: 'camera', atMs: 200 },
+          { stage: 'detected', atMs: 900 },
+          { stage: 'playing', atMs: 1400 },
+          { stage: 'completed', atMs: 9000 },
+        ],
+      },
+    ]);
+  });
+
+  it('on the plain player, the video playing is the playing stage', async () => {
+    let now = 100;
+    const reports: unknown[] = [];
+    const t = new ViewTracker({
+      start: () => Promise.resolve('s-2'),
+      report: (_id, stage) => reports.push(stage),
+      end: () => Promise.resolve(true),
+      now: () => now,
+    });
+    t.open(100);
+    t.stage('fallback', undefined, 'denied');
+    await settle();
+    now = 600;
+    t.playing();
+    expect(reports).toEqual([
+      { stage: 'fallback', atMs: 100, reason: 'denied' },
+      { stage: 'playing', atMs: 600 },
+    ]);
+  });
+});

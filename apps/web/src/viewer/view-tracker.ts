@@ -1,12 +1,22 @@
-// One view for analytics: started when the video first plays, ended (with watch time, tracking losses and whether it
-// played to the end) when the page goes away. Its numbers are saved as it runs (unsent-ends.ts), so a page that dies
+// One view for analytics: started when the page opens (open(), recording its stages for the funnel: view-stages.ts) or
+// else when the video first plays, ended (with watch time, tracking losses, whether it played to the end and the stages
+// it reached) when the page goes away. Its numbers are saved as it runs (unsent-ends.ts), so a page that dies
 // without ending it still gets it reported by the next one. Analytics never get in the way of watching.
+import type { ReportedViewStage, ViewFallbackReason, ViewStageReport } from '@arvlite/contract';
 import type { EndSessionInput } from './api.ts';
 import type { UnsentEnds } from './unsent-ends.ts';
+import { ViewStages } from './view-stages.ts';
 
 export interface ViewTrackerDeps {
-  /** viewer.startSession; resolves to the session id. */
-  start(): Promise<string>;
+  /**
+   * viewer.startSession; resolves to the session id. With `openedAgoMs`, the session starts at the page opening that
+   * long ago (`from: 'open'`) and records its stages.
+   */
+  start(opened?: { openedAgoMs: number }): Promise<string>;
+  /** viewer.reportStage; never rejects (a lost report rides with the end). */
+  report?(sessionId: string, stage: ViewStageReport): void;
+  /** performance.now(), replaceable in tests. */
+  now?(): number;
   /** viewer.endSession, sent so it survives the page being closed; resolves to whether the server took it. */
   end(input: EndSessionInput): Promise<boolean>;
   /** Where a running view's numbers wait in case its page never gets to end it. */
@@ -25,6 +35,11 @@ export class ViewTracker {
   private lostCount = 0;
   private completed = false;
   private lastTime: number | null = null;
+  /** Set by open(): the view's start (performance time) and the stages reached since. */
+  private origin: number | null = null;
+  private stages: ViewStages | null = null;
+  /** How `playing()` counts: on the plain player the video playing is the first frame; the camera view marks its own. */
+  private path: 'plain' | 'ar' = 'plain';
   /** Lets go of the running view's claim (unsent-ends.ts) once it has ended. */
   private release: (() => void) | null = null;
   private readonly deps: ViewTrackerDeps;
@@ -33,12 +48,51 @@ export class ViewTracker {
     this.deps = deps;
   }
 
-  /** The video started playing: the first time, a session starts. */
-  playing(): void {
+  /**
+   * The view begins (the viewer page opened `openedAgoMs` ago, or the view was switched to now): a session starts that
+   * records the stages reached from here.
+   */
+  open(openedAgoMs = 0): void {
     if (this.session) return;
-    this.session = this.deps.start().then(
+    this.origin = this.now() - openedAgoMs;
+    this.stages = new ViewStages();
+    this.begin({ openedAgoMs: Math.max(0, Math.round(openedAgoMs)) });
+  }
+
+  /** Whether the playing video is the plain player (its `playing` is the first frame) or the camera view's. */
+  setPath(path: 'plain' | 'ar'): void {
+    this.path = path;
+  }
+
+  /**
+   * A stage reached at `atPerfMs` (performance time; now by default), sent at once when the session is known (else
+   * once it is) and again with the end. Ignored without open(), and when repeated or out of order.
+   */
+  stage(stage: ReportedViewStage, atPerfMs = this.now(), reason?: ViewFallbackReason): void {
+    if (!this.stages || this.origin === null) return;
+    const report = this.stages.reach(stage, atPerfMs - this.origin, reason);
+    if (!report) return;
+    if (this.sessionId) this.deps.report?.(this.sessionId, report);
+    this.save();
+  }
+
+  /** The video started playing: the first time without open(), a session starts. */
+  playing(): void {
+    if (this.path === 'plain') this.stage('playing');
+    if (this.session) return;
+    this.begin();
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? performance.now();
+  }
+
+  private begin(opened?: { openedAgoMs: number }): void {
+    this.session = this.deps.start(opened).then(
       (id) => {
         this.sessionId = id;
+        // Stages reached while the session was on its way.
+        for (const report of this.stages?.list() ?? []) this.deps.report?.(id, report);
         void this.deps.unsent?.hold(id).then((release) => {
           // Ended while the claim was on its way: the end saved its numbers already.
           if (this.sessionId !== id) return release();
@@ -68,6 +122,7 @@ export class ViewTracker {
     } else if (step < 0 && Number.isFinite(duration) && duration - last <= MAX_STEP_S && currentTime <= MAX_STEP_S) {
       this.watchedS += duration - last + currentTime;
       this.completed = true;
+      this.stage('completed');
       return this.save();
     }
     if (Math.floor(this.watchedS / SAVE_EVERY_S) > Math.floor(before / SAVE_EVERY_S)) this.save();
@@ -80,6 +135,7 @@ export class ViewTracker {
 
   ended(): void {
     this.completed = true;
+    this.stage('completed');
     this.save();
   }
 
@@ -109,14 +165,18 @@ export class ViewTracker {
     this.lostCount = 0;
     this.completed = false;
     this.lastTime = null;
+    this.origin = null;
+    this.stages = null;
   }
 
   private numbers(sessionId: string): EndSessionInput {
+    const stages = this.stages?.list() ?? [];
     return {
       sessionId,
       watchedMs: Math.round(this.watchedS * 1000),
       trackingLostCount: this.lostCount,
       completed: this.completed,
+      ...(stages.length ? { stages } : {}),
     };
   }
 

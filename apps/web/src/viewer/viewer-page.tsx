@@ -5,7 +5,7 @@ import { LANGUAGES } from '@arvlite/contract';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { chooseViewerLanguage, followCompanyLanguage, viewerI18n, viewerLanguage } from '../i18n/viewer.ts';
-import { freshViewerApi, sendEndSession, sendUnsentEnd, viewerApi, type PlayableManifest } from './api.ts';
+import { freshViewerApi, sendEndSession, sendStage, sendUnsentEnd, viewerApi, type PlayableManifest } from './api.ts';
 import { ArView } from './ar-view.tsx';
 import { arSupport, type ArFailure } from './capabilities.ts';
 import { FallbackPlayer } from './fallback-player.tsx';
@@ -13,11 +13,14 @@ import { afterRefresh, manifestIdentity, RECHECK_MS, refreshDelayMs } from './ma
 import { NothingToShow } from './nothing-to-show.tsx';
 import { loadFailure, REASONS, type Explanation } from './reasons.ts';
 import { browserUnsentEnds } from './unsent-ends.ts';
+import { watchStageMarks } from './view-stages.ts';
 import { trackVideo, ViewTracker, webDevice } from './view-tracker.ts';
 import './viewer.css';
 
 /** Views whose page died before ending them; sent by the next viewer page, and when the network comes back. */
 const unsentEnds = browserUnsentEnds();
+/** The page's first view starts at the page opening; a later one (another video) where it is switched to. */
+let pageOpenTaken = false;
 
 type Load =
   | { kind: 'loading' }
@@ -160,30 +163,48 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
   const tracker = useMemo(
     () =>
       new ViewTracker({
-        start: () =>
+        start: (opened) =>
           viewerApi.viewer.startSession
-            .mutate({ publicId, device: webDevice(navigator.userAgent) })
+            .mutate({
+              publicId,
+              device: webDevice(navigator.userAgent),
+              ...(opened ? { from: 'open' as const, startedAgoMs: opened.openedAgoMs } : {}),
+            })
             .then((r) => r.sessionId),
+        report: (sessionId, stage) => sendStage({ sessionId, ...stage }),
         end: (input) => sendEndSession(input),
         unsent: unsentEnds,
       }),
     [publicId],
   );
+  // The view starts now, from the page opening (stages for the funnel: view-stages.ts); the camera view's timing marks
+  // are its camera, detected and first-frame stages.
   useEffect(() => {
+    const openedAgoMs = pageOpenTaken ? 0 : performance.now();
+    pageOpenTaken = true;
+    tracker.open(openedAgoMs);
+    if (!support.ok) tracker.stage('fallback', undefined, support.reason);
+    const stopMarks = watchStageMarks(performance.now() - openedAgoMs, (stage, at) => tracker.stage(stage, at));
     const onHide = () => tracker.end();
     window.addEventListener('pagehide', onHide);
     return () => {
+      stopMarks();
       window.removeEventListener('pagehide', onHide);
       tracker.end();
     };
-  }, [tracker]);
+  }, [tracker, support]);
+  useEffect(() => tracker.setPath(mode === 'ar' ? 'ar' : 'plain'), [tracker, mode]);
   useEffect(() => (videoEl ? trackVideo(videoEl, tracker) : undefined), [videoEl, tracker]);
 
   const onTrackingLost = useCallback(() => tracker.trackingLost(), [tracker]);
-  const onFailure = useCallback((failure: ArFailure) => {
-    setNotice(failure);
-    setMode('video');
-  }, []);
+  const onFailure = useCallback(
+    (failure: ArFailure) => {
+      tracker.stage('fallback', undefined, failure);
+      setNotice(failure);
+      setMode('video');
+    },
+    [tracker],
+  );
 
   if (mode === 'ar') {
     return (
@@ -197,6 +218,7 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
             type="button"
             className="arv-button"
             onClick={() => {
+              tracker.stage('fallback', undefined, 'chosen');
               setNotice(null);
               setMode('video');
             }}
