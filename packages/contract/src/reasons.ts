@@ -59,6 +59,12 @@ export function isFinalUploadReason(reason: unknown): boolean {
 export const MARKER_FAILURE_CODES = [
   'UNSUPPORTED_IMAGE',
   'IMAGE_TOO_SMALL',
+  /** More pixels than MAX_INPUT_PIXELS (packages/marker): refused from the header, before decoding. */
+  'IMAGE_TOO_LARGE',
+  /** A panorama strip: the long side more than 4 times the short one. */
+  'EXTREME_ASPECT_RATIO',
+  /** An animated WebP or APNG: a marker is one printed picture. */
+  'ANIMATED_IMAGE',
   'NO_FEATURES',
   'COMPILE_FAILED',
   'UPLOAD_MISSING',

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CompiledMindTarget, CompileOptions } from './compile.ts';
 import { MarkerError, type MarkerErrorCode } from './marker-error.ts';
+import type { GreyImage } from './normalize.ts';
 
 /** What compile-worker.ts posts back. */
 export type CompileThreadMessage =
@@ -14,7 +15,7 @@ export type CompileThreadMessage =
 
 /** As compileMindTarget, in a thread of its own; `signal` ends the thread and rejects with the signal's reason. */
 export function compileMindTargetInThread(
-  image: Buffer,
+  image: Buffer | GreyImage,
   options: CompileOptions & { signal?: AbortSignal } = {},
 ): Promise<CompiledMindTarget> {
   const { signal, onProgress } = options;

@@ -11,7 +11,7 @@ import { greyStandardDeviation } from './grey-stats.ts';
 import { MarkerError } from './marker-error.ts';
 import { loadMindAr, type MindAr } from './mind-ar.ts';
 import { loadMindFile } from './mind-file.ts';
-import { MAX_LONG_SIDE_PX } from './normalize.ts';
+import { MAX_LONG_SIDE_PX, meanGrey, type GreyImage } from './normalize.ts';
 
 export interface CompiledMindTarget {
   /** The .mind file, already loaded back and validated. */
@@ -34,11 +34,17 @@ const FLAT_STDEV = 1;
 const NO_FEATURES_MESSAGE =
   'This image has no detail an AR camera can recognise. Choose a photo with texture, edges and detail across the whole image.';
 
-/** Compiles one image target. Pass the normalized marker (see normalizeMarker): upright and at most 1024 px. */
-export async function compileMindTarget(image: Buffer, options: CompileOptions = {}): Promise<CompiledMindTarget> {
+/**
+ * Compiles one image target from the normalized marker (see normalizeMarker): its grey pixels (`grey`, at the
+ * compiler's working resolution), or an upright image file of at most 1024 px.
+ */
+export async function compileMindTarget(
+  image: Buffer | GreyImage,
+  options: CompileOptions = {},
+): Promise<CompiledMindTarget> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const target = await greyTarget(image);
+  const target = Buffer.isBuffer(image) ? await greyTarget(image) : checkedGrey(image);
   if (greyStandardDeviation(target.data) < FLAT_STDEV) throw new MarkerError('NO_FEATURES', NO_FEATURES_MESSAGE);
 
   const mindAr = await loadMindAr();
@@ -78,7 +84,26 @@ export async function compileMindTarget(image: Buffer, options: CompileOptions =
   };
 }
 
-async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: number; height: number }> {
+function checkedGrey(image: GreyImage): GreyImage {
+  const { data, width, height } = image;
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    data.length !== width * height
+  )
+    throw new MarkerError('COMPILE_FAILED', `Grey pixels do not match their ${width}×${height} size.`);
+  if (Math.max(width, height) > MAX_LONG_SIDE_PX) {
+    throw new MarkerError(
+      'COMPILE_FAILED',
+      `The marker must be normalized to at most ${MAX_LONG_SIDE_PX} px before compiling.`,
+    );
+  }
+  return { data, width, height };
+}
+
+async function greyTarget(image: Buffer): Promise<GreyImage> {
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await sharp(image)
@@ -96,7 +121,7 @@ async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: num
       },
     );
   }
-  const { width, height, channels } = raw.info;
+  const { width, height } = raw.info;
   if (Math.max(width, height) > MAX_LONG_SIDE_PX) {
     throw new MarkerError(
       'COMPILE_FAILED',
@@ -104,12 +129,7 @@ async function greyTarget(image: Buffer): Promise<{ data: Uint8Array; width: num
     );
   }
   // Same grey conversion as mind-ar's compiler, so features match what the browser compiler would produce.
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) {
-    const offset = i * channels;
-    data[i] = Math.floor((raw.data[offset]! + raw.data[offset + 1]! + raw.data[offset + 2]!) / 3);
-  }
-  return { data, width, height };
+  return meanGrey(raw.data, raw.info);
 }
 
 /** compiler-base.js `_extractMatchingFeatures`, plus releasing the tensors each Detector keeps. */

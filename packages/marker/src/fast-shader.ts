@@ -15,7 +15,7 @@ interface TensorInfoLike {
 }
 interface CpuBackendLike {
   data: { get(dataId: object): { values: ArrayLike<number> } };
-  makeOutput(values: ArrayLike<number>, shape: number[], dtype: string): unknown;
+  makeOutput(values: ArrayLike<number | undefined>, shape: number[], dtype: string): unknown;
 }
 interface ShaderKernel {
   variableNames: string[];
@@ -84,7 +84,11 @@ export function runCode(
 
   const shape = kernel.outputShape;
   const size = shape.reduce((a, b) => a * b, 1);
-  const output: (number | undefined)[] = new Array<number | undefined>(size);
+  // Float32 storage holds every value exactly (each is Math.fround-ed) in half the memory of a JS array of doubles.
+  // Some kernels leave elements unset (computeLocalization's unused lanes): fakeShader.js hands those on as
+  // `undefined`, so from the first one on this falls back to a plain array, as fakeShader.js's output is.
+  const packed = new Float32Array(size);
+  let loose: (number | undefined)[] | undefined;
   let out: number | undefined;
   context.setOutput = (value: number) => {
     out = Number.isNaN(value) ? 0 : Math.fround(value);
@@ -97,12 +101,14 @@ export function runCode(
   for (let i = 0; i < size; i++) {
     out = undefined;
     userCode.call(context);
-    output[i] = out;
+    if (loose) loose.push(out);
+    else if (out !== undefined) packed[i] = out;
+    else (loose = Array.from<number | undefined>(packed.subarray(0, i))).push(out);
     // Row-major odometer over outputShape: the order mathjs's map visits the nested arrays in.
     for (let d = rank - 1; d >= 0; d--) {
       if (++coords[d]! < shape[d]!) break;
       coords[d] = 0;
     }
   }
-  return backend.makeOutput(output as number[], shape, dtype);
+  return backend.makeOutput(loose ?? packed, shape, dtype);
 }

@@ -5,6 +5,10 @@ export {
   MIN_SHORT_SIDE_PX,
   MAX_LONG_SIDE_PX,
   THUMBNAIL_LONG_SIDE_PX,
+  COMPILE_LONG_SIDE_PX,
+  MAX_INPUT_PIXELS,
+  MAX_ASPECT_RATIO,
+  type GreyImage,
   type NormalizedMarker,
 } from './normalize.ts';
 export { scoreMarker, ADVICE, type MarkerScore, type MarkerRating } from './score.ts';

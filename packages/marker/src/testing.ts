@@ -21,9 +21,8 @@ export async function generateMarkerImage(
 }
 
 /** Random colour blocks under random shapes: texture and edges everywhere. */
-async function busy(width: number, height: number, seed: number) {
+async function busy(width: number, height: number, seed: number, block = 12) {
   const random = mulberry32(seed);
-  const block = 12;
   const cols = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
   // Grey blocks: the MindAR compiler averages RGB while its camera input uses luma, and the two agree on grey.
@@ -88,6 +87,32 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * A phone photo of a printed busy marker: `width`×`height` (12 MP by default), the texture at the scale a 1024 px
+ * marker has it, sensor grain on every pixel, stored portrait with EXIF orientation 6 like a phone saves it, JPEG
+ * quality 92. Deterministic per seed.
+ */
+export async function phonePhoto(width = 4000, height = 3000, seed = 42): Promise<Buffer> {
+  const scene = await (
+    await busy(width, height, seed, Math.round((12 * width) / 1024))
+  )
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const random = mulberry32(seed ^ 0x5eed);
+  const pixels = scene.data;
+  for (let i = 0; i < pixels.length; i++) {
+    const grain = (random() + random() + random() - 1.5) * 16; // roughly Gaussian, σ ≈ 8 levels
+    pixels[i] = Math.max(0, Math.min(255, pixels[i]! + grain));
+  }
+  const { width: w, height: h, channels } = scene.info;
+  const stored = await sharp(pixels, { raw: { width: w, height: h, channels } })
+    .rotate(-90)
+    .jpeg({ quality: 92 })
+    .toBuffer();
+  return sharp(stored).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toBuffer();
 }
 
 /**

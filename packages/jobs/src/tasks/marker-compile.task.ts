@@ -21,16 +21,25 @@ import {
 import { isNotFound, ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
 import { inSpan } from '@arvlite/telemetry';
 import { defineTask, type TaskDeps } from '../define-task.ts';
-import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
+import { checkGateInThread } from '../marker/detection-thread.ts';
+import {
+  failMarker,
+  holdMarker,
+  isQueued,
+  keyIds,
+  publishMarker,
+  type CompiledRevision,
+} from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
 import { PermanentStepError } from '../pipeline/run-step.ts';
+import { extendForTransient } from '../transient.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const slots = new WeakMap<TaskDeps, Semaphore>();
 
 /** Compiles are CPU- and memory-heavy: at most MARKER_COMPILE_CONCURRENCY per process, the rest wait their turn. */
-function compileSlots(deps: TaskDeps): Semaphore {
+export function compileSlots(deps: TaskDeps): Semaphore {
   let s = slots.get(deps);
   if (!s) {
     s = new Semaphore(deps.config.markers.compileConcurrency);
@@ -55,24 +64,43 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
     const result = await compileSlots(deps).use(
       () =>
         inSpan('marker compile', { 'arvlite.marker.revision': payload.revision }, () =>
-          compileRevision(deps.storage, ids, payload.revision, content.markerOriginalEtag, dir, seen, signal),
+          compileRevision(
+            deps.storage,
+            ids,
+            payload.revision,
+            content.markerOriginalEtag,
+            content.widthMm ?? null,
+            dir,
+            seen,
+            signal,
+          ),
         ),
       signal,
     );
-    const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);
+    // Below the gate (not detected head-on at 30 cm at its printed size) a marker is published only when an editor
+    // confirms it; an older published marker keeps serving meanwhile.
+    const gate = result.gate;
+    const passes = !gate || gate.passes;
+    const done = passes
+      ? await publishMarker(em, deps.storage, log, ids, payload.revision, result)
+      : await holdMarker(em, deps.storage, log, ids, payload.revision, { ...result, gate });
     log.info(
       {
         arContentId: ids.arContentId,
         revision: payload.revision,
-        published,
+        [passes ? 'published' : 'awaitingConfirmation']: done,
         score: result.score.score,
         compileMs: result.compileMs,
+        gate,
+        gateMs: result.gateMs,
       },
       'marker compiled',
     );
   } catch (e) {
     if (signal.aborted) throw e; // shutting down: the job runs again from the start
     const permanent = isMarkerError(e) || e instanceof PermanentStepError;
+    // Storage or the database away, the scratch disk full: more attempts (MEDIA_JOB_TRANSIENT_ATTEMPTS) with backoff.
+    if (!permanent) await extendForTransient(helpers, e, deps.config.media.jobTransientAttempts);
     const final = permanent || helpers.job.attempts >= helpers.job.max_attempts;
     if (permanent) log.info({ arContentId: ids.arContentId, code: (e as MarkerError).code }, 'marker refused');
     else log.warn({ err: e, arContentId: ids.arContentId, final }, 'marker compile failed');
@@ -117,18 +145,29 @@ async function compileRevision(
   ids: ArContentKeyIds,
   revision: number,
   etag: string | null | undefined,
+  widthMm: number | null,
   dir: string,
   seen: { score?: MarkerScore },
   signal: AbortSignal,
 ): Promise<CompiledRevision> {
   const original = await readOriginal(storage, markerKey(ids, revision, 'original'), etag);
   const normalized = await normalizeMarker(original);
-  const score = await scoreMarker(normalized.jpeg);
-  seen.score = score;
-  // Nothing to track: say so now instead of after seconds of compiling.
-  if (score.featureCount === 0) throw new MarkerError('NO_FEATURES', ADVICE.noFeatures);
-  // In a thread of its own: seconds of CPU at a stretch would otherwise stall this process's other jobs.
-  const compiled = await compileMindTargetInThread(normalized.jpeg, { signal });
+  // The compile in a thread of its own (seconds of CPU at a stretch would otherwise stall this process's other jobs)
+  // while the score runs here: two cores at once. An image with nothing to track stops the compile at once.
+  const stop = new AbortController();
+  const compiling = compileMindTargetInThread(normalized.grey, { signal: AbortSignal.any([signal, stop.signal]) });
+  compiling.catch(() => {}); // awaited below; a failure while the score runs must not go unhandled meanwhile
+  let score: MarkerScore;
+  try {
+    score = await scoreMarker(normalized.jpeg);
+    seen.score = score;
+    if (score.featureCount === 0) throw new MarkerError('NO_FEATURES', ADVICE.noFeatures);
+  } catch (e) {
+    stop.abort(e);
+    await compiling.catch(() => {});
+    throw e;
+  }
+  const compiled = await compiling;
 
   await mkdir(dir, { recursive: true });
   const outputs = [
@@ -157,6 +196,10 @@ async function compileRevision(
       'The published AR marker does not match what was compiled. Upload the image again.',
     );
   }
+  // The gate: detected head-on at 30 cm at its printed size, on the file viewers get (measured in a thread).
+  const gateStarted = performance.now();
+  const gate = await checkGateInThread({ pixels: normalized.jpeg, widthMm, mind: compiled.mind }, signal);
+  const gateMs = Math.round(performance.now() - gateStarted);
   return {
     width: normalized.width,
     height: normalized.height,
@@ -165,5 +208,7 @@ async function compileRevision(
     trackingPoints: compiled.trackingPoints,
     compileMs: compiled.durationMs,
     storedBytes,
+    gate,
+    gateMs,
   };
 }
