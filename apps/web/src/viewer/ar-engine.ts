@@ -5,16 +5,21 @@ import {
   Group,
   Matrix4,
   Mesh,
+  MeshBasicMaterial,
   PerspectiveCamera,
   PlaneGeometry,
   Scene,
   SRGBColorSpace,
+  TextureLoader,
   VideoTexture,
   WebGLRenderer,
 } from 'three';
 import { clipPlanes, coverFov, coverUv, markerPlaneMatrix } from './ar-math.ts';
 import type { ArFailure } from './capabilities.ts';
 import { shownAspect, videoMaterial, type VideoLook } from './chroma-material.ts';
+import { HOLD_MS, MINDAR_PASS_THROUGH, PoseFilter, PoseHold } from './pose-filter.ts';
+import { preloadTarget, TargetFetchError } from './preload.ts';
+import { markOnce } from './viewer-timings.ts';
 
 export type ArStage = 'loading' | 'scanning' | 'tracking';
 
@@ -32,6 +37,10 @@ export interface ArOptions {
   /** The granted camera. Stopped with the session. */
   stream: MediaStream;
   mindUrl: string;
+  /** The print's width (the pose filter is tuned to it); a postcard's when unknown. */
+  widthMm?: number | null;
+  /** Shown on the photo from the moment it is found until the video has a frame. */
+  posterUrl?: string | null;
   /** The video to lay over the photo; played and paused by the caller. */
   content: HTMLVideoElement;
   /** What of the video is transparent (a chroma key, a stacked matte): the photo shows through there. */
@@ -47,6 +56,19 @@ export interface ArOptions {
 export interface ArSession {
   stop(): void;
 }
+
+/**
+ * Dispatched on the container for every pose MindAR reports (`raw`, its own filter passed through) with the pose drawn
+ * (`shown`, after ours): the steadiness test and benchmark read it. Column-major 4×4 matrices, marker pixels.
+ */
+export interface PoseLogEntry {
+  t: number;
+  raw: number[];
+  shown: number[];
+  marker: { width: number; height: number };
+  widthMm: number | null;
+}
+export const POSE_EVENT = 'arv:pose';
 
 function aborted(signal: AbortSignal): never {
   throw new ArError('failed', 'stopped', { cause: signal.reason });
@@ -71,16 +93,16 @@ async function cameraVideo(stream: MediaStream, container: HTMLElement): Promise
   return video;
 }
 
+/** The tracking data, usually already under way since the manifest arrived (preload.ts). */
 async function loadTarget(mindUrl: string, signal: AbortSignal): Promise<ArrayBuffer> {
-  let res: Response;
   try {
-    res = await fetch(mindUrl, { signal });
+    return await preloadTarget(mindUrl);
   } catch (err) {
     if (signal.aborted) aborted(signal);
-    throw new ArError('target', 'the tracking data could not be fetched', { cause: err });
+    throw new ArError('target', err instanceof TargetFetchError ? err.message : 'the tracking data failed', {
+      cause: err,
+    });
   }
-  if (!res.ok) throw new ArError('target', `the tracking data answered ${res.status}`);
-  return res.arrayBuffer();
 }
 
 export async function startAr(opts: ArOptions): Promise<ArSession> {
@@ -102,6 +124,8 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     if (signal.aborted) aborted(signal);
 
     let found = false;
+    let filter: PoseFilter | undefined;
+    const hold = new PoseHold(HOLD_MS);
     const anchor = new Group();
     anchor.matrixAutoUpdate = false;
     anchor.visible = false;
@@ -127,26 +151,43 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
         inputWidth: width,
         inputHeight: height,
         maxTrack: 1,
+        // MindAR's filter barely smooths (pose-filter.ts): it passes poses through, and ours filters them.
+        ...MINDAR_PASS_THROUGH,
         onUpdate: (data) => {
           if (controller !== tracker?.controller) return; // a replaced tracker's last frame
+          const now = performance.now();
           if (data.type === 'processDone') {
+            // Lost for longer than the hold: the photo is gone.
+            if (hold.expired(now)) {
+              anchor.visible = false;
+              filter?.reset();
+              if (found) {
+                found = false;
+                opts.onTargetLost();
+              }
+            }
             if (!found) opts.onStage('scanning');
             return;
           }
           if (data.worldMatrix === null) {
-            anchor.visible = false;
-            if (found) {
-              found = false;
-              opts.onStage('scanning');
-              opts.onTargetLost();
-            }
+            // Held where it was for a moment, in case it comes back (a hand, a glare).
+            hold.lost(now);
             return;
           }
-          world.fromArray(data.worldMatrix).multiply(plane);
+          hold.found();
+          filter ??= new PoseFilter(markerSize, opts.widthMm);
+          const shown = filter.filter(now, data.worldMatrix);
+          container.dispatchEvent(
+            new CustomEvent<PoseLogEntry>(POSE_EVENT, {
+              detail: { t: now, raw: data.worldMatrix, shown, marker: markerSize, widthMm: opts.widthMm ?? null },
+            }),
+          );
+          world.fromArray(shown).multiply(plane);
           anchor.matrix.copy(world);
           anchor.visible = true;
           if (!found) {
             found = true;
+            markOnce('detected');
             opts.onStage('tracking');
             opts.onTargetFound();
           }
@@ -169,9 +210,11 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
       }
       t.controller.processVideo(camera);
     };
+    let markerSize = { width: 1, height: 1 };
     tracker = newTracker();
     cleanup.push(() => tracker?.controller.dispose());
     const [markerWidth, markerHeight] = tracker.dimensions[0] ?? [1, 1];
+    markerSize = { width: markerWidth, height: markerHeight };
     plane = new Matrix4().fromArray(markerPlaneMatrix({ width: markerWidth, height: markerHeight }));
 
     const renderer = new WebGLRenderer({ alpha: true, antialias: true });
@@ -210,6 +253,33 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     content.addEventListener('loadedmetadata', fitTexture);
     cleanup.push(() => content.removeEventListener('loadedmetadata', fitTexture));
 
+    // The poster, on the photo from the moment it is found until the video has a frame (fetched since the manifest).
+    const posterMaterial = new MeshBasicMaterial({ toneMapped: false });
+    const posterMesh = new Mesh(geometry, posterMaterial);
+    posterMesh.visible = false;
+    anchor.add(posterMesh);
+    let posterReady = false;
+    if (opts.posterUrl) {
+      new TextureLoader().setCrossOrigin('anonymous').load(
+        opts.posterUrl,
+        (poster) => {
+          if (signal.aborted) return poster.dispose();
+          poster.colorSpace = SRGBColorSpace;
+          const image = poster.image as { width: number; height: number };
+          const { repeat, offset } = coverUv(image.width / image.height, markerWidth / markerHeight);
+          poster.repeat.set(...repeat);
+          poster.offset.set(...offset);
+          posterMaterial.map = poster;
+          posterMaterial.needsUpdate = true;
+          posterReady = true;
+          cleanup.push(() => poster.dispose());
+        },
+        undefined,
+        () => undefined, // no poster: the photo shows through until the video's first frame, as before
+      );
+    }
+    cleanup.push(() => posterMaterial.dispose());
+
     const resize = () => {
       if (!tracker) return;
       const { proj, width, height } = tracker;
@@ -229,6 +299,7 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
 
     run(tracker);
     if (signal.aborted) aborted(signal);
+    markOnce('engine');
     container.dataset.input = `${tracker.width}x${tracker.height}`;
 
     // The feed changed size (the phone was turned): the photo is lost until the new tracker finds it.
@@ -242,6 +313,8 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
       tracker.controller.dispose();
       tracker = undefined;
       anchor.visible = false;
+      filter?.reset();
+      hold.found();
       if (found) {
         found = false;
         opts.onTargetLost();
@@ -263,7 +336,9 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     renderer.setAnimationLoop(() => {
       // The photo itself stays in view until the video has a frame to show (else the plane would be black).
       mesh.visible = content.readyState >= content.HAVE_CURRENT_DATA;
+      posterMesh.visible = !mesh.visible && posterReady;
       renderer.render(scene, camera3d);
+      if (anchor.visible && mesh.visible && !content.paused && content.currentTime > 0) markOnce('firstFrame');
     });
     return { stop };
   } catch (err) {

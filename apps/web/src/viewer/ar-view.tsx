@@ -4,8 +4,10 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PlayableManifest } from './api.ts';
 import { cameraFailure, type ArFailure } from './capabilities.ts';
+import { cameraLikely, preloadEngine, preloadPoster, preloadTarget } from './preload.ts';
 import { PlaybackRules, sessionSoundMemory, type PlaybackView } from './playback.ts';
 import { attachVideo } from './video-source.ts';
+import { markOnce } from './viewer-timings.ts';
 
 type Stage = 'camera' | 'loading' | 'scanning' | 'tracking';
 
@@ -51,23 +53,32 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
       onFailure(failure, err instanceof Error ? err.message : undefined);
     };
 
+    // Fetched while the visitor answers the camera prompt: the tracking data, the poster and the engine (preload.ts).
+    preloadTarget(marker.mindUrl).catch(() => undefined); // its failure is the engine's to report
+    preloadPoster(video.posterUrl);
+    void cameraLikely().then((likely) => {
+      if (likely) preloadEngine().catch(() => undefined); // a failure is reported once the camera is granted
+    });
+
     void (async () => {
       try {
-        // Asked before the engine loads, so a visitor who says no does not download it.
         stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: 'environment' } });
       } catch (err) {
         return fail(cameraFailure(err), err);
       }
       if (abort.signal.aborted) return stream.getTracks().forEach((t) => t.stop());
+      markOnce('camera');
       setStage('loading');
       try {
-        const engine = await import('./ar-engine.ts');
+        const engine = await preloadEngine();
         if (abort.signal.aborted) return stream.getTracks().forEach((t) => t.stop());
         try {
           session = await engine.startAr({
             container,
             stream,
             mindUrl: marker.mindUrl,
+            widthMm: marker.widthMm,
+            posterUrl: video.posterUrl,
             content,
             look: { chromaKey: video.chromaKey },
             signal: abort.signal,
@@ -93,7 +104,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
       detach();
       onVideo(null);
     };
-  }, [video, playback, marker.mindUrl, onVideo, onTrackingLost, onFailure]);
+  }, [video, playback, marker.mindUrl, marker.widthMm, onVideo, onTrackingLost, onFailure]);
 
   return (
     <div className="arv-stage" ref={stageRef} data-stage={stage} data-testid="ar-stage">

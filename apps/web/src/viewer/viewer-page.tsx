@@ -15,6 +15,7 @@ import { loadFailure, REASONS, type Explanation } from './reasons.ts';
 import { browserUnsentEnds } from './unsent-ends.ts';
 import { watchStageMarks } from './view-stages.ts';
 import { trackVideo, ViewTracker, webDevice } from './view-tracker.ts';
+import { markOnce } from './viewer-timings.ts';
 import './viewer.css';
 
 /** Views whose page died before ending them; sent by the next viewer page, and when the network comes back. */
@@ -74,6 +75,7 @@ function ViewerScreen({ publicId }: { publicId: string }) {
     (attempt === 0 ? viewerApi : freshViewerApi).viewer.manifest.query({ publicId }).then(
       (m) => {
         if (cancelled) return;
+        markOnce('manifest');
         // The company's language for its viewer pages, unless this visitor chose one.
         followCompanyLanguage(m.language);
         setLoad(
