@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'wouter';
 import { api, errorMessage } from '../api.ts';
 import { formatRate, formatWatch, periodLabel, RANGES, rangeOf, type RangeKey } from '../analytics/periods.ts';
+import { FunnelCard } from '../analytics/funnel.tsx';
 import { BarChart } from '../components/bar-chart.tsx';
 import { useCompany } from '../components/use-company.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
@@ -35,6 +36,17 @@ export function AnalyticsPage() {
   const summary = useQuery({
     queryKey: ['analytics', projectId, item, rangeKey, range.from.getTime()],
     queryFn: () => api.analytics.summary.query({ projectId, ...(item ? { arContentId: item } : {}), ...range }),
+    placeholderData: keepPreviousData,
+  });
+  const funnel = useQuery({
+    queryKey: ['analytics-funnel', projectId, item, rangeKey, range.from.getTime()],
+    queryFn: () =>
+      api.analytics.funnel.query({
+        projectId,
+        ...(item ? { arContentId: item } : {}),
+        from: range.from,
+        to: range.to,
+      }),
     placeholderData: keepPreviousData,
   });
   const s = summary.data;
@@ -96,6 +108,7 @@ export function AnalyticsPage() {
               {t('analytics.noViews')}
             </Text>
           )}
+          {funnel.data && <FunnelCard funnel={funnel.data} />}
           {s.platforms.length > 0 && <DevicesTable platforms={s.platforms} total={s.totals.views} />}
           <Card withBorder>
             <Stack gap="xl">
