@@ -196,6 +196,8 @@ export async function startFaultProxy(upstream: { host: string; port: number }):
     },
     stats,
     cutAll() {
+      // Each proxied connection is two sockets (client side and upstream side).
+      stats.cut += Math.floor(open.size / 2);
       for (const s of open) s.destroy();
     },
     async close() {

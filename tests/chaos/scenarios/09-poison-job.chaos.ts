@@ -1,0 +1,77 @@
+// Scenario 9: a poison job. A video whose every encode crashes ffmpeg (a real MP4 header that probes fine over media
+// data that is garbage) fails after its attempts, with a reason, and does not hold up the videos around it.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { account, drain } from '../src/accounting.ts';
+import { startCluster, type Cluster } from '../src/cluster.ts';
+import { newLedger, seedWorld, startLoad, uploadOne, type World } from '../src/load.ts';
+import { assertClean, quick, recordResult } from '../src/scenario.ts';
+
+let cluster: Cluster;
+let world: World;
+const ledger = newLedger();
+const MAX_ATTEMPTS = 3;
+
+beforeAll(async () => {
+  cluster = await startCluster({ servers: 2, workers: 2, env: { MEDIA_JOB_MAX_ATTEMPTS: String(MAX_ATTEMPTS) } });
+  world = await seedWorld(cluster, ledger, { tenants: 2 });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+it('a poison video fails after its attempts with a reason and does not block the others', async () => {
+  const started = performance.now();
+  const poisons = quick ? 1 : 2;
+  const poisonIds: string[] = [];
+  for (let i = 0; i < poisons; i++) poisonIds.push(await uploadOne(cluster, ledger, world.tenants[i % 2]!, 'poison'));
+  const load = startLoad(cluster, world, ledger, {
+    mix: { single: 3, multipart: 1 },
+    uploaders: 2,
+    uploadGapMs: 1_000,
+    maxUploads: quick ? 6 : 12,
+    viewerRate: 1,
+  });
+  await load.done;
+  await load.stop();
+  await drain(cluster, ledger, 600_000);
+  const accounting = await account(cluster, world, ledger);
+
+  const notes: string[] = [];
+  for (const id of poisonIds) {
+    const [video] = await cluster.services.query<{ failure_code: string; failure_message: string; failed_at: Date }>(
+      `select failure_code, failure_message, updated_at as failed_at from video where id = $1`,
+      [id],
+    );
+    const steps = await cluster.services.query<{
+      name: string;
+      status: string;
+      attempts: number;
+      error_message: string;
+    }>(`select name, status, attempts, error_message from video_step where video_id = $1 and status = 'failed'`, [id]);
+    expect(video!.failure_code).toBeTruthy();
+    expect(video!.failure_message).toBeTruthy();
+    expect(steps.length).toBeGreaterThan(0);
+    // Not blocked: videos uploaded after the poison were READY before it had used up its attempts.
+    const [{ n }] = (await cluster.services.query<{ n: string }>(
+      `select count(*) as n from video where status = 'READY' and ready_at < $1 and created_at > (select created_at from video where id = $2)`,
+      [video!.failed_at, id],
+    )) as [{ n: string }];
+    notes.push(
+      `poison ${id.slice(0, 8)}: ${video!.failure_code} "${video!.failure_message}" after ${steps
+        .map((s) => `${s.name} ×${s.attempts}`)
+        .join(', ')}; ${n} later uploads READY before it failed`,
+    );
+    expect(Number(n), 'videos uploaded after the poison got READY before it failed').toBeGreaterThan(0);
+  }
+  const result = await recordResult({
+    id: '9',
+    title: 'poison job (ffmpeg crashes on every attempt)',
+    faults: poisons,
+    recoveryMs: null,
+    bound: { recoveryMs: null, why: 'no outage: the poison must fail with a reason while the rest flows' },
+    accounting,
+    notes,
+    durationS: Math.round((performance.now() - started) / 1000),
+  });
+  assertClean(result);
+});
