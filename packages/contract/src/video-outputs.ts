@@ -35,6 +35,11 @@ export interface MediaInfo {
   container: string;
   sizeBytes: number;
   /**
+   * The frames carry transparency: an alpha pixel format (ProRes 4444's yuva444p…, yuva420p, rgba, …) or VP9/VP8 with
+   * alpha, which ffprobe reports only through the stream's `alpha_mode` tag. Absent on videos probed before it existed.
+   */
+  hasAlpha?: boolean;
+  /**
    * Playable everywhere as stored, so a stream-copy remux is enough: H.264 8-bit yuv420p,
    * progressive, SDR, upright, AAC or no audio, at most 1080p. Rotated sources are excluded because
    * MPEG-TS segments cannot carry the display matrix and many AR video textures ignore it.
@@ -63,9 +68,24 @@ export interface StoredRendition {
   ladder: boolean;
 }
 
+/**
+ * A stacked-alpha rendition of a video with transparency: H.264 (which every browser decodes, unlike ProRes or VP9 with
+ * alpha) with the colour on the left half and its matte (white = opaque) on the right half, each `width` × `height`.
+ */
+export interface StackedAlphaRendition {
+  layout: 'side-by-side';
+  mp4: string;
+  /** The size of one half: the picture as shown. */
+  width: number;
+  height: number;
+  sizeBytes: number;
+}
+
 /** Video.outputs: everything processing stored under the video's `out/` prefix (file names relative to it). */
 export interface VideoOutputs {
   master?: string;
+  /** Made for sources with an alpha channel (MediaInfo.hasAlpha), with the first playable rendition. */
+  alpha?: StackedAlphaRendition;
   renditions?: Record<string, StoredRendition>;
   poster?: { jpeg: string; webp: string; width: number; height: number; timeS: number; sizeBytes: number };
   storyboard?: {

@@ -16,3 +16,4 @@ export {
   type RunOptions,
   type RunResult,
 } from './run-process.ts';
+export * from './stacked-alpha.ts';

@@ -1,6 +1,6 @@
 // The errors this package throws; callers map them to a step's failure code and message.
 
-export type InvalidMediaReason = 'unreadable' | 'empty' | 'no-video' | 'still-image' | 'truncated';
+export type InvalidMediaReason = 'unreadable' | 'empty' | 'no-video' | 'still-image' | 'truncated' | 'alpha';
 
 /** The input is not a usable video. Retrying cannot help, so callers fail the job permanently. */
 export class InvalidMediaError extends Error {

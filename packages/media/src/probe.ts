@@ -97,6 +97,19 @@ function bitDepthOf(stream: ProbeStream): number {
   return m ? Number(m[1]) : 8;
 }
 
+/** Pixel formats with an alpha plane (ffmpeg's names): yuva420p, yuva444p12le (ProRes 4444), rgba, gbrap, ya8, … */
+const ALPHA_PIX_FMT = /^(yuva|rgba|bgra|argb|abgr|gbrap|ya\d|rgba64|bgra64)/;
+
+/**
+ * Whether the frames carry transparency. VP8/VP9 keep alpha in a side stream that ffmpeg's own decoders drop: ffprobe
+ * then reports yuv420p and only the Matroska `alpha_mode` tag tells (decoding it needs libvpx).
+ */
+export function streamHasAlpha(stream: { codec_name?: string; pix_fmt?: string; tags?: Record<string, string> }) {
+  if (ALPHA_PIX_FMT.test(stream.pix_fmt ?? '')) return true;
+  const tag = Object.entries(stream.tags ?? {}).find(([k]) => k.toLowerCase() === 'alpha_mode')?.[1];
+  return (stream.codec_name === 'vp9' || stream.codec_name === 'vp8') && tag === '1';
+}
+
 const STILL_IMAGE_FORMAT = /(^|,)(image2|image2pipe|[a-z0-9]+_pipe|apng|webp)(,|$)/;
 
 /** Detects frame-rate variation from the packet timestamps sampled at the start of the file. */
@@ -257,6 +270,7 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
     isHdr,
     container,
     sizeBytes,
+    hasAlpha: streamHasAlpha(video),
     isStandard,
   };
 }

@@ -616,6 +616,7 @@ describe('the public viewer manifest', () => {
     'selection.validUntil',
     'version',
     'video',
+    'video.alpha',
     'video.chromaKey',
     'video.durationS',
     'video.hlsUrl',

@@ -6,7 +6,7 @@ import type { PlayableManifest } from './api.ts';
 import { cameraFailure, type ArFailure } from './capabilities.ts';
 import { cameraLikely, preloadEngine, preloadPoster, preloadTarget } from './preload.ts';
 import { PlaybackRules, sessionSoundMemory, type PlaybackView } from './playback.ts';
-import { attachVideo } from './video-source.ts';
+import { attachMp4, attachVideo } from './video-source.ts';
 import { markOnce } from './viewer-timings.ts';
 
 type Stage = 'camera' | 'loading' | 'scanning' | 'tracking';
@@ -32,7 +32,10 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
     const container = stageRef.current!;
     const content = contentRef.current!;
     onVideo(content);
-    const detach = attachVideo(content, video, { forTexture: true });
+    // A video with transparency plays its stacked-alpha MP4 (colour | matte), which the engine's shader composes.
+    const detach = video.alpha
+      ? attachMp4(content, video.alpha.mp4Url)
+      : attachVideo(content, video, { forTexture: true });
     content.loop = playback.loop;
     const abort = new AbortController();
     let session: { stop(): void } | undefined;
@@ -80,7 +83,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
             widthMm: marker.widthMm,
             posterUrl: video.posterUrl,
             content,
-            look: { chromaKey: video.chromaKey },
+            look: { chromaKey: video.chromaKey, alphaLayout: video.alpha?.layout ?? null },
             signal: abort.signal,
             onStage: setStage,
             onTargetFound,

@@ -57,21 +57,22 @@ vec2 chroma(vec3 c) {
 
 void main() {
   vec2 uv = (uvTransform * vec3(vUv, 1.0)).xy;
+  // three.js uploads video frames as they are (sRGB) and decodes them in its own shaders (DECODE_VIDEO_TEXTURE):
+  // samples here are sRGB, as the key colour is; the colour is made linear for the output below.
   vec4 color;
   float alpha = 1.0;
   if (stacked) {
     // Colour on the left half, matte on the right half, sampled at the same spot of each.
     color = texture2D(map, vec2(uv.x * 0.5, uv.y));
-    alpha = sRGBTransferOETF(texture2D(map, vec2(0.5 + uv.x * 0.5, uv.y))).g;
+    alpha = texture2D(map, vec2(0.5 + uv.x * 0.5, uv.y)).g;
   } else {
     color = texture2D(map, uv);
   }
   if (keyed) {
-    // The key colour is given in sRGB: compare in sRGB (the texture is decoded to linear on sampling).
-    float d = distance(chroma(sRGBTransferOETF(color).rgb), keyChroma) / ${CHROMA_RANGE.toFixed(3)};
+    float d = distance(chroma(color.rgb), keyChroma) / ${CHROMA_RANGE.toFixed(3)};
     alpha *= smoothstep(tolerance, tolerance + softness, d);
   }
-  gl_FragColor = vec4(color.rgb, alpha);
+  gl_FragColor = vec4(sRGBTransferEOTF(color).rgb, alpha);
   #include <tonemapping_fragment>
   #include <colorspace_fragment>
 }`;

@@ -27,6 +27,7 @@ function manifest(
       posterUrl: null,
       durationS: 5,
       chromaKey: null,
+      alpha: null,
     },
     selection: {
       rule: 'window',

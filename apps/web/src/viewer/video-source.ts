@@ -54,6 +54,16 @@ export function attachVideo(
   };
 }
 
+/** Loads one MP4 into `el` for a WebGL texture (CORS); returns the function that detaches it. */
+export function attachMp4(el: HTMLVideoElement, mp4Url: string): () => void {
+  el.crossOrigin = 'anonymous';
+  el.src = mp4Url;
+  return () => {
+    el.removeAttribute('src');
+    el.load();
+  };
+}
+
 /**
  * Plays `el` as the manifest asks, muted where the browser allows nothing else: returns whether sound is on. A video
  * that may not start by itself with sound starts muted, and the caller offers a button for sound.

@@ -63,6 +63,25 @@ export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, vi
   };
 }
 
+/**
+ * The stacked-alpha rendition (colour | matte, H.264) of a video with transparency, signed like its MP4; null when it
+ * has none.
+ */
+export async function stackedAlphaUrl(
+  deps: Pick<ApiDeps, 'config' | 'storage'>,
+  video: PlaybackSource,
+): Promise<{ layout: 'side-by-side'; mp4Url: string } | null> {
+  const alpha = video.outputs?.alpha;
+  if (!video.playableAt || !alpha) return null;
+  const prefix = prefixOf(video);
+  const { publicBaseUrl, urlTtlS } = deps.config.media;
+  const mp4Url =
+    publicBaseUrl && isPublicKey(prefix)
+      ? `${publicBaseUrl}/${prefix}${alpha.mp4}`
+      : await deps.storage.presignGet(`${prefix}${alpha.mp4}`, urlTtlS);
+  return { layout: alpha.layout, mp4Url };
+}
+
 /** A /media request that is refused or names nothing: answered 404, alike for every reason. */
 export class PlaybackDenied extends Error {}
 

@@ -18,7 +18,7 @@ import { clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { objectUrl } from './ar-content.service.ts';
-import { playbackUrls } from './playback.service.ts';
+import { playbackUrls, stackedAlphaUrl } from './playback.service.ts';
 import { scheduleOf } from './playlist.service.ts';
 import { recordStagesAtEnd, reportStage as recordStage } from './view-stages.service.ts';
 
@@ -46,6 +46,8 @@ export type ViewerManifest =
         durationS: number | null;
         /** The colour to key out (a green screen), or null. */
         chromaKey: ChromaKey | null;
+        /** For a video with transparency: its colour and matte side by side in H.264, for the viewer to compose. */
+        alpha: { layout: 'side-by-side'; mp4Url: string } | null;
       };
       selection: { rule: Exclude<SelectionRule, 'none'>; validUntil: Date | null };
       playback: { autoplay: boolean; loop: boolean; muted: boolean };
@@ -127,6 +129,7 @@ export async function manifest(ctx: PublicCtx, input: { publicId: string }): Pro
       posterUrl: urls.posterUrl,
       durationS: video.media?.durationS ?? null,
       chromaKey: video.chromaKey ?? null,
+      alpha: await stackedAlphaUrl(ctx, r.video),
     },
     selection: { rule: r.rule, validUntil: r.validUntil },
     playback: { autoplay: content.autoplay, loop: content.loop, muted: content.muted },

@@ -8,6 +8,7 @@ import { addUsage, newOutputId, transition, videoKeyIds, videoOutputKey, videoOu
 import {
   buildMasterPlaylist,
   encodeRendition,
+  encodeStackedAlpha,
   generatePoster,
   generateStoryboard,
   planLadder,
@@ -207,13 +208,24 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
             signal,
           );
         }
+        // A source with transparency also gets its colour and matte side by side in H.264, which every browser
+        // plays: the viewers compose them, so the photo shows where the video is transparent.
+        const alpha = info.hasAlpha
+          ? await tk.encodes.use(
+              () =>
+                ffmpegRun('encode', 'alpha', info.durationS, () =>
+                  encodeStackedAlpha(tk.bin, local, info, run.dir, { signal, preset: deps.config.media.x264Preset }),
+                ),
+              signal,
+            )
+          : null;
         await writeMasterPlaylist(run.dir, [first]);
         const bytes = await publishFiles(
           em,
           deps.storage,
           video,
           run.dir,
-          [...first.files, 'master.m3u8'],
+          [...first.files, 'master.m3u8', ...(alpha ? [alpha.mp4] : [])],
           run.partial,
         );
         await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
@@ -221,6 +233,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           v.outputs = {
             master: 'master.m3u8',
             renditions: { [first.name]: storedRendition(first, isLadder) },
+            ...(alpha ? { alpha } : {}),
           };
           v.playableAt = new Date();
           v.storedBytes += bytes;

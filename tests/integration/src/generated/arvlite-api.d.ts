@@ -899,6 +899,11 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             container: string | null;
+            chromaKey: {
+                color: string;
+                tolerance: number;
+                softness?: number;
+            } | null;
             upload: {
                 /** @enum {string} */
                 kind: "single" | "multipart";
@@ -941,6 +946,11 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             container: string | null;
+            chromaKey: {
+                color: string;
+                tolerance: number;
+                softness?: number;
+            } | null;
             upload: {
                 /** @enum {string} */
                 kind: "single" | "multipart";

@@ -1,0 +1,333 @@
+// Transparent video on the printed photo, end to end: generated clips go through the real pipeline (upload, worker,
+// ffmpeg), the web viewer tracks the photo on Chromium's fake camera, and the composited page (camera feed + WebGL
+// canvas) is sampled where the video plane lies over the photo: where the clip is transparent, the photo must show,
+// not the clip's background, black or white.
+// - a green-screen clip (a red subject on #00FF00) with the video's chroma key set by its editor;
+// - (the same page without the key is the control: the corners are then green, so the check can fail).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
+import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
+import { buildServer } from '@arvlite/server';
+import { createTestDeps, reservePort, type TestDeps } from '@arvlite/test-utils';
+import { launchChromium } from '@arvlite/test-utils/browser';
+import { startWorker } from '@arvlite/worker';
+import type { BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const webRoot = path.resolve(import.meta.dirname, '..');
+const shots = path.join(webRoot, 'test-results');
+const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
+/** The fake camera's frame and the page's viewport: the same size, so feed pixels are page pixels. */
+const FEED = { width: 640, height: 480 };
+/** Where the printed photo lies in the feed (on a grey table). */
+const PHOTO = { x: 64, y: 48, width: 512, height: 384 };
+
+let baseUrl: string;
+let deps: TestDeps;
+let owner: TestUser;
+let work: string;
+let projectId: string;
+let markerPng: string;
+let camera: BrowserContext;
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function ffmpeg(args: string[]) {
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
+}
+
+/** Uploads a file as a video of the project and waits for the pipeline to finish it. */
+async function uploadVideo(file: string, contentType: 'video/mp4' | 'video/webm' | 'video/quicktime') {
+  const bytes = new Uint8Array(readFileSync(file));
+  const upload = await owner.client.video.createUpload.mutate({
+    projectId,
+    fileName: path.basename(file),
+    contentType,
+    size: bytes.length,
+  });
+  if (upload.kind !== 'single') throw new Error('expected a single upload');
+  expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
+  await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
+  return waitFor(
+    `${path.basename(file)} processed`,
+    () => owner.client.video.byId.query({ id: upload.videoId }),
+    (v) => v.status === 'READY' || v.status === 'FAILED',
+  );
+}
+
+/** A published item with the printed photo as its marker and `videoId` as what it plays. */
+async function itemPlaying(videoId: string, title: string) {
+  const created = await owner.client.arContent.create.mutate({ projectId, title, widthMm: 150 });
+  const png = readFileSync(markerPng);
+  const up = await owner.client.arContent.createMarkerUpload.mutate({
+    id: created.id,
+    contentType: 'image/png',
+    size: png.length,
+  });
+  expect((await fetch(up.url, { method: 'PUT', body: new Uint8Array(png), headers: up.headers })).ok).toBe(true);
+  await owner.client.arContent.completeMarkerUpload.mutate({ id: created.id });
+  const compiled = await waitFor(
+    'marker compiled',
+    () => owner.client.arContent.byId.query({ id: created.id }),
+    (c) => c.status !== 'MARKER_PROCESSING',
+  );
+  expect(compiled.status).toBe('READY');
+  await owner.client.playlist.set.mutate({ id: created.id, videoIds: [videoId], defaultVideoId: videoId });
+  return created;
+}
+
+type Rgb = [number, number, number];
+
+/** Decodes a PNG in a blank page of the browser (no CSP there) and averages 9×9 patches around the points. */
+async function patches(png: Buffer, points: { x: number; y: number }[]): Promise<Rgb[]> {
+  const page = await camera.newPage();
+  try {
+    return await page.evaluate(
+      async ({ b64, points }) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const canvas = new OffscreenCanvas(img.width, img.height);
+        const g = canvas.getContext('2d')!;
+        g.drawImage(img, 0, 0);
+        return points.map(({ x, y }) => {
+          const d = g.getImageData(Math.round(x) - 4, Math.round(y) - 4, 9, 9).data;
+          const sum = [0, 0, 0];
+          for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += d[i + c]!;
+          return sum.map((s) => Math.round(s / 81)) as [number, number, number];
+        });
+      },
+      { b64: png.toString('base64'), points },
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+const greenish = ([r, g, b]: Rgb) => g > 150 && g > r + 60 && g > b + 60;
+
+/** Points of the photo as fractions of it → page pixels (feed and viewport are the same size, 1 CSS px = 1 px). */
+const onPhoto = (fx: number, fy: number) => ({ x: PHOTO.x + fx * PHOTO.width, y: PHOTO.y + fy * PHOTO.height });
+/** Inside each corner of the plane (inset, as tracking is not pixel exact), and its middle. */
+const CORNERS = [onPhoto(0.12, 0.14), onPhoto(0.88, 0.14), onPhoto(0.12, 0.86), onPhoto(0.88, 0.86)];
+const MIDDLE = onPhoto(0.5, 0.5);
+
+/**
+ * Opens the item on the fake camera, waits until the video plays on the photo, and samples the page composited (the
+ * WebGL canvas over the camera) and the camera alone (the canvas hidden).
+ */
+async function sample(publicId: string, name: string) {
+  const page: Page = await camera.newPage();
+  page.setDefaultTimeout(20_000);
+  try {
+    // The manifest is cacheable for up to a minute; this page must see the key as it is now.
+    await (await camera.newCDPSession(page)).send('Network.clearBrowserCache');
+    await page.goto(`${baseUrl}/v/${publicId}`);
+    const stage = () => page.getByTestId('ar-stage').getAttribute('data-stage');
+    await expect.poll(stage, { timeout: 120_000, interval: 200 }).toBe('tracking');
+    await waitFor(
+      'the video to play on the photo',
+      () => page.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused })),
+      (v) => v.t > 0.5 && !v.paused,
+      30_000,
+    );
+    // Still tracking at the moment of the shot (else the plane is hidden and the check proves nothing).
+    const composited = await page.screenshot({ path: path.join(shots, `${name}.png`) });
+    expect(await stage()).toBe('tracking');
+    await page.addStyleTag({ content: '.arv-canvas { visibility: hidden !important; }' });
+    const cameraOnly = await page.screenshot({ path: path.join(shots, `${name}-camera.png`) });
+    const points = [...CORNERS, MIDDLE];
+    return { composited: await patches(composited, points), camera: await patches(cameraOnly, points) };
+  } finally {
+    await page.close();
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'arvlite-keying-e2e-'));
+  const dist = path.join(work, 'dist');
+  await build({
+    root: webRoot,
+    logLevel: 'warn',
+    build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
+  });
+  const reserved = await reservePort();
+  baseUrl = `http://127.0.0.1:${reserved.port}`;
+  deps = await createTestDeps({
+    PORT: String(reserved.port),
+    PUBLIC_URL: baseUrl,
+    WORKER_POLL_INTERVAL_MS: '200',
+    MEDIA_X264_PRESET: 'ultrafast',
+    MEDIA_ENCODE_CONCURRENCY: '1',
+  });
+  const app = await buildServer(deps, { webDist: dist });
+  await reserved.listen(app);
+  const worker = await startWorker(deps, { concurrency: 2 });
+  mkdirSync(shots, { recursive: true });
+  afterAll(async () => {
+    await worker.stop();
+    await app.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const client = (getAccessToken?: () => string | null): ArvliteClient =>
+    createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken });
+  owner = await registerUser(client, 'Keying E2E');
+  const companyId = (await owner.client.company.create.mutate({ name: 'Green Screen Prints' })).id;
+  projectId = (await owner.client.project.create.mutate({ companyId, name: 'Cut-outs' })).id;
+
+  markerPng = path.join(work, 'marker.png');
+  writeFileSync(markerPng, await busyImage(640, 480, 11));
+  // The fake camera films the photo lying still on a grey table, filling the middle of the frame.
+  const feed = path.join(work, 'camera.y4m');
+  ffmpeg([
+    '-loop',
+    '1',
+    '-t',
+    '4',
+    '-i',
+    markerPng,
+    '-vf',
+    `scale=${PHOTO.width}:${PHOTO.height},pad=${FEED.width}:${FEED.height}:${PHOTO.x}:${PHOTO.y}:color=0x808080,fps=15,format=yuv420p,setsar=1`,
+    feed,
+  ]);
+  camera = await launchChromium(path.join(work, 'camera'), {
+    viewport: FEED,
+    deviceScaleFactor: 1,
+    args: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${feed}`,
+      ...WEBGL_ARGS,
+    ],
+  });
+  await camera.grantPermissions(['camera'], { origin: baseUrl });
+  afterAll(() => camera.close());
+}, 300_000);
+
+describe('a green-screen video with a chroma key', () => {
+  it(
+    'shows the photo around the subject: corners keyed out, the subject drawn; without the key, the screen shows',
+    { timeout: 420_000 },
+    async () => {
+      // A red subject on an evenly lit #00FF00 screen, the photo's aspect (4:3), 4 s.
+      const clip = path.join(work, 'green-screen.mp4');
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=0x00FF00:s=320x240:r=15:d=4,drawbox=x=112:y=84:w=96:h=72:color=0xE01010:t=fill',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        clip,
+      ]);
+      const video = await uploadVideo(clip, 'video/mp4');
+      expect(video.status).toBe('READY');
+      const key = { color: '#00FF00', tolerance: 0.3, softness: 0.1 };
+      expect((await owner.client.video.update.mutate({ id: video.id, chromaKey: key })).chromaKey).toEqual(key);
+      // Bad keys are refused by the contract and change nothing.
+      for (const bad of [
+        { color: 'lime', tolerance: 0.3 },
+        { color: '#00FF00', tolerance: 2 },
+        { ...key, x: 1 },
+      ])
+        await expect(owner.client.video.update.mutate({ id: video.id, chromaKey: bad as never })).rejects.toThrow();
+      expect((await owner.client.video.byId.query({ id: video.id })).chromaKey).toEqual(key);
+
+      const item = await itemPlaying(video.id, 'Cut-out on the photo');
+      const manifest = await owner.client.viewer.manifest.query({ publicId: item.publicId });
+      expect(manifest.ok && manifest.video.chromaKey).toEqual(key);
+
+      const keyed = await sample(item.publicId, 'viewer-keying-01-chroma');
+      console.info('chroma key: composited', keyed.composited, 'camera', keyed.camera);
+      keyed.composited.slice(0, 4).forEach((px, i) => {
+        const photo = keyed.camera[i]!;
+        expect(greenish(px), `corner ${i} ${px} is the green screen`).toBe(false);
+        // The photo there, as the camera shows it: neither black nor white, nor another colour.
+        expect(distance(px, photo), `corner ${i} ${px} vs photo ${photo}`).toBeLessThan(40);
+        expect(distance(px, [0, 0, 0])).toBeGreaterThan(40);
+        expect(distance(px, [255, 255, 255])).toBeGreaterThan(40);
+      });
+      // The subject is drawn over the photo.
+      const [r, g, b] = keyed.composited[4]!;
+      expect(r, `middle ${keyed.composited[4]}`).toBeGreaterThan(150);
+      expect(g).toBeLessThan(90);
+      expect(b).toBeLessThan(90);
+
+      // Control: the same clip without the key covers the photo with its green screen.
+      await owner.client.video.update.mutate({ id: video.id, chromaKey: null });
+      const plain = await sample(item.publicId, 'viewer-keying-02-no-key');
+      console.info('no key: composited', plain.composited);
+      for (const px of plain.composited.slice(0, 4)) expect(greenish(px), `${px}`).toBe(true);
+    },
+  );
+});
+
+describe('a video with an alpha channel (stacked-alpha rendition)', () => {
+  for (const source of [
+    {
+      name: 'ProRes 4444 .mov',
+      file: 'disc.mov',
+      contentType: 'video/quicktime' as const,
+      codec: ['-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', 'yuva444p10le'],
+    },
+    {
+      name: 'VP9 with alpha .webm',
+      file: 'disc.webm',
+      contentType: 'video/webm' as const,
+      codec: ['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuva420p', '-b:v', '800k'],
+    },
+  ]) {
+    it(
+      `${source.name}: the pipeline stacks colour and matte in H.264, and the viewer shows the photo in the transparent corners`,
+      { timeout: 420_000 },
+      async () => {
+        // A red disc, opaque, on a fully transparent background (whose colour is red too: only the matte hides it).
+        const clip = path.join(work, source.file);
+        ffmpeg([
+          '-f',
+          'lavfi',
+          '-i',
+          "color=c=0xE01010:s=320x240:r=15:d=3,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lt(hypot(X-160,Y-120),70),255,0)'",
+          ...source.codec,
+          clip,
+        ]);
+        const video = await uploadVideo(clip, source.contentType);
+        expect(video.status, JSON.stringify(video.failure)).toBe('READY');
+        const item = await itemPlaying(video.id, `Disc (${source.name})`);
+        const manifest = await owner.client.viewer.manifest.query({ publicId: item.publicId });
+        expect(manifest.ok && manifest.video.alpha).toMatchObject({ layout: 'side-by-side' });
+
+        const shown = await sample(item.publicId, `viewer-keying-03-alpha-${source.file.replace('.', '-')}`);
+        console.info(`${source.name}: composited`, shown.composited, 'camera', shown.camera);
+        shown.composited.slice(0, 4).forEach((px, i) => {
+          const photo = shown.camera[i]!;
+          expect(distance(px, photo), `corner ${i} ${px} vs photo ${photo}`).toBeLessThan(40);
+          expect(distance(px, [0, 0, 0])).toBeGreaterThan(40);
+          expect(distance(px, [255, 255, 255])).toBeGreaterThan(40);
+        });
+        const [r, g, b] = shown.composited[4]!;
+        expect(r, `middle ${shown.composited[4]}`).toBeGreaterThan(150);
+        expect(g).toBeLessThan(90);
+        expect(b).toBeLessThan(90);
+      },
+    );
+  }
+});
