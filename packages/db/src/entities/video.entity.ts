@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { VIDEO_STATUSES, type ChromaKey, type MediaInfo, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
+import {
+  VIDEO_STATUSES,
+  type ChromaKey,
+  type MediaInfo,
+  type VideoAnalysis,
+  type VideoOutputs,
+} from '@arvlite/contract';
 import { defineEntity, p } from '@mikro-orm/core';
 import { VideoRepository } from '../repositories/video.repository.ts';
 import { CompanySchema } from './company.entity.ts';
