@@ -70,3 +70,32 @@ export const viewStageListSchema = z
   .array(viewStageReportSchema)
   .max(REPORTED_VIEW_STAGES.length)
   .refine((list) => new Set(list.map((s) => s.stage)).size === list.length, { message: 'a stage appears once' });
+
+/**
+ * The stages one view reached, kept the way the server accepts them (each once, after a stage it follows, never
+ * earlier than it), so a viewer never sends what would be refused. Times are ms from the view's start.
+ */
+export class ViewStageRecorder {
+  readonly #reached = new Map<ReportedViewStage, ViewStageReport>();
+
+  /** Records a stage if it is new and follows one reached already; returns the report to send, or null. */
+  reach(stage: ReportedViewStage, atMs: number, reason?: ViewFallbackReason): ViewStageReport | null {
+    if (this.#reached.has(stage) || !Number.isFinite(atMs)) return null;
+    const before = VIEW_STAGE_AFTER[stage]
+      .map((s) => (s === 'opened' ? 0 : this.#reached.get(s)?.atMs))
+      .filter((ms): ms is number => ms !== undefined);
+    if (before.length === 0) return null;
+    const ms = Math.min(VIEW_STAGE_MAX_MS, Math.max(Math.min(...before), Math.round(atMs)));
+    const report: ViewStageReport = stage === 'fallback' ? { stage, atMs: ms, reason } : { stage, atMs: ms };
+    this.#reached.set(stage, report);
+    return report;
+  }
+
+  has(stage: ReportedViewStage): boolean {
+    return this.#reached.has(stage);
+  }
+
+  list(): ViewStageReport[] {
+    return [...this.#reached.values()];
+  }
+}

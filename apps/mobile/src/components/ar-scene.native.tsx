@@ -70,6 +70,8 @@ export default function ArScene({
   note,
 }: ArViewProps & { markerUri: string }) {
   const { t } = useTranslation();
+  // The AR session runs on the camera from here: the view's camera stage (the funnel in analytics).
+  useEffect(() => tracker.stage('camera'), [tracker]);
   const [started, setStarted] = useState(false);
   const [found, setFound] = useState(false);
   const [aspect, setAspect] = useState<number | null>(null);

@@ -17,10 +17,16 @@ async function arSupported(): Promise<boolean> {
   }
 }
 
-class Fallback extends Component<{ fallback: ReactNode; children: ReactNode }, { failed: boolean }> {
+class Fallback extends Component<
+  { fallback: ReactNode; children: ReactNode; onFailed: () => void },
+  { failed: boolean }
+> {
   override state = { failed: false };
   static getDerivedStateFromError() {
     return { failed: true };
+  }
+  override componentDidCatch() {
+    this.props.onFailed();
   }
   override render() {
     return this.state.failed ? this.props.fallback : this.props.children;
@@ -38,12 +44,19 @@ export function ArView(props: ArViewProps) {
     };
   }, []);
 
+  // The plain player, and why, is a stage of the view (the funnel in analytics).
+  const { tracker, markerUri } = props;
+  useEffect(() => {
+    if (!markerUri) tracker.stage('fallback', 'target');
+    else if (support === 'no') tracker.stage('fallback', 'no-camera-api');
+  }, [tracker, markerUri, support]);
+
   const player = (note: string) => <Player {...props} note={props.note ?? note} />;
   if (!props.markerUri) return player(t('viewer.noMarker'));
   if (support === 'checking') return <Loading label={t('viewer.startingCamera')} />;
   if (support === 'no') return player(t('viewer.noAr'));
   return (
-    <Fallback fallback={player(t('viewer.arFailed'))}>
+    <Fallback fallback={player(t('viewer.arFailed'))} onFailed={() => tracker.stage('fallback', 'failed')}>
       <Suspense fallback={<Loading label={t('viewer.startingAr')} />}>
         <ArScene {...props} markerUri={props.markerUri} />
       </Suspense>

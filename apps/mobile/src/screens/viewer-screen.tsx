@@ -75,7 +75,8 @@ function Experience({
       if (localId) void sessions.finish(localId, tracker.stats()).then(flushSessions);
     };
     void currentDevice()
-      .then((device) => sessions.begin(publicId, device))
+      // From the screen opening: a view once it plays, with the stages it reached (watch-tracker.ts).
+      .then((device) => sessions.begin(publicId, device, { fromOpen: true }))
       .then((id) => {
         localId = id;
         if (closed) finish();

@@ -164,4 +164,23 @@ describe('SessionQueue', () => {
     expect(srv.calls.filter((c) => c[0] === 'end')).toHaveLength(3);
     expect(await q.pending()).toEqual([]);
   });
+
+  it('a session begun at the screen opening starts as such and carries its stages with the end; others carry none', async () => {
+    const q = queue();
+    const stages = [
+      { stage: 'camera' as const, atMs: 300 },
+      { stage: 'detected' as const, atMs: 1_200 },
+      { stage: 'playing' as const, atMs: 1_500 },
+    ];
+    const open = await q.begin('code-aaaaaaaaaaaa', device, { fromOpen: true });
+    const plain = await q.begin('code-bbbbbbbbbbbb', device);
+    await q.finish(open, { ...stats(4_000), stages });
+    await q.finish(plain, { ...stats(2_000), stages });
+    await q.flush();
+    const [startOpen, endOpen, startPlain, endPlain] = srv.calls.map((c) => c[1]);
+    expect(startOpen).toMatchObject({ from: 'open' });
+    expect(endOpen).toMatchObject({ watchedMs: 4_000, stages });
+    expect(startPlain).not.toHaveProperty('from');
+    expect(endPlain).not.toHaveProperty('stages');
+  });
 });

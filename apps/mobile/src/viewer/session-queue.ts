@@ -1,6 +1,7 @@
 // View analytics that survive being offline: every viewing session is written to storage first, then sent
 // (`viewer.startSession`, later `viewer.endSession`) whenever the network allows. Failures the server will never
 // accept are kept aside with their error, counted and shown, never dropped silently.
+import type { ViewStageReport } from '@arvlite/contract';
 import { errorDetail, isPermanentError } from '../lib/api-errors.ts';
 import { readJson, serialized, writeJson, type KeyValueStore } from '../lib/key-value-store.ts';
 import type { DeviceInfo, EndSessionInput, StartSessionInput } from './viewer-api.ts';
@@ -9,6 +10,8 @@ export interface SessionStats {
   watchedMs: number;
   trackingLostCount: number;
   completed: boolean;
+  /** The stages the view reached (sessions begun `fromOpen`), sent with the end. */
+  stages?: ViewStageReport[];
 }
 
 export interface SessionSender {
@@ -25,6 +28,8 @@ export interface QueuedSession {
   lastSeenAt?: number;
   /** The app run that opened it: a session left open by an earlier run was cut short (app killed). */
   runId: string;
+  /** Begun when the screen opened: sent as `from: 'open'`, a view once it plays, with its stages at the end. */
+  fromOpen?: boolean;
   sessionId: string | null;
   /** Last known numbers while it runs, final ones once ended. */
   stats: SessionStats;
@@ -88,7 +93,7 @@ export class SessionQueue {
   }
 
   /** Records a new viewing session; returns its local id. Sending happens in flush(). */
-  begin(publicId: string, device: DeviceInfo): Promise<string> {
+  begin(publicId: string, device: DeviceInfo, opts: { fromOpen?: boolean } = {}): Promise<string> {
     const localId = this.#opts.newId();
     const now = this.#opts.now();
     return this.#update((list) => {
@@ -98,6 +103,7 @@ export class SessionQueue {
         device,
         startedAt: now,
         runId: this.#opts.runId,
+        ...(opts.fromOpen ? { fromOpen: true } : {}),
         sessionId: null,
         stats: { watchedMs: 0, trackingLostCount: 0, completed: false },
         ended: false,
@@ -178,6 +184,7 @@ export class SessionQueue {
           publicId: s.publicId,
           device: s.device,
           startedAgoMs: ageMs(s.startedAt, this.#opts.now()),
+          ...(s.fromOpen ? { from: 'open' as const } : {}),
         });
         const id = sessionId;
         await this.#update((list) => {
@@ -190,9 +197,12 @@ export class SessionQueue {
       }
       if (!s.ended && !(await this.pending()).find((x) => x.localId === localId)?.ended) return 'partial';
       const latest = (await this.pending()).find((x) => x.localId === localId) ?? s;
+      // Stages go only with a session begun at the screen opening (the server records none for the others).
+      const { stages, ...numbers } = latest.stats;
       await this.#opts.sender.end({
         sessionId,
-        ...latest.stats,
+        ...numbers,
+        ...(latest.fromOpen && stages?.length ? { stages } : {}),
         endedAgoMs: ageMs(latest.lastSeenAt ?? latest.startedAt, this.#opts.now()),
       });
       await this.#update((list) => {

@@ -20,3 +20,32 @@ it('counts only playing time, losses after the photo was seen, and completion', 
   now = 20_000;
   expect(t.stats()).toEqual({ watchedMs: 4_500, trackingLostCount: 1, completed: true });
 });
+
+it('records the stages of the view from the screen opening, each once and in order', () => {
+  let now = 1_000;
+  const t = new WatchTracker(() => now);
+  now = 1_200;
+  t.tracking(true); // no camera stage yet: not a detection the funnel can place
+  t.stage('camera');
+  now = 2_000;
+  t.tracking(true);
+  now = 2_500;
+  t.playing(true);
+  t.playing(false);
+  t.playing(true);
+  now = 9_000;
+  t.ended();
+  expect(t.stats().stages).toEqual([
+    { stage: 'camera', atMs: 200 },
+    { stage: 'detected', atMs: 1_000 },
+    { stage: 'playing', atMs: 1_500 },
+    { stage: 'completed', atMs: 8_000 },
+  ]);
+  const plain = new WatchTracker(() => now);
+  plain.stage('fallback', 'no-camera-api');
+  plain.playing(true);
+  expect(plain.stats().stages).toEqual([
+    { stage: 'fallback', atMs: 0, reason: 'no-camera-api' },
+    { stage: 'playing', atMs: 0 },
+  ]);
+});

@@ -1,43 +1,12 @@
 // The stages one view reached, for the funnel in analytics: page opened → camera (or the plain player, with why) →
 // detected → playing → completed, each in ms from the view's start (the page opening, for the page's first view). Kept
-// in the order the server accepts (each once, after the stage it follows), so nothing sent is refused; the list rides
+// in the order the server accepts (ViewStageRecorder, in the contract), so nothing sent is refused; the list rides
 // with the view's end too, so a stage whose own report was lost still arrives.
-import {
-  VIEW_STAGE_AFTER,
-  VIEW_STAGE_MAX_MS,
-  type ReportedViewStage,
-  type ViewFallbackReason,
-  type ViewStageReport,
-} from '@arvlite/contract';
+import { ViewStageRecorder, type ReportedViewStage } from '@arvlite/contract';
 import { MARKS } from './viewer-timings.ts';
 
-export class ViewStages {
-  readonly #reached = new Map<ReportedViewStage, ViewStageReport>();
-
-  /**
-   * Records a stage at `atMs` (ms from the view's start) if it is new and follows a stage already reached (not earlier
-   * in time); returns the report to send, or null.
-   */
-  reach(stage: ReportedViewStage, atMs: number, reason?: ViewFallbackReason): ViewStageReport | null {
-    if (this.#reached.has(stage) || !Number.isFinite(atMs)) return null;
-    const before = VIEW_STAGE_AFTER[stage]
-      .map((s) => (s === 'opened' ? 0 : this.#reached.get(s)?.atMs))
-      .filter((ms): ms is number => ms !== undefined);
-    if (before.length === 0) return null;
-    const ms = Math.min(VIEW_STAGE_MAX_MS, Math.max(Math.min(...before), Math.round(atMs)));
-    const report: ViewStageReport = stage === 'fallback' ? { stage, atMs: ms, reason } : { stage, atMs: ms };
-    this.#reached.set(stage, report);
-    return report;
-  }
-
-  has(stage: ReportedViewStage): boolean {
-    return this.#reached.has(stage);
-  }
-
-  list(): ViewStageReport[] {
-    return [...this.#reached.values()];
-  }
-}
+/** The recorder of the stages, shared with the app (`@arvlite/contract`). */
+export class ViewStages extends ViewStageRecorder {}
 
 /** The camera view's timing marks (viewer-timings.ts) as the stages they are. */
 const STAGE_OF_MARK: Record<string, ReportedViewStage> = {
