@@ -74,8 +74,7 @@ function entryOf(event: DomainEvent): Entry | null {
     case 'member.joined':
     case 'user.verification-requested':
     case 'customer-upload.completed':
-    // A view's first frame is analytics, not a change anyone made.
-    case 'view.first-frame':
+    case 'view.first-frame': // a view's first frame is analytics, not a change anyone made
       return null;
   }
 }
