@@ -262,6 +262,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far views got: camera, detection, playing, completion */
+        get: operations["analytics-funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products": {
         parameters: {
             query?: never;
@@ -899,11 +916,6 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             container: string | null;
-            chromaKey: {
-                color: string;
-                tolerance: number;
-                softness?: number;
-            } | null;
             upload: {
                 /** @enum {string} */
                 kind: "single" | "multipart";
@@ -946,11 +958,6 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             container: string | null;
-            chromaKey: {
-                color: string;
-                tolerance: number;
-                softness?: number;
-            } | null;
             upload: {
                 /** @enum {string} */
                 kind: "single" | "multipart";
@@ -1207,6 +1214,49 @@ export interface components {
                 averageWatchMs: number | null;
                 completionRate: number | null;
             }[];
+        };
+        AnalyticsFunnel: {
+            scope: {
+                /** Format: uuid */
+                projectId?: string;
+                /** Format: uuid */
+                arContentId?: string;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T12:00:00.000Z
+             */
+            to: string;
+            counts: {
+                opened: number;
+                camera: number;
+                fallback: number;
+                detected: number;
+                playing: number;
+                completed: number;
+            };
+            conversion: {
+                camera: number | null;
+                detected: number | null;
+                playing: number | null;
+                completed: number | null;
+            };
+            neverDetected: {
+                count: number;
+                share: number | null;
+            };
+            fallbackReasons: {
+                /** @enum {string} */
+                reason: "insecure" | "no-camera-api" | "no-webgl" | "denied" | "no-camera" | "busy" | "target" | "failed" | "chosen";
+                count: number;
+            }[];
+            medianDetectedMs: number | null;
+            medianFirstFrameMs: number | null;
         };
         Error: {
             /** @example NOT_FOUND */
@@ -3280,6 +3330,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AnalyticsSummary"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics-funnel": {
+        parameters: {
+            query: {
+                projectId?: string;
+                arContentId?: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsFunnel"];
                 };
             };
             /** @description Invalid input data */
