@@ -41,7 +41,7 @@ export function FunnelCard({ funnel }: { funnel: Funnel }) {
                 {t('analytics.funnel.medianDetected', { value: seconds(funnel.medianDetectedMs) })}
               </Text>
             </SimpleGrid>
-            <Table aria-label={t('analytics.funnel.title')} verticalSpacing="xs">
+            <Table aria-label={t('analytics.funnel.table')} verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">{t('analytics.funnel.stage')}</Table.Th>

@@ -686,6 +686,7 @@ export const dashboard = {
     bar: '{{label}}: {{value}}',
     funnel: {
       title: 'How far views got',
+      table: 'Stages of a view',
       stage: 'Stage',
       ofOpened: 'Of those who opened the link',
       fromPrevious: 'Went on from the stage before',

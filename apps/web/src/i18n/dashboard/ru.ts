@@ -698,6 +698,7 @@ export const dashboard = {
     bar: '{{label}}: {{value}}',
     funnel: {
       title: 'Как далеко зашли просмотры',
+      table: 'Этапы просмотра',
       stage: 'Этап',
       ofOpened: 'От открывших ссылку',
       fromPrevious: 'Перешли с предыдущего этапа',
