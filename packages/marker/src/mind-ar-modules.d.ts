@@ -56,3 +56,6 @@ declare module 'mind-ar/src/image-target/matching/matcher.js' {
     };
   }
 }
+declare module 'mind-ar/src/image-target/utils/randomizer.js' {
+  export function createRandomizer(): unknown;
+}

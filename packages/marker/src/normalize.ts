@@ -8,7 +8,7 @@ import { MarkerError } from './marker-error.ts';
 export const MIN_SHORT_SIDE_PX = 480;
 export const MAX_LONG_SIDE_PX = 1024;
 /** The compiler's working resolution (long side): see README "Marker images" for how it was chosen. */
-export const COMPILE_LONG_SIDE_PX = 1024;
+export const COMPILE_LONG_SIDE_PX = 640;
 export const THUMBNAIL_LONG_SIDE_PX = 256;
 /** Refuse decompression bombs before decoding (from the header); a 50 MP phone photo still fits. */
 export const MAX_INPUT_PIXELS = 100_000_000;
