@@ -3,7 +3,9 @@
 // canvas) is sampled where the video plane lies over the photo: where the clip is transparent, the photo must show,
 // not the clip's background, black or white.
 // - a green-screen clip (a red subject on #00FF00) with the video's chroma key set by its editor;
-// - (the same page without the key is the control: the corners are then green, so the check can fail).
+// - (the same page without the key is the control: the corners are then green, so the check can fail);
+// - ProRes 4444 and VP9-with-alpha clips, played through their stacked-alpha rendition.
+// And the playback rules (playback.ts) on a feed that shows the photo, then the bare table, then the photo again.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +89,8 @@ async function itemPlaying(videoId: string, title: string) {
   await owner.client.playlist.set.mutate({ id: created.id, videoIds: [videoId], defaultVideoId: videoId });
   return created;
 }
+
+const shot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`) });
 
 type Rgb = [number, number, number];
 
@@ -330,4 +334,151 @@ describe('a video with an alpha channel (stacked-alpha rendition)', () => {
       },
     );
   }
+});
+
+describe('playback rules on the fake camera (playback.ts)', () => {
+  it(
+    'paused and silent before the photo is found, playing (muted) once found, paused when lost, and on from where it paused when found again',
+    { timeout: 420_000 },
+    async () => {
+      // A 3 s clip with sound; the item asks for sound, so the muted start offers the sound button.
+      const clip = path.join(work, 'tone.mp4');
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=15',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440',
+        '-t',
+        '3',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        clip,
+      ]);
+      const video = await uploadVideo(clip, 'video/mp4');
+      expect(video.status).toBe('READY');
+      const item = await itemPlaying(video.id, 'Harbour with sound');
+      await owner.client.arContent.update.mutate({ id: item.id, playback: { muted: false } });
+
+      // The camera films the photo for 6 s, then the bare table for 4 s, looping: found, lost, found again.
+      const feed = path.join(work, 'found-lost.y4m');
+      ffmpeg([
+        '-loop',
+        '1',
+        '-t',
+        '6',
+        '-i',
+        markerPng,
+        '-f',
+        'lavfi',
+        '-t',
+        '4',
+        '-i',
+        `color=c=0x808080:s=${FEED.width}x${FEED.height}:r=15`,
+        '-filter_complex',
+        `[0:v]scale=${PHOTO.width}:${PHOTO.height},pad=${FEED.width}:${FEED.height}:${PHOTO.x}:${PHOTO.y}:color=0x808080,fps=15,format=yuv420p,setsar=1[photo];[1:v]format=yuv420p,setsar=1[table];[photo][table]concat=n=2:v=1[out]`,
+        '-map',
+        '[out]',
+        feed,
+      ]);
+      const context = await launchChromium(path.join(work, 'found-lost'), {
+        viewport: FEED,
+        deviceScaleFactor: 1,
+        args: [
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+          `--use-file-for-fake-video-capture=${feed}`,
+          '--autoplay-policy=user-gesture-required',
+          ...WEBGL_ARGS,
+        ],
+      });
+      try {
+        await context.grantPermissions(['camera'], { origin: baseUrl });
+        const page = context.pages()[0] ?? (await context.newPage());
+        page.setDefaultTimeout(20_000);
+        await page.goto(`${baseUrl}/v/${item.publicId}`);
+        const stage = () => page.getByTestId('ar-stage').getAttribute('data-stage');
+        const el = page.getByTestId('ar-video');
+        // Every play and pause of the video, with whether the photo had been detected by then (the engine's
+        // arv:detected mark, set before it reports the photo found) and the element's position and sound.
+        await el.evaluate((v: HTMLVideoElement) => {
+          const starts: { afterDetection: boolean; t: number; muted: boolean }[] = [];
+          const pauses: number[] = [];
+          Object.assign(v, { starts, pauses });
+          v.addEventListener('play', () =>
+            starts.push({
+              afterDetection: performance.getEntriesByName('arv:detected').length > 0,
+              t: v.currentTime,
+              muted: v.muted,
+            }),
+          );
+          v.addEventListener('pause', () => pauses.push(v.currentTime));
+        });
+        const log = () =>
+          el.evaluate((v) => {
+            const l = v as unknown as {
+              starts: { afterDetection: boolean; t: number; muted: boolean }[];
+              pauses: number[];
+            };
+            return {
+              starts: [...l.starts],
+              pauses: [...l.pauses],
+              paused: (v as HTMLVideoElement).paused,
+              t: (v as HTMLVideoElement).currentTime,
+            };
+          });
+        // Before the photo is found: attached, paused at 0, muted, with the playsinline attributes iOS needs.
+        expect(await el.evaluate((v: HTMLVideoElement) => [v.paused, v.currentTime, v.muted])).toEqual([true, 0, true]);
+        expect(await el.getAttribute('playsinline')).not.toBeNull();
+        expect(await el.getAttribute('webkit-playsinline')).toBe('true');
+
+        await expect.poll(stage, { timeout: 120_000, interval: 100 }).toBe('tracking');
+        await waitFor('playing on the photo', log, (l) => !l.paused && l.t > 0.3, 30_000);
+        // Muted autoplay: the item wants sound, so the sound button is offered.
+        const soundOn = page.getByRole('button', { name: 'Turn sound on' });
+        await soundOn.waitFor();
+        // Lost (the bare table): paused.
+        await expect.poll(stage, { timeout: 30_000, interval: 100 }).toBe('scanning');
+        await waitFor('paused when lost', log, (l) => l.paused && l.pauses.length >= 1, 15_000);
+        // Found again: on from where it paused.
+        await waitFor('playing again', log, (l) => l.starts.length >= 2 && !l.paused, 60_000);
+        const l = await log();
+        console.info('playback rules:', JSON.stringify(l));
+        expect(l.starts.filter((s) => !s.afterDetection || !s.muted)).toEqual([]);
+        expect(l.starts[0]!.t).toBe(0);
+        expect(l.pauses[0]!).toBeGreaterThan(0.3);
+        for (let i = 1; i < l.starts.length; i++) expect(l.starts[i]!.t).toBeCloseTo(l.pauses[i - 1]!, 1);
+
+        // One tap for sound (a real input event): unmuted, and remembered for the session.
+        await waitFor('tracking, for the tap', stage, (s) => s === 'tracking', 60_000);
+        await soundOn.click();
+        await waitFor(
+          'sound on',
+          () => el.evaluate((v: HTMLVideoElement) => v.muted),
+          (m) => !m,
+          10_000,
+        );
+        expect(await page.evaluate(() => sessionStorage.getItem('arvlite:viewer:sound'))).toBe('on');
+        // A new page of the same session starts silent and paused again until the photo is found.
+        await page.reload();
+        await page.getByTestId('ar-video').waitFor({ state: 'attached' });
+        expect(
+          await page.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => [v.paused, v.currentTime, v.muted]),
+        ).toEqual([true, 0, true]);
+        await shot(page, 'viewer-keying-04-playback');
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });
