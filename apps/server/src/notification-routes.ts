@@ -48,6 +48,7 @@ const kindNames: Record<'en' | 'ru', Record<string, string>> = {
     'member.invited': 'Member invited',
     'member.joined': 'Member joined',
     'customer-upload.completed': 'Customer video to review',
+    'marker.awaiting-confirmation': 'Marker awaiting confirmation',
   },
   ru: {
     'video.ready': 'Видео готово',
@@ -61,6 +62,7 @@ const kindNames: Record<'en' | 'ru', Record<string, string>> = {
     'member.invited': 'Участник приглашён',
     'member.joined': 'Новый участник',
     'customer-upload.completed': 'Видео клиента на проверку',
+    'marker.awaiting-confirmation': 'Маркер ждёт подтверждения',
   },
 };
 

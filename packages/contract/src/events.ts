@@ -38,6 +38,17 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   /** A marker revision could not be made; an older published marker, if any, stays in service. */
   z.strictObject({ type: z.literal('marker.failed'), ...arContent, revision: z.int().min(1), reason: reasonCode }),
   /**
+   * A marker revision compiled but failed the detection gate (not detected head-on at 30 cm at its printed size): it is
+   * not published until an editor confirms it (`arContent.confirmMarker`); an older published marker stays in service.
+   */
+  z.strictObject({
+    type: z.literal('marker.awaiting-confirmation'),
+    ...arContent,
+    revision: z.int().min(1),
+    /** Share of the gate's views in which it was detected, 0–1. */
+    headOn30cmRate: z.number().min(0).max(1),
+  }),
+  /**
    * The item stops showing within `thresholdDays` (one of its company's reminder days: 30, 7 and 1 by default);
    * announced once per item, expiry date and threshold. Older events have no threshold (then: within a week).
    */

@@ -16,6 +16,7 @@ export const NOTIFICATION_KINDS = [
   'member.invited',
   'member.joined',
   'customer-upload.completed',
+  'marker.awaiting-confirmation',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const notificationKindSchema = z.enum(NOTIFICATION_KINDS);
@@ -37,6 +38,7 @@ export const NOTIFICATION_MIN_ROLE: Record<NotificationKind, Role> = {
   'member.invited': 'admin',
   'member.joined': 'admin',
   'customer-upload.completed': 'editor',
+  'marker.awaiting-confirmation': 'editor',
 };
 
 /** Kinds that something went wrong or is about to: on for every channel for admins and owners. */
@@ -47,6 +49,7 @@ const ALERTS: ReadonlySet<NotificationKind> = new Set([
   'ar-content.expired',
   'quota.warning',
   'quota.full',
+  'marker.awaiting-confirmation',
 ]);
 
 /**
@@ -82,6 +85,8 @@ export const notificationParamsSchema = z.strictObject({
   reason: z.string().max(64).optional(),
   score: z.int().min(0).max(100).optional(),
   days: z.int().min(0).max(366).optional(),
+  /** A marker revision (marker.awaiting-confirmation). */
+  revision: z.int().min(1).optional(),
   expiresAt: z.string().max(40).optional(),
   percent: z.int().min(0).max(1000).optional(),
   role: z.string().max(16).optional(),

@@ -4,7 +4,8 @@ import type { ArContentStatus } from '@arvlite/contract';
 import { ConflictError } from './errors.ts';
 
 const ALLOWED: Record<ArContentStatus, readonly ArContentStatus[]> = {
-  DRAFT: ['MARKER_PROCESSING', 'ARCHIVED'],
+  // READY from DRAFT: an editor confirms a first marker that the detection gate held back.
+  DRAFT: ['MARKER_PROCESSING', 'READY', 'ARCHIVED'],
   // A newer upload replaces the compile in flight; a compile ends READY, or back to DRAFT (or the published READY)
   // when it fails.
   MARKER_PROCESSING: ['MARKER_PROCESSING', 'READY', 'DRAFT'],

@@ -39,7 +39,7 @@ describe('video state table', () => {
 describe('AR content state table', () => {
   it('allows exactly these changes', () => {
     expect(table<ArContentStatus>(AR_CONTENT_STATUSES, canTransitionArContent)).toEqual({
-      DRAFT: ['MARKER_PROCESSING', 'ARCHIVED'],
+      DRAFT: ['MARKER_PROCESSING', 'READY', 'ARCHIVED'],
       MARKER_PROCESSING: ['DRAFT', 'MARKER_PROCESSING', 'READY'],
       READY: ['MARKER_PROCESSING', 'ARCHIVED'],
       ARCHIVED: [],

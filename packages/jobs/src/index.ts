@@ -16,3 +16,11 @@ export { NOTIFICATION_CHANNEL } from './outbox/notification.consumer.ts';
 export { abandonUpload } from './upload/abandon-upload.ts';
 export { closeAttempts, extendAttempt, openAttempt } from './upload/upload-attempts.ts';
 export { queueWebhookDelivery, webhookQueue, type NewDelivery } from './webhooks/webhook-deliveries.ts';
+export {
+  awaitingMarker,
+  keyIds as markerKeyIds,
+  publishLocked as publishMarkerLocked,
+  readReport as readMarkerReport,
+  removeRevision as removeMarkerRevision,
+  type AwaitingMarker,
+} from './marker/marker-state.ts';

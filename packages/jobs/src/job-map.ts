@@ -60,6 +60,11 @@ export const jobMap = {
     // Per item, not per revision: a newer upload replaces a compile still waiting.
     (p) => `marker:compile:${p.arContentId}`,
   ),
+  /** Measures a published or held-back marker revision's detection (the full report) and stores it on the item. */
+  'marker:report': job(
+    z.strictObject({ arContentId: z.uuid(), revision: z.number().int().min(1) }),
+    (p) => `marker:report:${p.arContentId}:${p.revision}`,
+  ),
   /** Cron: marker compiles whose job is gone or out of attempts (a crashed worker) end with a reason instead of waiting forever. */
   'marker:recover': cronJob('marker:recover'),
   /** Removes a deleted AR content item's objects, releases their storage usage, then the row (with playlist and sessions). */

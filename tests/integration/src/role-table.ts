@@ -47,6 +47,7 @@ export const ROLE_TABLE: Record<string, RoleRule> = {
   'arContent.delete': { minRole: 'admin' },
   'arContent.createMarkerUpload': { minRole: 'editor' },
   'arContent.completeMarkerUpload': { minRole: 'editor' },
+  'arContent.confirmMarker': { minRole: 'editor' },
   'arContent.qr': { minRole: 'viewer' },
   'arContent.viewerLinks': { minRole: 'viewer' },
   'arContent.importCsv': { minRole: 'editor' },

@@ -170,7 +170,11 @@ async function publishedItem(
 ): Promise<Content> {
   const item = await owner.client.arContent.create.mutate({ projectId, title });
   await putMarker(item.id, image, contentType, widthMm);
-  const done = await markerSettled(item.id);
+  let done = await markerSettled(item.id);
+  // A photo below the detection gate (the low-texture one) waits for an editor: published anyway.
+  const awaiting = done.marker.awaitingConfirmation;
+  if (awaiting)
+    done = await owner.client.arContent.confirmMarker.mutate({ id: item.id, revisionId: awaiting.revision });
   expect(done).toMatchObject({ status: 'READY', marker: { published: true } });
   return done;
 }
@@ -369,7 +373,14 @@ describe('AR content items', () => {
       const corrupt = await markerSettled(contents.corrupt.id);
       const busyDone = await markerSettled(contents.busy.id);
       const busyMs = Date.now() - started;
-      const low = await markerSettled(contents.low.id);
+      // Low texture: not detected head-on at 30 cm at its printed size (150 mm assumed), so held back by the gate
+      // until an editor confirms it.
+      const lowHeld = await markerSettled(contents.low.id);
+      expect(lowHeld).toMatchObject({
+        status: 'DRAFT',
+        marker: { published: false, awaitingConfirmation: { revision: 1, rating: 'poor', gate: { passes: false } } },
+      });
+      const low = await owner.client.arContent.confirmMarker.mutate({ id: contents.low.id, revisionId: 1 });
       console.info(
         `marker compile: busy ${busyDone.marker.compileMs} ms (${busyMs} ms end to end), low ${low.marker.compileMs} ms; scores busy ${busyDone.marker.score}, low ${low.marker.score}, flat ${flat.marker.score}`,
       );
@@ -388,7 +399,7 @@ describe('AR content items', () => {
         expect(await keysLeft(await publicPrefixOf(c.id))).toEqual([]);
       }
 
-      // Busy: a good marker; low texture: accepted, with the advice as a warning.
+      // Busy: a good marker; low texture: published once confirmed, with the advice as a warning.
       expect(busyDone).toMatchObject({
         status: 'READY',
         marker: { published: true, rating: 'good', advice: [], failure: null, width: 640, height: 480, widthMm: 127 },

@@ -3,6 +3,8 @@
 import {
   AR_CONTENT_STATUSES,
   LANGUAGES,
+  markerDetectionGateSchema,
+  markerDetectionReportSchema,
   ROTATION_CYCLES,
   STEP_STATUSES,
   UPLOAD_KINDS,
@@ -176,6 +178,13 @@ export const uploadedPartsSchema = z.object({
 export const okSchema = z.object({ ok: z.literal(true) });
 export const retrySchema = z.object({ ok: z.literal(true), resumedFrom: z.union([z.string(), z.array(z.string())]) });
 
+/** A marker revision's detection report: measured (READY), still measuring, or not coming (UNAVAILABLE). */
+const markerReportSchema = z.object({
+  revision: z.int(),
+  status: z.enum(['READY', 'MEASURING', 'UNAVAILABLE']),
+  report: markerDetectionReportSchema.nullable(),
+});
+
 export const arContentSchema = z
   .object({
     id: z.uuid(),
@@ -207,6 +216,27 @@ export const arContentSchema = z
       advice: z.array(z.string()),
       processedAt: isoDate.nullable(),
       failure,
+      awaitingConfirmation: z
+        .object({
+          revision: z.int(),
+          imageUrl: z.string().nullable(),
+          thumbnailUrl: z.string().nullable(),
+          width: z.int(),
+          height: z.int(),
+          score: z.number(),
+          rating: z.string(),
+          advice: z.array(z.string()),
+          gate: markerDetectionGateSchema,
+          report: markerReportSchema.nullable(),
+        })
+        .nullable()
+        .meta({
+          description:
+            'A compiled marker revision the detection gate held back (not detected head-on at 30 cm at its printed size); POST …/marker/confirm publishes it.',
+        }),
+      report: markerReportSchema
+        .nullable()
+        .meta({ description: "The published revision's detection report (single item only; null in lists)." }),
     }),
     links: z.object({ url: z.string(), deepLink: z.string() }),
     version: z.number(),

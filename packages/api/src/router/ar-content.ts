@@ -135,6 +135,21 @@ export const arContentRouter = router({
     .input(z.strictObject({ id, widthMm: widthMm.optional(), etag: z.string().min(1).max(128).optional() }))
     .mutation(({ ctx, input }) => arContent.completeMarkerUpload(ctx, input)),
 
+  /**
+   * Publishes a marker revision the detection gate held back (not detected head-on at 30 cm at its printed size), as
+   * the compile job publishes one that passes. CONFLICT when `revisionId` is not the one awaiting confirmation
+   * (reason NOT_AWAITING, or SUPERSEDED by a newer upload).
+   */
+  confirmMarker: tenantProcedure('editor')
+    .meta(
+      rest('POST', '/ar-content/{id}/marker/confirm', out.arContentSchema, {
+        summary: 'Publish a marker that is awaiting confirmation',
+        tags: ['AR content'],
+      }),
+    )
+    .input(z.strictObject({ id, revisionId: z.number().int().min(1).max(1_000_000_000) }))
+    .mutation(({ ctx, input }) => arContent.confirmMarker(ctx, input)),
+
   /** A QR code for the viewer URL: PNG as a data URL (for print) or SVG text (for the web). */
   qr: tenantProcedure('viewer')
     .meta(

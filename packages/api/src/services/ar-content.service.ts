@@ -3,7 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, type MarkerContentType } from '@arvlite/contract';
 import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
 import { arContentKeyIds, isPublicKey, markerKey, markerUploadKey, transitionArContent } from '@arvlite/domain';
-import { closeAttempts, enqueue, openAttempt } from '@arvlite/jobs';
+import {
+  awaitingMarker,
+  closeAttempts,
+  enqueue,
+  jobKey,
+  markerKeyIds,
+  openAttempt,
+  publishMarkerLocked,
+  readMarkerReport,
+  removeMarkerRevision,
+} from '@arvlite/jobs';
 import { qrPng, qrSvg, viewerLinks as links } from '@arvlite/marker/qr';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
@@ -39,12 +49,68 @@ export async function objectUrl(
   return publicBaseUrl && isPublicKey(key) ? `${publicBaseUrl}/${key}` : deps.storage.presignGet(key, urlTtlS);
 }
 
+/** Where a revision's detection report is: measured, still measuring (a marker:report job will run), or not coming. */
+export type MarkerReportStatus = 'READY' | 'MEASURING' | 'UNAVAILABLE';
+
+/** Revisions of the item whose marker:report job can still run (queued, running, or with attempts left). */
+async function reportsComing(em: EntityManager, c: ArContent): Promise<Set<number>> {
+  const revisions = [c.markerAwaitingRevision, c.markerPublishedRevision].filter((r): r is number => r != null);
+  if (revisions.length === 0) return new Set();
+  const keys = revisions.map((revision) => jobKey('marker:report', { arContentId: c.id, revision }));
+  const rows = await em.execute<{ key: string }[]>(
+    `select key from graphile_worker._private_jobs
+      where key in (select jsonb_array_elements_text(?::jsonb)) and attempts < max_attempts`,
+    [JSON.stringify(keys)],
+  );
+  const alive = new Set(rows.map((r) => r.key));
+  return new Set(revisions.filter((_, i) => alive.has(keys[i]!)));
+}
+
+function reportView(stored: unknown, revision: number, coming: ReadonlySet<number>) {
+  const report = readMarkerReport(stored);
+  const status: MarkerReportStatus = report ? 'READY' : coming.has(revision) ? 'MEASURING' : 'UNAVAILABLE';
+  return { revision, status, report };
+}
+
+/**
+ * The compiled revision the detection gate held back (not detected head-on at 30 cm at its printed size), with what
+ * the operator needs to decide: its image, score, the gate's measurement and (detail) its report.
+ */
+async function awaitingView(
+  ctx: Pick<Context, 'config' | 'storage'>,
+  c: ArContent,
+  coming: ReadonlySet<number> | null,
+) {
+  const a = awaitingMarker(c);
+  if (!a) return null;
+  const ids = arContentKeyIds(c);
+  return {
+    revision: a.revision,
+    imageUrl: await objectUrl(ctx, markerKey(ids, a.revision, 'image')),
+    thumbnailUrl: await objectUrl(ctx, markerKey(ids, a.revision, 'thumbnail')),
+    width: a.width,
+    height: a.height,
+    score: Math.round(a.score.score),
+    rating: a.score.rating,
+    advice: a.score.advice,
+    featureCount: a.score.featureCount,
+    matchingPoints: a.matchingPoints,
+    trackingPoints: a.trackingPoints,
+    compileMs: a.compileMs,
+    gate: a.gate,
+    /** Detail only (empty and null in lists). */
+    keypoints: coming ? a.score.keypoints : [],
+    report: coming ? reportView(c.markerAwaitingReport, a.revision, coming) : null,
+  };
+}
+
 export async function arContentView(
   ctx: Pick<Context, 'config' | 'storage'>,
   c: ArContent,
-  opts: { detail?: boolean } = {},
+  opts: { detail?: boolean; reportsComing?: ReadonlySet<number> } = {},
 ) {
   const now = Date.now();
+  const coming = opts.detail ? (opts.reportsComing ?? new Set<number>()) : null;
   return {
     id: c.id,
     projectId: c.project.id,
@@ -85,7 +151,18 @@ export async function arContentView(
       compileMs: c.markerCompileMs ?? null,
       processedAt: c.markerProcessedAt ?? null,
       failure: c.markerFailureCode ? { code: c.markerFailureCode, message: c.markerFailureMessage ?? '' } : null,
+      /** A newer compiled revision waiting for an editor's confirmation (`confirmMarker`), or null. */
+      awaitingConfirmation: await awaitingView(ctx, c, coming),
       ...(opts.detail ? { keypoints: c.markerKeypoints ?? [] } : {}),
+      /** The published revision's detection report (detail only; null in lists and without a published marker). */
+      report:
+        coming && c.markerPublishedRevision != null
+          ? reportView(
+              c.markerReportRevision === c.markerPublishedRevision ? c.markerReport : null,
+              c.markerPublishedRevision,
+              coming,
+            )
+          : null,
     },
     links: links(ctx.config.http.publicUrl, c.publicId),
     version: c.version,
@@ -209,7 +286,52 @@ export async function listArContent(
 
 export async function getArContent(ctx: Ctx, input: { id: string }) {
   const { arContent } = await ctx.access.arContent(input.id);
-  return arContentView(ctx, arContent, { detail: true });
+  return arContentView(ctx, arContent, { detail: true, reportsComing: await reportsComing(ctx.em, arContent) });
+}
+
+/**
+ * Publishes a revision the detection gate held back, exactly as the compile job publishes one that passes (the same
+ * code: READY, storage usage, `marker.published`); the revision it replaces is removed after commit. CONFLICT when the
+ * revision is not the one awaiting confirmation (published already, refused, or superseded by a newer upload).
+ */
+export async function confirmMarker(ctx: Ctx, input: { id: string; revisionId: number }) {
+  let leftover: number[] = [];
+  let ids: ReturnType<typeof arContentKeyIds> | null = null;
+  const view = await ctx.em.transactional(async (tem) => {
+    const content = await lockContent(ctx, tem, input.id);
+    if (content.status === 'ARCHIVED') throw new ConflictError('This AR content is archived', { reason: 'ARCHIVED' });
+    const awaiting = awaitingMarker(content);
+    const newer = content.markerQueuedRevision != null || (awaiting && awaiting.revision > input.revisionId);
+    if (!awaiting || awaiting.revision !== input.revisionId || content.markerQueuedRevision != null) {
+      throw new ConflictError(
+        newer || input.revisionId < content.markerRevision
+          ? 'A newer marker upload replaced this revision'
+          : 'This marker revision is not awaiting confirmation',
+        {
+          reason: newer || input.revisionId < content.markerRevision ? 'SUPERSEDED' : 'NOT_AWAITING',
+          awaitingRevision: awaiting?.revision ?? null,
+          publishedRevision: content.markerPublishedRevision ?? null,
+        },
+      );
+    }
+    const from = content.markerPublishedRevision ?? null;
+    const report = readMarkerReport(content.markerAwaitingReport);
+    ids = markerKeyIds(content);
+    leftover = await publishMarkerLocked(tem, content, ids, awaiting.revision, awaiting, { report });
+    audit(tem, actor(ctx), {
+      companyId: content.company.id,
+      action: 'ar-content.marker-confirm',
+      targetType: 'ar-content',
+      targetId: content.id,
+      changes: {
+        markerPublishedRevision: { from, to: awaiting.revision },
+        headOn30cmRate: { from: null, to: awaiting.gate.headOn30cmRate },
+      },
+    });
+    return arContentView(ctx, content, { detail: true, reportsComing: await reportsComing(tem, content) });
+  });
+  for (const r of leftover) if (ids) await removeMarkerRevision(ctx.storage, ctx.log, ids, r);
+  return view;
 }
 
 /** Locks the item for a read-modify-write after the access check. */

@@ -26,6 +26,10 @@ const en: Texts = {
     title: `Marker published: ${p.title}`,
     body: `The marker of “${p.title}” now serves scans${p.score === undefined ? '' : ` (score ${p.score}/100)`}.`,
   }),
+  'marker.awaiting-confirmation': (p) => ({
+    title: `Marker needs your confirmation: ${p.title}`,
+    body: `The new marker of “${p.title}” was not detected head-on at 30 cm at its printed size, so it was not published. Open it to see the detection report, then upload a better image or publish it anyway.`,
+  }),
   'marker.poor-score': (p) => ({
     title: `Marker published with a poor score: ${p.title}`,
     body: `The marker of “${p.title}” scored ${p.score ?? 0}/100: phones may fail to recognise it. Open it for advice on a better image.`,
@@ -82,6 +86,10 @@ const ru: Texts = {
   'marker.published': (p) => ({
     title: `Маркер опубликован: ${p.title}`,
     body: `Маркер «${p.title}» теперь распознаётся${p.score === undefined ? '' : ` (оценка ${p.score}/100)`}.`,
+  }),
+  'marker.awaiting-confirmation': (p) => ({
+    title: `Маркер ждёт подтверждения: ${p.title}`,
+    body: `Новый маркер «${p.title}» не распознаётся прямо с 30 см при своём размере печати, поэтому он не опубликован. Откройте его, чтобы увидеть отчёт о распознавании, затем загрузите изображение получше или опубликуйте его всё равно.`,
   }),
   'marker.poor-score': (p) => ({
     title: `Маркер опубликован с низкой оценкой: ${p.title}`,

@@ -38,6 +38,12 @@ function entryOf(event: DomainEvent): Entry | null {
         targetId: event.arContentId,
         changes: { markerRevision: set(event.revision), markerFailureCode: set(event.reason) },
       };
+    case 'marker.awaiting-confirmation':
+      return {
+        targetType: 'ar-content',
+        targetId: event.arContentId,
+        changes: { markerAwaitingRevision: set(event.revision), headOn30cmRate: set(event.headOn30cmRate) },
+      };
     case 'ar-content.expiring':
     case 'ar-content.expired':
       return { targetType: 'ar-content', targetId: event.arContentId, changes: { expiresAt: set(event.expiresAt) } };

@@ -21,6 +21,7 @@ export function streamOf(event: DomainEvent): Stream {
       return { aggregate: ['video', event.videoId] };
     case 'marker.published':
     case 'marker.failed':
+    case 'marker.awaiting-confirmation':
     case 'ar-content.expired':
       return { aggregate: ['ar-content', event.arContentId] };
     case 'ar-content.expiring':

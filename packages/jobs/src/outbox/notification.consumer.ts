@@ -57,6 +57,7 @@ async function resolve(tem: EntityManager, event: DomainEvent): Promise<Resolved
       };
     }
     case 'marker.published':
+    case 'marker.awaiting-confirmation':
     case 'ar-content.expiring':
     case 'ar-content.expired': {
       // Never for archived or deleted items, whatever the event says.
@@ -74,6 +75,14 @@ async function resolve(tem: EntityManager, event: DomainEvent): Promise<Resolved
       if (!c) return null;
       const base = { projectId: event.projectId, arContentId: event.arContentId, title: c.title };
       const path = `/c/${event.companyId}/ar/${event.arContentId}`;
+      if (event.type === 'marker.awaiting-confirmation') {
+        return {
+          kind: 'marker.awaiting-confirmation',
+          companyId: event.companyId,
+          params: { ...base, revision: event.revision },
+          path,
+        };
+      }
       if (event.type === 'marker.published') {
         const rating = event.rating ?? c.marker_rating;
         const score = event.score ?? c.marker_score;
@@ -152,6 +161,7 @@ const ACCEPTED: ReadonlySet<DomainEvent['type']> = new Set([
   'video.ready',
   'video.failed',
   'marker.published',
+  'marker.awaiting-confirmation',
   'ar-content.expiring',
   'ar-content.expired',
   'quota.warning',

@@ -5,6 +5,7 @@ import { jobKey, jobSchema, type JobName } from '../job-map.ts';
 import { arContentDelete, arContentExpire, markerRecover } from './ar-content.task.ts';
 import { mailSend } from './mail-send.task.ts';
 import { markerCompile } from './marker-compile.task.ts';
+import { markerReport } from './marker-report.task.ts';
 import { invoiceMail, invoiceRender, printRender } from './documents.task.ts';
 import { pushReceipts, pushSend } from '../notifications/push.task.ts';
 import { outboxDispatch, outboxSweep } from '../outbox/outbox.task.ts';
@@ -34,6 +35,7 @@ const tasks = {
   'video:finalize': videoFinalize,
   'marker:compile': markerCompile,
   'marker:recover': markerRecover,
+  'marker:report': markerReport,
   'ar-content:delete': arContentDelete,
   'ar-content:expire': arContentExpire,
   'viewer:close-sessions': viewerCloseSessions,

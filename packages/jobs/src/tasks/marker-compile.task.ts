@@ -21,7 +21,15 @@ import {
 import { isNotFound, ObjectChangedError, ObjectTooLargeError, type ObjectStore } from '@arvlite/storage';
 import { inSpan } from '@arvlite/telemetry';
 import { defineTask, type TaskDeps } from '../define-task.ts';
-import { failMarker, isQueued, keyIds, publishMarker, type CompiledRevision } from '../marker/marker-state.ts';
+import { checkGateInThread } from '../marker/detection-thread.ts';
+import {
+  failMarker,
+  holdMarker,
+  isQueued,
+  keyIds,
+  publishMarker,
+  type CompiledRevision,
+} from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
 import { PermanentStepError } from '../pipeline/run-step.ts';
 
@@ -30,7 +38,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const slots = new WeakMap<TaskDeps, Semaphore>();
 
 /** Compiles are CPU- and memory-heavy: at most MARKER_COMPILE_CONCURRENCY per process, the rest wait their turn. */
-function compileSlots(deps: TaskDeps): Semaphore {
+export function compileSlots(deps: TaskDeps): Semaphore {
   let s = slots.get(deps);
   if (!s) {
     s = new Semaphore(deps.config.markers.compileConcurrency);
@@ -55,18 +63,35 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
     const result = await compileSlots(deps).use(
       () =>
         inSpan('marker compile', { 'arvlite.marker.revision': payload.revision }, () =>
-          compileRevision(deps.storage, ids, payload.revision, content.markerOriginalEtag, dir, seen, signal),
+          compileRevision(
+            deps.storage,
+            ids,
+            payload.revision,
+            content.markerOriginalEtag,
+            content.widthMm ?? null,
+            dir,
+            seen,
+            signal,
+          ),
         ),
       signal,
     );
-    const published = await publishMarker(em, deps.storage, log, ids, payload.revision, result);
+    // Below the gate (not detected head-on at 30 cm at its printed size) a marker is published only when an editor
+    // confirms it; an older published marker keeps serving meanwhile.
+    const gate = result.gate;
+    const passes = !gate || gate.passes;
+    const done = passes
+      ? await publishMarker(em, deps.storage, log, ids, payload.revision, result)
+      : await holdMarker(em, deps.storage, log, ids, payload.revision, { ...result, gate });
     log.info(
       {
         arContentId: ids.arContentId,
         revision: payload.revision,
-        published,
+        [passes ? 'published' : 'awaitingConfirmation']: done,
         score: result.score.score,
         compileMs: result.compileMs,
+        gate,
+        gateMs: result.gateMs,
       },
       'marker compiled',
     );
@@ -117,6 +142,7 @@ async function compileRevision(
   ids: ArContentKeyIds,
   revision: number,
   etag: string | null | undefined,
+  widthMm: number | null,
   dir: string,
   seen: { score?: MarkerScore },
   signal: AbortSignal,
@@ -167,6 +193,10 @@ async function compileRevision(
       'The published AR marker does not match what was compiled. Upload the image again.',
     );
   }
+  // The gate: detected head-on at 30 cm at its printed size, on the file viewers get (measured in a thread).
+  const gateStarted = performance.now();
+  const gate = await checkGateInThread({ pixels: normalized.jpeg, widthMm, mind: compiled.mind }, signal);
+  const gateMs = Math.round(performance.now() - gateStarted);
   return {
     width: normalized.width,
     height: normalized.height,
@@ -175,5 +205,7 @@ async function compileRevision(
     trackingPoints: compiled.trackingPoints,
     compileMs: compiled.durationMs,
     storedBytes,
+    gate,
+    gateMs,
   };
 }
