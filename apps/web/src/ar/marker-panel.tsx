@@ -24,6 +24,7 @@ import { notifyError, notifySuccess } from '../components/notify.ts';
 import { i18n, t as translate, useFormat } from '../i18n/dashboard.ts';
 import { RATING_COLOR, type ArContentDetail } from './ar-status.tsx';
 import { keypointRadius, placeKeypoints, type Keypoint } from './keypoints.ts';
+import { AwaitingConfirmation, DetectionReport } from './marker-report.tsx';
 import { checkMarkerFile, uploadMarker } from './marker-upload.ts';
 
 type Marker = ArContentDetail['marker'];
@@ -102,7 +103,11 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
         <Title order={2} size="h5" id="marker-heading">
           {t('marker.heading')}
         </Title>
-        {marker.published ? (
+        {marker.awaitingConfirmation && !marker.published ? (
+          <Badge variant="light" color="orange">
+            {t('markerReport.awaitingBadge')}
+          </Badge>
+        ) : marker.published ? (
           <Badge variant="light" color="teal">
             {t('marker.published')}
           </Badge>
@@ -179,9 +184,15 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
           )}
         </div>
 
+        {!processing && marker.awaitingConfirmation && (
+          <AwaitingConfirmation content={content} awaiting={marker.awaitingConfirmation} canEdit={canEdit} />
+        )}
+
         {hasScore && !processing && <ScoreSummary marker={marker} />}
 
         {imageUrl && <MarkerImage src={imageUrl} marker={marker} showPoints={!processing && hasScore} />}
+
+        {marker.published && !processing && <DetectionReport view={marker.report} imageUrl={published} />}
       </Stack>
     </Card>
   );

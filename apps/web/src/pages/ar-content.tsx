@@ -27,6 +27,7 @@ import { api, errorCode, errorMessage, fieldErrors } from '../api.ts';
 import { ArStatusBadge, useCompanyTimeZone, type ArContentDetail } from '../ar/ar-status.tsx';
 import { detailsValues, toUpdateInput, type DetailsValues, type UpdateInput } from '../ar/details-form.ts';
 import { MarkerPanel } from '../ar/marker-panel.tsx';
+import { measuringReport } from '../ar/marker-report.tsx';
 import { PlaylistEditor } from '../ar/playlist-editor.tsx';
 import { QrPanel } from '../ar/qr-panel.tsx';
 import { SendToCustomer } from '../ar/send-to-customer.tsx';
@@ -47,8 +48,9 @@ export function ArContentPage() {
   const content = useQuery({
     queryKey: ['ar-content', arContentId],
     queryFn: () => api.arContent.byId.query({ id: arContentId }),
-    // The compile takes seconds: follow it closely, then stop.
-    refetchInterval: (q) => (q.state.data?.status === 'MARKER_PROCESSING' ? 1000 : false),
+    // The compile takes seconds: follow it closely, then stop; a detection report being measured, less closely.
+    refetchInterval: (q) =>
+      q.state.data?.status === 'MARKER_PROCESSING' ? 1000 : measuringReport(q.state.data?.marker) ? 2000 : false,
   });
   const c = content.data;
   const project = useQuery({
