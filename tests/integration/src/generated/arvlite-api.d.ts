@@ -193,6 +193,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ar-content/{id}/marker/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a marker that is awaiting confirmation */
+        post: operations["arContent-confirmMarker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ar-content/{id}/qr": {
         parameters: {
             query?: never;
@@ -916,6 +933,11 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             container: string | null;
+            chromaKey: {
+                color: string;
+                tolerance: number;
+                softness?: number;
+            } | null;
             upload: {
                 /** @enum {string} */
                 kind: "single" | "multipart";
@@ -958,6 +980,11 @@ export interface components {
             contentType: string;
             sizeBytes: number;
             container: string | null;
+            chromaKey: {
+                color: string;
+                tolerance: number;
+                softness?: number;
+            } | null;
             upload: {
                 /** @enum {string} */
                 kind: "single" | "multipart";
@@ -1069,6 +1096,144 @@ export interface components {
                 failure: {
                     code: string;
                     message: string;
+                } | null;
+                /** @description A compiled marker revision the detection gate held back (not detected head-on at 30 cm at its printed size); POST …/marker/confirm publishes it. */
+                awaitingConfirmation: {
+                    revision: number;
+                    imageUrl: string | null;
+                    thumbnailUrl: string | null;
+                    width: number;
+                    height: number;
+                    score: number;
+                    rating: string;
+                    advice: string[];
+                    gate: {
+                        passes: boolean;
+                        headOn30cmRate: number;
+                        threshold: number;
+                        samples: number;
+                    };
+                    report: {
+                        revision: number;
+                        /** @enum {string} */
+                        status: "READY" | "MEASURING" | "UNAVAILABLE";
+                        report: {
+                            /** @constant */
+                            version: 1;
+                            camera: {
+                                widthPx: number;
+                                heightPx: number;
+                                horizontalFovDeg: number;
+                            };
+                            widthMm: number;
+                            threshold: number;
+                            samples: number;
+                            referenceDistanceCm: number;
+                            distance: {
+                                distanceCm: number;
+                                rate: number;
+                            }[];
+                            tilt: {
+                                tiltDeg: number;
+                                rate: number;
+                            }[];
+                            rotation: {
+                                rotationDeg: number;
+                                rate: number;
+                            }[];
+                            degradation: {
+                                /** @enum {string} */
+                                kind: "blur" | "noise" | "dim" | "glare";
+                                rate: number;
+                            }[];
+                            range: {
+                                minCm: number | null;
+                                maxCm: number | null;
+                                maxTiltDeg: number | null;
+                            };
+                            heatmap: {
+                                cols: number;
+                                rows: number;
+                                cells: number[];
+                            };
+                            weakRegions: ("top-left" | "top-center" | "top-right" | "middle-left" | "middle-center" | "middle-right" | "bottom-left" | "bottom-center" | "bottom-right")[];
+                            advice: {
+                                /** @enum {string} */
+                                code: "PRINT_LARGER" | "ADD_TEXTURE" | "AVOID_GLOSSY" | "IMPROVE_CONTRAST" | "VIEW_HEAD_ON" | "BOLDER_DETAIL" | "CHOOSE_ANOTHER_IMAGE";
+                                /** @enum {string} */
+                                region?: "top-left" | "top-center" | "top-right" | "middle-left" | "middle-center" | "middle-right" | "bottom-left" | "bottom-center" | "bottom-right";
+                            }[];
+                            gate: {
+                                passes: boolean;
+                                headOn30cmRate: number;
+                                threshold: number;
+                                samples: number;
+                            };
+                            featurePoints: number;
+                            durationMs: number;
+                        } | null;
+                    } | null;
+                } | null;
+                /** @description The published revision's detection report (single item only; null in lists). */
+                report: {
+                    revision: number;
+                    /** @enum {string} */
+                    status: "READY" | "MEASURING" | "UNAVAILABLE";
+                    report: {
+                        /** @constant */
+                        version: 1;
+                        camera: {
+                            widthPx: number;
+                            heightPx: number;
+                            horizontalFovDeg: number;
+                        };
+                        widthMm: number;
+                        threshold: number;
+                        samples: number;
+                        referenceDistanceCm: number;
+                        distance: {
+                            distanceCm: number;
+                            rate: number;
+                        }[];
+                        tilt: {
+                            tiltDeg: number;
+                            rate: number;
+                        }[];
+                        rotation: {
+                            rotationDeg: number;
+                            rate: number;
+                        }[];
+                        degradation: {
+                            /** @enum {string} */
+                            kind: "blur" | "noise" | "dim" | "glare";
+                            rate: number;
+                        }[];
+                        range: {
+                            minCm: number | null;
+                            maxCm: number | null;
+                            maxTiltDeg: number | null;
+                        };
+                        heatmap: {
+                            cols: number;
+                            rows: number;
+                            cells: number[];
+                        };
+                        weakRegions: ("top-left" | "top-center" | "top-right" | "middle-left" | "middle-center" | "middle-right" | "bottom-left" | "bottom-center" | "bottom-right")[];
+                        advice: {
+                            /** @enum {string} */
+                            code: "PRINT_LARGER" | "ADD_TEXTURE" | "AVOID_GLOSSY" | "IMPROVE_CONTRAST" | "VIEW_HEAD_ON" | "BOLDER_DETAIL" | "CHOOSE_ANOTHER_IMAGE";
+                            /** @enum {string} */
+                            region?: "top-left" | "top-center" | "top-right" | "middle-left" | "middle-center" | "middle-right" | "bottom-left" | "bottom-center" | "bottom-right";
+                        }[];
+                        gate: {
+                            passes: boolean;
+                            headOn30cmRate: number;
+                            threshold: number;
+                            samples: number;
+                        };
+                        featurePoints: number;
+                        durationMs: number;
+                    } | null;
                 } | null;
             };
             links: {
@@ -2943,6 +3108,79 @@ export interface operations {
                 "application/json": {
                     widthMm?: number;
                     etag?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArContent"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: retry after the `retry-after` header’s seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "arContent-confirmMarker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    revisionId: number;
                 };
             };
         };
