@@ -37,7 +37,7 @@ export const DEFAULT_WIDTH_MM = 150;
 export function poseFilterParams(widthMm: number | null | undefined): PoseFilterParams {
   const width = widthMm && widthMm > 0 ? widthMm : DEFAULT_WIDTH_MM;
   return {
-    stillCutoffHz: 0.1,
+    stillCutoffHz: 0.03,
     gateFrom: 2.5,
     followAt: 5,
     initialNoiseMm: width * 0.004,
