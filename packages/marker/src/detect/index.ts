@@ -14,6 +14,7 @@ export {
   measureDetection,
   featureHeatmap,
   rangeOf,
+  detectionScore,
   DETECTION_THRESHOLD,
   DEFAULT_SAMPLES,
   GATE_DISTANCE_CM,
