@@ -209,9 +209,9 @@ export function trpcOptions(deps: ApiDeps) {
         deps.log.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, 'procedure failed');
       }
     },
-    // Rate-limited calls tell the client when to come back.
+    // Rate-limited calls, and calls refused while the database is unreachable, tell the client when to come back.
     responseMeta({ errors, paths, type, data, ctx }) {
-      const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
+      const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS' || e.code === 'SERVICE_UNAVAILABLE');
       const details = (limited?.cause as { details?: { retryAfterS?: number } } | undefined)?.details;
       if (details?.retryAfterS) return { headers: { 'retry-after': String(details.retryAfterS) } };
       // viewer.manifest alone (every AR scan): ETag + short max-age, so repeated scans revalidate cheaply (the 304 is trpc-plugin.ts's).

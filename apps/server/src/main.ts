@@ -23,7 +23,12 @@ const log = createLogger({
     censor: '[redacted]',
   },
 });
-const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
+const orm = await initOrm({
+  url: config.database.url,
+  poolMax: config.database.poolMax,
+  acquireTimeoutMs: config.database.acquireTimeoutMs,
+  statementTimeoutMs: config.database.statementTimeoutMs,
+});
 const storage = createStorage(config);
 const eventStreams = new EventStreams();
 const app = await buildServer({ config, orm, storage, log }, { eventStreams });

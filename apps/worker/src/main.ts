@@ -18,7 +18,11 @@ const log = createLogger({
   env: config.env,
   pretty: config.telemetry.logPretty,
 });
-const orm = await initOrm({ url: config.database.url, poolMax: config.database.poolMax });
+const orm = await initOrm({
+  url: config.database.url,
+  poolMax: config.database.poolMax,
+  acquireTimeoutMs: config.database.acquireTimeoutMs,
+});
 const storage = createStorage(config);
 const worker = await startWorker({ config, orm, storage, log });
 log.info({ workerId: worker.id, concurrency: config.worker.concurrency }, 'worker started');

@@ -91,7 +91,6 @@ export async function startWorker(
       WorkerHeartbeat,
       { id },
       {
-        lastSeenAt: new Date(),
         graphileWorkerIds: [...graphileIds],
         jobsCompleted: counters.completed,
         jobsFailed: counters.failed,
@@ -100,6 +99,8 @@ export async function startWorker(
         taskNames: Object.keys(taskList).sort(),
       },
     );
+    // The beat's time is the database's (see WorkerHeartbeatRepository), not this process's clock.
+    await fork.getRepository(WorkerHeartbeat).touch(id);
     const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs);
     if (reaped.workers.length > 0) log.warn(reaped, 'released jobs of dead workers');
   }

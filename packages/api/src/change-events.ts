@@ -39,23 +39,45 @@ export class ChangeEvents {
         // a malformed payload is not ours
       }
     });
-    client.on('error', (err) => {
+    // A lost connection (the database restarted, the backend was terminated) is replaced, retrying with a growing
+    // delay (1 s up to 10 s) for as long as the database stays away. Subscribers re-read state on reconnect, so
+    // nothing is missed for long.
+    let connected = false;
+    let lost = false;
+    const onLost = (err?: Error) => {
+      // Before it connected, a failure is the caller's (ready() rejects, #reconnect tries again).
+      if (!connected || lost) return;
+      lost = true;
+      if (this.#client === client) this.#client = undefined;
+      client.end().catch(() => {});
+      if (this.#closed) return;
       this.#log.warn({ err }, 'change events connection lost; reconnecting');
-      this.#client = undefined;
-      this.#connecting = undefined;
-      // Subscribers re-read state on reconnect, so nothing is missed for long.
-      if (!this.#closed)
-        setTimeout(
-          () =>
-            void this.ready()
-              .then(() => this.#emitter.emit('*reconnect'))
-              .catch(() => {}),
-          1000,
-        ).unref();
-    });
-    await client.connect();
-    for (const t of Object.values(TOPICS)) await client.query(`listen ${t.channel}`);
+      this.#reconnect(1000);
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    try {
+      await client.connect();
+      for (const t of Object.values(TOPICS)) await client.query(`listen ${t.channel}`);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
+    connected = true;
     this.#client = client;
+  }
+
+  #reconnect(delayMs: number): void {
+    this.#connecting = undefined;
+    setTimeout(() => {
+      if (this.#closed || this.#client) return;
+      this.ready()
+        .then(() => this.#emitter.emit('*reconnect'))
+        .catch((err: unknown) => {
+          this.#log.warn({ err, retryInMs: Math.min(delayMs * 2, 10_000) }, 'change events reconnect failed');
+          this.#reconnect(Math.min(delayMs * 2, 10_000));
+        });
+    }, delayMs).unref();
   }
 
   ready(): Promise<void> {

@@ -11,7 +11,7 @@ export { emailVerificationToken, invitationToken, passwordResetToken } from '@ar
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { signedMediaText, signMediaPath, PlaybackDenied, PlaybackUnavailable } from './services/playback.service.ts';
-export { closeChangeEvents } from './change-events.ts';
+export { changeEvents, closeChangeEvents } from './change-events.ts';
 export { checkUnsubscribeToken, unsubscribe } from './services/notification.service.ts';
 export { openDocumentLink } from './services/documents.service.ts';
 export {

@@ -1,5 +1,5 @@
 // The one file with tRPC init, the error formatter and the procedure builders.
-import { User, type Role } from '@arvlite/db';
+import { isDatabaseUnavailable, User, type Role } from '@arvlite/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z } from 'zod';
@@ -9,7 +9,10 @@ import { accessTokenSessionId, verifyAccessToken } from './auth/tokens.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Context } from './context.ts';
-import { DomainError, NotFoundError, UnauthorizedError } from './errors.ts';
+import { DomainError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from './errors.ts';
+
+/** What a 503 for an unreachable database tells clients to wait (`retry-after`, seconds). */
+export const DATABASE_RETRY_AFTER_S = 5;
 import { failActiveSpan, inSpan, loginFailures, rateLimitHits, trpcDuration } from '@arvlite/telemetry';
 import type { RestMeta } from './rest/meta.ts';
 import { serialize } from './serialize.ts';
@@ -78,7 +81,7 @@ function containsNul(value: unknown, depth = 0): boolean {
  * First on every procedure: refuses NUL in the input, then maps domain errors thrown anywhere below to their tRPC
  * code, keeping the message. One middleware rather than two: each level of tRPC's chain copies the call's options.
  */
-const edge = t.middleware(async ({ getRawInput, next, path, type }) => {
+const edge = t.middleware(async ({ ctx, getRawInput, next, path, type }) => {
   const started = performance.now();
   let code = 'INTERNAL_SERVER_ERROR';
   try {
@@ -89,6 +92,16 @@ const edge = t.middleware(async ({ getRawInput, next, path, type }) => {
       const result = await next();
       if (!result.ok && result.error.cause instanceof DomainError) {
         const cause = result.error.cause;
+        throw new TRPCError({ code: cause.code, message: cause.message, cause });
+      }
+      if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
+        // The database stopped, restarting, our connection terminated, the pool full past its acquire timeout or a
+        // statement timeout: 503 with a retry hint, never 500 (README, Health and logs).
+        ctx.log.warn({ err: result.error.cause, path }, 'database unavailable');
+        const cause = new ServiceUnavailableError(
+          'The service is briefly unavailable; try again shortly',
+          DATABASE_RETRY_AFTER_S,
+        );
         throw new TRPCError({ code: cause.code, message: cause.message, cause });
       }
       if (!result.ok) failActiveSpan(result.error.code);

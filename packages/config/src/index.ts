@@ -136,6 +136,10 @@ function toConfig(e: z.output<typeof envSchema>) {
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
+      /** How long a query waits for a pooled connection (or a new one to connect) before failing as unavailable. */
+      acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      /** Server processes: statement_timeout of their connections (0: none). Workers run without one. */
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     devServices: {
       postgresPort: e.DEV_POSTGRES_PORT,
@@ -216,6 +220,11 @@ function toConfig(e: z.output<typeof envSchema>) {
       /** HMAC key of /media URL signatures. */
       urlSigningKey: keys?.mediaUrls,
       jobMaxAttempts: e.MEDIA_JOB_MAX_ATTEMPTS,
+      /**
+       * Attempts a step gets when its failures are transient (storage or database unreachable, the scratch disk full):
+       * past jobMaxAttempts the job is given one more, with graphile-worker's growing backoff, up to this many.
+       */
+      jobTransientAttempts: Math.max(e.MEDIA_JOB_TRANSIENT_ATTEMPTS, e.MEDIA_JOB_MAX_ATTEMPTS),
       companyConcurrency: e.MEDIA_COMPANY_CONCURRENCY,
       ffmpegTimeoutMs: e.MEDIA_FFMPEG_TIMEOUT_S * 1000,
       maxDurationS: e.MEDIA_MAX_DURATION_S,

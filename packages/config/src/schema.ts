@@ -94,6 +94,8 @@ export const envSchema = z.object({
   DATA_DIR: z.string().max(4096).default('.data'),
   DATABASE_URL: url(/^postgres(ql)?:$/).optional(),
   DATABASE_POOL_MAX: int(1, 500).default(10),
+  DATABASE_ACQUIRE_TIMEOUT_MS: int(100, 600_000).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DEV_POSTGRES_PORT: int(1, 65535).default(54329),
   DEV_S3_PORT: int(1, 65535).default(54330),
 
@@ -202,6 +204,7 @@ export const envSchema = z.object({
   /** Lifetime of signed playback URLs; /media refuses signatures that claim longer. */
   MEDIA_URL_TTL_S: int(60, 86_400).default(6 * 3600),
   MEDIA_JOB_MAX_ATTEMPTS: int(1, 25).default(3),
+  MEDIA_JOB_TRANSIENT_ATTEMPTS: int(1, 25).default(10),
   /** Media jobs of one company that run at once across all workers (its own graphile-worker queues). */
   MEDIA_COMPANY_CONCURRENCY: int(1, 64).default(2),
   /** Wall-clock limit of one ffmpeg/ffprobe run; past it the run is killed and the video fails. */

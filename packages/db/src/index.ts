@@ -1,4 +1,5 @@
 export { initOrm, migrate, migrationsPath, ormConfig, type Orm, type OrmOptions } from './orm.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';
 export * from './entities/index.ts';
 export { WorkerHeartbeatRepository } from './repositories/worker-heartbeat.repository.ts';
 export type { EntityManager } from '@mikro-orm/postgresql';

@@ -9,6 +9,17 @@ export interface OrmOptions {
   url: string;
   poolMax?: number;
   debug?: boolean;
+  /**
+   * How long a query waits for a pooled connection, or for a new one to connect, before it fails ("timeout exceeded
+   * when trying to connect", which the API answers as 503): a full pool or an unreachable database never makes a
+   * caller wait for ever. Default: pg's (no limit).
+   */
+  acquireTimeoutMs?: number;
+  /**
+   * statement_timeout of every connection (0 or unset: none), and a client-side limit 5 s past it, so a query on a
+   * connection that went silent (no reset) fails too.
+   */
+  statementTimeoutMs?: number;
 }
 
 export function ormConfig(opts: OrmOptions & { snapshot?: boolean }): Options {
@@ -17,6 +28,15 @@ export function ormConfig(opts: OrmOptions & { snapshot?: boolean }): Options {
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: opts.poolMax ?? 10 },
+    // pg's Pool and Client options: acquire and connect timeout, statement timeouts, TCP keepalive (a peer that
+    // vanished is noticed on idle connections too).
+    driverOptions: {
+      keepAlive: true,
+      ...(opts.acquireTimeoutMs ? { connectionTimeoutMillis: opts.acquireTimeoutMs } : {}),
+      ...(opts.statementTimeoutMs
+        ? { statement_timeout: opts.statementTimeoutMs, query_timeout: opts.statementTimeoutMs + 5000 }
+        : {}),
+    },
     debug: opts.debug ?? false,
     // Entities are defined with defineEntity, so no reflection or discovery by path is needed.
     discovery: { warnWhenNoEntities: true },

@@ -82,7 +82,8 @@ export class RateLimitedError extends DomainError {
 }
 
 export class ServiceUnavailableError extends DomainError {
-  constructor(message: string) {
-    super('SERVICE_UNAVAILABLE', message, { retryable: true });
+  /** `retryAfterS`: the seconds clients are told to wait (`retry-after`), when there is a sensible number. */
+  constructor(message: string, retryAfterS?: number) {
+    super('SERVICE_UNAVAILABLE', message, retryAfterS ? { retryable: true, retryAfterS } : { retryable: true });
   }
 }

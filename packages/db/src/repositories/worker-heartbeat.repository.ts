@@ -1,17 +1,34 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import type { WorkerHeartbeat } from '../entities/worker-heartbeat.entity.ts';
 
+/**
+ * Heartbeats are written and judged by the database's clock (now()), never a process's: a worker whose clock jumped
+ * back would otherwise look dead to the others (its jobs released and run twice), and one whose clock jumped forward
+ * would think every other worker dead.
+ */
 export class WorkerHeartbeatRepository extends EntityRepository<WorkerHeartbeat> {
   /** Workers whose heartbeat is fresher than `deadAfterMs` and that have not stopped. */
-  findLive(deadAfterMs: number) {
-    return this.find(
-      { stoppedAt: null, lastSeenAt: { $gt: new Date(Date.now() - deadAfterMs) } },
-      { orderBy: { startedAt: 'asc' } },
-    );
+  async findLive(deadAfterMs: number) {
+    const ids = await this.#ids('last_seen_at > now() - make_interval(secs => ?)', deadAfterMs);
+    return ids.length ? this.find({ id: { $in: ids } }, { orderBy: { startedAt: 'asc' } }) : [];
   }
 
   /** Workers that stopped beating without a clean shutdown. */
-  findDead(deadAfterMs: number) {
-    return this.find({ stoppedAt: null, lastSeenAt: { $lte: new Date(Date.now() - deadAfterMs) } });
+  async findDead(deadAfterMs: number) {
+    const ids = await this.#ids('last_seen_at <= now() - make_interval(secs => ?)', deadAfterMs);
+    return ids.length ? this.find({ id: { $in: ids } }) : [];
+  }
+
+  /** Records a beat at the database's now(). */
+  async touch(id: string): Promise<void> {
+    await this.getEntityManager().execute('update worker_heartbeat set last_seen_at = now() where id = ?', [id]);
+  }
+
+  async #ids(condition: string, deadAfterMs: number): Promise<string[]> {
+    const rows = await this.getEntityManager().execute<{ id: string }[]>(
+      `select id from worker_heartbeat where stopped_at is null and ${condition}`,
+      [deadAfterMs / 1000],
+    );
+    return rows.map((r) => r.id);
   }
 }

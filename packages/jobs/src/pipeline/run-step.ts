@@ -6,6 +6,7 @@ import { inSpan, observeFfmpegSpeed } from '@arvlite/telemetry';
 import { Video } from '@arvlite/db';
 import { InvalidMediaError, MediaLimitError, MediaTimeoutError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
+import { extendForTransient } from '../transient.ts';
 import type { JobName } from '../job-map.ts';
 import { failVideo, updateStep } from './pipeline-state.ts';
 
@@ -138,10 +139,17 @@ async function runStepInner<N extends JobName, T>(
     }
     const permanentAs = permanentCode(e);
     const permanent = permanentAs !== null;
+    // A transient fault (storage or the database away, the scratch disk full) earns more attempts, up to
+    // MEDIA_JOB_TRANSIENT_ATTEMPTS, with graphile-worker's growing backoff: an outage passes without failing the video.
+    const transient = permanent ? null : await extendForTransient(helpers, e, deps.config.media.jobTransientAttempts);
     const finalAttempt = permanent || helpers.job.attempts >= helpers.job.max_attempts;
     const code = permanentAs ?? stepFailureCode(step);
-    const message = permanent ? err.message : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
-    log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt }, 'processing step failed');
+    const message = permanent
+      ? err.message
+      : transient
+        ? `${humanStep(step)} failed: ${transient}; ${finalAttempt ? 'gave up' : 'retrying'}`
+        : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
+    log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt, transient }, 'processing step failed');
     if (finalAttempt) {
       await failVideo(em, deps.storage, videoId, step, { code, message }, run.partial, {
         // Over the quota: every output goes, not only this step's, and its bytes leave the quota.

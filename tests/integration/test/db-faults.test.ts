@@ -1,0 +1,171 @@
+// The server when the database goes away (issue 23, scenarios 3-5), on a server whose database connections go through
+// a TCP proxy the test can cut (the shared Postgres itself is never stopped):
+//  - the database "stopped": tRPC, REST and /readyz answer 503 with `retry-after`, never 500; once it is back the same
+//    calls succeed again with no restart;
+//  - every application connection terminated at once (pg_terminate_backend): no 500, and the next calls succeed;
+//  - the pool held by slow queries: calls waiting for a connection give up after the acquire timeout and the ones
+//    stuck in a query after the statement timeout, all with 503 and `retry-after`; none hangs; the pool recovers;
+//  - the server's LISTEN connection (live video status and notifications) reconnects after the database was away
+//    for longer than one retry, and NOTIFYs reach subscribers again.
+import { randomUUID } from 'node:crypto';
+import { buildServer } from '@arvlite/server';
+import { changeEvents, closeChangeEvents } from '@arvlite/api';
+import { initOrm, type Orm } from '@arvlite/db';
+import { VIDEO_CHANNEL } from '@arvlite/jobs';
+import { createTestDeps, reservePort } from '@arvlite/test-utils';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy, viaProxy, type FaultProxy } from '../src/fault-proxy.ts';
+import { signUp } from '../src/index.ts';
+
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
+let proxy: FaultProxy;
+let proxiedUrl: string;
+let orm: Orm;
+let app: Awaited<ReturnType<typeof buildServer>>;
+let baseUrl: string;
+let token: string;
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  const direct = new URL(deps.config.database.url);
+  proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port) });
+  proxiedUrl = viaProxy(deps.config.database.url, proxy);
+  const database = { ...deps.config.database, url: proxiedUrl, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 };
+  orm = await initOrm({ url: proxiedUrl, poolMax: 3, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 });
+  const reserved = await reservePort();
+  baseUrl = `http://127.0.0.1:${reserved.port}`;
+  app = await buildServer({ ...deps, config: { ...deps.config, database }, orm });
+  await reserved.listen(app);
+  token = (await signUp(deps)).accessToken;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await orm?.close();
+});
+
+const auth = () => ({ authorization: `Bearer ${token}` });
+
+/** auth.me over tRPC: status, retry-after and the error code (if any). */
+async function me() {
+  const res = await fetch(`${baseUrl}/trpc/auth.me`, { headers: auth() });
+  const body = (await res.json()) as { error?: { json?: { data?: { code?: string } } } };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), code: body.error?.json?.data?.code };
+}
+
+/** A mutation over tRPC (company.create), which goes through resolveResponse rather than the single-query path. */
+async function createCompany() {
+  const res = await fetch(`${baseUrl}/trpc/company.create`, {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/json' },
+    body: JSON.stringify({ json: { name: 'Harbour prints' } }),
+  });
+  const body = (await res.json()) as { error?: { json?: { data?: { code?: string } } } };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), code: body.error?.json?.data?.code };
+}
+
+async function rest() {
+  const res = await fetch(`${baseUrl}/api/v1/videos/${randomUUID()}`, { headers: auth() });
+  const body = (await res.json()) as { code?: string };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), code: body.code };
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const unavailable = { status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' };
+
+describe('the database stopped', () => {
+  it('answers 503 with retry-after on tRPC, REST and /readyz meanwhile, and serves again once it is back', async () => {
+    expect(await me()).toMatchObject({ status: 200 });
+    proxy.down();
+    try {
+      expect(await me()).toEqual(unavailable);
+      expect(await createCompany()).toEqual(unavailable);
+      expect(await rest()).toEqual(unavailable);
+      const ready = await fetch(`${baseUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { database: boolean }).database).toBe(false);
+    } finally {
+      proxy.up();
+    }
+    await until('auth.me to answer again', async () => (await me()).status === 200);
+    expect(await rest()).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(await createCompany()).toMatchObject({ status: 200 });
+  });
+});
+
+describe('every application connection terminated at once', () => {
+  it('answers no 500 and serves the next calls', async () => {
+    // Connections in the pool first, so there is something to terminate.
+    await Promise.all([me(), me(), me()]);
+    const killed = await deps.orm
+      .fork()
+      .execute<{ n: number }[]>(
+        'select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
+    expect(killed[0]!.n).toBeGreaterThan(0);
+    const statuses = (await Promise.all([me(), me(), me(), me(), rest(), createCompany()])).map((r) => r.status);
+    for (const s of statuses) expect([200, 404, 503]).toContain(s);
+    await until('auth.me to answer again', async () => (await me()).status === 200);
+  });
+});
+
+describe('the pool held by slow queries', () => {
+  it('times out waiting callers and stuck queries with 503 and retry-after, and recovers', async () => {
+    // A lock every auth.me waits on (the user row it reads), held by a connection outside the server's pool.
+    const locker = new pg.Client({ connectionString: deps.config.database.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table app_user in access exclusive mode');
+      // Three calls take the pool's three connections and wait on the lock (statement timeout, 2 s); the rest wait for
+      // a connection (acquire timeout, 1 s). Every one of them must come back.
+      const answers = await Promise.all(Array.from({ length: 8 }, () => me()));
+      for (const a of answers) expect(a).toEqual(unavailable);
+    } finally {
+      await locker.query('rollback').catch(() => {});
+      await locker.end();
+    }
+    await until('auth.me to answer again', async () => (await me()).status === 200);
+    expect((await Promise.all([me(), me(), me(), me()])).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+  });
+});
+
+describe("the server's LISTEN connection", () => {
+  it(
+    'is re-established after the database was away, and NOTIFYs reach subscribers again',
+    { timeout: 60_000 },
+    async () => {
+      const events = changeEvents(proxiedUrl, deps.log);
+      const videoId = randomUUID();
+      let seen = 0;
+      const unsubscribe = events.subscribe('video', videoId, () => seen++);
+      try {
+        await events.ready();
+        const notify = () =>
+          deps.orm.fork().execute(`select pg_notify('${VIDEO_CHANNEL}', ?)`, [JSON.stringify({ videoId })]);
+        await notify();
+        await until('the first notification', async () => seen > 0);
+        // Away for longer than one reconnect attempt.
+        proxy.down();
+        await new Promise((r) => setTimeout(r, 4000));
+        proxy.up();
+        const before = seen;
+        await until('a notification after the database came back', async () => {
+          await notify();
+          return seen > before;
+        });
+      } finally {
+        unsubscribe();
+        await closeChangeEvents(proxiedUrl);
+      }
+    },
+  );
+});
