@@ -32,6 +32,7 @@ import {
 } from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
 import { PermanentStepError } from '../pipeline/run-step.ts';
+import { extendForTransient } from '../transient.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -98,6 +99,8 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
   } catch (e) {
     if (signal.aborted) throw e; // shutting down: the job runs again from the start
     const permanent = isMarkerError(e) || e instanceof PermanentStepError;
+    // Storage or the database away, the scratch disk full: more attempts (MEDIA_JOB_TRANSIENT_ATTEMPTS) with backoff.
+    if (!permanent) await extendForTransient(helpers, e, deps.config.media.jobTransientAttempts);
     const final = permanent || helpers.job.attempts >= helpers.job.max_attempts;
     if (permanent) log.info({ arContentId: ids.arContentId, code: (e as MarkerError).code }, 'marker refused');
     else log.warn({ err: e, arContentId: ids.arContentId, final }, 'marker compile failed');
