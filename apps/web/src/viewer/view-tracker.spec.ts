@@ -230,3 +230,27 @@ describe('ViewTracker from the page opening', () => {
     ]);
   });
 });
+
+describe('ViewTracker ended before its start was answered', () => {
+  it('ends that session once its id arrives, and a new open starts another', async () => {
+    const ends: EndSessionInput[] = [];
+    const resolvers: ((id: string) => void)[] = [];
+    const t = new ViewTracker({
+      start: () => new Promise<string>((r) => resolvers.push(r)),
+      end: (input) => {
+        ends.push(input);
+        return Promise.resolve(true);
+      },
+      now: () => 0,
+    });
+    t.open(0);
+    t.end();
+    t.open(0);
+    resolvers[0]!('first');
+    resolvers[1]!('second');
+    await settle();
+    expect(ends).toEqual([{ sessionId: 'first', watchedMs: 0, trackingLostCount: 0, completed: false }]);
+    t.end();
+    expect(ends.map((e) => e.sessionId)).toEqual(['first', 'second']);
+  });
+});

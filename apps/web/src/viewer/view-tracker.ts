@@ -88,8 +88,10 @@ export class ViewTracker {
   }
 
   private begin(opened?: { openedAgoMs: number }): void {
-    this.session = this.deps.start(opened).then(
+    const session: Promise<string | null> = this.deps.start(opened).then(
       (id) => {
+        // Ended before the server answered: end() has sent (or will send) its numbers to this id.
+        if (this.session !== session) return id;
         this.sessionId = id;
         // Stages reached while the session was on its way.
         for (const report of this.stages?.list() ?? []) this.deps.report?.(id, report);
@@ -103,6 +105,7 @@ export class ViewTracker {
       },
       () => null,
     );
+    this.session = session;
   }
 
   /**
@@ -156,6 +159,13 @@ export class ViewTracker {
       const unsent = this.deps.unsent;
       unsent?.save(input);
       void this.deps.end(input).then((taken) => taken && unsent?.forget(id));
+    } else if (this.session && this.stages) {
+      // A view from the page opening whose start is still on the way: ended with what it has once the id arrives,
+      // rather than left open (an extra "opened" view in the funnel for as long as the abandoned-session timeout).
+      const { sessionId: _, ...numbers } = this.numbers('');
+      void this.session.then((started) => {
+        if (started) void this.deps.end({ ...numbers, sessionId: started });
+      });
     }
     this.release?.();
     this.release = null;

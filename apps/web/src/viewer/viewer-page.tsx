@@ -2,7 +2,7 @@
 // photo) or, when the camera cannot be used or is not wanted, the video on its own; a friendly page for every reason
 // there is nothing to show. No sign-in.
 import { LANGUAGES } from '@arvlite/contract';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { chooseViewerLanguage, followCompanyLanguage, viewerI18n, viewerLanguage } from '../i18n/viewer.ts';
 import { freshViewerApi, sendEndSession, sendStage, sendUnsentEnd, viewerApi, type PlayableManifest } from './api.ts';
@@ -181,18 +181,28 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
   );
   // The view starts now, from the page opening (stages for the funnel: view-stages.ts); the camera view's timing marks
   // are its camera, detected and first-frame stages.
+  // An effect run again at once (React may unmount and remount in place) keeps the view: the end waits a moment.
+  const running = useRef<{ stopMarks: () => void; closing?: ReturnType<typeof setTimeout> } | null>(null);
   useEffect(() => {
-    const openedAgoMs = pageOpenTaken ? 0 : performance.now();
-    pageOpenTaken = true;
-    tracker.open(openedAgoMs);
-    if (!support.ok) tracker.stage('fallback', undefined, support.reason);
-    const stopMarks = watchStageMarks(performance.now() - openedAgoMs, (stage, at) => tracker.stage(stage, at));
+    if (running.current?.closing) clearTimeout(running.current.closing);
+    if (!running.current) {
+      const openedAgoMs = pageOpenTaken ? 0 : performance.now();
+      pageOpenTaken = true;
+      tracker.open(openedAgoMs);
+      if (!support.ok) tracker.stage('fallback', undefined, support.reason);
+      const stopMarks = watchStageMarks(performance.now() - openedAgoMs, (stage, at) => tracker.stage(stage, at));
+      running.current = { stopMarks };
+    }
     const onHide = () => tracker.end();
     window.addEventListener('pagehide', onHide);
     return () => {
-      stopMarks();
       window.removeEventListener('pagehide', onHide);
-      tracker.end();
+      const view = running.current!;
+      view.closing = setTimeout(() => {
+        view.stopMarks();
+        tracker.end();
+        if (running.current === view) running.current = null;
+      }, 0);
     };
   }, [tracker, support]);
   useEffect(() => tracker.setPath(mode === 'ar' ? 'ar' : 'plain'), [tracker, mode]);
