@@ -1,0 +1,147 @@
+// Processing through faults that pass (issue 23, scenarios 6 and 7), with MEDIA_JOB_MAX_ATTEMPTS=1 so that without the
+// transient rule the first failure would fail the video:
+//  - S3 unreachable (the worker's storage goes through a TCP proxy the test cuts): the step fails with "storage is
+//    unavailable", stays `retrying` (the job gets another attempt, not FAILED), and once S3 is back the video is READY;
+//  - the worker's scratch disk full (MEDIA_SCRATCH_DIR on a small tmpfs, filled up): the step fails with "the
+//    worker's scratch disk is full", is retried, nothing of it stays on the disk, and once there is room the video is
+//    READY.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ObjectStorage } from '@arvlite/storage';
+import { createTestDeps } from '@arvlite/test-utils';
+import { startWorker } from '@arvlite/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy, type FaultProxy } from '../src/fault-proxy.ts';
+import { clips, signUp } from '../src/index.ts';
+
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
+let owner: Awaited<ReturnType<typeof signUp>>;
+let s3: FaultProxy;
+let scratch: string;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  // A 20 MiB tmpfs as the worker's scratch disk (the tests run as root here).
+  scratch = await mkdtemp(join(tmpdir(), 'arvlite-scratch-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', scratch]);
+  deps = await createTestDeps({
+    MEDIA_X264_PRESET: 'ultrafast',
+    MEDIA_JOB_MAX_ATTEMPTS: '1',
+    MEDIA_JOB_TRANSIENT_ATTEMPTS: '6',
+    MEDIA_SCRATCH_DIR: scratch,
+    WORKER_POLL_INTERVAL_MS: '200',
+    COMPANY_MAX_PER_USER: '20',
+  });
+  owner = await signUp(deps);
+  const endpoint = new URL(deps.config.s3.endpoint);
+  s3 = await startFaultProxy({ host: endpoint.hostname, port: Number(endpoint.port) });
+  // The worker's storage goes through the proxy; the API's (uploads, checks) does not.
+  const storage = new ObjectStorage({ ...deps.config.s3, endpoint: `http://127.0.0.1:${s3.port}` });
+  worker = await startWorker({ ...deps, storage }, { concurrency: 2 });
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  if (scratch) {
+    execFileSync('umount', [scratch]);
+    await rmdir(scratch);
+  }
+});
+
+/** Uploads a 1 s 480×270 clip and completes it: video:process is queued. */
+async function upload() {
+  const companyId = (await owner.caller.company.create({ name: `Faults ${Math.random()}` })).id;
+  const projectId = (await owner.caller.project.create({ companyId, name: 'Clips' })).id;
+  const bytes = new Uint8Array(readFileSync(clips.oneSecond()));
+  const created = await owner.caller.video.createUpload({
+    projectId,
+    fileName: 'one.mp4',
+    contentType: 'video/mp4',
+    size: bytes.length,
+  });
+  if (created.kind !== 'single') throw new Error('expected a single upload');
+  expect((await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers })).ok).toBe(true);
+  await owner.caller.video.completeUpload({ videoId: created.videoId });
+  return created.videoId;
+}
+
+async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 600)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const video = (id: string) => owner.caller.video.byId({ id });
+const retrying = (v: Awaited<ReturnType<typeof video>>, words: string) =>
+  v.steps.some((s) => s.status === 'retrying' && s.error?.message.includes(words));
+
+/** Every file under a directory, recursively (directories themselves are not counted). */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name));
+}
+
+describe('S3 down, then back', () => {
+  it('retries the step instead of failing the video, and finishes once S3 answers', { timeout: 240_000 }, async () => {
+    s3.down();
+    let videoId: string;
+    try {
+      videoId = await upload();
+      const during = await until(
+        'a step retrying because storage is unavailable',
+        () => video(videoId),
+        (v) => v.status === 'FAILED' || retrying(v, 'storage is unavailable'),
+      );
+      expect(during.status).not.toBe('FAILED');
+    } finally {
+      s3.up();
+    }
+    const after = await until(
+      'READY',
+      () => video(videoId),
+      (v) => v.status === 'READY' || v.status === 'FAILED',
+    );
+    expect(after.status).toBe('READY');
+  });
+});
+
+describe("the worker's scratch disk full", () => {
+  it(
+    'fails the step with the reason, cleans the scratch, and retries once there is room',
+    { timeout: 240_000 },
+    async () => {
+      // All but 16 KiB of the tmpfs taken: the original (tens of KiB) cannot be downloaded.
+      const filler = join(scratch, 'filler');
+      const free = () => Number(execFileSync('df', ['-B1', '--output=avail', scratch]).toString().split('\n')[1]);
+      await writeFile(filler, Buffer.alloc(free() - 16 * 1024));
+      let videoId: string;
+      try {
+        videoId = await upload();
+        const during = await until(
+          'a step retrying because the scratch disk is full',
+          () => video(videoId),
+          (v) => v.status === 'FAILED' || retrying(v, 'scratch disk is full'),
+        );
+        expect(during.status).not.toBe('FAILED');
+        // The failed attempt left nothing behind: the filler is the only file.
+        expect(await filesUnder(scratch)).toEqual([filler]);
+      } finally {
+        await rm(filler, { force: true });
+      }
+      const after = await until(
+        'READY',
+        () => video(videoId),
+        (v) => v.status === 'READY' || v.status === 'FAILED',
+      );
+      expect(after.status).toBe('READY');
+      expect(await filesUnder(scratch)).toEqual([]);
+    },
+  );
+});
