@@ -455,9 +455,12 @@ describe('playback rules on the fake camera (playback.ts)', () => {
         const l = await log();
         console.info('playback rules:', JSON.stringify(l));
         expect(l.starts.filter((s) => !s.afterDetection || !s.muted)).toEqual([]);
-        expect(l.starts[0]!.t).toBe(0);
+        // Positions are read when the events are handled, which a page busy tracking does late (tenths of a second).
+        expect(l.starts[0]!.t).toBeLessThan(1);
         expect(l.pauses[0]!).toBeGreaterThan(0.3);
-        for (let i = 1; i < l.starts.length; i++) expect(l.starts[i]!.t).toBeCloseTo(l.pauses[i - 1]!, 1);
+        // Each start after a loss is at the position the loss paused it at, not the beginning.
+        for (let i = 1; i < l.starts.length; i++)
+          expect(Math.abs(l.starts[i]!.t - l.pauses[i - 1]!), JSON.stringify(l)).toBeLessThan(0.25);
 
         // One tap for sound (a real input event): unmuted, and remembered for the session.
         await waitFor('tracking, for the tap', stage, (s) => s === 'tracking', 60_000);

@@ -32,7 +32,7 @@ export function stackedAlphaArgs(info: MediaInfo, input: string, preset: string,
     info.videoCodec === 'vp9' ? ['-c:v', 'libvpx-vp9'] : info.videoCodec === 'vp8' ? ['-c:v', 'libvpx'] : [];
   const rate = outputFrameRate(info.frameRate);
   const graph = [
-    `[0:v:0]format=rgba,scale=${width}:${height}:flags=bicubic,setsar=1,split=2[c][a]`,
+    `[0:v:0]scale=${width}:${height}:flags=bicubic,setsar=1,format=rgba,split=2[c][a]`,
     '[a]alphaextract,format=yuv420p[m]',
     '[c]format=yuv420p[cc]',
     '[cc][m]hstack=inputs=2,format=yuv420p[out]',
