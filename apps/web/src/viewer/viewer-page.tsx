@@ -2,7 +2,7 @@
 // photo) or, when the camera cannot be used or is not wanted, the video on its own; a friendly page for every reason
 // there is nothing to show. No sign-in.
 import { LANGUAGES } from '@arvlite/contract';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { chooseViewerLanguage, followCompanyLanguage, viewerI18n, viewerLanguage } from '../i18n/viewer.ts';
 import { freshViewerApi, sendEndSession, sendStage, sendUnsentEnd, viewerApi, type PlayableManifest } from './api.ts';
@@ -22,6 +22,41 @@ import './viewer.css';
 const unsentEnds = browserUnsentEnds();
 /** The page's first view starts at the page opening; a later one (another video) where it is switched to. */
 let pageOpenTaken = false;
+
+/** A view of this page: one per item and video shown, whatever mounts it (see Viewer). */
+interface PageView {
+  key: string;
+  tracker: ViewTracker;
+  mounts: number;
+  closing?: ReturnType<typeof setTimeout>;
+  stopMarks?: () => void;
+}
+const pageViews = new Map<string, PageView>();
+/** How long a view whose component went away waits for it to come back before it ends. */
+const REMOUNT_GRACE_MS = 1000;
+
+function pageView(publicId: string, identity: string): PageView {
+  const key = `${publicId}|${identity}`;
+  let view = pageViews.get(key);
+  if (!view) {
+    const tracker = new ViewTracker({
+      start: (opened) =>
+        viewerApi.viewer.startSession
+          .mutate({
+            publicId,
+            device: webDevice(navigator.userAgent),
+            ...(opened ? { from: 'open' as const, startedAgoMs: opened.openedAgoMs } : {}),
+          })
+          .then((r) => r.sessionId),
+      report: (sessionId, stage) => sendStage({ sessionId, ...stage }),
+      end: (input) => sendEndSession(input),
+      unsent: unsentEnds,
+    });
+    view = { key, tracker, mounts: 0 };
+    pageViews.set(key, view);
+  }
+  return view;
+}
 
 type Load =
   | { kind: 'loading' }
@@ -162,49 +197,34 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
   const [notice, setNotice] = useState<ArFailure | null>(support.ok ? null : support.reason);
   const [videoEl, setVideoEl] = useState<HTMLVideoElement | null>(null);
 
-  const tracker = useMemo(
-    () =>
-      new ViewTracker({
-        start: (opened) =>
-          viewerApi.viewer.startSession
-            .mutate({
-              publicId,
-              device: webDevice(navigator.userAgent),
-              ...(opened ? { from: 'open' as const, startedAgoMs: opened.openedAgoMs } : {}),
-            })
-            .then((r) => r.sessionId),
-        report: (sessionId, stage) => sendStage({ sessionId, ...stage }),
-        end: (input) => sendEndSession(input),
-        unsent: unsentEnds,
-      }),
-    [publicId],
-  );
-  // The view starts now, from the page opening (stages for the funnel: view-stages.ts); the camera view's timing marks
-  // are its camera, detected and first-frame stages.
-  // An effect run again at once (React may unmount and remount in place) keeps the view: the end waits a moment.
-  const running = useRef<{ stopMarks: () => void; closing?: ReturnType<typeof setTimeout> } | null>(null);
+  // The view starts at the page opening (stages for the funnel: view-stages.ts); the camera view's timing marks are its
+  // camera, detected and first-frame stages. It belongs to the page and the video, not to this component: mounted again
+  // (React may unmount and remount in place) it stays one view, ended only once no component shows it for a moment.
+  const view = useMemo(() => pageView(publicId, manifestIdentity(manifest)), [publicId, manifest]);
+  const { tracker } = view;
   useEffect(() => {
-    if (running.current?.closing) clearTimeout(running.current.closing);
-    if (!running.current) {
+    clearTimeout(view.closing);
+    view.mounts++;
+    if (!view.stopMarks) {
       const openedAgoMs = pageOpenTaken ? 0 : performance.now();
       pageOpenTaken = true;
       tracker.open(openedAgoMs);
       if (!support.ok) tracker.stage('fallback', undefined, support.reason);
-      const stopMarks = watchStageMarks(performance.now() - openedAgoMs, (stage, at) => tracker.stage(stage, at));
-      running.current = { stopMarks };
+      view.stopMarks = watchStageMarks(performance.now() - openedAgoMs, (stage, at) => tracker.stage(stage, at));
     }
     const onHide = () => tracker.end();
     window.addEventListener('pagehide', onHide);
     return () => {
       window.removeEventListener('pagehide', onHide);
-      const view = running.current!;
+      view.mounts--;
       view.closing = setTimeout(() => {
-        view.stopMarks();
+        if (view.mounts > 0) return;
+        view.stopMarks?.();
         tracker.end();
-        if (running.current === view) running.current = null;
-      }, 0);
+        pageViews.delete(view.key);
+      }, REMOUNT_GRACE_MS);
     };
-  }, [tracker, support]);
+  }, [view, tracker, support]);
   useEffect(() => tracker.setPath(mode === 'ar' ? 'ar' : 'plain'), [tracker, mode]);
   useEffect(() => (videoEl ? trackVideo(videoEl, tracker) : undefined), [videoEl, tracker]);
 
