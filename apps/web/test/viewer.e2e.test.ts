@@ -87,12 +87,11 @@ interface SessionRow {
 }
 /** An item's view sessions, newest first. */
 const sessionsOf = (item: { id: string }) =>
-  deps.orm
-    .fork()
-    .execute<SessionRow[]>(
-      `select platform, device_os, end_reason, watched_ms, completed, tracking_lost_count from view_session where ar_content_id = ? order by started_at desc`,
-      [item.id],
-    );
+  deps.orm.fork().execute<SessionRow[]>(
+    // Views: a session starts at the page opening and is a view once its video plays (the funnel's own test reads the rest).
+    `select platform, device_os, end_reason, watched_ms, completed, tracking_lost_count from view_session where ar_content_id = ? and played order by started_at desc`,
+    [item.id],
+  );
 
 /** Uploads the printed photo as an item's marker (the compile starts). */
 async function uploadMarker(id: string) {
@@ -824,4 +823,132 @@ describe('an expired item', () => {
       await owner.client.company.update.mutate({ id: companyId, language: 'en' });
     }
   });
+});
+
+describe('the view funnel', () => {
+  let item: { id: string; publicId: string };
+  interface StageRow {
+    from_open: boolean;
+    played: boolean;
+    camera_ms: number | null;
+    fallback_ms: number | null;
+    fallback_reason: string | null;
+    detected_ms: number | null;
+    playing_ms: number | null;
+    end_reason: string | null;
+  }
+  const stagesOf = () =>
+    deps.orm.fork().execute<StageRow[]>(
+      `select from_open, played, camera_ms, fallback_ms, fallback_reason, detected_ms, playing_ms, end_reason
+           from view_session where ar_content_id = ? order by started_at`,
+      [item.id],
+    );
+
+  beforeAll(async () => {
+    item = await harbourItem();
+  }, 180_000);
+
+  it(
+    'records opened → camera → detected → playing on the fake camera, opened → plain player (with why) → playing without one, and the dashboard shows the funnel',
+    { timeout: 240_000 },
+    async () => {
+      // The camera films the printed photo on the table, all the time.
+      const feed = path.join(work, 'funnel-camera.y4m');
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-loop',
+        '1',
+        '-t',
+        '4',
+        '-i',
+        markerPng,
+        '-vf',
+        'scale=512:384,pad=640:480:64:48:color=0x808080,fps=15,format=yuv420p,setsar=1',
+        feed,
+      ]);
+      const camera = await launch('funnel-camera', [
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${feed}`,
+        ...WEBGL_ARGS,
+      ]);
+      try {
+        await camera.grantPermissions(['camera'], { origin: baseUrl });
+        const arPage = camera.pages()[0] ?? (await camera.newPage());
+        arPage.setDefaultTimeout(20_000);
+        await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+        await expect
+          .poll(() => arPage.getByTestId('ar-stage').getAttribute('data-stage'), { timeout: 120_000, interval: 200 })
+          .toBe('tracking');
+        const ar = await waitFor(
+          'the camera view to reach playing',
+          stagesOf,
+          (r) => r.length === 1 && r[0]!.playing_ms !== null,
+          60_000,
+        );
+        await arPage.goto('about:blank');
+        const row = ar[0]!;
+        expect(row).toMatchObject({ from_open: true, played: true, fallback_ms: null, fallback_reason: null });
+        expect(row.camera_ms).toBeGreaterThanOrEqual(0);
+        expect(row.detected_ms).toBeGreaterThanOrEqual(row.camera_ms!);
+        expect(row.playing_ms).toBeGreaterThanOrEqual(row.detected_ms!);
+      } finally {
+        await camera.close();
+      }
+
+      // A browser without a camera (or WebGL): the plain player, with its reason, then playing.
+      const plain = await launch('funnel-plain');
+      try {
+        const page = plain.pages()[0] ?? (await plain.newPage());
+        page.setDefaultTimeout(20_000);
+        await page.goto(`${baseUrl}/v/${item.publicId}`);
+        await page.getByRole('alert').waitFor();
+        const rows = await waitFor(
+          'the plain player to reach playing',
+          stagesOf,
+          (r) => r.length === 2 && r[1]!.playing_ms !== null,
+          60_000,
+        );
+        await page.goto('about:blank');
+        const row = rows[1]!;
+        expect(row).toMatchObject({ from_open: true, played: true, camera_ms: null, detected_ms: null });
+        expect(['no-webgl', 'no-camera', 'no-camera-api', 'denied', 'failed']).toContain(row.fallback_reason);
+        expect(row.playing_ms).toBeGreaterThanOrEqual(row.fallback_ms!);
+      } finally {
+        await plain.close();
+      }
+      await waitFor('both views to end', stagesOf, (r) => r.every((x) => x.end_reason), 15_000);
+
+      // The operator's analytics page for the item: two opened, one on each path, both playing.
+      const dashboard = await launch('funnel-dashboard');
+      try {
+        const page = dashboard.pages()[0] ?? (await dashboard.newPage());
+        page.setDefaultTimeout(20_000);
+        await page.goto(`${baseUrl}/sign-in`);
+        await page.getByLabel('Email').fill(owner.email);
+        await page.locator('input[type=password]').fill(owner.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('heading', { name: 'Projects' }).waitFor();
+        await page.goto(`${baseUrl}/c/${companyId}/projects/${projectId}/analytics?item=${item.id}`);
+        const funnel = page.getByTestId('view-funnel');
+        await funnel.waitFor();
+        const count = (stage: string) => funnel.locator(`tr[data-stage="${stage}"] td`).first().textContent();
+        expect(await count('opened')).toBe('2');
+        expect(await count('camera')).toBe('1');
+        expect(await count('detected')).toBe('1');
+        expect(await count('playing')).toBe('2');
+        expect(await funnel.getByTestId('never-detected').textContent()).toBe(
+          '0% never pointed the camera at the photo (of the views that allowed the camera).',
+        );
+        expect(await funnel.locator('[data-stat="median-first-frame"]').textContent()).toMatch(
+          /^Median time from opening the link to the first frame: \d+\.\d s$/,
+        );
+        await shot(page, 'viewer-10-analytics-funnel');
+      } finally {
+        await dashboard.close();
+      }
+    },
+  );
 });
