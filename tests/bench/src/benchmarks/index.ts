@@ -6,13 +6,12 @@ import { repoRoot } from '../services.ts';
 import { apiRead } from './api-read.bench.ts';
 import { footprint } from './footprint.bench.ts';
 import { httpCalibration } from './http-calibration.bench.ts';
-import { markerCompile } from './marker-compile.bench.ts';
+import { markerCompile, markerPublish } from './marker-compile.bench.ts';
 import { pipeline, timeToPlayable } from './pipeline.bench.ts';
 import { queueLatency } from './queue-latency.bench.ts';
 import { queueThroughput } from './queue-throughput.bench.ts';
 import { scaleOut } from './scale-out.bench.ts';
 import { upload } from './upload.bench.ts';
-import { viewerCamera } from './viewer-camera.bench.ts';
 import { viewerManifest } from './viewer-manifest.bench.ts';
 
 export interface NotLanded {
@@ -57,8 +56,7 @@ export const suite: Entry[] = [
             '`compileMindTarget` is in packages/marker; the row runs packages/marker/bench/compile.bench.ts, which is not there yet',
         },
       },
-  // Chromium on the fake camera against the real server and worker: minutes, so not in --quick.
-  { id: 'viewer-camera', benchmark: viewerCamera, fullOnly: true },
+  { id: 'marker-publish', benchmark: markerPublish },
   { id: 'footprint', benchmark: footprint },
   { id: 'scale-out', benchmark: scaleOut },
 ];
