@@ -184,6 +184,7 @@ describe('the detection gate', () => {
     const reported = await owner.caller.arContent.byId({ id });
     expect(reported.marker.report).toMatchObject({ revision: 1, status: 'READY' });
     const report = markerDetectionReportSchema.parse(reported.marker.report!.report);
+    console.info(`marker report measured in ${report.durationMs} ms (${report.samples} views per condition)`);
     expect(report.widthMm).toBe(20);
     expect(report.gate.passes).toBe(false);
     expect(report.range.minCm === null || report.range.minCm > 30).toBe(true);
