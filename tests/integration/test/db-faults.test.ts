@@ -6,13 +6,16 @@
 //  - the pool held by slow queries: calls waiting for a connection give up after the acquire timeout and the ones
 //    stuck in a query after the statement timeout, all with 503 and `retry-after`; none hangs; the pool recovers;
 //  - the server's LISTEN connection (live video status and notifications) reconnects after the database was away
-//    for longer than one retry, and NOTIFYs reach subscribers again.
+//    for longer than one retry, and NOTIFYs reach subscribers again;
+//  - a worker on the same proxy reconnects (its pool and graphile-worker's LISTEN) and takes a job added after the
+//    outage long before its next poll.
 import { randomUUID } from 'node:crypto';
 import { buildServer } from '@arvlite/server';
 import { changeEvents, closeChangeEvents } from '@arvlite/api';
 import { initOrm, type Orm } from '@arvlite/db';
 import { VIDEO_CHANNEL } from '@arvlite/jobs';
 import { createTestDeps, reservePort } from '@arvlite/test-utils';
+import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, viaProxy, type FaultProxy } from '../src/fault-proxy.ts';
@@ -165,6 +168,47 @@ describe("the server's LISTEN connection", () => {
       } finally {
         unsubscribe();
         await closeChangeEvents(proxiedUrl);
+      }
+    },
+  );
+});
+
+describe('a worker when the database was away', () => {
+  it(
+    'reconnects and takes a job added afterwards through LISTEN, long before its next poll',
+    { timeout: 90_000 },
+    async () => {
+      const workerOrm = await initOrm({ url: proxiedUrl, poolMax: 3, acquireTimeoutMs: 1000 });
+      const config = {
+        ...deps.config,
+        database: { ...deps.config.database, url: proxiedUrl },
+        // Polling a minute apart: a job taken within seconds came by LISTEN/NOTIFY.
+        worker: { ...deps.config.worker, pollIntervalMs: 60_000 },
+      };
+      const worker = await startWorker({ ...deps, config, orm: workerOrm }, { concurrency: 1, tasks: ['system:noop'] });
+      const sql = (q: string) => deps.orm.fork().execute<{ n: number }[]>(q);
+      const pending = async () =>
+        (
+          await sql(
+            `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t
+               on t.id = j.task_id where t.identifier = 'system:noop'`,
+          )
+        )[0]!.n;
+      const addJob = () => sql(`select graphile_worker.add_job('system:noop', '{"label":"x"}'::json)`);
+      try {
+        await addJob();
+        await until('a job added before the outage to be run', async () => (await pending()) === 0, 20_000);
+        proxy.down();
+        await new Promise((r) => setTimeout(r, 4000));
+        proxy.up();
+        // graphile-worker's LISTEN client reconnects with its own backoff (0.1, 0.4, 1, 2.7, 7.4 s… after each failure:
+        // within about 10 s of a 4 s outage). A job added before it is back is found by polling instead.
+        await new Promise((r) => setTimeout(r, 12_000));
+        await addJob();
+        await until('a job added after the outage to be run', async () => (await pending()) === 0, 20_000);
+      } finally {
+        await worker.stop();
+        await workerOrm.close();
       }
     },
   );
