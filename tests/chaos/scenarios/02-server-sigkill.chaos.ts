@@ -71,7 +71,11 @@ it('a server SIGKILLed during multipart uploads and SSE streams: clients resume,
   for (const r of rows) {
     if (acked.has(r.id)) continue; // counted by the accounting already
     if (!known.has(r.id) && r.status === 'AWAITING_UPLOAD') unheardOf++;
-    else accounting.problems.push({ item: `video ${r.id}`, what: 'stuck', detail: `half-recorded: ${r.status}` });
+    else {
+      const u = ledger.uploads.find((x) => x.videoId === r.id);
+      const client = u ? `; client: ${u.kind}, ${u.retries} retries, gave up: ${u.abandoned ?? 'no'}` : '';
+      accounting.problems.push({ item: `video ${r.id}`, what: 'stuck', detail: `half-recorded: ${r.status}${client}` });
+    }
   }
   accounting.stuck = accounting.problems.filter((p) => p.what === 'stuck').length;
 

@@ -11,7 +11,8 @@ const args = process.argv.slice(2);
 const isQuick = args.includes('--quick');
 const rest = args.filter((a) => a !== '--quick');
 
-await rm(RESULTS_DIR, { recursive: true, force: true });
+// A run without a filter starts the table afresh; a run of some scenarios replaces only their rows.
+if (rest.length === 0) await rm(RESULTS_DIR, { recursive: true, force: true });
 const vitest = path.join(repoRoot, 'node_modules/vitest/vitest.mjs');
 const code = await new Promise<number>((resolve) => {
   const child = spawn(process.execPath, [vitest, 'run', '--config', 'tests/chaos/vitest.config.ts', ...rest], {
@@ -44,7 +45,7 @@ function renderTable(results: ScenarioResult[], quickRun: boolean): string {
     const rec = r.recoveryMs === null ? 'n/a' : `${(r.recoveryMs / 1000).toFixed(1)} s`;
     const bound = r.bound.recoveryMs === null ? 'n/a' : `${(r.bound.recoveryMs / 1000).toFixed(0)} s`;
     return (
-      `| ${r.id} | ${r.title} | ${r.faults} | ${a.uploads.completed}/${a.uploads.acknowledged} | ` +
+      `| ${r.id} | ${r.title} | ${r.quick ? 'quick' : 'full'} | ${r.faults} | ${a.uploads.completed}/${a.uploads.acknowledged} | ` +
       `${a.sessions.completed}/${a.sessions.acknowledged} | ${a.webhooks.messages} | ${a.lost} | ${a.stuck} | ` +
       `${a.duplicated} | ${rec} | ${bound} | ${r.machine.loadAvg1mAtEnd} |`
     );
@@ -56,8 +57,8 @@ function renderTable(results: ScenarioResult[], quickRun: boolean): string {
   return [
     `Last run: ${when} (${quickRun ? '`--quick`' : 'full'}), ${results[0]!.machine.cores} cores.`,
     '',
-    '| # | Scenario | Faults | Uploads done/acked | Sessions done/acked | Webhook messages | Lost | Stuck | Duplicated | Recovery | Bound | Load (1 min) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| # | Scenario | Mode | Faults | Uploads done/acked | Sessions done/acked | Webhook messages | Lost | Stuck | Duplicated | Recovery | Bound | Load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...results.flatMap((r) => (r.notes.length ? [`- **${r.id}:** ${r.notes.join('; ')}`] : [])),

@@ -26,6 +26,8 @@ export interface ScenarioResult {
   /** Anything else worth printing (throughput, SSE checks, …). */
   notes: string[];
   durationS: number;
+  /** Run with --quick. */
+  quick: boolean;
   finishedAt: string;
   machine: { cores: number; loadAvg1mAtEnd: number };
 }
@@ -62,9 +64,12 @@ export async function measureRecovery(
   }
 }
 
-export async function recordResult(result: Omit<ScenarioResult, 'finishedAt' | 'machine'>): Promise<ScenarioResult> {
+export async function recordResult(
+  result: Omit<ScenarioResult, 'finishedAt' | 'machine' | 'quick'>,
+): Promise<ScenarioResult> {
   const full: ScenarioResult = {
     ...result,
+    quick,
     finishedAt: new Date().toISOString(),
     machine: { cores: cpus().length, loadAvg1mAtEnd: Math.round(loadavg()[0]! * 10) / 10 },
   };
