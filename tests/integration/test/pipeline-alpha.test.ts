@@ -5,9 +5,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { StackedAlphaRendition, VideoOutputs, MediaInfo } from '@arvlite/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
+
+/** The parts of the row's JSON columns read here (packages/contract video-outputs.ts). */
+interface StackedAlphaRendition {
+  layout: string;
+  mp4: string;
+  width: number;
+  height: number;
+  sizeBytes: number;
+}
+type VideoOutputs = { alpha?: StackedAlphaRendition };
+type MediaInfo = { hasAlpha?: boolean };
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let owner: TestUser;
@@ -58,7 +68,7 @@ async function processed(file: string, contentType: 'video/quicktime' | 'video/w
 
 /** What processing recorded on the row (the API shows neither the probe's hasAlpha nor the outputs' file names). */
 async function row(id: string) {
-  const [r] = await platform.deps.orm.em
+  const [r] = await platform.deps.orm
     .fork()
     .execute<{ media: MediaInfo | null; outputs: VideoOutputs | null; output_id: string }[]>(
       'select media, outputs, output_id from video where id = ?',
