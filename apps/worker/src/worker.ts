@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ServiceConfig } from '@arvlite/config';
 import { WorkerHeartbeat, type Orm } from '@arvlite/db';
-import { createTaskList, cronItemsFor, mediaToolkit, reapDeadWorkers } from '@arvlite/jobs/runtime';
+import { createTaskList, cronItemsFor, mediaToolkit, reapDeadWorkers, repairCronClock } from '@arvlite/jobs/runtime';
 import type { ObjectStore } from '@arvlite/storage';
 import { EventEmitter } from 'node:events';
 import { parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
@@ -103,6 +103,9 @@ export async function startWorker(
     await fork.getRepository(WorkerHeartbeat).touch(id);
     const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs);
     if (reaped.workers.length > 0) log.warn(reaped, 'released jobs of dead workers');
+    const repaired = await repairCronClock(fork);
+    if (repaired.length > 0)
+      log.warn({ crontabs: repaired }, 'recurring jobs stamped in the future (a clock ahead); pulled back');
   }
   await beat();
   const timer = setInterval(() => {

@@ -4,6 +4,9 @@
 // worker's running jobs (run twice in effect), and a worker whose clock jumped back would look dead to the others.
 // Heartbeats are stamped and judged by the database's now(); here the test process's Date jumps (vitest's fake Date,
 // timers untouched) while a real worker runs in it.
+// Recurring jobs: graphile-worker runs a cron item only at a timestamp later than the last one recorded for it, as
+// stamped by the clock of the worker that ran it; a stamp from a clock that was hours ahead would stop that job on
+// every worker for hours. Live workers pull such stamps back to the database's now().
 import { WorkerHeartbeat } from '@arvlite/db';
 import { reapDeadWorkers } from '@arvlite/jobs/runtime';
 import { createTestDeps } from '@arvlite/test-utils';
@@ -57,5 +60,20 @@ describe("a worker's clock jumping back", () => {
     const reaped = await reapDeadWorkers(deps.orm.fork(), deps.config.worker.deadAfterMs);
     expect(reaped.workers).not.toContain(worker.id);
     expect((await live()).map((w) => w.id)).toContain(worker.id);
+  });
+});
+
+describe('a recurring job stamped by a clock that was ahead', () => {
+  it("is pulled back to the database's now by a live worker, so its next run is not refused for hours", async () => {
+    const sql = <T>(q: string) => deps.orm.fork().execute<T[]>(q);
+    await sql(`insert into graphile_worker._private_known_crontabs (identifier, known_since, last_execution)
+               values ('upload:expire', now(), now() + interval '2 hours')
+               on conflict (identifier) do update set last_execution = excluded.last_execution`);
+    await beats();
+    const [row] = await sql<{ ahead: boolean }>(
+      `select last_execution > now() + interval '5 minutes' as ahead
+         from graphile_worker._private_known_crontabs where identifier = 'upload:expire'`,
+    );
+    expect(row?.ahead).toBe(false);
   });
 });
