@@ -114,17 +114,21 @@ export async function seedWorld(
     await retrying(ledger, 'register', () => anon.auth.register.mutate({ email, password, name: `Chaos ${index}` }));
     const session = await retrying(ledger, 'login', () => anon.auth.login.mutate({ email, password }));
     let token = session.accessToken;
-    const refresh = session.refreshToken;
+    let refresh = session.refreshToken;
     const client = cluster.client({ ip, accessToken: () => token });
-    // Access tokens are short-lived; a long scenario refreshes them in the background.
+    // Access tokens live AUTH_ACCESS_TOKEN_TTL_S (15 min): a long scenario refreshes them every 10 minutes, as an app
+    // does, keeping the rotated refresh token; a refresh whose answer was lost (a killed server) ends that session,
+    // and the client signs in again.
     const timer = setInterval(() => {
       void anon.auth.refresh
         .mutate({ refreshToken: refresh })
+        .catch(() => anon.auth.login.mutate({ email, password }))
         .then((r) => {
           token = r.accessToken;
+          refresh = r.refreshToken;
         })
         .catch(() => {});
-    }, 60_000);
+    }, 600_000);
     timer.unref();
     const companyId = (
       await retrying(ledger, 'company', () => client.company.create.mutate({ name: `Chaos ${index}` }))
@@ -256,7 +260,7 @@ export async function uploadOne(
           return videoId;
         }
       }
-      if (Date.now() > deadline || ['FORBIDDEN', 'UNAUTHORIZED', 'PAYLOAD_TOO_LARGE'].includes(code)) {
+      if (Date.now() > deadline || ['FORBIDDEN', 'PAYLOAD_TOO_LARGE'].includes(code)) {
         if (item) item.abandoned = `${code}: ${(err as Error).message}`;
         throw err;
       }
