@@ -35,7 +35,7 @@ export async function storageCall<T>(ctx: Pick<Ctx, 'log'>, what: string, fn: ()
     if (e instanceof DomainError) throw e;
     if (isUnavailable(e)) {
       ctx.log.warn({ err: e, what }, 'storage unavailable');
-      throw new ServiceUnavailableError('Storage is unavailable right now; nothing was changed. Try again shortly');
+      throw new ServiceUnavailableError('Storage is unavailable right now; nothing was changed. Try again shortly', 5);
     }
     throw e;
   }
