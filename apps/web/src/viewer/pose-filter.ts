@@ -4,7 +4,8 @@
 // one-euro filter cannot both cut the noise of a still print to a third and follow a jump in the same frame (its speed
 // estimate must be smoothed, or noise opens it): this one gates on the noise instead. It learns how far the pose
 // wanders while still (an RMS in mm); a change within that is noise and is smoothed hard (a low-pass at a fraction of
-// a hertz), a change several times larger is a move and is followed at once. A short hold bridges a few frames where
+// a hertz, after a running mean of the frames since the last move), a change several times larger is a move and is
+// followed at once. A short hold bridges a few frames where
 // tracking drops, instead of flickering. Pure, so it is tested without a camera.
 
 /** A column-major 4×4 matrix, as MindAR hands it out (its `worldMatrix`). */
@@ -40,9 +41,9 @@ export function poseFilterParams(widthMm: number | null | undefined): PoseFilter
     stillCutoffHz: 0.03,
     gateFrom: 2.5,
     followAt: 5,
-    initialNoiseMm: width * 0.004,
-    minNoiseMm: width * 0.0002,
-    noiseRate: 0.02,
+    initialNoiseMm: width * 0.0005,
+    minNoiseMm: width * 0.0001,
+    noiseRate: 0.05,
   };
 }
 
@@ -84,6 +85,8 @@ export class PoseFilter {
   private centreMm: number[] = [0, 0, 0];
   private noiseMs: number;
   private lastS = 0;
+  /** Frames since the pose last jumped (followed at once): until the low-pass takes over, their running mean. */
+  private settled = 0;
 
   private readonly marker: { width: number; height: number };
   private readonly params: PoseFilterParams;
@@ -104,6 +107,7 @@ export class PoseFilter {
   /** The photo was lost: the next pose starts afresh (the noise learnt so far is kept). */
   reset(): void {
     this.rotation = null;
+    this.settled = 0;
   }
 
   /** The noise RMS learnt so far (mm). */
@@ -129,7 +133,10 @@ export class PoseFilter {
       const change = Math.max(moved, Math.sqrt(turned) * this.halfDiagMm);
       const noise = this.noiseMm;
       const gate = Math.min(1, Math.max(0, (change / noise - p.gateFrom) / (p.followAt - p.gateFrom)));
-      const a = Math.max(smoothing(dt, p.stillCutoffHz), gate);
+      // Right after a jump the tracker is still converging on the new place: the frames since are averaged (a running
+      // mean), so the pose settles on where the print is within a few frames instead of creeping from the first one.
+      this.settled = gate > 0 ? 0 : this.settled + 1;
+      const a = Math.max(smoothing(dt, p.stillCutoffHz), gate, 1 / (this.settled + 1));
       // A move counts as at most `followAt` noise RMS, so one jump barely changes what noise is.
       const counted = Math.min(change, p.followAt * noise);
       this.noiseMs = Math.max(p.minNoiseMm ** 2, this.noiseMs + p.noiseRate * (counted ** 2 - this.noiseMs));
