@@ -34,6 +34,12 @@ if (results.length > 0) {
   if (a >= 0 && b > a) {
     const table = renderTable(results, isQuick);
     await writeFile(file, `${doc.slice(0, a + start.length)}\n${table}\n${doc.slice(b)}`);
+    // The table as prettier writes it, so `prettier --check .` stays clean after a run.
+    await new Promise<void>((resolve) =>
+      spawn(process.execPath, [path.join(repoRoot, 'node_modules/prettier/bin/prettier.cjs'), '--write', file], {
+        stdio: 'ignore',
+      }).on('exit', () => resolve()),
+    );
     console.log(`RESILIENCE.md: table of this run written (${results.length} scenarios)`);
   }
 }
