@@ -919,7 +919,8 @@ describe('the view funnel', () => {
       } finally {
         await plain.close();
       }
-      await waitFor('both views to end', stagesOf, (r) => r.every((x) => x.end_reason), 15_000);
+      // (Ends are not awaited: a page busy tracking may lose its pagehide request, and its saved end goes out only from
+      // the next viewer page of the same browser; the funnel needs none of them.)
 
       // The operator's analytics page for the item: two opened, one on each path, both playing.
       const dashboard = await launch('funnel-dashboard');
