@@ -304,6 +304,19 @@ export const dashboard = {
     saveTitle: 'Save title',
     titleSaved: 'Title saved',
     couldNotSaveTitle: 'Could not save the title',
+    chroma: {
+      heading: 'Transparent background (chroma key)',
+      explain:
+        'Viewers make this colour transparent, so the printed photo shows around the subject. Film on an evenly lit green or blue screen.',
+      enable: 'Key out a background colour',
+      color: 'Background colour',
+      invalidColor: 'Choose a colour as #RRGGBB',
+      tolerance: 'Tolerance: {{value}}',
+      softness: 'Soft edge: {{value}}',
+      save: 'Save chroma key',
+      saved: 'Chroma key saved',
+      couldNotSave: 'Could not save the chroma key',
+    },
     playerLabel: 'Video: {{title}}',
     unplayable: 'This video cannot be played in this browser',
     failure: {
