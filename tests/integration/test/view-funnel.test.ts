@@ -3,6 +3,7 @@
 // analytics.funnel's exact numbers over seeded sessions.
 import { TRPCClientError, type AppRouter, type ArvliteClient } from '@arvlite/client';
 import { ViewSession } from '@arvlite/db';
+import { registry } from '@arvlite/telemetry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busyImage, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../src/index.ts';
 
@@ -275,6 +276,13 @@ describe('stages of a view', () => {
         detectedMs: 300,
       },
     ]);
+    // The worker (in this process) delivers it to the view-metrics consumer: one observation on the camera path.
+    await waitFor(
+      'the first frame in the metrics',
+      () => registry.getSingleMetricAsString('arvlite_view_time_to_first_frame_seconds'),
+      (text) => /arvlite_view_time_to_first_frame_seconds_count\{platform="web",path="ar"\} [1-9]/.test(text),
+      60_000,
+    );
   });
 });
 
