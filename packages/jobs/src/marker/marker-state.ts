@@ -172,7 +172,9 @@ export async function publishLocked(
 
 /** The full detection report of one revision, measured after it is published or held back (`marker:report`). */
 async function enqueueReport(tem: EntityManager, arContentId: string, revision: number) {
-  await enqueue(tem, 'marker:report', { arContentId, revision }, { maxAttempts: 3 });
+  // One graphile queue: reports run one at a time across the workers, so they never hold every worker slot while
+  // compiles wait.
+  await enqueue(tem, 'marker:report', { arContentId, revision }, { maxAttempts: 3, queueName: 'marker-report' });
 }
 
 /** Makes `revision` the published marker (READY), moves storage usage, then removes the revision it replaces. */

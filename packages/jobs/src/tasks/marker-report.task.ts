@@ -6,7 +6,20 @@ import { inSpan } from '@arvlite/telemetry';
 import { defineTask } from '../define-task.ts';
 import { measureDetectionInThread } from '../marker/detection-thread.ts';
 import { isLive, keyIds, storeReport } from '../marker/marker-state.ts';
-import { compileSlots } from './marker-compile.task.ts';
+import { Semaphore } from '../pipeline/media-toolkit.ts';
+import type { TaskDeps } from '../define-task.ts';
+
+const slots = new WeakMap<TaskDeps, Semaphore>();
+
+/** One report at a time per process, beside the compiles: a report (tens of seconds) never delays a compile's start. */
+function reportSlot(deps: TaskDeps): Semaphore {
+  let s = slots.get(deps);
+  if (!s) {
+    s = new Semaphore(1);
+    slots.set(deps, s);
+  }
+  return s;
+}
 
 export const markerReport = defineTask('marker:report', async ({ em, deps, payload, log, signal }) => {
   const content = await em.findOne(ArContent, { id: payload.arContentId }, { populate: ['project'] });
@@ -15,9 +28,8 @@ export const markerReport = defineTask('marker:report', async ({ em, deps, paylo
     return;
   }
   const ids = keyIds(content);
-  // Seconds to tens of seconds of CPU: it takes a compile slot, so compiles and reports together stay within
-  // MARKER_COMPILE_CONCURRENCY per process.
-  const report = await compileSlots(deps).use(
+  // Tens of seconds of CPU: one at a time per process, in a slot of its own so that compiles never wait for it.
+  const report = await reportSlot(deps).use(
     () =>
       inSpan('marker report', { 'arvlite.marker.revision': payload.revision }, async () => {
         const [pixels, mind] = await Promise.all([
