@@ -39,8 +39,8 @@ export function poseFilterParams(widthMm: number | null | undefined): PoseFilter
   const width = widthMm && widthMm > 0 ? widthMm : DEFAULT_WIDTH_MM;
   return {
     stillCutoffHz: 0.03,
-    gateFrom: 2.5,
-    followAt: 5,
+    gateFrom: 4,
+    followAt: 8,
     initialNoiseMm: width * 0.0005,
     minNoiseMm: width * 0.0001,
     noiseRate: 0.05,
@@ -137,7 +137,7 @@ export class PoseFilter {
       // mean), so the pose settles on where the print is within a few frames instead of creeping from the first one.
       this.settled = gate > 0 ? 0 : this.settled + 1;
       const a = Math.max(smoothing(dt, p.stillCutoffHz), gate, 1 / (this.settled + 1));
-      // A move counts as at most `followAt` noise RMS, so one jump barely changes what noise is.
+      // A move counts as at most `followAt` noise RMS, so one jump changes what noise is only for a while.
       const counted = Math.min(change, p.followAt * noise);
       this.noiseMs = Math.max(p.minNoiseMm ** 2, this.noiseMs + p.noiseRate * (counted ** 2 - this.noiseMs));
       for (let i = 0; i < 3; i++) this.centreMm[i] = this.centreMm[i]! + a * (centre[i]! - this.centreMm[i]!);
