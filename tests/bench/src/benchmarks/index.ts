@@ -12,6 +12,7 @@ import { queueLatency } from './queue-latency.bench.ts';
 import { queueThroughput } from './queue-throughput.bench.ts';
 import { scaleOut } from './scale-out.bench.ts';
 import { upload } from './upload.bench.ts';
+import { viewerCamera } from './viewer-camera.bench.ts';
 import { viewerManifest } from './viewer-manifest.bench.ts';
 
 export interface NotLanded {
@@ -57,6 +58,8 @@ export const suite: Entry[] = [
         },
       },
   { id: 'marker-publish', benchmark: markerPublish },
+  // Chromium on the fake camera against the real server and worker: minutes, so not in --quick.
+  { id: 'viewer-camera', benchmark: viewerCamera, fullOnly: true },
   { id: 'footprint', benchmark: footprint },
   { id: 'scale-out', benchmark: scaleOut },
 ];
