@@ -418,10 +418,13 @@ export function fuzzShard(shard: number, shards: number) {
     return once();
   }
 
-  // Queries first, then mutations, then the ones that delete or end things: the objects later procedures need are
-  // still there when they run.
+  // Queries first, then mutations, then the ones that end things, and last the ones that delete or archive whole
+  // objects: the objects later procedures need are still there when they run (a shard holding arContent.delete before
+  // arContent.rejectCustomerVideo or playlist.removeRule left those two nothing to reach).
   const ending = /delete|archive|remove|revoke|cancel|logout|disable|suspend|signOut|refund|abort|reject|reset/i;
-  const rank = (p: ProcedureInfo) => (p.type !== 'mutation' ? 0 : ending.test(p.path) ? 2 : 1);
+  const destroys = /\.(delete|archive)$/;
+  const rank = (p: ProcedureInfo) =>
+    p.type !== 'mutation' ? 0 : destroys.test(p.path) ? 3 : ending.test(p.path) ? 2 : 1;
   const mine = listProcedures()
     .filter((_, i) => i % shards === shard)
     .sort((a, b) => rank(a) - rank(b));
