@@ -14,11 +14,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createArvliteNodeClient, errorCode, type ArvliteClient } from '@arvlite/client/node';
 import { processEnv } from '@arvlite/config';
 import { ObjectStorage } from '@arvlite/storage';
+import { smallClip } from '@arvlite/integration-tests/media-fixtures';
 import { freePort } from '@arvlite/test-utils/net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Accounting, Problem } from '../src/accounting.ts';
-import { smallClip } from '../src/media.ts';
 import { assertClean, quick, recordResult } from '../src/scenario.ts';
 import { repoRoot } from '../src/services.ts';
 

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode, uploadVideo, uploadVideoFile, type ArvliteClient } from '@arvlite/client/node';
+import { encodeClip, multipartClip, poisonClip, smallClip } from '@arvlite/integration-tests/media-fixtures';
 import { busyImage } from '@arvlite/marker/testing';
 import type { Cluster } from './cluster.ts';
-import { encodeClip, multipartClip, poisonClip, smallClip } from './media.ts';
 
 export type UploadKind = 'single' | 'multipart' | 'encode' | 'poison';
 

@@ -251,6 +251,157 @@ export const clips = {
     ),
 };
 
+const madeBytes = new Map<string, Uint8Array<ArrayBuffer>>();
+
+/** The bytes of the file `make` writes (it returns the path), made once per process and the same on every call. */
+function bytesOnce(key: string, make: () => string): Uint8Array<ArrayBuffer> {
+  let bytes = madeBytes.get(key);
+  if (!bytes) {
+    bytes = new Uint8Array(readFileSync(make()));
+    madeBytes.set(key, bytes);
+  }
+  return bytes;
+}
+
+// The clips of a steady upload load (the chaos suite), as bytes.
+
+/** 2 s, 320x180, H.264/AAC: the cheap path (remux, one rung). */
+export const smallClip = () =>
+  bytesOnce('small', () =>
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x180:rate=15',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        '-movflags',
+        '+faststart',
+      ],
+      join(dir, 'load-small.mp4'),
+    ),
+  );
+
+/** ~6 MiB of noisy 640x360 H.264 over 3 s (above a 5 MiB multipart threshold: two 5 MiB parts). */
+export const multipartClip = () =>
+  bytesOnce('multipart', () =>
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=25,noise=alls=60:allf=t',
+        '-t',
+        '3',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-b:v',
+        '17M',
+        '-maxrate',
+        '17M',
+        '-bufsize',
+        '4M',
+        '-pix_fmt',
+        'yuv420p',
+        '-movflags',
+        '+faststart',
+      ],
+      join(dir, 'load-multipart.mp4'),
+    ),
+  );
+
+/** A WebM (VP9, 854x480) that must be encoded: the slow path, for killing workers mid-encode. */
+export const encodeClip = (seconds = 6) =>
+  bytesOnce(`encode-${seconds}`, () =>
+    ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=854x480:rate=30',
+        '-t',
+        String(seconds),
+        '-c:v',
+        'libvpx-vp9',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '1M',
+      ],
+      join(dir, `load-encode-${seconds}.webm`),
+    ),
+  );
+
+/**
+ * Poison: a real MP4 whose header probes fine (duration, streams) but whose media data is garbage, so every encode of
+ * it crashes ffmpeg. The same bytes on every call and in every process.
+ */
+export const poisonClip = () =>
+  bytesOnce('poison', () => {
+    const src = ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=640x360:rate=25',
+        '-t',
+        '3',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-movflags',
+        '+faststart',
+      ],
+      join(dir, 'poison-src.mp4'),
+    );
+    const bytes = new Uint8Array(readFileSync(src));
+    // moov first (faststart): find mdat's payload and overwrite it with a fixed pseudo-random pattern.
+    const mdat = findBox(bytes, 'mdat');
+    let x = 0x2545f491;
+    for (let i = mdat + 8; i < bytes.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      bytes[i] = x & 0xff;
+    }
+    const out = join(dir, 'poison.mp4');
+    writeFileSync(out, bytes);
+    return out;
+  });
+
+function findBox(bytes: Uint8Array, type: string): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at + 8 <= bytes.length;) {
+    const size = view.getUint32(at);
+    const name = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (name === type) return at;
+    if (size < 8) break;
+    at += size;
+  }
+  throw new Error(`no ${type} box`);
+}
+
 export interface ProbedStream {
   codec_type: string;
   width?: number;
