@@ -20,9 +20,23 @@ const FULL_MS = 30_000;
 let scratch: string;
 
 beforeAll(async () => {
-  // A tmpfs as one worker's scratch disk (the suite runs as root here).
+  // A tmpfs as one worker's scratch disk: mounting one needs root. Without it the scenario fails, saying so, rather
+  // than skipping in silence.
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      "scenario 7 needs root: it mounts a 20 MiB tmpfs as a worker's scratch disk (run `pnpm test:chaos 07-scratch` as root, as CI does)",
+    );
+  }
   scratch = await mkdtemp(join(tmpdir(), 'arvlite-chaos-scratch-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', scratch]);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', scratch], { stdio: 'pipe' });
+  } catch (err) {
+    await rmdir(scratch);
+    scratch = '';
+    throw new Error(`scenario 7 could not mount a tmpfs as the scratch disk (root, and mount allowed here, needed)`, {
+      cause: err,
+    });
+  }
   cluster = await startCluster({ servers: 2, workers: 1 });
   await cluster.addWorker({ MEDIA_SCRATCH_DIR: scratch });
   world = await seedWorld(cluster, ledger, { tenants: 2 });
