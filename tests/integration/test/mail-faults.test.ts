@@ -67,12 +67,18 @@ describe('mail faults', () => {
     expect(r.attempts).toBe(1);
     expect(r.last_error).toMatch(/550/);
     expect(r.last_error).not.toContain('s3cret');
-    const jobs = await deps.orm
-      .fork()
-      .execute<{ n: number }[]>('select count(*)::int as n from graphile_worker.jobs where key = ?', [
-        `mail:send:${id}`,
-      ]);
-    expect(jobs[0]!.n).toBe(0);
+    // The row turns FAILED inside the job's own transaction; graphile-worker deletes the job just after that commits.
+    // A retried job would stay queued with its backoff (seconds to minutes), so it is still there when the poll ends.
+    const jobsLeft = async () =>
+      (
+        await deps.orm
+          .fork()
+          .execute<{ n: number }[]>('select count(*)::int as n from graphile_worker.jobs where key = ?', [
+            `mail:send:${id}`,
+          ])
+      )[0]!.n;
+    await expect.poll(jobsLeft, { timeout: 10_000, interval: 100 }).toBe(0);
+    expect((await row(id)).attempts).toBe(1);
   });
 
   it('keeps a mail while the relay is unreachable and sends it when the relay is back', async () => {
