@@ -14,7 +14,7 @@ import { startWorker } from '@arvlite/worker';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const shots = path.join(webRoot, 'test-results');
@@ -541,7 +541,7 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
 
   it(
     'finds the photo with MindAR under the real CSP, plays the video on it while in sight, and counts the losses',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const scripts = recordScripts(arPage);
       const before = (await sessions()).length;
@@ -565,15 +565,17 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
       expect(first.width).toBe(320);
       await shot(arPage, 'viewer-05-ar-tracking');
 
-      // The bare table: lost, and the video waits; the photo again: found, and it goes on.
-      await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('scanning');
+      // The bare table: lost, and the video waits; the photo again: found, and it goes on. (A loaded CI machine tracks
+      // at a few frames a second, and the tracker lets a handful of missed frames pass before it lets go, so a loss can
+      // take more than one 10 s loop of the feed.)
+      await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toBe('scanning');
       // (Paused from the moment the stage says so; if the photo came back between two polls, the next loss is due within
       // one 6 s sighting.)
       await expect.poll(async () => (await arVideo()).paused, { timeout: 15_000 }).toBe(true);
       await arPage.getByRole('status').filter({ hasText: 'Point your camera at the photo' }).waitFor();
       await shot(arPage, 'viewer-06-ar-lost');
       const playsWhileLost = (await playsByInput())['640x480'] ?? 0; // counting from here, with the video paused
-      await expect.poll(stageOf, { timeout: 20_000, interval: 100 }).toBe('tracking');
+      await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toBe('tracking');
       await expect
         .poll(async () => (await playsByInput())['640x480'] ?? 0, { timeout: 30_000 })
         .toBeGreaterThan(playsWhileLost);
@@ -659,6 +661,56 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
       await shot(arPage, 'viewer-08-without-camera-by-choice');
       await arPage.getByRole('button', { name: 'Use the camera' }).click();
       await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
+    },
+  );
+
+  it(
+    'a warm visit takes the tracking data from Cache Storage: no .mind bytes fetched, though its URL is signed anew',
+    { timeout: 180_000 },
+    async () => {
+      const mindUrls: string[] = [];
+      const record = (r: { url: () => string }) => {
+        if (new URL(r.url()).pathname.endsWith('/target.mind')) mindUrls.push(r.url());
+      };
+      camera.on('request', record);
+      onTestFinished(() => void camera.off('request', record));
+      const cdp = await camera.newCDPSession(arPage);
+      const visit = async () => {
+        const started = Date.now();
+        await arPage.goto(`${baseUrl}/v/${item.publicId}`);
+        await expect.poll(stageOf, { timeout: 120_000, interval: 100 }).toBe('tracking');
+        return Date.now() - started;
+      };
+      const cached = () =>
+        arPage.evaluate(async () => (await (await caches.open('arv-targets-v1')).keys()).map((r) => r.url));
+
+      // Cold: nothing in the HTTP cache or in Cache Storage.
+      await cdp.send('Network.clearBrowserCache');
+      await cdp.send('Storage.clearDataForOrigin', { origin: baseUrl, storageTypes: 'cache_storage' });
+      const cold = await visit();
+      expect(mindUrls).toHaveLength(1);
+      const path = mindUrls[0]!.split('?')[0]!;
+      expect(path).toMatch(/\/marker\/\d+\/target\.mind$/);
+      await expect.poll(cached).toEqual([path]);
+
+      // Warm, with the HTTP cache emptied again: the manifest is fetched anew and signs the .mind's URL anew (as it
+      // does once the cached manifest is stale), so only Cache Storage can spare the download.
+      await cdp.send('Network.clearBrowserCache');
+      const manifests: string[] = [];
+      const onManifest = async (r: { url: () => string; text: () => Promise<string> }) => {
+        if (r.url().includes('viewer.manifest')) manifests.push(await r.text().catch(() => ''));
+      };
+      arPage.on('response', onManifest);
+      await new Promise((r) => setTimeout(r, 1100)); // S3 signatures are dated to the second
+      const warm = await visit();
+      arPage.off('response', onManifest);
+      expect(mindUrls).toHaveLength(1);
+      const signed = manifests.join('').match(/"mindUrl":"([^"]+)"/)?.[1];
+      expect(signed?.split('?')[0]).toBe(path);
+      expect(signed).not.toBe(mindUrls[0]);
+      // Logged only (timings are the bench's): cold and warm to tracking on this machine, for the report.
+      console.info(`camera view to tracking: cold ${cold} ms, warm ${warm} ms (Cache Storage hit; loaded machine)`);
+      await cdp.detach();
     },
   );
 });
