@@ -11,7 +11,7 @@ import {
 import { Project, UploadSession, Video, type VideoRecord, type VideoStatus } from '@arvlite/db';
 import { commitQuota, originalKey, reserveQuota, transition, videoUploadKey } from '@arvlite/domain';
 import { abandonUpload, closeAttempts, enqueue, extendAttempt, openAttempt, restartProcessing } from '@arvlite/jobs';
-import { isUnavailable, ObjectChangedError, sameEtag } from '@arvlite/storage';
+import { isNotFound, isUnavailable, ObjectChangedError, sameEtag, type StoredPart } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Access, Caller } from '../access.ts';
@@ -257,15 +257,58 @@ export async function signUpload(ctx: Ctx, input: { videoId: string }) {
   };
 }
 
+/**
+ * The parts storage holds for a multipart upload, or where an earlier completion already assembled them. That
+ * completion assembled the parts in storage (and maybe copied the result to the original), then its transaction
+ * failed: the database went away before the commit. Storage holds no parts any more (S3 answers NoSuchUpload, Azure
+ * lists no uncommitted blocks), so they can be neither listed nor assembled again; the assembled file, of the
+ * declared size, is what the upload sent. A multipart upload whose parts are gone with nothing assembled is a
+ * conflict (start again), not a server error.
+ */
+async function partsOrAssembled(
+  ctx: Ctx,
+  video: Video,
+  session: UploadSession,
+): Promise<{ parts: StoredPart[] } | { assembled: 'upload' | 'original' }> {
+  const key = uploadKeyOf(video, session);
+  let gone = false;
+  const parts = await storageCall(ctx, 'listParts', () =>
+    ctx.storage.listParts(key, session.s3UploadId!).catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+      gone = true;
+      return [];
+    }),
+  );
+  if (parts.length >= session.partCount!) return { parts };
+  const atUpload = await storageCall(ctx, 'head', () => ctx.storage.head(key));
+  if (atUpload?.size === video.sizeBytes) return { assembled: 'upload' };
+  if (key !== video.originalKey) {
+    const atOriginal = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
+    if (atOriginal?.size === video.sizeBytes) return { assembled: 'original' };
+  }
+  if (gone)
+    throw new ConflictError('Storage no longer holds the parts of this upload; start a new upload', {
+      reason: 'UPLOAD_EXPIRED',
+    });
+  return { parts };
+}
+
 export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
   const { video, session } = await openSession(ctx, input.videoId);
   if (session.kind !== 'multipart' || !session.s3UploadId) {
     const head = await storageCall(ctx, 'head', () => ctx.storage.head(uploadKeyOf(video, session)));
     return { kind: 'single' as const, parts: [], uploadedBytes: head?.size ?? 0 };
   }
-  const parts = await storageCall(ctx, 'listParts', () =>
-    ctx.storage.listParts(uploadKeyOf(video, session), session.s3UploadId!),
-  );
+  const listed = await partsOrAssembled(ctx, video, session);
+  // Already assembled: every part is there (storage no longer tells their ETags); what is left is to complete.
+  const parts =
+    'parts' in listed
+      ? listed.parts
+      : Array.from({ length: session.partCount! }, (_, i) => ({
+          partNumber: i + 1,
+          size: partLength(video.sizeBytes, session.partSize!, session.partCount!, i + 1),
+          etag: '',
+        }));
   return {
     kind: 'multipart' as const,
     partSize: session.partSize!,
@@ -318,8 +361,10 @@ export async function completeUpload(
       return { fail: new ValidationError(message, { reason: code, ...details }) };
     };
 
-    if (session.kind === 'multipart') {
-      const stored = await storageCall(ctx, 'listParts', () => ctx.storage.listParts(uploadKey, session.s3UploadId!));
+    const listed = session.kind === 'multipart' ? await partsOrAssembled(ctx, video, session) : undefined;
+    const assembled = listed && 'assembled' in listed ? listed.assembled : undefined;
+    if (listed && 'parts' in listed) {
+      const stored = listed.parts;
       const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
       const expected = Array.from({ length: session.partCount! }, (_, i) => i + 1);
       const given = input.parts ?? stored.map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
@@ -363,35 +408,41 @@ export async function completeUpload(
       );
     }
 
-    const uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(uploadKey));
-    if (!uploaded)
-      throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
-        reason: 'NOT_UPLOADED',
-      });
-    if (input.etag && !sameEtag(uploaded.etag, input.etag)) {
-      return fail('UPLOAD_CHANGED', 'Storage holds another file than the one this upload sent; upload it again', {
-        etag: input.etag,
-      });
-    }
     const sizeMismatch = (size: number) =>
       fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${size} bytes but ${video.sizeBytes} were declared`, {
         storedBytes: size,
         declaredBytes: video.sizeBytes,
       });
-    if (uploaded.size !== video.sizeBytes || uploaded.size > ctx.config.uploads.maxBytes)
-      return sizeMismatch(uploaded.size);
-    // From here on only the copy counts: old URLs can still write to the upload key, never to the original.
-    let etag = uploaded.etag ?? null;
-    if (uploadKey !== video.originalKey) {
-      etag = await storageCall(ctx, 'copy', () =>
-        ctx.storage
-          .copy(uploadKey, video.originalKey, { size: uploaded.size, ifMatch: uploaded.etag })
-          .catch((e: unknown) => {
-            if (e instanceof ObjectChangedError) return null;
-            throw e;
-          }),
-      );
-      if (!etag) return fail('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+    let etag: string | null;
+    if (assembled === 'original') {
+      // The earlier completion copied it to the original already (and removed the upload key): the copy is checked.
+      etag = (await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey)))?.etag ?? null;
+    } else {
+      const uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(uploadKey));
+      if (!uploaded)
+        throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
+          reason: 'NOT_UPLOADED',
+        });
+      if (input.etag && !sameEtag(uploaded.etag, input.etag)) {
+        return fail('UPLOAD_CHANGED', 'Storage holds another file than the one this upload sent; upload it again', {
+          etag: input.etag,
+        });
+      }
+      if (uploaded.size !== video.sizeBytes || uploaded.size > ctx.config.uploads.maxBytes)
+        return sizeMismatch(uploaded.size);
+      // From here on only the copy counts: old URLs can still write to the upload key, never to the original.
+      etag = uploaded.etag ?? null;
+      if (uploadKey !== video.originalKey) {
+        etag = await storageCall(ctx, 'copy', () =>
+          ctx.storage
+            .copy(uploadKey, video.originalKey, { size: uploaded.size, ifMatch: uploaded.etag })
+            .catch((e: unknown) => {
+              if (e instanceof ObjectChangedError) return null;
+              throw e;
+            }),
+        );
+        if (!etag) return fail('UPLOAD_CHANGED', 'The uploaded file changed while it was checked; upload it again');
+      }
     }
     const head = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
     if (!head || !sameEtag(head.etag, etag))
