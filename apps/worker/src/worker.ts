@@ -34,7 +34,12 @@ export interface WorkerProcess {
 
 export async function startWorker(
   deps: WorkerDeps,
-  opts: { concurrency?: number; tasks?: string[] } = {},
+  opts: {
+    concurrency?: number;
+    tasks?: string[];
+    /** Tasks of the caller's own besides the platform's (tests: a task that ends when the test says). */
+    extraTasks?: TaskList;
+  } = {},
 ): Promise<WorkerProcess> {
   const { config, orm, log } = deps;
   const id = `${hostname().slice(0, 40)}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -45,10 +50,10 @@ export async function startWorker(
   em.create(WorkerHeartbeat, { id, hostname: hostname().slice(0, 255), pid: process.pid, graphileWorkerIds: [] });
   await em.flush();
 
-  const taskList = onlyTasks(
-    createTaskList({ config, orm, storage: deps.storage, log }),
-    opts.tasks ?? config.worker.tasks,
-  );
+  const taskList = {
+    ...onlyTasks(createTaskList({ config, orm, storage: deps.storage, log }), opts.tasks ?? config.worker.tasks),
+    ...opts.extraTasks,
+  };
   // In production a worker that runs media tasks needs a maintained ffmpeg (≥ 5, not the npm-shipped 4.1): say so at
   // start, before taking a job, rather than fail every video.
   if (config.env === 'production' && Object.keys(taskList).some((n) => n.startsWith('video:'))) {
@@ -69,21 +74,67 @@ export async function startWorker(
     log.warn({ jobId: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed');
   });
   const concurrency = opts.concurrency ?? config.worker.concurrency;
-  const runner = await run({
-    events,
-    connectionString: config.database.url,
-    concurrency,
-    pollInterval: config.worker.pollIntervalMs,
-    noHandleSignals: true,
-    // Completions and failures through graphile-worker's batchers (0 ms: sent at once), because stop() waits for the
-    // batchers to flush. Without them a job's completion is sent unawaited, and a worker that exits right after
-    // stop() could leave a finished job locked, to run again once reaped (tests/integration/test/shutdown.test.ts).
-    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
-    taskList,
-    parsedCronItems: cron,
-    // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
-    logger: graphileLogger(log),
-  });
+  const startRunner = () =>
+    run({
+      events,
+      connectionString: config.database.url,
+      concurrency,
+      pollInterval: config.worker.pollIntervalMs,
+      noHandleSignals: true,
+      // Completions and failures through graphile-worker's batchers (0 ms: sent at once), because stop() waits for the
+      // batchers to flush. Without them a job's completion is sent unawaited, and a worker that exits right after
+      // stop() could leave a finished job locked, to run again once reaped (tests/integration/test/shutdown.test.ts).
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      taskList,
+      parsedCronItems: cron,
+      // graphile-worker's own messages go through our pino logger (job failures are logged once, below).
+      logger: graphileLogger(log),
+    });
+  let runner = await startRunner();
+  /** The current runner's pool has ended (by itself; stop() is then only the heartbeat's). */
+  let runnerEnded = false;
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+
+  /**
+   * graphile-worker 0.18.0 shuts its whole pool down when one batched completion or failure cannot be written: the
+   * batcher's retry loop leaves after the first failure (graphile/worker#636), so a job that ends while the database
+   * is away (stopped, restarting, our connection terminated) stops the pool for good, with "Could not completeJobs;
+   * queue is in an inconsistent state". This process would then keep beating its heartbeat (so no peer reaps it) and
+   * take no job again, and the job it finished stays locked for graphile-worker's 4 hours. Instead, once the pool has
+   * ended on its own, this worker waits for the database, releases the locks the ended pool still holds (its jobs run
+   * again: at-least-once, as after a crash) and starts a new pool.
+   */
+  const supervise = (r: Runner) => {
+    const ended = (err?: unknown) => {
+      if (r !== runner) return;
+      runnerEnded = true;
+      if (stopping) return;
+      log.error({ err }, 'job queue stopped by itself; restarting it once the database answers');
+      restarting = restart().finally(() => (restarting = undefined));
+    };
+    r.promise.then(() => ended(), ended);
+  };
+  async function restart() {
+    const ended = [...graphileIds];
+    for (let delay = 1_000; !stopping; delay = Math.min(delay * 2, 10_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (stopping) return;
+      try {
+        await orm.fork().execute('select graphile_worker.force_unlock_workers(array[?]::text[])', [ended]);
+        for (const id of ended) graphileIds.delete(id);
+        counters.running = 0;
+        runner = await startRunner();
+        runnerEnded = false;
+        supervise(runner);
+        log.warn({ released: ended }, 'job queue restarted');
+        return;
+      } catch (err) {
+        log.warn({ err, retryInMs: Math.min(delay * 2, 10_000) }, 'job queue restart failed; trying again');
+      }
+    }
+  }
+  supervise(runner);
 
   async function beat() {
     const fork = orm.fork();
@@ -115,12 +166,16 @@ export async function startWorker(
   let stopped: Promise<void> | undefined;
   return {
     id,
-    runner,
+    get runner() {
+      return runner;
+    },
     stop() {
       stopped ??= (async () => {
+        stopping = true;
         clearInterval(timer);
+        await restarting;
         // graphile-worker aborts each running job's AbortSignal; tasks kill their ffmpeg children on it.
-        await runner.stop();
+        if (!runnerEnded) await runner.stop();
         await orm.fork().nativeUpdate(WorkerHeartbeat, { id }, { stoppedAt: new Date(), lastSeenAt: new Date() });
       })();
       return stopped;

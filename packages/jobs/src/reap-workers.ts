@@ -10,7 +10,8 @@ export async function reapDeadWorkers(em: EntityManager, deadAfterMs: number) {
   const graphileIds = dead.flatMap((w) => w.graphileWorkerIds);
   await em.transactional(async (tem) => {
     if (graphileIds.length > 0) {
-      await tem.execute('select graphile_worker.force_unlock_workers(array[?]::text[])', graphileIds);
+      // One parameter, the whole list (spread, only the first id was bound).
+      await tem.execute('select graphile_worker.force_unlock_workers(array[?]::text[])', [graphileIds]);
     }
     const now = new Date();
     for (const w of dead) tem.merge(w).stoppedAt = now;

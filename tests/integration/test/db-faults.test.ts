@@ -8,7 +8,12 @@
 //  - the server's LISTEN connection (live video status and notifications) reconnects after the database was away
 //    for longer than one retry, and NOTIFYs reach subscribers again;
 //  - a worker on the same proxy reconnects (its pool and graphile-worker's LISTEN) and takes a job added after the
-//    outage long before its next poll.
+//    outage long before its next poll;
+//  - a multipart upload whose completion assembled and copied the file in storage but could not commit (the database
+//    timed out at the end) completes when the client retries, and listing its parts answers, instead of a 500 on every
+//    retry (storage holds no parts any more);
+//  - a worker whose job ends while the database is away (its completion cannot be written) keeps taking jobs once it
+//    is back, and that job is not left locked.
 import { randomUUID } from 'node:crypto';
 import { buildServer } from '@arvlite/server';
 import { changeEvents, closeChangeEvents } from '@arvlite/api';
@@ -19,7 +24,7 @@ import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, viaProxy, type FaultProxy } from '../src/fault-proxy.ts';
-import { signUp } from '../src/index.ts';
+import { paddedMp4, signUp } from '../src/index.ts';
 
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let proxy: FaultProxy;
@@ -28,6 +33,7 @@ let orm: Orm;
 let app: Awaited<ReturnType<typeof buildServer>>;
 let baseUrl: string;
 let token: string;
+const MiB = 1024 * 1024;
 
 beforeAll(async () => {
   deps = await createTestDeps();
@@ -35,10 +41,11 @@ beforeAll(async () => {
   proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port) });
   proxiedUrl = viaProxy(deps.config.database.url, proxy);
   const database = { ...deps.config.database, url: proxiedUrl, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 };
+  const uploads = { ...deps.config.uploads, multipartThresholdBytes: 5 * MiB, partSizeBytes: 5 * MiB };
   orm = await initOrm({ url: proxiedUrl, poolMax: 3, acquireTimeoutMs: 1000, statementTimeoutMs: 2000 });
   const reserved = await reservePort();
   baseUrl = `http://127.0.0.1:${reserved.port}`;
-  app = await buildServer({ ...deps, config: { ...deps.config, database }, orm });
+  app = await buildServer({ ...deps, config: { ...deps.config, database, uploads }, orm });
   await reserved.listen(app);
   token = (await signUp(deps)).accessToken;
 });
@@ -72,6 +79,24 @@ async function rest() {
   const res = await fetch(`${baseUrl}/api/v1/videos/${randomUUID()}`, { headers: auth() });
   const body = (await res.json()) as { code?: string };
   return { status: res.status, retryAfter: res.headers.get('retry-after'), code: body.code };
+}
+
+/** A tRPC call over HTTP: its status, error code (if any) and data. */
+async function trpc<T>(path: string, input: unknown, kind: 'query' | 'mutation') {
+  const body = JSON.stringify({ json: input });
+  const res =
+    kind === 'query'
+      ? await fetch(`${baseUrl}/trpc/${path}?input=${encodeURIComponent(body)}`, { headers: auth() })
+      : await fetch(`${baseUrl}/trpc/${path}`, {
+          method: 'POST',
+          headers: { ...auth(), 'content-type': 'application/json' },
+          body,
+        });
+  const json = (await res.json()) as {
+    result?: { data?: { json?: T } };
+    error?: { json?: { data?: { code?: string } } };
+  };
+  return { status: res.status, code: json.error?.json?.data?.code, data: json.result?.data?.json as T };
 }
 
 async function until(what: string, ok: () => Promise<boolean>, ms = 30_000) {
@@ -210,6 +235,122 @@ describe('a worker when the database was away', () => {
         await worker.stop();
         await workerOrm.close();
       }
+    },
+  );
+});
+
+describe('a worker whose job ends while the database is away', () => {
+  it(
+    'starts its job queue again once the database is back: the job is not left locked and new jobs run',
+    { timeout: 90_000 },
+    async () => {
+      const workerOrm = await initOrm({ url: proxiedUrl, poolMax: 3, acquireTimeoutMs: 1000 });
+      const config = {
+        ...deps.config,
+        database: { ...deps.config.database, url: proxiedUrl },
+        worker: { ...deps.config.worker, pollIntervalMs: 500 },
+      };
+      // A task that, on its first run, holds until the test lets it end (while the database is away).
+      let runs = 0;
+      let started!: () => void;
+      const isRunning = new Promise<void>((r) => (started = r));
+      let finish!: () => void;
+      const finished = new Promise<void>((r) => (finish = r));
+      const worker = await startWorker(
+        { ...deps, config, orm: workerOrm },
+        {
+          concurrency: 1,
+          tasks: ['system:noop'],
+          extraTasks: {
+            'test:held': async () => {
+              if (++runs > 1) return;
+              started();
+              await finished;
+            },
+          },
+        },
+      );
+      const sql = (q: string) => deps.orm.fork().execute<{ n: number }[]>(q);
+      const left = async (task: string) =>
+        (
+          await sql(
+            `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t
+               on t.id = j.task_id where t.identifier = '${task}'`,
+          )
+        )[0]!.n;
+      try {
+        await sql(`select graphile_worker.add_job('test:held', '{}'::json)`);
+        await isRunning;
+        proxy.down();
+        // The job ends now: graphile-worker cannot record its completion, and (0.18.0, graphile/worker#636) stops the
+        // whole job queue of this worker.
+        finish();
+        await new Promise((r) => setTimeout(r, 3000));
+        proxy.up();
+        await until('the held job to be done (not left locked)', async () => (await left('test:held')) === 0, 40_000);
+        await sql(`select graphile_worker.add_job('system:noop', '{"label":"after"}'::json)`);
+        await until('a job added after the outage to be run', async () => (await left('system:noop')) === 0, 20_000);
+      } finally {
+        await worker.stop();
+        await workerOrm.close();
+      }
+    },
+  );
+});
+
+describe('a multipart completion that reached storage but not the commit', () => {
+  it(
+    'completes when the client retries, and its parts still list, instead of answering 500',
+    { timeout: 60_000 },
+    async () => {
+      const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Retry prints' }, 'mutation');
+      const { data: project } = await trpc<{ id: string }>(
+        'project.create',
+        { companyId: company.id, name: 'Clips' },
+        'mutation',
+      );
+      const bytes = paddedMp4(12 * MiB);
+      const { data: created } = await trpc<{ videoId: string; kind: string; partSize: number }>(
+        'video.createUpload',
+        { projectId: project.id, fileName: 'clip.mp4', contentType: 'video/mp4', size: bytes.length },
+        'mutation',
+      );
+      expect(created.kind).toBe('multipart');
+      const { data: signed } = await trpc<{ parts: { partNumber: number; url: string }[] }>(
+        'video.signUploadParts',
+        { videoId: created.videoId, partNumbers: [1, 2, 3] },
+        'mutation',
+      );
+      for (const p of signed.parts) {
+        const start = (p.partNumber - 1) * created.partSize;
+        const put = await fetch(p.url, { method: 'PUT', body: bytes.subarray(start, start + created.partSize) });
+        expect(put.ok).toBe(true);
+      }
+      // The completion's last statement (its audit row, written at commit) waits on a lock past the statement timeout:
+      // storage has assembled the parts and copied the file to the original by then, the database records none of it.
+      const locker = new pg.Client({ connectionString: deps.config.database.url });
+      await locker.connect();
+      try {
+        await locker.query('begin');
+        await locker.query('lock table audit_log in exclusive mode');
+        const first = await trpc('video.completeUpload', { videoId: created.videoId }, 'mutation');
+        expect(first).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+      } finally {
+        await locker.query('rollback').catch(() => {});
+        await locker.end();
+      }
+      // The client resumes as @arvlite/client does: what does storage hold, then complete.
+      const listed = await trpc<{ parts: { partNumber: number }[]; uploadedBytes: number }>(
+        'video.listUploadedParts',
+        { videoId: created.videoId },
+        'query',
+      );
+      expect(listed.status).toBe(200);
+      expect(listed.data.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+      expect(listed.data.uploadedBytes).toBe(bytes.length);
+      const again = await trpc<{ status: string }>('video.completeUpload', { videoId: created.videoId }, 'mutation');
+      expect(again.status).toBe(200);
+      expect(again.data.status).toBe('UPLOADED');
     },
   );
 });
