@@ -44,15 +44,18 @@ afterAll(async () => {
 /** A TCP proxy that counts bytes each way and, for Postgres, the statements clients send (Query and Execute). */
 interface CountingProxy {
   port: number;
-  stats: { toServer: number; toClient: number; statements: number };
+  stats: { toServer: number; toClient: number; statements: number; open: number; peakOpen: number };
   close(): Promise<void>;
 }
 
 async function countingProxy(upstreamPort: number, postgres: boolean): Promise<CountingProxy> {
-  const stats = { toServer: 0, toClient: 0, statements: 0 };
+  const stats = { toServer: 0, toClient: 0, statements: 0, open: 0, peakOpen: 0 };
   const open = new Set<Socket>();
   const server = createServer((client) => {
     const up = connect(upstreamPort, '127.0.0.1');
+    stats.open++;
+    stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+    client.once('close', () => stats.open--);
     for (const s of [client, up]) {
       open.add(s);
       s.on('close', () => open.delete(s));
@@ -194,6 +197,8 @@ interface Round {
   statementsPerVideo: number;
   statementsNetPerVideo: number;
   idleStatementsPerS: number;
+  /** Most Postgres connections the round's workers held open at once. */
+  pgConnections: number;
   jobsPerVideo: number;
   /** Bytes between the workers and S3 per video. */
   s3DownPerVideo: number;
@@ -264,6 +269,7 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
     const machineBefore = await machineCpuMs();
     const selfBefore = process.cpuUsage();
     const wireBefore = { ...pgWire.stats };
+    pgWire.stats.peakOpen = pgWire.stats.open;
     const s3Before = { ...s3Wire.stats };
 
     // 3. Released at once: the clock starts.
@@ -387,6 +393,7 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
       statementsPerVideo: perVideo(statements),
       statementsNetPerVideo: perVideo(statements - idleStatementsPerS * wallS),
       idleStatementsPerS: Math.round(idleStatementsPerS * 10) / 10,
+      pgConnections: pgWire.stats.peakOpen,
       jobsPerVideo: perVideo(Number(jobsAfter!.done) - Number(jobsBefore!.done)),
       s3DownPerVideo: Math.round(s3Down / perRound),
       s3UpPerVideo: Math.round(s3Up / perRound),
@@ -433,7 +440,7 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
           `${r.workers} worker(s): ${r.videos} videos in ${r.wallS} s = ${r.perMinute}/min; CPU ${r.workerCpuSPerVideo} s per video (workers + ffmpeg); ` +
           `CPU-s per wall-s: workers ${r.workerCores}, cluster ${r.clusterCores} (workers, server, Postgres, s3rver), this test ${r.selfCores}, ` +
           `other processes ${r.otherCores}, machine ${r.machineCores} of ${cpus().length}; ` +
-          `${r.jobsPerVideo} jobs and ${r.statementsPerVideo} Postgres statements per video (${r.statementsNetPerVideo} net of idle polling at ${r.idleStatementsPerS}/s); ` +
+          `${r.jobsPerVideo} jobs and ${r.statementsPerVideo} Postgres statements per video (${r.statementsNetPerVideo} net of idle polling at ${r.idleStatementsPerS}/s), at most ${r.pgConnections} connections open; ` +
           `S3 ${Math.round(r.s3DownPerVideo / 1024)} KiB down, ${Math.round(r.s3UpPerVideo / 1024)} KiB up per video; ` +
           `${r.samples} samples: ${r.activeSamples} active connections, ${r.lockWaitSamples} waiting on a lock, ${r.lwlockWaitSamples} on an LWLock, ` +
           `job fetches active ${r.fetchActiveSamples} (waiting ${r.fetchWaitingSamples}), ungranted locks ${JSON.stringify(r.ungrantedLocks)}, ` +
