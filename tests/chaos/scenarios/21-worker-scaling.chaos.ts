@@ -186,6 +186,9 @@ interface Round {
   perMinute: number;
   /** Workers and their ffmpeg children, per video. */
   workerCpuSPerVideo: number;
+  /** Postgres (every backend) and s3rver, per video. */
+  pgCpuSPerVideo: number;
+  s3CpuSPerVideo: number;
   /** CPU seconds per wall second: the workers; the cluster (workers, server, Postgres, s3rver); the whole machine. */
   workerCores: number;
   clusterCores: number;
@@ -266,6 +269,8 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
     );
     const workerCpuBefore = await treeCpuMs(workerPids);
     const clusterCpuBefore = await treeCpuMs(clusterRoots());
+    const pgCpuBefore = await treeCpuMs([cluster.services.postgres.pid!]);
+    const s3CpuBefore = await treeCpuMs([cluster.services.s3.pid!]);
     const machineBefore = await machineCpuMs();
     const selfBefore = process.cpuUsage();
     const wireBefore = { ...pgWire.stats };
@@ -354,6 +359,8 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
     const wallS = (performance.now() - t0) / 1000;
     const workerCpu = (await treeCpuMs(workerPids)) - workerCpuBefore;
     const clusterCpu = (await treeCpuMs(clusterRoots())) - clusterCpuBefore + workerCpu;
+    const pgCpu = (await treeCpuMs([cluster.services.postgres.pid!])) - pgCpuBefore;
+    const s3Cpu = (await treeCpuMs([cluster.services.s3.pid!])) - s3CpuBefore;
     const machineAfter = await machineCpuMs();
     const self = process.cpuUsage(selfBefore);
     const selfMs = (self.user + self.system) / 1000;
@@ -385,6 +392,8 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
       wallS: Math.round(wallS * 10) / 10,
       perMinute: Math.round((perRound / wallS) * 60 * 100) / 100,
       workerCpuSPerVideo: Math.round(workerCpu / perRound) / 1000,
+      pgCpuSPerVideo: Math.round(pgCpu / perRound) / 1000,
+      s3CpuSPerVideo: Math.round(s3Cpu / perRound) / 1000,
       workerCores: Math.round((workerCpu / 1000 / wallS) * 100) / 100,
       clusterCores: Math.round((clusterCpu / 1000 / wallS) * 100) / 100,
       machineCores: round2(machineCores),
@@ -437,7 +446,7 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
       `batch: ${perRound} VP9 854x480 clips of ${Number(stored!.seconds).toFixed(1)} s each (${Math.round(Number(stored!.original) / 1024)} KiB), stored ${Math.round(Number(stored!.stored) / 1024)} KiB per video (original + outputs)`,
       ...rounds.map(
         (r) =>
-          `${r.workers} worker(s): ${r.videos} videos in ${r.wallS} s = ${r.perMinute}/min; CPU ${r.workerCpuSPerVideo} s per video (workers + ffmpeg); ` +
+          `${r.workers} worker(s): ${r.videos} videos in ${r.wallS} s = ${r.perMinute}/min; CPU per video: ${r.workerCpuSPerVideo} s workers + ffmpeg, ${r.pgCpuSPerVideo} s Postgres, ${r.s3CpuSPerVideo} s s3rver; ` +
           `CPU-s per wall-s: workers ${r.workerCores}, cluster ${r.clusterCores} (workers, server, Postgres, s3rver), this test ${r.selfCores}, ` +
           `other processes ${r.otherCores}, machine ${r.machineCores} of ${cpus().length}; ` +
           `${r.jobsPerVideo} jobs and ${r.statementsPerVideo} Postgres statements per video (${r.statementsNetPerVideo} net of idle polling at ${r.idleStatementsPerS}/s), at most ${r.pgConnections} connections open; ` +
