@@ -4,7 +4,11 @@ import { jobKey, jobSchema, type JobName, type JobPayload } from './job-map.ts';
 
 export interface EnqueueOptions {
   queueName?: string;
-  runAt?: Date;
+  /**
+   * Run no earlier than this many seconds after the database's now() (not this process's clock, which may be off: a
+   * worker whose clock ran 2 h ahead would put every retry 2 h late).
+   */
+  delayS?: number;
   maxAttempts?: number;
   /** How a second job with the same key (from the job map) meets the first; graphile-worker's default is 'replace'. */
   jobKeyMode?: 'replace' | 'preserve_run_at' | 'unsafe_dedupe';
@@ -61,14 +65,15 @@ export async function enqueue<N extends JobName>(
     : [opts.queueName ?? null];
   const rows = await em.execute<{ id: string }[]>(
     `select (graphile_worker.add_job(
-       identifier => ?, payload => ?::json, queue_name => ${queue}, run_at => ?::timestamptz,
+       identifier => ?, payload => ?::json, queue_name => ${queue},
+       run_at => now() + make_interval(secs => ?::float8),
        max_attempts => ?::int, job_key => ?, priority => ?::int, job_key_mode => ?
      )).id::text as id`,
     [
       name,
       JSON.stringify(parsed),
       ...queueParams,
-      opts.runAt?.toISOString() ?? null,
+      opts.delayS ?? 0,
       opts.maxAttempts ?? null,
       key,
       opts.priority ?? null,

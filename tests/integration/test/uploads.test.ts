@@ -1,7 +1,7 @@
 import { TRPCClientError, uploadVideo, uploadVideoFile, type AppRouter } from '@arvlite/client';
 import { AuditLog, Company, UploadSession, Video } from '@arvlite/db';
 import { jobKey } from '@arvlite/jobs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { paddedMp4, registerUser, startTestPlatform, tinyMp4, tinyPng, type TestUser } from '../src/index.ts';
 
 const MiB = 1024 * 1024;
@@ -294,6 +294,47 @@ describe('video uploads straight to storage', () => {
     await expect(
       platform.deps.storage.listParts(`${companyId}/${projectId}/videos/${created.videoId}/original`, created.uploadId),
     ).rejects.toMatchObject({ name: 'NoSuchUpload' });
+  });
+
+  it("judges expiry by the database's clock: a worker whose clock runs 2 h ahead aborts no upload that has an hour left", async () => {
+    const bytes = tinyMp4();
+    const created = await owner.client.video.createUpload.mutate({
+      projectId,
+      fileName: 'skewed.mp4',
+      contentType: 'video/mp4',
+      size: bytes.length,
+    });
+    if (created.kind !== 'single') throw new Error('expected a single PUT');
+    await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers });
+    await platform.deps.orm
+      .fork()
+      .execute(`update upload_session set expires_at = now() + interval '1 hour' where video_id = ?`, [
+        created.videoId,
+      ]);
+    // The worker runs in this process: its Date jumps 2 h ahead (timers untouched), and the sweep runs now.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 3600_000 });
+    try {
+      const [job] = await platform.deps.orm
+        .fork()
+        .execute<{ id: string }[]>(`select (graphile_worker.add_job('upload:expire', '{}'::json)).id::text as id`);
+      await expect
+        .poll(
+          async () =>
+            (
+              await platform.deps.orm
+                .fork()
+                .execute<{ n: number }[]>('select count(*)::int as n from graphile_worker.jobs where id = ?', [job!.id])
+            )[0]!.n,
+          { timeout: 20_000, interval: 100 },
+        )
+        .toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    const session = await platform.deps.orm.fork().findOneOrFail(UploadSession, { video: created.videoId });
+    expect(session.abortedAt).toBeNull();
+    const done = await owner.client.video.completeUpload.mutate({ videoId: created.videoId });
+    expect(done.status).not.toBe('FAILED');
   });
 
   it('deletes a video and every object through a job, releasing quota and keeping an audit entry', async () => {

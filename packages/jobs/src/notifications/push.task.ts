@@ -54,12 +54,7 @@ export const pushSend = defineTask('push:send', async ({ em, payload, deps, log 
         [JSON.stringify(ok.map((t) => t.token))],
       );
       const delay = deps.config.notifications.pushReceiptDelayS;
-      await enqueue(
-        tem,
-        'push:receipts',
-        { tickets: ok },
-        { runAt: new Date(Date.now() + delay * 1000), maxAttempts: 5 },
-      );
+      await enqueue(tem, 'push:receipts', { tickets: ok }, { delayS: delay, maxAttempts: 5 });
     }
   });
   const failed = tickets.filter((t) => t.status === 'error' && t.error !== DEAD);

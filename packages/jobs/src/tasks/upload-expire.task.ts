@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, sql } from '@mikro-orm/core';
 import { UploadSession, Video } from '@arvlite/db';
 import { defineTask } from '../define-task.ts';
 import { emit } from '../outbox/emit.ts';
@@ -13,9 +13,10 @@ const SWEEP_GRACE_MS = 3_600_000;
  * then whatever old URLs wrote to keys nothing reads any more (ended upload attempts) is deleted.
  */
 export const uploadExpire = defineTask('upload:expire', async ({ em, deps, log }) => {
+  // Expired by the database's clock: a worker whose own clock ran ahead must not abort uploads that still have time.
   const expired = await em.find(
     UploadSession,
-    { expiresAt: { $lt: new Date() }, completedAt: null, abortedAt: null },
+    { expiresAt: { $lt: sql.now() }, completedAt: null, abortedAt: null },
     { limit: 200, orderBy: { expiresAt: 'asc' } },
   );
   for (const session of expired) {

@@ -32,8 +32,9 @@ interface DeliveryRow {
   url: string;
   enabled: boolean;
   secret_encrypted: string;
+  /** Only while it is still accepted (its expiry judged by the database's clock). */
   previous_secret_encrypted: string | null;
-  previous_secret_expires_at: Date | string | null;
+  db_now: Date | string;
 }
 
 type Outcome = { response: SafeResponse; error?: undefined } | { response?: undefined; error: string };
@@ -44,7 +45,9 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
     const [row] = await tem.execute<DeliveryRow[]>(
       `select d.id::text as id, d.endpoint_id::text as endpoint_id, d.company_id::text as company_id, d.source,
               d.message_id, d.sequence::text as sequence, d.body, d.status, d.attempts, e.url, e.enabled,
-              e.secret_encrypted, e.previous_secret_encrypted, e.previous_secret_expires_at
+              e.secret_encrypted, clock_timestamp() as db_now,
+              case when e.previous_secret_expires_at > now() then e.previous_secret_encrypted end
+                as previous_secret_encrypted
          from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id
         where d.id = ? for update of d`,
       [payload.deliveryId],
@@ -76,14 +79,12 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
     }
   };
   const current = readable(claim.secret_encrypted);
-  const previous =
-    claim.previous_secret_encrypted &&
-    claim.previous_secret_expires_at &&
-    new Date(claim.previous_secret_expires_at) > new Date()
-      ? readable(claim.previous_secret_encrypted)
-      : null;
+  const previous = claim.previous_secret_encrypted ? readable(claim.previous_secret_encrypted) : null;
   const secrets = [current, previous].filter((x): x is string => x !== null);
-  const startedAt = new Date();
+  // The signed webhook-timestamp is the database's time, not this worker's clock: receivers refuse a timestamp more
+  // than minutes off, and one worker's clock being hours off must not make its deliveries fail.
+  const startedAt = new Date(claim.db_now);
+  const t0 = performance.now();
   const outcome: Outcome = !current
     ? { error: 'SECRET_UNREADABLE: the signing secret cannot be decrypted (AUTH_JWT_SECRET changed?); rotate it' }
     : await safeRequest({
@@ -120,7 +121,7 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
       : status !== null && status >= 300 && status < 400
         ? `HTTP ${status} (redirects are not followed)`
         : `HTTP ${status}`);
-  const durationMs = outcome.response?.durationMs ?? Date.now() - startedAt.getTime();
+  const durationMs = outcome.response?.durationMs ?? Math.round(performance.now() - t0);
 
   const counted = await em.fork().transactional(async (tem): Promise<'delivered' | 'retry' | 'failed'> => {
     await tem.execute(
@@ -155,16 +156,17 @@ export const webhookDeliver = defineTask('webhook:deliver', async ({ em, payload
     }
     const delay = claim.source === 'EVENT' ? nextAttemptDelayS(claim.attempts) : null;
     if (delay !== null) {
-      const runAt = new Date(Date.now() + delay * 1000);
+      // Both from the database's clock, as the job's run_at (enqueue's delayS) is.
       await tem.execute(
-        `update webhook_delivery set last_status_code = ?, last_error = ?, next_attempt_at = ? where id = ?`,
-        [status, error?.slice(0, 500) ?? null, runAt, claim.id],
+        `update webhook_delivery set last_status_code = ?, last_error = ?,
+                next_attempt_at = now() + make_interval(secs => ?::float8) where id = ?`,
+        [status, error?.slice(0, 500) ?? null, delay, claim.id],
       );
       await enqueue(
         tem,
         'webhook:deliver',
         { deliveryId: claim.id },
-        { queueName: webhookQueue(claim.endpoint_id), runAt, maxAttempts: WEBHOOK_JOB_MAX_ATTEMPTS },
+        { queueName: webhookQueue(claim.endpoint_id), delayS: delay, maxAttempts: WEBHOOK_JOB_MAX_ATTEMPTS },
       );
       log.info({ deliveryId: claim.id, attempt: claim.attempts, error, retryInS: delay }, 'webhook attempt failed');
       return 'retry';

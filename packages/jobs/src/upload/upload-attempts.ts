@@ -1,4 +1,5 @@
 // The keys clients may write to through presigned URLs, and the sweep that empties them once nothing can use them.
+import { raw } from '@mikro-orm/core';
 import { UploadAttempt, type EntityManager } from '@arvlite/db';
 import type { ObjectStore } from '@arvlite/storage';
 
@@ -37,13 +38,14 @@ export async function sweepDeadUploads(
   storage: ObjectStore,
   opts: { graceMs: number; openTtlMs: number; limit?: number },
 ): Promise<number> {
-  const now = Date.now();
+  // Ages by the database's clock (a worker's clock running ahead must not delete what a PUT may still be writing).
+  const ago = (ms: number) => raw(`now() - make_interval(secs => ?::float8)`, [ms / 1000]);
   const dead = await em.find(
     UploadAttempt,
     {
       $or: [
-        { closedAt: { $ne: null }, urlsExpireAt: { $lt: new Date(now - opts.graceMs) } },
-        { urlsExpireAt: { $lt: new Date(now - opts.graceMs - opts.openTtlMs) } },
+        { closedAt: { $ne: null }, urlsExpireAt: { $lt: ago(opts.graceMs) } },
+        { urlsExpireAt: { $lt: ago(opts.graceMs + opts.openTtlMs) } },
       ],
     },
     { limit: opts.limit ?? 500, orderBy: { urlsExpireAt: 'asc' } },
