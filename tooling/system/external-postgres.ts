@@ -102,9 +102,12 @@ for (let i = 0; ; i++) {
 console.log(`External PostgreSQL on 127.0.0.1:${port}: ${version}`);
 
 const args = process.argv.slice(2);
+// Options alone (`--maxWorkers=1`; give values with `=`) still run the integration suite; naming files or folders runs
+// those instead.
+const named = args.some((a) => !a.startsWith('-'));
 const vitest = path.join(repoRoot, 'node_modules/vitest/vitest.mjs');
 const code = await new Promise<number>((resolve) => {
-  const child = spawn(process.execPath, [vitest, 'run', ...(args.length > 0 ? args : ['tests/integration'])], {
+  const child = spawn(process.execPath, [vitest, 'run', ...(named ? [] : ['tests/integration']), ...args], {
     cwd: repoRoot,
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: databaseUrl },
