@@ -202,6 +202,9 @@ interface Round {
   idleStatementsPerS: number;
   /** Most Postgres connections the round's workers held open at once. */
   pgConnections: number;
+  outboxPerVideo: number;
+  outboxLagAvgS: number;
+  outboxLagMaxS: number;
   jobsPerVideo: number;
   /** Bytes between the workers and S3 per video. */
   s3DownPerVideo: number;
@@ -279,6 +282,7 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
 
     // 3. Released at once: the clock starts.
     const t0 = performance.now();
+    const t0Wall = new Date();
     await cluster.services.query(
       `update graphile_worker._private_jobs set run_at = now() where id = any($1::bigint[])`,
       [held.map((h) => h.id)],
@@ -370,6 +374,13 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
     // Rows written per table during the round (Postgres flushes its counters within ~10 s of a backend going idle).
     await untilIdle(11_000);
     const writesAfter = await tableWrites();
+    // The outbox (one dispatcher at a time across every worker): events per video and how long each waited.
+    const [outbox] = await cluster.services.query<{ n: string; avg_s: string | null; max_s: string | null }>(
+      `select count(*) as n, avg(extract(epoch from delivered_at - created_at)) as avg_s,
+              max(extract(epoch from delivered_at - created_at)) as max_s
+         from outbox_event where created_at >= $1`,
+      [t0Wall],
+    );
     const [jobsAfter] = await cluster.services.query<{ done: string }>(
       `select n_tup_del as done from pg_stat_user_tables where schemaname = 'graphile_worker' and relname = '_private_jobs'`,
     );
@@ -403,6 +414,9 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
       statementsNetPerVideo: perVideo(statements - idleStatementsPerS * wallS),
       idleStatementsPerS: Math.round(idleStatementsPerS * 10) / 10,
       pgConnections: pgWire.stats.peakOpen,
+      outboxPerVideo: perVideo(Number(outbox!.n)),
+      outboxLagAvgS: round2(Number(outbox!.avg_s ?? 0)),
+      outboxLagMaxS: round2(Number(outbox!.max_s ?? 0)),
       jobsPerVideo: perVideo(Number(jobsAfter!.done) - Number(jobsBefore!.done)),
       s3DownPerVideo: Math.round(s3Down / perRound),
       s3UpPerVideo: Math.round(s3Up / perRound),
@@ -450,6 +464,7 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
           `CPU-s per wall-s: workers ${r.workerCores}, cluster ${r.clusterCores} (workers, server, Postgres, s3rver), this test ${r.selfCores}, ` +
           `other processes ${r.otherCores}, machine ${r.machineCores} of ${cpus().length}; ` +
           `${r.jobsPerVideo} jobs and ${r.statementsPerVideo} Postgres statements per video (${r.statementsNetPerVideo} net of idle polling at ${r.idleStatementsPerS}/s), at most ${r.pgConnections} connections open; ` +
+          `outbox: ${r.outboxPerVideo} events per video, delivered ${r.outboxLagAvgS} s after (max ${r.outboxLagMaxS} s); ` +
           `S3 ${Math.round(r.s3DownPerVideo / 1024)} KiB down, ${Math.round(r.s3UpPerVideo / 1024)} KiB up per video; ` +
           `${r.samples} samples: ${r.activeSamples} active connections, ${r.lockWaitSamples} waiting on a lock, ${r.lwlockWaitSamples} on an LWLock, ` +
           `job fetches active ${r.fetchActiveSamples} (waiting ${r.fetchWaitingSamples}), ungranted locks ${JSON.stringify(r.ungrantedLocks)}, ` +
