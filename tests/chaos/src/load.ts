@@ -70,6 +70,48 @@ export interface Ledger {
   manifestReads: { ok: number; failed: number; byCode: Record<string, number> };
   /** Errors seen by clients per API error code or HTTP status (retried calls included). */
   clientErrors: Record<string, number>;
+  /**
+   * Each server error a client saw other than a 503 (INTERNAL_SERVER_ERROR, a 502 from the load balancer, …): what
+   * was called, the HTTP status and the request id, so a scenario can say where it came from (first 200 kept).
+   */
+  serverErrors: ServerErrorSeen[];
+}
+
+export interface ServerErrorSeen {
+  /** What the load was doing (e.g. 'upload', 'manifest', 'endSession'). */
+  what: string;
+  /** The procedure as the server named it, when the answer was tRPC's. */
+  path: string | undefined;
+  /** The HTTP status of the answer (undefined: no answer, e.g. a reset connection). */
+  httpStatus: number | undefined;
+  code: string;
+  requestId: string | undefined;
+  message: string;
+}
+
+/** Counts a failed call under its code, and keeps the details of a server error other than 503. */
+export function noteClientError(ledger: Ledger, what: string, err: unknown, fallback?: string): string {
+  const code = errorCode(err) ?? fallback ?? (err instanceof Error ? err.name : 'unknown');
+  ledger.clientErrors[code] = (ledger.clientErrors[code] ?? 0) + 1;
+  const e = err as {
+    data?: { path?: string; httpStatus?: number; requestId?: string };
+    meta?: { response?: { status?: number } };
+    message?: string;
+  };
+  const httpStatus = e?.data?.httpStatus ?? e?.meta?.response?.status;
+  const serverError =
+    httpStatus !== undefined ? httpStatus >= 500 && httpStatus !== 503 : code === 'INTERNAL_SERVER_ERROR';
+  if (serverError && ledger.serverErrors.length < 200) {
+    ledger.serverErrors.push({
+      what,
+      path: e?.data?.path,
+      httpStatus,
+      code,
+      requestId: e?.data?.requestId,
+      message: String(e?.message ?? '').slice(0, 200),
+    });
+  }
+  return code;
 }
 
 export const randomIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]! || 1}`;
@@ -85,8 +127,7 @@ export async function retrying<T>(
     try {
       return await fn();
     } catch (err) {
-      const code = errorCode(err) ?? (err instanceof Error ? err.name : 'unknown');
-      ledger.clientErrors[code] = (ledger.clientErrors[code] ?? 0) + 1;
+      const code = noteClientError(ledger, what, err);
       const permanent = ['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED', 'PAYLOAD_TOO_LARGE', 'CONFLICT'];
       if (permanent.includes(code) || i >= attempts)
         throw new Error(`${what}: ${code}: ${(err as Error).message}`, { cause: err });
@@ -96,7 +137,14 @@ export async function retrying<T>(
 }
 
 export function newLedger(): Ledger {
-  return { uploads: [], watches: [], sessions: [], manifestReads: { ok: 0, failed: 0, byCode: {} }, clientErrors: {} };
+  return {
+    uploads: [],
+    watches: [],
+    sessions: [],
+    manifestReads: { ok: 0, failed: 0, byCode: {} },
+    clientErrors: {},
+    serverErrors: [],
+  };
 }
 
 /** Tenants (a user, a company, a project and a webhook endpoint each) and, with `arItem`, a published AR item. */
@@ -249,8 +297,7 @@ export async function uploadOne(
       item!.completed = true;
       return videoId!;
     } catch (err) {
-      const code = errorCode(err) ?? (err instanceof Error ? err.name : 'unknown');
-      ledger.clientErrors[code] = (ledger.clientErrors[code] ?? 0) + 1;
+      const code = noteClientError(ledger, `upload ${kind}`, err);
       if (item) item.retries++;
       // Completion raced with an earlier try that did complete: the video is past AWAITING_UPLOAD.
       if (videoId && code === 'CONFLICT') {
@@ -273,7 +320,13 @@ export async function uploadOne(
  * Follows a video's status over SSE as an app does: on a broken stream it subscribes again (the server answers the
  * current state first), until a final state arrives.
  */
-export function watchStatus(cluster: Cluster, tenant: Tenant, videoId: string, serverUrl?: string): WatchItem {
+export function watchStatus(
+  cluster: Cluster,
+  tenant: Tenant,
+  videoId: string,
+  serverUrl?: string,
+  ledger?: Ledger,
+): WatchItem {
   const client = serverUrl
     ? cluster.client({ ip: tenant.ip, accessToken: tenant.accessToken, serverUrl })
     : tenant.client;
@@ -287,7 +340,8 @@ export function watchStatus(cluster: Cluster, tenant: Tenant, videoId: string, s
           item.seen.push(snapshot.status);
           if (snapshot.status === 'READY' || snapshot.status === 'FAILED') stop();
         },
-        onError: () => {
+        onError: (err: unknown) => {
+          if (ledger) noteClientError(ledger, 'watch', err);
           sub.unsubscribe();
           if (closed) return;
           item.reconnects++;
@@ -363,7 +417,8 @@ export function startLoad(cluster: Cluster, world: World, ledger: Ledger, opts: 
           started++;
           const tenant = world.tenants[(started + u) % world.tenants.length]!;
           const videoId = await uploadOne(cluster, ledger, tenant, draw()).catch(() => undefined);
-          if (videoId && opts.watch) ledger.watches.push(watchStatus(cluster, tenant, videoId, opts.watchOn?.()));
+          if (videoId && opts.watch)
+            ledger.watches.push(watchStatus(cluster, tenant, videoId, opts.watchOn?.(), ledger));
           if (opts.uploadGapMs) await sleep(opts.uploadGapMs);
         }
       })(),
@@ -397,9 +452,8 @@ export function startLoad(cluster: Cluster, world: World, ledger: Ledger, opts: 
           },
         );
       } catch (err) {
-        const code = errorCode(err) ?? 'network';
+        const code = noteClientError(ledger, 'viewer', err, 'network');
         ledger.manifestReads.byCode[code] = (ledger.manifestReads.byCode[code] ?? 0) + 1;
-        ledger.clientErrors[code] = (ledger.clientErrors[code] ?? 0) + 1;
       }
       await sleep(gap);
     }
