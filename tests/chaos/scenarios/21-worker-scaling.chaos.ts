@@ -433,6 +433,8 @@ it('1, 2 and 3 workers drain the same media-heavy batch: throughput, costs and h
         Object.entries(stepCpu).map(([k, v]) => [k, Math.round((v / perRound) * 1000) / 1000]),
       ),
     });
+    // Printed now, so a later failure (the accounting) does not lose the round's figures.
+    console.log(`[chaos scaling] round of ${n} worker(s): ${JSON.stringify(rounds.at(-1))}`);
     await Promise.all(workers.map((w) => w.stop()));
   }
 
