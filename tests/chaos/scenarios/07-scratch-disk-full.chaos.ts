@@ -1,9 +1,9 @@
 // Scenario 7: the worker's scratch disk full. One worker keeps its scratch (MEDIA_SCRATCH_DIR) on a 20 MiB tmpfs; a
-// filler takes all but 16 KiB of it for 30 s under load. Its steps fail with "the worker's scratch disk is full" and
+// filler takes every free byte of it for 30 s under load (topped up as failed attempts free theirs). Its steps fail with "the worker's scratch disk is full" and
 // are retried later (extra attempts for a transient fault) or by the other worker; nothing of a failed attempt stays
 // on the disk; nothing ends FAILED for the fault, and every upload ends READY with exactly its outputs.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,29 @@ afterAll(async () => {
   }
 });
 
+/**
+ * Appends zeros to `file` until the disk refuses (ENOSPC), in smaller and smaller pieces, so the disk is full after
+ * it. (Writing "all but a margin" as measured a moment before raced the worker's own writes and hit ENOSPC itself.)
+ */
+async function fillUp(file: string): Promise<void> {
+  const fh = await open(file, 'a');
+  try {
+    for (const size of [1 << 20, 64 << 10, 4 << 10]) {
+      const chunk = Buffer.alloc(size);
+      for (;;) {
+        try {
+          await fh.write(chunk);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOSPC') break;
+          throw e;
+        }
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Files under a directory, recursively. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -79,8 +102,7 @@ it("a worker's scratch disk full for 30 s: steps retry with the reason, the disk
       await sleep(200);
     }
     const filler = join(scratch, 'filler');
-    const free = () => Number(execFileSync('df', ['-B1', '--output=avail', scratch]).toString().split('\n')[1]);
-    await writeFile(filler, Buffer.alloc(Math.max(0, free() - 16 * 1024)));
+    await fillUp(filler);
     // A failed attempt's reason stays on its step row only until the step runs again (maybe on the other worker a few
     // seconds later), so the rows are sampled through the fault: each attempt that failed on the full disk once.
     const seen = new Set<string>();
@@ -90,6 +112,8 @@ it("a worker's scratch disk full for 30 s: steps retry with the reason, the disk
         `select video_id || ' ' || name || ' ' || attempts as k from video_step where error_message like '%scratch disk is full%'`,
       );
       for (const r of rows) seen.add(r.k);
+      // A failed attempt frees what it wrote: the filler takes that too, so the disk stays full for the whole fault.
+      await fillUp(filler);
       await sleep(500);
     }
     fullFailures += seen.size;
