@@ -1,7 +1,8 @@
 // Scenario 7: the worker's scratch disk full. One worker keeps its scratch (MEDIA_SCRATCH_DIR) on a 20 MiB tmpfs; a
-// filler takes every free byte of it for 30 s under load (topped up as failed attempts free theirs). Its steps fail with "the worker's scratch disk is full" and
-// are retried later (extra attempts for a transient fault) or by the other worker; nothing of a failed attempt stays
-// on the disk; nothing ends FAILED for the fault, and every upload ends READY with exactly its outputs.
+// filler takes every free byte of it for 30 s under load (topped up as failed attempts free theirs). Its steps fail
+// with "the worker's scratch disk is full" and are retried later (extra attempts for a transient fault) or by the
+// other worker; nothing of a failed attempt stays on the disk; nothing ends FAILED for the fault, and every upload
+// ends READY with exactly its outputs.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, open, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
