@@ -105,6 +105,9 @@ const edge = t.middleware(async ({ ctx, getRawInput, next, path, type }) => {
         throw new TRPCError({ code: cause.code, message: cause.message, cause });
       }
       if (!result.ok) failActiveSpan(result.error.code);
+      if (result.ok && type === 'subscription' && isAsyncIterable(result.data)) {
+        return { ...result, data: mapStreamErrors(result.data, ctx, path) };
+      }
       return result;
     });
     code = result.ok ? 'OK' : result.error.code;
@@ -119,6 +122,32 @@ const edge = t.middleware(async ({ ctx, getRawInput, next, path, type }) => {
     if (path === 'auth.login' && code !== 'OK') loginFailures.inc();
   }
 });
+
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+
+/**
+ * A subscription's stream, its errors mapped as the edge maps a call's: an error inside a stream happens after the
+ * edge has returned, and tRPC would send every one as INTERNAL_SERVER_ERROR. A domain error keeps its code; the
+ * database going away mid-stream (a status stream rereads the video on every change and checks access every 5 s)
+ * ends the stream with SERVICE_UNAVAILABLE, and the client subscribes again, getting the current state first.
+ */
+async function* mapStreamErrors(stream: AsyncIterable<unknown>, ctx: Context, path: string) {
+  try {
+    return yield* stream;
+  } catch (e) {
+    if (e instanceof DomainError) throw new TRPCError({ code: e.code, message: e.message, cause: e });
+    if (isDatabaseUnavailable(e instanceof TRPCError ? (e.cause ?? e) : e)) {
+      ctx.log.warn({ err: e, path }, 'database unavailable');
+      const cause = new ServiceUnavailableError(
+        'The service is briefly unavailable; try again shortly',
+        DATABASE_RETRY_AFTER_S,
+      );
+      throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    }
+    throw e;
+  }
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

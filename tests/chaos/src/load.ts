@@ -340,6 +340,11 @@ export function watchStatus(
           item.seen.push(snapshot.status);
           if (snapshot.status === 'READY' || snapshot.status === 'FAILED') stop();
         },
+        // tRPC's SSE link resubscribes by itself after a 5xx error event (onError is not called): such an error
+        // (INTERNAL_SERVER_ERROR from inside a stream, or SERVICE_UNAVAILABLE) shows in the connection state.
+        onConnectionStateChange: (state: { error: unknown }) => {
+          if (ledger && state.error) noteClientError(ledger, 'watch', state.error);
+        },
         onError: (err: unknown) => {
           if (ledger) noteClientError(ledger, 'watch', err);
           sub.unsubscribe();

@@ -12,9 +12,11 @@
 //  - a multipart upload whose completion assembled and copied the file in storage but could not commit (the database
 //    timed out at the end) completes when the client retries, and listing its parts answers, instead of a 500 on every
 //    retry (storage holds no parts any more);
+//  - a status stream (SSE) open while the database goes away ends with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR;
 //  - a worker whose job ends while the database is away (its completion cannot be written) keeps taking jobs once it
 //    is back, and that job is not left locked.
 import { randomUUID } from 'node:crypto';
+import { createArvliteNodeClient, errorCode } from '@arvlite/client/node';
 import { buildServer } from '@arvlite/server';
 import { changeEvents, closeChangeEvents } from '@arvlite/api';
 import { initOrm, type Orm } from '@arvlite/db';
@@ -353,4 +355,50 @@ describe('a multipart completion that reached storage but not the commit', () =>
       expect(again.data.status).toBe('UPLOADED');
     },
   );
+});
+
+describe('a status stream open while the database goes away', () => {
+  it('ends with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, and resumes after', { timeout: 60_000 }, async () => {
+    const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Stream prints' }, 'mutation');
+    const { data: project } = await trpc<{ id: string }>(
+      'project.create',
+      { companyId: company.id, name: 'Clips' },
+      'mutation',
+    );
+    const { data: created } = await trpc<{ videoId: string }>(
+      'video.createUpload',
+      { projectId: project.id, fileName: 'clip.mp4', contentType: 'video/mp4', size: 1000 },
+      'mutation',
+    );
+    const client = createArvliteNodeClient({ url: `${baseUrl}/trpc`, getAccessToken: () => token });
+    const seen: string[] = [];
+    // tRPC's SSE link subscribes again by itself after a 5xx error event (onError is not called): the error shows in
+    // the connection state.
+    const errors: unknown[] = [];
+    const sub = client.video.onStatus.subscribe(
+      { id: created.videoId },
+      {
+        onData: (s: { status: string }) => seen.push(s.status),
+        onConnectionStateChange: (state: { error: unknown }) => {
+          if (state.error) errors.push(state.error);
+        },
+      },
+    );
+    try {
+      await until('the first status', async () => seen.length > 0);
+      expect(seen).toEqual(['AWAITING_UPLOAD']);
+      // The stream checks the caller's access every 5 s: the next check finds the database away.
+      proxy.down();
+      try {
+        await until('the stream to end with an error', async () => errors.length > 0, 20_000);
+      } finally {
+        proxy.up();
+      }
+      // Back: the client's own new subscription answers the current state first.
+      await until('the status again after the outage', async () => seen.length > 1, 30_000);
+    } finally {
+      sub.unsubscribe();
+    }
+    expect(errorCode(errors[0])).toBe('SERVICE_UNAVAILABLE');
+  });
 });
