@@ -1,10 +1,61 @@
 // What the camera view needs, fetched as soon as the manifest names it, in parallel with the camera prompt: the tracking
 // data (.mind), the poster placed on the photo before the video has a frame, and the engine chunk. Each is fetched
 // once per page; the camera view takes the one already under way.
+//
+// The tracking data is also kept in Cache Storage under its per-revision path (the URL without its signature): a
+// marker revision's `target.mind` is written once and never changes, and a new upload is a new revision with a new
+// path (packages/domain storage-keys.ts). So a later visit reads it from there and downloads nothing, whatever the
+// signature of the URL the manifest gives it this time. The signed URLs themselves stay short-lived.
 
-/** Tracking data by URL; kept small (one item's page asks for one or two). */
+/** Tracking data by path; kept small (one item's page asks for one or two). */
 const targets = new Map<string, Promise<ArrayBuffer>>();
 const MAX_TARGETS = 4;
+
+/** The Cache Storage cache of tracking data; bump the suffix if what is stored there ever changes shape. */
+export const TARGET_CACHE = 'arv-targets-v1';
+/** How many markers' tracking data a browser keeps (about 0.7 MB each); the oldest stored goes first. */
+export const MAX_CACHED_TARGETS = 8;
+
+/**
+ * Where a `.mind` is kept: its URL without query or fragment (the signature changes with every manifest, the path is
+ * the revision's). Null for anything but an http(s) URL of a `.mind` file, which is then fetched and not kept.
+ */
+export function targetCacheKey(mindUrl: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(mindUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  if (!url.pathname.endsWith('.mind')) return null;
+  return `${url.origin}${url.pathname}`;
+}
+
+/** The browser's Cache Storage, where it has one (secure contexts only; some private modes refuse it). */
+function browserCaches(): CacheStorage | undefined {
+  return typeof caches === 'undefined' ? undefined : caches;
+}
+
+async function cachedTarget(store: CacheStorage, key: string): Promise<ArrayBuffer | null> {
+  try {
+    const hit = await (await store.open(TARGET_CACHE)).match(key);
+    return hit ? await hit.arrayBuffer() : null;
+  } catch {
+    return null; // an unreadable cache is a miss
+  }
+}
+
+/** Keeps the bytes (copied now: the caller may hand its buffer on), then drops the oldest beyond the limit. */
+function keepTarget(store: CacheStorage, key: string, bytes: ArrayBuffer): void {
+  const response = new Response(bytes.slice(0), { headers: { 'content-type': 'application/octet-stream' } });
+  void (async () => {
+    const cache = await store.open(TARGET_CACHE);
+    await cache.put(key, response);
+    const keys = await cache.keys();
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_CACHED_TARGETS))) await cache.delete(old);
+  })().catch(() => undefined); // over quota, or storage refused: this visit has its bytes anyway
+}
 
 export class TargetFetchError extends Error {
   readonly status: number | undefined;
@@ -14,22 +65,35 @@ export class TargetFetchError extends Error {
   }
 }
 
-/** Starts fetching the tracking data (once per URL); rejects with TargetFetchError. */
-export function preloadTarget(mindUrl: string, fetchImpl: typeof fetch = fetch): Promise<ArrayBuffer> {
-  let p = targets.get(mindUrl);
+/**
+ * Starts getting the tracking data (once per revision path): from Cache Storage when a visit kept it, else fetched and
+ * kept. Rejects with TargetFetchError.
+ */
+export function preloadTarget(
+  mindUrl: string,
+  fetchImpl: typeof fetch = fetch,
+  store: CacheStorage | undefined = browserCaches(),
+): Promise<ArrayBuffer> {
+  const key = targetCacheKey(mindUrl);
+  const id = key ?? mindUrl;
+  let p = targets.get(id);
   if (p) return p;
-  p = fetchImpl(mindUrl).then(
-    (res) => {
-      if (!res.ok) throw new TargetFetchError(`the tracking data answered ${res.status}`, res.status);
-      return res.arrayBuffer();
-    },
-    (err: unknown) => {
-      throw new TargetFetchError('the tracking data could not be fetched', undefined, { cause: err });
-    },
-  );
+  const download = () =>
+    fetchImpl(mindUrl).then(
+      async (res) => {
+        if (!res.ok) throw new TargetFetchError(`the tracking data answered ${res.status}`, res.status);
+        const bytes = await res.arrayBuffer();
+        if (store && key) keepTarget(store, key, bytes);
+        return bytes;
+      },
+      (err: unknown) => {
+        throw new TargetFetchError('the tracking data could not be fetched', undefined, { cause: err });
+      },
+    );
+  p = store && key ? cachedTarget(store, key).then((hit) => hit ?? download()) : download();
   // A failed fetch is not kept: asking again (a new camera view) tries again.
-  p.catch(() => targets.delete(mindUrl));
-  targets.set(mindUrl, p);
+  p.catch(() => targets.delete(id));
+  targets.set(id, p);
   while (targets.size > MAX_TARGETS) targets.delete(targets.keys().next().value!);
   return p;
 }
