@@ -735,6 +735,33 @@ describe('the public viewer manifest', () => {
     expect(missing.headers.get('cache-control')).toBe('public, max-age=10');
   });
 
+  it('gives a new version when the playing video’s chroma key changes, so viewers and apps refetch', async () => {
+    type Playable = Extract<Manifest, { ok: true }>;
+    const read = async () =>
+      (await anonymous().viewer.manifest.query({ publicId: contents.busy.publicId })) as Playable;
+    const before = await read();
+    expect(before.video.chromaKey).toBeNull();
+    const key = { color: '#00FF00', tolerance: 0.35 };
+    await owner.client.video.update.mutate({ id: videos.v1, chromaKey: key });
+    const keyed = await read();
+    expect(keyed.video.chromaKey).toEqual(key);
+    expect(keyed.version).toBe(before.version + 1);
+    expect((await owner.client.arContent.byId.query({ id: contents.busy.id })).version).toBe(keyed.version);
+    // The same key again, or another field, changes nothing viewers see: no new version.
+    await owner.client.video.update.mutate({ id: videos.v1, chromaKey: { ...key } });
+    await owner.client.video.update.mutate({ id: videos.v1, title: 'Clip one' });
+    expect((await read()).version).toBe(keyed.version);
+    // A video of the playlist that is not playing now still counts: it can be chosen later.
+    await owner.client.video.update.mutate({ id: videos.v2, chromaKey: key });
+    expect((await read()).version).toBe(keyed.version + 1);
+    // Removing the keys: new versions again.
+    await owner.client.video.update.mutate({ id: videos.v2, chromaKey: null });
+    await owner.client.video.update.mutate({ id: videos.v1, chromaKey: null });
+    const cleared = await read();
+    expect(cleared.video.chromaKey).toBeNull();
+    expect(cleared.version).toBe(keyed.version + 3);
+  });
+
   it('limits each IP strictly, with retry-after', async () => {
     const ip = '172.31.0.2';
     for (let i = 0; i < RATE_LIMIT; i++) expect((await rawManifest(contents.busy.publicId, ip)).status).toBe(200);

@@ -534,9 +534,16 @@ export async function updateVideo(
     const changes = diff(video, patch);
     tem.assign(video, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
     if (input.chromaKey !== undefined && JSON.stringify(input.chromaKey) !== JSON.stringify(video.chromaKey ?? null)) {
-      // Viewers see it at their next manifest (its ETag covers the whole answer).
+      // Viewers see it at their next manifest (its ETag covers the whole answer). Every item that can play this video
+      // gets a new manifest `version`, which viewers and apps compare to know the item changed (manifest-refresh.ts).
       changes.chromaKey = { from: video.chromaKey ?? null, to: input.chromaKey };
       video.chromaKey = input.chromaKey;
+      await tem.execute(
+        `update ar_content set version = version + 1
+          where id in (select ar_content_id from ar_playlist_item where video_id = ?)
+             or default_video_id = ?`,
+        [video.id, video.id],
+      );
     }
     audit(tem, actor(ctx), {
       companyId: video.company.id,
