@@ -4,7 +4,8 @@
 //    unavailable", stays `retrying` (the job gets another attempt, not FAILED), and once S3 is back the video is READY;
 //  - the worker's scratch disk full (MEDIA_SCRATCH_DIR on a small tmpfs, filled up): the step fails with "the
 //    worker's scratch disk is full", is retried, nothing of it stays on the disk, and once there is room the video is
-//    READY.
+//    READY; the same when not even the job's scratch directory can be made (out of inodes, as a full ext4 refuses a
+//    directory too).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
@@ -134,6 +135,35 @@ describe("the worker's scratch disk full", () => {
         expect(await filesUnder(scratch)).toEqual([filler]);
       } finally {
         await rm(filler, { force: true });
+      }
+      const after = await until(
+        'READY',
+        () => video(videoId),
+        (v) => v.status === 'READY' || v.status === 'FAILED',
+      );
+      expect(after.status).toBe('READY');
+      expect(await filesUnder(scratch)).toEqual([]);
+    },
+  );
+
+  it(
+    'out of inodes (no scratch directory can be made): the step fails with the reason and is retried, not stuck',
+    { timeout: 240_000 },
+    async () => {
+      // A disk full as ext4 is full: not even a directory can be made (here: the tmpfs's one inode is its root). The
+      // job's scratch directory is made before any ffmpeg runs; its failure must still be the step's, with the reason.
+      execFileSync('mount', ['-o', 'remount,nr_inodes=1', scratch]);
+      let videoId: string;
+      try {
+        videoId = await upload();
+        const during = await until(
+          'a step retrying because the scratch disk is full',
+          () => video(videoId),
+          (v) => v.status === 'FAILED' || retrying(v, 'scratch disk is full'),
+        );
+        expect(during.status).not.toBe('FAILED');
+      } finally {
+        execFileSync('mount', ['-o', 'remount,nr_inodes=0', scratch]);
       }
       const after = await until(
         'READY',

@@ -89,7 +89,6 @@ async function runStepInner<N extends JobName, T>(
 ): Promise<T> {
   const { em, helpers, deps, log } = ctx;
   const ownDir = !opts.dir;
-  const dir = opts.dir ?? (await privateScratchDir(deps.config.media.scratchDir, `${videoId}-${step}`));
   await updateStep(em, videoId, step, {
     status: 'running',
     progress: 0,
@@ -103,7 +102,7 @@ async function runStepInner<N extends JobName, T>(
   let last = 0;
   let pending: Promise<void> = Promise.resolve();
   const run: StepRun = {
-    dir,
+    dir: opts.dir ?? '',
     partial: [],
     progress: (percent) => {
       const now = Date.now();
@@ -117,6 +116,8 @@ async function runStepInner<N extends JobName, T>(
   };
 
   try {
+    // Made inside the step, so a disk too full for even a directory fails the step with its reason (and a retry).
+    if (ownDir) run.dir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-${step}`);
     const result = await fn(run);
     await pending;
     await updateStep(em, videoId, step, { status: 'done', progress: 100, finishedAt: new Date() });
@@ -169,7 +170,7 @@ async function runStepInner<N extends JobName, T>(
     }
     throw e;
   } finally {
-    if (ownDir) await rm(dir, { recursive: true, force: true });
+    if (ownDir && run.dir) await rm(run.dir, { recursive: true, force: true });
   }
 }
 

@@ -162,25 +162,23 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   }
 
   const tk = await mediaToolkit(deps);
-  const jobDir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
+  // The job's scratch directory (the original, read by probe and playable) is made inside the probe step, so a disk
+  // too full for even a directory fails that step with its reason and a retry, instead of the job outside any step.
+  let jobDir: string | undefined;
   try {
-    const local = join(jobDir, 'original');
-    const info = await runStep(
-      ctx,
-      videoId,
-      STEP.probe,
-      async () => {
-        await downloadOriginal(ctx, video, local);
-        const media = await probe(tk.bin, local, {
-          signal,
-          container: acceptedContainer(video.container),
-          limits: { maxDurationS: deps.config.media.maxDurationS, maxPixelRate: deps.config.media.maxPixelRate },
-        });
-        await em.nativeUpdate(Video, { id: videoId, deletedAt: null }, { media });
-        return media;
-      },
-      { dir: jobDir },
-    );
+    const info = await runStep(ctx, videoId, STEP.probe, async () => {
+      jobDir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
+      const local = join(jobDir, 'original');
+      await downloadOriginal(ctx, video, local);
+      const media = await probe(tk.bin, local, {
+        signal,
+        container: acceptedContainer(video.container),
+        limits: { maxDurationS: deps.config.media.maxDurationS, maxPixelRate: deps.config.media.maxPixelRate },
+      });
+      await em.nativeUpdate(Video, { id: videoId, deletedAt: null }, { media });
+      return media;
+    });
+    const local = join(jobDir!, 'original');
 
     await runStep(
       ctx,
@@ -260,7 +258,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
       {},
     );
   } finally {
-    await rm(jobDir, { recursive: true, force: true });
+    if (jobDir) await rm(jobDir, { recursive: true, force: true });
   }
 }
 
