@@ -137,7 +137,7 @@ describe('a marker below the detection gate', () => {
     await page.getByText('Published', { exact: true }).waitFor();
     // The published marker keeps its report.
     await page.locator('[data-report="1"] [data-range]').waitFor();
-    await page.getByRole('meter', { name: 'Trackability score' }).waitFor();
+    await page.getByRole('meter', { name: 'Detection score' }).first().waitFor();
     await shot('17-marker-published-anyway');
   }, 420_000);
 });

@@ -123,3 +123,22 @@ export const markerDetectionReportSchema = z.strictObject({
   durationMs: z.int().min(0).max(86_400_000),
 });
 export type MarkerDetectionReport = z.infer<typeof markerDetectionReportSchema>;
+
+/**
+ * A 0–100 score from the measured report (calibrated against detection, unlike the ORB feature score `score`): half
+ * from the distances it is detected at (15 cm to 2 m, so only a large print scores the whole half), the rest from tilt,
+ * rotation and degradations at the reference distance; 0 when it is detected nowhere. On the marker test set (150 mm
+ * prints): busy 76, symmetric 65, low texture and repetitive 0, while the ORB score gives them 95, 92, 14 and 98.
+ */
+export function markerDetectionScore(report: MarkerDetectionReport): number {
+  const mean = (rows: { rate: number }[]) =>
+    rows.length === 0 ? 0 : rows.reduce((s, r) => s + r.rate, 0) / rows.length;
+  if (report.range.maxCm === null) return 0;
+  return Math.round(
+    100 *
+      (0.5 * mean(report.distance) +
+        0.2 * mean(report.tilt) +
+        0.15 * mean(report.rotation) +
+        0.15 * mean(report.degradation)),
+  );
+}

@@ -8,6 +8,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'video.failed',
   'marker.published',
   'marker.failed',
+  'marker.awaiting-confirmation',
   'ar-content.expiring',
   'ar-content.expired',
   'customer-upload.completed',
@@ -76,6 +77,22 @@ export const webhookDataSchemas = {
   'marker.failed': z
     .object({ ...arContentData, revision: z.int().min(1), reason: reasonCode.describe('e.g. NO_FEATURES.') })
     .describe('A marker revision could not be made; an older published marker, if any, stays in service.'),
+  'marker.awaiting-confirmation': z
+    .object({
+      ...arContentData,
+      revision: z
+        .int()
+        .min(1)
+        .describe('The held-back revision: confirm it with POST /ar-content/{id}/marker/confirm.'),
+      headOn30cmRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .describe('Share of the gate’s views (head-on, 30 cm, at its printed size) in which it was detected, 0–1.'),
+    })
+    .describe(
+      'A marker revision compiled but is hardly detected (not head-on at 30 cm at its printed size): it is not published until an editor confirms it; an older published marker, if any, stays in service.',
+    ),
   'ar-content.expiring': z
     .object({
       ...arContentData,
@@ -145,6 +162,7 @@ export const webhookPayloadSchemas = {
   'video.failed': envelope('video.failed'),
   'marker.published': envelope('marker.published'),
   'marker.failed': envelope('marker.failed'),
+  'marker.awaiting-confirmation': envelope('marker.awaiting-confirmation'),
   'ar-content.expiring': envelope('ar-content.expiring'),
   'ar-content.expired': envelope('ar-content.expired'),
   'customer-upload.completed': envelope('customer-upload.completed'),
@@ -165,6 +183,7 @@ export const webhookPayloadSchema = z.discriminatedUnion('type', [
   p['video.failed'],
   p['marker.published'],
   p['marker.failed'],
+  p['marker.awaiting-confirmation'],
   p['ar-content.expiring'],
   p['ar-content.expired'],
   p['customer-upload.completed'],

@@ -1,5 +1,6 @@
 // Webhooks end to end: endpoints through the router, events through the outbox, deliveries by a real worker to local
 // receivers, and signatures checked with the standardwebhooks package (not our code).
+import { webhookPayloadSchema } from '@arvlite/client';
 import { emit, enqueue } from '@arvlite/jobs';
 import { createTestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
@@ -260,6 +261,37 @@ describe('deliveries', () => {
     expect(body).toMatchObject({ type: 'video.ready', version: 1, data: { companyId, videoId } });
     expect(body.id).toMatch(/^evt_[0-9]+$/);
     expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
+  });
+
+  it('offers "marker awaiting confirmation": a held-back marker reaches the endpoints that want it, signed', async () => {
+    const wants = await newEndpoint(['marker.awaiting-confirmation']);
+    const other = await newEndpoint(['marker.published', 'marker.failed']);
+    const ids = { companyId, projectId: uuid(), arContentId: uuid() };
+    // What the compile job writes when the gate holds a marker back (marker-gate.test.ts checks the job writes it).
+    await deps.orm
+      .fork()
+      .transactional((tem) =>
+        emit(tem, { type: 'marker.awaiting-confirmation', ...ids, revision: 2, headOn30cmRate: 0.2 }),
+      );
+    await expect.poll(() => receivedAt(wants.path).length).toBe(1);
+    await outboxDispatched();
+    expect(await deliveriesOf(other.id)).toHaveLength(0);
+    const got = receivedAt(wants.path)[0]!;
+    expect(verifies(wants.secret, got)).toBe(true);
+    const body = JSON.parse(got.body);
+    expect(webhookPayloadSchema.parse(body)).toEqual(body);
+    expect(body).toMatchObject({
+      type: 'marker.awaiting-confirmation',
+      version: 1,
+      data: { ...ids, revision: 2, headOn30cmRate: 0.2 },
+    });
+    expect(Object.keys(body.data).sort()).toEqual([
+      'arContentId',
+      'companyId',
+      'headOn30cmRate',
+      'projectId',
+      'revision',
+    ]);
   });
 
   it('delivers an endpoint’s events in order, with an increasing webhook-sequence', async () => {

@@ -9,7 +9,7 @@ import { CreateModal } from '../components/create-modal.tsx';
 import { notifySuccess } from '../components/notify.ts';
 import { PagedTable, usePagedList } from '../components/paged-table.tsx';
 import { useFormat } from '../i18n/dashboard.ts';
-import { ArStatusBadge, RatingBadge } from './ar-status.tsx';
+import { ArStatusBadge, DetectionScoreBadge } from './ar-status.tsx';
 
 export function ArContentSection({
   projectId,
@@ -102,8 +102,8 @@ export function ArContentSection({
               <ArStatusBadge status={c.status} />
             </Table.Td>
             <Table.Td>
-              {c.marker.rating ? (
-                <RatingBadge rating={c.marker.rating} score={c.marker.score} />
+              {c.marker.detectionScore !== null ? (
+                <DetectionScoreBadge score={c.marker.detectionScore} />
               ) : (
                 <Text size="sm" c="dimmed">
                   —

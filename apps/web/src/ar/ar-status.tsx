@@ -1,4 +1,4 @@
-// Badges and colours for AR content status and marker ratings, and the types the AR pages share.
+// Badges and colours for AR content status and measured marker detection, and the types the AR pages share.
 import { Badge } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -23,21 +23,20 @@ export function ArStatusBadge({ status }: { status: string }) {
   );
 }
 
-/** Marker ratings: each one's colour; its name is `rating.<rating>` in the catalogs. */
-export const RATING_COLOR: Record<string, string> = {
-  good: 'teal',
-  fair: 'yellow',
-  poor: 'orange',
-  unusable: 'red',
-};
+/** The colour of a measured detection score (markerDetectionScore, 0–100). */
+export function detectionColor(score: number): string {
+  if (score >= 70) return 'teal';
+  if (score >= 50) return 'yellow';
+  return score > 0 ? 'orange' : 'red';
+}
 
-export function RatingBadge({ rating, score }: { rating: string | null; score?: number | null }) {
+/** The measured detection score of an item's published marker, as a badge; nothing until it is measured. */
+export function DetectionScoreBadge({ score }: { score: number | null }) {
   const { t } = useTranslation();
-  if (!rating) return null;
+  if (score === null) return null;
   return (
-    <Badge color={RATING_COLOR[rating] ?? 'gray'} variant="light" data-rating={rating}>
-      {t(`rating.${rating}`, { defaultValue: rating })}
-      {typeof score === 'number' ? ` · ${score}` : ''}
+    <Badge color={detectionColor(score)} variant="light" data-detection-score={score}>
+      {t('arList.detectionScore', { score })}
     </Badge>
   );
 }

@@ -6,7 +6,8 @@ import { I18nextProvider } from 'react-i18next';
 import { afterEach, describe, expect, it } from 'vitest';
 import { i18n } from '../i18n/dashboard.ts';
 import { keypointRadius, placeKeypoints } from './keypoints.ts';
-import { KeypointOverlay, ScoreGauge } from './marker-panel.tsx';
+import { KeypointOverlay } from './marker-panel.tsx';
+import { DetectionGauge } from './marker-report.tsx';
 
 afterEach(cleanup);
 
@@ -65,19 +66,19 @@ describe('marker feature points over the image', () => {
   });
 });
 
-describe('score gauge', () => {
-  it('is a labelled meter with the score and rating in words', async () => {
+describe('detection score gauge', () => {
+  it('is a labelled meter with the measured score', async () => {
     await i18n.changeLanguage('en');
     const { getByRole } = render(
       createElement(
         I18nextProvider,
         { i18n },
-        createElement(MantineProvider, null, createElement(ScoreGauge, { score: 72, rating: 'good' })),
+        createElement(MantineProvider, null, createElement(DetectionGauge, { score: 72 })),
       ),
     );
-    const meter = getByRole('meter', { name: 'Trackability score' });
+    const meter = getByRole('meter', { name: 'Detection score' });
     expect(meter.getAttribute('aria-valuenow')).toBe('72');
-    expect(meter.getAttribute('aria-valuetext')).toBe('72 of 100, Good');
+    expect(meter.getAttribute('aria-valuetext')).toBe('72 of 100, measured');
     expect(meter.textContent).toContain('72');
   });
 });

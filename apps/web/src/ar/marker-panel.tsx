@@ -1,20 +1,7 @@
-// The marker of an AR content item: upload (drop or choose), compile progress, the trackability score as a gauge
-// with its advice, the feature points drawn over the image, and why a marker was refused.
+// The marker of an AR content item: upload (drop or choose), compile progress, its figures, the measured detection
+// report (marker-report.tsx, with the calibrated score), the feature points drawn over the image, and why a marker was refused.
 import { MARKER_EXTENSIONS, MARKER_MAX_BYTES } from '@arvlite/client';
-import {
-  Alert,
-  Badge,
-  Card,
-  Group,
-  List,
-  Progress,
-  RingProgress,
-  SimpleGrid,
-  Stack,
-  Switch,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Card, Group, List, Progress, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
 import { Dropzone } from '@mantine/dropzone';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -22,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { i18n, t as translate, useFormat } from '../i18n/dashboard.ts';
-import { RATING_COLOR, type ArContentDetail } from './ar-status.tsx';
+import type { ArContentDetail } from './ar-status.tsx';
 import { keypointRadius, placeKeypoints, type Keypoint } from './keypoints.ts';
 import { AwaitingConfirmation, DetectionReport } from './marker-report.tsx';
 import { checkMarkerFile, uploadMarker } from './marker-upload.ts';
@@ -188,11 +175,11 @@ export function MarkerPanel({ content, canEdit }: { content: ArContentDetail; ca
           <AwaitingConfirmation content={content} awaiting={marker.awaitingConfirmation} canEdit={canEdit} />
         )}
 
-        {hasScore && !processing && <ScoreSummary marker={marker} />}
+        {marker.published && !processing && <DetectionReport view={marker.report} imageUrl={published} />}
+
+        {hasScore && !processing && <MarkerFigures marker={marker} />}
 
         {imageUrl && <MarkerImage src={imageUrl} marker={marker} showPoints={!processing && hasScore} />}
-
-        {marker.published && !processing && <DetectionReport view={marker.report} imageUrl={published} />}
       </Stack>
     </Card>
   );
@@ -238,67 +225,24 @@ function CompileProgress({ since }: { since: Date }) {
   );
 }
 
-export function ScoreGauge({ score, rating }: { score: number; rating: string | null }) {
-  const { t } = useTranslation();
-  const label = rating ? t(`rating.${rating}`, { defaultValue: rating }) : t('rating.unrated');
-  const color = RATING_COLOR[rating ?? ''] ?? 'gray';
-  return (
-    <div
-      role="meter"
-      aria-label={t('marker.score')}
-      aria-valuemin={0}
-      aria-valuemax={100}
-      aria-valuenow={score}
-      aria-valuetext={t('marker.scoreText', { score, rating: label })}
-      data-score={score}
-    >
-      <RingProgress
-        size={132}
-        thickness={12}
-        roundCaps
-        sections={[{ value: Math.max(0, Math.min(100, score)), color }]}
-        label={
-          <Stack gap={0} align="center" aria-hidden="true">
-            <Text fw={700} size="xl" lh={1}>
-              {score}
-            </Text>
-            <Text size="xs" c="dimmed">
-              {t('marker.of100')}
-            </Text>
-          </Stack>
-        }
-      />
-    </div>
-  );
-}
-
-function ScoreSummary({ marker }: { marker: Marker }) {
+/**
+ * The compiled marker's figures. Its score is the measured one, shown with the detection report: the ORB feature score
+ * (`marker.score`, kept in the API) does not predict detection, so it is not shown. The feature scorer's hints stay
+ * until the report has its own advice.
+ */
+function MarkerFigures({ marker }: { marker: Marker }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const r = {
-    label: marker.rating ? t(`rating.${marker.rating}`, { defaultValue: marker.rating }) : '—',
-    color: RATING_COLOR[marker.rating ?? ''] ?? 'gray',
-  };
+  const measured = marker.report?.status === 'READY';
   return (
     <Group align="flex-start" gap="lg" wrap="wrap">
-      <ScoreGauge score={marker.score ?? 0} rating={marker.rating} />
       <Stack gap="xs" style={{ flex: 1, minWidth: 220 }}>
-        <Group gap="xs">
-          <Text fw={600}>{t('marker.trackability')}</Text>
-          <Badge size="lg" color={r.color} variant="light" data-rating={marker.rating}>
-            {r.label}
-          </Badge>
-        </Group>
-        {marker.advice.length > 0 ? (
+        {!measured && marker.advice.length > 0 && (
           <List size="sm" spacing={2} aria-label={t('marker.advice')}>
             {marker.advice.map((a) => (
               <List.Item key={a}>{adviceText(a)}</List.Item>
             ))}
           </List>
-        ) : (
-          <Text size="sm" c="dimmed">
-            {t('marker.plenty')}
-          </Text>
         )}
         <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="xs" verticalSpacing={4}>
           <Figure label={t('marker.featurePoints')} value={marker.featureCount} />

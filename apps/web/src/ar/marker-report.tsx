@@ -1,8 +1,8 @@
 // The marker's measured detection (marker:report): from how far and at what tilt it is detected at its printed size,
 // where its features are (a heatmap over the image, weak regions marked) and what to do about it; and, for a marker
 // the gate held back, "Publish anyway".
-import { MARKER_REGIONS, type MarkerDetectionReport, type MarkerRegion } from '@arvlite/client';
-import { Alert, Badge, Button, Group, List, Loader, Stack, Switch, Text, Title } from '@mantine/core';
+import { MARKER_REGIONS, markerDetectionScore, type MarkerDetectionReport, type MarkerRegion } from '@arvlite/client';
+import { Alert, Badge, Button, Group, List, Loader, RingProgress, Stack, Switch, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TFunction } from 'i18next';
@@ -11,7 +11,7 @@ import { api } from '../api.ts';
 import { ConfirmModal } from '../components/confirm-modal.tsx';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { useFormat } from '../i18n/dashboard.ts';
-import type { ArContentDetail } from './ar-status.tsx';
+import { detectionColor, type ArContentDetail } from './ar-status.tsx';
 
 type Marker = ArContentDetail['marker'];
 export type ReportView = {
@@ -25,6 +25,42 @@ export type Awaiting = NonNullable<Marker['awaitingConfirmation']>;
 export function measuringReport(marker: Marker | undefined): boolean {
   const reports = [marker?.report, marker?.awaitingConfirmation?.report];
   return reports.some((r) => r?.status === 'MEASURING');
+}
+
+/**
+ * The measured detection score (markerDetectionScore: calibrated on the report, unlike the ORB feature score, which
+ * the API keeps for compatibility but does not predict detection) as a gauge.
+ */
+export function DetectionGauge({ score }: { score: number }) {
+  const { t } = useTranslation();
+  return (
+    <div
+      role="meter"
+      aria-label={t('markerReport.score')}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={score}
+      aria-valuetext={t('markerReport.scoreText', { score })}
+      data-detection-score={score}
+    >
+      <RingProgress
+        size={112}
+        thickness={10}
+        roundCaps
+        sections={[{ value: Math.max(0, Math.min(100, score)), color: detectionColor(score) }]}
+        label={
+          <Stack gap={0} align="center" aria-hidden="true">
+            <Text fw={700} size="xl" lh={1}>
+              {score}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {t('markerReport.of100')}
+            </Text>
+          </Stack>
+        }
+      />
+    </div>
+  );
 }
 
 /** "Detected from X cm to Y cm at its printed size (W mm), up to Z° tilt", or that it is not detected at all. */
@@ -93,10 +129,15 @@ export function DetectionReport({ view, imageUrl }: { view: ReportView | null | 
   const report = view.report;
   return (
     <Stack gap="xs" data-report={view.revision}>
-      <Title order={3} size="h6">
-        {t('markerReport.heading')}
-      </Title>
-      <RangeSentence report={report} />
+      <Group align="center" gap="md" wrap="nowrap">
+        <DetectionGauge score={markerDetectionScore(report)} />
+        <Stack gap={4}>
+          <Title order={3} size="h6">
+            {t('markerReport.heading')}
+          </Title>
+          <RangeSentence report={report} />
+        </Stack>
+      </Group>
       {report.advice.length > 0 && (
         <List size="sm" spacing={2} aria-label={t('markerReport.adviceLabel')} data-report-advice>
           {report.advice.map((a) => (

@@ -211,8 +211,15 @@ export const arContentSchema = z
       mindUrl: z.string().nullable(),
       width: z.number().nullable(),
       height: z.number().nullable(),
-      score: z.number().nullable(),
-      rating: z.string().nullable(),
+      score: z.number().nullable().meta({
+        description:
+          'The ORB feature score (0–100), kept for compatibility: it does not predict detection. Use detectionScore.',
+      }),
+      rating: z.string().nullable().meta({ description: 'good, fair, poor or unusable, from the ORB feature score.' }),
+      detectionScore: z.int().min(0).max(100).nullable().meta({
+        description:
+          "The published revision's measured detection score, 0–100, calibrated against the detection report; null until measured.",
+      }),
       advice: z.array(z.string()),
       processedAt: isoDate.nullable(),
       failure,
@@ -225,6 +232,7 @@ export const arContentSchema = z
           height: z.int(),
           score: z.number(),
           rating: z.string(),
+          detectionScore: z.int().min(0).max(100).nullable(),
           advice: z.array(z.string()),
           gate: markerDetectionGateSchema,
           report: markerReportSchema.nullable(),

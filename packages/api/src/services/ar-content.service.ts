@@ -1,6 +1,11 @@
 // AR content items: create, list, read, update, archive, delete; the marker upload handshake; QR codes and viewer links.
 import { randomBytes } from 'node:crypto';
-import { MARKER_CONTENT_TYPES, MARKER_MAX_BYTES, type MarkerContentType } from '@arvlite/contract';
+import {
+  MARKER_CONTENT_TYPES,
+  MARKER_MAX_BYTES,
+  markerDetectionScore,
+  type MarkerContentType,
+} from '@arvlite/contract';
 import { ArContent, type ArContentStatus, type EntityManager } from '@arvlite/db';
 import { arContentKeyIds, isPublicKey, markerKey, markerUploadKey, transitionArContent } from '@arvlite/domain';
 import {
@@ -72,6 +77,12 @@ function reportView(stored: unknown, revision: number, coming: ReadonlySet<numbe
   return { revision, status, report };
 }
 
+/** The calibrated 0–100 score of a stored report (markerDetectionScore), or null while there is none. */
+function detectionScoreOf(stored: unknown): number | null {
+  const report = readMarkerReport(stored);
+  return report ? markerDetectionScore(report) : null;
+}
+
 /**
  * The compiled revision the detection gate held back (not detected head-on at 30 cm at its printed size), with what
  * the operator needs to decide: its image, score, the gate's measurement and (detail) its report.
@@ -92,6 +103,7 @@ async function awaitingView(
     height: a.height,
     score: Math.round(a.score.score),
     rating: a.score.rating,
+    detectionScore: detectionScoreOf(c.markerAwaitingReport),
     advice: a.score.advice,
     featureCount: a.score.featureCount,
     matchingPoints: a.matchingPoints,
@@ -141,9 +153,14 @@ export async function arContentView(
       mindUrl: await objectUrl(ctx, c.markerMindKey),
       width: c.markerWidthPx ?? null,
       height: c.markerHeightPx ?? null,
+      /** The ORB feature score and its rating (good | fair | poor | unusable): kept for compatibility; it does not predict detection. */
       score: c.markerScore ?? null,
-      /** good | fair | poor | unusable; a poor marker is accepted, with the advice as its warning. */
       rating: c.markerRating ?? null,
+      /** The published revision's measured detection score, 0–100 (markerDetectionScore); null until measured. */
+      detectionScore:
+        c.markerPublishedRevision != null && c.markerReportRevision === c.markerPublishedRevision
+          ? detectionScoreOf(c.markerReport)
+          : null,
       advice: c.markerAdvice ?? [],
       featureCount: c.markerFeatureCount ?? null,
       matchingPoints: c.markerMatchingPoints ?? null,

@@ -3,6 +3,7 @@
 import {
   MARKER_DEGRADATIONS,
   MARKER_REGIONS,
+  markerDetectionScore,
   type MarkerAdviceCode,
   type MarkerDegradation,
   type MarkerDetectionGate,
@@ -261,21 +262,7 @@ function adviceOf(facts: {
   return advice.slice(0, 16);
 }
 
-/**
- * A 0–100 trackability score from the measurement: half from the distances it is detected at (15 cm to 2 m, so
- * only a large print scores the whole half), the rest from tilt, rotation and degradations at the reference
- * distance. 0 when it is detected nowhere. On the test set (150 mm prints): busy 76, symmetric 65, low texture and
- * repetitive 0, while the ORB score (score.ts) gives them 95, 92, 14 and 98.
- */
+/** The calibrated 0–100 score of a report (defined in the contract, so the dashboard computes the same). */
 export function detectionScore(report: MarkerDetectionReport): number {
-  const mean = (rows: { rate: number }[]) =>
-    rows.length === 0 ? 0 : rows.reduce((s, r) => s + r.rate, 0) / rows.length;
-  if (report.range.maxCm === null) return 0;
-  return Math.round(
-    100 *
-      (0.5 * mean(report.distance) +
-        0.2 * mean(report.tilt) +
-        0.15 * mean(report.rotation) +
-        0.15 * mean(report.degradation)),
-  );
+  return markerDetectionScore(report);
 }

@@ -640,6 +640,23 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "marker.awaiting-confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A marker revision compiled but is hardly detected (not head-on at 30 cm at its printed size): it is not published until an editor confirms it; an older published marker, if any, stays in service. */
+        post: operations["webhook_marker_awaiting_confirmation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "ar-content.expiring": {
         parameters: {
             query?: never;
@@ -1089,8 +1106,12 @@ export interface components {
                 mindUrl: string | null;
                 width: number | null;
                 height: number | null;
+                /** @description The ORB feature score (0–100), kept for compatibility: it does not predict detection. Use detectionScore. */
                 score: number | null;
+                /** @description good, fair, poor or unusable, from the ORB feature score. */
                 rating: string | null;
+                /** @description The published revision's measured detection score, 0–100, calibrated against the detection report; null until measured. */
+                detectionScore: number | null;
                 advice: string[];
                 processedAt: string | null;
                 failure: {
@@ -1106,6 +1127,7 @@ export interface components {
                     height: number;
                     score: number;
                     rating: string;
+                    detectionScore: number | null;
                     advice: string[];
                     gate: {
                         passes: boolean;
@@ -1540,6 +1562,32 @@ export interface components {
                 revision: number;
                 /** @description e.g. NO_FEATURES. */
                 reason: string;
+            };
+        };
+        Webhook_MarkerAwaitingConfirmation: {
+            /** @constant */
+            type: "marker.awaiting-confirmation";
+            /** @constant */
+            version: 1;
+            /** @description The event id (evt_…): the same in every delivery of this event, to any endpoint. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            /** @description A marker revision compiled but is hardly detected (not head-on at 30 cm at its printed size): it is not published until an editor confirms it; an older published marker, if any, stays in service. */
+            data: {
+                /** Format: uuid */
+                companyId: string;
+                /** Format: uuid */
+                projectId: string;
+                /** Format: uuid */
+                arContentId: string;
+                /** @description The held-back revision: confirm it with POST /ar-content/{id}/marker/confirm. */
+                revision: number;
+                /** @description Share of the gate’s views (head-on, 30 cm, at its printed size) in which it was detected, 0–1. */
+                headOn30cmRate: number;
             };
         };
         Webhook_ArContentExpiring: {
@@ -6308,6 +6356,44 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Webhook_MarkerFailed"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and receives nothing more. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received. Any other answer (or none within the timeout) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_marker_awaiting_confirmation: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Message id (msg_…): the same on every retry and replay of this message; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse messages far from your clock. */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two for 24 hours after a rotation). Verify with any Standard Webhooks library and the endpoint secret (whsec_…). */
+                "webhook-signature": string;
+                /** @description Increasing number per endpoint in the order messages were created (gaps possible). Retries can arrive after newer messages: compare sequences to detect an older message. */
+                "webhook-sequence": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_MarkerAwaitingConfirmation"];
             };
         };
         responses: {
