@@ -11,7 +11,7 @@ export {
   type QueueMailInput,
 } from './mail/queue-mail.ts';
 export { restartProcessing, resumeProcessing } from './pipeline/resume.ts';
-export { VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
+export { lockLiveVideo, lockVideo, VIDEO_CHANNEL } from './pipeline/pipeline-state.ts';
 export { NOTIFICATION_CHANNEL } from './outbox/notification.consumer.ts';
 export { abandonUpload } from './upload/abandon-upload.ts';
 export { closeAttempts, extendAttempt, openAttempt } from './upload/upload-attempts.ts';
