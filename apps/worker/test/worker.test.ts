@@ -88,7 +88,7 @@ describe('worker', () => {
   it('releases the jobs of a worker whose heartbeat stopped', async () => {
     // A job locked by a worker that crashed: graphile-worker alone would wait 4 hours.
     const em = deps.orm.fork();
-    const { id } = await enqueue(em, 'system:noop', { label: 'orphan' }, { runAt: new Date(Date.now() + 60_000) });
+    const { id } = await enqueue(em, 'system:noop', { label: 'orphan' }, { delayS: 60 });
     await em.execute(
       `update graphile_worker._private_jobs set locked_by = 'ghost-graphile-id', locked_at = now(), run_at = now() where id = ?`,
       [id],

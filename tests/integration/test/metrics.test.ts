@@ -237,7 +237,7 @@ describe('metrics and traces', () => {
     // A job waiting for its time shows in the jobs gauge by task and state.
     const em = platform.deps.orm.fork();
     await em.transactional((tem) =>
-      enqueue(tem, 'system:noop', { label: 'later' }, { runAt: new Date(Date.now() + 3_600_000) }),
+      enqueue(tem, 'system:noop', { label: 'later' }, { delayS: 3600 }),
     );
 
     const server = await families(`${serverUrl}/metrics`);
