@@ -1,6 +1,7 @@
 // Scenario 5: connection-pool exhaustion. Slow queries hold every connection of the servers' pools: a transaction
-// outside the platform holds a lock on the video table for 20 s, so each write to it waits (DATABASE_POOL_MAX=3 per
-// server here). Calls waiting for a connection give up after DATABASE_ACQUIRE_TIMEOUT_MS and calls stuck behind the
+// outside the platform holds an ACCESS EXCLUSIVE lock on the video table for 20 s, so every query that touches it
+// waits, reads included (DATABASE_POOL_MAX=3 per server here). (With an EXCLUSIVE lock only writes waited: the
+// manifest reads probed below all answered 200 and never met a full pool.) Calls waiting for a connection give up after DATABASE_ACQUIRE_TIMEOUT_MS and calls stuck behind the
 // lock after DATABASE_STATEMENT_TIMEOUT_MS, each with 503 SERVICE_UNAVAILABLE and a retry hint; no request hangs, no
 // 500; once the lock goes the pools serve again and every upload ends READY with exactly its outputs.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,11 +27,13 @@ runFaultScenario({
     const holder = new pg.Client({ connectionString: cluster.services.databaseUrl });
     await holder.connect();
     await holder.query('begin');
-    await holder.query('lock table video in exclusive mode');
+    await holder.query('lock table video in access exclusive mode');
     try {
       const holdUntil = Date.now() + HOLD_MS;
       while (Date.now() < holdUntil) {
-        // Several calls to each server at once so the pool is full, each bounded by the client at 60 s.
+        // Several manifest reads (they read video rows) to each server at once: 3 take the pool's connections and wait
+        // on the lock until the statement timeout, the rest wait for a connection until the acquire timeout. Each is
+        // bounded by the client at 60 s (a hang shows as status 0).
         await probe({ parallel: 4, timeoutMs: 60_000 });
         await sleep(1_000);
       }
