@@ -71,8 +71,10 @@ export interface Ledger {
   /** Errors seen by clients per API error code or HTTP status (retried calls included). */
   clientErrors: Record<string, number>;
   /**
-   * Each server error a client saw other than a 503 (INTERNAL_SERVER_ERROR, a 502 from the load balancer, …): what
-   * was called, the HTTP status and the request id, so a scenario can say where it came from (first 200 kept).
+   * Each tRPC error answer with a 5xx status other than 503 a client saw (INTERNAL_SERVER_ERROR, …): what was called,
+   * the HTTP status and the request id, so a scenario can say where it came from (first 200 kept). The load
+   * balancer's 502 has no tRPC body: tRPC's client reports it without a status, and it is counted only in
+   * clientErrors, as TRPCClientError (like a broken connection).
    */
   serverErrors: ServerErrorSeen[];
 }
