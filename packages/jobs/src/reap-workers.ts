@@ -1,6 +1,23 @@
 import { WorkerHeartbeat, type EntityManager } from '@arvlite/db';
 
 /**
+ * `last_error` of a job whose worker stopped under it (killed, crashed, out of memory) with attempts left: it runs
+ * again. No code of the job ran to say so, so the reaper writes it.
+ */
+export const WORKER_STOPPED = 'WORKER_STOPPED';
+/**
+ * `last_error` of a job whose worker stopped under it on its last attempt. graphile-worker would keep it spent with no
+ * error and nothing would ever fail its video or marker; the reaper grants one more attempt, in which the task only
+ * records the failure (see `stoppedOnEveryAttempt`).
+ */
+export const WORKER_STOPPED_LAST = 'WORKER_STOPPED_ON_LAST_ATTEMPT';
+
+/** True in the attempt the reaper granted after the worker stopped under the job on its last one. */
+export function stoppedOnEveryAttempt(job: { last_error: string | null }): boolean {
+  return job.last_error?.startsWith(WORKER_STOPPED_LAST) ?? false;
+}
+
+/**
  * Marks workers whose heartbeat went silent as stopped and releases the job locks they held,
  * so their jobs run again now instead of after graphile-worker's 4-hour lock timeout.
  */
@@ -10,6 +27,21 @@ export async function reapDeadWorkers(em: EntityManager, deadAfterMs: number) {
   const graphileIds = dead.flatMap((w) => w.graphileWorkerIds);
   await em.transactional(async (tem) => {
     if (graphileIds.length > 0) {
+      // Say why on the jobs they held; a job on its last attempt gets one more, to record its failure in.
+      await tem.execute(
+        `update graphile_worker._private_jobs
+            set last_error = case when attempts >= max_attempts then ? else ? end || attempts,
+                -- once: a job whose worker also stops in the granted attempt stays spent (with this reason)
+                max_attempts = case when attempts >= max_attempts and coalesce(last_error, '') not like ?
+                                    then attempts + 1 else max_attempts end
+          where locked_by = any(array[?]::text[])`,
+        [
+          `${WORKER_STOPPED_LAST}: the worker running it stopped (killed, crashed or out of memory) in attempt `,
+          `${WORKER_STOPPED}: the worker running it stopped (killed, crashed or out of memory) in attempt `,
+          `${WORKER_STOPPED_LAST}%`,
+          graphileIds,
+        ],
+      );
       // One parameter, the whole list (spread, only the first id was bound).
       await tem.execute('select graphile_worker.force_unlock_workers(array[?]::text[])', [graphileIds]);
     }

@@ -6,6 +6,7 @@ import { inSpan, observeFfmpegSpeed } from '@arvlite/telemetry';
 import { Video } from '@arvlite/db';
 import { InvalidMediaError, MediaLimitError, MediaTimeoutError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
+import { stoppedOnEveryAttempt } from '../reap-workers.ts';
 import { extendForTransient } from '../transient.ts';
 import type { JobName } from '../job-map.ts';
 import { failVideo, updateStep } from './pipeline-state.ts';
@@ -116,6 +117,14 @@ async function runStepInner<N extends JobName, T>(
   };
 
   try {
+    // The worker stopped under this step on every attempt (killed, crashed, out of memory): fail it with that reason
+    // rather than crash another worker with it.
+    if (stoppedOnEveryAttempt(helpers.job))
+      throw new PermanentStepError(
+        stepFailureCode(step),
+        `${humanStep(step)} stopped the worker processing it on each of its ${helpers.job.attempts - 1} attempts ` +
+          '(killed, crashed or out of memory)',
+      );
     // Made inside the step, so a disk too full for even a directory fails the step with its reason (and a retry).
     if (ownDir) run.dir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-${step}`);
     const result = await fn(run);

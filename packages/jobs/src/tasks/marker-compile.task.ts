@@ -32,6 +32,7 @@ import {
 } from '../marker/marker-state.ts';
 import { Semaphore } from '../pipeline/media-toolkit.ts';
 import { PermanentStepError } from '../pipeline/run-step.ts';
+import { stoppedOnEveryAttempt } from '../reap-workers.ts';
 import { extendForTransient } from '../transient.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -61,6 +62,12 @@ export const markerCompile = defineTask('marker:compile', async ({ em, deps, pay
   const dir = join(deps.config.media.scratchDir, 'markers', `${ids.arContentId}-${payload.revision}-${helpers.job.id}`);
   const seen: { score?: MarkerScore } = {};
   try {
+    if (stoppedOnEveryAttempt(helpers.job))
+      throw new PermanentStepError(
+        'MARKER_FAILED',
+        `Compiling the marker stopped the worker on each of its ${helpers.job.attempts - 1} attempts (killed, crashed ` +
+          'or out of memory). Try a smaller or simpler photo.',
+      );
     const result = await compileSlots(deps).use(
       () =>
         inSpan('marker compile', { 'arvlite.marker.revision': payload.revision }, () =>
