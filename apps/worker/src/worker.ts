@@ -152,7 +152,7 @@ export async function startWorker(
     );
     // The beat's time is the database's (see WorkerHeartbeatRepository), not this process's clock.
     await fork.getRepository(WorkerHeartbeat).touch(id);
-    const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs);
+    const reaped = await reapDeadWorkers(fork, config.worker.deadAfterMs, config.media.jobTransientAttempts);
     if (reaped.workers.length > 0) log.warn(reaped, 'released jobs of dead workers');
     const repaired = await repairCronClock(fork);
     if (repaired.length > 0)

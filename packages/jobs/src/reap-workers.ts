@@ -21,7 +21,16 @@ export function stoppedOnEveryAttempt(job: { last_error: string | null }): boole
  * Marks workers whose heartbeat went silent as stopped and releases the job locks they held,
  * so their jobs run again now instead of after graphile-worker's 4-hour lock timeout.
  */
-export async function reapDeadWorkers(em: EntityManager, deadAfterMs: number) {
+export async function reapDeadWorkers(
+  em: EntityManager,
+  deadAfterMs: number,
+  /**
+   * A worker stopping under a job is a fault of the machinery (a deploy, a killed pod) as often as of the job (out of
+   * memory): a job it stopped on its last attempt runs again, as a transient failure does, until it has had this many
+   * (MEDIA_JOB_TRANSIENT_ATTEMPTS); then it gets the one attempt that records the failure.
+   */
+  retryStoppedUpTo = 0,
+) {
   const dead = await em.getRepository(WorkerHeartbeat).findDead(deadAfterMs);
   if (dead.length === 0) return { workers: [] as string[], graphileIds: [] as string[] };
   const graphileIds = dead.flatMap((w) => w.graphileWorkerIds);
@@ -30,12 +39,13 @@ export async function reapDeadWorkers(em: EntityManager, deadAfterMs: number) {
       // Say why on the jobs they held; a job on its last attempt gets one more, to record its failure in.
       await tem.execute(
         `update graphile_worker._private_jobs
-            set last_error = case when attempts >= max_attempts then ? else ? end || attempts,
-                -- once: a job whose worker also stops in the granted attempt stays spent (with this reason)
+            set last_error = case when attempts >= greatest(max_attempts, ?) then ? else ? end || attempts,
+                -- the last granted once: a job whose worker also stops in it stays spent (with this reason)
                 max_attempts = case when attempts >= max_attempts and coalesce(last_error, '') not like ?
                                     then attempts + 1 else max_attempts end
           where locked_by = any(array[?]::text[])`,
         [
+          retryStoppedUpTo,
           `${WORKER_STOPPED_LAST}: the worker running it stopped (killed, crashed or out of memory) in attempt `,
           `${WORKER_STOPPED}: the worker running it stopped (killed, crashed or out of memory) in attempt `,
           `${WORKER_STOPPED_LAST}%`,

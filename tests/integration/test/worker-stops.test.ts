@@ -1,8 +1,9 @@
 // A media job whose worker is killed under it on every attempt (issue 23, found by chaos scenario 1's full run). No
 // code of the job runs when its worker dies, so graphile-worker keeps a job killed on its last attempt as spent with
 // no error, and nothing would ever fail its video: it would stay PROCESSING for good. The reaper, releasing a dead
-// worker's jobs, says why on each (`WORKER_STOPPED…`) and grants a job on its last attempt one more, in which the step
-// fails the video with that reason instead of running again.
+// worker's jobs, says why on each (`WORKER_STOPPED…`), and gives a job stopped on its last attempt another, as for a
+// transient fault, up to MEDIA_JOB_TRANSIENT_ATTEMPTS; past that, one more in which the step fails the video with that
+// reason instead of running again.
 // Here the dead worker is a heartbeat row whose graphile-worker id holds the job's lock, as a SIGKILLed worker leaves
 // them; a real worker in this process reaps it.
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ beforeAll(async () => {
   deps = await createTestDeps({
     MEDIA_X264_PRESET: 'ultrafast',
     MEDIA_JOB_MAX_ATTEMPTS: '3',
+    // A worker stopping under a job counts as a passing fault up to this many attempts; then the job fails.
+    MEDIA_JOB_TRANSIENT_ATTEMPTS: '4',
     WORKER_POLL_INTERVAL_MS: '200',
     WORKER_HEARTBEAT_INTERVAL_MS: '1000',
     WORKER_DEAD_AFTER_MS: '3000',
@@ -83,8 +86,9 @@ async function killedUnder(videoId: string, ghost: string, attempts: number) {
   );
   const em = deps.orm.fork();
   await em.execute(
-    `update graphile_worker._private_jobs set locked_by = ?, locked_at = now(), attempts = ? where id = ?`,
-    [`${ghost}-graphile`, attempts, job!.id],
+    `update graphile_worker._private_jobs
+        set locked_by = ?, locked_at = now(), attempts = ?, max_attempts = greatest(max_attempts, ?) where id = ?`,
+    [`${ghost}-graphile`, attempts, attempts, job!.id],
   );
   await em.execute(
     `insert into video_step (id, video_id, name, status, progress, attempts)
@@ -101,8 +105,8 @@ describe('a worker killed under a media job', () => {
   it('on its last attempt: the video ends FAILED with the reason, once, instead of PROCESSING for good', async () => {
     const spent = await upload();
     const midway = await upload();
-    await killedUnder(spent, 'ghost-last', 3);
-    await killedUnder(midway, 'ghost-midway', 1);
+    await killedUnder(spent, 'ghost-last', 4); // its 4th attempt: MEDIA_JOB_TRANSIENT_ATTEMPTS reached
+    await killedUnder(midway, 'ghost-midway', 3); // its 3rd of 3, but a stop counts as passing up to 4
     worker = await startWorker(deps, { concurrency: 2 });
 
     const failed = await until(
@@ -112,7 +116,7 @@ describe('a worker killed under a media job', () => {
     );
     expect(failed.status).toBe('FAILED');
     expect(failed.failure?.code).toBe('INVALID_MEDIA'); // the probe step's code
-    expect(failed.failure?.message).toMatch(/stopped the worker processing it on each of its 3 attempts/);
+    expect(failed.failure?.message).toMatch(/stopped the worker processing it on each of its 4 attempts/);
     expect(failed.steps.find((s) => s.name === 'probe')?.status).toBe('failed');
     const events = await deps.orm
       .fork()
@@ -125,11 +129,12 @@ describe('a worker killed under a media job', () => {
     const job = await until(
       'the job to end',
       () => jobOf(spent),
-      (j) => !j || (j.locked_by === null && j.attempts >= 4),
+      (j) => !j || (j.locked_by === null && j.attempts >= 5),
     );
     if (job) expect(job.attempts).toBe(job.max_attempts);
 
-    // A job killed with attempts left just runs again (the reaper said why on it) and its video is READY.
+    // A job killed on its 3rd of 3 attempts runs again (the stop is counted as passing, and the reaper said why on it),
+    // and its video is READY.
     const ready = await until(
       'the other video to be READY',
       () => owner.caller.video.byId({ id: midway }),
