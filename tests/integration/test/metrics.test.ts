@@ -236,9 +236,7 @@ describe('metrics and traces', () => {
 
     // A job waiting for its time shows in the jobs gauge by task and state.
     const em = platform.deps.orm.fork();
-    await em.transactional((tem) =>
-      enqueue(tem, 'system:noop', { label: 'later' }, { delayS: 3600 }),
-    );
+    await em.transactional((tem) => enqueue(tem, 'system:noop', { label: 'later' }, { delayS: 3600 }));
 
     const server = await families(`${serverUrl}/metrics`);
     const trpc = server.get('arvlite_trpc_procedure_duration_seconds_count');
