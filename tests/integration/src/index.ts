@@ -59,6 +59,7 @@ export { callPath, isIdField, listProcedures, planInput, type ProcedureInfo } fr
 export { mailLink, mailsTo, type ParsedMail } from './mailbox.ts';
 export { startMockOidc } from './oidc-mock.ts';
 export { clips, ffprobe, paddedMp4, tinyMp4, tinyPng, type ProbedStream } from './media-fixtures.ts';
+export { newProject, uploadClip } from './caller-uploads.ts';
 export { busyImage, exifRotatedJpeg, flatImage, lowTextureImage, meanDifference } from '@arvlite/marker/testing';
 export { runCli, CLI_MAIN, type CliResult } from './cli.ts';
 export { startTestAzurite } from './azurite.ts';

@@ -6,13 +6,12 @@
 //  - video.retry on a video that is not FAILED is CONFLICT and changes nothing;
 //  - retry after a failed rendition or analysis step redoes only that step (and finalize), and finishes the steps
 //    whose jobs found the video already FAILED.
-import { readFileSync } from 'node:fs';
 import { ObjectStorage } from '@arvlite/storage';
 import { createTaskList } from '@arvlite/jobs/runtime';
 import { createTestDeps } from '@arvlite/test-utils';
 import { Logger, run, type TaskList } from 'graphile-worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clips, signUp } from '../src/index.ts';
+import { newProject, signUp, uploadClip } from '../src/index.ts';
 
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let owner: Awaited<ReturnType<typeof signUp>>;
@@ -84,26 +83,8 @@ async function drain(...names: string[]) {
   }
 }
 
-async function newProject() {
-  const companyId = (await owner.caller.company.create({ name: `Pipeline ${Math.random()}` })).id;
-  const projectId = (await owner.caller.project.create({ companyId, name: 'Clips' })).id;
-  return { companyId, projectId };
-}
-
 /** Uploads a 1 s 480×270 clip (remuxed to be playable, one 270p rendition) and completes it: video:process is queued. */
-async function upload(projectId: string) {
-  const bytes = new Uint8Array(readFileSync(clips.oneSecond()));
-  const created = await owner.caller.video.createUpload({
-    projectId,
-    fileName: 'one.mp4',
-    contentType: 'video/mp4',
-    size: bytes.length,
-  });
-  if (created.kind !== 'single') throw new Error('expected a single upload');
-  expect((await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers })).ok).toBe(true);
-  await owner.caller.video.completeUpload({ videoId: created.videoId });
-  return created.videoId;
-}
+const upload = (projectId: string) => uploadClip(owner, projectId);
 
 const sql = <T>(query: string, params: unknown[] = []) => deps.orm.fork().execute<T[]>(query, params);
 
@@ -163,7 +144,7 @@ async function stepsOf(videoId: string) {
 
 describe('a video deleted while a step runs, the step then succeeding', () => {
   it('deleted and swept (video:delete done) while its rendition encodes: nothing comes back, nothing stays', async () => {
-    const { companyId, projectId } = await newProject();
+    const { companyId, projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drain('video:process');
     const { output_id: outputId } = (await row(videoId))!;
@@ -190,7 +171,7 @@ describe('a video deleted while a step runs, the step then succeeding', () => {
   }, 120_000);
 
   it('deleted (not yet swept) while its rendition encodes: the rendition is not recorded on the deleted row', async () => {
-    const { companyId, projectId } = await newProject();
+    const { companyId, projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drain('video:process');
     const before = (await row(videoId))!;
@@ -218,7 +199,7 @@ describe('a video deleted while a step runs, the step then succeeding', () => {
   }, 120_000);
 
   it('deleted while finalize writes the master playlist: never READY, no video.ready, then swept clean', async () => {
-    const { companyId, projectId } = await newProject();
+    const { companyId, projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drain('video:process');
     await drain('video:rendition', 'video:images', 'video:analyze');
@@ -268,7 +249,7 @@ async function auditActions(videoId: string) {
 
 describe('video.retry', () => {
   it('is CONFLICT for a video that is not FAILED, in every other state, and changes nothing', async () => {
-    const { projectId } = await newProject();
+    const { projectId } = await newProject(owner, 'Pipeline');
     const snapshot = async (videoId: string) => ({
       status: (await row(videoId))!.status,
       jobs: (
@@ -307,7 +288,7 @@ describe('video.retry', () => {
   }, 120_000);
 
   it('after a failed rendition: redoes that rendition (and finalize) only', async () => {
-    const { projectId } = await newProject();
+    const { projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drain('video:process');
     await drain('video:images', 'video:analyze');
@@ -339,7 +320,7 @@ describe('video.retry', () => {
   }, 120_000);
 
   it('after a failed analysis: redoes the analysis (and finalize) only', async () => {
-    const { projectId } = await newProject();
+    const { projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drain('video:process');
     await drain('video:rendition', 'video:images');
@@ -368,7 +349,7 @@ describe('video.retry', () => {
   }, 120_000);
 
   it('after a rendition failed before the other steps ran: retry finishes them too', async () => {
-    const { projectId } = await newProject();
+    const { projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drain('video:process');
     const original = (await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!

@@ -7,7 +7,6 @@
 //    READY; the same when not even the job's scratch directory can be made (out of inodes, as a full ext4 refuses a
 //    directory too).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { createTestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../src/fault-proxy.ts';
-import { clips, signUp } from '../src/index.ts';
+import { newProject, signUp, uploadClip } from '../src/index.ts';
 
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let owner: Awaited<ReturnType<typeof signUp>>;
@@ -54,19 +53,7 @@ afterAll(async () => {
 
 /** Uploads a 1 s 480×270 clip and completes it: video:process is queued. */
 async function upload() {
-  const companyId = (await owner.caller.company.create({ name: `Faults ${Math.random()}` })).id;
-  const projectId = (await owner.caller.project.create({ companyId, name: 'Clips' })).id;
-  const bytes = new Uint8Array(readFileSync(clips.oneSecond()));
-  const created = await owner.caller.video.createUpload({
-    projectId,
-    fileName: 'one.mp4',
-    contentType: 'video/mp4',
-    size: bytes.length,
-  });
-  if (created.kind !== 'single') throw new Error('expected a single upload');
-  expect((await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers })).ok).toBe(true);
-  await owner.caller.video.completeUpload({ videoId: created.videoId });
-  return created.videoId;
+  return uploadClip(owner, (await newProject(owner, 'Faults')).projectId);
 }
 
 async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {

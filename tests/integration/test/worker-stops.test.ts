@@ -6,12 +6,11 @@
 // reason instead of running again.
 // Here the dead worker is a heartbeat row whose graphile-worker id holds the job's lock, as a SIGKILLed worker leaves
 // them; a real worker in this process reaps it.
-import { readFileSync } from 'node:fs';
 import { WorkerHeartbeat } from '@arvlite/db';
 import { createTestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clips, signUp } from '../src/index.ts';
+import { newProject, signUp, uploadClip } from '../src/index.ts';
 
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let owner: Awaited<ReturnType<typeof signUp>>;
@@ -62,19 +61,7 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
 
 /** Uploads a 1 s clip and completes it (no worker runs yet): its video:process job waits in the queue. */
 async function upload(): Promise<string> {
-  const companyId = (await owner.caller.company.create({ name: `Stops ${Math.random()}` })).id;
-  const projectId = (await owner.caller.project.create({ companyId, name: 'Clips' })).id;
-  const bytes = new Uint8Array(readFileSync(clips.oneSecond()));
-  const created = await owner.caller.video.createUpload({
-    projectId,
-    fileName: 'one.mp4',
-    contentType: 'video/mp4',
-    size: bytes.length,
-  });
-  if (created.kind !== 'single') throw new Error('expected a single upload');
-  expect((await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers })).ok).toBe(true);
-  await owner.caller.video.completeUpload({ videoId: created.videoId });
-  return created.videoId;
+  return uploadClip(owner, (await newProject(owner, 'Stops')).projectId);
 }
 
 /** What a SIGKILLed worker leaves: the job locked by its graphile-worker id, a heartbeat gone silent, the step running. */
