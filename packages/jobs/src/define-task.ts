@@ -4,6 +4,7 @@ import type { EntityManager, Orm } from '@arvlite/db';
 import type { ObjectStore } from '@arvlite/storage';
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { Logger } from 'pino';
+import { isMediaJob } from './enqueue.ts';
 import { jobSchema, type JobName, type ParsedJobPayload } from './job-map.ts';
 import { stoppedOnEveryAttempt } from './reap-workers.ts';
 
@@ -29,14 +30,7 @@ export interface TaskContext<N extends JobName> {
  * Tasks that fail their video or marker with a reason in the attempt the reaper grants after their worker stopped
  * under them on the last one (media steps through runStep, marker:compile); other tasks just end spent.
  */
-const RECORDS_WORKER_STOPS: ReadonlySet<JobName> = new Set<JobName>([
-  'video:process',
-  'video:rendition',
-  'video:images',
-  'video:analyze',
-  'video:finalize',
-  'marker:compile',
-]);
+const recordsWorkerStops = (name: JobName) => isMediaJob(name) || name === 'marker:compile';
 
 export class InvalidJobPayloadError extends Error {
   constructor(name: string, detail: string) {
@@ -89,7 +83,7 @@ function runTask<N extends JobName>(name: N, handler: TaskHandler<N>, deps: Task
       log.error({ detail }, 'invalid job payload');
       throw new InvalidJobPayloadError(name, detail);
     }
-    if (stoppedOnEveryAttempt(helpers.job) && !RECORDS_WORKER_STOPS.has(name)) {
+    if (stoppedOnEveryAttempt(helpers.job) && !recordsWorkerStops(name)) {
       // The reaper's extra attempt, for tasks that have no failure of their own to record: end spent, saying why.
       await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
         helpers.job.id,

@@ -12,6 +12,8 @@ export const WORKER_STOPPED = 'WORKER_STOPPED';
  */
 export const WORKER_STOPPED_LAST = 'WORKER_STOPPED_ON_LAST_ATTEMPT';
 
+const STOPPED_WHY = ': the worker running it stopped (killed, crashed or out of memory) in attempt ';
+
 /** True in the attempt the reaper granted after the worker stopped under the job on its last one. */
 export function stoppedOnEveryAttempt(job: { last_error: string | null }): boolean {
   return job.last_error?.startsWith(WORKER_STOPPED_LAST) ?? false;
@@ -46,8 +48,8 @@ export async function reapDeadWorkers(
           where locked_by = any(array[?]::text[])`,
         [
           retryStoppedUpTo,
-          `${WORKER_STOPPED_LAST}: the worker running it stopped (killed, crashed or out of memory) in attempt `,
-          `${WORKER_STOPPED}: the worker running it stopped (killed, crashed or out of memory) in attempt `,
+          `${WORKER_STOPPED_LAST}${STOPPED_WHY}`,
+          `${WORKER_STOPPED}${STOPPED_WHY}`,
           `${WORKER_STOPPED_LAST}%`,
           graphileIds,
         ],
