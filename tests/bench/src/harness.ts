@@ -42,7 +42,15 @@ export interface Row {
   /** Absolute numbers behind the row: rounds, percentiles, settings. */
   details: Record<string, unknown>;
   notes: string[];
+  /**
+   * An A/A row: both sides run the same code, so its ratio measures the machine's noise (ideally 1.00×). A ratio off
+   * by more than NOISE_TOLERANCE flags the whole run as noisy (report.ts `checkNoise`).
+   */
+  aa?: boolean;
 }
+
+/** How far an A/A row's ratio may stray from 1.00× before the run counts as noisy (decision 8 of issue #22). */
+export const NOISE_TOLERANCE = 0.1;
 
 export function row(fields: Partial<Row> & Pick<Row, 'benchmark' | 'metric' | 'unit'>): Row {
   return {

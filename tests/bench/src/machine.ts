@@ -2,6 +2,13 @@
 import os from 'node:os';
 import pg from 'pg';
 
+/** os.loadavg(): 1, 5 and 15 minutes, rounded to 2 decimals. */
+export type LoadAverage = [number, number, number];
+
+export function loadAverage(): LoadAverage {
+  return os.loadavg().map((x) => Math.round(x * 100) / 100) as LoadAverage;
+}
+
 export interface Machine {
   cpuModel: string;
   cores: number;
@@ -9,7 +16,9 @@ export interface Machine {
   os: string;
   node: string;
   postgres: string;
-  loadAverageAtStart: [number, number, number];
+  loadAverageAtStart: LoadAverage;
+  /** Set when the run ends. */
+  loadAverageAtEnd?: LoadAverage;
 }
 
 export async function describeMachine(databaseUrl: string): Promise<Machine> {
@@ -21,7 +30,6 @@ export async function describeMachine(databaseUrl: string): Promise<Machine> {
   } finally {
     await client.end();
   }
-  const [l1, l5, l15] = os.loadavg();
   return {
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     cores: os.availableParallelism(),
@@ -29,10 +37,10 @@ export async function describeMachine(databaseUrl: string): Promise<Machine> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     postgres: `${postgres} (embedded)`,
-    loadAverageAtStart: [l1, l5, l15].map((x) => Math.round(x! * 100) / 100) as [number, number, number],
+    loadAverageAtStart: loadAverage(),
   };
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, Postgres ${m.postgres}, load average at start ${m.loadAverageAtStart.join(' / ')}`;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, Postgres ${m.postgres}, load average at start ${m.loadAverageAtStart.join(' / ')}${m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.join(' / ')}` : ''}`;
 }

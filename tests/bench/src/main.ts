@@ -1,20 +1,27 @@
 // `pnpm bench [--quick] [--only a,b] [--strict]`: boots real services, runs the suite, prints the table,
 // writes .data/bench/latest.json and, after a full run of everything, the generated part of BENCHMARKS.md.
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processEnv } from '@arvlite/config';
 import { suite } from './benchmarks/index.ts';
 import { row, type BenchContext, type Row } from './harness.ts';
-import { describeMachine } from './machine.ts';
+import { describeMachine, loadAverage, type LoadAverage } from './machine.ts';
 import { createProcessRegistry } from './processes.ts';
-import { renderTable, updateBenchmarksMd, writeJson, type RunResult } from './report.ts';
+import {
+  checkNoise,
+  loadLines,
+  renderTable,
+  updateBenchmarksMd,
+  writeJson,
+  type BenchmarkLoad,
+  type RunResult,
+} from './report.ts';
 import { repoRoot, startBenchServices, type BenchServices } from './services.ts';
 
 const USAGE = `usage: pnpm bench [--quick] [--only <id>[,<id>…]] [--strict] [--profile] [--list]
   --quick   short rounds (under 3 minutes in all); BENCHMARKS.md is left alone
-  --only    run only these benchmarks (ids from --list); BENCHMARKS.md is left alone
+  --only    run only these benchmarks (ids from --list), full-run-only ones too; BENCHMARKS.md is left alone
   --strict  exit 1 when a target is missed, not only on errors
   --profile run the measured processes with --cpu-prof (profiles in .data/bench/profiles/)`;
 
@@ -69,7 +76,7 @@ if (unknown.length > 0) {
 
 const quick = args.quick;
 const started = new Date();
-const loadAtStart = os.loadavg();
+const loadAtStart: LoadAverage = loadAverage();
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const processes = createProcessRegistry();
 const abort = new AbortController();
@@ -105,7 +112,7 @@ async function main(): Promise<number> {
   servicesStarting = startBenchServices({ onOutput: (line) => log(`services: ${line}`) });
   services = await servicesStarting;
   const machine = await describeMachine(services.templateUrl);
-  machine.loadAverageAtStart = loadAtStart.map((x) => Math.round(x * 100) / 100) as [number, number, number];
+  machine.loadAverageAtStart = loadAtStart;
   const profileDir = path.join(repoRoot, '.data/bench/profiles');
   const ctx: BenchContext = {
     quick,
@@ -118,6 +125,7 @@ async function main(): Promise<number> {
   if (args.profile) log(`profiling: CPU profiles go to ${path.relative(repoRoot, profileDir)}/<process>/`);
 
   const rows: Row[] = [];
+  const loads: BenchmarkLoad[] = [];
   const descriptions: RunResult['descriptions'] = [];
   for (const entry of suite) {
     if (only && !only.includes(entry.id)) continue;
@@ -138,9 +146,11 @@ async function main(): Promise<number> {
     }
     const b = entry.benchmark!;
     descriptions.push({ name: b.name, ours: b.ours, baseline: b.baseline });
-    if (quick && entry.fullOnly) continue;
+    // A full-run-only benchmark still runs in --quick when --only names it (e.g. the HTTP A/A noise check).
+    if (quick && entry.fullOnly && !only?.includes(entry.id)) continue;
     abort.signal.throwIfAborted();
-    log(`▶ ${b.name}`);
+    const load0 = loadAverage();
+    log(`▶ ${b.name} (load average ${load0.join(' / ')})`);
     const t0 = performance.now();
     try {
       const result = await b.run(ctx);
@@ -163,7 +173,17 @@ async function main(): Promise<number> {
     }
     // Children of one benchmark never outlive it.
     await processes.stopAll();
+    const load1 = loadAverage();
+    loads.push({
+      benchmark: b.name,
+      start: load0,
+      end: load1,
+      durationS: Math.round((performance.now() - t0) / 100) / 10,
+    });
+    log(`  load average at end ${load1.join(' / ')}`);
   }
+  machine.loadAverageAtEnd = loadAverage();
+  const noise = checkNoise(rows);
 
   const result: RunResult = {
     mode: quick ? 'quick' : 'full',
@@ -172,9 +192,11 @@ async function main(): Promise<number> {
     machine,
     args: argv,
     rows,
+    loads,
+    noise,
     descriptions,
   };
-  process.stdout.write(`\n${renderTable(rows)}\n\n`);
+  process.stdout.write(`\n${renderTable(rows)}\n\n${loadLines(loads).join('\n')}\n\nnoise check: ${noise.summary}\n\n`);
   const jsonFile = path.join(repoRoot, '.data/bench/latest.json');
   await writeJson(jsonFile, result);
   log(`wrote ${path.relative(repoRoot, jsonFile)}`);

@@ -2,8 +2,68 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Row } from './harness.ts';
-import { machineLine, type Machine } from './machine.ts';
+import { NOISE_TOLERANCE, type Row } from './harness.ts';
+import { machineLine, type Machine, type LoadAverage } from './machine.ts';
+
+/** The 1-, 5- and 15-minute load averages when one benchmark started and when it ended. */
+export interface BenchmarkLoad {
+  benchmark: string;
+  start: LoadAverage;
+  end: LoadAverage;
+  durationS: number;
+}
+
+/**
+ * Whether this run can be trusted: every A/A row (same code on both sides) must land within NOISE_TOLERANCE of 1.00×.
+ * `noisy` is null when no A/A row ran (the HTTP A/A runs in full runs, or with `--only http-calibration`), so nothing
+ * was checked.
+ */
+export interface NoiseCheck {
+  noisy: boolean | null;
+  tolerance: number;
+  /** Every A/A row measured, with its ratio and whether it stayed within the tolerance. */
+  checked: { row: string; ratio: number; within: boolean }[];
+  summary: string;
+}
+
+export function checkNoise(rows: readonly Row[]): NoiseCheck {
+  const checked = rows
+    .filter((r) => r.aa && r.status === 'measured' && r.ratio !== null && Number.isFinite(r.ratio))
+    .map((r) => ({
+      row: `${r.benchmark} / ${r.metric}`,
+      ratio: r.ratio!,
+      within: Math.abs(r.ratio! - 1) <= NOISE_TOLERANCE + 1e-9,
+    }));
+  const pct = Math.round(NOISE_TOLERANCE * 100);
+  if (checked.length === 0) {
+    return {
+      noisy: null,
+      tolerance: NOISE_TOLERANCE,
+      checked,
+      summary:
+        'not checked: no A/A row ran in this run (the HTTP A/A row runs in full runs, or with --only http-calibration)',
+    };
+  }
+  const off = checked.filter((c) => !c.within);
+  const list = (cs: typeof checked) => cs.map((c) => `${c.row} ${c.ratio.toFixed(2)}×`).join('; ');
+  return {
+    noisy: off.length > 0,
+    tolerance: NOISE_TOLERANCE,
+    checked,
+    summary:
+      off.length > 0
+        ? `NOISY: ${off.length} of ${checked.length} A/A rows deviate from 1.00× by more than ${pct}% (${list(off)}); ratios near a target in this run are not conclusive`
+        : `quiet: all ${checked.length} A/A rows within ${pct}% of 1.00× (${list(checked)})`,
+  };
+}
+
+const fmtLoad = (l: LoadAverage) => l.map((x) => x.toFixed(2)).join(' / ');
+
+export function loadLines(loads: readonly BenchmarkLoad[]): string[] {
+  return loads.map(
+    (l) => `${l.benchmark}: load average ${fmtLoad(l.start)} at start, ${fmtLoad(l.end)} at end (${l.durationS} s)`,
+  );
+}
 
 export interface RunResult {
   mode: 'quick' | 'full';
@@ -12,6 +72,10 @@ export interface RunResult {
   machine: Machine;
   args: string[];
   rows: Row[];
+  /** Load average at the start and end of every benchmark that ran. */
+  loads: BenchmarkLoad[];
+  /** The A/A rows' verdict on this run (decision 8 of issue #22). */
+  noise: NoiseCheck;
   /** What each benchmark compares, for the reader. */
   descriptions: { name: string; ours: string; baseline: string }[];
 }
@@ -32,6 +96,7 @@ export function formatValue(value: number | null, unit: string): string {
 export function resultLabel(r: Row): string {
   if (r.status === 'not landed yet' || r.status === 'not measured yet') return r.status;
   if (r.status === 'error') return 'ERROR';
+  if (r.aa && r.ratio !== null) return Math.abs(r.ratio - 1) <= NOISE_TOLERANCE + 1e-9 ? 'quiet' : 'NOISY';
   if (r.pass === null) return 'report';
   return r.pass ? 'pass' : 'FAIL';
 }
@@ -102,9 +167,11 @@ function generated(result: RunResult): string {
     '',
     `Machine: ${machineLine(result.machine)}.`,
     '',
+    `Noise check (A/A rows within ${Math.round(result.noise.tolerance * 100)}% of 1.00×): ${result.noise.summary}.`,
+    '',
     renderMarkdownTable(result.rows),
     '',
-    'Ratios are ours ÷ baseline: the median of the per-pair ratios from interleaved rounds (A B, B A, A B, …), not the ratio of the medians shown beside them. For Scale-out, "ours" is 2 worker processes and "baseline" 1.',
+    'Ratios are ours ÷ baseline: the median of the per-pair ratios from interleaved rounds (A B, B A, A B, …), not the ratio of the medians shown beside them. For Scale-out, "ours" is 2 worker processes and "baseline" 1. A/A rows run the same code on both sides: their Result reads "quiet" within 10% of 1.00× and "NOISY" outside it, and one NOISY row flags the whole run as noisy (the noise check above; also `noise` in latest.json).',
     '',
     '### What each row compares',
     '',
@@ -112,6 +179,10 @@ function generated(result: RunResult): string {
       ['Benchmark', 'Ours', 'Baseline'],
       result.descriptions.map((d) => [d.name, d.ours, d.baseline]),
     ),
+    '',
+    '### Load average during each benchmark',
+    '',
+    ...loadLines(result.loads).map((l) => `- ${l}`),
     '',
     '### Absolute numbers behind each row',
     '',
