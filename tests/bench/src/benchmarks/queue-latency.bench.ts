@@ -10,7 +10,7 @@ export const queueLatency: Benchmark = {
   feature: 'jobs (enqueue, defineTask) + apps/worker',
   ours: '`em.transactional(tem => enqueue(tem, "system:noop", …))` → task start, worker from `startWorker`',
   baseline:
-    'raw graphile-worker `addJob` → task start, `run()` with the same concurrency and pollInterval; second row: the same raw worker, enqueuing with BEGIN / add_job / COMMIT on a raw `pg` pool (our SQL, without our code)',
+    'first row (the target): raw graphile-worker `run()` with the same concurrency and pollInterval, enqueuing with BEGIN / add_job / COMMIT on a raw `pg` pool, one round trip each (our SQL, without our code); other rows: the same raw worker enqueuing with `addJob` (autocommit)',
   async run(ctx) {
     const samples = ctx.quick ? 30 : 50;
     const pairs = ctx.quick ? 6 : 10;
@@ -44,18 +44,37 @@ export const queueLatency: Benchmark = {
       const p50s = (rs: Round[]) => rs.map((r) => median(r.startMs));
       const all = (rs: Round[]) => rs.flatMap((r) => r.startMs);
       const enqueueP50 = (rs: Round[]) => round(median(rs.flatMap((r) => r.enqueueMs)), 3);
-      const oursP50 = median(all(rounds.a));
-      const p50Ratio = medianPairRatio(p50s(rounds.a), p50s(rounds.b));
+      const txRatio = medianPairRatio(p50s(txRounds.a), p50s(txRounds.b));
       return [
+        // The target row (decision 3 of issue #22): enqueueing in the row's transaction is the design, so ours is held
+        // to the same SQL sent through raw pg, BEGIN / add_job / COMMIT, one round trip each.
         row({
           benchmark: this.name,
-          metric: 'p50 enqueue → task start',
+          metric: 'p50 enqueue → task start, vs raw pg BEGIN/add_job/COMMIT',
           unit: 'ms',
-          ours: round(oursP50, 3),
+          ours: round(median(all(txRounds.a)), 3),
+          baseline: round(median(all(txRounds.b)), 3),
+          ratio: round(txRatio, 3),
+          target: 'ratio ≤ 1.1×',
+          pass: txRatio <= 1.1,
+          details: {
+            pairs,
+            samplesPerRound: samples,
+            oursRoundP50s: p50s(txRounds.a).map((x) => round(x, 3)),
+            rawTxRoundP50s: p50s(txRounds.b).map((x) => round(x, 3)),
+            // Time inside the enqueue call (BEGIN, add_job, COMMIT on both sides), before the worker's pickup.
+            oursEnqueueP50: enqueueP50(txRounds.a),
+            rawTxEnqueueP50: enqueueP50(txRounds.b),
+          },
+        }),
+        row({
+          benchmark: this.name,
+          metric: 'p50 enqueue → task start, vs raw addJob (autocommit)',
+          unit: 'ms',
+          ours: round(median(all(rounds.a)), 3),
           baseline: round(median(all(rounds.b)), 3),
-          ratio: round(p50Ratio, 3),
-          target: 'p50 ≤ 5 ms, ratio ≤ 1.2×',
-          pass: oursP50 <= 5 && p50Ratio <= 1.2,
+          ratio: round(medianPairRatio(p50s(rounds.a), p50s(rounds.b)), 3),
+          target: 'report',
           details: {
             pairs,
             samplesPerRound: samples,
@@ -70,7 +89,7 @@ export const queueLatency: Benchmark = {
         }),
         row({
           benchmark: this.name,
-          metric: 'p99 enqueue → task start',
+          metric: 'p99 enqueue → task start, vs raw addJob',
           unit: 'ms',
           ours: round(percentile(all(rounds.a), 99), 3),
           baseline: round(percentile(all(rounds.b), 99), 3),
@@ -82,20 +101,6 @@ export const queueLatency: Benchmark = {
             3,
           ),
           target: 'report',
-        }),
-        row({
-          benchmark: this.name,
-          metric: 'p50 vs raw pg BEGIN/add_job/COMMIT',
-          unit: 'ms',
-          ours: round(median(all(txRounds.a)), 3),
-          baseline: round(median(all(txRounds.b)), 3),
-          ratio: round(medianPairRatio(p50s(txRounds.a), p50s(txRounds.b)), 3),
-          target: 'report',
-          details: {
-            pairs,
-            oursEnqueueP50: enqueueP50(txRounds.a),
-            rawTxEnqueueP50: enqueueP50(txRounds.b),
-          },
         }),
       ];
     } finally {

@@ -61,6 +61,9 @@ async function startBaseline(): Promise<Side> {
     concurrency: config.worker.concurrency,
     pollInterval: config.worker.pollIntervalMs,
     noHandleSignals: true,
+    // As apps/worker: completions and failures through graphile-worker's batchers, sent at once (0 ms). Jobs that
+    // end in the same tick then share one completing statement, on both sides alike.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: { [NOOP]: async () => {} },
     logger: silent,
   });
