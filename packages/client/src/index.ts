@@ -67,11 +67,13 @@ export function createArvliteClient(opts: ArvliteClientOptions): ArvliteClient {
 }
 export {
   customerUploadApi,
+  fetchPut,
   resumeUploadWith,
   StorageRefusedError,
   uploadVideo,
   uploadVideoFile,
   uploadWith,
+  type PutRequest,
   type UploadApi,
   type UploadOptions,
   type UploadProgress,

@@ -14,11 +14,35 @@ export interface UploadProgress {
   totalBytes: number;
 }
 
+/** One PUT of a part or a whole file to a presigned URL: its status and the ETag storage answered. */
+export type PutRequest = (
+  url: string,
+  body: Blob | Uint8Array,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+) => Promise<{ status: number; etag: string | null }>;
+
+/** PUTs through `fetch` (browsers, React Native; the default here). */
+export function fetchPut(f: typeof globalThis.fetch = fetch): PutRequest {
+  return async (url, body, headers, signal) => {
+    const res = await f(url, { method: 'PUT', body: body as Blob, headers, signal });
+    // The answer's body is empty or a short XML error: read it so the connection goes back to the pool.
+    await res.arrayBuffer().catch(() => undefined);
+    return { status: res.status, etag: res.headers.get('etag') };
+  };
+}
+
 export interface UploadOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (p: UploadProgress) => void;
+  /** Used for the PUTs when `put` is not given. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * How a part or file is PUT; defaults to `fetchPut(fetch)`. In Node, `@arvlite/client/node` defaults to `nodePut`
+   * (node:http, the body written as it is: Node's fetch copies a Uint8Array body twice before sending it).
+   */
+  put?: PutRequest;
   /** Retries per part on network errors and 5xx answers. */
   retries?: number;
 }
@@ -39,7 +63,7 @@ const RESIGN_MARGIN_MS = 60_000;
 const fresh = (expiresAt: Date | string) => new Date(expiresAt).getTime() - RESIGN_MARGIN_MS > Date.now();
 
 async function put(
-  f: typeof fetch,
+  send: PutRequest,
   url: string,
   body: Blob | Uint8Array,
   headers: Record<string, string>,
@@ -48,8 +72,8 @@ async function put(
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await f(url, { method: 'PUT', body: body as Blob, headers, signal: opts.signal });
-      if (res.ok) return res.headers.get('etag');
+      const res = await send(url, body, headers, opts.signal);
+      if (res.status >= 200 && res.status < 300) return res.etag;
       if (res.status < 500 || attempt >= retries) throw new StorageRefusedError(res.status);
     } catch (e) {
       if (opts.signal?.aborted || attempt >= retries || e instanceof StorageRefusedError) throw e;
@@ -60,18 +84,18 @@ async function put(
 
 /** A part or file PUT; a 403 (the URL expired meanwhile, or clocks differ) gets one fresh URL and one more try. */
 async function putSigned(
-  f: typeof fetch,
+  send: PutRequest,
   sign: (renew: boolean) => Promise<{ url: string; headers: Record<string, string> }>,
   body: Blob | Uint8Array,
   opts: UploadOptions,
 ): Promise<string | null> {
   const first = await sign(false);
   try {
-    return await put(f, first.url, body, first.headers, opts);
+    return await put(send, first.url, body, first.headers, opts);
   } catch (e) {
     if (!(e instanceof StorageRefusedError) || e.status !== 403) throw e;
     const again = await sign(true);
-    return put(f, again.url, body, again.headers, opts);
+    return put(send, again.url, body, again.headers, opts);
   }
 }
 
@@ -144,7 +168,7 @@ export async function resumeUploadWith<R>(
   source: UploadSource,
   opts: UploadOptions = {},
 ): Promise<R> {
-  const f = opts.fetch ?? fetch;
+  const send = opts.put ?? fetchPut(opts.fetch ?? fetch);
   const state = await api.listParts(videoId);
   const report = (uploadedBytes: number) => opts.onProgress?.({ uploadedBytes, totalBytes: source.size });
 
@@ -167,16 +191,25 @@ export async function resumeUploadWith<R>(
   // URLs are signed a batch at a time (one call), just before they are needed, since they last minutes; one that
   // has (nearly) expired while waiting its turn is signed again.
   const urls = new Map<number, { url: string; expiresAt: Date }>();
+  // Parts never signed yet, in upload order. A batch takes from here, not from the queue: the parts the other workers
+  // have already taken off the queue would otherwise each wait for a signing call of their own, one after another.
+  const unsigned = new Set(todo);
   let signing: Promise<void> | undefined;
   const urlFor = async (partNumber: number, renew: boolean): Promise<string> => {
     const held = urls.get(partNumber);
     if (renew || (held && !fresh(held.expiresAt))) urls.delete(partNumber);
     while (!urls.has(partNumber)) {
       signing ??= (async () => {
-        const wanted = [partNumber, ...queue.filter((n) => !urls.has(n) && n !== partNumber)];
-        const batch = wanted.slice(0, UPLOAD_SIGN_BATCH);
+        const batch = [partNumber];
+        for (const n of unsigned) {
+          if (batch.length >= UPLOAD_SIGN_BATCH) break;
+          if (n !== partNumber && !urls.has(n)) batch.push(n);
+        }
         const { parts, expiresAt } = await api.signParts(videoId, batch);
-        for (const p of parts) urls.set(p.partNumber, { url: p.url, expiresAt: new Date(expiresAt) });
+        for (const p of parts) {
+          urls.set(p.partNumber, { url: p.url, expiresAt: new Date(expiresAt) });
+          unsigned.delete(p.partNumber);
+        }
       })().finally(() => (signing = undefined));
       await signing;
     }
@@ -190,7 +223,7 @@ export async function resumeUploadWith<R>(
       const start = (partNumber - 1) * state.partSize;
       const end = Math.min(source.size, start + state.partSize);
       const body = await source.slice(start, end);
-      await putSigned(f, async (renew) => ({ url: await urlFor(partNumber, renew), headers: {} }), body, opts);
+      await putSigned(send, async (renew) => ({ url: await urlFor(partNumber, renew), headers: {} }), body, opts);
       uploaded += end - start;
       report(uploaded);
     }
@@ -241,7 +274,8 @@ export async function uploadWith<R>(
     };
     let etag: string | null = null;
     try {
-      etag = await putSigned(opts.fetch ?? fetch, sign, await source.slice(0, source.size), opts);
+      const send = opts.put ?? fetchPut(opts.fetch ?? fetch);
+      etag = await putSigned(send, sign, await source.slice(0, source.size), opts);
     } catch (e) {
       // The URL is create-only and the object is there (an earlier try got through); completion checks it. S3 answers
       // 412, Azure's Put Blob 409 (BlobAlreadyExists).

@@ -2,14 +2,14 @@
 // the other side. It builds the file in memory once (an MP4 header, then a fixed AES-CTR keystream, so both sides
 // send identical bytes and their multipart ETags must match), then uploads it on each `upload` request:
 //
-//   ours      uploadVideo() from @arvlite/client against apps/server: createUpload, signUploadParts (100 parts a call),
+//   ours      uploadVideo() from @arvlite/client/node against apps/server: createUpload, signUploadParts (100 parts a call),
 //             presigned PUTs in parallel, completeUpload (ListParts, CompleteMultipartUpload, sniff, quota, job)
 //   baseline  @aws-sdk/lib-storage Upload straight to the same bucket, same part size and concurrency
 //
 //   node upload-child.ts '<ChildInit as JSON>'
 import { createCipheriv } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createArvliteClient, uploadVideo } from '@arvlite/client';
+import { createArvliteClient, nodePut, uploadVideo, type PutRequest } from '@arvlite/client/node';
 import { loadConfig, processEnv } from '@arvlite/config';
 import { createS3Client } from '@arvlite/storage';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -63,11 +63,13 @@ async function buildFile(size: number, headerFile: string): Promise<Buffer> {
 
 const bytes = await buildFile(init.size, init.headerFile);
 
-/** Times every request the client makes: tRPC calls by procedure, and the presigned PUTs. */
-function timedFetch(spans: { what: string; start: number; end: number }[]): typeof fetch {
+type Span = { what: string; start: number; end: number };
+
+/** Times every tRPC call the client makes, by procedure. */
+function timedFetch(spans: Span[]): typeof fetch {
   return async (input, reqInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    const what = url.pathname.startsWith('/trpc/') ? url.pathname.slice(6) : 'PUT';
+    const what = url.pathname.startsWith('/trpc/') ? url.pathname.slice(6) : 'fetch';
     const start = performance.now();
     try {
       return await fetch(input, reqInit);
@@ -77,9 +79,21 @@ function timedFetch(spans: { what: string; start: number; end: number }[]): type
   };
 }
 
+/** Times the presigned PUTs, sent the way `@arvlite/client/node` sends them (nodePut). */
+function timedPut(spans: Span[]): PutRequest {
+  return async (...args) => {
+    const start = performance.now();
+    try {
+      return await nodePut(...args);
+    } finally {
+      spans.push({ what: 'PUT', start, end: performance.now() });
+    }
+  };
+}
+
 async function uploadOurs(round: number): Promise<UploadResult> {
   const token = init.accessToken!;
-  const spans: { what: string; start: number; end: number }[] = [];
+  const spans: Span[] = [];
   const f = timedFetch(spans);
   const client = createArvliteClient({ url: init.trpcUrl!, getAccessToken: () => token, fetch: f });
   const t0 = performance.now();
@@ -87,7 +101,7 @@ async function uploadOurs(round: number): Promise<UploadResult> {
     client,
     { projectId: init.projectId!, fileName: `bench-${round}.mp4`, contentType: 'video/mp4' },
     { size: bytes.length, slice: (start, end) => bytes.subarray(start, end) },
-    { concurrency: init.concurrency, fetch: f },
+    { concurrency: init.concurrency, put: timedPut(spans) },
   );
   const end = performance.now();
   if (video.status !== 'UPLOADED') throw new Error(`completeUpload left the video ${video.status}`);
