@@ -1,5 +1,8 @@
 // The shared procedure for HTTP rows (API read, viewer manifest, …): equal-work check, then interleaved autocannon
 // rounds at saturation, then at a fixed offered rate both sides can sustain.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compareWork, describeWork, measureWork, type RequestSpec } from './equal-work.ts';
 import { interleave, median, medianPairRatio, round, row, type BenchContext, type Row } from './harness.ts';
 import { autocannon, type LoadResult } from './load.ts';
@@ -59,7 +62,15 @@ export async function compareHttp(ctx: BenchContext, opts: HttpCompareOptions): 
   const problems = compareWork(oursWork, baseWork, opts.normalizeBody);
   const fatal = opts.unequalQueries === 'report' ? problems.filter((p) => p.kind === 'answer') : problems;
   if (fatal.length > 0) {
-    throw new Error(`not the same work, so no comparison: ${problems.map((p) => p.text).join('; ')}`);
+    // Both answers whole, to diff: the error text shows only their first bytes.
+    const dir = fileURLToPath(new URL('../../../.data/bench/mismatch/', import.meta.url));
+    await mkdir(dir, { recursive: true });
+    const slug = opts.benchmark.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    await writeFile(path.join(dir, `${slug}-ours.txt`), oursWork.body);
+    await writeFile(path.join(dir, `${slug}-baseline.txt`), baseWork.body);
+    throw new Error(
+      `not the same work, so no comparison: ${problems.map((p) => p.text).join('; ')} (both answers in .data/bench/mismatch/${slug}-*.txt)`,
+    );
   }
   const unequal = problems.length > 0;
   ctx.log(

@@ -2,6 +2,7 @@
 // against a bare Fastify route answering the same request from raw `pg` prepared statements (api-read.routes.ts).
 // Both read one database; the row is a READY-looking video inserted directly, with its steps and outputs.
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { insertReadyVideo } from '@arvlite/test-utils/seed';
 import pg from 'pg';
 import { startBaselineServer, startServer } from '../apps.ts';
@@ -28,6 +29,8 @@ export async function seedReadyVideo(databaseUrl: string, t: BenchTenant): Promi
   await db.connect();
   try {
     const videoId = await insertReadyVideo(db, t);
+    // An outputs id, as every video made since they exist: its outputs are under pub/<outputId>/.
+    await db.query(`update video set output_id = $2 where id = $1`, [videoId, randomBytes(16).toString('hex')]);
     await db.query(
       `insert into video (id, company_id, project_id, created_by_id, title, status, file_name, content_type,
          size_bytes, stored_bytes, container, original_key, media, outputs, analysis, uploaded_at, playable_at,

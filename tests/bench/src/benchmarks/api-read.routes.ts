@@ -112,6 +112,8 @@ interface VideoRow {
   size_bytes: string;
   stored_bytes: string;
   container: string | null;
+  output_id: string | null;
+  chroma_key: Record<string, unknown> | null;
   media: Record<string, unknown> | null;
   outputs: Outputs | null;
   analysis: Record<string, unknown> | null;
@@ -172,7 +174,7 @@ export const apiReadRoutes: BaselineRoute[] = [
         name: 'video_for_member',
         sql: `select v.id, v.company_id, v.project_id, v.title, v.description, v.status, v.failure_code,
                      v.failure_message, v.file_name, v.content_type, v.size_bytes, v.stored_bytes, v.container,
-                     v.media, v.outputs, v.analysis, v.uploaded_at, v.playable_at, v.ready_at, v.created_at,
+                     v.output_id, v.chroma_key, v.media, v.outputs, v.analysis, v.uploaded_at, v.playable_at, v.ready_at, v.created_at,
                      v.updated_at, m.role
               from video v join membership m on m.company_id = v.company_id and m.user_id = $2
               where v.id = $1 and v.deleted_at is null`,
@@ -245,6 +247,7 @@ function renderVideo(v: VideoRow, stepRows: StepRow[]): string {
     contentType: v.content_type,
     sizeBytes: Number(v.size_bytes),
     container: v.container,
+    chromaKey: v.chroma_key,
     upload: null,
     uploadedAt,
     playableAt,
@@ -275,12 +278,16 @@ function renderVideo(v: VideoRow, stepRows: StepRow[]): string {
   return `{"result":{"data":{"json":${JSON.stringify(body)}${meta}}}}`;
 }
 
-/** playbackUrls under MEDIA_PUBLIC_BASE_URL: plain URLs, no signatures, no expiry. */
+/**
+ * playbackUrls under MEDIA_PUBLIC_BASE_URL: plain URLs, no signatures, no expiry. Only a video with an outputs id is
+ * published (its outputs under pub/<outputId>/); the bench's video has one, as every video made since.
+ */
 function playback(v: VideoRow, outputs: Outputs, renditions: Rendition[]) {
   if (!v.playable_at || !outputs.master) return null;
+  if (!v.output_id || !/^[0-9a-f]{32}$/.test(v.output_id)) throw new Error('the bench video has no outputs id');
   const ladder = renditions.filter((r) => r.ladder).sort((a, b) => b.height * b.width - a.height * a.width);
   const mp4 = ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
-  const base = `${config().publicBaseUrl}/${v.company_id}/${v.project_id}/videos/${v.id}/out/`;
+  const base = `${config().publicBaseUrl}/pub/${v.output_id}/`;
   return {
     hlsUrl: base + outputs.master,
     mp4Url: mp4 ? base + mp4.mp4 : null,
