@@ -474,7 +474,9 @@ describe('playback rules on the fake camera (playback.ts)', () => {
         expect(l.starts.filter((s) => !s.afterDetection || !s.muted)).toEqual([]);
         // Positions are read when the events are handled, which a page busy tracking does late (tenths of a second).
         expect(l.starts[0]!.t).toBeLessThan(1);
-        expect(l.pauses[0]!).toBeGreaterThan(0.3);
+        // The pause at the loss came after it had played a while. Not necessarily the first pause: a tracking drop past
+        // the pose's grace period pauses it too, and a CI run under load paused it at 0.19 s, before the photo left.
+        expect(Math.max(...l.pauses)).toBeGreaterThan(0.3);
         // Each play() after a pause() starts at the position the pause left, not the beginning (positions read in the
         // calls themselves; a paused element's position does not move, so they agree to within a frame).
         const resumes = l.calls.flatMap((c, i) => {

@@ -806,6 +806,7 @@ describe('a viewer left open', () => {
         Math.max(0, windowEnd.getTime() - Date.now()) + 20_000,
       );
       expect(await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).count()).toBe(1);
+      // Left at once: the window's view is usually still in its remount grace (viewer-page.tsx), and is ended too.
       await page.goto('about:blank');
       await waitFor(
         'both views to end',

@@ -30,6 +30,8 @@ interface PageView {
   mounts: number;
   closing?: ReturnType<typeof setTimeout>;
   stopMarks?: () => void;
+  /** Ends the view when the page goes away: kept until the view has ended, through its remount grace too. */
+  onHide?: () => void;
 }
 const pageViews = new Map<string, PageView>();
 /** How long a view whose component went away waits for it to come back before it ends. */
@@ -212,14 +214,18 @@ function Viewer({ publicId, manifest }: { publicId: string; manifest: PlayableMa
       if (!support.ok) tracker.stage('fallback', undefined, support.reason);
       view.stopMarks = watchStageMarks(performance.now() - openedAgoMs, (stage, at) => tracker.stage(stage, at));
     }
-    const onHide = () => tracker.end();
-    window.addEventListener('pagehide', onHide);
+    // Not removed at unmount: a page left within the grace below (a schedule switch just before the visitor goes) still
+    // ends the view it was about to end.
+    if (!view.onHide) {
+      view.onHide = () => tracker.end();
+      window.addEventListener('pagehide', view.onHide);
+    }
     return () => {
-      window.removeEventListener('pagehide', onHide);
       view.mounts--;
       view.closing = setTimeout(() => {
         if (view.mounts > 0) return;
         view.stopMarks?.();
+        if (view.onHide) window.removeEventListener('pagehide', view.onHide);
         tracker.end();
         pageViews.delete(view.key);
       }, REMOUNT_GRACE_MS);
