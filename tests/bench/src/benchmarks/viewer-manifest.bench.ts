@@ -71,7 +71,10 @@ async function seedContent(databaseUrl: string, storage: ObjectStorage, t: Bench
       videoIds: [videoId, otherVideoId],
       title: 'Bench postcard',
     });
-    const videoPrefix = `${t.companyId}/${t.projectId}/videos/${videoId}/out/`;
+    const [{ output_id: outputId }] = (
+      await db.query<{ output_id: string }>('select output_id from video where id = $1', [videoId])
+    ).rows as [{ output_id: string }];
+    const videoPrefix = `pub/${outputId}/`;
     // Only what the manifest's URLs point at (the media route reads master.m3u8).
     await Promise.all([
       storage.put(`${markerPrefix}marker-1.jpg`, randomBytes(2048), 'image/jpeg'),

@@ -58,6 +58,8 @@ interface Rendition {
 
 interface PlaylistVideo {
   id: string;
+  output_id: string | null;
+  chroma_key: Record<string, unknown> | null;
   company_id: string;
   project_id: string;
   status: string;
@@ -68,6 +70,7 @@ interface PlaylistVideo {
     master?: string;
     renditions?: Record<string, Rendition>;
     poster?: { jpeg: string };
+    alpha?: { layout: 'side-by-side'; mp4: string };
   } | null;
 }
 
@@ -100,6 +103,8 @@ interface ContentRow {
   muted: boolean;
   default_video_id: string | null;
   timezone: string;
+  language: string;
+  company_suspended: boolean;
   videos: PlaylistVideo[];
   rules: RuleRow[];
 }
@@ -143,8 +148,9 @@ export const viewerManifestRoutes: BaselineRoute[] = [
         name: 'manifest_content',
         sql: `select a.id, a.title, a.status, a.deleted_at, a.active_from, a.expires_at, a.marker_image_key,
                      a.marker_mind_key, a.width_mm, a.version, a.autoplay, a.loop, a.muted, a.default_video_id,
-                     c.timezone,
-                     coalesce((select json_agg(json_build_object('id', v.id, 'company_id', v.company_id,
+                     c.timezone, c.language, c.suspended_at is not null as company_suspended,
+                     coalesce((select json_agg(json_build_object('id', v.id, 'output_id', v.output_id,
+                                 'chroma_key', v.chroma_key, 'company_id', v.company_id,
                                  'project_id', v.project_id, 'status', v.status, 'deleted_at', v.deleted_at,
                                  'playable_at', v.playable_at, 'duration_s', v.media->'durationS', 'outputs', v.outputs)
                                order by i.position)
@@ -181,9 +187,11 @@ function answer(s: Settings, body: Record<string, unknown>, validUntil: Date | n
 
 function manifest(s: Settings, a: ContentRow | undefined, now: Date) {
   const at = now.getTime();
-  const reason = (r: string) => answer(s, { ok: false, reason: r }, null, at);
-  if (!a || a.deleted_at || a.status === 'ARCHIVED' || a.status === 'DRAFT') return reason('NOT_FOUND');
-  if (a.active_from && a.active_from > now) return reason('NOT_FOUND');
+  const notFound = answer(s, { ok: false, reason: 'NOT_FOUND' }, null, at);
+  if (!a || a.deleted_at || a.status === 'ARCHIVED' || a.status === 'DRAFT') return notFound;
+  if (a.active_from && a.active_from > now) return notFound;
+  const reason = (r: string) => answer(s, { ok: false, reason: r, language: a.language }, null, at);
+  if (a.company_suspended) return reason('COMPANY_SUSPENDED');
   if (a.expires_at && a.expires_at <= now) return reason('EXPIRED');
   if (!a.marker_mind_key || !a.marker_image_key) return reason('MARKER_PROCESSING');
   const selection = selectActiveVideo(
@@ -204,13 +212,18 @@ function manifest(s: Settings, a: ContentRow | undefined, now: Date) {
   const renditions = Object.values(outputs.renditions ?? {});
   const ladder = renditions.filter((r) => r.ladder).sort((x, y) => y.height * y.width - x.height * x.width);
   const mp4 = ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
-  const prefix = `${video.company_id}/${video.project_id}/videos/${video.id}/out/`;
+  // Outputs under pub/<outputId>/, named by that id on the /media route (the bench's videos have one).
+  if (!video.output_id || !/^[0-9a-f]{32}$/.test(video.output_id)) throw new Error('the bench video has no outputs id');
+  const prefix = `pub/${video.output_id}/`;
   const object = (key: string) => s.presigner.sign('GET', key, { 'x-id': 'GetObject' }, s.urlTtlS, now);
   const exp = Math.floor(at / 1000) + s.urlTtlS;
-  const sig = createHmac('sha256', s.secret).update(`media:${video.id}:${exp}`).digest('base64url');
+  const sig = createHmac('sha256', s.secret)
+    .update(`media:v2:${video.output_id}/${outputs.master}:${exp}`)
+    .digest('base64url');
   const body = {
     ok: true,
     version: a.version,
+    language: a.language,
     content: { title: a.title },
     marker: {
       imageUrl: object(a.marker_image_key),
@@ -218,10 +231,12 @@ function manifest(s: Settings, a: ContentRow | undefined, now: Date) {
       widthMm: a.width_mm ?? null,
     },
     video: {
-      hlsUrl: `${s.publicUrl}/media/${video.id}/${outputs.master}?exp=${exp}&sig=${sig}`,
+      hlsUrl: `${s.publicUrl}/media/${video.output_id}/${outputs.master}?exp=${exp}&sig=${sig}`,
       mp4Url: mp4 ? object(prefix + mp4.mp4) : null,
       posterUrl: outputs.poster ? object(prefix + outputs.poster.jpeg) : null,
       durationS: typeof video.duration_s === 'number' ? video.duration_s : null,
+      chromaKey: video.chroma_key,
+      alpha: outputs.alpha ? { layout: outputs.alpha.layout, mp4Url: object(prefix + outputs.alpha.mp4) } : null,
     },
     selection: { rule: selection.rule, validUntil: validUntil?.toISOString() ?? null },
     playback: { autoplay: a.autoplay, loop: a.loop, muted: a.muted },
