@@ -156,7 +156,10 @@ export async function registerRoutes(app: App, deps: ApiDeps) {
           exp: req.query.exp ?? '',
           sig: req.query.sig ?? '',
         });
-        reply.header('content-type', contentType).header('cache-control', 'private, max-age=60');
+        // A playlist still growing (the playable remux publishes segments as they land) is reloaded by players: it
+        // must not be served from their cache.
+        const growing = body.includes('#EXT-X-PLAYLIST-TYPE:EVENT') && !body.includes('#EXT-X-ENDLIST');
+        reply.header('content-type', contentType).header('cache-control', growing ? 'no-cache' : 'private, max-age=60');
         reply.header('access-control-allow-origin', '*');
         return body;
       } catch (e) {

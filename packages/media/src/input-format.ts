@@ -54,7 +54,30 @@ export function demuxerOf(info: { container: string }): VideoDemuxer {
   throw new Error(`No demuxer is allowed for container "${info.container}"`);
 }
 
-/** The arguments that open one local input: its demuxer forced, only the file protocol allowed. */
-export function inputArgs(path: string, demuxer: VideoDemuxer | 'image2'): string[] {
-  return ['-f', demuxer, '-protocol_whitelist', 'file', '-i', `file:${resolve(path)}`];
+/**
+ * The original read in place through the worker's own loopback HTTP reader (packages/jobs `openOriginal`), which
+ * answers ranged GETs from storage: nothing is downloaded before ffmpeg starts, and a moov at the end costs one
+ * ranged read. `head` holds the file's first bytes (the sniff), `size` its length.
+ */
+export interface LoopbackInput {
+  url: string;
+  size: number;
+  head: Uint8Array;
+}
+
+/** A local file path, or the loopback reader. */
+export type MediaInput = string | LoopbackInput;
+
+/** Only the worker's reader: loopback, an ephemeral port, one unguessable path; nothing a user's file could name. */
+const LOOPBACK_URL = /^http:\/\/127\.0\.0\.1:\d{1,5}\/[A-Za-z0-9_-]{32,100}$/;
+
+/**
+ * The arguments that open one input: its demuxer forced; a local file allows only the file protocol, the loopback
+ * reader only http over tcp (the mov and matroska demuxers open no other resource: external data references stay
+ * off, ffmpeg's default).
+ */
+export function inputArgs(input: MediaInput, demuxer: VideoDemuxer | 'image2' | 'mpegts'): string[] {
+  if (typeof input === 'string') return ['-f', demuxer, '-protocol_whitelist', 'file', '-i', `file:${resolve(input)}`];
+  if (!LOOPBACK_URL.test(input.url)) throw new Error("Only the worker's loopback reader may be read over HTTP");
+  return ['-f', demuxer, '-protocol_whitelist', 'http,tcp', '-i', input.url];
 }

@@ -5,8 +5,10 @@ import type { FfmpegBinaries } from './ffmpeg-binary.ts';
 import {
   demuxerForContainer,
   inputArgs,
+  sniffDemuxer,
   sniffFileDemuxer,
   type AcceptedContainer,
+  type MediaInput,
   type VideoDemuxer,
 } from './input-format.ts';
 import { InvalidMediaError, MediaLimitError, MediaProcessError, isAbortError } from './media-errors.ts';
@@ -58,6 +60,8 @@ export interface ProbeOptions {
   container?: AcceptedContainer;
   /** Refuse videos beyond these (checked before any decode). */
   limits?: MediaLimits;
+  /** ffprobe's working directory (the job's scratch directory). */
+  cwd?: string;
 }
 
 export interface MediaLimits {
@@ -129,19 +133,20 @@ function invalid(reason: ConstructorParameters<typeof InvalidMediaError>[0], mes
   return new InvalidMediaError(reason, message, { cause });
 }
 
-async function ffprobeJson<T>(bin: FfmpegBinaries, args: string[], signal?: AbortSignal): Promise<T> {
+async function ffprobeJson<T>(bin: FfmpegBinaries, args: string[], signal?: AbortSignal, cwd?: string): Promise<T> {
   const { stdout } = await runProcess(bin.ffprobe, ['-v', 'error', '-of', 'json', ...args], {
     signal,
     timeoutMs: bin.timeoutMs,
+    cwd,
   });
   return JSON.parse(stdout) as T;
 }
 
-export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOptions = {}): Promise<MediaInfo> {
-  const { signal } = options;
-  const { size: sizeBytes } = await stat(input);
+export async function probe(bin: FfmpegBinaries, input: MediaInput, options: ProbeOptions = {}): Promise<MediaInfo> {
+  const { signal, cwd } = options;
+  const sizeBytes = typeof input === 'string' ? (await stat(input)).size : input.size;
   if (sizeBytes === 0) throw invalid('empty', 'The file is empty.');
-  const demuxer = await sniffFileDemuxer(input);
+  const demuxer = typeof input === 'string' ? await sniffFileDemuxer(input) : sniffDemuxer(input.head.subarray(0, 12));
   if (!demuxer) throw invalid('unreadable', 'The file is not an MP4, MOV, WebM or MKV video.');
   if (options.container && demuxerForContainer(options.container) !== demuxer) {
     throw invalid(
@@ -152,7 +157,7 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
 
   let meta: { streams?: ProbeStream[]; format?: ProbeFormat };
   try {
-    meta = await ffprobeJson(bin, ['-show_format', '-show_streams', ...inputArgs(input, demuxer)], signal);
+    meta = await ffprobeJson(bin, ['-show_format', '-show_streams', ...inputArgs(input, demuxer)], signal, cwd);
   } catch (err) {
     if (isAbortError(err)) throw err;
     if (err instanceof MediaProcessError) {
@@ -194,7 +199,7 @@ export async function probe(bin: FfmpegBinaries, input: string, options: ProbeOp
   }
 
   checkLimits(options.limits, durationS, video, storedWidth, storedHeight);
-  const packets = await samplePackets(bin, input, demuxer, durationS, signal);
+  const packets = await samplePackets(bin, input, demuxer, durationS, signal, cwd);
   const videoPts = packets
     .filter((p) => p.stream_index === video.index)
     .map((p) => num(p.pts_time) ?? num(p.dts_time))
@@ -302,7 +307,8 @@ function checkLimits(
 }
 
 /** An MP4 begins with an ftyp box; without one, a missing moov means garbage rather than a cut-off upload. */
-async function startsWithFtyp(input: string): Promise<boolean> {
+async function startsWithFtyp(input: MediaInput): Promise<boolean> {
+  if (typeof input !== 'string') return Buffer.from(input.head.subarray(4, 8)).toString('latin1') === 'ftyp';
   const fh = await open(input, 'r');
   try {
     const buf = Buffer.alloc(8);
@@ -335,10 +341,11 @@ export function snapRate(fps: number): string {
  */
 async function samplePackets(
   bin: FfmpegBinaries,
-  input: string,
+  input: MediaInput,
   demuxer: VideoDemuxer,
   durationS: number,
   signal?: AbortSignal,
+  cwd?: string,
 ) {
   const head = 5;
   const tailStart = Math.max(0, durationS - 3);
@@ -351,7 +358,7 @@ async function samplePackets(
     ...inputArgs(input, demuxer),
   ];
   try {
-    const res = await ffprobeJson<{ packets?: ProbePacket[] }>(bin, args, signal);
+    const res = await ffprobeJson<{ packets?: ProbePacket[] }>(bin, args, signal, cwd);
     return res.packets ?? [];
   } catch (err) {
     if (isAbortError(err)) throw err;

@@ -2,7 +2,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
-import { demuxerOf, inputArgs } from './input-format.ts';
+import { demuxerOf, inputArgs, type MediaInput } from './input-format.ts';
 import { parseRational, type MediaInfo } from './probe.ts';
 import { runFfmpeg, runProcess } from './run-process.ts';
 import { escapeRegExp, publishFromScratch } from './scratch-dir.ts';
@@ -316,6 +316,202 @@ export async function remuxFast(
       },
     );
     await segmentHls(bin, dir, name, segmentSeconds, signal);
+    const rendition = await describeOutput(bin, dir, name);
+    onProgress?.(100);
+    return rendition;
+  });
+}
+
+/** One finished HLS segment: its file name and length in seconds. */
+export interface HlsSegment {
+  uri: string;
+  durationS: number;
+}
+
+export interface ProgressiveRemuxOptions extends RemuxOptions {
+  /**
+   * Called, one call at a time, with the segments ffmpeg has finished since the previous call (in order, in the
+   * directory `dir`), while it runs and once more after it ends. Answering false stops the remux (ffmpeg is killed and
+   * remuxProgressive answers null).
+   */
+  onSegments: (dir: string, segments: HlsSegment[]) => Promise<boolean>;
+  /** How often the playlist ffmpeg writes is read for new segments. */
+  pollMs?: number;
+}
+
+/** The segments an HLS playlist lists, in order (a segment is listed only once ffmpeg has closed it). */
+export function playlistSegments(text: string): HlsSegment[] {
+  const out: HlsSegment[] = [];
+  let pending: number | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXTINF:')) pending = Number(line.slice(8).split(',')[0]);
+    else if (line && !line.startsWith('#') && pending !== null) {
+      out.push({ uri: line, durationS: Number.isFinite(pending) ? pending : 0 });
+      pending = null;
+    }
+  }
+  return out;
+}
+
+/**
+ * An HLS media playlist over `segments`. `ended` false: an EVENT playlist that players reload while it grows, with
+ * EXT-X-START at 0 so they start from the beginning rather than at the live edge; true: the finished VOD playlist.
+ */
+export function mediaPlaylist(segments: readonly HlsSegment[], segmentSeconds: number, ended: boolean): string {
+  const target = Math.max(segmentSeconds, ...segments.map((s) => Math.ceil(s.durationS)));
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    `#EXT-X-TARGETDURATION:${target}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`,
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...(ended ? [] : ['#EXT-X-START:TIME-OFFSET=0,PRECISE=YES']),
+  ];
+  for (const s of segments) lines.push(`#EXTINF:${s.durationS.toFixed(6)},`, s.uri);
+  if (ended) lines.push('#EXT-X-ENDLIST');
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * A variant as far as the first `segments` of a progressive remux tell: codecs from the first segment's stream
+ * headers, size and rate from the probe, bit rates from the segments' sizes. The finished remux describes itself.
+ */
+export async function describeSegments(
+  bin: FfmpegBinaries,
+  dir: string,
+  name: string,
+  segments: readonly HlsSegment[],
+  info: Pick<MediaInfo, 'width' | 'height' | 'fps' | 'durationS' | 'hasAudio'>,
+): Promise<Rendition> {
+  const first = segments[0];
+  if (!first) throw new Error('describeSegments needs a segment');
+  // prettier-ignore
+  const { stdout } = await runProcess(bin.ffprobe, [
+    '-v', 'error', '-of', 'json', '-show_data',
+    '-show_entries', 'stream=codec_type,codec_name,profile,level,extradata',
+    ...inputArgs(join(dir, first.uri), 'mpegts'),
+  ], { cwd: dir, timeoutMs: bin.timeoutMs });
+  const streams = (JSON.parse(stdout) as { streams?: StreamHeaders[] }).streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video');
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const codecs = [v ? codecString(v) : null, a ? codecString(a) : null].filter(Boolean).join(',');
+  let peak = 0;
+  let bits = 0;
+  let seconds = 0;
+  for (const s of segments) {
+    const bytes = (await stat(join(dir, s.uri))).size;
+    peak = Math.max(peak, (bytes * 8) / Math.max(s.durationS, 1));
+    bits += bytes * 8;
+    seconds += s.durationS;
+  }
+  return {
+    name,
+    width: info.width,
+    height: info.height,
+    frameRate: info.fps,
+    durationS: info.durationS,
+    hasAudio: info.hasAudio,
+    mp4: `${name}.mp4`,
+    playlist: `${name}.m3u8`,
+    segments: segments.map((s) => s.uri),
+    files: [],
+    sizeBytes: 0,
+    codecs,
+    bandwidth: Math.ceil(peak),
+    averageBandwidth: Math.ceil(seconds > 0 ? bits / seconds : 0),
+  };
+}
+
+/**
+ * remuxFast while reading: one ffmpeg stream-copies the source into HLS segments and the faststart MP4 at once, and
+ * hands each segment over as soon as it is closed, so a caller can publish a growing playlist long before the whole
+ * source has been read. Reads `input` once, front to back (a moov at the end costs one ranged read of the tail). Only
+ * the first video and audio tracks are kept; container, stream and chapter metadata (location, device, dates) are not
+ * copied into either output. The final playlist is the VOD one.
+ */
+export async function remuxProgressive(
+  bin: FfmpegBinaries,
+  input: MediaInput,
+  info: MediaInfo,
+  outDir: string,
+  options: ProgressiveRemuxOptions,
+): Promise<Rendition | null> {
+  if (!info.isStandard) {
+    throw new Error('remuxProgressive needs a standard source (H.264/AAC, ≤1080p, upright); encode instead');
+  }
+  const { signal, onProgress, onSpawn, name = 'source', segmentSeconds = 4, onSegments, pollMs = 100 } = options;
+  return publishFromScratch(outDir, name, renditionFiles(name), async (dir) => {
+    const stop = new AbortController();
+    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const streams = ['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-map_metadata', '-1', '-map_chapters', '-1'];
+    // prettier-ignore
+    const args = [
+      '-v', 'error',
+      ...inputArgs(input, demuxerOf(info)),
+      ...streams,
+      '-f', 'hls',
+      '-hls_time', String(segmentSeconds),
+      '-hls_playlist_type', 'event',
+      '-hls_flags', 'independent_segments+temp_file',
+      '-hls_segment_type', 'mpegts',
+      '-hls_segment_filename', `${name}_%05d.ts`,
+      `${name}.m3u8`,
+      ...streams,
+      '-movflags', '+faststart',
+      '-f', 'mp4', `${name}.mp4`,
+    ];
+    let handed = 0;
+    let stopped = false;
+    const handOver = async () => {
+      const text = await readFile(join(dir, `${name}.m3u8`), 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return '';
+        throw e;
+      });
+      const fresh = playlistSegments(text).slice(handed);
+      if (fresh.length === 0 || stopped) return;
+      handed += fresh.length;
+      if (!(await onSegments(dir, fresh))) {
+        stopped = true;
+        stop.abort(new Error('stopped by the caller'));
+      }
+    };
+    const run = runFfmpeg(bin.ffmpeg, args, {
+      timeoutMs: bin.timeoutMs,
+      cwd: dir,
+      signal: both,
+      onSpawn,
+      durationS: info.durationS,
+      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
+    });
+    let done = false;
+    const finished = run.then(
+      () => {
+        done = true;
+      },
+      () => {
+        done = true;
+      },
+    );
+    try {
+      while (!done && !stopped) {
+        await Promise.race([finished, new Promise((r) => setTimeout(r, pollMs))]);
+        if (!done) await handOver();
+      }
+      await run;
+    } catch (e) {
+      stop.abort(e);
+      await finished;
+      if (stopped) return null;
+      throw e;
+    }
+    if (stopped) return null;
+    await handOver();
+    if (stopped) return null;
+    // ffmpeg's last playlist is the EVENT one with an end; the published one is the plain VOD playlist.
+    const all = playlistSegments(await readFile(join(dir, `${name}.m3u8`), 'utf8'));
+    await writeFile(join(dir, `${name}.m3u8`), mediaPlaylist(all, segmentSeconds, true));
     const rendition = await describeOutput(bin, dir, name);
     onProgress?.(100);
     return rendition;

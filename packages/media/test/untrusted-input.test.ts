@@ -10,7 +10,8 @@ import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
 import { generatePoster, generateStoryboard } from '../src/images.ts';
 import { FfmpegNotFoundError, InvalidMediaError, MediaTimeoutError } from '../src/media-errors.ts';
 import { probe } from '../src/probe.ts';
-import { encodeRendition, planLadder, remuxFast } from '../src/renditions.ts';
+import { inputArgs } from '../src/input-format.ts';
+import { describeSegments, encodeRendition, planLadder, remuxFast, remuxProgressive } from '../src/renditions.ts';
 import { clips, ffmpeg, makeTempDir } from './fixtures.ts';
 
 let bin: FfmpegBinaries;
@@ -106,6 +107,12 @@ describe('untrusted input files', () => {
     const info = await probe(recorded, input, { container: 'mp4' });
     const out = join(tmp.dir, 'out');
     await remuxFast(recorded, input, info, out, { name: 'source' });
+    await remuxProgressive(recorded, input, info, join(tmp.dir, 'progressive'), {
+      onSegments: async (dir, segments) => {
+        await describeSegments(recorded, dir, 'source', segments, info);
+        return true;
+      },
+    });
     await encodeRendition(recorded, input, info, planLadder(info).at(-1)!, out, { preset: 'ultrafast' });
     await generatePoster(recorded, input, info, out);
     await generateStoryboard(recorded, input, info, out);
@@ -125,7 +132,7 @@ describe('untrusted input files', () => {
         const f = before.lastIndexOf('-f');
         const wl = before.lastIndexOf('-protocol_whitelist');
         expect(f, `no -f before ${argv[i + 1]} in: ${argv.join(' ')}`).toBeGreaterThanOrEqual(0);
-        expect(['mov', 'matroska', 'image2']).toContain(argv[f + 1]);
+        expect(['mov', 'matroska', 'image2', 'mpegts']).toContain(argv[f + 1]);
         expect(wl, `no -protocol_whitelist before ${argv[i + 1]} in: ${argv.join(' ')}`).toBeGreaterThanOrEqual(0);
         expect(argv[wl + 1]).toBe('file');
         // Both belong to this input: no other -i between them and it.
@@ -133,6 +140,29 @@ describe('untrusted input files', () => {
       }
     }
   }, 120_000);
+
+  it("over HTTP only the worker's own loopback reader is read: 127.0.0.1, a long random path, http and tcp alone", () => {
+    const head = new Uint8Array(12);
+    const path = 'a'.repeat(43);
+    expect(inputArgs({ url: `http://127.0.0.1:4567/${path}`, size: 1, head }, 'mov')).toEqual([
+      '-f',
+      'mov',
+      '-protocol_whitelist',
+      'http,tcp',
+      '-i',
+      `http://127.0.0.1:4567/${path}`,
+    ]);
+    for (const url of [
+      `http://10.0.0.1:4567/${path}`,
+      `http://localhost:4567/${path}`,
+      `https://127.0.0.1:4567/${path}`,
+      'http://127.0.0.1:4567/short',
+      `http://127.0.0.1:4567/${path}?x=1`,
+      `http://127.0.0.1:4567/${path}/../other`,
+      `http://169.254.169.254/${path}`,
+    ])
+      expect(() => inputArgs({ url, size: 1, head }, 'mov'), url).toThrow(/loopback/);
+  });
 
   it('ffmpeg runs under a wall-clock limit: a run past it is killed and reported as a timeout', async () => {
     const limited = await resolveFfmpeg({ timeoutMs: 300 });

@@ -1,22 +1,26 @@
 // The pipeline's steps as plain functions; the graphile-worker tasks in ../tasks call them.
 import { LockMode } from '@mikro-orm/core';
 import { join } from 'node:path';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { STEP, type AnalyzerRecord, type VideoAnalysis, type VideoOutputs } from '@arvlite/contract';
 import { Video, VideoStep, type EntityManager } from '@arvlite/db';
 import { addUsage, newOutputId, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
 import {
   buildMasterPlaylist,
+  describeSegments,
   encodeRendition,
   encodeStackedAlpha,
   generatePoster,
   generateStoryboard,
   planLadder,
+  mediaPlaylist,
   probe,
-  remuxFast,
+  remuxProgressive,
   runAnalyzers,
   writeMasterPlaylist,
   type AcceptedContainer,
+  type HlsSegment,
+  type MediaInfo,
   type Rendition,
 } from '@arvlite/media';
 import { isNotFound, ObjectChangedError } from '@arvlite/storage';
@@ -27,29 +31,47 @@ import type { JobName } from '../job-map.ts';
 import { emit } from '../outbox/emit.ts';
 import { checkQuotaWarnings } from '../outbox/quota-warning.ts';
 import { mediaToolkit } from './media-toolkit.ts';
+import { openOriginalReader, type OriginalReader } from './original-reader.ts';
 import { ensureSteps, lockLiveVideo, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
 import { ffmpegRun, PermanentStepError, privateScratchDir, runStep, type StepRun } from './run-step.ts';
-import { publishFiles, storedRendition } from './video-outputs.ts';
+import { contentTypeOf, publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
+
+/** HLS segment length of the playable remux (remuxProgressive's default). */
+const SEGMENT_SECONDS = 4;
 
 /** The original exactly as verified at completion: If-Match on the ETag recorded then. */
 async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
   try {
     await ctx.deps.storage.download(video.originalKey, path, ctx.signal, { ifMatch: video.originalEtag });
   } catch (e) {
-    if (e instanceof ObjectChangedError)
-      throw new PermanentStepError(
-        'UPLOAD_CHANGED',
-        'The stored original is not the file that was uploaded and checked; upload the video again',
-      );
-    if (isNotFound(e))
-      throw new PermanentStepError(
-        'ORIGINAL_MISSING',
-        'The uploaded original is missing from storage; upload the video again',
-      );
-    throw e;
+    throw originalReadError(e);
   }
+}
+
+/** The original read in place (no download first), with the same checks: the ETag recorded at completion. */
+async function openOriginal(ctx: Ctx<JobName>, video: Video): Promise<OriginalReader> {
+  try {
+    return await openOriginalReader(ctx.deps.storage, video.originalKey, video.originalEtag ?? null, video.sizeBytes);
+  } catch (e) {
+    throw originalReadError(e);
+  }
+}
+
+/** A read of the original failed: changed or missing for good (permanent), else the storage error itself. */
+function originalReadError(e: unknown): unknown {
+  if (e instanceof ObjectChangedError)
+    return new PermanentStepError(
+      'UPLOAD_CHANGED',
+      'The stored original is not the file that was uploaded and checked; upload the video again',
+    );
+  if (isNotFound(e))
+    return new PermanentStepError(
+      'ORIGINAL_MISSING',
+      'The uploaded original is missing from storage; upload the video again',
+    );
+  return e;
 }
 
 async function downloadOutput(ctx: Ctx<JobName>, video: Video, file: string, path: string) {
@@ -162,23 +184,31 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   }
 
   const tk = await mediaToolkit(deps);
-  // The job's scratch directory (the original, read by probe and playable) is made inside the probe step, so a disk
-  // too full for even a directory fails that step with its reason and a retry, instead of the job outside any step.
+  // The job's scratch directory is made inside the probe step, so a disk too full for even a directory fails that step
+  // with its reason and a retry, instead of the job outside any step. The original is read in place (openOriginal):
+  // probing and the playable remux start at once, whatever the file's length.
   let jobDir: string | undefined;
+  let reader: OriginalReader | undefined;
+  const readFailure = (e: unknown) => {
+    const cause = reader?.failure();
+    return cause ? originalReadError(cause) : e;
+  };
   try {
     const info = await runStep(ctx, videoId, STEP.probe, async () => {
       jobDir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
-      const local = join(jobDir, 'original');
-      await downloadOriginal(ctx, video, local);
-      const media = await probe(tk.bin, local, {
+      await reader?.close(); // a step run again in the same attempt opens its own
+      reader = await openOriginal(ctx, video);
+      const media = await probe(tk.bin, reader.input, {
         signal,
+        cwd: jobDir,
         container: acceptedContainer(video.container),
         limits: { maxDurationS: deps.config.media.maxDurationS, maxPixelRate: deps.config.media.maxPixelRate },
+      }).catch((e: unknown) => {
+        throw readFailure(e);
       });
       await em.nativeUpdate(Video, { id: videoId, deletedAt: null }, { media });
       return media;
     });
-    const local = join(jobDir!, 'original');
 
     await runStep(
       ctx,
@@ -186,13 +216,27 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
       STEP.playable,
       async (run) => {
         const ladder = planLadder(info);
+        const isLadder = (r: Rendition) => ladder.some((l) => l.name === r.name);
         let first: Rendition;
+        const stored: StoredSegments = { segments: [], bytes: 0 };
         if (info.isStandard) {
-          // A remux: seconds, no re-encode.
-          first = await ffmpegRun('remux', 'source', info.durationS, () =>
-            remuxFast(tk.bin, local, info, run.dir, { signal, onProgress: run.progress, name: 'source' }),
-          );
+          // A remux while reading: playable once its first segments are stored, however long the source is.
+          const made = await ffmpegRun('remux', 'source', info.durationS, () =>
+            remuxProgressive(tk.bin, reader!.input, info, run.dir, {
+              signal,
+              onProgress: run.progress,
+              name: 'source',
+              segmentSeconds: SEGMENT_SECONDS,
+              onSegments: (dir, segments) => publishSegments(ctx, video, info, run, dir, segments, stored),
+            }),
+          ).catch((e: unknown) => {
+            throw readFailure(e);
+          });
+          if (!made) return; // deleted while processing: what it stored is gone again
+          first = made;
         } else {
+          const local = join(jobDir!, 'original');
+          await downloadOriginal(ctx, video, local);
           const lowest = ladder.at(-1)!;
           first = await tk.encodes.use(
             () =>
@@ -212,28 +256,27 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           ? await tk.encodes.use(
               () =>
                 ffmpegRun('encode', 'alpha', info.durationS, () =>
-                  encodeStackedAlpha(tk.bin, local, info, run.dir, { signal, preset: deps.config.media.x264Preset }),
+                  encodeStackedAlpha(tk.bin, join(jobDir!, 'original'), info, run.dir, {
+                    signal,
+                    preset: deps.config.media.x264Preset,
+                  }),
                 ),
               signal,
             )
           : null;
         await writeMasterPlaylist(run.dir, [first]);
-        const bytes = await publishFiles(
-          em,
-          deps.storage,
-          video,
-          run.dir,
-          [...first.files, 'master.m3u8', ...(alpha ? [alpha.mp4] : [])],
-          run.partial,
-        );
+        // Segments published while the remux ran are not published again; the playlists are (now the final ones).
+        const done = new Set(stored.segments.map((seg) => seg.uri));
+        const files = [...first.files, 'master.m3u8', ...(alpha ? [alpha.mp4] : [])].filter((f) => !done.has(f));
+        const bytes = stored.bytes + (await publishFiles(em, deps.storage, video, run.dir, files, run.partial));
         await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
-          const isLadder = ladder.some((r) => r.name === first.name);
           v.outputs = {
             master: 'master.m3u8',
-            renditions: { [first.name]: storedRendition(first, isLadder) },
+            renditions: { [first.name]: storedRendition(first, isLadder(first)) },
             ...(alpha ? { alpha } : {}),
           };
-          v.playableAt = new Date();
+          const early = v.playableAt !== null && v.playableAt !== undefined;
+          v.playableAt ??= new Date();
           v.storedBytes += bytes;
           await tem.flush();
           const rest = ladder.filter((r) => r.name !== first.name);
@@ -252,14 +295,61 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           }
           await enqueue(tem, 'video:images', { videoId }, opts);
           await enqueue(tem, 'video:analyze', { videoId }, opts);
-          await notifyVideo(tem, videoId, { playable: true });
+          if (!early) await notifyVideo(tem, videoId, { playable: true });
         });
       },
       {},
     );
   } finally {
+    await reader?.close();
     if (jobDir) await rm(jobDir, { recursive: true, force: true });
   }
+}
+
+/** The playable remux's segments stored so far, and the bytes charged for them. */
+interface StoredSegments {
+  segments: HlsSegment[];
+  bytes: number;
+}
+
+/**
+ * Publishes segments the playable remux has just finished, then the growing (EVENT) playlist over every segment stored
+ * so far; after the first ones also the master playlist, and the video becomes playable. False: the video was deleted
+ * meanwhile (what this step stored is removed again, its bytes leave the quota) and the remux should stop.
+ */
+async function publishSegments(
+  ctx: Ctx<'video:process'>,
+  video: Video,
+  info: MediaInfo,
+  run: StepRun,
+  dir: string,
+  segments: HlsSegment[],
+  stored: StoredSegments,
+): Promise<boolean> {
+  const { em, deps } = ctx;
+  const uris = segments.map((seg) => seg.uri);
+  stored.bytes += await publishFiles(em, deps.storage, video, dir, uris, run.partial);
+  const first = stored.segments.length === 0;
+  stored.segments.push(...segments);
+  // Players reload the growing playlist: stored no-cache, as every playlist is (a CDN in front must not keep it).
+  const put = async (file: string, text: string) => {
+    if (!run.partial.includes(file)) run.partial.push(file);
+    const local = join(run.dir, `live-${file}`);
+    await writeFile(local, text);
+    await deps.storage.putFile(videoOutputKey(videoKeyIds(video), file), local, contentTypeOf(file), 'no-cache');
+  };
+  await put('source.m3u8', mediaPlaylist(stored.segments, SEGMENT_SECONDS, false));
+  if (!first) return true;
+  // The variant as far as it is known now: the codecs of the first segment, the bit rate of those stored.
+  const variant = await describeSegments((await mediaToolkit(deps)).bin, dir, 'source', stored.segments, info);
+  await put('master.m3u8', buildMasterPlaylist([variant]));
+  return recordOutputs(ctx, video, run, stored.bytes, async (tem, v) => {
+    v.outputs = { master: 'master.m3u8' };
+    const early = !!v.playableAt;
+    v.playableAt ??= new Date();
+    await tem.flush();
+    if (!early) await notifyVideo(tem, video.id, { playable: true });
+  });
 }
 
 /** video:rendition: one rung of the ladder from the original. */

@@ -1,0 +1,105 @@
+// The original read in place: a loopback HTTP server of the job's own that answers ffmpeg's ranged GETs from storage,
+// so probing and the playable remux start at once instead of after a download of the whole file.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoopbackInput } from '@arvlite/media';
+import type { ObjectStore } from '@arvlite/storage';
+
+/** Bytes per storage read; two are in flight while ffmpeg reads, so the reader stays ahead of the demuxer. */
+const CHUNK = 4 * 1024 * 1024;
+const AHEAD = 2;
+/** Bytes read for the sniff (the first box or EBML header). */
+const HEAD = 64;
+
+export interface OriginalReader {
+  input: LoopbackInput;
+  /** The first storage failure a request met (e.g. ObjectChangedError), which ffmpeg sees only as a failed read. */
+  failure(): unknown;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `key` (only the object with ETag `etag`, `size` bytes) at an unguessable path on 127.0.0.1 until closed.
+ * The first bytes are read before it answers, so a missing or changed original throws here, as a download would.
+ */
+export async function openOriginalReader(
+  storage: ObjectStore,
+  key: string,
+  etag: string | null,
+  size: number,
+): Promise<OriginalReader> {
+  const head =
+    size > 0
+      ? await storage.getBytes(key, { start: 0, end: Math.min(size, HEAD) - 1 }, { ifMatch: etag })
+      : new Uint8Array();
+  const path = `/${randomBytes(32).toString('base64url')}`;
+  let failure: unknown = null;
+  const open = new Set<ServerResponse>();
+
+  const read = (start: number, end: number) => storage.getBytes(key, { start, end }, { ifMatch: etag });
+
+  async function answer(req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== 'GET' || req.url !== path) {
+      res.writeHead(404).end();
+      return;
+    }
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    if (start > end || start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+      return;
+    }
+    res.writeHead(range ? 206 : 200, {
+      'accept-ranges': 'bytes',
+      'content-length': String(end - start + 1),
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+      'content-type': 'application/octet-stream',
+    });
+    let gone = false;
+    res.on('close', () => (gone = true));
+    const queue: Promise<Uint8Array>[] = [];
+    let next = start;
+    const fill = () => {
+      while (queue.length < AHEAD && next <= end) {
+        const to = Math.min(next + CHUNK - 1, end);
+        const p = read(next, to);
+        p.catch(() => {}); // awaited below; a read left behind by a closed connection must not go unhandled
+        queue.push(p);
+        next = to + 1;
+      }
+    };
+    fill();
+    while (queue.length > 0 && !gone) {
+      const bytes = await queue.shift()!;
+      fill();
+      if (gone) break;
+      if (!res.write(bytes)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
+    }
+    if (!gone) res.end();
+  }
+
+  const server = createServer((req, res) => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
+    answer(req, res).catch((e: unknown) => {
+      failure ??= e;
+      res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    input: { url: `http://127.0.0.1:${port}${path}`, size, head },
+    failure: () => failure,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of open) res.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
