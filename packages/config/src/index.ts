@@ -240,6 +240,7 @@ function toConfig(e: z.output<typeof envSchema>) {
     },
     markers: {
       compileConcurrency: e.MARKER_COMPILE_CONCURRENCY,
+      reportSamples: e.MARKER_REPORT_SAMPLES,
     },
     mail: {
       /** The relay: SMTP_URL, else the embedded SMTP server of the dev services on loopback. */

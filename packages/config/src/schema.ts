@@ -225,6 +225,11 @@ export const envSchema = z.object({
 
   /** Marker compiles one worker process runs at once (each takes seconds of CPU and about 300 MB). */
   MARKER_COMPILE_CONCURRENCY: int(1, 16).default(1),
+  /**
+   * Seeded camera views per condition in a marker's detection report (its CPU grows with it; rates are in steps of
+   * 1/N). The publish gate always uses the harness's own count.
+   */
+  MARKER_REPORT_SAMPLES: int(1, 100).default(5),
   /** Public viewer calls (manifest, sessions) per client IP per minute. */
   VIEWER_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
   /** Calls one API key may make per minute (tRPC and REST together). */

@@ -14,6 +14,8 @@ export interface DetectionJob {
   widthMm: number;
   /** The compiled .mind file. */
   mind: Uint8Array;
+  /** Seeded views per condition (the harness's default without). */
+  samples?: number;
 }
 
 export type DetectionThreadMessage =
@@ -56,13 +58,19 @@ export async function checkGateInThread(
   )) as MarkerDetectionGate;
 }
 
-/** The full report (marker:report). */
+/** The full report (marker:report), `samples` seeded views per condition. */
 export async function measureDetectionInThread(
-  input: { pixels: Buffer; widthMm: number | null; mind: Buffer },
+  input: { pixels: Buffer; widthMm: number | null; mind: Buffer; samples: number },
   signal?: AbortSignal,
 ): Promise<MarkerDetectionReport> {
   return (await run(
-    { kind: 'report', pixels: input.pixels, widthMm: input.widthMm ?? ASSUMED_WIDTH_MM, mind: input.mind },
+    {
+      kind: 'report',
+      pixels: input.pixels,
+      widthMm: input.widthMm ?? ASSUMED_WIDTH_MM,
+      mind: input.mind,
+      samples: input.samples,
+    },
     signal,
   )) as MarkerDetectionReport;
 }

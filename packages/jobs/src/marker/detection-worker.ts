@@ -10,7 +10,12 @@ import { checkGate, measureDetection } from '@arvlite/marker/detect';
 import type { DetectionJob, DetectionThreadMessage } from './detection-thread.ts';
 
 const job = workerData as DetectionJob;
-const input = { pixels: Buffer.from(job.pixels), widthMm: job.widthMm, mind: Buffer.from(job.mind) };
+const input = {
+  pixels: Buffer.from(job.pixels),
+  widthMm: job.widthMm,
+  mind: Buffer.from(job.mind),
+  ...(job.samples === undefined ? {} : { samples: job.samples }),
+};
 const post = (m: DetectionThreadMessage) => parentPort?.postMessage(m);
 try {
   const result = job.kind === 'gate' ? await checkGate(input) : await measureDetection(input);

@@ -37,7 +37,12 @@ export const markerReport = defineTask('marker:report', async ({ em, deps, paylo
           deps.storage.getBytes(markerKey(ids, payload.revision, 'mind')),
         ]);
         return measureDetectionInThread(
-          { pixels: Buffer.from(pixels), widthMm: content.widthMm ?? null, mind: Buffer.from(mind) },
+          {
+            pixels: Buffer.from(pixels),
+            widthMm: content.widthMm ?? null,
+            mind: Buffer.from(mind),
+            samples: deps.config.markers.reportSamples,
+          },
           signal,
         );
       }),
