@@ -5,7 +5,7 @@ import superjson from 'superjson';
 import { z } from 'zod';
 import { createAccess, guardSuspension, type Caller } from './access.ts';
 import { ApiKeyNotAllowedError, authenticateApiKey, isApiKeyToken } from './auth/api-keys.ts';
-import { accessTokenSessionId, verifyAccessToken } from './auth/tokens.ts';
+import { accessTokenClaims } from './auth/tokens.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Context } from './context.ts';
@@ -157,26 +157,51 @@ export const middleware = t.middleware;
 export const publicProcedure = t.procedure.use(edge).meta({ scope: 'public' });
 
 /**
- * The caller, checked live on every call (not frozen in a token): a signed-in, not disabled user, or an API key
- * (`arv_live_…`, not revoked, not expired) that acts in its one company with its role.
+ * The caller, checked live on every call (not frozen in a token): a signed-in, not disabled user whose session is not
+ * revoked, or an API key (`arv_live_…`, not revoked, not expired) that acts in its one company with its role. `live`
+ * runs the user check; the token's signature and claims are verified once per token (accessTokenClaims caches them
+ * for its lifetime), everything that can change is read on every call.
  */
-const authed = t.procedure.use(edge).use(async ({ ctx, next }) => {
+async function authenticate<U>(
+  ctx: Context,
+  live: (userId: string, sessionId: string) => Promise<U | null>,
+): Promise<{ user: U | null; caller: Caller }> {
   const token = ctx.accessToken;
   if (!token) throw new UnauthorizedError();
   if (isApiKeyToken(token)) {
     const apiKey = await authenticateApiKey(ctx.em, token, ctx.config.apiKeys);
     ctx.log = ctx.log.child({ apiKeyId: apiKey.id });
-    return next({ ctx: { user: null as User | null, caller: { userId: null, apiKey } as Caller } });
+    return { user: null, caller: { userId: null, apiKey } as Caller };
   }
-  const userId = verifyAccessToken(ctx.config.auth, token);
-  if (!userId) throw new UnauthorizedError('Your session has expired; sign in again');
+  const claims = accessTokenClaims(ctx.config.auth, token);
+  if (!claims) throw new UnauthorizedError('Your session has expired; sign in again');
+  const { userId, sessionId } = claims;
   // Every access token names its session: a revoked session (sign-out, reset, password change) ends it at once.
-  const sessionId = accessTokenSessionId(ctx.config.auth, token);
   if (!sessionId || !UUID.test(sessionId)) throw new UnauthorizedError('Your session has expired; sign in again');
-  const user = await ctx.em.getRepository(User).findLive(userId, sessionId);
-  if (!user || user.disabledAt) throw new UnauthorizedError('Your session has expired; sign in again');
+  const user = await live(userId, sessionId);
+  if (!user) throw new UnauthorizedError('Your session has expired; sign in again');
   ctx.log = ctx.log.child({ userId });
-  return next({ ctx: { user: user as User | null, caller: { userId } as Caller } });
+  return { user, caller: { userId } as Caller };
+}
+
+/** Signed in (a user or an API key), with the user loaded as an entity: self and admin procedures use ctx.user. */
+const authed = t.procedure.use(edge).use(async ({ ctx, next }) => {
+  const { user, caller } = await authenticate(ctx, async (userId, sessionId) => {
+    const user = await ctx.em.getRepository(User).findLive(userId, sessionId);
+    return user && !user.disabledAt ? user : null;
+  });
+  return next({ ctx: { user: user as User | null, caller } });
+});
+
+/**
+ * The same checks for tenant procedures, which act through ctx.caller and ctx.access and never read ctx.user: the
+ * user is checked in one statement and not loaded (no entity, no hydration).
+ */
+const authedCaller = t.procedure.use(edge).use(async ({ ctx, next }) => {
+  const { caller } = await authenticate(ctx, async (userId, sessionId) =>
+    (await ctx.em.getRepository(User).isLive(userId, sessionId)) ? true : null,
+  );
+  return next({ ctx: { caller } });
 });
 
 /** A signed-in user, not an API key. */
@@ -193,7 +218,7 @@ export const selfProcedure = authedUser.meta({ scope: 'self' });
  * company with their role (another company's ids answer NOT_FOUND, as they do for users).
  */
 export function tenantProcedure(minRole: Role) {
-  return authed
+  return authedCaller
     .meta({ scope: 'tenant', minRole })
     .use(({ ctx, type, next }) =>
       next({ ctx: { access: guardSuspension(createAccess(ctx.em, ctx.caller, minRole), type) } }),
@@ -202,11 +227,11 @@ export function tenantProcedure(minRole: Role) {
 
 /** tenantProcedure for signed-in users only: members and API keys themselves are not managed with a key. */
 export function userTenantProcedure(minRole: Role) {
-  return authedUser
-    .meta({ scope: 'tenant', minRole, usersOnly: true })
-    .use(({ ctx, type, next }) =>
-      next({ ctx: { access: guardSuspension(createAccess(ctx.em, ctx.caller, minRole), type) } }),
-    );
+  return authedCaller.meta({ scope: 'tenant', minRole, usersOnly: true }).use(({ ctx, type, next }) => {
+    if (!ctx.caller.userId) throw new ApiKeyNotAllowedError();
+    const caller = { userId: ctx.caller.userId };
+    return next({ ctx: { caller, access: guardSuspension(createAccess(ctx.em, caller, minRole), type) } });
+  });
 }
 
 /**

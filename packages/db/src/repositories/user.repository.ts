@@ -16,7 +16,24 @@ const byIdInSession = preparedStatement(
        and exists (select 1 from refresh_token r where r.family_id = ? and r.user_id = u.id and r.revoked_at is null)`,
 );
 
+// The same check as byIdInSession for callers that need no entity (tenant procedures): two columns, no hydration.
+const liveInSession = preparedStatement(
+  'user_live_in_session',
+  () =>
+    `select u.id, u.disabled_at from app_user u where u.id = ?
+       and exists (select 1 from refresh_token r where r.family_id = ? and r.user_id = u.id and r.revoked_at is null)`,
+);
+
 export class UserRepository extends EntityRepository<User> {
+  /**
+   * findLive's check without loading the user: true while the user exists, is not disabled and the access token's
+   * session is not revoked. Nothing enters the EntityManager.
+   */
+  async isLive(userId: string, sessionId: string): Promise<boolean> {
+    const [row] = await liveInSession(this.em).rows<{ id: string; disabled_at: unknown }>(this.em, [userId, sessionId]);
+    return !!row && row.disabled_at == null;
+  }
+
   /**
    * The user as stored now (every authenticated call checks it live); a prepared statement, as it runs on every call.
    * With the access token's session id, null as well once that session was revoked.
