@@ -137,6 +137,14 @@ export async function readCpuMs(pid: number): Promise<number> {
   return ticks * 10;
 }
 
+/** Bytes a process has passed to write-like system calls so far (sockets included): /proc/<pid>/io `wchar`. */
+export async function readWrittenBytes(pid: number): Promise<number> {
+  const io = await readFile(`/proc/${pid}/io`, 'utf8');
+  const m = /^wchar:\s+(\d+)/m.exec(io);
+  if (!m) throw new Error(`wchar missing from /proc/${pid}/io`);
+  return Number(m[1]);
+}
+
 /** CPU time (user + system) of a process's children that have exited and been waited for, in ms: e.g. ffmpeg runs. */
 export async function readChildrenCpuMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

@@ -1,14 +1,15 @@
 // Queue throughput: N no-op jobs inserted in one statement, then drained by a running worker.
 import { interleave, median, medianPairRatio, round, row, type Benchmark } from '../harness.ts';
 import { readStatements, resetStatements } from '../equal-work.ts';
-import { readCpuMs } from '../processes.ts';
+import { readCpuMs, readWrittenBytes } from '../processes.ts';
 import { startWorkerSide } from '../queue/worker-side.ts';
 
 export const queueThroughput: Benchmark = {
   name: 'Queue throughput',
   feature: 'jobs (defineTask payload parsing) + apps/worker',
   ours: 'N `system:noop` jobs drained by `startWorker` (real task list, zod payload parsing, heartbeat, crontab)',
-  baseline: 'the same N jobs drained by raw graphile-worker `run()`, same concurrency, trivial task',
+  baseline:
+    'the same N jobs drained by raw graphile-worker `run()`, same concurrency and batcher preset, our task identifiers each registered as a trivial task (so `get_job` sends the same task id list)',
   async run(ctx) {
     const jobs = ctx.quick ? 5_000 : 20_000;
     const pairs = ctx.quick ? 4 : 5;
@@ -33,11 +34,16 @@ export const queueThroughput: Benchmark = {
         // process's CPU time per job, which a busy neighbour disturbs far less than jobs/s.
         const counted = async (db: string, pid: number, fn: () => Promise<{ ms: number; failed: number }>) => {
           await resetStatements(ctx.services, db);
-          const [cpu0, pg0] = [await readCpuMs(pid), await ctx.services.postgresCpuMs()];
+          const [cpu0, pg0, w0] = [
+            await readCpuMs(pid),
+            await ctx.services.postgresCpuMs(),
+            await readWrittenBytes(pid),
+          ];
           const r = await fn();
           const cpuMs = (await readCpuMs(pid)) - cpu0;
+          const writtenBytes = (await readWrittenBytes(pid)) - w0;
           const pgCpuMs = (await ctx.services.postgresCpuMs()) - pg0;
-          return { ...r, cpuMs, pgCpuMs, counts: await readStatements(ctx.services, db) };
+          return { ...r, cpuMs, pgCpuMs, writtenBytes, counts: await readStatements(ctx.services, db) };
         };
         const rounds = await interleave({
           pairs,
@@ -104,6 +110,9 @@ export const queueThroughput: Benchmark = {
               // Same SQL on both sides, so these should match: the Postgres half of each job's cost.
               oursPostgresCpuUs: round(median(rounds.a.map((r) => (r.pgCpuMs * 1000) / jobs)), 1),
               baselinePostgresCpuUs: round(median(rounds.b.map((r) => (r.pgCpuMs * 1000) / jobs)), 1),
+              // What each worker wrote (to Postgres, mostly) per job: unlike CPU time, load does not change it.
+              oursWrittenBytesPerJob: round(median(rounds.a.map((r) => r.writtenBytes / jobs)), 1),
+              baselineWrittenBytesPerJob: round(median(rounds.b.map((r) => r.writtenBytes / jobs)), 1),
             },
           }),
         ];
