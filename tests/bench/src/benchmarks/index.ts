@@ -6,7 +6,9 @@ import { repoRoot } from '../services.ts';
 import { apiRead } from './api-read.bench.ts';
 import { footprint } from './footprint.bench.ts';
 import { httpCalibration } from './http-calibration.bench.ts';
+import { longClipPlayable } from './long-clip-playable.bench.ts';
 import { markerCompile, markerPublish } from './marker-compile.bench.ts';
+import { memory } from './memory.bench.ts';
 import { pipeline, timeToPlayable } from './pipeline.bench.ts';
 import { queueLatency } from './queue-latency.bench.ts';
 import { queueThroughput } from './queue-throughput.bench.ts';
@@ -42,6 +44,8 @@ export const suite: Entry[] = [
   { id: 'pipeline', benchmark: pipeline },
   // Measured on the Pipeline videos: with both ids selected, the videos are processed once.
   { id: 'time-to-playable', benchmark: timeToPlayable },
+  // A 10-minute 1080p phone clip (1 minute in --quick): playable within 3 s whatever the length (decision 9 of #22).
+  { id: 'long-clip-playable', benchmark: longClipPlayable },
   { id: 'upload', benchmark: upload },
   // The row runs the marker package's own bench script, which may land after compileMindTarget itself.
   existsSync(`${repoRoot}/packages/marker/bench/compile.bench.ts`)
@@ -61,5 +65,6 @@ export const suite: Entry[] = [
   // Chromium on the fake camera against the real server and worker: minutes, so not in --quick.
   { id: 'viewer-camera', benchmark: viewerCamera, fullOnly: true },
   { id: 'footprint', benchmark: footprint },
+  { id: 'memory', benchmark: memory },
   { id: 'scale-out', benchmark: scaleOut },
 ];
