@@ -49,6 +49,16 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     headOn30cmRate: z.number().min(0).max(1),
   }),
   /**
+   * The detection report of the published marker revision was measured (marker:report): its calibrated 0–100 score
+   * (markerDetectionScore). Announced once per revision.
+   */
+  z.strictObject({
+    type: z.literal('marker.measured'),
+    ...arContent,
+    revision: z.int().min(1),
+    detectionScore: z.int().min(0).max(100),
+  }),
+  /**
    * The item stops showing within `thresholdDays` (one of its company's reminder days: 30, 7 and 1 by default);
    * announced once per item, expiry date and threshold. Older events have no threshold (then: within a week).
    */

@@ -100,8 +100,11 @@ export const expiryReminderDaysSchema = z
   .max(5)
   .transform((days) => [...new Set(days)].sort((a, b) => b - a));
 
-/** Marker ratings below which a published marker is announced as published with a poor score. */
-export const POOR_MARKER_RATINGS: readonly string[] = ['poor', 'unusable'];
+/**
+ * A published marker whose measured detection score (markerDetectionScore) is below this is announced as poorly
+ * detected (`marker.poor-score`) once its report is measured; the dashboard shows such scores in orange or red.
+ */
+export const POOR_DETECTION_SCORE = 50;
 
 /** The Expo push token shape (ExponentPushToken[…] or ExpoPushToken[…]). */
 export const expoPushTokenSchema = z

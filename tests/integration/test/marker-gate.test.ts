@@ -3,7 +3,7 @@
 // Real tasks (sharp, OpenCV.js, MindAR's compiler and @arvlite/marker/detect's harness), Postgres and s3rver, driven one
 // job at a time with a graphile-worker runner of the named tasks. The poor marker is a detailed photo printed 2 cm
 // wide: at 30 cm it is a few dozen pixels on the phone's frame, too small to detect.
-import { markerDetectionReportSchema } from '@arvlite/client';
+import { markerDetectionReportSchema, markerDetectionScore, POOR_DETECTION_SCORE } from '@arvlite/client';
 import { createTaskList } from '@arvlite/jobs/runtime';
 import { createTestDeps } from '@arvlite/test-utils';
 import { TRPCError } from '@trpc/server';
@@ -191,6 +191,22 @@ describe('the detection gate', () => {
     expect(report.gate.passes).toBe(false);
     expect(report.range.minCm === null || report.range.minCm > 30).toBe(true);
     expect(report.advice.length).toBeGreaterThan(0);
+
+    // Measured, it scores below POOR_DETECTION_SCORE: editors hear that it detects poorly, with the measured score
+    // (one event for the revision). The publication itself was announced without a score.
+    const score = markerDetectionScore(report);
+    expect(score).toBeLessThan(POOR_DETECTION_SCORE);
+    expect(await events(id)).toContainEqual({ type: 'marker.measured', revision: 1 });
+    await drain('outbox:dispatch');
+    const notes = await sql<{ kind: string; params: Record<string, unknown> }>(
+      `select kind, params from notification where user_id = ? and params->>'arContentId' = ? order by created_at`,
+      [owner.userId, id],
+    );
+    expect(notes.map((n) => [n.kind, n.params.score])).toEqual([
+      ['marker.awaiting-confirmation', undefined],
+      ['marker.published', undefined],
+      ['marker.poor-score', score],
+    ]);
   }, 600_000);
 
   it('keeps the published marker serving while a newer one waits, and a newer upload supersedes it', async () => {

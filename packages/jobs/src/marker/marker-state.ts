@@ -2,6 +2,7 @@
 import {
   markerDetectionGateSchema,
   markerDetectionReportSchema,
+  markerDetectionScore,
   type MarkerDetectionGate,
   type MarkerDetectionReport,
 } from '@arvlite/contract';
@@ -279,6 +280,12 @@ export async function storeReport(
     if (content.markerPublishedRevision === revision) {
       tem.assign(content, { markerReport: valid, markerReportRevision: revision });
       await tem.flush();
+      await emit(tem, {
+        type: 'marker.measured',
+        ...eventIds(keyIds(content)),
+        revision,
+        detectionScore: markerDetectionScore(valid),
+      });
       return 'published';
     }
     return null;

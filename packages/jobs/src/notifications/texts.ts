@@ -24,15 +24,15 @@ const en: Texts = {
   }),
   'marker.published': (p) => ({
     title: `Marker published: ${p.title}`,
-    body: `The marker of “${p.title}” now serves scans${p.score === undefined ? '' : ` (score ${p.score}/100)`}.`,
+    body: `The marker of “${p.title}” now serves scans.`,
   }),
   'marker.awaiting-confirmation': (p) => ({
     title: `Marker needs your confirmation: ${p.title}`,
     body: `The new marker of “${p.title}” was not detected head-on at 30 cm at its printed size, so it was not published. Open it to see the detection report, then upload a better image or publish it anyway.`,
   }),
   'marker.poor-score': (p) => ({
-    title: `Marker published with a poor score: ${p.title}`,
-    body: `The marker of “${p.title}” scored ${p.score ?? 0}/100: phones may fail to recognise it. Open it for advice on a better image.`,
+    title: `Marker detected poorly: ${p.title}`,
+    body: `The published marker of “${p.title}” scored ${p.score ?? 0}/100 in the detection test at its printed size: phones may fail to recognise it. Open it for the report and advice on a better image or print.`,
   }),
   'ar-content.expiring': (p) => ({
     title: `Expires in ${p.days} ${p.days === 1 ? 'day' : 'days'}: ${p.title}`,
@@ -85,15 +85,15 @@ const ru: Texts = {
   }),
   'marker.published': (p) => ({
     title: `Маркер опубликован: ${p.title}`,
-    body: `Маркер «${p.title}» теперь распознаётся${p.score === undefined ? '' : ` (оценка ${p.score}/100)`}.`,
+    body: `Маркер «${p.title}» теперь распознаётся.`,
   }),
   'marker.awaiting-confirmation': (p) => ({
     title: `Маркер ждёт подтверждения: ${p.title}`,
     body: `Новый маркер «${p.title}» не распознаётся прямо с 30 см при своём размере печати, поэтому он не опубликован. Откройте его, чтобы увидеть отчёт о распознавании, затем загрузите изображение получше или опубликуйте его всё равно.`,
   }),
   'marker.poor-score': (p) => ({
-    title: `Маркер опубликован с низкой оценкой: ${p.title}`,
-    body: `Маркер «${p.title}» получил ${p.score ?? 0}/100: телефоны могут его не распознать. Откройте его, чтобы увидеть советы.`,
+    title: `Маркер плохо распознаётся: ${p.title}`,
+    body: `Опубликованный маркер «${p.title}» получил ${p.score ?? 0}/100 в проверке распознавания при своём размере печати: телефоны могут его не распознать. Откройте его, чтобы увидеть отчёт и советы, как улучшить изображение или печать.`,
   }),
   'ar-content.expiring': (p) => ({
     title: `Истекает через ${p.days} ${ruDays(p.days ?? 0)}: ${p.title}`,

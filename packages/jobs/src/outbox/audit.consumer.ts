@@ -44,6 +44,12 @@ function entryOf(event: DomainEvent): Entry | null {
         targetId: event.arContentId,
         changes: { markerAwaitingRevision: set(event.revision), headOn30cmRate: set(event.headOn30cmRate) },
       };
+    case 'marker.measured':
+      return {
+        targetType: 'ar-content',
+        targetId: event.arContentId,
+        changes: { markerReportRevision: set(event.revision), detectionScore: set(event.detectionScore) },
+      };
     case 'ar-content.expiring':
     case 'ar-content.expired':
       return { targetType: 'ar-content', targetId: event.arContentId, changes: { expiresAt: set(event.expiresAt) } };

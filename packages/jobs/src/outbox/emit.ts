@@ -24,6 +24,12 @@ export function streamOf(event: DomainEvent): Stream {
     case 'marker.awaiting-confirmation':
     case 'ar-content.expired':
       return { aggregate: ['ar-content', event.arContentId] };
+    case 'marker.measured':
+      // A report job run again measures again: its revision is announced once.
+      return {
+        aggregate: ['ar-content', event.arContentId],
+        dedupeKey: `marker.measured:${event.arContentId}:${event.revision}`,
+      };
     case 'ar-content.expiring':
       return {
         aggregate: ['ar-content', event.arContentId],

@@ -4,7 +4,7 @@
 import {
   defaultNotificationPreference,
   isLanguage,
-  POOR_MARKER_RATINGS,
+  POOR_DETECTION_SCORE,
   receivesNotification,
   type DomainEvent,
   type NotificationChannel,
@@ -57,18 +57,14 @@ async function resolve(tem: EntityManager, event: DomainEvent): Promise<Resolved
       };
     }
     case 'marker.published':
+    case 'marker.measured':
     case 'marker.awaiting-confirmation':
     case 'ar-content.expiring':
     case 'ar-content.expired': {
       // Never for archived or deleted items, whatever the event says.
-      const c = await one<{
-        title: string;
-        marker_score: number | null;
-        marker_rating: string | null;
-        expires_at: Date | null;
-      }>(
+      const c = await one<{ title: string; expires_at: Date | null }>(
         tem,
-        `select title, marker_score, marker_rating, expires_at from ar_content
+        `select title, expires_at from ar_content
           where id = ? and deleted_at is null and archived_at is null and status <> 'ARCHIVED'`,
         [event.arContentId],
       );
@@ -83,14 +79,17 @@ async function resolve(tem: EntityManager, event: DomainEvent): Promise<Resolved
           path,
         };
       }
+      // Published: announced at once, without a score (the ORB feature score does not predict detection). Whether it
+      // detects poorly is said once it is measured, with the measured score.
       if (event.type === 'marker.published') {
-        const rating = event.rating ?? c.marker_rating;
-        const score = event.score ?? c.marker_score;
-        const poor = rating !== null && rating !== undefined && POOR_MARKER_RATINGS.includes(rating);
+        return { kind: 'marker.published', companyId: event.companyId, params: base, path };
+      }
+      if (event.type === 'marker.measured') {
+        if (event.detectionScore >= POOR_DETECTION_SCORE) return null;
         return {
-          kind: poor ? 'marker.poor-score' : 'marker.published',
+          kind: 'marker.poor-score',
           companyId: event.companyId,
-          params: { ...base, ...(score === null || score === undefined ? {} : { score }) },
+          params: { ...base, score: event.detectionScore },
           path,
         };
       }
@@ -161,6 +160,7 @@ const ACCEPTED: ReadonlySet<DomainEvent['type']> = new Set([
   'video.ready',
   'video.failed',
   'marker.published',
+  'marker.measured',
   'marker.awaiting-confirmation',
   'ar-content.expiring',
   'ar-content.expired',

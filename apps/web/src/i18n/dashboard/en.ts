@@ -990,7 +990,7 @@ export const dashboard = {
       video: { ready: 'Video ready: {{title}}', failed: 'Video failed: {{title}} ({{reason}})' },
       marker: {
         published: 'Marker published: {{title}}',
-        'poor-score': 'Marker published with a poor score: {{title}}',
+        'poor-score': 'Marker detected poorly: {{title}}',
         'awaiting-confirmation': 'Marker needs your confirmation: {{title}}',
       },
       'ar-content': {
@@ -1012,7 +1012,7 @@ export const dashboard = {
       video: { ready: 'Video ready', failed: 'Video failed' },
       marker: {
         published: 'Marker published',
-        'poor-score': 'Marker with a poor score',
+        'poor-score': 'Marker detected poorly',
         'awaiting-confirmation': 'Marker awaiting confirmation',
       },
       'ar-content': { expiring: 'AR content expiring', expired: 'AR content expired' },

@@ -1012,7 +1012,7 @@ export const dashboard = {
       video: { ready: 'Видео готово: {{title}}', failed: 'Ошибка обработки видео: {{title}} ({{reason}})' },
       marker: {
         published: 'Маркер опубликован: {{title}}',
-        'poor-score': 'Маркер опубликован с низкой оценкой: {{title}}',
+        'poor-score': 'Маркер плохо распознаётся: {{title}}',
         'awaiting-confirmation': 'Маркер ждёт подтверждения: {{title}}',
       },
       'ar-content': {
@@ -1034,7 +1034,7 @@ export const dashboard = {
       video: { ready: 'Видео готово', failed: 'Ошибка обработки видео' },
       marker: {
         published: 'Маркер опубликован',
-        'poor-score': 'Маркер с низкой оценкой',
+        'poor-score': 'Маркер плохо распознаётся',
         'awaiting-confirmation': 'Маркер ждёт подтверждения',
       },
       'ar-content': { expiring: 'AR-контент скоро истечёт', expired: 'AR-контент истёк' },
