@@ -1,4 +1,5 @@
 // Badges and colours for AR content status and measured marker detection, and the types the AR pages share.
+import { POOR_DETECTION_SCORE } from '@arvlite/client';
 import { Badge } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -23,10 +24,10 @@ export function ArStatusBadge({ status }: { status: string }) {
   );
 }
 
-/** The colour of a measured detection score (markerDetectionScore, 0–100). */
+/** The colour of a measured detection score (markerDetectionScore, 0–100); orange or red: editors are told it is poor. */
 export function detectionColor(score: number): string {
   if (score >= 70) return 'teal';
-  if (score >= 50) return 'yellow';
+  if (score >= POOR_DETECTION_SCORE) return 'yellow';
   return score > 0 ? 'orange' : 'red';
 }
 
