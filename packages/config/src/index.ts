@@ -215,6 +215,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       externalAnalyzerUrl: e.MEDIA_EXTERNAL_ANALYZER_URL,
       externalAnalyzerAllowPrivate: e.MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE,
       scratchDir: e.MEDIA_SCRATCH_DIR ?? join(tmpdir(), 'arvlite-media'),
+      originalCacheBytes: e.MEDIA_ORIGINAL_CACHE_BYTES,
       publicBaseUrl: e.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
       urlTtlS: e.MEDIA_URL_TTL_S,
       /** HMAC key of /media URL signatures. */

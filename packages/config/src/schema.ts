@@ -200,6 +200,8 @@ export const envSchema = z.object({
   /** The analyzer URL may be on a private network (loopback, RFC 1918, unique-local); metadata addresses never. */
   MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE: bool.default(false),
   MEDIA_SCRATCH_DIR: z.string().max(4096).optional(),
+  /** Originals a worker keeps on its scratch disk for its next jobs of the same video (0: none). */
+  MEDIA_ORIGINAL_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   MEDIA_PUBLIC_BASE_URL: url(/^https?:$/).optional(),
   /** Lifetime of signed playback URLs; /media refuses signatures that claim longer. */
   MEDIA_URL_TTL_S: int(60, 86_400).default(6 * 3600),

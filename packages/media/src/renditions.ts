@@ -374,6 +374,48 @@ export function mediaPlaylist(segments: readonly HlsSegment[], segmentSeconds: n
   return lines.join('\n') + '\n';
 }
 
+/** AVC profile_idc values of the profiles H264_PROFILES names. */
+const AVC_PROFILE_IDC = new Set([66, 77, 88, 100, 110, 122, 244]);
+
+/**
+ * RFC 6381 codecs of an MPEG-TS segment without running ffprobe: avc1.PPCCLL from the first sequence parameter set
+ * (NAL type 7) in its first 256 KiB, the audio from the probe's AAC profile. Null when no SPS is found there.
+ */
+async function codecsFromSegment(
+  file: string,
+  info: Pick<MediaInfo, 'hasAudio' | 'audioCodec' | 'audioProfile'>,
+): Promise<string | null> {
+  const bytes = (await readFile(file)).subarray(0, 256 * 1024);
+  let video: string | null = null;
+  for (let i = bytes.indexOf(Buffer.from([0, 0, 1])); i >= 0 && i + 6 < bytes.length;) {
+    const [nal, profile, flags, level] = [bytes[i + 3]!, bytes[i + 4]!, bytes[i + 5]!, bytes[i + 6]!];
+    if ((nal & 0x9f) === 0x07 && AVC_PROFILE_IDC.has(profile) && level > 0) {
+      video = `avc1.${hex2(profile)}${hex2(flags)}${hex2(level)}`;
+      break;
+    }
+    i = bytes.indexOf(Buffer.from([0, 0, 1]), i + 3);
+  }
+  if (!video) return null;
+  if (!info.hasAudio) return video;
+  if (info.audioCodec !== 'aac') return null;
+  const audio = codecString({ codec_name: 'aac', profile: info.audioProfile ?? 'LC' });
+  return audio ? `${video},${audio}` : null;
+}
+
+/** RFC 6381 codecs of one segment from ffprobe's view of its stream headers. */
+async function probeCodecs(bin: FfmpegBinaries, dir: string, file: string): Promise<string> {
+  // prettier-ignore
+  const { stdout } = await runProcess(bin.ffprobe, [
+    '-v', 'error', '-of', 'json', '-show_data',
+    '-show_entries', 'stream=codec_type,codec_name,profile,level,extradata',
+    ...inputArgs(join(dir, file), 'mpegts'),
+  ], { cwd: dir, timeoutMs: bin.timeoutMs });
+  const streams = (JSON.parse(stdout) as { streams?: StreamHeaders[] }).streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video');
+  const a = streams.find((s) => s.codec_type === 'audio');
+  return [v ? codecString(v) : null, a ? codecString(a) : null].filter(Boolean).join(',');
+}
+
 /**
  * A variant as far as the first `segments` of a progressive remux tell: codecs from the first segment's stream
  * headers, size and rate from the probe, bit rates from the segments' sizes. The finished remux describes itself.
@@ -383,20 +425,11 @@ export async function describeSegments(
   dir: string,
   name: string,
   segments: readonly HlsSegment[],
-  info: Pick<MediaInfo, 'width' | 'height' | 'fps' | 'durationS' | 'hasAudio'>,
+  info: Pick<MediaInfo, 'width' | 'height' | 'fps' | 'durationS' | 'hasAudio' | 'audioCodec' | 'audioProfile'>,
 ): Promise<Rendition> {
   const first = segments[0];
   if (!first) throw new Error('describeSegments needs a segment');
-  // prettier-ignore
-  const { stdout } = await runProcess(bin.ffprobe, [
-    '-v', 'error', '-of', 'json', '-show_data',
-    '-show_entries', 'stream=codec_type,codec_name,profile,level,extradata',
-    ...inputArgs(join(dir, first.uri), 'mpegts'),
-  ], { cwd: dir, timeoutMs: bin.timeoutMs });
-  const streams = (JSON.parse(stdout) as { streams?: StreamHeaders[] }).streams ?? [];
-  const v = streams.find((s) => s.codec_type === 'video');
-  const a = streams.find((s) => s.codec_type === 'audio');
-  const codecs = [v ? codecString(v) : null, a ? codecString(a) : null].filter(Boolean).join(',');
+  const codecs = (await codecsFromSegment(join(dir, first.uri), info)) ?? (await probeCodecs(bin, dir, first.uri));
   let peak = 0;
   let bits = 0;
   let seconds = 0;

@@ -105,7 +105,7 @@ describe('remuxProgressive', () => {
     const input = await clips.phone(tmp.dir, 9);
     const info = await probe(bin, input, { container: 'mov' });
     let first: Awaited<ReturnType<typeof describeSegments>> | null = null;
-    await remuxProgressive(bin, input, info, join(tmp.dir, 'described'), {
+    const done = await remuxProgressive(bin, input, info, join(tmp.dir, 'described'), {
       segmentSeconds: 2,
       onSegments: async (dir, segments) => {
         first ??= await describeSegments(bin, dir, 'source', segments, info);
@@ -113,6 +113,8 @@ describe('remuxProgressive', () => {
       },
     });
     expect(first!.codecs).toMatch(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/);
+    // Read from the segment's own SPS: the same as the finished MP4's avcC says (the remux keeps the bitstream).
+    expect(first!.codecs).toBe(done!.codecs);
     expect(first!.bandwidth).toBeGreaterThanOrEqual(first!.averageBandwidth);
     expect(first!.averageBandwidth).toBeGreaterThan(0);
     expect({ w: first!.width, h: first!.height }).toEqual({ w: 1920, h: 1080 });

@@ -1,4 +1,6 @@
-// Per-process media tooling: resolved ffmpeg, the encode concurrency limit and the selected analyzers.
+// Per-process media tooling: resolved ffmpeg, the encode concurrency limit, the selected analyzers, the originals cache.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   AnalyzerRegistry,
   builtInAnalyzers,
@@ -9,6 +11,7 @@ import {
 } from '@arvlite/media';
 import type { TaskDeps } from '../define-task.ts';
 import { analyzerHttpClient } from './analyzer-client.ts';
+import { OriginalCache } from './original-cache.ts';
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
 export class Semaphore {
@@ -48,6 +51,8 @@ export interface MediaToolkit {
   bin: FfmpegBinaries;
   encodes: Semaphore;
   analyzers: Analyzer[];
+  /** Originals this worker downloaded, for its next jobs of the same video. */
+  originals: OriginalCache;
 }
 
 const toolkits = new WeakMap<TaskDeps, Promise<MediaToolkit>>();
@@ -74,7 +79,15 @@ export function mediaToolkit(deps: TaskDeps): Promise<MediaToolkit> {
             request: analyzerHttpClient({ allowLoopback: false, allowPrivate: m.externalAnalyzerAllowPrivate }),
           }),
         );
-      return { bin, encodes: new Semaphore(m.encodeConcurrency), analyzers: registry.select(m.analyzers) };
+      // A directory of this process's own; one left by an earlier process with the same pid is cleared first.
+      const cacheDir = join(m.scratchDir, 'original-cache', String(process.pid));
+      await rm(cacheDir, { recursive: true, force: true });
+      return {
+        bin,
+        encodes: new Semaphore(m.encodeConcurrency),
+        analyzers: registry.select(m.analyzers),
+        originals: new OriginalCache(cacheDir, m.originalCacheBytes),
+      };
     })();
     toolkits.set(deps, t);
   }

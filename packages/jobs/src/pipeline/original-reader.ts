@@ -6,8 +6,13 @@ import type { AddressInfo } from 'node:net';
 import type { LoopbackInput } from '@arvlite/media';
 import type { ObjectStore } from '@arvlite/storage';
 
-/** Bytes per storage read; two are in flight while ffmpeg reads, so the reader stays ahead of the demuxer. */
-const CHUNK = 4 * 1024 * 1024;
+/**
+ * Bytes per storage read: the first read of a request is small and each next one twice the last, up to the largest,
+ * with two in flight, so a demuxer that reads a few boxes and seeks on (the moov at the end, the probe's packet
+ * samples) costs little, and a long sequential read soon runs in large reads ahead of ffmpeg.
+ */
+const FIRST_CHUNK = 64 * 1024;
+const LARGEST_CHUNK = 4 * 1024 * 1024;
 const AHEAD = 2;
 /** Bytes read for the sniff (the first box or EBML header). */
 const HEAD = 64;
@@ -61,9 +66,11 @@ export async function openOriginalReader(
     res.on('close', () => (gone = true));
     const queue: Promise<Uint8Array>[] = [];
     let next = start;
+    let chunk = FIRST_CHUNK;
     const fill = () => {
       while (queue.length < AHEAD && next <= end) {
-        const to = Math.min(next + CHUNK - 1, end);
+        const to = Math.min(next + chunk - 1, end);
+        chunk = Math.min(chunk * 2, LARGEST_CHUNK);
         const p = read(next, to);
         p.catch(() => {}); // awaited below; a read left behind by a closed connection must not go unhandled
         queue.push(p);

@@ -41,13 +41,20 @@ type Ctx<N extends JobName> = TaskContext<N>;
 /** HLS segment length of the playable remux (remuxProgressive's default). */
 const SEGMENT_SECONDS = 4;
 
-/** The original exactly as verified at completion: If-Match on the ETag recorded then. */
+/**
+ * The original exactly as verified at completion (If-Match on the ETag recorded then), at `path`: from this worker's
+ * cache of originals when an earlier job of the video downloaded it (keyed by that ETag), else downloaded.
+ */
 async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
-  try {
-    await ctx.deps.storage.download(video.originalKey, path, ctx.signal, { ifMatch: video.originalEtag });
-  } catch (e) {
-    throw originalReadError(e);
-  }
+  const { originals } = await mediaToolkit(ctx.deps);
+  const etag = video.originalEtag ?? null;
+  await originals.place(video.originalKey, etag, video.sizeBytes, path, async (to) => {
+    try {
+      await ctx.deps.storage.download(video.originalKey, to, ctx.signal, { ifMatch: etag });
+    } catch (e) {
+      throw originalReadError(e);
+    }
+  });
 }
 
 /** The original read in place (no download first), with the same checks: the ETag recorded at completion. */
@@ -195,7 +202,8 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
   };
   try {
     const info = await runStep(ctx, videoId, STEP.probe, async () => {
-      jobDir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
+      // Once per job: a probe run again in the same attempt (a passing fault) keeps the directory it made.
+      jobDir ??= await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
       await reader?.close(); // a step run again in the same attempt opens its own
       reader = await openOriginal(ctx, video);
       const media = await probe(tk.bin, reader.input, {
