@@ -29,7 +29,7 @@ import {
   type RecordedCommand,
 } from '../pipeline/ffmpeg-recorder.ts';
 import type { ReplayResult } from '../pipeline/replay-child.ts';
-import { planFromRecording, stepLabel, type ReplayPlan } from '../pipeline/replay-plan.ts';
+import { localizeLoopbackInputs, planFromRecording, stepLabel, type ReplayPlan } from '../pipeline/replay-plan.ts';
 import { startRpcChild } from '../rpc.ts';
 import { signUpTenant } from '../tenant.ts';
 
@@ -244,7 +244,7 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
         finished_at: Date | null;
       }>('select name, started_at, finished_at from video_step where video_id = $1 order by position', [videoId]);
       const probe = steps.find((s) => s.name === 'probe');
-      const raw = await taken(videoId);
+      const raw = localizeLoopbackInputs(await taken(videoId), scratch, videoId);
       const stepStartedAt: Record<string, number> = Object.fromEntries(
         steps.flatMap((s) => (s.started_at ? [[stepLabel(s.name), s.started_at.getTime()]] : [])),
       );

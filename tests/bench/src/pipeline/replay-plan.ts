@@ -62,6 +62,32 @@ export function placeholders(s: string, root: string, id: string): string {
   return s.replace(scratchDirPattern(root, id), `${ROOT}/$1`).replaceAll(root, ROOT);
 }
 
+/** The worker's loopback reader of the original (packages/jobs original-reader.ts), as ffmpeg is given it. */
+const LOOPBACK_INPUT = /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+$/;
+
+/**
+ * Our worker reads the original in place, through a loopback HTTP reader of video:process's own; the replay reads the
+ * same bytes from a local file. Each such input (`-protocol_whitelist http,tcp -i http://127.0.0.1:…`) becomes the
+ * file `original` in the video's `process` scratch directory (`-protocol_whitelist file -i file:…/original`), where
+ * the replay stages the clip: the same command otherwise, and the plan groups the remux with its job again.
+ */
+export function localizeLoopbackInputs(commands: RecordedCommand[], root: string, id: string): RecordedCommand[] {
+  const processDir = commands
+    .map((c) => [...c.cwd.matchAll(scratchDirPattern(root, id))][0])
+    .find((m) => m?.[1] === 'process')?.[0];
+  return commands.map((c) => {
+    const i = c.args.findIndex((a) => LOOPBACK_INPUT.test(a));
+    if (i < 0) return c;
+    if (!processDir)
+      throw new Error(`a command reads the loopback original, but no process directory was seen: ${c.args.join(' ')}`);
+    const args = [...c.args];
+    args[i] = `file:${processDir}/original`;
+    const w = args.lastIndexOf('-protocol_whitelist', i);
+    if (w >= 0 && args[w + 1] === 'http,tcp') args[w + 1] = 'file';
+    return { ...c, args };
+  });
+}
+
 /**
  * Groups one video's commands (recorded under the worker's scratch root) into jobs. `stepStartedAt` (ms, by step
  * label) orders them as the worker started them; a job without one goes by its first command.
