@@ -1,5 +1,6 @@
 // Queue latency: enqueue → the moment graphile-worker calls the task function, one job at a time on an idle worker.
 import { interleave, median, medianPairRatio, percentile, round, row, type Benchmark } from '../harness.ts';
+import { readStatements, resetStatements } from '../equal-work.ts';
 import type { ChildInit } from '../queue/protocol.ts';
 import { startWorkerSide, type WorkerSide } from '../queue/worker-side.ts';
 
@@ -39,7 +40,25 @@ export const queueLatency: Benchmark = {
           b: () => other.latency(samples, gapMs),
         });
       const rounds = await measure(base);
+      // The statements each side's database ran per sample in the target comparison (enqueue, fetch, completion and
+      // anything else: heartbeats, cron), from pg_stat_statements. Reported, not checked: ours is expected to run the
+      // same transaction, and this shows whether it does.
+      await Promise.all([
+        resetStatements(ctx.services, 'bench_ql_ours'),
+        resetStatements(ctx.services, 'bench_ql_base_tx'),
+      ]);
       const txRounds = await measure(baseTx);
+      const txSamples = (pairs + 1) * samples;
+      const perSample = async (db: string) => {
+        const counts = await readStatements(ctx.services, db);
+        return {
+          calls: round(counts.calls / txSamples, 2),
+          top: counts.statements
+            .slice(0, 8)
+            .map((st) => `${round(st.calls / txSamples, 2)}× ${st.query.replace(/\s+/g, ' ').slice(0, 100)}`),
+        };
+      };
+      const [oursStatements, rawTxStatements] = [await perSample('bench_ql_ours'), await perSample('bench_ql_base_tx')];
 
       const p50s = (rs: Round[]) => rs.map((r) => median(r.startMs));
       const all = (rs: Round[]) => rs.flatMap((r) => r.startMs);
@@ -65,6 +84,10 @@ export const queueLatency: Benchmark = {
             // Time inside the enqueue call (BEGIN, add_job, COMMIT on both sides), before the worker's pickup.
             oursEnqueueP50: enqueueP50(txRounds.a),
             rawTxEnqueueP50: enqueueP50(txRounds.b),
+            oursStatementsPerSample: oursStatements.calls,
+            rawTxStatementsPerSample: rawTxStatements.calls,
+            oursStatements: oursStatements.top,
+            rawTxStatements: rawTxStatements.top,
           },
         }),
         row({
