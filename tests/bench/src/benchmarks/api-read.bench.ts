@@ -58,9 +58,9 @@ export async function seedReadyVideo(databaseUrl: string, t: BenchTenant): Promi
 export const apiRead: Benchmark = {
   name: 'API read',
   feature: '`video.byId` (packages/api, apps/server)',
-  ours: 'authenticated `video.byId` through tRPC over HTTP (apps/server as a child process): JWT, live user, tenant check, the video and its steps read as plain rows (MikroORM prepared statements, no entities), superjson',
+  ours: 'authenticated `video.byId` through tRPC over HTTP (apps/server as a child process): JWT (signature and claims verified once per token, then cached for its lifetime), live user and session, tenant check, the video and its steps read as plain rows (prepared statements, no entities), superjson',
   baseline:
-    'bare Fastify route in its own process: HS256 check with node:crypto, raw `pg` prepared statements, the same JSON bytes (api-read.routes.ts)',
+    'bare Fastify route in its own process: HS256 check with node:crypto on every request (no cache), the same live user and session check and tenant check in the same 3 raw `pg` prepared statements, the same JSON bytes (api-read.routes.ts)',
   async run(ctx) {
     const databaseUrl = await ctx.services.createDatabase(DATABASE);
     const server = await startServer(ctx.processes, databaseUrl, ctx.services.s3Endpoint, {

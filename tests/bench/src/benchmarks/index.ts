@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Benchmark } from '../harness.ts';
 import { repoRoot } from '../services.ts';
 import { apiRead } from './api-read.bench.ts';
+import { httpScale } from './api-read-scale.bench.ts';
 import { footprint } from './footprint.bench.ts';
 import { httpCalibration } from './http-calibration.bench.ts';
 import { longClipPlayable } from './long-clip-playable.bench.ts';
@@ -39,6 +40,7 @@ export const suite: Entry[] = [
   { id: 'http-calibration', benchmark: httpCalibration, fullOnly: true },
   { id: 'api-read', benchmark: apiRead },
   { id: 'viewer-manifest', benchmark: viewerManifest },
+  { id: 'http-scale', benchmark: httpScale },
   { id: 'queue-latency', benchmark: queueLatency },
   { id: 'queue-throughput', benchmark: queueThroughput },
   { id: 'pipeline', benchmark: pipeline },

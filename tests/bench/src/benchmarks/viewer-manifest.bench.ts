@@ -56,7 +56,8 @@ async function checkUrls(label: string, body: string, routeBase: string) {
   }
 }
 
-async function seedContent(databaseUrl: string, storage: ObjectStorage, t: BenchTenant) {
+/** The manifest's item, its playlist's video (READY, with files in storage) and a rule; the public id and video id. */
+export async function seedContent(databaseUrl: string, storage: ObjectStorage, t: BenchTenant) {
   const videoId = await seedReadyVideo(databaseUrl, t);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
@@ -102,7 +103,7 @@ async function seedContent(databaseUrl: string, storage: ObjectStorage, t: Bench
       [contentId],
     );
     await db.query('analyze');
-    return publicId;
+    return { publicId, videoId };
   } finally {
     await db.end();
   }
@@ -132,7 +133,7 @@ export const viewerManifest: Benchmark = {
     });
     try {
       const tenant = await signUpTenant(server.baseUrl);
-      const publicId = await seedContent(databaseUrl, storage, tenant);
+      const { publicId } = await seedContent(databaseUrl, storage, tenant);
       const path = `/trpc/viewer.manifest?input=${encodeURIComponent(JSON.stringify({ json: { publicId } }))}`;
       for (const [label, side] of [
         ['ours', server],
