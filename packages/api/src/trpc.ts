@@ -197,12 +197,11 @@ const authed = t.procedure.use(edge).use(async ({ ctx, next }) => {
  * The same checks for tenant procedures, which act through ctx.caller and ctx.access and never read ctx.user: the
  * user is checked in one statement and not loaded (no entity, no hydration).
  */
-const authedCaller = t.procedure.use(edge).use(async ({ ctx, next }) => {
-  const { caller } = await authenticate(ctx, async (userId, sessionId) =>
+function liveCaller(ctx: Context) {
+  return authenticate(ctx, async (userId, sessionId) =>
     (await ctx.em.getRepository(User).isLive(userId, sessionId)) ? true : null,
   );
-  return next({ ctx: { caller } });
-});
+}
 
 /** A signed-in user, not an API key. */
 const authedUser = authed.use(({ ctx, next }) => {
@@ -218,20 +217,27 @@ export const selfProcedure = authedUser.meta({ scope: 'self' });
  * company with their role (another company's ids answer NOT_FOUND, as they do for users).
  */
 export function tenantProcedure(minRole: Role) {
-  return authedCaller
+  // Authentication and the tenant access in one middleware: each level of tRPC's chain copies the call's options.
+  return t.procedure
+    .use(edge)
     .meta({ scope: 'tenant', minRole })
-    .use(({ ctx, type, next }) =>
-      next({ ctx: { access: guardSuspension(createAccess(ctx.em, ctx.caller, minRole), type) } }),
-    );
+    .use(async ({ ctx, type, next }) => {
+      const { caller } = await liveCaller(ctx);
+      return next({ ctx: { caller, access: guardSuspension(createAccess(ctx.em, caller, minRole), type) } });
+    });
 }
 
 /** tenantProcedure for signed-in users only: members and API keys themselves are not managed with a key. */
 export function userTenantProcedure(minRole: Role) {
-  return authedCaller.meta({ scope: 'tenant', minRole, usersOnly: true }).use(({ ctx, type, next }) => {
-    if (!ctx.caller.userId) throw new ApiKeyNotAllowedError();
-    const caller = { userId: ctx.caller.userId };
-    return next({ ctx: { caller, access: guardSuspension(createAccess(ctx.em, caller, minRole), type) } });
-  });
+  return t.procedure
+    .use(edge)
+    .meta({ scope: 'tenant', minRole, usersOnly: true })
+    .use(async ({ ctx, type, next }) => {
+      const { caller: checked } = await liveCaller(ctx);
+      if (!checked.userId) throw new ApiKeyNotAllowedError();
+      const caller = { userId: checked.userId };
+      return next({ ctx: { caller, access: guardSuspension(createAccess(ctx.em, caller, minRole), type) } });
+    });
 }
 
 /**
