@@ -1,7 +1,7 @@
 // Tenant procedures check the caller live on every call, although an access token's signature and claims are
 // verified once and cached for its lifetime (packages/api/src/auth/tokens.ts): each test first makes a successful
 // call, so the token is in the cache, then changes what the token cannot know.
-import { TRPCClientError } from '@arvlite/client';
+import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { Membership, User } from '@arvlite/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -16,7 +16,7 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
     await p;
   } catch (e) {
     expect(e).toBeInstanceOf(TRPCClientError);
-    return (e as TRPCClientError<never>).data?.code as string | undefined;
+    return (e as TRPCClientError<AppRouter>).data?.code;
   }
   return 'OK';
 }
