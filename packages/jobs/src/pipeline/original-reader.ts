@@ -82,7 +82,14 @@ export async function openOriginalReader(
       const bytes = await queue.shift()!;
       fill();
       if (gone) break;
-      if (!res.write(bytes)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
+      if (!res.write(bytes))
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.on('drain', done).on('close', done);
+        });
     }
     if (!gone) res.end();
   }
