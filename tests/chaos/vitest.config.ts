@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     root: import.meta.dirname,
     include: ['scenarios/*.chaos.ts'],
+    // Prints the apps' log tails when a scenario fails.
+    setupFiles: ['src/setup.ts'],
     // Scenarios are heavy (a cluster of processes each): one at a time, one file after another.
     pool: 'forks',
     maxWorkers: 1,

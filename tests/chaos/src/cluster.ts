@@ -2,15 +2,20 @@
 // child of its own, so either can be stopped and started), behind a round-robin load balancer; optionally workers
 // reach S3 through a fault proxy. Plus the outside world the product talks to: an SMTP server and a webhook receiver.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
 import { ObjectStorage } from '@arvlite/storage';
 import { processEnv } from '@arvlite/config';
 import { startServer, startWorker, type AppProcess } from './processes.ts';
 import { startFaultProxy, startLoadBalancer, type FaultProxy, type LoadBalancer } from './proxies.ts';
-import { BUCKET, S3_ACCESS, startChaosServices, type ChaosServices } from './services.ts';
+import { BUCKET, repoRoot, S3_ACCESS, startChaosServices, type ChaosServices } from './services.ts';
+
+/** The cluster of the running scenario (one at a time per process), for printing its logs when a test fails. */
+export let activeCluster: Cluster | undefined;
 
 export interface ClusterOptions {
   servers?: number;
@@ -23,6 +28,22 @@ export interface ClusterOptions {
   workerS3ThroughProxy?: boolean;
   /** Echo app stderr (warnings and errors) to ours. */
   echo?: boolean;
+}
+
+/**
+ * Each run's app logs: .data/chaos-logs/<time>-<pid>/<server-0|worker-1|…>.log, kept after the run (the services'
+ * data directory is not). LOG_LEVEL of workers: CHAOS_LOG_LEVEL, else info (their job and recovery lines are few);
+ * of servers: CHAOS_LOG_LEVEL, else warn (info logs every request).
+ */
+function newLogsDir(): string {
+  const dir = path.join(
+    repoRoot,
+    '.data',
+    'chaos-logs',
+    `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`,
+  );
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 export interface ReceivedWebhook {
@@ -48,6 +69,10 @@ export interface Cluster {
   /** Every webhook request the receiver got (the fixture registers its URL for each tenant it makes). */
   webhooks: ReceivedWebhook[];
   webhookUrl: string;
+  /** Where every app's stdout and stderr go, one file per app slot (kept after the run). */
+  logsDir: string;
+  /** The last `lines` lines of each app's log (workers first), headed by its name and file, for a failure's output. */
+  logTails(lines?: number): Promise<string>;
   /** The environment app processes run with (to start one more by hand). */
   appEnv(kind: 'server' | 'worker'): NodeJS.ProcessEnv;
   addServer(): Promise<AppProcess>;
@@ -108,8 +133,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       CORS_ORIGINS: lb.url,
       ...opts.env,
     };
+    const logsDir = newLogsDir();
+    const logLevel = processEnv().CHAOS_LOG_LEVEL;
     const appEnv = (kind: 'server' | 'worker'): NodeJS.ProcessEnv => ({
       ...base,
+      LOG_LEVEL: logLevel || (kind === 'worker' ? 'info' : 'warn'),
       ...(kind === 'server' ? opts.serverEnv : opts.workerEnv),
       ...(kind === 'worker' && s3Proxy ? { S3_ENDPOINT: s3Proxy.url } : {}),
     });
@@ -122,7 +150,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const refreshBackends = () => lb.setBackends(servers.filter((s) => s.url).map((s) => s.url!));
     const addServer = async () => {
       const name = `server-${servers.length}`;
-      const s = await startServer({ name, env: appEnv('server'), onStderr: onStderr(name) });
+      const s = await startServer({
+        name,
+        env: appEnv('server'),
+        logFile: path.join(logsDir, `${name}.log`),
+        onStderr: onStderr(name),
+      });
       servers.push(s);
       refreshBackends();
       return s;
@@ -138,7 +171,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     };
     const addWorker = async (env: Record<string, string> = {}) => {
       const name = `worker-${workers.length}`;
-      const w = await startWorker({ name, env: { ...appEnv('worker'), ...env }, onStderr: onStderr(name), workerUp });
+      const w = await startWorker({
+        name,
+        env: { ...appEnv('worker'), ...env },
+        logFile: path.join(logsDir, `${name}.log`),
+        onStderr: onStderr(name),
+        workerUp,
+      });
       workers.push(w);
       return w;
     };
@@ -173,7 +212,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       return answers.length > 0 && answers.every(Boolean);
     };
 
-    return {
+    const cluster: Cluster = {
       services,
       lb,
       trpcUrl: `${lb.url}/trpc`,
@@ -183,6 +222,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       storage,
       webhooks,
       webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+      logsDir,
+      async logTails(lines = 40) {
+        const parts: string[] = [];
+        for (const p of [...workers, ...servers])
+          parts.push(`===== ${p.name} (${p.logFile}), last ${lines} lines =====\n${await p.logTail(lines)}`);
+        return parts.join('\n');
+      },
       appEnv,
       addServer,
       addWorker,
@@ -209,9 +255,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         return performance.now();
       },
       async stop() {
+        if (activeCluster === cluster) activeCluster = undefined;
         for (const c of cleanups) await c().catch((e: unknown) => console.error('cleanup failed:', e));
+        console.log(`[chaos] app logs: ${logsDir}`);
       },
     };
+    activeCluster = cluster;
+    return cluster;
   } catch (err) {
     for (const c of cleanups) await c().catch(() => {});
     throw err;

@@ -1,7 +1,10 @@
 // Real apps/server and apps/worker processes for the chaos cluster. Each runs in its own process group with an IPC
 // channel (our apps exit when it disconnects, so a crashed test run leaves nothing behind) and can be SIGKILLed or
-// stopped gracefully and started again with the same environment.
+// stopped gracefully and started again with the same environment. Its stdout (the JSON log lines) and stderr go to a
+// log file of its own, kept after the run, so a failed scenario can say what the apps were doing.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +29,10 @@ export interface AppProcess {
   readonly exits: Exit[];
   /** Last stderr lines (warnings and errors: the apps run at LOG_LEVEL=warn). */
   stderrTail(): string;
+  /** The file this slot's stdout and stderr go to, every launch appended (undefined when started without one). */
+  readonly logFile: string | undefined;
+  /** The log file's last `lines` lines. */
+  logTail(lines?: number): Promise<string>;
   /** SIGKILL to the whole process group (its ffmpeg children too); resolves once it is gone. */
   kill(): Promise<Exit>;
   /** SIGTERM and wait (SIGKILL after graceMs). */
@@ -43,21 +50,55 @@ interface Spawned {
   tail: string[];
 }
 
-function spawnApp(main: string, env: NodeJS.ProcessEnv, onStderr?: (line: string) => void): Spawned {
+function spawnApp(main: string, env: NodeJS.ProcessEnv, logFile?: string, onStderr?: (line: string) => void): Spawned {
+  // stdout straight into the file (the child writes it, nothing passes through us); stderr through us into the same.
+  const fd = logFile ? openSync(logFile, 'a') : undefined;
   const child = spawn(process.execPath, [main], {
     cwd: repoRoot,
     env,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', fd ?? 'ignore', 'pipe', 'ipc'],
     detached: true,
   });
+  if (fd !== undefined) {
+    appendFileSync(fd, `--- ${new Date().toISOString()} started pid ${child.pid}\n`);
+    closeSync(fd);
+  }
+  const note = (line: string) => {
+    if (logFile) appendFileSync(logFile, `${line}\n`);
+  };
   const tail: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     tail.push(line);
     if (tail.length > 60) tail.shift();
+    note(`[stderr] ${line}`);
     onStderr?.(line);
   });
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      note(`--- ${new Date().toISOString()} pid ${child.pid} exited (code ${code}, signal ${signal})`);
+      resolve({ code, signal });
+    }),
+  );
   return { child, exited, tail };
+}
+
+async function fileTail(file: string | undefined, lines: number): Promise<string> {
+  if (!file) return '';
+  const fh = await open(file, 'r').catch(() => null);
+  if (!fh) return '';
+  try {
+    const { size } = await fh.stat();
+    const length = Math.min(size, 256 * 1024);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, size - length);
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
+  } finally {
+    await fh.close();
+  }
 }
 
 function alive(child: ChildProcess): boolean {
@@ -102,6 +143,8 @@ function startFailure(spawned: Spawned): Error {
 export interface StartAppOptions {
   name: string;
   env: NodeJS.ProcessEnv;
+  /** Where the app's stdout and stderr go (appended). */
+  logFile?: string;
   onStderr?: (line: string) => void;
   /** Workers: resolves once the worker has written its heartbeat row (the fixture passes a DB check). */
   workerUp?: (pid: number) => Promise<void>;
@@ -121,6 +164,7 @@ export async function startServer(opts: StartAppOptions): Promise<AppProcess> {
       current = spawnApp(
         SERVER_MAIN,
         { ...opts.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: opts.env.PUBLIC_URL ?? url },
+        opts.logFile,
         opts.onStderr,
       );
       void current.exited.then((e) => exits.push(e));
@@ -136,6 +180,7 @@ export async function startServer(opts: StartAppOptions): Promise<AppProcess> {
     exits,
     () => url,
     () => launch(true),
+    opts.logFile,
   );
 }
 
@@ -143,7 +188,7 @@ export async function startWorker(opts: StartAppOptions): Promise<AppProcess> {
   let current: Spawned;
   const exits: Exit[] = [];
   const launch = async () => {
-    current = spawnApp(WORKER_MAIN, opts.env, opts.onStderr);
+    current = spawnApp(WORKER_MAIN, opts.env, opts.logFile, opts.onStderr);
     void current.exited.then((e) => exits.push(e));
     if (opts.workerUp) {
       const up = opts.workerUp(current.child.pid!);
@@ -159,6 +204,7 @@ export async function startWorker(opts: StartAppOptions): Promise<AppProcess> {
     exits,
     () => undefined,
     launch,
+    opts.logFile,
   );
 }
 
@@ -169,6 +215,7 @@ function appHandle(
   exits: Exit[],
   url: () => string | undefined,
   relaunch: () => Promise<void>,
+  logFile: string | undefined,
 ): AppProcess {
   return {
     kind,
@@ -187,6 +234,8 @@ function appHandle(
     },
     exits,
     stderrTail: () => current().tail.join('\n'),
+    logFile,
+    logTail: (lines = 40) => fileTail(logFile, lines),
     async kill() {
       const c = current();
       if (alive(c.child)) killGroup(c.child, 'SIGKILL');
