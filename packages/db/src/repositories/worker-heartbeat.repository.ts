@@ -13,9 +13,16 @@ export class WorkerHeartbeatRepository extends EntityRepository<WorkerHeartbeat>
     return ids.length ? this.find({ id: { $in: ids } }, { orderBy: { startedAt: 'asc' } }) : [];
   }
 
-  /** Workers that stopped beating without a clean shutdown. */
+  /**
+   * Workers that stopped beating without a clean shutdown. None while the database itself has been up for less than
+   * `deadAfterMs`: while it was down no worker could beat, and a live one needs that long to be seen beating again.
+   */
   async findDead(deadAfterMs: number) {
-    const ids = await this.#ids('last_seen_at <= now() - make_interval(secs => ?)', deadAfterMs);
+    const ids = await this.#ids(
+      'last_seen_at <= now() - make_interval(secs => ?) and pg_postmaster_start_time() <= now() - make_interval(secs => ?)',
+      deadAfterMs,
+      deadAfterMs,
+    );
     return ids.length ? this.find({ id: { $in: ids } }) : [];
   }
 
@@ -24,10 +31,10 @@ export class WorkerHeartbeatRepository extends EntityRepository<WorkerHeartbeat>
     await this.getEntityManager().execute('update worker_heartbeat set last_seen_at = now() where id = ?', [id]);
   }
 
-  async #ids(condition: string, deadAfterMs: number): Promise<string[]> {
+  async #ids(condition: string, ...deadAfterMs: number[]): Promise<string[]> {
     const rows = await this.getEntityManager().execute<{ id: string }[]>(
       `select id from worker_heartbeat where stopped_at is null and ${condition}`,
-      [deadAfterMs / 1000],
+      deadAfterMs.map((ms) => ms / 1000),
     );
     return rows.map((r) => r.id);
   }
