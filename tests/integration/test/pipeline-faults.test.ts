@@ -2,6 +2,8 @@
 // transient rule the first failure would fail the video:
 //  - S3 unreachable (the worker's storage goes through a TCP proxy the test cuts): the step fails with "storage is
 //    unavailable", stays `retrying` (the job gets another attempt, not FAILED), and once S3 is back the video is READY;
+//  - S3 away for a few seconds: the step runs again within the job's first attempt (runStep's short waits), not in a
+//    second one after graphile-worker's growing backoff;
 //  - the worker's scratch disk full (MEDIA_SCRATCH_DIR on a small tmpfs, filled up): the step fails with "the
 //    worker's scratch disk is full", is retried, nothing of it stays on the disk, and once there is room the video is
 //    READY; the same when not even the job's scratch directory can be made (out of inodes, as a full ext4 refuses a
@@ -98,6 +100,42 @@ describe('S3 down, then back', () => {
     );
     expect(after.status).toBe('READY');
   });
+});
+
+describe('S3 down for a few seconds', () => {
+  it(
+    'runs the step again within the same attempt: no attempt of the job goes to the fault',
+    { timeout: 240_000 },
+    async () => {
+      s3.down();
+      let videoId: string;
+      try {
+        videoId = await upload();
+        await until(
+          'a step retrying because storage is unavailable',
+          () => video(videoId),
+          (v) => v.status === 'FAILED' || retrying(v, 'storage is unavailable'),
+        );
+      } finally {
+        s3.up();
+      }
+      const after = await until(
+        'READY',
+        () => video(videoId),
+        (v) => v.status === 'READY' || v.status === 'FAILED',
+      );
+      expect(after.status).toBe('READY');
+      // graphile-worker's retry would be a second attempt, after e^1 s, and e^n s for the n-th: a step cut by one short
+      // fault after another waited minutes (chaos scenario 10). The step ran again within its first attempt instead.
+      const steps = await deps.orm
+        .fork()
+        .execute<{ name: string; attempts: number }[]>(
+          'select name, attempts from video_step where video_id = ? order by position',
+          [videoId],
+        );
+      expect(steps.filter((s) => s.attempts !== 1)).toEqual([]);
+    },
+  );
 });
 
 describe("the worker's scratch disk full", () => {

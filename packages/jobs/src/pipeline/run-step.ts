@@ -1,13 +1,14 @@
 // Runs one pipeline step: marks it running, reports throttled progress, retries with backoff, fails the video at the end.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stepFailureCode } from '@arvlite/contract';
 import { inSpan, observeFfmpegSpeed } from '@arvlite/telemetry';
 import { Video } from '@arvlite/db';
 import { InvalidMediaError, MediaLimitError, MediaTimeoutError } from '@arvlite/media';
 import type { TaskContext } from '../define-task.ts';
 import { stoppedOnEveryAttempt } from '../reap-workers.ts';
-import { extendForTransient } from '../transient.ts';
+import { extendForTransient, transientReason } from '../transient.ts';
 import type { JobName } from '../job-map.ts';
 import { failVideo, updateStep } from './pipeline-state.ts';
 
@@ -81,6 +82,26 @@ export async function ffmpegRun<T>(
   });
 }
 
+/**
+ * Waits before a step that failed on a passing fault (storage or the database away, the scratch disk full) runs again
+ * in the same attempt: about 50 s in all, each wait at most 8 s. graphile-worker's own retry waits e^attempts s, and a
+ * step cut by one short fault after another reaches long waits (4th attempt 55 s, 5th 148 s): in chaos scenario 10 a
+ * worker cut off from S3 for 10 s four times, nothing ran for 139 s after the last cut had ended. A fault outlasting
+ * these waits ends the attempt as before (the transient attempts, with graphile-worker's backoff).
+ */
+export const TRANSIENT_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000, 8_000];
+
+/** Thrown by one try of a step that failed on a passing fault and is to run again in this attempt. */
+class RetryInAttempt extends Error {
+  readonly failure: unknown;
+  readonly delayMs: number;
+  constructor(failure: unknown, delayMs: number) {
+    super('retry in this attempt');
+    this.failure = failure;
+    this.delayMs = delayMs;
+  }
+}
+
 async function runStepInner<N extends JobName, T>(
   ctx: TaskContext<N>,
   videoId: string,
@@ -88,23 +109,42 @@ async function runStepInner<N extends JobName, T>(
   fn: (run: StepRun) => Promise<T>,
   opts: { dir?: string },
 ): Promise<T> {
+  // Output files written by every try: a step that fails for good removes them all.
+  const partial: string[] = [];
+  for (let retry = 0; ; retry++) {
+    try {
+      return await runStepOnce(ctx, videoId, step, fn, opts, partial, TRANSIENT_RETRY_DELAYS_MS[retry]);
+    } catch (e) {
+      if (!(e instanceof RetryInAttempt)) throw e;
+      try {
+        await sleep(e.delayMs, undefined, { signal: ctx.helpers.abortSignal });
+      } catch {
+        // Shutting down while waiting: the job goes back to the queue and this step runs again from the start.
+        await updateStep(ctx.em, videoId, step, { status: 'pending', progress: 0 }).catch(() => {});
+        throw e.failure;
+      }
+    }
+  }
+}
+
+/** One try of a step; `retryInMs`: a passing fault runs it again after that long, in this attempt (none: no more). */
+async function runStepOnce<N extends JobName, T>(
+  ctx: TaskContext<N>,
+  videoId: string,
+  step: string,
+  fn: (run: StepRun) => Promise<T>,
+  opts: { dir?: string },
+  partial: string[],
+  retryInMs: number | undefined,
+): Promise<T> {
   const { em, helpers, deps, log } = ctx;
   const ownDir = !opts.dir;
-  await updateStep(em, videoId, step, {
-    status: 'running',
-    progress: 0,
-    attempts: helpers.job.attempts,
-    startedAt: new Date(),
-    finishedAt: null,
-    errorCode: null,
-    errorMessage: null,
-  });
 
   let last = 0;
   let pending: Promise<void> = Promise.resolve();
   const run: StepRun = {
     dir: opts.dir ?? '',
-    partial: [],
+    partial,
     progress: (percent) => {
       const now = Date.now();
       if (now - last < PROGRESS_EVERY_MS || percent >= 100) return;
@@ -117,6 +157,15 @@ async function runStepInner<N extends JobName, T>(
   };
 
   try {
+    await updateStep(em, videoId, step, {
+      status: 'running',
+      progress: 0,
+      attempts: helpers.job.attempts,
+      startedAt: new Date(),
+      finishedAt: null,
+      errorCode: null,
+      errorMessage: null,
+    });
     // The worker stopped under this step on every attempt (killed, crashed, out of memory): fail it with that reason
     // rather than crash another worker with it.
     if (stoppedOnEveryAttempt(helpers.job))
@@ -138,6 +187,22 @@ async function runStepInner<N extends JobName, T>(
       // Shutting down: the job goes back to the queue and this step runs again from the start.
       await updateStep(em, videoId, step, { status: 'pending', progress: 0 }).catch(() => {});
       throw e;
+    }
+    // A passing fault: the step runs again shortly, in this attempt (the database may be away: its status is best
+    // effort). Its scratch directory goes first, so a full disk is not kept full while it waits.
+    const passing = permanentCode(e) === null ? transientReason(e) : null;
+    if (passing && retryInMs !== undefined) {
+      if (ownDir && run.dir) {
+        await rm(run.dir, { recursive: true, force: true });
+        run.dir = '';
+      }
+      log.warn({ err, step, attempt: helpers.job.attempts, transient: passing, retryInMs }, 'processing step retrying');
+      await updateStep(em, videoId, step, {
+        status: 'retrying',
+        errorCode: stepFailureCode(step),
+        errorMessage: `${humanStep(step)} failed: ${passing}; retrying in ${Math.ceil(retryInMs / 1000)} s`,
+      }).catch(() => {});
+      throw new RetryInAttempt(e, retryInMs);
     }
     const stillThere = await em.fork().findOne(Video, { id: videoId, deletedAt: null });
     if (!stillThere) {

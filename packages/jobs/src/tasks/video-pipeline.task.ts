@@ -1,8 +1,26 @@
-import { defineTask } from '../define-task.ts';
+import { defineTask, type TaskHandler } from '../define-task.ts';
+import type { JobName } from '../job-map.ts';
 import { analyze, finalize, makeImages, processVideo, renderRung } from '../pipeline/steps.ts';
+import { extendForTransient } from '../transient.ts';
 
-export const videoProcess = defineTask('video:process', processVideo);
-export const videoRendition = defineTask('video:rendition', renderRung);
-export const videoImages = defineTask('video:images', makeImages);
-export const videoAnalyze = defineTask('video:analyze', analyze);
-export const videoFinalize = defineTask('video:finalize', finalize);
+/**
+ * A passing fault outside any step (the database away while a task first loads its video) earns the job more attempts
+ * too, as one inside a step does (runStep): on its last attempt graphile-worker would keep it spent, and its video
+ * would stay UPLOADED or PROCESSING for good.
+ */
+const extendingForTransient =
+  <N extends JobName>(handler: TaskHandler<N>): TaskHandler<N> =>
+  async (ctx) => {
+    try {
+      await handler(ctx);
+    } catch (e) {
+      await extendForTransient(ctx.helpers, e, ctx.deps.config.media.jobTransientAttempts).catch(() => {});
+      throw e;
+    }
+  };
+
+export const videoProcess = defineTask('video:process', extendingForTransient(processVideo));
+export const videoRendition = defineTask('video:rendition', extendingForTransient(renderRung));
+export const videoImages = defineTask('video:images', extendingForTransient(makeImages));
+export const videoAnalyze = defineTask('video:analyze', extendingForTransient(analyze));
+export const videoFinalize = defineTask('video:finalize', extendingForTransient(finalize));
