@@ -14,7 +14,7 @@ runFaultScenario({
   rounds: quick ? 1 : 2,
   bound: {
     recoveryMs: 30_000,
-    why: 'servers and workers reconnect on their next query (the pool drops dead connections; the LISTEN connection retries at 1, 2, 4, 8, 10 s); a worker whose job queue graphile-worker stopped on a completion it could not write starts a new one once the database answers (1, 2, 4, 8, 10 s); a step that failed meanwhile waits its backoff (e^attempts s) and gets extra attempts for a transient fault',
+    why: 'servers and workers reconnect on their next query (the pool drops dead connections; the LISTEN connection retries at 1, 2, 4, 8, 10 s); a worker whose job queue graphile-worker stopped on a completion it could not write starts a new one once the database answers (1, 2, 4, 8, 10 s); a step that failed meanwhile runs again within its attempt after at most 8 s; a worker judges its peers dead only after beating for WORKER_DEAD_AFTER_MS itself, so no live worker is reaped after the outage',
   },
   expect503: true,
   async fault({ cluster, probe }) {
