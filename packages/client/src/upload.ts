@@ -168,8 +168,18 @@ export async function resumeUploadWith<R>(
   source: UploadSource,
   opts: UploadOptions = {},
 ): Promise<R> {
+  return sendRest(api, videoId, await api.listParts(videoId), source, opts);
+}
+
+/** Sends whatever `state` says storage does not hold yet, then completes. */
+async function sendRest<R>(
+  api: UploadApi<R>,
+  videoId: string,
+  state: ListedParts,
+  source: UploadSource,
+  opts: UploadOptions,
+): Promise<R> {
   const send = opts.put ?? fetchPut(opts.fetch ?? fetch);
-  const state = await api.listParts(videoId);
   const report = (uploadedBytes: number) => opts.onProgress?.({ uploadedBytes, totalBytes: source.size });
 
   if (state.kind === 'single') {
@@ -285,7 +295,14 @@ export async function uploadWith<R>(
     opts.onProgress?.({ uploadedBytes: source.size, totalBytes: source.size });
     return api.complete(videoId, etag ?? undefined);
   }
-  return resumeUploadWith(api, created.videoId, source, opts);
+  // A multipart upload just created holds no part yet: no need to ask storage (resumeUploadWith does, after a reload).
+  return sendRest(
+    api,
+    created.videoId,
+    { kind: 'multipart', partSize: created.partSize, partCount: created.partCount, parts: [], uploadedBytes: 0 },
+    source,
+    opts,
+  );
 }
 
 /**

@@ -138,7 +138,7 @@ export const upload: Benchmark = {
             oursMs: rounds.a.map((r) => Math.round(r.ms)),
             baselineMs: rounds.b.map((r) => Math.round(r.ms)),
             etag: [...etags][0],
-            oursApiCalls: `${signCalls + 3} (createUpload, listUploadedParts, ${signCalls} × signUploadParts, completeUpload)`,
+            oursApiCalls: `${signCalls + 2} (createUpload, ${signCalls} × signUploadParts, completeUpload)`,
             oursClientCpuMsPerGiB: cpuPerGiB(median(rounds.a.map((r) => r.clientCpuMs))),
             baselineClientCpuMsPerGiB: cpuPerGiB(median(rounds.b.map((r) => r.clientCpuMs))),
             oursServerCpuMsPerGiB: cpuPerGiB(median(rounds.a.map((r) => r.serverCpuMs))),
