@@ -1,5 +1,4 @@
 // Per-process media tooling: resolved ffmpeg, the encode concurrency limit, the selected analyzers, the originals cache.
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AnalyzerRegistry,
@@ -11,7 +10,7 @@ import {
 } from '@arvlite/media';
 import type { TaskDeps } from '../define-task.ts';
 import { analyzerHttpClient } from './analyzer-client.ts';
-import { OriginalCache } from './original-cache.ts';
+import { OriginalCache, prepareCacheDir } from './original-cache.ts';
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
 export class Semaphore {
@@ -79,9 +78,8 @@ export function mediaToolkit(deps: TaskDeps): Promise<MediaToolkit> {
             request: analyzerHttpClient({ allowLoopback: false, allowPrivate: m.externalAnalyzerAllowPrivate }),
           }),
         );
-      // A directory of this process's own; one left by an earlier process with the same pid is cleared first.
-      const cacheDir = join(m.scratchDir, 'original-cache', String(process.pid));
-      await rm(cacheDir, { recursive: true, force: true });
+      // A directory of this process's own (those of processes gone are cleared first).
+      const cacheDir = await prepareCacheDir(join(m.scratchDir, 'original-cache'));
       return {
         bin,
         encodes: new Semaphore(m.encodeConcurrency),

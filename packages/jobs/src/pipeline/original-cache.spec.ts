@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OriginalCache } from './original-cache.ts';
+import { OriginalCache, prepareCacheDir } from './original-cache.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -79,5 +79,27 @@ describe('OriginalCache', () => {
     await cache.place('k', 'e', 1, join(dir, 'j2'), d.fn);
     expect(d.calls).toHaveLength(1);
     expect(await readdir(join(dir, 'cache'))).toHaveLength(1);
+  });
+});
+
+describe('prepareCacheDir', () => {
+  it('clears the folders of processes gone and an earlier one of the same pid, and keeps live ones and other files', async () => {
+    const root = join(dir, 'original-cache');
+    for (const name of ['100', '200', '300']) {
+      await mkdir(join(root, name), { recursive: true });
+      await writeFile(join(root, name, 'orig'), 'x');
+    }
+    await writeFile(join(root, 'notes.txt'), 'kept');
+    // 300 is this process; 200 is alive; 100 is gone.
+    expect(await prepareCacheDir(root, 300, (pid) => pid === 200)).toBe(join(root, '300'));
+    expect((await readdir(root)).sort()).toEqual(['200', 'notes.txt']);
+  });
+
+  it('asks the OS whether a pid runs: this process does, a pid past the limit does not', async () => {
+    const root = join(dir, 'original-cache');
+    const gone = 2 ** 22 + 1; // above Linux's pid_max limit
+    for (const pid of [process.pid, gone]) await mkdir(join(root, String(pid)), { recursive: true });
+    await prepareCacheDir(root, 1);
+    expect(await readdir(root)).toEqual([String(process.pid)]);
   });
 });

@@ -2,7 +2,7 @@
 // whole original): keyed by storage key and the ETag recorded at completion, bounded in bytes, least recently used
 // first out. A job gets a hard link of the cached file in its own scratch directory, so evicting an entry never takes
 // a file from under a running ffmpeg (its bytes go once the job removes its link).
-import { link, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 interface Entry {
@@ -110,4 +110,29 @@ export class OriginalCache {
   get bytes() {
     return this.#bytes;
   }
+}
+
+/** Whether a process of this host is alive (EPERM: alive, not ours to signal). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Prepares this process's cache directory `<root>/<pid>`: one left by an earlier process with the same pid is cleared,
+ * and so are those of processes no longer running (a worker killed by the OOM killer or SIGKILL leaves up to its whole
+ * cache behind). The pids are this host's: `MEDIA_SCRATCH_DIR` is a local disk. Returns the directory.
+ */
+export async function prepareCacheDir(root: string, pid = process.pid, isAlive = alive): Promise<string> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names) {
+    const other = Number(name);
+    if (!/^[1-9][0-9]{0,9}$/.test(name) || (other !== pid && isAlive(other))) continue;
+    await rm(join(root, name), { recursive: true, force: true });
+  }
+  return join(root, String(pid));
 }
