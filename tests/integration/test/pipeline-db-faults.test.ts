@@ -27,7 +27,11 @@ beforeAll(async () => {
   const direct = new URL(deps.config.database.url);
   proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port) });
   workerOrm = await initOrm({ url: viaProxy(deps.config.database.url, proxy), poolMax: 3, acquireTimeoutMs: 1000 });
-  worker = await startWorker({ ...deps, orm: workerOrm }, { concurrency: 1 });
+  // The media tasks only: a recurring job started meanwhile (a backup, a sweep) would keep stop() waiting.
+  worker = await startWorker(
+    { ...deps, orm: workerOrm },
+    { concurrency: 1, tasks: ['video:process', 'video:rendition', 'video:images', 'video:analyze', 'video:finalize'] },
+  );
 }, 60_000);
 
 afterAll(async () => {
