@@ -34,6 +34,9 @@ beforeAll(async () => {
     MEDIA_JOB_MAX_ATTEMPTS: '1',
     MEDIA_JOB_TRANSIENT_ATTEMPTS: '6',
     MEDIA_SCRATCH_DIR: scratch,
+    // No originals kept between jobs (the worker's originals cache lives on the scratch disk too): what is left on the
+    // disk after a step is then the step's own doing, which is what these tests check.
+    MEDIA_ORIGINAL_CACHE_BYTES: '0',
     WORKER_POLL_INTERVAL_MS: '200',
     COMPANY_MAX_PER_USER: '20',
   });
