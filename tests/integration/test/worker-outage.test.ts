@@ -65,3 +65,14 @@ it('a database outage longer than WORKER_DEAD_AFTER_MS reaps no live worker; a d
   }
   for (const w of workers) expect((await heartbeat(w.id))?.stopped_at, `${w.id} reaped while alive`).toBeNull();
 });
+
+it('a live worker taken for dead is live again at its next beat, so its later death is still seen', async () => {
+  const [w] = workers;
+  // As a peer's reaper marks a worker it took for dead.
+  await deps.orm.fork().execute('update worker_heartbeat set stopped_at = now() where id = ?', [w!.id]);
+  const end = Date.now() + 15_000;
+  while ((await heartbeat(w!.id))?.stopped_at) {
+    if (Date.now() > end) throw new Error('the worker stayed marked stopped while it beat');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});

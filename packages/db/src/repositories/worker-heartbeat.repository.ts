@@ -26,9 +26,16 @@ export class WorkerHeartbeatRepository extends EntityRepository<WorkerHeartbeat>
     return ids.length ? this.find({ id: { $in: ids } }) : [];
   }
 
-  /** Records a beat at the database's now(). */
+  /**
+   * Records a beat at the database's now(). A beating worker is not stopped: one a peer took for dead (its jobs
+   * released) is live again, so that if it does die later, its jobs of then are released too instead of staying locked
+   * for graphile-worker's 4 hours.
+   */
   async touch(id: string): Promise<void> {
-    await this.getEntityManager().execute('update worker_heartbeat set last_seen_at = now() where id = ?', [id]);
+    await this.getEntityManager().execute(
+      'update worker_heartbeat set last_seen_at = now(), stopped_at = null where id = ?',
+      [id],
+    );
   }
 
   async #ids(condition: string, ...deadAfterMs: number[]): Promise<string[]> {
