@@ -227,8 +227,11 @@ describe(`embedded default: pnpm start cut off ${ROUNDS} times during uploads an
           if (next) (next as { busy?: boolean }).busy = true;
           try {
             await advance(next);
-          } catch {
-            if (!cutting) throw new Error('a call failed while the platform was up');
+          } catch (err) {
+            if (!cutting)
+              throw new Error(`a call failed while the platform was up: ${(err as Error)?.message ?? String(err)}`, {
+                cause: err,
+              });
           } finally {
             if (next) delete (next as { busy?: boolean }).busy;
           }
