@@ -4,6 +4,7 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { phoneClipArgs } from '@arvlite/test-utils/media';
 
 const run = promisify(execFile);
 
@@ -23,9 +24,6 @@ const h264aac = [...x264, '-c:a', 'aac', '-shortest'];
 const video = (size: string, d: number) => ['-f', 'lavfi', '-i', `testsrc2=s=${size}:r=30:d=${d}`];
 const tone = (d: number) => ['-f', 'lavfi', '-i', `sine=f=440:d=${d}:sample_rate=48000`];
 
-/** Where the phone clip says it was recorded (ISO 6709). */
-export const PHONE_LOCATION = '+59.9343+030.3351+012.000/';
-
 /** Every clip the suite uses, each a few seconds long and small. */
 export const clips = {
   async landscape720(dir: string) {
@@ -41,26 +39,10 @@ export const clips = {
     await ffmpeg(['-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', out]);
     return out;
   },
-  /**
-   * A phone recording as it leaves the camera app: 1080p H.264/AAC with 1 s keyframes, the index (moov) at the end,
-   * and personal metadata: a location (QuickTime's ISO 6709 key and MP4's ©xyz), make, model, software, dates.
-   */
+  /** A phone recording as it leaves the camera app (.mov, moov at the end, location and device metadata). */
   async phone(dir: string, seconds = 6) {
     const out = join(dir, `phone-${seconds}s.mov`);
-    // prettier-ignore
-    await ffmpeg([
-      ...video('1920x1080', seconds), ...tone(seconds), ...h264aac, '-g', '30',
-      '-movflags', 'use_metadata_tags',
-      '-metadata', `location=${PHONE_LOCATION}`,
-      '-metadata', `com.apple.quicktime.location.ISO6709=${PHONE_LOCATION}`,
-      '-metadata', 'com.apple.quicktime.make=Apple',
-      '-metadata', 'com.apple.quicktime.model=iPhone 15 Pro',
-      '-metadata', 'com.apple.quicktime.software=17.4.1',
-      '-metadata', 'creation_time=2026-05-01T10:20:30Z',
-      '-metadata:s:v:0', 'handler_name=Core Media Video',
-      '-metadata:s:v:0', 'creation_time=2026-05-01T10:20:30Z',
-      out,
-    ]);
+    await ffmpeg([...phoneClipArgs(seconds), out]);
     return out;
   },
   async noAudio(dir: string) {

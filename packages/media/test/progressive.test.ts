@@ -2,6 +2,7 @@
 // growing and the final playlists, and no personal metadata in anything it writes.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { metadataTags as tags, PERSONAL } from '@arvlite/test-utils/media';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
 import { probe } from '../src/probe.ts';
@@ -12,7 +13,6 @@ import {
   remuxProgressive,
   type HlsSegment,
 } from '../src/renditions.ts';
-import { runProcess } from '../src/run-process.ts';
 import { clips, decodeErrors, makeTempDir } from './fixtures.ts';
 
 let bin: FfmpegBinaries;
@@ -23,27 +23,6 @@ beforeAll(async () => {
   tmp = await makeTempDir('progressive');
 });
 afterAll(() => tmp.cleanup());
-
-/** Every tag ffprobe finds on the container and its streams, as `scope:key=value`. */
-async function tags(file: string): Promise<string[]> {
-  const { stdout } = await runProcess('ffprobe', [
-    '-v',
-    'error',
-    '-of',
-    'json',
-    '-show_entries',
-    'format_tags:stream_tags',
-    file,
-  ]);
-  const meta = JSON.parse(stdout) as { format?: { tags?: object }; streams?: { tags?: object }[] };
-  const out = Object.entries(meta.format?.tags ?? {}).map(([k, v]) => `format:${k}=${String(v)}`);
-  for (const [i, s] of (meta.streams ?? []).entries())
-    out.push(...Object.entries(s.tags ?? {}).map(([k, v]) => `stream${i}:${k}=${String(v)}`));
-  return out;
-}
-
-/** Tags that say where, when, or on what a clip was recorded. */
-const PERSONAL = /location|xyz|6709|make|model|software|creation_time|date|iphone|apple|core media/i;
 
 describe('remuxProgressive', () => {
   it('hands over every segment in order, then writes a VOD playlist and a faststart MP4 without personal metadata', async () => {

@@ -6,6 +6,7 @@ const execFileAsync = promisify(execFile);
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { phoneClipArgs } from '@arvlite/test-utils/media';
 
 const dir = mkdtempSync(join(tmpdir(), 'arvlite-fixtures-'));
 
@@ -263,34 +264,12 @@ function bytesOnce(key: string, make: () => string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** A phone recording as it leaves the camera app (.mov, moov at the end, location and device metadata). */
+export const phoneClip = (seconds = 10) => ff(phoneClipArgs(seconds), join(dir, `phone-${seconds}s.mov`));
+
 // The clips of a steady upload load (the chaos suite), as bytes.
 
 /** 2 s, 320x180, H.264/AAC: the cheap path (remux, one rung). */
-/** Where phoneClip says it was recorded (ISO 6709). */
-export const PHONE_LOCATION = '+59.9343+030.3351+012.000/';
-
-/**
- * A phone recording as it leaves the camera app: 1080p30 H.264/AAC (.mov), 1 s keyframes, the index (moov) at the
- * end, and personal metadata: a location (QuickTime's ISO 6709 key and MP4's ©xyz), make, model, software, dates.
- */
-export const phoneClip = (seconds = 10) =>
-  // prettier-ignore
-  ff([
-    '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30',
-    '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-shortest',
-    '-movflags', 'use_metadata_tags',
-    '-metadata', `location=${PHONE_LOCATION}`,
-    '-metadata', `com.apple.quicktime.location.ISO6709=${PHONE_LOCATION}`,
-    '-metadata', 'com.apple.quicktime.make=Apple',
-    '-metadata', 'com.apple.quicktime.model=iPhone 15 Pro',
-    '-metadata', 'com.apple.quicktime.software=17.4.1',
-    '-metadata', 'creation_time=2026-05-01T10:20:30Z',
-    '-metadata:s:v:0', 'handler_name=Core Media Video',
-    '-metadata:s:v:0', 'creation_time=2026-05-01T10:20:30Z',
-  ], join(dir, `phone-${seconds}s.mov`));
-
 export const smallClip = () =>
   bytesOnce('small', () =>
     ff(

@@ -5,9 +5,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { metadataTags as tags, PERSONAL, PHONE_LOCATION } from '@arvlite/test-utils/media';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
-import { PHONE_LOCATION, phoneClip } from '../src/media-fixtures.ts';
+import { phoneClip } from '../src/media-fixtures.ts';
 
 const run = promisify(execFile);
 
@@ -24,27 +25,6 @@ beforeAll(async () => {
   const companyId = (await owner.client.company.create.mutate({ name: 'Phone Co' })).id;
   projectId = (await owner.client.project.create.mutate({ companyId, name: 'Holidays' })).id;
 }, 120_000);
-
-/** Every tag ffprobe finds on a file's container and streams, as `scope:key=value`. */
-async function tags(input: string): Promise<string[]> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-of',
-    'json',
-    '-show_entries',
-    'format_tags:stream_tags',
-    input,
-  ]);
-  const meta = JSON.parse(stdout) as { format?: { tags?: object }; streams?: { tags?: object }[] };
-  const out = Object.entries(meta.format?.tags ?? {}).map(([k, v]) => `format:${k}=${String(v)}`);
-  for (const [i, s] of (meta.streams ?? []).entries())
-    out.push(...Object.entries(s.tags ?? {}).map(([k, v]) => `stream${i}:${k}=${String(v)}`));
-  return out;
-}
-
-/** Tags that say where, when, or on what a clip was recorded. */
-const PERSONAL = /location|xyz|6709|make|model|software|creation_time|date|iphone|apple|core media/i;
 
 /** The URIs an HLS playlist lists. */
 const uris = (text: string) =>
