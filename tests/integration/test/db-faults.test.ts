@@ -11,7 +11,8 @@
 //    outage long before its next poll;
 //  - a multipart upload whose completion assembled and copied the file in storage but could not commit (the database
 //    timed out at the end) completes when the client retries, and listing its parts answers, instead of a 500 on every
-//    retry (storage holds no parts any more);
+//    retry (storage holds no parts any more); likewise a single-request upload, whose completion had copied it to the
+//    original and removed the upload key (NOT_UPLOADED on every retry before);
 //  - a status stream (SSE) open while the database goes away ends with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR;
 //  - a worker whose job ends while the database is away (its completion cannot be written) keeps taking jobs once it
 //    is back, and that job is not left locked.
@@ -353,6 +354,62 @@ describe('a multipart completion that reached storage but not the commit', () =>
       const again = await trpc<{ status: string }>('video.completeUpload', { videoId: created.videoId }, 'mutation');
       expect(again.status).toBe(200);
       expect(again.data.status).toBe('UPLOADED');
+    },
+  );
+});
+
+describe('a single-request completion that reached storage but not the commit', () => {
+  it(
+    'completes when the client retries, and storage is said to hold the upload, instead of NOT_UPLOADED',
+    { timeout: 60_000 },
+    async () => {
+      const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Cut prints' }, 'mutation');
+      const { data: project } = await trpc<{ id: string }>(
+        'project.create',
+        { companyId: company.id, name: 'Clips' },
+        'mutation',
+      );
+      const bytes = paddedMp4(2 * MiB);
+      const { data: created } = await trpc<{
+        videoId: string;
+        kind: string;
+        url: string;
+        headers: Record<string, string>;
+      }>(
+        'video.createUpload',
+        { projectId: project.id, fileName: 'clip.mp4', contentType: 'video/mp4', size: bytes.length },
+        'mutation',
+      );
+      expect(created.kind).toBe('single');
+      const put = await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers });
+      expect(put.ok).toBe(true);
+      const etag = put.headers.get('etag');
+      // As in the multipart case above (and as a process killed before its commit, chaos scenario 11): the completion
+      // has copied the upload to the original and removed the upload key when its last statement times out.
+      const locker = new pg.Client({ connectionString: deps.config.database.url });
+      await locker.connect();
+      try {
+        await locker.query('begin');
+        await locker.query('lock table audit_log in exclusive mode');
+        const first = await trpc('video.completeUpload', { videoId: created.videoId, etag }, 'mutation');
+        expect(first).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+      } finally {
+        await locker.query('rollback').catch(() => {});
+        await locker.end();
+      }
+      const listed = await trpc<{ kind: string; uploadedBytes: number }>(
+        'video.listUploadedParts',
+        { videoId: created.videoId },
+        'query',
+      );
+      expect(listed.status).toBe(200);
+      expect(listed.data).toMatchObject({ kind: 'single', uploadedBytes: bytes.length });
+      const again = await trpc<{ status: string }>(
+        'video.completeUpload',
+        { videoId: created.videoId, etag },
+        'mutation',
+      );
+      expect(again).toMatchObject({ status: 200, data: { status: 'UPLOADED', sizeBytes: bytes.length } });
     },
   );
 });
