@@ -133,24 +133,40 @@ const MIDDLE = onPhoto(0.5, 0.5);
  * Opens the item on the fake camera, waits until the video plays on the photo, and samples the page composited (the
  * WebGL canvas over the camera) and the camera alone (the canvas hidden).
  */
-async function sample(publicId: string, name: string) {
+/**
+ * Opens the camera view and screenshots it, the photo tracked: with the video playing on the photo, or (`plane`
+ * 'poster' or 'none') with every video request refused, so the plane shows what it shows before the first frame: the
+ * poster, or nothing (the photo).
+ */
+async function sample(publicId: string, name: string, plane: 'video' | 'poster' | 'none' = 'video') {
   const page: Page = await camera.newPage();
   page.setDefaultTimeout(20_000);
   try {
     // The manifest is cacheable for up to a minute; this page must see the key as it is now.
     await (await camera.newCDPSession(page)).send('Network.clearBrowserCache');
+    const videoRequests: string[] = [];
+    if (plane !== 'video')
+      await page.route(/\.(mp4|m3u8|ts)(\?|$)/, (route) => {
+        videoRequests.push(route.request().url());
+        return route.abort();
+      });
     await page.goto(`${baseUrl}/v/${publicId}`);
     const stage = () => page.getByTestId('ar-stage').getAttribute('data-stage');
+    const shows = () => page.getByTestId('ar-stage').getAttribute('data-plane');
     await expect.poll(stage, { timeout: 120_000, interval: 200 }).toBe('tracking');
-    await waitFor(
-      'the video to play on the photo',
-      () => page.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused })),
-      (v) => v.t > 0.5 && !v.paused,
-      30_000,
-    );
-    // Still tracking at the moment of the shot (else the plane is hidden and the check proves nothing).
+    if (plane === 'video')
+      await waitFor(
+        'the video to play on the photo',
+        () => page.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused })),
+        (v) => v.t > 0.5 && !v.paused,
+        30_000,
+      );
+    else expect(videoRequests.length, 'the video was asked for, and refused').toBeGreaterThan(0);
+    // (The poster loads after the photo may have been found: its texture shows on the next frame.)
+    await expect.poll(shows, { timeout: 15_000, interval: 100 }).toBe(plane);
+    // Still tracking, and still showing it, at the moment of the shot (else the check proves nothing).
     const composited = await page.screenshot({ path: path.join(shots, `${name}.png`) });
-    expect(await stage()).toBe('tracking');
+    expect([await stage(), await shows()]).toEqual(['tracking', plane]);
     await page.addStyleTag({ content: '.arv-canvas { visibility: hidden !important; }' });
     const cameraOnly = await page.screenshot({ path: path.join(shots, `${name}-camera.png`) });
     const points = [...CORNERS, MIDDLE];
@@ -259,21 +275,25 @@ describe('a green-screen video with a chroma key', () => {
       const manifest = await owner.client.viewer.manifest.query({ publicId: item.publicId });
       expect(manifest.ok && manifest.video.chromaKey).toEqual(key);
 
-      const keyed = await sample(item.publicId, 'viewer-keying-01-chroma');
-      console.info('chroma key: composited', keyed.composited, 'camera', keyed.camera);
-      keyed.composited.slice(0, 4).forEach((px, i) => {
-        const photo = keyed.camera[i]!;
-        expect(greenish(px), `corner ${i} ${px} is the green screen`).toBe(false);
-        // The photo there, as the camera shows it: neither black nor white, nor another colour.
-        expect(distance(px, photo), `corner ${i} ${px} vs photo ${photo}`).toBeLessThan(40);
-        expect(distance(px, [0, 0, 0])).toBeGreaterThan(40);
-        expect(distance(px, [255, 255, 255])).toBeGreaterThan(40);
-      });
-      // The subject is drawn over the photo.
-      const [r, g, b] = keyed.composited[4]!;
-      expect(r, `middle ${keyed.composited[4]}`).toBeGreaterThan(150);
-      expect(g).toBeLessThan(90);
-      expect(b).toBeLessThan(90);
+      // The video, and the poster placed on the photo before the video's first frame (a frame of the green screen too),
+      // are keyed alike.
+      for (const plane of ['video', 'poster'] as const) {
+        const keyed = await sample(item.publicId, `viewer-keying-01-chroma-${plane}`, plane);
+        console.info(`chroma key (${plane}): composited`, keyed.composited, 'camera', keyed.camera);
+        keyed.composited.slice(0, 4).forEach((px, i) => {
+          const photo = keyed.camera[i]!;
+          expect(greenish(px), `${plane}: corner ${i} ${px} is the green screen`).toBe(false);
+          // The photo there, as the camera shows it: neither black nor white, nor another colour.
+          expect(distance(px, photo), `${plane}: corner ${i} ${px} vs photo ${photo}`).toBeLessThan(40);
+          expect(distance(px, [0, 0, 0])).toBeGreaterThan(40);
+          expect(distance(px, [255, 255, 255])).toBeGreaterThan(40);
+        });
+        // The subject is drawn over the photo.
+        const [r, g, b] = keyed.composited[4]!;
+        expect(r, `${plane}: middle ${keyed.composited[4]}`).toBeGreaterThan(150);
+        expect(g).toBeLessThan(90);
+        expect(b).toBeLessThan(90);
+      }
 
       // Control: the same clip without the key covers the photo with its green screen.
       await owner.client.video.update.mutate({ id: video.id, chromaKey: null });
@@ -331,6 +351,18 @@ describe('a video with an alpha channel (stacked-alpha rendition)', () => {
         expect(r, `middle ${shown.composited[4]}`).toBeGreaterThan(150);
         expect(g).toBeLessThan(90);
         expect(b).toBeLessThan(90);
+
+        // Before the first frame: no poster on the photo (the poster is a frame without its matte, and would cover the
+        // photo where the video is transparent), so the photo shows, corners and middle alike.
+        const before = await sample(
+          item.publicId,
+          `viewer-keying-04-alpha-${source.file.replace('.', '-')}-none`,
+          'none',
+        );
+        before.composited.forEach((px, i) => {
+          const photo = before.camera[i]!;
+          expect(distance(px, photo), `before the first frame: point ${i} ${px} vs photo ${photo}`).toBeLessThan(40);
+        });
       },
     );
   }

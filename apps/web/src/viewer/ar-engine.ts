@@ -13,6 +13,7 @@ import {
   TextureLoader,
   VideoTexture,
   WebGLRenderer,
+  type Material,
 } from 'three';
 import { clipPlanes, coverFov, coverUv, markerPlaneMatrix } from './ar-math.ts';
 import type { ArFailure } from './capabilities.ts';
@@ -253,13 +254,14 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     content.addEventListener('loadedmetadata', fitTexture);
     cleanup.push(() => content.removeEventListener('loadedmetadata', fitTexture));
 
-    // The poster, on the photo from the moment it is found until the video has a frame (fetched since the manifest).
-    const posterMaterial = new MeshBasicMaterial({ toneMapped: false });
-    const posterMesh = new Mesh(geometry, posterMaterial);
+    // The poster, on the photo from the moment it is found until the video has a frame (fetched since the manifest). It
+    // is keyed as the video is. A stacked-alpha video's poster is a plain frame without its matte (it would cover the photo
+    // where the video is transparent), so such a video has none on the photo: the photo shows until the first frame.
+    const posterMesh = new Mesh<PlaneGeometry, Material>(geometry, new MeshBasicMaterial({ toneMapped: false }));
     posterMesh.visible = false;
     anchor.add(posterMesh);
     let posterReady = false;
-    if (opts.posterUrl) {
+    if (opts.posterUrl && opts.look?.alphaLayout !== 'side-by-side') {
       new TextureLoader().setCrossOrigin('anonymous').load(
         opts.posterUrl,
         (poster) => {
@@ -269,8 +271,8 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
           const { repeat, offset } = coverUv(image.width / image.height, markerWidth / markerHeight);
           poster.repeat.set(...repeat);
           poster.offset.set(...offset);
-          posterMaterial.map = poster;
-          posterMaterial.needsUpdate = true;
+          posterMesh.material.dispose();
+          posterMesh.material = videoMaterial(poster, opts.look ?? {});
           posterReady = true;
           cleanup.push(() => poster.dispose());
         },
@@ -278,7 +280,7 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
         () => undefined, // no poster: the photo shows through until the video's first frame, as before
       );
     }
-    cleanup.push(() => posterMaterial.dispose());
+    cleanup.push(() => posterMesh.material.dispose());
 
     const resize = () => {
       if (!tracker) return;
@@ -333,10 +335,20 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     camera.addEventListener('resize', onCameraResize);
     cleanup.push(() => camera.removeEventListener('resize', onCameraResize));
 
+    // Whether the video has had a frame since its source was (re)loaded: the texture keeps that frame while the element
+    // waits for data (a loop's seek back to the start, a stall), so the poster does not flash back over it.
+    let hadFrame = false;
+    const onEmptied = () => (hadFrame = false);
+    content.addEventListener('emptied', onEmptied);
+    cleanup.push(() => content.removeEventListener('emptied', onEmptied));
     renderer.setAnimationLoop(() => {
       // The photo itself stays in view until the video has a frame to show (else the plane would be black).
-      mesh.visible = content.readyState >= content.HAVE_CURRENT_DATA;
+      hadFrame ||= content.readyState >= content.HAVE_CURRENT_DATA;
+      mesh.visible = hadFrame;
       posterMesh.visible = !mesh.visible && posterReady;
+      // What the plane shows, for tests and for debugging on a phone.
+      const plane = mesh.visible ? 'video' : posterMesh.visible ? 'poster' : 'none';
+      if (container.dataset.plane !== plane) container.dataset.plane = plane;
       renderer.render(scene, camera3d);
       if (anchor.visible && mesh.visible && !content.paused && content.currentTime > 0) markOnce('firstFrame');
     });
