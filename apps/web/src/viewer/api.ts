@@ -54,13 +54,16 @@ export function sendUnsentEnd(input: LateEnd, api: typeof viewerApi = viewerApi)
 
 /**
  * Reports one stage of a view (view-stages.ts) as a keepalive request, so a stage reached just before the page goes
- * away still leaves. Never rejects; a report that did not arrive rides with the view's end.
+ * away still leaves. Resolves once answered, and never rejects; a report that did not arrive rides with the view's end.
  */
-export function sendStage(input: StageInput, fetchImpl: typeof fetch = fetch): void {
-  void fetchImpl(`${TRPC_URL}/viewer.reportStage`, {
+export function sendStage(input: StageInput, fetchImpl: typeof fetch = fetch): Promise<void> {
+  return fetchImpl(`${TRPC_URL}/viewer.reportStage`, {
     method: 'POST',
     keepalive: true,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ json: input }),
-  }).catch(() => undefined);
+  }).then(
+    () => undefined,
+    () => undefined,
+  );
 }

@@ -167,7 +167,7 @@ describe('ViewTracker from the page opening', () => {
         opened.push(o);
         return new Promise<string>((r) => (resolveStart = r));
       },
-      report: (id, stage) => reports.push([id, stage]),
+      report: (id, stage) => void reports.push([id, stage]),
       end: (input) => {
         ended.push(input);
         return Promise.resolve(true);
@@ -215,7 +215,7 @@ describe('ViewTracker from the page opening', () => {
     const reports: unknown[] = [];
     const t = new ViewTracker({
       start: () => Promise.resolve('s-2'),
-      report: (_id, stage) => reports.push(stage),
+      report: (_id, stage) => void reports.push(stage),
       end: () => Promise.resolve(true),
       now: () => now,
     });
@@ -228,6 +228,45 @@ describe('ViewTracker from the page opening', () => {
       { stage: 'fallback', atMs: 100, reason: 'denied' },
       { stage: 'playing', atMs: 600 },
     ]);
+  });
+});
+
+describe('ViewTracker stage reports', () => {
+  it('sends a stage only once the one before it has been answered, so none arrives before the stage it needs', async () => {
+    const sent: string[] = [];
+    const answers: (() => void)[] = [];
+    let now = 0;
+    const t = new ViewTracker({
+      start: () => Promise.resolve('s-3'),
+      report: (_id, stage) => {
+        sent.push(stage.stage);
+        return new Promise<void>((answer) => answers.push(answer));
+      },
+      end: () => Promise.resolve(true),
+      now: () => now,
+    });
+    t.open(0);
+    t.setPath('ar');
+    t.stage('camera', 100);
+    await settle();
+    expect(sent).toEqual(['camera']);
+    // Detected and playing 40 ms apart, while the camera's report is still on its way.
+    now = 6000;
+    t.stage('detected', 5960);
+    t.stage('playing', 6000);
+    await settle();
+    expect(sent).toEqual(['camera']);
+    answers[0]!();
+    await settle();
+    expect(sent).toEqual(['camera', 'detected']);
+    answers[1]!();
+    await settle();
+    expect(sent).toEqual(['camera', 'detected', 'playing']);
+    // Nothing in flight: the next goes at once.
+    answers[2]!();
+    await settle();
+    t.ended();
+    expect(sent).toEqual(['camera', 'detected', 'playing', 'completed']);
   });
 });
 

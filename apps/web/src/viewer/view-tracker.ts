@@ -13,8 +13,11 @@ export interface ViewTrackerDeps {
    * long ago (`from: 'open'`) and records its stages.
    */
   start(opened?: { openedAgoMs: number }): Promise<string>;
-  /** viewer.reportStage; never rejects (a lost report rides with the end). */
-  report?(sessionId: string, stage: ViewStageReport): void;
+  /**
+   * viewer.reportStage; never rejects (a lost report rides with the end). A promise makes the next report wait for it:
+   * the server records a stage only after the one it needs, so two reports in flight at once could arrive swapped.
+   */
+  report?(sessionId: string, stage: ViewStageReport): Promise<unknown> | void;
   /** performance.now(), replaceable in tests. */
   now?(): number;
   /** viewer.endSession, sent so it survives the page being closed; resolves to whether the server took it. */
@@ -42,6 +45,9 @@ export class ViewTracker {
   private path: 'plain' | 'ar' = 'plain';
   /** Lets go of the running view's claim (unsent-ends.ts) once it has ended. */
   private release: (() => void) | null = null;
+  /** Stage reports waiting for the one in flight (send()). */
+  private readonly unsentReports: [string, ViewStageReport][] = [];
+  private reporting = false;
   private readonly deps: ViewTrackerDeps;
 
   constructor(deps: ViewTrackerDeps) {
@@ -72,7 +78,7 @@ export class ViewTracker {
     if (!this.stages || this.origin === null) return;
     const report = this.stages.reach(stage, atPerfMs - this.origin, reason);
     if (!report) return;
-    if (this.sessionId) this.deps.report?.(this.sessionId, report);
+    if (this.sessionId) this.send(this.sessionId, report);
     this.save();
   }
 
@@ -81,6 +87,25 @@ export class ViewTracker {
     if (this.path === 'plain') this.stage('playing');
     if (this.session) return;
     this.begin();
+  }
+
+  /** Reports a stage once the reports before it have been answered (each in its own request), in order. */
+  private send(sessionId: string, report: ViewStageReport): void {
+    this.unsentReports.push([sessionId, report]);
+    if (!this.reporting) this.sendNext();
+  }
+
+  private sendNext(): void {
+    this.reporting = true;
+    for (let next = this.unsentReports.shift(); next; next = this.unsentReports.shift()) {
+      const sent: unknown = this.deps.report?.(...next);
+      if (sent instanceof Promise) {
+        const after = () => this.sendNext();
+        void sent.then(after, after);
+        return;
+      }
+    }
+    this.reporting = false;
   }
 
   private now(): number {
@@ -94,7 +119,7 @@ export class ViewTracker {
         if (this.session !== session) return id;
         this.sessionId = id;
         // Stages reached while the session was on its way.
-        for (const report of this.stages?.list() ?? []) this.deps.report?.(id, report);
+        for (const report of this.stages?.list() ?? []) this.send(id, report);
         void this.deps.unsent?.hold(id).then((release) => {
           // Ended while the claim was on its way: the end saved its numbers already.
           if (this.sessionId !== id) return release();
