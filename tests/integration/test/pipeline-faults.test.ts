@@ -13,67 +13,51 @@ import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStorage } from '@arvlite/storage';
-import { createTestDeps } from '@arvlite/test-utils';
-import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../src/fault-proxy.ts';
-import { newProject, signUp, uploadClip } from '../src/index.ts';
+import { setUpMediaJobTest, until, type MediaJobTest } from '../src/media-job-test.ts';
 
-let deps: Awaited<ReturnType<typeof createTestDeps>>;
-let owner: Awaited<ReturnType<typeof signUp>>;
+let t: MediaJobTest;
 let s3: FaultProxy;
 let scratch: string;
-let worker: Awaited<ReturnType<typeof startWorker>>;
 
 beforeAll(async () => {
   // A 20 MiB tmpfs as the worker's scratch disk (the tests run as root here).
   scratch = await mkdtemp(join(tmpdir(), 'arvlite-scratch-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=20m', 'tmpfs', scratch]);
-  deps = await createTestDeps({
-    MEDIA_X264_PRESET: 'ultrafast',
+  t = await setUpMediaJobTest({
     MEDIA_JOB_MAX_ATTEMPTS: '1',
     MEDIA_JOB_TRANSIENT_ATTEMPTS: '6',
     MEDIA_SCRATCH_DIR: scratch,
     // No originals kept between jobs (the worker's originals cache lives on the scratch disk too): what is left on the
     // disk after a step is then the step's own doing, which is what these tests check.
     MEDIA_ORIGINAL_CACHE_BYTES: '0',
-    WORKER_POLL_INTERVAL_MS: '200',
     COMPANY_MAX_PER_USER: '20',
   });
-  owner = await signUp(deps);
-  const endpoint = new URL(deps.config.s3.endpoint);
+  const endpoint = new URL(t.deps.config.s3.endpoint);
   s3 = await startFaultProxy({ host: endpoint.hostname, port: Number(endpoint.port) });
   // The worker's storage goes through the proxy; the API's (uploads, checks) does not.
-  const storage = new ObjectStorage({ ...deps.config.s3, endpoint: `http://127.0.0.1:${s3.port}` });
-  worker = await startWorker({ ...deps, storage }, { concurrency: 2 });
+  const storage = new ObjectStorage({ ...t.deps.config.s3, endpoint: `http://127.0.0.1:${s3.port}` });
+  await t.startWorker({ storage }, { concurrency: 2 });
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.stop();
+  await t?.stopWorker();
   if (scratch) {
     execFileSync('umount', [scratch]);
     await rmdir(scratch);
   }
 });
 
-/** Uploads a 1 s 480×270 clip and completes it: video:process is queued. */
-async function upload() {
-  return uploadClip(owner, (await newProject(owner, 'Faults')).projectId);
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const video = (id: string) => owner.caller.video.byId({ id });
-const retrying = (v: Awaited<ReturnType<typeof video>>, words: string) =>
-  v.steps.some((s) => s.status === 'retrying' && s.error?.message.includes(words));
+const upload = () => t.upload('Faults');
+const video = (id: string) => t.video(id);
+/** Waits until a step of the video is retrying with `words` in its error (or the video FAILED); returns the video. */
+const untilRetrying = (videoId: string, words: string) =>
+  until(
+    `a step retrying because ${words}`,
+    () => video(videoId),
+    (v) => v.status === 'FAILED' || v.steps.some((s) => s.status === 'retrying' && s.error?.message.includes(words)),
+  );
 
 /** Every file under a directory, recursively (directories themselves are not counted). */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -87,20 +71,12 @@ describe('S3 down, then back', () => {
     let videoId: string;
     try {
       videoId = await upload();
-      const during = await until(
-        'a step retrying because storage is unavailable',
-        () => video(videoId),
-        (v) => v.status === 'FAILED' || retrying(v, 'storage is unavailable'),
-      );
+      const during = await untilRetrying(videoId, 'storage is unavailable');
       expect(during.status).not.toBe('FAILED');
     } finally {
       s3.up();
     }
-    const after = await until(
-      'READY',
-      () => video(videoId),
-      (v) => v.status === 'READY' || v.status === 'FAILED',
-    );
+    const after = await t.settled(videoId);
     expect(after.status).toBe('READY');
   });
 });
@@ -114,23 +90,15 @@ describe('S3 down for a few seconds', () => {
       let videoId: string;
       try {
         videoId = await upload();
-        await until(
-          'a step retrying because storage is unavailable',
-          () => video(videoId),
-          (v) => v.status === 'FAILED' || retrying(v, 'storage is unavailable'),
-        );
+        await untilRetrying(videoId, 'storage is unavailable');
       } finally {
         s3.up();
       }
-      const after = await until(
-        'READY',
-        () => video(videoId),
-        (v) => v.status === 'READY' || v.status === 'FAILED',
-      );
+      const after = await t.settled(videoId);
       expect(after.status).toBe('READY');
       // graphile-worker's retry would be a second attempt, after e^1 s, and e^n s for the n-th: a step cut by one short
       // fault after another waited minutes (chaos scenario 10). The step ran again within its first attempt instead.
-      const steps = await deps.orm
+      const steps = await t.deps.orm
         .fork()
         .execute<{ name: string; attempts: number }[]>(
           'select name, attempts from video_step where video_id = ? order by position',
@@ -153,22 +121,14 @@ describe("the worker's scratch disk full", () => {
       let videoId: string;
       try {
         videoId = await upload();
-        const during = await until(
-          'a step retrying because the scratch disk is full',
-          () => video(videoId),
-          (v) => v.status === 'FAILED' || retrying(v, 'scratch disk is full'),
-        );
+        const during = await untilRetrying(videoId, 'scratch disk is full');
         expect(during.status).not.toBe('FAILED');
         // The failed attempt left nothing behind: the filler is the only file.
         expect(await filesUnder(scratch)).toEqual([filler]);
       } finally {
         await rm(filler, { force: true });
       }
-      const after = await until(
-        'READY',
-        () => video(videoId),
-        (v) => v.status === 'READY' || v.status === 'FAILED',
-      );
+      const after = await t.settled(videoId);
       expect(after.status).toBe('READY');
       expect(await filesUnder(scratch)).toEqual([]);
     },
@@ -184,20 +144,12 @@ describe("the worker's scratch disk full", () => {
       let videoId: string;
       try {
         videoId = await upload();
-        const during = await until(
-          'a step retrying because the scratch disk is full',
-          () => video(videoId),
-          (v) => v.status === 'FAILED' || retrying(v, 'scratch disk is full'),
-        );
+        const during = await untilRetrying(videoId, 'scratch disk is full');
         expect(during.status).not.toBe('FAILED');
       } finally {
         execFileSync('mount', ['-o', 'remount,nr_inodes=0', scratch]);
       }
-      const after = await until(
-        'READY',
-        () => video(videoId),
-        (v) => v.status === 'READY' || v.status === 'FAILED',
-      );
+      const after = await t.settled(videoId);
       expect(after.status).toBe('READY');
       expect(await filesUnder(scratch)).toEqual([]);
     },
