@@ -4,6 +4,7 @@ import {
   MAX_CACHED_TARGETS,
   preloadTarget,
   TARGET_CACHE,
+  TARGET_DIGEST_HEADER,
   targetCacheKey,
   TargetFetchError,
 } from './preload.ts';
@@ -39,8 +40,11 @@ function countingFetch() {
 }
 
 const text = (b: ArrayBuffer) => new TextDecoder().decode(b);
-/** Lets the background write to the cache finish. */
+/** Lets the background write to the cache finish (it hashes the bytes first). */
 const settled = () => new Promise((r) => setTimeout(r, 0));
+/** Waits for the background write of `key` to land. */
+const keptAs = (entries: (name: string) => Map<string, Response> | undefined, key: string) =>
+  vi.waitFor(() => expect(entries(TARGET_CACHE)?.has(key)).toBe(true));
 
 describe('preloadTarget', () => {
   it('fetches each URL once, and forgets a failure so the next camera view tries again', async () => {
@@ -88,7 +92,7 @@ describe('the tracking data in Cache Storage', () => {
     const url = (rev: number, sig: string) => `https://cache-test.example/b/pub/o/marker/${rev}/target.mind?sig=${sig}`;
     expect(text(await preloadTarget(url(1, 'one'), first.fetchImpl, store))).toBe('/b/pub/o/marker/1/target.mind');
     expect(first.calls).toHaveLength(1);
-    await settled();
+    await keptAs(entries, 'https://cache-test.example/b/pub/o/marker/1/target.mind');
     expect([...entries(TARGET_CACHE)!.keys()]).toEqual(['https://cache-test.example/b/pub/o/marker/1/target.mind']);
 
     // Another visit: a fresh page (a new module instance, so nothing in memory), with a newly signed URL.
@@ -108,7 +112,8 @@ describe('the tracking data in Cache Storage', () => {
     const { fetchImpl } = countingFetch();
     for (let i = 0; i < MAX_CACHED_TARGETS + 3; i++) {
       await preloadTarget(`https://bounded.example/m/${i}/target.mind?s=1`, fetchImpl, store);
-      await settled();
+      await keptAs(entries, `https://bounded.example/m/${i}/target.mind`);
+      await settled(); // and the eviction after it
     }
     const kept = [...entries(TARGET_CACHE)!.keys()];
     expect(kept).toHaveLength(MAX_CACHED_TARGETS);
@@ -120,6 +125,38 @@ describe('the tracking data in Cache Storage', () => {
     });
     await settled();
     expect(entries(TARGET_CACHE)!.has('https://bounded.example/m/99/target.mind')).toBe(false);
+  });
+
+  it('checks a kept copy against its SHA-256: a damaged one (or one without its digest) is dropped and fetched anew', async () => {
+    const { store, entries } = memoryCaches();
+    const key = 'https://damaged.example/m/1/target.mind';
+    const url = `${key}?sig=a`;
+    const first = countingFetch();
+    await preloadTarget(url, first.fetchImpl, store);
+    await keptAs(entries, key);
+    const good = entries(TARGET_CACHE)!.get(key)!;
+    expect(good.headers.get(TARGET_DIGEST_HEADER)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const visit = async () => {
+      vi.resetModules(); // a fresh page
+      const fetched = countingFetch();
+      const bytes = await (await import('./preload.ts')).preloadTarget(url, fetched.fetchImpl, store);
+      return { bytes: text(bytes), fetched: fetched.calls.length };
+    };
+    // Intact: read from the cache.
+    expect(await visit()).toEqual({ bytes: '/m/1/target.mind', fetched: 0 });
+    // One byte changed (same length, digest kept): dropped, fetched, and kept again intact.
+    const damaged = new TextEncoder().encode('/m/1/target.minD');
+    entries(TARGET_CACHE)!.set(key, new Response(damaged, { headers: good.headers }));
+    expect(await visit()).toEqual({ bytes: '/m/1/target.mind', fetched: 1 });
+    await keptAs(entries, key);
+    expect(await visit()).toEqual({ bytes: '/m/1/target.mind', fetched: 0 });
+    // Truncated, and a copy kept without a digest: the same.
+    entries(TARGET_CACHE)!.set(key, new Response(damaged.slice(0, 4), { headers: good.headers }));
+    expect(await visit()).toEqual({ bytes: '/m/1/target.mind', fetched: 1 });
+    await keptAs(entries, key);
+    entries(TARGET_CACHE)!.set(key, new Response(new TextEncoder().encode('/m/1/target.mind')));
+    expect(await visit()).toEqual({ bytes: '/m/1/target.mind', fetched: 1 });
   });
 
   it('works without Cache Storage (an insecure page, a refusing private mode)', async () => {

@@ -5,7 +5,9 @@
 // The tracking data is also kept in Cache Storage under its per-revision path (the URL without its signature): a
 // marker revision's `target.mind` is written once and never changes, and a new upload is a new revision with a new
 // path (packages/domain storage-keys.ts). So a later visit reads it from there and downloads nothing, whatever the
-// signature of the URL the manifest gives it this time. The signed URLs themselves stay short-lived.
+// signature of the URL the manifest gives it this time. The signed URLs themselves stay short-lived. A kept copy carries
+// the SHA-256 of its bytes, checked on every read: a damaged or truncated copy is dropped and downloaded again, instead
+// of failing every visit of that revision until the browser evicts it.
 
 /** Tracking data by path; kept small (one item's page asks for one or two). */
 const targets = new Map<string, Promise<ArrayBuffer>>();
@@ -37,10 +39,27 @@ function browserCaches(): CacheStorage | undefined {
   return typeof caches === 'undefined' ? undefined : caches;
 }
 
+/** The header of a kept copy holding the SHA-256 of its bytes (base64url). */
+export const TARGET_DIGEST_HEADER = 'x-arv-sha256';
+
+async function sha256(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
 async function cachedTarget(store: CacheStorage, key: string): Promise<ArrayBuffer | null> {
   try {
-    const hit = await (await store.open(TARGET_CACHE)).match(key);
-    return hit ? await hit.arrayBuffer() : null;
+    const cache = await store.open(TARGET_CACHE);
+    const hit = await cache.match(key);
+    if (!hit) return null;
+    const expected = hit.headers.get(TARGET_DIGEST_HEADER);
+    const bytes = await hit.arrayBuffer();
+    if (expected && expected === (await sha256(bytes))) return bytes;
+    await cache.delete(key); // damaged, or kept before copies carried their digest: downloaded again
+    return null;
   } catch {
     return null; // an unreadable cache is a miss
   }
@@ -48,10 +67,11 @@ async function cachedTarget(store: CacheStorage, key: string): Promise<ArrayBuff
 
 /** Keeps the bytes (copied now: the caller may hand its buffer on), then drops the oldest beyond the limit. */
 function keepTarget(store: CacheStorage, key: string, bytes: ArrayBuffer): void {
-  const response = new Response(bytes.slice(0), { headers: { 'content-type': 'application/octet-stream' } });
+  const copy = bytes.slice(0);
   void (async () => {
+    const headers = { 'content-type': 'application/octet-stream', [TARGET_DIGEST_HEADER]: await sha256(copy) };
     const cache = await store.open(TARGET_CACHE);
-    await cache.put(key, response);
+    await cache.put(key, new Response(copy, { headers }));
     const keys = await cache.keys();
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_CACHED_TARGETS))) await cache.delete(old);
   })().catch(() => undefined); // over quota, or storage refused: this visit has its bytes anyway
