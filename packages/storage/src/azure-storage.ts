@@ -84,8 +84,8 @@ export class AzureObjectStore implements ObjectStore {
     return this.#publicBase + key.split('/').map(encodeURIComponent).join('/');
   }
 
-  /** A SAS scoped to one blob, https or http as the endpoint is, valid `expiresIn` seconds. */
-  #sas(key: string, permissions: string, expiresIn: number): string {
+  /** A SAS scoped to one blob, https or http as the endpoint is, valid `expiresIn` seconds from `signedAt`. */
+  #sas(key: string, permissions: string, expiresIn: number, signedAt = Date.now()): string {
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800)
       throw new RangeError(`expiresIn ${expiresIn} s is outside 1 s to 7 days`);
     return generateBlobSASQueryParameters(
@@ -93,7 +93,7 @@ export class AzureObjectStore implements ObjectStore {
         containerName: this.bucket,
         blobName: key,
         permissions: BlobSASPermissions.parse(permissions),
-        expiresOn: new Date(Date.now() + expiresIn * 1000),
+        expiresOn: new Date(signedAt + expiresIn * 1000),
         protocol: this.#publicBase.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
       },
       this.#credential,
@@ -231,8 +231,8 @@ export class AzureObjectStore implements ObjectStore {
     return deleted;
   }
 
-  presignGet(key: string, expiresIn = 3600): Promise<string> {
-    return Promise.resolve(`${this.#publicUrl(key)}?${this.#sas(key, 'r', expiresIn)}`);
+  presignGet(key: string, expiresIn = 3600, signedAt?: number): Promise<string> {
+    return Promise.resolve(`${this.#publicUrl(key)}?${this.#sas(key, 'r', expiresIn, signedAt)}`);
   }
 
   /**

@@ -409,7 +409,7 @@ export class LocalDiskStorage implements ObjectStore {
     return createHmac('sha256', this.#key).update(text).digest('base64url');
   }
 
-  /** A GET URL on the server's `/storage/o/` route for one key, valid `expiresIn` seconds. */
+  /** A GET URL on the server's `/storage/o/` route for one key, valid `expiresIn` seconds from `now`. */
   async presignGet(key: string, expiresIn = 3600, now = Date.now()): Promise<string> {
     keySegments(key);
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800)

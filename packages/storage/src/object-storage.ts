@@ -324,10 +324,13 @@ export class ObjectStorage implements ObjectStore {
     );
   }
 
-  presignGet(key: string, expiresIn = 3600): Promise<string> {
-    if (this.#presigner) return Promise.resolve(this.#presigner.sign('GET', key, { 'x-id': 'GetObject' }, expiresIn));
+  presignGet(key: string, expiresIn = 3600, signedAt?: number): Promise<string> {
+    const at = new Date(signedAt ?? Date.now());
+    if (this.#presigner)
+      return Promise.resolve(this.#presigner.sign('GET', key, { 'x-id': 'GetObject' }, expiresIn, at));
     return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn,
+      signingDate: at,
     });
   }
 

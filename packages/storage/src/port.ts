@@ -62,8 +62,13 @@ export interface ObjectStore {
   /** Deletes every object under a prefix; idempotent; answers how many went. */
   deletePrefix(prefix: string): Promise<number>;
 
-  /** A URL any client can GET (with Range) for `expiresIn` seconds, scoped to this one object. */
-  presignGet(key: string, expiresIn?: number): Promise<string>;
+  /**
+   * A URL any client can GET (with Range) for `expiresIn` seconds, scoped to this one object. `signedAt` (ms since the
+   * epoch, not in the future; now by default) dates the signature and starts the `expiresIn`: the same key, lifetime and
+   * moment give the same URL, so callers that sign at the start of a period hand out one URL per object for the whole
+   * period, and browsers reuse what they cached from it.
+   */
+  presignGet(key: string, expiresIn?: number, signedAt?: number): Promise<string>;
 
   // Uploads by clients, straight to storage.
   /**

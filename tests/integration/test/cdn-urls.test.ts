@@ -117,8 +117,10 @@ describe('MEDIA_PUBLIC_BASE_URL: what is not under pub/ stays signed', () => {
     const prefix = `${companyId}/${projectId}/videos/${legacyId}/out/`;
     const hls = new URL(playback!.hlsUrl!);
     expect(`${hls.origin}${hls.pathname}`).toBe(`${PUBLIC_URL}/media/${legacyId}/master.m3u8`);
+    // Signed at the start of a 900 s period (half the lifetime) for 1800 s: at least half of it left.
     const exp = Number(hls.searchParams.get('exp'));
-    expect(exp).toBeGreaterThanOrEqual(before + 1800);
+    expect(exp % 900).toBe(0);
+    expect(exp).toBeGreaterThanOrEqual(before + 900);
     expect(exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1800);
     expect(hls.searchParams.get('sig')).toBe(
       signMediaPath(deps.config.media.urlSigningKey, legacyId, 'master.m3u8', exp),
@@ -130,6 +132,15 @@ describe('MEDIA_PUBLIC_BASE_URL: what is not under pub/ stays signed', () => {
     expectPresignedGet(playback!.posterUrl, `${prefix}poster.jpg`);
     expectPresignedGet(playback!.posterWebpUrl, `${prefix}poster.webp`);
     expect(playback!.expiresAt!.getTime()).toBe(exp * 1000);
+    // The same URLs all period long, so a browser reuses what it cached from them (unless the period just turned).
+    const again = (await owner.caller.video.byId({ id: legacyId })).playback!;
+    if (Math.floor(Date.now() / 1000) < exp - 900)
+      expect([again.hlsUrl, again.mp4Url, again.posterUrl, again.storyboardVttUrl]).toEqual([
+        playback!.hlsUrl,
+        playback!.mp4Url,
+        playback!.posterUrl,
+        playback!.storyboardVttUrl,
+      ]);
   });
 
   it("the old item's manifest: its marker presigned, never on the base", async () => {

@@ -243,6 +243,19 @@ describe.each(PROVIDERS)('storage conformance: $name', (provider) => {
     await expect(store.getBytesBounded(key, 99)).rejects.toBeInstanceOf(ObjectTooLargeError);
   });
 
+  it('a GET URL signed at a given moment is the same every time, works, and lasts expiresIn from that moment', async () => {
+    const key = `${prefix}window/v.bin`;
+    await store.put(key, 'same bytes', 'text/plain');
+    const at = Date.now() - 30_000;
+    const url = await store.presignGet(key, 60, at);
+    expect(await store.presignGet(key, 60, at)).toBe(url);
+    expect(await store.presignGet(key, 60, at + 1000)).not.toBe(url);
+    const res = await fetch(url);
+    expect([res.status, await res.text()]).toEqual([200, 'same bytes']);
+    // Signed 70 s ago for 60 s: over, though handed out just now.
+    expect((await fetch(await store.presignGet(key, 60, Date.now() - 70_000))).status).toBe(403);
+  });
+
   it('expired URLs are refused', async () => {
     const key = `${prefix}expiry/v.bin`;
     await store.put(key, 'soon gone', 'text/plain');

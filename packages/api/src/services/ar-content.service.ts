@@ -28,6 +28,7 @@ import type { Context } from '../context.ts';
 import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
 import { findPage } from '../paginate.ts';
 import { ObjectChangedError, sameEtag } from '@arvlite/storage';
+import { presignInWindow } from './playback.service.ts';
 import { storageCall } from './video.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
@@ -50,8 +51,8 @@ export async function objectUrl(
   key: string | null | undefined,
 ): Promise<string | null> {
   if (!key) return null;
-  const { publicBaseUrl, urlTtlS } = deps.config.media;
-  return publicBaseUrl && isPublicKey(key) ? `${publicBaseUrl}/${key}` : deps.storage.presignGet(key, urlTtlS);
+  const { publicBaseUrl } = deps.config.media;
+  return publicBaseUrl && isPublicKey(key) ? `${publicBaseUrl}/${key}` : presignInWindow(deps, key);
 }
 
 /** Where a revision's detection report is: measured, still measuring (a marker:report job will run), or not coming. */

@@ -23,6 +23,25 @@ function mediaUrl(deps: Pick<ApiDeps, 'config'>, mediaId: string, file: string, 
   return `${deps.config.http.publicUrl}/media/${mediaId}/${file}?exp=${exp}&sig=${sig}`;
 }
 
+/**
+ * How media URLs handed out at `now` are signed: in periods of half MEDIA_URL_TTL_S, every URL is signed at its
+ * period's start and valid MEDIA_URL_TTL_S from then. So each has at least half its lifetime left when handed out, and
+ * an object's URL is the same all period long: a browser reuses what it cached from it (outputs are stored
+ * `max-age` a year) instead of downloading the poster and the video again on every visit.
+ */
+export function signingWindow(urlTtlS: number, now = Date.now()) {
+  const periodS = Math.max(1, Math.floor(urlTtlS / 2));
+  const period = Math.floor(now / 1000 / periodS);
+  const startS = period * periodS;
+  return { period, signedAt: startS * 1000, expiresIn: urlTtlS, exp: startS + urlTtlS };
+}
+
+/** A presigned GET of `key` in the current signing window (signingWindow). */
+export function presignInWindow(deps: Pick<ApiDeps, 'config' | 'storage'>, key: string, now = Date.now()) {
+  const w = signingWindow(deps.config.media.urlTtlS, now);
+  return deps.storage.presignGet(key, w.expiresIn, w.signedAt);
+}
+
 /** What playback URLs are made from: a Video, or the same fields as plain data. */
 type PlaybackSource = Pick<VideoRecord, 'id' | 'outputId' | 'outputs' | 'playableAt' | 'company' | 'project'>;
 
@@ -46,11 +65,14 @@ export async function playbackUrls(deps: Pick<ApiDeps, 'config' | 'storage'>, vi
   const mp4 = ladder.find((r) => Math.min(r.width, r.height) <= 720) ?? ladder.at(-1) ?? renditions[0];
   const prefix = prefixOf(video);
   const { publicBaseUrl, urlTtlS } = deps.config.media;
-  const exp = Math.floor(Date.now() / 1000) + urlTtlS;
+  const window = signingWindow(urlTtlS);
+  const exp = window.exp;
   // Published only from the public prefix; a row older than output ids is served signed even then.
   const published = !!publicBaseUrl && isPublicKey(prefix);
   const object = (file: string) =>
-    published ? `${publicBaseUrl}/${prefix}${file}` : deps.storage.presignGet(`${prefix}${file}`, urlTtlS);
+    published
+      ? `${publicBaseUrl}/${prefix}${file}`
+      : deps.storage.presignGet(`${prefix}${file}`, window.expiresIn, window.signedAt);
   const routed = (file: string) =>
     published ? `${publicBaseUrl}/${prefix}${file}` : mediaUrl(deps, mediaIdOf(video), file, exp);
   return {
@@ -74,11 +96,11 @@ export async function stackedAlphaUrl(
   const alpha = video.outputs?.alpha;
   if (!video.playableAt || !alpha) return null;
   const prefix = prefixOf(video);
-  const { publicBaseUrl, urlTtlS } = deps.config.media;
+  const { publicBaseUrl } = deps.config.media;
   const mp4Url =
     publicBaseUrl && isPublicKey(prefix)
       ? `${publicBaseUrl}/${prefix}${alpha.mp4}`
-      : await deps.storage.presignGet(`${prefix}${alpha.mp4}`, urlTtlS);
+      : await presignInWindow(deps, `${prefix}${alpha.mp4}`);
   return { layout: alpha.layout, mp4Url };
 }
 
@@ -125,13 +147,16 @@ export async function signedMediaText(
     if (isNotFound(e)) throw new PlaybackDenied('missing');
     throw new PlaybackUnavailable('storage failed', { cause: e });
   });
-  const ttl = Math.max(60, exp - now);
+  // Segments and images are signed at the start of the playlist URL's window (signingWindow), so a playlist served again
+  // in the same period names the same URLs, and what a player cached from them is reused.
+  const signedAtS = Math.min(now, exp - deps.config.media.urlTtlS);
+  const ttl = Math.max(60, exp - signedAtS);
   const sign1 = async (uri: string) => {
     if (/^[a-z]+:/i.test(uri)) return uri;
     const [file, fragment] = uri.split('#');
     if (!/^[A-Za-z0-9_.-]+$/.test(file ?? '')) return uri;
     if (file!.endsWith('.m3u8')) return mediaUrl(deps, mediaIdOf(video), file!, exp);
-    const url = await deps.storage.presignGet(`${prefix}${file}`, ttl).catch((e: unknown) => {
+    const url = await deps.storage.presignGet(`${prefix}${file}`, ttl, signedAtS * 1000).catch((e: unknown) => {
       throw new PlaybackUnavailable('presigning failed', { cause: e });
     });
     return fragment ? `${url}#${fragment}` : url;

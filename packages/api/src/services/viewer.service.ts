@@ -18,7 +18,7 @@ import { clientIpBucket, hitRateLimit } from '../auth/rate-limit.ts';
 import type { Context } from '../context.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { objectUrl } from './ar-content.service.ts';
-import { playbackUrls, stackedAlphaUrl } from './playback.service.ts';
+import { playbackUrls, signingWindow, stackedAlphaUrl } from './playback.service.ts';
 import { scheduleOf } from './playlist.service.ts';
 import { recordStagesAtEnd, reportStage as recordStage } from './view-stages.service.ts';
 
@@ -137,8 +137,9 @@ export async function manifest(ctx: PublicCtx, input: { publicId: string }): Pro
 }
 
 /**
- * Cache headers for a manifest. Signed URLs differ on every call, so the ETag covers what they point at (URLs without
- * their query) plus the signing period: a 304 never keeps a client on URLs older than half their lifetime.
+ * Cache headers for a manifest. Signed URLs change with the signing period (signingWindow), so the ETag covers what
+ * they point at (URLs without their query) plus the period: a 304 never keeps a client on URLs older than half their
+ * lifetime.
  */
 export function manifestCacheHeaders(
   config: ServiceConfig,
@@ -146,8 +147,7 @@ export function manifestCacheHeaders(
   now = Date.now(),
 ): Record<string, string> {
   const { publicBaseUrl, urlTtlS } = config.media;
-  const periodS = Math.max(1, Math.floor(urlTtlS / 2));
-  const period = publicBaseUrl ? 0 : Math.floor(now / 1000 / periodS);
+  const period = publicBaseUrl ? 0 : signingWindow(urlTtlS, now).period;
   const stable = JSON.stringify(body, (_k, v: unknown) =>
     typeof v === 'string' && /^https?:\/\//.test(v) ? v.split('?')[0] : v,
   );
