@@ -27,7 +27,7 @@ import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, viaProxy, type FaultProxy } from '../src/fault-proxy.ts';
-import { paddedMp4, signUp } from '../src/index.ts';
+import { busyImage, paddedMp4, signUp } from '../src/index.ts';
 
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let proxy: FaultProxy;
@@ -39,7 +39,7 @@ let token: string;
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
-  deps = await createTestDeps();
+  deps = await createTestDeps({ COMPANY_MAX_PER_USER: '20' }); // every test makes its own company
   const direct = new URL(deps.config.database.url);
   proxy = await startFaultProxy({ host: direct.hostname, port: Number(direct.port) });
   proxiedUrl = viaProxy(deps.config.database.url, proxy);
@@ -412,6 +412,45 @@ describe('a single-request completion that reached storage but not the commit', 
       expect(again).toMatchObject({ status: 200, data: { status: 'UPLOADED', sizeBytes: bytes.length } });
     },
   );
+});
+
+describe('a marker completion that reached storage but not the commit', () => {
+  it('completes when the client retries, instead of NOT_UPLOADED', { timeout: 60_000 }, async () => {
+    const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Cut markers' }, 'mutation');
+    const { data: project } = await trpc<{ id: string }>(
+      'project.create',
+      { companyId: company.id, name: 'Prints' },
+      'mutation',
+    );
+    const { data: item } = await trpc<{ id: string }>(
+      'arContent.create',
+      { projectId: project.id, title: 'Cut marker' },
+      'mutation',
+    );
+    const png = await busyImage(320, 240, 7);
+    const { data: created } = await trpc<{ url: string; headers: Record<string, string> }>(
+      'arContent.createMarkerUpload',
+      { id: item.id, contentType: 'image/png', size: png.length },
+      'mutation',
+    );
+    const put = await fetch(created.url, { method: 'PUT', body: new Uint8Array(png), headers: created.headers });
+    expect(put.ok).toBe(true);
+    // The completion has copied the upload into its revision and removed the upload key when its last statement
+    // (the audit row) times out, as a process killed before its commit would leave it.
+    const locker = new pg.Client({ connectionString: deps.config.database.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table audit_log in exclusive mode');
+      const first = await trpc('arContent.completeMarkerUpload', { id: item.id }, 'mutation');
+      expect(first).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    } finally {
+      await locker.query('rollback').catch(() => {});
+      await locker.end();
+    }
+    const again = await trpc<{ status: string }>('arContent.completeMarkerUpload', { id: item.id }, 'mutation');
+    expect(again).toMatchObject({ status: 200, data: { status: 'MARKER_PROCESSING' } });
+  });
 });
 
 describe('a status stream open while the database goes away', () => {

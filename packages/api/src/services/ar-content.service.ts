@@ -537,12 +537,21 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
       return { fail: new ValidationError(message, { reason: code, ...details }) };
     };
 
-    const uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(key));
+    let uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(key));
+    // An earlier completion copied the upload into the revision and removed the upload key, but never committed (the
+    // database went away or timed out, or the process was killed): only a completion writes the revision's original,
+    // after the checks below, so a copy of the declared size is what the upload sent (as for videos: copiedToOriginal).
+    let copied = false;
+    if (!uploaded && original !== key) {
+      const atOriginal = await storageCall(ctx, 'head', () => ctx.storage.head(original));
+      if (atOriginal && atOriginal.size === content.markerUploadBytes) [uploaded, copied] = [atOriginal, true];
+    }
     if (!uploaded)
       throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
         reason: 'NOT_UPLOADED',
       });
-    if (input.etag && !sameEtag(uploaded.etag, input.etag))
+    // (A copy's ETag need not be the upload's: Azure gives every blob its own.)
+    if (input.etag && !copied && !sameEtag(uploaded.etag, input.etag))
       return fail('UPLOAD_CHANGED', 'Storage holds another file than the one this upload sent; upload it again');
     const sizeMismatch = (size: number) =>
       fail('UPLOAD_SIZE_MISMATCH', `Uploaded ${size} bytes but ${content.markerUploadBytes} were declared`, {
@@ -553,9 +562,10 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
       return sizeMismatch(uploaded.size);
     // From here on only the copy counts: old URLs can still write to the upload key, never into the revision.
     let etag = uploaded.etag ?? null;
-    if (original !== key) {
+    if (original !== key && !copied) {
+      const upload = uploaded;
       etag = await storageCall(ctx, 'copy', () =>
-        ctx.storage.copy(key, original, { size: uploaded.size, ifMatch: uploaded.etag }).catch((e: unknown) => {
+        ctx.storage.copy(key, original, { size: upload.size, ifMatch: upload.etag }).catch((e: unknown) => {
           if (e instanceof ObjectChangedError) return null;
           throw e;
         }),
