@@ -112,6 +112,24 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 30_000) {
 
 const unavailable = { status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' };
 
+/**
+ * Calls `path` while the audit log is locked, so the call's last statement (its audit row) waits past the statement
+ * timeout and its transaction rolls back after storage was changed, as a process killed before its commit leaves it.
+ * The call answers 503.
+ */
+async function callCutBeforeCommit(path: string, input: unknown) {
+  const locker = new pg.Client({ connectionString: deps.config.database.url });
+  await locker.connect();
+  try {
+    await locker.query('begin');
+    await locker.query('lock table audit_log in exclusive mode');
+    expect(await trpc(path, input, 'mutation')).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+  } finally {
+    await locker.query('rollback').catch(() => {});
+    await locker.end();
+  }
+}
+
 describe('the database stopped', () => {
   it('answers 503 with retry-after on tRPC, REST and /readyz meanwhile, and serves again once it is back', async () => {
     expect(await me()).toMatchObject({ status: 200 });
@@ -331,17 +349,7 @@ describe('a multipart completion that reached storage but not the commit', () =>
       }
       // The completion's last statement (its audit row, written at commit) waits on a lock past the statement timeout:
       // storage has assembled the parts and copied the file to the original by then, the database records none of it.
-      const locker = new pg.Client({ connectionString: deps.config.database.url });
-      await locker.connect();
-      try {
-        await locker.query('begin');
-        await locker.query('lock table audit_log in exclusive mode');
-        const first = await trpc('video.completeUpload', { videoId: created.videoId }, 'mutation');
-        expect(first).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-      } finally {
-        await locker.query('rollback').catch(() => {});
-        await locker.end();
-      }
+      await callCutBeforeCommit('video.completeUpload', { videoId: created.videoId });
       // The client resumes as @arvlite/client does: what does storage hold, then complete.
       const listed = await trpc<{ parts: { partNumber: number }[]; uploadedBytes: number }>(
         'video.listUploadedParts',
@@ -386,17 +394,7 @@ describe('a single-request completion that reached storage but not the commit', 
       const etag = put.headers.get('etag');
       // As in the multipart case above (and as a process killed before its commit, chaos scenario 11): the completion
       // has copied the upload to the original and removed the upload key when its last statement times out.
-      const locker = new pg.Client({ connectionString: deps.config.database.url });
-      await locker.connect();
-      try {
-        await locker.query('begin');
-        await locker.query('lock table audit_log in exclusive mode');
-        const first = await trpc('video.completeUpload', { videoId: created.videoId, etag }, 'mutation');
-        expect(first).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-      } finally {
-        await locker.query('rollback').catch(() => {});
-        await locker.end();
-      }
+      await callCutBeforeCommit('video.completeUpload', { videoId: created.videoId, etag });
       const listed = await trpc<{ kind: string; uploadedBytes: number }>(
         'video.listUploadedParts',
         { videoId: created.videoId },
@@ -437,17 +435,7 @@ describe('a marker completion that reached storage but not the commit', () => {
     expect(put.ok).toBe(true);
     // The completion has copied the upload into its revision and removed the upload key when its last statement
     // (the audit row) times out, as a process killed before its commit would leave it.
-    const locker = new pg.Client({ connectionString: deps.config.database.url });
-    await locker.connect();
-    try {
-      await locker.query('begin');
-      await locker.query('lock table audit_log in exclusive mode');
-      const first = await trpc('arContent.completeMarkerUpload', { id: item.id }, 'mutation');
-      expect(first).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-    } finally {
-      await locker.query('rollback').catch(() => {});
-      await locker.end();
-    }
+    await callCutBeforeCommit('arContent.completeMarkerUpload', { id: item.id });
     const again = await trpc<{ status: string }>('arContent.completeMarkerUpload', { id: item.id }, 'mutation');
     expect(again).toMatchObject({ status: 200, data: { status: 'MARKER_PROCESSING' } });
   });
