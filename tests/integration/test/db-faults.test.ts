@@ -112,6 +112,17 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 30_000) {
 
 const unavailable = { status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' };
 
+/** A company of the test's user (each test makes its own) and a project in it, over tRPC. */
+async function newProject(companyName: string, projectName: string) {
+  const { data: company } = await trpc<{ id: string }>('company.create', { name: companyName }, 'mutation');
+  const { data: project } = await trpc<{ id: string }>(
+    'project.create',
+    { companyId: company.id, name: projectName },
+    'mutation',
+  );
+  return project;
+}
+
 /**
  * Calls `path` while the audit log is locked, so the call's last statement (its audit row) waits past the statement
  * timeout and its transaction rolls back after storage was changed, as a process killed before its commit leaves it.
@@ -324,12 +335,7 @@ describe('a multipart completion that reached storage but not the commit', () =>
     'completes when the client retries, and its parts still list, instead of answering 500',
     { timeout: 60_000 },
     async () => {
-      const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Retry prints' }, 'mutation');
-      const { data: project } = await trpc<{ id: string }>(
-        'project.create',
-        { companyId: company.id, name: 'Clips' },
-        'mutation',
-      );
+      const project = await newProject('Retry prints', 'Clips');
       const bytes = paddedMp4(12 * MiB);
       const { data: created } = await trpc<{ videoId: string; kind: string; partSize: number }>(
         'video.createUpload',
@@ -371,12 +377,7 @@ describe('a single-request completion that reached storage but not the commit', 
     'completes when the client retries, and storage is said to hold the upload, instead of NOT_UPLOADED',
     { timeout: 60_000 },
     async () => {
-      const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Cut prints' }, 'mutation');
-      const { data: project } = await trpc<{ id: string }>(
-        'project.create',
-        { companyId: company.id, name: 'Clips' },
-        'mutation',
-      );
+      const project = await newProject('Cut prints', 'Clips');
       const bytes = paddedMp4(2 * MiB);
       const { data: created } = await trpc<{
         videoId: string;
@@ -414,12 +415,7 @@ describe('a single-request completion that reached storage but not the commit', 
 
 describe('a marker completion that reached storage but not the commit', () => {
   it('completes when the client retries, instead of NOT_UPLOADED', { timeout: 60_000 }, async () => {
-    const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Cut markers' }, 'mutation');
-    const { data: project } = await trpc<{ id: string }>(
-      'project.create',
-      { companyId: company.id, name: 'Prints' },
-      'mutation',
-    );
+    const project = await newProject('Cut markers', 'Prints');
     const { data: item } = await trpc<{ id: string }>(
       'arContent.create',
       { projectId: project.id, title: 'Cut marker' },
@@ -443,12 +439,7 @@ describe('a marker completion that reached storage but not the commit', () => {
 
 describe('a status stream open while the database goes away', () => {
   it('ends with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, and resumes after', { timeout: 60_000 }, async () => {
-    const { data: company } = await trpc<{ id: string }>('company.create', { name: 'Stream prints' }, 'mutation');
-    const { data: project } = await trpc<{ id: string }>(
-      'project.create',
-      { companyId: company.id, name: 'Clips' },
-      'mutation',
-    );
+    const project = await newProject('Stream prints', 'Clips');
     const { data: created } = await trpc<{ videoId: string }>(
       'video.createUpload',
       { projectId: project.id, fileName: 'clip.mp4', contentType: 'video/mp4', size: 1000 },
