@@ -352,6 +352,13 @@ describe('bad input: a typed error, and nothing changes', () => {
     expect(reasonOf(wrong)).toBe('PAYMENT_AMOUNT_MISMATCH');
     expect(await fingerprint()).toBe(beforeWrong);
     await owner.client.order.markPaid.mutate({ id: order.id, reference: 'first' });
+    // The worker renders the invoice after the payment (pdf_key and an invoice.rendered event): let it finish, so the
+    // fingerprint compares the refusals only. CI at b4d7bbb failed here when the render landed between the two reads.
+    await waitFor(
+      'the invoice render',
+      () => sql<{ pdf_key: string | null }>(`select pdf_key from invoice where order_id = ?`, [order.id]),
+      (rows) => rows.length === 1 && rows[0]!.pdf_key !== null,
+    );
     const before = await fingerprint();
     const twice = await failure(owner.client.order.markPaid.mutate({ id: order.id, reference: 'second' }));
     expect(twice.data?.code).toBe('CONFLICT');
