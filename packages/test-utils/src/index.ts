@@ -13,11 +13,11 @@ export {
   freePort,
   reservePort,
   spawnListening,
-  waitFor,
   withDatabase,
   type ListeningChild,
   type PortReservation,
 } from './net.ts';
+export { waitFor, waitUntil, WaitTimeoutError, type PollOptions } from './wait.ts';
 import { afterAll, inject } from 'vitest';
 
 /** Clones the migrated template into a database of this test file's own; dropped after the file. */

@@ -1,5 +1,5 @@
-// Small helpers the global setup and test files share: loopback ports, a URL for another database, waiting on a
-// condition.
+// Small helpers the global setup and test files share: loopback ports, a URL for another database, a child process
+// that listens. Waiting on a condition is in wait.ts.
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -60,33 +60,6 @@ export function reservePort(): Promise<PortReservation> {
       });
     });
   });
-}
-
-/**
- * Polls `check` until it returns a value other than `undefined`/`false` (or stops throwing), and returns it; past
- * `timeout` ms it throws with `what` and the last error. For waiting on a condition instead of sleeping.
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  { timeout = 30_000, interval = 50 }: { timeout?: number; interval?: number } = {},
-): Promise<Exclude<T, false | undefined>> {
-  const until = Date.now() + timeout;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
-      last = undefined;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) {
-      const cause = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}${cause}`, { cause: last });
-    }
-    await new Promise((r) => setTimeout(r, interval));
-  }
 }
 
 export function withDatabase(url: string, db: string): string {
