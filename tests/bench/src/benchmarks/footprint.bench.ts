@@ -25,7 +25,7 @@ async function idleRss(pid: number, settleMs: number, samples: number): Promise<
 
 /** Spawns the launcher like `pnpm start` does and times it to the first /readyz 200. */
 async function startToReady(ctx: BenchContext, dataDir: string): Promise<{ readyMs: number; stopMs: number }> {
-  const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
+  const [port, pgPort, s3Port, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const t0 = performance.now();
   const child = ctx.processes.spawnNode('platform', appPaths.platform, [], {
     env: appEnv('', '', {
@@ -35,6 +35,8 @@ async function startToReady(ctx: BenchContext, dataDir: string): Promise<{ ready
       HOST: '127.0.0.1',
       DEV_POSTGRES_PORT: String(pgPort),
       DEV_S3_PORT: String(s3Port),
+      // The embedded SMTP server too: its default port may be taken by a dev platform or a test run on this machine.
+      DEV_SMTP_PORT: String(smtpPort),
     }),
   });
   try {
