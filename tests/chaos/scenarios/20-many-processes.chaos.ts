@@ -104,7 +104,7 @@ it('2 servers and 3 workers: 100 uploads with one set of outputs each, status an
     bound: { recoveryMs: null, why: 'no fault: every upload processed once, streams on either server' },
     accounting,
     notes: [
-      `${accounting.uploads.completed}/${total} uploads READY with exactly their outputs (${objects} objects under pub/)`,
+      `${accounting.uploads.completed}/${accounting.uploads.acknowledged} uploads READY with exactly their outputs (the ${total} of this scenario and the world's own; ${objects} objects under pub/)`,
       `requests per server through the balancer: ${[...cluster.lb.counts.values()].join(' / ')}`,
       `${viaA.filter((w) => w.seen.includes('READY')).length}/${crossServer} uploads taken by server B seen READY on server A's stream`,
       ...bellNotes,
