@@ -1,6 +1,6 @@
 import { WorkerHeartbeat } from '@arvlite/db';
 import { enqueue } from '@arvlite/jobs';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitFor } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerProcess } from '../src/worker.ts';
 
@@ -22,15 +22,7 @@ afterAll(async () => {
   expect(row.stoppedAt).not.toBeNull();
 });
 
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const poll = { timeout: 15_000, retry: false };
 
 type JobRow = {
   id: string;
@@ -55,19 +47,25 @@ describe('worker', () => {
     expect(row.stoppedAt).toBeNull();
     // The reaper needs graphile-worker's own ids to release this process's locks after a crash.
     await waitFor(
+      "graphile-worker's ids in the heartbeat",
       async () =>
         (await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id })).graphileWorkerIds.length > 0,
+      poll,
     );
   });
 
   it('runs a job end to end', async () => {
     const { id } = await enqueue(deps.orm.fork(), 'system:noop', { label: 'e2e' });
     // A finished job is deleted from the queue.
-    await waitFor(async () => (await jobRow(id)) === undefined);
-    await waitFor(async () => {
-      const row = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id });
-      return row.jobsCompleted >= 1;
-    });
+    await waitFor('the job deleted', async () => (await jobRow(id)) === undefined, poll);
+    await waitFor(
+      'a completed job in the heartbeat',
+      async () => {
+        const row = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: worker.id });
+        return row.jobsCompleted >= 1;
+      },
+      poll,
+    );
   });
 
   it('fails a malformed payload permanently with a clear error', async () => {
@@ -77,10 +75,14 @@ describe('worker', () => {
         `select (graphile_worker.add_job('system:noop', '{"label": 42, "bogus": true}'::json)).id::text as id`,
       );
     const id = row0!.id;
-    const row = await waitFor(async () => {
-      const r = await jobRow(id);
-      return r?.last_error ? r : undefined;
-    });
+    const row = await waitFor(
+      'the error on the job',
+      async () => {
+        const r = await jobRow(id);
+        return r?.last_error ? r : undefined;
+      },
+      poll,
+    );
     expect(row.last_error).toMatch(/Invalid payload for system:noop: .*label/);
     expect(row.attempts).toBe(row.max_attempts);
   });
@@ -101,7 +103,7 @@ describe('worker', () => {
     });
     await em.flush();
     await em.nativeUpdate(WorkerHeartbeat, { id: 'ghost' }, { lastSeenAt: new Date(Date.now() - 60_000) });
-    await waitFor(async () => (await jobRow(id)) === undefined);
+    await waitFor("the ghost's job released and run", async () => (await jobRow(id)) === undefined, poll);
     const ghost = await deps.orm.fork().findOneOrFail(WorkerHeartbeat, { id: 'ghost' });
     expect(ghost.stoppedAt).not.toBeNull();
   });

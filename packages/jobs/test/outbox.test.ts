@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { processEnv } from '@arvlite/config';
 import type { DomainEvent } from '@arvlite/contract';
 import type { EntityManager } from '@arvlite/db';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitFor, type PollOptions } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emit, InvalidEventError, type OutboxConsumer } from '../src/index.ts';
 import { dispatchPending } from '../src/outbox/dispatcher.ts';
@@ -52,31 +52,27 @@ async function stopWorker(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   await exited;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000) {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) {
-      // What the queue, the workers and Postgres were doing, so a timeout on a loaded machine says why.
-      const q = (text: string) => deps.orm.fork().execute(text);
-      console.error(
-        `outbox test: state when waiting for ${what} timed out`,
-        JSON.stringify({
-          queues: await q('select * from graphile_worker._private_job_queues'),
-          jobs: await q(
-            'select id, task_id, job_queue_id, locked_at, locked_by, attempts, last_error, run_at from graphile_worker._private_jobs',
-          ),
-          heartbeats: await q('select * from worker_heartbeat'),
-          waiting: await q(
-            `select pid, state, wait_event_type, wait_event, left(query, 200) as query from pg_stat_activity
+/** `waitFor`; when the wait fails, first what the queue, the workers and Postgres were doing (a timeout says why). */
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, opts: PollOptions = {}) {
+  try {
+    return await waitFor(what, fn, { retry: false, ...opts });
+  } catch (err) {
+    const q = (text: string) => deps.orm.fork().execute(text);
+    console.error(
+      `outbox test: state when waiting for ${what} failed`,
+      JSON.stringify({
+        queues: await q('select * from graphile_worker._private_job_queues'),
+        jobs: await q(
+          'select id, task_id, job_queue_id, locked_at, locked_by, attempts, last_error, run_at from graphile_worker._private_jobs',
+        ),
+        heartbeats: await q('select * from worker_heartbeat'),
+        waiting: await q(
+          `select pid, state, wait_event_type, wait_event, left(query, 200) as query from pg_stat_activity
              where datname = current_database() and state <> 'idle'`,
-          ),
-        }),
-      );
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+        ),
+      }),
+    );
+    throw err;
   }
 }
 
@@ -266,13 +262,13 @@ describe('delivery by worker processes', () => {
           );
           return Number(row!.n) > 0;
         },
-        60_000,
+        { timeout: 60_000 },
       );
       await stopWorker(first, 'SIGKILL');
       await blocker.commit();
 
       const second = spawnWorker();
-      await until('delivery after the restart', () => allDelivered(ids), 45_000);
+      await until('delivery after the restart', () => allDelivered(ids), { timeout: 45_000 });
       await stopWorker(second);
 
       const rows = await auditRowsFor(ids);
