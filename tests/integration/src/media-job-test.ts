@@ -2,26 +2,10 @@
 // with ultrafast encodes and a worker polling every 200 ms (plus each file's own settings), one signed-up owner, 1 s
 // clips uploaded through the router as the clients do, a worker started on those deps with some of them swapped (a
 // proxied ORM or storage), and reads of the video and its video:process job to wait on.
-import { createTestDeps, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitUntil, type TestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { signUp, type CallerUser } from './accounts.ts';
 import { newProject, uploadClip } from './caller-uploads.ts';
-
-/** read() every 200 ms until done() accepts what it returned; after `ms`, an error with what was read last. */
-export async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 120_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 600)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** A video's video:process job as graphile-worker holds it. */
 export interface MediaJobRow {
@@ -69,12 +53,12 @@ export async function setUpMediaJobTest(env: Record<string, string>): Promise<Me
           [`video:process:${videoId}`],
         )
       )[0],
-    settled: (videoId, ms) =>
-      until(
+    settled: (videoId, ms = 120_000) =>
+      waitUntil(
         `video ${videoId} to be READY`,
         () => video(videoId),
         (v) => v.status === 'READY' || v.status === 'FAILED',
-        ms,
+        { timeout: ms },
       ),
     startWorker: async (swap = {}, options = {}) => {
       if (worker) throw new Error('a worker is running already');

@@ -2,6 +2,7 @@
 // (PNG or JPEG, at most 1 MiB) and copies them to a logo key, the short URL in the company read, the logo on the
 // invoice PDF, refusals that change nothing, and another company's id answering NOT_FOUND.
 import { TRPCClientError, type AppRouter } from '@arvlite/client';
+import { waitUntil } from '@arvlite/test-utils';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -47,15 +48,7 @@ async function uploadLogo(bytes: Buffer, contentType: 'image/png' | 'image/jpeg'
   return { up, done: await owner.client.company.completeLogoUpload.mutate({ companyId, key: up.key }) };
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 120_000 };
 
 const png = () =>
   sharp({ create: { width: 300, height: 100, channels: 3, background: '#cc0033' } })
@@ -120,7 +113,7 @@ describe('company logo', () => {
     await owner.client.order.addItem.mutate({ orderId: order.id, productId: card.id, quantity: 1 });
     await owner.client.order.place.mutate({ id: order.id });
     const paid = await owner.client.order.markPaid.mutate({ id: order.id, reference: 'BANK-1' });
-    const download = await waitFor(
+    const download = await waitUntil(
       'the invoice PDF',
       () =>
         owner.client.order.invoiceDownload.query({ invoiceId: paid.invoice.id }).catch((e: unknown) => {
@@ -128,6 +121,7 @@ describe('company logo', () => {
           throw e;
         }),
       (v) => v !== null,
+      poll,
     );
     const pdf = (await bytesOf(download!.url)).toString('latin1');
     expect(pdf.startsWith('%PDF-')).toBe(true);

@@ -22,7 +22,7 @@ import { buildServer } from '@arvlite/server';
 import { changeEvents, closeChangeEvents } from '@arvlite/api';
 import { initOrm, type Orm } from '@arvlite/db';
 import { VIDEO_CHANNEL } from '@arvlite/jobs';
-import { createTestDeps, reservePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitFor } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,13 +102,7 @@ async function trpc<T>(path: string, input: unknown, kind: 'query' | 'mutation')
   return { status: res.status, code: json.error?.json?.data?.code, data: json.result?.data?.json as T };
 }
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = { interval: 200, retry: false };
 
 const unavailable = { status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' };
 
@@ -155,7 +149,7 @@ describe('the database stopped', () => {
     } finally {
       proxy.up();
     }
-    await until('auth.me to answer again', async () => (await me()).status === 200);
+    await waitFor('auth.me to answer again', async () => (await me()).status === 200, poll);
     expect(await rest()).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect(await createCompany()).toMatchObject({ status: 200 });
   });
@@ -173,7 +167,7 @@ describe('every application connection terminated at once', () => {
     expect(killed[0]!.n).toBeGreaterThan(0);
     const statuses = (await Promise.all([me(), me(), me(), me(), rest(), createCompany()])).map((r) => r.status);
     for (const s of statuses) expect([200, 404, 503]).toContain(s);
-    await until('auth.me to answer again', async () => (await me()).status === 200);
+    await waitFor('auth.me to answer again', async () => (await me()).status === 200, poll);
   });
 });
 
@@ -193,7 +187,7 @@ describe('the pool held by slow queries', () => {
       await locker.query('rollback').catch(() => {});
       await locker.end();
     }
-    await until('auth.me to answer again', async () => (await me()).status === 200);
+    await waitFor('auth.me to answer again', async () => (await me()).status === 200, poll);
     expect((await Promise.all([me(), me(), me(), me()])).map((a) => a.status)).toEqual([200, 200, 200, 200]);
   });
 });
@@ -212,16 +206,20 @@ describe("the server's LISTEN connection", () => {
         const notify = () =>
           deps.orm.fork().execute(`select pg_notify('${VIDEO_CHANNEL}', ?)`, [JSON.stringify({ videoId })]);
         await notify();
-        await until('the first notification', async () => seen > 0);
+        await waitFor('the first notification', async () => seen > 0, poll);
         // Away for longer than one reconnect attempt.
         proxy.down();
         await new Promise((r) => setTimeout(r, 4000));
         proxy.up();
         const before = seen;
-        await until('a notification after the database came back', async () => {
-          await notify();
-          return seen > before;
-        });
+        await waitFor(
+          'a notification after the database came back',
+          async () => {
+            await notify();
+            return seen > before;
+          },
+          poll,
+        );
       } finally {
         unsubscribe();
         await closeChangeEvents(proxiedUrl);
@@ -254,7 +252,10 @@ describe('a worker when the database was away', () => {
       const addJob = () => sql(`select graphile_worker.add_job('system:noop', '{"label":"x"}'::json)`);
       try {
         await addJob();
-        await until('a job added before the outage to be run', async () => (await pending()) === 0, 20_000);
+        await waitFor('a job added before the outage to be run', async () => (await pending()) === 0, {
+          ...poll,
+          timeout: 20_000,
+        });
         proxy.down();
         await new Promise((r) => setTimeout(r, 4000));
         proxy.up();
@@ -262,7 +263,10 @@ describe('a worker when the database was away', () => {
         // within about 10 s of a 4 s outage). A job added before it is back is found by polling instead.
         await new Promise((r) => setTimeout(r, 12_000));
         await addJob();
-        await until('a job added after the outage to be run', async () => (await pending()) === 0, 20_000);
+        await waitFor('a job added after the outage to be run', async () => (await pending()) === 0, {
+          ...poll,
+          timeout: 20_000,
+        });
       } finally {
         await worker.stop();
         await workerOrm.close();
@@ -319,9 +323,15 @@ describe('a worker whose job ends while the database is away', () => {
         finish();
         await new Promise((r) => setTimeout(r, 3000));
         proxy.up();
-        await until('the held job to be done (not left locked)', async () => (await left('test:held')) === 0, 40_000);
+        await waitFor('the held job to be done (not left locked)', async () => (await left('test:held')) === 0, {
+          ...poll,
+          timeout: 40_000,
+        });
         await sql(`select graphile_worker.add_job('system:noop', '{"label":"after"}'::json)`);
-        await until('a job added after the outage to be run', async () => (await left('system:noop')) === 0, 20_000);
+        await waitFor('a job added after the outage to be run', async () => (await left('system:noop')) === 0, {
+          ...poll,
+          timeout: 20_000,
+        });
       } finally {
         await worker.stop();
         await workerOrm.close();
@@ -460,17 +470,17 @@ describe('a status stream open while the database goes away', () => {
       },
     );
     try {
-      await until('the first status', async () => seen.length > 0);
+      await waitFor('the first status', async () => seen.length > 0, poll);
       expect(seen).toEqual(['AWAITING_UPLOAD']);
       // The stream checks the caller's access every 5 s: the next check finds the database away.
       proxy.down();
       try {
-        await until('the stream to end with an error', async () => errors.length > 0, 20_000);
+        await waitFor('the stream to end with an error', async () => errors.length > 0, { ...poll, timeout: 20_000 });
       } finally {
         proxy.up();
       }
       // Back: the client's own new subscription answers the current state first.
-      await until('the status again after the outage', async () => seen.length > 1, 30_000);
+      await waitFor('the status again after the outage', async () => seen.length > 1, { ...poll, timeout: 30_000 });
     } finally {
       sub.unsubscribe();
     }

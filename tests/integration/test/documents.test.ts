@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { busyImage } from '@arvlite/marker/testing';
+import { waitUntil } from '@arvlite/test-utils';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { mailLink, mailsTo, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -29,19 +30,11 @@ async function failure(p: Promise<unknown>) {
 }
 const reasonOf = (e: TRPCClientError<AppRouter>) => (e.data as { details?: { reason?: string } }).details?.reason;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 120_000 };
 
 /** The invoice's download once the worker has stored its PDF (PRECONDITION_FAILED until then). */
 function invoiceReady(invoiceId: string) {
-  return waitFor(
+  return waitUntil(
     `PDF of ${invoiceId}`,
     () =>
       owner.client.order.invoiceDownload.query({ invoiceId }).catch((e: unknown) => {
@@ -49,6 +42,7 @@ function invoiceReady(invoiceId: string) {
         throw e;
       }),
     (v) => v !== null,
+    poll,
   ).then((v) => v!);
 }
 
@@ -152,11 +146,12 @@ describe('invoices', () => {
   });
 
   it('mails the customer a link that outlives presigned URLs and opens only that PDF; its token is stored hashed', async () => {
-    const mails = await waitFor(
+    const mails = await waitUntil(
       'the invoice mail',
       () => mailsTo(mailDir, email, 1, 1000),
       // A mail is read while the SMTP server may still be writing it: wait for its text part too.
       (ms) => ms.some((m) => m.subject === `Счёт ${invoice.number}` && m.text?.includes('/d?token=')),
+      poll,
     );
     const mail = mails.find((m) => m.subject === `Счёт ${invoice.number}` && m.text?.includes('/d?token='))!;
     expect(mail.text!.replace(/\u00a0|\u202f/g, ' ')).toContain('на сумму 3 000,00 ₽');
@@ -234,10 +229,11 @@ describe('invoices', () => {
 
 describe('print files', () => {
   const statusOf = (printFileId: string) =>
-    waitFor(
+    waitUntil(
       `print file ${printFileId}`,
       () => owner.client.arContent.printFileStatus.query({ printFileId }),
       (s) => s.status !== 'PENDING',
+      poll,
     );
 
   beforeAll(async () => {
@@ -253,11 +249,11 @@ describe('print files', () => {
     const put = await fetch(upload.url, { method: 'PUT', body: new Uint8Array(photo), headers: upload.headers });
     expect(put.ok).toBe(true);
     await owner.client.arContent.completeMarkerUpload.mutate({ id: arContentId });
-    await waitFor(
+    await waitUntil(
       'the marker compile',
       () => owner.client.arContent.byId.query({ id: arContentId }),
       (c) => c.status !== 'MARKER_PROCESSING',
-      180_000,
+      { timeout: 180_000 },
     );
   }, 240_000);
 
@@ -293,10 +289,11 @@ describe('print files', () => {
 
   it('packs the order’s items on a print sheet; other companies get NOT_FOUND; bad input is refused', async () => {
     const sheet = await owner.client.order.printSheet.mutate({ id: orderId });
-    const done = await waitFor(
+    const done = await waitUntil(
       'the print sheet',
       () => owner.client.order.printSheetStatus.query({ printFileId: sheet.id }),
       (s) => s.status !== 'PENDING',
+      poll,
     );
     expect(done.status).toBe('READY');
     const { text } = await pdfPages(await bytesOf(done.url!));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStoredMails, startSmtp, type SmtpHandle } from '@arvlite/dev-services';
 import { queueMail } from '@arvlite/jobs';
-import { freePort } from '@arvlite/test-utils';
+import { freePort, waitUntil } from '@arvlite/test-utils';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestPlatform } from '../src/index.ts';
@@ -50,19 +50,14 @@ async function row(id: string): Promise<Row> {
     .execute<Row[]>('select status, attempts, last_error from email_message where id = ?', [id]);
   return r!;
 }
-async function until(id: string, ok: (r: Row) => boolean, timeoutMs = 30_000): Promise<Row> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await row(id);
-    if (ok(r) || Date.now() > deadline) return r;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
-
 describe('mail faults', () => {
   it('records a permanent refusal (550) as FAILED and does not retry it', async () => {
     const id = await queue(`bounce-${Date.now()}@example.com`);
-    const r = await until(id, (x) => x.status !== 'QUEUED');
+    const r = await waitUntil(
+      `mail ${id}`,
+      () => row(id),
+      (x) => x.status !== 'QUEUED',
+    );
     expect(r.status).toBe('FAILED');
     expect(r.attempts).toBe(1);
     expect(r.last_error).toMatch(/550/);
@@ -86,12 +81,20 @@ describe('mail faults', () => {
     relay = undefined;
     const to = `later-${Date.now()}@example.com`;
     const id = await queue(to);
-    const failed = await until(id, (x) => x.attempts >= 1 && x.last_error !== null);
+    const failed = await waitUntil(
+      `mail ${id}`,
+      () => row(id),
+      (x) => x.attempts >= 1 && x.last_error !== null,
+    );
     expect(failed.status).toBe('QUEUED');
     expect(failed.last_error).toMatch(/ECONNREFUSED|connect/i);
     expect(failed.last_error).not.toContain('s3cret');
     relay = await startRelay();
-    const sent = await until(id, (x) => x.status === 'SENT');
+    const sent = await waitUntil(
+      `mail ${id}`,
+      () => row(id),
+      (x) => x.status === 'SENT',
+    );
     expect(sent.status).toBe('SENT');
     expect(sent.attempts).toBeGreaterThanOrEqual(2);
     const stored = await Promise.all((await readStoredMails(relayDir)).map((m) => simpleParser(m.raw)));
@@ -102,13 +105,29 @@ describe('mail faults', () => {
     const to = `busy-${Date.now()}@example.com`;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await queue(to));
-    const rows = await Promise.all(ids.map((id) => until(id, (x) => x.status !== 'QUEUED')));
+    const rows = await Promise.all(
+      ids.map((id) =>
+        waitUntil(
+          `mail ${id}`,
+          () => row(id),
+          (x) => x.status !== 'QUEUED',
+        ),
+      ),
+    );
     expect(rows.filter((r) => r.status === 'SENT')).toHaveLength(3);
     const suppressed = rows.filter((r) => r.status === 'SUPPRESSED');
     expect(suppressed).toHaveLength(2);
     expect(suppressed[0]!.last_error).toMatch(/RATE_LIMITED/);
     // Another address is not affected.
     const other = await queue(`calm-${Date.now()}@example.com`);
-    expect((await until(other, (x) => x.status !== 'QUEUED')).status).toBe('SENT');
+    expect(
+      (
+        await waitUntil(
+          `mail ${other}`,
+          () => row(other),
+          (x) => x.status !== 'QUEUED',
+        )
+      ).status,
+    ).toBe('SENT');
   });
 });

@@ -2,6 +2,7 @@
 // their own reason code and message; the item goes back to DRAFT and nothing of the revision stays in storage.
 import { crc32 } from 'node:zlib';
 import type { RouterOutputs } from '@arvlite/client';
+import { waitUntil } from '@arvlite/test-utils';
 import sharp from 'sharp';
 import { beforeAll, expect, it } from 'vitest';
 import { busyImage, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -20,15 +21,7 @@ beforeAll(async () => {
   projectId = (await owner.client.project.create.mutate({ companyId, name: 'Prints' })).id;
 });
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 120_000;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 120_000 };
 
 async function uploadMarker(title: string, bytes: Buffer, contentType: 'image/png' | 'image/webp'): Promise<Content> {
   const { id } = await owner.client.arContent.create.mutate({ projectId, title });
@@ -36,10 +29,11 @@ async function uploadMarker(title: string, bytes: Buffer, contentType: 'image/pn
   const put = await fetch(upload.url, { method: 'PUT', body: new Uint8Array(bytes), headers: upload.headers });
   expect(put.ok).toBe(true);
   expect((await owner.client.arContent.completeMarkerUpload.mutate({ id })).status).toBe('MARKER_PROCESSING');
-  return waitFor(
+  return waitUntil(
     `marker of ${title}`,
     () => owner.client.arContent.byId.query({ id }),
     (c) => c.status !== 'MARKER_PROCESSING',
+    poll,
   );
 }
 
@@ -88,10 +82,11 @@ it(
     expect(bombDone.marker.failure!.message).toMatch(/50000×50000 px.*100 megapixels/);
     for (const c of [animatedDone, bombDone]) {
       const prefix = `${companyId}/${projectId}/ar/${c.id}/`;
-      const left = await waitFor(
+      const left = await waitUntil(
         `cleanup of ${prefix}`,
         () => platform.deps.storage.listKeys(prefix),
         (keys) => keys.length === 0,
+        poll,
       ).catch(() => platform.deps.storage.listKeys(prefix));
       expect(left).toEqual([]);
     }

@@ -10,7 +10,7 @@ import { processEnv } from '@arvlite/config';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { Video } from '@arvlite/db';
 import { enqueue } from '@arvlite/jobs';
-import { freePort } from '@arvlite/test-utils';
+import { freePort, waitFor } from '@arvlite/test-utils';
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -54,15 +54,7 @@ let workerMetricsUrl: string;
 let serverMetricsPortUrl: string;
 let owner: TestUser;
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = { timeout: 120_000, interval: 200 };
 
 function spawnMain(app: 'server' | 'worker', env: Record<string, string>) {
   const child = spawn(process.execPath, [join(import.meta.dirname, `../../../apps/${app}/src/main.ts`)], {
@@ -143,8 +135,8 @@ beforeAll(async () => {
     WORKER_POLL_INTERVAL_MS: '200',
     MEDIA_X264_PRESET: 'ultrafast',
   });
-  await until('the server', async () => (await fetch(`${serverUrl}/healthz`)).ok);
-  await until('the worker metrics', async () => (await scrape(workerMetricsUrl)).status === 200);
+  await waitFor('the server', async () => (await fetch(`${serverUrl}/healthz`)).ok, poll);
+  await waitFor('the worker metrics', async () => (await scrape(workerMetricsUrl)).status === 200, poll);
   owner = await registerUser(
     (getAccessToken, ip) =>
       createArvliteNodeClient({
@@ -201,11 +193,15 @@ describe('metrics and traces', () => {
     if (created.kind !== 'single') throw new Error('expected a single upload');
     expect((await fetch(created.url, { method: 'PUT', body: bytes, headers: created.headers })).ok).toBe(true);
     await owner.client.video.completeUpload.mutate({ videoId: created.videoId });
-    await until('READY', async () => {
-      const v = await platform.deps.orm.fork().findOne(Video, { id: created.videoId });
-      if (v?.status === 'FAILED') throw new Error('the video failed');
-      return v?.status === 'READY';
-    });
+    await waitFor(
+      'READY',
+      async () => {
+        const v = await platform.deps.orm.fork().findOne(Video, { id: created.videoId });
+        if (v?.status === 'FAILED') throw new Error('the video failed');
+        return v?.status === 'READY';
+      },
+      poll,
+    );
     // A refused sign-in is counted.
     await expect(
       createArvliteNodeClient({ url: `${serverUrl}/trpc` }).auth.login.mutate({
@@ -273,10 +269,14 @@ describe('metrics and traces', () => {
     expect(speed?.metrics.every((m) => /^[0-9]{2,4}p$|^source$/.test(m.labels?.rung ?? ''))).toBe(true);
     expect(worker.get('arvlite_ffmpeg_speed_ratio_sum')?.metrics.every((m) => Number(m.value) > 0)).toBe(true);
     // The verification mail of the sign-up went out through this worker.
-    await until('the mail counter', async () => {
-      const w = await families(workerMetricsUrl);
-      return Number(sample(w.get('arvlite_mail_deliveries_total'), { outcome: 'sent' })?.value) >= 1;
-    });
+    await waitFor(
+      'the mail counter',
+      async () => {
+        const w = await families(workerMetricsUrl);
+        return Number(sample(w.get('arvlite_mail_deliveries_total'), { outcome: 'sent' })?.value) >= 1;
+      },
+      poll,
+    );
 
     // Bounded labels: no value anywhere looks like a uuid or ulid, and none is an email address.
     for (const fams of [server, worker]) {
@@ -291,16 +291,18 @@ describe('metrics and traces', () => {
   });
 
   it('one upload is one trace: completeUpload on the server, then every pipeline job, step and ffmpeg run', async () => {
-    const complete = await until('the completeUpload span', async () =>
-      spans.find((s) => s.name === 'trpc video.completeUpload'),
+    const complete = await waitFor(
+      'the completeUpload span',
+      async () => spans.find((s) => s.name === 'trpc video.completeUpload'),
+      poll,
     );
     const inTrace = () => spans.filter((s) => s.traceId === complete.traceId);
-    await until(
+    await waitFor(
       'the finalize and outbox dispatch job spans',
       async () =>
         inTrace().some((s) => s.name === 'job video:finalize') &&
         inTrace().some((s) => s.name === 'job outbox:dispatch'),
-      30_000,
+      { ...poll, timeout: 30_000 },
     );
     const trace = inTrace();
     const byId = new Map(trace.map((s) => [s.spanId, s]));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { processEnv } from '@arvlite/config';
 import { emit, queueMail } from '@arvlite/jobs';
 import { readStoredMails } from '@arvlite/dev-services';
-import { spawnListening } from '@arvlite/test-utils';
+import { spawnListening, WaitTimeoutError, waitUntil } from '@arvlite/test-utils';
 import { createArvliteNodeClient } from '@arvlite/client/node';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -79,15 +79,6 @@ const { deps, client } = platform;
 let worker = platform.worker!;
 afterAll(() => worker.stop());
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Notification mails (those with List-Unsubscribe) or, with `all`, every mail to `to`. */
 async function mailsTo(to: string, all = false): Promise<ParsedMail[]> {
   const parsed = await Promise.all((await readStoredMails(mailDir)).map((m) => simpleParser(m.raw)));
@@ -99,8 +90,9 @@ async function mailsTo(to: string, all = false): Promise<ParsedMail[]> {
 }
 
 async function settle() {
-  // Every event delivered and no notification job waiting.
-  await until(
+  // Every event delivered and no notification job waiting; after 8 s the test goes on and its own checks judge.
+  await waitUntil(
+    'every event delivered and no notification job waiting',
     () =>
       deps.orm.fork().execute<{ n: number }[]>(
         `select (select count(*) from outbox_event where delivered_at is null)
@@ -109,8 +101,10 @@ async function settle() {
                       and j.run_at < now() + interval '1 minute')::int as n`,
       ),
     (r) => r[0]!.n === 0,
-    8_000,
-  );
+    { timeout: 8_000 },
+  ).catch((err: unknown) => {
+    if (!(err instanceof WaitTimeoutError)) throw err;
+  });
   await new Promise((r) => setTimeout(r, 300));
 }
 
@@ -168,9 +162,11 @@ describe('notifications', () => {
       params: { reason: 'ENCODE_FAILED', title: 'Wedding <clip>' },
     });
     expect((await owner.client.notification.unreadCount.query()).unread).toBe(1);
-    const [mail, extra] = await until(
+    const [mail, extra] = await waitUntil(
+      'the notification mail',
       () => mailsTo(owner.email),
       (m) => m.length > 0,
+      { timeout: 20_000 },
     );
     expect(extra).toBeUndefined();
     expect(mail!.subject).toBe('Video failed: Wedding <clip>');
@@ -357,9 +353,11 @@ describe('send to the customer', () => {
     const sent = await owner.client.arContent.sendToCustomer.mutate({ id: item.id, language: 'ru' });
     await settle();
     expect(sent.sentTo).toBe(customer);
-    const [mail] = await until(
+    const [mail] = await waitUntil(
+      "the customer's mail",
       () => mailsTo(customer, true),
       (m) => m.length > 0,
+      { timeout: 20_000 },
     );
     expect(mail!.subject).toBe('Ваше AR-фото «Свадьба»');
     expect(mail!.text).toContain('Здравствуйте, Анна!');
@@ -449,26 +447,29 @@ describe('live notifications across server processes', () => {
         onError: (e) => console.error('notification stream failed', e),
       });
       try {
-        await until(
+        await waitUntil(
+          'the first state on the stream',
           async () => seen.length,
           (n) => n > 0,
-          10_000,
+          { timeout: 10_000 },
         );
         expect(seen[0]!.unread).toBe(0);
         const videoId = (await video(owner, projectId, 'Live one'))!;
         await emitNow({ type: 'video.ready', companyId, projectId, videoId });
-        await until(
+        await waitUntil(
+          'one unread on the stream',
           async () => seen.at(-1)?.unread ?? 0,
           (n) => n === 1,
-          15_000,
+          { timeout: 15_000 },
         );
         expect(seen.at(-1)).toMatchObject({ unread: 1, latest: { kind: 'video.ready' } });
         // Marking read on the first server reaches the stream on the second.
         await owner.client.notification.markAllRead.mutate();
-        await until(
+        await waitUntil(
+          'none unread on the stream',
           async () => seen.at(-1)?.unread ?? -1,
           (n) => n === 0,
-          10_000,
+          { timeout: 10_000 },
         );
         expect(seen.at(-1)!.unread).toBe(0);
       } finally {

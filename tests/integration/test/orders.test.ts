@@ -2,6 +2,7 @@
 // AR items created or extended, the customer's mail, reminders re-armed), refunds with credit notes, search, history,
 // typed errors that change nothing, 50 concurrent payments numbered without gaps, and the REST surface with an API key.
 import { TRPCClientError, type AppRouter, type RouterOutputs } from '@arvlite/client';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mailsTo, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
 
@@ -24,15 +25,7 @@ async function failure(p: Promise<unknown>) {
 }
 const reasonOf = (e: TRPCClientError<AppRouter>) => (e.data as { details?: { reason?: string } }).details?.reason;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = { timeout: 60_000 };
 
 const sql = <T>(q: string, params: unknown[] = []) => platform.deps.orm.fork().execute<T[]>(q, params);
 
@@ -354,10 +347,11 @@ describe('bad input: a typed error, and nothing changes', () => {
     await owner.client.order.markPaid.mutate({ id: order.id, reference: 'first' });
     // The worker renders the invoice after the payment (pdf_key and an invoice.rendered event): let it finish, so the
     // fingerprint compares the refusals only. CI at b4d7bbb failed here when the render landed between the two reads.
-    await waitFor(
+    await waitUntil(
       'the invoice render',
       () => sql<{ pdf_key: string | null }>(`select pdf_key from invoice where order_id = ?`, [order.id]),
       (rows) => rows.length === 1 && rows[0]!.pdf_key !== null,
+      poll,
     );
     const before = await fingerprint();
     const twice = await failure(owner.client.order.markPaid.mutate({ id: order.id, reference: 'second' }));
@@ -462,7 +456,7 @@ describe('paid storage extends validity and re-arms the reminders', () => {
 
       // The reminder cron (run now instead of at its hour) announces both new end dates within the 90-day threshold.
       await sql(`select graphile_worker.add_job('ar-content:expiring', '{}'::json)`);
-      const events = await waitFor(
+      const events = await waitUntil(
         'the expiry reminders',
         () =>
           sql<{ payload: { arContentId: string; expiresAt: string; thresholdDays: number } }>(
@@ -470,6 +464,7 @@ describe('paid storage extends validity and re-arms the reminders', () => {
             [companyId],
           ),
         (rows) => rows.filter((r) => [live.id, lapsed.id].includes(r.payload.arContentId)).length === 2,
+        poll,
       );
       const byItem = Object.fromEntries(events.map((e) => [e.payload.arContentId, e.payload]));
       expect(new Date(byItem[live.id]!.expiresAt).getTime()).toBe(expectedLive.getTime());

@@ -5,6 +5,7 @@
 import { TRPCClientError, type AppRouter } from '@arvlite/client';
 import { startFakeStripe, startFakeYooKassa, type FakeStripe, type FakeYooKassa } from '@arvlite/payments/fakes';
 import { YooKassaProvider } from '@arvlite/payments';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
 
@@ -30,15 +31,7 @@ async function failure(p: Promise<unknown>) {
 }
 const reasonOf = (e: TRPCClientError<AppRouter>) => (e.data as { details?: { reason?: string } }).details?.reason;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = { timeout: 60_000 };
 
 /** A placed order of one AR card (2,500.50 in its currency). */
 async function placedOrder(currency: 'RUB' | 'USD' = 'RUB') {
@@ -168,10 +161,11 @@ describe('bank transfer', () => {
       payment: { provider: 'manual', status: 'PENDING' },
     });
     await owner.client.order.markPaid.mutate({ id, reference: 'Transfer 12' });
-    await waitFor(
+    await waitUntil(
       'the transfer settled',
       () => owner.client.payment.list.query({ orderId: id }),
       (list) => list.items[0]?.status === 'SUCCEEDED',
+      poll,
     );
   });
 });
@@ -387,7 +381,7 @@ describe('Stripe', () => {
 
   it('an order refund is carried out at Stripe, and charge.refunded is recorded', async () => {
     await owner.client.order.refund.mutate({ id: orderId, amountMinor: 50 });
-    const [refund] = await waitFor(
+    const [refund] = await waitUntil(
       'the provider refund',
       () =>
         sql<{ status: string | null; amount_minor: string; provider_refund_id: string | null }>(
@@ -396,6 +390,7 @@ describe('Stripe', () => {
           [orderId],
         ),
       (rows) => rows.length === 1 && rows[0]!.status === 'SUCCEEDED',
+      poll,
     );
     expect(refund).toMatchObject({ amount_minor: '50' });
     expect(refund!.provider_refund_id).toMatch(/^re_test_/);
@@ -414,10 +409,11 @@ describe('Stripe', () => {
     await postYooKassa(yoo.notification('payment.succeeded', payment.providerPaymentId));
     expect(await orderState(id)).toBe('PAID');
     await owner.client.order.refund.mutate({ id, amountMinor: 250_050 });
-    await waitFor(
+    await waitUntil(
       'the YooKassa refund',
       () => paymentRow(id),
       (row) => row.status === 'REFUNDED',
+      poll,
     );
     expect(yoo.payments.get(payment.providerPaymentId)!.refunded_amount).toEqual({ value: '2500.50', currency: 'RUB' });
     expect(await orderState(id)).toBe('REFUNDED');
@@ -434,7 +430,7 @@ describe('a provider refund that cannot be made', () => {
     // The company removed its YooKassa credentials before refunding.
     await owner.client.paymentSettings.update.mutate({ companyId, provider: 'manual', yookassa: null });
     await owner.client.order.refund.mutate({ id, amountMinor: 100 });
-    const [row] = await waitFor(
+    const [row] = await waitUntil(
       'the failed refund',
       () =>
         sql<{ status: string | null; error: string | null; attempts: number }>(
@@ -443,6 +439,7 @@ describe('a provider refund that cannot be made', () => {
           [id],
         ),
       (rows) => rows[0]?.status === 'FAILED',
+      poll,
     );
     expect(row).toMatchObject({ attempts: 1 });
     expect(row!.error).toMatch(/no yookassa credentials/);

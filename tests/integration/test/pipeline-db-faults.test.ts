@@ -4,9 +4,10 @@
 // database connections (not graphile-worker's) go through a TCP proxy the test cuts; MEDIA_JOB_MAX_ATTEMPTS=1, so the
 // first failure is on the last attempt. The job gets another attempt, and once the database answers the video is READY.
 import { initOrm, type Orm } from '@arvlite/db';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFaultProxy, viaProxy, type FaultProxy } from '../src/fault-proxy.ts';
-import { setUpMediaJobTest, until, type MediaJobTest } from '../src/media-job-test.ts';
+import { setUpMediaJobTest, type MediaJobTest } from '../src/media-job-test.ts';
 
 let t: MediaJobTest;
 let proxy: FaultProxy;
@@ -40,10 +41,11 @@ it(
       // The API's connections are direct: the upload completes and queues video:process, which the worker takes
       // (graphile-worker's connections are direct too) and fails on loading the video.
       videoId = await t.upload('Db faults');
-      const failed = await until(
+      const failed = await waitUntil(
         'the first attempt to fail',
         () => t.jobOf(videoId),
         (j) => j !== undefined && j.attempts >= 1 && j.last_error !== null,
+        { timeout: 120_000 },
       );
       expect(failed!.max_attempts, 'attempts left after a failure on the database').toBeGreaterThan(failed!.attempts);
     } finally {

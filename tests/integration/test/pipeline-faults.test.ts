@@ -13,9 +13,10 @@ import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStorage } from '@arvlite/storage';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../src/fault-proxy.ts';
-import { setUpMediaJobTest, until, type MediaJobTest } from '../src/media-job-test.ts';
+import { setUpMediaJobTest, type MediaJobTest } from '../src/media-job-test.ts';
 
 let t: MediaJobTest;
 let s3: FaultProxy;
@@ -53,10 +54,11 @@ const upload = () => t.upload('Faults');
 const video = (id: string) => t.video(id);
 /** Waits until a step of the video is retrying with `words` in its error (or the video FAILED); returns the video. */
 const untilRetrying = (videoId: string, words: string) =>
-  until(
+  waitUntil(
     `a step retrying because ${words}`,
     () => video(videoId),
     (v) => v.status === 'FAILED' || v.steps.some((s) => s.status === 'retrying' && s.error?.message.includes(words)),
+    { timeout: 120_000 },
   );
 
 /** Every file under a directory, recursively (directories themselves are not counted). */

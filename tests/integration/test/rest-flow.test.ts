@@ -2,6 +2,7 @@
 // (openapi-typescript types + openapi-fetch): AR content, a marker, a multipart video upload to presigned URLs,
 // READY, the playlist, the public manifest.
 import { busyImage } from '@arvlite/marker/testing';
+import { waitUntil } from '@arvlite/test-utils';
 import createClient from 'openapi-fetch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from '../src/generated/arvlite-api.d.ts';
@@ -41,15 +42,7 @@ function mp4Of(size: number): Uint8Array {
   return out;
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const poll = { timeout: 120_000 };
 
 describe('the AR content flow through REST with an API key', () => {
   it(
@@ -110,10 +103,11 @@ describe('the AR content flow through REST with an API key', () => {
       expect(completed.response.status).toBe(200);
       expect(completed.data!.status).toBe('UPLOADED');
 
-      const ready = await until(
+      const ready = await waitUntil(
         'video READY',
         async () => (await api.GET('/videos/{id}', { params: { path: { id: started.videoId } } })).data!,
         (v) => v.status === 'READY' || v.status === 'FAILED',
+        poll,
       );
       expect(ready.status).toBe('READY');
       expect(ready.readyAt).toMatch(/Z$/);
@@ -122,10 +116,11 @@ describe('the AR content flow through REST with an API key', () => {
       expect(page.data!.items.map((v) => v.id)).toContain(started.videoId);
       expect(page.data!.nextCursor).toBeNull();
 
-      const compiled = await until(
+      const compiled = await waitUntil(
         'marker compiled',
         async () => (await api.GET('/ar-content/{id}', { params: { path: { id: item.id } } })).data!,
         (c) => c.status !== 'MARKER_PROCESSING',
+        poll,
       );
       expect(compiled.status).toBe('READY');
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processEnv } from '@arvlite/config';
 import { Video, VideoStep } from '@arvlite/db';
-import { spawnListening } from '@arvlite/test-utils';
+import { spawnListening, waitFor } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -46,16 +46,6 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('graceful shutdown', () => {
   it('the server stops accepting, ends SSE streams with a retry hint and answers the request in flight', async () => {
     // A child must be given its port: a fresh one per try until the server itself says it listens (spawnListening).
@@ -88,7 +78,7 @@ describe('graceful shutdown', () => {
       for await (const chunk of sse.body!) sseText += decoder.decode(chunk, { stream: true });
       return performance.now();
     })();
-    await until('the first SSE event', async () => sseText.includes('data:'), 10_000);
+    await waitFor('the first SSE event', async () => sseText.includes('data:'), { timeout: 10_000, retry: false });
 
     // A request whose body is still arriving when the signal comes.
     const body = JSON.stringify({ json: { email: 'nobody@example.com', password: 'not-the-password-123' } });
@@ -113,14 +103,14 @@ describe('graceful shutdown', () => {
     const endedAt = await sseEnded;
     // The stream ended cleanly (the loop above would have thrown on a reset) after telling the client when to return.
     expect(sseText).toMatch(/\nretry: 1000\n\n|^retry: 1000\n\n/m);
-    await until(
+    await waitFor(
       'new connections to be refused',
       () =>
         fetch(`${base}/healthz`).then(
           () => false,
           () => true,
         ),
-      10_000,
+      { timeout: 10_000, retry: false },
     );
     const answered = await inFlight;
     // Answered by the procedure (wrong password), not cut off and not refused with 503.
@@ -170,10 +160,10 @@ describe('graceful shutdown', () => {
         `select j.id, t.identifier from graphile_worker._private_jobs j
            join graphile_worker._private_tasks t on t.id = j.task_id where j.locked_by is not null`,
       )) as { id: string; identifier: string }[];
-    await until(
+    await waitFor(
       'the video being processed in the worker',
       async () => (await locked()).some((j) => j.identifier === 'video:process'),
-      60_000,
+      { timeout: 60_000, retry: false },
     );
     const running = await locked();
 
@@ -194,11 +184,10 @@ describe('graceful shutdown', () => {
     // Another worker picks up what was left and the video becomes READY.
     const next = await startWorker(platform.deps, { concurrency: 2 });
     cleanups.push(() => next.stop());
-    await until(
-      'READY',
-      async () => (await em().findOne(Video, { id: created.videoId }))?.status === 'READY',
-      150_000,
-    ).catch(async (e: Error) => {
+    await waitFor('READY', async () => (await em().findOne(Video, { id: created.videoId }))?.status === 'READY', {
+      timeout: 150_000,
+      retry: false,
+    }).catch(async (e: Error) => {
       const jobs = await em().execute(
         `select j.id, t.identifier, j.attempts, j.locked_by, j.run_at, j.last_error from graphile_worker._private_jobs j
            join graphile_worker._private_tasks t on t.id = j.task_id`,

@@ -7,8 +7,9 @@
 // Here the dead worker is a heartbeat row whose graphile-worker id holds the job's lock, as a SIGKILLed worker leaves
 // them; a real worker in this process reaps it.
 import { WorkerHeartbeat } from '@arvlite/db';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setUpMediaJobTest, until, type MediaJobTest } from '../src/media-job-test.ts';
+import { setUpMediaJobTest, type MediaJobTest } from '../src/media-job-test.ts';
 
 let t: MediaJobTest;
 
@@ -31,11 +32,11 @@ const upload = () => t.upload('Stops');
 
 /** What a SIGKILLed worker leaves: the job locked by its graphile-worker id, a heartbeat gone silent, the step running. */
 async function killedUnder(videoId: string, ghost: string, attempts: number) {
-  const job = await until(
+  const job = await waitUntil(
     'the video:process job',
     () => t.jobOf(videoId),
     (j) => j !== undefined,
-    60_000,
+    { timeout: 60_000 },
   );
   const em = t.deps.orm.fork();
   await em.execute(
@@ -62,11 +63,11 @@ describe('a worker killed under a media job', () => {
     await killedUnder(midway, 'ghost-midway', 3); // its 3rd of 3, but a stop counts as passing up to 4
     await t.startWorker({}, { concurrency: 2 });
 
-    const failed = await until(
+    const failed = await waitUntil(
       'the spent job’s video to fail',
       () => t.video(spent),
       (v) => v.status !== 'PROCESSING' && v.status !== 'UPLOADED',
-      60_000,
+      { timeout: 60_000 },
     );
     expect(failed.status).toBe('FAILED');
     expect(failed.failure?.code).toBe('INVALID_MEDIA'); // the probe step's code
@@ -80,11 +81,11 @@ describe('a worker killed under a media job', () => {
       );
     expect(events[0]!.n).toBe(1);
     // Its job ends spent after the granted 5th attempt, which only recorded the failure; it does not run again.
-    const job = await until(
+    const job = await waitUntil(
       'the job to end',
       () => t.jobOf(spent),
       (j) => j?.locked_by === null && j.attempts >= 5,
-      60_000,
+      { timeout: 60_000 },
     );
     expect(job).toMatchObject({ attempts: 5, max_attempts: 5 });
     expect(job!.last_error).toMatch(/stopped the worker processing it/);
