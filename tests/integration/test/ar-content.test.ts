@@ -4,6 +4,7 @@ import { TRPCClientError, type AppRouter, type ArvliteClient, type RouterOutputs
 import { ArContent, Company, ViewSession } from '@arvlite/db';
 import { jobKey } from '@arvlite/jobs';
 import { loadMindFile } from '@arvlite/marker';
+import { waitUntil } from '@arvlite/test-utils';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -47,20 +48,7 @@ async function failure(p: Promise<unknown>) {
 }
 const reason = (e: TRPCClientError<AppRouter>) => (e.data as { details?: { reason?: string } }).details?.reason;
 
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 240_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 400));
-  }
-}
+const poll = { timeout: 240_000 };
 
 async function uploadVideo(bytes: Uint8Array, title: string, project = projectId): Promise<string> {
   const created = await owner.client.video.createUpload.mutate({
@@ -90,19 +78,20 @@ async function putMarker(
 }
 
 const markerSettled = (id: string) =>
-  waitFor(
+  waitUntil(
     `marker of ${id}`,
     () => owner.client.arContent.byId.query({ id }),
     (c) => c.status !== 'MARKER_PROCESSING',
+    poll,
   );
 
 /** The objects under a prefix once a failed revision's cleanup has run: the job removes them just after its commit. */
 const keysLeft = (prefix: string) =>
-  waitFor(
+  waitUntil(
     `cleanup of ${prefix}`,
     () => platform.deps.storage.listKeys(prefix),
     (keys) => keys.length === 0,
-    10_000,
+    { timeout: 10_000 },
   ).catch(() => platform.deps.storage.listKeys(prefix));
 
 /** Where an item's compiled marker files are published: pub/<its output id>/ (finding 8). */
@@ -152,10 +141,11 @@ async function uploadVideos(): Promise<Videos> {
 
 async function videosPlayable(videos: Videos) {
   for (const id of [videos.v1, videos.v2]) {
-    const v = await waitFor(
+    const v = await waitUntil(
       `video ${id}`,
       () => owner.client.video.byId.query({ id }),
       (x) => x.status === 'READY' || x.status === 'FAILED',
+      poll,
     );
     expect(v.status).toBe('READY');
   }
@@ -692,11 +682,11 @@ describe('the public viewer manifest', () => {
     // The cron records the expiry and bumps the version; nothing is deleted.
     const before = await owner.client.arContent.byId.query({ id: contents.low.id });
     await runCron('ar-content:expire');
-    const expired = await waitFor(
+    const expired = await waitUntil(
       'expiry cron',
       () => platform.deps.orm.fork().findOneOrFail(ArContent, { id: contents.low.id }),
       (c) => !!c.expiredAt,
-      30_000,
+      { timeout: 30_000 },
     );
     expect(expired.version).toBe(before.version + 1);
     expect(expired.markerMindKey).not.toBeNull();
@@ -874,11 +864,11 @@ describe('view sessions and analytics', () => {
       startedAgoMs: 3 * 3600_000,
     });
     await runCron('viewer:close-sessions');
-    const closed = await waitFor(
+    const closed = await waitUntil(
       'session cron',
       () => platform.deps.orm.fork().findOneOrFail(ViewSession, { deviceHash: 'abandoned-device' }),
       (s) => !!s.endedAt,
-      30_000,
+      { timeout: 30_000 },
     );
     expect(closed.endReason).toBe('abandoned');
     expect(closed.endedAt!.getTime() - closed.startedAt.getTime()).toBe(60 * 60_000);
@@ -1096,11 +1086,11 @@ describe('recovery and deletion', () => {
     await owner.client.arContent.delete.mutate({ id });
     expect(await anonymous().viewer.manifest.query({ publicId })).toEqual({ ok: false, reason: 'NOT_FOUND' });
     expect((await failure(owner.client.arContent.byId.query({ id }))).data?.code).toBe('NOT_FOUND');
-    await waitFor(
+    await waitUntil(
       'deletion',
       () => platform.deps.orm.fork().count(ArContent, { id }),
       (n) => n === 0,
-      60_000,
+      { timeout: 60_000 },
     );
     expect(await platform.deps.storage.listKeys(`${companyId}/${projectId}/ar/${id}/`)).toEqual([]);
     expect(await platform.deps.storage.listKeys(`pub/${row.outputId}/`)).toEqual([]);

@@ -9,7 +9,7 @@ import { Video, VideoStep, type Orm } from '@arvlite/db';
 import { ensureBucket } from '@arvlite/dev-services';
 import { buildServer } from '@arvlite/server';
 import { ObjectStorage } from '@arvlite/storage';
-import { createTestDeps, reservePort, withDatabase, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitFor, withDatabase, type TestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -59,15 +59,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 240_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 240_000, interval: 300, retry: false };
 
 async function uploadVideo(title: string, bytes: Uint8Array): Promise<string> {
   const created = await owner.client.video.createUpload.mutate({
@@ -131,7 +123,7 @@ describe('backup and restore', () => {
       const { deps } = platform;
       // 1. Data: users (two, above), a READY video, AR content with a compiled marker and a playlist, analytics rows.
       const ready = await uploadVideo('Ready', tinyMp4(1));
-      await until('the first video READY', async () => (await statusOf(deps.orm, ready)) === 'READY');
+      await waitFor('the first video READY', async () => (await statusOf(deps.orm, ready)) === 'READY', poll);
       const content = await owner.client.arContent.create.mutate({ projectId, title: 'Anniversary' });
       const marker = await busyImage(640, 480);
       const upload = await owner.client.arContent.createMarkerUpload.mutate({
@@ -141,10 +133,14 @@ describe('backup and restore', () => {
       });
       await fetch(upload.url, { method: 'PUT', body: new Uint8Array(marker), headers: upload.headers });
       await owner.client.arContent.completeMarkerUpload.mutate({ id: content.id, widthMm: 150 });
-      const compiled = await until('the marker compiled', async () => {
-        const c = await owner.client.arContent.byId.query({ id: content.id });
-        return c.status !== 'MARKER_PROCESSING' ? c : null;
-      });
+      const compiled = await waitFor(
+        'the marker compiled',
+        async () => {
+          const c = await owner.client.arContent.byId.query({ id: content.id });
+          return c.status !== 'MARKER_PROCESSING' ? c : null;
+        },
+        poll,
+      );
       expect(compiled.marker.published).toBe(true);
       await owner.client.playlist.set.mutate({ id: content.id, videoIds: [ready] });
       const phone = platform.client(undefined, '172.20.0.9');
@@ -166,12 +162,16 @@ describe('backup and restore', () => {
       await platform.worker!.stop();
       const probeOnly = await startWorker(deps, { concurrency: 1, tasks: ['video:process'] });
       const processing = await uploadVideo('Processing', tinyMp4(2));
-      await until('the second video probed', async () => {
-        const steps = await deps.orm.fork().find(VideoStep, { video: processing });
-        return (
-          steps.some((s) => s.name === 'playable' && s.status === 'done') && steps.some((s) => s.status === 'pending')
-        );
-      });
+      await waitFor(
+        'the second video probed',
+        async () => {
+          const steps = await deps.orm.fork().find(VideoStep, { video: processing });
+          return (
+            steps.some((s) => s.name === 'playable' && s.status === 'done') && steps.some((s) => s.status === 'pending')
+          );
+        },
+        poll,
+      );
       await probeOnly.stop();
       expect(await statusOf(deps.orm, processing)).toBe('PROCESSING');
 
@@ -260,9 +260,10 @@ describe('backup and restore', () => {
       expect(await statusOf(restoredDeps.orm, processing)).toBe('PROCESSING');
       const worker = await startWorker(restoredDeps, { concurrency: 3 });
       cleanups.push(() => worker.stop());
-      await until(
+      await waitFor(
         'the restored processing video READY',
         async () => (await statusOf(restoredDeps.orm, processing)) === 'READY',
+        poll,
       );
       const detail = await restoredDeps.orm.fork().findOneOrFail(Video, { id: processing });
       expect(Object.keys(detail.outputs?.renditions ?? {}).length).toBeGreaterThan(0);

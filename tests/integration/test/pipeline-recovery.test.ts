@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { processEnv } from '@arvlite/config';
 import { Video, VideoStep } from '@arvlite/db';
+import { waitFor } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -46,19 +47,7 @@ async function upload(path: string, contentType: 'video/mp4' | 'video/webm') {
   return created.videoId;
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const poll = { timeout: 120_000, interval: 200, retry: false };
 
 const ffmpegsFor = (videoId: string) =>
   execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
@@ -115,26 +104,30 @@ describe('pipeline recovery', () => {
     });
     const videoId = await upload(clips.longEncode(), 'video/webm');
     // Wait until an encode is under way in the child worker.
-    await until('an encode in progress', async () => {
-      const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId, status: 'running' });
-      return (
-        steps.some((s) => (s.name === 'playable' || s.name.startsWith('rendition:')) && s.progress > 0) &&
-        ffmpegsFor(videoId).length > 0
-      );
-    });
+    await waitFor(
+      'an encode in progress',
+      async () => {
+        const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId, status: 'running' });
+        return (
+          steps.some((s) => (s.name === 'playable' || s.name.startsWith('rendition:')) && s.progress > 0) &&
+          ffmpegsFor(videoId).length > 0
+        );
+      },
+      poll,
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // Its ffmpeg dies with it: no orphan keeps burning CPU.
-    await until('ffmpeg to exit', async () => ffmpegsFor(videoId).length === 0, 10_000);
+    await waitFor('ffmpeg to exit', async () => ffmpegsFor(videoId).length === 0, { ...poll, timeout: 10_000 });
     // Resumed within the wait's limit below: WORKER_DEAD_AFTER_MS (3 s) + a heartbeat (1 s) until the job runs again,
     // plus the work itself (no separate assertion on the clock).
 
     const worker = await startWorker(platform.deps, { concurrency: 3 });
     stops.push(() => worker.stop());
-    await until(
+    await waitFor(
       'READY',
       async () => (await platform.deps.orm.fork().findOne(Video, { id: videoId }))?.status === 'READY',
-      150_000,
+      { ...poll, timeout: 150_000 },
     ).catch(async (e) => {
       const em = platform.deps.orm.fork();
       const jobs = await em.execute(
@@ -157,13 +150,17 @@ describe('pipeline recovery', () => {
       tasks: ['video:process', 'video:rendition', 'video:analyze', 'video:finalize', 'system:reap-workers'],
     });
     const videoId = await upload(clips.oneSecond(), 'video/mp4');
-    await until('renditions and analysis done', async () => {
-      const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId });
-      return (
-        steps.length > 3 &&
-        steps.filter((s) => s.name !== 'images' && s.name !== 'finalize').every((s) => s.status === 'done')
-      );
-    });
+    await waitFor(
+      'renditions and analysis done',
+      async () => {
+        const steps = await platform.deps.orm.fork().find(VideoStep, { video: videoId });
+        return (
+          steps.length > 3 &&
+          steps.filter((s) => s.name !== 'images' && s.name !== 'finalize').every((s) => s.status === 'done')
+        );
+      },
+      poll,
+    );
     await w1.stop();
     // Break the images step for real: the rendition it reads from disappears from storage.
     const key = `${await outputPrefix(videoId)}source.mp4`;
@@ -171,13 +168,13 @@ describe('pipeline recovery', () => {
     await platform.deps.storage.delete(key);
     const w2 = await startWorker(platform.deps, { concurrency: 3 });
     stops.push(() => w2.stop());
-    const failed = await until(
+    const failed = await waitFor(
       'FAILED',
       async () => {
         const d = await owner.client.video.byId.query({ id: videoId });
         return d.status === 'FAILED' ? d : null;
       },
-      60_000,
+      { ...poll, timeout: 60_000 },
     );
     expect(failed.failure?.code).toBe('IMAGES_FAILED');
     expect(failed.failure?.message).toMatch(/poster and storyboard/);
@@ -188,13 +185,13 @@ describe('pipeline recovery', () => {
     await platform.deps.storage.put(key, saved, 'video/mp4');
     const res = await owner.client.video.retry.mutate({ id: videoId });
     expect(res.resumedFrom).toEqual(['images']);
-    const ready = await until(
+    const ready = await waitFor(
       'READY',
       async () => {
         const d = await owner.client.video.byId.query({ id: videoId });
         return d.status === 'READY' ? d : null;
       },
-      60_000,
+      { ...poll, timeout: 60_000 },
     );
     // The steps that were done were not run again.
     expect(ready.steps.filter((s) => doneBefore.includes(s.name)).map((s) => s.finishedAt!.getTime())).toEqual(

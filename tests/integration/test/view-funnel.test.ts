@@ -4,6 +4,7 @@
 import { TRPCClientError, type AppRouter, type ArvliteClient } from '@arvlite/client';
 import { ViewSession } from '@arvlite/db';
 import { registry } from '@arvlite/telemetry';
+import { waitUntil } from '@arvlite/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busyImage, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../src/index.ts';
 
@@ -33,15 +34,7 @@ async function failure(p: Promise<unknown>) {
 }
 const codeOf = async (p: Promise<unknown>) => (await failure(p)).data?.code;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 300_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 400));
-  }
-}
+const poll = { timeout: 300_000 };
 
 const row = (id: string) => platform.deps.orm.fork().findOneOrFail(ViewSession, { id });
 
@@ -92,16 +85,18 @@ beforeAll(async () => {
     true,
   );
   await owner.client.arContent.completeMarkerUpload.mutate({ id: itemId, widthMm: 150 });
-  await waitFor(
+  await waitUntil(
     'the video',
     () => owner.client.video.byId.query({ id: created.videoId }),
     (v) => v.status === 'READY' || v.status === 'FAILED',
+    poll,
   );
   await owner.client.playlist.set.mutate({ id: itemId, videoIds: [created.videoId], defaultVideoId: created.videoId });
-  const settled = await waitFor(
+  const settled = await waitUntil(
     'the marker',
     () => owner.client.arContent.byId.query({ id: itemId }),
     (c) => c.status !== 'MARKER_PROCESSING',
+    poll,
   );
   expect(settled.status).toBe('READY');
   expect((await anonymous().viewer.manifest.query({ publicId })).ok).toBe(true);
@@ -277,11 +272,11 @@ describe('stages of a view', () => {
       },
     ]);
     // The worker (in this process) delivers it to the view-metrics consumer: one observation on the camera path.
-    await waitFor(
+    await waitUntil(
       'the first frame in the metrics',
       () => registry.getSingleMetricAsString('arvlite_view_time_to_first_frame_seconds'),
       (text) => /arvlite_view_time_to_first_frame_seconds_count\{platform="web",path="ar"\} [1-9]/.test(text),
-      60_000,
+      { timeout: 60_000 },
     );
   });
 });

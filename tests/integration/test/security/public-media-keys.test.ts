@@ -2,6 +2,7 @@
 // pub/<random id>/, a prefix that holds outputs only, so no playback URL or viewer manifest names a company, project,
 // video or item, and no original or upload is reachable by editing a public URL. The signed /media mode carries only
 // the opaque id too. Real worker: the video is processed and the marker compiled.
+import { waitUntil } from '@arvlite/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busyImage, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../../src/index.ts';
 
@@ -14,15 +15,7 @@ let videoId: string;
 let contentId: string;
 let publicId: string;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 240_000;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 400));
-  }
-}
+const poll = { timeout: 240_000 };
 
 /** Every id a published URL must not carry. */
 const privateIds = () => [companyId, projectId, videoId, contentId, owner.userId];
@@ -75,16 +68,18 @@ beforeAll(async () => {
   );
   await owner.client.arContent.completeMarkerUpload.mutate({ id: contentId });
 
-  const video = await waitFor(
+  const video = await waitUntil(
     'video',
     () => owner.client.video.byId.query({ id: videoId }),
     (v) => v.status === 'READY' || v.status === 'FAILED',
+    poll,
   );
   expect(video.status).toBe('READY');
-  const marker = await waitFor(
+  const marker = await waitUntil(
     'marker',
     () => owner.client.arContent.byId.query({ id: contentId }),
     (c) => c.status !== 'MARKER_PROCESSING',
+    poll,
   );
   expect(marker.status).toBe('READY');
   await owner.client.playlist.set.mutate({ id: contentId, videoIds: [videoId], defaultVideoId: videoId });
@@ -152,13 +147,14 @@ describe('MEDIA_PUBLIC_BASE_URL', () => {
     expect(before.length).toBeGreaterThan(0);
     await owner.client.arContent.delete.mutate({ id: contentId });
     await owner.client.video.delete.mutate({ id: videoId });
-    const left = await waitFor(
+    const left = await waitUntil(
       'deletion',
       async () => [
         ...(await platform.deps.storage.listKeys('pub/')),
         ...(await platform.deps.storage.listKeys(`${companyId}/`)),
       ],
       (keys) => keys.length === 0,
+      poll,
     );
     expect(left).toEqual([]);
   });
