@@ -4,6 +4,7 @@
 // blocks; a file larger than declared (Azure SAS cannot bind a size) is refused at completion and removed.
 import type { RouterOutputs } from '@arvlite/client';
 import { uploadVideo, uploadVideoFile } from '@arvlite/client';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAzurite } from '../src/azurite.ts';
 import { ffprobe, paddedMp4, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../src/index.ts';
@@ -39,14 +40,14 @@ afterAll(async () => {
   await azure?.close();
 });
 
-/** Polls until READY or FAILED. */
-async function settled(id: string): Promise<Detail> {
-  for (;;) {
-    const v = await owner.client.video.byId.query({ id });
-    if (v.status === 'READY' || v.status === 'FAILED') return v;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** Polls until READY or FAILED (within the test's own limit). */
+const settled = (id: string): Promise<Detail> =>
+  waitUntil(
+    `video ${id} READY or FAILED`,
+    () => owner.client.video.byId.query({ id }),
+    (v) => v.status === 'READY' || v.status === 'FAILED',
+    { timeout: 240_000 },
+  );
 
 describe('the platform on Azure Blob Storage', () => {
   it('a video uploaded with a SAS URL goes to READY and plays', async () => {

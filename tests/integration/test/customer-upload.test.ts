@@ -11,6 +11,7 @@ import {
   webhookDataSchemas,
 } from '@arvlite/client';
 import { CustomerUploadLink, Video } from '@arvlite/db';
+import { waitUntil } from '@arvlite/test-utils';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { mailLink, mailsTo, paddedMp4, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../src/index.ts';
 
@@ -164,15 +165,15 @@ describe('customer upload link', () => {
     });
 
     // The operator hears of it (notifications consumer): in the app, leading to the item.
-    const deadline = Date.now() + 30_000;
-    let notified: { kind: string; params: Record<string, string> }[] = [];
-    while (notified.length === 0 && Date.now() < deadline) {
-      notified = await em().execute(
-        `select kind, params from notification where company_id = ? and kind = 'customer-upload.completed'`,
-        [companyId],
-      );
-      if (notified.length === 0) await new Promise((r) => setTimeout(r, 200));
-    }
+    const notified = await waitUntil(
+      'the operator notified',
+      () =>
+        em().execute<{ kind: string; params: Record<string, string> }[]>(
+          `select kind, params from notification where company_id = ? and kind = 'customer-upload.completed'`,
+          [companyId],
+        ),
+      (rows) => rows.length > 0,
+    );
     expect(notified).toHaveLength(1);
     expect(notified[0]!.params).toMatchObject({ arContentId: itemId, videoId, title: 'Anna & Ivan' });
 

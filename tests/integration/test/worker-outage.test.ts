@@ -6,7 +6,7 @@
 // really stopped beating (a heartbeat row an hour old, added after the outage) still is.
 import { randomUUID } from 'node:crypto';
 import { initOrm, type Orm } from '@arvlite/db';
-import { createTestDeps } from '@arvlite/test-utils';
+import { createTestDeps, waitUntil } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFaultProxy, viaProxy, type FaultProxy } from '../src/fault-proxy.ts';
@@ -58,11 +58,14 @@ it('a database outage longer than WORKER_DEAD_AFTER_MS reaps no live worker; a d
        values (?, 'gone', 1, '{}', now() - interval '1 hour', now() - interval '1 hour')`,
     [ghost],
   );
-  const end = Date.now() + 60_000;
-  while (!(await heartbeat(ghost))?.stopped_at) {
-    if (Date.now() > end) throw new Error('the dead worker was not reaped within 60 s of the outage');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntil(
+    'the dead worker reaped after the outage',
+    () => heartbeat(ghost),
+    (h) => !!h?.stopped_at,
+    {
+      timeout: 60_000,
+    },
+  );
   for (const w of workers) expect((await heartbeat(w.id))?.stopped_at, `${w.id} reaped while alive`).toBeNull();
 });
 
@@ -70,9 +73,12 @@ it('a live worker taken for dead is live again at its next beat, so its later de
   const [w] = workers;
   // As a peer's reaper marks a worker it took for dead.
   await deps.orm.fork().execute('update worker_heartbeat set stopped_at = now() where id = ?', [w!.id]);
-  const end = Date.now() + 15_000;
-  while ((await heartbeat(w!.id))?.stopped_at) {
-    if (Date.now() > end) throw new Error('the worker stayed marked stopped while it beat');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntil(
+    'the worker marked live again by its next beat',
+    () => heartbeat(w!.id),
+    (h) => !h?.stopped_at,
+    {
+      timeout: 15_000,
+    },
+  );
 });

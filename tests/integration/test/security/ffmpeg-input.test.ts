@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Video } from '@arvlite/db';
+import { waitUntil } from '@arvlite/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestPlatform, tinyMp4, type TestUser } from '../../src/index.ts';
 
@@ -33,15 +34,13 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
-async function settled(id: string) {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const v = await platform.deps.orm.fork().findOneOrFail(Video, { id }, { refresh: true });
-    if (v.status === 'READY' || v.status === 'FAILED') return v;
-    if (Date.now() > until) throw new Error(`video ${id} still ${v.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const settled = (id: string) =>
+  waitUntil(
+    `video ${id} READY or FAILED`,
+    () => platform.deps.orm.fork().findOneOrFail(Video, { id }, { refresh: true }),
+    (v) => v.status === 'READY' || v.status === 'FAILED',
+    { timeout: 60_000 },
+  );
 
 /** A READY video whose stored original is then replaced by `text` (its recorded ETag updated), and reprocessed. */
 async function replacedAndReprocessed(text: string) {
