@@ -2,13 +2,12 @@
 // the password and the email from the profile, the session list and its revocation, resending and revoking
 // invitations, and the verify-email mail in the account's language (through the embedded SMTP server).
 import { passwordResetToken } from '@arvlite/api';
-import { readStoredMails } from '@arvlite/dev-services';
 import { TRPCError } from '@trpc/server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { describe, expect, inject, it } from 'vitest';
 import {
   callerAt,
   issuedVerificationToken,
+  mailsTo,
   markEmailVerified,
   randomIp,
   signUp,
@@ -42,15 +41,8 @@ async function resetTokenOf(userId: string) {
   return { ...row, token: passwordResetToken(deps.config.auth.passwordResetKey, row.id) };
 }
 
-async function mailsTo(to: string, count = 1, timeoutMs = 20_000): Promise<ParsedMail[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const parsed = await Promise.all((await readStoredMails(mailDir)).map((m) => simpleParser(m.raw)));
-    const mine = parsed.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes(to)));
-    if (mine.length >= count || Date.now() > deadline) return mine;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** How long this file waits for a mail (mailsTo returns what has come by then). */
+const MAIL_WAIT = 20_000;
 
 describe('password reset', () => {
   it('answers alike for an unknown address, and mails only a known one', async () => {
@@ -170,7 +162,7 @@ describe('profile', () => {
     // Until the link is followed the account keeps its (verified) address.
     expect((await user.caller.auth.me()).user).toMatchObject({ email: user.email, emailVerified: true });
     const token = await issuedVerificationToken(deps, user.userId);
-    const mails = await mailsTo(newEmail);
+    const mails = await mailsTo(mailDir, newEmail, 1, MAIL_WAIT);
     expect(mails[0]?.text).toContain(`/verify-email#${token}`);
     await callerAt(deps, randomIp()).auth.verifyEmail({ token });
     expect((await user.caller.auth.me()).user).toMatchObject({ email: newEmail, emailVerified: true });
@@ -183,7 +175,7 @@ describe('profile', () => {
     const email = `ru-${Date.now()}@example.com`;
     const anon = callerAt(deps, randomIp());
     await anon.auth.register({ email, password: 'a long russian passphrase', name: 'Ирина', language: 'ru' });
-    const [mail] = await mailsTo(email);
+    const [mail] = await mailsTo(mailDir, email, 1, MAIL_WAIT);
     expect(mail?.subject).toMatch(/[а-яА-Я]/);
     expect(mail?.text).toContain('Ирина');
     const [user] = await rows<{ id: string }>('select id from app_user where email = ?', [email]);
@@ -225,7 +217,7 @@ describe('invitations', () => {
     const email = `invitee-${Date.now()}@example.com`;
     const invited = await owner.caller.member.invite({ companyId: company.id, email, role: 'editor' });
     await owner.caller.member.resendInvite({ companyId: company.id, invitationId: invited.invitationId });
-    const mails = await mailsTo(email, 2);
+    const mails = await mailsTo(mailDir, email, 2, MAIL_WAIT);
     expect(mails).toHaveLength(2);
     for (const m of mails) expect(m.text).toContain(invited.acceptUrl);
 

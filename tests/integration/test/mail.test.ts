@@ -2,12 +2,10 @@
 // smtp-server instance), parsed here with mailparser; redelivery sends nothing twice; header injection is refused;
 // admins read the email log and another tenant gets NOT_FOUND.
 import { queueMail, MailHeaderInjectionError, InvalidMailError } from '@arvlite/jobs';
-import { readStoredMails } from '@arvlite/dev-services';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { waitFor } from '@arvlite/test-utils';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { markEmailVerified, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
+import { mailsTo, markEmailVerified, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
 
 const { smtpPort, mailDir } = inject('testServices');
 const { deps, client } = await startTestPlatform({
@@ -20,16 +18,8 @@ async function verified(user: TestUser): Promise<TestUser> {
   return user;
 }
 
-/** Waits for the mail(s) to `to` the embedded server stored, parsed. */
-async function mailsTo(to: string, count = 1, timeoutMs = 20_000): Promise<ParsedMail[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const parsed = await Promise.all((await readStoredMails(mailDir)).map((m) => simpleParser(m.raw)));
-    const mine = parsed.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text.includes(to)));
-    if (mine.length >= count || Date.now() > deadline) return mine;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** How long this file waits for a mail (mailsTo returns what has come by then). */
+const MAIL_WAIT = 20_000;
 
 async function mailRow(id: string) {
   const [row] = await deps.orm
@@ -48,7 +38,7 @@ describe('mail', () => {
     const invitee = `invitee-${Date.now()}@Example.COM`;
     const invited = await owner.client.member.invite.mutate({ companyId: company.id, email: invitee, role: 'editor' });
 
-    const [mail, extra] = await mailsTo(invitee.toLowerCase());
+    const [mail, extra] = await mailsTo(mailDir, invitee.toLowerCase(), 1, MAIL_WAIT);
     expect(extra).toBeUndefined();
     expect(mail).toBeDefined();
     expect(mail!.subject).toContain('Фотостудия <Север>');
@@ -93,7 +83,7 @@ describe('mail', () => {
     const company = await owner.client.company.create.mutate({ name: 'North Prints', language: 'en' } as never);
     const invitee = `en-${Date.now()}@example.com`;
     await owner.client.member.invite.mutate({ companyId: company.id, email: invitee, role: 'viewer' });
-    const [mail] = await mailsTo(invitee);
+    const [mail] = await mailsTo(mailDir, invitee, 1, MAIL_WAIT);
     expect(mail!.subject).toBe('You are invited to North Prints on ARVlite');
     expect(mail!.text).toContain('Accept the invitation');
     expect(mail!.text).toContain('as viewer');
@@ -104,7 +94,7 @@ describe('mail', () => {
     const company = await owner.client.company.create.mutate({ name: 'Redelivery Ltd' });
     const invitee = `again-${Date.now()}@example.com`;
     await owner.client.member.invite.mutate({ companyId: company.id, email: invitee, role: 'viewer' });
-    await mailsTo(invitee);
+    await mailsTo(mailDir, invitee, 1, MAIL_WAIT);
     // Forget every delivery of the mail consumer and the event's delivered mark: the dispatcher delivers it again.
     const em = deps.orm.fork();
     await em.execute(
@@ -128,7 +118,7 @@ describe('mail', () => {
                        where t.identifier in ('outbox:dispatch', 'mail:send')`)) === 0,
       { timeout: 20_000 },
     );
-    expect(await mailsTo(invitee, 2, 1000)).toHaveLength(1);
+    expect(await mailsTo(mailDir, invitee, 2, 1000)).toHaveLength(1);
     const [{ n }] = (await em.execute<{ n: number }[]>(
       'select count(*)::int as n from email_message where recipient = ?',
       [invitee],
@@ -189,7 +179,7 @@ describe('mail', () => {
     const { id } = await em.transactional((tem) =>
       queueMail(tem, { ...base, to: ` ${to} `, params: { ...base.params, unsubscribeToken: 'tok-123' } }),
     );
-    const [mail] = await mailsTo(to.toLowerCase());
+    const [mail] = await mailsTo(mailDir, to.toLowerCase(), 1, MAIL_WAIT);
     const header = (name: string) => mail!.headerLines.find((h) => h.key === name)?.line;
     expect(header('list-unsubscribe')).toBe(
       `List-Unsubscribe: <${deps.config.http.publicUrl}/unsubscribe?token=tok-123>`,
@@ -205,7 +195,7 @@ describe('mail', () => {
     const company = await owner.client.company.create.mutate({ name: 'Log Co' });
     const invitee = `log-${Date.now()}@example.com`;
     await owner.client.member.invite.mutate({ companyId: company.id, email: invitee, role: 'viewer' });
-    await mailsTo(invitee);
+    await mailsTo(mailDir, invitee, 1, MAIL_WAIT);
     let log = await owner.client.mail.log.query({ companyId: company.id, limit: 10 });
     for (let i = 0; i < 50 && log.items[0]?.status !== 'SENT'; i++) {
       await new Promise((r) => setTimeout(r, 200));
