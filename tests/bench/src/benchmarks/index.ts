@@ -8,6 +8,7 @@ import { httpScale } from './api-read-scale.bench.ts';
 import { footprint } from './footprint.bench.ts';
 import { httpCalibration } from './http-calibration.bench.ts';
 import { longClipPlayable } from './long-clip-playable.bench.ts';
+import { ladderAnchor } from './ladder-anchor.bench.ts';
 import { markerCompile, markerPublish } from './marker-compile.bench.ts';
 import { memory } from './memory.bench.ts';
 import { pipeline, timeToPlayable } from './pipeline.bench.ts';
@@ -48,6 +49,8 @@ export const suite: Entry[] = [
   { id: 'time-to-playable', benchmark: timeToPlayable },
   // A 10-minute 1080p phone clip (1 minute in --quick): playable within 3 s whatever the length (decision 9 of #22).
   { id: 'long-clip-playable', benchmark: longClipPlayable },
+  // Our encodes against one hand-written ffmpeg command making the same files (decision 5 of #22).
+  { id: 'ladder-anchor', benchmark: ladderAnchor },
   { id: 'upload', benchmark: upload },
   // The row runs the marker package's own bench script, which may land after compileMindTarget itself.
   existsSync(`${repoRoot}/packages/marker/bench/compile.bench.ts`)

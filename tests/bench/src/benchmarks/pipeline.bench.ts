@@ -390,6 +390,11 @@ function measured(ctx: BenchContext): Promise<PipelineMeasurement> {
   return m;
 }
 
+/** The Pipeline measurement if this run made (or is making) one; other rows compare with it without causing it. */
+export function pipelineMeasuredInRun(ctx: BenchContext): Promise<PipelineMeasurement> | undefined {
+  return measurements.get(ctx);
+}
+
 const medianOf = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
 
 function medianSteps(records: Record<string, number>[]): Record<string, number> {
