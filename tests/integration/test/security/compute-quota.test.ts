@@ -3,6 +3,7 @@
 // and one tenant's flood of videos does not starve another tenant's video (per-company media queues).
 import { TRPCClientError, type AppRouter, type ArvliteClient } from '@arvlite/client';
 import { Company, Video } from '@arvlite/db';
+import { waitUntil } from '@arvlite/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, tinyMp4, type TestUser } from '../../src/index.ts';
 import { readFileSync } from 'node:fs';
@@ -62,15 +63,13 @@ async function statuses(ids: string[]) {
   return rows;
 }
 
-async function settled(id: string, timeoutMs = 120_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await platform.deps.orm.fork().findOneOrFail(Video, { id }, { refresh: true });
-    if (v.status === 'READY' || v.status === 'FAILED') return v;
-    if (Date.now() > until) throw new Error(`video ${id} still ${v.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const settled = (id: string, timeout = 120_000) =>
+  waitUntil(
+    `video ${id} READY or FAILED`,
+    () => platform.deps.orm.fork().findOneOrFail(Video, { id }, { refresh: true }),
+    (v) => v.status === 'READY' || v.status === 'FAILED',
+    { timeout },
+  );
 
 describe('compute and quota limits', () => {
   it('caps the companies one user may own: the next one is FORBIDDEN with reason COMPANY_LIMIT', async () => {
