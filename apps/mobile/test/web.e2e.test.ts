@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { busyImage, registerUser, startTestPlatform, type TestUser } from '@arvlite/integration-tests';
+import { waitUntil } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,20 +26,7 @@ let page: Page;
 let work: string;
 let clip: string;
 
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 90_000 };
 
 const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), animations: 'disabled' });
 
@@ -238,16 +226,18 @@ describe('operator', () => {
   }, 180_000);
 
   it('plays a scanned AR content item in the fallback player and reports the session, also after being offline', async () => {
-    await waitFor(
+    await waitUntil(
       'the marker',
       () => owner.client.arContent.byId.query({ id: content.id }),
       (c) => c.status === 'READY',
+      poll,
     );
     await owner.client.playlist.set.mutate({ id: content.id, videoIds: [videoId], defaultVideoId: videoId });
-    await waitFor(
+    await waitUntil(
       'a playable manifest',
       () => platform.client().viewer.manifest.query({ publicId: content.publicId }),
       (m) => m.ok,
+      poll,
     );
 
     await page.goto(`${web.url}/v/${content.publicId}`);
@@ -261,7 +251,9 @@ describe('operator', () => {
       .toBeGreaterThan(1);
     await shot('10-viewer-playing');
     await page.getByRole('button', { name: 'Close' }).click();
-    const [first] = await waitFor('the first session to end', endedSessions, (rows) => rows.length === 1, 20_000);
+    const [first] = await waitUntil('the first session to end', endedSessions, (rows) => rows.length === 1, {
+      timeout: 20_000,
+    });
     expect(first).toMatchObject({ platform: 'web', tracking_lost_count: 0 });
     expect(first!.watched_ms).toBeGreaterThan(800);
 
@@ -285,7 +277,7 @@ describe('operator', () => {
     // The ended session waits in the queue with the network error (an acknowledged entry may still be leaving it).
     expect(queued).toContainEqual(expect.objectContaining({ ended: true, lastError: expect.any(String) }));
     await context.setOffline(false);
-    await waitFor('the queued session to be sent', endedSessions, (rows) => rows.length === 2, 20_000);
+    await waitUntil('the queued session to be sent', endedSessions, (rows) => rows.length === 2, { timeout: 20_000 });
     expect(await page.evaluate(() => localStorage.getItem('arvlite.viewer.sessions.queue'))).toBe('[]');
   }, 120_000);
 });

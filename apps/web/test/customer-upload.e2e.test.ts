@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, reservePort, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -30,20 +30,7 @@ let operator: BrowserContext;
 let phone: BrowserContext;
 const consoleErrors: string[] = [];
 
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 120_000 };
 
 const shot = (p: Page, name: string) =>
   p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true, animations: 'disabled' });
@@ -197,10 +184,11 @@ describe('the customer uploads their own video through a link', () => {
     async () => {
       const { items } = await owner.client.arContent.uploadLinks.query({ id: item.id });
       const videoId = items[0]!.video!.id;
-      const ready = await waitFor(
+      const ready = await waitUntil(
         'the customer video READY',
         () => owner.client.video.byId.query({ id: videoId }),
         (v) => v.status === 'READY' || v.status === 'FAILED',
+        poll,
       );
       expect(ready.status).toBe('READY');
       // Not live yet: nothing plays on the item.
@@ -218,10 +206,11 @@ describe('the customer uploads their own video through a link', () => {
 
       const playlist = await owner.client.playlist.get.query({ id: item.id });
       expect(playlist.defaultVideoId).toBe(videoId);
-      const manifest = await waitFor(
+      const manifest = await waitUntil(
         'the viewer manifest to play the customer video',
         () => owner.client.viewer.manifest.query({ publicId: item.publicId }),
         (m) => m.ok,
+        poll,
       );
       if (!manifest.ok) throw new Error('manifest not ok');
       expect(manifest.content.title).toBe('Anna & Ivan');

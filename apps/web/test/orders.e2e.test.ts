@@ -14,7 +14,7 @@ import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/nod
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { startFakeStripe, type FakeStripe } from '@arvlite/payments/fakes';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, reservePort } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitUntil } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -38,15 +38,7 @@ let clip: string;
 let stripe: FakeStripe;
 const pageErrors: string[] = [];
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 180_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 180_000 };
 
 beforeAll(async () => {
   // The current source, built into a directory of this file's own (other e2e files build at the same time).
@@ -400,10 +392,11 @@ describe('running the AR-print business in a real browser', () => {
       await page.getByRole('heading', { name: 'Order #1' }).waitFor();
       await page.getByRole('table', { name: 'Items' }).getByRole('link', { name: 'Anna & Ben' }).click();
       await page.getByLabel('Marker image to upload').setInputFiles(photoPng);
-      const ready = await waitFor(
+      const ready = await waitUntil(
         'the marker to compile',
         () => operator.client.arContent.byId.query({ id: arItemId }),
         (c) => c.status !== 'MARKER_PROCESSING' && c.status !== 'DRAFT',
+        poll,
       );
       expect(ready.status).toBe('READY');
       await page.getByRole('img', { name: 'Marker image' }).waitFor();
@@ -455,11 +448,12 @@ describe('running the AR-print business in a real browser', () => {
     }
 
     // The operator reviews it once processed, and approves: it becomes the item's video.
-    const link = await waitFor(
+    const link = await waitUntil(
       'the customer video to be processed',
       () => operator.client.arContent.uploadLinks.query({ id: arItemId }),
       (r) =>
         r.items.some((l) => l.state === 'UPLOADED' && (l.video?.status === 'READY' || l.video?.status === 'FAILED')),
+      poll,
     );
     expect(link.items[0]!.video!.status).toBe('READY');
     await page.reload();
@@ -511,14 +505,14 @@ async function playsOnFakeCamera(publicId: string, screenshot: string) {
     await arPage.goto(`${baseUrl}/v/${publicId}`);
     const stage = () => arPage.getByTestId('ar-stage').getAttribute('data-stage');
     await expect.poll(stage, { timeout: 120_000, interval: 200 }).toBe('tracking');
-    const playing = await waitFor(
+    const playing = await waitUntil(
       'the video on the photo to play',
       () =>
         arPage
           .getByTestId('ar-video')
           .evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused, width: v.videoWidth })),
       (v) => v.t > 0.3 && !v.paused,
-      30_000,
+      { timeout: 30_000 },
     );
     expect(playing.width).toBe(320);
     await shot(screenshot, arPage);

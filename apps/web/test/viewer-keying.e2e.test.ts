@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, reservePort, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -36,15 +36,7 @@ let projectId: string;
 let markerPng: string;
 let camera: BrowserContext;
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 120_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 120_000 };
 
 function ffmpeg(args: string[]) {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
@@ -62,10 +54,11 @@ async function uploadVideo(file: string, contentType: 'video/mp4' | 'video/webm'
   if (upload.kind !== 'single') throw new Error('expected a single upload');
   expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
   await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
-  return waitFor(
+  return waitUntil(
     `${path.basename(file)} processed`,
     () => owner.client.video.byId.query({ id: upload.videoId }),
     (v) => v.status === 'READY' || v.status === 'FAILED',
+    poll,
   );
 }
 
@@ -80,10 +73,11 @@ async function itemPlaying(videoId: string, title: string) {
   });
   expect((await fetch(up.url, { method: 'PUT', body: new Uint8Array(png), headers: up.headers })).ok).toBe(true);
   await owner.client.arContent.completeMarkerUpload.mutate({ id: created.id });
-  const compiled = await waitFor(
+  const compiled = await waitUntil(
     'marker compiled',
     () => owner.client.arContent.byId.query({ id: created.id }),
     (c) => c.status !== 'MARKER_PROCESSING',
+    poll,
   );
   expect(compiled.status).toBe('READY');
   await owner.client.playlist.set.mutate({ id: created.id, videoIds: [videoId], defaultVideoId: videoId });
@@ -155,11 +149,11 @@ async function sample(publicId: string, name: string, plane: 'video' | 'poster' 
     const shows = () => page.getByTestId('ar-stage').getAttribute('data-plane');
     await expect.poll(stage, { timeout: 120_000, interval: 200 }).toBe('tracking');
     if (plane === 'video')
-      await waitFor(
+      await waitUntil(
         'the video to play on the photo',
         () => page.getByTestId('ar-video').evaluate((v: HTMLVideoElement) => ({ t: v.currentTime, paused: v.paused })),
         (v) => v.t > 0.5 && !v.paused,
-        30_000,
+        { timeout: 30_000 },
       );
     else expect(videoRequests.length, 'the video was asked for, and refused').toBeGreaterThan(0);
     // (The poster loads after the photo may have been found: its texture shows on the next frame.)
@@ -492,15 +486,15 @@ describe('playback rules on the fake camera (playback.ts)', () => {
         expect(await el.getAttribute('webkit-playsinline')).toBe('true');
 
         await expect.poll(stage, { timeout: 120_000, interval: 100 }).toBe('tracking');
-        await waitFor('playing on the photo', log, (l) => !l.paused && l.t > 0.3, 30_000);
+        await waitUntil('playing on the photo', log, (l) => !l.paused && l.t > 0.3, { timeout: 30_000 });
         // Muted autoplay: the item wants sound, so the sound button is offered.
         const soundOn = page.getByRole('button', { name: 'Turn sound on' });
         await soundOn.waitFor();
         // Lost (the bare table): paused.
         await expect.poll(stage, { timeout: 30_000, interval: 100 }).toBe('scanning');
-        await waitFor('paused when lost', log, (l) => l.paused && l.pauses.length >= 1, 15_000);
+        await waitUntil('paused when lost', log, (l) => l.paused && l.pauses.length >= 1, { timeout: 15_000 });
         // Found again: on from where it paused.
-        await waitFor('playing again', log, (l) => l.starts.length >= 2 && !l.paused, 60_000);
+        await waitUntil('playing again', log, (l) => l.starts.length >= 2 && !l.paused, { timeout: 60_000 });
         const l = await log();
         console.info('playback rules:', JSON.stringify(l));
         expect(l.starts.filter((s) => !s.afterDetection || !s.muted)).toEqual([]);
@@ -519,13 +513,13 @@ describe('playback rules on the fake camera (playback.ts)', () => {
         for (const r of resumes) expect(Math.abs(r.at - r.from), JSON.stringify(l)).toBeLessThan(0.05);
 
         // One tap for sound (a real input event): unmuted, and remembered for the session.
-        await waitFor('tracking, for the tap', stage, (s) => s === 'tracking', 60_000);
+        await waitUntil('tracking, for the tap', stage, (s) => s === 'tracking', { timeout: 60_000 });
         await soundOn.click();
-        await waitFor(
+        await waitUntil(
           'sound on',
           () => el.evaluate((v: HTMLVideoElement) => v.muted),
           (m) => !m,
-          10_000,
+          { timeout: 10_000 },
         );
         expect(await page.evaluate(() => sessionStorage.getItem('arvlite:viewer:sound'))).toBe('on');
         // A new page of the same session starts silent and paused again until the photo is found.

@@ -18,7 +18,7 @@ import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/nod
 import { processEnv } from '@arvlite/config';
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, reservePort, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { OneEuroFilter } from 'mind-ar/src/libs/one-euro-filter.js';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -43,16 +43,6 @@ let owner: TestUser;
 let work: string;
 let feed: string;
 let item: { id: string; publicId: string };
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 /** A Chromium on the fake camera, logging every pose the camera view reports (ar-engine.ts, POSE_EVENT). */
 async function cameraBrowser(name: string): Promise<BrowserContext> {
@@ -94,11 +84,11 @@ async function openThrottled(context: BrowserContext, page: Page): Promise<Viewe
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   try {
     await page.goto(`${baseUrl}/v/${item.publicId}`);
-    return await waitFor(
+    return await waitUntil(
       'the first frame on the photo',
       () => timingsOf(page),
       (t) => t.firstFrame !== null,
-      180_000,
+      { timeout: 180_000 },
     );
   } finally {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
@@ -189,18 +179,18 @@ beforeAll(async () => {
     ...['-map', '[out]', feed],
   ]);
 
-  const video = await waitFor(
+  const video = await waitUntil(
     'video READY',
     () => owner.client.video.byId.query({ id: upload.videoId }),
     (v) => v.status === 'READY' || v.status === 'FAILED',
-    180_000,
+    { timeout: 180_000 },
   );
   expect(video.status).toBe('READY');
-  const marker = await waitFor(
+  const marker = await waitUntil(
     'marker compiled',
     () => owner.client.arContent.byId.query({ id: item.id }),
     (c) => c.status !== 'MARKER_PROCESSING',
-    180_000,
+    { timeout: 180_000 },
   );
   expect(marker).toMatchObject({ status: 'READY', marker: { published: true } });
   await owner.client.playlist.set.mutate({ id: item.id, videoIds: [upload.videoId], defaultVideoId: upload.videoId });
@@ -221,11 +211,11 @@ describe('the camera view on a noisy, stepping fake camera', () => {
       page.setDefaultTimeout(30_000);
       await page.goto(`${baseUrl}/v/${item.publicId}`);
       // Long enough for three jumps (the feed loops every 20 s) after the photo is found.
-      const log = await waitFor(
+      const log = await waitUntil(
         'poses over several jumps',
         () => page.evaluate(() => (window as unknown as { poses: PoseLogEntry[] }).poses),
         (poses) => poses.length > 0 && poses[poses.length - 1]!.t - poses[0]!.t > 62_000,
-        240_000,
+        { timeout: 240_000 },
       );
       const { marker, widthMm } = log[0]!;
       expect(widthMm).toBe(WIDTH_MM);

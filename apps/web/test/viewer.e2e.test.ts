@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createArvliteNodeClient, type ArvliteClient } from '@arvlite/client/node';
 import { busyImage, registerUser, type TestUser } from '@arvlite/integration-tests';
 import { buildServer } from '@arvlite/server';
-import { createTestDeps, reservePort, type TestDeps } from '@arvlite/test-utils';
+import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/test-utils';
 import { startWorker } from '@arvlite/worker';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -39,20 +39,7 @@ let projectId: string;
 let videoId: string;
 const consoleErrors: string[] = [];
 
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const poll = { timeout: 120_000 };
 
 /** A Chromium of its own; every page records CSP violations (which workers' do not reach) and console errors. */
 async function launch(name: string, args: string[] = []): Promise<BrowserContext> {
@@ -108,10 +95,11 @@ async function uploadMarker(id: string) {
 }
 
 const markerCompiled = (id: string) =>
-  waitFor(
+  waitUntil(
     'marker compiled',
     () => owner.client.arContent.byId.query({ id }),
     (c) => c.status !== 'MARKER_PROCESSING',
+    poll,
   );
 
 /**
@@ -249,10 +237,11 @@ beforeAll(async () => {
   markerPng = path.join(work, 'marker.png');
   writeFileSync(markerPng, await busyImage(640, 480, 11));
 
-  const ready = await waitFor(
+  const ready = await waitUntil(
     'video READY',
     () => owner.client.video.byId.query({ id: videoId }),
     (v) => v.status === 'READY' || v.status === 'FAILED',
+    poll,
   );
   expect(ready.status).toBe('READY');
 }, 240_000);
@@ -328,17 +317,17 @@ describe('the public viewer without a camera', () => {
       await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).waitFor();
       // It plays by itself, and its first frames start a view session.
       const video = page.getByTestId('fallback-video');
-      await waitFor(
+      await waitUntil(
         'playback to start',
         () => video.evaluate((v: HTMLVideoElement) => v.currentTime),
         (t) => t > 0.2,
-        20_000,
+        { timeout: 20_000 },
       );
-      await waitFor(
+      await waitUntil(
         'a view session',
         () => sessions(),
         (rows) => rows.length === 1,
-        10_000,
+        { timeout: 10_000 },
       );
     },
   );
@@ -398,9 +387,9 @@ describe('the public viewer without a camera', () => {
           expect(await video.getAttribute('aria-label')).toBe('Video: Harbour at dusk');
           expect(await video.getAttribute('poster')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+poster/);
           const time = () => video.evaluate((v: HTMLVideoElement) => v.currentTime);
-          const t0 = await waitFor('playback to start', time, (t) => t > 0.2, 20_000);
+          const t0 = await waitUntil('playback to start', time, (t) => t > 0.2, { timeout: 20_000 });
           // Advanced, or looped back to the start of the 3 s clip.
-          await waitFor('playback to advance', time, (t) => t > t0 + 0.2 || t < t0, 20_000);
+          await waitUntil('playback to advance', time, (t) => t > t0 + 0.2 || t < t0, { timeout: 20_000 });
           const playing = () =>
             video.evaluate((v: HTMLVideoElement) => ({ paused: v.paused, muted: v.muted, loop: v.loop }));
           const soundButton = viewer.getByRole('button', { name: 'Turn sound on' });
@@ -433,14 +422,14 @@ describe('the public viewer without a camera', () => {
                 });
               }),
           );
-          await waitFor('the next round', time, (t) => t > 0.5, 20_000);
+          await waitUntil('the next round', time, (t) => t > 0.5, { timeout: 20_000 });
           await viewer.goto('about:blank');
           const openFor = Date.now() - openedAt;
-          const rows = await waitFor(
+          const rows = await waitUntil(
             'the view session to end',
             () => sessions(),
             (r) => r.length === before + 1 && r.every((x) => x.end_reason),
-            15_000,
+            { timeout: 15_000 },
           );
           const row = rows[0]!;
           expect(row).toMatchObject({
@@ -561,7 +550,9 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
       // Found: the video plays on the photo.
       await expect.poll(stageOf, { timeout: 30_000, interval: 100 }).toBe('tracking');
       const found = Date.now() - started;
-      const first = await waitFor('the video on the photo to play', arVideo, (v) => v.t > 0.3 && !v.paused, 15_000);
+      const first = await waitUntil('the video on the photo to play', arVideo, (v) => v.t > 0.3 && !v.paused, {
+        timeout: 15_000,
+      });
       expect(first.width).toBe(320);
       await shot(arPage, 'viewer-05-ar-tracking');
 
@@ -634,11 +625,11 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
       const cutShort = (r: SessionRow[]) => r[r.length - before - 1];
       expect(cutShort(await sessions())).toMatchObject({ end_reason: null });
       await arPage.goto(`${baseUrl}/v/${item.publicId}`);
-      const rows = await waitFor(
+      const rows = await waitUntil(
         'the cut-short camera view to be reported',
         () => sessions(),
         (r) => r.length > before && !!cutShort(r)!.end_reason,
-        15_000,
+        { timeout: 15_000 },
       );
       expect(cutShort(rows)).toMatchObject({ platform: 'web', end_reason: 'client' });
       expect(cutShort(rows)!.tracking_lost_count).toBeGreaterThanOrEqual(1);
@@ -682,11 +673,11 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
       await expect.poll(stageOf, { timeout: 60_000, interval: 100 }).toMatch(/scanning|tracking/);
       await arPage.getByRole('button', { name: 'Play without camera' }).click();
       const video = arPage.getByTestId('fallback-video');
-      await waitFor(
+      await waitUntil(
         'playback to start',
         () => video.evaluate((v: HTMLVideoElement) => v.currentTime),
         (t) => t > 0.2,
-        20_000,
+        { timeout: 20_000 },
       );
       // Chosen, not forced: no failure to announce; and the camera is off.
       expect(await arPage.getByRole('alert').count()).toBe(0);
@@ -817,10 +808,11 @@ describe('a viewer left open', () => {
       if (upload.kind !== 'single') throw new Error('expected a single upload');
       expect((await fetch(upload.url, { method: 'PUT', body: bytes, headers: upload.headers })).ok).toBe(true);
       await owner.client.video.completeUpload.mutate({ videoId: upload.videoId });
-      const ready = await waitFor(
+      const ready = await waitUntil(
         'second video READY',
         () => owner.client.video.byId.query({ id: upload.videoId }),
         (v) => v.status === 'READY' || v.status === 'FAILED',
+        poll,
       );
       expect(ready.status).toBe('READY');
 
@@ -846,23 +838,20 @@ describe('a viewer left open', () => {
       const video = page.getByTestId('fallback-video');
       const playing = () =>
         video.evaluate((v: HTMLVideoElement) => ({ duration: Math.round(v.duration || 0), t: v.currentTime }));
-      await waitFor("the window's video to play", playing, (v) => v.duration === 2 && v.t > 0.2, 30_000);
+      await waitUntil("the window's video to play", playing, (v) => v.duration === 2 && v.t > 0.2, { timeout: 30_000 });
 
       // No reload: past the window's end the page asks again and the default video takes over, as a new view.
-      await waitFor(
-        'the default video to take over',
-        playing,
-        (v) => v.duration === 3 && v.t > 0.2,
-        Math.max(0, windowEnd.getTime() - Date.now()) + 20_000,
-      );
+      await waitUntil('the default video to take over', playing, (v) => v.duration === 3 && v.t > 0.2, {
+        timeout: Math.max(0, windowEnd.getTime() - Date.now()) + 20_000,
+      });
       expect(await page.getByRole('heading', { level: 1, name: 'Harbour at dusk' }).count()).toBe(1);
       // Left at once: the window's view is usually still in its remount grace (viewer-page.tsx), and is ended too.
       await page.goto('about:blank');
-      await waitFor(
+      await waitUntil(
         'both views to end',
         () => sessions(),
         (r) => r.length === before + 2 && r.slice(0, 2).every((x) => x.end_reason),
-        15_000,
+        { timeout: 15_000 },
       );
     },
   );
@@ -985,11 +974,11 @@ describe('the view funnel', () => {
         await expect
           .poll(() => arPage.getByTestId('ar-stage').getAttribute('data-stage'), { timeout: 120_000, interval: 200 })
           .toBe('tracking');
-        const ar = await waitFor(
+        const ar = await waitUntil(
           'the camera view to reach playing',
           stagesOf,
           (r) => r.length === 1 && r[0]!.playing_ms !== null,
-          60_000,
+          { timeout: 60_000 },
         );
         await arPage.goto('about:blank');
         const row = ar[0]!;
@@ -1008,11 +997,11 @@ describe('the view funnel', () => {
         page.setDefaultTimeout(20_000);
         await page.goto(`${baseUrl}/v/${item.publicId}`);
         await page.getByRole('alert').waitFor();
-        const rows = await waitFor(
+        const rows = await waitUntil(
           'the plain player to reach playing',
           stagesOf,
           (r) => r.length === 2 && r[1]!.playing_ms !== null,
-          60_000,
+          { timeout: 60_000 },
         );
         await page.goto('about:blank');
         const row = rows[1]!;
