@@ -3,7 +3,7 @@
 import { LANGUAGES, ORDER_TEXT_LIMITS, type Language } from '@arvlite/contract';
 import { Alert, Button, Center, Loader, Paper, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Redirect, useLocation } from 'wouter';
 import { api, fieldErrors } from '../api.ts';
@@ -12,6 +12,7 @@ import { CompanyLogo } from '../components/company-logo.tsx';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { Shell } from '../components/shell.tsx';
 import { LAST_COMPANY_KEY, useCompany } from '../components/use-company.ts';
+import { useFormSeed } from '../components/use-form-seed.ts';
 import { language as uiLanguage } from '../i18n/dashboard.ts';
 
 export function HomePage() {
@@ -104,6 +105,21 @@ export function NewCompanyPage({ first = false }: { first?: boolean }) {
   );
 }
 
+const companyValues = (c: {
+  name: string;
+  timezone: string;
+  language: Language;
+  billing: { legalName: string | null; address: string | null; taxId: string | null; bankDetails: string | null };
+}) => ({
+  name: c.name,
+  timezone: c.timezone,
+  language: c.language,
+  legalName: c.billing.legalName ?? '',
+  address: c.billing.address ?? '',
+  taxId: c.billing.taxId ?? '',
+  bankDetails: c.billing.bankDetails ?? '',
+});
+
 export function CompanySettingsPage() {
   const { t } = useTranslation();
   const { companyId, can, loading } = useCompany();
@@ -113,27 +129,7 @@ export function CompanySettingsPage() {
     queryFn: () => api.company.byId.query({ id: companyId }),
   });
   const c = company.data;
-  const [values, setValues] = useState<{
-    name: string;
-    timezone: string;
-    language: Language;
-    legalName: string;
-    address: string;
-    taxId: string;
-    bankDetails: string;
-  } | null>(null);
-  useEffect(() => {
-    if (c)
-      setValues({
-        name: c.name,
-        timezone: c.timezone,
-        language: c.language,
-        legalName: c.billing.legalName ?? '',
-        address: c.billing.address ?? '',
-        taxId: c.billing.taxId ?? '',
-        bankDetails: c.billing.bankDetails ?? '',
-      });
-  }, [c]);
+  const [values, setValues] = useFormSeed(c, companyValues);
   const save = useMutation({
     mutationFn: () => {
       const { name, timezone, language, legalName, address, taxId, bankDetails } = values!;

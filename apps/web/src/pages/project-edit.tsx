@@ -1,13 +1,18 @@
 // A project's name and description (project.update; editors and above).
 import { Alert, Button, Group, Loader, Paper, Stack, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'wouter';
 import { api, fieldErrors } from '../api.ts';
 import { notifyError, notifySuccess } from '../components/notify.ts';
 import { ProjectCrumbs } from '../components/project-crumbs.tsx';
 import { useCompany } from '../components/use-company.ts';
+import { useFormSeed } from '../components/use-form-seed.ts';
+
+const projectValues = (p: { name: string; description: string | null }) => ({
+  name: p.name,
+  description: p.description ?? '',
+});
 
 export function ProjectEditPage() {
   const { projectId = '' } = useParams<{ projectId: string }>();
@@ -20,10 +25,7 @@ export function ProjectEditPage() {
     queryFn: () => api.project.byId.query({ id: projectId }),
   });
   const p = project.data;
-  const [values, setValues] = useState<{ name: string; description: string } | null>(null);
-  useEffect(() => {
-    if (p) setValues({ name: p.name, description: p.description ?? '' });
-  }, [p]);
+  const [values, setValues] = useFormSeed(p, projectValues);
   const save = useMutation({
     mutationFn: () =>
       api.project.update.mutate({
