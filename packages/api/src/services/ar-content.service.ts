@@ -29,7 +29,7 @@ import { ConflictError, ValidationError, type DomainError } from '../errors.ts';
 import { findPage } from '../paginate.ts';
 import { ObjectChangedError, sameEtag } from '@arvlite/storage';
 import { presignInWindow } from './playback.service.ts';
-import { storageCall } from './video.service.ts';
+import { copiedToOriginal, storageCall } from './video.service.ts';
 
 type Ctx = Pick<Context, 'em' | 'config' | 'storage' | 'requestId' | 'ip' | 'userAgent' | 'log'> & {
   access: Access;
@@ -537,15 +537,11 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
       return { fail: new ValidationError(message, { reason: code, ...details }) };
     };
 
-    let uploaded = await storageCall(ctx, 'head', () => ctx.storage.head(key));
-    // An earlier completion copied the upload into the revision and removed the upload key, but never committed (the
-    // database went away or timed out, or the process was killed): only a completion writes the revision's original,
-    // after the checks below, so a copy of the declared size is what the upload sent (as for videos: copiedToOriginal).
-    let copied = false;
-    if (!uploaded && original !== key) {
-      const atOriginal = await storageCall(ctx, 'head', () => ctx.storage.head(original));
-      if (atOriginal && atOriginal.size === content.markerUploadBytes) [uploaded, copied] = [atOriginal, true];
-    }
+    const upload = await storageCall(ctx, 'head', () => ctx.storage.head(key));
+    // An earlier completion copied the upload into the revision and removed the upload key, but never committed.
+    const copy = upload ? null : await copiedToOriginal(ctx, key, original, content.markerUploadBytes);
+    const uploaded = upload ?? copy;
+    const copied = copy !== null;
     if (!uploaded)
       throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
         reason: 'NOT_UPLOADED',
@@ -563,9 +559,8 @@ export async function completeMarkerUpload(ctx: Ctx, input: { id: string; widthM
     // From here on only the copy counts: old URLs can still write to the upload key, never into the revision.
     let etag = uploaded.etag ?? null;
     if (original !== key && !copied) {
-      const upload = uploaded;
       etag = await storageCall(ctx, 'copy', () =>
-        ctx.storage.copy(key, original, { size: upload.size, ifMatch: upload.etag }).catch((e: unknown) => {
+        ctx.storage.copy(key, original, { size: uploaded.size, ifMatch: uploaded.etag }).catch((e: unknown) => {
           if (e instanceof ObjectChangedError) return null;
           throw e;
         }),

@@ -294,22 +294,30 @@ async function partsOrAssembled(
 }
 
 /**
- * A single-request upload that an earlier completion already copied to the original (removing the upload key), while
- * that completion's transaction never committed: the database went away or timed out before the commit, or the
- * process was killed (chaos scenario 11, a power cut of `pnpm start`). Only a completion writes the original, after
- * checking the upload's ETag and size, so the copy of the declared size is what the upload sent. Null otherwise.
+ * An upload that an earlier completion already copied to the original (removing the upload key), while that
+ * completion's transaction never committed: the database went away or timed out before the commit, or the process
+ * was killed (chaos scenario 11, a power cut of `pnpm start`). Only a completion writes the original, after checking
+ * the upload's ETag and size, so a copy of the declared size is what the upload sent. Videos and markers both use it.
+ * Null otherwise (also when the upload key is the original itself).
  */
-async function copiedToOriginal(ctx: Ctx, video: Video, session: UploadSession) {
-  if (uploadKeyOf(video, session) === video.originalKey) return null;
-  const atOriginal = await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey));
-  return atOriginal?.size === video.sizeBytes ? atOriginal : null;
+export async function copiedToOriginal(
+  ctx: Ctx,
+  uploadKey: string,
+  originalKey: string,
+  declaredBytes: number | null | undefined,
+) {
+  if (uploadKey === originalKey || declaredBytes == null) return null;
+  const atOriginal = await storageCall(ctx, 'head', () => ctx.storage.head(originalKey));
+  return atOriginal?.size === declaredBytes ? atOriginal : null;
 }
 
 export async function listUploadedParts(ctx: Ctx, input: { videoId: string }) {
   const { video, session } = await openSession(ctx, input.videoId);
   if (session.kind !== 'multipart' || !session.s3UploadId) {
     const head = await storageCall(ctx, 'head', () => ctx.storage.head(uploadKeyOf(video, session)));
-    const copied = head ? null : await copiedToOriginal(ctx, video, session);
+    const copied = head
+      ? null
+      : await copiedToOriginal(ctx, uploadKeyOf(video, session), video.originalKey, video.sizeBytes);
     return { kind: 'single' as const, parts: [], uploadedBytes: head?.size ?? copied?.size ?? 0 };
   }
   const listed = await partsOrAssembled(ctx, video, session);
@@ -430,11 +438,15 @@ export async function completeUpload(
     const uploaded =
       assembled === 'original' ? null : await storageCall(ctx, 'head', () => ctx.storage.head(uploadKey));
     const copied =
-      !assembled && !uploaded && session.kind === 'single' ? await copiedToOriginal(ctx, video, session) : null;
+      !assembled && !uploaded && session.kind === 'single'
+        ? await copiedToOriginal(ctx, uploadKey, video.originalKey, video.sizeBytes)
+        : null;
     if (assembled === 'original' || copied) {
       // The earlier completion copied it to the original already (and removed the upload key): the copy is checked.
       // (A copy's ETag need not be the upload's: Azure gives every blob its own, so the client's is not compared.)
-      etag = (await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey)))?.etag ?? null;
+      etag = copied
+        ? (copied.etag ?? null)
+        : ((await storageCall(ctx, 'head', () => ctx.storage.head(video.originalKey)))?.etag ?? null);
     } else {
       if (!uploaded)
         throw new ValidationError('Storage holds no file for this upload yet; upload it, then complete', {
