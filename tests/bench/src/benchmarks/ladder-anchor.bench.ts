@@ -56,34 +56,30 @@ async function measure(work: (dir: string) => Promise<void>): Promise<Side> {
 }
 
 /** Ours: the media package's functions, as the pipeline's jobs call them (rungs one at a time: one encode lane). */
-async function ours(bin: FfmpegBinaries, input: string, info: MediaInfo, dir: string): Promise<number> {
+async function ours(bin: FfmpegBinaries, input: string, info: MediaInfo, dir: string) {
   for (const rung of planLadder(info)) {
     await encodeRendition(bin, input, info, rung, dir, { preset: PRESET, crf: CRF, segmentSeconds: SEGMENT_S });
   }
   const poster = await generatePoster(bin, input, info, dir);
-  await generateStoryboard(bin, input, info, dir);
-  return poster.timeS;
+  const storyboard = await generateStoryboard(bin, input, info, dir);
+  return { poster, storyboard };
 }
 
+type Images = Awaited<ReturnType<typeof ours>>;
+
 /**
- * The anchor: one ffmpeg process. The poster time is given (ours picks it with a scoring pass, which ours pays for);
- * the storyboard keeps ours' layout (every `intervalS`, 160 px tiles, up to 10 columns).
+ * The anchor: one ffmpeg process. The poster's time and size and the storyboard's layout are ours' (ours picks the
+ * poster time with a scoring pass, which ours pays for).
  */
-function anchorArgs(fpsMode: string, info: MediaInfo, rungs: Rung[], posterTimeS: number): string[] {
+function anchorArgs(fpsMode: string, info: MediaInfo, rungs: Rung[], { poster, storyboard }: Images): string[] {
   const rate = outputFrameRate(info.frameRate);
   const gop = Math.max(1, Math.round((parseRational(rate) ?? 30) * (SEGMENT_S / 2)));
-  const box = Math.min(1, 1280 / Math.max(info.width, info.height));
-  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
-  const [pw, ph] = [even(info.width * box), even(info.height * box)];
-  const intervalS = Math.max(1, Math.ceil(info.durationS / 100));
-  const tiles = Math.max(1, Math.ceil(info.durationS / intervalS - 1e-6));
-  const columns = Math.min(tiles, 10);
-  const tileHeight = even((160 * info.height) / info.width);
+  const { intervalS, columns, rows, tileWidth, tileHeight } = storyboard;
   const graph = [
     `[0:v:0]split=${rungs.length + 2}${rungs.map((_, i) => `[r${i}]`).join('')}[p][s]`,
     ...rungs.map((r, i) => `[r${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p[v${i}]`),
-    `[p]trim=start=${posterTimeS.toFixed(3)},setpts=PTS-STARTPTS,scale=${pw}:${ph}:flags=lanczos,setsar=1,split=2[pj][pw]`,
-    `[s]fps=1/${intervalS}:round=up,scale=160:${tileHeight},setsar=1,tile=${columns}x${Math.ceil(tiles / columns)}[sb]`,
+    `[p]trim=start=${poster.timeS.toFixed(3)},setpts=PTS-STARTPTS,scale=${poster.width}:${poster.height}:flags=lanczos,setsar=1,split=2[pj][pw]`,
+    `[s]fps=1/${intervalS}:round=up,scale=${tileWidth}:${tileHeight},setsar=1,tile=${columns}x${rows}[sb]`,
   ].join(';');
   // prettier-ignore
   return [
@@ -131,17 +127,17 @@ export const ladderAnchor: Benchmark = {
     for (const clip of clips) {
       const info = await probe(bin, clip.file);
       const rungs = planLadder(info);
-      let posterTimeS = 0;
+      let images: Images | undefined;
       const rounds = await interleave({
         pairs: clip.pairs,
         signal: ctx.signal,
         a: () =>
           measure(async (dir) => {
-            posterTimeS = await ours(bin, clip.file, info, dir);
+            images = await ours(bin, clip.file, info, dir);
           }),
         b: () =>
           measure(async (dir) => {
-            const args = anchorArgs(bin.fpsModeOption, info, rungs, posterTimeS).map((a) =>
+            const args = anchorArgs(bin.fpsModeOption, info, rungs, images!).map((a) =>
               a === 'INPUT' ? clip.file : a,
             );
             await runFfmpeg(bin.ffmpeg, args, { cwd: dir, timeoutMs: 3_600_000 });
@@ -151,7 +147,7 @@ export const ladderAnchor: Benchmark = {
             `  ${clip.label} ${i + 1} ${side === 'a' ? 'ours' : 'one command'}: ${round(r.wallMs / 1000, 2)} s wall, ${round(r.cpuMs / 1000, 1)} s CPU`,
           ),
       });
-      // The first round is A B, so the anchor always has ours' poster time. Both must have made the same files.
+      // The first round is A B, so the anchor always has ours' poster and storyboard layout. Both must have made the same files.
       const [oursKinds, anchorKinds] = [kinds(rounds.a[0]!.files), kinds(rounds.b[0]!.files)];
       if (JSON.stringify(oursKinds) !== JSON.stringify(anchorKinds))
         throw new Error(`not the same outputs: ours ${oursKinds.join(' ')}; one command ${anchorKinds.join(' ')}`);
@@ -167,7 +163,7 @@ export const ladderAnchor: Benchmark = {
         anchorCpuMs: cpu.b.map(Math.round),
         oursBytes: rounds.a.map((r) => r.bytes),
         anchorBytes: rounds.b.map((r) => r.bytes),
-        posterTimeS,
+        posterTimeS: images?.poster.timeS,
         preset: PRESET,
       };
       rows.push(
