@@ -211,6 +211,8 @@ function toConfig(e: z.output<typeof envSchema>) {
       ffprobePath: e.FFPROBE_PATH,
       encodeConcurrency: e.MEDIA_ENCODE_CONCURRENCY ?? Math.max(1, Math.floor(availableParallelism() / 2)),
       x264Preset: e.MEDIA_X264_PRESET,
+      /** Clips up to this long (s) are laddered in one ffmpeg pass (video:ladder); 0: one job per rung always. */
+      ladderOnePassMaxS: e.MEDIA_LADDER_ONE_PASS_MAX_S,
       analyzers: e.MEDIA_ANALYZERS,
       externalAnalyzerUrl: e.MEDIA_EXTERNAL_ANALYZER_URL,
       externalAnalyzerAllowPrivate: e.MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE,

@@ -200,6 +200,11 @@ export const envSchema = z.object({
   /** The analyzer URL may be on a private network (loopback, RFC 1918, unique-local); metadata addresses never. */
   MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE: bool.default(false),
   MEDIA_SCRATCH_DIR: z.string().max(4096).optional(),
+  /**
+   * Clips up to this long (seconds) get the rest of their ladder, poster and storyboard from one ffmpeg pass in one
+   * job; longer ones one job per rung, which several workers can share. 0: always one job per rung.
+   */
+  MEDIA_LADDER_ONE_PASS_MAX_S: int(0, 7 * 86_400).default(600),
   /** Originals a worker keeps on its scratch disk for its next jobs of the same video (0: none). */
   MEDIA_ORIGINAL_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   MEDIA_PUBLIC_BASE_URL: url(/^https?:$/).optional(),

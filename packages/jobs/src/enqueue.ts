@@ -25,6 +25,7 @@ export interface EnqueueOptions {
 const MEDIA_JOBS: ReadonlySet<JobName> = new Set([
   'video:process',
   'video:rendition',
+  'video:ladder',
   'video:images',
   'video:analyze',
   'video:finalize',

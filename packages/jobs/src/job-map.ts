@@ -44,6 +44,21 @@ export const jobMap = {
     z.strictObject({ videoId: z.uuid(), rung: z.string().regex(/^[0-9]{2,4}p$/) }),
     (p) => `video:rendition:${p.videoId}:${p.rung}`,
   ),
+  /**
+   * Several rungs, and the poster and storyboard, from one ffmpeg pass over the original (the one-pass ladder, for
+   * clips up to MEDIA_LADDER_ONE_PASS_MAX_S): one decode instead of one per rung and image.
+   */
+  'video:ladder': job(
+    z.strictObject({
+      videoId: z.uuid(),
+      rungs: z
+        .array(z.string().regex(/^[0-9]{2,4}p$/))
+        .max(8)
+        .refine((r) => new Set(r).size === r.length, 'rungs repeat'),
+      images: z.boolean(),
+    }),
+    (p) => `video:ladder:${p.videoId}`,
+  ),
   /** Poster (JPEG + WebP) and storyboard sprite + WebVTT. */
   'video:images': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:images:${p.videoId}`),
   /** The configured analyzers (scenes/chapters, loudness, black and silent segments, external services). */

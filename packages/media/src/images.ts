@@ -34,6 +34,18 @@ interface Candidate {
   yavg: number;
 }
 
+/** Seconds between the frames scored for the poster: at most MAX_CANDIDATES over the video. */
+const scoreStep = (durationS: number) => Math.max(durationS / MAX_CANDIDATES, 0.001);
+
+/** Filters that sample frames for the poster and attach their mean luma (signalstats), before `tail`. */
+function scoreFilters(durationS: number, tail: string): string {
+  const step = scoreStep(durationS).toFixed(3);
+  return `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${step})',scale=160:-2,signalstats,${tail}`;
+}
+
+/** Keeps the sampled frames brighter than black and lets ffmpeg's `thumbnail` pick the most typical of them. */
+const PICK_TAIL = `metadata=select:key=lavfi.signalstats.YAVG:value=${BLACK_YAVG}:function=greater,thumbnail=n=${MAX_CANDIDATES + 50}`;
+
 async function scoreFrames(
   bin: FfmpegBinaries,
   input: string,
@@ -41,7 +53,6 @@ async function scoreFrames(
   tail: string,
   signal?: AbortSignal,
 ): Promise<Candidate[]> {
-  const step = Math.max(info.durationS / MAX_CANDIDATES, 0.001);
   const lines: string[] = [];
   // prettier-ignore
   await runFfmpeg(
@@ -51,19 +62,46 @@ async function scoreFrames(
       ...(info.durationS > KEYFRAMES_ONLY_AFTER_S ? ['-skip_frame', 'nokey'] : []),
       ...inputArgs(input, demuxerOf(info)),
       '-map', '0:v:0', '-an', '-sn', '-dn',
-      '-vf', `select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${step.toFixed(3)})',scale=160:-2,signalstats,${tail},metadata=print:file=-`,
+      '-vf', `${scoreFilters(info.durationS, tail)},metadata=print:file=-`,
       '-f', 'null', '-',
     ],
     { timeoutMs: bin.timeoutMs, signal, onStdoutLine: (l) => lines.push(l), collectStdout: false },
   );
+  return candidates(lines);
+}
+
+function candidates(lines: readonly string[]): Candidate[] {
   return parseFrameMetadata(lines).map((f) => ({
     timeS: f.timeS,
     yavg: f.values['lavfi.signalstats.YAVG'] ?? 0,
   }));
 }
 
+const brightest = (all: readonly Candidate[]) =>
+  all.reduce<Candidate | null>((best, c) => (!best || c.yavg > best.yavg ? c : best), null);
+
+/**
+ * The poster's branch of a filter graph that decodes the video anyway (the one-pass ladder): the sampled frames' luma
+ * printed to `scoresFile`, the picked frame to `pickFile` (relative to ffmpeg's working directory). Map its output
+ * to a null sink; `posterTimeFrom` reads the two files afterwards.
+ */
+export function posterPickFilters(durationS: number, scoresFile: string, pickFile: string): string {
+  return scoreFilters(durationS, `metadata=print:file=${scoresFile},${PICK_TAIL},metadata=print:file=${pickFile}`);
+}
+
+/**
+ * The poster's time from what posterPickFilters printed: the picked frame, else (dark throughout) the brightest one;
+ * from the first sampled frame, so a source whose timestamps do not start at 0 gives the time into the video.
+ */
+export function posterTimeFrom(scoresText: string, pickText: string): number {
+  const all = candidates(scoresText.split('\n'));
+  const start = all[0]?.timeS ?? 0;
+  const picked = candidates(pickText.split('\n'))[0] ?? brightest(all);
+  return Math.max(0, Math.round(((picked?.timeS ?? start) - start) * 1000) / 1000);
+}
+
 /** Fits a display size into a square box without upscaling; both sides even. */
-function fitBox(width: number, height: number, box: number) {
+export function fitBox(width: number, height: number, box: number) {
   const scale = Math.min(1, box / Math.max(width, height));
   const even = (n: number) => Math.max(2, Math.round((n * scale) / 2) * 2);
   return { width: even(width), height: even(height) };
@@ -80,17 +118,10 @@ export async function choosePosterTime(
   info: MediaInfo,
   options: ImageOptions = {},
 ): Promise<number> {
-  const picked = await scoreFrames(
-    bin,
-    input,
-    info,
-    `metadata=select:key=lavfi.signalstats.YAVG:value=${BLACK_YAVG}:function=greater,thumbnail=n=${MAX_CANDIDATES + 50}`,
-    options.signal,
-  );
+  const picked = await scoreFrames(bin, input, info, PICK_TAIL, options.signal);
   if (picked[0]) return picked[0].timeS;
   const all = await scoreFrames(bin, input, info, 'null', options.signal);
-  const brightest = all.reduce<Candidate | null>((best, c) => (!best || c.yavg > best.yavg ? c : best), null);
-  return brightest?.timeS ?? 0;
+  return brightest(all)?.timeS ?? 0;
 }
 
 /** Writes `poster.jpg` and `poster.webp` (at most 1280 px on the long side, upright). */
@@ -102,23 +133,39 @@ export async function generatePoster(
   options: ImageOptions = {},
 ): Promise<Poster> {
   const timeS = await choosePosterTime(bin, input, info, options);
+  return publishFromScratch(outDir, 'poster', /^poster\.(jpg|webp)$/, (dir) =>
+    writePoster(bin, input, info, timeS, dir, { signal: options.signal }),
+  );
+}
+
+/**
+ * Writes `poster.jpg` and `poster.webp` into `dir`: the frame at `timeS`, at most 1280 px on the long side, through
+ * `filters` first when given (the one-pass ladder's deinterlace or tone mapping, so an original can be the input).
+ */
+export async function writePoster(
+  bin: FfmpegBinaries,
+  input: string,
+  info: MediaInfo,
+  timeS: number,
+  dir: string,
+  options: ImageOptions & { filters?: string } = {},
+): Promise<Poster> {
   const { width, height } = fitBox(info.width, info.height, 1280);
-  await publishFromScratch(outDir, 'poster', /^poster\.(jpg|webp)$/, async (dir) => {
-    // prettier-ignore
-    await runFfmpeg(
-      bin.ffmpeg,
-      [
-        '-v', 'error',
-        '-ss', timeS.toFixed(3),
-        ...inputArgs(input, demuxerOf(info)),
-        '-map', '0:v:0', '-an', '-sn', '-dn',
-        '-filter_complex', `[0:v:0]scale=${width}:${height}:flags=lanczos,setsar=1,split=2[j][w]`,
-        '-map', '[j]', '-frames:v', '1', '-q:v', '3', '-update', '1', 'poster.jpg',
-        '-map', '[w]', '-frames:v', '1', '-c:v', 'libwebp', '-quality', '80', '-update', '1', 'poster.webp',
-      ],
-      { timeoutMs: bin.timeoutMs, cwd: dir, signal: options.signal },
-    );
-  });
+  const pre = options.filters ? `${options.filters},` : '';
+  // prettier-ignore
+  await runFfmpeg(
+    bin.ffmpeg,
+    [
+      '-v', 'error',
+      '-ss', timeS.toFixed(3),
+      ...inputArgs(input, demuxerOf(info)),
+      '-map', '0:v:0', '-an', '-sn', '-dn',
+      '-filter_complex', `[0:v:0]${pre}scale=${width}:${height}:flags=lanczos,setsar=1,split=2[j][w]`,
+      '-map', '[j]', '-frames:v', '1', '-q:v', '3', '-update', '1', 'poster.jpg',
+      '-map', '[w]', '-frames:v', '1', '-c:v', 'libwebp', '-quality', '80', '-update', '1', 'poster.webp',
+    ],
+    { timeoutMs: bin.timeoutMs, cwd: dir, signal: options.signal },
+  );
   return { jpeg: 'poster.jpg', webp: 'poster.webp', timeS, width, height };
 }
 
@@ -172,6 +219,36 @@ export function buildStoryboardVtt(
   return cues.join('\n');
 }
 
+/** Where the storyboard's tiles come from: one every `intervalS`, `planned` of them at most, each tile's size. */
+export interface StoryboardPlan {
+  intervalS: number;
+  planned: number;
+  tileWidth: number;
+  tileHeight: number;
+  maxColumns: number;
+}
+
+export function planStoryboard(
+  info: Pick<MediaInfo, 'durationS' | 'width' | 'height'>,
+  options: StoryboardOptions = {},
+): StoryboardPlan {
+  const { maxTiles = 100, tileWidth = 160, columns: maxColumns = 10 } = options;
+  const intervalS = options.intervalS ?? Math.max(1, Math.ceil(info.durationS / maxTiles));
+  const planned = Math.max(1, Math.ceil(info.durationS / intervalS - 1e-6));
+  const tileHeight = Math.max(2, Math.round((tileWidth * info.height) / info.width / 2) * 2);
+  return { intervalS, planned, tileWidth, tileHeight, maxColumns };
+}
+
+/** The filters that turn decoded frames into the storyboard's tiles; write them as `STORYBOARD_TILES` JPEGs. */
+export function storyboardTileFilters(plan: StoryboardPlan): string {
+  return `fps=1/${plan.intervalS}:round=up,scale=${plan.tileWidth}:${plan.tileHeight},setsar=1`;
+}
+
+/** The output options that write the tiles, in the directory `assembleStoryboard` then reads. */
+export function storyboardTileOutput(plan: StoryboardPlan): string[] {
+  return ['-frames:v', String(plan.planned), '-q:v', '4', 'tile_%05d.jpg'];
+}
+
 /**
  * Writes `storyboard.jpg` (tiles every `intervalS`, left to right, top to bottom) and
  * `storyboard.vtt`. It decodes the whole input, so pass the smallest rendition rather than a
@@ -184,11 +261,7 @@ export async function generateStoryboard(
   outDir: string,
   options: StoryboardOptions = {},
 ): Promise<Storyboard> {
-  const { signal, maxTiles = 100, tileWidth = 160, columns: maxColumns = 10 } = options;
-  const intervalS = options.intervalS ?? Math.max(1, Math.ceil(info.durationS / maxTiles));
-  const planned = Math.max(1, Math.ceil(info.durationS / intervalS - 1e-6));
-  const tileHeight = Math.max(2, Math.round((tileWidth * info.height) / info.width / 2) * 2);
-
+  const plan = planStoryboard(info, options);
   return publishFromScratch(outDir, 'storyboard', /^storyboard\.(jpg|vtt)$/, async (dir) => {
     // prettier-ignore
     await runFfmpeg(
@@ -196,36 +269,46 @@ export async function generateStoryboard(
       [
         '-v', 'error',
         // Tiles several seconds apart do not need the frames between keyframes.
-        ...(intervalS >= 5 ? ['-skip_frame', 'nokey'] : []),
+        ...(plan.intervalS >= 5 ? ['-skip_frame', 'nokey'] : []),
         ...inputArgs(input, demuxerOf(info)),
         '-map', '0:v:0', '-an', '-sn', '-dn',
-        '-vf', `fps=1/${intervalS}:round=up,scale=${tileWidth}:${tileHeight},setsar=1`,
-        '-frames:v', String(planned),
-        '-q:v', '4',
-        'tile_%05d.jpg',
+        '-vf', storyboardTileFilters(plan),
+        ...storyboardTileOutput(plan),
       ],
-      { timeoutMs: bin.timeoutMs, cwd: dir, signal },
+      { timeoutMs: bin.timeoutMs, cwd: dir, signal: options.signal },
     );
-    const tileFiles = (await readdir(dir)).filter((f) => /^tile_\d+\.jpg$/.test(f)).sort();
-    const tiles = tileFiles.length;
-    if (tiles === 0) throw new Error('The storyboard pass produced no frames');
-    const columns = Math.min(tiles, maxColumns);
-    const rows = Math.ceil(tiles / columns);
-    // prettier-ignore
-    await runFfmpeg(
-      bin.ffmpeg,
-      [
-        '-v', 'error',
-        '-framerate', '1', ...inputArgs(join(dir, 'tile_%05d.jpg'), 'image2'),
-        '-vf', `tile=${columns}x${rows}`,
-        '-frames:v', '1', '-q:v', '4', '-update', '1',
-        'storyboard.jpg',
-      ],
-      { timeoutMs: bin.timeoutMs, cwd: dir, signal },
-    );
-    const layout = { intervalS, tiles, columns, rows, tileWidth, tileHeight };
-    await writeFile(join(dir, 'storyboard.vtt'), buildStoryboardVtt('storyboard.jpg', layout, info.durationS));
-    await Promise.all(tileFiles.map((f) => rm(join(dir, f))));
-    return { sprite: 'storyboard.jpg', vtt: 'storyboard.vtt', ...layout };
+    return assembleStoryboard(bin, dir, plan, info.durationS, options.signal);
   });
+}
+
+/** Lays the tiles in `dir` out as `storyboard.jpg` with its `storyboard.vtt`, then removes the tiles. */
+export async function assembleStoryboard(
+  bin: FfmpegBinaries,
+  dir: string,
+  plan: StoryboardPlan,
+  durationS: number,
+  signal?: AbortSignal,
+): Promise<Storyboard> {
+  const { intervalS, tileWidth, tileHeight } = plan;
+  const tileFiles = (await readdir(dir)).filter((f) => /^tile_\d+\.jpg$/.test(f)).sort();
+  const tiles = tileFiles.length;
+  if (tiles === 0) throw new Error('The storyboard pass produced no frames');
+  const columns = Math.min(tiles, plan.maxColumns);
+  const rows = Math.ceil(tiles / columns);
+  // prettier-ignore
+  await runFfmpeg(
+    bin.ffmpeg,
+    [
+      '-v', 'error',
+      '-framerate', '1', ...inputArgs(join(dir, 'tile_%05d.jpg'), 'image2'),
+      '-vf', `tile=${columns}x${rows}`,
+      '-frames:v', '1', '-q:v', '4', '-update', '1',
+      'storyboard.jpg',
+    ],
+    { timeoutMs: bin.timeoutMs, cwd: dir, signal },
+  );
+  const layout = { intervalS, tiles, columns, rows, tileWidth, tileHeight };
+  await writeFile(join(dir, 'storyboard.vtt'), buildStoryboardVtt('storyboard.jpg', layout, durationS));
+  await Promise.all(tileFiles.map((f) => rm(join(dir, f))));
+  return { sprite: 'storyboard.jpg', vtt: 'storyboard.vtt', ...layout };
 }

@@ -3,6 +3,7 @@ export * from './ffmpeg-binary.ts';
 export * from './frame-metadata.ts';
 export * from './images.ts';
 export * from './input-format.ts';
+export * from './ladder.ts';
 export * from './media-errors.ts';
 export * from './probe.ts';
 export * from './renditions.ts';

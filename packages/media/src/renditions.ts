@@ -115,7 +115,7 @@ export function outputFrameRate(frameRate: string): string {
 }
 
 /** Everything a rendition named `name` writes, so a re-run first clears the previous set. */
-const renditionFiles = (name: string) => new RegExp(`^${escapeRegExp(name)}(\\.mp4|\\.m3u8|_\\d+\\.ts)$`);
+export const renditionFiles = (name: string) => new RegExp(`^${escapeRegExp(name)}(\\.mp4|\\.m3u8|_\\d+\\.ts)$`);
 
 /** Cuts a finished MP4 into an HLS VOD playlist and TS segments without re-encoding. */
 async function segmentHls(
@@ -235,7 +235,7 @@ async function measurePlaylist(dir: string, playlist: string) {
   };
 }
 
-async function describeOutput(bin: FfmpegBinaries, dir: string, name: string): Promise<Rendition> {
+export async function describeOutput(bin: FfmpegBinaries, dir: string, name: string): Promise<Rendition> {
   // prettier-ignore
   const { stdout } = await runProcess(bin.ffprobe, [
     '-v', 'error', '-of', 'json', '-show_data',
@@ -551,8 +551,8 @@ export async function remuxProgressive(
   });
 }
 
-/** Deinterlace, tone-map HDR to SDR, scale to the rung with square pixels, 8-bit 4:2:0. */
-function videoFilters(info: MediaInfo, rung: Rung): string {
+/** Deinterlace and tone-map HDR to SDR: what every output of a source needs before its own scaling (none: ''). */
+export function sourceFilters(info: MediaInfo): string {
   const f: string[] = [];
   if (info.isInterlaced) f.push('yadif');
   if (info.isHdr) {
@@ -564,8 +564,45 @@ function videoFilters(info: MediaInfo, rung: Rung): string {
       'zscale=t=bt709:m=bt709:r=tv',
     );
   }
-  f.push(`scale=${rung.width}:${rung.height}:flags=bicubic`, 'setsar=1', 'format=yuv420p');
   return f.join(',');
+}
+
+/** Scale to the rung with square pixels, 8-bit 4:2:0. */
+export function rungFilters(rung: Rung): string {
+  return `scale=${rung.width}:${rung.height}:flags=bicubic,setsar=1,format=yuv420p`;
+}
+
+/** Deinterlace, tone-map HDR to SDR, scale to the rung with square pixels, 8-bit 4:2:0. */
+function videoFilters(info: MediaInfo, rung: Rung): string {
+  return [sourceFilters(info), rungFilters(rung)].filter(Boolean).join(',');
+}
+
+/** x264 + AAC output options of one rung (everything but the maps and the output itself). */
+export function rungEncodeArgs(
+  bin: FfmpegBinaries,
+  info: MediaInfo,
+  rung: Rung,
+  options: Pick<EncodeOptions, 'preset' | 'crf' | 'segmentSeconds' | 'threads'> = {},
+): string[] {
+  const { preset = 'veryfast', crf = 23, segmentSeconds = 4, threads } = options;
+  const rate = outputFrameRate(info.frameRate);
+  const gop = Math.max(1, Math.round((parseRational(rate) ?? 30) * (segmentSeconds / 2)));
+  // prettier-ignore
+  return [
+    '-r', rate, bin.fpsModeOption, 'cfr',
+    '-c:v', 'libx264', '-preset', preset, '-profile:v', 'high',
+    '-crf', String(crf), '-maxrate', String(rung.videoBitrate), '-bufsize', String(rung.videoBitrate * 2),
+    '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
+    ...(info.isHdr ? ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'] : []),
+    ...(info.hasAudio ? ['-c:a', 'aac', '-b:a', String(rung.audioBitrate), '-ac', '2', '-ar', '48000'] : ['-an']),
+    '-sn', '-dn',
+    ...(threads ? ['-threads', String(threads)] : []),
+    // Sources whose audio starts long after the video would otherwise overflow the default queue.
+    '-max_muxing_queue_size', '1024',
+    '-map_metadata', '-1', '-map_chapters', '-1',
+    // Old ffmpeg copied the legacy rotate tag to the autorotated output; 5.x needs no help.
+    ...(info.rotation !== 0 ? ['-metadata:s:v:0', 'rotate=0'] : []),
+  ];
 }
 
 /**
@@ -581,9 +618,7 @@ export async function encodeRendition(
   outDir: string,
   options: EncodeOptions = {},
 ): Promise<Rendition> {
-  const { signal, onProgress, onSpawn, preset = 'veryfast', crf = 23, segmentSeconds = 4, threads } = options;
-  const rate = outputFrameRate(info.frameRate);
-  const gop = Math.max(1, Math.round((parseRational(rate) ?? 30) * (segmentSeconds / 2)));
+  const { signal, onProgress, onSpawn, segmentSeconds = 4 } = options;
   return publishFromScratch(outDir, rung.name, renditionFiles(rung.name), async (dir) => {
     // prettier-ignore
     const args = [
@@ -592,19 +627,7 @@ export async function encodeRendition(
       '-map', '0:v:0',
       ...(info.hasAudio ? ['-map', '0:a:0'] : []),
       '-vf', videoFilters(info, rung),
-      '-r', rate, bin.fpsModeOption, 'cfr',
-      '-c:v', 'libx264', '-preset', preset, '-profile:v', 'high',
-      '-crf', String(crf), '-maxrate', String(rung.videoBitrate), '-bufsize', String(rung.videoBitrate * 2),
-      '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
-      ...(info.isHdr ? ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'] : []),
-      ...(info.hasAudio ? ['-c:a', 'aac', '-b:a', String(rung.audioBitrate), '-ac', '2', '-ar', '48000'] : ['-an']),
-      '-sn', '-dn',
-      ...(threads ? ['-threads', String(threads)] : []),
-      // Sources whose audio starts long after the video would otherwise overflow the default queue.
-      '-max_muxing_queue_size', '1024',
-      '-map_metadata', '-1', '-map_chapters', '-1',
-      // Old ffmpeg copied the legacy rotate tag to the autorotated output; 5.x needs no help.
-      ...(info.rotation !== 0 ? ['-metadata:s:v:0', 'rotate=0'] : []),
+      ...rungEncodeArgs(bin, info, rung, options),
       '-movflags', '+faststart',
       '-f', 'mp4', `${rung.name}.mp4`,
     ];

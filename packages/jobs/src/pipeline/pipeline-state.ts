@@ -29,16 +29,18 @@ export async function ensureSteps(em: EntityManager, video: Video, names: { name
   await em.flush();
 }
 
+/** Updates one step, or several run by one job together (the one-pass ladder), and tells the servers. */
 export async function updateStep(
   em: EntityManager,
   videoId: string,
-  name: string,
+  name: string | readonly string[],
   patch: Partial<
     Pick<VideoStep, 'status' | 'progress' | 'attempts' | 'startedAt' | 'finishedAt' | 'errorCode' | 'errorMessage'>
   >,
 ) {
-  await em.nativeUpdate(VideoStep, { video: videoId, name }, patch);
-  await notifyVideo(em, videoId, { step: name, status: patch.status, progress: patch.progress });
+  const names = typeof name === 'string' ? [name] : name;
+  await em.nativeUpdate(VideoStep, { video: videoId, name: { $in: [...names] } }, patch);
+  for (const step of names) await notifyVideo(em, videoId, { step, status: patch.status, progress: patch.progress });
 }
 
 /**
@@ -67,16 +69,21 @@ export async function lockLiveVideo(em: EntityManager, videoId: string): Promise
   return video;
 }
 
-/** Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. */
+/**
+ * Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. `step`: the
+ * step, or the steps one job ran together (the first is the one the event names).
+ */
 export async function failVideo(
   em: EntityManager,
   storage: ObjectStore,
   videoId: string,
-  step: string,
+  steps: string | readonly string[],
   error: { code: string; message: string },
   partialFiles: string[] = [],
   opts: { removeOutputs?: boolean } = {},
 ) {
+  const names = typeof steps === 'string' ? [steps] : steps;
+  const step = names[0]!;
   await em.transactional(async (tem) => {
     const video = await lockVideo(tem, videoId);
     for (const f of partialFiles) await storage.delete(videoOutputKey(videoKeyIds(video), f));
@@ -91,7 +98,7 @@ export async function failVideo(
     if (failing) transition(video, 'FAILED', error);
     await tem.nativeUpdate(
       VideoStep,
-      { video: videoId, name: step },
+      { video: videoId, name: { $in: [...names] } },
       {
         status: 'failed',
         finishedAt: new Date(),

@@ -51,15 +51,19 @@ export interface StepRun {
 
 const PROGRESS_EVERY_MS = 1000;
 
-/** Runs one processing step (a span of the job's trace when tracing is on): status, progress, failure handling. */
+/**
+ * Runs one processing step (a span of the job's trace when tracing is on): status, progress, failure handling. `step`
+ * may name several steps one job makes together (the one-pass ladder): they share status, progress and failure.
+ */
 export async function runStep<N extends JobName, T>(
   ctx: TaskContext<N>,
   videoId: string,
-  step: string,
+  step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
   opts: { dir?: string } = {},
 ): Promise<T> {
-  return inSpan(`step ${step}`, { 'arvlite.step': step, 'arvlite.video.id': videoId }, () =>
+  const label = typeof step === 'string' ? step : step.join(',');
+  return inSpan(`step ${label}`, { 'arvlite.step': label, 'arvlite.video.id': videoId }, () =>
     runStepInner(ctx, videoId, step, fn, opts),
   );
 }
@@ -105,7 +109,7 @@ class RetryInAttempt extends Error {
 async function runStepInner<N extends JobName, T>(
   ctx: TaskContext<N>,
   videoId: string,
-  step: string,
+  step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
   opts: { dir?: string },
 ): Promise<T> {
@@ -131,7 +135,7 @@ async function runStepInner<N extends JobName, T>(
 async function runStepOnce<N extends JobName, T>(
   ctx: TaskContext<N>,
   videoId: string,
-  step: string,
+  step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
   opts: { dir?: string },
   partial: string[],
@@ -170,7 +174,7 @@ async function runStepOnce<N extends JobName, T>(
     // rather than crash another worker with it.
     if (stoppedOnEveryAttempt(helpers.job))
       throw new PermanentStepError(
-        stepFailureCode(step),
+        stepFailureCode(primaryStep(step)),
         `${humanStep(step)} stopped the worker processing it on each of its ${helpers.job.attempts - 1} attempts ` +
           '(killed, crashed or out of memory)',
       );
@@ -199,7 +203,7 @@ async function runStepOnce<N extends JobName, T>(
       log.warn({ err, step, attempt: helpers.job.attempts, transient: passing, retryInMs }, 'processing step retrying');
       await updateStep(em, videoId, step, {
         status: 'retrying',
-        errorCode: stepFailureCode(step),
+        errorCode: stepFailureCode(primaryStep(step)),
         errorMessage: `${humanStep(step)} failed: ${passing}; retrying in ${Math.ceil(retryInMs / 1000)} s`,
       }).catch(() => {});
       throw new RetryInAttempt(e, retryInMs);
@@ -218,7 +222,7 @@ async function runStepOnce<N extends JobName, T>(
     // MEDIA_JOB_TRANSIENT_ATTEMPTS, with graphile-worker's growing backoff: an outage passes without failing the video.
     const transient = permanent ? null : await extendForTransient(helpers, e, deps.config.media.jobTransientAttempts);
     const finalAttempt = permanent || helpers.job.attempts >= helpers.job.max_attempts;
-    const code = permanentAs ?? stepFailureCode(step);
+    const code = permanentAs ?? stepFailureCode(primaryStep(step));
     const message = permanent
       ? err.message
       : transient
@@ -248,7 +252,16 @@ async function runStepOnce<N extends JobName, T>(
   }
 }
 
-function humanStep(step: string): string {
+const primaryStep = (step: string | readonly string[]) => (typeof step === 'string' ? step : step[0]!);
+
+function humanStep(step: string | readonly string[]): string {
+  if (typeof step !== 'string') {
+    const rungs = step.filter((s) => s.startsWith('rendition:')).map((s) => s.slice(10));
+    const images = step.includes('images');
+    if (rungs.length === 0) return humanStep(step[0]!);
+    const what = `Encoding the ${rungs.join(', ')} rendition${rungs.length > 1 ? 's' : ''}`;
+    return images ? `${what}, the poster and the storyboard` : what;
+  }
   if (step.startsWith('rendition:')) return `Encoding the ${step.slice(10)} rendition`;
   return (
     {

@@ -8,6 +8,7 @@ import { addUsage, newOutputId, transition, videoKeyIds, videoOutputKey, videoOu
 import {
   buildMasterPlaylist,
   describeSegments,
+  encodeLadder,
   encodeRendition,
   encodeStackedAlpha,
   generatePoster,
@@ -298,10 +299,15 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
             { name: STEP.finalize },
           ]);
           const opts = mediaJobOptions(deps.config.media);
-          for (const r of rest) {
-            await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, opts);
+          if (onePass(deps.config.media, info)) {
+            // One decode of the original for the rest of the ladder, the poster and the storyboard.
+            await enqueue(tem, 'video:ladder', { videoId, rungs: rest.map((r) => r.name), images: true }, opts);
+          } else {
+            for (const r of rest) {
+              await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, opts);
+            }
+            await enqueue(tem, 'video:images', { videoId }, opts);
           }
-          await enqueue(tem, 'video:images', { videoId }, opts);
           await enqueue(tem, 'video:analyze', { videoId }, opts);
           if (!early) await notifyVideo(tem, videoId, { playable: true });
         });
@@ -392,6 +398,88 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
       const outputs = outputsOf(v);
       const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
       v.outputs = { ...outputs, renditions: { ...outputs.renditions, [r.name]: storedRendition(r, true) } };
+      v.storedBytes += bytes - previous;
+      // The new files were charged as they were published; the ones they overwrote leave the quota.
+      await addUsage(tem, v.company.id, -previous);
+    });
+  });
+  await afterStep(ctx, video.id);
+}
+
+/**
+ * Whether a clip's ladder and images are made in one ffmpeg pass (video:ladder) rather than one job per rung: one
+ * decode instead of one per rung and image, so less CPU and a shorter time to READY on one worker; per-rung jobs let
+ * several workers share a long clip (and keep each job short). The crossover is MEDIA_LADDER_ONE_PASS_MAX_S.
+ */
+export function onePass(media: { ladderOnePassMaxS: number }, info: Pick<MediaInfo, 'durationS'>): boolean {
+  return info.durationS <= media.ladderOnePassMaxS;
+}
+
+/**
+ * video:ladder: the given rungs and (with `images`) the poster and storyboard from one ffmpeg pass over the original.
+ * Their steps run, fail and retry together; the outputs are recorded as video:rendition and video:images record them.
+ */
+export async function renderLadder(ctx: Ctx<'video:ladder'>) {
+  const { em, deps, signal, payload } = ctx;
+  const video = await processingVideo(em, payload.videoId);
+  if (!video) return;
+  const info = video.media;
+  if (!info) throw new PermanentStepError('INVALID_MEDIA', 'The video was never probed');
+  const planned = planLadder(info);
+  const rungs = payload.rungs.map((name) => {
+    const rung = planned.find((r) => r.name === name);
+    if (!rung)
+      throw new PermanentStepError('ENCODE_FAILED', `No ${name} rung for a ${info.width}x${info.height} source`);
+    return rung;
+  });
+  const steps = [...rungs.map((r) => STEP.rendition(r.name)), ...(payload.images ? [STEP.images] : [])];
+  if (steps.length === 0) return afterStep(ctx, video.id);
+  const tk = await mediaToolkit(deps);
+  await runStep(ctx, video.id, steps, async (run) => {
+    const local = join(run.dir, 'original');
+    await downloadOriginal(ctx, video, local);
+    const out = join(run.dir, 'out');
+    await mkdir(out);
+    const made = await tk.encodes.use(
+      () =>
+        ffmpegRun('encode', 'ladder', info.durationS, () =>
+          encodeLadder(tk.bin, local, info, rungs, out, {
+            signal,
+            onProgress: run.progress,
+            preset: deps.config.media.x264Preset,
+            images: payload.images,
+          }),
+        ),
+      signal,
+    );
+    const { poster, storyboard } = made;
+    let bytes = 0;
+    for (const r of made.renditions) bytes += await publishFiles(em, deps.storage, video, out, r.files, run.partial);
+    const posterBytes = poster
+      ? await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial)
+      : 0;
+    const boardBytes = storyboard
+      ? await publishFiles(em, deps.storage, video, out, [storyboard.sprite, storyboard.vtt], run.partial)
+      : 0;
+    bytes += posterBytes + boardBytes;
+    await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
+      const outputs = outputsOf(v);
+      const renditions = { ...outputs.renditions };
+      let previous = 0;
+      for (const r of made.renditions) {
+        previous += renditions[r.name]?.sizeBytes ?? 0;
+        renditions[r.name] = storedRendition(r, true);
+      }
+      const next: VideoOutputs = { ...outputs, renditions };
+      if (poster) {
+        previous += outputs.poster?.sizeBytes ?? 0;
+        next.poster = { ...poster, sizeBytes: posterBytes };
+      }
+      if (storyboard) {
+        previous += outputs.storyboard?.sizeBytes ?? 0;
+        next.storyboard = { ...storyboard, sizeBytes: boardBytes };
+      }
+      v.outputs = next;
       v.storedBytes += bytes - previous;
       // The new files were charged as they were published; the ones they overwrote leave the quota.
       await addUsage(tem, v.company.id, -previous);

@@ -20,7 +20,14 @@ import { viewerCloseSessions } from './viewer-close-sessions.task.ts';
 import { webhookDeliver } from './webhook-deliver.task.ts';
 import { webhookPurge } from './webhook-purge.task.ts';
 import { paymentRefund } from './payment-refund.task.ts';
-import { videoAnalyze, videoFinalize, videoImages, videoProcess, videoRendition } from './video-pipeline.task.ts';
+import {
+  videoAnalyze,
+  videoFinalize,
+  videoImages,
+  videoLadder,
+  videoProcess,
+  videoRendition,
+} from './video-pipeline.task.ts';
 
 const tasks = {
   'system:noop': systemNoop,
@@ -30,6 +37,7 @@ const tasks = {
   'video:delete': videoDelete,
   'video:process': videoProcess,
   'video:rendition': videoRendition,
+  'video:ladder': videoLadder,
   'video:images': videoImages,
   'video:analyze': videoAnalyze,
   'video:finalize': videoFinalize,

@@ -1,6 +1,6 @@
 import { defineTask, type TaskHandler } from '../define-task.ts';
 import type { JobName } from '../job-map.ts';
-import { analyze, finalize, makeImages, processVideo, renderRung } from '../pipeline/steps.ts';
+import { analyze, finalize, makeImages, processVideo, renderLadder, renderRung } from '../pipeline/steps.ts';
 import { extendForTransient } from '../transient.ts';
 
 /**
@@ -21,6 +21,7 @@ const extendingForTransient =
 
 export const videoProcess = defineTask('video:process', extendingForTransient(processVideo));
 export const videoRendition = defineTask('video:rendition', extendingForTransient(renderRung));
+export const videoLadder = defineTask('video:ladder', extendingForTransient(renderLadder));
 export const videoImages = defineTask('video:images', extendingForTransient(makeImages));
 export const videoAnalyze = defineTask('video:analyze', extendingForTransient(analyze));
 export const videoFinalize = defineTask('video:finalize', extendingForTransient(finalize));

@@ -1,0 +1,142 @@
+// The one-pass ladder: every rung (MP4 + HLS), the poster and the storyboard from one decode of the source.
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FfmpegBinaries } from './ffmpeg-binary.ts';
+import {
+  assembleStoryboard,
+  planStoryboard,
+  posterPickFilters,
+  posterTimeFrom,
+  storyboardTileFilters,
+  storyboardTileOutput,
+  writePoster,
+  type Poster,
+  type Storyboard,
+} from './images.ts';
+import { demuxerOf, inputArgs } from './input-format.ts';
+import type { MediaInfo } from './probe.ts';
+import {
+  describeOutput,
+  renditionFiles,
+  rungEncodeArgs,
+  rungFilters,
+  sourceFilters,
+  type EncodeOptions,
+  type Rendition,
+  type Rung,
+} from './renditions.ts';
+import { runFfmpeg } from './run-process.ts';
+import { publishFromScratch } from './scratch-dir.ts';
+
+export interface LadderOptions extends EncodeOptions {
+  /** Also the poster (JPEG + WebP) and the storyboard (sprite + WebVTT) from the same decode. */
+  images?: boolean;
+}
+
+export interface Ladder {
+  renditions: Rendition[];
+  poster: Poster | null;
+  storyboard: Storyboard | null;
+}
+
+const SCORES_FILE = 'poster-scores.txt';
+const PICK_FILE = 'poster-pick.txt';
+
+/**
+ * The ffmpeg arguments of the pass: the source decoded once (deinterlaced and tone-mapped once), split to every rung
+ * (each encoded once and written as faststart MP4 and as HLS at the same time, tee muxer), and with `images` to the
+ * poster's scoring and the storyboard's tiles. Exported for the tests and the benchmark.
+ */
+export function ladderArgs(
+  bin: FfmpegBinaries,
+  input: string,
+  info: MediaInfo,
+  rungs: readonly Rung[],
+  options: LadderOptions = {},
+): string[] {
+  const { images = false, segmentSeconds = 4 } = options;
+  const branches = rungs.length + (images ? 2 : 0);
+  if (branches === 0) throw new Error('The ladder pass needs a rung or the images');
+  const pre = sourceFilters(info);
+  const labels = rungs.map((_, i) => `[r${i}]`).join('') + (images ? '[pk][sb]' : '');
+  const board = planStoryboard(info);
+  const graph = [
+    `[0:v:0]${pre ? `${pre},` : ''}${branches > 1 ? `split=${branches}` : 'null'}${labels}`,
+    ...rungs.map((r, i) => `[r${i}]${rungFilters(r)}[v${i}]`),
+    ...(images
+      ? [
+          `[pk]${posterPickFilters(info.durationS, SCORES_FILE, PICK_FILE)}[pick]`,
+          `[sb]${storyboardTileFilters(board)}[tiles]`,
+        ]
+      : []),
+  ].join(';');
+  // prettier-ignore
+  return [
+    '-v', 'error',
+    ...inputArgs(input, demuxerOf(info)),
+    '-filter_complex', graph,
+    ...rungs.flatMap((r, i) => [
+      '-map', `[v${i}]`, ...(info.hasAudio ? ['-map', '0:a:0'] : []),
+      ...rungEncodeArgs(bin, info, r, options),
+      '-f', 'tee',
+      `[f=mp4:movflags=+faststart]${r.name}.mp4|` +
+        `[f=hls:hls_time=${segmentSeconds}:hls_playlist_type=vod:hls_flags=independent_segments:` +
+        `hls_segment_type=mpegts:hls_segment_filename=${r.name}_%05d.ts]${r.name}.m3u8`,
+    ]),
+    ...(images
+      ? ['-map', '[pick]', '-f', 'null', '-', '-map', '[tiles]', ...storyboardTileOutput(board)]
+      : []),
+  ];
+}
+
+/** Everything the pass may leave in the output directory, so a re-run first clears the previous set. */
+function ladderFiles(rungs: readonly Rung[], images: boolean): RegExp {
+  const parts = rungs.map((r) => renditionFiles(r.name).source.slice(1, -1));
+  if (images) parts.push('poster\\.(jpg|webp)', 'storyboard\\.(jpg|vtt)');
+  return new RegExp(`^(${parts.map((p) => `(${p})`).join('|')})$`);
+}
+
+/**
+ * Encodes the given rungs (and with `images`, the poster and storyboard) in one ffmpeg process, reading the source
+ * once: the per-rung path (encodeRendition, then HLS cut from each MP4, then generatePoster and generateStoryboard
+ * each decoding again) does the same work in 2 + 2 × rungs + 3 processes. The poster frame is then taken from the
+ * source at the picked time (one seek). Outputs appear in `outDir` only once all of them are complete.
+ */
+export async function encodeLadder(
+  bin: FfmpegBinaries,
+  input: string,
+  info: MediaInfo,
+  rungs: readonly Rung[],
+  outDir: string,
+  options: LadderOptions = {},
+): Promise<Ladder> {
+  const { signal, onProgress, onSpawn, images = false } = options;
+  return publishFromScratch(outDir, 'ladder', ladderFiles(rungs, images), async (dir) => {
+    await runFfmpeg(bin.ffmpeg, ladderArgs(bin, input, info, rungs, options), {
+      timeoutMs: bin.timeoutMs,
+      cwd: dir,
+      signal,
+      onSpawn,
+      durationS: info.durationS,
+      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
+    });
+    const renditions: Rendition[] = [];
+    for (const r of rungs) renditions.push(await describeOutput(bin, dir, r.name));
+    let poster: Poster | null = null;
+    let storyboard: Storyboard | null = null;
+    if (images) {
+      const [scores, pick] = await Promise.all([
+        readFile(join(dir, SCORES_FILE), 'utf8'),
+        readFile(join(dir, PICK_FILE), 'utf8'),
+      ]);
+      const timeS = posterTimeFrom(scores, pick);
+      const pre = sourceFilters(info);
+      poster = await writePoster(bin, input, info, timeS, dir, { signal, ...(pre ? { filters: pre } : {}) });
+      storyboard = await assembleStoryboard(bin, dir, planStoryboard(info), info.durationS, signal);
+    }
+    // Only the outputs move into place: the scoring files stay in the scratch directory, removed with it.
+    await Promise.all([SCORES_FILE, PICK_FILE].map((f) => rm(join(dir, f), { force: true })));
+    onProgress?.(100);
+    return { renditions, poster, storyboard };
+  });
+}
