@@ -21,7 +21,10 @@ beforeAll(async () => {
   // The media tasks only: a recurring job started meanwhile (a backup, a sweep) would keep stop() waiting.
   await t.startWorker(
     { orm: workerOrm },
-    { concurrency: 1, tasks: ['video:process', 'video:rendition', 'video:images', 'video:analyze', 'video:finalize'] },
+    {
+      concurrency: 1,
+      tasks: ['video:process', 'video:ladder', 'video:rendition', 'video:images', 'video:analyze', 'video:finalize'],
+    },
   );
 }, 60_000);
 

@@ -6,6 +6,8 @@
 //  - video.retry on a video that is not FAILED is CONFLICT and changes nothing;
 //  - retry after a failed rendition or analysis step redoes only that step (and finalize), and finishes the steps
 //    whose jobs found the video already FAILED.
+// Those run the per-rung path (one job per rung, as clips longer than MEDIA_LADDER_ONE_PASS_MAX_S get); the last block
+// runs the one-pass ladder (video:ladder: the rungs, poster and storyboard in one job), which short clips get.
 import { ObjectStorage } from '@arvlite/storage';
 import { createTaskList } from '@arvlite/jobs/runtime';
 import { createTestDeps } from '@arvlite/test-utils';
@@ -16,6 +18,8 @@ import { newProject, signUp, uploadClip } from '../src/index.ts';
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let owner: Awaited<ReturnType<typeof signUp>>;
 let tasks: TaskList;
+/** The same tasks with the one-pass ladder on (the default for short clips). */
+let onePassTasks: TaskList;
 /** Called (once, then cleared) before the worker writes an object whose key matches. */
 let hook: { match: RegExp; run: () => Promise<void>; fired?: boolean } | null = null;
 
@@ -25,6 +29,8 @@ beforeAll(async () => {
   deps = await createTestDeps({
     MEDIA_X264_PRESET: 'ultrafast',
     MEDIA_JOB_MAX_ATTEMPTS: '1',
+    // One job per rung (what long clips get); the one-pass block below turns the one-pass ladder on.
+    MEDIA_LADDER_ONE_PASS_MAX_S: '0',
     // A company per test.
     COMPANY_MAX_PER_USER: '20',
     LOG_LEVEL: 'silent',
@@ -42,6 +48,8 @@ beforeAll(async () => {
   storage.putFile = async (key, ...rest) => (await before(key), putFile(key, ...rest));
   storage.put = async (key, ...rest) => (await before(key), put(key, ...rest));
   tasks = createTaskList({ ...deps, storage });
+  const media = { ...deps.config.media, ladderOnePassMaxS: 600 };
+  onePassTasks = createTaskList({ ...deps, storage, config: { ...deps.config, media } });
   owner = await signUp(deps);
 });
 
@@ -51,7 +59,11 @@ beforeAll(async () => {
  * is written, leaving that job and its queue locked). stop() flushes the completions.
  */
 async function drain(...names: string[]) {
-  const list = Object.fromEntries(names.map((n) => [n, tasks[n]!]));
+  return drainFrom(tasks, names);
+}
+
+async function drainFrom(from: TaskList, names: string[]) {
+  const list = Object.fromEntries(names.map((n) => [n, from[n]!]));
   // Jobs another runner holds (a drain started from inside a running job) are not this one's to wait for.
   const busy = (
     await sql<{ id: string }>('select id::text as id from graphile_worker._private_jobs where locked_at is not null')
@@ -386,5 +398,86 @@ describe('video.retry', () => {
       'probe',
       'rendition:270p',
     ]);
+  }, 120_000);
+});
+
+describe('the one-pass ladder (video:ladder)', () => {
+  const drainOnePass = (...names: string[]) => drainFrom(onePassTasks, names);
+
+  it('a short clip gets one ladder job for its rungs, poster and storyboard, and ends READY with all of them', async () => {
+    const { companyId, projectId } = await newProject(owner, 'Pipeline');
+    const videoId = await upload(projectId);
+    await drainOnePass('video:process');
+    expect((await toRun(videoId, 'video:ladder')).length).toBe(1);
+    expect(await toRun(videoId, 'video:rendition')).toEqual([]);
+    expect(await toRun(videoId, 'video:images')).toEqual([]);
+    await drainOnePass('video:ladder', 'video:analyze');
+    await drainOnePass('video:finalize');
+    const ready = await owner.caller.video.byId({ id: videoId });
+    expect(ready.status).toBe('READY');
+    expect(ready.renditions.map((r) => r.name)).toEqual(['270p']);
+    expect(ready.steps.every((s) => s.status === 'done')).toBe(true);
+    const v = (await row(videoId))!;
+    const outputs = v.outputs as { poster?: { jpeg: string }; storyboard?: { sprite: string; vtt: string } };
+    const keys = await keysOf(companyId, v.output_id);
+    for (const f of ['270p.mp4', '270p.m3u8', '270p_00000.ts', 'poster.jpg', 'poster.webp', 'storyboard.jpg'])
+      expect(keys, f).toContain(`pub/${v.output_id}/${f}`);
+    expect(outputs.poster?.jpeg).toBe('poster.jpg');
+    expect(outputs.storyboard?.vtt).toBe('storyboard.vtt');
+  }, 120_000);
+
+  it('deleted and swept while the pass publishes: nothing comes back, nothing stays', async () => {
+    const { companyId, projectId } = await newProject(owner, 'Pipeline');
+    const videoId = await upload(projectId);
+    await drainOnePass('video:process');
+    const { output_id: outputId } = (await row(videoId))!;
+    hook = {
+      match: /\/270p[._]/,
+      run: async () => {
+        await owner.caller.video.delete({ id: videoId });
+        await drainOnePass('video:delete');
+        expect(await row(videoId)).toBeNull();
+      },
+    };
+    await drainOnePass('video:ladder');
+    expect(hook.fired).toBe(true);
+    expect(await row(videoId)).toBeNull();
+    expect(await keysOf(companyId, outputId)).toEqual([]);
+    expect(await companyBytes(companyId)).toEqual({ used: 0, reserved: 0 });
+    expect(await jobsFor(videoId, 'video:ladder')).toEqual([]);
+    expect(await eventsFor(videoId)).not.toContain('video.ready');
+  }, 120_000);
+
+  it('a failed pass fails all its steps at once; retry redoes each of them and keeps the rest', async () => {
+    const { projectId } = await newProject(owner, 'Pipeline');
+    const videoId = await upload(projectId);
+    await drainOnePass('video:process');
+    await drainOnePass('video:analyze');
+    // The pass reads the original: without it the job fails for good.
+    const original = (await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!
+      .original_key;
+    const putBack = await takeAway(original);
+    await drainOnePass('video:ladder');
+    const failed = await owner.caller.video.byId({ id: videoId });
+    expect(failed.status).toBe('FAILED');
+    expect(failed.failure?.code).toBe('ORIGINAL_MISSING');
+    const steps = await stepsOf(videoId);
+    expect([steps['rendition:270p']?.status, steps.images?.status]).toEqual(['failed', 'failed']);
+    expect(steps['rendition:270p']?.error?.message).toMatch(/upload the video again/);
+    const kept = ['probe', 'playable', 'analysis'];
+    for (const n of kept) expect(steps[n]?.status, n).toBe('done');
+    const keptAt = finishedAt(steps, kept);
+    expect((await eventsFor(videoId)).filter((e) => e === 'video.failed')).toHaveLength(1);
+
+    await putBack();
+    const res = await owner.caller.video.retry({ id: videoId });
+    expect([...res.resumedFrom].sort()).toEqual(['images', 'rendition:270p']);
+    await drainOnePass('video:rendition', 'video:images');
+    await drainOnePass('video:finalize');
+    const ready = await owner.caller.video.byId({ id: videoId });
+    expect(ready.status).toBe('READY');
+    expect(ready.renditions.map((r) => r.name)).toEqual(['270p']);
+    expect(ready.steps.every((s) => s.status === 'done')).toBe(true);
+    expect(finishedAt(await stepsOf(videoId), kept)).toEqual(keptAt);
   }, 120_000);
 });

@@ -144,8 +144,11 @@ describe('pipeline recovery', () => {
   }, 200_000);
 
   it('video.retry resumes from the failed step, keeping what was done', async () => {
-    // Worker 1 runs everything but images, so the images job waits in the queue.
-    const w1 = await startWorker(platform.deps, {
+    // One job per rung and one for the images (the path of clips longer than MEDIA_LADDER_ONE_PASS_MAX_S): worker 1
+    // runs everything but images, so the images job waits in the queue.
+    const media = { ...platform.deps.config.media, ladderOnePassMaxS: 0 };
+    const perRung = { ...platform.deps, config: { ...platform.deps.config, media } };
+    const w1 = await startWorker(perRung, {
       concurrency: 3,
       tasks: ['video:process', 'video:rendition', 'video:analyze', 'video:finalize', 'system:reap-workers'],
     });
@@ -166,7 +169,7 @@ describe('pipeline recovery', () => {
     const key = `${await outputPrefix(videoId)}source.mp4`;
     const saved = await platform.deps.storage.getBytes(key);
     await platform.deps.storage.delete(key);
-    const w2 = await startWorker(platform.deps, { concurrency: 3 });
+    const w2 = await startWorker(perRung, { concurrency: 3 });
     stops.push(() => w2.stop());
     const failed = await waitFor(
       'FAILED',

@@ -1,0 +1,135 @@
+// The one-pass ladder against the per-rung path it replaces for short clips: the same files, each playable, the
+// poster off the black opening, upright for rotated sources, the storyboard's tiles in time order.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
+import { generatePoster, generateStoryboard } from '../src/images.ts';
+import { encodeLadder, ladderArgs } from '../src/ladder.ts';
+import { probe } from '../src/probe.ts';
+import { encodeRendition, planLadder } from '../src/renditions.ts';
+import { clips, decodeErrors, ffmpeg, ffprobe, imageSize, makeTempDir, meanLuma } from './fixtures.ts';
+
+let bin: FfmpegBinaries;
+let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+
+beforeAll(async () => {
+  bin = await resolveFfmpeg();
+  tmp = await makeTempDir('ladder');
+});
+afterAll(() => tmp.cleanup());
+
+const fast = { preset: 'ultrafast' } as const;
+const segmentKind = (files: string[]) => [...new Set(files.map((f) => f.replace(/_\d{5}\.ts$/, '_N.ts')))].sort();
+
+describe('encodeLadder', () => {
+  it(
+    'makes the files the per-rung path makes, from one ffmpeg, each rung playable as MP4 and HLS',
+    { timeout: 120_000 },
+    async () => {
+      const input = await clips.landscape720(tmp.dir);
+      const info = await probe(bin, input);
+      const rungs = planLadder(info);
+      expect(rungs.map((r) => r.name)).toEqual(['720p', '480p', '360p']);
+      // One process: one input, every rung an output of it.
+      const args = ladderArgs(bin, input, info, rungs, { ...fast, images: true });
+      expect(args.filter((a) => a === '-i')).toHaveLength(1);
+      expect(args.filter((a) => a === 'tee')).toHaveLength(3);
+
+      const onePass = join(tmp.dir, 'one-pass');
+      const progress: number[] = [];
+      const ladder = await encodeLadder(bin, input, info, rungs, onePass, {
+        ...fast,
+        images: true,
+        onProgress: (p) => progress.push(p),
+      });
+      const perRung = join(tmp.dir, 'per-rung');
+      const codecs: Record<string, string> = {};
+      for (const r of rungs) codecs[r.name] = (await encodeRendition(bin, input, info, r, perRung, fast)).codecs;
+      await generatePoster(bin, input, info, perRung);
+      await generateStoryboard(bin, input, info, perRung);
+
+      const files = (await readdir(onePass)).sort();
+      expect(segmentKind(files)).toEqual(segmentKind(await readdir(perRung)));
+      expect(progress.at(-1)).toBe(100);
+      expect(ladder.renditions.map((r) => [r.name, r.width, r.height])).toEqual(
+        rungs.map((r) => [r.name, r.width, r.height]),
+      );
+      for (const r of ladder.renditions) {
+        expect(r.files.every((f) => files.includes(f))).toBe(true);
+        const mp4 = await ffprobe(join(onePass, r.mp4));
+        expect({ codec: mp4.videoCodec, pix: mp4.pixFmt, audio: mp4.audioCodec }).toEqual({
+          codec: 'h264',
+          pix: 'yuv420p',
+          audio: 'aac',
+        });
+        expect(Math.abs(mp4.durationS - info.durationS)).toBeLessThanOrEqual(0.1);
+        expect(await decodeErrors(join(onePass, r.mp4))).toBe('');
+        const hls = await ffprobe(join(onePass, r.playlist));
+        expect(Math.abs(hls.durationS - info.durationS)).toBeLessThanOrEqual(0.1);
+        expect(await decodeErrors(join(onePass, r.playlist))).toBe('');
+        // The same profile and level as the rung's own encode (ultrafast here: constrained baseline).
+        expect(r.codecs).toBe(codecs[r.name]);
+        expect(r.bandwidth).toBeGreaterThanOrEqual(r.averageBandwidth);
+        expect(r.averageBandwidth).toBeGreaterThan(0);
+        // Faststart: the index before the media data.
+        const head = (await readFile(join(onePass, r.mp4))).subarray(0, 64 * 1024).toString('latin1');
+        expect(head.indexOf('moov')).toBeGreaterThan(0);
+        expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
+      }
+      expect(ladder.poster).toMatchObject({ jpeg: 'poster.jpg', webp: 'poster.webp', width: 1280, height: 720 });
+      expect(ladder.storyboard).toMatchObject({ tiles: 3, columns: 3, rows: 1, tileWidth: 160, tileHeight: 90 });
+      // Nothing of the pass's own (the poster's scores) is left beside the outputs.
+      expect(files.filter((f) => f.endsWith('.txt'))).toEqual([]);
+    },
+  );
+
+  it('picks a poster off the black opening shot and lays the storyboard out in time order', async () => {
+    const input = await clips.shotsAndSilence(tmp.dir);
+    const info = await probe(bin, input);
+    const out = join(tmp.dir, 'shots');
+    const { poster, storyboard, renditions } = await encodeLadder(bin, input, info, [], out, { ...fast, images: true });
+    expect(renditions).toEqual([]);
+    expect(poster!.timeS).toBeGreaterThanOrEqual(1.5);
+    for (const file of [poster!.jpeg, poster!.webp]) {
+      expect(await meanLuma(join(out, file))).toBeGreaterThan(40);
+      expect(await imageSize(join(out, file))).toEqual({ width: 320, height: 180 });
+    }
+    expect(storyboard).toMatchObject({ intervalS: 1, tiles: 5, columns: 5, rows: 1, tileWidth: 160, tileHeight: 90 });
+    expect(await imageSize(join(out, storyboard!.sprite))).toEqual({ width: 800, height: 90 });
+    const tile = async (i: number) => {
+      const crop = join(tmp.dir, `shots-tile-${i}.png`);
+      await ffmpeg(['-i', join(out, storyboard!.sprite), '-vf', `crop=160:90:${i * 160}:0`, crop]);
+      return meanLuma(crop);
+    };
+    expect(await tile(0)).toBeLessThan(20);
+    expect(await tile(2)).toBeGreaterThan(40);
+    const vtt = await readFile(join(out, storyboard!.vtt), 'utf8');
+    expect(vtt).toContain('00:00:04.000 --> 00:00:04.500\nstoryboard.jpg#xywh=640,0,160,90');
+  });
+
+  it('turns a rotated phone clip upright in every output, with no rotation left', async () => {
+    const input = await clips.portraitRotated(tmp.dir);
+    const info = await probe(bin, input);
+    const out = join(tmp.dir, 'rotated');
+    const { renditions, poster, storyboard } = await encodeLadder(bin, input, info, planLadder(info), out, {
+      ...fast,
+      images: true,
+    });
+    const mp4 = await ffprobe(join(out, renditions[0]!.mp4));
+    expect({ w: mp4.width, h: mp4.height, rotation: mp4.rotation }).toEqual({ w: 360, h: 640, rotation: 0 });
+    expect(await imageSize(join(out, poster!.jpeg))).toEqual({ width: 360, height: 640 });
+    expect(storyboard).toMatchObject({ tileWidth: 160, tileHeight: 284 });
+  });
+
+  it('a source without audio: rungs without an audio track', async () => {
+    const input = await clips.noAudio(tmp.dir);
+    const info = await probe(bin, input);
+    const out = join(tmp.dir, 'silent');
+    const { renditions } = await encodeLadder(bin, input, info, planLadder(info), out, fast);
+    const mp4 = await ffprobe(join(out, renditions[0]!.mp4));
+    expect(mp4.hasAudio).toBe(false);
+    expect(renditions[0]!.codecs).toMatch(/^avc1\.[0-9a-f]{6}$/);
+    expect((await readdir(out)).some((f) => f.startsWith('poster'))).toBe(false);
+  });
+});
