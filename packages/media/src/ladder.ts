@@ -120,23 +120,30 @@ export async function encodeLadder(
       durationS: info.durationS,
       onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
     });
-    const renditions: Rendition[] = [];
-    for (const r of rungs) renditions.push(await describeOutput(bin, dir, r.name));
-    let poster: Poster | null = null;
-    let storyboard: Storyboard | null = null;
+    // What follows the pass is independent: each rung's description, the poster's frame, the storyboard's sprite.
+    const renditions = Promise.all(rungs.map((r) => describeOutput(bin, dir, r.name)));
+    let imagesMade: Promise<[Poster, Storyboard]> | null = null;
     if (images) {
-      const [scores, pick] = await Promise.all([
-        readFile(join(dir, SCORES_FILE), 'utf8'),
-        readFile(join(dir, PICK_FILE), 'utf8'),
-      ]);
-      const timeS = posterTimeFrom(scores, pick);
-      const pre = sourceFilters(info);
-      poster = await writePoster(bin, input, info, timeS, dir, { signal, ...(pre ? { filters: pre } : {}) });
-      storyboard = await assembleStoryboard(bin, dir, planStoryboard(info), info.durationS, signal);
+      imagesMade = (async () => {
+        const [scores, pick] = await Promise.all([
+          readFile(join(dir, SCORES_FILE), 'utf8'),
+          readFile(join(dir, PICK_FILE), 'utf8'),
+        ]);
+        const pre = sourceFilters(info);
+        return Promise.all([
+          writePoster(bin, input, info, posterTimeFrom(scores, pick), dir, {
+            signal,
+            ...(pre ? { filters: pre } : {}),
+          }),
+          assembleStoryboard(bin, dir, planStoryboard(info), info.durationS, signal),
+        ]);
+      })();
     }
+    const [described, made] = await Promise.all([renditions, imagesMade]);
+    const [poster, storyboard] = made ?? [null, null];
     // Only the outputs move into place: the scoring files stay in the scratch directory, removed with it.
     await Promise.all([SCORES_FILE, PICK_FILE].map((f) => rm(join(dir, f), { force: true })));
     onProgress?.(100);
-    return { renditions, poster, storyboard };
+    return { renditions: described, poster, storyboard };
   });
 }

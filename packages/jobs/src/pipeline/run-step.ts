@@ -49,6 +49,13 @@ export interface StepRun {
   partial: string[];
 }
 
+export interface StepOptions {
+  /** A directory of the caller's (kept afterwards) instead of a scratch directory of the step's own. */
+  dir?: string;
+  /** The own scratch directory's label after the video id (default: the step's name). */
+  label?: string;
+}
+
 const PROGRESS_EVERY_MS = 1000;
 
 /**
@@ -60,7 +67,7 @@ export async function runStep<N extends JobName, T>(
   videoId: string,
   step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
-  opts: { dir?: string } = {},
+  opts: StepOptions = {},
 ): Promise<T> {
   const label = typeof step === 'string' ? step : step.join(',');
   return inSpan(`step ${label}`, { 'arvlite.step': label, 'arvlite.video.id': videoId }, () =>
@@ -111,7 +118,7 @@ async function runStepInner<N extends JobName, T>(
   videoId: string,
   step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
-  opts: { dir?: string },
+  opts: StepOptions,
 ): Promise<T> {
   // Output files written by every try: a step that fails for good removes them all.
   const partial: string[] = [];
@@ -137,7 +144,7 @@ async function runStepOnce<N extends JobName, T>(
   videoId: string,
   step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
-  opts: { dir?: string },
+  opts: StepOptions,
   partial: string[],
   retryInMs: number | undefined,
 ): Promise<T> {
@@ -179,7 +186,8 @@ async function runStepOnce<N extends JobName, T>(
           '(killed, crashed or out of memory)',
       );
     // Made inside the step, so a disk too full for even a directory fails the step with its reason (and a retry).
-    if (ownDir) run.dir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-${step}`);
+    if (ownDir)
+      run.dir = await privateScratchDir(deps.config.media.scratchDir, `${videoId}-${opts.label ?? primaryStep(step)}`);
     const result = await fn(run);
     await pending;
     await updateStep(em, videoId, step, { status: 'done', progress: 100, finishedAt: new Date() });

@@ -435,56 +435,63 @@ export async function renderLadder(ctx: Ctx<'video:ladder'>) {
   const steps = [...rungs.map((r) => STEP.rendition(r.name)), ...(payload.images ? [STEP.images] : [])];
   if (steps.length === 0) return afterStep(ctx, video.id);
   const tk = await mediaToolkit(deps);
-  await runStep(ctx, video.id, steps, async (run) => {
-    const local = join(run.dir, 'original');
-    await downloadOriginal(ctx, video, local);
-    const out = join(run.dir, 'out');
-    await mkdir(out);
-    const made = await tk.encodes.use(
-      () =>
-        ffmpegRun('encode', 'ladder', info.durationS, () =>
-          encodeLadder(tk.bin, local, info, rungs, out, {
-            signal,
-            onProgress: run.progress,
-            preset: deps.config.media.x264Preset,
-            images: payload.images,
-          }),
-        ),
-      signal,
-    );
-    const { poster, storyboard } = made;
-    let bytes = 0;
-    for (const r of made.renditions) bytes += await publishFiles(em, deps.storage, video, out, r.files, run.partial);
-    const posterBytes = poster
-      ? await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial)
-      : 0;
-    const boardBytes = storyboard
-      ? await publishFiles(em, deps.storage, video, out, [storyboard.sprite, storyboard.vtt], run.partial)
-      : 0;
-    bytes += posterBytes + boardBytes;
-    await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
-      const outputs = outputsOf(v);
-      const renditions = { ...outputs.renditions };
-      let previous = 0;
-      for (const r of made.renditions) {
-        previous += renditions[r.name]?.sizeBytes ?? 0;
-        renditions[r.name] = storedRendition(r, true);
-      }
-      const next: VideoOutputs = { ...outputs, renditions };
-      if (poster) {
-        previous += outputs.poster?.sizeBytes ?? 0;
-        next.poster = { ...poster, sizeBytes: posterBytes };
-      }
-      if (storyboard) {
-        previous += outputs.storyboard?.sizeBytes ?? 0;
-        next.storyboard = { ...storyboard, sizeBytes: boardBytes };
-      }
-      v.outputs = next;
-      v.storedBytes += bytes - previous;
-      // The new files were charged as they were published; the ones they overwrote leave the quota.
-      await addUsage(tem, v.company.id, -previous);
-    });
-  });
+  const label = { label: 'ladder' };
+  await runStep(
+    ctx,
+    video.id,
+    steps,
+    async (run) => {
+      const local = join(run.dir, 'original');
+      await downloadOriginal(ctx, video, local);
+      const out = join(run.dir, 'out');
+      await mkdir(out);
+      const made = await tk.encodes.use(
+        () =>
+          ffmpegRun('encode', 'ladder', info.durationS, () =>
+            encodeLadder(tk.bin, local, info, rungs, out, {
+              signal,
+              onProgress: run.progress,
+              preset: deps.config.media.x264Preset,
+              images: payload.images,
+            }),
+          ),
+        signal,
+      );
+      const { poster, storyboard } = made;
+      let bytes = 0;
+      for (const r of made.renditions) bytes += await publishFiles(em, deps.storage, video, out, r.files, run.partial);
+      const posterBytes = poster
+        ? await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial)
+        : 0;
+      const boardBytes = storyboard
+        ? await publishFiles(em, deps.storage, video, out, [storyboard.sprite, storyboard.vtt], run.partial)
+        : 0;
+      bytes += posterBytes + boardBytes;
+      await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
+        const outputs = outputsOf(v);
+        const renditions = { ...outputs.renditions };
+        let previous = 0;
+        for (const r of made.renditions) {
+          previous += renditions[r.name]?.sizeBytes ?? 0;
+          renditions[r.name] = storedRendition(r, true);
+        }
+        const next: VideoOutputs = { ...outputs, renditions };
+        if (poster) {
+          previous += outputs.poster?.sizeBytes ?? 0;
+          next.poster = { ...poster, sizeBytes: posterBytes };
+        }
+        if (storyboard) {
+          previous += outputs.storyboard?.sizeBytes ?? 0;
+          next.storyboard = { ...storyboard, sizeBytes: boardBytes };
+        }
+        v.outputs = next;
+        v.storedBytes += bytes - previous;
+        // The new files were charged as they were published; the ones they overwrote leave the quota.
+        await addUsage(tem, v.company.id, -previous);
+      });
+    },
+    label,
+  );
   await afterStep(ctx, video.id);
 }
 

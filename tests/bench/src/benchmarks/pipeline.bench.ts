@@ -135,6 +135,7 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
     };
     const JOB_OF_STEP: Record<string, string> = {
       process: 'video:process',
+      ladder: 'video:ladder',
       images: 'video:images',
       analysis: 'video:analyze',
     };

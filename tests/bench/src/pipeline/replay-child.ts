@@ -122,7 +122,8 @@ async function replay({
       const take = () =>
         slots.use(() => {
           const started = performance.now();
-          return job.kind === 'rendition' ? encodes.use(() => runJob(job, started)) : runJob(job);
+          const encoding = job.kind === 'rendition' || job.kind === 'ladder';
+          return encoding ? encodes.use(() => runJob(job, started)) : runJob(job);
         });
       return lane(laneOfJob[job.name] ?? job.lane)?.use(take) ?? take();
     }),

@@ -16,14 +16,17 @@ export interface PlannedCommand {
 }
 
 export interface PlannedJob {
-  /** The step its job is named by: `process` (video:process), `rendition-720p`, `images`, `analysis`. */
+  /**
+   * The step its job is named by: `process` (video:process), `rendition-720p`, `images`, `analysis`, or `ladder`
+   * (video:ladder: the rungs, poster and storyboard of a short clip in one pass).
+   */
   name: string;
   /**
    * Its scratch directories' steps, e.g. `process` and `playable` (video:process makes one for the probe and one for
    * the playable step); directories named by one command belong to one job.
    */
   dirs: string[];
-  kind: 'process' | 'rendition' | 'images' | 'analysis' | 'other';
+  kind: 'process' | 'rendition' | 'ladder' | 'images' | 'analysis' | 'other';
   /**
    * The graphile-worker queue the job ran in (media jobs queue per company in MEDIA_COMPANY_CONCURRENCY queues picked
    * by a hash of the job key): jobs of one lane run one at a time. Null: not known, no lane limit.
@@ -45,7 +48,7 @@ export interface ReplayPlan {
   ffprobePath: string;
 }
 
-const KINDS = ['process', 'rendition', 'images', 'analysis'] as const;
+const KINDS = ['process', 'rendition', 'ladder', 'images', 'analysis'] as const;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
