@@ -251,10 +251,15 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
       );
       // video:process makes its `process` directory right before its probe step starts.
       if (stepStartedAt.probe !== undefined) stepStartedAt.process ??= stepStartedAt.probe;
+      // The jobs the steps ran in: with a video:ladder job, the rendition and images steps were its.
+      const byLadder = (jobsByTask['video:ladder'] ?? 0) > 0;
+      const jobSteps = new Set(
+        steps.map((s) => stepLabel(s.name)).map((l) => (byLadder && /^(rendition-|images$)/.test(l) ? 'ladder' : l)),
+      );
       const lanes: string[] = [];
-      for (const s of steps) {
-        const lane = await laneOf(videoId, stepLabel(s.name));
-        if (lane !== null) lanes.push(`${stepLabel(s.name)} ${lane}`);
+      for (const l of jobSteps) {
+        const lane = await laneOf(videoId, l);
+        if (lane !== null) lanes.push(`${l} ${lane}`);
       }
       return {
         videoId,
