@@ -40,6 +40,43 @@ describe('enqueue in the caller transaction', () => {
     expect(await jobsFor('tx-rollback')).toHaveLength(0);
   });
 
+  it('rolls the job back with a nested transaction (savepoint) while the outer one commits', async () => {
+    await deps.orm.fork().transactional(async (tem) => {
+      tem.create(WorkerHeartbeat, { id: 'tx-outer', hostname: 'h', pid: 1 });
+      await expect(
+        tem.transactional(async (inner) => {
+          await enqueue(inner, 'system:noop', { label: 'tx-savepoint' });
+          throw new Error('inner boom');
+        }),
+      ).rejects.toThrow('inner boom');
+      await enqueue(tem, 'system:noop', { label: 'tx-outer' });
+    });
+    expect(await deps.orm.fork().findOne(WorkerHeartbeat, { id: 'tx-outer' })).not.toBeNull();
+    expect(await jobsFor('tx-savepoint')).toHaveLength(0);
+    expect(await jobsFor('tx-outer')).toHaveLength(1);
+  });
+
+  it('adds a media job in a transaction with its statement and values as outside one', async () => {
+    // No such video: the queue subquery finds no company, so both jobs get no queue; what is checked is that the
+    // media statement runs in a transaction (bound parameters) as it does in autocommit (values inlined).
+    const videoId = randomUUID();
+    const inTx = await deps.orm
+      .fork()
+      .transactional((tem) =>
+        enqueue(tem, 'video:analyze', { videoId }, { companyConcurrency: 2, jobKeyMode: 'preserve_run_at' }),
+      );
+    const rows = await deps.orm
+      .fork()
+      .execute<{ key: string; queue: string | null; max_attempts: number }[]>(
+        'select key, queue_name as queue, max_attempts from graphile_worker.jobs where id = ?',
+        [inTx.id],
+      );
+    expect(rows).toEqual([{ key: jobKey('video:analyze', { videoId }), queue: null, max_attempts: 25 }]);
+    // Same key, so the autocommit enqueue finds the same job.
+    const again = await enqueue(deps.orm.fork(), 'video:analyze', { videoId }, { jobKeyMode: 'preserve_run_at' });
+    expect(again.id).toBe(inTx.id);
+  });
+
   it('de-duplicates by the job key the job map derives from the payload', async () => {
     const em = deps.orm.fork();
     const videoId = randomUUID();
