@@ -78,18 +78,72 @@ const timingsOf = (page: Page) =>
     return out as ViewerTimings;
   }, MARKS);
 
+/** The steps inside the stages (viewer-timings.ts markStep), ms from opening the link; the tracker's frames counted. */
+const stepsOf = (page: Page) =>
+  page.evaluate(() => {
+    const out: Record<string, number | string> = {};
+    const frames = performance.getEntriesByName('arv:step:frame', 'mark');
+    for (const e of performance.getEntriesByType('mark')) {
+      const name = e.name.replace(/^arv:step:/, '');
+      if (name !== e.name && name !== 'frame' && !(name in out)) out[name] = Math.round(e.startTime);
+    }
+    // Whether the tracker built during the camera prompt was the one used (ar-engine.ts warmUpTracker).
+    const stage = document.querySelector<HTMLElement>('[data-testid="ar-stage"]');
+    if (stage?.dataset.tracker) out.tracker = stage.dataset.tracker;
+    if (frames.length)
+      out.framesBeforeFound = `${frames.length}, ${frames.map((f) => Math.round(f.startTime)).join(' ')}`;
+    return out;
+  });
+
+/** How the page's requests for the media were answered: from the network, or from the memory or disk cache. */
+interface Fetched {
+  url: string;
+  status: number;
+  from: 'network' | 'memory' | 'disk' | 'cache';
+  range?: string;
+}
+const MEDIA = /\/(target\.mind|poster\.jpg|[^/?]+\.(mp4|m3u8|m4s|ts))(\?|$)/;
+
 /** Opens the item with the CPU throttled 4×; resolves to the marks once the video played on the photo. */
-async function openThrottled(context: BrowserContext, page: Page): Promise<ViewerTimings> {
+async function openThrottled(
+  context: BrowserContext,
+  page: Page,
+): Promise<{ timings: ViewerTimings; steps: Record<string, number | string>; media: Fetched[] }> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const sent = new Map<string, { url: string; range?: string }>();
+  const cached = new Set<string>();
+  const media: Fetched[] = [];
+  await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const url = e.request.url;
+    if (MEDIA.test(new URL(url).pathname + '?')) {
+      const range = e.request.headers.Range ?? e.request.headers.range;
+      sent.set(e.requestId, { url: new URL(url).pathname.split('/').pop()!, ...(range ? { range } : {}) });
+    }
+  });
+  cdp.on('Network.requestServedFromCache', (e) => void cached.add(e.requestId));
+  cdp.on('Network.responseReceived', (e) => {
+    const req = sent.get(e.requestId);
+    if (!req) return;
+    const from = e.response.fromDiskCache
+      ? 'disk'
+      : (e.response as { fromMemoryCache?: boolean }).fromMemoryCache
+        ? 'memory'
+        : cached.has(e.requestId)
+          ? 'cache'
+          : 'network';
+    media.push({ ...req, status: e.response.status, from });
+  });
   try {
     await page.goto(`${baseUrl}/v/${item.publicId}`);
-    return await waitUntil(
+    const timings = await waitUntil(
       'the first frame on the photo',
       () => timingsOf(page),
       (t) => t.firstFrame !== null,
       { timeout: 180_000 },
     );
+    return { timings, steps: await stepsOf(page), media };
   } finally {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await cdp.detach();
@@ -297,10 +351,15 @@ describe('time to first frame (CPU throttled 4×)', () => {
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(60_000);
-      const cold = await openThrottled(context, page);
-      const warm = await openThrottled(context, page);
+      const coldRun = await openThrottled(context, page);
+      const warmRun = await openThrottled(context, page);
+      const [cold, warm] = [coldRun.timings, warmRun.timings];
       results.firstFrame = { cold, warm };
+      results.firstFrameSteps = { cold: coldRun.steps, warm: warmRun.steps };
+      results.media = { cold: coldRun.media, warm: warmRun.media };
       console.info(`first frame (4x CPU throttle, SwiftShader WebGL): ${JSON.stringify({ cold, warm })}`);
+      console.info(`steps: ${JSON.stringify(results.firstFrameSteps)}`);
+      console.info(`media requests: ${JSON.stringify(results.media)}`);
       for (const t of [cold, warm]) {
         // Every stage reached, in order (no limit on how long they took: that is the benchmark's).
         expect(Object.values(t).every((v) => v !== null)).toBe(true);

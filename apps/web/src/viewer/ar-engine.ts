@@ -1,6 +1,7 @@
 // The camera view: MindAR (TensorFlow.js on WebGL) finds the photo in the camera feed, and three.js draws the video on
-// a plane laid over it. Loaded on demand only, after the camera has been granted: it is most of the viewer's bytes.
-import { Controller } from 'mind-ar/dist/mindar-image.prod.js';
+// a plane laid over it. Loaded on demand only, while the camera is asked for (when it will likely be granted): it is most
+// of the viewer's bytes. The tracker is built and its WebGL kernels compiled during the prompt too (warmUpTracker).
+import { Controller, type MindArUpdate } from 'mind-ar/dist/mindar-image.prod.js';
 import {
   Group,
   Matrix4,
@@ -19,8 +20,8 @@ import { clipPlanes, coverFov, coverUv, markerPlaneMatrix } from './ar-math.ts';
 import type { ArFailure } from './capabilities.ts';
 import { shownAspect, videoMaterial, type VideoLook } from './chroma-material.ts';
 import { HOLD_MS, MINDAR_PASS_THROUGH, PoseFilter, PoseHold } from './pose-filter.ts';
-import { preloadTarget, TargetFetchError } from './preload.ts';
-import { markOnce } from './viewer-timings.ts';
+import { preloadTarget, targetCacheKey, TargetFetchError } from './preload.ts';
+import { markOnce, markStep } from './viewer-timings.ts';
 
 export type ArStage = 'loading' | 'scanning' | 'tracking';
 
@@ -106,6 +107,101 @@ async function loadTarget(mindUrl: string, signal: AbortSignal): Promise<ArrayBu
   }
 }
 
+/**
+ * MindAR shows a found photo only after it has tracked it this many frames more (its default is 5: about a second at
+ * the 5-7 frames a second of a phone or SwiftShader). A detection is already confirmed by the tracker on the same
+ * frame, and a short drop is held by PoseHold: the poster goes on the photo on the first tracked frame.
+ */
+export const WARMUP_FRAMES = 0;
+
+/**
+ * The camera's input size assumed before it is granted: what Chromium and Safari give without size constraints (the
+ * fake camera's too). A camera of another size (a phone held upright may give 480×640) gets a tracker of its own, as
+ * before; the kernels that do not depend on the input size (the detector's, on its fixed crop) are then compiled already.
+ */
+export const LIKELY_INPUT = { width: 640, height: 480 } as const;
+
+/** MindAR's per-frame callback, handed to a tracker built before the camera view knew what to do with its frames. */
+type OnUpdate = (data: MindArUpdate) => void;
+
+interface WarmTracker {
+  controller: Controller;
+  width: number;
+  height: number;
+  dimensions: [number, number][];
+  /** Set when the camera view takes the tracker: its frames go there. */
+  onUpdate: OnUpdate | null;
+}
+
+let warming: { key: string; tracker: Promise<WarmTracker | null> } | undefined;
+const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function newController(width: number, height: number, onUpdate: OnUpdate): Controller {
+  return new Controller({
+    inputWidth: width,
+    inputHeight: height,
+    maxTrack: 1,
+    warmupTolerance: WARMUP_FRAMES,
+    // MindAR's filter barely smooths (pose-filter.ts): it passes poses through, and ours filters them.
+    ...MINDAR_PASS_THROUGH,
+    onUpdate,
+  });
+}
+
+/**
+ * Builds the tracker for LIKELY_INPUT and compiles its WebGL kernels on a blank frame (dummyRun, seconds on a software
+ * GPU), while the visitor answers the camera prompt; startAr takes it when the camera has that size. Once per tracking
+ * data (by its revision path); a failure here is left for startAr to meet and report.
+ */
+export function warmUpTracker(mindUrl: string): void {
+  const key = targetCacheKey(mindUrl) ?? mindUrl;
+  if (warming?.key === key) return;
+  releaseWarmTracker();
+  const entry: { key: string; tracker: Promise<WarmTracker | null> } = { key, tracker: Promise.resolve(null) };
+  entry.tracker = (async (): Promise<WarmTracker | null> => {
+    markStep('warm-start');
+    const buffer = await preloadTarget(mindUrl);
+    await yieldToPage();
+    if (warming !== entry) return null;
+    const { width, height } = LIKELY_INPUT;
+    const warm: WarmTracker = { controller: undefined!, width, height, dimensions: [], onUpdate: null };
+    warm.controller = newController(width, height, (data) => warm.onUpdate?.(data));
+    try {
+      warm.dimensions = warm.controller.addImageTargetsFromBuffer(buffer).dimensions;
+      await yieldToPage();
+      if (warming !== entry) throw new Error('released');
+      const blank = document.createElement('canvas');
+      blank.width = width;
+      blank.height = height;
+      warm.controller.dummyRun(blank);
+      markStep('warmed');
+      return warm;
+    } catch {
+      warm.controller.dispose();
+      return null;
+    }
+  })().catch(() => null);
+  warming = entry;
+}
+
+/** Drops the tracker warmUpTracker built, unless a camera view took it. */
+export function releaseWarmTracker(): void {
+  const entry = warming;
+  warming = undefined;
+  void entry?.tracker.then((t) => t?.controller.dispose());
+}
+
+/** The warmed tracker for this tracking data, when it was built for this input size; the caller then owns it. */
+async function takeWarmTracker(mindUrl: string, width: number, height: number): Promise<WarmTracker | null> {
+  const entry = warming;
+  if (!entry || entry.key !== (targetCacheKey(mindUrl) ?? mindUrl)) return null;
+  warming = undefined;
+  const warm = await entry.tracker;
+  if (warm && warm.width === width && warm.height === height) return warm;
+  warm?.controller.dispose();
+  return null;
+}
+
 export async function startAr(opts: ArOptions): Promise<ArSession> {
   const { container, stream, content, signal } = opts;
   const cleanup: (() => void)[] = [() => stream.getTracks().forEach((t) => t.stop())];
@@ -122,9 +218,12 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     opts.onStage('loading');
     const [camera, buffer] = await Promise.all([cameraVideo(stream, container), loadTarget(opts.mindUrl, signal)]);
     cleanup.push(() => camera.remove());
+    markStep('camera-and-target');
     if (signal.aborted) aborted(signal);
 
     let found = false;
+    let everFound = false;
+    let framesMarked = 0;
     let filter: PoseFilter | undefined;
     const hold = new PoseHold(HOLD_MS);
     const anchor = new Group();
@@ -141,62 +240,73 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
       height: number;
       proj: number[];
       dimensions: [number, number][];
+      /** Its kernels are compiled already (warmUpTracker). */
+      warmed: boolean;
     };
     let tracker: Tracker | undefined;
-    const newTracker = (): Tracker => {
+    const newTracker = (warm: WarmTracker | null = null): Tracker => {
       const [width, height] = [camera.videoWidth, camera.videoHeight];
       // MindAR reads the input size from the element's width/height attributes.
       camera.width = width;
       camera.height = height;
-      const controller: Controller = new Controller({
-        inputWidth: width,
-        inputHeight: height,
-        maxTrack: 1,
-        // MindAR's filter barely smooths (pose-filter.ts): it passes poses through, and ours filters them.
-        ...MINDAR_PASS_THROUGH,
-        onUpdate: (data) => {
-          if (controller !== tracker?.controller) return; // a replaced tracker's last frame
-          const now = performance.now();
-          if (data.type === 'processDone') {
-            // Lost for longer than the hold: the photo is gone.
-            if (hold.expired(now)) {
-              anchor.visible = false;
-              filter?.reset();
-              if (found) {
-                found = false;
-                opts.onTargetLost();
-              }
+      let controller: Controller;
+      const onUpdate: OnUpdate = (data) => {
+        if (controller !== tracker?.controller) return; // a replaced tracker's last frame
+        const now = performance.now();
+        if (data.type === 'processDone') {
+          // The frames before the photo was first found, for the benchmark's breakdown (a few; bounded all the same).
+          if (!everFound && framesMarked < 100) {
+            framesMarked++;
+            markStep('frame');
+          }
+          // Lost for longer than the hold: the photo is gone.
+          if (hold.expired(now)) {
+            anchor.visible = false;
+            filter?.reset();
+            if (found) {
+              found = false;
+              opts.onTargetLost();
             }
-            if (!found) opts.onStage('scanning');
-            return;
           }
-          if (data.worldMatrix === null) {
-            // Held where it was for a moment, in case it comes back (a hand, a glare).
-            hold.lost(now);
-            return;
-          }
-          hold.found();
-          filter ??= new PoseFilter(markerSize, opts.widthMm);
-          const shown = filter.filter(now, data.worldMatrix);
-          container.dispatchEvent(
-            new CustomEvent<PoseLogEntry>(POSE_EVENT, {
-              detail: { t: now, raw: data.worldMatrix, shown, marker: markerSize, widthMm: opts.widthMm ?? null },
-            }),
-          );
-          world.fromArray(shown).multiply(plane);
-          anchor.matrix.copy(world);
-          anchor.visible = true;
-          if (!found) {
-            found = true;
-            markOnce('detected');
-            opts.onStage('tracking');
-            opts.onTargetFound();
-          }
-        },
-      });
+          if (!found) opts.onStage('scanning');
+          return;
+        }
+        if (data.worldMatrix === null) {
+          // Held where it was for a moment, in case it comes back (a hand, a glare).
+          hold.lost(now);
+          return;
+        }
+        hold.found();
+        filter ??= new PoseFilter(markerSize, opts.widthMm);
+        const shown = filter.filter(now, data.worldMatrix);
+        container.dispatchEvent(
+          new CustomEvent<PoseLogEntry>(POSE_EVENT, {
+            detail: { t: now, raw: data.worldMatrix, shown, marker: markerSize, widthMm: opts.widthMm ?? null },
+          }),
+        );
+        world.fromArray(shown).multiply(plane);
+        anchor.matrix.copy(world);
+        anchor.visible = true;
+        if (!found) {
+          found = true;
+          everFound = true;
+          markOnce('detected');
+          opts.onStage('tracking');
+          opts.onTargetFound();
+        }
+      };
+      if (warm) {
+        warm.onUpdate = onUpdate;
+        controller = warm.controller;
+        const proj = controller.getProjectionMatrix();
+        return { controller, width, height, proj, dimensions: warm.dimensions, warmed: true };
+      }
+      controller = newController(width, height, onUpdate);
+      markStep('controller');
       try {
         const { dimensions } = controller.addImageTargetsFromBuffer(buffer);
-        return { controller, width, height, proj: controller.getProjectionMatrix(), dimensions };
+        markStep('targets-added');
+        return { controller, width, height, proj: controller.getProjectionMatrix(), dimensions, warmed: false };
       } catch (err) {
         controller.dispose();
         throw new ArError('target', 'the tracking data could not be read', { cause: err });
@@ -204,20 +314,26 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     };
     const run = (t: Tracker) => {
       try {
-        // Compiles the WebGL kernels (a second or more on phones) before the first real frame.
-        t.controller.dummyRun(camera);
+        // Compiles the WebGL kernels (a second or more on phones) before the first real frame, unless warmUpTracker did.
+        if (!t.warmed) t.controller.dummyRun(camera);
+        markStep('dummy-run');
       } catch (err) {
         throw new ArError('no-webgl', 'the tracker could not run on this GPU', { cause: err });
       }
       t.controller.processVideo(camera);
     };
     let markerSize = { width: 1, height: 1 };
-    tracker = newTracker();
+    tracker = newTracker(await takeWarmTracker(opts.mindUrl, camera.videoWidth, camera.videoHeight));
+    if (signal.aborted) {
+      tracker.controller.dispose();
+      aborted(signal);
+    }
     cleanup.push(() => tracker?.controller.dispose());
     const [markerWidth, markerHeight] = tracker.dimensions[0] ?? [1, 1];
     markerSize = { width: markerWidth, height: markerHeight };
     plane = new Matrix4().fromArray(markerPlaneMatrix({ width: markerWidth, height: markerHeight }));
 
+    markStep('tracker');
     const renderer = new WebGLRenderer({ alpha: true, antialias: true });
     renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     renderer.domElement.className = 'arv-canvas';
@@ -295,6 +411,7 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
       renderer.setSize(size.width, size.height);
     };
     resize();
+    markStep('renderer');
     const observer = new ResizeObserver(resize);
     observer.observe(container);
     cleanup.push(() => observer.disconnect());
@@ -303,6 +420,8 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     if (signal.aborted) aborted(signal);
     markOnce('engine');
     container.dataset.input = `${tracker.width}x${tracker.height}`;
+    // Whether the tracker built during the camera prompt was used: for the tests and for debugging on a phone.
+    container.dataset.tracker = tracker.warmed ? 'warmed' : 'built';
 
     // The feed changed size (the phone was turned): the photo is lost until the new tracker finds it.
     const onCameraResize = () => {
@@ -327,6 +446,7 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
         resize();
         run(tracker);
         container.dataset.input = `${tracker.width}x${tracker.height}`;
+        container.dataset.tracker = 'built';
       } catch (err) {
         stop();
         opts.onFailure(err instanceof ArError ? err : new ArError('failed', String(err), { cause: err }));

@@ -1,4 +1,4 @@
-// The camera view's screen: asks for the camera first, then loads the AR engine (MindAR + three.js) on demand, and
+// The camera view's screen: asks for the camera while loading the AR engine (MindAR + three.js) and warming it up, and
 // plays the video while the photo is in sight. Any failure hands over to the plain player with a reason.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { cameraFailure, type ArFailure } from './capabilities.ts';
 import { cameraLikely, preloadEngine, preloadPoster, preloadTarget } from './preload.ts';
 import { PlaybackRules, sessionSoundMemory, type PlaybackView } from './playback.ts';
 import { attachMp4, attachVideo } from './video-source.ts';
-import { markOnce } from './viewer-timings.ts';
+import { markOnce, markStep } from './viewer-timings.ts';
 
 type Stage = 'camera' | 'loading' | 'scanning' | 'tracking';
 
@@ -59,8 +59,21 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
     // Fetched while the visitor answers the camera prompt: the tracking data, the poster and the engine (preload.ts).
     preloadTarget(marker.mindUrl).catch(() => undefined); // its failure is the engine's to report
     preloadPoster(video.posterUrl);
+    // …and, when the camera will likely be granted, the tracker is built and its kernels compiled meanwhile: on a
+    // software GPU that takes seconds, which used to start only once the camera was granted (ar-engine.ts).
+    let warmed: { releaseWarmTracker(): void } | undefined;
+    let arStarted = false;
     void cameraLikely().then((likely) => {
-      if (likely) preloadEngine().catch(() => undefined); // a failure is reported once the camera is granted
+      if (!likely) return;
+      preloadEngine().then(
+        (engine) => {
+          // Too late once the camera view has started: it builds the tracker for the camera itself.
+          if (abort.signal.aborted || arStarted) return;
+          warmed = engine;
+          engine.warmUpTracker(marker.mindUrl);
+        },
+        () => undefined, // a failure is reported once the camera is granted
+      );
     });
 
     void (async () => {
@@ -74,8 +87,10 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
       setStage('loading');
       try {
         const engine = await preloadEngine();
+        markStep('engine-chunk');
         if (abort.signal.aborted) return stream.getTracks().forEach((t) => t.stop());
         try {
+          arStarted = true;
           session = await engine.startAr({
             container,
             stream,
@@ -101,6 +116,8 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
 
     return () => {
       abort.abort();
+      // A tracker built during the prompt and not taken by a camera view (the camera refused, the page left) is dropped.
+      warmed?.releaseWarmTracker();
       session?.stop();
       stream?.getTracks().forEach((t) => t.stop());
       rules.current = null;

@@ -18,8 +18,11 @@ declare module 'mind-ar/dist/mindar-image.prod.js' {
     addImageTargetsFromBuffer(buffer: ArrayBuffer): { dimensions: [number, number][] };
     /** Column-major OpenGL projection for the input size (vertical field of view 45°). */
     getProjectionMatrix(): number[];
-    /** Runs the detector and tracker once, so the WebGL kernels compile before the first real frame. */
-    dummyRun(input: HTMLVideoElement): void;
+    /**
+     * Runs the detector and tracker once, so the WebGL kernels compile before the first real frame. Any drawable of the
+     * input size will do (its width/height attributes are read): a blank canvas warms up before the camera is granted.
+     */
+    dummyRun(input: HTMLVideoElement | HTMLCanvasElement): void;
     /** Loops over frames of `input` (whose width/height attributes must be the input size) until stopped. */
     processVideo(input: HTMLVideoElement): void;
     stopProcessVideo(): void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MARKS, markOnce, viewerTimings } from './viewer-timings.ts';
+import { MARKS, markOnce, markStep, viewerTimings } from './viewer-timings.ts';
 
 /** A Performance with its own clock and marks. */
 function fakePerformance() {
@@ -41,5 +41,13 @@ describe('viewer timings', () => {
     markOnce('engine');
     expect(performance.getEntriesByName('arv:engine', 'mark')).toHaveLength(1);
     expect(viewerTimings().engine).toBeGreaterThanOrEqual(0);
+  });
+
+  it('marks steps every time, under their own prefix, apart from the stage marks', () => {
+    performance.clearMarks();
+    markStep('frame');
+    markStep('frame');
+    expect(performance.getEntriesByName('arv:step:frame', 'mark')).toHaveLength(2);
+    expect(viewerTimings()).toEqual({ manifest: null, camera: null, engine: null, detected: null, firstFrame: null });
   });
 });

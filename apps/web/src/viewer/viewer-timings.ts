@@ -31,3 +31,11 @@ export function viewerTimings(perf: Pick<Performance, 'getEntriesByName'> = perf
   }
   return out;
 }
+
+/**
+ * A step inside a stage (`arv:step:<name>`, every time it happens), for the breakdown the benchmark logs; nothing
+ * reads these in the page.
+ */
+export function markStep(name: string, perf: Pick<Performance, 'mark'> = performance): void {
+  perf.mark(`arv:step:${name}`);
+}

@@ -24,6 +24,9 @@ interface Output {
     lagFrames: { ours: (number | null)[]; mindarDefault: (number | null)[] };
   };
   firstFrame?: { cold: Marks; warm: Marks };
+  /** The steps inside the stages (ms from opening the link), and how the media requests were answered. */
+  firstFrameSteps?: { cold: Record<string, unknown>; warm: Record<string, unknown> };
+  media?: { cold: unknown[]; warm: unknown[] };
 }
 
 const seconds = (ms: number | null | undefined) => (ms == null ? null : round(ms / 1000, 2));
@@ -67,7 +70,7 @@ export const viewerCamera: Benchmark = {
             target,
             pass: first === null ? null : first <= limitS,
             status: first === null ? 'error' : 'measured',
-            details: { ...m },
+            details: { ...m, steps: r.firstFrameSteps?.[cache], media: r.media?.[cache] },
           }),
           row({
             benchmark: this.name,
