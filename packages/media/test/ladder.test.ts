@@ -1,6 +1,8 @@
 // The one-pass ladder against the per-rung path it replaces for short clips: the same files, each playable, the
 // poster off the black opening, upright for rotated sources, the storyboard's tiles in time order.
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
@@ -20,69 +22,67 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 const fast = { preset: 'ultrafast' } as const;
+const execFileP = promisify(execFile);
 const segmentKind = (files: string[]) => [...new Set(files.map((f) => f.replace(/_\d{5}\.ts$/, '_N.ts')))].sort();
 
-describe('encodeLadder', () => {
-  it(
-    'makes the files the per-rung path makes, from one ffmpeg, each rung playable as MP4 and HLS',
-    { timeout: 120_000 },
-    async () => {
-      const input = await clips.landscape720(tmp.dir);
-      const info = await probe(bin, input);
-      const rungs = planLadder(info);
-      expect(rungs.map((r) => r.name)).toEqual(['720p', '480p', '360p']);
-      // One process: one input, every rung an output of it.
-      const args = ladderArgs(bin, input, info, rungs, { ...fast, images: true });
-      expect(args.filter((a) => a === '-i')).toHaveLength(1);
-      expect(args.filter((a) => a === 'tee')).toHaveLength(3);
+// Each test runs several ffmpeg encodes: generous limits, for a loaded machine.
+describe('encodeLadder', { timeout: 180_000 }, () => {
+  it('makes the files the per-rung path makes, from one ffmpeg, each rung playable as MP4 and HLS', async () => {
+    const input = await clips.landscape720(tmp.dir);
+    const info = await probe(bin, input);
+    const rungs = planLadder(info);
+    expect(rungs.map((r) => r.name)).toEqual(['720p', '480p', '360p']);
+    // One process: one input, every rung an output of it.
+    const args = ladderArgs(bin, input, info, rungs, { ...fast, images: true });
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(args.filter((a) => a === 'tee')).toHaveLength(3);
 
-      const onePass = join(tmp.dir, 'one-pass');
-      const progress: number[] = [];
-      const ladder = await encodeLadder(bin, input, info, rungs, onePass, {
-        ...fast,
-        images: true,
-        onProgress: (p) => progress.push(p),
+    const onePass = join(tmp.dir, 'one-pass');
+    const progress: number[] = [];
+    const ladder = await encodeLadder(bin, input, info, rungs, onePass, {
+      ...fast,
+      images: true,
+      onProgress: (p) => progress.push(p),
+    });
+    const perRung = join(tmp.dir, 'per-rung');
+    const codecs: Record<string, string> = {};
+    for (const r of rungs) codecs[r.name] = (await encodeRendition(bin, input, info, r, perRung, fast)).codecs;
+    await generatePoster(bin, input, info, perRung);
+    await generateStoryboard(bin, input, info, perRung);
+
+    const files = (await readdir(onePass)).sort();
+    expect(segmentKind(files)).toEqual(segmentKind(await readdir(perRung)));
+    expect(progress.at(-1)).toBe(100);
+    expect(ladder.renditions.map((r) => [r.name, r.width, r.height])).toEqual(
+      rungs.map((r) => [r.name, r.width, r.height]),
+    );
+    for (const r of ladder.renditions) {
+      expect(r.files.every((f) => files.includes(f))).toBe(true);
+      const mp4 = await ffprobe(join(onePass, r.mp4));
+      expect({ codec: mp4.videoCodec, pix: mp4.pixFmt, audio: mp4.audioCodec }).toEqual({
+        codec: 'h264',
+        pix: 'yuv420p',
+        audio: 'aac',
       });
-      const perRung = join(tmp.dir, 'per-rung');
-      const codecs: Record<string, string> = {};
-      for (const r of rungs) codecs[r.name] = (await encodeRendition(bin, input, info, r, perRung, fast)).codecs;
-      await generatePoster(bin, input, info, perRung);
-      await generateStoryboard(bin, input, info, perRung);
-
-      const files = (await readdir(onePass)).sort();
-      expect(segmentKind(files)).toEqual(segmentKind(await readdir(perRung)));
-      expect(progress.at(-1)).toBe(100);
-      expect(ladder.renditions.map((r) => [r.name, r.width, r.height])).toEqual(
-        rungs.map((r) => [r.name, r.width, r.height]),
-      );
-      for (const r of ladder.renditions) {
-        expect(r.files.every((f) => files.includes(f))).toBe(true);
-        const mp4 = await ffprobe(join(onePass, r.mp4));
-        expect({ codec: mp4.videoCodec, pix: mp4.pixFmt, audio: mp4.audioCodec }).toEqual({
-          codec: 'h264',
-          pix: 'yuv420p',
-          audio: 'aac',
-        });
-        expect(Math.abs(mp4.durationS - info.durationS)).toBeLessThanOrEqual(0.1);
-        expect(await decodeErrors(join(onePass, r.mp4))).toBe('');
-        const hls = await ffprobe(join(onePass, r.playlist));
-        expect(Math.abs(hls.durationS - info.durationS)).toBeLessThanOrEqual(0.1);
-        expect(await decodeErrors(join(onePass, r.playlist))).toBe('');
-        // The same profile and level as the rung's own encode (ultrafast here: constrained baseline).
-        expect(r.codecs).toBe(codecs[r.name]);
-        expect(r.bandwidth).toBeGreaterThanOrEqual(r.averageBandwidth);
-        expect(r.averageBandwidth).toBeGreaterThan(0);
-        // Faststart: the index before the media data.
-        const head = (await readFile(join(onePass, r.mp4))).subarray(0, 64 * 1024).toString('latin1');
-        expect(head.indexOf('moov')).toBeGreaterThan(0);
-        expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
-      }
-      expect(ladder.poster).toMatchObject({ jpeg: 'poster.jpg', webp: 'poster.webp', width: 1280, height: 720 });
-      expect(ladder.storyboard).toMatchObject({ tiles: 3, columns: 3, rows: 1, tileWidth: 160, tileHeight: 90 });
-      // Nothing of the pass's own (the poster's scores) is left beside the outputs.
-      expect(files.filter((f) => f.endsWith('.txt'))).toEqual([]);
-    },
-  );
+      expect(Math.abs(mp4.durationS - info.durationS)).toBeLessThanOrEqual(0.1);
+      expect(await decodeErrors(join(onePass, r.mp4))).toBe('');
+      const hls = await ffprobe(join(onePass, r.playlist));
+      expect(Math.abs(hls.durationS - info.durationS)).toBeLessThanOrEqual(0.1);
+      expect(await decodeErrors(join(onePass, r.playlist))).toBe('');
+      // The same profile and level as the rung's own encode (ultrafast here: constrained baseline).
+      expect(r.codecs).toBe(codecs[r.name]);
+      expect(r.bandwidth).toBeGreaterThanOrEqual(r.averageBandwidth);
+      expect(r.averageBandwidth).toBeGreaterThan(0);
+      // Faststart: the index before the media data.
+      const head = (await readFile(join(onePass, r.mp4))).subarray(0, 64 * 1024).toString('latin1');
+      expect(head.indexOf('moov')).toBeGreaterThan(0);
+      expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
+    }
+    expect(ladder.poster).toMatchObject({ jpeg: 'poster.jpg', webp: 'poster.webp', width: 1280, height: 720 });
+    expect(ladder.storyboard).toMatchObject({ tiles: 3, columns: 3, rows: 1, tileWidth: 160, tileHeight: 90 });
+    // Nothing of the pass's own (the poster's scores) is left beside the outputs.
+    expect(files.filter((f) => f.endsWith('.txt'))).toEqual([]);
+  });
 
   it('picks a poster off the black opening shot and lays the storyboard out in time order', async () => {
     const input = await clips.shotsAndSilence(tmp.dir);
@@ -120,6 +120,40 @@ describe('encodeLadder', () => {
     expect({ w: mp4.width, h: mp4.height, rotation: mp4.rotation }).toEqual({ w: 360, h: 640, rotation: 0 });
     expect(await imageSize(join(out, poster!.jpeg))).toEqual({ width: 360, height: 640 });
     expect(storyboard).toMatchObject({ tileWidth: 160, tileHeight: 284 });
+  });
+
+  it('tone-maps an HDR (PQ, 10-bit) source once for every rung: BT.709, 8-bit 4:2:0 out', async () => {
+    const input = join(tmp.dir, 'hdr.mp4');
+    // prettier-ignore
+    await ffmpeg([
+      '-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=30:duration=1',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le',
+      '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', input,
+    ]);
+    const info = await probe(bin, input);
+    expect(info.isHdr).toBe(true);
+    const out = join(tmp.dir, 'hdr');
+    const { renditions, poster } = await encodeLadder(bin, input, info, planLadder(info), out, {
+      ...fast,
+      images: true,
+    });
+    expect(renditions.map((r) => r.name)).toEqual(['480p', '360p']);
+    for (const r of renditions) {
+      const mp4 = await ffprobe(join(out, r.mp4));
+      expect(mp4.pixFmt).toBe('yuv420p');
+      expect(await decodeErrors(join(out, r.mp4))).toBe('');
+    }
+    const { stdout } = await execFileP('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=color_transfer,color_primaries',
+      '-of',
+      'csv=p=0',
+      join(out, '480p.mp4'),
+    ]);
+    expect(stdout.trim()).toBe('bt709,bt709');
+    expect(await meanLuma(join(out, poster!.jpeg))).toBeGreaterThan(40);
   });
 
   it('a source without audio: rungs without an audio track', async () => {
