@@ -1,6 +1,6 @@
 // The jobs contract: the job map (payload schema and job key per job), enqueue, and what the API needs of the
 // pipeline. It loads no media library; the tasks and cron items are in ./runtime.ts, for the worker only.
-export { enqueue, type EnqueueOptions } from './enqueue.ts';
+export { enqueue, isMediaJob, type EnqueueOptions } from './enqueue.ts';
 export { emit, InvalidEventError, type DeliveredEvent, type OutboxConsumer } from './outbox/index.ts';
 export { jobMap, jobKey, isJobName, type JobName, type JobPayload, type ParsedJobPayload } from './job-map.ts';
 export {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envSchema, loadConfig } from '@arvlite/config';
-import { isJobName } from '@arvlite/jobs';
+import { isJobName, isMediaJob, jobMap, type JobName } from '@arvlite/jobs';
 import { createTestConfig } from '@arvlite/test-utils';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -152,6 +152,10 @@ describe('Kubernetes manifests', () => {
       ',',
     );
     for (const t of tasks) expect(isJobName(t), t).toBe(true);
+    // Every media job has a worker here: one missing would leave its videos PROCESSING for good.
+    const mediaJobs = (Object.keys(jobMap) as JobName[]).filter(isMediaJob);
+    expect(mediaJobs).toContain('video:ladder');
+    for (const t of mediaJobs) expect(tasks, t).toContain(t);
     const trigger = scaled[0]!.spec.triggers.find((t) => t.type === 'postgresql')!;
     const queried = [...trigger.metadata.query!.matchAll(/'([a-z-]+:[a-z-]+)'/g)].map((m) => m[1]);
     expect(queried.sort()).toEqual([...tasks].sort());
