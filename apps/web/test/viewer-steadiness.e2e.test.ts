@@ -89,7 +89,7 @@ const stepsOf = (page: Page) =>
     }
     // Whether the tracker built during the camera prompt was the one used (ar-engine.ts warmUpTracker).
     const stage = document.querySelector<HTMLElement>('[data-testid="ar-stage"]');
-    if (stage?.dataset.tracker) out.tracker = stage.dataset.tracker;
+    if (stage?.dataset.tracker) out.trackerBuilt = stage.dataset.tracker;
     if (frames.length)
       out.framesBeforeFound = `${frames.length}, ${frames.map((f) => Math.round(f.startTime)).join(' ')}`;
     return out;
