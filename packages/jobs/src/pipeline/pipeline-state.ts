@@ -40,7 +40,9 @@ export async function updateStep(
 ) {
   const names = typeof name === 'string' ? [name] : name;
   await em.nativeUpdate(VideoStep, { video: videoId, name: { $in: [...names] } }, patch);
-  for (const step of names) await notifyVideo(em, videoId, { step, status: patch.status, progress: patch.progress });
+  // One notice for the whole update: subscribers re-read the video once, whichever steps changed.
+  const step = names.length === 1 ? names[0] : names;
+  await notifyVideo(em, videoId, { step, status: patch.status, progress: patch.progress });
 }
 
 /**
