@@ -49,7 +49,7 @@ export const jobDuration = new Histogram({
 
 export const ffmpegSpeed = new Histogram({
   name: 'arvlite_ffmpeg_speed_ratio',
-  help: 'Media seconds encoded per wall-clock second (× realtime) of each ffmpeg run, by rung and kind (encode or remux)',
+  help: 'Media seconds encoded per wall-clock second (× realtime) of each ffmpeg run, by rung (or source, or ladder: one pass for every rung) and kind (encode or remux)',
   labelNames: ['rung', 'kind'] as const,
   buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128],
   registers: [registry],
@@ -81,7 +81,7 @@ export const viewTimeToFirstFrame = new Histogram({
 export function observeFfmpegSpeed(rung: string, kind: 'encode' | 'remux', mediaSeconds: number, wallMs: number) {
   if (!(mediaSeconds > 0) || !(wallMs > 0)) return;
   ffmpegSpeed.observe(
-    { rung: /^[0-9]{2,4}p$|^source$/.test(rung) ? rung : 'other', kind },
+    { rung: /^[0-9]{2,4}p$|^source$|^ladder$/.test(rung) ? rung : 'other', kind },
     mediaSeconds / (wallMs / 1000),
   );
 }
