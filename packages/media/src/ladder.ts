@@ -17,6 +17,7 @@ import { demuxerOf, inputArgs } from './input-format.ts';
 import type { MediaInfo } from './probe.ts';
 import {
   describeOutput,
+  mediaRunOptions,
   renditionFiles,
   rungEncodeArgs,
   rungFilters,
@@ -110,16 +111,9 @@ export async function encodeLadder(
   outDir: string,
   options: LadderOptions = {},
 ): Promise<Ladder> {
-  const { signal, onProgress, onSpawn, images = false } = options;
+  const { signal, onProgress, images = false } = options;
   return publishFromScratch(outDir, 'ladder', ladderFiles(rungs, images), async (dir) => {
-    await runFfmpeg(bin.ffmpeg, ladderArgs(bin, input, info, rungs, options), {
-      timeoutMs: bin.timeoutMs,
-      cwd: dir,
-      signal,
-      onSpawn,
-      durationS: info.durationS,
-      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
-    });
+    await runFfmpeg(bin.ffmpeg, ladderArgs(bin, input, info, rungs, options), mediaRunOptions(bin, dir, info, options));
     // What follows the pass is independent: each rung's description, the poster's frame, the storyboard's sprite.
     const renditions = Promise.all(rungs.map((r) => describeOutput(bin, dir, r.name)));
     let imagesMade: Promise<[Poster, Storyboard]> | null = null;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
 import { demuxerOf, inputArgs, type MediaInput } from './input-format.ts';
 import { parseRational, type MediaInfo } from './probe.ts';
-import { runFfmpeg, runProcess } from './run-process.ts';
+import { runFfmpeg, runProcess, type FfmpegRunOptions } from './run-process.ts';
 import { escapeRegExp, publishFromScratch } from './scratch-dir.ts';
 
 export interface Rung {
@@ -112,6 +112,27 @@ export function outputFrameRate(frameRate: string): string {
   const numr = n > 0 ? n : 30;
   while (numr / den > 60.5) den *= 2;
   return `${numr}/${den}`;
+}
+
+/**
+ * runFfmpeg's options for a run over a whole video in `cwd`: the binaries' time limit, the caller's signal and pid
+ * hook, and progress by the video's duration, held at 99 until the caller's own work after the run is done.
+ */
+export function mediaRunOptions(
+  bin: Pick<FfmpegBinaries, 'timeoutMs'>,
+  cwd: string,
+  info: Pick<MediaInfo, 'durationS'>,
+  options: Pick<EncodeOptions, 'signal' | 'onProgress' | 'onSpawn'>,
+): FfmpegRunOptions {
+  const { signal, onProgress, onSpawn } = options;
+  return {
+    timeoutMs: bin.timeoutMs,
+    cwd,
+    signal,
+    onSpawn,
+    durationS: info.durationS,
+    onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
+  };
 }
 
 /** Everything a rendition named `name` writes, so a re-run first clears the previous set. */
@@ -306,14 +327,7 @@ export async function remuxFast(
         '-movflags', '+faststart',
         '-f', 'mp4', `${name}.mp4`,
       ],
-      {
-        timeoutMs: bin.timeoutMs,
-        cwd: dir,
-        signal,
-        onSpawn,
-        durationS: info.durationS,
-        onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
-      },
+      mediaRunOptions(bin, dir, info, { signal, onProgress, onSpawn }),
     );
     await segmentHls(bin, dir, name, segmentSeconds, signal);
     const rendition = await describeOutput(bin, dir, name);
@@ -510,14 +524,7 @@ export async function remuxProgressive(
         stop.abort(new Error('stopped by the caller'));
       }
     };
-    const run = runFfmpeg(bin.ffmpeg, args, {
-      timeoutMs: bin.timeoutMs,
-      cwd: dir,
-      signal: both,
-      onSpawn,
-      durationS: info.durationS,
-      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
-    });
+    const run = runFfmpeg(bin.ffmpeg, args, mediaRunOptions(bin, dir, info, { signal: both, onProgress, onSpawn }));
     let done = false;
     const finished = run.then(
       () => {
@@ -618,7 +625,7 @@ export async function encodeRendition(
   outDir: string,
   options: EncodeOptions = {},
 ): Promise<Rendition> {
-  const { signal, onProgress, onSpawn, segmentSeconds = 4 } = options;
+  const { signal, onProgress, segmentSeconds = 4 } = options;
   return publishFromScratch(outDir, rung.name, renditionFiles(rung.name), async (dir) => {
     // prettier-ignore
     const args = [
@@ -631,14 +638,7 @@ export async function encodeRendition(
       '-movflags', '+faststart',
       '-f', 'mp4', `${rung.name}.mp4`,
     ];
-    await runFfmpeg(bin.ffmpeg, args, {
-      timeoutMs: bin.timeoutMs,
-      cwd: dir,
-      signal,
-      onSpawn,
-      durationS: info.durationS,
-      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
-    });
+    await runFfmpeg(bin.ffmpeg, args, mediaRunOptions(bin, dir, info, options));
     await segmentHls(bin, dir, rung.name, segmentSeconds, signal);
     const rendition = await describeOutput(bin, dir, rung.name);
     onProgress?.(100);

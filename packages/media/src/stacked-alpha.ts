@@ -7,7 +7,7 @@ import type { MediaInfo, StackedAlphaRendition } from '@arvlite/contract';
 import type { FfmpegBinaries } from './ffmpeg-binary.ts';
 import { demuxerOf, inputArgs } from './input-format.ts';
 import { InvalidMediaError, MediaProcessError, isAbortError } from './media-errors.ts';
-import { outputFrameRate, type EncodeOptions } from './renditions.ts';
+import { mediaRunOptions, outputFrameRate, type EncodeOptions } from './renditions.ts';
 import { runFfmpeg } from './run-process.ts';
 
 export const STACKED_ALPHA_FILE = 'alpha.mp4';
@@ -64,16 +64,13 @@ export async function encodeStackedAlpha(
   options: Pick<EncodeOptions, 'signal' | 'onProgress' | 'onSpawn' | 'preset' | 'crf'> = {},
 ): Promise<StackedAlphaRendition> {
   if (!info.hasAlpha) throw new Error('encodeStackedAlpha needs a source with an alpha channel');
-  const { signal, onProgress, onSpawn, preset = 'veryfast', crf = 20 } = options;
+  const { onProgress, preset = 'veryfast', crf = 20 } = options;
   try {
-    await runFfmpeg(bin.ffmpeg, stackedAlphaArgs(info, input, preset, crf), {
-      timeoutMs: bin.timeoutMs,
-      cwd: outDir,
-      signal,
-      onSpawn,
-      durationS: info.durationS,
-      onProgress: onProgress && ((p) => onProgress(Math.min(p, 99))),
-    });
+    await runFfmpeg(
+      bin.ffmpeg,
+      stackedAlphaArgs(info, input, preset, crf),
+      mediaRunOptions(bin, outDir, info, options),
+    );
   } catch (err) {
     if (isAbortError(err) || !(err instanceof MediaProcessError) || err.exitSignal) throw err;
     throw new InvalidMediaError(

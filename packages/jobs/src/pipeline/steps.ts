@@ -23,6 +23,7 @@ import {
   type HlsSegment,
   type MediaInfo,
   type Rendition,
+  type Rung,
 } from '@arvlite/media';
 import { isNotFound, ObjectChangedError } from '@arvlite/storage';
 import { inSpan } from '@arvlite/telemetry';
@@ -366,16 +367,27 @@ async function publishSegments(
   });
 }
 
+/** The probed media of a video a step works on, and the named rungs of its ladder (a rung it has not: permanent). */
+function probedRungs(video: Video, names: readonly string[]): { info: MediaInfo; rungs: Rung[] } {
+  const info = video.media;
+  if (!info) throw new PermanentStepError('INVALID_MEDIA', 'The video was never probed');
+  const planned = planLadder(info);
+  const rungs = names.map((name) => {
+    const rung = planned.find((r) => r.name === name);
+    if (!rung)
+      throw new PermanentStepError('ENCODE_FAILED', `No ${name} rung for a ${info.width}x${info.height} source`);
+    return rung;
+  });
+  return { info, rungs };
+}
+
 /** video:rendition: one rung of the ladder from the original. */
 export async function renderRung(ctx: Ctx<'video:rendition'>) {
   const { em, deps, signal, payload } = ctx;
   const video = await processingVideo(em, payload.videoId);
   if (!video) return;
-  const info = video.media;
-  if (!info) throw new PermanentStepError('INVALID_MEDIA', 'The video was never probed');
-  const rung = planLadder(info).find((r) => r.name === payload.rung);
-  if (!rung)
-    throw new PermanentStepError('ENCODE_FAILED', `No ${payload.rung} rung for a ${info.width}x${info.height} source`);
+  const { info, rungs } = probedRungs(video, [payload.rung]);
+  const rung = rungs[0]!;
   const tk = await mediaToolkit(deps);
   await runStep(ctx, video.id, STEP.rendition(rung.name), async (run) => {
     const local = join(run.dir, 'original');
@@ -423,15 +435,7 @@ export async function renderLadder(ctx: Ctx<'video:ladder'>) {
   const { em, deps, signal, payload } = ctx;
   const video = await processingVideo(em, payload.videoId);
   if (!video) return;
-  const info = video.media;
-  if (!info) throw new PermanentStepError('INVALID_MEDIA', 'The video was never probed');
-  const planned = planLadder(info);
-  const rungs = payload.rungs.map((name) => {
-    const rung = planned.find((r) => r.name === name);
-    if (!rung)
-      throw new PermanentStepError('ENCODE_FAILED', `No ${name} rung for a ${info.width}x${info.height} source`);
-    return rung;
-  });
+  const { info, rungs } = probedRungs(video, payload.rungs);
   const steps = [...rungs.map((r) => STEP.rendition(r.name)), ...(payload.images ? [STEP.images] : [])];
   if (steps.length === 0) return afterStep(ctx, video.id);
   const tk = await mediaToolkit(deps);
