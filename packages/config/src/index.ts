@@ -213,6 +213,7 @@ function toConfig(e: z.output<typeof envSchema>) {
       x264Preset: e.MEDIA_X264_PRESET,
       /** Clips up to this long (s) are laddered in one ffmpeg pass (video:ladder); 0: one job per rung always. */
       ladderOnePassMaxS: e.MEDIA_LADDER_ONE_PASS_MAX_S,
+      processLauncher: e.MEDIA_PROCESS_LAUNCHER,
       analyzers: e.MEDIA_ANALYZERS,
       externalAnalyzerUrl: e.MEDIA_EXTERNAL_ANALYZER_URL,
       externalAnalyzerAllowPrivate: e.MEDIA_EXTERNAL_ANALYZER_ALLOW_PRIVATE,

@@ -205,6 +205,7 @@ export const envSchema = z.object({
    * job; longer ones one job per rung, which several workers can share. 0: always one job per rung.
    */
   MEDIA_LADDER_ONE_PASS_MAX_S: int(0, 7 * 86_400).default(600),
+  MEDIA_PROCESS_LAUNCHER: bool.default(true),
   /** Originals a worker keeps on its scratch disk for its next jobs of the same video (0: none). */
   MEDIA_ORIGINAL_CACHE_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   MEDIA_PUBLIC_BASE_URL: url(/^https?:$/).optional(),

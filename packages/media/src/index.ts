@@ -12,6 +12,8 @@ export {
   createProgressParser,
   runFfmpeg,
   runProcess,
+  stopProcessLauncher,
+  useProcessLauncher,
   type FfmpegRunOptions,
   type ProgressOptions,
   type RunOptions,

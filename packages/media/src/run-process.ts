@@ -1,6 +1,7 @@
 // Runs ffmpeg/ffprobe as child processes that never outlive their caller, and turns `-progress` output into percentages.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { MediaProcessError, MediaTimeoutError } from './media-errors.ts';
+import { processLauncher, startProcessLauncher, stopProcessLauncher, type RunningChild } from './process-launcher.ts';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -32,11 +33,11 @@ export interface RunResult {
 const MAX_STDOUT_CHARS = 64 * 1024 * 1024;
 const STDERR_TAIL_LINES = 30;
 
-const liveChildren = new Set<ChildProcess>();
+const liveChildren = new Set<RunningChild>();
 let exitHookInstalled = false;
 
 /** A process exit (normal, or process.exit from a signal handler) takes every running child with it. */
-function trackChild(child: ChildProcess) {
+function trackChild(child: RunningChild) {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -62,6 +63,18 @@ function deathSignalWrapper(): string | null {
   }
   return pdeathsigWrapper;
 }
+
+/**
+ * Spawn every later child (with the death-signal wrapper) through a small launcher process instead of forking this
+ * one: for a process holding hundreds of MiB, each fork costs tens of milliseconds of CPU (process-launcher-main.ts).
+ * The launcher dies with this process, and its children with it. Runs without the wrapper still spawn directly.
+ */
+export function useProcessLauncher(): { pid: number | undefined } {
+  const wrapper = deathSignalWrapper();
+  return startProcessLauncher(wrapper ? [wrapper, '--pdeathsig', 'KILL'] : []);
+}
+
+export { stopProcessLauncher };
 
 export function abortError(what: string, reason: unknown): Error {
   const err = new Error(`${what} was aborted`, { cause: reason });
@@ -97,7 +110,15 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   const [file, argv] = wrapper ? [wrapper, ['--pdeathsig', 'KILL', command, ...args]] : [command, [...args]];
 
   return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(file, argv, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const launcher = wrapper ? processLauncher() : null;
+    let child: RunningChild;
+    if (launcher) child = launcher.run(file, argv, options.cwd);
+    else {
+      const direct = spawn(file, argv, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      direct.stdout.setEncoding('utf8');
+      direct.stderr.setEncoding('utf8');
+      child = direct;
+    }
     trackChild(child);
 
     let stdout = '';
@@ -113,8 +134,6 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       options.onStderrLine?.(line);
     });
 
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       if (collectStdout && stdout.length < MAX_STDOUT_CHARS) stdout += chunk;
       if (options.onStdoutLine) out.push(chunk);

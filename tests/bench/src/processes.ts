@@ -2,7 +2,7 @@
 // stopped at the end, on failure and on Ctrl-C. Each runs in its own process group, so a terminal Ctrl-C
 // reaches only the bench, which then stops them in order.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './services.ts';
@@ -151,4 +151,32 @@ export async function readChildrenCpuMs(pid: number): Promise<number> {
   // cutime and cstime are fields 16 and 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** The worker's process launcher (packages/media/src/process-launcher-main.ts), if it has one: a direct child. */
+export async function launcherPid(workerPid: number): Promise<number | null> {
+  for (const t of await readdir(`/proc/${workerPid}/task`).catch(() => [] as string[])) {
+    const text = await readFile(`/proc/${workerPid}/task/${t}/children`, 'utf8').catch(() => '');
+    for (const c of text.split(' ').filter(Boolean).map(Number)) {
+      const cmdline = await readFile(`/proc/${c}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('process-launcher-main')) return c;
+    }
+  }
+  return null;
+}
+
+/**
+ * A worker's CPU so far, split in two: `ownMs` is the worker's own and its process launcher's (both are overhead
+ * around ffmpeg), `childrenMs` the exited children of either (ffmpeg and ffprobe runs). Without a launcher, the
+ * worker's children are ffmpeg's.
+ */
+export async function readWorkerCpuMs(workerPid: number): Promise<{ ownMs: number; childrenMs: number }> {
+  const launcher = await launcherPid(workerPid);
+  const pids = launcher === null ? [workerPid] : [workerPid, launcher];
+  let [ownMs, childrenMs] = [0, 0];
+  for (const pid of pids) {
+    ownMs += await readCpuMs(pid);
+    childrenMs += await readChildrenCpuMs(pid);
+  }
+  return { ownMs, childrenMs };
 }

@@ -5,6 +5,7 @@ import {
   builtInAnalyzers,
   createExternalHttpAnalyzer,
   resolveFfmpeg,
+  useProcessLauncher,
   type Analyzer,
   type FfmpegBinaries,
 } from '@arvlite/media';
@@ -68,6 +69,8 @@ export function mediaToolkit(deps: TaskDeps): Promise<MediaToolkit> {
         production: deps.config.env === 'production',
         timeoutMs: m.ffmpegTimeoutMs,
       });
+      // ffmpeg and ffprobe start from a small launcher process, not by forking this large one.
+      if (m.processLauncher) useProcessLauncher();
       const registry = new AnalyzerRegistry(builtInAnalyzers(bin));
       if (m.externalAnalyzerUrl)
         registry.register(
