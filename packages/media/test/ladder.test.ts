@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInAnalyzers, runAnalyzers } from '../src/analyzers/index.ts';
 import { resolveFfmpeg, type FfmpegBinaries } from '../src/ffmpeg-binary.ts';
 import { generatePoster, generateStoryboard } from '../src/images.ts';
 import { encodeLadder, ladderArgs } from '../src/ladder.ts';
@@ -165,5 +166,45 @@ describe('encodeLadder', { timeout: 180_000 }, () => {
     expect(mp4.hasAudio).toBe(false);
     expect(renditions[0]!.codecs).toMatch(/^avc1\.[0-9a-f]{6}$/);
     expect((await readdir(out)).some((f) => f.startsWith('poster'))).toBe(false);
+  });
+
+  it('runs the analyzers in the same decode, with the results they give when run alone', async () => {
+    // Black 0–1.5 s, test pattern, colour bars; tone, silence 1.5–3 s, tone.
+    const input = await clips.shotsAndSilence(tmp.dir);
+    const info = await probe(bin, input);
+    const analyzers = builtInAnalyzers(bin);
+    const alone = await runAnalyzers(analyzers, input, info);
+    const out = join(tmp.dir, 'analyzed');
+    const ladder = await encodeLadder(bin, input, info, planLadder(info), out, { ...fast, images: true, analyzers });
+    const results = (outcomes: typeof alone) => outcomes.map((o) => [o.name, o.ok && o.result]);
+    expect(results(ladder.analysis)).toEqual(results(alone));
+    // The clip's stretches were found (so the comparison compares something).
+    expect(results(alone)).toMatchObject([
+      ['scenes', { cuts: [{ timeS: 1.5 }, { timeS: 3 }] }],
+      ['loudness', { hasAudio: true }],
+      ['silence-black', { black: [{ startS: 0, endS: 1.5 }], silence: [{ startS: expect.closeTo(1.5, 1) }] }],
+    ]);
+    // One ffmpeg still: the analyzers' filters are branches of its graph. Their files do not stay with the outputs.
+    const args = ladderArgs(bin, input, info, planLadder(info), {
+      images: true,
+      branches: analyzers.map((a, i) => a.inPass!(info, `analysis${i}`)),
+    });
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(args[args.indexOf('-filter_complex') + 1]).toMatch(/blackdetect.*ebur128|ebur128.*blackdetect/);
+    expect((await readdir(out)).filter((f) => f.endsWith('.txt'))).toEqual([]);
+  });
+
+  it('a source without audio: the analyzers say so, as they do alone', async () => {
+    const input = await clips.noAudio(tmp.dir);
+    const info = await probe(bin, input);
+    const analyzers = builtInAnalyzers(bin);
+    const alone = await runAnalyzers(analyzers, input, info);
+    const ladder = await encodeLadder(bin, input, info, planLadder(info), join(tmp.dir, 'analyzed-silent'), {
+      ...fast,
+      analyzers,
+    });
+    const results = (outcomes: typeof alone) => outcomes.map((o) => [o.name, o.ok && o.result]);
+    expect(results(ladder.analysis)).toEqual(results(alone));
+    expect(results(alone)[1]).toEqual(['loudness', { hasAudio: false }]);
   });
 });

@@ -5,10 +5,27 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * An analyzer's part in a decode that another ffmpeg run already makes (the one-pass ladder): filter chains that end
+ * in a sink, fed by that run's decoded video (after its source filters) and first audio stream.
+ */
+export interface PassBranch<R = unknown> {
+  /** From the decoded video, e.g. `blackdetect=…,nullsink`. */
+  video?: string;
+  /** From the first audio stream, e.g. `ebur128=…,anullsink`. */
+  audio?: string;
+  /** Keeps the lines of ffmpeg's info-level log this analyzer reads (the run logs at info level when one needs it). */
+  logLine?: (line: string) => boolean;
+  /** The result, from the kept log lines and files written into the run's directory (`dir`). */
+  result(lines: readonly string[], dir: string): Promise<R>;
+}
+
 export interface Analyzer<R = unknown> {
   /** The name config lists to enable it, and the key its result is stored under. */
   readonly name: string;
   analyze(input: string, info: MediaInfo, options?: AnalyzeOptions): Promise<R>;
+  /** The same analysis as filters in another run's decode; `tag` keeps its file names apart. Absent: it cannot. */
+  inPass?(info: MediaInfo, tag: string): PassBranch<R>;
 }
 
 export class UnknownAnalyzerError extends Error {

@@ -58,6 +58,22 @@ export function normalizationGain(integrated: number | null, truePeak: number | 
 export function createLoudnessAnalyzer(bin: FfmpegBinaries, options: LoudnessOptions = {}): Analyzer<LoudnessResult> {
   const targetLufs = options.targetLufs ?? -14;
   const maxTruePeakDbtp = options.maxTruePeakDbtp ?? -1;
+  // The summary is logged at info level; framelog=verbose keeps the per-100 ms lines out of it.
+  const filter = 'ebur128=peak=true:framelog=verbose';
+  const result = (lines: readonly string[]): LoudnessResult => {
+    const { integrated, range, truePeak } = parseEbur128Summary(lines);
+    if (integrated === null) throw new Error('ebur128 printed no loudness summary');
+    const silent = !Number.isFinite(integrated) || integrated <= -69.9;
+    return {
+      hasAudio: true,
+      integratedLufs: silent ? null : integrated,
+      truePeakDbtp: truePeak !== null && Number.isFinite(truePeak) ? truePeak : null,
+      loudnessRangeLu: silent ? null : range,
+      targetLufs,
+      maxTruePeakDbtp,
+      ...normalizationGain(integrated, truePeak, targetLufs, maxTruePeakDbtp),
+    };
+  };
   return {
     name: 'loudness',
     async analyze(input: string, info: MediaInfo, { signal }: AnalyzeOptions = {}) {
@@ -67,26 +83,28 @@ export function createLoudnessAnalyzer(bin: FfmpegBinaries, options: LoudnessOpt
       await runFfmpeg(
         bin.ffmpeg,
         [
-          // The summary is logged at info level; framelog=verbose keeps the per-100 ms lines out of it.
           '-v', 'info',
           ...inputArgs(input, demuxerOf(info)),
           '-map', '0:a:0', '-vn', '-sn', '-dn',
-          '-af', 'ebur128=peak=true:framelog=verbose',
+          '-af', filter,
           '-f', 'null', '-',
         ],
         { timeoutMs: bin.timeoutMs, signal, onStderrLine: (l) => lines.push(l) },
       );
-      const { integrated, range, truePeak } = parseEbur128Summary(lines);
-      if (integrated === null) throw new Error('ebur128 printed no loudness summary');
-      const silent = !Number.isFinite(integrated) || integrated <= -69.9;
+      return result(lines);
+    },
+    inPass(info: MediaInfo) {
+      if (!info.hasAudio) return { result: async () => ({ hasAudio: false }) };
+      // The summary block: its first line names the filter, the rest are its own lines, up to the next tagged one.
+      let inSummary = false;
       return {
-        hasAudio: true,
-        integratedLufs: silent ? null : integrated,
-        truePeakDbtp: truePeak !== null && Number.isFinite(truePeak) ? truePeak : null,
-        loudnessRangeLu: silent ? null : range,
-        targetLufs,
-        maxTruePeakDbtp,
-        ...normalizationGain(integrated, truePeak, targetLufs, maxTruePeakDbtp),
+        audio: `${filter},anullsink`,
+        logLine: (l: string) => {
+          if (/\[Parsed_ebur128_\d+ @ [^\]]+\] Summary:/.test(l)) inSummary = true;
+          else if (/^\[/.test(l)) inSummary = false;
+          return inSummary;
+        },
+        result: async (lines) => result(lines),
       };
     },
   };

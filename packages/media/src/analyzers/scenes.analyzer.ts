@@ -1,5 +1,7 @@
 // Scene changes from ffmpeg's `scene` score, turned into chapters and the frames that open each shot.
 import type { FfmpegBinaries } from '../ffmpeg-binary.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { demuxerOf, inputArgs } from '../input-format.ts';
 import { parseFrameMetadata } from '../frame-metadata.ts';
 import type { MediaInfo } from '../probe.ts';
@@ -46,6 +48,29 @@ export function chaptersFromCuts(cuts: readonly number[], durationS: number, min
 
 export function createScenesAnalyzer(bin: FfmpegBinaries, options: ScenesOptions = {}): Analyzer<ScenesResult> {
   const threshold = options.threshold ?? 0.3;
+  // The score compares whole frames; 320 px wide judges cuts as well as full size, for less work.
+  const filters = (file: string) =>
+    `scale='min(320,iw)':-2,select='gt(scene\\,${threshold})',metadata=print:file=${file}`;
+  const result = (lines: readonly string[], info: MediaInfo): ScenesResult => {
+    const cuts = parseFrameMetadata(lines)
+      .filter((f) => f.timeS > 0)
+      .map((f) => ({
+        timeS: round3(f.timeS),
+        score: round3(f.values['lavfi.scene_score'] ?? 0),
+      }));
+    const minChapterS = options.minChapterS ?? Math.min(60, Math.max(1, info.durationS / 20));
+    return {
+      threshold,
+      cuts,
+      keyFrames: [0, ...cuts.map((c) => c.timeS)],
+      chapters: chaptersFromCuts(
+        cuts.map((c) => c.timeS),
+        info.durationS,
+        minChapterS,
+      ),
+      minChapterS,
+    };
+  };
   return {
     name: 'scenes',
     async analyze(input: string, info: MediaInfo, { signal }: AnalyzeOptions = {}) {
@@ -57,29 +82,18 @@ export function createScenesAnalyzer(bin: FfmpegBinaries, options: ScenesOptions
           '-v', 'error',
           ...inputArgs(input, demuxerOf(info)),
           '-map', '0:v:0', '-an', '-sn', '-dn',
-          // The score compares whole frames; 320 px wide judges cuts as well as full size, for less work.
-          '-vf', `scale='min(320,iw)':-2,select='gt(scene\\,${threshold})',metadata=print:file=-`,
+          '-vf', filters('-'),
           '-f', 'null', '-',
         ],
         { timeoutMs: bin.timeoutMs, signal, collectStdout: false, onStdoutLine: (l) => lines.push(l) },
       );
-      const cuts = parseFrameMetadata(lines)
-        .filter((f) => f.timeS > 0)
-        .map((f) => ({
-          timeS: round3(f.timeS),
-          score: round3(f.values['lavfi.scene_score'] ?? 0),
-        }));
-      const minChapterS = options.minChapterS ?? Math.min(60, Math.max(1, info.durationS / 20));
+      return result(lines, info);
+    },
+    inPass(info: MediaInfo, tag: string) {
+      const file = `${tag}-scenes.txt`;
       return {
-        threshold,
-        cuts,
-        keyFrames: [0, ...cuts.map((c) => c.timeS)],
-        chapters: chaptersFromCuts(
-          cuts.map((c) => c.timeS),
-          info.durationS,
-          minChapterS,
-        ),
-        minChapterS,
+        video: `${filters(file)},nullsink`,
+        result: async (_lines, dir) => result((await readFile(join(dir, file), 'utf8')).split('\n'), info),
       };
     },
   };

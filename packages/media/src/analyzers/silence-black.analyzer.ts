@@ -59,6 +59,14 @@ export function createSilenceBlackAnalyzer(
   const d = options.minDurationS ?? 0.5;
   const noise = options.silenceDb ?? -50;
   const pixTh = options.blackPixelThreshold ?? 0.1;
+  const silence = `silencedetect=n=${noise}dB:d=${d}`;
+  const black = `blackdetect=d=${d}:pix_th=${pixTh}`;
+  // Detections are logged at info level.
+  const logLine = (l: string) => /black_start|silence_(start|end)/.test(l);
+  const result = (lines: readonly string[], info: MediaInfo) => ({
+    ...parseDetections(lines, info.durationS),
+    hasAudio: info.hasAudio,
+  });
   return {
     name: 'silence-black',
     async analyze(input: string, info: MediaInfo, { signal }: AnalyzeOptions = {}) {
@@ -67,18 +75,25 @@ export function createSilenceBlackAnalyzer(
       await runFfmpeg(
         bin.ffmpeg,
         [
-          // Detections are logged at info level.
           '-v', 'info',
           ...inputArgs(input, demuxerOf(info)),
           '-map', '0:v:0',
-          ...(info.hasAudio ? ['-map', '0:a:0', '-af', `silencedetect=n=${noise}dB:d=${d}`] : []),
+          ...(info.hasAudio ? ['-map', '0:a:0', '-af', silence] : []),
           '-sn', '-dn',
-          '-vf', `blackdetect=d=${d}:pix_th=${pixTh}`,
+          '-vf', black,
           '-f', 'null', '-',
         ],
-        { timeoutMs: bin.timeoutMs, signal, onStderrLine: (l) => /black_start|silence_(start|end)/.test(l) && lines.push(l) },
+        { timeoutMs: bin.timeoutMs, signal, onStderrLine: (l) => logLine(l) && lines.push(l) },
       );
-      return { ...parseDetections(lines, info.durationS), hasAudio: info.hasAudio };
+      return result(lines, info);
+    },
+    inPass(info: MediaInfo) {
+      return {
+        video: `${black},nullsink`,
+        ...(info.hasAudio ? { audio: `${silence},anullsink` } : {}),
+        logLine,
+        result: async (lines) => result(lines, info),
+      };
     },
   };
 }
