@@ -5,13 +5,17 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 
+/** The production build, in memory; once for the file. */
+let built: Promise<(Rollup.OutputChunk | Rollup.OutputAsset)[]> | undefined;
+const output = () =>
+  (built ??= build({ root, logLevel: 'silent', build: { write: false, sourcemap: false } }).then((out) => {
+    const outputs = (Array.isArray(out) ? out : [out]) as Rollup.RollupOutput[];
+    return outputs.flatMap((o) => o.output);
+  }));
+
 describe('web bundle', () => {
   it('contains no server-side package', async () => {
-    const out = (await build({ root, logLevel: 'silent', build: { write: false, sourcemap: false } })) as
-      Rollup.RollupOutput | Rollup.RollupOutput[];
-    const chunks = (Array.isArray(out) ? out : [out])
-      .flatMap((o) => o.output)
-      .filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
+    const chunks = (await output()).filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
     const modules = chunks.flatMap((c) => c.moduleIds).map((id) => id.replaceAll('\\', '/'));
     expect(modules.length).toBeGreaterThan(100);
     // Sanity: the client and the upload engine are in it.
@@ -32,5 +36,21 @@ describe('web bundle', () => {
     expect(leaked).toEqual([]);
     const code = chunks.map((c) => c.code).join('\n');
     expect(code).not.toMatch(/graphile_worker|@mikro-orm|argon2id\$/);
+  }, 60_000);
+
+  it('names the engine chunk in the viewer page (and only there), for its download from page open', async () => {
+    const files = await output();
+    const engine = files.find(
+      (c): c is Rollup.OutputChunk => c.type === 'chunk' && !!c.facadeModuleId?.endsWith('/src/viewer/ar-engine.ts'),
+    );
+    expect(engine).toBeDefined();
+    const page = (name: string) => {
+      const html = files.find((f) => f.fileName === name);
+      return html?.type === 'asset' ? String(html.source) : '';
+    };
+    expect(page('viewer.html')).toContain(`<meta name="arv-engine" content="/${engine!.fileName}">`);
+    // Neither page downloads it unasked: the viewer adds the link itself when a camera will likely be granted.
+    expect(page('viewer.html')).not.toContain(`rel="modulepreload" crossorigin href="/${engine!.fileName}"`);
+    expect(page('index.html')).not.toContain('arv-engine');
   }, 60_000);
 });

@@ -90,19 +90,36 @@ const stepsOf = (page: Page) =>
     // Whether the tracker built during the camera prompt was the one used (ar-engine.ts warmUpTracker).
     const stage = document.querySelector<HTMLElement>('[data-testid="ar-stage"]');
     if (stage?.dataset.tracker) out.trackerBuilt = stage.dataset.tracker;
+    // …and the renderer made then.
+    if (stage?.dataset.renderer) out.rendererBuilt = stage.dataset.renderer;
+    // When the manifest and the engine chunk were fetched (start-end, the page's Resource Timing, same clock as the marks).
+    for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+      const what = /viewer\.manifest/.test(r.name)
+        ? 'fetch:manifest'
+        : /\/ar-engine-[^/]+\.js/.test(r.name)
+          ? 'fetch:engine'
+          : null;
+      if (what && !(what in out)) out[what] = `${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`;
+    }
     if (frames.length)
       out.framesBeforeFound = `${frames.length}, ${frames.map((f) => Math.round(f.startTime)).join(' ')}`;
     return out;
   });
 
-/** How the page's requests for the media were answered: from the network, or from the memory or disk cache. */
+/**
+ * How the page's requests for the manifest, the engine chunk and the media were answered (from the network, or from the
+ * memory or disk cache), and when each started and finished: ms from the document's request (CDP Network events).
+ */
 interface Fetched {
   url: string;
   status: number;
   from: 'network' | 'memory' | 'disk' | 'cache';
   range?: string;
+  startMs: number;
+  endMs?: number;
 }
-const MEDIA = /\/(target\.mind|poster\.jpg|[^/?]+\.(mp4|m3u8|m4s|ts))(\?|$)/;
+const MEDIA =
+  /\/(target\.mind|poster\.jpg|[^/?]+\.(mp4|m3u8|m4s|ts)|[^/?]*viewer\.manifest[^/?]*|ar-engine-[^/?]+\.js)(\?|$)/;
 
 /** Opens the item with the CPU throttled 4×; resolves to the marks once the video played on the photo. */
 async function openThrottled(
@@ -111,15 +128,21 @@ async function openThrottled(
 ): Promise<{ timings: ViewerTimings; steps: Record<string, number | string>; media: Fetched[] }> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  const sent = new Map<string, { url: string; range?: string }>();
+  const sent = new Map<string, { url: string; range?: string; startMs: number }>();
   const cached = new Set<string>();
   const media: Fetched[] = [];
+  const answered = new Map<string, Fetched>();
+  /** The document's request: the start of the visit, in CDP's monotonic seconds. */
+  let opened: number | undefined;
+  const msFromOpen = (timestamp: number) => Math.round((timestamp - (opened ?? timestamp)) * 1000);
   await cdp.send('Network.enable');
   cdp.on('Network.requestWillBeSent', (e) => {
+    if (e.type === 'Document' && opened === undefined) opened = e.timestamp;
     const url = e.request.url;
     if (MEDIA.test(new URL(url).pathname + '?')) {
       const range = e.request.headers.Range ?? e.request.headers.range;
-      sent.set(e.requestId, { url: new URL(url).pathname.split('/').pop()!, ...(range ? { range } : {}) });
+      const name = new URL(url).pathname.split('/').pop()!;
+      sent.set(e.requestId, { url: name, ...(range ? { range } : {}), startMs: msFromOpen(e.timestamp) });
     }
   });
   cdp.on('Network.requestServedFromCache', (e) => void cached.add(e.requestId));
@@ -133,7 +156,13 @@ async function openThrottled(
         : cached.has(e.requestId)
           ? 'cache'
           : 'network';
-    media.push({ ...req, status: e.response.status, from });
+    const entry: Fetched = { ...req, status: e.response.status, from };
+    media.push(entry);
+    answered.set(e.requestId, entry);
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const entry = answered.get(e.requestId);
+    if (entry) entry.endMs = msFromOpen(e.timestamp);
   });
   try {
     await page.goto(`${baseUrl}/v/${item.publicId}`);

@@ -1,6 +1,7 @@
 // The camera view: MindAR (TensorFlow.js on WebGL) finds the photo in the camera feed, and three.js draws the video on
 // a plane laid over it. Loaded on demand only, while the camera is asked for (when it will likely be granted): it is most
-// of the viewer's bytes. The tracker is built and its WebGL kernels compiled during the prompt too (warmUpTracker).
+// of the viewer's bytes. The tracker is built and its WebGL kernels compiled during the prompt too, and the 3D view's
+// renderer made (warmUpTracker).
 import { Controller, type MindArUpdate } from 'mind-ar/dist/mindar-image.prod.js';
 import {
   Group,
@@ -116,8 +117,10 @@ export const WARMUP_FRAMES = 0;
 
 /**
  * The camera's input size assumed before it is granted: what Chromium and Safari give without size constraints (the
- * fake camera's too). A camera of another size (a phone held upright may give 480×640) gets a tracker of its own, as
- * before; the kernels that do not depend on the input size (the detector's, on its fixed crop) are then compiled already.
+ * fake camera's too). A camera granted before the warm-up built its tracker gets one for its own size; one of another
+ * size granted later (a phone held upright may give 480×640) gets a tracker of its own after the grant, as before: the
+ * kernels that do not depend on the input size (the detector's, on its fixed crop) are then compiled already, and the
+ * rest took 0.7 s against 3.3-7.1 s for a first compile (SwiftShader, CPU throttled 4×, a probe page, 2026-12-07).
  */
 export const LIKELY_INPUT = { width: 640, height: 480 } as const;
 
@@ -133,8 +136,34 @@ interface WarmTracker {
   onUpdate: OnUpdate | null;
 }
 
-let warming: { key: string; tracker: Promise<WarmTracker | null> } | undefined;
+interface Warming {
+  key: string;
+  tracker: Promise<WarmTracker | null>;
+  /** Dropped (releaseWarmTracker): the warm-up stops where it is. */
+  released: boolean;
+  /**
+   * The granted camera's size, when a camera view took the warm-up before it built its tracker (the grant came while
+   * the tracking data was still on its way): the tracker is then built for that size, a portrait one too.
+   */
+  input: { width: number; height: number } | null;
+}
+
+let warming: Warming | undefined;
 const yieldToPage = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * The 3D view's renderer, made during the camera prompt (warmUpTracker): a WebGL context and three.js' setup took
+ * 0.3-1.0 s after the grant on SwiftShader with the CPU throttled 4×. Taken by the next camera view; one per page.
+ */
+let spareRenderer: WebGLRenderer | undefined;
+
+function newRenderer(): WebGLRenderer {
+  const renderer = new WebGLRenderer({ alpha: true, antialias: true });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+  renderer.domElement.className = 'arv-canvas';
+  renderer.domElement.setAttribute('aria-hidden', 'true');
+  return renderer;
+}
 
 function newController(width: number, height: number, onUpdate: OnUpdate): Controller {
   return new Controller({
@@ -150,26 +179,38 @@ function newController(width: number, height: number, onUpdate: OnUpdate): Contr
 
 /**
  * Builds the tracker for LIKELY_INPUT and compiles its WebGL kernels on a blank frame (dummyRun, seconds on a software
- * GPU), while the visitor answers the camera prompt; startAr takes it when the camera has that size. Once per tracking
- * data (by its revision path); a failure here is left for startAr to meet and report.
+ * GPU), while the visitor answers the camera prompt; startAr takes it when the camera has that size (or, granted before
+ * the tracker was built, for the camera's size). Makes the 3D view's renderer first. Once per tracking data (by its
+ * revision path); a failure here is left for startAr to meet and report.
  */
 export function warmUpTracker(mindUrl: string): void {
   const key = targetCacheKey(mindUrl) ?? mindUrl;
   if (warming?.key === key) return;
   releaseWarmTracker();
-  const entry: { key: string; tracker: Promise<WarmTracker | null> } = { key, tracker: Promise.resolve(null) };
+  const entry: Warming = { key, tracker: Promise.resolve(null), released: false, input: null };
   entry.tracker = (async (): Promise<WarmTracker | null> => {
     markStep('warm-start');
+    // The renderer first, while the tracking data may still be on its way; a failure is met again by startAr.
+    await yieldToPage();
+    if (entry.released) return null;
+    if (!spareRenderer) {
+      try {
+        spareRenderer = newRenderer();
+        markStep('renderer-warmed');
+      } catch {
+        // No WebGL for three.js: startAr reports it.
+      }
+    }
     const buffer = await preloadTarget(mindUrl);
     await yieldToPage();
-    if (warming !== entry) return null;
-    const { width, height } = LIKELY_INPUT;
+    if (entry.released) return null;
+    const { width, height } = entry.input ?? LIKELY_INPUT;
     const warm: WarmTracker = { controller: undefined!, width, height, dimensions: [], onUpdate: null };
     warm.controller = newController(width, height, (data) => warm.onUpdate?.(data));
     try {
       warm.dimensions = warm.controller.addImageTargetsFromBuffer(buffer).dimensions;
       await yieldToPage();
-      if (warming !== entry) throw new Error('released');
+      if (entry.released) throw new Error('released');
       const blank = document.createElement('canvas');
       blank.width = width;
       blank.height = height;
@@ -184,11 +225,14 @@ export function warmUpTracker(mindUrl: string): void {
   warming = entry;
 }
 
-/** Drops the tracker warmUpTracker built, unless a camera view took it. */
+/** Drops the tracker and renderer warmUpTracker made, unless a camera view took them. */
 export function releaseWarmTracker(): void {
   const entry = warming;
   warming = undefined;
+  if (entry) entry.released = true;
   void entry?.tracker.then((t) => t?.controller.dispose());
+  spareRenderer?.dispose();
+  spareRenderer = undefined;
 }
 
 /** The warmed tracker for this tracking data, when it was built for this input size; the caller then owns it. */
@@ -196,6 +240,8 @@ async function takeWarmTracker(mindUrl: string, width: number, height: number): 
   const entry = warming;
   if (!entry || entry.key !== (targetCacheKey(mindUrl) ?? mindUrl)) return null;
   warming = undefined;
+  // Taken, not dropped: a warm-up still waiting for the tracking data goes on, for this camera's size.
+  entry.input = { width, height };
   const warm = await entry.tracker;
   if (warm && warm.width === width && warm.height === height) return warm;
   warm?.controller.dispose();
@@ -334,10 +380,10 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     plane = new Matrix4().fromArray(markerPlaneMatrix({ width: markerWidth, height: markerHeight }));
 
     markStep('tracker');
-    const renderer = new WebGLRenderer({ alpha: true, antialias: true });
-    renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
-    renderer.domElement.className = 'arv-canvas';
-    renderer.domElement.setAttribute('aria-hidden', 'true');
+    // The renderer made during the camera prompt, else a new one.
+    const rendererWarmed = !!spareRenderer;
+    const renderer = spareRenderer ?? newRenderer();
+    spareRenderer = undefined;
     container.append(renderer.domElement);
     cleanup.push(() => {
       renderer.setAnimationLoop(null);
@@ -422,6 +468,7 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     container.dataset.input = `${tracker.width}x${tracker.height}`;
     // Whether the tracker built during the camera prompt was used: for the tests and for debugging on a phone.
     container.dataset.tracker = tracker.warmed ? 'warmed' : 'built';
+    container.dataset.renderer = rendererWarmed ? 'warmed' : 'built';
 
     // The feed changed size (the phone was turned): the photo is lost until the new tracker finds it.
     const onCameraResize = () => {

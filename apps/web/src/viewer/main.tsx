@@ -2,7 +2,11 @@
 import '../strict-csp.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { prefetchEngineForCamera } from './preload.ts';
 import ViewerPage from './viewer-page.tsx';
+
+// The engine chunk starts downloading now, in parallel with the manifest, when a camera will likely be granted.
+void prefetchEngineForCamera();
 
 /** `/v/:publicId`; anything else is an id the API will not know, which the page explains like any unknown one. */
 function publicIdFromPath(pathname: string): string {
