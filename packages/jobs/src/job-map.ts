@@ -56,6 +56,8 @@ export const jobMap = {
         .max(8)
         .refine((r) => new Set(r).size === r.length, 'rungs repeat'),
       images: z.boolean(),
+      /** Also the analyzers, as filters of the same decode (every configured one has that form). */
+      analysis: z.boolean().optional(),
     }),
     (p) => `video:ladder:${p.videoId}`,
   ),

@@ -411,7 +411,9 @@ describe('the one-pass ladder (video:ladder)', () => {
     expect((await toRun(videoId, 'video:ladder')).length).toBe(1);
     expect(await toRun(videoId, 'video:rendition')).toEqual([]);
     expect(await toRun(videoId, 'video:images')).toEqual([]);
-    await drainOnePass('video:ladder', 'video:analyze');
+    // The built-in analyzers run in the same pass: no job of their own.
+    expect(await toRun(videoId, 'video:analyze')).toEqual([]);
+    await drainOnePass('video:ladder');
     await drainOnePass('video:finalize');
     const ready = await owner.caller.video.byId({ id: videoId });
     expect(ready.status).toBe('READY');
@@ -424,6 +426,11 @@ describe('the one-pass ladder (video:ladder)', () => {
       expect(keys, f).toContain(`pub/${v.output_id}/${f}`);
     expect(outputs.poster?.jpeg).toBe('poster.jpg');
     expect(outputs.storyboard?.vtt).toBe('storyboard.vtt');
+    expect(ready.analysis).toMatchObject({
+      scenes: { ok: true },
+      loudness: { ok: true, result: { hasAudio: true } },
+      'silence-black': { ok: true },
+    });
   }, 120_000);
 
   it('deleted and swept while the pass publishes: nothing comes back, nothing stays', async () => {
@@ -452,7 +459,6 @@ describe('the one-pass ladder (video:ladder)', () => {
     const { projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drainOnePass('video:process');
-    await drainOnePass('video:analyze');
     // The pass reads the original: without it the job fails for good.
     const original = (await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!
       .original_key;
@@ -462,17 +468,21 @@ describe('the one-pass ladder (video:ladder)', () => {
     expect(failed.status).toBe('FAILED');
     expect(failed.failure?.code).toBe('ORIGINAL_MISSING');
     const steps = await stepsOf(videoId);
-    expect([steps['rendition:270p']?.status, steps.images?.status]).toEqual(['failed', 'failed']);
+    expect([steps['rendition:270p']?.status, steps.images?.status, steps.analysis?.status]).toEqual([
+      'failed',
+      'failed',
+      'failed',
+    ]);
     expect(steps['rendition:270p']?.error?.message).toMatch(/upload the video again/);
-    const kept = ['probe', 'playable', 'analysis'];
+    const kept = ['probe', 'playable'];
     for (const n of kept) expect(steps[n]?.status, n).toBe('done');
     const keptAt = finishedAt(steps, kept);
     expect((await eventsFor(videoId)).filter((e) => e === 'video.failed')).toHaveLength(1);
 
     await putBack();
     const res = await owner.caller.video.retry({ id: videoId });
-    expect([...res.resumedFrom].sort()).toEqual(['images', 'rendition:270p']);
-    await drainOnePass('video:rendition', 'video:images');
+    expect([...res.resumedFrom].sort()).toEqual(['analysis', 'images', 'rendition:270p']);
+    await drainOnePass('video:rendition', 'video:images', 'video:analyze');
     await drainOnePass('video:finalize');
     const ready = await owner.caller.video.byId({ id: videoId });
     expect(ready.status).toBe('READY');

@@ -7,6 +7,7 @@ import { Video, VideoStep, type EntityManager } from '@arvlite/db';
 import { addUsage, newOutputId, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
 import {
   buildMasterPlaylist,
+  canAnalyzeInPass,
   describeSegments,
   encodeLadder,
   encodeRendition,
@@ -20,6 +21,7 @@ import {
   runAnalyzers,
   writeMasterPlaylist,
   type AcceptedContainer,
+  type AnalyzerOutcome,
   type HlsSegment,
   type MediaInfo,
   type Rendition,
@@ -301,15 +303,19 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           ]);
           const opts = mediaJobOptions(deps.config.media);
           if (onePass(deps.config.media, info)) {
-            // One decode of the original for the rest of the ladder, the poster and the storyboard.
-            await enqueue(tem, 'video:ladder', { videoId, rungs: rest.map((r) => r.name), images: true }, opts);
+            // One decode of the original for the rest of the ladder, the poster, the storyboard and (when every
+            // configured analyzer can run as filters of it) the analysis.
+            const analysis = canAnalyzeInPass(tk.analyzers);
+            const names = rest.map((r) => r.name);
+            await enqueue(tem, 'video:ladder', { videoId, rungs: names, images: true, analysis }, opts);
+            if (!analysis) await enqueue(tem, 'video:analyze', { videoId }, opts);
           } else {
             for (const r of rest) {
               await enqueue(tem, 'video:rendition', { videoId, rung: r.name }, opts);
             }
             await enqueue(tem, 'video:images', { videoId }, opts);
+            await enqueue(tem, 'video:analyze', { videoId }, opts);
           }
-          await enqueue(tem, 'video:analyze', { videoId }, opts);
           if (!early) await notifyVideo(tem, videoId, { playable: true });
         });
       },
@@ -436,7 +442,11 @@ export async function renderLadder(ctx: Ctx<'video:ladder'>) {
   const video = await processingVideo(em, payload.videoId);
   if (!video) return;
   const { info, rungs } = probedRungs(video, payload.rungs);
-  const steps = [...rungs.map((r) => STEP.rendition(r.name)), ...(payload.images ? [STEP.images] : [])];
+  const steps = [
+    ...rungs.map((r) => STEP.rendition(r.name)),
+    ...(payload.images ? [STEP.images] : []),
+    ...(payload.analysis ? [STEP.analysis] : []),
+  ];
   if (steps.length === 0) return afterStep(ctx, video.id);
   const tk = await mediaToolkit(deps);
   const label = { label: 'ladder' };
@@ -457,6 +467,7 @@ export async function renderLadder(ctx: Ctx<'video:ladder'>) {
               onProgress: run.progress,
               preset: deps.config.media.x264Preset,
               images: payload.images,
+              analyzers: payload.analysis ? tk.analyzers : [],
             }),
           ),
         signal,
@@ -489,6 +500,7 @@ export async function renderLadder(ctx: Ctx<'video:ladder'>) {
           next.storyboard = { ...storyboard, sizeBytes: boardBytes };
         }
         v.outputs = next;
+        if (payload.analysis) v.analysis = analysisRecord(made.analysis);
         v.storedBytes += bytes - previous;
         // The new files were charged as they were published; the ones they overwrote leave the quota.
         await addUsage(tem, v.company.id, -previous);
@@ -540,6 +552,18 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
   await afterStep(ctx, video.id);
 }
 
+/** What the video records of its analyzers' outcomes: each result, or its error's message. */
+function analysisRecord(outcomes: readonly AnalyzerOutcome[]): VideoAnalysis {
+  return Object.fromEntries(
+    outcomes.map((o): [string, AnalyzerRecord] => [
+      o.name,
+      o.ok
+        ? { ok: true, durationMs: Math.round(o.durationMs), result: o.result }
+        : { ok: false, durationMs: Math.round(o.durationMs), error: o.error.message.slice(0, 500) },
+    ]),
+  );
+}
+
 /** video:analyze: the configured analyzers; one failing analyzer is recorded, not fatal. */
 export async function analyze(ctx: Ctx<'video:analyze'>) {
   const { em, deps, signal, payload } = ctx;
@@ -553,15 +577,7 @@ export async function analyze(ctx: Ctx<'video:analyze'>) {
     await downloadOutput(ctx, video, source.mp4, local);
     const info = await probe(tk.bin, local, { signal, container: 'mp4' });
     const outcomes = await inSpan('analyzers', {}, () => runAnalyzers(tk.analyzers, local, info, { signal }));
-    const analysis: VideoAnalysis = Object.fromEntries(
-      outcomes.map((o): [string, AnalyzerRecord] => [
-        o.name,
-        o.ok
-          ? { ok: true, durationMs: Math.round(o.durationMs), result: o.result }
-          : { ok: false, durationMs: Math.round(o.durationMs), error: o.error.message.slice(0, 500) },
-      ]),
-    );
-    await em.nativeUpdate(Video, { id: video.id, deletedAt: null }, { analysis });
+    await em.nativeUpdate(Video, { id: video.id, deletedAt: null }, { analysis: analysisRecord(outcomes) });
   });
   await afterStep(ctx, video.id);
 }

@@ -251,10 +251,13 @@ async function measurePipeline(ctx: BenchContext): Promise<PipelineMeasurement> 
       );
       // video:process makes its `process` directory right before its probe step starts.
       if (stepStartedAt.probe !== undefined) stepStartedAt.process ??= stepStartedAt.probe;
-      // The jobs the steps ran in: with a video:ladder job, the rendition and images steps were its.
+      // The jobs the steps ran in: with a video:ladder job, the rendition and images steps were its, and the analysis
+      // step too when no video:analyze job ran.
       const byLadder = (jobsByTask['video:ladder'] ?? 0) > 0;
+      const ladderSteps =
+        (jobsByTask['video:analyze'] ?? 0) > 0 ? /^(rendition-|images$)/ : /^(rendition-|images$|analysis$)/;
       const jobSteps = new Set(
-        steps.map((s) => stepLabel(s.name)).map((l) => (byLadder && /^(rendition-|images$)/.test(l) ? 'ladder' : l)),
+        steps.map((s) => stepLabel(s.name)).map((l) => (byLadder && ladderSteps.test(l) ? 'ladder' : l)),
       );
       const lanes: string[] = [];
       for (const l of jobSteps) {
