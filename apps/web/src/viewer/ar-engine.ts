@@ -13,6 +13,7 @@ import {
   Scene,
   SRGBColorSpace,
   TextureLoader,
+  Vector2,
   VideoTexture,
   WebGLRenderer,
   type Material,
@@ -196,6 +197,8 @@ export function warmUpTracker(mindUrl: string): void {
     if (!spareRenderer) {
       try {
         spareRenderer = newRenderer();
+        // Sized for the stage, which fills the viewport (viewer.css): resizing a canvas reallocates its buffers.
+        spareRenderer.setSize(window.innerWidth || 1, window.innerHeight || 1);
         markStep('renderer-warmed');
       } catch {
         // No WebGL for three.js: startAr reports it.
@@ -444,6 +447,7 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
     }
     cleanup.push(() => posterMesh.material.dispose());
 
+    const drawn = new Vector2();
     const resize = () => {
       if (!tracker) return;
       const { proj, width, height } = tracker;
@@ -454,8 +458,11 @@ export async function startAr(opts: ArOptions): Promise<ArSession> {
       camera3d.near = near;
       camera3d.far = far;
       camera3d.updateProjectionMatrix();
-      renderer.setSize(size.width, size.height);
+      // Only when it changed: a renderer made during the prompt has its size already.
+      const now = renderer.getSize(drawn);
+      if (now.x !== size.width || now.y !== size.height) renderer.setSize(size.width, size.height);
     };
+    markStep('scene');
     resize();
     markStep('renderer');
     const observer = new ResizeObserver(resize);
