@@ -20,8 +20,12 @@ let owner: Awaited<ReturnType<typeof signUp>>;
 let tasks: TaskList;
 /** The same tasks with the one-pass ladder on (the default for short clips). */
 let onePassTasks: TaskList;
+/** The same tasks on another worker: it has no copy of an original that video:process read on the first one. */
+let elsewhere: TaskList;
 /** Called (once, then cleared) before the worker writes an object whose key matches. */
 let hook: { match: RegExp; run: () => Promise<void>; fired?: boolean } | null = null;
+/** Every key the worker downloaded whole (storage.download). */
+const downloaded: string[] = [];
 
 const silent = new Logger(() => () => {});
 
@@ -47,7 +51,10 @@ beforeAll(async () => {
   const put = storage.put.bind(storage);
   storage.putFile = async (key, ...rest) => (await before(key), putFile(key, ...rest));
   storage.put = async (key, ...rest) => (await before(key), put(key, ...rest));
+  const download = storage.download.bind(storage);
+  storage.download = async (key, ...rest) => (downloaded.push(key), download(key, ...rest));
   tasks = createTaskList({ ...deps, storage });
+  elsewhere = createTaskList({ ...deps, storage });
   const media = { ...deps.config.media, ladderOnePassMaxS: 600 };
   onePassTasks = createTaskList({ ...deps, storage, config: { ...deps.config, media } });
   owner = await signUp(deps);
@@ -304,10 +311,10 @@ describe('video.retry', () => {
     const videoId = await upload(projectId);
     await drain('video:process');
     await drain('video:images', 'video:analyze');
-    // The rendition reads the original: without it the step fails for good.
+    // The rendition reads the original: on a worker without a copy of its own, without it the step fails for good.
     const original = `${(await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!.original_key}`;
     const putBack = await takeAway(original);
-    await drain('video:rendition');
+    await drainFrom(elsewhere, ['video:rendition']);
     const failed = await owner.caller.video.byId({ id: videoId });
     expect(failed.status).toBe('FAILED');
     expect(failed.failure?.code).toBe('ORIGINAL_MISSING');
@@ -367,7 +374,7 @@ describe('video.retry', () => {
     const original = (await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!
       .original_key;
     const putBack = await takeAway(original);
-    await drain('video:rendition');
+    await drainFrom(elsewhere, ['video:rendition']);
     expect((await row(videoId))!.status).toBe('FAILED');
     // Their jobs run now, find the video FAILED, and leave their steps as they were.
     await drain('video:images', 'video:analyze');
@@ -413,7 +420,10 @@ describe('the one-pass ladder (video:ladder)', () => {
     expect(await toRun(videoId, 'video:images')).toEqual([]);
     // The built-in analyzers run in the same pass: no job of their own.
     expect(await toRun(videoId, 'video:analyze')).toEqual([]);
+    // The remux read the original in place, and the worker kept what it read: the pass does not download it again.
+    downloaded.length = 0;
     await drainOnePass('video:ladder');
+    expect(downloaded).toEqual([]);
     await drainOnePass('video:finalize');
     const ready = await owner.caller.video.byId({ id: videoId });
     expect(ready.status).toBe('READY');
@@ -459,27 +469,33 @@ describe('the one-pass ladder (video:ladder)', () => {
     const { projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);
     await drainOnePass('video:process');
-    // The pass reads the original: without it the job fails for good.
-    const original = (await sql<{ original_key: string }>('select original_key from video where id = ?', [videoId]))[0]!
-      .original_key;
-    const putBack = await takeAway(original);
+    // No room left for the pass's outputs: the job fails for good (the original itself is in the worker's cache).
+    const { companyId } = (
+      await sql<{ companyId: string }>('select company_id as "companyId" from video where id = ?', [videoId])
+    )[0]!;
+    const { quota } = (
+      await sql<{ quota: string }>('select storage_quota_bytes as quota from company where id = ?', [companyId])
+    )[0]!;
+    await sql('update company set storage_quota_bytes = storage_used_bytes + storage_reserved_bytes where id = ?', [
+      companyId,
+    ]);
     await drainOnePass('video:ladder');
     const failed = await owner.caller.video.byId({ id: videoId });
     expect(failed.status).toBe('FAILED');
-    expect(failed.failure?.code).toBe('ORIGINAL_MISSING');
+    expect(failed.failure?.code).toBe('QUOTA_EXCEEDED');
     const steps = await stepsOf(videoId);
     expect([steps['rendition:270p']?.status, steps.images?.status, steps.analysis?.status]).toEqual([
       'failed',
       'failed',
       'failed',
     ]);
-    expect(steps['rendition:270p']?.error?.message).toMatch(/upload the video again/);
+    expect(steps['rendition:270p']?.error?.message).toMatch(/storage quota/);
     const kept = ['probe', 'playable'];
     for (const n of kept) expect(steps[n]?.status, n).toBe('done');
     const keptAt = finishedAt(steps, kept);
     expect((await eventsFor(videoId)).filter((e) => e === 'video.failed')).toHaveLength(1);
 
-    await putBack();
+    await sql('update company set storage_quota_bytes = ? where id = ?', [quota, companyId]);
     const res = await owner.caller.video.retry({ id: videoId });
     expect([...res.resumedFrom].sort()).toEqual(['analysis', 'images', 'rendition:270p']);
     await drainOnePass('video:rendition', 'video:images', 'video:analyze');

@@ -34,6 +34,35 @@ describe('OriginalCache', () => {
     expect({ hits: cache.hits, misses: cache.misses, bytes: cache.bytes }).toEqual({ hits: 1, misses: 1, bytes: 100 });
   });
 
+  it('adopts a copy a job already has: the next job of the video gets it without a download', async () => {
+    const cache = new OriginalCache(join(dir, 'cache'), 1000);
+    await mkdir(join(dir, 'reader'));
+    const copy = join(dir, 'reader', 'original-read');
+    await writeFile(copy, 'z'.repeat(50));
+    await cache.adopt('a/original', 'etag-1', copy);
+    const d = downloader('wrong');
+    await cache.place('a/original', 'etag-1', 50, join(dir, 'job1'), d.fn);
+    expect(d.calls).toEqual([]);
+    expect(await readFile(join(dir, 'job1'), 'utf8')).toBe('z'.repeat(50));
+    expect(await readdir(join(dir, 'reader'))).toEqual([]);
+    expect({ hits: cache.hits, bytes: cache.bytes }).toEqual({ hits: 1, bytes: 50 });
+  });
+
+  it('adopts nothing without an ETag, or larger than the cache; the copy is removed either way', async () => {
+    const cache = new OriginalCache(join(dir, 'cache'), 10);
+    await mkdir(join(dir, 'reader'));
+    for (const [etag, bytes] of [
+      [null, 5],
+      ['etag-1', 11],
+    ] as const) {
+      const copy = join(dir, 'reader', 'original-read');
+      await writeFile(copy, 'z'.repeat(bytes));
+      await cache.adopt('a/original', etag, copy);
+      expect(await readdir(join(dir, 'reader'))).toEqual([]);
+    }
+    expect(cache.bytes).toBe(0);
+  });
+
   it('keys by ETag: another ETag of the same key is downloaded again', async () => {
     const cache = new OriginalCache(join(dir, 'cache'), 1000);
     const d = downloader('y');

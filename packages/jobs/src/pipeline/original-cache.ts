@@ -60,6 +60,27 @@ export class OriginalCache {
     }
   }
 
+  /**
+   * Takes a complete copy of the original `key` (ETag `etag`) that a job already has at `path` (the bytes the in-place
+   * reader served), moving it into the cache; `path` is gone afterwards either way. Nothing is kept without an ETag,
+   * when it is larger than the whole cache, or when the cache holds it already.
+   */
+  async adopt(key: string, etag: string | null, path: string) {
+    const id = `${key}\n${etag}`;
+    const { size } = await stat(path);
+    if (!etag || size > this.#maxBytes || this.#entries.has(id) || this.#loading.has(id)) {
+      await rm(path, { force: true });
+      return;
+    }
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    const final = join(this.#dir, `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    await rename(path, final);
+    const entry = { path: final, bytes: size };
+    this.#entries.set(id, entry);
+    this.#bytes += size;
+    await this.#evict(id);
+  }
+
   #load(id: string, download: (path: string) => Promise<unknown>): Promise<Entry> {
     const pending = this.#loading.get(id);
     if (pending) return pending;

@@ -1,6 +1,7 @@
 // The original read in place: a loopback HTTP server of the job's own that answers ffmpeg's ranged GETs from storage,
 // so probing and the playable remux start at once instead of after a download of the whole file.
 import { randomBytes } from 'node:crypto';
+import { open as openFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoopbackInput } from '@arvlite/media';
@@ -21,7 +22,23 @@ export interface OriginalReader {
   input: LoopbackInput;
   /** The first storage failure a request met (e.g. ObjectChangedError), which ffmpeg sees only as a failed read. */
   failure(): unknown;
+  /**
+   * With `keepTo`: once every byte of the original has been read (a whole remux), the file at `keepTo` holds it and
+   * this gives its path; otherwise null, and the partial file is removed. Ends the keeping: call it once, when done.
+   */
+  kept(): Promise<string | null>;
   close(): Promise<void>;
+}
+
+/** Byte ranges [start, end] written so far, merged. */
+function covers(ranges: [number, number][], size: number): boolean {
+  ranges.sort((a, b) => a[0] - b[0]);
+  let next = 0;
+  for (const [start, end] of ranges) {
+    if (start > next) return false;
+    next = Math.max(next, end + 1);
+  }
+  return next >= size;
 }
 
 /**
@@ -33,6 +50,7 @@ export async function openOriginalReader(
   key: string,
   etag: string | null,
   size: number,
+  keepTo?: string,
 ): Promise<OriginalReader> {
   const head =
     size > 0
@@ -42,7 +60,19 @@ export async function openOriginalReader(
   let failure: unknown = null;
   const open = new Set<ServerResponse>();
 
-  const read = (start: number, end: number) => storage.getBytes(key, { start, end }, { ifMatch: etag });
+  // What was read is also written at its offset into `keepTo`, so a whole read leaves a copy of the original behind.
+  let keep = keepTo ? await openFile(keepTo, 'w', 0o600) : null;
+  const written: [number, number][] = [];
+  const writes = new Set<Promise<unknown>>();
+  const read = async (start: number, end: number) => {
+    const bytes = await storage.getBytes(key, { start, end }, { ifMatch: etag });
+    if (keep) {
+      const w = keep.write(bytes, 0, bytes.length, start).then(() => written.push([start, end]));
+      writes.add(w);
+      void w.catch(() => {}).finally(() => writes.delete(w));
+    }
+    return bytes;
+  };
 
   async function answer(req: IncomingMessage, res: ServerResponse) {
     if (req.method !== 'GET' || req.url !== path) {
@@ -110,8 +140,23 @@ export async function openOriginalReader(
   return {
     input: { url: `http://127.0.0.1:${port}${path}`, size, head },
     failure: () => failure,
+    kept: async () => {
+      if (!keep || !keepTo) return null;
+      const fh = keep;
+      keep = null;
+      const ok = await Promise.all(writes).then(
+        () => true,
+        () => false,
+      );
+      await fh.close();
+      if (ok && covers(written, size)) return keepTo;
+      await rm(keepTo, { force: true });
+      return null;
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        void keep?.close().catch(() => {});
+        keep = null;
         for (const res of open) res.destroy();
         server.close(() => resolve());
       }),

@@ -62,9 +62,10 @@ async function downloadOriginal(ctx: Ctx<JobName>, video: Video, path: string) {
 }
 
 /** The original read in place (no download first), with the same checks: the ETag recorded at completion. */
-async function openOriginal(ctx: Ctx<JobName>, video: Video): Promise<OriginalReader> {
+async function openOriginal(ctx: Ctx<JobName>, video: Video, keepTo?: string): Promise<OriginalReader> {
   try {
-    return await openOriginalReader(ctx.deps.storage, video.originalKey, video.originalEtag ?? null, video.sizeBytes);
+    const etag = video.originalEtag ?? null;
+    return await openOriginalReader(ctx.deps.storage, video.originalKey, etag, video.sizeBytes, keepTo);
   } catch (e) {
     throw originalReadError(e);
   }
@@ -209,7 +210,8 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
       // Once per job: a probe run again in the same attempt (a passing fault) keeps the directory it made.
       jobDir ??= await privateScratchDir(deps.config.media.scratchDir, `${videoId}-process`);
       await reader?.close(); // a step run again in the same attempt opens its own
-      reader = await openOriginal(ctx, video);
+      // What the reader serves is kept in the job's directory: after a whole remux, the worker's copy of the original.
+      reader = await openOriginal(ctx, video, join(jobDir, 'original-read'));
       const media = await probe(tk.bin, reader.input, {
         signal,
         cwd: jobDir,
@@ -246,6 +248,10 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
           });
           if (!made) return; // deleted while processing: what it stored is gone again
           first = made;
+          // The remux read every byte: that copy becomes this worker's cached original, before the next jobs are
+          // queued, so the ladder (or the analysis) on this worker need not download it again.
+          const copy = await reader!.kept();
+          if (copy) await tk.originals.adopt(video.originalKey, video.originalEtag ?? null, copy);
         } else {
           const local = join(jobDir!, 'original');
           await downloadOriginal(ctx, video, local);
