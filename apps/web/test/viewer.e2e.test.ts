@@ -756,6 +756,67 @@ describe('the camera view (Chromium’s fake camera filming the printed photo)',
   );
 });
 
+describe('a portrait camera (480×640) granted while the tracking data is on its way', () => {
+  it(
+    'gets the tracker built during the prompt, for its own size, and finds the photo',
+    { timeout: 240_000 },
+    async () => {
+      const item = await harbourItem();
+      // A phone held upright: the photo on the table, filmed 480 wide and 640 high.
+      const feed = path.join(work, 'portrait.y4m');
+      execFileSync('ffmpeg', [
+        ...['-v', 'error', '-y', '-loop', '1', '-t', '6', '-i', markerPng, '-filter_complex'],
+        '[0:v]scale=448:336,pad=480:640:16:152:color=0x808080,fps=15,format=yuv420p,setsar=1[out]',
+        ...['-map', '[out]', feed],
+      ]);
+      const context = await launch('portrait-camera', [
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${feed}`,
+        ...WEBGL_ARGS,
+      ]);
+      try {
+        await context.grantPermissions(['camera'], { origin: baseUrl });
+        // The fake camera is granted at once; a person answers the prompt later: here, once the warm-up has started.
+        await context.addInitScript(() => {
+          const devices = navigator.mediaDevices;
+          const getUserMedia = devices.getUserMedia.bind(devices);
+          devices.getUserMedia = async (constraints) => {
+            const stream = await getUserMedia(constraints);
+            while (performance.getEntriesByName('arv:step:warm-start', 'mark').length === 0)
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            return stream;
+          };
+        });
+        const page = context.pages()[0] ?? (await context.newPage());
+        page.setDefaultTimeout(20_000);
+        // The .mind is held until the camera has been granted (a new profile: nothing in Cache Storage), so the camera
+        // view takes the warm-up before it has built its tracker, whatever the machine's load.
+        await page.route(/\/target\.mind(\?|$)/, async (route) => {
+          await waitUntil(
+            'the camera granted',
+            () => page.evaluate(() => performance.getEntriesByName('arv:camera', 'mark').length),
+            (n) => n > 0,
+            { timeout: 120_000 },
+          );
+          await route.continue();
+        });
+        await page.goto(`${baseUrl}/v/${item.publicId}`);
+        const stage = page.getByTestId('ar-stage');
+        await expect.poll(() => stage.getAttribute('data-stage'), { timeout: 180_000, interval: 100 }).toBe('tracking');
+        // Built by the warm-up (before the change, taking it stopped it, and the camera view built its own: `built`).
+        expect(await stage.evaluate((el) => [el.dataset.input, el.dataset.tracker, el.dataset.renderer])).toEqual([
+          '480x640',
+          'warmed',
+          'warmed',
+        ]);
+      } finally {
+        await context.close();
+      }
+    },
+  );
+});
+
 describe('a viewer left open', () => {
   let page: Page;
   let item: { id: string; publicId: string };
