@@ -1,5 +1,6 @@
 // Which failures are transient, and named how: a real error of the S3 client (a closed port), a refused socket, pg's
 // messages and SQLSTATEs, fs's ENOSPC and ffmpeg's words for it, and failures that are not transient.
+import { MediaProcessError } from '@arvlite/media';
 import { connect, createServer } from 'node:net';
 import { ObjectStorage } from '@arvlite/storage';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +62,18 @@ describe('transientReason', () => {
     expect(
       transientReason(new Error('ffmpeg exited with code 1: av_interleaved_write_frame(): No space left on device')),
     ).toBe("the worker's scratch disk is full");
+    // ffmpeg's last line does not always say it: a header it could not write is reported on the line before.
+    const header = new MediaProcessError(
+      'ffmpeg',
+      1,
+      null,
+      'Could not write header for output file #0 (incorrect codec parameters ?): No space left on device\n' +
+        'Error initializing output stream 1:1 -- ',
+    );
+    expect(transientReason(header)).toBe("the worker's scratch disk is full");
+    expect(transientReason(new MediaProcessError('ffmpeg', 1, null, 'Error initializing output stream 1:1 -- '))).toBe(
+      null,
+    );
   });
 
   it('leaves everything else to the step (bad media, a refused statement, a 4xx)', () => {

@@ -22,12 +22,18 @@ export function transientReason(e: unknown): string | null {
   return null;
 }
 
-/** ENOSPC/EDQUOT from Node's fs, or ffmpeg's words for it on its stderr (carried in the run's error message). */
+/**
+ * ENOSPC/EDQUOT from Node's fs, or ffmpeg's words for it on its stderr: in the run's error message (its last line) or
+ * on an earlier line of the stderr tail (a header that could not be written is reported, then "Error initializing
+ * output stream").
+ */
 function isDiskFull(e: unknown): boolean {
+  const full = /No space left on device|Disk quota exceeded/;
   for (let err = e, depth = 0; err && typeof err === 'object' && depth < 5; depth++) {
-    const { code, message } = err as { code?: unknown; message?: unknown };
+    const { code, message, stderrTail } = err as { code?: unknown; message?: unknown; stderrTail?: unknown };
     if (code === 'ENOSPC' || code === 'EDQUOT') return true;
-    if (typeof message === 'string' && /No space left on device|Disk quota exceeded/.test(message)) return true;
+    if (typeof message === 'string' && full.test(message)) return true;
+    if (typeof stderrTail === 'string' && full.test(stderrTail)) return true;
     err = (err as { cause?: unknown }).cause;
   }
   return false;

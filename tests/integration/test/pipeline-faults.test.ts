@@ -124,7 +124,7 @@ describe("the worker's scratch disk full", () => {
       try {
         videoId = await upload();
         const during = await untilRetrying(videoId, 'scratch disk is full');
-        expect(during.status).not.toBe('FAILED');
+        expect(during.status, JSON.stringify(during.steps)).not.toBe('FAILED');
         // The failed attempt left nothing behind: the filler is the only file.
         expect(await filesUnder(scratch)).toEqual([filler]);
       } finally {

@@ -27,6 +27,8 @@ export interface OriginalReader {
    * this gives its path; otherwise null, and the partial file is removed. Ends the keeping: call it once, when done.
    */
   kept(): Promise<string | null>;
+  /** Ends the keeping and removes what was kept (a failed read: the disk may be what is full). */
+  discard(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -140,6 +142,12 @@ export async function openOriginalReader(
   return {
     input: { url: `http://127.0.0.1:${port}${path}`, size, head },
     failure: () => failure,
+    discard: async () => {
+      const fh = keep;
+      keep = null;
+      await fh?.close().catch(() => {});
+      if (keepTo) await rm(keepTo, { force: true });
+    },
     kept: async () => {
       if (!keep || !keepTo) return null;
       const fh = keep;

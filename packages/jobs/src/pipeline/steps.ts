@@ -243,7 +243,8 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
               segmentSeconds: SEGMENT_SECONDS,
               onSegments: (dir, segments) => publishSegments(ctx, video, info, run, dir, segments, stored),
             }),
-          ).catch((e: unknown) => {
+          ).catch(async (e: unknown) => {
+            await reader!.discard();
             throw readFailure(e);
           });
           if (!made) return; // deleted while processing: what it stored is gone again
