@@ -22,7 +22,7 @@ import { clipPlanes, coverFov, coverUv, markerPlaneMatrix } from './ar-math.ts';
 import type { ArFailure } from './capabilities.ts';
 import { shownAspect, videoMaterial, type VideoLook } from './chroma-material.ts';
 import { HOLD_MS, MINDAR_PASS_THROUGH, PoseFilter, PoseHold } from './pose-filter.ts';
-import { preloadTarget, targetCacheKey, TargetFetchError } from './preload.ts';
+import { grantedCamera, preloadTarget, targetCacheKey, TargetFetchError } from './preload.ts';
 import { markOnce, markStep } from './viewer-timings.ts';
 
 export type ArStage = 'loading' | 'scanning' | 'tracking';
@@ -207,7 +207,8 @@ export function warmUpTracker(mindUrl: string): void {
     const buffer = await preloadTarget(mindUrl);
     await yieldToPage();
     if (entry.released) return null;
-    const { width, height } = entry.input ?? LIKELY_INPUT;
+    // The camera's size when it has been granted by now (noted at the grant, or by the camera view taking this).
+    const { width, height } = entry.input ?? grantedCamera() ?? LIKELY_INPUT;
     const warm: WarmTracker = { controller: undefined!, width, height, dimensions: [], onUpdate: null };
     warm.controller = newController(width, height, (data) => warm.onUpdate?.(data));
     try {

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PlayableManifest } from './api.ts';
 import { cameraFailure, type ArFailure } from './capabilities.ts';
-import { cameraLikely, preloadEngine, preloadPoster, preloadTarget } from './preload.ts';
+import { cameraLikely, noteGrantedCamera, preloadEngine, preloadPoster, preloadTarget } from './preload.ts';
 import { PlaybackRules, sessionSoundMemory, type PlaybackView } from './playback.ts';
 import { attachMp4, attachVideo } from './video-source.ts';
 import { markOnce, markStep } from './viewer-timings.ts';
@@ -83,6 +83,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
         return fail(cameraFailure(err), err);
       }
       if (abort.signal.aborted) return stream.getTracks().forEach((t) => t.stop());
+      noteGrantedCamera(stream);
       markOnce('camera');
       setStage('loading');
       try {
@@ -118,6 +119,7 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
       abort.abort();
       // A tracker built during the prompt and not taken by a camera view (the camera refused, the page left) is dropped.
       warmed?.releaseWarmTracker();
+      noteGrantedCamera(null);
       session?.stop();
       stream?.getTracks().forEach((t) => t.stop());
       rules.current = null;

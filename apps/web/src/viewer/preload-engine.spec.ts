@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { ENGINE_META, prefetchEngine, prefetchEngineForCamera } from './preload.ts';
+import { ENGINE_META, grantedCamera, noteGrantedCamera, prefetchEngine, prefetchEngineForCamera } from './preload.ts';
 
 const links = () => [...document.querySelectorAll<HTMLLinkElement>('link[rel="modulepreload"]')];
 
@@ -64,5 +64,23 @@ describe('prefetchEngineForCamera', () => {
     expect(links()).toEqual([]);
     expect(await prefetchEngineForCamera(fakeWindow({ permission: 'prompt' }))).toBe(true);
     expect(links()).toHaveLength(1);
+  });
+});
+
+describe('noteGrantedCamera', () => {
+  const stream = (settings: MediaTrackSettings) =>
+    ({ getVideoTracks: () => [{ getSettings: () => settings }] }) as unknown as MediaStream;
+
+  it('keeps the granted camera’s size while the view lasts, and only a plausible one', () => {
+    noteGrantedCamera(stream({ width: 480, height: 640 }));
+    expect(grantedCamera()).toEqual({ width: 480, height: 640 });
+    noteGrantedCamera(null);
+    expect(grantedCamera()).toBeNull();
+    for (const bad of [{}, { width: 0, height: 480 }, { width: 640.5, height: 480 }, { width: 100_000, height: 480 }]) {
+      noteGrantedCamera(stream(bad));
+      expect(grantedCamera(), JSON.stringify(bad)).toBeNull();
+    }
+    noteGrantedCamera({ getVideoTracks: () => [] });
+    expect(grantedCamera()).toBeNull();
   });
 });

@@ -177,6 +177,26 @@ export async function cameraLikely(nav: Pick<Navigator, 'mediaDevices' | 'permis
   }
 }
 
+/** The granted camera's frame size, from its track's settings at the grant (ar-view.tsx); null before and after. */
+let granted: { width: number; height: number } | null = null;
+const MAX_CAMERA_SIDE = 8192;
+
+/**
+ * Notes the granted camera's size (null: the camera view ended), so that a tracker the warm-up builds after the grant
+ * is built for it (ar-engine.ts warmUpTracker) instead of the assumed 640×480: a phone held upright gives 480×640.
+ */
+export function noteGrantedCamera(stream: Pick<MediaStream, 'getVideoTracks'> | null): void {
+  const settings = stream?.getVideoTracks()[0]?.getSettings();
+  const side = (n: unknown): n is number =>
+    Number.isInteger(n) && (n as number) > 0 && (n as number) <= MAX_CAMERA_SIDE;
+  granted =
+    settings && side(settings.width) && side(settings.height)
+      ? { width: settings.width, height: settings.height }
+      : null;
+}
+
+export const grantedCamera = (): { width: number; height: number } | null => granted;
+
 /** Starts fetching the poster with CORS (it becomes a WebGL texture), so the texture is made from the cached bytes. */
 export function preloadPoster(url: string | null | undefined): void {
   if (!url) return;
