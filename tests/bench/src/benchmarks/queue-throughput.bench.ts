@@ -102,7 +102,11 @@ export const queueThroughput: Benchmark = {
           ['ours', oursWork],
           ['baseline', baseWork],
         ] as const) {
-          if (w.fetched !== jobs || w.deleted !== jobs)
+          // A job of ours' crontab (one a minute at most) may run inside a round, so ours may fetch and delete a few
+          // jobs more than were queued, never fewer. The 2026-12-07 evening full run was an ERROR on 2 such jobs in
+          // 20,000.
+          const extra = side === 'ours' ? Math.ceil(jobs / 1000) : 0;
+          if (w.fetched < jobs || w.deleted < jobs || w.fetched > jobs + extra || w.deleted > jobs + extra)
             throw new Error(
               `not the same SQL work: ${side} fetched ${w.fetched} and deleted ${w.deleted} of ${jobs} jobs`,
             );
