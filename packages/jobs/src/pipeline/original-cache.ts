@@ -73,12 +73,18 @@ export class OriginalCache {
       return;
     }
     await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    await this.#admit(id, path, size);
+  }
+
+  /** Moves a complete copy at `path` into the cache as the entry `id`, and makes room for it. */
+  async #admit(id: string, path: string, size: number): Promise<Entry> {
     const final = join(this.#dir, `${Date.now()}-${Math.random().toString(36).slice(2)}`);
     await rename(path, final);
     const entry = { path: final, bytes: size };
     this.#entries.set(id, entry);
     this.#bytes += size;
     await this.#evict(id);
+    return entry;
   }
 
   #load(id: string, download: (path: string) => Promise<unknown>): Promise<Entry> {
@@ -91,14 +97,7 @@ export class OriginalCache {
       try {
         const path = join(tmp, 'original');
         await download(path);
-        const { size } = await stat(path);
-        const final = join(this.#dir, `${Date.now()}-${Math.random().toString(36).slice(2)}`);
-        await rename(path, final);
-        const entry = { path: final, bytes: size };
-        this.#entries.set(id, entry);
-        this.#bytes += size;
-        await this.#evict(id);
-        return entry;
+        return await this.#admit(id, path, (await stat(path)).size);
       } finally {
         await rm(tmp, { recursive: true, force: true });
       }
