@@ -142,6 +142,16 @@ describe("the worker's scratch disk full", () => {
     async () => {
       // A disk full as ext4 is full: not even a directory can be made (here: the tmpfs's one inode is its root). The
       // job's scratch directory is made before any ffmpeg runs; its failure must still be the step's, with the reason.
+      // The video before this one is READY while its last jobs may still be removing their directories, and a tmpfs
+      // refuses fewer inodes than it holds ("mount point not mounted or bad option" in a CI run): wait until it is empty.
+      await waitUntil(
+        'the scratch disk empty',
+        () => readdir(scratch),
+        (entries) => entries.length === 0,
+        {
+          timeout: 30_000,
+        },
+      );
       execFileSync('mount', ['-o', 'remount,nr_inodes=1', scratch]);
       let videoId: string;
       try {
