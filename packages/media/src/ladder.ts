@@ -182,8 +182,8 @@ export async function encodeLadder(
     const [described, made, analyzed] = await Promise.all([renditions, imagesMade, analysis]);
     const [poster, storyboard] = made ?? [null, null];
     // Only the outputs move into place: the scoring and analysis files stay behind, removed with the directory.
-    for (const f of await readdir(dir))
-      if (!ladderFiles(rungs, images).test(f)) await rm(join(dir, f), { force: true });
+    const outputs = ladderFiles(rungs, images);
+    for (const f of await readdir(dir)) if (!outputs.test(f)) await rm(join(dir, f), { force: true });
     onProgress?.(100);
     return { renditions: described, poster, storyboard, analysis: analyzed };
   });

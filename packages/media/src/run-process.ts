@@ -65,7 +65,7 @@ function deathSignalWrapper(): string | null {
 }
 
 /**
- * Spawn every later child (with the death-signal wrapper) through a small launcher process instead of forking this
+ * Spawn every later child (with the death-signal wrapper) through a launcher process (bare Node) instead of forking this
  * one: for a process holding hundreds of MiB, each fork costs tens of milliseconds of CPU (process-launcher-main.ts).
  * The launcher dies with this process, and its children with it. Runs without the wrapper still spawn directly.
  */

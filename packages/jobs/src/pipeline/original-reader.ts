@@ -75,6 +75,12 @@ export async function openOriginalReader(
     }
     return bytes;
   };
+  /** No more writes into `keepTo`; its file handle closed. */
+  const stopKeeping = async () => {
+    const fh = keep;
+    keep = null;
+    await fh?.close().catch(() => {});
+  };
 
   async function answer(req: IncomingMessage, res: ServerResponse) {
     if (req.method !== 'GET' || req.url !== path) {
@@ -143,28 +149,23 @@ export async function openOriginalReader(
     input: { url: `http://127.0.0.1:${port}${path}`, size, head },
     failure: () => failure,
     discard: async () => {
-      const fh = keep;
-      keep = null;
-      await fh?.close().catch(() => {});
+      await stopKeeping();
       if (keepTo) await rm(keepTo, { force: true });
     },
     kept: async () => {
       if (!keep || !keepTo) return null;
-      const fh = keep;
-      keep = null;
       const ok = await Promise.all(writes).then(
         () => true,
         () => false,
       );
-      await fh.close();
+      await stopKeeping();
       if (ok && covers(written, size)) return keepTo;
       await rm(keepTo, { force: true });
       return null;
     },
     close: () =>
       new Promise<void>((resolve) => {
-        void keep?.close().catch(() => {});
-        keep = null;
+        void stopKeeping();
         for (const res of open) res.destroy();
         server.close(() => resolve());
       }),
