@@ -1,9 +1,10 @@
 // Scenario 1: a worker SIGKILLed mid-encode, 10 times in a row, at random moments, under the steady mixed load.
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { account, drain } from '../src/accounting.ts';
 import { startCluster, type Cluster } from '../src/cluster.ts';
+import { descendants } from '../src/processes.ts';
 import { newLedger, seedWorld, startLoad, uploadOne, type World } from '../src/load.ts';
 import { assertClean, measureRecovery, quick, recordResult } from '../src/scenario.ts';
 
@@ -19,11 +20,15 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** ffmpeg processes whose parent is `pid` (a worker's encodes). */
+/** ffmpeg processes under `pid` (a worker's encodes; their parent is its process launcher by default). */
 function ffmpegChildren(pid: number): number {
-  return execFileSync('ps', ['-eo', 'ppid,comm'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.trim().startsWith(`${pid} `) && /ffmpeg/.test(l)).length;
+  return descendants(pid).filter((p) => {
+    try {
+      return /ffmpeg/.test(readFileSync(`/proc/${p}/comm`, 'utf8'));
+    } catch {
+      return false; // exited meanwhile
+    }
+  }).length;
 }
 
 it('a worker SIGKILLed mid-encode 10 times: nothing lost, stuck or duplicated', async () => {

@@ -7,7 +7,7 @@
 // power failure struck is not covered: the kernel survives a SIGKILL, so its page cache does too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,7 @@ import { freePort } from '@arvlite/test-utils/net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Accounting, Problem } from '../src/accounting.ts';
+import { descendants } from '../src/processes.ts';
 import { assertClean, quick, recordResult } from '../src/scenario.ts';
 import { repoRoot } from '../src/services.ts';
 
@@ -43,31 +44,6 @@ interface Item {
   /** completeUpload answered: from then on the platform owns the video. */
   completed: boolean;
   etag?: string;
-}
-
-/** Every process under `pid` (the launcher's children run in process groups of their own, so walk /proc). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const c of children.get(queue.shift()!) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
 }
 
 function alive(pid: number): boolean {

@@ -3,7 +3,7 @@
 // stopped gracefully and started again with the same environment. Its stdout (the JSON log lines) and stderr go to a
 // log file of its own, kept after the run, so a failed scenario can say what the apps were doing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -255,4 +255,32 @@ function appHandle(
       await relaunch();
     },
   };
+}
+
+/**
+ * Every process under `pid`, children first. Walks /proc: process groups do not tell (the embedded Postgres launcher's
+ * children run in groups of their own), and with `MEDIA_PROCESS_LAUNCHER` a worker's ffmpeg is its grandchild.
+ */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
 }
