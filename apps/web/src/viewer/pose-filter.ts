@@ -87,6 +87,8 @@ export class PoseFilter {
   private lastS = 0;
   /** Frames since the pose last jumped (followed at once): until the low-pass takes over, their running mean. */
   private settled = 0;
+  /** Frames whose change has updated the noise estimate. */
+  private learnt = 0;
 
   private readonly marker: { width: number; height: number };
   private readonly params: PoseFilterParams;
@@ -139,7 +141,11 @@ export class PoseFilter {
       const a = Math.max(smoothing(dt, p.stillCutoffHz), gate, 1 / (this.settled + 1));
       // A move counts as at most `followAt` noise RMS, so one jump changes what noise is only for a while.
       const counted = Math.min(change, p.followAt * noise);
-      this.noiseMs = Math.max(p.minNoiseMm ** 2, this.noiseMs + p.noiseRate * (counted ** 2 - this.noiseMs));
+      // The first frames' changes are averaged (a running mean of their squares), so the estimate reaches the feed's
+      // noise within a few frames, whatever it started from; then each frame moves it by `noiseRate`.
+      this.learnt++;
+      const rate = Math.max(p.noiseRate, 1 / this.learnt);
+      this.noiseMs = Math.max(p.minNoiseMm ** 2, this.noiseMs + rate * (counted ** 2 - this.noiseMs));
       for (let i = 0; i < 3; i++) this.centreMm[i] = this.centreMm[i]! + a * (centre[i]! - this.centreMm[i]!);
       for (let c = 0; c < 3; c++)
         for (let r = 0; r < 3; r++)
