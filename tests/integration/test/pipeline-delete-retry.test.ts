@@ -465,6 +465,29 @@ describe('the one-pass ladder (video:ladder)', () => {
     expect(await eventsFor(videoId)).not.toContain('video.ready');
   }, 120_000);
 
+  it('storage failing mid-publish: the pass runs again and the company is charged for its outputs once', async () => {
+    const { companyId, projectId } = await newProject(owner, 'Pipeline');
+    const videoId = await upload(projectId);
+    await drainOnePass('video:process');
+    // The renditions are stored (and charged); then the poster's upload meets storage away for a moment: the step runs
+    // again in this attempt and stores them all again.
+    hook = {
+      match: /\/poster\.(jpg|webp)$/,
+      run: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })),
+    };
+    await drainOnePass('video:ladder');
+    expect(hook.fired).toBe(true);
+    await drainOnePass('video:finalize');
+    const v = (await row(videoId))!;
+    expect(v.status).toBe('READY');
+    // Charged: the original and each output once, which is what the row records (no other video in this company).
+    expect(await companyBytes(companyId)).toEqual({ used: Number(v.stored_bytes), reserved: 0 });
+    const stored = await sql<{ sum: string }>('select sum(stored_bytes) as sum from video where company_id = ?', [
+      companyId,
+    ]);
+    expect(Number(stored[0]!.sum)).toBe(Number(v.stored_bytes));
+  }, 120_000);
+
   it('a failed pass fails all its steps at once; retry redoes each of them and keeps the rest', async () => {
     const { projectId } = await newProject(owner, 'Pipeline');
     const videoId = await upload(projectId);

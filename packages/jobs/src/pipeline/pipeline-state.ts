@@ -1,6 +1,6 @@
 // Step bookkeeping for the processing pipeline: status, progress, failures, and NOTIFY for live status.
 import { Video, VideoStep, type EntityManager, type StepStatus } from '@arvlite/db';
-import { addUsage, transition, videoKeyIds, videoOutputKey, videoOutputPrefix } from '@arvlite/domain';
+import { addUsage, transition, videoKeyIds, videoOutputPrefix } from '@arvlite/domain';
 import type { ObjectStore } from '@arvlite/storage';
 import { LockMode } from '@mikro-orm/core';
 import { emit } from '../outbox/emit.ts';
@@ -72,8 +72,8 @@ export async function lockLiveVideo(em: EntityManager, videoId: string): Promise
 }
 
 /**
- * Fails the video for good: FAILED with a code and a human message, the step's partial outputs removed. `step`: the
- * step, or the steps one job ran together (the first is the one the event names).
+ * Fails the video for good: FAILED with a code and a human message (the failed step has removed its own unrecorded
+ * outputs: runStep). `step`: the step, or the steps one job ran together (the first is the one the event names).
  */
 export async function failVideo(
   em: EntityManager,
@@ -81,14 +81,12 @@ export async function failVideo(
   videoId: string,
   steps: string | readonly string[],
   error: { code: string; message: string },
-  partialFiles: string[] = [],
   opts: { removeOutputs?: boolean } = {},
 ) {
   const names = typeof steps === 'string' ? [steps] : steps;
   const step = names[0]!;
   await em.transactional(async (tem) => {
     const video = await lockVideo(tem, videoId);
-    for (const f of partialFiles) await storage.delete(videoOutputKey(videoKeyIds(video), f));
     if (opts.removeOutputs) {
       await storage.deletePrefix(videoOutputPrefix(videoKeyIds(video)));
       await addUsage(tem, video.company.id, -(video.storedBytes - video.sizeBytes));

@@ -11,6 +11,7 @@ import { stoppedOnEveryAttempt } from '../reap-workers.ts';
 import { extendForTransient, transientReason } from '../transient.ts';
 import type { JobName } from '../job-map.ts';
 import { failVideo, updateStep } from './pipeline-state.ts';
+import { abandonOutputs, type UnrecordedOutputs } from './video-outputs.ts';
 
 /** A failure that retrying cannot fix (bad media, a missing original). */
 export class PermanentStepError extends Error {
@@ -41,12 +42,11 @@ function permanentCode(e: unknown): string | null {
   return null;
 }
 
-export interface StepRun {
+/** A step's try: its scratch directory, its progress, and what it stored that no row records yet. */
+export interface StepRun extends UnrecordedOutputs {
   /** A scratch directory of this job's own, removed afterwards. */
   dir: string;
   progress: (percent: number) => void;
-  /** Output files written so far, removed if the step fails for good. */
-  partial: string[];
 }
 
 export interface StepOptions {
@@ -120,11 +120,9 @@ async function runStepInner<N extends JobName, T>(
   fn: (run: StepRun) => Promise<T>,
   opts: StepOptions,
 ): Promise<T> {
-  // Output files written by every try: a step that fails for good removes them all.
-  const partial: string[] = [];
   for (let retry = 0; ; retry++) {
     try {
-      return await runStepOnce(ctx, videoId, step, fn, opts, partial, TRANSIENT_RETRY_DELAYS_MS[retry]);
+      return await runStepOnce(ctx, videoId, step, fn, opts, TRANSIENT_RETRY_DELAYS_MS[retry]);
     } catch (e) {
       if (!(e instanceof RetryInAttempt)) throw e;
       try {
@@ -145,7 +143,6 @@ async function runStepOnce<N extends JobName, T>(
   step: string | readonly string[],
   fn: (run: StepRun) => Promise<T>,
   opts: StepOptions,
-  partial: string[],
   retryInMs: number | undefined,
 ): Promise<T> {
   const { em, helpers, deps, log } = ctx;
@@ -155,7 +152,8 @@ async function runStepOnce<N extends JobName, T>(
   let pending: Promise<void> = Promise.resolve();
   const run: StepRun = {
     dir: opts.dir ?? '',
-    partial,
+    partial: [],
+    charged: 0,
     progress: (percent) => {
       const now = Date.now();
       if (now - last < PROGRESS_EVERY_MS || percent >= 100) return;
@@ -194,6 +192,9 @@ async function runStepOnce<N extends JobName, T>(
     return result;
   } catch (e) {
     await pending;
+    // Whatever happens next (a retry, another attempt, the video failed or deleted, a shutdown), this try's outputs
+    // that no row records go, and their bytes leave the quota: a later try stores them again and charges them again.
+    await abandonOutputs(em, deps.storage, run, log);
     const err = e as Error;
     if (helpers.abortSignal.aborted) {
       // Shutting down: the job goes back to the queue and this step runs again from the start.
@@ -238,10 +239,17 @@ async function runStepOnce<N extends JobName, T>(
         : `${humanStep(step)} failed: ${err.message.split('\n')[0]?.slice(0, 300)}`;
     log.warn({ err, step, attempt: helpers.job.attempts, finalAttempt, transient }, 'processing step failed');
     if (finalAttempt) {
-      await failVideo(em, deps.storage, videoId, step, { code, message }, run.partial, {
-        // Over the quota: every output goes, not only this step's, and its bytes leave the quota.
-        removeOutputs: code === 'QUOTA_EXCEEDED',
-      });
+      await failVideo(
+        em,
+        deps.storage,
+        videoId,
+        step,
+        { code, message },
+        {
+          // Over the quota: every output goes, not only this step's, and its bytes leave the quota.
+          removeOutputs: code === 'QUOTA_EXCEEDED',
+        },
+      );
       if (permanent) {
         await helpers.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [
           helpers.job.id,

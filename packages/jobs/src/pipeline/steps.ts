@@ -38,7 +38,7 @@ import { mediaToolkit } from './media-toolkit.ts';
 import { openOriginalReader, type OriginalReader } from './original-reader.ts';
 import { ensureSteps, lockLiveVideo, lockVideo, notifyVideo, updateStep } from './pipeline-state.ts';
 import { ffmpegRun, PermanentStepError, privateScratchDir, runStep, type StepRun } from './run-step.ts';
-import { contentTypeOf, publishFiles, storedRendition } from './video-outputs.ts';
+import { abandonOutputs, contentTypeOf, publishFiles, storedRendition } from './video-outputs.ts';
 
 type Ctx<N extends JobName> = TaskContext<N>;
 
@@ -129,7 +129,8 @@ async function processingVideo(em: EntityManager, videoId: string) {
  * Records a step's published files on the video, in one transaction under the row lock, unless the video was deleted
  * while the step ran (soft-deleted, or already swept by video:delete, which releases only the bytes the row records):
  * then the files are removed again, their bytes leave the quota, and the step ends without error, as there is
- * nothing to retry. False when the video was deleted.
+ * nothing to retry. False when the video was deleted. `bytes`: what `record` adds to the row's storedBytes, of what
+ * the step has charged so far (`run.charged`).
  */
 async function recordOutputs(
   ctx: Ctx<JobName>,
@@ -144,10 +145,17 @@ async function recordOutputs(
     await record(tem, live);
     return true;
   });
-  if (!kept) {
-    for (const f of run.partial.splice(0)) await ctx.deps.storage.delete(videoOutputKey(videoKeyIds(video), f));
-    await addUsage(ctx.em, video.company.id, -bytes);
-    ctx.log.info({ videoId: video.id, bytes }, 'video deleted while processing; its new outputs removed');
+  if (kept) {
+    // The row records these bytes now; once it records all that was charged, the files are its own too.
+    run.charged -= bytes;
+    if (run.charged <= 0) {
+      run.charged = 0;
+      run.partial.length = 0;
+    }
+  } else {
+    const charged = run.charged;
+    await abandonOutputs(ctx.em, ctx.deps.storage, run, ctx.log);
+    ctx.log.info({ videoId: video.id, bytes: charged }, 'video deleted while processing; its new outputs removed');
   }
   return kept;
 }
@@ -290,7 +298,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
         // Segments published while the remux ran are not published again; the playlists are (now the final ones).
         const done = new Set(stored.segments.map((seg) => seg.uri));
         const files = [...first.files, 'master.m3u8', ...(alpha ? [alpha.mp4] : [])].filter((f) => !done.has(f));
-        const bytes = stored.bytes + (await publishFiles(em, deps.storage, video, run.dir, files, run.partial));
+        const bytes = stored.bytes + (await publishFiles(em, deps.storage, video, run.dir, files, run));
         await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
           v.outputs = {
             master: 'master.m3u8',
@@ -359,7 +367,7 @@ async function publishSegments(
 ): Promise<boolean> {
   const { em, deps } = ctx;
   const uris = segments.map((seg) => seg.uri);
-  stored.bytes += await publishFiles(em, deps.storage, video, dir, uris, run.partial);
+  stored.bytes += await publishFiles(em, deps.storage, video, dir, uris, run);
   const first = stored.segments.length === 0;
   stored.segments.push(...segments);
   // Players reload the growing playlist: stored no-cache, as every playlist is (a CDN in front must not keep it).
@@ -374,7 +382,8 @@ async function publishSegments(
   // The variant as far as it is known now: the codecs of the first segment, the bit rate of those stored.
   const variant = await describeSegments((await mediaToolkit(deps)).bin, dir, 'source', stored.segments, info);
   await put('master.m3u8', buildMasterPlaylist([variant]));
-  return recordOutputs(ctx, video, run, stored.bytes, async (tem, v) => {
+  // Records no bytes yet: the step's last record does, for every segment (`stored.bytes` is part of its count).
+  return recordOutputs(ctx, video, run, 0, async (tem, v) => {
     v.outputs = { master: 'master.m3u8' };
     const early = !!v.playableAt;
     v.playableAt ??= new Date();
@@ -421,7 +430,7 @@ export async function renderRung(ctx: Ctx<'video:rendition'>) {
         ),
       signal,
     );
-    const bytes = await publishFiles(em, deps.storage, video, out, r.files, run.partial);
+    const bytes = await publishFiles(em, deps.storage, video, out, r.files, run);
     await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
       const outputs = outputsOf(v);
       const previous = outputs.renditions?.[r.name]?.sizeBytes ?? 0;
@@ -484,12 +493,12 @@ export async function renderLadder(ctx: Ctx<'video:ladder'>) {
       );
       const { poster, storyboard } = made;
       let bytes = 0;
-      for (const r of made.renditions) bytes += await publishFiles(em, deps.storage, video, out, r.files, run.partial);
+      for (const r of made.renditions) bytes += await publishFiles(em, deps.storage, video, out, r.files, run);
       const posterBytes = poster
-        ? await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial)
+        ? await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run)
         : 0;
       const boardBytes = storyboard
-        ? await publishFiles(em, deps.storage, video, out, [storyboard.sprite, storyboard.vtt], run.partial)
+        ? await publishFiles(em, deps.storage, video, out, [storyboard.sprite, storyboard.vtt], run)
         : 0;
       bytes += posterBytes + boardBytes;
       await recordOutputs(ctx, video, run, bytes, async (tem, v) => {
@@ -538,8 +547,8 @@ export async function makeImages(ctx: Ctx<'video:images'>) {
     const poster = await inSpan('ffmpeg poster', {}, () => generatePoster(tk.bin, local, info, out, { signal }));
     run.progress(50);
     const board = await inSpan('ffmpeg storyboard', {}, () => generateStoryboard(tk.bin, local, info, out, { signal }));
-    const posterBytes = await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run.partial);
-    const boardBytes = await publishFiles(em, deps.storage, video, out, [board.sprite, board.vtt], run.partial);
+    const posterBytes = await publishFiles(em, deps.storage, video, out, [poster.jpeg, poster.webp], run);
+    const boardBytes = await publishFiles(em, deps.storage, video, out, [board.sprite, board.vtt], run);
     await recordOutputs(ctx, video, run, posterBytes + boardBytes, async (tem, v) => {
       const outputs = outputsOf(v);
       const previous = (outputs.poster?.sizeBytes ?? 0) + (outputs.storyboard?.sizeBytes ?? 0);
