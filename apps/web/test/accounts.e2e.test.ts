@@ -142,7 +142,9 @@ async function signOut(p: Page, name: string, signOutLabel = 'Sign out') {
 let companyUrl = '';
 let inviteLink = '';
 
-describe('accounts in a real browser', () => {
+// Each flow drives a browser through several pages and mails: 18-23 s in quiet CI runs, over the default 30 s once
+// with the machine loaded (ci51), after which the later flows, which build on it, failed too.
+describe('accounts in a real browser', { timeout: 90_000 }, () => {
   it('signs up unverified, resends the verification mail, and verifies with its link', async () => {
     await page.goto(`${baseUrl}/sign-up`);
     await page.getByLabel('Your name').fill(ada.name);
