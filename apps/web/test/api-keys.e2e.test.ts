@@ -12,8 +12,8 @@ import { buildServer } from '@arvlite/server';
 import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from './build-web.ts';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const shots = path.join(webRoot, 'test-results');
@@ -30,7 +30,7 @@ beforeAll(async () => {
   // The current source, built into a directory of this file's own (other e2e files build at the same time).
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-api-keys-e2e-'));
   const dist = path.join(work, 'dist');
-  await build({
+  await buildWeb({
     root: webRoot,
     logLevel: 'warn',
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },

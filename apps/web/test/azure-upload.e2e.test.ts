@@ -12,8 +12,8 @@ import { createTestDeps, reservePort } from '@arvlite/test-utils';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from './build-web.ts';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const MiB = 1024 * 1024;
@@ -28,7 +28,7 @@ const blobRequests: { method: string; url: string }[] = [];
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-web-azure-'));
   const dist = path.join(work, 'dist');
-  await build({
+  await buildWeb({
     root: webRoot,
     logLevel: 'warn',
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },

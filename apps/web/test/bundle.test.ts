@@ -1,6 +1,7 @@
 // The dashboard bundle holds no server code: the router is imported as a type only.
 import path from 'node:path';
-import { build, type Rollup } from 'vite';
+import type { Rollup } from 'vite';
+import { buildWeb } from './build-web.ts';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -8,7 +9,7 @@ const root = path.resolve(import.meta.dirname, '..');
 /** The production build, in memory; once for the file. */
 let built: Promise<(Rollup.OutputChunk | Rollup.OutputAsset)[]> | undefined;
 const output = () =>
-  (built ??= build({ root, logLevel: 'silent', build: { write: false, sourcemap: false } }).then((out) => {
+  (built ??= buildWeb({ root, logLevel: 'silent', build: { write: false, sourcemap: false } }).then((out) => {
     const outputs = (Array.isArray(out) ? out : [out]) as Rollup.RollupOutput[];
     return outputs.flatMap((o) => o.output);
   }));
@@ -52,5 +53,15 @@ describe('web bundle', () => {
     // Neither page downloads it unasked: the viewer adds the link itself when a camera will likely be granted.
     expect(page('viewer.html')).not.toContain(`rel="modulepreload" crossorigin href="/${engine!.fileName}"`);
     expect(page('index.html')).not.toContain('arv-engine');
+  }, 60_000);
+
+  it("is React's production build, as `pnpm build` makes it (the tests serve this build too)", async () => {
+    const code = (await output())
+      .filter((c): c is Rollup.OutputChunk => c.type === 'chunk')
+      .map((c) => c.code)
+      .join('\n');
+    // A message only React's development build carries; StrictMode runs effects twice there.
+    expect(code).toContain('react');
+    expect(code).not.toContain('is not configured to support act(');
   }, 60_000);
 });

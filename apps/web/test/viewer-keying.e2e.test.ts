@@ -17,8 +17,8 @@ import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { startWorker } from '@arvlite/worker';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from './build-web.ts';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const shots = path.join(webRoot, 'test-results');
@@ -173,7 +173,7 @@ async function sample(publicId: string, name: string, plane: 'video' | 'poster' 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-keying-e2e-'));
   const dist = path.join(work, 'dist');
-  await build({
+  await buildWeb({
     root: webRoot,
     logLevel: 'warn',
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },

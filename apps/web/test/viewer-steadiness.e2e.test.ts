@@ -22,12 +22,12 @@ import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/
 import { launchChromium } from '@arvlite/test-utils/browser';
 import { OneEuroFilter } from 'mind-ar/src/libs/one-euro-filter.js';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PoseLogEntry } from '../src/viewer/ar-engine.ts';
 import { poseCentre } from '../src/viewer/pose-filter.ts';
 import { findSteps, jitter, stepLag, type Point3 } from '../src/viewer/pose-metrics.ts';
 import { MARKS, type ViewerTimings } from '../src/viewer/viewer-timings.ts';
+import { buildWeb } from './build-web.ts';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
@@ -182,7 +182,7 @@ async function openThrottled(
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-steadiness-e2e-'));
   const dist = path.join(work, 'dist');
-  await build({
+  await buildWeb({
     root: webRoot,
     logLevel: 'warn',
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },

@@ -13,8 +13,9 @@ import { createTestDeps, reservePort, waitUntil, type TestDeps } from '@arvlite/
 import { startWorker } from '@arvlite/worker';
 import { launchChromium } from '@arvlite/test-utils/browser';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build, type Rollup } from 'vite';
+import type { Rollup } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { buildWeb } from './build-web.ts';
 
 const webRoot = path.resolve(import.meta.dirname, '..');
 const shots = path.join(webRoot, 'test-results');
@@ -149,7 +150,7 @@ beforeAll(async () => {
   // meanwhile), which the server then serves.
   work = mkdtempSync(path.join(tmpdir(), 'arvlite-viewer-e2e-'));
   const dist = path.join(work, 'dist');
-  const out = (await build({
+  const out = (await buildWeb({
     root: webRoot,
     logLevel: 'warn',
     build: { outDir: dist, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
