@@ -232,6 +232,11 @@ beforeAll(async () => {
   afterAll(() => camera.close());
 }, 300_000);
 
+/** The video's play() calls after a reload (an init script records them): whether the photo was detected by then, and where. */
+interface PlayLog {
+  plays: { afterDetection: boolean; t: number }[];
+}
+
 describe('a green-screen video with a chroma key', () => {
   it(
     'shows the photo around the subject: corners keyed out, the subject drawn; without the key, the screen shows',
@@ -528,7 +533,7 @@ describe('playback rules on the fake camera (playback.ts)', () => {
         // video before detection, and the first from the start. Recorded from the page's first script on (reading the
         // element once attached raced the detection: ci54 found it already playing, 0.11 s in).
         await page.addInitScript(() => {
-          const w = window as unknown as { plays: { afterDetection: boolean; t: number }[] };
+          const w = window as unknown as PlayLog;
           w.plays = [];
           const play = HTMLMediaElement.prototype.play;
           HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
@@ -544,7 +549,7 @@ describe('playback rules on the fake camera (playback.ts)', () => {
         await waitUntil('tracking after the reload', stage, (s) => s === 'tracking', { timeout: 60_000 });
         const plays = await waitUntil(
           'the video played after the reload',
-          () => page.evaluate(() => (window as unknown as { plays: { afterDetection: boolean; t: number }[] }).plays),
+          () => page.evaluate(() => (window as unknown as PlayLog).plays),
           (p) => p.length > 0,
           { timeout: 30_000 },
         );

@@ -49,7 +49,9 @@ const PUT_CONCURRENCY = 4;
 /**
  * Uploads files from `dir` under the video's out/ prefix; records each in `run.partial` first so a failure can remove
  * it. Their bytes are charged to the company's quota before the first upload (QUOTA_EXCEEDED, permanent, when they do
- * not fit), refunded if publishing fails, and otherwise added to `run.charged` until a row records them.
+ * not fit), refunded if publishing fails, and otherwise added to `run.charged` until a row records them. Returns
+ * those bytes: the files' sizes as charged (every store's putFile stores the file whole). The lanes sum nothing: a
+ * shared `bytes += await put(…)` lost the lanes' additions when uploads first ran four at once.
  */
 export async function publishFiles(
   em: EntityManager,
@@ -72,9 +74,9 @@ export async function publishFiles(
     );
   }
   try {
-    const bytes = await putAll(storage, run.keys, dir, files, run.partial);
+    await putAll(storage, run.keys, dir, files, run.partial);
     run.charged += size;
-    return bytes;
+    return size;
   } catch (e) {
     await addUsage(em, video.company.id, -size);
     throw e;
@@ -86,7 +88,6 @@ export async function publishFiles(
  * lands after the caller removed `partial`), starts no more, and throws the first error.
  */
 async function putAll(storage: ObjectStore, keys: VideoKeyIds, dir: string, files: string[], partial: string[]) {
-  let bytes = 0;
   let next = 0;
   let failed: { error: unknown } | undefined;
   const lane = async () => {
@@ -95,15 +96,12 @@ async function putAll(storage: ObjectStore, keys: VideoKeyIds, dir: string, file
       partial.push(f);
       const immutable = !f.endsWith('.m3u8') && !f.endsWith('.vtt');
       try {
-        // Not `bytes += await …`: that reads `bytes` before the await, and the lanes' sums would overwrite each other
-        // (the row then recorded fewer bytes than were charged: the leak found when uploads first ran four at once).
-        const put = await storage.putFile(
+        await storage.putFile(
           videoOutputKey(keys, f),
           join(dir, f),
           contentTypeOf(f),
           immutable ? 'public, max-age=31536000' : 'no-cache',
         );
-        bytes += put;
       } catch (error) {
         failed ??= { error };
       }
@@ -111,7 +109,6 @@ async function putAll(storage: ObjectStore, keys: VideoKeyIds, dir: string, file
   };
   await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, files.length) }, lane));
   if (failed) throw failed.error;
-  return bytes;
 }
 
 /**
