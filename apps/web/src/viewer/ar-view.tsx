@@ -33,17 +33,17 @@ export function ArView({ manifest, onVideo, onTrackingLost, onFailure }: ArViewP
     const content = contentRef.current!;
     onVideo(content);
     // A video with transparency plays its stacked-alpha MP4 (colour | matte), which the engine's shader composes.
-    const detach = video.alpha
-      ? attachMp4(content, video.alpha.mp4Url)
-      : attachVideo(content, video, { forTexture: true });
     content.loop = playback.loop;
-    const abort = new AbortController();
-    let session: { stop(): void } | undefined;
-    let stream: MediaStream | undefined;
     // Lost means lost for good: the engine calls onTargetLost only after its grace period for short drops.
     const playbackRules = new PlaybackRules(content, playback, sessionSoundMemory(), setPlay);
     rules.current = playbackRules;
     setPlay(playbackRules.view());
+    const detach = video.alpha
+      ? attachMp4(content, video.alpha.mp4Url)
+      : attachVideo(content, video, { forTexture: true, onAttached: () => playbackRules.sourceAttached() });
+    const abort = new AbortController();
+    let session: { stop(): void } | undefined;
+    let stream: MediaStream | undefined;
 
     const onTargetFound = () => playbackRules.targetFound();
     const onTargetLost = () => {

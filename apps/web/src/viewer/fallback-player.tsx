@@ -21,10 +21,13 @@ export function FallbackPlayer({
   useEffect(() => {
     const el = ref.current!;
     onVideo(el);
-    const detach = attachVideo(el, video, { onError: setError });
     el.muted = playback.muted;
     // Muted by autoplay where sound may not start by itself: the element's volumechange shows the button (below).
-    if (playback.autoplay) void autoplay(el, playback);
+    // Started once the source is on the element: a play() before it is aborted by the source's arrival.
+    const detach = attachVideo(el, video, {
+      onError: setError,
+      onAttached: () => playback.autoplay && void autoplay(el, playback),
+    });
     return () => {
       onVideo(null);
       detach();

@@ -11,12 +11,18 @@ class FakeMedia implements PlaybackMedia {
   currentTime = 0;
   soundAllowed = false;
   refuseAll = false;
+  /** The source is not on the element yet: its arrival will abort this play() (the media load algorithm). */
+  abortNext = false;
   playCalls = 0;
   /** Every moment sound came out: [playing, muted] after each call. */
   audibleWhile: string[] = [];
   async play() {
     this.playCalls++;
     await Promise.resolve();
+    if (this.abortNext) {
+      this.abortNext = false;
+      throw Object.assign(new Error('interrupted by a new load request'), { name: 'AbortError' });
+    }
     if (this.refuseAll || (!this.muted && !this.soundAllowed))
       throw Object.assign(new Error('refused'), { name: 'NotAllowedError' });
     this.paused = false;
@@ -112,6 +118,22 @@ describe('PlaybackRules', () => {
     rules.targetLost(); // before play() resolved
     await settle();
     expect(media.paused).toBe(true);
+  });
+
+  it('plays once the source arrives when the photo was found before it (the arrival aborted the first play)', async () => {
+    const { media, rules } = setup();
+    media.abortNext = true;
+    rules.targetFound();
+    await settle();
+    expect(media.paused).toBe(true);
+    rules.sourceAttached();
+    await settle();
+    expect(media).toMatchObject({ paused: false, muted: true, playCalls: 2 });
+    // Not seen, or not started: a source arriving plays nothing.
+    rules.targetLost();
+    rules.sourceAttached();
+    await settle();
+    expect(media).toMatchObject({ paused: true, playCalls: 2 });
   });
 
   it('the sound tap unmutes, plays on with sound and is remembered for the session', async () => {

@@ -104,6 +104,14 @@ export class PlaybackRules {
     this.changed();
   }
 
+  /**
+   * The element got its source (or a new one). That aborts a play() in flight, so a video that should be playing
+   * (found before its source arrived) starts again.
+   */
+  sourceAttached(): void {
+    if (this.seen && this.started) void this.play();
+  }
+
   /** The photo is out of sight (the tracker's grace period over): pause, keeping the position. */
   targetLost(): void {
     if (!this.seen) return;

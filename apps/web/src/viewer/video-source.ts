@@ -10,6 +10,12 @@ export interface AttachOptions {
   forTexture?: boolean;
   /** Why the video cannot play: `viewer:videoError.<kind>` in the catalogs. */
   onError?: (kind: 'unsupported' | 'load') => void;
+  /**
+   * A source is on the element (and again after a fallback to the MP4). Giving an element its source runs the media
+   * load algorithm, which rejects a pending play() with AbortError, so a play() meant to start the video belongs here,
+   * not before: hls.js arrives by a dynamic import.
+   */
+  onAttached?: () => void;
 }
 
 /** Starts loading `source` into `el`; returns the function that detaches it. */
@@ -26,7 +32,8 @@ export function attachVideo(
     if (opts.forTexture && source.mp4Url) el.src = source.mp4Url;
     else if (nativeHls) el.src = source.hlsUrl;
     else if (source.mp4Url) el.src = source.mp4Url;
-    else opts.onError?.('unsupported');
+    else return opts.onError?.('unsupported');
+    opts.onAttached?.();
   };
   void import('hls.js').then(
     ({ default: Hls }) => {
@@ -37,9 +44,11 @@ export function attachVideo(
         if (!data.fatal) return;
         hls.destroy();
         destroy = undefined;
-        if (source.mp4Url) el.src = source.mp4Url;
-        else opts.onError?.('load');
+        if (!source.mp4Url) return opts.onError?.('load');
+        el.src = source.mp4Url;
+        opts.onAttached?.();
       });
+      hls.on(Hls.Events.MEDIA_ATTACHED, () => opts.onAttached?.());
       hls.loadSource(source.hlsUrl);
       hls.attachMedia(el);
       destroy = () => hls.destroy();
