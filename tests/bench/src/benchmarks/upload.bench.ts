@@ -149,6 +149,11 @@ export const upload: Benchmark = {
             oursPutPhaseMs: median(rounds.a.map((r) => r.phases!.putPhase)),
             oursCompleteUploadMs: median(rounds.a.map((r) => r.phases!.complete)),
             oursSignUploadPartsMsMedian: median(rounds.a.map((r) => r.phases!.signMsMedian)),
+            // The same phases of lib-storage, from its S3 calls: CreateMultipartUpload, the UploadParts, and
+            // CompleteMultipartUpload (ours' completeUpload pays that too, then copies the object to its final key).
+            baselineBeforeFirstPutMs: median(rounds.b.map((r) => r.phases!.beforeFirstPut)),
+            baselinePutPhaseMs: median(rounds.b.map((r) => r.phases!.putPhase)),
+            baselineCompleteMultipartUploadMs: median(rounds.b.map((r) => r.phases!.complete)),
             storage: 's3rver (dev-services), same bucket for both',
           },
         }),

@@ -31,7 +31,7 @@ export interface UploadChildInit {
 
 export interface UploadResult {
   ms: number;
-  /** ours: where the wall time went (ms), from the client's side. */
+  /** Where the wall time went (ms), from the client's side; for the baseline, `complete` is its CompleteMultipartUpload. */
   phases?: {
     beforeFirstPut: number;
     putPhase: number;
@@ -126,9 +126,23 @@ async function uploadOurs(round: number): Promise<UploadResult> {
 }
 
 const s3 = createS3Client({ ...config.s3, endpoint: init.s3Endpoint });
+/** The baseline's S3 calls, timed by command (the SDK's middleware stack), for the same phases as ours. */
+let baselineSpans: Span[] = [];
+s3.middlewareStack.add(
+  (next, context) => async (args) => {
+    const start = performance.now();
+    try {
+      return await next(args);
+    } finally {
+      baselineSpans.push({ what: context.commandName ?? 'unknown', start, end: performance.now() });
+    }
+  },
+  { step: 'initialize', name: 'benchTiming' },
+);
 
 async function uploadBaseline(round: number): Promise<UploadResult> {
   const key = `bench-upload/baseline-${round}-${Date.now()}`;
+  const spans: Span[] = (baselineSpans = []);
   const t0 = performance.now();
   await new Upload({
     client: s3,
@@ -137,7 +151,23 @@ async function uploadBaseline(round: number): Promise<UploadResult> {
     queueSize: init.concurrency,
     leavePartsOnError: false,
   }).done();
-  return { ms: performance.now() - t0, key };
+  const end = performance.now();
+  const puts = spans.filter((s) => s.what === 'UploadPartCommand');
+  const complete = spans.find((s) => s.what === 'CompleteMultipartUploadCommand');
+  const firstPut = Math.min(...puts.map((s) => s.start));
+  const lastPut = Math.max(...puts.map((s) => s.end));
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return {
+    ms: end - t0,
+    key,
+    phases: {
+      beforeFirstPut: r(firstPut - t0),
+      putPhase: r(lastPut - firstPut),
+      complete: r(complete ? complete.end - complete.start : Number.NaN),
+      signCalls: 0,
+      signMsMedian: Number.NaN,
+    },
+  };
 }
 
 serveRpc(
