@@ -139,8 +139,10 @@ export class PoseFilter {
       // mean), so the pose settles on where the print is within a few frames instead of creeping from the first one.
       this.settled = gate > 0 ? 0 : this.settled + 1;
       const a = Math.max(smoothing(dt, p.stillCutoffHz), gate, 1 / (this.settled + 1));
-      // A move counts as at most `followAt` noise RMS, so one jump changes what noise is only for a while.
-      const counted = Math.min(change, p.followAt * noise);
+      // A change counts as at most `gateFrom` noise RMS: a jump followed at once is no noise. Counted as `followAt`
+      // (8) RMS, each jump raised the estimate about 4× in variance; a tracker at 2 frames a second (a loaded CI run,
+      // ci56) did not unlearn that before the next jump, and from the second jump on the jumps passed as noise.
+      const counted = Math.min(change, p.gateFrom * noise);
       // The first frames' changes are averaged (a running mean of their squares), so the estimate reaches the feed's
       // noise within a few frames, whatever it started from; then each frame moves it by `noiseRate`.
       this.learnt++;
