@@ -117,6 +117,14 @@ async function loadTarget(mindUrl: string, signal: AbortSignal): Promise<ArrayBu
 export const WARMUP_FRAMES = 0;
 
 /**
+ * MindAR keeps showing a lost photo's last pose for this many frames more (its default is 5). Counted in frames, that
+ * grace grows as the frame rate falls: at the 1-2 frames a second of a loaded machine's SwiftShader it kept the video
+ * playing 3-6 s after the photo had gone (a CI run's 4 s of bare table never paused it). The loss is reported on the
+ * first missed frame instead, and PoseHold's grace, in time (HOLD_MS), bridges short drops at any frame rate.
+ */
+export const MISS_FRAMES = 0;
+
+/**
  * The camera's input size assumed before it is granted: what Chromium and Safari give without size constraints (the
  * fake camera's too). A camera granted before the warm-up built its tracker gets one for its own size; one of another
  * size granted later (a phone held upright may give 480×640) gets a tracker of its own after the grant, as before: the
@@ -172,6 +180,7 @@ function newController(width: number, height: number, onUpdate: OnUpdate): Contr
     inputHeight: height,
     maxTrack: 1,
     warmupTolerance: WARMUP_FRAMES,
+    missTolerance: MISS_FRAMES,
     // MindAR's filter barely smooths (pose-filter.ts): it passes poses through, and ours filters them.
     ...MINDAR_PASS_THROUGH,
     onUpdate,
