@@ -38,7 +38,17 @@ export const jobMap = {
   /** Does nothing; used to measure queue overhead and to test the worker end to end. */
   'system:noop': job(z.strictObject({ label: z.string().max(200).optional() })),
   /** Turns an uploaded original into renditions, images and analysis (the processing pipeline). */
-  'video:process': job(z.strictObject({ videoId: z.uuid() }), (p) => `video:process:${p.videoId}`),
+  'video:process': job(
+    // restart: the token of a restart asked for (the video row's restartToken); absent for a fresh upload.
+    z.strictObject({
+      videoId: z.uuid(),
+      restart: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/)
+        .optional(),
+    }),
+    (p) => `video:process:${p.videoId}`,
+  ),
   /** One rung of the rendition ladder (one job per rung keeps every job far from graphile-worker's 4-hour lock). */
   'video:rendition': job(
     z.strictObject({ videoId: z.uuid(), rung: z.string().regex(/^[0-9]{2,4}p$/) }),

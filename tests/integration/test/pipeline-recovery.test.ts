@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { processEnv } from '@arvlite/config';
 import { Video, VideoStep } from '@arvlite/db';
 import { waitFor } from '@arvlite/test-utils';
+import { enqueue, jobKey } from '@arvlite/jobs';
 import { startWorker } from '@arvlite/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clips, registerUser, startTestPlatform, type TestUser } from '../src/index.ts';
@@ -201,5 +202,72 @@ describe('pipeline recovery', () => {
       finishedBefore,
     );
     expect(ready.playback?.posterUrl).toBeTruthy();
+  }, 150_000);
+
+  it('a late retry of video:process (its worker killed after it fanned out) restarts nothing: video.ready once', async () => {
+    const worker = await startWorker(platform.deps, { concurrency: 3 });
+    stops.push(() => worker.stop());
+    const db = () => platform.deps.orm.fork();
+    let id = '';
+    const readyEvents = async () =>
+      (
+        await db().execute<{ n: number }[]>(
+          `select count(*)::int as n from outbox_event where type = 'video.ready' and payload->>'videoId' = ?`,
+          [id],
+        )
+      )[0]!.n;
+    const readyRow = () =>
+      waitFor(
+        'READY',
+        async () => {
+          const v = await db().findOne(Video, { id });
+          return v?.status === 'READY' ? v : null;
+        },
+        { ...poll, timeout: 60_000 },
+      );
+    /** Runs a video:process job with this payload (as graphile-worker runs a job again once its lock is released). */
+    const runProcessJob = async (payload: { videoId: string; restart?: string }) => {
+      await db().transactional((tem) => enqueue(tem, 'video:process', payload));
+      await waitFor(
+        'the job to have run',
+        async () =>
+          (
+            await db().execute(`select 1 from graphile_worker._private_jobs where key = ?`, [
+              jobKey('video:process', payload),
+            ])
+          ).length === 0,
+        poll,
+      );
+    };
+
+    id = await upload(clips.oneSecond(), 'video/mp4');
+    const first = await readyRow();
+    expect(await readyEvents()).toBe(1);
+    // The upload's job once more, after the rest of the pipeline finished: the video stays as it is, announced once.
+    await runProcessJob({ videoId: id });
+    const after = await db().findOneOrFail(Video, { id });
+    expect([after.status, after.readyAt?.getTime()]).toEqual(['READY', first.readyAt!.getTime()]);
+    expect(await readyEvents()).toBe(1);
+
+    // A reprocess asked for restarts it (its job carries the row's token) and announces it again, once; that job run
+    // once more afterwards restarts nothing either.
+    await worker.stop();
+    await owner.client.video.reprocess.mutate({ id });
+    const [job] = await db().execute<{ payload: { videoId: string; restart?: string } }[]>(
+      `select payload from graphile_worker._private_jobs where key = ?`,
+      [jobKey('video:process', { videoId: id })],
+    );
+    expect(job!.payload.restart).toMatch(/^[0-9a-f]{32}$/);
+    expect((await db().findOneOrFail(Video, { id })).restartToken).toBe(job!.payload.restart);
+    const again = await startWorker(platform.deps, { concurrency: 3 });
+    stops.push(() => again.stop());
+    await waitFor('restarted and READY again', async () => (await readyEvents()) === 2, { ...poll, timeout: 60_000 });
+    const second = await readyRow();
+    expect(second.readyAt!.getTime()).toBeGreaterThan(first.readyAt!.getTime());
+    expect(second.restartToken).toBeNull();
+    await runProcessJob(job!.payload);
+    const last = await db().findOneOrFail(Video, { id });
+    expect([last.status, last.readyAt?.getTime()]).toEqual(['READY', second.readyAt!.getTime()]);
+    expect(await readyEvents()).toBe(2);
   }, 150_000);
 });

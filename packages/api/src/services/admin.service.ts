@@ -611,7 +611,7 @@ export async function reprocessMissingRendition(ctx: AdminCtx, raw: z.input<type
       [long, short, input.rung, ...(input.companyId ? [input.companyId] : []), input.limit],
     );
     if (input.dryRun || rows.length === 0) return { matched: rows.length, queued: 0, videoIds: rows.map((r) => r.id) };
-    for (const r of rows) await restartProcessing(tem, r.id, ctx.config.media);
+    for (const r of rows) await restartProcessing(tem, r.id, ctx.config.media, { restart: true });
     audit(tem, ctx.actor, {
       companyId: input.companyId ?? null,
       action: 'admin.video.reprocess-missing',

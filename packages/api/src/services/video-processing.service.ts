@@ -220,7 +220,7 @@ export async function reprocessVideo(ctx: Ctx, videoId: string) {
     if (video.status !== 'READY' && video.status !== 'FAILED')
       throw new ConflictError('Only a READY or FAILED video can be reprocessed', { status: video.status });
     if (!video.uploadedAt) throw new ConflictError('This video was never uploaded');
-    await restartProcessing(tem, video.id, ctx.config.media);
+    await restartProcessing(tem, video.id, ctx.config.media, { restart: true });
     audit(tem, actorOf(ctx), {
       companyId: video.company.id,
       action: 'video.reprocess',

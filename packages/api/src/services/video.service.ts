@@ -502,7 +502,7 @@ export async function completeUpload(
       await closeAttempts(tem, { key: uploadKey });
     }
     await commitQuota(tem, video.company.id, session.reservedBytes, head.size);
-    await restartProcessing(tem, video.id, ctx.config.media);
+    await restartProcessing(tem, video.id, ctx.config.media, { restart: false });
     audit(tem, actor(ctx), {
       companyId: video.company.id,
       action: 'video.upload-complete',

@@ -60,6 +60,12 @@ export const VideoSchema = defineEntity({
     /** The background colour viewers key out (a green screen), set by editors; null: shown as it is. */
     chromaKey: p.json<ChromaKey>().nullable(),
     uploadedAt: p.datetime().nullable(),
+    /**
+     * A restart of processing asked for (reprocess, a retry from the original) and not yet begun: the token its
+     * video:process job carries. The job takes a READY or FAILED video back to PROCESSING only with the matching token,
+     * and clears it, so a late retry of an earlier job (its worker killed after the job had fanned out) restarts nothing.
+     */
+    restartToken: p.string().length(32).nullable(),
     playableAt: p.datetime().nullable(),
     readyAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),

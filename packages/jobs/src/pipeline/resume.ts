@@ -1,16 +1,28 @@
 // Where processing picks up again after a failure, and starting it over: the step → job mapping of the pipeline.
 // Contract side: it needs the database and the job map only, so the API can import it without the media stack.
 import { STEP } from '@arvlite/contract';
-import { VideoStep, type EntityManager, type Video } from '@arvlite/db';
+import { randomBytes } from 'node:crypto';
+import { Video, VideoStep, type EntityManager } from '@arvlite/db';
 import { transition } from '@arvlite/domain';
 import { enqueue, mediaJobOptions } from '../enqueue.ts';
 
 /** What queuing media jobs needs of the media config. */
 export type MediaJobConfig = Parameters<typeof mediaJobOptions>[0];
 
-/** Queues processing from the original (probe first); the task resets the video's steps and outputs. */
-export async function restartProcessing(em: EntityManager, videoId: string, media: MediaJobConfig): Promise<void> {
-  await enqueue(em, 'video:process', { videoId }, mediaJobOptions(media));
+/**
+ * Queues processing from the original (probe first); the task resets the video's steps and outputs. A READY or FAILED
+ * video (locked by the caller, inside its transaction) is restarted with a new token on the row, which only this job
+ * carries (Video.restartToken); an UPLOADED one needs none.
+ */
+export async function restartProcessing(
+  em: EntityManager,
+  videoId: string,
+  media: MediaJobConfig,
+  opts: { restart: boolean },
+): Promise<void> {
+  const restart = opts.restart ? randomBytes(16).toString('hex') : undefined;
+  if (restart) await em.nativeUpdate(Video, { id: videoId }, { restartToken: restart });
+  await enqueue(em, 'video:process', restart ? { videoId, restart } : { videoId }, mediaJobOptions(media));
 }
 
 /** Queues the job that runs one step again (probe and playable are redone only by a restart). */
@@ -40,7 +52,7 @@ export async function resumeProcessing(
   const failed = steps.filter((s) => s.status === 'failed' || s.status === 'retrying');
   const fromScratch = failed.length === 0 || failed.some((s) => s.name === STEP.probe || s.name === STEP.playable);
   if (fromScratch) {
-    await restartProcessing(em, video.id, media);
+    await restartProcessing(em, video.id, media, { restart: true });
     return { fromScratch, steps: [STEP.probe] };
   }
   transition(video, 'PROCESSING');

@@ -173,8 +173,13 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
     if (!video || video.deletedAt) return null;
     let fresh = false;
     const earlierOutputs = videoOutputPrefix(videoKeyIds(video));
-    if (video.status === 'UPLOADED' || video.status === 'FAILED' || video.status === 'READY') {
+    // READY or FAILED: restarted only by the job of the restart asked for. A late retry of an earlier job (its worker
+    // killed after it had fanned out, the rest of the pipeline finished meanwhile) would process a finished video again
+    // and announce it READY twice (chaos scenario 1 caught a second video.ready).
+    const restart = ctx.payload.restart !== undefined && ctx.payload.restart === video.restartToken;
+    if (video.status === 'UPLOADED' || ((video.status === 'FAILED' || video.status === 'READY') && restart)) {
       fresh = video.status !== 'UPLOADED';
+      video.restartToken = null;
       // A row from before output ids gets one now: its new outputs go under pub/, its old ones are deleted below.
       if (!video.outputId) video.outputId = newOutputId();
       transition(video, 'PROCESSING');
@@ -184,7 +189,7 @@ export async function processVideo(ctx: Ctx<'video:process'>) {
       video.playableAt = null;
       video.readyAt = null;
     } else if (video.status !== 'PROCESSING') {
-      return null; // still uploading: nothing to do yet
+      return null; // still uploading, or finished and not asked to start again: nothing to do
     }
     await tem.flush();
     await ensureSteps(tem, video, [{ name: STEP.probe }, { name: STEP.playable }]);
