@@ -414,7 +414,7 @@ export function registerCommands(program: Command): void {
           );
           if (opts.dryRun) return rows.map((r) => r.id);
           for (const r of rows) {
-            await restartProcessing(tem, r.id, ctx.config.media);
+            await restartProcessing(tem, r.id, ctx.config.media, { restart: true });
             tem.create(db.AuditLog, {
               companyId: r.company_id,
               action: 'admin.video.reprocess',
